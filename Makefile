@@ -1,0 +1,44 @@
+# strandrisk: the two commands a newcomer runs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: run test bench lint format clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEVSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@ $(STAMP)
+
+## run: create .venv, install strandrisk and run the main job on the embedded defaults
+run: $(STAMP)
+	$(BIN)/strandrisk claims
+
+## test: create .venv, install with the dev extra and run the whole test suite
+test: $(DEVSTAMP)
+	$(BIN)/python -m pytest
+
+## bench: speed benchmarks (never part of the test suite)
+bench: $(DEVSTAMP)
+	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,max,rounds -p no:cacheprovider
+
+## lint: ruff lint and format check
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEVSTAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .benchmarks

@@ -1,0 +1,32 @@
+"""strandrisk: how much of today's AI data-centre capital could be stranded by AI's own progress.
+
+The public API is re-exported here; see the README for a tour.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from strandrisk.analysis.trend import TrendFit, fit_trend
+from strandrisk.assumptions.claims import Claim, load_claims
+from strandrisk.assumptions.register import Register, load_register
+from strandrisk.assumptions.schema import Record, RegisterError
+from strandrisk.errors import InputError
+
+try:
+    __version__ = version("strandrisk")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Claim",
+    "InputError",
+    "Record",
+    "Register",
+    "RegisterError",
+    "TrendFit",
+    "__version__",
+    "fit_trend",
+    "load_claims",
+    "load_register",
+]
