@@ -84,7 +84,13 @@ _TABLE: tuple[tuple[str, str, str, float, str], ...] = (
     ("calendar_year", "date", "calendar_year", 1.0, "decimal calendar year, e.g. 2024.5"),
     # rates and multipliers
     ("1/year", "rate", "1/year", 1.0, "continuous rate per year, as a fraction (0.07, not 7)"),
-    ("x/year", "annual_factor", "x/year", 1.0, "multiplicative change over one year (10 = tenfold)"),
+    (
+        "x/year",
+        "annual_factor",
+        "x/year",
+        1.0,
+        "multiplicative change over one year (10 = tenfold)",
+    ),
     ("OOM/year", "rate", "1/year", 2.302585092994046, "orders of magnitude (base 10) per year"),
     ("ratio", "ratio", "ratio", 1.0, "dimensionless multiple (280 = 280-fold)"),
     ("fraction", "share", "fraction", 1.0, "share or proportion, 0..1"),

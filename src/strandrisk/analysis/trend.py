@@ -53,22 +53,22 @@ class TrendFit:
 
     @property
     def annual_factor(self) -> float:
-        """Value one year later divided by value now; < 1 for a decline. [x/year]"""
+        """Value one year later divided by value now; < 1 for a decline. [x/year]."""
         return math.exp(self.rate_per_year)
 
     @property
     def annual_factor_ci95(self) -> tuple[float, float]:
-        """95 % interval of :attr:`annual_factor`. [x/year]"""
+        """95 % interval of :attr:`annual_factor`. [x/year]."""
         return (math.exp(self.rate_ci95[0]), math.exp(self.rate_ci95[1]))
 
     @property
     def doubling_time_years(self) -> float | None:
-        """``ln 2 / r`` for a growing series, else ``None``. [year]"""
+        """``ln 2 / r`` for a growing series, else ``None``. [year]."""
         return math.log(2.0) / self.rate_per_year if self.rate_per_year > 0 else None
 
     @property
     def halving_time_years(self) -> float | None:
-        """``ln 2 / -r`` for a declining series, else ``None``. [year]"""
+        """``ln 2 / -r`` for a declining series, else ``None``. [year]."""
         return math.log(2.0) / -self.rate_per_year if self.rate_per_year < 0 else None
 
     def to_dict(self) -> dict[str, object]:

@@ -131,7 +131,9 @@ def _check_value_and_formula(row: RawRow) -> None:
         if not formula:
             raise row.error("formula", "a derived row needs a formula")
         if value:
-            raise row.error("value", "a derived row's value is computed from its formula; leave it empty")
+            raise row.error(
+                "value", "a derived row's value is computed from its formula; leave it empty"
+            )
         return
     if formula:
         raise row.error("formula", f"only derived rows carry a formula (kind is {kind!r})")
@@ -153,15 +155,65 @@ def _check_range(row: RawRow) -> None:
         return
     if dist == "fixed":
         raise row.error("distribution", "a fixed value has no range; leave low and high empty")
+    if not dist:
+        raise row.error(
+            "distribution", f"a range needs a distribution: one of {', '.join(DISTRIBUTIONS)}"
+        )
     if derived:  # numeric or formula; checked after evaluation
         return
     low, high = parse_number(row, "low"), parse_number(row, "high")
     value = parse_number(row, "value")
-    assert low is not None and high is not None and value is not None  # noqa: S101 - checked above
+    assert low is not None
+    assert high is not None
+    assert value is not None
     if low > high:
         raise row.error("low", f"low {low:g} is above high {high:g}")
     if not low <= value <= high:
         raise row.error("value", f"value {value:g} lies outside [low, high] = [{low:g}, {high:g}]")
+
+
+NON_NEGATIVE_DIMENSIONS = frozenset(
+    {
+        "time",
+        "count",
+        "power",
+        "power_per_core",
+        "energy",
+        "memory",
+        "bandwidth",
+        "transfer_rate",
+        "compute",
+        "parameters",
+        "bits",
+        "tokens",
+        "token_rate",
+        "token_price",
+        "rental_price",
+        "energy_price",
+        "unit_price",
+        "power_cost",
+        "annual_factor",
+        "ratio",
+        "price_performance",
+        "compute_units",
+        "length",
+    }
+)
+"""Dimensions whose quantities cannot be negative (a life, a price, a count)."""
+
+
+def _check_sign(row: RawRow) -> None:
+    if units.UNITS[row.cells["unit"]].dimension not in NON_NEGATIVE_DIMENSIONS:
+        return
+    for column in ("value", "low", "high"):
+        text = row.cells[column]
+        if row.cells["kind"] == "derived" and column != "value":
+            continue
+        number = parse_number(row, column) if text else None
+        if number is not None and number < 0:
+            raise row.error(
+                column, f"{number:g} is negative; a {row.cells['unit']} quantity cannot be"
+            )
 
 
 def check_row(row: RawRow) -> None:
@@ -180,4 +232,5 @@ def check_row(row: RawRow) -> None:
     _check_identity(row)
     _check_provenance(row)
     _check_value_and_formula(row)
+    _check_sign(row)
     _check_range(row)

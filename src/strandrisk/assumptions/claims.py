@@ -32,7 +32,17 @@ from strandrisk.assumptions.schema import RegisterError
 
 __all__ = ["CHECKS", "CLAIM_COLUMNS", "Claim", "evaluate_claims", "load_claims"]
 
-CLAIM_COLUMNS = ("id", "section", "statement", "stated", "unit", "formula", "check", "tolerance", "note")
+CLAIM_COLUMNS = (
+    "id",
+    "section",
+    "statement",
+    "stated",
+    "unit",
+    "formula",
+    "check",
+    "tolerance",
+    "note",
+)
 CHECKS = ("approx", "at_least", "at_most", "within", "not-checkable")
 
 
@@ -83,7 +93,7 @@ class Claim:
     note: str
 
     def as_dict(self) -> dict[str, object]:
-        """The claim as a JSON-ready dict."""
+        """Return the claim as a JSON-ready dict."""
         return {f: getattr(self, f) for f in self.__slots__}  # type: ignore[attr-defined]
 
 
@@ -110,7 +120,9 @@ def _parse_spec(line: int, c: dict[str, str], register: Register) -> _ClaimSpec:
         raise _error(line, c, "unit", f"unknown unit {c['unit']!r}")
     checkable = c["check"] != "not-checkable"
     if checkable != bool(c["formula"]):
-        raise _error(line, c, "formula", "a checkable claim needs a formula; a not-checkable one has none")
+        raise _error(
+            line, c, "formula", "a checkable claim needs a formula; a not-checkable one has none"
+        )
     parsed: dict[str, Formula | None] = {"stated": None, "formula": None}
     for column in ("stated", "formula"):
         if not c[column]:
@@ -209,7 +221,9 @@ def evaluate_claims(text: str, register: Register) -> list[Claim]:
     """
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != CLAIM_COLUMNS:
-        raise RegisterError("claims.csv", "1 (header)", "*", f"columns must be {', '.join(CLAIM_COLUMNS)}")
+        raise RegisterError(
+            "claims.csv", "1 (header)", "*", f"columns must be {', '.join(CLAIM_COLUMNS)}"
+        )
     claims, seen = [], set()
     for cells in reader:
         c = {k: (v or "").strip() for k, v in cells.items()}

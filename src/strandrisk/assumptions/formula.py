@@ -151,7 +151,7 @@ def _collect(node: ast.AST, text: str, names: set[str], fits: set[str]) -> None:
     raise FormulaError(f"formula {text!r}: {type(node).__name__} is not allowed in a formula")
 
 
-def _eval(node, value, low, high, fit):  # noqa: ANN001, ANN202 - internal recursion
+def _eval(node, value, low, high, fit):
     if isinstance(node, ast.Constant):
         return float(node.value)
     if isinstance(node, ast.Name):

@@ -22,7 +22,9 @@ from strandrisk.io.datasets import DATASETS, read_dataset
 __all__ = ["dataset_rows"]
 
 _EPOCH_CHIPS = "Epoch AI, AI Chip Owners data set (ai-chip-counts @ d1b1bc3, MIT)"
-_EPOCH_HW = "Epoch AI, Data on Machine Learning Hardware (training-cost-trends @ 263c40a, CC BY 4.0)"
+_EPOCH_HW = (
+    "Epoch AI, Data on Machine Learning Hardware (training-cost-trends @ 263c40a, CC BY 4.0)"
+)
 _EPOCH_LLM = (
     "Epoch AI (2025), 'LLM inference prices have fallen rapidly but unequally across tasks', "
     "llm-benchmark-efficiency @ 34b9233, CC BY 4.0"
@@ -82,12 +84,18 @@ def _unit_prices() -> list[RawRow]:
                 continue
             rows.append(
                 _row(
-                    "unit_prices", len(rows) + 2,
+                    "unit_prices",
+                    len(rows) + 2,
                     name=f"unit_price_{chip.lower()}_{rec['Year']}",
-                    value=f"{np.sqrt(low * high):.6g}", unit="USD/unit", low=low, high=high,
-                    distribution="loguniform", kind="sourced", retrieved=_RETRIEVED["chips"],
+                    value=f"{np.sqrt(low * high):.6g}",
+                    unit="USD/unit",
+                    low=low,
+                    high=high,
+                    distribution="loguniform",
+                    kind="sourced",
+                    retrieved=_RETRIEVED["chips"],
                     source=f"{_EPOCH_CHIPS}, {DATASETS['nvidia_annual_prices']}",
-                    note=f"{chip} unit price range in {rec['Year']}; value is the range's geometric mean",
+                    note=f"{chip} unit price range in {rec['Year']}; value is its geometric mean",
                 )
             )
     return rows
@@ -103,17 +111,27 @@ def _purchases() -> list[RawRow]:
     for vendor, (key, label) in _OWNER_FILES.items():
         table = read_dataset(key)
         table = table[table["Owner"].isin(_OWNERS)]
-        cols = ["Compute estimate in H100e (median)", "H100e (5th percentile)", "H100e (95th percentile)"]
+        cols = [
+            "Compute estimate in H100e (median)",
+            "H100e (5th percentile)",
+            "H100e (95th percentile)",
+        ]
         nums = table[cols].map(_num)
         grouped = nums.groupby([table["Owner"], table["Start date"].map(_quarter_label)]).sum()
         for (owner, quarter), (med, p5, p95) in grouped.iterrows():
             rows.append(
                 _row(
-                    "purchases", len(rows) + 2,
+                    "purchases",
+                    len(rows) + 2,
                     name=f"purchases_h100e_{vendor}_{owner.lower()}_{quarter}",
-                    value=f"{med:.6g}", unit="H100e", low=f"{min(p5, med):.6g}",
-                    high=f"{max(p95, med):.6g}", distribution="empirical", kind="sourced",
-                    retrieved=_RETRIEVED["chips"], source=f"{_EPOCH_CHIPS}, {DATASETS[key]}",
+                    value=f"{med:.6g}",
+                    unit="H100e",
+                    low=f"{min(p5, med):.6g}",
+                    high=f"{max(p95, med):.6g}",
+                    distribution="empirical",
+                    kind="sourced",
+                    retrieved=_RETRIEVED["chips"],
+                    source=f"{_EPOCH_CHIPS}, {DATASETS[key]}",
                     note=f"{label} accelerators bought by {owner} in {quarter.upper()}, in H100-"
                     "equivalents: Epoch median; low/high are its 5th/95th percentiles (summed "
                     "over chip types where the file splits them)",
@@ -132,10 +150,16 @@ def _rentals() -> list[RawRow]:
         for y, group in picked.groupby(year[picked.index]):
             rows.append(
                 _row(
-                    "rental_prices", len(rows) + 2,
-                    name=f"rental_price_{short}_on_demand_{y}", value=f"{group.median():.6g}",
-                    unit="USD/hour", low=f"{group.min():.6g}", high=f"{group.max():.6g}",
-                    distribution="empirical", kind="sourced", retrieved=_RETRIEVED["hw"],
+                    "rental_prices",
+                    len(rows) + 2,
+                    name=f"rental_price_{short}_on_demand_{y}",
+                    value=f"{group.median():.6g}",
+                    unit="USD/hour",
+                    low=f"{group.min():.6g}",
+                    high=f"{group.max():.6g}",
+                    distribution="empirical",
+                    kind="sourced",
+                    retrieved=_RETRIEVED["hw"],
                     source=f"{_EPOCH_HW}, {DATASETS['hardware_prices']}",
                     note=f"median of {len(group)} on-demand quotes for {model} dated {y} "
                     "(all vendors, hyperscaler list prices included); low/high are min/max",
@@ -154,8 +178,13 @@ def _chip_specs() -> list[RawRow]:
                 continue
             rows.append(
                 _row(
-                    "chips", len(rows) + 2, name=f"chip_{short}_{field}", value=f"{value:.8g}",
-                    unit=unit, kind="sourced", retrieved=_RETRIEVED["hw"],
+                    "chips",
+                    len(rows) + 2,
+                    name=f"chip_{short}_{field}",
+                    value=f"{value:.8g}",
+                    unit=unit,
+                    kind="sourced",
+                    retrieved=_RETRIEVED["hw"],
                     source=f"{_EPOCH_HW}, {DATASETS['chip_dataset']}",
                     note=f"{model}: {column}",
                 )
@@ -172,12 +201,18 @@ def _llm_price_fits() -> list[RawRow]:
         names.append(name)
         rows.append(
             _row(
-                "llm_price_fits", len(rows) + 2, name=name,
+                "llm_price_fits",
+                len(rows) + 2,
+                name=name,
                 value=f"{1.0 / _num(rec['price_reduction_factor_per_year']):.8g}",
-                low=f"{1.0 / high:.8g}", high=f"{1.0 / low:.8g}", unit="x/year",
-                distribution="lognormal", kind="sourced", retrieved=_RETRIEVED["llm"],
+                low=f"{1.0 / high:.8g}",
+                high=f"{1.0 / low:.8g}",
+                unit="x/year",
+                distribution="lognormal",
+                kind="sourced",
+                retrieved=_RETRIEVED["llm"],
                 source=f"{_EPOCH_LLM}, {DATASETS['llm_price_fits']}",
-                note=f"annual price factor (<1 is a decline) of the cheapest model scoring at least "
+                note="annual price factor (<1 is a decline) of the cheapest model scoring at least "
                 f"{rec['threshold_model']} on {rec['bench']}, n={rec['sample_size']}, "
                 f"{rec['start_date']} to {rec['end_date']}, R2={rec['r_squared']}; low/high are "
                 "Epoch's 90 % interval",
@@ -185,12 +220,19 @@ def _llm_price_fits() -> list[RawRow]:
         )
     rows.append(
         _row(
-            "llm_price_fits", len(rows) + 2, name="llm_price_decline_epoch_median",
-            unit="x/year", kind="derived", formula=f"median({', '.join(names)})",
-            low=f"min({', '.join(names)})", high=f"max({', '.join(names)})",
-            distribution="loguniform", source=_EPOCH_LLM,
+            "llm_price_fits",
+            len(rows) + 2,
+            name="llm_price_decline_epoch_median",
+            unit="x/year",
+            kind="derived",
+            formula=f"median({', '.join(names)})",
+            low=f"min({', '.join(names)})",
+            high=f"max({', '.join(names)})",
+            distribution="loguniform",
+            source=_EPOCH_LLM,
             note="median over Epoch's per-benchmark fits of the annual price factor for fixed "
-            "capability; the range spans the fastest and slowest benchmark (the 9-900x/year spread)",
+            "capability; the range spans the fastest and slowest benchmark (the 9-900x/year "
+            "spread)",
         )
     )
     return rows

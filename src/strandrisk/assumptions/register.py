@@ -119,7 +119,7 @@ class Register(Mapping[str, Record]):
         return len(self._records)
 
     def value(self, name: str) -> float:
-        """Return row ``name`` in canonical units. [canonical]"""
+        """Return row ``name`` in canonical units. [canonical]."""
         return self[name].canonical_value
 
     def select(self, kind: str | None = None, search: str | None = None) -> list[Record]:
@@ -142,21 +142,23 @@ class Register(Mapping[str, Record]):
         for rec in self._records.values():
             if kind and rec.kind != kind:
                 continue
-            text = " ".join(str(x) for x in (rec.name, rec.table, rec.source, rec.note, rec.formula))
+            text = " ".join(
+                str(x) for x in (rec.name, rec.table, rec.source, rec.note, rec.formula)
+            )
             if word and word not in text.lower():
                 continue
             out.append(rec)
         return out
 
     def sha256(self) -> str:
-        """A hash of every row's content, to record which register a run used."""
+        """Return a SHA-256 of every row's content, to record which register a run used."""
         digest = hashlib.sha256()
         for rec in self._records.values():
             digest.update(repr(sorted(rec.as_dict().items(), key=lambda kv: kv[0])).encode())
         return digest.hexdigest()
 
 
-def fit_lookup(fits: Mapping[str, TrendFit]):  # noqa: ANN202
+def fit_lookup(fits: Mapping[str, TrendFit]):
     def lookup(name: str, which: str) -> float:
         fit = fits[name]
         return {"rate": fit.rate_per_year, "low": fit.rate_ci95[0], "high": fit.rate_ci95[1]}[which]
@@ -164,7 +166,9 @@ def fit_lookup(fits: Mapping[str, TrendFit]):  # noqa: ANN202
     return lookup
 
 
-def _parse_formulas(rows: dict[str, RawRow], fits: Mapping[str, object]) -> dict[tuple[str, str], Formula]:
+def _parse_formulas(
+    rows: dict[str, RawRow], fits: Mapping[str, object]
+) -> dict[tuple[str, str], Formula]:
     """Parse every formula cell (derived formula, and formula ranges) and check its names."""
     formulas: dict[tuple[str, str], Formula] = {}
     for name, row in rows.items():
@@ -191,7 +195,7 @@ def _parse_formulas(rows: dict[str, RawRow], fits: Mapping[str, object]) -> dict
 
 
 def _order(rows: dict[str, RawRow], formulas: dict[tuple[str, str], Formula]) -> list[str]:
-    """Derived rows in an order where each comes after the rows it reads."""
+    """Return derived rows in an order where each comes after the rows it reads."""
     deps = {name: set() for name, row in rows.items() if row.cells["kind"] == "derived"}
     for (name, _), formula in formulas.items():
         deps[name] |= {n for n in formula.names if n in deps}
@@ -202,7 +206,7 @@ def _order(rows: dict[str, RawRow], formulas: dict[tuple[str, str], Formula]) ->
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = " -> ".join((*path[path.index(name):], name))
+            cycle = " -> ".join((*path[path.index(name) :], name))
             raise rows[name].error("formula", f"circular formulas: {cycle}")
         state[name] = 1
         for dep in sorted(deps[name]):
@@ -218,14 +222,22 @@ def _order(rows: dict[str, RawRow], formulas: dict[tuple[str, str], Formula]) ->
 def _static_record(row: RawRow) -> Record:
     c = row.cells
     return Record(
-        table=row.table, name=c["name"], value=float(c["value"]), unit=c["unit"],
-        low=parse_number(row, "low"), high=parse_number(row, "high"),
-        distribution=c["distribution"] or None, source=c["source"],
-        retrieved=c["retrieved"] or None, kind=c["kind"], formula=None, note=c["note"],  # type: ignore[arg-type]
+        table=row.table,
+        name=c["name"],
+        value=float(c["value"]),
+        unit=c["unit"],
+        low=parse_number(row, "low"),
+        high=parse_number(row, "high"),
+        distribution=c["distribution"] or None,
+        source=c["source"],
+        retrieved=c["retrieved"] or None,
+        kind=c["kind"],
+        formula=None,
+        note=c["note"],  # type: ignore[arg-type]
     )
 
 
-def _evaluate(row: RawRow, formulas, records, fits) -> Record:  # noqa: ANN001
+def _evaluate(row: RawRow, formulas, records, fits) -> Record:
     c = row.cells
     factor = units.require_unit(c["unit"]).factor
 
@@ -258,9 +270,18 @@ def _evaluate(row: RawRow, formulas, records, fits) -> Record:  # noqa: ANN001
         if not lo - tol <= val <= hi + tol:
             raise row.error("formula", f"value {val:g} lies outside [low, high] = [{lo:g}, {hi:g}]")
     return Record(
-        table=row.table, name=c["name"], value=val, unit=c["unit"], low=lo, high=hi,
-        distribution=c["distribution"] or None, source=c["source"],
-        retrieved=c["retrieved"] or None, kind="derived", formula=c["formula"], note=c["note"],
+        table=row.table,
+        name=c["name"],
+        value=val,
+        unit=c["unit"],
+        low=lo,
+        high=hi,
+        distribution=c["distribution"] or None,
+        source=c["source"],
+        retrieved=c["retrieved"] or None,
+        kind="derived",
+        formula=c["formula"],
+        note=c["note"],
     )
 
 

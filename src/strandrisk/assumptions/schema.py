@@ -112,17 +112,17 @@ class Record:
 
     @property
     def canonical_value(self) -> float:
-        """``value`` converted to :attr:`canonical_unit`. [canonical]"""
+        """``value`` converted to :attr:`canonical_unit`. [canonical]."""
         return units.to_canonical(self.value, self.unit)
 
     @property
     def canonical_low(self) -> float:
-        """``low`` in canonical units; ``value`` when the row has no range. [canonical]"""
+        """``low`` in canonical units; ``value`` when the row has no range. [canonical]."""
         return units.to_canonical(self.value if self.low is None else self.low, self.unit)
 
     @property
     def canonical_high(self) -> float:
-        """``high`` in canonical units; ``value`` when the row has no range. [canonical]"""
+        """``high`` in canonical units; ``value`` when the row has no range. [canonical]."""
         return units.to_canonical(self.value if self.high is None else self.high, self.unit)
 
     def as_dict(self) -> dict[str, object]:

@@ -72,7 +72,8 @@ def assumptions(
     ] = None,
     search: Annotated[str | None, typer.Option(help="Only rows mentioning this word.")] = None,
     tables: Annotated[
-        Path | None, typer.Option(help="Folder of register tables to load instead of the shipped ones.")
+        Path | None,
+        typer.Option(help="Folder of register tables to load instead of the shipped ones."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
@@ -95,13 +96,18 @@ def fit(
     file: Annotated[Path, typer.Argument(help="CSV file holding the series.")],
     x: Annotated[str, typer.Option("--x", help="Date column (ISO dates or decimal years).")],
     y: Annotated[str, typer.Option("--y", help="Value column (positive numbers).")],
+    per: Annotated[
+        str | None, typer.Option("--per", help="Divide --y by this column (e.g. a price).")
+    ] = None,
     where: Annotated[
         list[str] | None,
         typer.Option(help="Row filter COLUMN=VALUE or COLUMN!=VALUE; repeat to combine."),
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="First date kept (ISO).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date kept (ISO).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the fit as one JSON object.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the fit as one JSON object.")
+    ] = False,
 ) -> None:
     """Fit an exponential trend (OLS of ln(value) on years) with a 95 % interval."""
     from strandrisk.analysis.trend import fit_trend
@@ -110,21 +116,34 @@ def fit(
 
     include, exclude = parse_where(where or [])
     series = select_series(
-        read_csv_table(file), x, y, where=include, exclude=exclude, start=start, end=end,
+        read_csv_table(file),
+        x,
+        y,
+        y_divisor=per,
+        where=include,
+        exclude=exclude,
+        start=start,
+        end=end,
         source=str(file),
     )
     result = fit_trend(series.dates, series.values, skipped=series.skipped)
     if as_json:
         _print_json(result.to_dict())
     else:
-        _out.print(render.fit_panel(result, f"{file.name}: {y} against {x}"))
+        _out.print(
+            render.fit_panel(result, f"{file.name}: {y}{f' per {per}' if per else ''} against {x}")
+        )
 
 
 @app.command()
 @_clean_failures
 def claims(
-    section: Annotated[int | None, typer.Option(help="Only claims from this article section.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the claims as a JSON list.")] = False,
+    section: Annotated[
+        int | None, typer.Option(help="Only claims from this article section.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the claims as a JSON list.")
+    ] = False,
 ) -> None:
     """Audit the article: every quantitative claim, recomputed where its own numbers allow."""
     from strandrisk.assumptions.claims import load_claims

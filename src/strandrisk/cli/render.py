@@ -68,8 +68,13 @@ def claims_table(rows: Sequence[Claim]) -> Table:
             stated = f"{fmt(c.stated_low)} - {fmt(c.stated_high)}"
         style = _VERDICT_STYLE[c.verdict]
         table.add_row(
-            c.id, c.statement, stated, fmt(c.recomputed), c.unit,
-            f"[{style}]{c.verdict}[/]", c.note,
+            c.id,
+            c.statement,
+            stated,
+            fmt(c.recomputed),
+            c.unit,
+            f"[{style}]{c.verdict}[/]",
+            c.note,
         )
     return table
 

@@ -47,24 +47,24 @@ class LogLinearFit:
 
     @property
     def annual_factor(self) -> np.ndarray:
-        """Value one year later divided by value now, ``exp(r)``. [x/year]"""
+        """Value one year later divided by value now, ``exp(r)``. [x/year]."""
         return np.exp(self.rate_per_year)
 
     @property
     def annual_factor_ci95(self) -> np.ndarray:
-        """95 % interval of the annual factor, ``exp`` of the rate interval. [x/year]"""
+        """95 % interval of the annual factor, ``exp`` of the rate interval. [x/year]."""
         return np.exp(self.rate_ci95)
 
     @property
     def doubling_time_years(self) -> np.ndarray:
-        """``ln 2 / r`` where ``r > 0``, else NaN. [year]"""
+        """``ln 2 / r`` where ``r > 0``, else NaN. [year]."""
         r = self.rate_per_year
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(r > 0, _LN2 / r, np.nan)
 
     @property
     def halving_time_years(self) -> np.ndarray:
-        """``ln 2 / -r`` where ``r < 0``, else NaN. [year]"""
+        """``ln 2 / -r`` where ``r < 0``, else NaN. [year]."""
         r = self.rate_per_year
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(r < 0, _LN2 / -r, np.nan)

@@ -39,7 +39,9 @@ DATASETS: dict[str, str] = {
     "hardware_prices": "epoch-training-cost-trends/Hardware prices.csv",
     "chip_dataset": "epoch-training-cost-trends/chip_dataset.csv",
     "ppi_data_processing": "epoch-training-cost-trends/PCU518210518210.csv",
-    "llm_prices": "epoch-llm-benchmark-efficiency/epoch_ai_price_data_not_in_aa_with_benchmarks.csv",
+    "llm_prices": (
+        "epoch-llm-benchmark-efficiency/epoch_ai_price_data_not_in_aa_with_benchmarks.csv"
+    ),
     "llm_price_fits": "epoch-llm-benchmark-efficiency/lowest_price_models_results.csv",
     "article_gpt4_class_price": "article/gpt4_class_input_price.csv",
 }

@@ -1,0 +1,44 @@
+"""Shipped data keep their attribution and licence; tooling is configured."""
+
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+from strandrisk.io.datasets import DATASETS, data_dir
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_every_shipped_data_set_exists_with_its_source_note():
+    for key, rel in DATASETS.items():
+        path = data_dir() / rel
+        assert path.is_file(), key
+        assert (data_dir() / rel.split("/")[0] / "SOURCE.txt").is_file(), key
+
+
+def test_mit_data_keeps_its_licence_and_readme_credits_epoch():
+    assert "MIT License" in (data_dir() / "epoch-ai-chip-counts" / "LICENSE").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for needle in ("Epoch AI", "CC BY 4.0", "MIT"):
+        assert needle in readme
+
+
+@pytest.mark.skipif(
+    shutil.which("ruff") is None and not (ROOT / ".venv/bin/ruff").exists(),
+    reason="ruff not installed",
+)
+def test_ruff_lint_and_format_are_clean():
+    ruff = shutil.which("ruff") or str(ROOT / ".venv/bin/ruff")
+    lint = subprocess.run(
+        [ruff, "check", "--quiet", str(ROOT)], capture_output=True, text=True, check=False
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    fmt = subprocess.run(
+        [ruff, "format", "--check", "--quiet", str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
