@@ -238,6 +238,36 @@ def _llm_price_fits() -> list[RawRow]:
     return rows
 
 
+def _llm_price_rows() -> list[RawRow]:
+    table = read_dataset("llm_prices")
+    rows = []
+    for _, rec in table.iterrows():
+        price = _num(rec["USD per 1M Tokens"])
+        if np.isnan(price):
+            continue
+        scores = [
+            f"{col} {rec[col]}"
+            for col in ("MMLU", "GPQA Diamond", "HumanEval", "MATH-500")
+            if rec[col] is not None
+        ]
+        rows.append(
+            _row(
+                "llm_prices",
+                len(rows) + 2,
+                name=f"llm_price_epoch_{_slug(rec['Model Name'].replace('+', ' plus'))}_"
+                f"{_slug(rec['Release Date'])}",
+                value=f"{price:.8g}",
+                unit="USD/Mtok",
+                kind="sourced",
+                retrieved=_RETRIEVED["llm"],
+                source=f"{_EPOCH_LLM}, {DATASETS['llm_prices']}",
+                note=f"{rec['Model Name']}, released {rec['Release Date']}: 3:1 blended "
+                f"input:output price; {', '.join(scores) or 'no benchmark scores'}",
+            )
+        )
+    return rows
+
+
 def dataset_rows() -> list[RawRow]:
     """Return every register row built from the shipped data sets.
 
@@ -252,4 +282,5 @@ def dataset_rows() -> list[RawRow]:
         *_rentals(),
         *_chip_specs(),
         *_llm_price_fits(),
+        *_llm_price_rows(),
     ]
