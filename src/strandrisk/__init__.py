@@ -11,7 +11,11 @@ from strandrisk.analysis.trend import TrendFit, fit_trend
 from strandrisk.assumptions.claims import Claim, load_claims
 from strandrisk.assumptions.register import Register, load_register
 from strandrisk.assumptions.schema import Record, RegisterError
+from strandrisk.core.finance import irr
+from strandrisk.engine.simulate import OUTCOME_COLUMNS, SimulationResult, simulate
 from strandrisk.errors import InputError
+from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario
+from strandrisk.scenarios.schema import Scenario
 
 try:
     __version__ = version("strandrisk")
@@ -19,14 +23,22 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "OUTCOME_COLUMNS",
+    "PRESETS",
     "Claim",
     "InputError",
     "Record",
     "Register",
     "RegisterError",
+    "Scenario",
+    "SimulationResult",
     "TrendFit",
     "__version__",
+    "dump_scenario",
     "fit_trend",
+    "irr",
     "load_claims",
     "load_register",
+    "load_scenario",
+    "simulate",
 ]

@@ -31,6 +31,9 @@ __all__ = [
 DATASETS: dict[str, str] = {
     "nvidia_annual_prices": "epoch-ai-chip-counts/data_inputs/Nvidia annual prices.csv",
     "nvidia_owner_quarters": "epoch-ai-chip-counts/owners_csv_export/nvidia_owners_quarters.csv",
+    "nvidia_owner_quarters_by_chip": (
+        "epoch-ai-chip-counts/owners_csv_export/nvidia_owners_quarters_by_chip.csv"
+    ),
     "amd_owner_quarters": "epoch-ai-chip-counts/owners_csv_export/amd_owners_quarters.csv",
     "tpu_owner_quarters": "epoch-ai-chip-counts/owners_csv_export/tpu_owners_quarters_by_chip.csv",
     "trainium_owner_quarters": (

@@ -1,0 +1,181 @@
+"""Discounting, vectorised IRR and debt schedules (pure, vectorised over rows)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["debt_schedule", "discount_factors", "irr", "npv"]
+
+_GRID = np.array(
+    [-0.95, -0.9, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.15, -0.1, -0.07, -0.05, -0.03,
+     -0.02, -0.01, 0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0,
+     1.5, 2.0, 3.0, 5.0, 10.0]
+)  # fmt: skip
+"""Per-period rates scanned for sign changes before refinement."""
+
+
+def discount_factors(rate: ArrayLike, times: ArrayLike) -> np.ndarray:
+    """Discount factors ``(1 + rate) ** -times``.
+
+    Parameters
+    ----------
+    rate : array-like
+        Annual discount rate, > -1. [1/year]
+    times : array-like
+        Times of the cash flows. [year]
+
+    Returns
+    -------
+    ndarray
+        Discount factors. [-]
+    """
+    return (1.0 + np.asarray(rate, dtype=float)) ** -np.asarray(times, dtype=float)
+
+
+def npv(rate: ArrayLike, cashflows: ArrayLike, periods_per_year: int = 1) -> np.ndarray:
+    """Net present value of rows of periodic cash flows, the first at period 0.
+
+    Parameters
+    ----------
+    rate : array-like
+        Annual discount rate, broadcast against the rows. [1/year]
+    cashflows : array-like, shape (..., N)
+        Cash flow of each period. [USD]
+    periods_per_year : int
+        Periods in a year (4 for quarters). [1/year]
+
+    Returns
+    -------
+    ndarray, shape (...)
+        ``sum_i c_i (1 + rate) ** (-i / periods_per_year)``. [USD]
+    """
+    cf = np.asarray(cashflows, dtype=float)
+    times = np.arange(cf.shape[-1]) / periods_per_year
+    rate = np.asarray(rate, dtype=float)[..., None]
+    return (cf * discount_factors(rate, times)).sum(axis=-1)
+
+
+def _poly(cf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Value and derivative of sum_i c_i x^i by Horner's rule, row-wise."""
+    p = np.zeros(cf.shape[0])
+    dp = np.zeros(cf.shape[0])
+    for i in range(cf.shape[1] - 1, -1, -1):
+        dp = dp * x + p
+        p = p * x + cf[:, i]
+    return p, dp
+
+
+def _bracket(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, the grid bracket [lo, hi] of the sign change nearest to a zero rate."""
+    powers = (1.0 + _GRID[None, :]) ** -np.arange(cf.shape[1])[:, None]
+    values = cf @ powers  # (N, G)
+    change = np.sign(values[:, :-1]) * np.sign(values[:, 1:]) <= 0
+    change &= (values[:, :-1] != 0) | (values[:, 1:] != 0)
+    distance = np.minimum(np.abs(_GRID[:-1]), np.abs(_GRID[1:]))
+    score = np.where(change, distance[None, :], np.inf)
+    pick = np.argmin(score, axis=1)
+    found = np.isfinite(score[np.arange(cf.shape[0]), pick])
+    return _GRID[pick], _GRID[pick + 1], found
+
+
+def irr(
+    cashflows: ArrayLike, periods_per_year: int = 1, tol: float = 1e-12, max_iter: int = 60
+) -> np.ndarray:
+    """Compute the internal rate of return of each row of cash flows, vectorised.
+
+    Parameters
+    ----------
+    cashflows : array-like, shape (N, P) or (P,)
+        Periodic cash flows, the first at period 0. [USD]
+    periods_per_year : int, optional
+        Periods per year; the result is annualised as ``(1 + r) ** periods_per_year - 1``.
+        [1/year]
+    tol : float, optional
+        Convergence tolerance on the per-period rate. [-]
+    max_iter : int, optional
+        Iterations of safeguarded Newton. [-]
+
+    Returns
+    -------
+    ndarray, shape (N,) or ()
+        Annual IRR; NaN where the cash flows never change sign or no root lies between
+        -95 % and +1,000 % per period. [1/year]
+
+    Notes
+    -----
+    Policy for several sign changes: like numpy-financial, the root nearest to zero is
+    returned. NPV is evaluated on a grid of per-period rates (one matrix product); the
+    sign change nearest to 0 gives a bracket, which safeguarded Newton iterations in
+    ``x = 1 / (1 + r)`` refine (a step leaving the bracket is replaced by bisection).
+    Two roots inside one grid cell are not separated.
+    """
+    cf = np.atleast_2d(np.asarray(cashflows, dtype=float))
+    lo, hi, found = _bracket(cf)
+    # in x = 1/(1+r) the bracket is [1/(1+hi), 1/(1+lo)]
+    a, b = 1.0 / (1.0 + hi), 1.0 / (1.0 + lo)
+    fa, _ = _poly(cf, a)
+    x = 0.5 * (a + b)
+    active = found.copy()
+    for _ in range(max_iter):
+        f, df = _poly(cf, x)
+        left = np.sign(f) == np.sign(fa)
+        a, fa = np.where(left, x, a), np.where(left, f, fa)
+        b = np.where(left, b, x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = x - f / df
+        bad = ~np.isfinite(newton) | (newton <= a) | (newton >= b)
+        step = np.where(bad, 0.5 * (a + b), newton)
+        done = np.abs(step - x) < tol * np.maximum(1.0, np.abs(x))
+        x = np.where(active, step, x)
+        active &= ~done
+        if not active.any():
+            break
+    rate = 1.0 / x - 1.0
+    annual = (1.0 + rate) ** periods_per_year - 1.0
+    out = np.where(found, annual, np.nan)
+    return out[0] if np.ndim(cashflows) == 1 else out
+
+
+def debt_schedule(
+    principal: ArrayLike, age: ArrayLike, maturity: ArrayLike, amortising: ArrayLike, period: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outstanding debt and principal repaid for loans drawn at commissioning.
+
+    Parameters
+    ----------
+    principal : array-like
+        Amount drawn at age 0. [USD]
+    age : array-like
+        Age of the loan at the start of the period; < 0 before drawdown. [year]
+    maturity : array-like
+        Tenor, > 0. [year]
+    amortising : array-like of bool
+        ``True`` for equal principal instalments each period, ``False`` for a bullet
+        repaid at maturity. [-]
+    period : float
+        Length of a period. [year]
+
+    Returns
+    -------
+    outstanding : ndarray
+        Balance at the start of the period (interest accrues on it). [USD]
+    repaid : ndarray
+        Principal repaid during the period. [USD]
+
+    Notes
+    -----
+    Amortising: ``outstanding = P max(0, 1 - age / M)``; bullet: ``P`` until maturity.
+    Either way the repayments sum to ``P``.
+    """
+    p, age, m = (np.asarray(x, dtype=float) for x in (principal, age, maturity))
+    live = (age >= 0) & (age < m - 1e-9)
+    linear = p * np.clip(1.0 - age / m, 0.0, 1.0)
+    outstanding = np.where(live, np.where(amortising, linear, p), 0.0)
+    end = age + period
+    linear_end = p * np.clip(1.0 - end / m, 0.0, 1.0)
+    bullet_due = live & (end >= m - 1e-9)
+    repaid = np.where(
+        amortising, np.where(live, linear - linear_end, 0.0), np.where(bullet_due, p, 0.0)
+    )
+    return outstanding, repaid

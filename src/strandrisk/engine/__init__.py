@@ -1,0 +1,1 @@
+"""strandrisk.engine: composes the core over a batch of scenarios."""

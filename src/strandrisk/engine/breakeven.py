@@ -1,0 +1,82 @@
+"""Break-even demand growth and price decline by vectorised bisection."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from strandrisk.engine.finance import programme_npv
+from strandrisk.engine.model import Grid, HistoryArrays, accounts, build_cohorts, operate
+from strandrisk.engine.params import Params
+
+__all__ = ["BRACKETS", "breakeven"]
+
+BRACKETS = {"growth": (-1.0, 5.0), "decline": (-0.5, 8.0)}
+"""Search intervals for ``g*`` and ``lambda*``. [1/year]"""
+_SCAN = 13  # coarse grid points scanned for the bracket
+
+
+def breakeven(
+    p: Params, grid: Grid, hist: HistoryArrays, which: str, iterations: int = 30
+) -> np.ndarray:
+    """Solve NPV_2026(x) = 0 for demand growth or price decline, per scenario and company.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays, S scenarios. [-]
+    grid : Grid
+        Axes. [-]
+    hist : HistoryArrays
+        Installed base. [-]
+    which : {"growth", "decline"}
+        The parameter solved for. [-]
+    iterations : int
+        Bisection steps inside the bracket found by the scan. [-]
+
+    Returns
+    -------
+    ndarray, shape (S, K+1)
+        Break-even value per company and for the industry (the industry's value applies to
+        every company at once); NaN where NPV does not cross zero in :data:`BRACKETS`.
+        [1/year]
+
+    Notes
+    -----
+    NPV need not be monotone: too slow a price decline leaves demand short (through the
+    elasticity), too fast a one erodes revenue. Policy: ``g*`` is the lowest demand
+    growth at which NPV turns non-negative (a scan of 13 points, then bisection in the
+    first bracket where NPV goes from negative to non-negative); ``lambda*`` is the
+    fastest price decline the programme survives (the last bracket where NPV goes from
+    non-negative to negative). Each evaluation runs the market, dispatch and programme
+    cash flows for all scenarios at once, on 2S rows: the first S give each company its
+    own trial value, the second S give every company the industry's.
+    """
+    s, k = p.n, len(p.companies)
+    twice = p.take(np.concatenate([np.arange(s), np.arange(s)]))
+    cohorts = build_cohorts(twice, grid, hist)
+    acc = accounts(twice, grid, cohorts)
+
+    def f(x: np.ndarray) -> np.ndarray:  # x: (S, K+1) -> NPV (S, K+1)
+        trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
+        ops = operate(twice, grid, cohorts, **{which: trial})
+        value = programme_npv(twice, grid, cohorts, ops, acc)
+        return np.concatenate([value[:s, :k], value[s:, k:]], axis=1)
+
+    points = np.linspace(*BRACKETS[which], _SCAN)
+    values = np.stack([f(np.full((s, k + 1), x)) for x in points], axis=-1)  # (S, K+1, G)
+    ok = values >= 0
+    crossing = (~ok[..., :-1] & ok[..., 1:]) if which == "growth" else (ok[..., :-1] & ~ok[..., 1:])
+    found = crossing.any(axis=-1)
+    if which == "growth":
+        pick = np.argmax(crossing, axis=-1)
+    else:
+        pick = crossing.shape[-1] - 1 - np.argmax(crossing[..., ::-1], axis=-1)
+    lo, hi = points[pick], points[pick + 1]
+    f_lo = np.take_along_axis(values, pick[..., None], axis=-1)[..., 0]
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        f_mid = f(mid)
+        left = (f_mid >= 0) == (f_lo >= 0)
+        lo, f_lo = np.where(left, mid, lo), np.where(left, f_mid, f_lo)
+        hi = np.where(left, hi, mid)
+    return np.where(found, 0.5 * (lo + hi), np.nan)

@@ -1,0 +1,173 @@
+"""Company cash flows, debt service and the 2026 programme's NPV, IRR and payback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from strandrisk.core.depreciation import straight_line_book
+from strandrisk.core.finance import debt_schedule, irr, npv
+from strandrisk.engine.model import QUARTER, START_YEAR, Accounts, Cohorts, Grid, Operations
+from strandrisk.engine.params import Params
+from strandrisk.engine.valuation import add_industry
+
+__all__ = ["CompanyFlows", "Programme", "company_flows", "programme_2026"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyFlows:
+    """Quarterly company totals over the reporting horizon, shape (S, K+1, T) [USD]."""
+
+    capex: np.ndarray
+    revenue: np.ndarray
+    energy: np.ndarray
+    fixed: np.ndarray
+    ebitda: np.ndarray
+    depreciation: np.ndarray
+    tax: np.ndarray
+    fcf_unlevered: np.ndarray
+    debt: np.ndarray
+    new_debt: np.ndarray
+    interest: np.ndarray
+    principal: np.ndarray
+    fcf_levered: np.ndarray
+    dscr: np.ndarray  # (S, K+1, years): annual CFADS / debt service [-]
+
+
+def company_flows(
+    p: Params, grid: Grid, cohorts: Cohorts, ops: Operations, acc: Accounts
+) -> CompanyFlows:
+    """Aggregate cohorts into company cash flows and run the debt schedules.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes. [-]
+    cohorts, ops, acc : Cohorts, Operations, Accounts
+        Model results. [-]
+
+    Returns
+    -------
+    CompanyFlows
+        Company and industry totals.
+
+    Notes
+    -----
+    Tax is ``tax_rate * (EBITDA - depreciation)``, negative when EBIT is (the group uses the
+    loss). Debt: ``debt_share`` of each cohort's capex drawn at commissioning, interest at
+    ``risk_free + spread (+ widening after its start)`` on the opening balance, bullet or
+    equal instalments over ``maturity``. DSCR is per calendar year,
+    ``(EBITDA - tax) / (interest + principal)``.
+    """
+    n = grid.t_rep
+    tau = p["costs.tax_rate"][..., 0]
+
+    def total(x: np.ndarray) -> np.ndarray:
+        return add_industry(x[..., :n].sum(axis=-2))
+
+    principal_v = p["financing.debt_share"][..., 0] * cohorts.capex
+    outstanding, repaid = debt_schedule(
+        principal_v[..., None], grid.age, p["financing.maturity"], p.amortising, QUARTER
+    )
+    widening = p["financing.spread_widening"] * (
+        START_YEAR + grid.time >= p["financing.spread_widening_start"]
+    )
+    rate = p["financing.risk_free"] + p["financing.credit_spread"] + widening
+    interest = total(outstanding * rate * QUARTER)
+    capex = add_industry(cohorts.capex[..., grid.n_hist :])
+    ebitda, dep = total(ops.ebitda), total(acc.depreciation)
+    tax = tau * (ebitda - dep)
+    principal = total(repaid)
+    new_debt = p["financing.debt_share"][..., 0] * capex
+    ufcf = ebitda - tax - capex
+    service = (interest + principal).reshape(*interest.shape[:-1], -1, 4).sum(axis=-1)
+    cfads = (ebitda - tax).reshape(*ebitda.shape[:-1], -1, 4).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dscr = np.where(service > 0, cfads / service, np.nan)
+    return CompanyFlows(
+        capex=capex,
+        revenue=total(ops.revenue),
+        energy=total(ops.energy),
+        fixed=total(ops.fixed),
+        ebitda=ebitda,
+        depreciation=dep,
+        tax=tax,
+        fcf_unlevered=ufcf,
+        debt=total(outstanding),
+        new_debt=new_debt,
+        interest=interest,
+        principal=principal,
+        fcf_levered=ufcf - interest * (1.0 - tau) - principal + new_debt,
+        dscr=dscr,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """The 2026 capex programme per company and industry, shape (S, K+1).
+
+    ``cashflows`` has shape (S, K+1, P): period ``i`` is the end of quarter ``i - 1``
+    (period 0 is the start of 2026). [USD]
+    """
+
+    cashflows: np.ndarray
+    npv: np.ndarray
+    irr: np.ndarray
+    payback_years: np.ndarray
+
+
+def programme_cashflows(
+    p: Params, grid: Grid, cohorts: Cohorts, ops: Operations, acc: Accounts
+) -> np.ndarray:
+    """Quarterly after-tax cash flows of the 2026 vintages, shape (S, K, T + 1).
+
+    Notes
+    -----
+    Capex at the start of each vintage's quarter; then ``EBITDA - tax * (EBITDA -
+    depreciation)`` each quarter; and the facilities' net book value when the compute
+    reaches its physical life, as the shell's value for the next generation.
+    """
+    sl = grid.v2026
+    capex = cohorts.capex[..., sl]  # (S, K, 4)
+    ebitda, dep = ops.ebitda[..., sl, :], acc.depreciation[..., sl, :]
+    operating = (ebitda - p["costs.tax_rate"] * (ebitda - dep)).sum(axis=-2)
+    cf = np.zeros((*capex.shape[:-1], grid.t_int + 1))
+    cf[..., :4] -= capex
+    cf[..., 1:] += operating
+    life = p["technology.physical_life"][..., 0]  # (S, 1, 1)
+    facilities = capex * p["capex.share_facilities"][..., 0]
+    residual = straight_line_book(facilities, p["accounting.facilities_life"][..., 0], life)
+    at = np.arange(4) + np.ceil(life / QUARTER).astype(int)  # (S, 1, 4)
+    hit = np.arange(grid.t_int + 1) == np.minimum(at, grid.t_int)[..., None]  # (S, 1, 4, P)
+    return cf + (residual[..., None] * hit).sum(axis=-2)
+
+
+def programme_npv(
+    p: Params, grid: Grid, cohorts: Cohorts, ops: Operations, acc: Accounts
+) -> np.ndarray:
+    """Return the NPV at WACC of the 2026 programme, shape (S, K+1), in USD."""
+    cf = add_industry(programme_cashflows(p, grid, cohorts, ops, acc))
+    return npv(p["financing.wacc"][..., 0, 0], cf, periods_per_year=4)
+
+
+def programme_2026(
+    p: Params, grid: Grid, cohorts: Cohorts, ops: Operations, acc: Accounts
+) -> Programme:
+    """NPV, IRR and payback of the 2026 programme per company and for the industry.
+
+    Returns
+    -------
+    Programme
+        Cash flows, NPV [USD], IRR [1/year] and payback [year] (NaN if never).
+    """
+    cf = add_industry(programme_cashflows(p, grid, cohorts, ops, acc))
+    value = npv(p["financing.wacc"][..., 0, 0], cf, periods_per_year=4)
+    rate = irr(cf.reshape(-1, cf.shape[-1]), periods_per_year=4).reshape(cf.shape[:-1])
+    cumulative = np.cumsum(cf, axis=-1)
+    paid = (cumulative >= 0) & (np.arange(cf.shape[-1]) >= 4)
+    first = np.argmax(paid, axis=-1)
+    payback = np.where(paid.any(axis=-1), first * QUARTER, np.nan)
+    return Programme(cashflows=cf, npv=value, irr=rate, payback_years=payback)

@@ -1,0 +1,389 @@
+"""The cohort model over (scenario, company, vintage, quarter) arrays.
+
+``build_cohorts`` turns capex into cohorts (units of compute, power per unit);
+``operate`` runs the market and the merit-order dispatch, with early retirement;
+``accounts`` computes accounting depreciation and book values. All are vectorised over
+scenarios, companies and vintages; the equations are in ``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from strandrisk.core.depreciation import straight_line_book, straight_line_charge
+from strandrisk.core.dispatch import merit_order_dispatch
+from strandrisk.core.market import adoption_curve, demand_index, token_price
+from strandrisk.core.technology import cumulative_doublings
+from strandrisk.engine.params import Params
+
+__all__ = [
+    "HOURS_PER_QUARTER",
+    "LIFE_CAP",
+    "QUARTER",
+    "START_YEAR",
+    "Accounts",
+    "Cohorts",
+    "Grid",
+    "HistoryArrays",
+    "Operations",
+    "accounts",
+    "build_cohorts",
+    "make_grid",
+    "operate",
+]
+
+QUARTER = 0.25
+"""Length of a model period. [year]"""
+HOURS_PER_QUARTER = 8766.0 / 4
+"""Hours in a quarter of a 365.25-day year. [hour]"""
+LIFE_CAP = 10
+"""Longest physical life the internal horizon covers beyond the reporting horizon. [year]"""
+START_YEAR = 2026
+"""Calendar year of the start quarter (2026Q1)."""
+_MID_2025 = -0.5  # the 2025 purchases' average date, in years from the start
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """Time and vintage axes.
+
+    Attributes
+    ----------
+    n_hist : int
+        Installed-base vintages before the start (2022Q1-2025Q4).
+    t_rep : int
+        Reporting quarters (``4 * years``).
+    t_int : int
+        Internal quarters: reporting plus :data:`LIFE_CAP` years, so that every cohort
+        built in the horizon runs its whole physical life.
+    vintage : ndarray, shape (V,)
+        Commissioning quarter of each vintage relative to the start quarter.
+    time : ndarray, shape (T,)
+        Start of each quarter in years from the start quarter. [year]
+    age : ndarray, shape (V, T)
+        Age of each vintage at the start of each quarter. [year]
+    """
+
+    n_hist: int
+    t_rep: int
+    t_int: int
+    vintage: np.ndarray
+    time: np.ndarray
+    age: np.ndarray
+
+    @property
+    def v2026(self) -> slice:
+        """Vintages commissioned in 2026."""
+        return slice(self.n_hist, self.n_hist + 4)
+
+
+def make_grid(years: int, n_hist: int = 16) -> Grid:
+    """Build the axes for a horizon of ``years``."""
+    t_rep = 4 * years
+    t_int = t_rep + 4 * LIFE_CAP
+    vintage = np.arange(-n_hist, t_rep)
+    quarter = np.arange(t_int)
+    age = (quarter[None, :] - vintage[:, None]) * QUARTER
+    return Grid(n_hist, t_rep, t_int, vintage, quarter * QUARTER, age)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryArrays:
+    """Installed-base data for the modelled companies (see ``InstalledBase``).
+
+    ``*_all`` arrays cover all five companies and set the blended 2025 cost and power.
+    """
+
+    nvidia_spend: np.ndarray  # (K, Vh) [USD]
+    nvidia_h100e: np.ndarray  # (K, Vh) [H100e]
+    custom_h100e: np.ndarray  # (K, Vh) [H100e]
+    tdp: np.ndarray  # (K, Vh) [W]
+    nvidia_cost_per_h100e: np.ndarray  # (Vh,) [USD/unit]
+    spend_2025_all: float  # Nvidia spend 2025, five companies [USD]
+    h100e_2025_nvidia_all: float
+    h100e_2025_custom_all: float
+    tdp_2025_all: float  # [W]
+
+
+@dataclass(frozen=True, slots=True)
+class Cohorts:
+    """Capex cohorts and what each bought.
+
+    Attributes
+    ----------
+    capex : ndarray, shape (S, K, V)
+        AI capex of each vintage. [USD]
+    units : ndarray, shape (S, K, V)
+        Compute bought. [H100e]
+    power : ndarray, shape (S, K, V)
+        Server power per unit (IT load, before PUE). [kW]
+    new_unit_cost : ndarray, shape (S, 1, 1, T)
+        Compute + network capex of one new unit at each quarter (replacement cost). [USD]
+    new_unit_power : ndarray, shape (S, 1, 1, T)
+        Server power of one new unit at each quarter. [kW]
+    """
+
+    capex: np.ndarray
+    units: np.ndarray
+    power: np.ndarray
+    new_unit_cost: np.ndarray
+    new_unit_power: np.ndarray
+
+
+def _future_capex(p: Params, grid: Grid) -> np.ndarray:
+    q = np.arange(grid.t_rep)
+    year = q // 4
+    first = p["company.capex_2026"][..., 0] * p["capex.ai_share"][..., 0] / 4.0  # (S, K, 1)
+    if p.path == "guided":
+        factor = (1.0 + p["capex.growth"][..., 0]) ** year
+    elif p.path == "flat":
+        factor = np.ones(year.shape)
+    else:
+        factor = (year == 0).astype(float)
+    return np.broadcast_to(first * factor, (p.n, len(p.companies), grid.t_rep))
+
+
+def _progress(p: Params, t: np.ndarray) -> np.ndarray:
+    """Compute per dollar at ``t`` relative to mid-2025."""
+    d0, k = p["technology.doubling_time"], p["technology.doubling_acceleration"]
+    return np.exp2(cumulative_doublings(t, d0, k) - cumulative_doublings(_MID_2025, d0, k))
+
+
+def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
+    """Build the capex cohorts: installed base 2022-2025, 2026 guidance, the path after.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes. [-]
+    hist : HistoryArrays
+        Installed-base data for the companies in ``p``. [-]
+
+    Returns
+    -------
+    Cohorts
+        Capex, units and power per vintage, and the replacement cost path.
+    """
+    ratio = p["capex.custom_accelerator_cost_ratio"][..., 0]  # (S, 1, 1)
+    gross_up = (p["capex.server_multiple"] / p["capex.share_compute"])[..., 0]
+    spend = hist.nvidia_spend + ratio * hist.custom_h100e * hist.nvidia_cost_per_h100e
+    units_hist = np.broadcast_to(hist.nvidia_h100e + hist.custom_h100e, spend.shape)
+    cost_2025 = (
+        hist.spend_2025_all
+        + ratio * hist.h100e_2025_custom_all * hist.nvidia_cost_per_h100e[-4:].mean()
+    ) / (
+        hist.h100e_2025_nvidia_all + hist.h100e_2025_custom_all
+    )  # accelerator cost per H100e, mid-2025 (S, 1, 1)
+    spf = p["costs.server_power_fraction"][..., 0]
+    power_2025 = (
+        hist.tdp_2025_all / (hist.h100e_2025_nvidia_all + hist.h100e_2025_custom_all) / 1000.0 / spf
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power_hist = np.where(units_hist > 0, hist.tdp / units_hist / 1000.0 / spf, power_2025)
+    future = _future_capex(p, grid)
+    tau = grid.vintage[grid.n_hist :] * QUARTER
+    unit_cost_future = cost_2025 * gross_up / _progress(p, tau)[..., 0, :]  # all-in capex per unit
+    d_w = p["technology.energy_doubling_time"][..., 0]
+    power_future = power_2025 * np.exp2(-(tau - _MID_2025) / d_w)
+    capex = np.concatenate(
+        [np.broadcast_to(spend * gross_up, (p.n, *spend.shape[-2:])), future], axis=-1
+    )
+    units = np.concatenate(
+        [np.broadcast_to(units_hist, (p.n, *spend.shape[-2:])), future / unit_cost_future], axis=-1
+    )
+    power = np.concatenate(
+        [
+            np.broadcast_to(power_hist, (p.n, *spend.shape[-2:])),
+            np.broadcast_to(power_future, future.shape),
+        ],
+        axis=-1,
+    )
+    cn_share = p["capex.share_compute"] + p["capex.share_network"]
+    new_cost = cost_2025[..., None] * gross_up[..., None] * cn_share / _progress(p, grid.time)
+    new_power = power_2025[..., None] * np.exp2(
+        -(grid.time - _MID_2025) / p["technology.energy_doubling_time"]
+    )
+    return Cohorts(
+        capex=capex, units=units, power=power, new_unit_cost=new_cost, new_unit_power=new_power
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Operations:
+    """Market and dispatch results.
+
+    Per vintage, shape (S, K, V, T): ``served`` [Mtok], ``capacity`` [Mtok],
+    ``revenue``, ``energy``, ``fixed``, ``ebitda`` [USD per quarter], ``alive`` [bool].
+    Per company, shape (S, K, 1, T): ``demand`` [Mtok]. Per scenario, (S, 1, 1, T):
+    ``price`` [USD/Mtok] and ``throughput`` [Mtok per unit-hour].
+    """
+
+    served: np.ndarray
+    capacity: np.ndarray
+    revenue: np.ndarray
+    energy: np.ndarray
+    fixed: np.ndarray
+    ebitda: np.ndarray
+    alive: np.ndarray
+    demand: np.ndarray
+    price: np.ndarray
+    throughput: np.ndarray
+
+
+def _demand_shape(
+    p: Params, t: np.ndarray, price_ratio: np.ndarray, growth: np.ndarray
+) -> np.ndarray:
+    start = float(START_YEAR)
+    agentic = adoption_curve(
+        t,
+        p["market.agentic_multiplier"] - 1.0,
+        p["market.agentic_midpoint"] - start,
+        p["market.agentic_width"],
+    )
+    leakage = adoption_curve(
+        t,
+        p["market.open_source_share"],
+        p["market.open_source_midpoint"] - start,
+        p["market.open_source_width"],
+    ) + adoption_curve(
+        t, p["market.device_share"], p["market.device_midpoint"] - start, p["market.device_width"]
+    )
+    return demand_index(
+        t,
+        price_ratio,
+        growth,
+        p["market.elasticity"],
+        agentic,
+        leakage,
+        p["market.demand_growth_decay"],
+    )
+
+
+def _dispatch(
+    p: Params,
+    cohorts: Cohorts,
+    alive: np.ndarray,
+    demand: np.ndarray,
+    price: np.ndarray,
+    theta: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    hours = cohorts.units[..., None] * HOURS_PER_QUARTER
+    capacity = hours * theta * alive
+    energy_per_hour = cohorts.power[..., None] * p["costs.pue"] * p["costs.electricity_price"]
+    served = merit_order_dispatch(capacity, demand, energy_per_hour / theta, price)
+    revenue = served * price
+    energy = served / theta * energy_per_hour
+    cn_capex = cohorts.capex[..., None] * (p["capex.share_compute"] + p["capex.share_network"])
+    fixed = p["costs.fixed_opex_rate"] * cn_capex * QUARTER * alive
+    return capacity, served, revenue, energy, fixed
+
+
+def operate(
+    p: Params,
+    grid: Grid,
+    cohorts: Cohorts,
+    growth: np.ndarray | None = None,
+    decline: np.ndarray | None = None,
+) -> Operations:
+    """Run the market and the merit-order dispatch, with permanent early retirement.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes. [-]
+    cohorts : Cohorts
+        The cohorts. [-]
+    growth, decline : ndarray, optional
+        Replace demand growth ``g`` or price decline ``lambda`` (any shape broadcasting to
+        (S, K, 1, 1)); used by the break-even solver. [1/year]
+
+    Returns
+    -------
+    Operations
+        Served volumes, revenue, costs and EBITDA per vintage and quarter.
+
+    Notes
+    -----
+    A cohort runs from commissioning to its physical life. It retires early, for good,
+    in the first quarter its contribution (revenue - energy) falls below its fixed
+    operating cost; retired capacity is then removed and demand re-dispatched once.
+    """
+    t = grid.time
+    growth = p["market.demand_growth"] if growth is None else growth
+    decline = p["market.price_decline"] if decline is None else decline
+    p0 = p["market.start_price"]
+    price = token_price(t, p0, decline, p["market.price_floor_ratio"])
+    theta = p["market.rental_rate"] / p0 * np.exp(p["technology.software_efficiency"] * t)
+    age = grid.age
+    alive = (age >= 0) & (age < p["technology.physical_life"])
+    hours0 = (cohorts.units * HOURS_PER_QUARTER * alive[..., 0]).sum(axis=-1)[..., None, None]
+    q0 = p["market.utilisation"] * hours0 * theta[..., :1]
+    demand = q0 * _demand_shape(p, t, price / p0, growth)
+    _, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
+    trigger = alive & (revenue - energy < fixed - 1e-9 * np.abs(fixed))
+    alive = alive & ~np.maximum.accumulate(trigger, axis=-1)
+    capacity, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
+    return Operations(
+        served=served,
+        capacity=capacity,
+        revenue=revenue,
+        energy=energy,
+        fixed=fixed,
+        ebitda=revenue - energy - fixed,
+        alive=alive,
+        demand=demand,
+        price=price,
+        throughput=theta,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """Accounting schedules per vintage, shape (S, K, V, T).
+
+    ``depreciation`` is the straight-line charge in each quarter [USD];
+    ``book_compute`` (compute + network) and ``book_facilities`` are end-of-quarter net
+    book values on the booked schedule, before any impairment [USD].
+    """
+
+    depreciation: np.ndarray
+    book_compute: np.ndarray
+    book_facilities: np.ndarray
+
+
+def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
+    """Straight-line depreciation by asset class with each company's booked lives.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes. [-]
+    cohorts : Cohorts
+        The cohorts. [-]
+
+    Returns
+    -------
+    Accounts
+        Depreciation and book values per vintage and quarter.
+    """
+    capex = cohorts.capex[..., None]
+    classes = (
+        (capex * p["capex.share_compute"], p["company.compute_life"]),
+        (capex * p["capex.share_network"], p["company.network_life"]),
+        (capex * p["capex.share_facilities"], p["accounting.facilities_life"]),
+    )
+    dep = sum(straight_line_charge(k, life, grid.age, QUARTER) for k, life in classes)
+    end = grid.age + QUARTER
+    book_c = straight_line_book(classes[0][0], classes[0][1], end) + straight_line_book(
+        classes[1][0], classes[1][1], end
+    )
+    book_f = straight_line_book(classes[2][0], classes[2][1], end)
+    return Accounts(depreciation=dep, book_compute=book_c, book_facilities=book_f)

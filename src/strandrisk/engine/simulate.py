@@ -1,0 +1,320 @@
+"""``simulate``: run the cohort model for a scenario (or a batch) and collect the results.
+
+Scenarios are processed in chunks so memory stays bounded; each scenario's results do
+not depend on the chunk it falls in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from strandrisk.assumptions.installed_base import load_installed_base
+from strandrisk.engine.breakeven import breakeven
+from strandrisk.engine.finance import CompanyFlows, company_flows, programme_2026
+from strandrisk.engine.model import (
+    QUARTER,
+    START_YEAR,
+    Cohorts,
+    Grid,
+    HistoryArrays,
+    Operations,
+    accounts,
+    build_cohorts,
+    make_grid,
+    operate,
+)
+from strandrisk.engine.params import Params, build_params
+from strandrisk.engine.valuation import Valuation, add_industry, value_assets
+from strandrisk.scenarios.schema import Scenario
+
+__all__ = ["OUTCOME_COLUMNS", "SimulationResult", "quarter_label", "simulate"]
+
+OUTCOME_COLUMNS: tuple[str, ...] = (
+    "company",
+    "capex_2026",
+    "booked_life_years",
+    "economic_life_years",
+    "npv_2026",
+    "irr_2026",
+    "payback_years_2026",
+    "stranded_peak",
+    "stranded_peak_date",
+    "impairment_ifrs",
+    "impairment_usgaap",
+    "first_impairment_ifrs",
+    "first_impairment_usgaap",
+    "min_dscr",
+    "first_negative_fcf_year",
+    "breakeven_demand_growth",
+    "breakeven_price_decline",
+)
+"""Columns of the outcome table (money in USD, rates per year, dates as ISO quarters)."""
+
+_SERIES = (
+    "capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",
+    "fcf_unlevered", "debt", "interest", "principal", "fcf_levered", "book_value",
+    "book_compute", "book_facilities", "value_in_use", "fair_value", "recoverable_amount",
+    "economic_value", "stranded_value", "depreciation_gap", "impairment_ifrs",
+    "impairment_usgaap", "carrying_ifrs", "carrying_usgaap", "demand", "capacity", "served",
+    "utilisation", "installed_units", "token_price",
+)  # fmt: skip
+
+
+def quarter_label(index: int) -> str:
+    """ISO quarter of reporting quarter ``index`` (0 is 2026Q1)."""
+    return f"{START_YEAR + index // 4}Q{index % 4 + 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    """What :func:`simulate` returns.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario run.
+    outcomes : pandas.DataFrame
+        One row per scenario and company (industry included), columns ``scenario`` and
+        :data:`OUTCOME_COLUMNS`.
+    series : xarray.Dataset or None
+        Quarterly series with dims (scenario, company, quarter), and per-cohort lives
+        with dims (scenario, company, vintage); ``None`` if not kept.
+    """
+
+    scenario: Scenario
+    outcomes: pd.DataFrame
+    series: xr.Dataset | None
+
+
+def _history(companies: tuple[str, ...]) -> HistoryArrays:
+    base = load_installed_base()
+    idx = [base.companies.index(c) for c in companies]
+    y25 = slice(12, 16)
+    return HistoryArrays(
+        nvidia_spend=base.nvidia_spend[idx],
+        nvidia_h100e=base.nvidia_h100e[idx],
+        custom_h100e=base.custom_h100e[idx],
+        tdp=base.tdp[idx],
+        nvidia_cost_per_h100e=base.nvidia_cost_per_h100e,
+        spend_2025_all=float(base.nvidia_spend[:, y25].sum()),
+        h100e_2025_nvidia_all=float(base.nvidia_h100e[:, y25].sum()),
+        h100e_2025_custom_all=float(base.custom_h100e[:, y25].sum()),
+        tdp_2025_all=float(base.tdp[:, y25].sum()),
+    )
+
+
+def _first_index(mask: np.ndarray) -> np.ndarray:
+    """First True along the last axis, -1 where none."""
+    return np.where(mask.any(axis=-1), np.argmax(mask, axis=-1), -1)
+
+
+def _economic_life(grid: Grid, ops: Operations) -> np.ndarray:
+    """Years from commissioning until EBITDA turns non-positive or the cohort retires."""
+    ended = (grid.age >= 0) & (~ops.alive | (ops.ebitda <= 0))
+    first = np.argmax(ended, axis=-1)  # every cohort ends within the internal horizon
+    return np.take_along_axis(np.broadcast_to(grid.age, ended.shape), first[..., None], axis=-1)[
+        ..., 0
+    ]
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean over the last axis, and the industry (all companies) appended."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = (values * weights).sum(-1) / weights.sum(-1)
+        ind = (values * weights).sum((-1, -2)) / weights.sum((-1, -2))
+    return np.concatenate([per, ind[:, None]], axis=1)
+
+
+def _chunk(
+    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
+) -> tuple[dict, dict]:
+    cohorts = build_cohorts(p, grid, hist)
+    ops = operate(p, grid, cohorts)
+    acc = accounts(p, grid, cohorts)
+    val = value_assets(p, grid, cohorts, ops, acc)
+    flows = company_flows(p, grid, cohorts, ops, acc)
+    prog = programme_2026(p, grid, cohorts, ops, acc)
+    life_v = _economic_life(grid, ops)  # (S, K, V)
+    w2026 = cohorts.capex[..., grid.v2026]
+    booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
+    big = np.maximum(val.book_compute.max(axis=-1, keepdims=True), 1.0) * 1e-9
+    annual_fcf = flows.fcf_unlevered.reshape(*flows.fcf_unlevered.shape[:-1], -1, 4).sum(-1)
+    out = {
+        "capex_2026": flows.capex[..., :4].sum(-1),
+        "booked_life_years": _weighted(booked[..., None], w2026.sum(-1, keepdims=True)),
+        "economic_life_years": _weighted(life_v[..., grid.v2026], w2026),
+        "npv_2026": prog.npv,
+        "irr_2026": prog.irr,
+        "payback_years_2026": prog.payback_years,
+        "stranded_peak": val.stranded.max(-1),
+        "stranded_peak_q": np.where(
+            val.stranded.max(-1) > big[..., 0], val.stranded.argmax(-1), -1
+        ),
+        "impairment_ifrs": val.ifrs.charge.sum(-1),
+        "impairment_usgaap": val.usgaap.charge.sum(-1),
+        "first_impairment_ifrs_q": _first_index(val.ifrs.charge > big),
+        "first_impairment_usgaap_q": _first_index(val.usgaap.charge > big),
+        "min_dscr": np.nanmin(np.where(np.isnan(flows.dscr), np.inf, flows.dscr), axis=-1),
+        "first_negative_fcf_y": _first_index(annual_fcf < 0),
+    }
+    if with_breakeven:
+        out["breakeven_demand_growth"] = breakeven(p, grid, hist, "growth")
+        out["breakeven_price_decline"] = breakeven(p, grid, hist, "decline")
+    series: dict[str, np.ndarray] = {}
+    if keep:
+        series = _series(grid, cohorts, ops, val, flows)
+        series["economic_life"] = life_v
+    return out, series
+
+
+def _series(
+    grid: Grid, cohorts: Cohorts, ops: Operations, val: Valuation, flows: CompanyFlows
+) -> dict[str, np.ndarray]:
+    n = grid.t_rep
+    served = add_industry(ops.served[..., :n].sum(-2))
+    capacity = add_industry(ops.capacity[..., :n].sum(-2))
+    units = add_industry((cohorts.units[..., None] * ops.alive[..., :n]).sum(-2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        utilisation = np.where(capacity > 0, served / capacity, np.nan)
+    k1 = served.shape[1]
+    return {
+        "capex": flows.capex, "revenue": flows.revenue, "energy_cost": flows.energy,
+        "fixed_opex": flows.fixed, "ebitda": flows.ebitda, "depreciation": flows.depreciation,
+        "tax": flows.tax, "fcf_unlevered": flows.fcf_unlevered, "debt": flows.debt,
+        "interest": flows.interest, "principal": flows.principal, "fcf_levered": flows.fcf_levered,
+        "book_value": val.book_compute + val.book_facilities, "book_compute": val.book_compute,
+        "book_facilities": val.book_facilities, "value_in_use": val.value_in_use,
+        "fair_value": val.fair_value, "recoverable_amount": val.recoverable,
+        "economic_value": val.recoverable, "stranded_value": val.stranded,
+        "depreciation_gap": val.gap, "impairment_ifrs": val.ifrs.charge,
+        "impairment_usgaap": val.usgaap.charge, "carrying_ifrs": val.ifrs.carrying,
+        "carrying_usgaap": val.usgaap.carrying, "demand": add_industry(ops.demand[..., 0, :n]),
+        "capacity": capacity, "served": served, "utilisation": utilisation,
+        "installed_units": units,
+        "token_price": np.broadcast_to(ops.price[..., 0, :n], (served.shape[0], k1, n)),
+        "dscr": flows.dscr,
+    }  # fmt: skip
+
+
+def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.DataFrame:
+    s, k1 = out["npv_2026"].shape
+    companies = [*names, "industry"]
+
+    def label(q: np.ndarray) -> list[object]:
+        return [quarter_label(int(i)) if i >= 0 else None for i in q.ravel()]
+
+    frame = pd.DataFrame(
+        {
+            "scenario": np.repeat(np.arange(s), k1),
+            "company": np.tile(companies, s),
+            **{c: out[c].ravel() for c in OUTCOME_COLUMNS if c in out and c != "company"},
+        }
+    )
+    frame["stranded_peak_date"] = label(out["stranded_peak_q"])
+    frame["first_impairment_ifrs"] = label(out["first_impairment_ifrs_q"])
+    frame["first_impairment_usgaap"] = label(out["first_impairment_usgaap_q"])
+    years = out["first_negative_fcf_y"].ravel()
+    frame["first_negative_fcf_year"] = pd.array(
+        [START_YEAR + int(y) if y >= 0 else None for y in years], dtype="Int64"
+    )
+    frame["min_dscr"] = frame["min_dscr"].replace(np.inf, np.nan)
+    for column in ("breakeven_demand_growth", "breakeven_price_decline"):
+        if column not in frame:
+            frame[column] = np.nan
+    return frame[["scenario", *OUTCOME_COLUMNS]]
+
+
+def _dataset(names: tuple[str, ...], grid: Grid, series: dict[str, np.ndarray]) -> xr.Dataset:
+    companies = [*names, "industry"]
+    quarters = [quarter_label(q) for q in range(grid.t_rep)]
+    years = [START_YEAR + y for y in range(grid.t_rep // 4)]
+    vintages = [quarter_label(int(v)) for v in grid.vintage]
+    data = {
+        k: (("scenario", "company", "quarter"), v)
+        for k, v in series.items()
+        if k not in ("dscr", "economic_life")
+    }
+    data["dscr"] = (("scenario", "company", "year"), series["dscr"])
+    data["economic_life"] = (("scenario", "company_model", "vintage"), series["economic_life"])
+    ds = xr.Dataset(
+        data,
+        coords={
+            "company": companies,
+            "company_model": list(names),
+            "quarter": quarters,
+            "year": years,
+            "vintage": vintages,
+        },
+    )
+    ds.attrs["units"] = (
+        "money in USD per quarter (stocks at quarter end); tokens in Mtok; lives in years"
+    )
+    return ds
+
+
+def simulate(
+    scenario: Scenario,
+    samples: Mapping[str, np.ndarray] | None = None,
+    *,
+    breakeven: bool = True,
+    keep_series: bool = True,
+    chunk_size: int = 256,
+) -> SimulationResult:
+    """Run the cohort model.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The parameter set (:func:`strandrisk.load_scenario`). [-]
+    samples : mapping of str to ndarray (S,), optional
+        Per-scenario values of numeric parameters (dotted keys of
+        :meth:`Scenario.flat`); without it a single scenario is run. [canonical units]
+    breakeven : bool
+        Solve break-even demand growth and price decline (about 130 extra model passes
+        per chunk). [-]
+    keep_series : bool
+        Return the quarterly series as an xarray Dataset. [-]
+    chunk_size : int
+        Scenarios per chunk; results do not depend on it. [-]
+
+    Returns
+    -------
+    SimulationResult
+        Outcome table and series.
+
+    Examples
+    --------
+    >>> import strandrisk as sr
+    >>> result = sr.simulate(sr.load_scenario("base"), breakeven=False)
+    >>> list(result.outcomes["company"])[-1]
+    'industry'
+    """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    params = build_params(scenario, samples)
+    hist = _history(params.companies)
+    grid = make_grid(scenario.years)
+    outs, series = [], []
+    for start in range(0, params.n, chunk_size):
+        out, ser = _chunk(
+            params.take(slice(start, start + chunk_size)), grid, hist, breakeven, keep_series
+        )
+        outs.append(out)
+        series.append(ser)
+    merged = {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
+    frame = _outcome_frame(params.companies, merged)
+    ds = None
+    if keep_series:
+        ds = _dataset(
+            params.companies, grid, {k: np.concatenate([s[k] for s in series]) for k in series[0]}
+        )
+    return SimulationResult(scenario=scenario, outcomes=frame, series=ds)
+
+
+# Keep the quarter length importable for callers converting quarterly flows.
+__all__ += ["QUARTER"]

@@ -1,0 +1,131 @@
+"""Value in use, fair value, recoverable amount, stranding and impairment per company.
+
+Every array here has a company axis that includes the industry total as its last row
+(one cash-generating unit per company, and the industry as one more).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from strandrisk.core.impairment import ImpairmentPath, impairment_ifrs, impairment_usgaap
+from strandrisk.engine.model import HOURS_PER_QUARTER, QUARTER, Accounts, Cohorts, Grid, Operations
+from strandrisk.engine.params import Params
+
+__all__ = ["Valuation", "add_industry", "discount_end", "value_assets"]
+
+
+def add_industry(x: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Append the sum over companies as one more company (the industry total)."""
+    return np.concatenate([x, x.sum(axis=axis, keepdims=True)], axis=axis)
+
+
+def discount_end(p: Params, grid: Grid) -> np.ndarray:
+    """Discount factor at the end of each internal quarter, shape (S, 1, 1, T)."""
+    return (1.0 + p["financing.wacc"]) ** -((np.arange(grid.t_int) + 1) * QUARTER)
+
+
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """End-of-quarter values over the reporting horizon, shape (S, K+1, T).
+
+    Attributes
+    ----------
+    value_in_use : ndarray
+        PV at WACC of the EBITDA existing compute cohorts will still earn. [USD]
+    undiscounted : ndarray
+        The same cash flows undiscounted (ASC 360 recoverability). [USD]
+    fair_value : ndarray
+        Replacement cost of the existing compute, for its remaining life and energy
+        disadvantage. [USD]
+    book_compute, book_facilities : ndarray
+        Scheduled net book value of compute + network, and of facilities. [USD]
+    recoverable : ndarray
+        ``facilities + max(value in use, fair value)``. [USD]
+    stranded : ndarray
+        ``max(0, book - recoverable)``. [USD]
+    gap : ndarray
+        Depreciation gap, book minus economic (recoverable) value. [USD]
+    ifrs, usgaap : ImpairmentPath
+        Losses and carrying amounts under IAS 36 and ASC 360.
+    """
+
+    value_in_use: np.ndarray
+    undiscounted: np.ndarray
+    fair_value: np.ndarray
+    book_compute: np.ndarray
+    book_facilities: np.ndarray
+    recoverable: np.ndarray
+    stranded: np.ndarray
+    gap: np.ndarray
+    ifrs: ImpairmentPath
+    usgaap: ImpairmentPath
+
+
+def _fair_value_by_vintage(p: Params, grid: Grid, cohorts: Cohorts, ops: Operations) -> np.ndarray:
+    """Replacement-cost value of each cohort at the end of each reporting quarter."""
+    n = grid.t_rep
+    end_age = grid.age[:, :n] + QUARTER
+    life = p["technology.physical_life"]
+    remaining = np.clip(1.0 - end_age / life, 0.0, 1.0) * (end_age > 0) * ops.alive[..., :n]
+    new_cost = cohorts.new_unit_cost[..., 1 : n + 1]
+    new_power = cohorts.new_unit_power[..., 1 : n + 1]
+    extra_kw = np.maximum(cohorts.power[..., None] - new_power, 0.0)
+    energy = extra_kw * p["costs.pue"] * p["costs.electricity_price"] * 4 * HOURS_PER_QUARTER
+    energy_left = energy * p["market.utilisation"] * remaining * life
+    return np.maximum(cohorts.units[..., None] * new_cost * remaining - energy_left, 0.0)
+
+
+def _future_sums(flow: np.ndarray, n: int) -> np.ndarray:
+    """Per vintage, sum over quarters after each of the first ``n`` quarters."""
+    total = np.flip(np.cumsum(np.flip(flow, axis=-1), axis=-1), axis=-1)
+    return (total - flow)[..., :n]
+
+
+def value_assets(
+    p: Params, grid: Grid, cohorts: Cohorts, ops: Operations, acc: Accounts
+) -> Valuation:
+    """Value the existing assets at every quarter end and run both impairment tests.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes. [-]
+    cohorts, ops, acc : Cohorts, Operations, Accounts
+        Model results per company. [-]
+
+    Returns
+    -------
+    Valuation
+        Values, stranding and impairment with the industry appended.
+    """
+    n = grid.t_rep
+    existing = (grid.vintage[:, None] <= np.arange(n)[None, :]).astype(float)  # (V, T)
+    df = discount_end(p, grid)
+    ebitda = add_industry(ops.ebitda)
+    viu = (existing * _future_sums(ebitda * df, n)).sum(axis=-2) / df[..., 0, :n]
+    undiscounted = (existing * _future_sums(ebitda, n)).sum(axis=-2)
+    fair = add_industry(_fair_value_by_vintage(p, grid, cohorts, ops)).sum(axis=-2)
+    book_c_v = add_industry(acc.book_compute[..., :n])
+    book_c = book_c_v.sum(axis=-2)
+    book_f = add_industry(acc.book_facilities[..., :n]).sum(axis=-2)
+    economic_compute = np.maximum(viu, fair)
+    recoverable = book_f + economic_compute
+    ifrs = impairment_ifrs(book_c_v, book_f, recoverable)
+    usgaap = impairment_usgaap(book_c_v, book_f, undiscounted + book_f, fair + book_f)
+    return Valuation(
+        value_in_use=viu,
+        undiscounted=undiscounted,
+        fair_value=fair,
+        book_compute=book_c,
+        book_facilities=book_f,
+        recoverable=recoverable,
+        stranded=np.maximum(book_c - economic_compute, 0.0),
+        gap=book_c + book_f - recoverable,
+        ifrs=ifrs,
+        usgaap=usgaap,
+    )

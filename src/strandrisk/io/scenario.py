@@ -1,0 +1,295 @@
+"""Scenario files: register defaults, TOML presets and overrides, validated at the edge.
+
+A scenario TOML holds only what differs from the defaults; every default comes from the
+assumptions register (the row named in each field's metadata). Values are in canonical
+units: USD, years, rates per year as fractions.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import fields
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from strandrisk.assumptions.register import load_register
+from strandrisk.errors import InputError
+from strandrisk.scenarios.schema import (
+    COMPANIES,
+    Accounting,
+    CapexPlan,
+    Company,
+    Costs,
+    Financing,
+    Market,
+    Scenario,
+    Technology,
+)
+
+__all__ = [
+    "GROUPS",
+    "PRESETS",
+    "default_values",
+    "dump_scenario",
+    "load_scenario",
+    "preset_text",
+    "scenario_from_values",
+]
+
+GROUPS: dict[str, type] = {
+    "capex": CapexPlan,
+    "accounting": Accounting,
+    "technology": Technology,
+    "market": Market,
+    "costs": Costs,
+    "financing": Financing,
+}
+PRESETS: tuple[str, ...] = (
+    "accounting-view",
+    "base",
+    "open-source-collapse",
+    "architecture-shift",
+    "agentic-boom",
+    "fibre-replay",
+)
+_COMPANY_LIFE_ROWS = {
+    "amazon": ("useful_life_servers_amazon_ai_subset", "useful_life_network_amazon"),
+    "alphabet": ("useful_life_servers_alphabet", "useful_life_network_alphabet"),
+    "meta": ("useful_life_servers_meta", "useful_life_network_meta"),
+    "microsoft": ("useful_life_servers_microsoft", "useful_life_network_microsoft"),
+    "oracle": ("useful_life_servers_oracle", "useful_life_servers_oracle"),
+}
+
+
+@cache
+def default_values() -> dict[str, Any]:
+    """Return every parameter's default as ``{dotted.key: value}`` from the register.
+
+    Returns
+    -------
+    dict
+        Canonical values; company keys are ``companies.<name>.<field>``.
+    """
+    reg = load_register()
+    out: dict[str, Any] = {"start": "2026Q1", "years": 10, "companies.include": list(COMPANIES)}
+    for group, cls in GROUPS.items():
+        for f in fields(cls):
+            row = f.metadata.get("row")
+            out[f"{group}.{f.name}"] = reg.value(row) if row else f.default
+    for name in COMPANIES:
+        life, network = _COMPANY_LIFE_ROWS[name]
+        out[f"companies.{name}.capex_2026"] = reg.value(f"capex_2026_guidance_{name}")
+        out[f"companies.{name}.compute_life"] = reg.value(life)
+        out[f"companies.{name}.network_life"] = reg.value(network)
+    return out
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{dotted}."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def _coerce(key: str, value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise InputError(f"{where}: {key} = {value!r}: expected true or false")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise InputError(f"{where}: {key} = {value!r}: expected a string")
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InputError(f"{where}: {key} = {value!r}: expected a list of company names")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{where}: {key} = {value!r}: expected a number")
+    if isinstance(default, int) and key == "years":
+        if float(value) != int(value):
+            raise InputError(f"{where}: years = {value!r}: expected a whole number")
+        return int(value)
+    if not math.isfinite(float(value)):
+        raise InputError(f"{where}: {key} = {value!r}: not a finite number")
+    return float(value)
+
+
+def _merge(values: dict[str, Any], updates: Mapping[str, Any], where: str) -> None:
+    for key, value in updates.items():
+        if key in ("name", "description"):
+            values[key] = str(value)
+            continue
+        if key not in values:
+            near = [k for k in values if k.split(".")[-1] == key.split(".")[-1]]
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise InputError(f"{where}: unknown key {key!r}{hint}")
+        values[key] = _coerce(key, value, values[key], where)
+
+
+def scenario_from_values(values: Mapping[str, Any], where: str = "scenario") -> Scenario:
+    """Build and validate a :class:`Scenario` from ``{dotted.key: value}``.
+
+    Parameters
+    ----------
+    values : mapping
+        A complete set of values (as from :func:`default_values`, updated). [canonical]
+    where : str
+        Source named in error messages (file or preset). [-]
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    InputError
+        Naming ``where``, the key, the value and what is allowed.
+    """
+    try:
+        names = tuple(values["companies.include"])
+        unknown = [n for n in names if n not in COMPANIES]
+        if unknown:
+            raise ValueError(
+                f"companies: unknown company {unknown[0]!r}; known: {', '.join(COMPANIES)}"
+            )
+        groups = {
+            group: cls(**{f.name: values[f"{group}.{f.name}"] for f in fields(cls)})
+            for group, cls in GROUPS.items()
+        }
+        companies = tuple(
+            Company(
+                name=n,
+                capex_2026=values[f"companies.{n}.capex_2026"],
+                compute_life=values[f"companies.{n}.compute_life"],
+                network_life=values[f"companies.{n}.network_life"],
+            )
+            for n in COMPANIES
+            if n in names
+        )
+        return Scenario(
+            name=values.get("name", "custom"),
+            description=values.get("description", ""),
+            companies=companies,
+            start=values["start"],
+            years=values["years"],
+            **groups,
+        )
+    except ValueError as exc:
+        raise InputError(f"{where}: {exc}") from None
+
+
+def preset_text(name: str) -> str:
+    """Return the TOML text of a shipped preset.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PRESETS`. [-]
+    """
+    if name not in PRESETS:
+        raise InputError(f"unknown preset {name!r}; presets: {', '.join(PRESETS)}")
+    return (resources.files("strandrisk.scenarios") / "presets" / f"{name}.toml").read_text("utf-8")
+
+
+def _read_toml(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where}: malformed TOML ({exc})") from None
+
+
+def load_scenario(
+    preset_or_path: str | Path = "base", overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load a preset by name, or a scenario TOML file, and apply overrides.
+
+    Parameters
+    ----------
+    preset_or_path : str or path-like
+        A preset name (:data:`PRESETS`) or the path of a TOML file. [-]
+    overrides : mapping, optional
+        ``{"dotted.key": value}`` applied last, validated like a file. [canonical]
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    InputError
+        Unknown preset or key, wrong type, value out of range, malformed TOML or an
+        unreadable file, naming the file and key.
+    """
+    source = str(preset_or_path)
+    if source in PRESETS:
+        where, text = f"preset {source}", preset_text(source)
+    else:
+        path = Path(source)
+        if path.suffix != ".toml" and not path.exists():
+            raise InputError(f"unknown preset {source!r}; presets: {', '.join(PRESETS)}")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: cannot read the scenario file ({exc})") from None
+        where = str(path)
+    values = dict(default_values())
+    values["name"] = Path(source).stem if source not in PRESETS else source
+    _merge(values, _flatten(_read_toml(text, where)), where)
+    if overrides:
+        _merge(values, dict(overrides), f"{where} (overrides)")
+    return scenario_from_values(values, where)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """Return the scenario as a complete TOML document (every key, canonical units).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+    """
+    lines = [
+        f'name = "{scenario.name}"',
+        f'description = "{scenario.description}"',
+        f'start = "{scenario.start}"',
+        f"years = {scenario.years}",
+        "",
+        "[companies]",
+        f"include = {_toml_value([c.name for c in scenario.companies])}",
+    ]
+    for group, cls in GROUPS.items():
+        lines.append(f"\n[{group}]")
+        obj = getattr(scenario, group)
+        for f in fields(cls):
+            unit = f.metadata.get("unit", "")
+            comment = f"  # [{unit}] {f.metadata.get('doc', '')}".rstrip() if unit else ""
+            lines.append(f"{f.name} = {_toml_value(getattr(obj, f.name))}{comment}")
+    for c in scenario.companies:
+        lines.append(f"\n[companies.{c.name}]")
+        for f in fields(Company):
+            if f.name != "name":
+                lines.append(
+                    f"{f.name} = {_toml_value(getattr(c, f.name))}  # [{f.metadata['unit']}]"
+                )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""strandrisk.scenarios: the typed scenario and its parameters."""
