@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from strandrisk.core.numeric import ordered_sum, power
+
 __all__ = ["debt_schedule", "discount_factors", "irr", "npv"]
 
 _GRID = np.array(
@@ -30,7 +32,7 @@ def discount_factors(rate: ArrayLike, times: ArrayLike) -> np.ndarray:
     ndarray
         Discount factors. [-]
     """
-    return (1.0 + np.asarray(rate, dtype=float)) ** -np.asarray(times, dtype=float)
+    return power(1.0 + np.asarray(rate, dtype=float), -np.asarray(times, dtype=float))
 
 
 def npv(rate: ArrayLike, cashflows: ArrayLike, periods_per_year: int = 1) -> np.ndarray:
@@ -53,7 +55,7 @@ def npv(rate: ArrayLike, cashflows: ArrayLike, periods_per_year: int = 1) -> np.
     cf = np.asarray(cashflows, dtype=float)
     times = np.arange(cf.shape[-1]) / periods_per_year
     rate = np.asarray(rate, dtype=float)[..., None]
-    return (cf * discount_factors(rate, times)).sum(axis=-1)
+    return ordered_sum(cf * discount_factors(rate, times))
 
 
 def _poly(cf: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

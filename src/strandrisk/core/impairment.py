@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from strandrisk.core.numeric import ordered_sum
+
 __all__ = ["ImpairmentPath", "impairment_ifrs", "impairment_usgaap"]
 
 
@@ -31,14 +33,14 @@ class ImpairmentPath:
 
 
 def _carrying(ratio: np.ndarray, book_v: np.ndarray, other: np.ndarray) -> np.ndarray:
-    return (ratio * book_v).sum(axis=-1) + other
+    return ordered_sum(ratio * book_v) + other
 
 
 def _write_down(
     ratio: np.ndarray, book_v: np.ndarray, loss: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Allocate ``loss`` pro rata to the carrying amounts of the cohorts on the books."""
-    impairable = (ratio * book_v).sum(axis=-1)
+    impairable = ordered_sum(ratio * book_v)
     with np.errstate(divide="ignore", invalid="ignore"):
         keep = np.where(impairable > 0, 1.0 - np.minimum(loss, impairable) / impairable, 1.0)
     return np.where(book_v > 0, ratio * keep[..., None], ratio), np.minimum(loss, impairable)
@@ -78,7 +80,7 @@ def impairment_ifrs(
         loss = np.maximum(c - recoverable[..., q], 0.0)
         ratio, taken = _write_down(ratio, bv, loss)
         if allow_reversal:
-            impaired = ((1.0 - ratio) * bv).sum(axis=-1)
+            impaired = ordered_sum((1.0 - ratio) * bv)
             headroom = np.clip(recoverable[..., q] - c, 0.0, impaired)
             with np.errstate(divide="ignore", invalid="ignore"):
                 back = np.where(impaired > 0, headroom / impaired, 0.0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from strandrisk.core.numeric import power
+
 __all__ = ["adoption_curve", "demand_index", "token_price"]
 
 
@@ -105,4 +107,4 @@ def demand_index(
     dt = d * t
     small = np.abs(dt) < 1e-8
     cumulative = g * t * np.where(small, 1.0 - dt / 2.0, -np.expm1(-dt) / np.where(small, 1.0, dt))
-    return np.exp(cumulative) * ratio ** (-eps) * (1.0 + agentic) * (1.0 - np.asarray(leakage))
+    return np.exp(cumulative) * power(ratio, -eps) * (1.0 + agentic) * (1.0 - np.asarray(leakage))

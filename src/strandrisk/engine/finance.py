@@ -8,6 +8,7 @@ import numpy as np
 
 from strandrisk.core.depreciation import straight_line_book
 from strandrisk.core.finance import debt_schedule, irr, npv
+from strandrisk.core.numeric import ordered_sum
 from strandrisk.engine.model import QUARTER, START_YEAR, Accounts, Cohorts, Grid, Operations
 from strandrisk.engine.params import Params
 from strandrisk.engine.valuation import add_industry
@@ -66,7 +67,7 @@ def company_flows(
     tau = p["costs.tax_rate"][..., 0]
 
     def total(x: np.ndarray) -> np.ndarray:
-        return add_industry(x[..., :n].sum(axis=-2))
+        return add_industry(ordered_sum(x[..., :n], axis=-2))
 
     principal_v = p["financing.debt_share"][..., 0] * cohorts.capex
     outstanding, repaid = debt_schedule(
@@ -83,8 +84,8 @@ def company_flows(
     principal = total(repaid)
     new_debt = p["financing.debt_share"][..., 0] * capex
     ufcf = ebitda - tax - capex
-    service = (interest + principal).reshape(*interest.shape[:-1], -1, 4).sum(axis=-1)
-    cfads = (ebitda - tax).reshape(*ebitda.shape[:-1], -1, 4).sum(axis=-1)
+    service = ordered_sum((interest + principal).reshape(*interest.shape[:-1], -1, 4))
+    cfads = ordered_sum((ebitda - tax).reshape(*ebitda.shape[:-1], -1, 4))
     with np.errstate(divide="ignore", invalid="ignore"):
         dscr = np.where(service > 0, cfads / service, np.nan)
     return CompanyFlows(
@@ -133,7 +134,7 @@ def programme_cashflows(
     sl = grid.v2026
     capex = cohorts.capex[..., sl]  # (S, K, 4)
     ebitda, dep = ops.ebitda[..., sl, :], acc.depreciation[..., sl, :]
-    operating = (ebitda - p["costs.tax_rate"] * (ebitda - dep)).sum(axis=-2)
+    operating = ordered_sum(ebitda - p["costs.tax_rate"] * (ebitda - dep), axis=-2)
     cf = np.zeros((*capex.shape[:-1], grid.t_int + 1))
     cf[..., :4] -= capex
     cf[..., 1:] += operating
@@ -142,7 +143,7 @@ def programme_cashflows(
     residual = straight_line_book(facilities, p["accounting.facilities_life"][..., 0], life)
     at = np.arange(4) + np.ceil(life / QUARTER).astype(int)  # (S, 1, 4)
     hit = np.arange(grid.t_int + 1) == np.minimum(at, grid.t_int)[..., None]  # (S, 1, 4, P)
-    return cf + (residual[..., None] * hit).sum(axis=-2)
+    return cf + ordered_sum(residual[..., None] * hit, axis=-2)
 
 
 def programme_npv(

@@ -15,6 +15,7 @@ import numpy as np
 from strandrisk.core.depreciation import straight_line_book, straight_line_charge
 from strandrisk.core.dispatch import merit_order_dispatch
 from strandrisk.core.market import adoption_curve, demand_index, token_price
+from strandrisk.core.numeric import ordered_sum, power
 from strandrisk.core.technology import cumulative_doublings
 from strandrisk.engine.params import Params
 
@@ -137,7 +138,7 @@ def _future_capex(p: Params, grid: Grid) -> np.ndarray:
     year = q // 4
     first = p["company.capex_2026"][..., 0] * p["capex.ai_share"][..., 0] / 4.0  # (S, K, 1)
     if p.path == "guided":
-        factor = (1.0 + p["capex.growth"][..., 0]) ** year
+        factor = power(1.0 + p["capex.growth"][..., 0], year)
     elif p.path == "flat":
         factor = np.ones(year.shape)
     else:
@@ -322,7 +323,7 @@ def operate(
     theta = p["market.rental_rate"] / p0 * np.exp(p["technology.software_efficiency"] * t)
     age = grid.age
     alive = (age >= 0) & (age < p["technology.physical_life"])
-    hours0 = (cohorts.units * HOURS_PER_QUARTER * alive[..., 0]).sum(axis=-1)[..., None, None]
+    hours0 = ordered_sum(cohorts.units * HOURS_PER_QUARTER * alive[..., 0])[..., None, None]
     q0 = p["market.utilisation"] * hours0 * theta[..., :1]
     demand = q0 * _demand_shape(p, t, price / p0, growth)
     _, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)

@@ -14,6 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from strandrisk.assumptions.installed_base import load_installed_base
+from strandrisk.core.numeric import ordered_sum
 from strandrisk.engine.breakeven import breakeven
 from strandrisk.engine.finance import CompanyFlows, company_flows, programme_2026
 from strandrisk.engine.model import (
@@ -125,8 +126,8 @@ def _economic_life(grid: Grid, ops: Operations) -> np.ndarray:
 def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Weighted mean over the last axis, and the industry (all companies) appended."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        per = (values * weights).sum(-1) / weights.sum(-1)
-        ind = (values * weights).sum((-1, -2)) / weights.sum((-1, -2))
+        per = ordered_sum(values * weights) / ordered_sum(weights)
+        ind = ordered_sum(ordered_sum(values * weights)) / ordered_sum(ordered_sum(weights))
     return np.concatenate([per, ind[:, None]], axis=1)
 
 
@@ -143,10 +144,10 @@ def _chunk(
     w2026 = cohorts.capex[..., grid.v2026]
     booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
     big = np.maximum(val.book_compute.max(axis=-1, keepdims=True), 1.0) * 1e-9
-    annual_fcf = flows.fcf_unlevered.reshape(*flows.fcf_unlevered.shape[:-1], -1, 4).sum(-1)
+    annual_fcf = ordered_sum(flows.fcf_unlevered.reshape(*flows.fcf_unlevered.shape[:-1], -1, 4))
     out = {
-        "capex_2026": flows.capex[..., :4].sum(-1),
-        "booked_life_years": _weighted(booked[..., None], w2026.sum(-1, keepdims=True)),
+        "capex_2026": ordered_sum(flows.capex[..., :4]),
+        "booked_life_years": _weighted(booked[..., None], ordered_sum(w2026, keepdims=True)),
         "economic_life_years": _weighted(life_v[..., grid.v2026], w2026),
         "npv_2026": prog.npv,
         "irr_2026": prog.irr,
@@ -155,8 +156,8 @@ def _chunk(
         "stranded_peak_q": np.where(
             val.stranded.max(-1) > big[..., 0], val.stranded.argmax(-1), -1
         ),
-        "impairment_ifrs": val.ifrs.charge.sum(-1),
-        "impairment_usgaap": val.usgaap.charge.sum(-1),
+        "impairment_ifrs": ordered_sum(val.ifrs.charge),
+        "impairment_usgaap": ordered_sum(val.usgaap.charge),
         "first_impairment_ifrs_q": _first_index(val.ifrs.charge > big),
         "first_impairment_usgaap_q": _first_index(val.usgaap.charge > big),
         "min_dscr": np.nanmin(np.where(np.isnan(flows.dscr), np.inf, flows.dscr), axis=-1),
@@ -176,9 +177,9 @@ def _series(
     grid: Grid, cohorts: Cohorts, ops: Operations, val: Valuation, flows: CompanyFlows
 ) -> dict[str, np.ndarray]:
     n = grid.t_rep
-    served = add_industry(ops.served[..., :n].sum(-2))
-    capacity = add_industry(ops.capacity[..., :n].sum(-2))
-    units = add_industry((cohorts.units[..., None] * ops.alive[..., :n]).sum(-2))
+    served = add_industry(ordered_sum(ops.served[..., :n], axis=-2))
+    capacity = add_industry(ordered_sum(ops.capacity[..., :n], axis=-2))
+    units = add_industry(ordered_sum(cohorts.units[..., None] * ops.alive[..., :n], axis=-2))
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(capacity > 0, served / capacity, np.nan)
     k1 = served.shape[1]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strandrisk.core.impairment import ImpairmentPath, impairment_ifrs, impairment_usgaap
+from strandrisk.core.numeric import ordered_sum, power
 from strandrisk.engine.model import HOURS_PER_QUARTER, QUARTER, Accounts, Cohorts, Grid, Operations
 from strandrisk.engine.params import Params
 
@@ -19,12 +20,12 @@ __all__ = ["Valuation", "add_industry", "discount_end", "value_assets"]
 
 def add_industry(x: np.ndarray, axis: int = 1) -> np.ndarray:
     """Append the sum over companies as one more company (the industry total)."""
-    return np.concatenate([x, x.sum(axis=axis, keepdims=True)], axis=axis)
+    return np.concatenate([x, ordered_sum(x, axis=axis, keepdims=True)], axis=axis)
 
 
 def discount_end(p: Params, grid: Grid) -> np.ndarray:
     """Discount factor at the end of each internal quarter, shape (S, 1, 1, T)."""
-    return (1.0 + p["financing.wacc"]) ** -((np.arange(grid.t_int) + 1) * QUARTER)
+    return power(1.0 + p["financing.wacc"], -((np.arange(grid.t_int) + 1) * QUARTER))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +108,12 @@ def value_assets(
     existing = (grid.vintage[:, None] <= np.arange(n)[None, :]).astype(float)  # (V, T)
     df = discount_end(p, grid)
     ebitda = add_industry(ops.ebitda)
-    viu = (existing * _future_sums(ebitda * df, n)).sum(axis=-2) / df[..., 0, :n]
-    undiscounted = (existing * _future_sums(ebitda, n)).sum(axis=-2)
-    fair = add_industry(_fair_value_by_vintage(p, grid, cohorts, ops)).sum(axis=-2)
+    viu = ordered_sum(existing * _future_sums(ebitda * df, n), axis=-2) / df[..., 0, :n]
+    undiscounted = ordered_sum(existing * _future_sums(ebitda, n), axis=-2)
+    fair = ordered_sum(add_industry(_fair_value_by_vintage(p, grid, cohorts, ops)), axis=-2)
     book_c_v = add_industry(acc.book_compute[..., :n])
-    book_c = book_c_v.sum(axis=-2)
-    book_f = add_industry(acc.book_facilities[..., :n]).sum(axis=-2)
+    book_c = ordered_sum(book_c_v, axis=-2)
+    book_f = ordered_sum(add_industry(acc.book_facilities[..., :n]), axis=-2)
     economic_compute = np.maximum(viu, fair)
     recoverable = book_f + economic_compute
     ifrs = impairment_ifrs(book_c_v, book_f, recoverable)

@@ -57,7 +57,7 @@ class Company:
     """One company's inputs."""
 
     name: str
-    capex_2026: float = _f("USD", 0.0, 5e12, doc="2026 capex guidance (all capex)")
+    capex_2026: float = _f("USD", 0.0, 1e16, doc="2026 capex guidance (all capex)")
     compute_life: float = _f("year", 0.25, 30.0, doc="booked useful life of servers")
     network_life: float = _f("year", 0.25, 30.0, doc="booked useful life of network gear")
 
@@ -139,9 +139,9 @@ class Market:
 
     price_decline: float = _f("1/year", -1.0, 10.0, "token_price_decline_rate_frontier", "lambda")
     price_floor_ratio: float = _f("fraction", 0.0, 1.0, "token_price_floor_ratio", "floor / p0")
-    start_price: float = _f("USD/Mtok", 1e-6, 1e4, "gpt4_class_input_price_2026", "p0")
+    start_price: float = _f("USD/Mtok", 1e-9, 1e9, "gpt4_class_input_price_2026", "p0")
     rental_rate: float = _f(
-        "USD/hour", 0.01, 100.0, "h100_rental_index_1y_2026_03", "revenue per H100e-hour at start"
+        "USD/hour", 1e-6, 1e6, "h100_rental_index_1y_2026_03", "revenue per H100e-hour at start"
     )
     utilisation: float = _f("fraction", 0.01, 1.0, "start_utilisation", "u0")
     demand_growth: float = _f("1/year", -2.0, 10.0, "demand_growth_exogenous", "g")
@@ -174,7 +174,7 @@ class Market:
 class Costs:
     """Operating costs and tax."""
 
-    electricity_price: float = _f("USD/kWh", 0.0, 10.0, "electricity_price_industrial_2025", "")
+    electricity_price: float = _f("USD/kWh", 0.0, 1e6, "electricity_price_industrial_2025", "")
     pue: float = _f("ratio", 1.0, 3.0, "pue_hyperscaler", "power usage effectiveness")
     server_power_fraction: float = _f(
         "fraction", 0.1, 1.0, "server_power_to_tdp_fraction", "chip TDP / server power"

@@ -1,0 +1,61 @@
+"""Order-stable reductions.
+
+NumPy may add the elements of a reduction in a different order (pairwise or sequential)
+depending on the shape of the whole array, so a scenario's sum could change in its last
+bit with the size of the batch it is in. :func:`ordered_sum` always adds left to right,
+which makes every result independent of batch size, chunk size and worker count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["ordered_sum", "power"]
+
+
+def ordered_sum(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray:
+    """Sum along ``axis`` strictly left to right.
+
+    Parameters
+    ----------
+    x : array-like
+        Values. [any unit]
+    axis : int
+        Axis to reduce. [-]
+    keepdims : bool
+        Keep the reduced axis with length 1. [-]
+
+    Returns
+    -------
+    ndarray
+        The sums; bit-identical for a given row whatever the other axes' lengths.
+        [unit of x]
+    """
+    arr = np.moveaxis(np.asarray(x), axis, 0)
+    out = np.zeros(arr.shape[1:], dtype=np.result_type(arr.dtype, np.float64))
+    for item in arr:
+        out += item
+    return np.expand_dims(out, axis) if keepdims else out
+
+
+def power(base: ArrayLike, exponent: ArrayLike) -> np.ndarray:
+    """Raise ``base`` to ``exponent`` on materialised, contiguous operands.
+
+    NumPy may evaluate ``np.power`` with a vectorised routine for contiguous operands and
+    a scalar one for broadcast (stride-0) operands; the two can differ in the last bit.
+    Materialising both operands to the broadcast shape makes a scenario's result
+    independent of the batch it is in.
+
+    Parameters
+    ----------
+    base, exponent : array-like
+        Operands, broadcast together. [-]
+
+    Returns
+    -------
+    ndarray
+        The power, broadcast shape. [-]
+    """
+    b, e = np.broadcast_arrays(np.asarray(base, dtype=float), np.asarray(exponent, dtype=float))
+    return np.power(np.ascontiguousarray(b), np.ascontiguousarray(e))

@@ -1,0 +1,69 @@
+"""IRR against numpy-financial, NPV and debt schedules against closed forms."""
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from strandrisk import irr
+from strandrisk.core.finance import debt_schedule, npv
+
+
+@pytest.mark.parametrize(
+    "cf",
+    [
+        [-100, 39, 59, 55, 20],
+        [-100, 0, 0, 74],
+        [-100, 100, 0, -7],  # two sign changes: the root nearest zero, as numpy-financial
+        [-100, 100, 0, 7],
+        [-5, 10.5, 1, -8, 1],
+    ],
+)
+def test_irr_matches_numpy_financial_examples(cf):
+    assert irr(cf) == pytest.approx(npf.irr(cf), abs=1e-9)
+
+
+def test_irr_vectorised_rows_match_numpy_financial():
+    rng = np.random.default_rng(42)
+    cf = np.concatenate([-rng.uniform(50, 150, (500, 1)), rng.uniform(-5, 20, (500, 40))], axis=1)
+    ours = irr(cf)
+    ref = np.array([npf.irr(row) for row in cf])
+    both = np.isfinite(ours) & np.isfinite(ref)
+    assert both.sum() > 450
+    np.testing.assert_allclose(ours[both], ref[both], atol=1e-6)
+
+
+def test_irr_is_nan_without_a_sign_change_and_annualises_quarters():
+    assert np.isnan(irr([1.0, 2.0, 3.0]))
+    assert np.isnan(irr([-1.0, -2.0]))
+    quarterly = irr([-100.0] + [0.0] * 3 + [110.0], periods_per_year=4)  # 10 % over one year
+    assert quarterly == pytest.approx(0.10, rel=1e-10)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rate=st.floats(-0.5, 2.0), n=st.integers(2, 60))
+def test_irr_recovers_the_rate_of_an_annuity(rate, n):
+    # price an annuity at `rate`, then ask for its IRR
+    pay = 10.0
+    price = sum(pay / (1 + rate) ** i for i in range(1, n + 1))
+    assert irr([-price] + [pay] * n) == pytest.approx(rate, abs=1e-7)
+
+
+def test_npv_closed_form():
+    r, c, n = 0.08, 5.0, 12
+    annuity = c * (1 - (1 + r) ** -n) / r  # payments at the ends of years 1..n
+    assert npv(r, [0.0] + [c] * n) == pytest.approx(annuity, rel=1e-12)
+
+
+@pytest.mark.parametrize("amortising", [True, False])
+def test_debt_is_repaid_exactly_and_ends_at_zero(amortising):
+    age = np.arange(-2, 40) * 0.25
+    outstanding, repaid = debt_schedule(100.0, age, 7.0, amortising, 0.25)
+    assert repaid.sum() == pytest.approx(100.0)
+    assert outstanding[-1] == 0.0
+    assert outstanding[age == 0][0] == 100.0
+    if amortising:
+        np.testing.assert_allclose(repaid[(age >= 0) & (age < 7)], 100.0 / 28)
+    else:
+        assert repaid[np.isclose(age, 6.75)][0] == pytest.approx(100.0)

@@ -1,0 +1,285 @@
+"""The cohort model against closed forms, invariants, the data and the presets."""
+
+import contextlib
+import dataclasses
+import math
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import strandrisk as sr
+from strandrisk.engine import simulate as sim_module
+from strandrisk.engine.finance import programme_2026
+from strandrisk.engine.model import HOURS_PER_QUARTER, accounts, build_cohorts, make_grid, operate
+from strandrisk.engine.params import build_params
+from strandrisk.engine.simulate import _history
+from strandrisk.engine.valuation import _fair_value_by_vintage
+
+MONEY = ("capex_2026", "npv_2026", "stranded_peak", "impairment_ifrs", "impairment_usgaap")
+RATIOS = ("irr_2026", "economic_life_years", "booked_life_years", "min_dscr", "payback_years_2026")
+
+# no technology progress, no price decline, demand always above capacity
+STEADY = {
+    "technology.doubling_time": 50.0,
+    "technology.energy_doubling_time": 100.0,
+    "technology.software_efficiency": 0.0,
+    "market.price_decline": 0.0,
+    "market.demand_growth": 5.0,
+    "market.demand_growth_decay": 0.0,
+    "market.utilisation": 1.0,
+    "market.open_source_share": 0.0,
+    "market.device_share": 0.0,
+    "market.agentic_multiplier": 1.0,
+}
+
+
+def pipeline(scenario):
+    p = build_params(scenario)
+    grid = make_grid(scenario.years)
+    hist = _history(p.companies)
+    cohorts = build_cohorts(p, grid, hist)
+    ops = operate(p, grid, cohorts)
+    return p, grid, cohorts, ops, accounts(p, grid, cohorts)
+
+
+def test_cohort_npv_equals_the_annuity_formula():
+    overrides = {
+        **STEADY,
+        "capex.share_compute": 1.0,
+        "capex.share_network": 0.0,
+        "capex.share_facilities": 0.0,
+        "costs.electricity_price": 0.0,
+        "costs.fixed_opex_rate": 0.0,
+        "costs.tax_rate": 0.0,
+        "technology.physical_life": 4.0,
+        "financing.wacc": 0.08,
+    }
+    scenario = sr.load_scenario("base", overrides=overrides).with_companies(("meta",))
+    p, grid, cohorts, ops, acc = pipeline(scenario)
+    prog = programme_2026(p, grid, cohorts, ops, acc)
+    w, r0 = 0.08, scenario.market.rental_rate
+    rq = (1 + w) ** 0.25 - 1
+    annuity = (1 - (1 + rq) ** -16) / rq  # 16 quarters, paid at quarter ends
+    expected = 0.0
+    for v in range(4):
+        capex = cohorts.capex[0, 0, grid.n_hist + v]
+        units = cohorts.units[0, 0, grid.n_hist + v]
+        quarterly = units * HOURS_PER_QUARTER * r0
+        expected += (1 + w) ** (-v / 4) * (-capex + quarterly * annuity)
+    assert prog.npv[0, 0] == pytest.approx(expected, rel=1e-10)
+    assert prog.npv[0, 1] == pytest.approx(expected, rel=1e-10)  # industry of one company
+
+
+def test_no_progress_and_no_price_decline_strand_nothing():
+    overrides = {**STEADY, "technology.physical_life": 6.0}
+    for name in ("amazon", "alphabet", "meta", "microsoft", "oracle"):
+        overrides[f"companies.{name}.compute_life"] = 6.0
+        overrides[f"companies.{name}.network_life"] = 6.0
+    result = sr.simulate(sr.load_scenario("base", overrides=overrides), breakeven=False)
+    out = result.outcomes
+    assert (out["stranded_peak"] == 0).all()
+    assert (out["impairment_ifrs"] == 0).all()
+    assert (out["impairment_usgaap"] == 0).all()
+    assert out["first_impairment_ifrs"].isna().all()
+
+
+def test_fair_value_lens_loses_value_at_epochs_rate():
+    d = math.log10(2) / 0.14  # Epoch: 0.14 orders of magnitude a year
+    scenario = sr.load_scenario(
+        "base",
+        overrides={
+            "technology.doubling_time": d,
+            "costs.electricity_price": 0.0,
+            "technology.physical_life": 10.0,
+        },
+    )
+    p, grid, cohorts, ops, _acc = pipeline(scenario)
+    cost = cohorts.new_unit_cost[0, 0, 0]
+    assert math.log(cost[4] / cost[8]) == pytest.approx(
+        0.14 * math.log(10), rel=1e-9
+    )  # 0.322 / year
+    fv = _fair_value_by_vintage(p, grid, cohorts, ops)[0, 0, grid.n_hist]  # the 2026Q1 cohort
+    age = grid.age[grid.n_hist, : grid.t_rep] + 0.25
+    remaining = 1 - age / 10.0
+    alive = ops.alive[0, 0, grid.n_hist, : grid.t_rep]
+    q = np.flatnonzero(alive)[:8]
+    rate = -np.diff(np.log(fv[q] / remaining[q])) * 4
+    np.testing.assert_allclose(rate, 0.14 * math.log(10), rtol=1e-9)
+
+
+def test_base_reproduces_the_observed_decline_of_h100_rents():
+    reg = sr.load_register()
+    observed = reg.fits["h100_rental_on_demand"]  # 2023-2025 market rents, with its 95 % CI
+    result = sr.simulate(sr.load_scenario("base"), breakeven=False)
+    ind = result.series.sel(company="industry").isel(scenario=0)
+    served_hours = ind["served"] / (ind["capacity"] / (ind["installed_units"] * HOURS_PER_QUARTER))
+    per_hour = (ind["revenue"] / served_hours).values[:12]  # revenue per accelerator-hour, 2026-28
+    t = np.arange(12) / 4
+    model_rate = np.polyfit(t, np.log(per_hour), 1)[0]
+    lo, hi = observed.rate_ci95
+    assert lo <= model_rate <= hi
+    assert model_rate == pytest.approx(observed.rate_per_year, abs=1e-6)
+
+
+def test_the_six_presets_run_and_order_as_the_article_argues():
+    peak = {}
+    for name in sr.PRESETS:
+        out = sr.simulate(sr.load_scenario(name), breakeven=False).outcomes
+        assert list(out.columns) == ["scenario", *sr.OUTCOME_COLUMNS]
+        assert (out["stranded_peak"] >= 0).all()
+        peak[name] = out.set_index("company").loc["industry", "stranded_peak"]
+    assert peak["accounting-view"] < peak["base"]
+    assert peak["agentic-boom"] < peak["open-source-collapse"]
+
+
+def test_outcome_table_types_and_dates():
+    out = sr.simulate(sr.load_scenario("base")).outcomes
+    assert list(out["company"]) == ["amazon", "alphabet", "meta", "microsoft", "oracle", "industry"]
+    ind = out.set_index("company").loc["industry"]
+    assert ind["capex_2026"] == pytest.approx(0.75 * (200 + 180 + 135 + 190 + 50) * 1e9)
+    assert out["capex_2026"].iloc[:5].sum() == pytest.approx(ind["capex_2026"])
+    assert out["npv_2026"].iloc[:5].sum() == pytest.approx(ind["npv_2026"])
+    for column in ("stranded_peak_date", "first_impairment_ifrs", "first_impairment_usgaap"):
+        values = [v for v in out[column] if v is not None]
+        assert all(len(v) == 6 and v[4] == "Q" for v in values)
+    assert np.isfinite(ind["breakeven_demand_growth"])
+
+
+def _random_samples(n, seed):
+    rng = np.random.default_rng(seed)
+    return {
+        "market.price_decline": rng.uniform(0.3, 2.0, n),
+        "market.demand_growth": rng.uniform(0.0, 2.0, n),
+        "technology.doubling_time": rng.uniform(1.5, 4.0, n),
+        "market.open_source_share": rng.uniform(0.0, 0.5, n),
+        "technology.physical_life": rng.uniform(4.0, 8.0, n),
+    }
+
+
+def test_a_scenario_is_identical_alone_or_in_a_batch_of_10000():
+    n, j = 10_000, 4321
+    samples = _random_samples(n, 7)
+    batch = sr.simulate(
+        sr.load_scenario("base"), samples, breakeven=False, keep_series=False, chunk_size=512
+    )
+    alone = sr.simulate(
+        sr.load_scenario("base"),
+        {k: v[j : j + 1] for k, v in samples.items()},
+        breakeven=False,
+        keep_series=False,
+    )
+    got = (
+        batch.outcomes[batch.outcomes["scenario"] == j]
+        .drop(columns="scenario")
+        .reset_index(drop=True)
+    )
+    want = alone.outcomes.drop(columns="scenario")
+    assert got.equals(want)
+
+
+def test_results_do_not_depend_on_chunk_size():
+    samples = _random_samples(12, 3)
+    a = sr.simulate(sr.load_scenario("base"), samples, chunk_size=12, keep_series=False).outcomes
+    b = sr.simulate(sr.load_scenario("base"), samples, chunk_size=5, keep_series=False).outcomes
+    assert a.equals(b)
+
+
+@contextlib.contextmanager
+def scaled_installed_base(k):
+    """Scale the installed base's dollar figures (data, not scenario parameters) by k."""
+    original = sim_module._history
+
+    def scaled(companies):
+        h = original(companies)
+        return dataclasses.replace(
+            h,
+            nvidia_spend=h.nvidia_spend * k,
+            nvidia_cost_per_h100e=h.nvidia_cost_per_h100e * k,
+            spend_2025_all=h.spend_2025_all * k,
+        )
+
+    with mock.patch.object(sim_module, "_history", scaled):
+        yield
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(k=st.sampled_from([0.001, 0.5, 3.0, 1000.0]), seed=st.integers(0, 100))
+def test_scaling_every_money_input_scales_every_money_outcome(k, seed):
+    base = sr.load_scenario("base")
+    samples = {key: v[:3] for key, v in _random_samples(3, seed).items()}
+    plain = sr.simulate(base, samples, keep_series=False).outcomes
+    money = {
+        "market.rental_rate": base.market.rental_rate * k,
+        "market.start_price": base.market.start_price * k,
+        "costs.electricity_price": base.costs.electricity_price * k,
+    }
+    for c in base.companies:
+        money[f"companies.{c.name}.capex_2026"] = c.capex_2026 * k
+    with scaled_installed_base(k):
+        scaled = sr.simulate(
+            sr.load_scenario("base", overrides=money), samples, keep_series=False
+        ).outcomes
+    for column in MONEY:
+        np.testing.assert_allclose(scaled[column], plain[column] * k, rtol=1e-7, atol=1e-6 * k)
+    for column in (*RATIOS, "breakeven_demand_growth", "breakeven_price_decline"):
+        np.testing.assert_allclose(scaled[column], plain[column], rtol=1e-6)
+
+
+@settings(max_examples=10, deadline=None)
+@given(decline=st.floats(0.2, 2.5), growth=st.floats(-0.5, 2.0), share=st.floats(0.0, 0.6))
+def test_with_non_negative_cash_flows_usgaap_never_impairs_before_ifrs(decline, growth, share):
+    overrides = {
+        "market.price_decline": decline,
+        "market.demand_growth": growth,
+        "market.open_source_share": share,
+        "costs.fixed_opex_rate": 0.0,
+        "costs.electricity_price": 0.0,
+    }
+    out = sr.simulate(
+        sr.load_scenario("base", overrides=overrides), breakeven=False, keep_series=False
+    ).outcomes
+    for ifrs, gaap in zip(
+        out["first_impairment_ifrs"], out["first_impairment_usgaap"], strict=True
+    ):
+        if gaap is not None:
+            assert ifrs is not None
+            assert ifrs <= gaap
+
+
+@settings(max_examples=10, deadline=None)
+@given(fast=st.floats(1.0, 3.0), extra=st.floats(0.1, 5.0))
+def test_faster_progress_never_lowers_peak_stranding_of_the_installed_base(fast, extra):
+    zero = {
+        f"companies.{c}.capex_2026": 0.0
+        for c in ("amazon", "alphabet", "meta", "microsoft", "oracle")
+    }
+    common = {**zero, "capex.path": "none"}
+    quick = sr.load_scenario("base", overrides={**common, "technology.doubling_time": fast})
+    slow = sr.load_scenario("base", overrides={**common, "technology.doubling_time": fast + extra})
+    a = sr.simulate(quick, breakeven=False, keep_series=False).outcomes["stranded_peak"]
+    b = sr.simulate(slow, breakeven=False, keep_series=False).outcomes["stranded_peak"]
+    assert (a.to_numpy() >= b.to_numpy() - 1e-6 * np.maximum(b.to_numpy(), 1.0)).all()
+
+
+def test_seeded_samples_reproduce_bit_for_bit():
+    a = sr.simulate(sr.load_scenario("base"), _random_samples(6, 11), keep_series=False).outcomes
+    b = sr.simulate(sr.load_scenario("base"), _random_samples(6, 11), keep_series=False).outcomes
+    c = sr.simulate(sr.load_scenario("base"), _random_samples(6, 12), keep_series=False).outcomes
+    assert a.equals(b)
+    assert not a.equals(c)
+
+
+def test_series_are_labelled():
+    ds = sr.simulate(sr.load_scenario("base"), breakeven=False).series
+    assert ds.sizes["quarter"] == 40
+    assert ds.sizes["company"] == 6
+    assert str(ds.quarter.values[0]) == "2026Q1"
+    assert str(ds.quarter.values[-1]) == "2035Q4"
+    assert (ds["stranded_value"] >= 0).all()
+    np.testing.assert_allclose(
+        ds["book_value"] - ds["recoverable_amount"], ds["depreciation_gap"], rtol=1e-12, atol=1e-3
+    )
+    assert str(ds.vintage.values[0]) == "2022Q1"
