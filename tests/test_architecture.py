@@ -14,6 +14,7 @@ import strandrisk
 SRC = pathlib.Path(strandrisk.__file__).parent
 CORE_ALLOWED = {
     "numpy",
+    "numba",
     "scipy",
     "math",
     "dataclasses",

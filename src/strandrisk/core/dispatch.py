@@ -5,11 +5,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from strandrisk.core.numeric import ordered_cumsum
+
 __all__ = ["merit_order_dispatch"]
 
 
 def merit_order_dispatch(
-    capacity: ArrayLike, demand: ArrayLike, cost: ArrayLike, price: ArrayLike
+    capacity: ArrayLike,
+    demand: ArrayLike,
+    cost: ArrayLike,
+    price: ArrayLike,
+    order: np.ndarray | None = None,
 ) -> np.ndarray:
     """Serve demand from the cheapest cohorts first, each up to its capacity.
 
@@ -23,6 +29,9 @@ def merit_order_dispatch(
         Marginal (energy) cost of serving one unit from each cohort. [USD/Mtok]
     price : ndarray, shape (..., 1, T)
         Price per unit; a cohort whose marginal cost exceeds it is not dispatched. [USD/Mtok]
+    order : ndarray of int, shape (..., V, 1), optional
+        Merit order along V when it is the same in every period (costs that differ by a
+        common factor over time); computed from ``cost`` when omitted. [-]
 
     Returns
     -------
@@ -36,11 +45,14 @@ def merit_order_dispatch(
     capacity is accumulated, and cohort ``i`` serves
     ``clip(demand - cum_before_i, 0, capacity_i)``.
     """
+    cost = np.asarray(cost, dtype=float)
     capacity = np.where(cost <= price, capacity, 0.0)
-    order = np.argsort(cost, axis=-2, kind="stable")
+    if order is None:
+        order = np.argsort(cost, axis=-2, kind="stable")
     cap_sorted = np.take_along_axis(capacity, order, axis=-2)
-    before = np.cumsum(cap_sorted, axis=-2) - cap_sorted
-    served_sorted = np.clip(demand - before, 0.0, cap_sorted)
+    before = ordered_cumsum(cap_sorted, axis=-2)
+    before -= cap_sorted
+    served_sorted = np.minimum(np.maximum(demand - before, 0.0), cap_sorted)
     served = np.empty_like(served_sorted)
-    np.put_along_axis(served, order, served_sorted, axis=-2)
+    np.put_along_axis(served, np.broadcast_to(order, served.shape), served_sorted, axis=-2)
     return served

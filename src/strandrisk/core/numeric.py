@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["ordered_sum", "power"]
+__all__ = ["ordered_cumsum", "ordered_sum", "power"]
 
 
 def ordered_sum(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray:
@@ -59,3 +59,33 @@ def power(base: ArrayLike, exponent: ArrayLike) -> np.ndarray:
     """
     b, e = np.broadcast_arrays(np.asarray(base, dtype=float), np.asarray(exponent, dtype=float))
     return np.power(np.ascontiguousarray(b), np.ascontiguousarray(e))
+
+
+def ordered_cumsum(x: ArrayLike, axis: int = -1, reverse: bool = False) -> np.ndarray:
+    """Cumulative sum along ``axis``, strictly in order (or from the end if ``reverse``).
+
+    A loop over the axis with whole-slice additions: as exact as ``np.cumsum`` and, for
+    short axes of large arrays, several times faster than NumPy's strided cumsum.
+
+    Parameters
+    ----------
+    x : array-like
+        Values. [any unit]
+    axis : int
+        Axis to accumulate along. [-]
+    reverse : bool
+        Accumulate from the last element back (a sum over the remaining elements). [-]
+
+    Returns
+    -------
+    ndarray
+        Running sums, the shape of ``x``. [unit of x]
+    """
+    arr = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    out = np.empty_like(arr)
+    acc = np.zeros(arr.shape[1:])
+    steps = range(arr.shape[0] - 1, -1, -1) if reverse else range(arr.shape[0])
+    for i in steps:
+        acc += arr[i]
+        out[i] = acc
+    return np.moveaxis(out, 0, axis)

@@ -16,7 +16,7 @@ _SCAN = 13  # coarse grid points scanned for the bracket
 
 
 def breakeven(
-    p: Params, grid: Grid, hist: HistoryArrays, which: str, iterations: int = 30
+    p: Params, grid: Grid, hist: HistoryArrays, which: str, iterations: int = 20
 ) -> np.ndarray:
     """Solve NPV_2026(x) = 0 for demand growth or price decline, per scenario and company.
 

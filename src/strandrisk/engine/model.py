@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strandrisk.core.depreciation import straight_line_book, straight_line_charge
+from strandrisk.core.depreciation import straight_line_book
 from strandrisk.core.dispatch import merit_order_dispatch
 from strandrisk.core.market import adoption_curve, demand_index, token_price
 from strandrisk.core.numeric import ordered_sum, power
@@ -275,7 +275,10 @@ def _dispatch(
     hours = cohorts.units[..., None] * HOURS_PER_QUARTER
     capacity = hours * theta * alive
     energy_per_hour = cohorts.power[..., None] * p["costs.pue"] * p["costs.electricity_price"]
-    served = merit_order_dispatch(capacity, demand, energy_per_hour / theta, price)
+    # every cohort's cost per token shares the factor 1 / theta(t): the merit order is
+    # the order of power per unit, the same in every quarter
+    order = np.argsort(cohorts.power, axis=-1, kind="stable")[..., None]
+    served = merit_order_dispatch(capacity, demand, energy_per_hour / theta, price, order=order)
     revenue = served * price
     energy = served / theta * energy_per_hour
     cn_capex = cohorts.capex[..., None] * (p["capex.share_compute"] + p["capex.share_network"])
@@ -381,10 +384,11 @@ def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
         (capex * p["capex.share_network"], p["company.network_life"]),
         (capex * p["capex.share_facilities"], p["accounting.facilities_life"]),
     )
-    dep = sum(straight_line_charge(k, life, grid.age, QUARTER) for k, life in classes)
-    end = grid.age + QUARTER
-    book_c = straight_line_book(classes[0][0], classes[0][1], end) + straight_line_book(
-        classes[1][0], classes[1][1], end
+    built = grid.age >= 0
+    start, end = np.maximum(grid.age, 0.0), grid.age + QUARTER
+    ends = [straight_line_book(k, life, end) for k, life in classes]
+    dep = sum(
+        np.where(built, straight_line_book(k, life, start) - e, 0.0)
+        for (k, life), e in zip(classes, ends, strict=True)
     )
-    book_f = straight_line_book(classes[2][0], classes[2][1], end)
-    return Accounts(depreciation=dep, book_compute=book_c, book_facilities=book_f)
+    return Accounts(depreciation=dep, book_compute=ends[0] + ends[1], book_facilities=ends[2])

@@ -264,7 +264,7 @@ def simulate(
     *,
     breakeven: bool = True,
     keep_series: bool = True,
-    chunk_size: int = 256,
+    chunk_size: int = 64,
 ) -> SimulationResult:
     """Run the cohort model.
 

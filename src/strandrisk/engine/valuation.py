@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strandrisk.core.impairment import ImpairmentPath, impairment_ifrs, impairment_usgaap
-from strandrisk.core.numeric import ordered_sum, power
+from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
 from strandrisk.engine.model import HOURS_PER_QUARTER, QUARTER, Accounts, Cohorts, Grid, Operations
 from strandrisk.engine.params import Params
 
@@ -81,7 +81,7 @@ def _fair_value_by_vintage(p: Params, grid: Grid, cohorts: Cohorts, ops: Operati
 
 def _future_sums(flow: np.ndarray, n: int) -> np.ndarray:
     """Per vintage, sum over quarters after each of the first ``n`` quarters."""
-    total = np.flip(np.cumsum(np.flip(flow, axis=-1), axis=-1), axis=-1)
+    total = ordered_cumsum(flow, axis=-1, reverse=True)
     return (total - flow)[..., :n]
 
 

@@ -1,0 +1,82 @@
+"""Speed of the cohort model and of the vectorised IRR (``make bench``).
+
+Prints scenarios per second and peak memory for ``simulate`` on 10,000 scenarios of the
+base preset, and rows per second for ``strandrisk.irr`` on 1,000,000 rows of 41 quarterly
+cash flows beside numpy-financial (on a sample of rows) and pyxirr.
+"""
+
+import resource
+import time
+
+import numpy as np
+import numpy_financial as npf
+import pyxirr
+
+import strandrisk as sr
+
+N_SCENARIOS = 10_000
+N_ROWS = 1_000_000
+
+
+def _samples(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return {
+        "market.price_decline": rng.uniform(0.4, 1.6, n),
+        "market.demand_growth": rng.uniform(0.3, 1.5, n),
+        "technology.doubling_time": rng.uniform(1.8, 3.5, n),
+        "market.open_source_share": rng.uniform(0.0, 0.5, n),
+    }
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_simulate_10000_scenarios(benchmark):
+    scenario = sr.load_scenario("base")
+    samples = _samples(N_SCENARIOS)
+
+    def run():
+        return sr.simulate(scenario, samples, breakeven=False, keep_series=False)
+
+    result = benchmark.pedantic(run, rounds=1, iterations=1)
+    seconds = benchmark.stats.stats.min
+    print(
+        f"\nsimulate: {N_SCENARIOS / seconds:,.0f} scenarios/s without break-even "
+        f"({seconds:.1f} s for {N_SCENARIOS:,}); peak RSS {_peak_rss_mb():,.0f} MB"
+    )
+    assert len(result.outcomes) == N_SCENARIOS * 6
+
+
+def test_simulate_with_breakeven_1000_scenarios(benchmark):
+    scenario = sr.load_scenario("base")
+    samples = _samples(1000)
+    benchmark.pedantic(
+        lambda: sr.simulate(scenario, samples, keep_series=False), rounds=1, iterations=1
+    )
+    seconds = benchmark.stats.stats.min
+    print(f"\nsimulate with break-even solves: {1000 / seconds:,.0f} scenarios/s")
+
+
+def test_irr_1m_rows(benchmark):
+    rng = np.random.default_rng(1)
+    cf = np.concatenate(
+        [-rng.uniform(50, 150, (N_ROWS, 1)), rng.uniform(-2, 8, (N_ROWS, 40))], axis=1
+    )
+    rates = benchmark.pedantic(lambda: sr.irr(cf, periods_per_year=4), rounds=1, iterations=1)
+    ours = N_ROWS / benchmark.stats.stats.min
+    sample = cf[:2000]
+    t0 = time.perf_counter()
+    ref = np.array([npf.irr(row) for row in sample])
+    npf_rate = len(sample) / (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    px = np.array([pyxirr.irr(row) for row in sample[:20000]], dtype=float)
+    px_rate = len(sample) / (time.perf_counter() - t0)
+    print(
+        f"\nirr: strandrisk {ours:,.0f} rows/s; numpy-financial {npf_rate:,.0f} rows/s; "
+        f"pyxirr {px_rate:,.0f} rows/s (one row per call)"
+    )
+    annual_ref = (1 + ref) ** 4 - 1
+    both = np.isfinite(annual_ref) & np.isfinite(rates[:2000])
+    np.testing.assert_allclose(rates[:2000][both], annual_ref[both], atol=1e-6)
+    assert np.isfinite(px).any()
