@@ -93,12 +93,12 @@ def irr_rows(cf: np.ndarray, grid: np.ndarray, tol: float, max_iter: int) -> np.
         prev, _ = _poly(row, 1.0 / (1.0 + grid[0]))
         for g in range(1, grid.shape[0]):
             cur, _ = _poly(row, 1.0 / (1.0 + grid[g]))
-            if (prev > 0) != (cur > 0) or cur == 0.0 or prev == 0.0:
-                if prev != 0.0 or cur != 0.0:
-                    d = min(abs(grid[g - 1]), abs(grid[g]))
-                    if d < best:
-                        best = d
-                        a, b = 1.0 / (1.0 + grid[g]), 1.0 / (1.0 + grid[g - 1])
+            crosses = (prev > 0) != (cur > 0) or cur == 0.0 or prev == 0.0
+            if crosses and (prev != 0.0 or cur != 0.0):
+                d = min(abs(grid[g - 1]), abs(grid[g]))
+                if d < best:
+                    best = d
+                    a, b = 1.0 / (1.0 + grid[g]), 1.0 / (1.0 + grid[g - 1])
             prev = cur
         if np.isfinite(best):
             out[r] = 1.0 / _refine(row, a, b, tol, max_iter) - 1.0
