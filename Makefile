@@ -21,7 +21,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 
 ## run: create .venv, install strandrisk and run the main job on the embedded defaults
 run: $(STAMP)
-	$(BIN)/strandrisk claims
+	$(BIN)/strandrisk run
 
 ## test: create .venv, install with the dev extra and run the whole test suite
 test: $(DEVSTAMP)

@@ -55,7 +55,7 @@ FORBIDDEN = {
         "cli",
         "web",
     },
-    "analysis": {"io", "store", "cli", "web", "assumptions"},
+    "analysis": {"io", "store", "cli", "web"},
     "assumptions": {"store", "reports", "cli", "web"},
     "io": {"store", "reports", "cli", "web"},
 }

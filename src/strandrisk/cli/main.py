@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -154,6 +155,186 @@ def claims(
     else:
         _out.print(render.claims_table(rows))
         _out.print(render.claims_summary(rows))
+
+
+def _parse_set(items: list[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--set {item!r}: expected dotted.key=VALUE")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        out[key.strip()] = value
+    return out
+
+
+def _scenario(
+    preset: str | None,
+    scenario: Path | None,
+    sets: list[str] | None,
+    companies: list[str] | None,
+    horizon: int | None,
+) -> Any:
+    from strandrisk.io.scenario import load_scenario
+
+    if preset and scenario:
+        raise InputError("give --preset or --scenario, not both")
+    overrides = _parse_set(sets)
+    if horizon is not None:
+        overrides["years"] = horizon
+    loaded = load_scenario(scenario if scenario else (preset or "base"), overrides=overrides)
+    if companies:
+        try:
+            loaded = loaded.with_companies(tuple(companies))
+        except ValueError as exc:
+            known = ", ".join(c.name for c in loaded.companies)
+            raise InputError(f"--company: {exc} (known: {known})") from None
+    return loaded
+
+
+@app.command()
+@_clean_failures
+def run(
+    preset: Annotated[
+        str | None, typer.Option(help="Preset name (default base); see `strandrisk presets`.")
+    ] = None,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Scenario TOML file instead of a preset.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override one value: dotted.key=VALUE (repeatable)."),
+    ] = None,
+    company: Annotated[
+        list[str] | None, typer.Option(help="Only this company (repeatable).")
+    ] = None,
+    horizon: Annotated[int | None, typer.Option(help="Reporting horizon in years (1-30).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for report.html.")] = Path("strandrisk-report"),
+    store: Annotated[Path, typer.Option(help="DuckDB run store.")] = Path("strandrisk.duckdb"),
+    no_report: Annotated[
+        bool, typer.Option("--no-report", help="Do not write the HTML report.")
+    ] = False,
+    png: Annotated[
+        Path | None, typer.Option(help="Also write each chart as PNG in this folder.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print only the outcome table as JSON.")
+    ] = False,
+) -> None:
+    """Run the main job: outcomes per company, the main drivers, an HTML report, a stored run."""
+    from strandrisk.jobs import run_main_job
+
+    chosen = _scenario(preset, scenario, set_, company, horizon)
+    job = run_main_job(chosen, out_dir=None if no_report else out, store_path=store, png_dir=png)
+    if as_json:
+        columns = [c for c in job.outcomes.columns if c != "scenario"]
+        _print_json(json.loads(job.outcomes[columns].to_json(orient="records")))
+        return
+    _out.print(render.run_summary(job))
+
+
+@app.command()
+def presets() -> None:
+    """List the scenario presets, one line each."""
+    from strandrisk.io.scenario import PRESETS, load_scenario
+
+    for name in PRESETS:
+        typer.echo(f"{name:22s} {load_scenario(name).description}")
+
+
+scenario_app = typer.Typer(no_args_is_help=True, help="Inspect scenarios.")
+app.add_typer(scenario_app, name="scenario")
+
+
+@scenario_app.command("show")
+@_clean_failures
+def scenario_show(name: Annotated[str, typer.Argument(help="Preset name or TOML file.")]) -> None:
+    """Print a scenario's full TOML (every key) to copy and edit."""
+    from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario, preset_text
+
+    scenario = load_scenario(name)
+    header = ""
+    if name in PRESETS:
+        header = "".join(
+            line + "\n" for line in preset_text(name).splitlines() if line.startswith("#")
+        )
+    sys.stdout.write(header + dump_scenario(scenario))
+
+
+runs_app = typer.Typer(no_args_is_help=True, help="The run store: list, show, compare, delete.")
+app.add_typer(runs_app, name="runs")
+_STORE = Annotated[Path, typer.Option("--store", help="DuckDB run store.")]
+
+
+@runs_app.command("list")
+@_clean_failures
+def runs_list(store: _STORE = Path("strandrisk.duckdb")) -> None:
+    """List the recorded runs."""
+    from strandrisk.store.runs import RunStore
+
+    _out.print(render.frame_table(RunStore(store).list_runs(), "Runs"))
+
+
+@runs_app.command("show")
+@_clean_failures
+def runs_show(run_id: int, store: _STORE = Path("strandrisk.duckdb")) -> None:
+    """Show one run's provenance and outcomes."""
+    from strandrisk.store.runs import RunStore
+
+    stored = RunStore(store).get(run_id)
+    meta = {k: v for k, v in stored.meta.items() if k != "scenario_toml"}
+    _out.print(render.mapping_table(meta, f"Run {run_id}"))
+    _out.print(render.outcome_table(stored.outcomes))
+
+
+@runs_app.command("compare")
+@_clean_failures
+def runs_compare(first: int, second: int, store: _STORE = Path("strandrisk.duckdb")) -> None:
+    """Compare the outcomes of two runs, company by company."""
+    from strandrisk.store.runs import RunStore
+
+    table = RunStore(store).compare(first, second).reset_index()
+    _out.print(render.frame_table(table, f"Run {first} against run {second}"))
+
+
+@runs_app.command("delete")
+@_clean_failures
+def runs_delete(run_id: int, store: _STORE = Path("strandrisk.duckdb")) -> None:
+    """Delete a run."""
+    from strandrisk.store.runs import RunStore
+
+    RunStore(store).delete(run_id)
+    typer.echo(f"deleted run {run_id} from {store}")
+
+
+@app.command()
+@_clean_failures
+def export(
+    run_id: Annotated[int, typer.Argument(help="Run id (see `strandrisk runs list`).")],
+    store: _STORE = Path("strandrisk.duckdb"),
+    xlsx: Annotated[Path | None, typer.Option(help="Excel workbook to write.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Folder for CSV files.")] = None,
+    parquet: Annotated[Path | None, typer.Option(help="Folder for Parquet files.")] = None,
+) -> None:
+    """Export a stored run to Excel, CSV or Parquet."""
+    from strandrisk.store.export import export_csv, export_parquet, export_xlsx
+    from strandrisk.store.runs import RunStore
+
+    if not (xlsx or csv or parquet):
+        raise InputError("export: give --xlsx FILE, --csv DIR or --parquet DIR")
+    stored = RunStore(store).get(run_id)
+    written = []
+    if xlsx:
+        written.append(export_xlsx(stored, xlsx))
+    if csv:
+        written += export_csv(stored, csv)
+    if parquet:
+        written += export_parquet(stored, parquet)
+    for path in written:
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:

@@ -6,6 +6,8 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
+import pandas as pd
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 
@@ -13,7 +15,17 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 
-__all__ = ["claims_summary", "claims_table", "fit_panel", "fmt", "register_table"]
+__all__ = [
+    "claims_summary",
+    "claims_table",
+    "fit_panel",
+    "fmt",
+    "frame_table",
+    "mapping_table",
+    "outcome_table",
+    "register_table",
+    "run_summary",
+]
 
 _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "not-checkable": "dim"}
 
@@ -86,3 +98,94 @@ def claims_summary(rows: Sequence[Claim]) -> str:
         f"{len(rows)} claims: {n['consistent']} consistent, {n['inconsistent']} inconsistent, "
         f"{n['not-checkable']} not checkable"
     )
+
+
+def _money(v: object) -> str:
+    return "-" if v is None or pd.isna(v) else f"${float(v) / 1e9:,.0f}B"
+
+
+def _pct(v: object) -> str:
+    return "-" if v is None or pd.isna(v) else f"{float(v):.1%}"
+
+
+def _num(v: object, digits: int = 2) -> str:
+    return "-" if v is None or pd.isna(v) else f"{float(v):.{digits}f}"
+
+
+def _when(v: object) -> str:
+    return "never" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def outcome_table(outcomes: pd.DataFrame, scenario: int = 0, title: str = "Outcomes") -> Table:
+    """Outcomes of one scenario: a column per company, a row per outcome."""
+    rows = outcomes[outcomes["scenario"] == scenario].set_index("company")
+    table = Table(title=title)
+    table.add_column("outcome", style="bold", no_wrap=True)
+    for company in rows.index:
+        table.add_column(str(company), justify="right")
+    spec = [
+        ("2026 capex", lambda r: _money(r["capex_2026"])),
+        ("booked life (years)", lambda r: _num(r["booked_life_years"], 1)),
+        ("economic life (years)", lambda r: _num(r["economic_life_years"], 1)),
+        ("peak stranded value", lambda r: _money(r["stranded_peak"])),
+        ("  when", lambda r: _when(r["stranded_peak_date"])),
+        ("impairment, IFRS", lambda r: _money(r["impairment_ifrs"])),
+        ("  first", lambda r: _when(r["first_impairment_ifrs"])),
+        ("impairment, US GAAP", lambda r: _money(r["impairment_usgaap"])),
+        ("  first", lambda r: _when(r["first_impairment_usgaap"])),
+        ("NPV of 2026 capex", lambda r: _money(r["npv_2026"])),
+        ("IRR of 2026 capex", lambda r: _pct(r["irr_2026"])),
+        ("minimum DSCR", lambda r: _num(r["min_dscr"])),
+        ("break-even demand growth", lambda r: _pct(r["breakeven_demand_growth"])),
+    ]
+    for label, get in spec:
+        table.add_row(label, *(get(rows.loc[c]) for c in rows.index))
+    return table
+
+
+def run_summary(job: object) -> Group:
+    """Everything ``strandrisk run`` prints: outcomes, top drivers, where files went."""
+    scenario = job.scenario  # type: ignore[attr-defined]
+    parts: list[object] = [
+        outcome_table(
+            job.outcomes,
+            title=f"strandrisk run: {scenario.name} ({scenario.years} years from 2026Q1)",
+        ),  # type: ignore[attr-defined]
+        "",
+        "[bold]Assumptions that move peak stranded value most[/] "
+        "(industry, one at a time over each range):",
+    ]
+    for i, s in enumerate(job.swings[:3], start=1):  # type: ignore[attr-defined]
+        parts.append(
+            f"  {i}. {s.key} ({s.row}): {_money(s.outcome_low)} at {s.low:.4g} -> "
+            f"{_money(s.outcome_high)} at {s.high:.4g}"
+        )
+    parts.append("")
+    if job.report is not None:  # type: ignore[attr-defined]
+        parts.append(f"report: {job.report}")  # type: ignore[attr-defined]
+    for path in job.pngs:  # type: ignore[attr-defined]
+        parts.append(f"chart:  {path}")
+    if job.run_id is not None:  # type: ignore[attr-defined]
+        parts.append(f"stored: run {job.run_id} in {job.store}")  # type: ignore[attr-defined]
+    return Group(*parts)
+
+
+def frame_table(frame: pd.DataFrame, title: str) -> Table:
+    """Render a data frame as a rich table."""
+    table = Table(title=title)
+    for column in frame.columns:
+        text = frame[column].dtype == object or str(frame[column].dtype) in ("string", "str")
+        table.add_column(str(column), no_wrap=bool(text), overflow="ellipsis" if text else "fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(fmt(v) if isinstance(v, float) else str(v) for v in row))
+    return table
+
+
+def mapping_table(mapping: dict, title: str) -> Table:
+    """Render key-value pairs as a two-column table."""
+    table = Table(title=title, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in mapping.items():
+        table.add_row(str(key), str(value))
+    return table

@@ -78,7 +78,7 @@ def company_flows(
     )
     rate = p["financing.risk_free"] + p["financing.credit_spread"] + widening
     interest = total(outstanding * rate * QUARTER)
-    capex = add_industry(cohorts.capex[..., grid.n_hist :])
+    capex = add_industry(cohorts.capex[..., grid.n_hist : grid.n_hist + n])
     ebitda, dep = total(ops.ebitda), total(acc.depreciation)
     tax = tau * (ebitda - dep)
     principal = total(repaid)

@@ -15,7 +15,7 @@ import numpy as np
 from strandrisk.core.depreciation import straight_line_book
 from strandrisk.core.dispatch import merit_order_dispatch
 from strandrisk.core.market import adoption_curve, demand_index, token_price
-from strandrisk.core.numeric import ordered_sum, power
+from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
 from strandrisk.core.technology import cumulative_doublings
 from strandrisk.engine.params import Params
 
@@ -60,7 +60,9 @@ class Grid:
         Internal quarters: reporting plus :data:`LIFE_CAP` years, so that every cohort
         built in the horizon runs its whole physical life.
     vintage : ndarray, shape (V,)
-        Commissioning quarter of each vintage relative to the start quarter.
+        Commissioning quarter of each vintage relative to the start quarter. Cohorts are
+        built on the capex path through the run-off years too, so that assets existing at
+        the end of the horizon still face newer competition when they are valued.
     time : ndarray, shape (T,)
         Start of each quarter in years from the start quarter. [year]
     age : ndarray, shape (V, T)
@@ -84,7 +86,7 @@ def make_grid(years: int, n_hist: int = 16) -> Grid:
     """Build the axes for a horizon of ``years``."""
     t_rep = 4 * years
     t_int = t_rep + 4 * LIFE_CAP
-    vintage = np.arange(-n_hist, t_rep)
+    vintage = np.arange(-n_hist, t_int)  # cohorts keep coming after the horizon: competition
     quarter = np.arange(t_int)
     age = (quarter[None, :] - vintage[:, None]) * QUARTER
     return Grid(n_hist, t_rep, t_int, vintage, quarter * QUARTER, age)
@@ -134,7 +136,7 @@ class Cohorts:
 
 
 def _future_capex(p: Params, grid: Grid) -> np.ndarray:
-    q = np.arange(grid.t_rep)
+    q = np.arange(grid.t_int)
     year = q // 4
     first = p["company.capex_2026"][..., 0] * p["capex.ai_share"][..., 0] / 4.0  # (S, K, 1)
     if p.path == "guided":
@@ -143,7 +145,7 @@ def _future_capex(p: Params, grid: Grid) -> np.ndarray:
         factor = np.ones(year.shape)
     else:
         factor = (year == 0).astype(float)
-    return np.broadcast_to(first * factor, (p.n, len(p.companies), grid.t_rep))
+    return np.broadcast_to(first * factor, (p.n, len(p.companies), grid.t_int))
 
 
 def _progress(p: Params, t: np.ndarray) -> np.ndarray:
@@ -286,6 +288,25 @@ def _dispatch(
     return capacity, served, revenue, energy, fixed
 
 
+RETIREMENT_WINDOW = 4
+"""Quarters over which contribution must fall short of fixed cost before a cohort retires."""
+
+
+def _trailing(x: np.ndarray, w: int) -> np.ndarray:
+    total = ordered_cumsum(x, axis=-1)
+    out = total.copy()
+    out[..., w:] -= total[..., :-w]
+    return out
+
+
+def _short_for_a_year(contribution: np.ndarray, fixed: np.ndarray, alive: np.ndarray) -> np.ndarray:
+    """Flag cohorts in service for a whole trailing year that did not cover fixed cost."""
+    w = RETIREMENT_WINDOW
+    full_year = _trailing(alive.astype(float), w) >= w
+    short = _trailing(contribution - fixed, w) < -1e-9 * np.abs(fixed) * w
+    return full_year & short
+
+
 def operate(
     p: Params,
     grid: Grid,
@@ -315,8 +336,9 @@ def operate(
     Notes
     -----
     A cohort runs from commissioning to its physical life. It retires early, for good,
-    in the first quarter its contribution (revenue - energy) falls below its fixed
-    operating cost; retired capacity is then removed and demand re-dispatched once.
+    once its contribution (revenue - energy) has fallen short of its fixed operating cost
+    over a whole trailing year in service (four quarters in the simulation); retired
+    capacity is then removed and demand re-dispatched once.
     """
     t = grid.time
     growth = p["market.demand_growth"] if growth is None else growth
@@ -330,7 +352,7 @@ def operate(
     q0 = p["market.utilisation"] * hours0 * theta[..., :1]
     demand = q0 * _demand_shape(p, t, price / p0, growth)
     _, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
-    trigger = alive & (revenue - energy < fixed - 1e-9 * np.abs(fixed))
+    trigger = alive & _short_for_a_year(revenue - energy, fixed, alive)
     alive = alive & ~np.maximum.accumulate(trigger, axis=-1)
     capacity, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
     return Operations(

@@ -169,7 +169,7 @@ def _chunk(
     series: dict[str, np.ndarray] = {}
     if keep:
         series = _series(grid, cohorts, ops, val, flows)
-        series["economic_life"] = life_v
+        series["economic_life"] = life_v[..., : grid.n_hist + grid.t_rep]
     return out, series
 
 
@@ -234,7 +234,7 @@ def _dataset(names: tuple[str, ...], grid: Grid, series: dict[str, np.ndarray]) 
     companies = [*names, "industry"]
     quarters = [quarter_label(q) for q in range(grid.t_rep)]
     years = [START_YEAR + y for y in range(grid.t_rep // 4)]
-    vintages = [quarter_label(int(v)) for v in grid.vintage]
+    vintages = [quarter_label(int(v)) for v in grid.vintage[: grid.n_hist + grid.t_rep]]
     data = {
         k: (("scenario", "company", "quarter"), v)
         for k, v in series.items()

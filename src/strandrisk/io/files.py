@@ -1,0 +1,105 @@
+"""Atomic file writing: a temporary file in the target folder, then a rename.
+
+A failed or interrupted write never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from strandrisk.errors import InputError
+
+__all__ = ["atomic_path", "ensure_folder", "write_text_atomic"]
+
+
+def ensure_folder(folder: Path | str, what: str = "output folder") -> Path:
+    """Create ``folder`` if needed and check that it can be written to.
+
+    Parameters
+    ----------
+    folder : path-like
+        The folder. [-]
+    what : str
+        Name used in the error message. [-]
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    InputError
+        If the folder cannot be created or written to.
+    """
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{what} {path}: cannot be created ({exc.strerror or exc})") from None
+    if not path.is_dir() or not os.access(path, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {path}: is not a writable folder")
+    return path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path | str) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; rename it onto ``target`` on success.
+
+    Parameters
+    ----------
+    target : path-like
+        Final file path; its folder must exist and be writable. [-]
+    """
+    target = Path(target)
+    ensure_folder(target.parent, "output folder")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        tmp_path.chmod(0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        tmp_path.replace(target)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(target: Path | str, text: str) -> Path:
+    """Write ``text`` to ``target`` atomically (UTF-8).
+
+    Parameters
+    ----------
+    target : path-like
+        File to write. [-]
+    text : str
+        Content. [-]
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(target)
+
+
+def write_with(target: Path | str, writer: Callable[[Path], None]) -> Path:
+    """Call ``writer(tmp_path)`` and move the result onto ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        writer(tmp)
+    return Path(target)
+
+
+__all__ += ["write_with"]

@@ -1,0 +1,171 @@
+"""The main job behind ``strandrisk run``: simulate, rank the drivers, report, store.
+
+This layer composes the engine, the analysis, the report and the store; it holds no model
+maths and does no formatting of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from strandrisk import __version__
+from strandrisk.analysis.sensitivity import Swing, one_at_a_time
+from strandrisk.assumptions.claims import load_claims
+from strandrisk.assumptions.register import load_register
+from strandrisk.assumptions.schema import Record
+from strandrisk.engine.simulate import simulate
+from strandrisk.io.files import ensure_folder, write_text_atomic
+from strandrisk.io.scenario import _COMPANY_LIFE_ROWS, GROUPS, PRESETS, dump_scenario, load_scenario
+from strandrisk.scenarios.schema import Scenario
+from strandrisk.store.runs import RunStore
+
+__all__ = ["MainJob", "assumptions_used", "compare_presets", "run_main_job"]
+
+
+@dataclass(frozen=True, slots=True)
+class MainJob:
+    """What the main job produced."""
+
+    scenario: Scenario
+    outcomes: pd.DataFrame
+    series: xr.Dataset
+    swings: list[Swing]
+    presets: pd.DataFrame
+    report: Path | None
+    pngs: list[Path]
+    run_id: int | None
+    store: Path | None
+
+
+def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record | None]]:
+    """Every numeric parameter of the scenario with its unit and register row (if any)."""
+    reg = load_register()
+    out = []
+    for group in GROUPS:
+        obj = getattr(scenario, group)
+        for f in fields(obj):
+            if "unit" not in f.metadata:
+                continue
+            row = f.metadata.get("row")
+            rec = reg.get(row, None)
+            value = getattr(obj, f.name)
+            if rec is not None and abs(rec.canonical_value - value) > 1e-12 * max(1.0, abs(value)):
+                rec = None  # the scenario overrides the register's value
+            out.append((f"{group}.{f.name}", float(value), f.metadata["unit"], rec))
+    for c in scenario.companies:
+        life, network = _COMPANY_LIFE_ROWS[c.name]
+        for key, row, unit in (
+            ("capex_2026", f"capex_2026_guidance_{c.name}", "USD"),
+            ("compute_life", life, "year"),
+            ("network_life", network, "year"),
+        ):
+            value = float(getattr(c, key))
+            rec = (
+                reg[row]
+                if abs(reg[row].canonical_value - value) <= 1e-12 * max(1.0, abs(value))
+                else None
+            )
+            out.append((f"companies.{c.name}.{key}", value, unit, rec))
+    return out
+
+
+def compare_presets(companies: tuple[str, ...], years: int) -> pd.DataFrame:
+    """Industry outcomes of every preset for the given companies and horizon."""
+    rows = {}
+    for name in PRESETS:
+        scenario = load_scenario(name, overrides={"years": years}).with_companies(companies)
+        out = simulate(scenario, breakeven=False, keep_series=False).outcomes
+        rows[name] = out.set_index("company").loc[
+            "industry", ["stranded_peak", "npv_2026", "impairment_ifrs"]
+        ]
+    return pd.DataFrame(rows).T.astype(float)
+
+
+def run_main_job(
+    scenario: Scenario,
+    *,
+    out_dir: Path | None,
+    store_path: Path | None,
+    png_dir: Path | None = None,
+) -> MainJob:
+    """Run the main job: simulate, rank drivers, compare presets, write report and store.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+    out_dir : path-like or None
+        Folder for ``report.html``; ``None`` skips the report. [-]
+    store_path : path-like or None
+        DuckDB store; ``None`` skips recording. [-]
+    png_dir : path-like, optional
+        Folder for PNG copies of the charts. [-]
+
+    Returns
+    -------
+    MainJob
+        Results and where they were written.
+    """
+    if out_dir is not None:
+        ensure_folder(out_dir)
+    if png_dir is not None:
+        ensure_folder(png_dir, "PNG folder")
+    if store_path is not None:
+        ensure_folder(
+            Path(store_path).parent if str(Path(store_path).parent) else Path(), "store folder"
+        )
+    result = simulate(scenario)
+    register = load_register()
+    swings = one_at_a_time(scenario, register)
+    presets = compare_presets(tuple(c.name for c in scenario.companies), scenario.years)
+    series = result.series.isel(scenario=0)
+    report, pngs = None, []
+    if out_dir is not None or png_dir is not None:
+        from strandrisk.reports.figures import build_figures
+        from strandrisk.reports.html import render_report
+
+        figures = build_figures(series, result.outcomes, presets, swings)
+        if out_dir is not None:
+            now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            html = render_report(
+                title=f"strandrisk: scenario '{scenario.name}'",
+                subtitle=scenario.description or "",
+                figures=figures,
+                outcomes=result.outcomes,
+                swings=swings,
+                used=assumptions_used(scenario),
+                claims=load_claims(register),
+                footer=f"strandrisk {__version__}; register {register.sha256()[:12]}; {now}",
+            )
+            report = write_text_atomic(Path(out_dir) / "report.html", html)
+        if png_dir is not None:
+            from strandrisk.reports.png import write_pngs
+
+            pngs = write_pngs(figures, png_dir)
+    run_id = None
+    if store_path is not None:
+        run_id = RunStore(store_path).record(
+            kind="run",
+            scenario_name=scenario.name,
+            scenario_toml=dump_scenario(scenario),
+            outcomes=result.outcomes,
+            series=result.series,
+            package_version=__version__,
+            register_sha256=register.sha256(),
+        )
+    return MainJob(
+        scenario,
+        result.outcomes,
+        series,
+        swings,
+        presets,
+        report,
+        pngs,
+        run_id,
+        Path(store_path) if store_path else None,
+    )

@@ -1,0 +1,1 @@
+"""strandrisk.reports: figures, the HTML report and PNG copies; no model maths."""

@@ -1,0 +1,239 @@
+"""Plotly figures of a run (formatting only; the numbers come from the engine)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import xarray as xr
+
+from strandrisk.analysis.sensitivity import Swing
+
+__all__ = ["FIGURES", "build_figures"]
+
+FIGURES: dict[str, str] = {
+    "depreciation_gap": "The depreciation gap: book value against economic value",
+    "stranded_impairment": "Stranded value and impairments (IFRS and US GAAP)",
+    "market": "Token demand, capacity and volume served (industry)",
+    "utilisation_price": "Utilisation and the token price",
+    "cash_flows": "Cash flows (industry)",
+    "dscr": "Debt service cover ratio by year",
+    "cohort_lives": "Booked against economic life, cohort by cohort",
+    "presets": "The six presets side by side (industry)",
+    "tornado": "What moves peak stranded value most (one at a time)",
+}
+"""Figure key -> title, in report order."""
+
+_B = 1e9
+_LAYOUT = {
+    "template": "plotly_white",
+    "height": 430,
+    "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+}
+
+
+def _quarters(ds: xr.Dataset) -> list[str]:
+    return [str(q) for q in ds["quarter"].values]
+
+
+def _depreciation_gap(ds: xr.Dataset, title: str) -> go.Figure:
+    fig = go.Figure()
+    x = _quarters(ds)
+    for company in ds["company"].values:
+        c = str(company)
+        book = ds["book_value"].sel(company=c).values / _B
+        econ = ds["economic_value"].sel(company=c).values / _B
+        fig.add_scatter(x=x, y=book, name=f"{c} book", legendgroup=c, mode="lines")
+        fig.add_scatter(
+            x=x, y=econ, name=f"{c} economic", legendgroup=c, mode="lines", line={"dash": "dash"}
+        )
+    fig.update_layout(
+        title=title, yaxis_title="USD billion (quarter end)", yaxis_type="log", **_LAYOUT
+    )
+    return fig
+
+
+def _stranded(ds: xr.Dataset, title: str) -> go.Figure:
+    fig = go.Figure()
+    x = _quarters(ds)
+    for company in ds["company"].values:
+        c = str(company)
+        fig.add_scatter(
+            x=x,
+            y=ds["stranded_value"].sel(company=c).values / _B,
+            name=f"{c} stranded",
+            mode="lines",
+        )
+    ind = ds.sel(company="industry")
+    fig.add_scatter(
+        x=x,
+        y=np.cumsum(ind["impairment_ifrs"].values) / _B,
+        name="industry impairment, IFRS (cumulative)",
+        mode="lines",
+        line={"dash": "dot"},
+    )
+    fig.add_scatter(
+        x=x,
+        y=np.cumsum(ind["impairment_usgaap"].values) / _B,
+        name="industry impairment, US GAAP (cumulative)",
+        mode="lines",
+        line={"dash": "dashdot"},
+    )
+    fig.update_layout(title=title, yaxis_title="USD billion", **_LAYOUT)
+    return fig
+
+
+def _market(ds: xr.Dataset, title: str) -> go.Figure:
+    ind = ds.sel(company="industry")
+    x = _quarters(ds)
+    fig = go.Figure()
+    for name, label in (("demand", "demand"), ("capacity", "capacity"), ("served", "served")):
+        fig.add_scatter(x=x, y=ind[name].values / 1e6, name=label, mode="lines")
+    fig.update_layout(
+        title=title, yaxis_title="trillion tokens per quarter", yaxis_type="log", **_LAYOUT
+    )
+    return fig
+
+
+def _utilisation(ds: xr.Dataset, title: str) -> go.Figure:
+    x = _quarters(ds)
+    fig = go.Figure()
+    for company in ds["company"].values:
+        c = str(company)
+        fig.add_scatter(
+            x=x, y=ds["utilisation"].sel(company=c).values, name=f"{c} utilisation", mode="lines"
+        )
+    price = ds["token_price"].sel(company="industry").values
+    fig.add_scatter(
+        x=x, y=price / price[0], name="token price (start = 1)", mode="lines", line={"dash": "dash"}
+    )
+    fig.update_layout(title=title, yaxis_title="share of capacity sold; price index", **_LAYOUT)
+    return fig
+
+
+def _cash_flows(ds: xr.Dataset, title: str) -> go.Figure:
+    ind = ds.sel(company="industry")
+    years = [str(y) for y in ds["year"].values]
+    fig = go.Figure()
+    for name, label in (
+        ("ebitda", "EBITDA"),
+        ("capex", "capex"),
+        ("fcf_unlevered", "unlevered FCF"),
+        ("fcf_levered", "levered FCF"),
+    ):
+        annual = ind[name].values.reshape(-1, 4).sum(axis=1) / _B
+        fig.add_bar(x=years, y=annual, name=label)
+    fig.update_layout(title=title, yaxis_title="USD billion per year", barmode="group", **_LAYOUT)
+    return fig
+
+
+def _dscr(ds: xr.Dataset, title: str) -> go.Figure:
+    years = [str(y) for y in ds["year"].values]
+    fig = go.Figure()
+    for company in ds["company"].values:
+        fig.add_scatter(
+            x=years,
+            y=ds["dscr"].sel(company=str(company)).values,
+            name=str(company),
+            mode="lines+markers",
+        )
+    fig.update_layout(title=title, yaxis_title="(EBITDA - tax) / (interest + principal)", **_LAYOUT)
+    return fig
+
+
+def _cohort_lives(ds: xr.Dataset, outcomes: pd.DataFrame, title: str) -> go.Figure:
+    vintages = [str(v) for v in ds["vintage"].values]
+    fig = go.Figure()
+    for company in ds["company_model"].values:
+        c = str(company)
+        fig.add_bar(
+            x=vintages, y=ds["economic_life"].sel(company_model=c).values, name=f"{c} economic life"
+        )
+    booked = outcomes.set_index("company")["booked_life_years"]
+    for company in ds["company_model"].values:
+        c = str(company)
+        fig.add_scatter(
+            x=vintages,
+            y=[float(booked[c])] * len(vintages),
+            name=f"{c} booked life",
+            mode="lines",
+            line={"dash": "dash"},
+        )
+    fig.update_layout(
+        title=title, yaxis_title="years", xaxis_title="cohort (commissioning quarter)", **_LAYOUT
+    )
+    return fig
+
+
+def _presets(presets: pd.DataFrame, title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=list(presets.index), y=presets["stranded_peak"] / _B, name="peak stranded value")
+    fig.add_bar(x=list(presets.index), y=presets["npv_2026"] / _B, name="NPV of the 2026 programme")
+    fig.update_layout(title=title, yaxis_title="USD billion", barmode="group", **_LAYOUT)
+    return fig
+
+
+def _tornado(swings: Sequence[Swing], title: str, top: int = 12) -> go.Figure:
+    shown = list(swings)[:top][::-1]
+    labels = [s.key for s in shown]
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=[(s.outcome_low - s.base) / _B for s in shown],
+        name="parameter at its low end",
+        orientation="h",
+    )
+    fig.add_bar(
+        y=labels,
+        x=[(s.outcome_high - s.base) / _B for s in shown],
+        name="parameter at its high end",
+        orientation="h",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="change in peak stranded value, USD billion",
+        barmode="overlay",
+        **{
+            **_LAYOUT,
+            "height": 120 + 28 * len(shown),
+            "margin": {"l": 260, "r": 20, "t": 60, "b": 50},
+        },
+    )
+    return fig
+
+
+def build_figures(
+    ds: xr.Dataset, outcomes: pd.DataFrame, presets: pd.DataFrame, swings: Sequence[Swing]
+) -> dict[str, go.Figure]:
+    """Build every chart of the report.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Series of one scenario (``scenario`` dimension already selected). [-]
+    outcomes : pandas.DataFrame
+        Its outcome table. [-]
+    presets : pandas.DataFrame
+        Industry outcomes of each preset, indexed by preset name. [-]
+    swings : sequence of Swing
+        One-at-a-time swings, largest first. [-]
+
+    Returns
+    -------
+    dict of str to plotly Figure
+        Keyed as :data:`FIGURES`.
+    """
+    t = FIGURES
+    return {
+        "depreciation_gap": _depreciation_gap(ds, t["depreciation_gap"]),
+        "stranded_impairment": _stranded(ds, t["stranded_impairment"]),
+        "market": _market(ds, t["market"]),
+        "utilisation_price": _utilisation(ds, t["utilisation_price"]),
+        "cash_flows": _cash_flows(ds, t["cash_flows"]),
+        "dscr": _dscr(ds, t["dscr"]),
+        "cohort_lives": _cohort_lives(ds, outcomes, t["cohort_lives"]),
+        "presets": _presets(presets, t["presets"]),
+        "tornado": _tornado(swings, t["tornado"]),
+    }

@@ -1,0 +1,179 @@
+"""The self-contained HTML report: charts with Plotly's JavaScript inlined, tables, sources.
+
+The page loads nothing from the network: the Plotly bundle is embedded once in a
+``<script>`` element and every chart is a ``<div>`` drawn by it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.offline
+
+from strandrisk.analysis.sensitivity import Swing
+from strandrisk.assumptions.claims import Claim
+from strandrisk.assumptions.schema import Record
+from strandrisk.reports.figures import FIGURES
+
+__all__ = ["render_report"]
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2rem auto;
+       max-width: 1180px; color: #1d2330; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 1.7rem; margin-bottom: .2rem; } h2 { margin-top: 2.4rem; border-bottom: 1px solid #dde;
+     padding-bottom: .3rem; font-size: 1.25rem; }
+.lede { color: #4a5060; } table { border-collapse: collapse; font-size: .86rem; margin: .6rem 0; }
+th, td { border-bottom: 1px solid #e4e6ee; padding: .25rem .55rem; text-align: right; vertical-align: top; }
+th { background: #f4f5f9; } td.text, th.text { text-align: left; }
+.inconsistent { color: #b3261e; font-weight: 600; } .consistent { color: #1b6e3a; }
+.small { font-size: .8rem; color: #5a6070; } .chart { margin: 1rem 0 2rem; }
+"""
+
+_MONEY = ("capex_2026", "npv_2026", "stranded_peak", "impairment_ifrs", "impairment_usgaap")
+
+
+def _fmt_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
+    table = outcomes.drop(columns="scenario").set_index("company").copy()
+    for column in _MONEY:
+        table[column] = (table[column] / 1e9).map(lambda v: f"{v:,.1f}")
+    for column in ("irr_2026", "breakeven_demand_growth", "breakeven_price_decline"):
+        table[column] = table[column].map(lambda v: "-" if pd.isna(v) else f"{v:.1%}")
+    for column in ("booked_life_years", "economic_life_years", "payback_years_2026", "min_dscr"):
+        table[column] = table[column].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}")
+    table = table.rename(columns={c: f"{c} ($B)" for c in _MONEY})
+    return table.T.fillna("-")
+
+
+def _table(frame: pd.DataFrame, text_columns: Sequence[str] = ()) -> str:
+    head = "".join(
+        f'<th class="{"text" if c in text_columns else ""}">{html.escape(str(c))}</th>'
+        for c in frame.columns
+    )
+    rows = []
+    for idx, row in frame.iterrows():
+        cells = "".join(
+            f'<td class="{"text" if c in text_columns else ""}">{html.escape(str(v))}</td>'
+            for c, v in row.items()
+        )
+        rows.append(f'<tr><th class="text">{html.escape(str(idx))}</th>{cells}</tr>')
+    return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _assumptions_table(used: Sequence[tuple[str, float, str, Record | None]]) -> str:
+    rows = []
+    for key, value, unit, rec in used:
+        source = html.escape(rec.source if rec else "scenario file")
+        kind = rec.kind if rec else "scenario"
+        row = html.escape(rec.name) if rec else ""
+        rows.append(
+            f'<tr><td class="text">{html.escape(key)}</td><td>{value:.6g}</td><td class="text">{html.escape(unit)}</td>'
+            f'<td class="text">{kind}</td><td class="text">{row}</td><td class="text small">{source}</td></tr>'
+        )
+    head = "".join(
+        f'<th class="text">{h}</th>'
+        for h in ("parameter", "value", "unit", "kind", "register row", "source")
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _claims_section(claims: Sequence[Claim]) -> str:
+    counts = {
+        v: sum(c.verdict == v for c in claims)
+        for v in ("consistent", "inconsistent", "not-checkable")
+    }
+    rows = "".join(
+        f'<tr><td class="text">{c.id}</td><td class="text">{html.escape(c.statement)}</td>'
+        f"<td>{c.stated:.4g}</td><td>{'-' if c.recomputed is None else f'{c.recomputed:.4g}'}</td>"
+        f'<td class="text">{c.unit}</td><td class="text {c.verdict}">{c.verdict}</td>'
+        f'<td class="text small">{html.escape(c.note)}</td></tr>'
+        for c in claims
+        if c.verdict == "inconsistent"
+    )
+    head = "".join(
+        f'<th class="text">{h}</th>'
+        for h in ("id", "claim", "stated", "recomputed", "unit", "verdict", "note")
+    )
+    return (
+        f"<p>{len(claims)} quantitative claims of the article: {counts['consistent']} consistent, "
+        f"{counts['inconsistent']} inconsistent, {counts['not-checkable']} not checkable "
+        "(<code>strandrisk claims</code> lists them all). The inconsistent ones:</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def render_report(
+    *,
+    title: str,
+    subtitle: str,
+    figures: dict[str, go.Figure],
+    outcomes: pd.DataFrame,
+    swings: Sequence[Swing],
+    used: Sequence[tuple[str, float, str, Record | None]],
+    claims: Sequence[Claim],
+    footer: str,
+) -> str:
+    """Assemble the report as one HTML document.
+
+    Parameters
+    ----------
+    title, subtitle : str
+        Heading and one line under it. [-]
+    figures : dict of str to plotly Figure
+        Charts keyed as :data:`~strandrisk.reports.figures.FIGURES`. [-]
+    outcomes : pandas.DataFrame
+        Outcome table of the scenario. [-]
+    swings : sequence of Swing
+        One-at-a-time swings. [-]
+    used : sequence of (key, value, unit, register row or None)
+        The assumptions the run used. [-]
+    claims : sequence of Claim
+        The claims register. [-]
+    footer : str
+        Provenance line (version, register hash, time). [-]
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    charts = "".join(
+        f'<div class="chart" id="{key}">'
+        + figures[key].to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}")
+        + "</div>"
+        for key in FIGURES
+        if key in figures
+    )
+    top = "".join(
+        f"<li><b>{html.escape(s.key)}</b> ({html.escape(s.row)}): peak stranded value "
+        f"${s.outcome_low / 1e9:,.0f}B at {s.low:.4g} vs ${s.outcome_high / 1e9:,.0f}B at {s.high:.4g}</li>"
+        for s in list(swings)[:3]
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{_CSS}</style>
+<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
+</head><body>
+<h1>{html.escape(title)}</h1>
+<p class="lede">{html.escape(subtitle)}</p>
+<p>How to read this: <b>book value</b> is what the companies carry on their straight-line schedules;
+<b>economic value</b> is the most the assets can still earn (value in use, discounted at WACC) or fetch
+(replacement cost of the same compute today, for its remaining life and energy disadvantage).
+<b>Stranded value</b> is book above economic value. Impairments follow IFRS (IAS 36) and US GAAP
+(ASC 360). Money in US dollars; the industry is the five companies as one business.</p>
+<h2>Outcomes</h2>
+{_table(_fmt_outcomes(outcomes))}
+<h2>Assumptions that move peak stranded value most</h2>
+<ol>{top}</ol>
+<h2>Charts</h2>
+{charts}
+<h2>Assumptions used, with their sources</h2>
+{_assumptions_table(used)}
+<h2>The article's arithmetic</h2>
+{_claims_section(claims)}
+<p class="small">{html.escape(footer)}</p>
+</body></html>
+"""

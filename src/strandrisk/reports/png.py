@@ -1,0 +1,90 @@
+"""PNG copies of the report's charts, drawn with Matplotlib from the Plotly figures' data.
+
+Plotly's own image export needs a browser; Matplotlib draws the same traces offline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import plotly.graph_objects as go
+
+from strandrisk.io.files import ensure_folder, write_with
+
+__all__ = ["write_pngs"]
+
+_DASH = {"dash": "--", "dot": ":", "dashdot": "-."}
+
+
+def _draw(fig: go.Figure, ax: plt.Axes) -> None:
+    bars = [t for t in fig.data if t.type == "bar"]
+    width = 0.8 / max(len(bars), 1)
+    for trace in fig.data:
+        if trace.type == "scatter":
+            x = [str(v) for v in trace.x]
+            y = np.asarray(trace.y, dtype=float)
+            style = _DASH.get(getattr(trace.line, "dash", None) or "", "-")
+            ax.plot(
+                x,
+                y,
+                style,
+                label=trace.name,
+                marker="o" if "markers" in (trace.mode or "") else None,
+            )
+        elif trace.type == "bar":
+            i = bars.index(trace)
+            if trace.orientation == "h":
+                pos = np.arange(len(trace.y))
+                ax.barh(
+                    pos, np.asarray(trace.x, dtype=float), height=0.8, label=trace.name, alpha=0.7
+                )
+                ax.set_yticks(pos, [str(v) for v in trace.y])
+            else:
+                pos = np.arange(len(trace.x)) + (i - (len(bars) - 1) / 2) * width
+                ax.bar(pos, np.asarray(trace.y, dtype=float), width=width, label=trace.name)
+                ax.set_xticks(np.arange(len(trace.x)), [str(v) for v in trace.x])
+
+
+def write_pngs(figures: dict[str, go.Figure], folder: Path | str) -> list[Path]:
+    """Write each figure as ``<key>.png`` in ``folder``.
+
+    Parameters
+    ----------
+    figures : dict of str to plotly Figure
+        The report's charts. [-]
+    folder : path-like
+        Output folder (created if needed). [-]
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    folder = ensure_folder(folder, "PNG folder")
+    written = []
+    for key, fig in figures.items():
+        plot, ax = plt.subplots(figsize=(11, 5.2), dpi=110)
+        _draw(fig, ax)
+        layout = fig.layout
+        ax.set_title(layout.title.text or key)
+        ax.set_ylabel(layout.yaxis.title.text or "")
+        ax.set_xlabel(layout.xaxis.title.text or "")
+        if layout.yaxis.type == "log":
+            ax.set_yscale("log")
+        ticks = ax.get_xticklabels()
+        if len(ticks) > 16:
+            ax.set_xticks(ax.get_xticks()[:: max(1, len(ticks) // 12)])
+        ax.tick_params(axis="x", labelrotation=45)
+        ax.legend(fontsize=7, ncol=2, loc="best")
+        ax.grid(alpha=0.3)
+        plot.tight_layout()
+        written.append(
+            write_with(folder / f"{key}.png", lambda tmp, p=plot: p.savefig(tmp, format="png"))
+        )
+        plt.close(plot)
+    return written

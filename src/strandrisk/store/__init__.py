@@ -1,0 +1,1 @@
+"""strandrisk.store: the DuckDB run store and exports of stored runs."""

@@ -1,0 +1,265 @@
+"""The results store: an embedded DuckDB database recording every run.
+
+Tables: ``runs`` (one row per run: time, package version, scenario TOML, seed, register
+hash), ``outcomes`` (the outcome table) and ``series`` (quarterly series, long format).
+Each run is written in one transaction, so an interrupted write leaves no partial run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from strandrisk.errors import InputError
+
+__all__ = ["RunStore", "StoredRun"]
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS store_info (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    created_at TIMESTAMP,
+    package_version VARCHAR,
+    kind VARCHAR,
+    scenario_name VARCHAR,
+    scenario_toml VARCHAR,
+    seed BIGINT,
+    register_sha256 VARCHAR,
+    n_scenarios INTEGER,
+    companies VARCHAR
+);
+CREATE TABLE IF NOT EXISTS outcomes (
+    run_id INTEGER, scenario INTEGER, company VARCHAR, capex_2026 DOUBLE,
+    booked_life_years DOUBLE, economic_life_years DOUBLE, npv_2026 DOUBLE, irr_2026 DOUBLE,
+    payback_years_2026 DOUBLE, stranded_peak DOUBLE, stranded_peak_date VARCHAR,
+    impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, first_impairment_ifrs VARCHAR,
+    first_impairment_usgaap VARCHAR, min_dscr DOUBLE, first_negative_fcf_year INTEGER,
+    breakeven_demand_growth DOUBLE, breakeven_price_decline DOUBLE
+);
+CREATE TABLE IF NOT EXISTS series (
+    run_id INTEGER, scenario INTEGER, company VARCHAR, quarter VARCHAR, variable VARCHAR, value DOUBLE
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    """A run read back from the store."""
+
+    meta: dict[str, object]
+    outcomes: pd.DataFrame
+    series: pd.DataFrame
+
+
+def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
+    if ds is None:
+        return pd.DataFrame(columns=["scenario", "company", "quarter", "variable", "value"])
+    names = [v for v in ds.data_vars if ds[v].dims == ("scenario", "company", "quarter")]
+    frames = []
+    for name in names:
+        frame = (
+            ds[name]
+            .to_dataframe(name="value")
+            .reset_index()[["scenario", "company", "quarter", "value"]]
+        )
+        frame.insert(3, "variable", name)
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["scenario"] = (
+        out["scenario"].astype("int64") if out["scenario"].dtype != object else out["scenario"]
+    )
+    return out
+
+
+class RunStore:
+    """An embedded DuckDB file of runs.
+
+    Parameters
+    ----------
+    path : path-like
+        The database file (created on first write).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    @contextlib.contextmanager
+    def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if read_only and not self.path.exists():
+            raise InputError(f"store {self.path}: no such file (no run has been recorded there)")
+        if not read_only and not self.path.parent.exists():
+            raise InputError(f"store {self.path}: the folder {self.path.parent} does not exist")
+        try:
+            con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise InputError(
+                    f"store {self.path}: locked by another process; try again when it ends"
+                ) from None
+            raise InputError(f"store {self.path}: cannot open ({text.splitlines()[0]})") from None
+        except (duckdb.Error, OSError) as exc:
+            raise InputError(
+                f"store {self.path}: not a strandrisk DuckDB store ({str(exc).splitlines()[0]})"
+            ) from None
+        try:
+            if not read_only:
+                con.execute(_DDL)
+                con.execute(
+                    "INSERT INTO store_info VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                    [str(SCHEMA_VERSION)],
+                )
+            yield con
+        except duckdb.CatalogException as exc:
+            raise InputError(
+                f"store {self.path}: not a strandrisk store ({str(exc).splitlines()[0]})"
+            ) from None
+        finally:
+            con.close()
+
+    def record(
+        self,
+        *,
+        kind: str,
+        scenario_name: str,
+        scenario_toml: str,
+        outcomes: pd.DataFrame,
+        series: xr.Dataset | None,
+        package_version: str,
+        register_sha256: str,
+        seed: int | None = None,
+    ) -> int:
+        """Write one run in a single transaction and return its id.
+
+        Parameters
+        ----------
+        kind : str
+            ``run`` for the main job. [-]
+        scenario_name, scenario_toml : str
+            The scenario's name and full TOML. [-]
+        outcomes : pandas.DataFrame
+            The outcome table. [-]
+        series : xarray.Dataset or None
+            Quarterly series (stored long). [-]
+        package_version, register_sha256 : str
+            Provenance of the run. [-]
+        seed : int, optional
+            Root seed of a sampled run. [-]
+
+        Returns
+        -------
+        int
+            The run id.
+        """
+        long = _series_frame(series)
+        frame = outcomes.copy()
+        frame["first_negative_fcf_year"] = frame["first_negative_fcf_year"].astype("float64")
+        with self._connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
+                con.execute(
+                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        run_id,
+                        dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                        package_version,
+                        kind,
+                        scenario_name,
+                        scenario_toml,
+                        seed,
+                        register_sha256,
+                        int(frame["scenario"].nunique()),
+                        ",".join(dict.fromkeys(frame["company"])),
+                    ],
+                )
+                frame.insert(0, "run_id", run_id)
+                con.register("new_outcomes", frame)
+                con.execute("INSERT INTO outcomes SELECT * FROM new_outcomes")
+                long.insert(0, "run_id", run_id)
+                con.register("new_series", long)
+                con.execute("INSERT INTO series SELECT * FROM new_series")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return run_id
+
+    def list_runs(self) -> pd.DataFrame:
+        """Return every run's id, time, kind, scenario, version and register hash."""
+        with self._connect(read_only=True) as con:
+            return con.execute(
+                "SELECT id, strftime(created_at, '%Y-%m-%d %H:%M') AS created, scenario_name AS scenario, "
+                "n_scenarios AS n, package_version AS version, left(register_sha256, 8) AS register "
+                "FROM runs ORDER BY id"
+            ).df()
+
+    def get(self, run_id: int) -> StoredRun:
+        """Read one run back.
+
+        Raises
+        ------
+        InputError
+            If there is no run with that id.
+        """
+        with self._connect(read_only=True) as con:
+            meta = con.execute("SELECT * FROM runs WHERE id = ?", [run_id]).df()
+            if meta.empty:
+                raise InputError(f"store {self.path}: no run with id {run_id}")
+            outcomes = con.execute(
+                "SELECT * EXCLUDE (run_id) FROM outcomes WHERE run_id = ? ORDER BY rowid", [run_id]
+            ).df()
+            series = con.execute(
+                "SELECT * EXCLUDE (run_id) FROM series WHERE run_id = ? ORDER BY rowid", [run_id]
+            ).df()
+        outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
+        return StoredRun(meta=meta.iloc[0].to_dict(), outcomes=outcomes, series=series)
+
+    def delete(self, run_id: int) -> None:
+        """Delete a run (one transaction)."""
+        with self._connect() as con:
+            if con.execute("SELECT count(*) FROM runs WHERE id = ?", [run_id]).fetchone()[0] == 0:
+                raise InputError(f"store {self.path}: no run with id {run_id}")
+            con.execute("BEGIN TRANSACTION")
+            for table in ("series", "outcomes"):
+                con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+            con.execute("DELETE FROM runs WHERE id = ?", [run_id])
+            con.execute("COMMIT")
+
+    def compare(self, first: int, second: int, scenario: int = 0) -> pd.DataFrame:
+        """Outcomes of two runs side by side, per company, with the difference.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (company, outcome); columns ``first``, ``second``, ``difference``.
+        """
+        numeric = [
+            "capex_2026",
+            "booked_life_years",
+            "economic_life_years",
+            "npv_2026",
+            "irr_2026",
+            "stranded_peak",
+            "impairment_ifrs",
+            "impairment_usgaap",
+            "min_dscr",
+            "breakeven_demand_growth",
+            "breakeven_price_decline",
+        ]
+        a, b = (self.get(i).outcomes for i in (first, second))
+        a, b = (t[t["scenario"] == scenario].set_index("company")[numeric] for t in (a, b))
+        table = pd.concat({"first": a.stack(), "second": b.stack()}, axis=1)
+        table["difference"] = table["second"] - table["first"]
+        table.index.names = ["company", "outcome"]
+        return table.replace({np.nan: None})

@@ -1,0 +1,242 @@
+"""`strandrisk run`, `presets`, `scenario show`, `runs ...` and `export` through the CLI."""
+
+import json
+import re
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import strandrisk as sr
+from strandrisk.cli.main import app
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture(scope="module")
+def base_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("run")
+    store = folder / "runs.duckdb"
+    result = run(
+        "run", "--out", str(folder / "report"), "--store", str(store), "--png", str(folder / "png")
+    )
+    assert result.exit_code == 0, result.output
+    return folder, store, result
+
+
+def test_run_prints_the_summary_and_writes_report_and_store(base_run):
+    folder, store, result = base_run
+    out = result.stdout
+    for needle in (
+        "2026 capex",
+        "booked life",
+        "economic life",
+        "peak stranded value",
+        "impairment, IFRS",
+        "impairment, US GAAP",
+        "NPV of 2026 capex",
+        "IRR of 2026 capex",
+        "minimum DSCR",
+        "break-even demand growth",
+        "industry",
+        "Assumptions that move peak stranded value",
+    ):
+        assert needle in out
+    assert len(re.findall(r"^\s+[123]\. \S+", out, flags=re.M)) == 3
+    assert f"stored: run 1 in {store}" in out
+    assert (folder / "report" / "report.html").is_file()
+    assert sorted(p.name for p in (folder / "png").iterdir()) == sorted(
+        f"{k}.png" for k in sr.reports.figures.FIGURES
+    )
+
+
+def test_report_is_self_contained_with_every_chart(base_run):
+    from strandrisk.reports.figures import FIGURES
+
+    html = (base_run[0] / "report" / "report.html").read_text()
+    for key in FIGURES:
+        assert f'id="fig-{key}"' in html
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=[\"']?(https?:)?//", html)
+    assert "Plotly" in html[:5_000_000]
+    assert "useful_life_servers_meta" in html  # assumptions with sources
+    assert "C1.05" in html  # claims summary lists the inconsistent ones
+
+
+def test_run_json_prints_only_the_outcome_table(tmp_path):
+    result = run(
+        "run",
+        "--json",
+        "--no-report",
+        "--store",
+        str(tmp_path / "s.duckdb"),
+        "--company",
+        "meta",
+        "--company",
+        "oracle",
+        "--horizon",
+        "6",
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [r["company"] for r in rows] == ["meta", "oracle", "industry"]
+    assert set(rows[0]) == set(sr.OUTCOME_COLUMNS)
+    assert not (tmp_path / "strandrisk-report").exists()
+
+
+def test_presets_and_scenario_show():
+    listed = run("presets")
+    assert listed.exit_code == 0
+    assert len(listed.stdout.strip().splitlines()) == 6
+    shown = run("scenario", "show", "fibre-replay")
+    assert shown.exit_code == 0
+    assert shown.stdout.startswith("# fibre-replay:")
+    assert "[market]" in shown.stdout
+    assert "spread_widening = 0.02" in shown.stdout
+
+
+def test_runs_list_show_compare_delete_and_export(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    for preset in ("base", "open-source-collapse"):
+        r = run("run", "--preset", preset, "--no-report", "--store", str(store))
+        assert r.exit_code == 0, r.output
+    listed = run("runs", "list", "--store", str(store))
+    assert "open-source-collapse" in listed.stdout
+    shown = run("runs", "show", "1", "--store", str(store))
+    assert shown.exit_code == 0
+    assert "register_sha256" in shown.stdout
+    compared = run("runs", "compare", "1", "2", "--store", str(store))
+    assert compared.exit_code == 0
+    assert "stranded_peak" in compared.stdout
+    xlsx = tmp_path / "run1.xlsx"
+    exported = run(
+        "export",
+        "1",
+        "--store",
+        str(store),
+        "--xlsx",
+        str(xlsx),
+        "--csv",
+        str(tmp_path / "csv"),
+        "--parquet",
+        str(tmp_path / "pq"),
+    )
+    assert exported.exit_code == 0, exported.output
+    book = openpyxl.load_workbook(xlsx, read_only=True)
+    assert book.sheetnames == ["run", "inputs", "outcomes", "series", "assumptions"]
+    outcomes = pd.read_csv(tmp_path / "csv" / "outcomes.csv")
+    assert list(outcomes["company"])[-1] == "industry"
+    assert (
+        duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'pq' / 'assumptions.parquet'}'").fetchall()[
+            0
+        ][0]
+        > 400
+    )
+    deleted = run("runs", "delete", "2", "--store", str(store))
+    assert deleted.exit_code == 0
+    assert "open-source-collapse" not in run("runs", "list", "--store", str(store)).stdout
+
+
+BAD = [
+    (["--preset", "bull"], "unknown preset 'bull'"),
+    (["--set", "market.price_decay=1"], "unknown key 'market.price_decay'"),
+    (["--set", "market.price_decline=fast"], "expected a number"),
+    (
+        ["--set", "technology.physical_life=-2"],
+        "technology.physical_life: -2.0 is outside the allowed range",
+    ),
+    (["--set", "capex.ai_share=1.5"], "capex.ai_share: 1.5 is outside the allowed range [0, 1]"),
+    (["--set", "market.utilisation=nan"], "not a finite number"),
+    (["--set", "market.price_decline=inf"], "not a finite number"),
+    (["--set", "nonsense"], "expected dotted.key=VALUE"),
+    (["--company", "nvidia"], "--company"),
+    (["--horizon", "0"], "years"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD, ids=[a[1] for a in BAD])
+def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, args, message):
+    store = tmp_path / "s.duckdb"
+    result = run("run", "--out", str(tmp_path / "rep"), "--store", str(store), *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not store.exists()
+    assert not (tmp_path / "rep").exists() or not any((tmp_path / "rep").iterdir())
+
+
+def test_bad_scenario_files(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[market\nprice_decline = 1\n")
+    r = run("run", "--scenario", str(bad), "--store", str(tmp_path / "s.duckdb"), "--no-report")
+    assert r.exit_code == 2
+    assert "bad.toml: malformed TOML" in r.stderr
+    r = run(
+        "run", "--scenario", str(tmp_path / "missing.toml"), "--store", str(tmp_path / "s.duckdb")
+    )
+    assert r.exit_code == 2
+    assert "cannot read" in r.stderr
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run("run", "--out", str(blocker / "sub"), "--store", str(tmp_path / "s.duckdb"))
+    assert r.exit_code == 2
+    assert "output folder" in r.stderr
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_store_that_is_not_duckdb(tmp_path):
+    store = tmp_path / "s.duckdb"
+    store.write_text("this is not a database")
+    before = store.read_bytes()
+    r = run("run", "--no-report", "--store", str(store))
+    assert r.exit_code == 2
+    assert "s.duckdb" in r.stderr
+    assert store.read_bytes() == before
+
+
+def test_locked_store(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    store = tmp_path / "s.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect(r'{store}'); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        time.sleep(0.2)
+        r = run("run", "--no-report", "--store", str(store))
+        assert r.exit_code == 2
+        assert "locked by another process" in r.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_unknown_run_id(tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert run("run", "--no-report", "--store", str(store)).exit_code == 0
+    for args in (
+        ["runs", "show", "9"],
+        ["runs", "delete", "9"],
+        ["export", "9", "--csv", str(tmp_path / "c")],
+    ):
+        r = run(*args, "--store", str(store))
+        assert r.exit_code == 2
+        assert "no run with id 9" in r.stderr
