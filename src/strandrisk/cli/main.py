@@ -337,6 +337,51 @@ def export(
         typer.echo(f"wrote {path}")
 
 
+@app.command()
+@_clean_failures
+def tco(
+    workload: Annotated[Path | None, typer.Option(help="Workload TOML file.")] = None,
+    preset: Annotated[str | None, typer.Option(help="TCO preset (default article-3yr).")] = None,
+    horizon: Annotated[
+        float | None, typer.Option(help="Horizon in years (overrides the workload's).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for tco.html (cumulative cost chart).")
+    ] = None,
+    png: Annotated[Path | None, typer.Option(help="Folder for the chart as PNG.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per option.")
+    ] = False,
+) -> None:
+    """Total cost of ownership of a workload: cloud API, rented GPUs, owned servers, CPUs, Macs."""
+    from strandrisk.io.workload import TCO_PRESETS, load_workload
+    from strandrisk.tco.checks import evaluate_checks
+    from strandrisk.tco.model import compare
+
+    if workload and preset:
+        raise InputError("give --workload or --preset, not both")
+    if horizon is not None and not (0 < horizon <= 50):
+        raise InputError(f"--horizon: {horizon!r} is outside (0, 50] years")
+    wf = load_workload(workload if workload else (preset or TCO_PRESETS[0]), horizon=horizon)
+    result = compare(wf.workload, wf.options)
+    if out is not None or png is not None:
+        from strandrisk.reports.tco import write_tco_outputs
+
+        for path in write_tco_outputs(wf, result, out, png):
+            if not as_json:
+                _err.print(f"wrote {path}")
+    if as_json:
+        _print_json(
+            json.loads(
+                json.dumps([r.as_json() for r in result.options], default=float).replace(
+                    "NaN", "null"
+                )
+            )
+        )
+        return
+    _out.print(render.tco_tables(wf, result, evaluate_checks(wf, result)))
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -189,3 +189,57 @@ def mapping_table(mapping: dict, title: str) -> Table:
     for key, value in mapping.items():
         table.add_row(str(key), str(value))
     return table
+
+
+def _usd(v: float) -> str:
+    return "-" if pd.isna(v) else f"${v:,.0f}"
+
+
+def tco_tables(wf: object, result: object, checks: list) -> Group:
+    """Render the TCO comparison: options, the article checks, break-even volumes."""
+    w = result.workload  # type: ignore[attr-defined]
+    table = Table(title=f"TCO over {w.horizon_years:g} years: {wf.description}")  # type: ignore[attr-defined]
+    for col in ("option", "fits", "units", "capex", "energy kWh", "energy", "total", "$/Mtok"):
+        table.add_column(
+            col, justify="left" if col == "option" else "right", no_wrap=col == "option"
+        )
+    for r in result.options:  # type: ignore[attr-defined]
+        table.add_row(
+            r.label or r.option,
+            "yes" if r.fits_in_memory else "[red]no[/]",
+            "-" if pd.isna(r.units) else f"{r.units:g}",
+            _usd(r.capex),
+            "-" if pd.isna(r.energy_kwh) else f"{r.energy_kwh:,.0f}",
+            _usd(r.energy_cost),
+            _usd(r.total_cost),
+            "-" if pd.isna(r.usd_per_mtok) else f"{r.usd_per_mtok:.3f}",
+        )
+    parts: list[object] = [
+        f"workload: {w.tokens_in_per_day / 1e6:g}M input + {w.tokens_out_per_day / 1e6:g}M "
+        f"output tokens a day, {w.total_parameters / 1e9:g}B parameters "
+        f"({w.active_parameters / 1e9:g}B active) at {w.bits:g} bits, "
+        f"{w.utilisation:.0%} average load",
+        table,
+    ]
+    if checks:
+        ct = Table(title="The article's figures")
+        for col in ("option", "stated", "reproduced", "verdict", "detail"):
+            ct.add_column(col, overflow="fold")
+        for c in checks:
+            style = "green" if c.verdict == "reproduced" else "bold red"
+            ct.add_row(c.option, c.stated, c.reproduced, f"[{style}]{c.verdict}[/]", c.detail)
+        parts.append(ct)
+    be = result.breakeven  # type: ignore[attr-defined]
+    lines = []
+    names = list(be.index)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            v = be.loc[a, b]
+            text = (
+                "never (one is cheaper at every volume)"
+                if pd.isna(v)
+                else f"{v / 1e6:,.2f}M tokens a day"
+            )
+            lines.append(f"  {a} = {b}: {text}")
+    parts += ["Break-even daily volume (total cost equal):", *lines]
+    return Group(*parts)

@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike
 
 from strandrisk.core.numeric import power
 
-__all__ = ["adoption_curve", "demand_index", "token_price"]
+__all__ = ["adoption_curve", "demand_index", "tco_adoption", "token_price"]
 
 
 def token_price(
@@ -108,3 +108,46 @@ def demand_index(
     small = np.abs(dt) < 1e-8
     cumulative = g * t * np.where(small, 1.0 - dt / 2.0, -np.expm1(-dt) / np.where(small, 1.0, dt))
     return np.exp(cumulative) * power(ratio, -eps) * (1.0 + agentic) * (1.0 - np.asarray(leakage))
+
+
+def tco_adoption(
+    t: ArrayLike,
+    ceiling: ArrayLike,
+    cost_ratio: ArrayLike,
+    drift: ArrayLike,
+    sensitivity: ArrayLike,
+    half_ratio: ArrayLike,
+) -> np.ndarray:
+    """Adoption of an alternative driven by its cost advantage over the cloud API.
+
+    Parameters
+    ----------
+    t : array-like
+        Time from the start quarter. [year]
+    ceiling : array-like
+        Largest share the alternative can take. [fraction]
+    cost_ratio : array-like
+        Cloud API cost over the alternative's cost for the same tokens at the start
+        (from the TCO calculator). [ratio]
+    drift : array-like
+        Rate at which that ratio changes: the alternative's cost decline (hardware
+        price-performance and software efficiency) minus the API price decline. [1/year]
+    sensitivity : array-like
+        Steepness of adoption in the log of the ratio. [-]
+    half_ratio : array-like
+        Ratio at which half the ceiling is reached. [ratio]
+
+    Returns
+    -------
+    ndarray
+        ``ceiling * (L(t) - L(0)) / (1 - L(0))``, floored at 0, with
+        ``L(t) = 1 / (1 + exp(-k (ln R(t) - ln R_half)))`` and ``ln R(t) = ln R0 + drift t``:
+        the share lost since the start, as the cost gap opens. [fraction]
+    """
+    t, c, r0, d, k, h = (
+        np.asarray(x, dtype=float) for x in (t, ceiling, cost_ratio, drift, sensitivity, half_ratio)
+    )
+    log_gap = np.log(r0) + d * t - np.log(h)
+    level = 1.0 / (1.0 + np.exp(-k * log_gap))
+    start = 1.0 / (1.0 + np.exp(-k * (np.log(r0) - np.log(h))))
+    return c * np.clip((level - start) / (1.0 - start), 0.0, None)

@@ -14,7 +14,7 @@ import numpy as np
 
 from strandrisk.core.depreciation import straight_line_book
 from strandrisk.core.dispatch import merit_order_dispatch
-from strandrisk.core.market import adoption_curve, demand_index, token_price
+from strandrisk.core.market import adoption_curve, demand_index, tco_adoption, token_price
 from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
 from strandrisk.core.technology import cumulative_doublings
 from strandrisk.engine.params import Params
@@ -237,8 +237,17 @@ class Operations:
     throughput: np.ndarray
 
 
+def _tco_leakage(p: Params, t: np.ndarray, decline: np.ndarray) -> np.ndarray:
+    """Leakage that follows the cost gap between the cloud API and the alternatives."""
+    drift = p["market.alternative_cost_decline"] - decline
+    k, half = p["market.adoption_sensitivity"], p["market.adoption_half_ratio"]
+    return tco_adoption(
+        t, p["market.open_source_share"], p["market.open_source_cost_ratio"], drift, k, half
+    ) + tco_adoption(t, p["market.device_share"], p["market.device_cost_ratio"], drift, k, half)
+
+
 def _demand_shape(
-    p: Params, t: np.ndarray, price_ratio: np.ndarray, growth: np.ndarray
+    p: Params, t: np.ndarray, price_ratio: np.ndarray, growth: np.ndarray, decline: np.ndarray
 ) -> np.ndarray:
     start = float(START_YEAR)
     agentic = adoption_curve(
@@ -247,6 +256,17 @@ def _demand_shape(
         p["market.agentic_midpoint"] - start,
         p["market.agentic_width"],
     )
+    if p.leakage_driver == "tco":
+        leakage = np.minimum(_tco_leakage(p, t, decline), 0.99)
+        return demand_index(
+            t,
+            price_ratio,
+            growth,
+            p["market.elasticity"],
+            agentic,
+            leakage,
+            p["market.demand_growth_decay"],
+        )
     leakage = adoption_curve(
         t,
         p["market.open_source_share"],
@@ -350,7 +370,7 @@ def operate(
     alive = (age >= 0) & (age < p["technology.physical_life"])
     hours0 = ordered_sum(cohorts.units * HOURS_PER_QUARTER * alive[..., 0])[..., None, None]
     q0 = p["market.utilisation"] * hours0 * theta[..., :1]
-    demand = q0 * _demand_shape(p, t, price / p0, growth)
+    demand = q0 * _demand_shape(p, t, price / p0, growth, decline)
     _, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
     trigger = alive & _short_for_a_year(revenue - energy, fixed, alive)
     alive = alive & ~np.maximum.accumulate(trigger, axis=-1)

@@ -43,6 +43,7 @@ class Params:
     path: str
     amortising: bool
     years: int
+    leakage_driver: str = "logistic"
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.values[key]
@@ -51,14 +52,24 @@ class Params:
         """Return the parameters of a subset of scenarios."""
         vals = {k: v[index] for k, v in self.values.items()}
         n = next(iter(vals.values())).shape[0]
-        return Params(n, self.companies, vals, self.path, self.amortising, self.years)
+        return Params(
+            n, self.companies, vals, self.path, self.amortising, self.years, self.leakage_driver
+        )
 
     def replace(self, **updates: np.ndarray) -> Params:
         """Return a copy with some arrays replaced (keys with dots as ``__``)."""
         vals = dict(self.values)
         for k, v in updates.items():
             vals[k.replace("__", ".")] = v
-        return Params(self.n, self.companies, vals, self.path, self.amortising, self.years)
+        return Params(
+            self.n,
+            self.companies,
+            vals,
+            self.path,
+            self.amortising,
+            self.years,
+            self.leakage_driver,
+        )
 
 
 def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None) -> Params:
@@ -119,4 +130,5 @@ def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = 
         path=scenario.capex.path,
         amortising=scenario.financing.amortising,
         years=scenario.years,
+        leakage_driver=scenario.market.leakage_driver,
     )

@@ -160,8 +160,31 @@ class Market:
     device_share: float = _f("fraction", 0.0, 0.99, "device_share_ceiling", "s_dev ceiling")
     device_midpoint: float = _f("calendar_year", 2000.0, 2100.0, "device_midpoint", "")
     device_width: float = _f("year", 0.05, 20.0, "device_width", "")
+    open_source_cost_ratio: float = _f(
+        "ratio", 0.01, 1e4, "tco_cost_ratio_open_source", "API / self-hosting cost"
+    )
+    device_cost_ratio: float = _f(
+        "ratio", 0.01, 1e4, "tco_cost_ratio_device", "API / on-device cost"
+    )
+    adoption_sensitivity: float = _f(
+        "ratio", 0.01, 50.0, "tco_adoption_sensitivity", "steepness in ln ratio"
+    )
+    adoption_half_ratio: float = _f(
+        "ratio", 1.0, 1e4, "tco_adoption_half_ratio", "ratio at half the ceiling"
+    )
+    alternative_cost_decline: float = _f(
+        "1/year", -1.0, 10.0, "alternative_cost_decline", "cost decline of self-hosting / devices"
+    )
+    leakage_driver: str = field(
+        default="logistic",
+        metadata={"choices": ("logistic", "tco"), "doc": "fixed curves or TCO advantage"},
+    )
 
     def __post_init__(self) -> None:
+        if self.leakage_driver not in ("logistic", "tco"):
+            raise ValueError(
+                f"market.leakage_driver: {self.leakage_driver!r} is not one of logistic, tco"
+            )
         _check(self, "market")
         if self.open_source_share + self.device_share >= 1.0:
             raise ValueError(

@@ -1,0 +1,1 @@
+"""strandrisk.tco: total cost of ownership of inference options."""
