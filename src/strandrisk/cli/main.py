@@ -382,6 +382,69 @@ def tco(
     _out.print(render.tco_tables(wf, result, evaluate_checks(wf, result)))
 
 
+@app.command()
+@_clean_failures
+def mc(
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Scenario TOML file with an [uncertainty] block.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a fixed value (repeatable).")
+    ] = None,
+    n: Annotated[int, typer.Option("--n", help="Number of scenarios.")] = 10_000,
+    seed: Annotated[
+        int, typer.Option(help="Root seed; the same seed reproduces the run bit for bit.")
+    ] = 0,
+    sampler: Annotated[str, typer.Option(help="mc, lhs or sobol.")] = "mc",
+    chunk_size: Annotated[int, typer.Option(help="Scenarios per task.")] = 100_000,
+    workers: Annotated[
+        int | None, typer.Option(help="Run on a local Dask cluster with N workers.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")
+    ] = None,
+    keep: Annotated[
+        Path | None, typer.Option(help="DuckDB file to keep every scenario's outcomes in.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+    ] = False,
+) -> None:
+    """Monte Carlo over every uncertain parameter: quantiles, Capex-at-Risk, P(impairment)."""
+    from rich.progress import Progress
+
+    from strandrisk.engine.montecarlo import run_mc
+    from strandrisk.io.uncertainty import load_uncertainty
+    from strandrisk.scenarios.sampling import SAMPLERS
+
+    if sampler not in SAMPLERS:
+        raise InputError(f"--sampler: {sampler!r} is not one of {', '.join(SAMPLERS)}")
+    if n < 1 or chunk_size < 1 or (workers is not None and workers < 1):
+        raise InputError("--n, --chunk-size and --workers must be positive")
+    source = scenario if scenario else (preset or "base")
+    chosen = _scenario(preset, scenario, set_, None, None)
+    space = load_uncertainty(source, chosen)
+    with Progress(console=_err, transient=True, disable=as_json) as bar:
+        task = bar.add_task(f"{n:,} scenarios", total=n)
+        result = run_mc(
+            chosen,
+            space,
+            n,
+            seed,
+            sampler=sampler,
+            chunk_size=chunk_size,
+            workers=workers,
+            scheduler=scheduler,
+            outcomes_path=keep,
+            progress=lambda k: bar.advance(task, k),
+        )
+    if as_json:
+        _print_json(result.as_json())
+        return
+    _out.print(render.mc_summary(result, chosen, space))
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -101,7 +101,10 @@ def claims_summary(rows: Sequence[Claim]) -> str:
 
 
 def _money(v: object) -> str:
-    return "-" if v is None or pd.isna(v) else f"${float(v) / 1e9:,.0f}B"
+    if v is None or pd.isna(v):
+        return "-"
+    b = float(v) / 1e9
+    return f"-${-b:,.0f}B" if b < -0.5 else f"${max(b, 0.0):,.0f}B"
 
 
 def _pct(v: object) -> str:
@@ -243,3 +246,35 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
             lines.append(f"  {a} = {b}: {text}")
     parts += ["Break-even daily volume (total cost equal):", *lines]
     return Group(*parts)
+
+
+def mc_summary(result: object, scenario: object, space: object) -> Group:
+    """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment) by year."""
+    q = result.quantiles  # type: ignore[attr-defined]
+    table = Table(
+        title=f"Monte Carlo: {scenario.name}, {result.n:,} scenarios "  # type: ignore[attr-defined]
+        f"({result.sampler}, seed {result.seed}), "  # type: ignore[attr-defined]
+        f"{len(space.keys)} uncertain parameters"
+    )  # type: ignore[attr-defined]
+    table.add_column("company", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    for col in q.columns:
+        table.add_column(col.upper(), justify="right")
+    for (company, outcome), row in q.iterrows():
+        table.add_row(str(company), outcome, *(_money(v) for v in row))
+    car = result.capex_at_risk  # type: ignore[attr-defined]
+    ct = Table(
+        title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"
+    )
+    for col in ("company", "CaR 95", "expected shortfall"):
+        ct.add_column(col, justify="right")
+    for company, row in car.iterrows():
+        ct.add_row(str(company), _money(row["car95"]), _money(row["expected_shortfall"]))
+    p = result.p_impairment.xs("industry", level="company")  # type: ignore[attr-defined]
+    pt = Table(title="Probability of an impairment by the end of the year (industry)")
+    pt.add_column("standard")
+    for year in p.index:
+        pt.add_column(str(year), justify="right")
+    pt.add_row("IFRS", *(f"{v:.0%}" for v in p["ifrs"]))
+    pt.add_row("US GAAP", *(f"{v:.0%}" for v in p["usgaap"]))
+    return Group(table, ct, pt)

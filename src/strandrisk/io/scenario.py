@@ -245,7 +245,10 @@ def load_scenario(
         where = str(path)
     values = dict(default_values())
     values["name"] = Path(source).stem if source not in PRESETS else source
-    _merge(values, _flatten(_read_toml(text, where)), where)
+    data = _read_toml(text, where)
+    data.pop("uncertainty", None)  # read by strandrisk.io.uncertainty
+    data.pop("correlations", None)
+    _merge(values, _flatten(data), where)
     if overrides:
         _merge(values, dict(overrides), f"{where} (overrides)")
     return scenario_from_values(values, where)

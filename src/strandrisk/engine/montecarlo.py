@@ -1,0 +1,314 @@
+"""Monte Carlo over the uncertainty space: chunked, streamed, reproducible, optionally on Dask.
+
+Scenarios are run in ranges of ``chunk_size``; each range draws its own parameter values
+(:func:`~strandrisk.scenarios.sampling.sample_range`, identical for a scenario whatever
+the range), runs :func:`simulate`, and streams its outcome rows into a DuckDB table, so
+memory does not grow with the number of scenarios. Summaries (quantiles, Capex-at-Risk,
+probability of impairment by year) are computed there; fan charts come from the first
+:data:`FAN_SCENARIOS` scenarios' series.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from strandrisk.engine.simulate import START_YEAR, simulate
+from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
+from strandrisk.scenarios.schema import Scenario
+
+__all__ = ["FAN_SCENARIOS", "QUANTILES", "MCResult", "run_mc"]
+
+FAN_SCENARIOS = 2000
+"""Scenarios whose quarterly series feed the fan charts."""
+QUANTILES = (0.05, 0.5, 0.95, 0.99)
+_SUMMARY = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
+_FAN_VARS = ("stranded_value", "book_value", "economic_value")
+_KEEP = (
+    "scenario",
+    "company",
+    "stranded_peak",
+    "npv_2026",
+    "irr_2026",
+    "impairment_ifrs",
+    "impairment_usgaap",
+    "first_impairment_ifrs",
+    "first_impairment_usgaap",
+    "economic_life_years",
+    "min_dscr",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MCResult:
+    """Summary of a Monte Carlo run.
+
+    Attributes
+    ----------
+    n, seed, sampler : int, int, str
+        Run design.
+    quantiles : pandas.DataFrame
+        Index (company, outcome); columns ``p5, p50, p95, p99``. [USD]
+    capex_at_risk : pandas.DataFrame
+        Per company: ``car95`` (95th percentile of peak stranded value) and
+        ``expected_shortfall`` (mean beyond it). [USD]
+    p_impairment : pandas.DataFrame
+        Index (year, company); columns ``ifrs``, ``usgaap``: share of scenarios impaired by
+        the end of the year. [fraction]
+    fans : pandas.DataFrame
+        Index (variable, company, quarter); quantile columns. [USD]
+    samples_head : pandas.DataFrame
+        Parameter values of the first scenarios (for inspection). [canonical units]
+    outcomes_path : pathlib.Path or None
+        DuckDB file holding every scenario's outcomes (when kept).
+    """
+
+    n: int
+    seed: int
+    sampler: str
+    quantiles: pd.DataFrame
+    capex_at_risk: pd.DataFrame
+    p_impairment: pd.DataFrame
+    fans: pd.DataFrame
+    samples_head: pd.DataFrame
+    outcomes_path: Path | None
+
+    def as_json(self) -> dict[str, object]:
+        """Return the summary as one JSON-ready object."""
+        q = {
+            f"{company}.{outcome}": {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
+            for (company, outcome), row in self.quantiles.iterrows()
+        }
+        car = {c: {k: float(v) for k, v in row.items()} for c, row in self.capex_at_risk.iterrows()}
+        p_imp = {
+            f"{company}.{year}": {k: float(v) for k, v in row.items()}
+            for (year, company), row in self.p_impairment.iterrows()
+        }
+        return {
+            "n": self.n,
+            "seed": self.seed,
+            "sampler": self.sampler,
+            "quantiles": q,
+            "capex_at_risk": car,
+            "p_impairment": p_imp,
+        }
+
+
+def _task(
+    scenario: Scenario,
+    space: UncertaintySpace,
+    start: int,
+    stop: int,
+    seed: int,
+    sampler: str,
+    fan_limit: int,
+) -> tuple[pd.DataFrame, dict | None]:
+    """Run scenarios ``start`` to ``stop - 1``; return outcome rows and fan series."""
+    samples = sample_range(space, start, stop, seed, sampler)
+    keep_series = start < fan_limit
+    result = simulate(scenario, samples, breakeven=False, keep_series=keep_series)
+    rows = result.outcomes.loc[:, list(_KEEP)].copy()
+    rows["scenario"] += start
+    fans = None
+    if keep_series:
+        n_fan = min(stop, fan_limit) - start
+        ds = result.series.isel(scenario=slice(0, n_fan))
+        fans = {v: ds[v].values for v in _FAN_VARS}
+        fans["companies"] = list(ds.company.values)
+        fans["quarters"] = list(ds.quarter.values)
+    head = pd.DataFrame(samples).iloc[:50].assign(scenario=np.arange(start, min(stop, start + 50)))
+    rows.attrs["samples_head"] = head
+    return rows, fans
+
+
+def _ranges(n: int, chunk: int) -> list[tuple[int, int]]:
+    return [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
+
+
+@contextlib.contextmanager
+def _executor(workers: int | None, scheduler: str | None) -> Iterator[Callable | None]:
+    if not workers and not scheduler:
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        client = Client(scheduler)
+        cluster = None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _summaries(
+    con: duckdb.DuckDBPyConnection, years: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    parts = []
+    for outcome in _SUMMARY:
+        qs = ", ".join(f"quantile_cont({outcome}, {q}) AS p{round(q * 100)}" for q in QUANTILES)
+        frame = con.execute(f"SELECT company, {qs} FROM mc GROUP BY company ORDER BY company").df()
+        frame.insert(1, "outcome", outcome)
+        parts.append(frame)
+    quantiles = pd.concat(parts).set_index(["company", "outcome"]).sort_index()
+    car = (
+        con.execute(
+            "WITH q AS (SELECT company, quantile_cont(stranded_peak, 0.95) AS car95 FROM mc GROUP BY company) "
+            "SELECT q.company, any_value(q.car95) AS car95, avg(m.stranded_peak) AS expected_shortfall "
+            "FROM mc m JOIN q USING (company) WHERE m.stranded_peak >= q.car95 GROUP BY q.company ORDER BY q.company"
+        )
+        .df()
+        .set_index("company")
+    )
+    rows = []
+    for y in range(START_YEAR, START_YEAR + years):
+        last = f"{y}Q4"
+        frame = con.execute(
+            "SELECT company, avg(CASE WHEN first_impairment_ifrs IS NOT NULL AND first_impairment_ifrs <= ? "
+            "THEN 1.0 ELSE 0.0 END) AS ifrs, avg(CASE WHEN first_impairment_usgaap IS NOT NULL AND "
+            "first_impairment_usgaap <= ? THEN 1.0 ELSE 0.0 END) AS usgaap FROM mc GROUP BY company ORDER BY company",
+            [last, last],
+        ).df()
+        frame.insert(0, "year", y)
+        rows.append(frame)
+    p_imp = pd.concat(rows).set_index(["year", "company"])
+    return quantiles, car, p_imp
+
+
+def _fan_frame(pieces: list[dict]) -> pd.DataFrame:
+    if not pieces:
+        return pd.DataFrame()
+    companies, quarters = pieces[0]["companies"], pieces[0]["quarters"]
+    rows = []
+    for var in _FAN_VARS:
+        stacked = np.concatenate([p[var] for p in pieces])  # (S, K, T)
+        qv = np.quantile(stacked, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)  # (5, K, T)
+        for k, company in enumerate(companies):
+            for t, quarter in enumerate(quarters):
+                rows.append((var, str(company), str(quarter), *qv[:, k, t]))
+    cols = ["variable", "company", "quarter", "p5", "p25", "p50", "p75", "p95"]
+    return pd.DataFrame(rows, columns=cols).set_index(["variable", "company", "quarter"])
+
+
+def run_mc(
+    scenario: Scenario,
+    space: UncertaintySpace,
+    n: int,
+    seed: int,
+    *,
+    sampler: str = "mc",
+    chunk_size: int = 100_000,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    outcomes_path: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> MCResult:
+    """Run ``n`` scenarios drawn from ``space``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Values of the parameters that do not vary. [-]
+    space : UncertaintySpace
+        What varies. [-]
+    n : int
+        Scenarios. [count]
+    seed : int
+        Root seed: the same seed gives bit-identical outcomes for any chunk size and any
+        number of workers. [-]
+    sampler : {"mc", "lhs", "sobol"}
+        Sampling design. [-]
+    chunk_size : int
+        Scenarios per task. [count]
+    workers : int, optional
+        Run on a local Dask cluster with this many worker processes. [count]
+    scheduler : str, optional
+        Address of an existing Dask scheduler (``tcp://host:port``). [-]
+    outcomes_path : path-like, optional
+        DuckDB file to keep every scenario's outcomes in (table ``mc``); a temporary file
+        otherwise. [-]
+    progress : callable, optional
+        Called with the number of scenarios finished after each task. [-]
+
+    Returns
+    -------
+    MCResult
+        Quantiles, Capex-at-Risk, probability of impairment by year, fans.
+    """
+    if n < 1 or chunk_size < 1:
+        raise ValueError("n and chunk_size must be positive")
+    ranges = _ranges(n, chunk_size)
+    tmp = None
+    if outcomes_path is None:
+        tmp = tempfile.TemporaryDirectory(prefix="strandrisk-mc-")
+        path = Path(tmp.name) / "mc.duckdb"
+    else:
+        path = Path(outcomes_path)
+        path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    fans: list[tuple[int, dict]] = []
+    head = None
+    try:
+        con.execute(
+            "CREATE TABLE mc (scenario BIGINT, company VARCHAR, stranded_peak DOUBLE, npv_2026 DOUBLE, irr_2026 DOUBLE, "
+            "impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, first_impairment_ifrs VARCHAR, "
+            "first_impairment_usgaap VARCHAR, economic_life_years DOUBLE, min_dscr DOUBLE)"
+        )
+
+        def absorb(start: int, rows: pd.DataFrame, fan: dict | None) -> None:
+            nonlocal head
+            con.register("chunk", rows)
+            con.execute("INSERT INTO mc SELECT * FROM chunk")
+            con.unregister("chunk")
+            if fan is not None:
+                fans.append((start, fan))
+            if start == 0:
+                head = rows.attrs.get("samples_head")
+            if progress is not None:
+                progress(rows["scenario"].nunique())
+
+        with _executor(workers, scheduler) as client:
+            args = (scenario, space)
+            if client is None:
+                for a, b in ranges:
+                    absorb(a, *_task(*args, a, b, seed, sampler, FAN_SCENARIOS))
+            else:
+                from dask.distributed import as_completed
+
+                futures = {
+                    client.submit(_task, *args, a, b, seed, sampler, FAN_SCENARIOS, pure=False): a
+                    for a, b in ranges
+                }
+                for future in as_completed(futures):
+                    absorb(futures[future], *future.result())
+        quantiles, car, p_imp = _summaries(con, scenario.years)
+    finally:
+        con.close()
+        if tmp is not None:
+            tmp.cleanup()
+    fan_frame = _fan_frame([f for _, f in sorted(fans, key=lambda x: x[0])])
+    return MCResult(
+        n,
+        seed,
+        sampler,
+        quantiles,
+        car,
+        p_imp,
+        fan_frame,
+        head if head is not None else pd.DataFrame(),
+        None if tmp else path,
+    )

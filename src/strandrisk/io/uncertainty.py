@@ -1,0 +1,215 @@
+"""The uncertainty block of a scenario file: which parameters vary, how, and together.
+
+```toml
+[uncertainty]
+from_register = true                     # every parameter whose register row has a range
+"market.price_decline" = { dist = "triangular", low = 0.6, mode = 0.88, high = 1.6 }
+"technology.doubling_time" = { dist = "fit", fit = "gpu_fp32_flops_per_usd" }
+
+[correlations]
+pairs = [["market.price_decline", "technology.software_efficiency", 0.5]]
+```
+
+``dist = "fit"`` samples the doubling (or halving) time implied by a register trend fit's
+95 % interval. Register ranges become bounded distributions (normal and lognormal rows,
+whose ranges are confidence intervals, become PERT over the interval with the row's value
+as mode), so that every draw stays inside the parameter's allowed range.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from strandrisk.assumptions.register import load_register
+from strandrisk.errors import InputError
+from strandrisk.io.scenario import GROUPS, PRESETS, preset_text
+from strandrisk.scenarios.distributions import KINDS, Distribution
+from strandrisk.scenarios.sampling import UncertaintySpace
+from strandrisk.scenarios.schema import Scenario
+
+__all__ = ["load_uncertainty", "register_space"]
+
+_BOUNDED = {
+    "uniform": "uniform",
+    "triangular": "triangular",
+    "pert": "pert",
+    "loguniform": "loguniform",
+    "normal": "pert",
+    "lognormal": "pert",
+    "empirical": "uniform",
+}
+
+
+def _field_bounds(scenario: Scenario) -> dict[str, tuple[float, float, str | None]]:
+    out = {}
+    for group in GROUPS:
+        for f in fields(getattr(scenario, group)):
+            if "lo" in f.metadata:
+                out[f"{group}.{f.name}"] = (
+                    f.metadata["lo"],
+                    f.metadata["hi"],
+                    f.metadata.get("row"),
+                )
+    return out
+
+
+def register_space(scenario: Scenario) -> dict[str, Distribution]:
+    """Give every scenario parameter whose register row has a range a distribution.
+
+    The scenario's own value is the mode; a parameter the scenario sets outside the
+    register's range (a preset's deliberate choice) stays fixed.
+    """
+    reg = load_register()
+    flat = scenario.flat()
+    out = {}
+    for key, (lo, hi, row) in _field_bounds(scenario).items():
+        if not row or row not in reg or reg[row].low is None or key.startswith("capex.share_"):
+            continue
+        rec = reg[row]
+        kind = _BOUNDED.get(rec.distribution or "uniform", "uniform")
+        low, high = max(rec.canonical_low, lo), min(rec.canonical_high, hi)
+        value = float(flat[key])
+        if high <= low or not low <= value <= high:
+            continue
+        out[key] = Distribution(kind, low=low, high=high, mode=value)
+    return out
+
+
+def _fit_distribution(spec: dict, key: str, where: str) -> Distribution:
+    reg = load_register()
+    name = spec.get("fit")
+    if name not in reg.fits:
+        raise InputError(
+            f"{where}: uncertainty.{key}: unknown trend fit {name!r}; fits: {', '.join(reg.fits)}"
+        )
+    lo, hi = sorted(abs(r) for r in reg.fits[name].rate_ci95)
+    rate = abs(reg.fits[name].rate_per_year)
+    if lo <= 0:
+        raise InputError(
+            f"{where}: uncertainty.{key}: the interval of fit {name!r} includes zero growth"
+        )
+    # a doubling (halving) time is ln 2 / rate: the interval's ends swap
+    return Distribution(
+        "pert", low=math.log(2) / hi, high=math.log(2) / lo, mode=math.log(2) / rate
+    )
+
+
+def _parse_one(key: str, spec: Any, where: str) -> Distribution:
+    if not isinstance(spec, dict) or "dist" not in spec:
+        raise InputError(
+            f"{where}: uncertainty.{key}: expected a table with 'dist' "
+            f"(one of {', '.join(KINDS)}, fit)"
+        )
+    if spec["dist"] == "fit":
+        return _fit_distribution(spec, key, where)
+    allowed = {"dist", "low", "high", "mode", "values", "value"}
+    bad = set(spec) - allowed
+    if bad:
+        raise InputError(f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}")
+    try:
+        return Distribution(
+            spec["dist"],
+            low=float(spec.get("low", math.nan)),
+            high=float(spec.get("high", math.nan)),
+            mode=float(spec.get("mode", spec.get("value", math.nan))),
+            values=tuple(float(v) for v in spec.get("values", ())),
+        )
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{where}: uncertainty.{key}: {exc}") from None
+
+
+def _check_support(
+    key: str, dist: Distribution, bounds: tuple[float, float, Any], where: str
+) -> None:
+    lo, hi, _ = bounds
+    if dist.kind in ("normal", "lognormal"):
+        a, b = (float(x) for x in dist.ppf(np.array([1e-4, 1 - 1e-4])))
+    else:
+        a, b = dist.support()
+    if a < lo or b > hi:
+        raise InputError(
+            f"{where}: uncertainty.{key}: the distribution reaches [{a:.4g}, {b:.4g}], outside the "
+            f"parameter's allowed range [{lo:g}, {hi:g}]"
+        )
+
+
+def _correlation(keys: tuple[str, ...], table: dict, where: str) -> np.ndarray:
+    c = np.eye(len(keys))
+    index = {k: i for i, k in enumerate(keys)}
+    for pair in table.get("pairs", []):
+        if not (isinstance(pair, list) and len(pair) == 3):
+            raise InputError(
+                f"{where}: correlations.pairs: each entry is [key, key, rho], got {pair!r}"
+            )
+        a, b, rho = pair
+        for k in (a, b):
+            if k not in index:
+                raise InputError(f"{where}: correlations: {k!r} is not an uncertain parameter")
+        if not isinstance(rho, int | float) or not -1 <= rho <= 1 or a == b:
+            raise InputError(
+                f"{where}: correlations: {a} ~ {b}: rho must be in [-1, 1] between two parameters"
+            )
+        c[index[a], index[b]] = c[index[b], index[a]] = float(rho)
+    return c
+
+
+def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> UncertaintySpace:
+    """Read the uncertainty block of a preset or scenario file.
+
+    Parameters
+    ----------
+    preset_or_path : str or path-like
+        The same preset name or file the scenario came from. [-]
+    scenario : Scenario
+        The loaded scenario (for parameter bounds). [-]
+
+    Returns
+    -------
+    UncertaintySpace
+        Keys, distributions and correlation matrix.
+
+    Raises
+    ------
+    InputError
+        low > high, an unknown key or distribution, a correlation matrix that is not
+        positive semi-definite, a distribution reaching outside a parameter's range.
+    """
+    source = str(preset_or_path)
+    if source in PRESETS:
+        where, text = f"preset {source}", preset_text(source)
+    else:
+        where = source
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{source}: cannot read ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where}: malformed TOML ({exc})") from None
+    block = dict(data.get("uncertainty", {}))
+    bounds = _field_bounds(scenario)
+    dists: dict[str, Distribution] = (
+        register_space(scenario) if block.pop("from_register", False) else {}
+    )
+    for key, spec in block.items():
+        if key not in bounds:
+            raise InputError(f"{where}: uncertainty: {key!r} is not a numeric scenario parameter")
+        dists[key] = _parse_one(key, spec, where)
+    for key, dist in dists.items():
+        _check_support(key, dist, bounds[key], where)
+    keys = tuple(sorted(dists))
+    try:
+        return UncertaintySpace(
+            keys,
+            tuple(dists[k] for k in keys),
+            _correlation(keys, data.get("correlations", {}), where),
+        )
+    except ValueError as exc:
+        raise InputError(f"{where}: correlations: {exc}") from None

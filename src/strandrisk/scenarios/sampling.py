@@ -1,0 +1,166 @@
+"""Uncertainty spaces and samplers: Monte Carlo, Latin hypercube, scrambled Sobol.
+
+Samples are drawn in fixed blocks of :data:`BLOCK` scenarios, each from its own child of
+the run's root ``SeedSequence`` (``SeedSequence(seed, spawn_key=(block,))``), so scenario
+``i`` gets the same values whatever the chunk size or number of workers. Latin-hypercube
+strata and Iman-Conover rank correlations are imposed within each block; Sobol points
+are one scrambled sequence, fast-forwarded to each block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+from scipy.stats import qmc
+
+from strandrisk.scenarios.distributions import Distribution
+
+__all__ = [
+    "BLOCK",
+    "SAMPLERS",
+    "UncertaintySpace",
+    "iman_conover",
+    "latin_hypercube",
+    "sample_range",
+]
+
+BLOCK = 4096
+"""Scenarios per sampling block."""
+SAMPLERS = ("mc", "lhs", "sobol")
+
+
+@dataclass(frozen=True, slots=True)
+class UncertaintySpace:
+    """Uncertain parameters, their distributions and rank correlations.
+
+    Attributes
+    ----------
+    keys : tuple of str
+        Dotted scenario keys.
+    distributions : tuple of Distribution
+        One per key.
+    correlation : ndarray, shape (d, d)
+        Target Spearman rank correlation (identity when independent).
+    """
+
+    keys: tuple[str, ...]
+    distributions: tuple[Distribution, ...]
+    correlation: np.ndarray
+
+    def __post_init__(self) -> None:
+        d = len(self.keys)
+        c = np.asarray(self.correlation, dtype=float)
+        if c.shape != (d, d):
+            raise ValueError(f"correlation matrix must be {d} x {d}, got {c.shape}")
+        if not np.allclose(c, c.T) or not np.allclose(np.diag(c), 1.0) or np.any(np.abs(c) > 1):
+            raise ValueError(
+                "correlation matrix must be symmetric with ones on the diagonal and |rho| <= 1"
+            )
+        if d and np.linalg.eigvalsh(c).min() < -1e-10:
+            raise ValueError(
+                f"correlation matrix is not positive semi-definite (smallest eigenvalue "
+                f"{np.linalg.eigvalsh(c).min():.3g}): these correlations cannot hold together"
+            )
+
+
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """``(n, d)`` uniforms with exactly one draw per stratum ``[k/n, (k+1)/n)`` per column."""
+    strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
+    return (strata + rng.random((n, d))) / n
+
+
+def iman_conover(u: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Reorder the columns of ``u`` so their rank correlation approaches ``target``.
+
+    Parameters
+    ----------
+    u : ndarray, shape (n, d)
+        Independent samples (any marginals). [-]
+    target : ndarray, shape (d, d)
+        Target rank correlation. [-]
+    rng : numpy.random.Generator
+        For the random score permutations. [-]
+
+    Returns
+    -------
+    ndarray, shape (n, d)
+        The same values per column, reordered (marginals and strata are kept).
+
+    Notes
+    -----
+    Iman & Conover (1982), "A distribution-free approach to inducing rank correlation
+    among input variables", Commun. Stat. Simul. Comput. 11(3): van der Waerden scores,
+    Cholesky factors of the target and of the scores' own correlation.
+    """
+    n, d = u.shape
+    if d < 2 or np.allclose(target, np.eye(d)):
+        return u
+    scores = stats.norm.ppf(np.arange(1, n + 1) / (n + 1))
+    r = np.column_stack([rng.permutation(scores) for _ in range(d)])
+    p = np.linalg.cholesky(target + 1e-12 * np.eye(d))
+    q = np.linalg.cholesky(np.corrcoef(r, rowvar=False) + 1e-12 * np.eye(d))
+    t = r @ np.linalg.inv(q).T @ p.T
+    out = np.empty_like(u)
+    for j in range(d):
+        out[np.argsort(t[:, j]), j] = np.sort(u[:, j])
+    return out
+
+
+def _block_uniforms(
+    space: UncertaintySpace, block: int, n: int, seed: int, sampler: str
+) -> np.ndarray:
+    d = len(space.keys)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+    if sampler == "mc":
+        u = rng.random((n, d))
+    elif sampler == "lhs":
+        u = latin_hypercube(n, d, rng)
+    elif sampler == "sobol":
+        engine = qmc.Sobol(
+            d, scramble=True, seed=np.random.default_rng(np.random.SeedSequence(seed))
+        )
+        if block:
+            engine.fast_forward(block * BLOCK)
+        u = engine.random(n)
+    else:
+        raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    return iman_conover(u, space.correlation, rng)
+
+
+def sample_range(
+    space: UncertaintySpace, start: int, stop: int, seed: int, sampler: str = "mc"
+) -> dict[str, np.ndarray]:
+    """Parameter values of scenarios ``start`` to ``stop - 1``.
+
+    Parameters
+    ----------
+    space : UncertaintySpace
+        What to sample. [-]
+    start, stop : int
+        Global scenario indices. [-]
+    seed : int
+        Root seed of the run. [-]
+    sampler : {"mc", "lhs", "sobol"}
+        Sampling design. [-]
+
+    Returns
+    -------
+    dict of str to ndarray
+        Key -> values of shape ``(stop - start,)``, identical for a scenario whatever
+        range it is drawn in. [canonical units]
+    """
+    first, last = start // BLOCK, (stop - 1) // BLOCK
+    pieces = []
+    for block in range(first, last + 1):
+        u = _block_uniforms(space, block, BLOCK, seed, sampler)
+        lo = max(start - block * BLOCK, 0)
+        hi = min(stop - block * BLOCK, BLOCK)
+        pieces.append(u[lo:hi])
+    u = np.concatenate(pieces) if pieces else np.empty((0, len(space.keys)))
+    return {
+        k: dist.ppf(u[:, j])
+        for j, (k, dist) in enumerate(zip(space.keys, space.distributions, strict=True))
+    }

@@ -1,0 +1,94 @@
+"""Monte Carlo: reproducible for any chunk size and worker count; no NaN over the priors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import strandrisk as sr
+from strandrisk.cli.main import app
+from strandrisk.engine.montecarlo import run_mc
+from strandrisk.io.uncertainty import load_uncertainty
+
+
+def _run(n, **kw):
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    return run_mc(sc, load_uncertainty("base", sc), n, 42, **kw)
+
+
+def _outcomes(tmp_path, name, **kw):
+    import duckdb
+
+    path = tmp_path / f"{name}.duckdb"
+    _run(90, outcomes_path=path, **kw)
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT * FROM mc ORDER BY scenario, company").df()
+
+
+def test_same_seed_same_outcomes_for_any_chunk_size_and_workers(tmp_path):
+    a = _outcomes(tmp_path, "a", chunk_size=90)
+    b = _outcomes(tmp_path, "b", chunk_size=17)
+    pd.testing.assert_frame_equal(a, b)
+    c = _outcomes(tmp_path, "c", chunk_size=30, workers=2)
+    pd.testing.assert_frame_equal(a, c)
+
+
+def test_summary_shapes_and_probabilities():
+    result = _run(60, sampler="lhs", chunk_size=25)
+    q = result.quantiles
+    assert list(q.columns) == ["p5", "p50", "p95", "p99"]
+    assert (q["p5"] <= q["p50"]).all()
+    assert (q["p50"] <= q["p95"]).all()
+    p = result.p_impairment
+    assert ((p >= 0) & (p <= 1)).all().all()
+    ifrs = p.xs("industry", level="company")["ifrs"].to_numpy()
+    assert np.all(np.diff(ifrs) >= 0)  # "impaired by the end of the year" only accumulates
+    car = result.capex_at_risk.loc["industry"]
+    assert car["expected_shortfall"] >= car["car95"]
+    assert set(result.as_json()) == {
+        "n",
+        "seed",
+        "sampler",
+        "quantiles",
+        "capex_at_risk",
+        "p_impairment",
+    }
+
+
+@pytest.mark.parametrize("preset", sr.PRESETS)
+def test_no_nan_or_inf_over_draws_spanning_every_prior(preset):
+    sc = sr.load_scenario(preset)
+    space = load_uncertainty(preset, sc)
+    from strandrisk.scenarios.sampling import sample_range
+
+    samples = sample_range(space, 0, 150, 3, "lhs")
+    out = sr.simulate(sc, samples, breakeven=False, keep_series=False).outcomes
+    for column in (
+        "capex_2026",
+        "npv_2026",
+        "stranded_peak",
+        "impairment_ifrs",
+        "impairment_usgaap",
+        "booked_life_years",
+        "economic_life_years",
+    ):
+        values = out[column].to_numpy(dtype=float)
+        assert np.isfinite(values).all(), column
+
+
+def test_cli_mc_json(tmp_path):
+    result = CliRunner().invoke(
+        app, ["mc", "--n", "40", "--seed", "3", "--sampler", "sobol", "--json", "--set", "years=4"]
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    out = json.loads(result.stdout)
+    assert out["n"] == 40
+    assert "industry.stranded_peak" in out["quantiles"]
+
+
+def test_cli_mc_refuses_bad_input():
+    r = CliRunner().invoke(app, ["mc", "--n", "10", "--sampler", "magic"])
+    assert r.exit_code == 2
+    assert "--sampler" in r.stderr

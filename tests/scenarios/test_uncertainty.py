@@ -1,0 +1,147 @@
+"""Distributions, samplers, rank correlations and the uncertainty block of scenario files."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import strandrisk as sr
+from strandrisk import InputError
+from strandrisk.io.uncertainty import load_uncertainty
+from strandrisk.scenarios.distributions import Distribution
+from strandrisk.scenarios.sampling import (
+    BLOCK,
+    UncertaintySpace,
+    _block_uniforms,
+    latin_hypercube,
+    sample_range,
+)
+
+
+def test_distribution_quantiles():
+    u = np.array([0.05, 0.5, 0.95])
+    np.testing.assert_allclose(Distribution("uniform", low=2, high=4).ppf(u), [2.1, 3.0, 3.9])
+    np.testing.assert_allclose(Distribution("normal", low=1, high=3).ppf(u), [1, 2, 3], atol=1e-9)
+    np.testing.assert_allclose(
+        Distribution("lognormal", low=1, high=100).ppf(u), [1, 10, 100], rtol=1e-9
+    )
+    np.testing.assert_allclose(
+        Distribution("loguniform", low=1, high=100).ppf(np.array([0, 0.5, 1])), [1, 10, 100]
+    )
+    tri = Distribution("triangular", low=0, mode=0, high=1).ppf(np.array([0.75]))
+    assert tri[0] == pytest.approx(1 - np.sqrt(0.25))
+    pert = Distribution("pert", low=0, mode=0.2, high=1).ppf(np.linspace(0.001, 0.999, 999))
+    assert pert.min() >= 0
+    assert pert.max() <= 1
+    assert pert.mean() == pytest.approx((0 + 4 * 0.2 + 1) / 6, abs=0.01)  # PERT mean
+    assert set(
+        Distribution("empirical", values=(1.0, 2.0, 3.0)).ppf(np.array([0.1, 0.5, 0.9]))
+    ) == {1.0, 2.0, 3.0}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kind": "uniform", "low": 3, "high": 1}, "must be below high"),
+        ({"kind": "triangular", "low": 0, "high": 1, "mode": 2}, "mode"),
+        ({"kind": "loguniform", "low": -1, "high": 1}, "positive"),
+        ({"kind": "gamma", "low": 0, "high": 1}, "unknown distribution"),
+    ],
+)
+def test_impossible_distributions(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Distribution(**kwargs)
+
+
+def test_lhs_has_one_draw_per_stratum():
+    u = latin_hypercube(1000, 3, np.random.default_rng(1))
+    for j in range(3):
+        assert sorted(np.floor(u[:, j] * 1000).astype(int)) == list(range(1000))
+
+
+def test_lhs_blocks_stay_stratified_after_rank_correlation():
+    sc = sr.load_scenario("base")
+    space = load_uncertainty("base", sc)
+    u = _block_uniforms(space, 0, BLOCK, 3, "lhs")
+    for j in range(u.shape[1]):
+        assert sorted(np.floor(u[:, j] * BLOCK).astype(int)) == list(range(BLOCK))
+
+
+def test_rank_correlation_is_achieved():
+    space = UncertaintySpace(
+        ("a", "b", "c"),
+        (Distribution("uniform", low=0, high=1),) * 3,
+        np.array([[1.0, 0.6, -0.3], [0.6, 1.0, 0.0], [-0.3, 0.0, 1.0]]),
+    )
+    s = sample_range(space, 0, BLOCK, 11, "mc")
+    rho = stats.spearmanr(np.column_stack([s["a"], s["b"], s["c"]])).statistic
+    np.testing.assert_allclose(rho[0, 1], 0.6, atol=0.04)
+    np.testing.assert_allclose(rho[0, 2], -0.3, atol=0.04)
+    np.testing.assert_allclose(rho[1, 2], 0.0, atol=0.04)
+
+
+@pytest.mark.parametrize("sampler", ["mc", "lhs", "sobol"])
+def test_samples_do_not_depend_on_the_range_they_are_drawn_in(sampler):
+    space = load_uncertainty("base", sr.load_scenario("base"))
+    whole = sample_range(space, 0, 9000, 5, sampler)
+    part = sample_range(space, 4000, 8500, 5, sampler)
+    for key in space.keys:
+        np.testing.assert_array_equal(whole[key][4000:8500], part[key])
+    other = sample_range(space, 0, 100, 6, sampler)
+    assert not np.array_equal(whole[space.keys[0]][:100], other[space.keys[0]])
+
+
+def test_non_psd_correlations_are_refused():
+    with pytest.raises(ValueError, match="positive semi-definite"):
+        UncertaintySpace(
+            ("a", "b", "c"),
+            (Distribution("uniform", low=0, high=1),) * 3,
+            np.array([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]]),
+        )
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 2.0, high = 1.0 }\n',
+            "must be below high",
+        ),
+        (
+            '[uncertainty]\n"market.utilisation" = { dist = "uniform", low = 0.5, high = 1.5 }\n',
+            "outside the parameter's allowed range",
+        ),
+        (
+            '[uncertainty]\n"market.nothing" = { dist = "uniform", low = 0, high = 1 }\n',
+            "not a numeric scenario parameter",
+        ),
+        (
+            '[uncertainty]\n"market.elasticity" = { dist = "uniform", low = 0.5, high = 1.5 }\n'
+            '"market.price_decline" = { dist = "uniform", low = 0.5, high = 1.5 }\n'
+            '"market.utilisation" = { dist = "uniform", low = 0.5, high = 0.9 }\n'
+            '[correlations]\npairs = [["market.elasticity", "market.price_decline", 0.9], '
+            '["market.price_decline", "market.utilisation", 0.9], ["market.elasticity", "market.utilisation", -0.9]]\n',
+            "not positive semi-definite",
+        ),
+        (
+            '[uncertainty]\n"technology.doubling_time" = { dist = "fit", fit = "nope" }\n',
+            "unknown trend fit",
+        ),
+    ],
+)
+def test_impossible_uncertainty_blocks_are_refused(tmp_path, block, message):
+    path = tmp_path / "u.toml"
+    path.write_text(block)
+    with pytest.raises(InputError, match=message):
+        load_uncertainty(path, sr.load_scenario(path))
+
+
+def test_fit_distribution_and_presets_carry_an_uncertainty_block(tmp_path):
+    path = tmp_path / "u.toml"
+    path.write_text(
+        '[uncertainty]\n"technology.doubling_time" = { dist = "fit", fit = "gpu_fp32_flops_per_usd" }\n'
+    )
+    space = load_uncertainty(path, sr.load_scenario(path))
+    d = space.distributions[0]
+    assert d.low < sr.load_register()["gpu_price_performance_doubling_fit"].value < d.high
+    for preset in sr.PRESETS:
+        assert len(load_uncertainty(preset, sr.load_scenario(preset)).keys) >= 15
