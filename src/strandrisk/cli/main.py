@@ -445,6 +445,164 @@ def mc(
     _out.print(render.mc_summary(result, chosen, space))
 
 
+def _mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:
+    from strandrisk.io.uncertainty import load_uncertainty
+
+    chosen = _scenario(preset, scenario, set_, None, None)
+    return chosen, load_uncertainty(scenario if scenario else (preset or "base"), chosen)
+
+
+@app.command()
+@_clean_failures
+def sensitivity(
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a fixed value.")] = None,
+    n: Annotated[
+        int, typer.Option("--n", help="Base sample size (power of two); runs n x (d + 2).")
+    ] = 64,
+    seed: Annotated[int, typer.Option(help="Seed of the design and bootstrap.")] = 0,
+    outcome: Annotated[list[str] | None, typer.Option(help="Outcome column (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON.")] = False,
+) -> None:
+    """Sobol first-order and total indices (SALib) and a P10-P90 tornado of the industry."""
+    from strandrisk.analysis.sensitivity import quantile_swings
+    from strandrisk.analysis.sobol import sobol_for_scenario
+
+    if n < 2 or n & (n - 1):
+        raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
+    chosen, space = _mc_setup(preset, scenario, set_)
+    outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
+    bad = [
+        o
+        for o in outcomes
+        if o
+        not in (
+            "stranded_peak",
+            "npv_2026",
+            "impairment_ifrs",
+            "impairment_usgaap",
+            "irr_2026",
+            "economic_life_years",
+        )
+    ]
+    if bad:
+        raise InputError(f"--outcome: {bad[0]!r} is not a numeric outcome")
+    indices = sobol_for_scenario(chosen, space, n, seed, outcomes)
+    swings = quantile_swings(chosen, space)
+    if as_json:
+        _print_json(
+            {
+                "sobol": json.loads(indices.reset_index().to_json(orient="records")),
+                "tornado": [
+                    {
+                        "key": s.key,
+                        "p10": s.low,
+                        "p90": s.high,
+                        "outcome_p10": s.outcome_low,
+                        "outcome_p90": s.outcome_high,
+                    }
+                    for s in swings
+                ],
+            }
+        )
+        return
+    _out.print(render.sobol_table(indices, swings))
+
+
+@app.command()
+@_clean_failures
+def discover(
+    outcome: Annotated[str, typer.Option(help="Outcome column.")] = "stranded_peak",
+    above: Annotated[
+        float | None, typer.Option(help="Cases of interest: outcome above this.")
+    ] = None,
+    below: Annotated[
+        float | None, typer.Option(help="Cases of interest: outcome below this.")
+    ] = None,
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    n: Annotated[int, typer.Option("--n", help="Scenarios to draw (ignored with --from).")] = 5_000,
+    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    from_: Annotated[
+        Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the box as JSON.")] = False,
+) -> None:
+    """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
+    import tempfile
+
+    from strandrisk.analysis.prim import prim
+    from strandrisk.engine.montecarlo import read_kept, run_mc
+
+    if (above is None) == (below is None):
+        raise InputError("discover: give exactly one of --above VALUE or --below VALUE")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = from_
+        if path is None:
+            chosen, space = _mc_setup(preset, scenario, None)
+            path = Path(tmp) / "mc.duckdb"
+            run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
+        elif not path.exists():
+            raise InputError(f"--from {path}: no such file")
+        samples, outcomes = read_kept(path, company)
+    if outcome not in outcomes.columns:
+        raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(outcomes.columns)}")
+    y = outcomes[outcome].to_numpy(dtype=float)
+    cases = y > above if above is not None else y < below
+    result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
+    if as_json:
+        box = result.boxes[result.chosen]
+        _print_json(
+            {
+                "cases": int(cases.sum()),
+                "n": len(cases),
+                "coverage": box.coverage,
+                "density": box.density,
+                "mass": box.mass,
+                "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+            }
+        )
+        return
+    _out.print(render.prim_summary(result, int(cases.sum()), len(cases)))
+
+
+@app.command()
+@_clean_failures
+def breakeven(
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 50,
+    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+    x: Annotated[
+        str, typer.Option("--x", help="First parameter of the surface.")
+    ] = "market.price_decline",
+    y: Annotated[
+        str, typer.Option("--y", help="Second parameter of the surface.")
+    ] = "market.elasticity",
+    grid: Annotated[int, typer.Option(help="Points per axis of the surface.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Break-even demand growth and price decline per scenario, and a two-parameter surface."""
+    from strandrisk.analysis.breakeven import breakeven_distribution, breakeven_surface
+
+    chosen, space = _mc_setup(preset, scenario, None)
+    if grid < 2 or grid > 20:
+        raise InputError("--grid: between 2 and 20 points per axis")
+    dist = breakeven_distribution(chosen, space, n, seed)
+    surface = breakeven_surface(chosen, space, x, y, grid)
+    if as_json:
+        _print_json(
+            {
+                "distribution": json.loads(dist.to_json(orient="index")),
+                "surface": json.loads(surface.to_json(orient="split")),
+            }
+        )
+        return
+    _out.print(render.breakeven_summary(dist, surface, x, y))
+
+
 def main() -> None:
     """Console entry point."""
     app()

@@ -278,3 +278,82 @@ def mc_summary(result: object, scenario: object, space: object) -> Group:
     pt.add_row("IFRS", *(f"{v:.0%}" for v in p["ifrs"]))
     pt.add_row("US GAAP", *(f"{v:.0%}" for v in p["usgaap"]))
     return Group(table, ct, pt)
+
+
+def sobol_table(indices: pd.DataFrame, swings: list) -> Group:
+    """Render Sobol indices (top parameters per outcome) and the P10-P90 tornado."""
+    parts: list[object] = []
+    for outcome, frame in indices.groupby(level="outcome"):
+        t = Table(title=f"Sobol indices of {outcome} (industry), 95 % intervals")
+        for col in ("parameter", "S1", "ST"):
+            t.add_column(
+                col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+            )
+        for (_, name), row in frame.head(10).iterrows():
+            t.add_row(
+                name, f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"
+            )
+        parts.append(t)
+    tt = Table(
+        title="Tornado: peak stranded value with each parameter at its P10 and P90 (industry)"
+    )
+    for col in ("parameter", "P10", "P90", "at P10", "at P90"):
+        tt.add_column(
+            col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+        )
+    for s in swings[:10]:
+        tt.add_row(
+            s.key, f"{s.low:.4g}", f"{s.high:.4g}", _money(s.outcome_low), _money(s.outcome_high)
+        )
+    parts.append(tt)
+    return Group(*parts)
+
+
+def prim_summary(result: object, cases: int, n: int) -> Group:
+    """Render a PRIM result: the trajectory's trade-off and the chosen box."""
+    traj = result.trajectory  # type: ignore[attr-defined]
+    box = result.boxes[result.chosen]  # type: ignore[attr-defined]
+    t = Table(
+        title=f"PRIM box (step {result.chosen} of {len(traj) - 1}): "
+        f"{cases:,} cases of interest in {n:,}"
+    )  # type: ignore[attr-defined]
+    for col in ("parameter", "lower", "upper", "data min", "data max"):
+        t.add_column(
+            col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+        )
+    for name, row in result.limits.iterrows():  # type: ignore[attr-defined]
+        t.add_row(
+            str(name),
+            f"{row['lower']:.4g}",
+            f"{row['upper']:.4g}",
+            f"{row['min']:.4g}",
+            f"{row['max']:.4g}",
+        )
+    curve = ", ".join(
+        f"{c:.0%}/{d:.0%}" for c, d in zip(traj["coverage"][::5], traj["density"][::5], strict=True)
+    )
+    return Group(
+        t,
+        f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
+        f"mass {box.mass:.1%}",
+        f"trade-off (coverage/density every 5 peels): {curve}",
+    )
+
+
+def breakeven_summary(dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str) -> Group:
+    """Render the break-even distribution and surface."""
+    t = Table(title="Break-even values over the uncertainty space (industry, per year)")
+    t.add_column("break-even")
+    for col in dist.columns:
+        t.add_column(col, justify="right")
+    for name, row in dist.iterrows():
+        t.add_row(
+            str(name), *(f"{v:.3f}" if c != "share_defined" else f"{v:.0%}" for c, v in row.items())
+        )
+    s = Table(title=f"Break-even demand growth over {x} (rows) and {y} (columns)")
+    s.add_column(x)
+    for c in surface.columns:
+        s.add_column(f"{c:.4g}", justify="right")
+    for idx, row in surface.iterrows():
+        s.add_row(f"{idx:.4g}", *("-" if pd.isna(v) else f"{v:.3f}" for v in row))
+    return Group(t, s)

@@ -123,8 +123,9 @@ def _task(
         fans = {v: ds[v].values for v in _FAN_VARS}
         fans["companies"] = list(ds.company.values)
         fans["quarters"] = list(ds.quarter.values)
-    head = pd.DataFrame(samples).iloc[:50].assign(scenario=np.arange(start, min(stop, start + 50)))
-    rows.attrs["samples_head"] = head
+    drawn = pd.DataFrame(samples)
+    drawn.insert(0, "scenario", np.arange(start, stop))
+    rows.attrs["samples"] = drawn
     return rows, fans
 
 
@@ -269,15 +270,22 @@ def run_mc(
             "first_impairment_usgaap VARCHAR, economic_life_years DOUBLE, min_dscr DOUBLE)"
         )
 
+        columns = ", ".join(f'"{k}" DOUBLE' for k in space.keys)
+        con.execute(f"CREATE TABLE samples (scenario BIGINT{', ' if columns else ''}{columns})")
+
         def absorb(start: int, rows: pd.DataFrame, fan: dict | None) -> None:
             nonlocal head
+            drawn = rows.attrs.pop("samples")
             con.register("chunk", rows)
             con.execute("INSERT INTO mc SELECT * FROM chunk")
             con.unregister("chunk")
+            con.register("drawn", drawn)
+            con.execute("INSERT INTO samples SELECT * FROM drawn")
+            con.unregister("drawn")
             if fan is not None:
                 fans.append((start, fan))
             if start == 0:
-                head = rows.attrs.get("samples_head")
+                head = drawn.iloc[:50]
             if progress is not None:
                 progress(rows["scenario"].nunique())
 
@@ -312,3 +320,16 @@ def run_mc(
         head if head is not None else pd.DataFrame(),
         None if tmp else path,
     )
+
+
+def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read back a kept run: parameter samples and one company's outcomes, by scenario."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        samples = con.execute("SELECT * FROM samples ORDER BY scenario").df()
+        outcomes = con.execute(
+            "SELECT * FROM mc WHERE company = ? ORDER BY scenario", [company]
+        ).df()
+    return samples.set_index("scenario"), outcomes.set_index("scenario")
+
+
+__all__ += ["read_kept"]

@@ -1,0 +1,78 @@
+"""Sobol indices on the Ishigami function; PRIM recovers a planted box; the CLI commands."""
+
+import json
+
+import numpy as np
+import pytest
+from SALib.test_functions import Ishigami
+from typer.testing import CliRunner
+
+from strandrisk.analysis.prim import prim
+from strandrisk.analysis.sobol import sobol_indices
+from strandrisk.cli.main import app
+from strandrisk.scenarios.distributions import Distribution
+from strandrisk.scenarios.sampling import UncertaintySpace
+
+# analytic Ishigami indices (a = 7, b = 0.1): Sobol' & Levitan (1999)
+S1 = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
+ST = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
+
+
+def test_sobol_indices_match_the_ishigami_function():
+    space = UncertaintySpace(
+        ("x1", "x2", "x3"), (Distribution("uniform", low=-np.pi, high=np.pi),) * 3, np.eye(3)
+    )
+
+    def evaluate(s):
+        return {"y": Ishigami.evaluate(np.column_stack([s["x1"], s["x2"], s["x3"]]))}
+
+    res = sobol_indices(evaluate, space, 2048, seed=3).loc["y"]
+    for name in S1:
+        assert abs(res.loc[name, "S1"] - S1[name]) <= max(res.loc[name, "S1_conf"], 0.02)
+        assert abs(res.loc[name, "ST"] - ST[name]) <= max(res.loc[name, "ST_conf"], 0.02)
+
+
+def test_prim_recovers_a_planted_box():
+    rng = np.random.default_rng(0)
+    x = rng.random((20_000, 6))
+    y = (x[:, 1] > 0.6) & (x[:, 4] < 0.3)
+    y |= rng.random(len(y)) < 0.01  # noise
+    res = prim(x, y, [f"p{i}" for i in range(6)])
+    assert set(res.limits.index) == {"p1", "p4"}
+    assert res.limits.loc["p1", "lower"] == pytest.approx(0.6, abs=0.03)
+    assert res.limits.loc["p4", "upper"] == pytest.approx(0.3, abs=0.03)
+    box = res.boxes[res.chosen]
+    assert box.density > 0.95
+    assert box.coverage > 0.8
+    assert (np.diff(res.trajectory["mass"]) <= 0).all()
+
+
+def test_cli_sensitivity_discover_breakeven():
+    runner = CliRunner()
+    r = runner.invoke(app, ["sensitivity", "--n", "8", "--json", "--set", "years=4"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert {"sobol", "tornado"} <= set(out)
+    r = runner.invoke(app, ["discover", "--above", "1e12", "--n", "300", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["limits"]
+    r = runner.invoke(app, ["breakeven", "--n", "6", "--grid", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "surface" in json.loads(r.stdout)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sensitivity", "--n", "10"], "power of two"),
+        (["discover"], "exactly one of --above"),
+        (
+            ["breakeven", "--x", "market.nothing", "--n", "2", "--grid", "2"],
+            "not an uncertain parameter",
+        ),
+    ],
+)
+def test_cli_refusals(args, message):
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2
+    assert message in r.stderr
