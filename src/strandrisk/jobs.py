@@ -74,6 +74,32 @@ def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record |
     return out
 
 
+def _mc_figures(scenario: Scenario, n: int, seed: int) -> dict:
+    """Monte Carlo, Sobol and PRIM figures for the report."""
+    import tempfile
+
+    from strandrisk.analysis.prim import prim
+    from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.engine.montecarlo import read_kept, run_mc
+    from strandrisk.io.uncertainty import load_uncertainty
+    from strandrisk.reports.figures import build_mc_figures
+
+    source = scenario.name if scenario.name in PRESETS else "base"
+    space = load_uncertainty(source, scenario)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mc.duckdb"
+        mc = run_mc(scenario, space, n, seed, sampler="lhs", outcomes_path=path)
+        samples, outcomes = read_kept(path)
+    sobol = sobol_for_scenario(scenario, space, 32, seed, ("stranded_peak",))
+    y = outcomes["stranded_peak"].to_numpy(dtype=float)
+    box = prim(
+        samples.to_numpy(dtype=float), y > pd.Series(y).quantile(0.75), list(samples.columns)
+    )
+    return build_mc_figures(
+        outcomes, mc.fans, mc.p_impairment, sobol, box.limits, box.boxes[box.chosen]
+    )
+
+
 def compare_presets(companies: tuple[str, ...], years: int) -> pd.DataFrame:
     """Industry outcomes of every preset for the given companies and horizon."""
     rows = {}
@@ -92,6 +118,8 @@ def run_main_job(
     out_dir: Path | None,
     store_path: Path | None,
     png_dir: Path | None = None,
+    mc_n: int | None = None,
+    seed: int = 0,
 ) -> MainJob:
     """Run the main job: simulate, rank drivers, compare presets, write report and store.
 
@@ -130,6 +158,14 @@ def run_main_job(
         from strandrisk.reports.html import render_report
 
         figures = build_figures(series, result.outcomes, presets, swings)
+        mc_note = ""
+        if mc_n:
+            figures.update(_mc_figures(scenario, mc_n, seed))
+            mc_note = (
+                f"{mc_n:,} Latin-hypercube scenarios (seed {seed}) over every parameter with a "
+                "range in the "
+                "assumptions register; Sobol indices from a Saltelli design of 32 x (d + 2) runs."
+            )
         if out_dir is not None:
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             html = render_report(
@@ -141,6 +177,7 @@ def run_main_job(
                 used=assumptions_used(scenario),
                 claims=load_claims(register),
                 footer=f"strandrisk {__version__}; register {register.sha256()[:12]}; {now}",
+                mc_note=mc_note,
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:

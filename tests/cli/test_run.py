@@ -240,3 +240,26 @@ def test_unknown_run_id(tmp_path):
         r = run(*args, "--store", str(store))
         assert r.exit_code == 2
         assert "no run with id 9" in r.stderr
+
+
+def test_run_with_a_monte_carlo_section(tmp_path):
+    from strandrisk.reports.figures import MC_FIGURES
+
+    r = run(
+        "run",
+        "--mc",
+        "60",
+        "--out",
+        str(tmp_path / "rep"),
+        "--store",
+        str(tmp_path / "s.duckdb"),
+        "--set",
+        "years=4",
+    )
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "rep" / "report.html").read_text()
+    for key in MC_FIGURES:
+        assert f'id="fig-{key}"' in html
+    assert (
+        run("run", "--mc", "3", "--no-report", "--store", str(tmp_path / "t.duckdb")).exit_code == 2
+    )

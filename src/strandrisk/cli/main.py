@@ -223,12 +223,26 @@ def run(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only the outcome table as JSON.")
     ] = False,
+    mc: Annotated[
+        int | None,
+        typer.Option("--mc", help="Add a Monte Carlo section with N scenarios to the report."),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo section.")] = 0,
 ) -> None:
     """Run the main job: outcomes per company, the main drivers, an HTML report, a stored run."""
     from strandrisk.jobs import run_main_job
 
+    if mc is not None and mc < 10:
+        raise InputError(f"--mc: {mc} scenarios is too few for a distribution (at least 10)")
     chosen = _scenario(preset, scenario, set_, company, horizon)
-    job = run_main_job(chosen, out_dir=None if no_report else out, store_path=store, png_dir=png)
+    job = run_main_job(
+        chosen,
+        out_dir=None if no_report else out,
+        store_path=store,
+        png_dir=png,
+        mc_n=mc,
+        seed=seed,
+    )
     if as_json:
         columns = [c for c in job.outcomes.columns if c != "scenario"]
         _print_json(json.loads(job.outcomes[columns].to_json(orient="records")))

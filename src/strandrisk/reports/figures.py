@@ -237,3 +237,106 @@ def build_figures(
         "presets": _presets(presets, t["presets"]),
         "tornado": _tornado(swings, t["tornado"]),
     }
+
+
+MC_FIGURES: dict[str, str] = {
+    "mc_histogram": "Distribution of peak stranded value and NPV of the 2026 programme (industry)",
+    "mc_fan": "Fan chart: stranded value, 5th-95th and 25th-75th percentiles (industry)",
+    "mc_p_impairment": "Probability of an impairment by the end of each year (industry)",
+    "mc_sobol": "Sobol indices of peak stranded value (industry)",
+    "mc_prim": "PRIM: parameter ranges where peak stranded value is in its top quarter",
+}
+
+
+def build_mc_figures(
+    outcomes: pd.DataFrame,
+    fans: pd.DataFrame,
+    p_impairment: pd.DataFrame,
+    sobol: pd.DataFrame,
+    prim_limits: pd.DataFrame,
+    prim_box: object,
+) -> dict[str, go.Figure]:
+    """Build the Monte Carlo charts of the report.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        Industry outcomes per scenario. [USD]
+    fans : pandas.DataFrame
+        Quantile fans (index variable, company, quarter). [USD]
+    p_impairment : pandas.DataFrame
+        Probability of impairment by year and company. [fraction]
+    sobol : pandas.DataFrame
+        Sobol indices (index outcome, parameter). [-]
+    prim_limits : pandas.DataFrame
+        The PRIM box's restricted ranges, with the data's min and max. [canonical units]
+    prim_box : PrimBox
+        The chosen box (coverage, density). [-]
+
+    Returns
+    -------
+    dict of str to plotly Figure
+        Keyed as :data:`MC_FIGURES`.
+    """
+    t = MC_FIGURES
+    hist = go.Figure()
+    hist.add_histogram(x=outcomes["stranded_peak"] / _B, name="peak stranded value", opacity=0.7)
+    hist.add_histogram(x=outcomes["npv_2026"] / _B, name="NPV of the 2026 programme", opacity=0.7)
+    hist.update_layout(
+        title=t["mc_histogram"],
+        xaxis_title="USD billion",
+        yaxis_title="scenarios",
+        barmode="overlay",
+        **_LAYOUT,
+    )
+    fan = go.Figure()
+    f = fans.loc[("stranded_value", "industry")]
+    x = list(f.index)
+    for lo, hi, name in (
+        ("p5", "p95", "5th-95th percentile"),
+        ("p25", "p75", "25th-75th percentile"),
+    ):
+        fan.add_scatter(x=x, y=f[hi] / _B, mode="lines", line={"width": 0}, showlegend=False)
+        fan.add_scatter(
+            x=x, y=f[lo] / _B, mode="lines", line={"width": 0}, fill="tonexty", name=name
+        )
+    fan.add_scatter(x=x, y=f["p50"] / _B, mode="lines", name="median")
+    fan.update_layout(title=t["mc_fan"], yaxis_title="USD billion", **_LAYOUT)
+    p = p_impairment.xs("industry", level="company")
+    pimp = go.Figure()
+    pimp.add_scatter(x=[str(y) for y in p.index], y=p["ifrs"], name="IFRS", mode="lines+markers")
+    pimp.add_scatter(
+        x=[str(y) for y in p.index], y=p["usgaap"], name="US GAAP", mode="lines+markers"
+    )
+    pimp.update_layout(title=t["mc_p_impairment"], yaxis_title="share of scenarios", **_LAYOUT)
+    s = sobol.loc["stranded_peak"].head(12).iloc[::-1]
+    sob = go.Figure()
+    sob.add_bar(y=list(s.index), x=s["ST"], name="total (ST)", orientation="h")
+    sob.add_bar(y=list(s.index), x=s["S1"], name="first order (S1)", orientation="h")
+    sob.update_layout(
+        title=t["mc_sobol"],
+        xaxis_title="share of variance",
+        barmode="group",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    box = go.Figure()
+    span = (prim_limits["max"] - prim_limits["min"]).replace(0, 1)
+    box.add_bar(
+        y=list(prim_limits.index),
+        x=(prim_limits["upper"] - prim_limits["lower"]) / span,
+        base=(prim_limits["lower"] - prim_limits["min"]) / span,
+        orientation="h",
+        name=f"box: coverage {prim_box.coverage:.0%}, density {prim_box.density:.0%}",
+    )
+    box.update_layout(
+        title=t["mc_prim"],
+        xaxis_title="position within the sampled range (0 = min, 1 = max)",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return {
+        "mc_histogram": hist,
+        "mc_fan": fan,
+        "mc_p_impairment": pimp,
+        "mc_sobol": sob,
+        "mc_prim": box,
+    }

@@ -16,7 +16,7 @@ import plotly.offline
 from strandrisk.analysis.sensitivity import Swing
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
-from strandrisk.reports.figures import FIGURES
+from strandrisk.reports.figures import FIGURES, MC_FIGURES
 
 __all__ = ["render_report"]
 
@@ -114,6 +114,7 @@ def render_report(
     used: Sequence[tuple[str, float, str, Record | None]],
     claims: Sequence[Claim],
     footer: str,
+    mc_note: str = "",
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -146,6 +147,15 @@ def render_report(
         for key in FIGURES
         if key in figures
     )
+    mc = "".join(
+        f'<div class="chart" id="{key}">'
+        + figures[key].to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}")
+        + "</div>"
+        for key in MC_FIGURES
+        if key in figures
+    )
+    if mc:
+        mc = f"<h2>Monte Carlo over the uncertain assumptions</h2><p>{html.escape(mc_note)}</p>{mc}"
     top = "".join(
         f"<li><b>{html.escape(s.key)}</b> ({html.escape(s.row)}): peak stranded value "
         f"${s.outcome_low / 1e9:,.0f}B at {s.low:.4g} vs ${s.outcome_high / 1e9:,.0f}B at {s.high:.4g}</li>"
@@ -170,6 +180,7 @@ def render_report(
 <ol>{top}</ol>
 <h2>Charts</h2>
 {charts}
+{mc}
 <h2>Assumptions used, with their sources</h2>
 {_assumptions_table(used)}
 <h2>The article's arithmetic</h2>

@@ -24,24 +24,32 @@ _DASH = {"dash": "--", "dot": ":", "dashdot": "-."}
 def _draw(fig: go.Figure, ax: plt.Axes) -> None:
     bars = [t for t in fig.data if t.type == "bar"]
     width = 0.8 / max(len(bars), 1)
+    previous = None
     for trace in fig.data:
         if trace.type == "scatter":
             x = [str(v) for v in trace.x]
             y = np.asarray(trace.y, dtype=float)
-            style = _DASH.get(getattr(trace.line, "dash", None) or "", "-")
-            ax.plot(
-                x,
-                y,
-                style,
-                label=trace.name,
-                marker="o" if "markers" in (trace.mode or "") else None,
-            )
+            if trace.fill == "tonexty" and previous is not None:
+                ax.fill_between(x, previous, y, alpha=0.3, label=trace.name)
+            elif getattr(trace.line, "width", None) != 0:
+                style = _DASH.get(getattr(trace.line, "dash", None) or "", "-")
+                marker = "o" if "markers" in (trace.mode or "") else None
+                ax.plot(x, y, style, label=trace.name, marker=marker)
+            previous = y
+        elif trace.type == "histogram":
+            ax.hist(np.asarray(trace.x, dtype=float), bins=40, alpha=0.6, label=trace.name)
         elif trace.type == "bar":
             i = bars.index(trace)
             if trace.orientation == "h":
                 pos = np.arange(len(trace.y))
+                left = np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0
                 ax.barh(
-                    pos, np.asarray(trace.x, dtype=float), height=0.8, label=trace.name, alpha=0.7
+                    pos,
+                    np.asarray(trace.x, dtype=float),
+                    left=left,
+                    height=0.8,
+                    label=trace.name,
+                    alpha=0.7,
                 )
                 ax.set_yticks(pos, [str(v) for v in trace.y])
             else:
