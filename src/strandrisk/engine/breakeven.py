@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from strandrisk.engine.finance import programme_npv
-from strandrisk.engine.model import Grid, HistoryArrays, accounts, build_cohorts, operate
+from strandrisk.engine.model import (
+    Grid,
+    HistoryArrays,
+    accounts,
+    build_cohorts,
+    operate,
+    reported_vintages,
+)
 from strandrisk.engine.params import Params
 
 __all__ = ["BRACKETS", "breakeven"]
@@ -54,12 +61,15 @@ def breakeven(
     s, k = p.n, len(p.companies)
     twice = p.take(np.concatenate([np.arange(s), np.arange(s)]))
     cohorts = build_cohorts(twice, grid, hist)
-    acc = accounts(twice, grid, cohorts)
+    short, _, _ = reported_vintages(grid, cohorts, operate(twice, grid, cohorts))
+    acc = accounts(twice, short, reported_vintages(grid, cohorts, operate(twice, grid, cohorts))[1])
 
     def f(x: np.ndarray) -> np.ndarray:  # x: (S, K+1) -> NPV (S, K+1)
         trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
-        ops = operate(twice, grid, cohorts, **{which: trial})
-        value = programme_npv(twice, grid, cohorts, ops, acc)
+        g, c, ops = reported_vintages(
+            grid, cohorts, operate(twice, grid, cohorts, **{which: trial})
+        )
+        value = programme_npv(twice, g, c, ops, acc)
         return np.concatenate([value[:s, :k], value[s:, k:]], axis=1)
 
     points = np.linspace(*BRACKETS[which], _SCAN)

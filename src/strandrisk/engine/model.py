@@ -33,6 +33,7 @@ __all__ = [
     "build_cohorts",
     "make_grid",
     "operate",
+    "reported_vintages",
 ]
 
 QUARTER = 0.25
@@ -428,9 +429,36 @@ def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
     )
     built = grid.age >= 0
     start, end = np.maximum(grid.age, 0.0), grid.age + QUARTER
-    ends = [straight_line_book(k, life, end) for k, life in classes]
+    ends = [np.where(built, straight_line_book(k, life, end), 0.0) for k, life in classes]
     dep = sum(
         np.where(built, straight_line_book(k, life, start) - e, 0.0)
         for (k, life), e in zip(classes, ends, strict=True)
     )
     return Accounts(depreciation=dep, book_compute=ends[0] + ends[1], book_facilities=ends[2])
+
+
+def reported_vintages(
+    grid: Grid, cohorts: Cohorts, ops: Operations
+) -> tuple[Grid, Cohorts, Operations]:
+    """Drop the cohorts built after the horizon once dispatch is done.
+
+    They compete for demand in the run-off years (so they are dispatched), but are never on
+    the books at a reporting quarter: accounts, valuation and financing need only the
+    vintages up to the horizon, which saves about 40 % of that work.
+    """
+    v = grid.n_hist + grid.t_rep
+    short = Grid(grid.n_hist, grid.t_rep, grid.t_int, grid.vintage[:v], grid.time, grid.age[:v])
+    trimmed = Cohorts(
+        capex=cohorts.capex[..., :v],
+        units=cohorts.units[..., :v],
+        power=cohorts.power[..., :v],
+        new_unit_cost=cohorts.new_unit_cost,
+        new_unit_power=cohorts.new_unit_power,
+    )
+    per_vintage = ("served", "capacity", "revenue", "energy", "fixed", "ebitda", "alive")
+    fields_ = {f: getattr(ops, f)[..., :v, :] for f in per_vintage}
+    return (
+        short,
+        trimmed,
+        Operations(**fields_, demand=ops.demand, price=ops.price, throughput=ops.throughput),
+    )

@@ -28,6 +28,7 @@ from strandrisk.engine.model import (
     build_cohorts,
     make_grid,
     operate,
+    reported_vintages,
 )
 from strandrisk.engine.params import Params, build_params
 from strandrisk.engine.valuation import Valuation, add_industry, value_assets
@@ -134,8 +135,10 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def _chunk(
     p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
 ) -> tuple[dict, dict]:
-    cohorts = build_cohorts(p, grid, hist)
-    ops = operate(p, grid, cohorts)
+    full_grid = grid
+    cohorts = build_cohorts(p, full_grid, hist)
+    ops = operate(p, full_grid, cohorts)
+    grid, cohorts, ops = reported_vintages(full_grid, cohorts, ops)
     acc = accounts(p, grid, cohorts)
     val = value_assets(p, grid, cohorts, ops, acc)
     flows = company_flows(p, grid, cohorts, ops, acc)
@@ -164,12 +167,12 @@ def _chunk(
         "first_negative_fcf_y": _first_index(annual_fcf < 0),
     }
     if with_breakeven:
-        out["breakeven_demand_growth"] = breakeven(p, grid, hist, "growth")
-        out["breakeven_price_decline"] = breakeven(p, grid, hist, "decline")
+        out["breakeven_demand_growth"] = breakeven(p, full_grid, hist, "growth")
+        out["breakeven_price_decline"] = breakeven(p, full_grid, hist, "decline")
     series: dict[str, np.ndarray] = {}
     if keep:
         series = _series(grid, cohorts, ops, val, flows)
-        series["economic_life"] = life_v[..., : grid.n_hist + grid.t_rep]
+        series["economic_life"] = life_v
     return out, series
 
 
