@@ -92,3 +92,36 @@ def test_cli_mc_refuses_bad_input():
     r = CliRunner().invoke(app, ["mc", "--n", "10", "--sampler", "magic"])
     assert r.exit_code == 2
     assert "--sampler" in r.stderr
+
+
+def test_mc_run_is_recorded_in_the_store(tmp_path):
+    import duckdb
+
+    store = tmp_path / "s.duckdb"
+    r = CliRunner().invoke(
+        app, ["mc", "--n", "30", "--store", str(store), "--set", "years=3", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    import json
+
+    run_id = json.loads(r.stdout)["run_id"]
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute(
+            "SELECT kind, n_scenarios FROM runs WHERE id = ?", [run_id]
+        ).fetchall() == [("mc", 30)]
+        assert (
+            con.execute("SELECT count(*) FROM outcomes WHERE run_id = ?", [run_id]).fetchall()[0][0]
+            == 30 * 6
+        )
+        assert (
+            con.execute(
+                "SELECT count(DISTINCT scenario) FROM mc_samples WHERE run_id = ?", [run_id]
+            ).fetchall()[0][0]
+            == 30
+        )
+    assert (
+        CliRunner().invoke(app, ["runs", "delete", str(run_id), "--store", str(store)]).exit_code
+        == 0
+    )
+    with duckdb.connect(str(store), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM mc_samples").fetchall()[0][0] == 0

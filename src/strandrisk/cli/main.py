@@ -421,6 +421,9 @@ def mc(
     keep: Annotated[
         Path | None, typer.Option(help="DuckDB file to keep every scenario's outcomes in.")
     ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Record the run in this DuckDB run store.")
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
@@ -439,6 +442,11 @@ def mc(
     source = scenario if scenario else (preset or "base")
     chosen = _scenario(preset, scenario, set_, None, None)
     space = load_uncertainty(source, chosen)
+    import tempfile
+
+    tmp = tempfile.TemporaryDirectory(prefix="strandrisk-mc-") if store and not keep else None
+    if tmp is not None:
+        keep = Path(tmp.name) / "mc.duckdb"
     with Progress(console=_err, transient=True, disable=as_json) as bar:
         task = bar.add_task(f"{n:,} scenarios", total=n)
         result = run_mc(
@@ -453,10 +461,30 @@ def mc(
             outcomes_path=keep,
             progress=lambda k: bar.advance(task, k),
         )
+    run_id = None
+    if store is not None:
+        from strandrisk import __version__
+        from strandrisk.assumptions.register import load_register
+        from strandrisk.io.scenario import dump_scenario
+        from strandrisk.store.runs import RunStore, record_mc
+
+        run_id = record_mc(
+            RunStore(store),
+            kept=keep,
+            scenario_name=chosen.name,
+            scenario_toml=dump_scenario(chosen),
+            seed=seed,
+            package_version=__version__,
+            register_sha256=load_register().sha256(),
+        )
+    if tmp is not None:
+        tmp.cleanup()
     if as_json:
-        _print_json(result.as_json())
+        _print_json({**result.as_json(), "run_id": run_id})
         return
     _out.print(render.mc_summary(result, chosen, space))
+    if run_id is not None:
+        _out.print(f"stored: run {run_id} in {store}")
 
 
 def _mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:

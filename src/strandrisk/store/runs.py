@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     first_impairment_usgaap VARCHAR, min_dscr DOUBLE, first_negative_fcf_year INTEGER,
     breakeven_demand_growth DOUBLE, breakeven_price_decline DOUBLE
 );
+CREATE TABLE IF NOT EXISTS mc_samples (run_id INTEGER, scenario BIGINT, key VARCHAR, value DOUBLE);
 CREATE TABLE IF NOT EXISTS series (
     run_id INTEGER, scenario INTEGER, company VARCHAR, quarter VARCHAR, variable VARCHAR, value DOUBLE
 );
@@ -199,7 +200,7 @@ class RunStore:
         """Return every run's id, time, kind, scenario, version and register hash."""
         with self._connect(read_only=True) as con:
             return con.execute(
-                "SELECT id, strftime(created_at, '%Y-%m-%d %H:%M') AS created, scenario_name AS scenario, "
+                "SELECT id, strftime(created_at, '%Y-%m-%d %H:%M') AS created, kind, scenario_name AS scenario, "
                 "n_scenarios AS n, package_version AS version, left(register_sha256, 8) AS register "
                 "FROM runs ORDER BY id"
             ).df()
@@ -231,7 +232,7 @@ class RunStore:
             if con.execute("SELECT count(*) FROM runs WHERE id = ?", [run_id]).fetchone()[0] == 0:
                 raise InputError(f"store {self.path}: no run with id {run_id}")
             con.execute("BEGIN TRANSACTION")
-            for table in ("series", "outcomes"):
+            for table in ("series", "outcomes", "mc_samples"):
                 con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
             con.execute("DELETE FROM runs WHERE id = ?", [run_id])
             con.execute("COMMIT")
@@ -263,3 +264,88 @@ class RunStore:
         table["difference"] = table["second"] - table["first"]
         table.index.names = ["company", "outcome"]
         return table.replace({np.nan: None})
+
+
+def record_mc(
+    store: RunStore,
+    *,
+    kept: Path,
+    scenario_name: str,
+    scenario_toml: str,
+    seed: int,
+    package_version: str,
+    register_sha256: str,
+) -> int:
+    """Copy a Monte Carlo run's per-scenario outcomes and samples into the store.
+
+    Parameters
+    ----------
+    store : RunStore
+        The run store. [-]
+    kept : path-like
+        The DuckDB file ``run_mc`` streamed its rows into (tables ``mc`` and ``samples``). [-]
+    scenario_name, scenario_toml : str
+        The scenario. [-]
+    seed : int
+        Root seed. [-]
+    package_version, register_sha256 : str
+        Provenance. [-]
+
+    Returns
+    -------
+    int
+        The run id. Outcomes go to ``outcomes`` (columns the Monte Carlo does not compute are
+        NULL); parameter values to ``mc_samples`` (long: run, scenario, key, value). One
+        transaction.
+    """
+    with store._connect() as con:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS mc_samples (run_id INTEGER, scenario BIGINT, key VARCHAR, value DOUBLE)"
+        )
+        con.execute(f"ATTACH '{Path(kept).as_posix()}' AS kept (READ_ONLY)")
+        try:
+            con.execute("BEGIN TRANSACTION")
+            run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchall()[0][0])
+            n = int(con.execute("SELECT count(DISTINCT scenario) FROM kept.mc").fetchall()[0][0])
+            companies = ",".join(
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT company FROM kept.mc ORDER BY company"
+                ).fetchall()
+            )
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, 'mc', ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    package_version,
+                    scenario_name,
+                    scenario_toml,
+                    seed,
+                    register_sha256,
+                    n,
+                    companies,
+                ],
+            )
+            con.execute(
+                "INSERT INTO outcomes (run_id, scenario, company, npv_2026, irr_2026, stranded_peak, impairment_ifrs, "
+                "impairment_usgaap, first_impairment_ifrs, first_impairment_usgaap, economic_life_years, min_dscr) "
+                "SELECT ?, scenario, company, npv_2026, irr_2026, stranded_peak, impairment_ifrs, impairment_usgaap, "
+                "first_impairment_ifrs, first_impairment_usgaap, economic_life_years, min_dscr FROM kept.mc",
+                [run_id],
+            )
+            con.execute(
+                "INSERT INTO mc_samples SELECT ?, scenario, key, value FROM "
+                "(UNPIVOT kept.samples ON COLUMNS(* EXCLUDE (scenario)) INTO NAME key VALUE value)",
+                [run_id],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.execute("DETACH kept")
+    return run_id
+
+
+__all__ += ["record_mc"]
