@@ -15,7 +15,7 @@ __all__ = ["ordered_cumsum", "ordered_sum", "power"]
 
 
 def ordered_sum(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndarray:
-    """Sum along ``axis`` strictly left to right.
+    """Sum along ``axis`` strictly left to right (the last running sum of ``add.accumulate``).
 
     Parameters
     ----------
@@ -32,10 +32,14 @@ def ordered_sum(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndar
         The sums; bit-identical for a given row whatever the other axes' lengths.
         [unit of x]
     """
-    arr = np.moveaxis(np.asarray(x), axis, 0)
-    out = np.zeros(arr.shape[1:], dtype=np.result_type(arr.dtype, np.float64))
-    for item in arr:
-        out += item
+    arr = np.asarray(x)
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(np.float64)
+    if arr.shape[axis] == 0:
+        out = np.zeros(np.delete(arr.shape, axis % arr.ndim))
+    else:
+        # add.accumulate adds strictly left to right, unlike add.reduce (pairwise)
+        out = np.take(np.add.accumulate(arr, axis=axis), -1, axis=axis)
     return np.expand_dims(out, axis) if keepdims else out
 
 
@@ -64,8 +68,8 @@ def power(base: ArrayLike, exponent: ArrayLike) -> np.ndarray:
 def ordered_cumsum(x: ArrayLike, axis: int = -1, reverse: bool = False) -> np.ndarray:
     """Cumulative sum along ``axis``, strictly in order (or from the end if ``reverse``).
 
-    A loop over the axis with whole-slice additions: as exact as ``np.cumsum`` and, for
-    short axes of large arrays, several times faster than NumPy's strided cumsum.
+    ``np.add.accumulate`` is sequential whatever the array's shape, so each running sum
+    is bit-identical however many scenarios share the array.
 
     Parameters
     ----------
@@ -81,11 +85,8 @@ def ordered_cumsum(x: ArrayLike, axis: int = -1, reverse: bool = False) -> np.nd
     ndarray
         Running sums, the shape of ``x``. [unit of x]
     """
-    arr = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
-    out = np.empty_like(arr)
-    acc = np.zeros(arr.shape[1:])
-    steps = range(arr.shape[0] - 1, -1, -1) if reverse else range(arr.shape[0])
-    for i in steps:
-        acc += arr[i]
-        out[i] = acc
-    return np.moveaxis(out, 0, axis)
+    arr = np.asarray(x, dtype=float)
+    if not reverse:
+        return np.add.accumulate(arr, axis=axis)
+    flipped = np.flip(arr, axis=axis)
+    return np.flip(np.add.accumulate(flipped, axis=axis), axis=axis)

@@ -202,7 +202,9 @@ def _fan_frame(pieces: list[dict]) -> pd.DataFrame:
             for t, quarter in enumerate(quarters):
                 rows.append((var, str(company), str(quarter), *qv[:, k, t]))
     cols = ["variable", "company", "quarter", "p5", "p25", "p50", "p75", "p95"]
-    return pd.DataFrame(rows, columns=cols).set_index(["variable", "company", "quarter"]).sort_index()
+    return (
+        pd.DataFrame(rows, columns=cols).set_index(["variable", "company", "quarter"]).sort_index()
+    )
 
 
 def run_mc(
