@@ -125,3 +125,18 @@ def test_mc_run_is_recorded_in_the_store(tmp_path):
     )
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM mc_samples").fetchall()[0][0] == 0
+
+
+def test_scenario_show_keeps_the_uncertainty_block_and_mc_needs_one(tmp_path):
+    runner = CliRunner()
+    shown = runner.invoke(app, ["scenario", "show", "base"])
+    assert "[uncertainty]" in shown.stdout
+    assert "[correlations]" in shown.stdout
+    path = tmp_path / "copy.toml"
+    path.write_text(shown.stdout)
+    assert sr.load_scenario(path).flat() == sr.load_scenario("base").flat() | {}
+    bare = tmp_path / "bare.toml"
+    bare.write_text("[market]\nprice_decline = 1.0\n")
+    r = runner.invoke(app, ["mc", "--scenario", str(bare), "--n", "5"])
+    assert r.exit_code == 2
+    assert "add an [uncertainty] block" in r.stderr  # brackets survive the terminal markup

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from strandrisk import __version__
 from strandrisk.cli import render
@@ -40,7 +41,7 @@ def _clean_failures(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            _err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+            _err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
             raise typer.Exit(code=2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -270,12 +271,13 @@ def scenario_show(name: Annotated[str, typer.Argument(help="Preset name or TOML 
     from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario, preset_text
 
     scenario = load_scenario(name)
-    header = ""
+    header, tail = "", ""
     if name in PRESETS:
-        header = "".join(
-            line + "\n" for line in preset_text(name).splitlines() if line.startswith("#")
-        )
-    sys.stdout.write(header + dump_scenario(scenario))
+        text = preset_text(name)
+        header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+        at = text.find("\n[uncertainty]")
+        tail = "\n" + text[at + 1 :] if at >= 0 else ""
+    sys.stdout.write(header + dump_scenario(scenario) + tail)
 
 
 runs_app = typer.Typer(no_args_is_help=True, help="The run store: list, show, compare, delete.")

@@ -254,6 +254,8 @@ def run_mc(
     """
     if n < 1 or chunk_size < 1:
         raise ValueError("n and chunk_size must be positive")
+    if not space.keys:
+        raise ValueError("the uncertainty space is empty: nothing to sample")
     ranges = _ranges(n, chunk_size)
     tmp = None
     if outcomes_path is None:

@@ -205,6 +205,11 @@ def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> Uncertai
     for key, dist in dists.items():
         _check_support(key, dist, bounds[key], where)
     keys = tuple(sorted(dists))
+    if not keys:
+        raise InputError(
+            f"{where}: no uncertain parameters: add an [uncertainty] block "
+            "(e.g. from_register = true) to sample over"
+        )
     try:
         return UncertaintySpace(
             keys,
