@@ -1,6 +1,8 @@
-"""Break-even demand growth and price decline by vectorised bisection."""
+"""Break-even demand growth and price decline: a vectorised scan, then bracketed regula falsi."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 
@@ -38,7 +40,7 @@ def breakeven(
     which : {"growth", "decline"}
         The parameter solved for. [-]
     iterations : int
-        Bisection steps inside the bracket found by the scan. [-]
+        Most regula falsi (Illinois) steps inside the bracket found by the scan. [-]
 
     Returns
     -------
@@ -51,7 +53,7 @@ def breakeven(
     -----
     NPV need not be monotone: too slow a price decline leaves demand short (through the
     elasticity), too fast a one erodes revenue. Policy: ``g*`` is the lowest demand
-    growth at which NPV turns non-negative (a scan of 13 points, then bisection in the
+    growth at which NPV turns non-negative (a scan of 13 points, then Illinois steps in the
     first bracket where NPV goes from negative to non-negative); ``lambda*`` is the
     fastest price decline the programme survives (the last bracket where NPV goes from
     non-negative to negative). Each evaluation runs the market, dispatch and programme
@@ -61,8 +63,8 @@ def breakeven(
     s, k = p.n, len(p.companies)
     twice = p.take(np.concatenate([np.arange(s), np.arange(s)]))
     cohorts = build_cohorts(twice, grid, hist)
-    short, _, _ = reported_vintages(grid, cohorts, operate(twice, grid, cohorts))
-    acc = accounts(twice, short, reported_vintages(grid, cohorts, operate(twice, grid, cohorts))[1])
+    short, short_cohorts, _ = reported_vintages(grid, cohorts)
+    acc = accounts(twice, short, short_cohorts)
 
     def f(x: np.ndarray) -> np.ndarray:  # x: (S, K+1) -> NPV (S, K+1)
         trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
@@ -83,10 +85,37 @@ def breakeven(
         pick = crossing.shape[-1] - 1 - np.argmax(crossing[..., ::-1], axis=-1)
     lo, hi = points[pick], points[pick + 1]
     f_lo = np.take_along_axis(values, pick[..., None], axis=-1)[..., 0]
+    f_hi = np.take_along_axis(values, pick[..., None] + 1, axis=-1)[..., 0]
+    return np.where(found, _illinois(f, lo, hi, f_lo, f_hi, iterations), np.nan)
+
+
+def _illinois(
+    f: Callable[[np.ndarray], np.ndarray],
+    a: np.ndarray,
+    b: np.ndarray,
+    fa: np.ndarray,
+    fb: np.ndarray,
+    iterations: int,
+    tol: float = 1e-7,
+) -> np.ndarray:
+    """Bracketed regula falsi with the Illinois modification, element by element.
+
+    Keeps a sign change inside ``[a, b]`` (so it converges to a jump of a discontinuous
+    NPV too) and stops once every bracket is narrower than ``tol`` per year.
+    """
+    side = np.zeros(a.shape)
     for _ in range(iterations):
-        mid = 0.5 * (lo + hi)
-        f_mid = f(mid)
-        left = (f_mid >= 0) == (f_lo >= 0)
-        lo, f_lo = np.where(left, mid, lo), np.where(left, f_mid, f_lo)
-        hi = np.where(left, hi, mid)
-    return np.where(found, 0.5 * (lo + hi), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = (a * fb - b * fa) / (fb - fa)
+        bad = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
+        c = np.where(bad, 0.5 * (a + b), c)
+        fc = f(c)
+        with_a = (fc >= 0) == (fa >= 0)
+        fb = np.where(with_a & (side == 1), 0.5 * fb, fb)
+        fa = np.where(~with_a & (side == -1), 0.5 * fa, fa)
+        a, fa = np.where(with_a, c, a), np.where(with_a, fc, fa)
+        b, fb = np.where(with_a, b, c), np.where(with_a, fb, fc)
+        side = np.where(with_a, 1.0, -1.0)
+        if np.all(np.abs(b - a) < tol):
+            break
+    return 0.5 * (a + b)

@@ -438,8 +438,8 @@ def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
 
 
 def reported_vintages(
-    grid: Grid, cohorts: Cohorts, ops: Operations
-) -> tuple[Grid, Cohorts, Operations]:
+    grid: Grid, cohorts: Cohorts, ops: Operations | None = None
+) -> tuple[Grid, Cohorts, Operations | None]:
     """Drop the cohorts built after the horizon once dispatch is done.
 
     They compete for demand in the run-off years (so they are dispatched), but are never on
@@ -455,6 +455,8 @@ def reported_vintages(
         new_unit_cost=cohorts.new_unit_cost,
         new_unit_power=cohorts.new_unit_power,
     )
+    if ops is None:
+        return short, trimmed, None
     per_vintage = ("served", "capacity", "revenue", "energy", "fixed", "ebitda", "alive")
     fields_ = {f: getattr(ops, f)[..., :v, :] for f in per_vintage}
     return (
