@@ -20,7 +20,7 @@ from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.simulate import simulate
 from strandrisk.io.files import ensure_folder, write_text_atomic
-from strandrisk.io.scenario import _COMPANY_LIFE_ROWS, GROUPS, PRESETS, dump_scenario, load_scenario
+from strandrisk.io.scenario import COMPANY_LIFE_ROWS, GROUPS, PRESETS, dump_scenario, load_scenario
 from strandrisk.scenarios.schema import Scenario
 from strandrisk.store.runs import RunStore
 
@@ -58,7 +58,7 @@ def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record |
                 rec = None  # the scenario overrides the register's value
             out.append((f"{group}.{f.name}", float(value), f.metadata["unit"], rec))
     for c in scenario.companies:
-        life, network = _COMPANY_LIFE_ROWS[c.name]
+        life, network = COMPANY_LIFE_ROWS[c.name]
         for key, row, unit in (
             ("capex_2026", f"capex_2026_guidance_{c.name}", "USD"),
             ("compute_life", life, "year"),

@@ -31,6 +31,7 @@ from strandrisk.scenarios.schema import (
 )
 
 __all__ = [
+    "COMPANY_LIFE_ROWS",
     "GROUPS",
     "PRESETS",
     "default_values",
@@ -56,7 +57,7 @@ PRESETS: tuple[str, ...] = (
     "agentic-boom",
     "fibre-replay",
 )
-_COMPANY_LIFE_ROWS = {
+COMPANY_LIFE_ROWS: dict[str, tuple[str, str]] = {
     "amazon": ("useful_life_servers_amazon_ai_subset", "useful_life_network_amazon"),
     "alphabet": ("useful_life_servers_alphabet", "useful_life_network_alphabet"),
     "meta": ("useful_life_servers_meta", "useful_life_network_meta"),
@@ -81,7 +82,7 @@ def default_values() -> dict[str, Any]:
             row = f.metadata.get("row")
             out[f"{group}.{f.name}"] = reg.value(row) if row else f.default
     for name in COMPANIES:
-        life, network = _COMPANY_LIFE_ROWS[name]
+        life, network = COMPANY_LIFE_ROWS[name]
         out[f"companies.{name}.capex_2026"] = reg.value(f"capex_2026_guidance_{name}")
         out[f"companies.{name}.compute_life"] = reg.value(life)
         out[f"companies.{name}.network_life"] = reg.value(network)
