@@ -16,7 +16,7 @@ __all__ = ["FIGURES", "build_figures"]
 FIGURES: dict[str, str] = {
     "depreciation_gap": "The depreciation gap: book value against economic value",
     "stranded_impairment": "Stranded value and impairments (IFRS and US GAAP)",
-    "market": "Token demand, capacity and volume served (industry)",
+    "market": "Token demand, capacity and volume served (industry, 2026Q1 capacity = 1)",
     "utilisation_price": "Utilisation and the token price",
     "cash_flows": "Cash flows (industry)",
     "dscr": "Debt service cover ratio by year",
