@@ -89,10 +89,14 @@ def _market(ds: xr.Dataset, title: str) -> go.Figure:
     ind = ds.sel(company="industry")
     x = _quarters(ds)
     fig = go.Figure()
+    base = float(ind["capacity"].values[0]) or 1.0
     for name, label in (("demand", "demand"), ("capacity", "capacity"), ("served", "served")):
-        fig.add_scatter(x=x, y=ind[name].values / 1e6, name=label, mode="lines")
+        fig.add_scatter(x=x, y=ind[name].values / base, name=label, mode="lines")
     fig.update_layout(
-        title=title, yaxis_title="trillion tokens per quarter", yaxis_type="log", **_LAYOUT
+        title=title,
+        yaxis_title="tokens per quarter, index (log scale)",
+        yaxis_type="log",
+        **_LAYOUT,
     )
     return fig
 
