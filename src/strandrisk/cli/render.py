@@ -48,7 +48,9 @@ def register_table(rows: Sequence[Record]) -> Table:
         table.add_column(col, overflow="fold")
     for r in rows:
         rng = f"{fmt(r.low)} - {fmt(r.high)}" if r.low is not None else ""
-        src = r.formula if r.kind == "derived" else r.source
+        src = {"derived": f"= {r.formula}", "assumption": f"assumption: {r.note}"}.get(
+            r.kind, r.source
+        )
         table.add_row(r.name, fmt(r.value), r.unit, rng, r.kind, src)
     return table
 

@@ -65,7 +65,15 @@ def _table(frame: pd.DataFrame, text_columns: Sequence[str] = ()) -> str:
 def _assumptions_table(used: Sequence[tuple[str, float, str, Record | None]]) -> str:
     rows = []
     for key, value, unit, rec in used:
-        source = html.escape(rec.source if rec else "scenario file")
+        if rec is None:
+            text = "set in the scenario file"
+        elif rec.kind == "derived":
+            text = f"= {rec.formula}"
+        elif rec.kind == "assumption":
+            text = f"assumption: {rec.note}"
+        else:
+            text = rec.source
+        source = html.escape(text)
         kind = rec.kind if rec else "scenario"
         row = html.escape(rec.name) if rec else ""
         rows.append(
