@@ -7,7 +7,7 @@ maths and does no formatting of its own.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +20,8 @@ from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.simulate import simulate
 from strandrisk.io.files import ensure_folder, write_text_atomic
-from strandrisk.io.scenario import COMPANY_LIFE_ROWS, GROUPS, PRESETS, dump_scenario, load_scenario
-from strandrisk.scenarios.schema import Scenario
+from strandrisk.io.scenario import COMPANY_LIFE_ROWS, PRESETS, dump_scenario, load_scenario
+from strandrisk.scenarios.schema import Scenario, parameter_fields
 from strandrisk.store.runs import RunStore
 
 __all__ = ["MainJob", "assumptions_used", "compare_presets", "run_main_job"]
@@ -46,17 +46,11 @@ def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record |
     """Every numeric parameter of the scenario with its unit and register row (if any)."""
     reg = load_register()
     out = []
-    for group in GROUPS:
-        obj = getattr(scenario, group)
-        for f in fields(obj):
-            if "unit" not in f.metadata:
-                continue
-            row = f.metadata.get("row")
-            rec = reg.get(row, None)
-            value = getattr(obj, f.name)
-            if rec is not None and abs(rec.canonical_value - value) > 1e-12 * max(1.0, abs(value)):
-                rec = None  # the scenario overrides the register's value
-            out.append((f"{group}.{f.name}", float(value), f.metadata["unit"], rec))
+    for key, value, meta in parameter_fields(scenario):
+        rec = reg.get(meta.get("row"), None)
+        if rec is not None and abs(rec.canonical_value - value) > 1e-12 * max(1.0, abs(value)):
+            rec = None  # the scenario overrides the register's value
+        out.append((key, float(value), meta["unit"], rec))
     for c in scenario.companies:
         life, network = COMPANY_LIFE_ROWS[c.name]
         for key, row, unit in (
@@ -74,7 +68,7 @@ def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record |
     return out
 
 
-def _mc_figures(scenario: Scenario, n: int, seed: int) -> dict:
+def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> dict:
     """Monte Carlo, Sobol and PRIM figures for the report."""
     import tempfile
 
@@ -84,7 +78,6 @@ def _mc_figures(scenario: Scenario, n: int, seed: int) -> dict:
     from strandrisk.io.uncertainty import load_uncertainty
     from strandrisk.reports.figures import build_mc_figures
 
-    source = scenario.name if scenario.name in PRESETS else "base"
     space = load_uncertainty(source, scenario)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mc.duckdb"
@@ -119,6 +112,7 @@ def run_main_job(
     store_path: Path | None,
     png_dir: Path | None = None,
     mc_n: int | None = None,
+    uncertainty_source: str | Path = "base",
     seed: int = 0,
 ) -> MainJob:
     """Run the main job: simulate, rank drivers, compare presets, write report and store.
@@ -133,6 +127,12 @@ def run_main_job(
         DuckDB store; ``None`` skips recording. [-]
     png_dir : path-like, optional
         Folder for PNG copies of the charts. [-]
+    mc_n : int, optional
+        Add a Monte Carlo section with this many scenarios. [count]
+    seed : int
+        Seed of the Monte Carlo section. [-]
+    uncertainty_source : str or path-like
+        Preset name or scenario file whose ``[uncertainty]`` block the section samples. [-]
 
     Returns
     -------
@@ -160,7 +160,7 @@ def run_main_job(
         figures = build_figures(series, result.outcomes, presets, swings)
         mc_note = ""
         if mc_n:
-            figures.update(_mc_figures(scenario, mc_n, seed))
+            figures.update(_mc_figures(scenario, mc_n, seed, uncertainty_source))
             mc_note = (
                 f"{mc_n:,} Latin-hypercube scenarios (seed {seed}) over every parameter with a "
                 "range in the "

@@ -7,17 +7,15 @@ through :func:`strandrisk.simulate` as one batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from strandrisk.assumptions.register import Register
 from strandrisk.engine.simulate import simulate
-from strandrisk.scenarios.schema import Scenario
+from strandrisk.scenarios.schema import Scenario, parameter_fields
 
-__all__ = ["Swing", "one_at_a_time", "ranged_parameters"]
-
-_GROUPS = ("capex", "accounting", "technology", "market", "costs", "financing")
+__all__ = ["Swing", "one_at_a_time", "quantile_swings", "ranged_parameters"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +68,14 @@ def ranged_parameters(
         Ranges in canonical units, clipped to each field's allowed bounds.
     """
     out = []
-    for group in _GROUPS:
-        for f in fields(getattr(scenario, group)):
-            row = f.metadata.get("row")
-            if not row or row not in register or register[row].low is None:
-                continue
-            rec = register[row]
-            lo = max(rec.canonical_low, f.metadata["lo"])
-            hi = min(rec.canonical_high, f.metadata["hi"])
-            if hi > lo:
-                out.append((f"{group}.{f.name}", row, lo, hi))
+    for key, _, meta in parameter_fields(scenario):
+        row = meta.get("row")
+        if not row or row not in register or register[row].low is None:
+            continue
+        lo = max(register[row].canonical_low, meta["lo"])
+        hi = min(register[row].canonical_high, meta["hi"])
+        if hi > lo:
+            out.append((key, row, lo, hi))
     return out
 
 
@@ -151,6 +147,3 @@ def quantile_swings(
         for i, (k, (lo, hi)) in enumerate(zip(keys, ends, strict=True))
     ]
     return sorted(swings, key=lambda s: (-s.swing, s.key))
-
-
-__all__ += ["quantile_swings"]

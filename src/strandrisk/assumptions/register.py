@@ -26,7 +26,14 @@ from strandrisk.assumptions.formula import Formula, FormulaError, parse_formula
 from strandrisk.assumptions.generated import dataset_rows
 from strandrisk.assumptions.schema import COLUMNS, Record, RegisterError
 
-__all__ = ["Register", "default_tables", "load_register", "parse_table"]
+__all__ = [
+    "COLUMNS",
+    "Register",
+    "build_register",
+    "default_tables",
+    "load_register",
+    "parse_table",
+]
 
 _SPECIAL = ("fits.csv", "claims.csv")
 
@@ -364,7 +371,3 @@ def load_register(folder: Path | str | None = None) -> Register:
     fits_path = folder / "fits.csv"
     fits_text = fits_path.read_text("utf-8") if fits_path.exists() else _default_fits_text()
     return build_register(tables, fits_text)
-
-
-# Keep COLUMNS importable from here for callers that list the register's columns.
-__all__ += ["COLUMNS", "build_register"]

@@ -243,6 +243,7 @@ def run(
         png_dir=png,
         mc_n=mc,
         seed=seed,
+        uncertainty_source=scenario if scenario else (preset or "base"),
     )
     if as_json:
         columns = [c for c in job.outcomes.columns if c != "scenario"]

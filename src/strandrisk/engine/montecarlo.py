@@ -24,7 +24,7 @@ from strandrisk.engine.simulate import START_YEAR, simulate
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["FAN_SCENARIOS", "QUANTILES", "MCResult", "run_mc"]
+__all__ = ["FAN_SCENARIOS", "QUANTILES", "MCResult", "read_kept", "run_mc"]
 
 FAN_SCENARIOS = 2000
 """Scenarios whose quarterly series feed the fan charts."""
@@ -109,8 +109,8 @@ def _task(
     seed: int,
     sampler: str,
     fan_limit: int,
-) -> tuple[pd.DataFrame, dict | None]:
-    """Run scenarios ``start`` to ``stop - 1``; return outcome rows and fan series."""
+) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:
+    """Run scenarios ``start`` to ``stop - 1``; return outcome rows, samples and fan series."""
     samples = sample_range(space, start, stop, seed, sampler)
     keep_series = start < fan_limit
     result = simulate(scenario, samples, breakeven=False, keep_series=keep_series)
@@ -125,8 +125,7 @@ def _task(
         fans["quarters"] = list(ds.quarter.values)
     drawn = pd.DataFrame(samples)
     drawn.insert(0, "scenario", np.arange(start, stop))
-    rows.attrs["samples"] = drawn
-    return rows, fans
+    return rows, drawn, fans
 
 
 def _ranges(n: int, chunk: int) -> list[tuple[int, int]]:
@@ -277,9 +276,8 @@ def run_mc(
         columns = ", ".join(f'"{k}" DOUBLE' for k in space.keys)
         con.execute(f"CREATE TABLE samples (scenario BIGINT{', ' if columns else ''}{columns})")
 
-        def absorb(start: int, rows: pd.DataFrame, fan: dict | None) -> None:
+        def absorb(start: int, rows: pd.DataFrame, drawn: pd.DataFrame, fan: dict | None) -> None:
             nonlocal head
-            drawn = rows.attrs.pop("samples")
             con.register("chunk", rows)
             con.execute("INSERT INTO mc SELECT * FROM chunk")
             con.unregister("chunk")
@@ -334,6 +332,3 @@ def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.D
             "SELECT * FROM mc WHERE company = ? ORDER BY scenario", [company]
         ).df()
     return samples.set_index("scenario"), outcomes.set_index("scenario")
-
-
-__all__ += ["read_kept"]

@@ -56,21 +56,6 @@ class Params:
             n, self.companies, vals, self.path, self.amortising, self.years, self.leakage_driver
         )
 
-    def replace(self, **updates: np.ndarray) -> Params:
-        """Return a copy with some arrays replaced (keys with dots as ``__``)."""
-        vals = dict(self.values)
-        for k, v in updates.items():
-            vals[k.replace("__", ".")] = v
-        return Params(
-            self.n,
-            self.companies,
-            vals,
-            self.path,
-            self.amortising,
-            self.years,
-            self.leakage_driver,
-        )
-
 
 def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None) -> Params:
     """Turn a scenario (and optional per-scenario samples) into parameter arrays.

@@ -18,7 +18,6 @@ from strandrisk.core.numeric import ordered_sum
 from strandrisk.engine.breakeven import breakeven
 from strandrisk.engine.finance import CompanyFlows, company_flows, programme_2026
 from strandrisk.engine.model import (
-    QUARTER,
     START_YEAR,
     Cohorts,
     Grid,
@@ -318,7 +317,3 @@ def simulate(
             params.companies, grid, {k: np.concatenate([s[k] for s in series]) for k in series[0]}
         )
     return SimulationResult(scenario=scenario, outcomes=frame, series=ds)
-
-
-# Keep the quarter length importable for callers converting quarterly flows.
-__all__ += ["QUARTER"]

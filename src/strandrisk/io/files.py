@@ -13,7 +13,7 @@ from pathlib import Path
 
 from strandrisk.errors import InputError
 
-__all__ = ["atomic_path", "ensure_folder", "write_text_atomic"]
+__all__ = ["atomic_path", "ensure_folder", "write_text_atomic", "write_with"]
 
 
 def ensure_folder(folder: Path | str, what: str = "output folder") -> Path:
@@ -100,6 +100,3 @@ def write_with(target: Path | str, writer: Callable[[Path], None]) -> Path:
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)
-
-
-__all__ += ["write_with"]

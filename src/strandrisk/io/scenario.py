@@ -18,17 +18,7 @@ from typing import Any
 
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
-from strandrisk.scenarios.schema import (
-    COMPANIES,
-    Accounting,
-    CapexPlan,
-    Company,
-    Costs,
-    Financing,
-    Market,
-    Scenario,
-    Technology,
-)
+from strandrisk.scenarios.schema import COMPANIES, GROUPS, Company, Scenario
 
 __all__ = [
     "COMPANY_LIFE_ROWS",
@@ -41,14 +31,6 @@ __all__ = [
     "scenario_from_values",
 ]
 
-GROUPS: dict[str, type] = {
-    "capex": CapexPlan,
-    "accounting": Accounting,
-    "technology": Technology,
-    "market": Market,
-    "costs": Costs,
-    "financing": Financing,
-}
 PRESETS: tuple[str, ...] = (
     "accounting-view",
     "base",

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +27,10 @@ import numpy as np
 
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
-from strandrisk.io.scenario import GROUPS, PRESETS, preset_text
+from strandrisk.io.scenario import PRESETS, preset_text
 from strandrisk.scenarios.distributions import KINDS, Distribution
 from strandrisk.scenarios.sampling import UncertaintySpace
-from strandrisk.scenarios.schema import Scenario
+from strandrisk.scenarios.schema import Scenario, parameter_fields
 
 __all__ = ["load_uncertainty", "register_space"]
 
@@ -47,16 +46,7 @@ _BOUNDED = {
 
 
 def _field_bounds(scenario: Scenario) -> dict[str, tuple[float, float, str | None]]:
-    out = {}
-    for group in GROUPS:
-        for f in fields(getattr(scenario, group)):
-            if "lo" in f.metadata:
-                out[f"{group}.{f.name}"] = (
-                    f.metadata["lo"],
-                    f.metadata["hi"],
-                    f.metadata.get("row"),
-                )
-    return out
+    return {key: (m["lo"], m["hi"], m.get("row")) for key, _, m in parameter_fields(scenario)}
 
 
 def register_space(scenario: Scenario) -> dict[str, Distribution]:

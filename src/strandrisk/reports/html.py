@@ -112,6 +112,17 @@ def _claims_section(claims: Sequence[Claim]) -> str:
     )
 
 
+def _charts(figures: dict[str, go.Figure], keys: Sequence[str]) -> str:
+    """Chart ``<div>``s for the figures in ``keys`` (in that order) that were built."""
+    return "".join(
+        f'<div class="chart" id="{key}">'
+        + figures[key].to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}")
+        + "</div>"
+        for key in keys
+        if key in figures
+    )
+
+
 def render_report(
     *,
     title: str,
@@ -148,20 +159,7 @@ def render_report(
     str
         The HTML document.
     """
-    charts = "".join(
-        f'<div class="chart" id="{key}">'
-        + figures[key].to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}")
-        + "</div>"
-        for key in FIGURES
-        if key in figures
-    )
-    mc = "".join(
-        f'<div class="chart" id="{key}">'
-        + figures[key].to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}")
-        + "</div>"
-        for key in MC_FIGURES
-        if key in figures
-    )
+    charts, mc = _charts(figures, FIGURES), _charts(figures, MC_FIGURES)
     if mc:
         mc = f"<h2>Monte Carlo over the uncertain assumptions</h2><p>{html.escape(mc_note)}</p>{mc}"
     top = "".join(

@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = [
     "COMPANIES",
+    "GROUPS",
     "Accounting",
     "CapexPlan",
     "Company",
@@ -23,7 +24,7 @@ __all__ = [
     "Market",
     "Scenario",
     "Technology",
-    "numeric_fields",
+    "parameter_fields",
 ]
 
 COMPANIES: tuple[str, ...] = ("amazon", "alphabet", "meta", "microsoft", "oracle")
@@ -275,7 +276,7 @@ class Scenario:
     def flat(self) -> dict[str, Any]:
         """Return every parameter as ``{dotted.key: value}``."""
         out: dict[str, Any] = {"start": self.start, "years": self.years}
-        for group in ("capex", "accounting", "technology", "market", "costs", "financing"):
+        for group in GROUPS:
             obj = getattr(self, group)
             out.update({f"{group}.{f.name}": getattr(obj, f.name) for f in fields(obj)})
         for c in self.companies:
@@ -297,6 +298,34 @@ class Scenario:
         return replace(self, companies=keep)
 
 
-def numeric_fields(cls: type) -> dict[str, dict[str, Any]]:
-    """Return ``{field: metadata}`` for the numeric fields of a parameter group."""
-    return {f.name: dict(f.metadata) for f in fields(cls) if "lo" in f.metadata}
+GROUPS: dict[str, type] = {
+    "capex": CapexPlan,
+    "accounting": Accounting,
+    "technology": Technology,
+    "market": Market,
+    "costs": Costs,
+    "financing": Financing,
+}
+"""Parameter groups of a scenario: TOML table name -> dataclass."""
+
+
+def parameter_fields(scenario: Scenario) -> list[tuple[str, Any, dict[str, Any]]]:
+    """Every numeric group parameter as ``(dotted key, value, field metadata)``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+
+    Returns
+    -------
+    list of (str, float, dict)
+        Key, the scenario's value and the field's metadata (``unit``, ``lo``, ``hi``,
+        ``row``). [canonical units]
+    """
+    return [
+        (f"{group}.{f.name}", getattr(getattr(scenario, group), f.name), dict(f.metadata))
+        for group in GROUPS
+        for f in fields(getattr(scenario, group))
+        if "lo" in f.metadata
+    ]

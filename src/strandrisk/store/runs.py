@@ -20,7 +20,7 @@ import xarray as xr
 
 from strandrisk.errors import InputError
 
-__all__ = ["RunStore", "StoredRun"]
+__all__ = ["RunStore", "StoredRun", "record_mc"]
 
 SCHEMA_VERSION = 1
 
@@ -346,6 +346,3 @@ def record_mc(
         finally:
             con.execute("DETACH kept")
     return run_id
-
-
-__all__ += ["record_mc"]

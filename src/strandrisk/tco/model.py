@@ -9,7 +9,7 @@ pair. Pure arithmetic over :mod:`strandrisk.core.tco`; files are read in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -416,12 +416,7 @@ class TCOResult:
 
     def table(self) -> pd.DataFrame:
         """Option results as a data frame indexed by option."""
-        return pd.DataFrame([vars_(r) for r in self.options]).set_index("option")
-
-
-def vars_(result: OptionResult) -> dict[str, object]:
-    """Fields of an option result as a dict."""
-    return {f.name: getattr(result, f.name) for f in fields(result)}
+        return pd.DataFrame([asdict(r) for r in self.options]).set_index("option")
 
 
 def compare(workload: Workload, options: list[Option]) -> TCOResult:
