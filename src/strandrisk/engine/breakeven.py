@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from strandrisk.core.finance import npv
+from strandrisk.engine.compiled import programme_cashflows_compiled
 from strandrisk.engine.finance import programme_npv
 from strandrisk.engine.model import (
     Grid,
@@ -16,6 +18,7 @@ from strandrisk.engine.model import (
     reported_vintages,
 )
 from strandrisk.engine.params import Params
+from strandrisk.engine.valuation import add_industry
 
 __all__ = ["BRACKETS", "breakeven"]
 
@@ -25,7 +28,12 @@ _SCAN = 13  # coarse grid points scanned for the bracket
 
 
 def breakeven(
-    p: Params, grid: Grid, hist: HistoryArrays, which: str, iterations: int = 20
+    p: Params,
+    grid: Grid,
+    hist: HistoryArrays,
+    which: str,
+    iterations: int = 20,
+    engine: str = "numpy",
 ) -> np.ndarray:
     """Solve NPV_2026(x) = 0 for demand growth or price decline, per scenario and company.
 
@@ -41,6 +49,8 @@ def breakeven(
         The parameter solved for. [-]
     iterations : int
         Most regula falsi (Illinois) steps inside the bracket found by the scan. [-]
+    engine : {"numpy", "compiled"}
+        Which engine evaluates NPV (they agree to rounding). [-]
 
     Returns
     -------
@@ -63,15 +73,20 @@ def breakeven(
     s, k = p.n, len(p.companies)
     twice = p.take(np.concatenate([np.arange(s), np.arange(s)]))
     cohorts = build_cohorts(twice, grid, hist)
-    short, short_cohorts, _ = reported_vintages(grid, cohorts)
-    acc = accounts(twice, short, short_cohorts)
+    if engine == "numpy":
+        short, short_cohorts, _ = reported_vintages(grid, cohorts)
+        acc = accounts(twice, short, short_cohorts)
 
     def f(x: np.ndarray) -> np.ndarray:  # x: (S, K+1) -> NPV (S, K+1)
         trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
-        g, c, ops = reported_vintages(
-            grid, cohorts, operate(twice, grid, cohorts, **{which: trial})
-        )
-        value = programme_npv(twice, g, c, ops, acc)
+        if engine == "compiled":
+            cf = add_industry(programme_cashflows_compiled(twice, grid, cohorts, **{which: trial}))
+            value = npv(twice["financing.wacc"][..., 0, 0], cf, periods_per_year=4)
+        else:
+            g, c, ops = reported_vintages(
+                grid, cohorts, operate(twice, grid, cohorts, **{which: trial})
+            )
+            value = programme_npv(twice, g, c, ops, acc)
         return np.concatenate([value[:s, :k], value[s:, k:]], axis=1)
 
     points = np.linspace(*BRACKETS[which], _SCAN)

@@ -13,7 +13,13 @@ from strandrisk.engine.model import QUARTER, START_YEAR, Accounts, Cohorts, Grid
 from strandrisk.engine.params import Params
 from strandrisk.engine.valuation import add_industry
 
-__all__ = ["CompanyFlows", "Programme", "company_flows", "programme_2026"]
+__all__ = [
+    "CompanyFlows",
+    "Programme",
+    "company_flows",
+    "programme_2026",
+    "programme_from_cashflows",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,9 +170,31 @@ def programme_2026(
     Programme
         Cash flows, NPV [USD], IRR [1/year] and payback [year] (NaN if never).
     """
-    cf = add_industry(programme_cashflows(p, grid, cohorts, ops, acc))
+    return programme_from_cashflows(p, programme_cashflows(p, grid, cohorts, ops, acc))
+
+
+def programme_from_cashflows(p: Params, company_cf: np.ndarray, method: str = "numpy") -> Programme:
+    """NPV, IRR and payback from the programme's cash flows per company.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    company_cf : ndarray, shape (S, K, P)
+        Quarterly cash flows per company (:func:`programme_cashflows`). [USD]
+    method : {"numpy", "numba"}
+        IRR implementation (:func:`strandrisk.irr`); fixed per engine so that a scenario's
+        result never depends on the size of its batch. [-]
+
+    Returns
+    -------
+    Programme
+        With the industry appended.
+    """
+    cf = add_industry(company_cf)
     value = npv(p["financing.wacc"][..., 0, 0], cf, periods_per_year=4)
-    rate = irr(cf.reshape(-1, cf.shape[-1]), periods_per_year=4).reshape(cf.shape[:-1])
+    rate = irr(cf.reshape(-1, cf.shape[-1]), periods_per_year=4, method=method)
+    rate = rate.reshape(cf.shape[:-1])
     cumulative = np.cumsum(cf, axis=-1)
     paid = (cumulative >= 0) & (np.arange(cf.shape[-1]) >= 4)
     first = np.argmax(paid, axis=-1)

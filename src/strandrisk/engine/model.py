@@ -32,6 +32,7 @@ __all__ = [
     "accounts",
     "build_cohorts",
     "make_grid",
+    "market",
     "operate",
     "reported_vintages",
 ]
@@ -328,6 +329,48 @@ def _short_for_a_year(contribution: np.ndarray, fixed: np.ndarray, alive: np.nda
     return full_year & short
 
 
+def market(
+    p: Params,
+    grid: Grid,
+    cohorts: Cohorts,
+    growth: np.ndarray | None = None,
+    decline: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token price, throughput and demand paths.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes. [-]
+    cohorts : Cohorts
+        The cohorts (start demand follows from the start capacity). [-]
+    growth, decline : ndarray, optional
+        Replace demand growth or price decline (see :func:`operate`). [1/year]
+
+    Returns
+    -------
+    price : ndarray, shape (S, 1, 1, T)
+        Token price. [USD/Mtok]
+    theta : ndarray, shape (S, 1, 1, T)
+        Throughput of one unit. [Mtok per unit-hour]
+    demand : ndarray, shape (S, K, 1, T)
+        Demand per company. [Mtok per quarter]
+    """
+    t = grid.time
+    growth = p["market.demand_growth"] if growth is None else growth
+    decline = p["market.price_decline"] if decline is None else decline
+    p0 = p["market.start_price"]
+    price = token_price(t, p0, decline, p["market.price_floor_ratio"])
+    theta = p["market.rental_rate"] / p0 * np.exp(p["technology.software_efficiency"] * t)
+    alive = (grid.age >= 0) & (grid.age < p["technology.physical_life"])
+    hours0 = ordered_sum(cohorts.units * HOURS_PER_QUARTER * alive[..., 0])[..., None, None]
+    q0 = p["market.utilisation"] * hours0 * theta[..., :1]
+    demand = q0 * _demand_shape(p, t, price / p0, growth, decline)
+    return price, theta, demand
+
+
 def operate(
     p: Params,
     grid: Grid,
@@ -361,17 +404,9 @@ def operate(
     over a whole trailing year in service (four quarters in the simulation); retired
     capacity is then removed and demand re-dispatched once.
     """
-    t = grid.time
-    growth = p["market.demand_growth"] if growth is None else growth
-    decline = p["market.price_decline"] if decline is None else decline
-    p0 = p["market.start_price"]
-    price = token_price(t, p0, decline, p["market.price_floor_ratio"])
-    theta = p["market.rental_rate"] / p0 * np.exp(p["technology.software_efficiency"] * t)
+    price, theta, demand = market(p, grid, cohorts, growth, decline)
     age = grid.age
     alive = (age >= 0) & (age < p["technology.physical_life"])
-    hours0 = ordered_sum(cohorts.units * HOURS_PER_QUARTER * alive[..., 0])[..., None, None]
-    q0 = p["market.utilisation"] * hours0 * theta[..., :1]
-    demand = q0 * _demand_shape(p, t, price / p0, growth, decline)
     _, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
     trigger = alive & _short_for_a_year(revenue - energy, fixed, alive)
     alive = alive & ~np.maximum.accumulate(trigger, axis=-1)

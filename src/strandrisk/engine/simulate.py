@@ -16,7 +16,13 @@ import xarray as xr
 from strandrisk.assumptions.installed_base import load_installed_base
 from strandrisk.core.numeric import ordered_sum
 from strandrisk.engine.breakeven import breakeven
-from strandrisk.engine.finance import CompanyFlows, company_flows, programme_2026
+from strandrisk.engine.compiled import kernel_outcomes
+from strandrisk.engine.finance import (
+    CompanyFlows,
+    company_flows,
+    programme_2026,
+    programme_from_cashflows,
+)
 from strandrisk.engine.model import (
     START_YEAR,
     Cohorts,
@@ -131,6 +137,41 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.concatenate([per, ind[:, None]], axis=1)
 
 
+def _chunk_compiled(
+    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
+) -> tuple[dict, dict]:
+    ko = kernel_outcomes(p, grid, hist)
+    prog = programme_from_cashflows(p, ko.programme_cf, method="numba")
+    w2026 = ko.cohorts.capex[..., grid.v2026]
+    booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
+    big = ko.big[..., None]
+    annual_fcf = ordered_sum(ko.fcf_unlevered.reshape(*ko.fcf_unlevered.shape[:-1], -1, 4))
+    capex = add_industry(ko.cohorts.capex[..., grid.n_hist : grid.n_hist + 4])
+    out = {
+        "capex_2026": ordered_sum(capex),
+        "booked_life_years": _weighted(booked[..., None], ordered_sum(w2026, keepdims=True)),
+        "economic_life_years": _weighted(ko.life_2026, w2026),
+        "npv_2026": prog.npv,
+        "irr_2026": prog.irr,
+        "payback_years_2026": prog.payback_years,
+        "stranded_peak": ko.stranded.max(-1),
+        "stranded_peak_q": np.where(ko.stranded.max(-1) > ko.big, ko.stranded.argmax(-1), -1),
+        "impairment_ifrs": ordered_sum(ko.ifrs),
+        "impairment_usgaap": ordered_sum(ko.usgaap),
+        "first_impairment_ifrs_q": _first_index(ko.ifrs > big),
+        "first_impairment_usgaap_q": _first_index(ko.usgaap > big),
+        "min_dscr": np.nanmin(np.where(np.isnan(ko.dscr), np.inf, ko.dscr), axis=-1),
+        "first_negative_fcf_y": _first_index(annual_fcf < 0),
+    }
+    if with_breakeven:
+        out["breakeven_demand_growth"] = breakeven(p, grid, hist, "growth", engine="compiled")
+        out["breakeven_price_decline"] = breakeven(p, grid, hist, "decline", engine="compiled")
+    series: dict[str, np.ndarray] = {}
+    if keep:  # the quarterly series come from the reference engine
+        _, series = _chunk(p, grid, hist, False, True)
+    return out, series
+
+
 def _chunk(
     p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
 ) -> tuple[dict, dict]:
@@ -208,8 +249,10 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
     s, k1 = out["npv_2026"].shape
     companies = [*names, "industry"]
 
-    def label(q: np.ndarray) -> list[object]:
-        return [quarter_label(int(i)) if i >= 0 else None for i in q.ravel()]
+    def label(q: np.ndarray) -> pd.Series:
+        # object dtype keeps None for "never", whether or not other rows have a date
+        labels = [quarter_label(int(i)) if i >= 0 else None for i in q.ravel()]
+        return pd.Series(labels, dtype=object)
 
     frame = pd.DataFrame(
         {
@@ -266,7 +309,8 @@ def simulate(
     *,
     breakeven: bool = True,
     keep_series: bool = True,
-    chunk_size: int = 64,
+    chunk_size: int | None = None,
+    engine: str = "compiled",
 ) -> SimulationResult:
     """Run the cohort model.
 
@@ -282,8 +326,14 @@ def simulate(
         per chunk). [-]
     keep_series : bool
         Return the quarterly series as an xarray Dataset. [-]
-    chunk_size : int
-        Scenarios per chunk; results do not depend on it. [-]
+    chunk_size : int, optional
+        Scenarios per chunk (default 4,096 for the compiled engine, 64 for NumPy); results
+        do not depend on it. [-]
+    engine : {"compiled", "numpy"}
+        ``compiled`` runs dispatch, books, valuation and impairment in the Numba kernel
+        (:mod:`strandrisk.engine.compiled`); ``numpy`` is the plain, vectorised reference.
+        The two agree to rounding (tested). Quarterly series always come from the
+        reference engine. [-]
 
     Returns
     -------
@@ -297,14 +347,19 @@ def simulate(
     >>> list(result.outcomes["company"])[-1]
     'industry'
     """
+    if engine not in ("compiled", "numpy"):
+        raise ValueError(f"engine must be 'compiled' or 'numpy', got {engine!r}")
+    if chunk_size is None:
+        chunk_size = 4096 if engine == "compiled" else 64
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    run_chunk = _chunk_compiled if engine == "compiled" else _chunk
     params = build_params(scenario, samples)
     hist = _history(params.companies)
     grid = make_grid(scenario.years)
     outs, series = [], []
     for start in range(0, params.n, chunk_size):
-        out, ser = _chunk(
+        out, ser = run_chunk(
             params.take(slice(start, start + chunk_size)), grid, hist, breakeven, keep_series
         )
         outs.append(out)

@@ -1,0 +1,165 @@
+"""The compiled engine: NumPy builds the cohorts and market paths, Numba does the rest.
+
+Cohorts, prices, throughput and demand are cheap (no vintage-by-quarter arrays) and are
+built by the NumPy engine's own functions; dispatch, retirement, books, valuation,
+impairment, cash flows and the 2026 programme run in :mod:`strandrisk.engine._kernel`,
+one scenario per thread. The NumPy engine stays the tested reference: the tests require
+the two to agree on every outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from strandrisk.engine import _kernel
+from strandrisk.engine.model import Cohorts, Grid, HistoryArrays, build_cohorts, market
+from strandrisk.engine.params import Params
+from strandrisk.engine.valuation import discount_end
+
+__all__ = ["KernelOutcomes", "kernel_outcomes", "programme_cashflows_compiled"]
+
+
+@dataclass(frozen=True, slots=True)
+class KernelOutcomes:
+    """Per-scenario results of the kernel (``K1`` = companies + industry).
+
+    Attributes
+    ----------
+    cohorts : Cohorts
+        The cohorts the kernel ran on.
+    stranded, ifrs, usgaap : ndarray, shape (S, K1, n)
+        Stranded value and impairment charges per reporting quarter. [USD]
+    big : ndarray, shape (S, K1)
+        Materiality threshold, 1e-9 of the largest compute book value. [USD]
+    fcf_unlevered : ndarray, shape (S, K1, n)
+        Unlevered free cash flow per quarter. [USD]
+    dscr : ndarray, shape (S, K1, years)
+        Annual debt service cover ratio (NaN without debt service). [-]
+    life_2026 : ndarray, shape (S, K, 4)
+        Economic life of each 2026 vintage. [year]
+    programme_cf : ndarray, shape (S, K, T + 1)
+        Cash flows of the 2026 programme. [USD]
+    """
+
+    cohorts: Cohorts
+    stranded: np.ndarray
+    ifrs: np.ndarray
+    usgaap: np.ndarray
+    big: np.ndarray
+    fcf_unlevered: np.ndarray
+    dscr: np.ndarray
+    life_2026: np.ndarray
+    programme_cf: np.ndarray
+
+
+def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float)
+
+
+def _common(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.ndarray]:
+    s, k, v = p.n, len(p.companies), grid.vintage.size
+    power = _c(cohorts.power, (s, k, v))
+    return {
+        "capex": _c(cohorts.capex, (s, k, v)),
+        "units": _c(cohorts.units, (s, k, v)),
+        "power": power,
+        "order": np.argsort(power, axis=-1, kind="stable"),
+        "vint": np.ascontiguousarray(grid.vintage, dtype=np.int64),
+        "sp": np.ascontiguousarray(
+            np.stack([p[name].reshape(s) for name in _kernel.SCALARS], axis=1)
+        ),
+        "lives": np.ascontiguousarray(
+            np.stack([p["company.compute_life"], p["company.network_life"]], axis=-1).reshape(
+                s, k, 2
+            )
+        ),
+    }
+
+
+def _market(
+    p: Params,
+    grid: Grid,
+    cohorts: Cohorts,
+    growth: np.ndarray | None = None,
+    decline: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    s, k, t = p.n, len(p.companies), grid.t_int
+    price, theta, demand = market(p, grid, cohorts, growth, decline)
+    return {
+        "price": _c(price.reshape(s, -1, t), (s, k, t)),
+        "theta": _c(theta.reshape(s, t), (s, t)),
+        "demand": _c(demand.reshape(s, k, t), (s, k, t)),
+    }
+
+
+def kernel_outcomes(p: Params, grid: Grid, hist: HistoryArrays) -> KernelOutcomes:
+    """Run the compiled model for a batch of scenarios.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays, S scenarios. [-]
+    grid : Grid
+        Axes (the internal grid with every vintage). [-]
+    hist : HistoryArrays
+        Installed base. [-]
+
+    Returns
+    -------
+    KernelOutcomes
+        What the outcome table is computed from.
+    """
+    cohorts = build_cohorts(p, grid, hist)
+    s, t = p.n, grid.t_int
+    args = _common(p, grid, cohorts)
+    mk = _market(p, grid, cohorts)
+    out = _kernel.outcome_rows(
+        args["capex"],
+        args["units"],
+        args["power"],
+        args["order"],
+        mk["demand"],
+        mk["price"],
+        mk["theta"],
+        _c(cohorts.new_unit_cost.reshape(s, t), (s, t)),
+        _c(cohorts.new_unit_power.reshape(s, t), (s, t)),
+        _c(discount_end(p, grid).reshape(s, t), (s, t)),
+        args["vint"],
+        grid.n_hist,
+        grid.t_rep,
+        bool(p.amortising),
+        args["sp"],
+        args["lives"],
+    )
+    return KernelOutcomes(cohorts, *out)
+
+
+def programme_cashflows_compiled(
+    p: Params,
+    grid: Grid,
+    cohorts: Cohorts,
+    growth: np.ndarray | None = None,
+    decline: np.ndarray | None = None,
+) -> np.ndarray:
+    """2026-programme cash flows per company with a trial growth or decline, (S, K, T + 1).
+
+    The compiled counterpart of ``operate`` followed by ``programme_cashflows``; used by the
+    break-even solver. [USD]
+    """
+    args = _common(p, grid, cohorts)
+    mk = _market(p, grid, cohorts, growth, decline)
+    return _kernel.programme_rows(
+        args["capex"],
+        args["units"],
+        args["power"],
+        args["order"],
+        mk["demand"],
+        mk["price"],
+        mk["theta"],
+        args["vint"],
+        grid.n_hist,
+        args["sp"],
+        args["lives"],
+    )

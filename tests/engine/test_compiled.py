@@ -1,0 +1,95 @@
+"""The compiled engine against the NumPy reference, and its own determinism."""
+
+import numba
+import numpy as np
+import pandas as pd
+import pytest
+
+import strandrisk as sr
+from strandrisk.engine import _kernel
+from strandrisk.engine.compiled import _common, _market
+from strandrisk.engine.model import build_cohorts, make_grid, operate
+from strandrisk.engine.params import build_params
+from strandrisk.engine.simulate import _history
+from strandrisk.io.scenario import PRESETS
+from strandrisk.io.uncertainty import load_uncertainty
+from strandrisk.scenarios.sampling import sample_range
+
+MONEY_SCALE = 1e9  # outcomes in USD are compared relative to $1bn where they are small
+
+
+def _compare(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert list(a.columns) == list(b.columns)
+    for column in a.columns:
+        x, y = a[column], b[column]
+        if x.dtype.kind == "f":
+            x, y = x.to_numpy(), y.to_numpy()
+            np.testing.assert_array_equal(np.isnan(x), np.isnan(y), err_msg=column)
+            ok = ~np.isnan(x)
+            scale = MONEY_SCALE if column in _MONEY else 1.0
+            np.testing.assert_allclose(x[ok], y[ok], rtol=1e-9, atol=1e-9 * scale, err_msg=column)
+        else:
+            assert (
+                x.astype(object).fillna("-").astype(str) == y.astype(object).fillna("-").astype(str)
+            ).all(), column
+
+
+_MONEY = ("capex_2026", "npv_2026", "stranded_peak", "impairment_ifrs", "impairment_usgaap")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_priors(preset):
+    scenario = sr.load_scenario(preset)
+    samples = sample_range(load_uncertainty(preset, scenario), 0, 48, seed=11, sampler="lhs")
+    kw = {"breakeven": False, "keep_series": False}
+    compiled = sr.simulate(scenario, samples, engine="compiled", **kw).outcomes
+    reference = sr.simulate(scenario, samples, engine="numpy", **kw).outcomes
+    _compare(compiled, reference)
+
+
+def test_compiled_break_even_agrees_with_the_reference():
+    scenario = sr.load_scenario("base")
+    samples = sample_range(load_uncertainty("base", scenario), 0, 6, seed=5, sampler="lhs")
+    compiled = sr.simulate(scenario, samples, keep_series=False, engine="compiled").outcomes
+    reference = sr.simulate(scenario, samples, keep_series=False, engine="numpy").outcomes
+    _compare(compiled, reference)
+    assert compiled["breakeven_demand_growth"].notna().any()
+
+
+def test_kernel_dispatch_and_retirement_match_operate():
+    scenario = sr.load_scenario("open-source-collapse")
+    samples = sample_range(
+        load_uncertainty("open-source-collapse", scenario), 0, 4, seed=2, sampler="mc"
+    )
+    p = build_params(scenario, samples)
+    grid = make_grid(scenario.years)
+    cohorts = build_cohorts(p, grid, _history(p.companies))
+    ops = operate(p, grid, cohorts)
+    a, m = _common(p, grid, cohorts), _market(p, grid, cohorts)
+    alive, ebitda = _kernel.operate_rows(
+        a["capex"], a["units"], a["power"], a["order"], m["demand"], m["price"], m["theta"],
+        a["vint"], a["sp"],
+    )  # fmt: skip
+    np.testing.assert_array_equal(alive, ops.alive)
+    np.testing.assert_allclose(ebitda, ops.ebitda, rtol=1e-12, atol=1e-3)
+    assert (~ops.alive & (grid.age >= 0) & (grid.age < 3.0)).any()  # some cohorts retire early
+
+
+def test_compiled_results_do_not_depend_on_the_thread_count():
+    scenario = sr.load_scenario("base")
+    samples = sample_range(load_uncertainty("base", scenario), 0, 300, seed=9, sampler="mc")
+    kw = {"breakeven": False, "keep_series": False}
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = sr.simulate(scenario, samples, **kw).outcomes
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        many = sr.simulate(scenario, samples, chunk_size=37, **kw).outcomes
+    finally:
+        numba.set_num_threads(before)
+    assert one.equals(many)
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="engine"):
+        sr.simulate(sr.load_scenario("base"), engine="fortran")
