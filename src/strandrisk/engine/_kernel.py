@@ -62,82 +62,94 @@ SCALARS = (
 
 
 @numba.njit(cache=True)
-def _dispatch(hours, eph, order, alive, demand, price, theta, served):
-    """Merit-order dispatch of one company, every quarter (as ``merit_order_dispatch``)."""
-    nv, nt = alive.shape
-    for t in range(nt):
-        cum = 0.0
-        d = demand[t]
-        for i in range(nv):
-            v = order[i]
-            if not alive[v, t]:
-                served[v, t] = 0.0
-                continue
-            if eph[v] / theta[t] <= price[t]:
-                cap = hours[v] * theta[t]
-                cum += cap
-                before = cum - cap
-                served[v, t] = min(max(d - before, 0.0), cap)
+def _windows(vint, life, nt, start, end):
+    """Quarters ``[start, end)`` in which each cohort is in service (before retirement)."""
+    span = int(np.ceil(life / Q))  # quarters j >= 0 with j * Q < life
+    for v in range(vint.shape[0]):
+        start[v] = max(vint[v], 0)
+        end[v] = min(max(vint[v] + span, start[v]), nt)
+
+
+@numba.njit(cache=True)
+def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, cut):
+    """Merit-order dispatch of one company, every quarter (as ``merit_order_dispatch``).
+
+    The merit order sorts cohorts by power, so by energy cost ``eph / theta``: in each
+    quarter the cohorts that cover their marginal cost form a prefix of the order, found
+    by bisection (``cut[t]``). Then cohort by cohort in merit order, each over its service
+    window, ``cum[t]`` adds up the capacity dispatched in quarter ``t`` in the same order
+    as the reference's running sum. Writes ``served`` only inside each window; cells
+    outside are never read.
+    """
+    nv = order.shape[0]
+    for t in range(demand.shape[0]):
+        cum[t] = 0.0
+        lo, hi = 0, nv  # first position whose cost exceeds the price
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if eph[order[mid]] / theta[t] <= price[t]:
+                lo = mid + 1
+            else:
+                hi = mid
+        cut[t] = lo
+    for i in range(nv):
+        v = order[i]
+        h = hours[v]
+        for t in range(start[v], end[v]):
+            if i < cut[t]:
+                cap = h * theta[t]
+                cum[t] += cap
+                served[v, t] = min(max(demand[t] - (cum[t] - cap), 0.0), cap)
             else:
                 served[v, t] = 0.0
 
 
 @numba.njit(cache=True)
-def _money(served, eph, fixed_q, alive, price, theta, ebitda, revenue, energy, fixed):
-    nv, nt = alive.shape
-    for v in range(nv):
-        for t in range(nt):
-            r = served[v, t] * price[t]
-            e = served[v, t] / theta[t] * eph[v]
-            f = fixed_q[v] if alive[v, t] else 0.0
-            revenue[v, t] = r
-            energy[v, t] = e
-            fixed[v, t] = f
-            ebitda[v, t] = r - e - f
+def _money(served, eph, fixed_q, start, end, price, theta, ebitda):
+    """EBITDA (revenue - energy - fixed cost) inside each cohort's service window."""
+    for v in range(served.shape[0]):
+        e = eph[v]
+        f = fixed_q[v]
+        for t in range(start[v], end[v]):
+            x = served[v, t]
+            ebitda[v, t] = x * price[t] - x / theta[t] * e - f
 
 
 @numba.njit(cache=True)
 def _operate_company(
-    units, power, capex, order, demand, price, theta, vint, sp, alive, served, ebitda, scratch
+    units, power, capex, order, demand, price, theta, vint, sp, start, end, served, ebitda
 ):
-    """Dispatch, retire early for good, dispatch again; fills ``alive``, ``served``, ``ebitda``.
+    """Dispatch, retire early for good, dispatch again.
 
-    ``scratch`` has shape (3, V, T) and receives revenue, energy and fixed cost.
+    Fills ``start``/``end`` (service windows after retirement), ``served`` and ``ebitda``
+    (valid inside the windows only). A cohort retires once its contribution has fallen
+    short of its fixed cost over a full trailing year in service (as ``operate``).
     """
-    nv, nt = alive.shape
-    life = sp[_LIFE]
+    nt = demand.shape[0]
     hours = units * HPQ
     eph = power * sp[_PUE] * sp[_ELEC]
     fixed_q = sp[_FIXED] * (capex * (sp[_SC] + sp[_SN])) * Q
-    for v in range(nv):
-        for t in range(nt):
-            age = (t - vint[v]) * Q
-            alive[v, t] = age >= 0 and age < life
-    revenue, energy, fixed = scratch[0], scratch[1], scratch[2]
-    _dispatch(hours, eph, order, alive, demand, price, theta, served)
-    _money(served, eph, fixed_q, alive, price, theta, ebitda, revenue, energy, fixed)
-    # retirement after a full trailing year in service short of fixed cost (window 4)
-    for v in range(nv):
-        total_x = np.zeros(nt)
-        total_a = np.zeros(nt)
-        run_x = 0.0
-        run_a = 0.0
-        for t in range(nt):
-            run_x += (revenue[v, t] - energy[v, t]) - fixed[v, t]
-            run_a += 1.0 if alive[v, t] else 0.0
-            total_x[t] = run_x
-            total_a[t] = run_a
-        retired = False
-        for t in range(nt):
-            if not retired:
-                tx = total_x[t] - total_x[t - 4] if t >= 4 else total_x[t]
-                ta = total_a[t] - total_a[t - 4] if t >= 4 else total_a[t]
-                if alive[v, t] and ta >= 4 and tx < -1e-9 * abs(fixed[v, t]) * 4:
-                    retired = True
-            if retired:
-                alive[v, t] = False
-    _dispatch(hours, eph, order, alive, demand, price, theta, served)
-    _money(served, eph, fixed_q, alive, price, theta, ebitda, revenue, energy, fixed)
+    _windows(vint, sp[_LIFE], nt, start, end)
+    total = np.empty(nt)
+    cut = np.empty(nt, dtype=np.int64)
+    _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut)
+    _money(served, eph, fixed_q, start, end, price, theta, ebitda)
+    retired_any = False
+    for v in range(vint.shape[0]):
+        a = start[v]
+        run = 0.0
+        for t in range(a, end[v]):
+            run += ebitda[v, t]  # the reference's running sum and its 4-quarter difference
+            total[t] = run
+            if t >= a + 3:
+                trailing = run - total[t - 4] if t - 4 >= a else run
+                if trailing < -1e-9 * abs(fixed_q[v]) * 4:
+                    end[v] = t
+                    retired_any = True
+                    break
+    if retired_any:
+        _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut)
+        _money(served, eph, fixed_q, start, end, price, theta, ebitda)
 
 
 @numba.njit(cache=True)
@@ -148,21 +160,13 @@ def _book(capex, life, age):
 
 
 @numba.njit(cache=True)
-def _depreciation(capex, sp, compute_life, network_life, age):
-    """Straight-line charge of one cohort over the quarter starting at ``age``."""
-    if age < 0:
-        return 0.0
-    kc, kn, kf = capex * sp[_SC], capex * sp[_SN], capex * sp[_SF]
-    start, end = max(age, 0.0), age + Q
-    dep = 0.0
-    dep += _book(kc, compute_life, start) - _book(kc, compute_life, end)
-    dep += _book(kn, network_life, start) - _book(kn, network_life, end)
-    dep += _book(kf, sp[_FLIFE], start) - _book(kf, sp[_FLIFE], end)
-    return dep
+def _sl(capex, inverse_life, age):
+    """Straight-line book value at ``age >= 0``, with the reciprocal of the life."""
+    return capex * min(max(1.0 - age * inverse_life, 0.0), 1.0)
 
 
 @numba.njit(cache=True)
-def _programme_cf(capex, ebitda, vint, sp, compute_life, network_life, v0, cf):
+def _programme_cf(capex, ebitda, start, end, vint, sp, compute_life, network_life, v0, cf):
     """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``)."""
     nt = ebitda.shape[1]
     tau = sp[_TAX]
@@ -170,14 +174,22 @@ def _programme_cf(capex, ebitda, vint, sp, compute_life, network_life, v0, cf):
         cf[i] = 0.0
     for j in range(4):
         cf[j] -= capex[v0 + j]
+    op = np.zeros(nt)
+    for j in range(4):
+        v = v0 + j
+        kc, kn, kf = capex[v] * sp[_SC], capex[v] * sp[_SN], capex[v] * sp[_SF]
+        bc, bn, bf = kc, kn, kf  # book values at commissioning
+        for u in range(max(vint[v], 0), nt):
+            end_age = (u - vint[v]) * Q + Q
+            ec = _book(kc, compute_life, end_age)
+            en = _book(kn, network_life, end_age)
+            ef = _book(kf, sp[_FLIFE], end_age)
+            dep = (bc - ec) + (bn - en) + (bf - ef)
+            bc, bn, bf = ec, en, ef
+            e = ebitda[v, u] if start[v] <= u < end[v] else 0.0
+            op[u] += e - tau * (e - dep)
     for u in range(nt):
-        op = 0.0
-        for j in range(4):
-            v = v0 + j
-            e = ebitda[v, u]
-            dep = _depreciation(capex[v], sp, compute_life, network_life, (u - vint[v]) * Q)
-            op += e - tau * (e - dep)
-        cf[u + 1] += op
+        cf[u + 1] += op[u]
     life = sp[_LIFE]
     extra = np.zeros(nt + 1)
     for j in range(4):
@@ -198,18 +210,19 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
     nt = price.shape[2]
     cf = np.zeros((s_n, k_n, nt + 1))
     for s in numba.prange(s_n):
-        alive = np.empty((nv, nt), dtype=np.bool_)
+        start = np.empty(nv, dtype=np.int64)
+        end = np.empty(nv, dtype=np.int64)
         served = np.empty((nv, nt))
         ebitda = np.empty((nv, nt))
-        scratch = np.empty((3, nv, nt))
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], alive, served, ebitda, scratch,
+                theta[s], vint, sp[s], start, end, served, ebitda,
             )  # fmt: skip
             _programme_cf(
-                capex[s, k], ebitda, vint, sp[s], lives[s, k, 0], lives[s, k, 1], v0, cf[s, k]
-            )
+                capex[s, k], ebitda, start, end, vint, sp[s], lives[s, k, 0], lives[s, k, 1],
+                v0, cf[s, k],
+            )  # fmt: skip
     return cf
 
 
@@ -219,99 +232,109 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
     s_n, k_n, nv = capex.shape
     nt = price.shape[2]
     alive = np.zeros((s_n, k_n, nv, nt), dtype=np.bool_)
-    ebitda = np.zeros((s_n, k_n, nv, nt))
+    out = np.zeros((s_n, k_n, nv, nt))
     for s in numba.prange(s_n):
+        start = np.empty(nv, dtype=np.int64)
+        end = np.empty(nv, dtype=np.int64)
         served = np.empty((nv, nt))
-        scratch = np.empty((3, nv, nt))
+        ebitda = np.empty((nv, nt))
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], alive[s, k], served, ebitda[s, k], scratch,
+                theta[s], vint, sp[s], start, end, served, ebitda,
             )  # fmt: skip
-    return alive, ebitda
+            for v in range(nv):
+                for t in range(start[v], end[v]):
+                    alive[s, k, v, t] = True
+                    out[s, k, v, t] = ebitda[v, t]
+    return alive, out
 
 
 @numba.njit(cache=True)
-def _write_down(ratio, bv, loss, nv):
-    impairable = 0.0
-    for v in range(nv):
-        impairable += ratio[v] * bv[v]
-    taken = min(loss, impairable)
-    keep = 1.0 - taken / impairable if impairable > 0 else 1.0
-    for v in range(nv):
-        if bv[v] > 0:
-            ratio[v] = ratio[v] * keep
-    return taken
+def _impair(book_v, lo_v, n_hist, other, recoverable, undiscounted, fair, gaap, charge):
+    """IAS 36 with reversals (``gaap=False``) or ASC 360 (``gaap=True``), as in core.impairment.
 
-
-@numba.njit(cache=True)
-def _impair(book_v, other, recoverable, undiscounted, fair, gaap, charge):
-    """IAS 36 with reversals (``gaap=False``) or ASC 360 (``gaap=True``), as in core.impairment."""
+    ``lo_v[q]`` and ``n_hist + q`` bound the vintages that can carry a book value at
+    quarter ``q`` (the others add exact zeros to every sum); a write-down pass runs only
+    when there is a loss, a reversal pass only once something has been written down.
+    """
     nv, n = book_v.shape
     ratio = np.ones(nv)
-    bv = np.empty(nv)
+    written = False
     for q in range(n):
-        c = 0.0
-        for v in range(nv):
-            bv[v] = book_v[v, q]
-            c += ratio[v] * bv[v]
-        c += other[q]
+        lo, hi = lo_v[q], min(n_hist + q + 1, nv)
+        carried = 0.0
+        for v in range(lo, hi):
+            carried += ratio[v] * book_v[v, q]
+        c = carried + other[q]
         if gaap:
             loss = max(c - fair[q], 0.0) if undiscounted[q] < c else 0.0
-            charge[q] = _write_down(ratio, bv, loss, nv)
         else:
             loss = max(c - recoverable[q], 0.0)
-            taken = _write_down(ratio, bv, loss, nv)
+        taken = 0.0
+        if loss > 0.0:
+            impairable = carried
+            taken = min(loss, impairable)
+            if impairable > 0:
+                keep = 1.0 - taken / impairable
+                for v in range(lo, hi):
+                    if book_v[v, q] > 0:
+                        ratio[v] = ratio[v] * keep
+                written = True
+        if not gaap and written:
             impaired = 0.0
-            for v in range(nv):
-                impaired += (1.0 - ratio[v]) * bv[v]
+            for v in range(lo, hi):
+                impaired += (1.0 - ratio[v]) * book_v[v, q]
             headroom = min(max(recoverable[q] - c, 0.0), impaired)
             back = headroom / impaired if impaired > 0 else 0.0
             for v in range(nv):
                 ratio[v] = ratio[v] + (1.0 - ratio[v]) * back
-            charge[q] = taken - headroom
+            taken = taken - headroom
+        charge[q] = taken
 
 
 @numba.njit(cache=True)
 def _value_unit(
-    ebitda_v, book_c_v, book_f, fair, vint, df, n, stranded, ifrs, gaap, scratch_v, viu, und
+    ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und
 ):
-    """Value in use, stranding and both impairment tests for one cash-generating unit."""
-    vr, nt = ebitda_v.shape
+    """Value in use, stranding and both impairment tests for one cash-generating unit.
+
+    ``ebitda`` is valid inside ``[start, end)`` per vintage; ``out`` (3, n) receives the
+    stranded value and the IFRS and US GAAP charges. Returns the materiality threshold.
+    """
+    vr = book_c_v.shape[0]
     for t in range(n):
         viu[t] = 0.0
         und[t] = 0.0
     for v in range(vr):
-        # sums over the quarters after t, per vintage, as total(t..) - flow(t)
+        # per vintage, the sums over the quarters after t (total from t, less t's own flow)
         tot_d = 0.0
         tot_u = 0.0
-        for u in range(nt - 1, -1, -1):
-            fd = ebitda_v[v, u] * df[u]
+        for u in range(end[v] - 1, start[v] - 1, -1):
+            fd = ebitda[v, u] * df[u]
             tot_d += fd
-            tot_u += ebitda_v[v, u]
-            if u < n:
-                scratch_v[0, u] = tot_d - fd
-                scratch_v[1, u] = tot_u - ebitda_v[v, u]
-        for t in range(n):
-            if vint[v] <= t:
-                viu[t] += scratch_v[0, t]
-                und[t] += scratch_v[1, t]
+            tot_u += ebitda[v, u]
+            if u < n and vint[v] <= u:
+                viu[u] += tot_d - fd
+                und[u] += tot_u - ebitda[v, u]
     book_c = np.zeros(n)
-    for t in range(n):
-        viu[t] = viu[t] / df[t]
-        for v in range(vr):
-            book_c[t] += book_c_v[v, t]
     recoverable = np.empty(n)
     undiscounted_total = np.empty(n)
     fair_total = np.empty(n)
     for t in range(n):
+        viu[t] = viu[t] / df[t]
+        for v in range(lo_v[t], min(n_hist + t + 1, vr)):
+            book_c[t] += book_c_v[v, t]
         economic = max(viu[t], fair[t])
         recoverable[t] = book_f[t] + economic
         undiscounted_total[t] = und[t] + book_f[t]
         fair_total[t] = fair[t] + book_f[t]
-        stranded[t] = max(book_c[t] - economic, 0.0)
-    _impair(book_c_v, book_f, recoverable, undiscounted_total, fair_total, False, ifrs)
-    _impair(book_c_v, book_f, recoverable, undiscounted_total, fair_total, True, gaap)
+        out[0, t] = max(book_c[t] - economic, 0.0)
+    for gaap in (False, True):
+        _impair(
+            book_c_v, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total, gaap,
+            out[1 + gaap],
+        )  # fmt: skip
     big = 1.0
     for t in range(n):
         big = max(big, book_c[t])
@@ -327,7 +350,8 @@ def outcome_rows(
 
     Returns
     -------
-    stranded, ifrs, gaap : (S, K1, n) [USD]
+    values : (S, K1, 3, n)
+        Stranded value and the IFRS and US GAAP impairment charges per quarter. [USD]
     big : (S, K1) threshold for a material event [USD]
     ufcf : (S, K1, n) unlevered free cash flow [USD]
     dscr : (S, K1, n // 4) [-] (NaN without debt service)
@@ -339,9 +363,7 @@ def outcome_rows(
     vr = n_hist + n
     years = n // 4
     k1 = k_n + 1
-    stranded = np.zeros((s_n, k1, n))
-    ifrs = np.zeros((s_n, k1, n))
-    gaap = np.zeros((s_n, k1, n))
+    values = np.zeros((s_n, k1, 3, n))
     big = np.zeros((s_n, k1))
     ufcf = np.zeros((s_n, k1, n))
     dscr = np.zeros((s_n, k1, years))
@@ -349,99 +371,123 @@ def outcome_rows(
     cf = np.zeros((s_n, k_n, nt + 1))
     for s in numba.prange(s_n):
         p = sp[s]
-        alive = np.empty((nv, nt), dtype=np.bool_)
+        start = np.empty(nv, dtype=np.int64)
+        end = np.empty(nv, dtype=np.int64)
         served = np.empty((nv, nt))
         ebitda = np.empty((nv, nt))
-        scratch = np.empty((3, nv, nt))
         ebitda_ind = np.zeros((vr, nt))
+        start_ind = np.full(vr, nt, dtype=np.int64)
+        end_ind = np.zeros(vr, dtype=np.int64)
         book_c_ind = np.zeros((vr, n))
+        book_c_v = np.zeros((vr, n))
+        lo_v = np.empty(n, dtype=np.int64)  # first vintage with a book value, per quarter
+        lo_ind = np.full(n, vr, dtype=np.int64)
         book_f_ind = np.zeros(n)
         fair_ind = np.zeros(n)
         fair = np.zeros(n)
-        book_c_v = np.empty((vr, n))
-        book_f = np.empty(n)
-        scratch_v = np.empty((2, n))
+        book_f = np.zeros(n)
         viu = np.empty(n)
         und = np.empty(n)
-        # flows per company, (K1, n): ebitda, dep, interest, principal, capex
-        fl = np.zeros((5, k1, n))
-        widening = np.empty(n)
+        fl = np.zeros((5, k1, n))  # ebitda, depreciation, interest, principal, capex
+        rate = np.empty(n)
         for t in range(n):
             on = 1.0 if 2026.0 + t * Q >= p[_WIDEN_START] else 0.0
-            widening[t] = p[_RF] + p[_SPREAD] + p[_WIDEN] * on
+            rate[t] = p[_RF] + p[_SPREAD] + p[_WIDEN] * on
         life = p[_LIFE]
         m = p[_MAT]
-        heat = p[_PUE] * p[_ELEC] * 4 * HPQ
+        heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
+        inv_life, inv_m, inv_fl = 1.0 / life, 1.0 / m, 1.0 / p[_FLIFE]
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
+            inv_cl, inv_nl = 1.0 / cl, 1.0 / nl
+            span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
             cap_k = capex[s, k]
             _operate_company(
                 units[s, k], power[s, k], cap_k, order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, p, alive, served, ebitda, scratch,
+                theta[s], vint, p, start, end, served, ebitda,
             )  # fmt: skip
-            _programme_cf(cap_k, ebitda, vint, p, cl, nl, n_hist, cf[s, k])
-            # economic life of the 2026 vintages
-            for j in range(4):
+            _programme_cf(cap_k, ebitda, start, end, vint, p, cl, nl, n_hist, cf[s, k])
+            for j in range(4):  # economic life of the 2026 vintages
                 v = n_hist + j
-                found = -1
-                for t in range(nt):
-                    if (t - vint[v]) >= 0 and ((not alive[v, t]) or ebitda[v, t] <= 0):
+                found = end[v] if end[v] < nt else -1
+                for t in range(start[v], end[v]):
+                    if ebitda[v, t] <= 0:
                         found = t
                         break
                 life26[s, k, j] = (max(found, 0) - vint[v]) * Q
             for t in range(n):
                 fair[t] = 0.0
                 book_f[t] = 0.0
+                lo_v[t] = vr
             for v in range(vr):
-                kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
-                principal = p[_DEBT] * cap_k[v]
-                extra_kw = 0.0
-                for u in range(nt):
+                a, b = start[v], end[v]
+                start_ind[v] = min(start_ind[v], a)
+                end_ind[v] = max(end_ind[v], b)
+                for u in range(a, b):
                     ebitda_ind[v, u] += ebitda[v, u]
-                for t in range(n):
-                    age = (t - vint[v]) * Q
-                    end = age + Q
-                    built = age >= 0
-                    bc = _book(kc, cl, end) + _book(kn, nl, end) if built else 0.0
-                    bf = _book(kf, p[_FLIFE], end) if built else 0.0
-                    book_c_v[v, t] = bc
-                    book_c_ind[v, t] += bc
-                    book_f[t] += bf
-                    fl[0, k, t] += ebitda[v, t]
-                    fl[1, k, t] += _depreciation(cap_k[v], p, cl, nl, age)
-                    # fair value: replacement cost for the remaining life, less the energy
-                    # disadvantage over it
-                    if end > 0 and alive[v, t]:
-                        remaining = min(max(1.0 - end / life, 0.0), 1.0)
-                        extra_kw = max(power[s, k, v] - new_power[s, t + 1], 0.0)
-                        energy_left = extra_kw * heat * p[_UTIL] * remaining * life
-                        fv = max(units[s, k, v] * new_cost[s, t + 1] * remaining - energy_left, 0.0)
-                        fair[t] += fv
-                    # debt drawn at commissioning, interest on the opening balance
-                    live = age >= 0 and age < m - 1e-9
-                    if live:
-                        linear = principal * min(max(1.0 - age / m, 0.0), 1.0)
-                        linear_end = principal * min(max(1.0 - end / m, 0.0), 1.0)
+                    if u < n:
+                        fl[0, k, u] += ebitda[v, u]
+                t0 = max(vint[v], 0)
+                # straight-line books and charges, compute and network (zero once both
+                # are fully depreciated) and facilities
+                kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
+                age0 = (t0 - vint[v]) * Q
+                bc, bn = _sl(kc, inv_cl, age0), _sl(kn, inv_nl, age0)
+                bf = _sl(kf, inv_fl, age0)
+                t_cn = min(n, max(t0, vint[v] + span_cn))
+                for t in range(t0, t_cn):
+                    end_age = (t - vint[v]) * Q + Q
+                    ec, en = _sl(kc, inv_cl, end_age), _sl(kn, inv_nl, end_age)
+                    fl[1, k, t] += (bc - ec) + (bn - en)
+                    bc, bn = ec, en
+                    book = ec + en
+                    book_c_v[v, t] = book
+                    if book > 0:
+                        lo_v[t] = min(lo_v[t], v)
+                        lo_ind[t] = min(lo_ind[t], v)
+                        book_c_ind[v, t] += book
+                for t in range(t_cn, n):
+                    book_c_v[v, t] = 0.0
+                for t in range(t0, n):
+                    ef = _sl(kf, inv_fl, (t - vint[v]) * Q + Q)
+                    fl[1, k, t] += bf - ef
+                    bf = ef
+                    book_f[t] += ef
+                # fair value: replacement cost for the remaining life, less the energy
+                # disadvantage over it
+                for t in range(a, min(b, n)):
+                    remaining = min(max(1.0 - ((t - vint[v]) * Q + Q) * inv_life, 0.0), 1.0)
+                    extra_kw = max(power[s, k, v] - new_power[s, t + 1], 0.0)
+                    energy_left = extra_kw * heat * remaining
+                    fv = units[s, k, v] * new_cost[s, t + 1] * remaining - energy_left
+                    fair[t] += max(fv, 0.0)
+                # debt drawn at commissioning, interest on the opening balance
+                principal = p[_DEBT] * cap_k[v]
+                if principal != 0.0:
+                    for t in range(t0, n):
+                        age = (t - vint[v]) * Q
+                        if age >= m - 1e-9:
+                            break
                         if amortising:
-                            outstanding = linear
-                            repaid = linear - linear_end
+                            outstanding = principal * min(max(1.0 - age * inv_m, 0.0), 1.0)
+                            after = principal * min(max(1.0 - (age + Q) * inv_m, 0.0), 1.0)
+                            repaid = outstanding - after
                         else:
                             outstanding = principal
-                            repaid = principal if end >= m - 1e-9 else 0.0
-                        fl[2, k, t] += outstanding * widening[t] * Q
+                            repaid = principal if age + Q >= m - 1e-9 else 0.0
+                        fl[2, k, t] += outstanding * rate[t] * Q
                         fl[3, k, t] += repaid
             for t in range(n):
                 fl[4, k, t] = cap_k[n_hist + t]
                 fair_ind[t] += fair[t]
                 book_f_ind[t] += book_f[t]
-            # rows past the horizon never reach the books
             big[s, k] = _value_unit(
-                ebitda[:vr], book_c_v, book_f, fair, vint, df[s], n, stranded[s, k], ifrs[s, k],
-                gaap[s, k], scratch_v, viu, und,
+                ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
+                values[s, k], viu, und,
             )  # fmt: skip
         big[s, k_n] = _value_unit(
-            ebitda_ind, book_c_ind, book_f_ind, fair_ind, vint, df[s], n, stranded[s, k_n],
-            ifrs[s, k_n], gaap[s, k_n], scratch_v, viu, und,
+            ebitda_ind, start_ind, end_ind, book_c_ind, lo_ind, n_hist, book_f_ind, fair_ind,
+            vint, df[s], n, values[s, k_n], viu, und,
         )  # fmt: skip
         for i in range(5):
             for t in range(n):
@@ -461,4 +507,4 @@ def outcome_rows(
                     service += fl[2, k, t] + fl[3, k, t]
                     cfads += fl[0, k, t] - tax
                 dscr[s, k, y] = cfads / service if service > 0 else np.nan
-    return stranded, ifrs, gaap, big, ufcf, dscr, life26, cf
+    return values, big, ufcf, dscr, life26, cf

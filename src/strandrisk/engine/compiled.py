@@ -29,8 +29,9 @@ class KernelOutcomes:
     ----------
     cohorts : Cohorts
         The cohorts the kernel ran on.
-    stranded, ifrs, usgaap : ndarray, shape (S, K1, n)
-        Stranded value and impairment charges per reporting quarter. [USD]
+    values : ndarray, shape (S, K1, 3, n)
+        Stranded value and the IFRS and US GAAP impairment charges per reporting
+        quarter. [USD]
     big : ndarray, shape (S, K1)
         Materiality threshold, 1e-9 of the largest compute book value. [USD]
     fcf_unlevered : ndarray, shape (S, K1, n)
@@ -44,14 +45,27 @@ class KernelOutcomes:
     """
 
     cohorts: Cohorts
-    stranded: np.ndarray
-    ifrs: np.ndarray
-    usgaap: np.ndarray
+    values: np.ndarray
     big: np.ndarray
     fcf_unlevered: np.ndarray
     dscr: np.ndarray
     life_2026: np.ndarray
     programme_cf: np.ndarray
+
+    @property
+    def stranded(self) -> np.ndarray:
+        """Stranded value per quarter, (S, K1, n). [USD]"""
+        return self.values[:, :, 0]
+
+    @property
+    def ifrs(self) -> np.ndarray:
+        """IFRS impairment charge per quarter, (S, K1, n). [USD]"""
+        return self.values[:, :, 1]
+
+    @property
+    def usgaap(self) -> np.ndarray:
+        """US GAAP impairment charge per quarter, (S, K1, n). [USD]"""
+        return self.values[:, :, 2]
 
 
 def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

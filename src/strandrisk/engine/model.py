@@ -364,8 +364,9 @@ def market(
     p0 = p["market.start_price"]
     price = token_price(t, p0, decline, p["market.price_floor_ratio"])
     theta = p["market.rental_rate"] / p0 * np.exp(p["technology.software_efficiency"] * t)
-    alive = (grid.age >= 0) & (grid.age < p["technology.physical_life"])
-    hours0 = ordered_sum(cohorts.units * HOURS_PER_QUARTER * alive[..., 0])[..., None, None]
+    age0 = grid.age[:, 0]  # in service at the start quarter
+    alive0 = (age0 >= 0) & (age0 < p["technology.physical_life"][..., 0])
+    hours0 = ordered_sum(cohorts.units * HOURS_PER_QUARTER * alive0)[..., None, None]
     q0 = p["market.utilisation"] * hours0 * theta[..., :1]
     demand = q0 * _demand_shape(p, t, price / p0, growth, decline)
     return price, theta, demand

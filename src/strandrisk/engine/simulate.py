@@ -251,8 +251,9 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
 
     def label(q: np.ndarray) -> pd.Series:
         # object dtype keeps None for "never", whether or not other rows have a date
-        labels = [quarter_label(int(i)) if i >= 0 else None for i in q.ravel()]
-        return pd.Series(labels, dtype=object)
+        q = q.ravel()
+        table = np.array([None] + [quarter_label(i) for i in range(int(q.max(initial=0)) + 1)])
+        return pd.Series(table[q + 1], dtype=object)
 
     frame = pd.DataFrame(
         {
