@@ -1,9 +1,10 @@
 """Compiled IRR kernel (Numba), row-parallel; the NumPy ``irr`` is the tested reference.
 
 Same policy as the reference: NaN without a sign change; the root nearest to a zero rate
-among the per-period rates scanned on the shared grid; safeguarded Newton in
-``x = 1 / (1 + r)``. Rows with exactly one sign change skip the scan (Descartes: one
-positive root) and start Newton from ``r = 10 %`` inside an expanding bracket.
+among the per-period rates of the shared grid; safeguarded Newton in ``x = 1 / (1 + r)``
+inside that grid cell. Faster than the reference by visiting the cells outward from zero
+(stopping at the first sign change), starting Newton from the secant through the cell,
+and evaluating the polynomial as two half-length Horner chains.
 """
 
 from __future__ import annotations
@@ -14,20 +15,39 @@ import numpy as np
 __all__ = ["irr_rows"]
 
 
-@numba.njit(cache=False, fastmath=False)
+@numba.njit(cache=True)
 def _poly(cf: np.ndarray, x: float) -> tuple[float, float]:
-    p = 0.0
-    dp = 0.0
-    for i in range(cf.shape[0] - 1, -1, -1):
-        dp = dp * x + p
-        p = p * x + cf[i]
-    return p, dp
+    """``sum_i c_i x^i`` and its derivative, as even and odd halves in ``y = x^2``.
+
+    Four independent Horner chains of half the length: the same polynomial, evaluated
+    about twice as fast as one chain (each step waits on the one before).
+    """
+    n = cf.shape[0]
+    y = x * x
+    e = de = o = do = 0.0
+    top = n - 1
+    if top % 2 == 1:  # highest term odd: start the odd chain one step ahead
+        o = cf[top]
+        top -= 1
+    for i in range(top, -1, -2):  # i even
+        de = de * y + e
+        e = e * y + cf[i]
+        if i >= 1:
+            do = do * y + o
+            o = o * y + cf[i - 1]
+    return e + x * o, 2.0 * x * de + o + 2.0 * y * do
 
 
-@numba.njit(cache=False)
-def _refine(cf: np.ndarray, a: float, b: float, tol: float, max_iter: int) -> float:
-    fa, _ = _poly(cf, a)
+@numba.njit(cache=True)
+def _refine(
+    cf: np.ndarray, a: float, b: float, fa: float, fb: float, tol: float, max_iter: int
+) -> float:
+    """Safeguarded Newton in ``x`` inside ``[a, b]``, where ``f(a) = fa`` and ``f(b) = fb``."""
     x = 0.5 * (a + b)
+    if fb != fa:  # start from the secant through the bracket's ends
+        guess = a - fa * (b - a) / (fb - fa)
+        if a < guess < b:
+            x = guess
     for _ in range(max_iter):
         f, df = _poly(cf, x)
         if (f > 0) == (fa > 0) and f != 0.0:
@@ -43,7 +63,7 @@ def _refine(cf: np.ndarray, a: float, b: float, tol: float, max_iter: int) -> fl
     return x
 
 
-@numba.njit(cache=False)
+@numba.njit(cache=True)
 def _sign_changes(cf: np.ndarray) -> int:
     last = 0.0
     n = 0
@@ -55,51 +75,71 @@ def _sign_changes(cf: np.ndarray) -> int:
     return n
 
 
-@numba.njit(parallel=True, cache=False)
+@numba.njit(cache=True)
+def _crosses(prev: float, cur: float) -> bool:
+    return ((prev > 0) != (cur > 0) or cur == 0.0 or prev == 0.0) and (prev != 0.0 or cur != 0.0)
+
+
+@numba.njit(cache=True)
+def _solve_cell(row, grid, g, f_at_g, f_before, tol, max_iter):
+    """Refine the root in grid cell ``(g - 1, g)``, given the NPV at both grid points."""
+    a, b = 1.0 / (1.0 + grid[g]), 1.0 / (1.0 + grid[g - 1])
+    return 1.0 / _refine(row, a, b, f_at_g, f_before, tol, max_iter) - 1.0
+
+
+@numba.njit(cache=True)
+def irr_row(row: np.ndarray, grid: np.ndarray, tol: float, max_iter: int) -> float:
+    """Per-period IRR of one row of cash flows (NaN where none is found).
+
+    The grid cells are visited outward from a zero rate in order of their distance from
+    it (the left cell first on a tie), so the first cell with a sign change is the one
+    the reference's full scan picks, usually after a few evaluations. With a single sign
+    change there is one root, on the side that the NPV at a zero rate points to, and only
+    that side is walked.
+    """
+    changes = _sign_changes(row)
+    if changes == 0:
+        return np.nan
+    m = grid.shape[0]
+    zero = 0
+    while grid[zero] < 0.0:
+        zero += 1
+    f_zero, _ = _poly(row, 1.0)
+    left, right = zero, zero + 1  # next cells: (left - 1, left) and (right - 1, right)
+    f_left = f_right = f_zero
+    if changes == 1 and f_zero != 0.0:
+        lowest = 0.0  # the NPV's sign as the rate goes to +infinity (x -> 0)
+        for c in row:
+            if c != 0.0:
+                lowest = c
+                break
+        if (f_zero > 0) == (lowest > 0):
+            right = m  # the root lies at a negative rate
+        else:
+            left = 0
+    while left >= 1 or right < m:
+        d_left = abs(grid[left]) if left >= 1 else np.inf
+        d_right = abs(grid[right - 1]) if right < m else np.inf
+        if d_left <= d_right:
+            f_new, _ = _poly(row, 1.0 / (1.0 + grid[left - 1]))
+            if _crosses(f_new, f_left):
+                return _solve_cell(row, grid, left, f_left, f_new, tol, max_iter)
+            f_left = f_new
+            left -= 1
+        else:
+            f_new, _ = _poly(row, 1.0 / (1.0 + grid[right]))
+            if _crosses(f_right, f_new):
+                return _solve_cell(row, grid, right, f_new, f_right, tol, max_iter)
+            f_right = f_new
+            right += 1
+    return np.nan
+
+
+@numba.njit(parallel=True, cache=True)
 def irr_rows(cf: np.ndarray, grid: np.ndarray, tol: float, max_iter: int) -> np.ndarray:
     """Per-period IRR of each row of ``cf`` (NaN where none is found)."""
     n = cf.shape[0]
-    out = np.full(n, np.nan)
+    out = np.empty(n)
     for r in numba.prange(n):
-        row = cf[r]
-        changes = _sign_changes(row)
-        if changes == 0:
-            continue
-        if changes == 1:  # one root: walk out from the zero rate to the cell holding it
-            zero = np.searchsorted(grid, 0.0)
-            f0, _ = _poly(row, 1.0 / (1.0 + grid[zero]))
-            found = False
-            for direction in (1, -1):
-                prev = f0
-                g = zero + direction
-                while 0 <= g < grid.shape[0]:
-                    cur, _ = _poly(row, 1.0 / (1.0 + grid[g]))
-                    if (prev > 0) != (cur > 0) or cur == 0.0 or prev == 0.0:
-                        lo_r, hi_r = (
-                            min(grid[g], grid[g - direction]),
-                            max(grid[g], grid[g - direction]),
-                        )
-                        x = _refine(row, 1.0 / (1.0 + hi_r), 1.0 / (1.0 + lo_r), tol, max_iter)
-                        out[r] = 1.0 / x - 1.0
-                        found = True
-                        break
-                    prev = cur
-                    g += direction
-                if found:
-                    break
-            continue
-        best = np.inf
-        a = b = 0.0
-        prev, _ = _poly(row, 1.0 / (1.0 + grid[0]))
-        for g in range(1, grid.shape[0]):
-            cur, _ = _poly(row, 1.0 / (1.0 + grid[g]))
-            crosses = (prev > 0) != (cur > 0) or cur == 0.0 or prev == 0.0
-            if crosses and (prev != 0.0 or cur != 0.0):
-                d = min(abs(grid[g - 1]), abs(grid[g]))
-                if d < best:
-                    best = d
-                    a, b = 1.0 / (1.0 + grid[g]), 1.0 / (1.0 + grid[g - 1])
-            prev = cur
-        if np.isfinite(best):
-            out[r] = 1.0 / _refine(row, a, b, tol, max_iter) - 1.0
+        out[r] = irr_row(cf[r], grid, tol, max_iter)
     return out

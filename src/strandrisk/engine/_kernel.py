@@ -16,6 +16,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from strandrisk.core._irr_kernel import irr_row
+
 __all__ = ["SCALARS", "operate_rows", "outcome_rows", "programme_rows"]
 
 HPQ = 8766.0 / 4
@@ -200,16 +202,37 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, compute_life, network_lif
         cf[i] += extra[i]
 
 
+@numba.njit(cache=True)
+def _npv(cf, df):
+    """NPV of a row of quarterly cash flows, period 0 undiscounted; ``df[i]`` is period i + 1."""
+    total = cf[0] * 1.0
+    for i in range(1, cf.shape[0]):
+        total += cf[i] * df[i - 1]
+    return total
+
+
+@numba.njit(cache=True)
+def _payback(cf):
+    """Years until cumulative cash flow turns non-negative (from the last capex on)."""
+    run = 0.0
+    for i in range(cf.shape[0]):
+        run += cf[i]
+        if i >= 4 and run >= 0:
+            return i * Q
+    return np.nan
+
+
 @numba.njit(parallel=True, cache=True)
-def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, sp, lives):
-    """2026-programme cash flows per row and company, shape (S, K, T + 1) [USD].
+def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, sp, lives, df):
+    """NPV of the 2026 programme per row, company and industry, shape (S, K + 1) [USD].
 
     Used by the break-even solver: market and dispatch with the trial demand and price.
     """
     s_n, k_n, nv = capex.shape
     nt = price.shape[2]
-    cf = np.zeros((s_n, k_n, nt + 1))
+    value = np.empty((s_n, k_n + 1))
     for s in numba.prange(s_n):
+        cf = np.zeros((k_n + 1, nt + 1))
         start = np.empty(nv, dtype=np.int64)
         end = np.empty(nv, dtype=np.int64)
         served = np.empty((nv, nt))
@@ -221,9 +244,23 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
             )  # fmt: skip
             _programme_cf(
                 capex[s, k], ebitda, start, end, vint, sp[s], lives[s, k, 0], lives[s, k, 1],
-                v0, cf[s, k],
+                v0, cf[k],
             )  # fmt: skip
-    return cf
+        _add_industry(cf)
+        for k in range(k_n + 1):
+            value[s, k] = _npv(cf[k], df[s])
+    return value
+
+
+@numba.njit(cache=True)
+def _add_industry(cf):
+    """Last row = sum of the others, in order."""
+    k_n = cf.shape[0] - 1
+    for i in range(cf.shape[1]):
+        total = 0.0
+        for k in range(k_n):
+            total += cf[k, i]
+        cf[k_n, i] = total
 
 
 @numba.njit(parallel=True, cache=True)
@@ -344,7 +381,7 @@ def _value_unit(
 @numba.njit(parallel=True, cache=True)
 def outcome_rows(
     capex, units, power, order, demand, price, theta, new_cost, new_power, df, vint,
-    n_hist, n, amortising, sp, lives,
+    n_hist, n, amortising, sp, lives, irr_grid,
 ):  # fmt: skip
     """Everything the outcome table needs, per scenario (see ``engine.compiled``).
 
@@ -356,7 +393,8 @@ def outcome_rows(
     ufcf : (S, K1, n) unlevered free cash flow [USD]
     dscr : (S, K1, n // 4) [-] (NaN without debt service)
     life26 : (S, K, 4) economic life of the 2026 vintages [year]
-    cf : (S, K, T + 1) 2026-programme cash flows [USD]
+    programme : (S, K1, 3) NPV [USD], IRR [1/year] and payback [year] of the 2026
+        programme (NaN where there is no IRR or no payback)
     """
     s_n, k_n, nv = capex.shape
     nt = price.shape[2]
@@ -368,9 +406,10 @@ def outcome_rows(
     ufcf = np.zeros((s_n, k1, n))
     dscr = np.zeros((s_n, k1, years))
     life26 = np.zeros((s_n, k_n, 4))
-    cf = np.zeros((s_n, k_n, nt + 1))
+    programme = np.empty((s_n, k1, 3))
     for s in numba.prange(s_n):
         p = sp[s]
+        cf = np.zeros((k1, nt + 1))
         start = np.empty(nv, dtype=np.int64)
         end = np.empty(nv, dtype=np.int64)
         served = np.empty((nv, nt))
@@ -406,7 +445,7 @@ def outcome_rows(
                 units[s, k], power[s, k], cap_k, order[s, k], demand[s, k], price[s, k],
                 theta[s], vint, p, start, end, served, ebitda,
             )  # fmt: skip
-            _programme_cf(cap_k, ebitda, start, end, vint, p, cl, nl, n_hist, cf[s, k])
+            _programme_cf(cap_k, ebitda, start, end, vint, p, cl, nl, n_hist, cf[k])
             for j in range(4):  # economic life of the 2026 vintages
                 v = n_hist + j
                 found = end[v] if end[v] < nt else -1
@@ -495,6 +534,12 @@ def outcome_rows(
                 for k in range(k_n):
                     acc += fl[i, k, t]
                 fl[i, k_n, t] = acc
+        _add_industry(cf)
+        for k in range(k1):
+            programme[s, k, 0] = _npv(cf[k], df[s])
+            r_q = irr_row(cf[k], irr_grid, 1e-12, 60)
+            programme[s, k, 1] = (1.0 + r_q) ** 4 - 1.0
+            programme[s, k, 2] = _payback(cf[k])
         tau = p[_TAX]
         for k in range(k1):
             for y in range(years):
@@ -507,4 +552,4 @@ def outcome_rows(
                     service += fl[2, k, t] + fl[3, k, t]
                     cfads += fl[0, k, t] - tax
                 dscr[s, k, y] = cfads / service if service > 0 else np.nan
-    return values, big, ufcf, dscr, life26, cf
+    return values, big, ufcf, dscr, life26, programme

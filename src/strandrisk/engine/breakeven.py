@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from strandrisk.core.finance import npv
-from strandrisk.engine.compiled import programme_cashflows_compiled
+from strandrisk.engine.compiled import programme_npv_compiled
 from strandrisk.engine.finance import programme_npv
 from strandrisk.engine.model import (
     Grid,
@@ -18,7 +17,6 @@ from strandrisk.engine.model import (
     reported_vintages,
 )
 from strandrisk.engine.params import Params
-from strandrisk.engine.valuation import add_industry
 
 __all__ = ["BRACKETS", "breakeven"]
 
@@ -80,8 +78,7 @@ def breakeven(
     def f(x: np.ndarray) -> np.ndarray:  # x: (S, K+1) -> NPV (S, K+1)
         trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
         if engine == "compiled":
-            cf = add_industry(programme_cashflows_compiled(twice, grid, cohorts, **{which: trial}))
-            value = npv(twice["financing.wacc"][..., 0, 0], cf, periods_per_year=4)
+            value = programme_npv_compiled(twice, grid, cohorts, **{which: trial})
         else:
             g, c, ops = reported_vintages(
                 grid, cohorts, operate(twice, grid, cohorts, **{which: trial})

@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from strandrisk.core.finance import _GRID as IRR_GRID
 from strandrisk.engine import _kernel
 from strandrisk.engine.model import Cohorts, Grid, HistoryArrays, build_cohorts, market
 from strandrisk.engine.params import Params
 from strandrisk.engine.valuation import discount_end
 
-__all__ = ["KernelOutcomes", "kernel_outcomes", "programme_cashflows_compiled"]
+__all__ = ["KernelOutcomes", "kernel_outcomes", "programme_npv_compiled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,9 @@ class KernelOutcomes:
         Annual debt service cover ratio (NaN without debt service). [-]
     life_2026 : ndarray, shape (S, K, 4)
         Economic life of each 2026 vintage. [year]
-    programme_cf : ndarray, shape (S, K, T + 1)
-        Cash flows of the 2026 programme. [USD]
+    programme : ndarray, shape (S, K1, 3)
+        NPV [USD], IRR [1/year] and payback [year] of the 2026 programme (NaN where
+        there is no IRR or no payback).
     """
 
     cohorts: Cohorts
@@ -50,21 +52,21 @@ class KernelOutcomes:
     fcf_unlevered: np.ndarray
     dscr: np.ndarray
     life_2026: np.ndarray
-    programme_cf: np.ndarray
+    programme: np.ndarray
 
     @property
     def stranded(self) -> np.ndarray:
-        """Stranded value per quarter, (S, K1, n). [USD]"""
+        """Return the stranded value per quarter, (S, K1, n), in USD."""
         return self.values[:, :, 0]
 
     @property
     def ifrs(self) -> np.ndarray:
-        """IFRS impairment charge per quarter, (S, K1, n). [USD]"""
+        """Return the IFRS impairment charge per quarter, (S, K1, n), in USD."""
         return self.values[:, :, 1]
 
     @property
     def usgaap(self) -> np.ndarray:
-        """US GAAP impairment charge per quarter, (S, K1, n). [USD]"""
+        """Return the US GAAP impairment charge per quarter, (S, K1, n), in USD."""
         return self.values[:, :, 2]
 
 
@@ -139,27 +141,28 @@ def kernel_outcomes(p: Params, grid: Grid, hist: HistoryArrays) -> KernelOutcome
         mk["theta"],
         _c(cohorts.new_unit_cost.reshape(s, t), (s, t)),
         _c(cohorts.new_unit_power.reshape(s, t), (s, t)),
-        _c(discount_end(p, grid).reshape(s, t), (s, t)),
+        _discount(p, grid),
         args["vint"],
         grid.n_hist,
         grid.t_rep,
         bool(p.amortising),
         args["sp"],
         args["lives"],
+        IRR_GRID,
     )
     return KernelOutcomes(cohorts, *out)
 
 
-def programme_cashflows_compiled(
+def programme_npv_compiled(
     p: Params,
     grid: Grid,
     cohorts: Cohorts,
     growth: np.ndarray | None = None,
     decline: np.ndarray | None = None,
 ) -> np.ndarray:
-    """2026-programme cash flows per company with a trial growth or decline, (S, K, T + 1).
+    """NPV of the 2026 programme with a trial growth or decline, shape (S, K + 1).
 
-    The compiled counterpart of ``operate`` followed by ``programme_cashflows``; used by the
+    The compiled counterpart of ``operate`` followed by ``programme_npv``; used by the
     break-even solver. [USD]
     """
     args = _common(p, grid, cohorts)
@@ -176,4 +179,9 @@ def programme_cashflows_compiled(
         grid.n_hist,
         args["sp"],
         args["lives"],
+        _discount(p, grid),
     )
+
+
+def _discount(p: Params, grid: Grid) -> np.ndarray:
+    return _c(discount_end(p, grid).reshape(p.n, grid.t_int), (p.n, grid.t_int))

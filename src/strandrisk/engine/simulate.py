@@ -17,12 +17,7 @@ from strandrisk.assumptions.installed_base import load_installed_base
 from strandrisk.core.numeric import ordered_sum
 from strandrisk.engine.breakeven import breakeven
 from strandrisk.engine.compiled import kernel_outcomes
-from strandrisk.engine.finance import (
-    CompanyFlows,
-    company_flows,
-    programme_2026,
-    programme_from_cashflows,
-)
+from strandrisk.engine.finance import CompanyFlows, company_flows, programme_2026
 from strandrisk.engine.model import (
     START_YEAR,
     Cohorts,
@@ -141,7 +136,6 @@ def _chunk_compiled(
     p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
 ) -> tuple[dict, dict]:
     ko = kernel_outcomes(p, grid, hist)
-    prog = programme_from_cashflows(p, ko.programme_cf, method="numba")
     w2026 = ko.cohorts.capex[..., grid.v2026]
     booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
     big = ko.big[..., None]
@@ -151,9 +145,9 @@ def _chunk_compiled(
         "capex_2026": ordered_sum(capex),
         "booked_life_years": _weighted(booked[..., None], ordered_sum(w2026, keepdims=True)),
         "economic_life_years": _weighted(ko.life_2026, w2026),
-        "npv_2026": prog.npv,
-        "irr_2026": prog.irr,
-        "payback_years_2026": prog.payback_years,
+        "npv_2026": ko.programme[..., 0],
+        "irr_2026": ko.programme[..., 1],
+        "payback_years_2026": ko.programme[..., 2],
         "stranded_peak": ko.stranded.max(-1),
         "stranded_peak_q": np.where(ko.stranded.max(-1) > ko.big, ko.stranded.argmax(-1), -1),
         "impairment_ifrs": ordered_sum(ko.ifrs),
