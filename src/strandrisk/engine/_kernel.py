@@ -336,8 +336,9 @@ def _value_unit(
 ):
     """Value in use, stranding and both impairment tests for one cash-generating unit.
 
-    ``ebitda`` is valid inside ``[start, end)`` per vintage; ``out`` (3, n) receives the
-    stranded value and the IFRS and US GAAP charges. Returns the materiality threshold.
+    ``ebitda`` is valid inside ``[start, end)`` per vintage; ``out`` (5, n) receives the
+    stranded value, the IFRS and US GAAP charges, the book value and the economic value.
+    Returns the materiality threshold.
     """
     vr = book_c_v.shape[0]
     for t in range(n):
@@ -367,6 +368,8 @@ def _value_unit(
         undiscounted_total[t] = und[t] + book_f[t]
         fair_total[t] = fair[t] + book_f[t]
         out[0, t] = max(book_c[t] - economic, 0.0)
+        out[3, t] = book_c[t] + book_f[t]
+        out[4, t] = recoverable[t]
     for gaap in (False, True):
         _impair(
             book_c_v, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total, gaap,
@@ -387,8 +390,9 @@ def outcome_rows(
 
     Returns
     -------
-    values : (S, K1, 3, n)
-        Stranded value and the IFRS and US GAAP impairment charges per quarter. [USD]
+    values : (S, K1, 5, n)
+        Stranded value, the IFRS and US GAAP impairment charges, the scheduled book value
+        and the economic (recoverable) value per quarter. [USD]
     big : (S, K1) threshold for a material event [USD]
     ufcf : (S, K1, n) unlevered free cash flow [USD]
     dscr : (S, K1, n // 4) [-] (NaN without debt service)
@@ -401,7 +405,7 @@ def outcome_rows(
     vr = n_hist + n
     years = n // 4
     k1 = k_n + 1
-    values = np.zeros((s_n, k1, 3, n))
+    values = np.zeros((s_n, k1, 5, n))
     big = np.zeros((s_n, k1))
     ufcf = np.zeros((s_n, k1, n))
     dscr = np.zeros((s_n, k1, years))

@@ -30,9 +30,9 @@ class KernelOutcomes:
     ----------
     cohorts : Cohorts
         The cohorts the kernel ran on.
-    values : ndarray, shape (S, K1, 3, n)
-        Stranded value and the IFRS and US GAAP impairment charges per reporting
-        quarter. [USD]
+    values : ndarray, shape (S, K1, 5, n)
+        Stranded value, the IFRS and US GAAP impairment charges, the scheduled book value
+        and the economic (recoverable) value per reporting quarter. [USD]
     big : ndarray, shape (S, K1)
         Materiality threshold, 1e-9 of the largest compute book value. [USD]
     fcf_unlevered : ndarray, shape (S, K1, n)

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from strandrisk.engine.simulate import START_YEAR, simulate
+from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
@@ -29,6 +29,8 @@ __all__ = ["FAN_SCENARIOS", "QUANTILES", "MCResult", "read_kept", "run_mc"]
 FAN_SCENARIOS = 2000
 """Scenarios whose quarterly series feed the fan charts."""
 QUANTILES = (0.05, 0.5, 0.95, 0.99)
+DUCKDB_MEMORY = "512MB"
+"""Memory DuckDB may use for the outcome table's sorts before spilling to disk."""
 _SUMMARY = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
 _FAN_VARS = ("stranded_value", "book_value", "economic_value")
 _KEEP = (
@@ -112,17 +114,13 @@ def _task(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:
     """Run scenarios ``start`` to ``stop - 1``; return outcome rows, samples and fan series."""
     samples = sample_range(space, start, stop, seed, sampler)
-    keep_series = start < fan_limit
-    result = simulate(scenario, samples, breakeven=False, keep_series=keep_series)
+    result = simulate(scenario, samples, breakeven=False, keep_series=False)
     rows = result.outcomes.loc[:, list(_KEEP)].copy()
     rows["scenario"] += start
     fans = None
-    if keep_series:
+    if start < fan_limit:
         n_fan = min(stop, fan_limit) - start
-        ds = result.series.isel(scenario=slice(0, n_fan))
-        fans = {v: ds[v].values for v in _FAN_VARS}
-        fans["companies"] = list(ds.company.values)
-        fans["quarters"] = list(ds.quarter.values)
+        fans = value_paths(scenario, {k: v[:n_fan] for k, v in samples.items()})
     drawn = pd.DataFrame(samples)
     drawn.insert(0, "scenario", np.arange(start, stop))
     return rows, drawn, fans
@@ -264,6 +262,9 @@ def run_mc(
         path = Path(outcomes_path)
         path.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
+    # bounded memory whatever n: DuckDB spills its sorts for the quantiles to disk
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    con.execute("SET preserve_insertion_order = false")
     fans: list[tuple[int, dict]] = []
     head = None
     try:
