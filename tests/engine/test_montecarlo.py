@@ -55,13 +55,21 @@ def test_summary_shapes_and_probabilities():
     }
 
 
+DRAWS_PER_PRESET = -(-100_000 // len(sr.PRESETS))  # 100,000 draws over the six presets
+
+
 @pytest.mark.parametrize("preset", sr.PRESETS)
 def test_no_nan_or_inf_over_draws_spanning_every_prior(preset):
-    sc = sr.load_scenario(preset)
-    space = load_uncertainty(preset, sc)
     from strandrisk.scenarios.sampling import sample_range
 
-    samples = sample_range(space, 0, 150, 3, "lhs")
+    sc = sr.load_scenario(preset)
+    space = load_uncertainty(preset, sc)
+    samples = sample_range(space, 0, DRAWS_PER_PRESET, 3, "lhs")  # strata span each prior
+    for key, dist in zip(space.keys, space.distributions, strict=True):  # tails are reached
+        lo, hi = dist.ppf(np.array([0.001, 0.999]))
+        assert samples[key].min() <= lo + 1e-12 * abs(lo) and samples[
+            key
+        ].max() >= hi - 1e-12 * abs(hi), key
     out = sr.simulate(sc, samples, breakeven=False, keep_series=False).outcomes
     for column in (
         "capex_2026",
@@ -74,6 +82,10 @@ def test_no_nan_or_inf_over_draws_spanning_every_prior(preset):
     ):
         values = out[column].to_numpy(dtype=float)
         assert np.isfinite(values).all(), column
+    for column in ("irr_2026", "payback_years_2026", "min_dscr"):  # NaN means "none"
+        values = out[column].to_numpy(dtype=float)
+        assert not np.isinf(values).any(), column
+    assert (out["stranded_peak"] >= 0).all()
 
 
 def test_cli_mc_json(tmp_path):

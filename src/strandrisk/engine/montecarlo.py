@@ -142,7 +142,11 @@ def _executor(workers: int | None, scheduler: str | None) -> Iterator[Callable |
         cluster = None
     else:
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            env={"NUMBA_NUM_THREADS": "1"},  # one core per worker process
         )
         client = Client(cluster)
     try:
