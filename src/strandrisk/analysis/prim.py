@@ -5,8 +5,9 @@ Computing 9: starting from the box holding every scenario, repeatedly peel off t
 ``alpha`` share of the remaining scenarios from the lower or upper end of one parameter,
 choosing the peel that raises the share of cases of interest (density) most; record the
 trajectory of coverage (share of all cases inside the box) against density; then paste
-back where that raises density. Vectorised over parameters: each step evaluates every
-candidate peel with one pass over the scenarios still in the box.
+back where that raises density. Each column is sorted once; every peeling step then
+finds, for every parameter, the cases of interest among the ``alpha`` share of the box at
+either end by walking the sorted order (compiled, :mod:`._prim_kernel`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from strandrisk.analysis._prim_kernel import peel_all, sort_columns
 
 __all__ = ["PrimBox", "PrimResult", "prim"]
 
@@ -60,39 +63,6 @@ def _stats(inside: np.ndarray, y: np.ndarray, total: int) -> tuple[float, float,
     n_in = inside.sum()
     hits = np.count_nonzero(y & inside)
     return (hits / max(total, 1), hits / max(n_in, 1), n_in / y.size)
-
-
-def _peel(xt, y, inside, alpha, lower, upper):
-    """Best single peel of the ``alpha`` share from either end of any parameter.
-
-    ``xt`` is the data transposed, shape (d, n), so that each parameter is contiguous.
-    """
-    idx = np.flatnonzero(inside)
-    xs, ys = xt[:, idx], y[idx]
-    n_in = len(idx)
-    k = max(int(np.ceil(alpha * n_in)), 1)
-    if k >= n_in:
-        return inside, lower, upper, False
-    part = np.argpartition(xs, (k - 1, n_in - k), axis=1)
-    bottom, top = part[:, :k], part[:, n_in - k :]  # (d, k) row indices per parameter
-    hits = ys.sum()
-    dens_lo = (hits - ys[bottom].sum(axis=1)) / (n_in - k)
-    dens_hi = (hits - ys[top].sum(axis=1)) / (n_in - k)
-    j_lo, j_hi = int(np.argmax(dens_lo)), int(np.argmax(dens_hi))
-    new_lower, new_upper = lower.copy(), upper.copy()
-    keep = np.ones(n_in, dtype=bool)
-    if dens_lo[j_lo] >= dens_hi[j_hi]:
-        rows, j = bottom[j_lo], j_lo
-        new_lower[j] = xs[j, rows].max()
-        opened = True
-    else:
-        rows, j = top[j_hi], j_hi
-        new_upper[j] = xs[j, rows].min()
-        opened = False
-    keep[rows] = False
-    new_inside = np.zeros_like(inside)
-    new_inside[idx[keep]] = True
-    return new_inside, new_lower, new_upper, opened
 
 
 def _in_box(
@@ -158,21 +128,18 @@ def prim(
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=bool)
+    if x.ndim != 2 or x.shape[0] != y.shape[0] or x.shape[0] == 0:
+        raise ValueError(f"x must be (n, d) with n = len(y) > 0, got {x.shape} and {y.shape}")
     total = int(y.sum())
-    lower, upper = x.min(axis=0), x.max(axis=0)
-    strict = np.zeros(x.shape[1], dtype=bool)
-    inside = np.ones(len(y), dtype=bool)
     xt = np.ascontiguousarray(x.T)
-    boxes = [PrimBox(lower.copy(), upper.copy(), *_stats(inside, y, total))]
-    while boxes[-1].mass > min_mass and total > 0:
-        new_inside, lo, hi, opened = _peel(xt, y, inside, alpha, lower, upper)
-        if new_inside.sum() == inside.sum() or new_inside.sum() == 0:
-            break
-        changed = np.flatnonzero((lo != lower) | (hi != upper))
-        if opened and changed.size:
-            strict[changed] = True
-        inside, lower, upper = new_inside, lo, hi
-        boxes.append(PrimBox(lower.copy(), upper.copy(), *_stats(inside, y, total)))
+    lowers, uppers, _, counts = peel_all(
+        xt, sort_columns(xt), y.astype(np.int64), float(alpha), float(min_mass)
+    )
+    n = len(y)
+    boxes = [
+        PrimBox(lo, hi, int(h) / max(total, 1), int(h) / max(int(m), 1), int(m) / n)
+        for lo, hi, (m, h) in zip(lowers, uppers, counts, strict=True)
+    ]
     eligible = [i for i, b in enumerate(boxes) if b.coverage >= min_coverage] or [0]
     chosen = max(eligible, key=lambda i: (boxes[i].density, -i))
     box = boxes[chosen]
