@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from strandrisk.engine.compiled import programme_npv_compiled
+from strandrisk.engine.compiled import compiled_inputs, programme_npv_compiled
 from strandrisk.engine.finance import programme_npv
 from strandrisk.engine.model import (
+    Accounts,
+    Cohorts,
     Grid,
     HistoryArrays,
     accounts,
@@ -69,26 +71,36 @@ def breakeven(
     own trial value, the second S give every company the industry's.
     """
     s, k = p.n, len(p.companies)
-    twice = p.take(np.concatenate([np.arange(s), np.arange(s)]))
+    both = np.concatenate([np.arange(s), np.arange(s)])
+    twice = p.take(both)
     cohorts = build_cohorts(twice, grid, hist)
     if engine == "numpy":
         short, short_cohorts, _ = reported_vintages(grid, cohorts)
         acc = accounts(twice, short, short_cohorts)
+    else:
+        common = compiled_inputs(twice, grid, cohorts)
 
-    def f(x: np.ndarray) -> np.ndarray:  # x: (S, K+1) -> NPV (S, K+1)
+    def f(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """NPV (R, K+1) of scenarios ``rows`` at trial values ``x`` (R, K+1)."""
+        idx = np.concatenate([rows, rows + s])
+        whole = len(rows) == s
+        pt = twice if whole else twice.take(idx)
+        ct = cohorts if whole else _take(cohorts, idx)
         trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
         if engine == "compiled":
-            value = programme_npv_compiled(twice, grid, cohorts, **{which: trial})
+            sub = common if whole else {n: v[idx] if v.ndim > 1 else v for n, v in common.items()}
+            value = programme_npv_compiled(pt, grid, ct, common=sub, **{which: trial})
         else:
-            g, c, ops = reported_vintages(
-                grid, cohorts, operate(twice, grid, cohorts, **{which: trial})
-            )
-            value = programme_npv(twice, g, c, ops, acc)
-        return np.concatenate([value[:s, :k], value[s:, k:]], axis=1)
+            g, c, ops = reported_vintages(grid, ct, operate(pt, grid, ct, **{which: trial}))
+            a = acc if whole else Accounts(*(getattr(acc, n)[idx] for n in _ACCOUNT_FIELDS))
+            value = programme_npv(pt, g, c, ops, a)
+        r = len(rows)
+        return np.concatenate([value[:r, :k], value[r:, k:]], axis=1)
 
+    everyone = np.arange(s)
     points = np.linspace(*BRACKETS[which], _SCAN)
-    values = np.stack([f(np.full((s, k + 1), x)) for x in points], axis=-1)  # (S, K+1, G)
-    ok = values >= 0
+    values = np.stack([f(np.full((s, k + 1), x), everyone) for x in points], axis=-1)
+    ok = values >= 0  # (S, K+1, G)
     crossing = (~ok[..., :-1] & ok[..., 1:]) if which == "growth" else (ok[..., :-1] & ~ok[..., 1:])
     found = crossing.any(axis=-1)
     if which == "growth":
@@ -98,36 +110,49 @@ def breakeven(
     lo, hi = points[pick], points[pick + 1]
     f_lo = np.take_along_axis(values, pick[..., None], axis=-1)[..., 0]
     f_hi = np.take_along_axis(values, pick[..., None] + 1, axis=-1)[..., 0]
-    return np.where(found, _illinois(f, lo, hi, f_lo, f_hi, iterations), np.nan)
+    return np.where(found, _illinois(f, lo, hi, f_lo, f_hi, found, iterations), np.nan)
+
+
+_ACCOUNT_FIELDS = ("depreciation", "book_compute", "book_facilities")
+
+
+def _take(c: Cohorts, idx: np.ndarray) -> Cohorts:
+    return Cohorts(*(getattr(c, n)[idx] for n in Cohorts.__slots__))
 
 
 def _illinois(
-    f: Callable[[np.ndarray], np.ndarray],
+    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
     a: np.ndarray,
     b: np.ndarray,
     fa: np.ndarray,
     fb: np.ndarray,
+    live: np.ndarray,
     iterations: int,
     tol: float = 1e-7,
 ) -> np.ndarray:
     """Bracketed regula falsi with the Illinois modification, element by element.
 
     Keeps a sign change inside ``[a, b]`` (so it converges to a jump of a discontinuous
-    NPV too) and stops once every bracket is narrower than ``tol`` per year.
+    NPV too). An element stops once its bracket is narrower than ``tol`` per year, and
+    only the scenarios with an element still live are evaluated again.
     """
     side = np.zeros(a.shape)
+    live = live & (np.abs(b - a) >= tol)
     for _ in range(iterations):
+        if not live.any():
+            break
+        rows = np.flatnonzero(live.any(axis=1))
         with np.errstate(divide="ignore", invalid="ignore"):
             c = (a * fb - b * fa) / (fb - fa)
         bad = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
         c = np.where(bad, 0.5 * (a + b), c)
-        fc = f(c)
+        fc = fa.copy()
+        fc[rows] = f(c[rows], rows)
         with_a = (fc >= 0) == (fa >= 0)
-        fb = np.where(with_a & (side == 1), 0.5 * fb, fb)
-        fa = np.where(~with_a & (side == -1), 0.5 * fa, fa)
-        a, fa = np.where(with_a, c, a), np.where(with_a, fc, fa)
-        b, fb = np.where(with_a, b, c), np.where(with_a, fb, fc)
-        side = np.where(with_a, 1.0, -1.0)
-        if np.all(np.abs(b - a) < tol):
-            break
+        fb = np.where(live & with_a & (side == 1), 0.5 * fb, fb)
+        fa = np.where(live & ~with_a & (side == -1), 0.5 * fa, fa)
+        a, fa = np.where(live & with_a, c, a), np.where(live & with_a, fc, fa)
+        b, fb = np.where(live & ~with_a, c, b), np.where(live & ~with_a, fc, fb)
+        side = np.where(live, np.where(with_a, 1.0, -1.0), side)
+        live &= np.abs(b - a) >= tol
     return 0.5 * (a + b)

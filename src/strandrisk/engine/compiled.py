@@ -19,7 +19,7 @@ from strandrisk.engine.model import Cohorts, Grid, HistoryArrays, build_cohorts,
 from strandrisk.engine.params import Params
 from strandrisk.engine.valuation import discount_end
 
-__all__ = ["KernelOutcomes", "kernel_outcomes", "programme_npv_compiled"]
+__all__ = ["KernelOutcomes", "compiled_inputs", "kernel_outcomes", "programme_npv_compiled"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,14 @@ class KernelOutcomes:
 
 def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float)
+
+
+def compiled_inputs(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.ndarray]:
+    """Cohort and parameter arrays in the kernel's layout (per scenario on axis 0).
+
+    Computed once and reused by the break-even solver across its evaluations.
+    """
+    return _common(p, grid, cohorts)
 
 
 def _common(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.ndarray]:
@@ -159,13 +167,15 @@ def programme_npv_compiled(
     cohorts: Cohorts,
     growth: np.ndarray | None = None,
     decline: np.ndarray | None = None,
+    common: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """NPV of the 2026 programme with a trial growth or decline, shape (S, K + 1).
 
     The compiled counterpart of ``operate`` followed by ``programme_npv``; used by the
-    break-even solver. [USD]
+    break-even solver, which passes ``common`` (:func:`compiled_inputs`) to avoid
+    rebuilding it. [USD]
     """
-    args = _common(p, grid, cohorts)
+    args = _common(p, grid, cohorts) if common is None else common
     mk = _market(p, grid, cohorts, growth, decline)
     return _kernel.programme_rows(
         args["capex"],
