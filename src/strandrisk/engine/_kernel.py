@@ -383,19 +383,21 @@ def _value_unit(
 
 @numba.njit(parallel=True, cache=True)
 def outcome_rows(
-    capex, units, power, order, demand, price, theta, new_cost, new_power, df, vint,
-    n_hist, n, amortising, sp, lives, irr_grid,
+    capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
+    n_hist, n, amortising, sp, lives, irr_grid, keep_values,
 ):  # fmt: skip
     """Everything the outcome table needs, per scenario (see ``engine.compiled``).
 
     Returns
     -------
-    values : (S, K1, 5, n)
+    values : (S, K1, 5, n), or (0, K1, 5, n) unless ``keep_values``
         Stranded value, the IFRS and US GAAP impairment charges, the scheduled book value
         and the economic (recoverable) value per quarter. [USD]
-    big : (S, K1) threshold for a material event [USD]
-    ufcf : (S, K1, n) unlevered free cash flow [USD]
-    dscr : (S, K1, n // 4) [-] (NaN without debt service)
+    summary : (S, K1, 8)
+        Peak stranded value [USD] and its quarter, IFRS and US GAAP impairment totals
+        [USD], the first quarter of a material IFRS and US GAAP charge, the lowest annual
+        DSCR [-] (inf without debt service) and the first year of negative unlevered free
+        cash flow; quarters and years are indices from 2026, -1 for never.
     life26 : (S, K, 4) economic life of the 2026 vintages [year]
     programme : (S, K1, 3) NPV [USD], IRR [1/year] and payback [year] of the 2026
         programme (NaN where there is no IRR or no payback)
@@ -405,14 +407,14 @@ def outcome_rows(
     vr = n_hist + n
     years = n // 4
     k1 = k_n + 1
-    values = np.zeros((s_n, k1, 5, n))
-    big = np.zeros((s_n, k1))
-    ufcf = np.zeros((s_n, k1, n))
-    dscr = np.zeros((s_n, k1, years))
+    values = np.zeros((s_n if keep_values else 0, k1, 5, n))
+    summary = np.empty((s_n, k1, 8))
     life26 = np.zeros((s_n, k_n, 4))
     programme = np.empty((s_n, k1, 3))
     for s in numba.prange(s_n):
         p = sp[s]
+        vals = np.zeros((k1, 5, n))
+        big = np.empty(k1)
         cf = np.zeros((k1, nt + 1))
         start = np.empty(nv, dtype=np.int64)
         end = np.empty(nv, dtype=np.int64)
@@ -445,8 +447,9 @@ def outcome_rows(
             inv_cl, inv_nl = 1.0 / cl, 1.0 / nl
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
             cap_k = capex[s, k]
+            order = np.argsort(power[s, k], kind="mergesort")  # merit order (stable)
             _operate_company(
-                units[s, k], power[s, k], cap_k, order[s, k], demand[s, k], price[s, k],
+                units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
                 theta[s], vint, p, start, end, served, ebitda,
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, cl, nl, n_hist, cf[k])
@@ -524,14 +527,16 @@ def outcome_rows(
                 fl[4, k, t] = cap_k[n_hist + t]
                 fair_ind[t] += fair[t]
                 book_f_ind[t] += book_f[t]
-            big[s, k] = _value_unit(
+            big[k] = _value_unit(
                 ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
-                values[s, k], viu, und,
+                vals[k], viu, und,
             )  # fmt: skip
-        big[s, k_n] = _value_unit(
+        big[k_n] = _value_unit(
             ebitda_ind, start_ind, end_ind, book_c_ind, lo_ind, n_hist, book_f_ind, fair_ind,
-            vint, df[s], n, values[s, k_n], viu, und,
+            vint, df[s], n, vals[k_n], viu, und,
         )  # fmt: skip
+        if keep_values:
+            values[s] = vals
         for i in range(5):
             for t in range(n):
                 acc = 0.0
@@ -546,14 +551,44 @@ def outcome_rows(
             programme[s, k, 2] = _payback(cf[k])
         tau = p[_TAX]
         for k in range(k1):
+            min_dscr = np.inf
+            negative = -1
             for y in range(years):
                 service = 0.0
                 cfads = 0.0
+                annual = 0.0
                 for q in range(4):
                     t = 4 * y + q
                     tax = tau * (fl[0, k, t] - fl[1, k, t])
-                    ufcf[s, k, t] = fl[0, k, t] - tax - fl[4, k, t]
+                    annual += fl[0, k, t] - tax - fl[4, k, t]
                     service += fl[2, k, t] + fl[3, k, t]
                     cfads += fl[0, k, t] - tax
-                dscr[s, k, y] = cfads / service if service > 0 else np.nan
-    return values, big, ufcf, dscr, life26, programme
+                if service > 0:
+                    min_dscr = min(min_dscr, cfads / service)
+                if negative < 0 and annual < 0:
+                    negative = y
+            _events(vals[k], big[k], summary[s, k])
+            summary[s, k, 6] = min_dscr
+            summary[s, k, 7] = negative
+    return values, summary, life26, programme
+
+
+@numba.njit(cache=True)
+def _events(vals, big, out):
+    """Peak stranding and its quarter, impairment totals and first material charges."""
+    n = vals.shape[1]
+    peak, at = vals[0, 0], 0
+    for t in range(1, n):
+        if vals[0, t] > peak:
+            peak, at = vals[0, t], t
+    out[0] = peak
+    out[1] = at if peak > big else -1
+    for j in range(2):  # IFRS, US GAAP
+        total = 0.0
+        first = -1
+        for t in range(n):
+            total += vals[1 + j, t]
+            if first < 0 and vals[1 + j, t] > big:
+                first = t
+        out[2 + j] = total
+        out[4 + j] = first

@@ -32,13 +32,13 @@ class KernelOutcomes:
         The cohorts the kernel ran on.
     values : ndarray, shape (S, K1, 5, n)
         Stranded value, the IFRS and US GAAP impairment charges, the scheduled book value
-        and the economic (recoverable) value per reporting quarter. [USD]
-    big : ndarray, shape (S, K1)
-        Materiality threshold, 1e-9 of the largest compute book value. [USD]
-    fcf_unlevered : ndarray, shape (S, K1, n)
-        Unlevered free cash flow per quarter. [USD]
-    dscr : ndarray, shape (S, K1, years)
-        Annual debt service cover ratio (NaN without debt service). [-]
+        and the economic (recoverable) value per reporting quarter; empty (0 rows) unless
+        asked for. [USD]
+    summary : ndarray, shape (S, K1, 8)
+        Peak stranded value [USD], its quarter, IFRS and US GAAP impairment totals [USD],
+        first quarters of a material IFRS and US GAAP charge, the lowest annual DSCR [-]
+        (inf without debt service), the first year of negative unlevered free cash flow;
+        quarters and years count from 2026Q1 / 2026, -1 for never.
     life_2026 : ndarray, shape (S, K, 4)
         Economic life of each 2026 vintage. [year]
     programme : ndarray, shape (S, K1, 3)
@@ -48,26 +48,9 @@ class KernelOutcomes:
 
     cohorts: Cohorts
     values: np.ndarray
-    big: np.ndarray
-    fcf_unlevered: np.ndarray
-    dscr: np.ndarray
+    summary: np.ndarray
     life_2026: np.ndarray
     programme: np.ndarray
-
-    @property
-    def stranded(self) -> np.ndarray:
-        """Return the stranded value per quarter, (S, K1, n), in USD."""
-        return self.values[:, :, 0]
-
-    @property
-    def ifrs(self) -> np.ndarray:
-        """Return the IFRS impairment charge per quarter, (S, K1, n), in USD."""
-        return self.values[:, :, 1]
-
-    @property
-    def usgaap(self) -> np.ndarray:
-        """Return the US GAAP impairment charge per quarter, (S, K1, n), in USD."""
-        return self.values[:, :, 2]
 
 
 def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -82,14 +65,15 @@ def compiled_inputs(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.nda
     return _common(p, grid, cohorts)
 
 
-def _common(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.ndarray]:
+def _common(
+    p: Params, grid: Grid, cohorts: Cohorts, with_order: bool = True
+) -> dict[str, np.ndarray]:
     s, k, v = p.n, len(p.companies), grid.vintage.size
     power = _c(cohorts.power, (s, k, v))
-    return {
+    arrays = {
         "capex": _c(cohorts.capex, (s, k, v)),
         "units": _c(cohorts.units, (s, k, v)),
         "power": power,
-        "order": np.argsort(power, axis=-1, kind="stable"),
         "vint": np.ascontiguousarray(grid.vintage, dtype=np.int64),
         "sp": np.ascontiguousarray(
             np.stack([p[name].reshape(s) for name in _kernel.SCALARS], axis=1)
@@ -100,6 +84,9 @@ def _common(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.ndarray]:
             )
         ),
     }
+    if with_order:  # the merit order: by power, stable
+        arrays["order"] = np.argsort(power, axis=-1, kind="stable")
+    return arrays
 
 
 def _market(
@@ -118,7 +105,9 @@ def _market(
     }
 
 
-def kernel_outcomes(p: Params, grid: Grid, hist: HistoryArrays) -> KernelOutcomes:
+def kernel_outcomes(
+    p: Params, grid: Grid, hist: HistoryArrays, keep_values: bool = False
+) -> KernelOutcomes:
     """Run the compiled model for a batch of scenarios.
 
     Parameters
@@ -129,6 +118,8 @@ def kernel_outcomes(p: Params, grid: Grid, hist: HistoryArrays) -> KernelOutcome
         Axes (the internal grid with every vintage). [-]
     hist : HistoryArrays
         Installed base. [-]
+    keep_values : bool
+        Also return the value paths per quarter (for fan charts). [-]
 
     Returns
     -------
@@ -137,13 +128,12 @@ def kernel_outcomes(p: Params, grid: Grid, hist: HistoryArrays) -> KernelOutcome
     """
     cohorts = build_cohorts(p, grid, hist)
     s, t = p.n, grid.t_int
-    args = _common(p, grid, cohorts)
+    args = _common(p, grid, cohorts, with_order=False)  # the kernel sorts
     mk = _market(p, grid, cohorts)
     out = _kernel.outcome_rows(
         args["capex"],
         args["units"],
         args["power"],
-        args["order"],
         mk["demand"],
         mk["price"],
         mk["theta"],
@@ -157,6 +147,7 @@ def kernel_outcomes(p: Params, grid: Grid, hist: HistoryArrays) -> KernelOutcome
         args["sp"],
         args["lives"],
         IRR_GRID,
+        keep_values,
     )
     return KernelOutcomes(cohorts, *out)
 

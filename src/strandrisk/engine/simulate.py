@@ -138,9 +138,8 @@ def _chunk_compiled(
     ko = kernel_outcomes(p, grid, hist)
     w2026 = ko.cohorts.capex[..., grid.v2026]
     booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
-    big = ko.big[..., None]
-    annual_fcf = ordered_sum(ko.fcf_unlevered.reshape(*ko.fcf_unlevered.shape[:-1], -1, 4))
     capex = add_industry(ko.cohorts.capex[..., grid.n_hist : grid.n_hist + 4])
+    sm = ko.summary
     out = {
         "capex_2026": ordered_sum(capex),
         "booked_life_years": _weighted(booked[..., None], ordered_sum(w2026, keepdims=True)),
@@ -148,14 +147,14 @@ def _chunk_compiled(
         "npv_2026": ko.programme[..., 0],
         "irr_2026": ko.programme[..., 1],
         "payback_years_2026": ko.programme[..., 2],
-        "stranded_peak": ko.stranded.max(-1),
-        "stranded_peak_q": np.where(ko.stranded.max(-1) > ko.big, ko.stranded.argmax(-1), -1),
-        "impairment_ifrs": ordered_sum(ko.ifrs),
-        "impairment_usgaap": ordered_sum(ko.usgaap),
-        "first_impairment_ifrs_q": _first_index(ko.ifrs > big),
-        "first_impairment_usgaap_q": _first_index(ko.usgaap > big),
-        "min_dscr": np.nanmin(np.where(np.isnan(ko.dscr), np.inf, ko.dscr), axis=-1),
-        "first_negative_fcf_y": _first_index(annual_fcf < 0),
+        "stranded_peak": sm[..., 0],
+        "stranded_peak_q": sm[..., 1].astype(np.int64),
+        "impairment_ifrs": sm[..., 2],
+        "impairment_usgaap": sm[..., 3],
+        "first_impairment_ifrs_q": sm[..., 4].astype(np.int64),
+        "first_impairment_usgaap_q": sm[..., 5].astype(np.int64),
+        "min_dscr": sm[..., 6],
+        "first_negative_fcf_y": sm[..., 7].astype(np.int64),
     }
     if with_breakeven:
         out["breakeven_demand_growth"] = breakeven(p, grid, hist, "growth", engine="compiled")
@@ -391,7 +390,7 @@ def value_paths(
     """
     params = build_params(scenario, samples)
     grid = make_grid(scenario.years)
-    ko = kernel_outcomes(params, grid, _history(params.companies))
+    ko = kernel_outcomes(params, grid, _history(params.companies), keep_values=True)
     return {
         "stranded_value": ko.values[:, :, 0],
         "book_value": ko.values[:, :, 3],
