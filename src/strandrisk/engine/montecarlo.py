@@ -160,21 +160,34 @@ def _executor(workers: int | None, scheduler: str | None) -> Iterator[Callable |
 def _summaries(
     con: duckdb.DuckDBPyConnection, years: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    parts = []
-    for outcome in _SUMMARY:
-        qs = ", ".join(f"quantile_cont({outcome}, {q}) AS p{round(q * 100)}" for q in QUANTILES)
-        frame = con.execute(f"SELECT company, {qs} FROM mc GROUP BY company ORDER BY company").df()
-        frame.insert(1, "outcome", outcome)
-        parts.append(frame)
-    quantiles = pd.concat(parts).set_index(["company", "outcome"]).sort_index()
-    car = (
-        con.execute(
-            "WITH q AS (SELECT company, quantile_cont(stranded_peak, 0.95) AS car95 FROM mc GROUP BY company) "
-            "SELECT q.company, any_value(q.car95) AS car95, avg(m.stranded_peak) AS expected_shortfall "
-            "FROM mc m JOIN q USING (company) WHERE m.stranded_peak >= q.car95 GROUP BY q.company ORDER BY q.company"
-        )
-        .df()
-        .set_index("company")
+    # exact quantiles hold every value of the group in memory: one company and one outcome
+    # at a time keeps that to n values whatever the number of companies and outcomes
+    companies = [
+        r[0] for r in con.execute("SELECT DISTINCT company FROM mc ORDER BY company").fetchall()
+    ]
+    levels = "[" + ", ".join(str(q) for q in QUANTILES) + "]"
+    rows, car_rows = [], []
+    for company in companies:
+        for outcome in _SUMMARY:
+            (values,) = con.execute(
+                f"SELECT quantile_cont({outcome}, {levels}) FROM mc WHERE company = ?", [company]
+            ).fetchall()[0]
+            rows.append((company, outcome, *values))
+            if outcome == "stranded_peak":
+                car95 = values[QUANTILES.index(0.95)]
+                (shortfall,) = con.execute(
+                    "SELECT avg(stranded_peak) FROM mc WHERE company = ? AND stranded_peak >= ?",
+                    [company, car95],
+                ).fetchall()[0]
+                car_rows.append((company, car95, shortfall))
+    columns = [f"p{round(q * 100)}" for q in QUANTILES]
+    quantiles = (
+        pd.DataFrame(rows, columns=["company", "outcome", *columns])
+        .set_index(["company", "outcome"])
+        .sort_index()
+    )
+    car = pd.DataFrame(car_rows, columns=["company", "car95", "expected_shortfall"]).set_index(
+        "company"
     )
     rows = []
     for y in range(START_YEAR, START_YEAR + years):
