@@ -618,7 +618,7 @@ def discover(
 def breakeven(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
-    n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 50,
+    n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 1000,
     seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
     x: Annotated[
         str, typer.Option("--x", help="First parameter of the surface.")
