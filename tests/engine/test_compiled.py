@@ -47,6 +47,26 @@ def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_prior
     _compare(compiled, reference)
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"financing.amortising": True},
+        {"capex.path": "none"},
+        {"capex.path": "flat", "financing.spread_widening": 0.03},
+        {"market.leakage_driver": "tco", "costs.electricity_price": 0.0},
+        {"years": 6, "technology.physical_life": 9.0},
+    ],
+    ids=["amortising", "existing-assets-only", "flat-with-widening", "tco-free-power", "short"],
+)
+def test_compiled_engine_agrees_on_the_switches_no_preset_uses(overrides):
+    scenario = sr.load_scenario("base", overrides=overrides)
+    samples = sample_range(load_uncertainty("base", scenario), 0, 24, seed=4, sampler="lhs")
+    kw = {"breakeven": False, "keep_series": False}
+    compiled = sr.simulate(scenario, samples, engine="compiled", **kw).outcomes
+    reference = sr.simulate(scenario, samples, engine="numpy", **kw).outcomes
+    _compare(compiled, reference)
+
+
 def test_compiled_break_even_agrees_with_the_reference():
     scenario = sr.load_scenario("base")
     samples = sample_range(load_uncertainty("base", scenario), 0, 6, seed=5, sampler="lhs")
