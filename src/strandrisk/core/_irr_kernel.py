@@ -39,6 +39,23 @@ def _poly(cf: np.ndarray, x: float) -> tuple[float, float]:
 
 
 @numba.njit(cache=True)
+def _value(cf: np.ndarray, x: float) -> float:
+    """``sum_i c_i x^i`` alone (the scan needs no derivative), as two half-length chains."""
+    n = cf.shape[0]
+    y = x * x
+    e = o = 0.0
+    top = n - 1
+    if top % 2 == 1:
+        o = cf[top]
+        top -= 1
+    for i in range(top, -1, -2):
+        e = e * y + cf[i]
+        if i >= 1:
+            o = o * y + cf[i - 1]
+    return e + x * o
+
+
+@numba.njit(cache=True)
 def _refine(
     cf: np.ndarray, a: float, b: float, fa: float, fb: float, tol: float, max_iter: int
 ) -> float:
@@ -50,15 +67,20 @@ def _refine(
             x = guess
     for _ in range(max_iter):
         f, df = _poly(cf, x)
-        if (f > 0) == (fa > 0) and f != 0.0:
+        if f == 0.0:
+            return x
+        if (f > 0) == (fa > 0):
             a, fa = x, f
         else:
             b = x
         step = x - f / df if df != 0.0 else 0.5 * (a + b)
+        # converged: test the Newton step itself, before the safeguard (once the step is below
+        # the spacing of floats it lands on the bracket's end, and bisecting from there would
+        # only walk away from the root)
+        if abs(step - x) < tol * max(1.0, abs(x)) and np.isfinite(step):
+            return min(max(step, a), b)
         if not (a < step < b) or not np.isfinite(step):
             step = 0.5 * (a + b)
-        if abs(step - x) < tol * max(1.0, abs(x)):
-            return step
         x = step
     return x
 
@@ -104,7 +126,7 @@ def irr_row(row: np.ndarray, grid: np.ndarray, tol: float, max_iter: int) -> flo
     zero = 0
     while grid[zero] < 0.0:
         zero += 1
-    f_zero, _ = _poly(row, 1.0)
+    f_zero = _value(row, 1.0)
     left, right = zero, zero + 1  # next cells: (left - 1, left) and (right - 1, right)
     f_left = f_right = f_zero
     if changes == 1 and f_zero != 0.0:
@@ -121,13 +143,13 @@ def irr_row(row: np.ndarray, grid: np.ndarray, tol: float, max_iter: int) -> flo
         d_left = abs(grid[left]) if left >= 1 else np.inf
         d_right = abs(grid[right - 1]) if right < m else np.inf
         if d_left <= d_right:
-            f_new, _ = _poly(row, 1.0 / (1.0 + grid[left - 1]))
+            f_new = _value(row, 1.0 / (1.0 + grid[left - 1]))
             if _crosses(f_new, f_left):
                 return _solve_cell(row, grid, left, f_left, f_new, tol, max_iter)
             f_left = f_new
             left -= 1
         else:
-            f_new, _ = _poly(row, 1.0 / (1.0 + grid[right]))
+            f_new = _value(row, 1.0 / (1.0 + grid[right]))
             if _crosses(f_right, f_new):
                 return _solve_cell(row, grid, right, f_new, f_right, tol, max_iter)
             f_right = f_new
