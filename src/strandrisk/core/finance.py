@@ -142,9 +142,13 @@ def irr(
         b = np.where(left, b, x)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = x - f / df
+        # converged: the Newton step itself is below tolerance (tested before the safeguard,
+        # which would otherwise bisect away from a root it has already found)
+        converged = np.isfinite(newton) & (np.abs(newton - x) < tol * np.maximum(1.0, np.abs(x)))
+        done = converged | (f == 0)
         bad = ~np.isfinite(newton) | (newton <= a) | (newton >= b)
         step = np.where(bad, 0.5 * (a + b), newton)
-        done = np.abs(step - x) < tol * np.maximum(1.0, np.abs(x))
+        step = np.where(f == 0, x, np.where(converged, np.clip(newton, a, b), step))
         x = np.where(active, step, x)
         active &= ~done
         if not active.any():
