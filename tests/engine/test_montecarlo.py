@@ -105,6 +105,36 @@ def test_cli_mc_refuses_bad_input():
     assert "--sampler" in r.stderr
 
 
+def test_series_are_kept_when_asked_and_match_the_reference_engine(tmp_path):
+    import duckdb
+
+    from strandrisk.scenarios.sampling import sample_range
+
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    space = load_uncertainty("base", sc)
+    path = tmp_path / "kept.duckdb"
+    plain = run_mc(sc, space, 30, 42, chunk_size=7)
+    kept = run_mc(sc, space, 30, 42, chunk_size=7, outcomes_path=path, keep_series=True)
+    pd.testing.assert_frame_equal(plain.quantiles, kept.quantiles)
+    pd.testing.assert_frame_equal(plain.fans, kept.fans)
+    with duckdb.connect(str(path), read_only=True) as con:
+        series = con.execute("SELECT * FROM series ORDER BY scenario, company, quarter").df()
+    assert len(series) == 30 * 6 * 20
+    j = 11
+    one = series[(series["scenario"] == j) & (series["company"] == "industry")]
+    samples = sample_range(space, j, j + 1, 42, "mc")
+    ref = sr.simulate(sc, samples, breakeven=False, engine="numpy").series.sel(company="industry")
+    for name in ("stranded_value", "book_value", "economic_value"):
+        np.testing.assert_allclose(
+            one[name].to_numpy(), ref[name].values[0], rtol=1e-9, atol=1e-3, err_msg=name
+        )
+    with pytest.raises(ValueError, match="outcomes_path"):
+        run_mc(sc, space, 5, 42, keep_series=True)
+    r = CliRunner().invoke(app, ["mc", "--n", "10", "--series"])
+    assert r.exit_code == 2
+    assert "--keep" in r.stderr
+
+
 def test_mc_run_is_recorded_in_the_store(tmp_path):
     import duckdb
 

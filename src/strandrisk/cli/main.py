@@ -427,6 +427,14 @@ def mc(
     store: Annotated[
         Path | None, typer.Option(help="Record the run in this DuckDB run store.")
     ] = None,
+    series: Annotated[
+        bool,
+        typer.Option(
+            "--series",
+            help="Also keep every scenario's quarterly stranded, book and economic value "
+            "(table series in the --keep file).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as one JSON object.")
     ] = False,
@@ -442,6 +450,8 @@ def mc(
         raise InputError(f"--sampler: {sampler!r} is not one of {', '.join(SAMPLERS)}")
     if n < 1 or chunk_size < 1 or (workers is not None and workers < 1):
         raise InputError("--n, --chunk-size and --workers must be positive")
+    if series and keep is None:
+        raise InputError("--series: needs --keep FILE.duckdb to keep the series in")
     source = scenario if scenario else (preset or "base")
     chosen = _scenario(preset, scenario, set_, None, None)
     space = load_uncertainty(source, chosen)
@@ -463,6 +473,7 @@ def mc(
             scheduler=scheduler,
             outcomes_path=keep,
             progress=lambda k: bar.advance(task, k),
+            keep_series=series,
         )
     run_id = None
     if store is not None:

@@ -24,12 +24,14 @@ from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["FAN_SCENARIOS", "QUANTILES", "MCResult", "read_kept", "run_mc"]
+__all__ = ["FAN_SCENARIOS", "QUANTILES", "SERIES_CHUNK", "MCResult", "read_kept", "run_mc"]
 
 FAN_SCENARIOS = 2000
 """Scenarios whose quarterly series feed the fan charts."""
 QUANTILES = (0.05, 0.5, 0.95, 0.99)
 DUCKDB_MEMORY = "512MB"
+SERIES_CHUNK = 10_000
+"""Most scenarios per task when every scenario's series are kept (240 rows a scenario)."""
 """Memory DuckDB may use for the outcome table's sorts before spilling to disk."""
 _SUMMARY = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
 _FAN_VARS = ("stranded_value", "book_value", "economic_value")
@@ -111,19 +113,45 @@ def _task(
     seed: int,
     sampler: str,
     fan_limit: int,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict | None]:
-    """Run scenarios ``start`` to ``stop - 1``; return outcome rows, samples and fan series."""
+    keep_series: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict | None, pd.DataFrame | None]:
+    """Run scenarios ``start`` to ``stop - 1``.
+
+    Returns outcome rows, samples, the fan series (for scenarios below ``fan_limit``) and,
+    if ``keep_series``, every scenario's quarterly value paths in long form.
+    """
     samples = sample_range(space, start, stop, seed, sampler)
     result = simulate(scenario, samples, breakeven=False, keep_series=False)
     rows = result.outcomes.loc[:, list(_KEEP)].copy()
     rows["scenario"] += start
-    fans = None
+    fans, series = None, None
+    if keep_series:
+        paths = value_paths(scenario, samples)
+        series = _long_series(paths, start)
     if start < fan_limit:
         n_fan = min(stop, fan_limit) - start
-        fans = value_paths(scenario, {k: v[:n_fan] for k, v in samples.items()})
+        if not keep_series:
+            paths = value_paths(scenario, {k: v[:n_fan] for k, v in samples.items()})
+        fans = {k: v[:n_fan] if k in _FAN_VARS else v for k, v in paths.items()}
     drawn = pd.DataFrame(samples)
     drawn.insert(0, "scenario", np.arange(start, stop))
-    return rows, drawn, fans
+    return rows, drawn, fans, series
+
+
+def _long_series(paths: dict, start: int) -> pd.DataFrame:
+    """Value paths (S, K+1, T) as rows (scenario, company, quarter, one column per path)."""
+    s, k1, n = paths["stranded_value"].shape
+    companies = pd.Categorical(paths["companies"], categories=paths["companies"])
+    frame = pd.DataFrame(
+        {
+            "scenario": np.repeat(np.arange(start, start + s), k1 * n),
+            "company": np.tile(np.repeat(companies, n), s),
+            "quarter": np.tile(np.asarray(paths["quarters"]), s * k1),
+        }
+    )
+    for name in _FAN_VARS:
+        frame[name] = paths[name].reshape(-1)
+    return frame
 
 
 def _ranges(n: int, chunk: int) -> list[tuple[int, int]]:
@@ -233,6 +261,7 @@ def run_mc(
     scheduler: str | None = None,
     outcomes_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    keep_series: bool = False,
 ) -> MCResult:
     """Run ``n`` scenarios drawn from ``space``.
 
@@ -260,6 +289,10 @@ def run_mc(
         otherwise. [-]
     progress : callable, optional
         Called with the number of scenarios finished after each task. [-]
+    keep_series : bool
+        Also keep every scenario's quarterly stranded, book and economic value per company
+        (table ``series`` in ``outcomes_path``, which it requires); tasks then hold at most
+        :data:`SERIES_CHUNK` scenarios. [-]
 
     Returns
     -------
@@ -270,7 +303,9 @@ def run_mc(
         raise ValueError("n and chunk_size must be positive")
     if not space.keys:
         raise ValueError("the uncertainty space is empty: nothing to sample")
-    ranges = _ranges(n, chunk_size)
+    if keep_series and outcomes_path is None:
+        raise ValueError("keep_series needs outcomes_path: the series are kept there")
+    ranges = _ranges(n, min(chunk_size, SERIES_CHUNK) if keep_series else chunk_size)
     tmp = None
     if outcomes_path is None:
         tmp = tempfile.TemporaryDirectory(prefix="strandrisk-mc-")
@@ -294,8 +329,27 @@ def run_mc(
         columns = ", ".join(f'"{k}" DOUBLE' for k in space.keys)
         con.execute(f"CREATE TABLE samples (scenario BIGINT{', ' if columns else ''}{columns})")
 
-        def absorb(start: int, rows: pd.DataFrame, drawn: pd.DataFrame, fan: dict | None) -> None:
+        if keep_series:
+            con.execute(
+                "CREATE TABLE series (scenario BIGINT, company VARCHAR, quarter VARCHAR, "
+                "stranded_value DOUBLE, book_value DOUBLE, economic_value DOUBLE)"
+            )
+
+        def absorb(
+            start: int,
+            rows: pd.DataFrame,
+            drawn: pd.DataFrame,
+            fan: dict | None,
+            series: pd.DataFrame | None,
+        ) -> None:
             nonlocal head
+            if series is not None:
+                con.register("paths", series)
+                con.execute(
+                    "INSERT INTO series SELECT scenario, company::VARCHAR, quarter, "
+                    "stranded_value, book_value, economic_value FROM paths"
+                )
+                con.unregister("paths")
             con.register("chunk", rows)
             con.execute("INSERT INTO mc SELECT * FROM chunk")
             con.unregister("chunk")
@@ -313,12 +367,14 @@ def run_mc(
             args = (scenario, space)
             if client is None:
                 for a, b in ranges:
-                    absorb(a, *_task(*args, a, b, seed, sampler, FAN_SCENARIOS))
+                    absorb(a, *_task(*args, a, b, seed, sampler, FAN_SCENARIOS, keep_series))
             else:
                 from dask.distributed import as_completed
 
                 futures = {
-                    client.submit(_task, *args, a, b, seed, sampler, FAN_SCENARIOS, pure=False): a
+                    client.submit(
+                        _task, *args, a, b, seed, sampler, FAN_SCENARIOS, keep_series, pure=False
+                    ): a
                     for a, b in ranges
                 }
                 for future in as_completed(futures):
