@@ -73,19 +73,22 @@ def _windows(vint, life, nt, start, end):
 
 
 @numba.njit(cache=True)
-def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, cut):
-    """Merit-order dispatch of one company, every quarter (as ``merit_order_dispatch``).
+def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, cut, t_from):
+    """Merit-order dispatch of one company from quarter ``t_from`` (as ``merit_order_dispatch``).
 
     The merit order sorts cohorts by power, so by energy cost ``eph / theta``: in each
     quarter the cohorts that cover their marginal cost form a prefix of the order, found
     by bisection (``cut[t]``). Then cohort by cohort in merit order, each over its service
     window, ``cum[t]`` adds up the capacity dispatched in quarter ``t`` in the same order
     as the reference's running sum. Writes ``served`` only inside each window; cells
-    outside are never read.
+    outside are never read. With ``t_from > 0`` (after retirements) the earlier quarters,
+    whose cohorts did not change, are kept, and so is the cut.
     """
     nv = order.shape[0]
-    for t in range(demand.shape[0]):
+    for t in range(t_from, demand.shape[0]):
         cum[t] = 0.0
+        if t_from > 0:
+            continue
         lo, hi = 0, nv  # first position whose cost exceeds the price
         while lo < hi:
             mid = (lo + hi) // 2
@@ -97,7 +100,7 @@ def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, 
     for i in range(nv):
         v = order[i]
         h = hours[v]
-        for t in range(start[v], end[v]):
+        for t in range(max(start[v], t_from), end[v]):
             if i < cut[t]:
                 cap = h * theta[t]
                 cum[t] += cap
@@ -107,12 +110,12 @@ def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, 
 
 
 @numba.njit(cache=True)
-def _money(served, eph, fixed_q, start, end, price, theta, ebitda):
+def _money(served, eph, fixed_q, start, end, price, theta, ebitda, t_from):
     """EBITDA (revenue - energy - fixed cost) inside each cohort's service window."""
     for v in range(served.shape[0]):
         e = eph[v]
         f = fixed_q[v]
-        for t in range(start[v], end[v]):
+        for t in range(max(start[v], t_from), end[v]):
             x = served[v, t]
             ebitda[v, t] = x * price[t] - x / theta[t] * e - f
 
@@ -134,9 +137,9 @@ def _operate_company(
     _windows(vint, sp[_LIFE], nt, start, end)
     total = np.empty(nt)
     cut = np.empty(nt, dtype=np.int64)
-    _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut)
-    _money(served, eph, fixed_q, start, end, price, theta, ebitda)
-    retired_any = False
+    _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut, 0)
+    _money(served, eph, fixed_q, start, end, price, theta, ebitda, 0)
+    first = nt  # the first quarter a cohort is retired early
     for v in range(vint.shape[0]):
         a = start[v]
         run = 0.0
@@ -147,11 +150,11 @@ def _operate_company(
                 trailing = run - total[t - 4] if t - 4 >= a else run
                 if trailing < -1e-9 * abs(fixed_q[v]) * 4:
                     end[v] = t
-                    retired_any = True
+                    first = min(first, t)
                     break
-    if retired_any:
-        _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut)
-        _money(served, eph, fixed_q, start, end, price, theta, ebitda)
+    if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
+        _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut, first)
+        _money(served, eph, fixed_q, start, end, price, theta, ebitda, first)
 
 
 @numba.njit(cache=True)
