@@ -1,6 +1,8 @@
-"""Atomic file writing: a temporary file in the target folder, then a rename.
+"""Reading TOML inputs, and atomic file writing.
 
-A failed or interrupted write never leaves a half-written file behind.
+Inputs are a shipped preset or a TOML file, read the same way everywhere with the same
+messages. Writes go to a temporary file in the target folder, then a rename: a failed or
+interrupted write never leaves a half-written file behind.
 """
 
 from __future__ import annotations
@@ -8,12 +10,78 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+import tomllib
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 from strandrisk.errors import InputError
 
-__all__ = ["atomic_path", "ensure_folder", "write_text_atomic", "write_with"]
+__all__ = [
+    "atomic_path",
+    "ensure_folder",
+    "parse_toml",
+    "read_toml_source",
+    "write_text_atomic",
+    "write_with",
+]
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes an :class:`InputError` naming ``where``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{where}: malformed TOML ({exc})") from None
+
+
+def read_toml_source(
+    source: str,
+    presets: Collection[str],
+    preset_text: Callable[[str], str],
+    what: str,
+    preset_kind: str = "preset",
+) -> tuple[str, str, dict[str, Any]]:
+    """Read a shipped preset by name, or a TOML file by path.
+
+    Parameters
+    ----------
+    source : str
+        A preset name or a file path. [-]
+    presets : collection of str
+        The shipped preset names. [-]
+    preset_text : callable
+        Returns a preset's TOML text. [-]
+    what : str
+        What the file holds, for messages ("scenario", "workload"). [-]
+    preset_kind : str
+        What a preset is called in messages ("preset", "TCO preset"). [-]
+
+    Returns
+    -------
+    where : str
+        ``"<kind> <name>"`` or the path, for messages. [-]
+    name : str
+        The preset name, or the file's stem. [-]
+    data : dict
+        The parsed TOML. [-]
+
+    Raises
+    ------
+    InputError
+        An unknown preset, an unreadable file or malformed TOML.
+    """
+    if source in presets:
+        where = f"{preset_kind} {source}"
+        return where, source, parse_toml(preset_text(source), where)
+    path = Path(source)
+    if path.suffix != ".toml" and not path.exists():
+        raise InputError(f"unknown {preset_kind} {source!r}; presets: {', '.join(presets)}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the {what} file ({exc})") from None
+    return str(path), path.stem, parse_toml(text, str(path))
 
 
 def ensure_folder(folder: Path | str, what: str = "output folder") -> Path:

@@ -8,7 +8,6 @@ units: USD, years, rates per year as fractions.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import fields
 from functools import cache
@@ -18,6 +17,7 @@ from typing import Any
 
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
+from strandrisk.io.files import read_toml_source
 from strandrisk.scenarios.schema import COMPANIES, GROUPS, Company, Scenario
 
 __all__ = [
@@ -184,13 +184,6 @@ def preset_text(name: str) -> str:
     return (resources.files("strandrisk.scenarios") / "presets" / f"{name}.toml").read_text("utf-8")
 
 
-def _read_toml(text: str, where: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: malformed TOML ({exc})") from None
-
-
 def load_scenario(
     preset_or_path: str | Path = "base", overrides: Mapping[str, Any] | None = None
 ) -> Scenario:
@@ -214,21 +207,9 @@ def load_scenario(
         Unknown preset or key, wrong type, value out of range, malformed TOML or an
         unreadable file, naming the file and key.
     """
-    source = str(preset_or_path)
-    if source in PRESETS:
-        where, text = f"preset {source}", preset_text(source)
-    else:
-        path = Path(source)
-        if path.suffix != ".toml" and not path.exists():
-            raise InputError(f"unknown preset {source!r}; presets: {', '.join(PRESETS)}")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read the scenario file ({exc})") from None
-        where = str(path)
+    where, name, data = read_toml_source(str(preset_or_path), PRESETS, preset_text, "scenario")
     values = dict(default_values())
-    values["name"] = Path(source).stem if source not in PRESETS else source
-    data = _read_toml(text, where)
+    values["name"] = name
     data.pop("uncertainty", None)  # read by strandrisk.io.uncertainty
     data.pop("correlations", None)
     _merge(values, _flatten(data), where)

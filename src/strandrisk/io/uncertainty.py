@@ -19,7 +19,6 @@ as mode), so that every draw stays inside the parameter's allowed range.
 from __future__ import annotations
 
 import math
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import numpy as np
 
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
+from strandrisk.io.files import read_toml_source
 from strandrisk.io.scenario import PRESETS, preset_text
 from strandrisk.scenarios.distributions import KINDS, Distribution
 from strandrisk.scenarios.sampling import UncertaintySpace
@@ -170,19 +170,7 @@ def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> Uncertai
         low > high, an unknown key or distribution, a correlation matrix that is not
         positive semi-definite, a distribution reaching outside a parameter's range.
     """
-    source = str(preset_or_path)
-    if source in PRESETS:
-        where, text = f"preset {source}", preset_text(source)
-    else:
-        where = source
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{source}: cannot read ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: malformed TOML ({exc})") from None
+    where, _, data = read_toml_source(str(preset_or_path), PRESETS, preset_text, "scenario")
     block = dict(data.get("uncertainty", {}))
     bounds = _field_bounds(scenario)
     dists: dict[str, Distribution] = (

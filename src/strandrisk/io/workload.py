@@ -7,7 +7,6 @@ to the field's unit, with its source kept for the report).
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from strandrisk import units
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
+from strandrisk.io.files import read_toml_source
 from strandrisk.tco.model import Option, Workload
 
 __all__ = ["TCO_PRESETS", "ArticleCheck", "WorkloadFile", "load_workload", "tco_preset_text"]
@@ -137,11 +137,7 @@ def _checks(article: dict, where: str) -> tuple[list[ArticleCheck], float]:
     return checks, float(article.get("tolerance", 0.1))
 
 
-def _parse(text: str, name: str, where: str, horizon: float | None) -> WorkloadFile:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: malformed TOML ({exc})") from None
+def _parse(data: dict[str, Any], name: str, where: str, horizon: float | None) -> WorkloadFile:
     unknown = set(data) - {"description", "workload", "options", "article"}
     if unknown:
         raise InputError(f"{where}: unknown section or key {sorted(unknown)[0]!r}")
@@ -198,14 +194,7 @@ def load_workload(
         Malformed TOML, unknown key or option kind, negative volume, zero throughput and
         the like, naming the file and key.
     """
-    source = str(preset_or_path)
-    if source in TCO_PRESETS:
-        return _parse(tco_preset_text(source), source, f"TCO preset {source}", horizon)
-    path = Path(source)
-    if path.suffix != ".toml" and not path.exists():
-        raise InputError(f"unknown TCO preset {source!r}; presets: {', '.join(TCO_PRESETS)}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the workload file ({exc})") from None
-    return _parse(text, path.stem, str(path), horizon)
+    where, name, data = read_toml_source(
+        str(preset_or_path), TCO_PRESETS, tco_preset_text, "workload", "TCO preset"
+    )
+    return _parse(data, name, where, horizon)

@@ -10,7 +10,7 @@ import plotly.offline
 
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.workload import WorkloadFile
-from strandrisk.tco.model import TCOResult
+from strandrisk.tco.model import SUMMARY_COLUMNS, TCOResult
 
 __all__ = ["cumulative_cost_figure", "write_tco_outputs"]
 
@@ -44,18 +44,7 @@ def write_tco_outputs(
     written = []
     if out is not None:
         ensure_folder(out)
-        table = result.table()[
-            [
-                "kind",
-                "fits_in_memory",
-                "units",
-                "capex",
-                "energy_kwh",
-                "energy_cost",
-                "total_cost",
-                "usd_per_mtok",
-            ]
-        ]
+        table = result.table()[["kind", *SUMMARY_COLUMNS]]
         page = (
             f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>strandrisk TCO: {html.escape(wf.name)}</title>'
             f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head>'

@@ -24,7 +24,7 @@ from strandrisk.core.tco import (
     units_needed,
 )
 
-__all__ = ["KINDS", "Option", "OptionResult", "TCOResult", "Workload", "compare"]
+__all__ = ["KINDS", "SUMMARY_COLUMNS", "Option", "OptionResult", "TCOResult", "Workload", "compare"]
 
 KINDS = ("api", "rental", "owned")
 
@@ -190,6 +190,18 @@ class Option:
                 raise ValueError(f"{where}: pue must be >= 1 and idle_fraction <= 1")
 
 
+SUMMARY_COLUMNS = (
+    "fits_in_memory",
+    "units",
+    "capex",
+    "energy_kwh",
+    "energy_cost",
+    "total_cost",
+    "usd_per_mtok",
+)
+"""Per-option results shown by ``strandrisk tco`` (JSON, after ``option``) and its report."""
+
+
 @dataclass(frozen=True, slots=True)
 class OptionResult:
     """An option priced for the workload over the horizon.
@@ -215,17 +227,7 @@ class OptionResult:
 
     def as_json(self) -> dict[str, object]:
         """Return the keys ``strandrisk tco --json`` prints."""
-        keys = (
-            "option",
-            "fits_in_memory",
-            "units",
-            "capex",
-            "energy_kwh",
-            "energy_cost",
-            "total_cost",
-            "usd_per_mtok",
-        )
-        return {k: getattr(self, k) for k in keys}
+        return {k: getattr(self, k) for k in ("option", *SUMMARY_COLUMNS)}
 
 
 def _price(option: Option, work: Workload) -> OptionResult:
