@@ -7,7 +7,7 @@ import pytest
 
 import strandrisk as sr
 from strandrisk.engine import _kernel
-from strandrisk.engine.compiled import _common, _market
+from strandrisk.engine.compiled import _market, compiled_inputs
 from strandrisk.engine.model import build_cohorts, make_grid, operate
 from strandrisk.engine.params import build_params
 from strandrisk.engine.simulate import _history
@@ -85,7 +85,7 @@ def test_kernel_dispatch_and_retirement_match_operate():
     grid = make_grid(scenario.years)
     cohorts = build_cohorts(p, grid, _history(p.companies))
     ops = operate(p, grid, cohorts)
-    a, m = _common(p, grid, cohorts), _market(p, grid, cohorts)
+    a, m = compiled_inputs(p, grid, cohorts), _market(p, grid, cohorts)
     alive, ebitda = _kernel.operate_rows(
         a["capex"], a["units"], a["power"], a["order"], m["demand"], m["price"], m["theta"],
         a["vint"], a["sp"],

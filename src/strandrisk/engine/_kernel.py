@@ -158,16 +158,18 @@ def _operate_company(
 
 
 @numba.njit(cache=True)
+def _scratch(nv, nt):
+    """Per-scenario work arrays of ``_operate_company``: windows, served volume, EBITDA."""
+    start = np.empty(nv, dtype=np.int64)
+    end = np.empty(nv, dtype=np.int64)
+    return start, end, np.empty((nv, nt)), np.empty((nv, nt))
+
+
+@numba.njit(cache=True)
 def _book(capex, life, age):
     if age < 0:
         return 0.0
     return capex * min(max(1.0 - age / life, 0.0), 1.0)
-
-
-@numba.njit(cache=True)
-def _sl(capex, inverse_life, age):
-    """Straight-line book value at ``age >= 0``, with the reciprocal of the life."""
-    return capex * min(max(1.0 - age * inverse_life, 0.0), 1.0)
 
 
 @numba.njit(cache=True)
@@ -236,10 +238,7 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
     value = np.empty((s_n, k_n + 1))
     for s in numba.prange(s_n):
         cf = np.zeros((k_n + 1, nt + 1))
-        start = np.empty(nv, dtype=np.int64)
-        end = np.empty(nv, dtype=np.int64)
-        served = np.empty((nv, nt))
-        ebitda = np.empty((nv, nt))
+        start, end, served, ebitda = _scratch(nv, nt)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
@@ -274,10 +273,7 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
     alive = np.zeros((s_n, k_n, nv, nt), dtype=np.bool_)
     out = np.zeros((s_n, k_n, nv, nt))
     for s in numba.prange(s_n):
-        start = np.empty(nv, dtype=np.int64)
-        end = np.empty(nv, dtype=np.int64)
-        served = np.empty((nv, nt))
-        ebitda = np.empty((nv, nt))
+        start, end, served, ebitda = _scratch(nv, nt)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
@@ -419,10 +415,7 @@ def outcome_rows(
         vals = np.zeros((k1, 5, n))
         big = np.empty(k1)
         cf = np.zeros((k1, nt + 1))
-        start = np.empty(nv, dtype=np.int64)
-        end = np.empty(nv, dtype=np.int64)
-        served = np.empty((nv, nt))
-        ebitda = np.empty((nv, nt))
+        start, end, served, ebitda = _scratch(nv, nt)
         ebitda_ind = np.zeros((vr, nt))
         start_ind = np.full(vr, nt, dtype=np.int64)
         end_ind = np.zeros(vr, dtype=np.int64)
@@ -444,10 +437,9 @@ def outcome_rows(
         life = p[_LIFE]
         m = p[_MAT]
         heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
-        inv_life, inv_m, inv_fl = 1.0 / life, 1.0 / m, 1.0 / p[_FLIFE]
+        inv_life, inv_m = 1.0 / life, 1.0 / m
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
-            inv_cl, inv_nl = 1.0 / cl, 1.0 / nl
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
             cap_k = capex[s, k]
             order = np.argsort(power[s, k], kind="mergesort")  # merit order (stable)
@@ -481,12 +473,12 @@ def outcome_rows(
                 # are fully depreciated) and facilities
                 kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
                 age0 = (t0 - vint[v]) * Q
-                bc, bn = _sl(kc, inv_cl, age0), _sl(kn, inv_nl, age0)
-                bf = _sl(kf, inv_fl, age0)
+                bc, bn = _book(kc, cl, age0), _book(kn, nl, age0)
+                bf = _book(kf, p[_FLIFE], age0)
                 t_cn = min(n, max(t0, vint[v] + span_cn))
                 for t in range(t0, t_cn):
                     end_age = (t - vint[v]) * Q + Q
-                    ec, en = _sl(kc, inv_cl, end_age), _sl(kn, inv_nl, end_age)
+                    ec, en = _book(kc, cl, end_age), _book(kn, nl, end_age)
                     fl[1, k, t] += (bc - ec) + (bn - en)
                     bc, bn = ec, en
                     book = ec + en
@@ -498,7 +490,7 @@ def outcome_rows(
                 for t in range(t_cn, n):
                     book_c_v[v, t] = 0.0
                 for t in range(t0, n):
-                    ef = _sl(kf, inv_fl, (t - vint[v]) * Q + Q)
+                    ef = _book(kf, p[_FLIFE], (t - vint[v]) * Q + Q)
                     fl[1, k, t] += bf - ef
                     bf = ef
                     book_f[t] += ef

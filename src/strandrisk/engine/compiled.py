@@ -57,17 +57,14 @@ def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float)
 
 
-def compiled_inputs(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.ndarray]:
-    """Cohort and parameter arrays in the kernel's layout (per scenario on axis 0).
-
-    Computed once and reused by the break-even solver across its evaluations.
-    """
-    return _common(p, grid, cohorts)
-
-
-def _common(
+def compiled_inputs(
     p: Params, grid: Grid, cohorts: Cohorts, with_order: bool = True
 ) -> dict[str, np.ndarray]:
+    """Cohort and parameter arrays in the kernel's layout (per scenario on axis 0).
+
+    The break-even solver builds them once and reuses them across its evaluations;
+    ``with_order`` adds the merit order (the outcome kernel sorts for itself).
+    """
     s, k, v = p.n, len(p.companies), grid.vintage.size
     power = _c(cohorts.power, (s, k, v))
     arrays = {
@@ -128,7 +125,7 @@ def kernel_outcomes(
     """
     cohorts = build_cohorts(p, grid, hist)
     s, t = p.n, grid.t_int
-    args = _common(p, grid, cohorts, with_order=False)  # the kernel sorts
+    args = compiled_inputs(p, grid, cohorts, with_order=False)  # the kernel sorts
     mk = _market(p, grid, cohorts)
     out = _kernel.outcome_rows(
         args["capex"],
@@ -166,7 +163,7 @@ def programme_npv_compiled(
     break-even solver, which passes ``common`` (:func:`compiled_inputs`) to avoid
     rebuilding it. [USD]
     """
-    args = _common(p, grid, cohorts) if common is None else common
+    args = compiled_inputs(p, grid, cohorts) if common is None else common
     mk = _market(p, grid, cohorts, growth, decline)
     return _kernel.programme_rows(
         args["capex"],

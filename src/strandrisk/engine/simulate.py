@@ -136,14 +136,9 @@ def _chunk_compiled(
     p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
 ) -> tuple[dict, dict]:
     ko = kernel_outcomes(p, grid, hist)
-    w2026 = ko.cohorts.capex[..., grid.v2026]
-    booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
-    capex = add_industry(ko.cohorts.capex[..., grid.n_hist : grid.n_hist + 4])
     sm = ko.summary
     out = {
-        "capex_2026": ordered_sum(capex),
-        "booked_life_years": _weighted(booked[..., None], ordered_sum(w2026, keepdims=True)),
-        "economic_life_years": _weighted(ko.life_2026, w2026),
+        **_cohort_2026(p, ko.cohorts.capex[..., grid.v2026], ko.life_2026),
         "npv_2026": ko.programme[..., 0],
         "irr_2026": ko.programme[..., 1],
         "payback_years_2026": ko.programme[..., 2],
@@ -157,12 +152,28 @@ def _chunk_compiled(
         "first_negative_fcf_y": sm[..., 7].astype(np.int64),
     }
     if with_breakeven:
-        out["breakeven_demand_growth"] = breakeven(p, grid, hist, "growth", engine="compiled")
-        out["breakeven_price_decline"] = breakeven(p, grid, hist, "decline", engine="compiled")
+        out.update(_breakeven_columns(p, grid, hist, "compiled"))
     series: dict[str, np.ndarray] = {}
     if keep:  # the quarterly series come from the reference engine
         _, series = _chunk(p, grid, hist, False, True)
     return out, series
+
+
+def _cohort_2026(p: Params, w2026: np.ndarray, life_2026: np.ndarray) -> dict[str, np.ndarray]:
+    """Capex, booked and economic life of the 2026 cohorts, ``w2026`` their capex (S, K, 4)."""
+    booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
+    return {
+        "capex_2026": ordered_sum(add_industry(w2026)),
+        "booked_life_years": _weighted(booked[..., None], ordered_sum(w2026, keepdims=True)),
+        "economic_life_years": _weighted(life_2026, w2026),
+    }
+
+
+def _breakeven_columns(p: Params, grid: Grid, hist: HistoryArrays, engine: str) -> dict:
+    return {
+        "breakeven_demand_growth": breakeven(p, grid, hist, "growth", engine=engine),
+        "breakeven_price_decline": breakeven(p, grid, hist, "decline", engine=engine),
+    }
 
 
 def _chunk(
@@ -177,14 +188,10 @@ def _chunk(
     flows = company_flows(p, grid, cohorts, ops, acc)
     prog = programme_2026(p, grid, cohorts, ops, acc)
     life_v = _economic_life(grid, ops)  # (S, K, V)
-    w2026 = cohorts.capex[..., grid.v2026]
-    booked = np.broadcast_to(p["company.compute_life"][..., 0, 0], w2026.shape[:-1])
     big = np.maximum(val.book_compute.max(axis=-1, keepdims=True), 1.0) * 1e-9
     annual_fcf = ordered_sum(flows.fcf_unlevered.reshape(*flows.fcf_unlevered.shape[:-1], -1, 4))
     out = {
-        "capex_2026": ordered_sum(flows.capex[..., :4]),
-        "booked_life_years": _weighted(booked[..., None], ordered_sum(w2026, keepdims=True)),
-        "economic_life_years": _weighted(life_v[..., grid.v2026], w2026),
+        **_cohort_2026(p, cohorts.capex[..., grid.v2026], life_v[..., grid.v2026]),
         "npv_2026": prog.npv,
         "irr_2026": prog.irr,
         "payback_years_2026": prog.payback_years,
@@ -200,8 +207,7 @@ def _chunk(
         "first_negative_fcf_y": _first_index(annual_fcf < 0),
     }
     if with_breakeven:
-        out["breakeven_demand_growth"] = breakeven(p, full_grid, hist, "growth")
-        out["breakeven_price_decline"] = breakeven(p, full_grid, hist, "decline")
+        out.update(_breakeven_columns(p, full_grid, hist, "numpy"))
     series: dict[str, np.ndarray] = {}
     if keep:
         series = _series(grid, cohorts, ops, val, flows)
