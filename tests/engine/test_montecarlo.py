@@ -181,3 +181,60 @@ def test_scenario_show_keeps_the_uncertainty_block_and_mc_needs_one(tmp_path):
     r = runner.invoke(app, ["mc", "--scenario", str(bare), "--n", "5"])
     assert r.exit_code == 2
     assert "add an [uncertainty] block" in r.stderr  # brackets survive the terminal markup
+
+
+def test_summaries_are_identical_for_any_chunk_size_and_workers():
+    a = _run(90, chunk_size=90)
+    for other in (_run(90, chunk_size=13), _run(90, chunk_size=30, workers=2)):
+        pd.testing.assert_frame_equal(a.quantiles, other.quantiles, check_exact=True)
+        pd.testing.assert_frame_equal(a.capex_at_risk, other.capex_at_risk, check_exact=True)
+        pd.testing.assert_frame_equal(a.p_impairment, other.p_impairment, check_exact=True)
+
+
+def test_tasks_return_reductions_and_rows_only_when_kept():
+    from strandrisk.engine.montecarlo import _task
+
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    space = load_uncertainty("base", sc)
+    plain = _task(sc, space, 100, 160, 42, "mc", 0)
+    assert plain.rows is None
+    assert plain.drawn is None
+    assert plain.fans is None
+    sketch = plain.sketches[("industry", "stranded_peak")]
+    assert sketch.count == 60
+    assert plain.impaired["industry"].shape == (2, 6)
+    assert plain.impaired["industry"].sum(axis=1).tolist() == [60, 60]
+    kept = _task(sc, space, 100, 160, 42, "mc", 0, keep_rows=True)
+    assert len(kept.rows) == 60 * 6
+    assert len(kept.drawn) == 60
+
+
+def test_summaries_match_the_kept_rows(tmp_path):
+    """Quantiles to the sketch's accuracy, P(impairment) exactly, against every row."""
+    import duckdb
+
+    from strandrisk.core.sketch import ALPHA
+
+    path = tmp_path / "kept.duckdb"
+    result = _run(200, sampler="lhs", chunk_size=64, outcomes_path=path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("SELECT * FROM mc").df()
+    for (company, outcome), got in result.quantiles.iterrows():
+        values = rows.loc[rows["company"] == company, outcome].to_numpy(dtype=float)
+        exact = np.quantile(values, [0.05, 0.5, 0.95, 0.99])
+        scale = np.abs(values).max()
+        np.testing.assert_allclose(got.to_numpy(), exact, rtol=ALPHA, atol=ALPHA * scale)
+    for (year, company), got in result.p_impairment.iterrows():
+        mine = rows[rows["company"] == company]
+        for column, name in (
+            ("ifrs", "first_impairment_ifrs"),
+            ("usgaap", "first_impairment_usgaap"),
+        ):
+            first = mine[name].dropna().str[:4].astype(int)
+            assert got[column] == (first <= year).sum() / len(mine)
+    peak = rows.loc[rows["company"] == "industry", "stranded_peak"].to_numpy()
+    car = result.capex_at_risk.loc["industry"]
+    assert car["car95"] == pytest.approx(np.quantile(peak, 0.95), rel=ALPHA)
+    assert car["expected_shortfall"] == pytest.approx(
+        peak[peak >= car["car95"]].mean(), rel=2 * ALPHA
+    )

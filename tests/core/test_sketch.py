@@ -1,0 +1,82 @@
+"""The quantile sketch: relative accuracy against exact quantiles, exact and order-free merges."""
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from strandrisk.core.sketch import ALPHA, X_MIN, QuantileSketch
+
+LEVELS = np.array([0.0, 0.05, 0.25, 0.5, 0.95, 0.99, 1.0])
+money = st.one_of(
+    st.just(0.0),
+    st.floats(-1e13, 1e13, allow_nan=False),
+    st.floats(1e9, 1e12),  # the size of peak stranded value, USD
+)
+
+
+def _bound(values, q):
+    """Error allowed: alpha of the larger of the two order statistics interpolated between."""
+    x = np.sort(values)
+    h = (x.size - 1) * q
+    lo = np.floor(h).astype(int)
+    hi = np.minimum(lo + 1, x.size - 1)
+    return ALPHA * np.maximum(np.abs(x[lo]), np.abs(x[hi])) + X_MIN
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrays(float, st.integers(1, 300), elements=money))
+def test_quantiles_within_the_relative_accuracy(values):
+    got = QuantileSketch.of(values).quantile(LEVELS)
+    exact = np.quantile(values, LEVELS)
+    assert np.all(np.abs(got - exact) <= _bound(values, LEVELS) * (1 + 1e-9))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    arrays(float, st.integers(2, 200), elements=money),
+    st.lists(st.integers(0, 200), max_size=5),
+    st.randoms(use_true_random=False),
+)
+def test_merging_parts_in_any_order_gives_the_whole(values, cuts, rnd):
+    edges = sorted({0, values.size, *(c % values.size for c in cuts)})
+    parts = [QuantileSketch.of(values[a:b]) for a, b in itertools.pairwise(edges)]
+    rnd.shuffle(parts)
+    merged = parts[0]
+    for part in parts[1:]:
+        merged = merged.merge(part)
+    whole = QuantileSketch.of(values)
+    np.testing.assert_array_equal(merged.keys, whole.keys)
+    np.testing.assert_array_equal(merged.counts, whole.counts)
+    np.testing.assert_array_equal(merged.quantile(LEVELS), whole.quantile(LEVELS))
+
+
+def test_the_tail_mean_is_the_expected_shortfall():
+    x = np.random.default_rng(3).lognormal(25, 1.0, 100_000)
+    sketch = QuantileSketch.of(x)
+    car = float(sketch.quantile(0.95))
+    assert car == pytest.approx(np.quantile(x, 0.95), rel=ALPHA)
+    exact = x[x >= car].mean()
+    assert sketch.mean_from(car) == pytest.approx(exact, rel=2 * ALPHA)
+    assert sketch.mean_from(car) >= car
+
+
+def test_sizes_stay_bounded_by_the_range_not_the_count():
+    x = np.random.default_rng(4).uniform(1e9, 1e11, 1_000_000)  # two orders of magnitude
+    sketch = QuantileSketch.of(x)
+    assert sketch.keys.size <= np.log(100) / np.log(sketch.gamma) + 2  # ~23,000 buckets
+    assert sketch.count == x.size
+
+
+def test_nan_is_left_out_and_counted_and_inf_is_refused():
+    sketch = QuantileSketch.of(np.array([1.0, np.nan, 3.0]))
+    assert (sketch.count, sketch.dropped) == (2, 1)
+    assert sketch.quantile(0.5) == pytest.approx(2.0, rel=ALPHA)
+    assert np.isnan(QuantileSketch.of(np.array([np.nan])).quantile(0.5))
+    with pytest.raises(ValueError, match="infinite"):
+        QuantileSketch.of(np.array([1.0, np.inf]))
+    with pytest.raises(ValueError, match="same alpha"):
+        QuantileSketch.of(np.ones(3)).merge(QuantileSketch.of(np.ones(3), alpha=0.01))
