@@ -4,6 +4,8 @@ import numba
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import strandrisk as sr
 from strandrisk.engine import _kernel
@@ -113,3 +115,19 @@ def test_compiled_results_do_not_depend_on_the_thread_count():
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine"):
         sr.simulate(sr.load_scenario("base"), engine="fortran")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([0.5, 0.7, 0.7, 1.0, 1.3]), min_size=0, max_size=6),
+    st.lists(st.floats(0.05, 2.0), min_size=0, max_size=8),
+)
+def test_merit_order_is_numpys_stable_argsort(installed, new):
+    """The fast path (new vintages in falling power) and its fallback, ties included."""
+    power = np.array(installed + new, dtype=float)
+    expected = np.argsort(power, kind="stable")
+    np.testing.assert_array_equal(_kernel._merit_order(power, len(installed)), expected)
+    falling = np.array(installed + sorted(set(new), reverse=True), dtype=float)
+    np.testing.assert_array_equal(
+        _kernel._merit_order(falling, len(installed)), np.argsort(falling, kind="stable")
+    )

@@ -166,6 +166,38 @@ def _scratch(nv, nt):
 
 
 @numba.njit(cache=True)
+def _merit_order(power, n_hist):
+    """Return the indices that sort ``power`` ascending, ties in index order (stable).
+
+    New hardware draws less power per unit with every vintage, so the vintages after the
+    installed base usually arrive sorted in reverse: then the installed base is sorted by
+    insertion and merged with them. Otherwise (ties, or no energy improvement) NumPy's
+    stable sort.
+    """
+    nv = power.shape[0]
+    for v in range(n_hist + 1, nv):
+        if not power[v] < power[v - 1]:
+            return np.argsort(power, kind="mergesort")
+    head = np.empty(n_hist, dtype=np.int64)
+    for i in range(n_hist):  # insertion sort: stable
+        j = i
+        while j > 0 and power[head[j - 1]] > power[i]:
+            head[j] = head[j - 1]
+            j -= 1
+        head[j] = i
+    order = np.empty(nv, dtype=np.int64)
+    a, b = 0, nv - 1  # next of the installed base; next (cheapest left) of the new vintages
+    for i in range(nv):
+        if b < n_hist or (a < n_hist and power[head[a]] <= power[b]):
+            order[i] = head[a]  # on a tie the lower index first
+            a += 1
+        else:
+            order[i] = b
+            b -= 1
+    return order
+
+
+@numba.njit(cache=True)
 def _book(capex, life, age):
     if age < 0:
         return 0.0
@@ -287,21 +319,26 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
 
 
 @numba.njit(cache=True)
-def _impair(book_v, lo_v, n_hist, other, recoverable, undiscounted, fair, gaap, charge):
+def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, gaap, charge):
     """IAS 36 with reversals (``gaap=False``) or ASC 360 (``gaap=True``), as in core.impairment.
 
     ``lo_v[q]`` and ``n_hist + q`` bound the vintages that can carry a book value at
     quarter ``q`` (the others add exact zeros to every sum); a write-down pass runs only
     when there is a loss, a reversal pass only once something has been written down.
+    Until then every ratio is 1 and the carrying amount is ``book_sum[q]``, the same sum
+    in the same order.
     """
     nv, n = book_v.shape
     ratio = np.ones(nv)
     written = False
     for q in range(n):
         lo, hi = lo_v[q], min(n_hist + q + 1, nv)
-        carried = 0.0
-        for v in range(lo, hi):
-            carried += ratio[v] * book_v[v, q]
+        if written:
+            carried = 0.0
+            for v in range(lo, hi):
+                carried += ratio[v] * book_v[v, q]
+        else:
+            carried = book_sum[q]
         c = carried + other[q]
         if gaap:
             loss = max(c - fair[q], 0.0) if undiscounted[q] < c else 0.0
@@ -371,8 +408,8 @@ def _value_unit(
         out[4, t] = recoverable[t]
     for gaap in (False, True):
         _impair(
-            book_c_v, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total, gaap,
-            out[1 + gaap],
+            book_c_v, book_c, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total,
+            gaap, out[1 + gaap],
         )  # fmt: skip
     big = 1.0
     for t in range(n):
@@ -442,7 +479,7 @@ def outcome_rows(
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
             cap_k = capex[s, k]
-            order = np.argsort(power[s, k], kind="mergesort")  # merit order (stable)
+            order = _merit_order(power[s, k], n_hist)
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
                 theta[s], vint, p, start, end, served, ebitda,
