@@ -141,11 +141,9 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
             sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(dtype=float))
         counts = np.zeros((2, years + 1), dtype=np.int64)
         for i, column in enumerate(("first_impairment_ifrs", "first_impairment_usgaap")):
-            label = group[column]
-            year = np.full(len(label), years, dtype=np.int64)  # "none"
-            some = label.notna().to_numpy()
-            year[some] = label[some].astype(str).str[:4].astype(int).to_numpy() - START_YEAR
-            counts[i] = np.bincount(np.minimum(year, years), minlength=years + 1)
+            codes, labels = pd.factorize(group[column])  # a few dozen quarters; -1 = none
+            of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
+            counts[i] = np.bincount(np.minimum(of_label[codes], years), minlength=years + 1)
         impaired[name] = counts
     return sketches, impaired
 
