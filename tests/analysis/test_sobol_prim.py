@@ -3,7 +3,9 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
+from rich.console import Console
 from SALib.test_functions import Ishigami
 from typer.testing import CliRunner
 
@@ -76,3 +78,18 @@ def test_cli_refusals(args, message):
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2
     assert message in r.stderr
+
+
+def test_breakeven_surface_says_none_where_npv_never_reaches_zero():
+    from strandrisk.cli.render import breakeven_summary
+
+    dist = pd.DataFrame(
+        {"p50": [0.7], "share_defined": [0.5]}, index=pd.Index(["breakeven_demand_growth"])
+    )
+    surface = pd.DataFrame([[0.3, np.nan]], index=[0.6], columns=[0.9, 1.2])
+    console = Console(width=120, record=True)
+    console.print(breakeven_summary(dist, surface, "market.price_decline", "market.elasticity"))
+    text = console.export_text()
+    assert "0.300" in text
+    assert "none" in text
+    assert "demand growth in [-1, 5] a year" in " ".join(text.split())

@@ -345,17 +345,23 @@ def prim_summary(result: object, cases: int, n: int) -> Group:
 def breakeven_summary(dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str) -> Group:
     """Render the break-even distribution and surface."""
     t = Table(title="Break-even values over the uncertainty space (industry, per year)")
-    t.add_column("break-even")
+    t.add_column("break-even", no_wrap=True)
     for col in dist.columns:
         t.add_column(col, justify="right")
     for name, row in dist.iterrows():
         t.add_row(
             str(name), *(f"{v:.3f}" if c != "share_defined" else f"{v:.0%}" for c, v in row.items())
         )
-    s = Table(title=f"Break-even demand growth over {x} (rows) and {y} (columns)")
+    from strandrisk.engine.breakeven import BRACKETS
+
+    lo, hi = BRACKETS["growth"]
+    s = Table(
+        title=f"Break-even demand growth over {x} (rows) and {y} (columns)",
+        caption=f"none: NPV does not reach zero for any demand growth in [{lo:g}, {hi:g}] a year",
+    )
     s.add_column(x)
     for c in surface.columns:
         s.add_column(f"{c:.4g}", justify="right")
     for idx, row in surface.iterrows():
-        s.add_row(f"{idx:.4g}", *("-" if pd.isna(v) else f"{v:.3f}" for v in row))
+        s.add_row(f"{idx:.4g}", *("none" if pd.isna(v) else f"{v:.3f}" for v in row))
     return Group(t, s)
