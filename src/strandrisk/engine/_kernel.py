@@ -85,7 +85,7 @@ def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, 
     whose cohorts did not change, are kept, and so is the cut.
     """
     nv = order.shape[0]
-    for t in range(t_from, demand.shape[0]):
+    for t in range(t_from, cum.shape[0]):  # the quarters up to the horizon
         cum[t] = 0.0
         if t_from > 0:
             continue
@@ -122,15 +122,19 @@ def _money(served, eph, fixed_q, start, end, price, theta, ebitda, t_from):
 
 @numba.njit(cache=True)
 def _operate_company(
-    units, power, capex, order, demand, price, theta, vint, sp, start, end, served, ebitda
-):
-    """Dispatch, retire early for good, dispatch again.
+    units, power, capex, order, demand, price, theta, vint, sp, start, end, served, ebitda,
+    horizon,
+):  # fmt: skip
+    """Dispatch, retire early for good, dispatch again, over quarters ``[0, horizon)``.
 
     Fills ``start``/``end`` (service windows after retirement), ``served`` and ``ebitda``
     (valid inside the windows only). A cohort retires once its contribution has fallen
     short of its fixed cost over a full trailing year in service (as ``operate``).
+    A quarter's dispatch and a cohort's retirement depend only on earlier and current
+    quarters, so stopping at ``horizon`` (:func:`_horizon`) leaves every earlier value as
+    it is over the whole grid.
     """
-    nt = demand.shape[0]
+    nt = horizon
     hours = units * HPQ
     eph = power * sp[_PUE] * sp[_ELEC]
     fixed_q = sp[_FIXED] * (capex * (sp[_SC] + sp[_SN])) * Q
@@ -155,6 +159,12 @@ def _operate_company(
     if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
         _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut, first)
         _money(served, eph, fixed_q, start, end, price, theta, ebitda, first)
+
+
+@numba.njit(cache=True)
+def _horizon(last_vintage, life, nt):
+    """Quarters to dispatch so that cohorts up to ``last_vintage`` see their whole life."""
+    return min(nt, last_vintage + 1 + int(np.ceil(life / Q)))
 
 
 @numba.njit(cache=True)
@@ -271,10 +281,11 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
     for s in numba.prange(s_n):
         cf = np.zeros((k_n + 1, nt + 1))
         start, end, served, ebitda = _scratch(nv, nt)
+        horizon = _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # only the 2026 cohorts count
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, served, ebitda,
+                theta[s], vint, sp[s], start, end, served, ebitda, horizon,
             )  # fmt: skip
             _programme_cf(
                 capex[s, k], ebitda, start, end, vint, sp[s], lives[s, k, 0], lives[s, k, 1],
@@ -309,7 +320,7 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, served, ebitda,
+                theta[s], vint, sp[s], start, end, served, ebitda, nt,
             )  # fmt: skip
             for v in range(nv):
                 for t in range(start[v], end[v]):
@@ -475,6 +486,7 @@ def outcome_rows(
         m = p[_MAT]
         heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
         inv_life, inv_m = 1.0 / life, 1.0 / m
+        horizon = _horizon(vint[vr - 1], life, nt)  # the last reported cohort's life
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
@@ -482,7 +494,7 @@ def outcome_rows(
             order = _merit_order(power[s, k], n_hist)
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
-                theta[s], vint, p, start, end, served, ebitda,
+                theta[s], vint, p, start, end, served, ebitda, horizon,
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, cl, nl, n_hist, cf[k])
             for j in range(4):  # economic life of the 2026 vintages
