@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import pandas as pd
+from rich import box
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -14,6 +15,7 @@ from rich.table import Table
 from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
+from strandrisk.engine.breakeven import BRACKETS
 
 __all__ = [
     "claims_summary",
@@ -121,13 +123,38 @@ def _when(v: object) -> str:
     return "never" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
-def outcome_table(outcomes: pd.DataFrame, scenario: int = 0, title: str = "Outcomes") -> Table:
-    """Outcomes of one scenario: a column per company, a row per outcome."""
+def _compact(title: str, **kwargs: object) -> Table:
+    """Table without vertical rules, so that wide tables fit an 80-column terminal."""
+    return Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def outcome_table(
+    outcomes: pd.DataFrame, scenario: int = 0, title: str = "Outcomes", searched: bool = False
+) -> Table:
+    """Outcomes of one scenario: a column per company, a row per outcome.
+
+    With ``searched`` (the break-even was solved for this table) a missing break-even
+    reads "none" and the caption says what was searched; otherwise "-".
+    """
     rows = outcomes[outcomes["scenario"] == scenario].set_index("company")
-    table = Table(title=title)
-    table.add_column("outcome", style="bold", no_wrap=True)
-    for company in rows.index:
-        table.add_column(str(company), justify="right")
+    lo, hi = BRACKETS["growth"]
+    none = searched and rows["breakeven_demand_growth"].isna().any()
+    caption = (
+        f"none: the 2026 programme's NPV does not reach zero for any demand growth in "
+        f"[{lo:g}, {hi:g}] a year"
+        if none
+        else None
+    )
+    table = _compact(title, caption=caption, caption_justify="left")
+    # numbers and company names never shrink; on a narrow terminal the labels wrap
+    table.add_column("outcome", style="bold", min_width=10)
     spec = [
         ("2026 capex", lambda r: _money(r["capex_2026"])),
         ("booked life (years)", lambda r: _num(r["booked_life_years"], 1)),
@@ -141,10 +168,21 @@ def outcome_table(outcomes: pd.DataFrame, scenario: int = 0, title: str = "Outco
         ("NPV of 2026 capex", lambda r: _money(r["npv_2026"])),
         ("IRR of 2026 capex", lambda r: _pct(r["irr_2026"])),
         ("minimum DSCR", lambda r: _num(r["min_dscr"])),
-        ("break-even demand growth", lambda r: _pct(r["breakeven_demand_growth"])),
+        (
+            "break-even demand growth",
+            lambda r: (
+                "none"
+                if none and pd.isna(r["breakeven_demand_growth"])
+                else _pct(r["breakeven_demand_growth"])
+            ),
+        ),
     ]
-    for label, get in spec:
-        table.add_row(label, *(get(rows.loc[c]) for c in rows.index))
+    cells = [[get(rows.loc[c]) for c in rows.index] for _, get in spec]
+    for j, company in enumerate(rows.index):
+        width = max(len(str(company)), *(len(row[j]) for row in cells))
+        table.add_column(str(company), justify="right", no_wrap=True, min_width=width)
+    for (label, _), row in zip(spec, cells, strict=True):
+        table.add_row(label, *row)
     return table
 
 
@@ -155,6 +193,7 @@ def run_summary(job: object) -> Group:
         outcome_table(
             job.outcomes,
             title=f"strandrisk run: {scenario.name} ({scenario.years} years from 2026Q1)",
+            searched=True,
         ),  # type: ignore[attr-defined]
         "",
         "[bold]Assumptions that move peak stranded value most[/] "
@@ -203,11 +242,10 @@ def _usd(v: float) -> str:
 def tco_tables(wf: object, result: object, checks: list) -> Group:
     """Render the TCO comparison: options, the article checks, break-even volumes."""
     w = result.workload  # type: ignore[attr-defined]
-    table = Table(title=f"TCO over {w.horizon_years:g} years: {wf.description}")  # type: ignore[attr-defined]
-    for col in ("option", "fits", "units", "capex", "energy kWh", "energy", "total", "$/Mtok"):
-        table.add_column(
-            col, justify="left" if col == "option" else "right", no_wrap=col == "option"
-        )
+    table = _compact(f"TCO over {w.horizon_years:g} years: {wf.description}")  # type: ignore[attr-defined]
+    table.add_column("option", min_width=12)  # wraps on a narrow terminal; numbers never do
+    for col in ("fits", "units", "capex", "energy kWh", "energy", "total", "$/Mtok"):
+        table.add_column(col, justify="right", no_wrap=True)
     for r in result.options:  # type: ignore[attr-defined]
         table.add_row(
             r.label or r.option,
@@ -262,19 +300,24 @@ def mc_summary(result: object, scenario: object, space: object) -> Group:
     table.add_column("outcome", no_wrap=True)
     for col in q.columns:
         table.add_column(col.upper(), justify="right")
-    for (company, outcome), row in q.iterrows():
-        table.add_row(str(company), outcome, *(_money(v) for v in row))
+    order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
+    rank = {name: i for i, name in enumerate(order)}
+    for company, frame in sorted(q.groupby(level="company"), key=lambda g: rank.get(g[0], 99)):
+        for (_, outcome), row in frame.iterrows():
+            table.add_row(str(company), outcome, *(_money(v) for v in row))
+        table.add_section()
     car = result.capex_at_risk  # type: ignore[attr-defined]
     ct = Table(
         title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"
     )
     for col in ("company", "CaR 95", "expected shortfall"):
-        ct.add_column(col, justify="right")
-    for company, row in car.iterrows():
+        ct.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
+    for company in sorted(car.index, key=lambda c: rank.get(c, 99)):
+        row = car.loc[company]
         ct.add_row(str(company), _money(row["car95"]), _money(row["expected_shortfall"]))
     p = result.p_impairment.xs("industry", level="company")  # type: ignore[attr-defined]
-    pt = Table(title="Probability of an impairment by the end of the year (industry)")
-    pt.add_column("standard")
+    pt = _compact("Probability of an impairment by the end of the year (industry)")
+    pt.add_column("standard", no_wrap=True)
     for year in p.index:
         pt.add_column(str(year), justify="right")
     pt.add_row("IFRS", *(f"{v:.0%}" for v in p["ifrs"]))
@@ -344,24 +387,26 @@ def prim_summary(result: object, cases: int, n: int) -> Group:
 
 def breakeven_summary(dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str) -> Group:
     """Render the break-even distribution and surface."""
-    t = Table(title="Break-even values over the uncertainty space (industry, per year)")
+    t = _compact(
+        "Break-even values over the uncertainty space (industry, per year)",
+        caption="found: the share of scenarios whose NPV crosses zero inside the searched range",
+    )
     t.add_column("break-even", no_wrap=True)
     for col in dist.columns:
-        t.add_column(col, justify="right")
+        t.add_column("found" if col == "share_defined" else col, justify="right", no_wrap=True)
     for name, row in dist.iterrows():
+        label = str(name).removeprefix("breakeven_").replace("_", " ")
         t.add_row(
-            str(name), *(f"{v:.3f}" if c != "share_defined" else f"{v:.0%}" for c, v in row.items())
+            label, *(f"{v:.3f}" if c != "share_defined" else f"{v:.0%}" for c, v in row.items())
         )
-    from strandrisk.engine.breakeven import BRACKETS
-
     lo, hi = BRACKETS["growth"]
-    s = Table(
-        title=f"Break-even demand growth over {x} (rows) and {y} (columns)",
+    s = _compact(
+        f"Break-even demand growth over {x} (rows) and {y} (columns)",
         caption=f"none: NPV does not reach zero for any demand growth in [{lo:g}, {hi:g}] a year",
     )
-    s.add_column(x)
+    s.add_column(x, no_wrap=True)
     for c in surface.columns:
-        s.add_column(f"{c:.4g}", justify="right")
+        s.add_column(f"{c:.4g}", justify="right", no_wrap=True)
     for idx, row in surface.iterrows():
         s.add_row(f"{idx:.4g}", *("none" if pd.isna(v) else f"{v:.3f}" for v in row))
     return Group(t, s)

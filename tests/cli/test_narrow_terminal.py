@@ -1,0 +1,50 @@
+"""Every table the CLI prints fits an 80-column terminal without cutting a number short."""
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from strandrisk.cli import main
+
+COMMANDS = [
+    ["run", "--no-report", "--store", "{tmp}/runs.duckdb"],
+    ["mc", "--n", "64", "--seed", "3", "--set", "years=4"],
+    ["breakeven", "--n", "6", "--grid", "3"],
+    ["sensitivity", "--n", "8", "--set", "years=4"],
+    ["discover", "--above", "1e12", "--n", "300"],
+    ["tco"],
+    ["claims"],
+    ["presets"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: a[0])
+def test_output_fits_80_columns_without_ellipsis(monkeypatch, tmp_path, args):
+    monkeypatch.setattr(main, "_out", Console(width=80, soft_wrap=True))
+    r = CliRunner().invoke(main.app, [a.format(tmp=tmp_path) for a in args])
+    assert r.exit_code == 0, r.output
+    cut = [line for line in r.stdout.splitlines() if "…" in line]
+    assert not cut, "\n".join(cut)
+
+
+def test_outcome_table_says_none_only_where_the_break_even_was_searched():
+    import numpy as np
+
+    import strandrisk as sr
+    from strandrisk.cli.render import outcome_table
+
+    frame = sr.simulate(sr.load_scenario("base"), breakeven=False).outcomes
+    frame["breakeven_demand_growth"] = np.where(frame["company"] == "meta", np.nan, 0.25)
+    texts = {}
+    for searched in (True, False):
+        console = Console(width=80, record=True)
+        console.print(outcome_table(frame, searched=searched))
+        texts[searched] = console.export_text()
+    row = next(line for line in texts[True].splitlines() if line.startswith("break-even"))
+    assert row.split()[3:] == ["25.0%", "25.0%", "none", "25.0%", "25.0%", "25.0%"]
+    assert "does not reach zero for any demand growth in [-1, 5] a year" in " ".join(
+        texts[True].split()
+    )
+    row = next(line for line in texts[False].splitlines() if line.startswith("break-even"))
+    assert row.split()[3:] == ["25.0%", "25.0%", "-", "25.0%", "25.0%", "25.0%"]
+    assert "does not reach zero" not in texts[False]
