@@ -68,6 +68,14 @@ def test_cli_sensitivity_discover_breakeven():
     [
         (["sensitivity", "--n", "10"], "power of two"),
         (["discover"], "exactly one of --above"),
+        (["discover", "--above", "nan"], "--above: nan is not a finite number"),
+        (["discover", "--above", "1", "--n", "0"], "too few to discover"),
+        (["discover", "--above", "1", "--outcome", "company"], "is not one of stranded_peak"),
+        (["discover", "--above", "1e20", "--n", "20"], "none of the 20 scenarios qualifies"),
+        (["discover", "--below", "1e20", "--n", "20"], "every one of the 20 scenarios"),
+        (["breakeven", "--n", "0"], "--n: 0"),
+        (["mc", "--seed", "-1"], "--seed"),
+        (["mc", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one"),
         (
             ["breakeven", "--x", "market.nothing", "--n", "2", "--grid", "2"],
             "not an uncertain parameter",

@@ -238,3 +238,28 @@ def test_summaries_match_the_kept_rows(tmp_path):
     assert car["expected_shortfall"] == pytest.approx(
         peak[peak >= car["car95"]].mean(), rel=2 * ALPHA
     )
+
+
+def test_run_mc_refuses_bad_arguments_and_an_unreachable_scheduler(monkeypatch):
+    from strandrisk.errors import InputError
+
+    sc = sr.load_scenario("base")
+    space = load_uncertainty("base", sc)
+    for kwargs, message in [
+        ({"n": 0}, "must be positive"),
+        ({"seed": -3}, "non-negative"),
+        ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "give one"),
+        ({"workers": 0}, "at least one worker"),
+    ]:
+        args = {"n": 10, "seed": 0, **kwargs}
+        with pytest.raises(InputError, match=message):
+            run_mc(sc, space, args.pop("n"), args.pop("seed"), **args)
+
+    import dask.distributed
+
+    def refuse(address, timeout):
+        raise OSError(f"Timed out trying to connect to {address} after {timeout}")
+
+    monkeypatch.setattr(dask.distributed, "Client", refuse)
+    with pytest.raises(InputError, match=r"scheduler tcp://127\.0\.0\.1:1: cannot connect"):
+        run_mc(sc, space, 10, 0, scheduler="tcp://127.0.0.1:1")

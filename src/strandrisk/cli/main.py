@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 import tomllib
 from collections.abc import Callable
@@ -228,7 +229,7 @@ def run(
         int | None,
         typer.Option("--mc", help="Add a Monte Carlo section with N scenarios to the report."),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo section.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the Monte Carlo section.")] = 0,
 ) -> None:
     """Run the main job: outcomes per company, the main drivers, an HTML report, a stored run."""
     from strandrisk.jobs import run_main_job
@@ -411,7 +412,7 @@ def mc(
     ] = None,
     n: Annotated[int, typer.Option("--n", help="Number of scenarios.")] = 10_000,
     seed: Annotated[
-        int, typer.Option(help="Root seed; the same seed reproduces the run bit for bit.")
+        int, typer.Option(min=0, help="Root seed; the same seed reproduces the run bit for bit.")
     ] = 0,
     sampler: Annotated[str, typer.Option(help="mc, lhs or sobol.")] = "mc",
     chunk_size: Annotated[int, typer.Option(help="Scenarios per task.")] = 100_000,
@@ -450,6 +451,8 @@ def mc(
         raise InputError(f"--sampler: {sampler!r} is not one of {', '.join(SAMPLERS)}")
     if n < 1 or chunk_size < 1 or (workers is not None and workers < 1):
         raise InputError("--n, --chunk-size and --workers must be positive")
+    if workers is not None and scheduler is not None:
+        raise InputError("--workers and --scheduler: give one (a local cluster or an existing one)")
     if series and keep is None:
         raise InputError("--series: needs --keep FILE.duckdb to keep the series in")
     source = scenario if scenario else (preset or "base")
@@ -517,7 +520,7 @@ def sensitivity(
     n: Annotated[
         int, typer.Option("--n", help="Base sample size (power of two); runs n x (d + 2).")
     ] = 64,
-    seed: Annotated[int, typer.Option(help="Seed of the design and bootstrap.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the design and bootstrap.")] = 0,
     outcome: Annotated[list[str] | None, typer.Option(help="Outcome column (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON.")] = False,
 ) -> None:
@@ -579,7 +582,7 @@ def discover(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
     n: Annotated[int, typer.Option("--n", help="Scenarios to draw (ignored with --from).")] = 5_000,
-    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
     from_: Annotated[
         Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
@@ -589,11 +592,20 @@ def discover(
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
     import tempfile
 
+    import numpy as np
+    import pandas as pd
+
     from strandrisk.analysis.prim import prim
     from strandrisk.engine.montecarlo import read_kept, run_mc
 
     if (above is None) == (below is None):
         raise InputError("discover: give exactly one of --above VALUE or --below VALUE")
+    threshold = above if above is not None else below
+    flag = "--above" if above is not None else "--below"
+    if not math.isfinite(threshold):  # type: ignore[arg-type]
+        raise InputError(f"{flag}: {threshold} is not a finite number")
+    if from_ is None and n < 10:
+        raise InputError(f"--n: {n} scenarios are too few to discover anything (at least 10)")
     with tempfile.TemporaryDirectory() as tmp:
         path = from_
         if path is None:
@@ -603,10 +615,18 @@ def discover(
         elif not path.exists():
             raise InputError(f"--from {path}: no such file")
         samples, outcomes = read_kept(path, company)
-    if outcome not in outcomes.columns:
-        raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(outcomes.columns)}")
+    numeric = [c for c in outcomes.columns if pd.api.types.is_float_dtype(outcomes[c])]
+    if outcome not in numeric:
+        raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(numeric)}")
     y = outcomes[outcome].to_numpy(dtype=float)
-    cases = y > above if above is not None else y < below
+    cases = y > threshold if above is not None else y < threshold
+    if not cases.any() or cases.all():
+        lo, hi = np.nanmin(y), np.nanmax(y)
+        share = "none" if not cases.any() else "every one"
+        raise InputError(
+            f"{flag} {threshold:g}: {share} of the {len(y):,} scenarios qualifies "
+            f"({outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that range"
+        )
     result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
     if as_json:
         box = result.boxes[result.chosen]
@@ -630,7 +650,7 @@ def breakeven(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
     n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Root seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
     x: Annotated[
         str, typer.Option("--x", help="First parameter of the surface.")
     ] = "market.price_decline",
@@ -643,6 +663,8 @@ def breakeven(
     """Break-even demand growth and price decline per scenario, and a two-parameter surface."""
     from strandrisk.analysis.breakeven import breakeven_distribution, breakeven_surface
 
+    if n < 1:
+        raise InputError(f"--n: {n}; the distribution needs at least one scenario")
     chosen, space = _mc_setup(preset, scenario, None)
     if grid < 2 or grid > 20:
         raise InputError("--grid: between 2 and 20 points per axis")

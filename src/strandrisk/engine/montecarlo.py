@@ -25,6 +25,7 @@ import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
+from strandrisk.errors import InputError
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
@@ -216,7 +217,10 @@ def _executor(workers: int | None, scheduler: str | None) -> Iterator[Callable |
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise InputError(f"scheduler {scheduler}: cannot connect ({exc})") from None
         cluster = None
     else:
         cluster = LocalCluster(
@@ -333,7 +337,13 @@ def run_mc(
         Quantiles, Capex-at-Risk, probability of impairment by year, fans.
     """
     if n < 1 or chunk_size < 1:
-        raise ValueError("n and chunk_size must be positive")
+        raise InputError(f"n = {n}, chunk_size = {chunk_size}: both must be positive")
+    if seed < 0:
+        raise InputError(f"seed = {seed}: a seed is a non-negative integer")
+    if workers is not None and scheduler is not None:
+        raise InputError("workers and scheduler: give one (a local cluster or an existing one)")
+    if workers is not None and workers < 1:
+        raise InputError(f"workers = {workers}: at least one worker")
     if not space.keys:
         raise ValueError("the uncertainty space is empty: nothing to sample")
     if keep_series and outcomes_path is None:

@@ -131,13 +131,21 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     """
     target = Path(target)
     ensure_folder(target.parent, "output folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder, not a file to write")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         tmp_path.chmod(0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        tmp_path.replace(target)
+        try:
+            tmp_path.replace(target)
+        except OSError as exc:
+            raise InputError(f"{target}: cannot be written ({exc.strerror or exc})") from None
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
