@@ -331,10 +331,16 @@ def build_mc_figures(
         base=(prim_limits["lower"] - prim_limits["min"]) / span,
         orientation="h",
         name=f"box: coverage {prim_box.coverage:.0%}, density {prim_box.density:.0%}",
+        text=[
+            f"{lo:.4g} to {hi:.4g}"
+            for lo, hi in zip(prim_limits["lower"], prim_limits["upper"], strict=True)
+        ],
+        textposition="inside",
     )
     box.update_layout(
         title=t["mc_prim"],
         xaxis_title="position within the sampled range (0 = min, 1 = max)",
+        xaxis_range=[0, 1],  # the whole sampled range, so that the restriction shows
         **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
     )
     return {

@@ -23,7 +23,8 @@ _DASH = {"dash": "--", "dot": ":", "dashdot": "-."}
 
 def _draw(fig: go.Figure, ax: plt.Axes) -> None:
     bars = [t for t in fig.data if t.type == "bar"]
-    width = 0.8 / max(len(bars), 1)
+    grouped = fig.layout.barmode in (None, "group")  # Plotly's default; overlay shares a row
+    width = 0.8 / max(len(bars), 1) if grouped else 0.8
     previous = None
     for trace in fig.data:
         if trace.type == "scatter":
@@ -39,23 +40,50 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
         elif trace.type == "histogram":
             ax.hist(np.asarray(trace.x, dtype=float), bins=40, alpha=0.6, label=trace.name)
         elif trace.type == "bar":
-            i = bars.index(trace)
+            i = bars.index(trace) if grouped else 0
+            n_side = len(bars) if grouped else 1
             if trace.orientation == "h":
-                pos = np.arange(len(trace.y))
+                rows = np.arange(len(trace.y))
+                pos = rows + (i - (n_side - 1) / 2) * width  # grouped side by side
                 left = np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0
-                ax.barh(
+                drawn = ax.barh(
                     pos,
                     np.asarray(trace.x, dtype=float),
                     left=left,
-                    height=0.8,
+                    height=width,
                     label=trace.name,
                     alpha=0.7,
                 )
-                ax.set_yticks(pos, [str(v) for v in trace.y])
+                if trace.text is not None:
+                    ax.bar_label(drawn, labels=list(trace.text), label_type="center", fontsize=8)
+                ax.set_yticks(rows, [str(v) for v in trace.y])
             else:
-                pos = np.arange(len(trace.x)) + (i - (len(bars) - 1) / 2) * width
+                pos = np.arange(len(trace.x)) + (i - (n_side - 1) / 2) * width
                 ax.bar(pos, np.asarray(trace.y, dtype=float), width=width, label=trace.name)
                 ax.set_xticks(np.arange(len(trace.x)), [str(v) for v in trace.x])
+
+
+def _figure(fig: go.Figure, key: str) -> plt.Figure:
+    """Draw one Plotly figure with Matplotlib: traces, title, axis titles, scales and ranges."""
+    plot, ax = plt.subplots(figsize=(11, 5.2), dpi=110)
+    _draw(fig, ax)
+    layout = fig.layout
+    ax.set_title(layout.title.text or key)
+    ax.set_ylabel(layout.yaxis.title.text or "")
+    ax.set_xlabel(layout.xaxis.title.text or "")
+    if layout.yaxis.type == "log":
+        ax.set_yscale("log")
+    if layout.xaxis.range is not None:
+        ax.set_xlim(*layout.xaxis.range)
+    ticks = ax.get_xticklabels()
+    if len(ticks) > 16:
+        ax.set_xticks(ax.get_xticks()[:: max(1, len(ticks) // 12)])
+    ax.tick_params(axis="x", labelrotation=45)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, ncol=2, loc="best")
+    ax.grid(alpha=0.3)
+    plot.tight_layout()
+    return plot
 
 
 def write_pngs(figures: dict[str, go.Figure], folder: Path | str) -> list[Path]:
@@ -76,21 +104,7 @@ def write_pngs(figures: dict[str, go.Figure], folder: Path | str) -> list[Path]:
     folder = ensure_folder(folder, "PNG folder")
     written = []
     for key, fig in figures.items():
-        plot, ax = plt.subplots(figsize=(11, 5.2), dpi=110)
-        _draw(fig, ax)
-        layout = fig.layout
-        ax.set_title(layout.title.text or key)
-        ax.set_ylabel(layout.yaxis.title.text or "")
-        ax.set_xlabel(layout.xaxis.title.text or "")
-        if layout.yaxis.type == "log":
-            ax.set_yscale("log")
-        ticks = ax.get_xticklabels()
-        if len(ticks) > 16:
-            ax.set_xticks(ax.get_xticks()[:: max(1, len(ticks) // 12)])
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.legend(fontsize=7, ncol=2, loc="best")
-        ax.grid(alpha=0.3)
-        plot.tight_layout()
+        plot = _figure(fig, key)
         written.append(
             write_with(folder / f"{key}.png", lambda tmp, p=plot: p.savefig(tmp, format="png"))
         )

@@ -1,0 +1,44 @@
+"""PNG copies draw what the Plotly figures show: grouped bars side by side, axis ranges, labels."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from strandrisk.reports.png import _draw, _figure, write_pngs
+
+
+def _bar_centres(ax):
+    return [
+        sorted(round(p.get_y() + p.get_height() / 2, 6) for p in c.patches) for c in ax.containers
+    ]
+
+
+@pytest.mark.parametrize(("barmode", "shared"), [("group", False), ("overlay", True)])
+def test_horizontal_bars_are_grouped_or_overlaid_as_in_plotly(barmode, shared):
+    fig = go.Figure()
+    fig.add_bar(y=["a", "b"], x=[1.0, 2.0], orientation="h", name="ST")
+    fig.add_bar(y=["a", "b"], x=[0.5, 1.5], orientation="h", name="S1")
+    fig.update_layout(barmode=barmode)
+    plot, ax = plt.subplots()
+    _draw(fig, ax)
+    first, second = _bar_centres(ax)
+    assert (first == second) is shared
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+    plt.close(plot)
+
+
+def test_a_fixed_axis_range_and_bar_labels_reach_the_png(tmp_path):
+    fig = go.Figure()
+    fig.add_bar(y=["capex.growth"], x=[0.35], base=[0.65], orientation="h", text=["0.19 to 0.29"])
+    fig.update_layout(title="box", xaxis_range=[0, 1])
+    (path,) = write_pngs({"box": fig}, tmp_path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    plot = _figure(fig, "box")
+    (ax,) = plot.axes
+    assert ax.get_xlim() == (0.0, 1.0)  # the whole sampled range, not autoscaled to the box
+    assert [t.get_text() for t in ax.texts] == ["0.19 to 0.29"]
+    (bar,) = ax.containers[0].patches
+    assert np.isclose(bar.get_x(), 0.65)
+    assert np.isclose(bar.get_width(), 0.35)
+    plt.close(plot)
