@@ -1,0 +1,32 @@
+"""The README's Python examples run as written, and the values in their comments hold."""
+
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _python_blocks():
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_the_readme_has_python_examples():
+    assert _python_blocks()
+
+
+@pytest.mark.parametrize("i", range(len(_python_blocks())))
+def test_readme_python_example_runs(i, capsys):
+    namespace: dict = {}
+    exec(compile(_python_blocks()[i], f"README.md python block {i + 1}", "exec"), namespace)
+    if "cashflows" in namespace:  # the values quoted in the comments
+        sr = namespace["sr"]
+        assert np.allclose(
+            sr.irr(namespace["cashflows"], periods_per_year=4), [0.346, -0.742], atol=6e-4
+        )
+        assert round(namespace["fit"].annual_factor, 4) == 0.0667
+        assert namespace["rec"].value == 5.5
+        assert namespace["reg"].value("capex_2026_big4_ft") == 725e9
