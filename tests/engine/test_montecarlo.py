@@ -160,6 +160,30 @@ def test_mc_run_is_recorded_in_the_store(tmp_path):
             ).fetchall()[0][0]
             == 30
         )
+    from strandrisk.store.runs import RunStore
+
+    runs = RunStore(store)
+    q = runs.quantiles(run_id)  # inside DuckDB; checked against NumPy on the stored rows
+    with duckdb.connect(str(store), read_only=True) as con:
+        rows = con.execute(
+            "SELECT stranded_peak FROM outcomes WHERE run_id = ? AND company = 'industry'",
+            [run_id],
+        ).fetchnumpy()["stranded_peak"]
+    np.testing.assert_allclose(
+        q.loc[("industry", "stranded_peak")].to_numpy(),
+        np.quantile(rows, [0.05, 0.5, 0.95, 0.99]),
+        rtol=1e-12,
+    )
+    assert "breakeven_demand_growth" not in q.index.get_level_values("outcome")  # not computed
+    shown = CliRunner().invoke(app, ["runs", "show", str(run_id), "--store", str(store)])
+    assert shown.exit_code == 0, shown.output
+    assert "Outcomes over the 30 scenarios" in shown.stdout
+    assert "never" not in shown.stdout  # no event dates claimed from columns not stored
+    compared = runs.compare(run_id, run_id)
+    assert (
+        compared.loc[("industry", "stranded_peak"), "first"]
+        == q.loc[("industry", "stranded_peak"), "P50"]
+    )
     assert (
         CliRunner().invoke(app, ["runs", "delete", str(run_id), "--store", str(store)]).exit_code
         == 0

@@ -300,12 +300,19 @@ def runs_list(store: _STORE = Path("strandrisk.duckdb")) -> None:
 @_clean_failures
 def runs_show(run_id: int, store: _STORE = Path("strandrisk.duckdb")) -> None:
     """Show one run's provenance and outcomes."""
+    from strandrisk.scenarios.schema import COMPANIES
     from strandrisk.store.runs import RunStore
 
-    stored = RunStore(store).get(run_id)
-    meta = {k: v for k, v in stored.meta.items() if k != "scenario_toml"}
+    runs = RunStore(store)
+    info = runs.meta(run_id)
+    meta = {k: v for k, v in info.items() if k != "scenario_toml"}
     _out.print(render.mapping_table(meta, f"Run {run_id}"))
-    _out.print(render.outcome_table(stored.outcomes))
+    if info["kind"] == "mc":  # a distribution: its quantiles over every stored scenario
+        n = int(info["n_scenarios"])  # type: ignore[call-overload]
+        title = f"Outcomes over the {n:,} scenarios (computed in the store)"
+        _out.print(render.quantile_table(runs.quantiles(run_id), title, (*COMPANIES, "industry")))
+        return
+    _out.print(render.outcome_table(runs.get(run_id).outcomes))
 
 
 @runs_app.command("compare")
@@ -314,8 +321,11 @@ def runs_compare(first: int, second: int, store: _STORE = Path("strandrisk.duckd
     """Compare the outcomes of two runs, company by company."""
     from strandrisk.store.runs import RunStore
 
-    table = RunStore(store).compare(first, second).reset_index()
-    _out.print(render.frame_table(table, f"Run {first} against run {second}"))
+    runs = RunStore(store)
+    table = runs.compare(first, second).reset_index()
+    mc = [i for i in (first, second) if runs.meta(i)["kind"] == "mc"]
+    note = f" (medians of Monte Carlo run {', '.join(map(str, mc))})" if mc else ""
+    _out.print(render.frame_table(table, f"Run {first} against run {second}{note}"))
 
 
 @runs_app.command("delete")

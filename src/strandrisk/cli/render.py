@@ -288,24 +288,48 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
     return Group(*parts)
 
 
-def mc_summary(result: object, scenario: object, space: object) -> Group:
-    """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment) by year."""
-    q = result.quantiles  # type: ignore[attr-defined]
-    table = Table(
-        title=f"Monte Carlo: {scenario.name}, {result.n:,} scenarios "  # type: ignore[attr-defined]
-        f"({result.sampler}, seed {result.seed}), "  # type: ignore[attr-defined]
-        f"{len(space.keys)} uncertain parameters"
-    )  # type: ignore[attr-defined]
+_FORMAT = {
+    "booked_life_years": lambda v: _num(v, 1),
+    "economic_life_years": lambda v: _num(v, 1),
+    "irr_2026": _pct,
+    "min_dscr": _num,
+    "breakeven_demand_growth": _pct,
+    "breakeven_price_decline": _pct,
+}
+
+
+def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Table:
+    """Quantiles per company and outcome (index (company, outcome), a column per level).
+
+    Companies in ``order`` come first, in that order; money in USD billions, rates in per
+    cent, lives in years.
+    """
+    table = Table(title=title)
     table.add_column("company", no_wrap=True)
     table.add_column("outcome", no_wrap=True)
     for col in q.columns:
-        table.add_column(col.upper(), justify="right")
+        table.add_column(str(col).upper(), justify="right", no_wrap=True)
+    rank = {name: i for i, name in enumerate(order)}
+    groups = sorted(q.groupby(level="company", sort=False), key=lambda g: rank.get(g[0], 99))
+    for company, frame in groups:
+        for (_, outcome), row in frame.iterrows():
+            show = _FORMAT.get(str(outcome), _money)
+            table.add_row(str(company), str(outcome), *(show(v) for v in row))
+        table.add_section()
+    return table
+
+
+def mc_summary(result: object, scenario: object, space: object) -> Group:
+    """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment) by year."""
     order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
     rank = {name: i for i, name in enumerate(order)}
-    for company, frame in sorted(q.groupby(level="company"), key=lambda g: rank.get(g[0], 99)):
-        for (_, outcome), row in frame.iterrows():
-            table.add_row(str(company), outcome, *(_money(v) for v in row))
-        table.add_section()
+    table = quantile_table(
+        result.quantiles,  # type: ignore[attr-defined]
+        f"Monte Carlo: {scenario.name}, {result.n:,} scenarios "  # type: ignore[attr-defined]
+        f"({result.sampler}, seed {result.seed}), "  # type: ignore[attr-defined]
+        f"{len(space.keys)} uncertain parameters",
+        order,
+    )
     car = result.capex_at_risk  # type: ignore[attr-defined]
     ct = Table(
         title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"

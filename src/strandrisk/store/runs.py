@@ -53,6 +53,22 @@ CREATE TABLE IF NOT EXISTS series (
 """
 
 
+_NUMERIC = (
+    "capex_2026",
+    "booked_life_years",
+    "economic_life_years",
+    "npv_2026",
+    "irr_2026",
+    "stranded_peak",
+    "impairment_ifrs",
+    "impairment_usgaap",
+    "min_dscr",
+    "breakeven_demand_growth",
+    "breakeven_price_decline",
+)
+"""The numeric outcome columns that ``compare`` and ``quantiles`` report."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredRun:
     """A run read back from the store."""
@@ -205,6 +221,60 @@ class RunStore:
                 "FROM runs ORDER BY id"
             ).df()
 
+    def meta(self, run_id: int) -> dict[str, object]:
+        """One run's provenance (the ``runs`` row) without its outcomes.
+
+        Raises
+        ------
+        InputError
+            If there is no run with that id.
+        """
+        with self._connect(read_only=True) as con:
+            meta = con.execute("SELECT * FROM runs WHERE id = ?", [run_id]).df()
+        if meta.empty:
+            raise InputError(f"store {self.path}: no run with id {run_id}")
+        return meta.iloc[0].to_dict()
+
+    def quantiles(
+        self, run_id: int, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95, 0.99)
+    ) -> pd.DataFrame:
+        """Quantiles of a run's outcomes over its scenarios, computed inside DuckDB.
+
+        Parameters
+        ----------
+        run_id : int
+            The run (any kind; a single-scenario run gives its values at every level). [-]
+        quantiles : tuple of float
+            Levels in [0, 1], interpolated linearly between scenarios. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (company, outcome) over the outcomes the run computed (all-NULL columns,
+            such as the break-even in a Monte Carlo run, are left out); columns ``P5``,
+            ``P50``... [USD for money, years for lives, 1/year for rates]
+        """
+        self.meta(run_id)  # raises if absent
+        levels = list(quantiles)
+        names = [f"P{100 * q:g}" for q in levels]
+        with self._connect(read_only=True) as con:
+            parts = []
+            for column in _NUMERIC:
+                frame = con.execute(
+                    f"SELECT company, count({column}) AS n, quantile_cont({column}, ?) AS q "
+                    "FROM outcomes WHERE run_id = ? GROUP BY company",
+                    [levels, run_id],
+                ).df()
+                frame = frame[frame["n"] > 0]
+                if frame.empty:
+                    continue
+                values = pd.DataFrame(frame["q"].tolist(), columns=names, dtype=float)
+                values.insert(0, "outcome", column)
+                values.insert(0, "company", frame["company"].to_numpy())
+                parts.append(values)
+        table = pd.concat(parts, ignore_index=True)
+        return table.set_index(["company", "outcome"])
+
     def get(self, run_id: int) -> StoredRun:
         """Read one run back.
 
@@ -240,27 +310,22 @@ class RunStore:
     def compare(self, first: int, second: int, scenario: int = 0) -> pd.DataFrame:
         """Outcomes of two runs side by side, per company, with the difference.
 
+        A single run contributes its ``scenario``; a Monte Carlo run its medians.
+
         Returns
         -------
         pandas.DataFrame
             Index (company, outcome); columns ``first``, ``second``, ``difference``.
         """
-        numeric = [
-            "capex_2026",
-            "booked_life_years",
-            "economic_life_years",
-            "npv_2026",
-            "irr_2026",
-            "stranded_peak",
-            "impairment_ifrs",
-            "impairment_usgaap",
-            "min_dscr",
-            "breakeven_demand_growth",
-            "breakeven_price_decline",
-        ]
-        a, b = (self.get(i).outcomes for i in (first, second))
-        a, b = (t[t["scenario"] == scenario].set_index("company")[numeric] for t in (a, b))
-        table = pd.concat({"first": a.stack(), "second": b.stack()}, axis=1)
+        sides = {}
+        for name, run_id in (("first", first), ("second", second)):
+            if self.meta(run_id)["kind"] == "mc":  # a distribution: compare its median
+                sides[name] = self.quantiles(run_id, (0.5,))["P50"]
+            else:
+                out = self.get(run_id).outcomes
+                out = out[out["scenario"] == scenario].set_index("company")[list(_NUMERIC)]
+                sides[name] = out.stack()
+        table = pd.concat(sides, axis=1)
         table["difference"] = table["second"] - table["first"]
         table.index.names = ["company", "outcome"]
         return table.replace({np.nan: None})
