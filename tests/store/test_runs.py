@@ -94,3 +94,39 @@ def test_killed_writer_leaves_store_readable(tmp_path, result):
     runs = RunStore(path).list_runs()
     assert list(runs["id"]) == [1]
     assert len(RunStore(path).get(1).outcomes) == 6
+
+
+def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch):
+    import numpy as np
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from strandrisk.cli.main import app
+    from strandrisk.store import export
+    from strandrisk.store.export import export_xlsx
+
+    store = tmp_path / "s.duckdb"
+    r = CliRunner().invoke(app, ["mc", "--n", "20", "--store", str(store), "--set", "years=3"])
+    assert r.exit_code == 0, r.output
+    run = RunStore(store).get(1)
+    assert len(run.samples) == 20
+    assert "market.price_decline" in run.samples.columns
+    assert run.samples["scenario"].tolist() == list(range(20))
+    path = export_xlsx(run, tmp_path / "mc.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book["samples"].values)
+    assert rows[0][0] == "scenario"
+    assert len(rows) == 21
+    column = rows[0].index("market.price_decline")
+    assert np.allclose([row[column] for row in rows[1:]], run.samples["market.price_decline"])
+    assert "samples" not in export.run_tables(  # a single run has no samples sheet
+        type(run)(meta=run.meta, outcomes=run.outcomes, series=run.series)
+    )
+    monkeypatch.setattr(export, "EXCEL_ROWS", 100)  # 20 scenarios x 6 companies = 120 rows
+    out = CliRunner().invoke(
+        app, ["export", "1", "--store", str(store), "--xlsx", str(tmp_path / "big.xlsx")]
+    )
+    assert out.exit_code == 2
+    assert "more than an Excel sheet holds" in out.stderr
+    assert "--parquet" in out.stderr
+    assert not (tmp_path / "big.xlsx").exists()

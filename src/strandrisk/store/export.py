@@ -12,10 +12,14 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from strandrisk.assumptions.register import load_register
+from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_with
 from strandrisk.store.runs import StoredRun
 
-__all__ = ["export_csv", "export_parquet", "export_xlsx", "run_tables"]
+__all__ = ["EXCEL_ROWS", "export_csv", "export_parquet", "export_xlsx", "run_tables"]
+
+EXCEL_ROWS = 1_048_576
+"""Rows in an Excel sheet, the header included."""
 
 
 def _flatten(table: dict, prefix: str = "") -> dict:
@@ -29,7 +33,10 @@ def _flatten(table: dict, prefix: str = "") -> dict:
 
 
 def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
-    """Return the tables of an export: run, inputs, outcomes, series (wide), assumptions.
+    """Return the tables of an export: run, inputs, outcomes, samples, series, assumptions.
+
+    ``samples`` (the parameter values drawn for each scenario) only for a Monte Carlo run;
+    ``series`` wide, one column per quarter.
 
     Parameters
     ----------
@@ -55,17 +62,16 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     )
     assumptions = pd.DataFrame([r.as_dict() for r in load_register().values()])
     meta = pd.DataFrame([(k, str(v)) for k, v in run.meta.items()], columns=["field", "value"])
-    return {
-        "run": meta,
-        "inputs": inputs,
-        "outcomes": run.outcomes,
-        "series": wide,
-        "assumptions": assumptions,
-    }
+    tables = {"run": meta, "inputs": inputs, "outcomes": run.outcomes}
+    if not run.samples.empty:  # a Monte Carlo run: the drawn parameter values per scenario
+        tables["samples"] = run.samples
+    tables["series"] = wide
+    tables["assumptions"] = assumptions
+    return tables
 
 
 def export_xlsx(run: StoredRun, path: Path | str) -> Path:
-    """Write the run as an Excel workbook (sheets: run, inputs, outcomes, series, assumptions).
+    """Write the run as an Excel workbook, one sheet per table of :func:`run_tables`.
 
     Parameters
     ----------
@@ -78,8 +84,19 @@ def export_xlsx(run: StoredRun, path: Path | str) -> Path:
     -------
     pathlib.Path
         The file written.
+
+    Raises
+    ------
+    InputError
+        If a table has more rows than an Excel sheet holds (:data:`EXCEL_ROWS`).
     """
     tables = run_tables(run)
+    for name, frame in tables.items():
+        if len(frame) >= EXCEL_ROWS:
+            raise InputError(
+                f"{path}: the {name} table has {len(frame):,} rows, more than an Excel sheet "
+                f"holds ({EXCEL_ROWS - 1:,} below the header); export with --parquet or --csv"
+            )
 
     def write(tmp: Path) -> None:
         book = Workbook()

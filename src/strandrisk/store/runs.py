@@ -8,6 +8,7 @@ Each run is written in one transaction, so an interrupted write leaves no partia
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,8 @@ class StoredRun:
     meta: dict[str, object]
     outcomes: pd.DataFrame
     series: pd.DataFrame
+    samples: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    """Monte Carlo runs: each scenario's parameter values, one column per parameter."""
 
 
 def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
@@ -293,8 +296,19 @@ class RunStore:
             series = con.execute(
                 "SELECT * EXCLUDE (run_id) FROM series WHERE run_id = ? ORDER BY rowid", [run_id]
             ).df()
+            long = con.execute(
+                "SELECT scenario, key, value FROM mc_samples WHERE run_id = ?", [run_id]
+            ).df()
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
-        return StoredRun(meta=meta.iloc[0].to_dict(), outcomes=outcomes, series=series)
+        samples = (
+            long.pivot(index="scenario", columns="key", values="value").sort_index().reset_index()
+            if not long.empty
+            else pd.DataFrame()
+        )
+        samples.columns.name = None
+        return StoredRun(
+            meta=meta.iloc[0].to_dict(), outcomes=outcomes, series=series, samples=samples
+        )
 
     def delete(self, run_id: int) -> None:
         """Delete a run (one transaction)."""
