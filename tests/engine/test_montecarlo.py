@@ -97,6 +97,7 @@ def test_cli_mc_json(tmp_path):
     out = json.loads(result.stdout)
     assert out["n"] == 40
     assert "industry.stranded_peak" in out["quantiles"]
+    assert out["units"]["quantiles"] == "USD"
 
 
 def test_cli_mc_refuses_bad_input():

@@ -110,6 +110,11 @@ class MCResult:
             "quantiles": q,
             "capex_at_risk": car,
             "p_impairment": p_imp,
+            "units": {
+                "quantiles": "USD",
+                "capex_at_risk": "USD",
+                "p_impairment": "share of scenarios with a material charge by the end of the year",
+            },
         }
 
 
