@@ -52,6 +52,7 @@ def test_summary_shapes_and_probabilities():
         "quantiles",
         "capex_at_risk",
         "p_impairment",
+        "units",
     }
 
 
