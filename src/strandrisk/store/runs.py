@@ -233,7 +233,10 @@ class RunStore:
             If there is no run with that id.
         """
         with self._connect(read_only=True) as con:
-            meta = con.execute("SELECT * FROM runs WHERE id = ?", [run_id]).df()
+            return self._meta(con, run_id)
+
+    def _meta(self, con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, object]:
+        meta = con.execute("SELECT * FROM runs WHERE id = ?", [run_id]).df()
         if meta.empty:
             raise InputError(f"store {self.path}: no run with id {run_id}")
         return meta.iloc[0].to_dict()
@@ -287,9 +290,7 @@ class RunStore:
             If there is no run with that id.
         """
         with self._connect(read_only=True) as con:
-            meta = con.execute("SELECT * FROM runs WHERE id = ?", [run_id]).df()
-            if meta.empty:
-                raise InputError(f"store {self.path}: no run with id {run_id}")
+            meta = self._meta(con, run_id)
             outcomes = con.execute(
                 "SELECT * EXCLUDE (run_id) FROM outcomes WHERE run_id = ? ORDER BY rowid", [run_id]
             ).df()
@@ -306,9 +307,7 @@ class RunStore:
             else pd.DataFrame()
         )
         samples.columns.name = None
-        return StoredRun(
-            meta=meta.iloc[0].to_dict(), outcomes=outcomes, series=series, samples=samples
-        )
+        return StoredRun(meta=meta, outcomes=outcomes, series=series, samples=samples)
 
     def delete(self, run_id: int) -> None:
         """Delete a run (one transaction)."""
