@@ -215,6 +215,19 @@ def _book(capex, life, age):
 
 
 @numba.njit(cache=True)
+def _remaining(life, m):
+    """``min(max(1 - j Q / life, 0), 1)`` for ages ``j Q``, j < m: ``_book`` per unit of capex.
+
+    The same operations as :func:`_book` on the same ages (``j Q`` is exact), so a book value
+    read from the table is bit-identical to one computed with ``_book``.
+    """
+    out = np.empty(m)
+    for j in range(m):
+        out[j] = min(max(1.0 - (j * Q) / life, 0.0), 1.0)
+    return out
+
+
+@numba.njit(cache=True)
 def _programme_cf(capex, ebitda, start, end, vint, sp, compute_life, network_life, v0, cf):
     """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``)."""
     nt = ebitda.shape[1]
@@ -224,15 +237,18 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, compute_life, network_lif
     for j in range(4):
         cf[j] -= capex[v0 + j]
     op = np.zeros(nt)
+    m = nt + 2 - min(vint[v0], 0)  # ages in quarters up to the end of the grid
+    rem_c, rem_n = _remaining(compute_life, m), _remaining(network_life, m)
+    rem_f = _remaining(sp[_FLIFE], m)
     for j in range(4):
         v = v0 + j
         kc, kn, kf = capex[v] * sp[_SC], capex[v] * sp[_SN], capex[v] * sp[_SF]
         bc, bn, bf = kc, kn, kf  # book values at commissioning
         for u in range(max(vint[v], 0), nt):
-            end_age = (u - vint[v]) * Q + Q
-            ec = _book(kc, compute_life, end_age)
-            en = _book(kn, network_life, end_age)
-            ef = _book(kf, sp[_FLIFE], end_age)
+            age = u - vint[v] + 1  # at the end of quarter u, in quarters
+            ec = kc * rem_c[age]
+            en = kn * rem_n[age]
+            ef = kf * rem_f[age]
             dep = (bc - ec) + (bn - en) + (bf - ef)
             bc, bn, bf = ec, en, ef
             e = ebitda[v, u] if start[v] <= u < end[v] else 0.0
@@ -487,9 +503,12 @@ def outcome_rows(
         heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
         inv_life, inv_m = 1.0 / life, 1.0 / m
         horizon = _horizon(vint[vr - 1], life, nt)  # the last reported cohort's life
+        rem_f = _remaining(p[_FLIFE], n + n_hist + 2)
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
+            rem_c = _remaining(cl, n + n_hist + 2)
+            rem_n = _remaining(nl, n + n_hist + 2)
             cap_k = capex[s, k]
             order = _merit_order(power[s, k], n_hist)
             _operate_company(
@@ -521,13 +540,12 @@ def outcome_rows(
                 # straight-line books and charges, compute and network (zero once both
                 # are fully depreciated) and facilities
                 kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
-                age0 = (t0 - vint[v]) * Q
-                bc, bn = _book(kc, cl, age0), _book(kn, nl, age0)
-                bf = _book(kf, p[_FLIFE], age0)
+                j0 = t0 - vint[v]  # age at the start, in quarters
+                bc, bn, bf = kc * rem_c[j0], kn * rem_n[j0], kf * rem_f[j0]
                 t_cn = min(n, max(t0, vint[v] + span_cn))
                 for t in range(t0, t_cn):
-                    end_age = (t - vint[v]) * Q + Q
-                    ec, en = _book(kc, cl, end_age), _book(kn, nl, end_age)
+                    j = t - vint[v] + 1  # age at the end of quarter t, in quarters
+                    ec, en = kc * rem_c[j], kn * rem_n[j]
                     fl[1, k, t] += (bc - ec) + (bn - en)
                     bc, bn = ec, en
                     book = ec + en
@@ -539,7 +557,7 @@ def outcome_rows(
                 for t in range(t_cn, n):
                     book_c_v[v, t] = 0.0
                 for t in range(t0, n):
-                    ef = _book(kf, p[_FLIFE], (t - vint[v]) * Q + Q)
+                    ef = kf * rem_f[t - vint[v] + 1]
                     fl[1, k, t] += bf - ef
                     bf = ef
                     book_f[t] += ef
