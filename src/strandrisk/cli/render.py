@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 from rich import box
@@ -123,6 +123,20 @@ def _when(v: object) -> str:
     return "never" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
+def _no_breakeven_caption() -> str:
+    lo, hi = BRACKETS["growth"]
+    return (
+        f"none: the 2026 programme's NPV does not reach zero for any demand growth in "
+        f"[{lo:g}, {hi:g}] a year"
+    )
+
+
+def _by_order(order: Sequence[str]) -> Callable[[object], int]:
+    """Sort key: names in ``order`` first, in that order, then the rest."""
+    rank = {name: i for i, name in enumerate(order)}
+    return lambda name: rank.get(str(name), len(rank))
+
+
 def _compact(title: str, **kwargs: object) -> Table:
     """Table without vertical rules, so that wide tables fit an 80-column terminal."""
     return Table(
@@ -144,14 +158,8 @@ def outcome_table(
     reads "none" and the caption says what was searched; otherwise "-".
     """
     rows = outcomes[outcomes["scenario"] == scenario].set_index("company")
-    lo, hi = BRACKETS["growth"]
     none = searched and rows["breakeven_demand_growth"].isna().any()
-    caption = (
-        f"none: the 2026 programme's NPV does not reach zero for any demand growth in "
-        f"[{lo:g}, {hi:g}] a year"
-        if none
-        else None
-    )
+    caption = _no_breakeven_caption() if none else None
     table = _compact(title, caption=caption, caption_justify="left")
     # numbers and company names never shrink; on a narrow terminal the labels wrap
     table.add_column("outcome", style="bold", min_width=10)
@@ -309,8 +317,8 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
     table.add_column("outcome", no_wrap=True)
     for col in q.columns:
         table.add_column(str(col).upper(), justify="right", no_wrap=True)
-    rank = {name: i for i, name in enumerate(order)}
-    groups = sorted(q.groupby(level="company", sort=False), key=lambda g: rank.get(g[0], 99))
+    key = _by_order(order)
+    groups = sorted(q.groupby(level="company", sort=False), key=lambda g: key(g[0]))
     for company, frame in groups:
         for (_, outcome), row in frame.iterrows():
             show = _FORMAT.get(str(outcome), _money)
@@ -322,7 +330,6 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
 def mc_summary(result: object, scenario: object, space: object) -> Group:
     """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment) by year."""
     order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
-    rank = {name: i for i, name in enumerate(order)}
     table = quantile_table(
         result.quantiles,  # type: ignore[attr-defined]
         f"Monte Carlo: {scenario.name}, {result.n:,} scenarios "  # type: ignore[attr-defined]
@@ -336,7 +343,7 @@ def mc_summary(result: object, scenario: object, space: object) -> Group:
     )
     for col in ("company", "CaR 95", "expected shortfall"):
         ct.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
-    for company in sorted(car.index, key=lambda c: rank.get(c, 99)):
+    for company in sorted(car.index, key=_by_order(order)):
         row = car.loc[company]
         ct.add_row(str(company), _money(row["car95"]), _money(row["expected_shortfall"]))
     p = result.p_impairment.xs("industry", level="company")  # type: ignore[attr-defined]
@@ -423,10 +430,9 @@ def breakeven_summary(dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str)
         t.add_row(
             label, *(f"{v:.3f}" if c != "share_defined" else f"{v:.0%}" for c, v in row.items())
         )
-    lo, hi = BRACKETS["growth"]
     s = _compact(
         f"Break-even demand growth over {x} (rows) and {y} (columns)",
-        caption=f"none: NPV does not reach zero for any demand growth in [{lo:g}, {hi:g}] a year",
+        caption=_no_breakeven_caption(),
     )
     s.add_column(x, no_wrap=True)
     for c in surface.columns:

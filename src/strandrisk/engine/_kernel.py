@@ -228,8 +228,12 @@ def _remaining(life, m):
 
 
 @numba.njit(cache=True)
-def _programme_cf(capex, ebitda, start, end, vint, sp, compute_life, network_life, v0, cf):
-    """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``)."""
+def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, cf):
+    """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``).
+
+    ``rem_c``, ``rem_n``, ``rem_f``: :func:`_remaining` for the compute, network and
+    facilities lives, at least ``T + 2`` ages long.
+    """
     nt = ebitda.shape[1]
     tau = sp[_TAX]
     for i in range(nt + 1):
@@ -237,9 +241,6 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, compute_life, network_lif
     for j in range(4):
         cf[j] -= capex[v0 + j]
     op = np.zeros(nt)
-    m = nt + 2 - min(vint[v0], 0)  # ages in quarters up to the end of the grid
-    rem_c, rem_n = _remaining(compute_life, m), _remaining(network_life, m)
-    rem_f = _remaining(sp[_FLIFE], m)
     for j in range(4):
         v = v0 + j
         kc, kn, kf = capex[v] * sp[_SC], capex[v] * sp[_SN], capex[v] * sp[_SF]
@@ -298,14 +299,15 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
         cf = np.zeros((k_n + 1, nt + 1))
         start, end, served, ebitda = _scratch(nv, nt)
         horizon = _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # only the 2026 cohorts count
+        rem_f = _remaining(sp[s, _FLIFE], nt + 2)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
                 theta[s], vint, sp[s], start, end, served, ebitda, horizon,
             )  # fmt: skip
             _programme_cf(
-                capex[s, k], ebitda, start, end, vint, sp[s], lives[s, k, 0], lives[s, k, 1],
-                v0, cf[k],
+                capex[s, k], ebitda, start, end, vint, sp[s], _remaining(lives[s, k, 0], nt + 2),
+                _remaining(lives[s, k, 1], nt + 2), rem_f, v0, cf[k],
             )  # fmt: skip
         _add_industry(cf)
         for k in range(k_n + 1):
@@ -503,19 +505,20 @@ def outcome_rows(
         heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
         inv_life, inv_m = 1.0 / life, 1.0 / m
         horizon = _horizon(vint[vr - 1], life, nt)  # the last reported cohort's life
-        rem_f = _remaining(p[_FLIFE], n + n_hist + 2)
+        ages = max(n + n_hist, nt) + 2  # the books' ages and the programme's, in quarters
+        rem_f = _remaining(p[_FLIFE], ages)
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
-            rem_c = _remaining(cl, n + n_hist + 2)
-            rem_n = _remaining(nl, n + n_hist + 2)
+            rem_c = _remaining(cl, ages)
+            rem_n = _remaining(nl, ages)
             cap_k = capex[s, k]
             order = _merit_order(power[s, k], n_hist)
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
                 theta[s], vint, p, start, end, served, ebitda, horizon,
             )  # fmt: skip
-            _programme_cf(cap_k, ebitda, start, end, vint, p, cl, nl, n_hist, cf[k])
+            _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
             for j in range(4):  # economic life of the 2026 vintages
                 v = n_hist + j
                 found = end[v] if end[v] < nt else -1

@@ -260,24 +260,26 @@ class RunStore:
             such as the break-even in a Monte Carlo run, are left out); columns ``P5``,
             ``P50``... [USD for money, years for lives, 1/year for rates]
         """
-        self.meta(run_id)  # raises if absent
         levels = list(quantiles)
         names = [f"P{100 * q:g}" for q in levels]
+        columns = ", ".join(
+            f"count({c}) AS n_{c}, quantile_cont({c}, $levels) AS q_{c}" for c in _NUMERIC
+        )
         with self._connect(read_only=True) as con:
-            parts = []
-            for column in _NUMERIC:
-                frame = con.execute(
-                    f"SELECT company, count({column}) AS n, quantile_cont({column}, ?) AS q "
-                    "FROM outcomes WHERE run_id = ? GROUP BY company",
-                    [levels, run_id],
-                ).df()
-                frame = frame[frame["n"] > 0]
-                if frame.empty:
-                    continue
-                values = pd.DataFrame(frame["q"].tolist(), columns=names, dtype=float)
-                values.insert(0, "outcome", column)
-                values.insert(0, "company", frame["company"].to_numpy())
-                parts.append(values)
+            self._meta(con, run_id)  # raises if absent
+            frame = con.execute(  # one pass over the run's rows for every outcome
+                f"SELECT company, {columns} FROM outcomes WHERE run_id = $run GROUP BY company",
+                {"levels": levels, "run": run_id},
+            ).df()
+        parts = []
+        for column in _NUMERIC:
+            rows = frame[frame[f"n_{column}"] > 0]
+            if rows.empty:
+                continue
+            values = pd.DataFrame(rows[f"q_{column}"].tolist(), columns=names, dtype=float)
+            values.insert(0, "outcome", column)
+            values.insert(0, "company", rows["company"].to_numpy())
+            parts.append(values)
         table = pd.concat(parts, ignore_index=True)
         return table.set_index(["company", "outcome"])
 
