@@ -187,6 +187,27 @@ def test_results_do_not_depend_on_chunk_size():
     assert a.equals(b)
 
 
+def test_results_do_not_depend_on_how_a_chunk_is_split_across_threads(monkeypatch):
+    samples = _random_samples(1000, 5)
+
+    def run():
+        scenario = sr.load_scenario("base")
+        return sr.simulate(scenario, samples, breakeven=False, keep_series=False).outcomes
+
+    monkeypatch.setattr(sim_module, "PART_MIN", 10**9)
+    whole = run()
+    monkeypatch.setattr(sim_module, "PART_MIN", 100)
+    monkeypatch.setattr(sim_module.numba, "get_num_threads", lambda: 3)  # 333, 333, 334 rows
+    assert len(sim_module._prepare_parts(*_chunk_args(samples))) == 3
+    assert run().equals(whole)
+
+
+def _chunk_args(samples):
+    scenario = sr.load_scenario("base")
+    p = build_params(scenario, samples)
+    return p, make_grid(scenario.years), _history(p.companies)
+
+
 @contextlib.contextmanager
 def scaled_installed_base(k):
     """Scale the installed base's dollar figures (data, not scenario parameters) by k."""

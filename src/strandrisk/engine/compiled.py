@@ -19,7 +19,15 @@ from strandrisk.engine.model import Cohorts, Grid, HistoryArrays, build_cohorts,
 from strandrisk.engine.params import Params
 from strandrisk.engine.valuation import discount_end
 
-__all__ = ["KernelOutcomes", "compiled_inputs", "kernel_outcomes", "programme_npv_compiled"]
+__all__ = [
+    "KernelInputs",
+    "KernelOutcomes",
+    "compiled_inputs",
+    "kernel_outcomes",
+    "prepare_kernel",
+    "programme_npv_compiled",
+    "run_kernel",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +110,76 @@ def _market(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class KernelInputs:
+    """What :func:`run_kernel` needs for a batch: the cohorts and the kernel's arguments."""
+
+    cohorts: Cohorts
+    args: tuple
+
+
+def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
+    """Build the cohorts and market paths of a batch with NumPy (no kernel call).
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays, S scenarios. [-]
+    grid : Grid
+        Axes (the internal grid with every vintage). [-]
+    hist : HistoryArrays
+        Installed base. [-]
+
+    Returns
+    -------
+    KernelInputs
+        The cohorts and the kernel's arguments, except ``keep_values``.
+    """
+    cohorts = build_cohorts(p, grid, hist)
+    s, t = p.n, grid.t_int
+    args = compiled_inputs(p, grid, cohorts, with_order=False)  # the kernel sorts
+    mk = _market(p, grid, cohorts)
+    return KernelInputs(
+        cohorts,
+        (
+            args["capex"],
+            args["units"],
+            args["power"],
+            mk["demand"],
+            mk["price"],
+            mk["theta"],
+            _c(cohorts.new_unit_cost.reshape(s, t), (s, t)),
+            _c(cohorts.new_unit_power.reshape(s, t), (s, t)),
+            _discount(p, grid),
+            args["vint"],
+            grid.n_hist,
+            grid.t_rep,
+            bool(p.amortising),
+            args["sp"],
+            args["lives"],
+            IRR_GRID,
+        ),
+    )
+
+
+def run_kernel(inputs: KernelInputs, keep_values: bool = False) -> KernelOutcomes:
+    """Run the compiled model on a prepared batch (all Numba threads).
+
+    Parameters
+    ----------
+    inputs : KernelInputs
+        From :func:`prepare_kernel`. [-]
+    keep_values : bool
+        Also return the value paths per quarter (for fan charts). [-]
+
+    Returns
+    -------
+    KernelOutcomes
+        What the outcome table is computed from.
+    """
+    return KernelOutcomes(inputs.cohorts, *_kernel.outcome_rows(*inputs.args, keep_values))
+
+
 def kernel_outcomes(
     p: Params, grid: Grid, hist: HistoryArrays, keep_values: bool = False
 ) -> KernelOutcomes:
@@ -123,30 +201,7 @@ def kernel_outcomes(
     KernelOutcomes
         What the outcome table is computed from.
     """
-    cohorts = build_cohorts(p, grid, hist)
-    s, t = p.n, grid.t_int
-    args = compiled_inputs(p, grid, cohorts, with_order=False)  # the kernel sorts
-    mk = _market(p, grid, cohorts)
-    out = _kernel.outcome_rows(
-        args["capex"],
-        args["units"],
-        args["power"],
-        mk["demand"],
-        mk["price"],
-        mk["theta"],
-        _c(cohorts.new_unit_cost.reshape(s, t), (s, t)),
-        _c(cohorts.new_unit_power.reshape(s, t), (s, t)),
-        _discount(p, grid),
-        args["vint"],
-        grid.n_hist,
-        grid.t_rep,
-        bool(p.amortising),
-        args["sp"],
-        args["lives"],
-        IRR_GRID,
-        keep_values,
-    )
-    return KernelOutcomes(cohorts, *out)
+    return run_kernel(prepare_kernel(p, grid, hist), keep_values)
 
 
 def programme_npv_compiled(

@@ -7,8 +7,11 @@ not depend on the chunk it falls in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 
+import numba
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -16,7 +19,13 @@ import xarray as xr
 from strandrisk.assumptions.installed_base import load_installed_base
 from strandrisk.core.numeric import ordered_sum
 from strandrisk.engine.breakeven import breakeven
-from strandrisk.engine.compiled import kernel_outcomes
+from strandrisk.engine.compiled import (
+    KernelInputs,
+    KernelOutcomes,
+    kernel_outcomes,
+    prepare_kernel,
+    run_kernel,
+)
 from strandrisk.engine.finance import CompanyFlows, company_flows, programme_2026
 from strandrisk.engine.model import (
     START_YEAR,
@@ -132,12 +141,44 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.concatenate([per, ind[:, None]], axis=1)
 
 
+PART_MIN = 256
+"""Fewest scenarios in a part of a chunk that is prepared on a thread of its own."""
+
+
+def _prepare_parts(p: Params, grid: Grid, hist: HistoryArrays) -> list[tuple[Params, KernelInputs]]:
+    """Split a chunk into row parts and build their kernel inputs concurrently.
+
+    The NumPy preparation (cohorts, prices, demand) runs on one core while the kernel uses
+    them all; with one part per Numba thread, prepared in threads (NumPy releases the GIL),
+    it uses them all too. Every quantity is computed row by row, so a scenario's inputs do
+    not depend on the part it falls in.
+    """
+    parts = max(1, min(numba.get_num_threads(), p.n // PART_MIN))
+    bounds = [p.n * i // parts for i in range(parts + 1)]
+    ps = [p.take(slice(a, b)) for a, b in pairwise(bounds)]
+    if parts == 1:
+        return [(p, prepare_kernel(p, grid, hist))]
+    with ThreadPoolExecutor(parts, thread_name_prefix="strandrisk-prepare") as pool:
+        return list(zip(ps, pool.map(lambda q: prepare_kernel(q, grid, hist), ps), strict=True))
+
+
 def _chunk_compiled(
     p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
 ) -> tuple[dict, dict]:
-    ko = kernel_outcomes(p, grid, hist)
+    parts = [_kernel_columns(q, grid, run_kernel(k)) for q, k in _prepare_parts(p, grid, hist)]
+    out = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+    if with_breakeven:
+        out.update(_breakeven_columns(p, grid, hist, "compiled"))
+    series: dict[str, np.ndarray] = {}
+    if keep:  # the quarterly series come from the reference engine
+        _, series = _chunk(p, grid, hist, False, True)
+    return out, series
+
+
+def _kernel_columns(p: Params, grid: Grid, ko: KernelOutcomes) -> dict[str, np.ndarray]:
+    """Return the outcome columns the kernel gives, per scenario and company (industry last)."""
     sm = ko.summary
-    out = {
+    return {
         **_cohort_2026(p, ko.cohorts.capex[..., grid.v2026], ko.life_2026),
         "npv_2026": ko.programme[..., 0],
         "irr_2026": ko.programme[..., 1],
@@ -151,12 +192,6 @@ def _chunk_compiled(
         "min_dscr": sm[..., 6],
         "first_negative_fcf_y": sm[..., 7].astype(np.int64),
     }
-    if with_breakeven:
-        out.update(_breakeven_columns(p, grid, hist, "compiled"))
-    series: dict[str, np.ndarray] = {}
-    if keep:  # the quarterly series come from the reference engine
-        _, series = _chunk(p, grid, hist, False, True)
-    return out, series
 
 
 def _cohort_2026(p: Params, w2026: np.ndarray, life_2026: np.ndarray) -> dict[str, np.ndarray]:
