@@ -9,6 +9,16 @@ depend on the batch it is in or on the number of threads.
 Array conventions: ``V`` vintages (all internal ones for dispatch), ``Vr`` reported
 vintages (up to the horizon), ``T`` internal quarters, ``n`` reporting quarters,
 ``K`` companies, ``K1 = K + 1`` with the industry last.
+
+Speed notes. Numba checks a signed index for wrap-around (``x[-1]``), and a loop such as
+``for t in range(a, b)`` with ``a`` unknown gets that check in every cell, which keeps LLVM
+from vectorising it; hot loops therefore run over unsigned indices (``np.uint64``, with
+``_ONE`` so that ``j + 1`` stays unsigned) whose bounds are known to be non-negative. They
+also read a previous book value from the remaining-share table instead of carrying it, so
+that no value passes from one cell to the next. ``error_model="numpy"`` drops the Python
+zero-division check (a branch in every division); no divisor here is zero, and the
+NumPy reference engine has the same semantics. Every one of these keeps the operations
+and their order, so the results are bit-identical to the loops they replace.
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from strandrisk.core._irr_kernel import irr_row
 __all__ = ["SCALARS", "operate_rows", "outcome_rows", "programme_rows"]
 
 HPQ = 8766.0 / 4
+_ONE = np.uint64(1)  # unsigned loop indices stay unsigned: see the module notes
 Q = 0.25
 
 SCALARS = (
@@ -63,7 +74,7 @@ SCALARS = (
 ) = range(len(SCALARS))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _windows(vint, life, nt, start, end):
     """Quarters ``[start, end)`` in which each cohort is in service (before retirement)."""
     span = int(np.ceil(life / Q))  # quarters j >= 0 with j * Q < life
@@ -72,7 +83,7 @@ def _windows(vint, life, nt, start, end):
         end[v] = min(max(vint[v] + span, start[v]), nt)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, cut, t_from):
     """Merit-order dispatch of one company from quarter ``t_from`` (as ``merit_order_dispatch``).
 
@@ -100,7 +111,7 @@ def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, 
     for i in range(nv):
         v = order[i]
         h = hours[v]
-        for t in range(max(start[v], t_from), end[v]):
+        for t in range(np.uint64(max(start[v], t_from)), np.uint64(end[v])):  # unsigned: SIMD
             if i < cut[t]:
                 cap = h * theta[t]
                 cum[t] += cap
@@ -109,18 +120,18 @@ def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, 
                 served[v, t] = 0.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _money(served, eph, fixed_q, start, end, price, theta, ebitda, t_from):
     """EBITDA (revenue - energy - fixed cost) inside each cohort's service window."""
     for v in range(served.shape[0]):
         e = eph[v]
         f = fixed_q[v]
-        for t in range(max(start[v], t_from), end[v]):
+        for t in range(np.uint64(max(start[v], t_from)), np.uint64(end[v])):
             x = served[v, t]
             ebitda[v, t] = x * price[t] - x / theta[t] * e - f
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _operate_company(
     units, power, capex, order, demand, price, theta, vint, sp, start, end, served, ebitda,
     horizon,
@@ -161,13 +172,13 @@ def _operate_company(
         _money(served, eph, fixed_q, start, end, price, theta, ebitda, first)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _horizon(last_vintage, life, nt):
     """Quarters to dispatch so that cohorts up to ``last_vintage`` see their whole life."""
     return min(nt, last_vintage + 1 + int(np.ceil(life / Q)))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _scratch(nv, nt):
     """Per-scenario work arrays of ``_operate_company``: windows, served volume, EBITDA."""
     start = np.empty(nv, dtype=np.int64)
@@ -175,7 +186,7 @@ def _scratch(nv, nt):
     return start, end, np.empty((nv, nt)), np.empty((nv, nt))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _merit_order(power, n_hist):
     """Return the indices that sort ``power`` ascending, ties in index order (stable).
 
@@ -207,14 +218,14 @@ def _merit_order(power, n_hist):
     return order
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _book(capex, life, age):
     if age < 0:
         return 0.0
     return capex * min(max(1.0 - age / life, 0.0), 1.0)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _remaining(life, m):
     """``min(max(1 - j Q / life, 0), 1)`` for ages ``j Q``, j < m: ``_book`` per unit of capex.
 
@@ -227,7 +238,7 @@ def _remaining(life, m):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, cf):
     """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``).
 
@@ -244,15 +255,19 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
     for j in range(4):
         v = v0 + j
         kc, kn, kf = capex[v] * sp[_SC], capex[v] * sp[_SN], capex[v] * sp[_SF]
-        bc, bn, bf = kc, kn, kf  # book values at commissioning
-        for u in range(max(vint[v], 0), nt):
-            age = u - vint[v] + 1  # at the end of quarter u, in quarters
-            ec = kc * rem_c[age]
-            en = kn * rem_n[age]
-            ef = kf * rem_f[age]
-            dep = (bc - ec) + (bn - en) + (bf - ef)
-            bc, bn, bf = ec, en, ef
-            e = ebitda[v, u] if start[v] <= u < end[v] else 0.0
+        u0 = max(vint[v], 0)
+        # unsigned quarter u = uu + i and age at its end age = ua + i (SIMD); the
+        # opening book is read from the table (the book at commissioning is capex x 1)
+        uu, ua = np.uint64(u0), np.uint64(u0 - vint[v])
+        us, ue = np.uint64(start[v]), np.uint64(end[v])
+        for i in range(np.uint64(max(nt - u0, 0))):
+            u, a0 = uu + i, ua + i  # ages a0 at the start and a0 + 1 at the end of u
+            ec = kc * rem_c[a0 + _ONE]
+            en = kn * rem_n[a0 + _ONE]
+            ef = kf * rem_f[a0 + _ONE]
+            dep = (kc * rem_c[a0] - ec) + (kn * rem_n[a0] - en)
+            dep = dep + (kf * rem_f[a0] - ef)
+            e = ebitda[v, u] if us <= u < ue else 0.0
             op[u] += e - tau * (e - dep)
     for u in range(nt):
         cf[u + 1] += op[u]
@@ -266,7 +281,7 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
         cf[i] += extra[i]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _npv(cf, df):
     """NPV of a row of quarterly cash flows, period 0 undiscounted; ``df[i]`` is period i + 1."""
     total = cf[0] * 1.0
@@ -275,7 +290,7 @@ def _npv(cf, df):
     return total
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _payback(cf):
     """Years until cumulative cash flow turns non-negative (from the last capex on)."""
     run = 0.0
@@ -286,7 +301,7 @@ def _payback(cf):
     return np.nan
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=True, error_model="numpy")
 def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, sp, lives, df):
     """NPV of the 2026 programme per row, company and industry, shape (S, K + 1) [USD].
 
@@ -315,7 +330,7 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
     return value
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _add_industry(cf):
     """Last row = sum of the others, in order."""
     k_n = cf.shape[0] - 1
@@ -326,7 +341,7 @@ def _add_industry(cf):
         cf[k_n, i] = total
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=True, error_model="numpy")
 def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
     """Alive flags and EBITDA per vintage, shape (S, K, V, T) (for the agreement tests)."""
     s_n, k_n, nv = capex.shape
@@ -347,7 +362,7 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
     return alive, out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, gaap, charge):
     """IAS 36 with reversals (``gaap=False``) or ASC 360 (``gaap=True``), as in core.impairment.
 
@@ -383,19 +398,21 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
                     if book_v[v, q] > 0:
                         ratio[v] = ratio[v] * keep
                 written = True
-        if not gaap and written:
+        room = max(recoverable[q] - c, 0.0)
+        if not gaap and written and room > 0.0:  # else nothing is reversed
             impaired = 0.0
             for v in range(lo, hi):
                 impaired += (1.0 - ratio[v]) * book_v[v, q]
-            headroom = min(max(recoverable[q] - c, 0.0), impaired)
-            back = headroom / impaired if impaired > 0 else 0.0
-            for v in range(nv):
-                ratio[v] = ratio[v] + (1.0 - ratio[v]) * back
+            headroom = min(room, impaired)
+            if headroom > 0.0:
+                back = headroom / impaired
+                for v in range(lo, hi):  # the others carry no book value now or later
+                    ratio[v] = ratio[v] + (1.0 - ratio[v]) * back
             taken = taken - headroom
         charge[q] = taken
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _value_unit(
     ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und
 ):
@@ -446,7 +463,7 @@ def _value_unit(
     return big * 1e-9
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=True, error_model="numpy")
 def outcome_rows(
     capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
     n_hist, n, amortising, sp, lives, irr_grid, keep_values,
@@ -535,50 +552,58 @@ def outcome_rows(
                 a, b = start[v], end[v]
                 start_ind[v] = min(start_ind[v], a)
                 end_ind[v] = max(end_ind[v], b)
-                for u in range(a, b):
+                for u in range(np.uint64(a), np.uint64(b)):
                     ebitda_ind[v, u] += ebitda[v, u]
-                    if u < n:
-                        fl[0, k, u] += ebitda[v, u]
+                for u in range(np.uint64(a), np.uint64(min(b, n))):
+                    fl[0, k, u] += ebitda[v, u]
                 t0 = max(vint[v], 0)
                 # straight-line books and charges, compute and network (zero once both
                 # are fully depreciated) and facilities
                 kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
                 j0 = t0 - vint[v]  # age at the start, in quarters
-                bc, bn, bf = kc * rem_c[j0], kn * rem_n[j0], kf * rem_f[j0]
                 t_cn = min(n, max(t0, vint[v] + span_cn))
-                for t in range(t0, t_cn):
-                    j = t - vint[v] + 1  # age at the end of quarter t, in quarters
-                    ec, en = kc * rem_c[j], kn * rem_n[j]
-                    fl[1, k, t] += (bc - ec) + (bn - en)
-                    bc, bn = ec, en
+                # unsigned indices (t = ut + i, age j = uj + i, both >= 0) let LLVM use SIMD;
+                # the previous book is read from the table, so no value is carried
+                ut, uj = np.uint64(t0), np.uint64(j0)
+                for i in range(np.uint64(max(t_cn - t0, 0))):
+                    t, j = ut + i, uj + i  # age at the start and at the end: j, j + 1
+                    ec, en = kc * rem_c[j + _ONE], kn * rem_n[j + _ONE]
+                    fl[1, k, t] += (kc * rem_c[j] - ec) + (kn * rem_n[j] - en)
                     book = ec + en
                     book_c_v[v, t] = book
-                    if book > 0:
-                        lo_v[t] = min(lo_v[t], v)
-                        lo_ind[t] = min(lo_ind[t], v)
-                        book_c_ind[v, t] += book
-                for t in range(t_cn, n):
+                    book_c_ind[v, t] += book  # + 0 where the book is 0: unchanged
+                for t in range(np.uint64(t0), np.uint64(t_cn)):
+                    w = v if book_c_v[v, t] > 0 else vr
+                    lo_v[t] = min(lo_v[t], w)
+                    lo_ind[t] = min(lo_ind[t], w)
+                for t in range(np.uint64(t_cn), np.uint64(n)):
                     book_c_v[v, t] = 0.0
-                for t in range(t0, n):
-                    ef = kf * rem_f[t - vint[v] + 1]
-                    fl[1, k, t] += bf - ef
-                    bf = ef
+                for i in range(np.uint64(max(n - t0, 0))):
+                    t, j = ut + i, uj + i
+                    ef = kf * rem_f[j + _ONE]
+                    fl[1, k, t] += kf * rem_f[j] - ef
                     book_f[t] += ef
                 # fair value: replacement cost for the remaining life, less the energy
                 # disadvantage over it
-                for t in range(a, min(b, n)):
-                    remaining = min(max(1.0 - ((t - vint[v]) * Q + Q) * inv_life, 0.0), 1.0)
-                    extra_kw = max(power[s, k, v] - new_power[s, t + 1], 0.0)
+                pw, un = power[s, k, v], units[s, k, v]
+                ua, ud = np.uint64(a), np.uint64(a - vint[v])  # a >= vint[v]
+                for i in range(np.uint64(max(min(b, n) - a, 0))):
+                    t = ua + i
+                    remaining = min(max(1.0 - ((ud + i) * Q + Q) * inv_life, 0.0), 1.0)
+                    extra_kw = max(pw - new_power[s, t + _ONE], 0.0)
                     energy_left = extra_kw * heat * remaining
-                    fv = units[s, k, v] * new_cost[s, t + 1] * remaining - energy_left
+                    fv = un * new_cost[s, t + _ONE] * remaining - energy_left
                     fair[t] += max(fv, 0.0)
                 # debt drawn at commissioning, interest on the opening balance
                 principal = p[_DEBT] * cap_k[v]
                 if principal != 0.0:
-                    for t in range(t0, n):
-                        age = (t - vint[v]) * Q
-                        if age >= m - 1e-9:
-                            break
+                    t_d = t0  # the first quarter at or after maturity
+                    while t_d < n and not (t_d - vint[v]) * Q >= m - 1e-9:
+                        t_d += 1
+                    ud = np.uint64(j0)
+                    for i in range(np.uint64(t_d - t0)):
+                        t = ut + i
+                        age = (ud + i) * Q
                         if amortising:
                             outstanding = principal * min(max(1.0 - age * inv_m, 0.0), 1.0)
                             after = principal * min(max(1.0 - (age + Q) * inv_m, 0.0), 1.0)
@@ -638,7 +663,7 @@ def outcome_rows(
     return values, summary, life26, programme
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _events(vals, big, out):
     """Peak stranding and its quarter, impairment totals and first material charges."""
     n = vals.shape[1]
