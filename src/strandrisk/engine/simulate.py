@@ -299,10 +299,8 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
     frame["stranded_peak_date"] = label(out["stranded_peak_q"])
     frame["first_impairment_ifrs"] = label(out["first_impairment_ifrs_q"])
     frame["first_impairment_usgaap"] = label(out["first_impairment_usgaap_q"])
-    years = out["first_negative_fcf_y"].ravel()
-    frame["first_negative_fcf_year"] = pd.array(
-        [START_YEAR + int(y) if y >= 0 else None for y in years], dtype="Int64"
-    )
+    years = out["first_negative_fcf_y"].ravel().astype(np.int64)
+    frame["first_negative_fcf_year"] = pd.arrays.IntegerArray(START_YEAR + years, years < 0)
     frame["min_dscr"] = frame["min_dscr"].replace(np.inf, np.nan)
     for column in ("breakeven_demand_growth", "breakeven_price_decline"):
         if column not in frame:
