@@ -154,10 +154,10 @@ def _prepare_parts(p: Params, grid: Grid, hist: HistoryArrays) -> list[tuple[Par
     not depend on the part it falls in.
     """
     parts = max(1, min(numba.get_num_threads(), p.n // PART_MIN))
-    bounds = [p.n * i // parts for i in range(parts + 1)]
-    ps = [p.take(slice(a, b)) for a, b in pairwise(bounds)]
     if parts == 1:
         return [(p, prepare_kernel(p, grid, hist))]
+    bounds = [p.n * i // parts for i in range(parts + 1)]
+    ps = [p.take(slice(a, b)) for a, b in pairwise(bounds)]
     with ThreadPoolExecutor(parts, thread_name_prefix="strandrisk-prepare") as pool:
         return list(zip(ps, pool.map(lambda q: prepare_kernel(q, grid, hist), ps), strict=True))
 
