@@ -600,10 +600,9 @@ def outcome_rows(
                     t_d = t0  # the first quarter at or after maturity
                     while t_d < n and not (t_d - vint[v]) * Q >= m - 1e-9:
                         t_d += 1
-                    ud = np.uint64(j0)
                     for i in range(np.uint64(t_d - t0)):
                         t = ut + i
-                        age = (ud + i) * Q
+                        age = (uj + i) * Q
                         if amortising:
                             outstanding = principal * min(max(1.0 - age * inv_m, 0.0), 1.0)
                             after = principal * min(max(1.0 - (age + Q) * inv_m, 0.0), 1.0)

@@ -23,7 +23,6 @@ __all__ = [
     "KernelInputs",
     "KernelOutcomes",
     "compiled_inputs",
-    "kernel_outcomes",
     "prepare_kernel",
     "programme_npv_compiled",
     "run_kernel",
@@ -178,30 +177,6 @@ def run_kernel(inputs: KernelInputs, keep_values: bool = False) -> KernelOutcome
         What the outcome table is computed from.
     """
     return KernelOutcomes(inputs.cohorts, *_kernel.outcome_rows(*inputs.args, keep_values))
-
-
-def kernel_outcomes(
-    p: Params, grid: Grid, hist: HistoryArrays, keep_values: bool = False
-) -> KernelOutcomes:
-    """Run the compiled model for a batch of scenarios.
-
-    Parameters
-    ----------
-    p : Params
-        Parameter arrays, S scenarios. [-]
-    grid : Grid
-        Axes (the internal grid with every vintage). [-]
-    hist : HistoryArrays
-        Installed base. [-]
-    keep_values : bool
-        Also return the value paths per quarter (for fan charts). [-]
-
-    Returns
-    -------
-    KernelOutcomes
-        What the outcome table is computed from.
-    """
-    return run_kernel(prepare_kernel(p, grid, hist), keep_values)
 
 
 def programme_npv_compiled(

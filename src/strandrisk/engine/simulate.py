@@ -22,7 +22,6 @@ from strandrisk.engine.breakeven import breakeven
 from strandrisk.engine.compiled import (
     KernelInputs,
     KernelOutcomes,
-    kernel_outcomes,
     prepare_kernel,
     run_kernel,
 )
@@ -429,7 +428,7 @@ def value_paths(
     """
     params = build_params(scenario, samples)
     grid = make_grid(scenario.years)
-    ko = kernel_outcomes(params, grid, _history(params.companies), keep_values=True)
+    ko = run_kernel(prepare_kernel(params, grid, _history(params.companies)), keep_values=True)
     return {
         "stranded_value": ko.values[:, :, 0],
         "book_value": ko.values[:, :, 3],
