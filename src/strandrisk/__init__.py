@@ -12,7 +12,7 @@ from strandrisk.assumptions.claims import Claim, load_claims
 from strandrisk.assumptions.register import Register, load_register
 from strandrisk.assumptions.schema import Record, RegisterError
 from strandrisk.core.finance import irr
-from strandrisk.engine.simulate import OUTCOME_COLUMNS, SimulationResult, simulate
+from strandrisk.engine.simulate import OUTCOME_COLUMNS, OUTCOME_UNITS, SimulationResult, simulate
 from strandrisk.errors import InputError
 from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario
 from strandrisk.scenarios.schema import Scenario
@@ -24,6 +24,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "OUTCOME_COLUMNS",
+    "OUTCOME_UNITS",
     "PRESETS",
     "Claim",
     "InputError",

@@ -9,6 +9,7 @@ from rich.console import Console
 from SALib.test_functions import Ishigami
 from typer.testing import CliRunner
 
+import strandrisk as sr
 from strandrisk.analysis.prim import prim
 from strandrisk.analysis.sobol import sobol_indices
 from strandrisk.cli.main import app
@@ -55,12 +56,27 @@ def test_cli_sensitivity_discover_breakeven():
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert {"sobol", "tornado"} <= set(out)
+    assert all(out["units"][s["key"]] for s in out["tornado"])  # each parameter's unit
     r = runner.invoke(app, ["discover", "--above", "1e12", "--n", "300", "--json"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["limits"]
+    out = json.loads(r.stdout)
+    assert out["limits"]
+    assert out["outcome"] == "stranded_peak"
+    assert out["threshold"] == {"above": 1e12}
+    assert out["units"]["stranded_peak"] == "USD"
+    assert all(out["units"][row["parameter"]] for row in out["limits"])
     r = runner.invoke(app, ["breakeven", "--n", "6", "--grid", "2", "--json"])
     assert r.exit_code == 0, r.output
-    assert "surface" in json.loads(r.stdout)
+    out = json.loads(r.stdout)
+    surface = out["surface"]
+    assert (surface["x"], surface["y"]) == ("market.price_decline", "market.elasticity")
+    assert len(surface["index"]) == len(surface["columns"]) == 2
+    assert out["units"]["market.price_decline"] == "1/year"
+    assert out["units"]["market.elasticity"]
+
+
+def test_outcome_units_cover_every_outcome_column():
+    assert set(sr.OUTCOME_UNITS) == set(sr.OUTCOME_COLUMNS) - {"company"}
 
 
 @pytest.mark.parametrize(

@@ -560,8 +560,12 @@ def sensitivity(
     indices = sobol_for_scenario(chosen, space, n, seed, outcomes)
     swings = quantile_swings(chosen, space)
     if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
         _print_json(
             {
+                "company": "industry",
                 "sobol": json.loads(indices.reset_index().to_json(orient="records")),
                 "tornado": [
                     {
@@ -573,6 +577,11 @@ def sensitivity(
                     }
                     for s in swings
                 ],
+                "units": {
+                    "S1, ST and their confidence intervals": "share of the outcome's variance",
+                    "tornado outcome": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
+                    **{s.key: parameter_unit(s.key) for s in swings},
+                },
             }
         )
         return
@@ -639,15 +648,26 @@ def discover(
         )
     result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
     if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
         box = result.boxes[result.chosen]
         _print_json(
             {
+                "company": company,
+                "outcome": outcome,
+                "threshold": {"above" if above is not None else "below": threshold},
                 "cases": int(cases.sum()),
                 "n": len(cases),
                 "coverage": box.coverage,
                 "density": box.density,
                 "mass": box.mass,
                 "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+                "units": {
+                    outcome: OUTCOME_UNITS.get(outcome, ""),
+                    "coverage, density, mass": "fraction",
+                    **{str(k): parameter_unit(str(k)) for k in result.limits.index},
+                },
             }
         )
         return
@@ -681,10 +701,26 @@ def breakeven(
     dist = breakeven_distribution(chosen, space, n, seed)
     surface = breakeven_surface(chosen, space, x, y, grid)
     if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
         _print_json(
             {
+                "company": "industry",
                 "distribution": json.loads(dist.to_json(orient="index")),
-                "surface": json.loads(surface.to_json(orient="split")),
+                "surface": {
+                    "value": "breakeven_demand_growth",
+                    "x": x,
+                    "y": y,
+                    **json.loads(surface.to_json(orient="split")),
+                },
+                "units": {
+                    "breakeven_demand_growth": OUTCOME_UNITS["breakeven_demand_growth"],
+                    "breakeven_price_decline": OUTCOME_UNITS["breakeven_price_decline"],
+                    "share_defined": "fraction of scenarios with a break-even in the range",
+                    x: parameter_unit(x),
+                    y: parameter_unit(y),
+                },
             }
         )
         return

@@ -42,7 +42,14 @@ from strandrisk.engine.params import Params, build_params
 from strandrisk.engine.valuation import Valuation, add_industry, value_assets
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["OUTCOME_COLUMNS", "SimulationResult", "quarter_label", "simulate", "value_paths"]
+__all__ = [
+    "OUTCOME_COLUMNS",
+    "OUTCOME_UNITS",
+    "SimulationResult",
+    "quarter_label",
+    "simulate",
+    "value_paths",
+]
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "company",
@@ -64,6 +71,26 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "breakeven_price_decline",
 )
 """Columns of the outcome table (money in USD, rates per year, dates as ISO quarters)."""
+
+OUTCOME_UNITS: dict[str, str] = {
+    "capex_2026": "USD",
+    "booked_life_years": "year",
+    "economic_life_years": "year",
+    "npv_2026": "USD",
+    "irr_2026": "1/year (effective annual rate, as a fraction)",
+    "payback_years_2026": "year",
+    "stranded_peak": "USD",
+    "stranded_peak_date": "ISO quarter",
+    "impairment_ifrs": "USD",
+    "impairment_usgaap": "USD",
+    "first_impairment_ifrs": "ISO quarter",
+    "first_impairment_usgaap": "ISO quarter",
+    "min_dscr": "ratio (annual)",
+    "first_negative_fcf_year": "calendar year",
+    "breakeven_demand_growth": "1/year (continuous rate, as a fraction)",
+    "breakeven_price_decline": "1/year (continuous rate, as a fraction)",
+}
+"""Unit of each numeric or date column of the outcome table (``company`` has none)."""
 
 _SERIES = (
     "capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",

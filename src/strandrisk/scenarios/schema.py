@@ -25,6 +25,7 @@ __all__ = [
     "Scenario",
     "Technology",
     "parameter_fields",
+    "parameter_unit",
 ]
 
 COMPANIES: tuple[str, ...] = ("amazon", "alphabet", "meta", "microsoft", "oracle")
@@ -329,3 +330,26 @@ def parameter_fields(scenario: Scenario) -> list[tuple[str, Any, dict[str, Any]]
         for f in fields(getattr(scenario, group))
         if "lo" in f.metadata
     ]
+
+
+def parameter_unit(key: str) -> str:
+    """Return the unit of a group parameter, from its field's metadata.
+
+    Parameters
+    ----------
+    key : str
+        Dotted key such as ``"market.price_decline"``. [-]
+
+    Returns
+    -------
+    str
+        The unit's symbol in the glossary (``strandrisk.units``), ``""`` for an unknown key.
+    """
+    group, _, name = key.partition(".")
+    cls = GROUPS.get(group)
+    if cls is None:
+        return ""
+    for f in fields(cls):
+        if f.name == name:
+            return str(f.metadata.get("unit", ""))
+    return ""
