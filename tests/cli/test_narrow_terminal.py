@@ -48,3 +48,18 @@ def test_outcome_table_says_none_only_where_the_break_even_was_searched():
     row = next(line for line in texts[False].splitlines() if line.startswith("break-even"))
     assert row.split()[3:] == ["25.0%", "25.0%", "-", "25.0%", "25.0%", "25.0%"]
     assert "does not reach zero" not in texts[False]
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_register_names_are_never_folded(monkeypatch, width):
+    from strandrisk.assumptions.register import load_register
+
+    monkeypatch.setattr(main, "_out", Console(width=width, soft_wrap=True))
+    r = CliRunner().invoke(main.app, ["assumptions", "--search", "useful_life"])
+    assert r.exit_code == 0, r.output
+    names = [rec.name for rec in load_register().select(search="useful_life")]
+    assert len(names) > 5
+    words = {w.strip("│ ") for line in r.stdout.splitlines() for w in line.split()}
+    assert set(names) <= words  # each name whole on one line, at 80 columns too
+    if width < 120:
+        assert "┃" not in r.stdout  # the narrow layout: no table rules

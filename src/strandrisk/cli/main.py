@@ -90,7 +90,7 @@ def assumptions(
     if as_json:
         _print_json([r.as_dict() for r in rows])
     else:
-        _out.print(render.register_table(rows))
+        _out.print(render.register_table(rows, width=_out.width))
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -11,6 +12,7 @@ from rich import box
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
@@ -43,17 +45,52 @@ def fmt(x: float | None) -> str:
     return f"{x:,.4g}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def register_table(rows: Sequence[Record]) -> Table:
-    """Table of register rows."""
-    table = Table(title=f"Assumptions register ({len(rows)} rows)", show_lines=False)
+REGISTER_WIDE = 120
+"""Terminal width [columns] from which the register prints as one table row per record."""
+
+
+def _register_source(r: Record) -> str:
+    return {"derived": f"= {r.formula}", "assumption": f"assumption: {r.note}"}.get(
+        r.kind, r.source
+    )
+
+
+def register_table(rows: Sequence[Record], width: int = REGISTER_WIDE) -> Table | Group:
+    """Register rows: a table on a wide terminal, two lines per record on a narrow one.
+
+    Parameters
+    ----------
+    rows : sequence of Record
+        The rows to show. [-]
+    width : int
+        Width of the terminal. [columns] Below :data:`REGISTER_WIDE` each record gets a
+        line with its name, value, unit, range and kind, and an indented line with its
+        source, so that a name (up to ~60 characters) is never folded.
+    """
+    title = f"Assumptions register ({len(rows)} rows)"
+    if width < REGISTER_WIDE:
+        lines: list[Text] = [Text(title, style="italic")]
+        for r in rows:
+            rng = f" [{fmt(r.low)} - {fmt(r.high)}]" if r.low is not None else ""
+            head = Text(r.name, style="bold")
+            head.append(f"  {fmt(r.value)} {r.unit}{rng}  ({r.kind})")
+            source = textwrap.wrap(
+                _register_source(r),
+                max(width - 4, 20),
+                break_on_hyphens=False,
+                break_long_words=False,
+            )
+            lines += [
+                head,
+                *(Text(f"    {line}", style="dim") for line in source),
+            ]
+        return Group(*lines)
+    table = Table(title=title, show_lines=False)
     for col in ("name", "value", "unit", "range", "kind", "source"):
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col != "source")
     for r in rows:
         rng = f"{fmt(r.low)} - {fmt(r.high)}" if r.low is not None else ""
-        src = {"derived": f"= {r.formula}", "assumption": f"assumption: {r.note}"}.get(
-            r.kind, r.source
-        )
-        table.add_row(r.name, fmt(r.value), r.unit, rng, r.kind, src)
+        table.add_row(r.name, fmt(r.value), r.unit, rng, r.kind, _register_source(r))
     return table
 
 
