@@ -83,6 +83,10 @@ def test_outcome_units_cover_every_outcome_column():
     ("args", "message"),
     [
         (["sensitivity", "--n", "10"], "power of two"),
+        (
+            ["sensitivity", "--n", "8", "--outcome", "stranded_peak_date"],
+            "outcome 'stranded_peak_date': Sobol indices need a numeric outcome",
+        ),
         (["discover"], "exactly one of --above"),
         (["discover", "--above", "nan"], "--above: nan is not a finite number"),
         (["discover", "--above", "1", "--n", "0"], "too few to discover"),

@@ -16,10 +16,21 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from strandrisk.engine.simulate import simulate
+from strandrisk.errors import InputError
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["sobol_for_scenario", "sobol_indices"]
+__all__ = ["SOBOL_OUTCOMES", "sobol_for_scenario", "sobol_indices"]
+
+SOBOL_OUTCOMES = (
+    "stranded_peak",
+    "npv_2026",
+    "impairment_ifrs",
+    "impairment_usgaap",
+    "irr_2026",
+    "economic_life_years",
+)
+"""Outcome columns whose Sobol indices :func:`sobol_for_scenario` computes (numeric ones)."""
 
 
 def sobol_indices(
@@ -85,7 +96,39 @@ def sobol_for_scenario(
     outcomes: tuple[str, ...] = ("stranded_peak", "npv_2026"),
     company: str = "industry",
 ) -> pd.DataFrame:
-    """Sobol indices of the cohort model's outcomes for one company (default the industry)."""
+    """Sobol indices of the cohort model's outcomes for one company (default the industry).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Fixed values of the parameters that ``space`` leaves certain. [-]
+    space : UncertaintySpace
+        The uncertain parameters and their distributions. [-]
+    n : int
+        Base sample size, a power of two; the model runs ``n (d + 2)`` times. [-]
+    seed : int
+        Seed of Saltelli's design and of the bootstrap intervals. [-]
+    outcomes : tuple of str
+        Columns of the outcome table, from :data:`SOBOL_OUTCOMES`. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`sobol_indices`. [-]
+
+    Raises
+    ------
+    InputError
+        For an outcome outside :data:`SOBOL_OUTCOMES`.
+    """
+    bad = [o for o in outcomes if o not in SOBOL_OUTCOMES]
+    if bad:
+        raise InputError(
+            f"outcome {bad[0]!r}: Sobol indices need a numeric outcome, one of "
+            f"{', '.join(SOBOL_OUTCOMES)}"
+        )
 
     def evaluate(samples: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         out = simulate(scenario, samples, breakeven=False, keep_series=False).outcomes

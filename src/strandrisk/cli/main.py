@@ -542,21 +542,6 @@ def sensitivity(
         raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
     chosen, space = _mc_setup(preset, scenario, set_)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    bad = [
-        o
-        for o in outcomes
-        if o
-        not in (
-            "stranded_peak",
-            "npv_2026",
-            "impairment_ifrs",
-            "impairment_usgaap",
-            "irr_2026",
-            "economic_life_years",
-        )
-    ]
-    if bad:
-        raise InputError(f"--outcome: {bad[0]!r} is not a numeric outcome")
     indices = sobol_for_scenario(chosen, space, n, seed, outcomes)
     swings = quantile_swings(chosen, space)
     if as_json:
