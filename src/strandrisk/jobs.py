@@ -43,7 +43,13 @@ class MainJob:
 
 
 def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record | None]]:
-    """Every numeric parameter of the scenario with its unit and register row (if any)."""
+    """Every numeric parameter of the scenario with its unit and register row (if any).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario run. [canonical units]
+    """
     reg = load_register()
     out = []
     for key, value, meta in parameter_fields(scenario):
@@ -94,7 +100,15 @@ def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> di
 
 
 def compare_presets(companies: tuple[str, ...], years: int) -> pd.DataFrame:
-    """Industry outcomes of every preset for the given companies and horizon."""
+    """Industry outcomes of every preset for the given companies and horizon.
+
+    Parameters
+    ----------
+    companies : tuple of str
+        Companies to include. [-]
+    years : int
+        Reporting horizon. [year]
+    """
     rows = {}
     for name in PRESETS:
         scenario = load_scenario(name, overrides={"years": years}).with_companies(companies)

@@ -20,6 +20,19 @@ def breakeven_distribution(
 ) -> pd.DataFrame:
     """Quantiles of the break-even values over ``n`` Latin-hypercube scenarios.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        Fixed values of the parameters the space leaves certain. [-]
+    space : UncertaintySpace
+        The uncertain parameters and their distributions. [-]
+    n : int
+        Latin-hypercube scenarios to draw (at least 1). [-]
+    seed : int
+        Root seed (>= 0). [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+
     Returns
     -------
     pandas.DataFrame
@@ -50,6 +63,21 @@ def breakeven_surface(
     company: str = "industry",
 ) -> pd.DataFrame:
     """Break-even value on a grid over two parameters (P5 to P95 of their distributions).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Values of every parameter off the grid. [-]
+    space : UncertaintySpace
+        Where the P5 and P95 of ``x`` and ``y`` come from. [-]
+    x, y : str
+        Dotted keys of two uncertain parameters (rows and columns). [-]
+    grid : int
+        Points per axis. [-]
+    column : str
+        The break-even column to tabulate. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
 
     Returns
     -------

@@ -130,7 +130,21 @@ def quantile_swings(
     outcome: str = "stranded_peak",
     company: str = "industry",
 ) -> list[Swing]:
-    """Tornado over an uncertainty space: each parameter at its P10 and P90, one at a time."""
+    """Tornado over an uncertainty space: each parameter at its P10 and P90, one at a time.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base values; every other parameter stays at them. [-]
+    space : UncertaintySpace
+        The uncertain parameters and their distributions. [-]
+    low_q, high_q : float
+        Quantiles of each parameter's distribution at the two ends. [-]
+    outcome : str
+        Numeric column of the outcome table. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+    """
     keys, dists = space.keys, space.distributions  # type: ignore[attr-defined]
     flat = scenario.flat()
     n = 1 + 2 * len(keys)

@@ -49,7 +49,15 @@ class RawRow:
         return f"{self.line} ({name})" if name else str(self.line)
 
     def error(self, column: str, problem: str) -> RegisterError:
-        """Build the error for ``column`` of this row."""
+        """Build the error for ``column`` of this row.
+
+        Parameters
+        ----------
+        column : str
+            The column at fault. [-]
+        problem : str
+            What is wrong and what is allowed, in words. [-]
+        """
         return RegisterError(self.table, self.label, column, problem)
 
 

@@ -126,7 +126,13 @@ class Register(Mapping[str, Record]):
         return len(self._records)
 
     def value(self, name: str) -> float:
-        """Return row ``name`` in canonical units. [canonical]."""
+        """Return row ``name`` in canonical units. [canonical].
+
+        Parameters
+        ----------
+        name : str
+            Row name. [-]
+        """
         return self[name].canonical_value
 
     def select(self, kind: str | None = None, search: str | None = None) -> list[Record]:
@@ -346,7 +352,7 @@ def load_register(folder: Path | str | None = None) -> Register:
     folder : path-like, optional
         A folder of register tables (``*.csv`` with the register's columns, plus
         ``fits.csv``) to use instead of the shipped ones; the rows built from the shipped
-        data sets are added either way. Default: the shipped tables (cached).
+        data sets are added either way. Default: the shipped tables (cached). [-]
 
     Returns
     -------

@@ -35,7 +35,13 @@ _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "not-checka
 
 
 def fmt(x: float | None) -> str:
-    """Format a number compactly with up to 4 significant digits."""
+    """Format a number compactly with up to 4 significant digits.
+
+    Parameters
+    ----------
+    x : float or None
+        The number; None and NaN print as ``-``. [any unit]
+    """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     if x == 0:
@@ -95,7 +101,15 @@ def register_table(rows: Sequence[Record], width: int = REGISTER_WIDE) -> Table 
 
 
 def fit_panel(fit: TrendFit, title: str) -> Panel:
-    """Panel describing one trend fit."""
+    """Panel describing one trend fit.
+
+    Parameters
+    ----------
+    fit : TrendFit
+        The fit. [-]
+    title : str
+        Panel title. [-]
+    """
     lo, hi = fit.annual_factor_ci95
     lines = [
         f"observations  {fit.n} ({fit.start} to {fit.end}), skipped {fit.skipped}",
@@ -111,7 +125,13 @@ def fit_panel(fit: TrendFit, title: str) -> Panel:
 
 
 def claims_table(rows: Sequence[Claim]) -> Table:
-    """Table of claims with their verdicts."""
+    """Table of claims with their verdicts.
+
+    Parameters
+    ----------
+    rows : sequence of Claim
+        The claims to show. [-]
+    """
     table = Table(title="Claims register: the article's arithmetic, recomputed")
     for col in ("id", "claim", "stated", "recomputed", "unit", "verdict", "note"):
         table.add_column(col, overflow="fold")
@@ -133,7 +153,13 @@ def claims_table(rows: Sequence[Claim]) -> Table:
 
 
 def claims_summary(rows: Sequence[Claim]) -> str:
-    """One line counting verdicts."""
+    """One line counting verdicts.
+
+    Parameters
+    ----------
+    rows : sequence of Claim
+        The claims shown. [-]
+    """
     n = Counter(c.verdict for c in rows)
     return (
         f"{len(rows)} claims: {n['consistent']} consistent, {n['inconsistent']} inconsistent, "
@@ -193,6 +219,17 @@ def outcome_table(
 
     With ``searched`` (the break-even was solved for this table) a missing break-even
     reads "none" and the caption says what was searched; otherwise "-".
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        Outcome table (:func:`strandrisk.simulate`). [USD, year, 1/year]
+    scenario : int
+        Which scenario's rows to show. [-]
+    title : str
+        Table title. [-]
+    searched : bool
+        Whether the break-even values were solved for. [-]
     """
     rows = outcomes[outcomes["scenario"] == scenario].set_index("company")
     none = searched and rows["breakeven_demand_growth"].isna().any()
@@ -232,7 +269,13 @@ def outcome_table(
 
 
 def run_summary(job: object) -> Group:
-    """Everything ``strandrisk run`` prints: outcomes, top drivers, where files went."""
+    """Everything ``strandrisk run`` prints: outcomes, top drivers, where files went.
+
+    Parameters
+    ----------
+    job : MainJob
+        What :func:`strandrisk.jobs.run_main_job` returned. [-]
+    """
     scenario = job.scenario  # type: ignore[attr-defined]
     parts: list[object] = [
         outcome_table(
@@ -260,7 +303,15 @@ def run_summary(job: object) -> Group:
 
 
 def frame_table(frame: pd.DataFrame, title: str) -> Table:
-    """Render a data frame as a rich table."""
+    """Render a data frame as a rich table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table; its index becomes the first column. [column units]
+    title : str
+        Table title. [-]
+    """
     table = Table(title=title)
     for column in frame.columns:
         text = frame[column].dtype == object or str(frame[column].dtype) in ("string", "str")
@@ -271,7 +322,15 @@ def frame_table(frame: pd.DataFrame, title: str) -> Table:
 
 
 def mapping_table(mapping: dict, title: str) -> Table:
-    """Render key-value pairs as a two-column table."""
+    """Render key-value pairs as a two-column table.
+
+    Parameters
+    ----------
+    mapping : dict
+        Keys and values, printed as text. [-]
+    title : str
+        Table title. [-]
+    """
     table = Table(title=title, show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")

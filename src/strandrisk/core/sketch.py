@@ -91,7 +91,13 @@ class QuantileSketch:
         return cls(keys, counts.astype(np.int64), alpha, x_min, int(nan.sum()))
 
     def merge(self, other: QuantileSketch) -> QuantileSketch:
-        """Return the sketch of both sets of values (exact; the order does not matter)."""
+        """Return the sketch of both sets of values (exact; the order does not matter).
+
+        Parameters
+        ----------
+        other : QuantileSketch
+            A sketch with the same ``alpha``. [-]
+        """
         if (self.alpha, self.x_min) != (other.alpha, other.x_min):
             raise ValueError("only sketches with the same alpha and x_min can be merged")
         keys, inverse = np.unique(np.concatenate([self.keys, other.keys]), return_inverse=True)
@@ -112,6 +118,11 @@ class QuantileSketch:
         Each order statistic is read as its bucket's representative, so the result is
         within ``alpha`` of the exact quantile, relative to the larger magnitude of the
         two order statistics it interpolates between. NaN for an empty sketch. [data unit]
+
+        Parameters
+        ----------
+        q : float or ndarray
+            Probabilities in [0, 1]. [-]
         """
         q = np.asarray(q, dtype=float)
         n = self.count
@@ -130,6 +141,11 @@ class QuantileSketch:
 
         Values are read as their buckets' representatives; with ``threshold`` a quantile,
         this is the expected shortfall beyond it.
+
+        Parameters
+        ----------
+        threshold : float
+            Lowest value counted. [data unit]
         """
         rep = self.values()
         tail = rep >= threshold

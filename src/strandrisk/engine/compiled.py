@@ -71,6 +71,17 @@ def compiled_inputs(
 
     The break-even solver builds them once and reuses them across its evaluations;
     ``with_order`` adds the merit order (the outcome kernel sorts for itself).
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays, S scenarios. [-]
+    grid : Grid
+        Axes (the internal grid with every vintage). [-]
+    cohorts : Cohorts
+        From :func:`strandrisk.engine.model.build_cohorts`. [USD, unit, kW]
+    with_order : bool
+        Add ``order``, the stable merit order by power per unit. [-]
     """
     s, k, v = p.n, len(p.companies), grid.vintage.size
     power = _c(cohorts.power, (s, k, v))
@@ -192,6 +203,19 @@ def programme_npv_compiled(
     The compiled counterpart of ``operate`` followed by ``programme_npv``; used by the
     break-even solver, which passes ``common`` (:func:`compiled_inputs`) to avoid
     rebuilding it. [USD]
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays, S scenarios. [-]
+    grid : Grid
+        Axes (the internal grid). [-]
+    cohorts : Cohorts
+        The cohorts. [USD, unit, kW]
+    growth, decline : ndarray, optional
+        Trial demand growth or price decline per scenario, in place of the scenario's. [1/year]
+    common : dict, optional
+        Arrays from :func:`compiled_inputs` with ``with_order``, reused. [-]
     """
     args = compiled_inputs(p, grid, cohorts) if common is None else common
     mk = _market(p, grid, cohorts, growth, decline)

@@ -165,6 +165,19 @@ def programme_2026(
 ) -> Programme:
     """NPV, IRR and payback of the 2026 programme per company and for the industry.
 
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes (reported vintages). [-]
+    cohorts : Cohorts
+        The cohorts up to the horizon. [USD, unit, kW]
+    ops : Operations
+        Dispatch results: EBITDA and service windows. [USD per quarter]
+    acc : Accounts
+        Straight-line depreciation schedules. [USD per quarter]
+
     Returns
     -------
     Programme

@@ -85,7 +85,15 @@ class Grid:
 
 
 def make_grid(years: int, n_hist: int = 16) -> Grid:
-    """Build the axes for a horizon of ``years``."""
+    """Build the axes for a horizon of ``years``.
+
+    Parameters
+    ----------
+    years : int
+        Reporting horizon from 2026Q1. [year]
+    n_hist : int
+        Quarters of installed base before 2026 (2022Q1-2025Q4). [quarter]
+    """
     t_rep = 4 * years
     t_int = t_rep + 4 * LIFE_CAP
     vintage = np.arange(-n_hist, t_int)  # cohorts keep coming after the horizon: competition
@@ -481,6 +489,15 @@ def reported_vintages(
     They compete for demand in the run-off years (so they are dispatched), but are never on
     the books at a reporting quarter: accounts, valuation and financing need only the
     vintages up to the horizon, which saves about 40 % of that work.
+
+    Parameters
+    ----------
+    grid : Grid
+        The internal grid (every vintage). [-]
+    cohorts : Cohorts
+        Cohorts of every vintage. [USD, unit, kW]
+    ops : Operations, optional
+        Dispatch results of every vintage. [Mtok, USD per quarter]
     """
     v = grid.n_hist + grid.t_rep
     short = Grid(grid.n_hist, grid.t_rep, grid.t_int, grid.vintage[:v], grid.time, grid.age[:v])

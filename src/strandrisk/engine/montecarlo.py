@@ -451,7 +451,15 @@ class _Kept:
 
 
 def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read back a kept run: parameter samples and one company's outcomes, by scenario."""
+    """Read back a kept run: parameter samples and one company's outcomes, by scenario.
+
+    Parameters
+    ----------
+    path : Path
+        DuckDB file written by ``strandrisk mc --keep``. [-]
+    company : str
+        A company of the run, or ``"industry"``. [-]
+    """
     with duckdb.connect(str(path), read_only=True) as con:
         samples = con.execute("SELECT * FROM samples ORDER BY scenario").df()
         outcomes = con.execute(

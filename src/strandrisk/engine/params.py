@@ -49,7 +49,13 @@ class Params:
         return self.values[key]
 
     def take(self, index: np.ndarray | slice) -> Params:
-        """Return the parameters of a subset of scenarios."""
+        """Return the parameters of a subset of scenarios.
+
+        Parameters
+        ----------
+        index : ndarray or slice
+            Scenario rows to keep. [-]
+        """
         vals = {k: v[index] for k, v in self.values.items()}
         n = next(iter(vals.values())).shape[0]
         return Params(

@@ -103,7 +103,13 @@ _SERIES = (
 
 
 def quarter_label(index: int) -> str:
-    """ISO quarter of reporting quarter ``index`` (0 is 2026Q1)."""
+    """ISO quarter of reporting quarter ``index`` (0 is 2026Q1).
+
+    Parameters
+    ----------
+    index : int
+        Reporting quarter counted from 2026Q1 (>= 0). [quarter]
+    """
     return f"{START_YEAR + index // 4}Q{index % 4 + 1}"
 
 

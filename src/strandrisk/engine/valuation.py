@@ -19,12 +19,28 @@ __all__ = ["Valuation", "add_industry", "discount_end", "value_assets"]
 
 
 def add_industry(x: np.ndarray, axis: int = 1) -> np.ndarray:
-    """Append the sum over companies as one more company (the industry total)."""
+    """Append the sum over companies as one more company (the industry total).
+
+    Parameters
+    ----------
+    x : ndarray
+        Per-company values, companies on ``axis``. [any unit]
+    axis : int
+        The company axis. [-]
+    """
     return np.concatenate([x, ordered_sum(x, axis=axis, keepdims=True)], axis=axis)
 
 
 def discount_end(p: Params, grid: Grid) -> np.ndarray:
-    """Discount factor at the end of each internal quarter, shape (S, 1, 1, T)."""
+    """Discount factor at the end of each internal quarter, shape (S, 1, 1, T).
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays (``financing.wacc``). [1/year]
+    grid : Grid
+        Axes. [-]
+    """
     return power(1.0 + p["financing.wacc"], -((np.arange(grid.t_int) + 1) * QUARTER))
 
 

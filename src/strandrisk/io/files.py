@@ -28,7 +28,15 @@ __all__ = [
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes an :class:`InputError` naming ``where``."""
+    """Parse TOML text; a syntax error becomes an :class:`InputError` naming ``where``.
+
+    Parameters
+    ----------
+    text : str
+        TOML document. [-]
+    where : str
+        What to call it in a message, such as its path. [-]
+    """
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -172,7 +180,15 @@ def write_text_atomic(target: Path | str, text: str) -> Path:
 
 
 def write_with(target: Path | str, writer: Callable[[Path], None]) -> Path:
-    """Call ``writer(tmp_path)`` and move the result onto ``target`` atomically."""
+    """Call ``writer(tmp_path)`` and move the result onto ``target`` atomically.
+
+    Parameters
+    ----------
+    target : Path or str
+        Final path. [-]
+    writer : callable
+        Writes the whole file at the temporary path it is given. [-]
+    """
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)

@@ -54,6 +54,11 @@ def register_space(scenario: Scenario) -> dict[str, Distribution]:
 
     The scenario's own value is the mode; a parameter the scenario sets outside the
     register's range (a preset's deliberate choice) stays fixed.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its values are the modes. [canonical units]
     """
     reg = load_register()
     flat = scenario.flat()

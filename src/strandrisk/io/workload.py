@@ -87,7 +87,13 @@ class WorkloadFile:
 
 
 def tco_preset_text(name: str) -> str:
-    """Return the TOML of a shipped TCO preset."""
+    """Return the TOML of a shipped TCO preset.
+
+    Parameters
+    ----------
+    name : str
+        A shipped TCO preset. [-]
+    """
     if name not in TCO_PRESETS:
         raise InputError(f"unknown TCO preset {name!r}; presets: {', '.join(TCO_PRESETS)}")
     return (resources.files("strandrisk.tco") / "presets" / f"{name}.toml").read_text("utf-8")

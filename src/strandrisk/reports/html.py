@@ -153,6 +153,8 @@ def render_report(
         The claims register. [-]
     footer : str
         Provenance line (version, register hash, time). [-]
+    mc_note : str
+        One paragraph above the Monte Carlo charts (scenarios, seed, sampler). [-]
 
     Returns
     -------

@@ -16,7 +16,15 @@ __all__ = ["cumulative_cost_figure", "write_tco_outputs"]
 
 
 def cumulative_cost_figure(wf: WorkloadFile, result: TCOResult) -> go.Figure:
-    """Cumulative cost of each option, month by month."""
+    """Cumulative cost of each option, month by month.
+
+    Parameters
+    ----------
+    wf : WorkloadFile
+        The workload and its options. [-]
+    result : TCOResult
+        Costs per option. [USD]
+    """
     fig = go.Figure()
     labels = {o.name: (o.label or o.name) for o in wf.options}
     for name in result.cumulative.columns:
@@ -39,7 +47,19 @@ def cumulative_cost_figure(wf: WorkloadFile, result: TCOResult) -> go.Figure:
 def write_tco_outputs(
     wf: WorkloadFile, result: TCOResult, out: Path | None, png: Path | None
 ) -> list[Path]:
-    """Write ``tco.html`` to ``out`` and ``tco_cumulative_cost.png`` to ``png`` (either may be None)."""
+    """Write ``tco.html`` to ``out`` and ``tco_cumulative_cost.png`` to ``png`` (either may be None).
+
+    Parameters
+    ----------
+    wf : WorkloadFile
+        The workload and its options. [-]
+    result : TCOResult
+        Costs per option. [USD]
+    out : Path or None
+        Folder for ``tco.html``. [-]
+    png : Path or None
+        Folder for the PNG chart. [-]
+    """
     fig = cumulative_cost_figure(wf, result)
     written = []
     if out is not None:

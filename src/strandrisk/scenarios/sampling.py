@@ -66,7 +66,17 @@ class UncertaintySpace:
 
 
 def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-    """``(n, d)`` uniforms with exactly one draw per stratum ``[k/n, (k+1)/n)`` per column."""
+    """``(n, d)`` uniforms with exactly one draw per stratum ``[k/n, (k+1)/n)`` per column.
+
+    Parameters
+    ----------
+    n : int
+        Draws (strata per column). [-]
+    d : int
+        Columns (parameters). [-]
+    rng : numpy.random.Generator
+        Source of the draws and permutations. [-]
+    """
     strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
     return (strata + rng.random((n, d))) / n
 

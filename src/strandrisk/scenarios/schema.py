@@ -291,7 +291,13 @@ class Scenario:
         return out
 
     def with_companies(self, names: tuple[str, ...]) -> Scenario:
-        """Return the scenario restricted to ``names`` (in model order)."""
+        """Return the scenario restricted to ``names`` (in model order).
+
+        Parameters
+        ----------
+        names : tuple of str
+            Companies of this scenario to keep. [-]
+        """
         keep = tuple(c for c in self.companies if c.name in names)
         missing = set(names) - {c.name for c in keep}
         if missing:

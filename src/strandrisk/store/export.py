@@ -121,7 +121,15 @@ def export_xlsx(run: StoredRun, path: Path | str) -> Path:
 
 
 def export_csv(run: StoredRun, folder: Path | str) -> list[Path]:
-    """Write each table of the run as ``<table>.csv`` in ``folder``."""
+    """Write each table of the run as ``<table>.csv`` in ``folder``.
+
+    Parameters
+    ----------
+    run : StoredRun
+        From :meth:`RunStore.get`. [-]
+    folder : Path or str
+        Created if missing. [-]
+    """
     folder = ensure_folder(folder, "CSV folder")
     return [
         write_with(folder / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
@@ -130,7 +138,15 @@ def export_csv(run: StoredRun, folder: Path | str) -> list[Path]:
 
 
 def export_parquet(run: StoredRun, folder: Path | str) -> list[Path]:
-    """Write each table of the run as ``<table>.parquet`` in ``folder`` (via DuckDB)."""
+    """Write each table of the run as ``<table>.parquet`` in ``folder`` (via DuckDB).
+
+    Parameters
+    ----------
+    run : StoredRun
+        From :meth:`RunStore.get`. [-]
+    folder : Path or str
+        Created if missing. [-]
+    """
     folder = ensure_folder(folder, "Parquet folder")
     written = []
     for name, frame in run_tables(run).items():

@@ -227,6 +227,11 @@ class RunStore:
     def meta(self, run_id: int) -> dict[str, object]:
         """One run's provenance (the ``runs`` row) without its outcomes.
 
+        Parameters
+        ----------
+        run_id : int
+            Run id. [-]
+
         Raises
         ------
         InputError
@@ -286,6 +291,11 @@ class RunStore:
     def get(self, run_id: int) -> StoredRun:
         """Read one run back.
 
+        Parameters
+        ----------
+        run_id : int
+            Run id. [-]
+
         Raises
         ------
         InputError
@@ -312,7 +322,13 @@ class RunStore:
         return StoredRun(meta=meta, outcomes=outcomes, series=series, samples=samples)
 
     def delete(self, run_id: int) -> None:
-        """Delete a run (one transaction)."""
+        """Delete a run (one transaction).
+
+        Parameters
+        ----------
+        run_id : int
+            Run id. [-]
+        """
         with self._connect() as con:
             if con.execute("SELECT count(*) FROM runs WHERE id = ?", [run_id]).fetchone()[0] == 0:
                 raise InputError(f"store {self.path}: no run with id {run_id}")
@@ -326,6 +342,13 @@ class RunStore:
         """Outcomes of two runs side by side, per company, with the difference.
 
         A single run contributes its ``scenario``; a Monte Carlo run its medians.
+
+        Parameters
+        ----------
+        first, second : int
+            Run ids. [-]
+        scenario : int
+            Scenario of a single run to compare. [-]
 
         Returns
         -------

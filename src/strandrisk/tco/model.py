@@ -107,7 +107,13 @@ class Workload:
         return self.tokens_out_per_day + self.tokens_in_per_day / self.prefill_speedup
 
     def scaled(self, factor: float) -> Workload:
-        """Return the same workload with both volumes multiplied by ``factor``."""
+        """Return the same workload with both volumes multiplied by ``factor``.
+
+        Parameters
+        ----------
+        factor : float
+            Multiplier of the token volumes (> 0). [-]
+        """
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values["tokens_in_per_day"] *= factor
         values["tokens_out_per_day"] *= factor
