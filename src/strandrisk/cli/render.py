@@ -308,7 +308,7 @@ def frame_table(frame: pd.DataFrame, title: str) -> Table:
     Parameters
     ----------
     frame : pandas.DataFrame
-        The table; its index becomes the first column. [column units]
+        The table, one rich column per column (the index is not shown). [column units]
     title : str
         Table title. [-]
     """
