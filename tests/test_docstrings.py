@@ -1,4 +1,4 @@
-"""Every public function documents each parameter, numpydoc style, with its unit in brackets."""
+"""Public functions: numpydoc parameters with their unit in brackets, and type hints."""
 
 import importlib
 import inspect
@@ -45,3 +45,16 @@ def test_every_public_function_documents_its_parameters_with_units():
     assert len(functions) > 100  # the walk found the package
     missing = {q: p for q, fn in functions.items() if (p := _undocumented(fn))}
     assert not missing, "\n".join(f"{q}: {'; '.join(p)}" for q, p in sorted(missing.items()))
+
+
+def test_every_public_function_has_type_hints():
+    missing = []
+    for qualname, fn in _public_functions():
+        sig = inspect.signature(fn)
+        bare = [p for p, v in sig.parameters.items() if v.annotation is inspect.Parameter.empty]
+        bare = [p for p in bare if p not in ("self", "cls")]
+        if sig.return_annotation is inspect.Signature.empty:
+            bare.append("return")
+        if bare:
+            missing.append(f"{qualname}: {', '.join(bare)}")
+    assert not missing, "\n".join(missing)
