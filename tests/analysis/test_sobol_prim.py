@@ -108,6 +108,28 @@ def test_cli_refusals(args, message):
     assert message in r.stderr
 
 
+def test_discover_from_a_file_that_is_not_a_kept_run_is_refused(tmp_path):
+    runner = CliRunner()
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("not a database")
+    store = tmp_path / "runs.duckdb"
+    r = runner.invoke(app, ["run", "--no-report", "--store", str(store), "--set", "years=2"])
+    assert r.exit_code == 0, r.output
+    kept = tmp_path / "kept.duckdb"
+    r = runner.invoke(app, ["mc", "--n", "20", "--set", "years=2", "--keep", str(kept),
+                            "--store", str(store)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    for args, message in [
+        ([str(junk)], "cannot read as a DuckDB file"),
+        ([str(store)], "not the outcomes of a kept Monte Carlo run"),
+        ([str(kept), "--company", "nobody"], "no outcomes for company 'nobody'; the run has"),
+    ]:
+        r = runner.invoke(app, ["discover", "--above", "1", "--from", *args])
+        assert r.exit_code == 2, r.output
+        assert message in r.stderr
+        assert "Traceback" not in r.output
+
+
 def test_breakeven_surface_says_none_where_npv_never_reaches_zero():
     from strandrisk.cli.render import breakeven_summary
 

@@ -459,10 +459,31 @@ def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.D
         DuckDB file written by ``strandrisk mc --keep``. [-]
     company : str
         A company of the run, or ``"industry"``. [-]
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a DuckDB file, holds no kept run (tables ``samples`` and ``mc``),
+        or has no rows for ``company``.
     """
-    with duckdb.connect(str(path), read_only=True) as con:
-        samples = con.execute("SELECT * FROM samples ORDER BY scenario").df()
-        outcomes = con.execute(
-            "SELECT * FROM mc WHERE company = ? ORDER BY scenario", [company]
-        ).df()
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+            if not {"samples", "mc"} <= tables:
+                raise InputError(
+                    f"{path}: not the outcomes of a kept Monte Carlo run (no samples and mc "
+                    "tables); write one with `strandrisk mc --keep FILE`"
+                )
+            samples = con.execute("SELECT * FROM samples ORDER BY scenario").df()
+            outcomes = con.execute(
+                "SELECT * FROM mc WHERE company = ? ORDER BY scenario", [company]
+            ).df()
+            if outcomes.empty:
+                known = [r[0] for r in con.execute("SELECT DISTINCT company FROM mc").fetchall()]
+                raise InputError(
+                    f"{path}: no outcomes for company {company!r}; the run has "
+                    f"{', '.join(sorted(known)) or 'none'}"
+                )
+    except duckdb.Error as exc:
+        raise InputError(f"{path}: cannot read as a DuckDB file ({exc})") from exc
     return samples.set_index("scenario"), outcomes.set_index("scenario")
