@@ -289,3 +289,35 @@ def test_run_mc_refuses_bad_arguments_and_an_unreachable_scheduler(monkeypatch):
     monkeypatch.setattr(dask.distributed, "Client", refuse)
     with pytest.raises(InputError, match=r"scheduler tcp://127\.0\.0\.1:1: cannot connect"):
         run_mc(sc, space, 10, 0, scheduler="tcp://127.0.0.1:1")
+
+
+def test_a_failed_run_leaves_the_kept_file_as_it_was(tmp_path, monkeypatch):
+    from strandrisk.engine import montecarlo
+
+    path = tmp_path / "kept.duckdb"
+    _run(40, outcomes_path=path, chunk_size=20)
+    before = path.read_bytes()
+    calls = []
+    task = montecarlo._task
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:  # the first chunk is already in the file being written
+            raise RuntimeError("worker lost")
+        return task(*args, **kwargs)
+
+    monkeypatch.setattr(montecarlo, "_task", failing)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        _run(40, outcomes_path=path, chunk_size=20)
+    assert len(calls) == 2
+    assert path.read_bytes() == before  # the earlier run's file, untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.duckdb"]  # no partial file
+
+
+def test_kept_file_in_an_unwritable_place_is_refused(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(sr.InputError, match="--keep folder"):
+        _run(10, outcomes_path=blocker / "kept.duckdb")
+    with pytest.raises(sr.InputError, match="is a folder"):
+        _run(10, outcomes_path=tmp_path)

@@ -15,6 +15,7 @@ DuckDB. Fan charts come from the first :data:`FAN_SCENARIOS` scenarios' series.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ import pandas as pd
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
 from strandrisk.errors import InputError
+from strandrisk.io.files import ensure_folder
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
@@ -390,9 +392,12 @@ def run_mc(
                 for future in as_completed(futures):
                     absorb(future.result())
                     future.release()
-    finally:
+    except BaseException:
         if kept is not None:
-            kept.close()
+            kept.discard()
+        raise
+    if kept is not None:
+        kept.commit()
     quantiles, car, p_imp = _summaries(sketches, impaired, scenario.years)
     fan_frame = _fan_frame([f for _, f in sorted(fans, key=lambda x: x[0])])
     return MCResult(
@@ -409,12 +414,24 @@ def run_mc(
 
 
 class _Kept:
-    """The DuckDB file that keeps every scenario's outcomes, samples and, if asked, series."""
+    """The DuckDB file that keeps every scenario's outcomes, samples and, if asked, series.
+
+    Rows go to a temporary file next to ``path``, renamed onto it by :meth:`commit` once
+    the run is complete; :meth:`discard` removes it, so a failed or interrupted run leaves
+    any earlier file at ``path`` as it was and no partial one.
+    """
 
     def __init__(self, path: Path, keys: list[str], series: bool) -> None:
         self.path = path
-        path.unlink(missing_ok=True)
-        self.con = duckdb.connect(str(path))
+        ensure_folder(path.parent, "--keep folder")
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder, not a file to write")
+        self.tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+        try:
+            self.con = duckdb.connect(str(self.tmp))
+        except duckdb.Error as exc:
+            self._remove()
+            raise InputError(f"{path}: cannot be written ({exc})") from None
         self.con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(
@@ -446,8 +463,22 @@ class _Kept:
         self.con.execute("INSERT INTO samples SELECT * FROM drawn")
         self.con.unregister("drawn")
 
-    def close(self) -> None:
+    def commit(self) -> None:
         self.con.close()
+        try:
+            self.tmp.replace(self.path)
+        except OSError as exc:
+            self._remove()
+            raise InputError(f"{self.path}: cannot be written ({exc.strerror or exc})") from None
+
+    def discard(self) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
+        self._remove()
+
+    def _remove(self) -> None:
+        for leftover in (self.tmp, self.tmp.with_name(self.tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
 
 
 def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.DataFrame]:
