@@ -171,6 +171,9 @@ def test_claims_json_and_section_filter():
     sec5 = json.loads(run("claims", "--section", "5", "--json").stdout)
     assert sec5
     assert {r["section"] for r in sec5} == {5}
+    result = run("claims", "--section", "99")
+    assert result.exit_code == 2
+    assert "--section: 99; the article's claims are in sections 0, 1," in result.stderr
 
 
 def test_claims_table_has_a_summary():

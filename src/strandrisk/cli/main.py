@@ -151,7 +151,14 @@ def claims(
     """Audit the article: every quantitative claim, recomputed where its own numbers allow."""
     from strandrisk.assumptions.claims import load_claims
 
-    rows = [c for c in load_claims() if section is None or c.section == section]
+    every = load_claims()
+    rows = [c for c in every if section is None or c.section == section]
+    if not rows:
+        sections = sorted({c.section for c in every})
+        raise InputError(
+            f"--section: {section}; the article's claims are in sections "
+            f"{', '.join(map(str, sections))}"
+        )
     if as_json:
         _print_json([c.as_dict() for c in rows])
     else:
