@@ -30,3 +30,16 @@ def test_readme_python_example_runs(i, capsys):
         assert round(namespace["fit"].annual_factor, 4) == 0.0667
         assert namespace["rec"].value == 5.5
         assert namespace["reg"].value("capex_2026_big4_ft") == 725e9
+
+
+def test_readme_toml_blocks_load_as_scenario_files(tmp_path):
+    import strandrisk as sr
+    from strandrisk.io.uncertainty import load_uncertainty
+
+    blocks = re.findall(r"```toml\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    assert blocks
+    for i, block in enumerate(blocks):
+        path = tmp_path / f"block{i}.toml"
+        path.write_text(block)
+        space = load_uncertainty(path, sr.load_scenario(path))
+        assert "market.price_decline" in space.keys

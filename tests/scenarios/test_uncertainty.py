@@ -126,6 +126,20 @@ def test_non_psd_correlations_are_refused():
             '[uncertainty]\n"technology.doubling_time" = { dist = "fit", fit = "nope" }\n',
             "unknown trend fit",
         ),
+        ('[uncertainty]\nfrom_register = "yes"\n', "from_register: expected true or false"),
+        (
+            "[uncertainty]\nfrom_register = true\n[correlations]\npairs = 3\n",
+            "correlations.pairs: expected a list",
+        ),
+        (
+            "[uncertainty]\nfrom_register = true\n[correlations]\npair = []\n",
+            "correlations: unknown key 'pair'",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1 }\n'
+            '[correlations]\npairs = [["market.price_decline", "market.elasticity", 0.5]]\n',
+            r"^[^:]*u\.toml: correlations: 'market\.elasticity' is not an uncertain parameter$",
+        ),
     ],
 )
 def test_impossible_uncertainty_blocks_are_refused(tmp_path, block, message):

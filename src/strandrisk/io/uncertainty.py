@@ -134,10 +134,18 @@ def _check_support(
         )
 
 
-def _correlation(keys: tuple[str, ...], table: dict, where: str) -> np.ndarray:
+def _correlation(keys: tuple[str, ...], table: object, where: str) -> np.ndarray:
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: correlations: expected a table with pairs = [[key, key, rho]]")
+    unknown = sorted(set(table) - {"pairs"})
+    if unknown:
+        raise InputError(f"{where}: correlations: unknown key {unknown[0]!r}; the table has pairs")
+    pairs = table.get("pairs", [])
+    if not isinstance(pairs, list):
+        raise InputError(f"{where}: correlations.pairs: expected a list of [key, key, rho]")
     c = np.eye(len(keys))
     index = {k: i for i, k in enumerate(keys)}
-    for pair in table.get("pairs", []):
+    for pair in pairs:
         if not (isinstance(pair, list) and len(pair) == 3):
             raise InputError(
                 f"{where}: correlations.pairs: each entry is [key, key, rho], got {pair!r}"
@@ -176,11 +184,17 @@ def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> Uncertai
         positive semi-definite, a distribution reaching outside a parameter's range.
     """
     where, _, data = read_toml_source(str(preset_or_path), PRESETS, preset_text, "scenario")
-    block = dict(data.get("uncertainty", {}))
+    raw = data.get("uncertainty", {})
+    if not isinstance(raw, dict):
+        raise InputError(f"{where}: uncertainty: expected a table ([uncertainty])")
+    block = dict(raw)
     bounds = _field_bounds(scenario)
-    dists: dict[str, Distribution] = (
-        register_space(scenario) if block.pop("from_register", False) else {}
-    )
+    from_register = block.pop("from_register", False)
+    if not isinstance(from_register, bool):
+        raise InputError(
+            f"{where}: uncertainty.from_register: expected true or false, got {from_register!r}"
+        )
+    dists: dict[str, Distribution] = register_space(scenario) if from_register else {}
     for key, spec in block.items():
         if key not in bounds:
             raise InputError(f"{where}: uncertainty: {key!r} is not a numeric scenario parameter")
@@ -193,11 +207,8 @@ def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> Uncertai
             f"{where}: no uncertain parameters: add an [uncertainty] block "
             "(e.g. from_register = true) to sample over"
         )
+    correlation = _correlation(keys, data.get("correlations", {}), where)
     try:
-        return UncertaintySpace(
-            keys,
-            tuple(dists[k] for k in keys),
-            _correlation(keys, data.get("correlations", {}), where),
-        )
+        return UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation)
     except ValueError as exc:
         raise InputError(f"{where}: correlations: {exc}") from None
