@@ -128,8 +128,18 @@ def test_fit_table_output(tmp_path):
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
-        ("d,v\n2020-01-01,1\n2021-01-01,2\n", [], "at least 3 usable rows"),
-        ("d,v\n2020-01-01,1\n2021-01-01,0\n2022-01-01,2\n", [], "positive"),
+        ("d,v\n2020-01-01,1\n2021-01-01,2\n", [], "series.csv: v: at least 3 usable rows"),
+        (
+            "d,v\n2020-01-01,1\n2021-01-01,0\n2022-01-01,2\n",
+            [],
+            "series.csv: v: values must be positive to fit a trend on a log scale; 1 are not "
+            "(first: 0)",
+        ),
+        (
+            "d,v\n2020-01-01,1\n2020-01-01,2\n2020-01-01,4\n",
+            [],
+            "series.csv: v: all observations fall on the same date",
+        ),
         ("d,v\n2020-01-01,1\nsoon,2\n2022-01-01,3\n", [], "date that cannot be parsed: 'soon'"),
         ("d,v\n2020-01-01,1\n2021-01-01,two\n2022-01-01,3\n", [], "not a number: 'two'"),
         ("d,w\n2020-01-01,1\n", [], "no column 'v'"),

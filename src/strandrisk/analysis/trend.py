@@ -162,7 +162,7 @@ def fit_trend(
     if bad.any():
         raise InputError(
             f"values must be positive to fit a trend on a log scale; "
-            f"{int(bad.sum())} are not (first: {v[bad][0]!r})"
+            f"{int(bad.sum())} are not (first: {float(v[bad][0]):g})"
         )
     try:
         core = fit_log_linear(t, v)

@@ -129,7 +129,10 @@ def fit(
         end=end,
         source=str(file),
     )
-    result = fit_trend(series.dates, series.values, skipped=series.skipped)
+    try:
+        result = fit_trend(series.dates, series.values, skipped=series.skipped)
+    except InputError as exc:  # name the file and the series: the fit knows only numbers
+        raise InputError(f"{file}: {y}{f' per {per}' if per else ''}: {exc}") from None
     if as_json:
         _print_json(result.to_dict())
     else:
