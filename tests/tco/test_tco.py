@@ -165,6 +165,12 @@ BAD = [
         WL.replace("active_parameters = 8e9", "active_parameters = 9e9") + API,
         "cannot exceed total_parameters",
     ),
+    (WL + "horizon_years = 100\n" + API, "workload.horizon_years: must be in (0, 50]"),
+    (
+        WL + "[options.x]\nkind = 'rental'\ndevice_memory_gb = 80\nbandwidth_gbs = 2000\n"
+        "rate_per_device_hour = 2\ndevices_per_unit = 1.5\n",
+        "devices_per_unit: must be a whole number, got 1.5",
+    ),
 ]
 
 
@@ -176,6 +182,7 @@ def test_bad_workloads_exit_2(tmp_path, text, message):
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "w.toml" in result.stderr
+    assert result.stderr.count("w.toml") == 1  # named once, not once per layer
     assert "Traceback" not in result.output
 
 

@@ -394,12 +394,12 @@ def tco(
     """Total cost of ownership of a workload: cloud API, rented GPUs, owned servers, CPUs, Macs."""
     from strandrisk.io.workload import TCO_PRESETS, load_workload
     from strandrisk.tco.checks import evaluate_checks
-    from strandrisk.tco.model import compare
+    from strandrisk.tco.model import MAX_HORIZON_YEARS, compare
 
     if workload and preset:
         raise InputError("give --workload or --preset, not both")
-    if horizon is not None and not (0 < horizon <= 50):
-        raise InputError(f"--horizon: {horizon!r} is outside (0, 50] years")
+    if horizon is not None and not (0 < horizon <= MAX_HORIZON_YEARS):
+        raise InputError(f"--horizon: {horizon!r} is outside (0, {MAX_HORIZON_YEARS:g}] years")
     wf = load_workload(workload if workload else (preset or TCO_PRESETS[0]), horizon=horizon)
     result = compare(wf.workload, wf.options)
     if out is not None or png is not None:

@@ -164,6 +164,8 @@ def _parse(data: dict[str, Any], name: str, where: str, horizon: float | None) -
                     f"{where}: [options.{key}]: missing kind (one of api, rental, owned)"
                 )
             options.append(Option(name=key, sources=sources, **vals))
+    except InputError:
+        raise  # already names the file and the key
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: {exc}") from None
     checks, tolerance = _checks(data.get("article", {}), where)

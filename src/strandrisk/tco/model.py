@@ -28,6 +28,9 @@ __all__ = ["KINDS", "SUMMARY_COLUMNS", "Option", "OptionResult", "TCOResult", "W
 
 KINDS = ("api", "rental", "owned")
 
+MAX_HORIZON_YEARS = 50.0
+"""Longest TCO horizon accepted, from a workload file or ``--horizon``. [year]"""
+
 
 def _positive(obj: object, names: tuple[str, ...], where: str, allow_zero: bool = False) -> None:
     for name in names:
@@ -95,6 +98,11 @@ class Workload:
             raise ValueError(f"workload.utilisation: must be in (0, 1], got {self.utilisation!r}")
         if self.active_parameters > self.total_parameters:
             raise ValueError("workload.active_parameters: cannot exceed total_parameters")
+        if self.horizon_years > MAX_HORIZON_YEARS:
+            raise ValueError(
+                f"workload.horizon_years: must be in (0, {MAX_HORIZON_YEARS:g}], "
+                f"got {self.horizon_years!r}"
+            )
 
     @property
     def tokens_per_day(self) -> float:
@@ -176,6 +184,11 @@ class Option:
         )
         if self.efficiency > 1:
             raise ValueError(f"{where}.efficiency: must be in (0, 1], got {self.efficiency!r}")
+        for name in ("devices_per_unit", "max_devices_per_replica", "batch"):
+            if getattr(self, name) != int(getattr(self, name)):
+                raise ValueError(
+                    f"{where}.{name}: must be a whole number, got {getattr(self, name)!r}"
+                )
         if self.kind == "rental":
             _positive(self, ("rate_per_device_hour",), where)
         else:
