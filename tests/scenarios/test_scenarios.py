@@ -61,6 +61,7 @@ def test_dump_round_trips(tmp_path):
         ("[market\nprice_decline = 1\n", "malformed TOML"),
         ("[capex]\npath = 'sideways'\n", "capex.path: 'sideways' is not one of"),
         ("[companies]\ninclude = ['nvidia']\n", "unknown company 'nvidia'"),
+        ("[companies]\ninclude = ['meta', 'meta']\n", "'meta' is listed more than once"),
         ("[market]\nopen_source_share = 0.7\ndevice_share = 0.4\n", "must stay below 1"),
         ("[capex]\nshare_compute = 0.9\n", "add to"),
     ],

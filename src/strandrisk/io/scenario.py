@@ -145,6 +145,9 @@ def scenario_from_values(values: Mapping[str, Any], where: str = "scenario") -> 
             raise ValueError(
                 f"companies: unknown company {unknown[0]!r}; known: {', '.join(COMPANIES)}"
             )
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"companies.include: {twice[0]!r} is listed more than once")
         groups = {
             group: cls(**{f.name: values[f"{group}.{f.name}"] for f in fields(cls)})
             for group, cls in GROUPS.items()
