@@ -304,3 +304,51 @@ def test_series_are_labelled():
         ds["book_value"] - ds["recoverable_amount"], ds["depreciation_gap"], rtol=1e-12, atol=1e-3
     )
     assert str(ds.vintage.values[0]) == "2022Q1"
+
+
+@pytest.mark.parametrize(
+    ("samples", "message"),
+    [
+        ({"market.nothing": [1.0]}, "'market.nothing' is not a numeric scenario parameter"),
+        ({"capex.path": [1.0]}, "'capex.path' is not a numeric scenario parameter"),
+        (
+            {"market.price_decline": [1.0, 0.5], "market.elasticity": [1.0]},
+            r"arrays of different lengths \[1, 2\]",
+        ),
+        ({"market.price_decline": [1.0, np.nan]}, "'market.price_decline' has non-finite"),
+        ({"market.price_decline": np.ones((2, 2))}, r"has shape \(2, 2\); expected \(S,\)"),
+        ({"market.price_decline": ["fast", "slow"]}, "holds values that are not numbers"),
+        ({"market.price_decline": []}, "the arrays are empty"),
+        (
+            {"technology.physical_life": [4.0, -1.0]},
+            r"'technology.physical_life' = -1.0 in scenario 1 is outside the allowed range "
+            r"\[0.5, 10\] \(year\)",
+        ),
+        (
+            {"companies.meta.compute_life": [0.0]},
+            r"'companies.meta.compute_life' = 0.0 in scenario 0 is outside",
+        ),
+        (
+            {"capex.share_compute": [0.9]},
+            r"in scenario 0, capex.share_compute \+ capex.share_network \+ "
+            r"capex.share_facilities add to 1.4",
+        ),
+        (
+            {"market.open_source_share": [0.2, 0.95]},
+            r"in scenario 1, market.open_source_share \+ market.device_share add to 1.05",
+        ),
+    ],
+)
+def test_samples_outside_what_a_scenario_file_allows_are_refused(samples, message):
+    with pytest.raises(ValueError, match=message):
+        sr.simulate(sr.load_scenario("base"), samples, breakeven=False, keep_series=False)
+
+
+def test_samples_at_the_ends_of_the_allowed_ranges_run():
+    out = sr.simulate(
+        sr.load_scenario("base", overrides={"years": 2}),
+        {"technology.physical_life": [0.5, 10.0], "market.utilisation": [0.01, 1.0]},
+        breakeven=False,
+        keep_series=False,
+    ).outcomes
+    assert len(out) == 12

@@ -8,11 +8,11 @@ single values per scenario; everything else is the scenario's own value.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from strandrisk.scenarios.schema import Scenario
+from strandrisk.scenarios.schema import Company, Scenario, parameter_fields
 
 __all__ = ["Params", "build_params"]
 
@@ -63,6 +63,57 @@ class Params:
         )
 
 
+def _check_ranges(scenario: Scenario, flat: dict, samples: dict[str, np.ndarray], n: int) -> None:
+    """Refuse sampled values outside a parameter's allowed range, or breaking a group rule.
+
+    The same rules a scenario file obeys (``scenarios.schema``): each field's ``[lo, hi]``,
+    the capex shares adding to 1, the two leakage shares staying below 1. The error names
+    the key, the first scenario (row) at fault and its value.
+    """
+    bounds = {key: (m["lo"], m["hi"], m["unit"]) for key, _, m in parameter_fields(scenario)}
+    company = {f.name: f.metadata for f in fields(Company) if "lo" in f.metadata}
+    for key, value in samples.items():
+        if key.startswith("companies."):
+            m = company[key.rsplit(".", 1)[1]]
+            lo, hi, unit = m["lo"], m["hi"], m["unit"]
+        else:
+            lo, hi, unit = bounds[key]
+        bad = (value < lo) | (value > hi)
+        if np.any(bad):
+            i = int(np.argmax(np.broadcast_to(bad, (n,))))
+            raise ValueError(
+                f"samples: {key!r} = {float(np.broadcast_to(value, (n,))[i])!r} in scenario {i} "
+                f"is outside the allowed range [{lo:g}, {hi:g}] ({unit})"
+            )
+
+    def row(key: str) -> np.ndarray:
+        return np.broadcast_to(samples.get(key, flat[key]), (n,))
+
+    rules = (
+        (
+            ("capex.share_compute", "capex.share_network", "capex.share_facilities"),
+            lambda total: np.abs(total - 1.0) > 1e-6,
+            "add to {total:g}, not 1",
+        ),
+        (
+            ("market.open_source_share", "market.device_share"),
+            lambda total: total >= 1.0,
+            "add to {total:g}; they must stay below 1",
+        ),
+    )
+    for keys, broken, what in rules:
+        if not any(k in samples for k in keys):
+            continue
+        total = sum(row(k) for k in keys)
+        bad = broken(total)
+        if np.any(bad):
+            i = int(np.argmax(bad))
+            raise ValueError(
+                f"samples: in scenario {i}, {' + '.join(keys)} "
+                + what.format(total=float(total[i]))
+            )
+
+
 def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None) -> Params:
     """Turn a scenario (and optional per-scenario samples) into parameter arrays.
 
@@ -82,20 +133,30 @@ def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = 
     Raises
     ------
     ValueError
-        For an unknown or non-numeric key, arrays of different lengths, or non-finite
-        values.
+        For an unknown or non-numeric key, arrays of different lengths or more than one
+        dimension, non-finite values, a value outside the parameter's allowed range, or
+        capex shares (leakage shares) that do not add to 1 (stay below 1).
     """
     flat = scenario.flat()
     samples = dict(samples or {})
-    lengths = {np.shape(v)[0] if np.ndim(v) else 1 for v in samples.values()} or {1}
-    if len(lengths) != 1:
-        raise ValueError(f"samples: arrays of different lengths {sorted(lengths)}")
-    n = lengths.pop()
     for key, value in samples.items():
         if key not in flat or isinstance(flat[key], bool | str) or key == "years":
             raise ValueError(f"samples: {key!r} is not a numeric scenario parameter")
-        if not np.all(np.isfinite(value)):
+        if np.ndim(value) > 1:
+            raise ValueError(f"samples: {key!r} has shape {np.shape(value)}; expected (S,)")
+        try:
+            samples[key] = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"samples: {key!r} holds values that are not numbers") from None
+        if not np.all(np.isfinite(samples[key])):
             raise ValueError(f"samples: {key!r} has non-finite values")
+    lengths = {v.shape[0] if v.ndim else 1 for v in samples.values()} or {1}
+    if len(lengths) != 1:
+        raise ValueError(f"samples: arrays of different lengths {sorted(lengths)}")
+    n = lengths.pop()
+    if n < 1:
+        raise ValueError("samples: the arrays are empty; at least one scenario is needed")
+    _check_ranges(scenario, flat, samples, n)
     names = tuple(c.name for c in scenario.companies)
     values: dict[str, np.ndarray] = {}
     for key, base in flat.items():

@@ -405,6 +405,13 @@ def simulate(
     SimulationResult
         Outcome table and series.
 
+    Raises
+    ------
+    ValueError
+        For samples a scenario file would refuse: an unknown or non-numeric key, arrays
+        of different lengths, NaN or inf, a value outside the parameter's allowed range,
+        capex shares that do not add to 1 (the message names the key and the scenario).
+
     Examples
     --------
     >>> import strandrisk as sr
