@@ -67,3 +67,16 @@ def test_debt_is_repaid_exactly_and_ends_at_zero(amortising):
         np.testing.assert_allclose(repaid[(age >= 0) & (age < 7)], 100.0 / 28)
     else:
         assert repaid[np.isclose(age, 6.75)][0] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("bad", [0, -4, True, float("nan"), float("inf"), "four"])
+def test_irr_refuses_a_period_count_that_is_not_a_positive_number(bad):
+    with pytest.raises(ValueError, match="periods_per_year: expected a positive number"):
+        irr(np.array([[-100.0, 60.0, 60.0]]), periods_per_year=bad)
+
+
+def test_irr_refuses_three_dimensional_cash_flows_and_takes_numpy_period_counts():
+    with pytest.raises(ValueError, match=r"expected shape \(N, P\) or \(P,\), got \(2, 2, 3\)"):
+        irr(np.ones((2, 2, 3)))
+    cf = np.array([[-100.0, 60.0, 60.0]])
+    assert irr(cf, periods_per_year=np.int64(4)) == irr(cf, periods_per_year=4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -114,6 +116,12 @@ def irr(
         Annual IRR; NaN where the cash flows never change sign or no root lies between
         -95 % and +1,000 % per period. [1/year]
 
+    Raises
+    ------
+    ValueError
+        For cash flows of more than two dimensions, a ``periods_per_year`` that is not a
+        positive number, or an unknown ``method``.
+
     Notes
     -----
     Policy for several sign changes: like numpy-financial, the root nearest to zero is
@@ -123,6 +131,18 @@ def irr(
     Two roots inside one grid cell are not separated.
     """
     cf = np.atleast_2d(np.asarray(cashflows, dtype=float))
+    if cf.ndim != 2:
+        raise ValueError(f"cashflows: expected shape (N, P) or (P,), got {np.shape(cashflows)}")
+    if isinstance(periods_per_year, bool | np.bool_) or not (
+        isinstance(periods_per_year, int | float | np.integer | np.floating)
+        and 0 < periods_per_year < math.inf
+    ):
+        raise ValueError(
+            f"periods_per_year: expected a positive number (4 for quarters), "
+            f"got {periods_per_year!r}"
+        )
+    if not (tol > 0 and max_iter >= 1):
+        raise ValueError(f"tol = {tol!r}, max_iter = {max_iter!r}: both must be positive")
     if method == "numba" or (method == "auto" and cf.shape[0] >= 10_000 and _kernel() is not None):
         rate = _kernel()(np.ascontiguousarray(cf), _GRID, tol, max_iter)
         out = (1.0 + rate) ** periods_per_year - 1.0
