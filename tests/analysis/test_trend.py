@@ -58,3 +58,13 @@ def test_growth_dict_has_exactly_the_documented_keys():
 def test_refusals(dates, values, message):
     with pytest.raises(InputError, match=message):
         fit_trend(dates, values)
+
+
+def test_numbers_are_read_as_decimal_calendar_years_like_a_csv_date_column():
+    from strandrisk.analysis.trend import fit_trend
+
+    by_year = fit_trend([2020, 2021.5, 2023], [1.0, 2.0, 4.0])
+    by_date = fit_trend(["2020-01-01", "2021-07-03", "2023-01-01"], [1.0, 2.0, 4.0])
+    assert by_year.annual_factor == by_date.annual_factor  # 2021.5: 1 January + 182.6 days
+    assert by_year.start == "2020-01-01"
+    assert abs(by_year.annual_factor - 2 ** (2 / 3)) < 0.01

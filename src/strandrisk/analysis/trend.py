@@ -17,7 +17,7 @@ import pandas as pd
 from strandrisk.core.trend import fit_log_linear
 from strandrisk.errors import InputError
 
-__all__ = ["DAYS_PER_YEAR", "TrendFit", "fit_trend", "to_years"]
+__all__ = ["DAYS_PER_YEAR", "TrendFit", "decimal_years_to_dates", "fit_trend", "to_years"]
 
 DAYS_PER_YEAR = 365.25
 """Days in the (Julian) year used to turn dates into years."""
@@ -87,13 +87,35 @@ class TrendFit:
         }
 
 
+def decimal_years_to_dates(years: np.ndarray) -> np.ndarray:
+    """Turn decimal calendar years (2024, 2024.5) into dates.
+
+    Parameters
+    ----------
+    years : ndarray of float
+        Calendar years with a fraction of the year. [year]
+
+    Returns
+    -------
+    ndarray of datetime64[D]
+        1 January of the year plus the fraction times 365.25 days, to the nearest day.
+    """
+    years = np.asarray(years, dtype=float)
+    start = (np.floor(years) - 1970).astype("int64").astype("datetime64[Y]")
+    days = (years - np.floor(years)) * DAYS_PER_YEAR
+    return (start.astype("datetime64[D]") + np.round(days).astype("timedelta64[D]")).astype(
+        "datetime64[D]"
+    )
+
+
 def to_years(dates: Sequence[object] | np.ndarray) -> np.ndarray:
     """Convert dates to decimal years since 1970-01-01.
 
     Parameters
     ----------
     dates : sequence
-        ISO strings, ``datetime``/``date`` objects or ``numpy.datetime64`` values. [-]
+        ISO strings, ``datetime``/``date`` objects, ``numpy.datetime64`` values, or numbers
+        read as decimal calendar years (:func:`decimal_years_to_dates`). [-]
 
     Returns
     -------
@@ -106,6 +128,10 @@ def to_years(dates: Sequence[object] | np.ndarray) -> np.ndarray:
         If a date cannot be parsed.
     """
     arr = np.asarray(dates)
+    if arr.dtype.kind in "iuf":  # decimal calendar years, as in a CSV's date column
+        if not np.all(np.isfinite(arr)):
+            raise InputError(f"cannot read {arr[~np.isfinite(arr)][0]!r} as a year")
+        arr = decimal_years_to_dates(arr)
     if np.issubdtype(arr.dtype, np.datetime64):
         days = arr.astype("datetime64[D]").astype("int64")
     else:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from strandrisk.analysis.trend import decimal_years_to_dates
 from strandrisk.errors import InputError
 
 __all__ = [
@@ -161,12 +162,7 @@ def _parse_numbers(raw: pd.Series, column: str, where: str) -> np.ndarray:
 def _parse_dates(raw: pd.Series, column: str, where: str) -> np.ndarray:
     numeric = pd.to_numeric(raw, errors="coerce")
     if numeric.notna().all():  # decimal calendar years, e.g. 2024 or 2024.5
-        years = numeric.to_numpy(dtype=float)
-        start = (np.floor(years) - 1970).astype("int64").astype("datetime64[Y]")
-        days = (years - np.floor(years)) * 365.25
-        return (start.astype("datetime64[D]") + np.round(days).astype("timedelta64[D]")).astype(
-            "datetime64[D]"
-        )
+        return decimal_years_to_dates(numeric.to_numpy(dtype=float))
     parsed = pd.to_datetime(raw, errors="coerce", format="mixed")
     bad = parsed.isna()
     if bad.any():
