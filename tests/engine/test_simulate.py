@@ -352,3 +352,8 @@ def test_samples_at_the_ends_of_the_allowed_ranges_run():
         keep_series=False,
     ).outcomes
     assert len(out) == 12
+
+
+def test_simulate_says_how_to_make_a_scenario_when_given_a_name():
+    with pytest.raises(TypeError, match=r"load_scenario\('base'\)"):
+        sr.simulate("base")

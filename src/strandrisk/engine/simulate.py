@@ -407,6 +407,8 @@ def simulate(
 
     Raises
     ------
+    TypeError
+        If ``scenario`` is not a :class:`Scenario` (a preset name, say).
     ValueError
         For samples a scenario file would refuse: an unknown or non-numeric key, arrays
         of different lengths, NaN or inf, a value outside the parameter's allowed range,
@@ -419,6 +421,11 @@ def simulate(
     >>> list(result.outcomes["company"])[-1]
     'industry'
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario: expected a Scenario, got {type(scenario).__name__} {scenario!r:.60}; "
+            "make one with strandrisk.load_scenario('base') (a preset name or a TOML path)"
+        )
     if engine not in ("compiled", "numpy"):
         raise ValueError(f"engine must be 'compiled' or 'numpy', got {engine!r}")
     if chunk_size is None:
