@@ -63,3 +63,25 @@ def test_register_names_are_never_folded(monkeypatch, width):
     assert set(names) <= words  # each name whole on one line, at 80 columns too
     if width < 120:
         assert "┃" not in r.stdout  # the narrow layout: no table rules
+
+
+def test_runs_compare_fits_80_columns_with_values_in_their_units(monkeypatch, tmp_path):
+    import re
+
+    monkeypatch.setattr(main, "_out", Console(width=80, soft_wrap=True))
+    store = str(tmp_path / "runs.duckdb")
+    runner = CliRunner()
+    for preset in ("base", "agentic-boom"):
+        r = runner.invoke(main.app, ["run", "--no-report", "--preset", preset, "--store", store])
+        assert r.exit_code == 0, r.output
+    r = runner.invoke(main.app, ["runs", "compare", "1", "2", "--store", store])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in r.stdout
+
+    def cells(outcome):
+        return next(line for line in lines if line.startswith("amazon") and outcome in line)
+
+    assert all(re.fullmatch(r"\+?-?\$[\d,]+\.\dB", c) for c in cells("npv_2026").split()[2:])
+    assert all(re.fullmatch(r"\+?-?[\d.]+%", c) for c in cells("irr_2026").split()[2:])

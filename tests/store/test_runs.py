@@ -55,6 +55,17 @@ def test_compare(tmp_path, result):
     assert row["difference"] == pytest.approx(row["second"] - row["first"])
 
 
+def test_compare_lists_companies_in_model_order_with_units(tmp_path, result):
+    store = RunStore(tmp_path / "s.duckdb")
+    table = store.compare(record(store, result), record(store, result))
+    outcomes = list(dict.fromkeys(table.index.get_level_values("outcome")))
+    assert outcomes[:2] == ["capex_2026", "booked_life_years"]  # the outcome table's order
+    npv = table.xs("npv_2026", level="outcome")
+    assert list(npv.index) == ["amazon", "alphabet", "meta", "microsoft", "oracle", "industry"]
+    assert set(npv["unit"]) == {"USD"}
+    assert (table["difference"].dropna() == 0).all()
+
+
 def test_a_failed_write_leaves_no_partial_run(tmp_path, result, monkeypatch):
     store = RunStore(tmp_path / "s.duckdb")
     record(store, result)

@@ -332,10 +332,10 @@ def runs_compare(first: int, second: int, store: _STORE = Path("strandrisk.duckd
     from strandrisk.store.runs import RunStore
 
     runs = RunStore(store)
-    table = runs.compare(first, second).reset_index()
+    table = runs.compare(first, second)
     mc = [i for i in (first, second) if runs.meta(i)["kind"] == "mc"]
     note = f" (medians of Monte Carlo run {', '.join(map(str, mc))})" if mc else ""
-    _out.print(render.frame_table(table, f"Run {first} against run {second}{note}"))
+    _out.print(render.compare_table(table, f"Run {first} against run {second}{note}"))
 
 
 @runs_app.command("delete")

@@ -22,6 +22,7 @@ from strandrisk.engine.breakeven import BRACKETS
 __all__ = [
     "claims_summary",
     "claims_table",
+    "compare_table",
     "fit_panel",
     "fmt",
     "frame_table",
@@ -319,6 +320,47 @@ def frame_table(frame: pd.DataFrame, title: str) -> Table:
     for row in frame.itertuples(index=False):
         table.add_row(*(fmt(v) if isinstance(v, float) else str(v) for v in row))
     return table
+
+
+def compare_table(table: pd.DataFrame, title: str) -> Table:
+    """Two runs' outcomes side by side, each value in its unit; fits 80 columns.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :meth:`strandrisk.store.runs.RunStore.compare`: index (company, outcome),
+        columns ``unit``, ``first``, ``second``, ``difference``. [unit column]
+    title : str
+        Table title. [-]
+    """
+
+    def cell(v: object, unit: str, signed: bool = False) -> str:
+        if v is None or pd.isna(v):
+            return "-"
+        scale, digits = {"USD": (1e-9, 1), "1/year": (100.0, 1)}.get(unit, (1.0, 2))
+        x = round(float(v) * scale, digits) + 0.0  # + 0.0: no "-0.0"
+        sign = "+" if signed and x > 0 else ""
+        if unit == "USD":
+            return f"{sign}{'-' if x < 0 else ''}${abs(x):,.{digits}f}B"
+        return f"{sign}{x:.{digits}f}{'%' if unit == '1/year' else ''}"
+
+    t = _compact(title, caption="money in USD billions; rates per year")
+    t.add_column("company", no_wrap=True)
+    t.add_column("outcome", no_wrap=True)
+    for col in ("first", "second", "difference"):
+        t.add_column(col, justify="right", no_wrap=True)
+    previous = None
+    for (company, outcome), row in table.iterrows():
+        label = str(outcome) if outcome != previous else ""
+        previous = outcome
+        t.add_row(
+            str(company),
+            label,
+            cell(row["first"], row["unit"]),
+            cell(row["second"], row["unit"]),
+            cell(row["difference"], row["unit"], signed=True),
+        )
+    return t
 
 
 def mapping_table(mapping: dict, title: str) -> Table:

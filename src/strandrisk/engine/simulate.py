@@ -77,7 +77,7 @@ OUTCOME_UNITS: dict[str, str] = {
     "booked_life_years": "year",
     "economic_life_years": "year",
     "npv_2026": "USD",
-    "irr_2026": "1/year (effective annual rate, as a fraction)",
+    "irr_2026": "1/year",  # effective annual rate
     "payback_years_2026": "year",
     "stranded_peak": "USD",
     "stranded_peak_date": "ISO quarter",
@@ -85,12 +85,14 @@ OUTCOME_UNITS: dict[str, str] = {
     "impairment_usgaap": "USD",
     "first_impairment_ifrs": "ISO quarter",
     "first_impairment_usgaap": "ISO quarter",
-    "min_dscr": "ratio (annual)",
-    "first_negative_fcf_year": "calendar year",
-    "breakeven_demand_growth": "1/year (continuous rate, as a fraction)",
-    "breakeven_price_decline": "1/year (continuous rate, as a fraction)",
+    "min_dscr": "ratio",
+    "first_negative_fcf_year": "year (date)",
+    "breakeven_demand_growth": "1/year",  # continuous rates, like the parameters
+    "breakeven_price_decline": "1/year",
 }
-"""Unit of each numeric or date column of the outcome table (``company`` has none)."""
+"""Unit of each column of the outcome table but ``company``: rates are fractions per year
+(``irr_2026`` effective annual, the break-even values continuous like the parameters they
+solve for), ``min_dscr`` the lowest annual debt-service cover, dates ISO quarters or years."""
 
 _SERIES = (
     "capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",

@@ -353,7 +353,9 @@ class RunStore:
         Returns
         -------
         pandas.DataFrame
-            Index (company, outcome); columns ``first``, ``second``, ``difference``.
+            Index (company, outcome), outcome by outcome with the companies in model order
+            and the industry last; columns ``unit`` (:data:`strandrisk.OUTCOME_UNITS`),
+            ``first``, ``second`` and ``difference`` (second minus first).
         """
         sides = {}
         for name, run_id in (("first", first), ("second", second)):
@@ -363,9 +365,18 @@ class RunStore:
                 out = self.get(run_id).outcomes
                 out = out[out["scenario"] == scenario].set_index("company")[list(_NUMERIC)]
                 sides[name] = out.stack()
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import COMPANIES
+
         table = pd.concat(sides, axis=1)
         table["difference"] = table["second"] - table["first"]
         table.index.names = ["company", "outcome"]
+        rank = {c: i for i, c in enumerate((*COMPANIES, "industry"))}
+        order = sorted(
+            table.index, key=lambda k: (_NUMERIC.index(k[1]), rank.get(k[0], len(rank)), k[0])
+        )
+        table = table.loc[order]
+        table.insert(0, "unit", [OUTCOME_UNITS[o] for _, o in table.index])
         return table.replace({np.nan: None})
 
 
