@@ -43,3 +43,14 @@ def test_readme_toml_blocks_load_as_scenario_files(tmp_path):
         path.write_text(block)
         space = load_uncertainty(path, sr.load_scenario(path))
         assert "market.price_decline" in space.keys
+
+
+def test_readme_command_table_lists_every_command():
+    import typer.main
+
+    from strandrisk.cli.main import app
+
+    group = typer.main.get_command(app)
+    text = (ROOT / "README.md").read_text()
+    missing = [name for name in group.commands if f"| `strandrisk {name}" not in text]
+    assert not missing, f"commands missing from the README's table: {missing}"
