@@ -369,7 +369,7 @@ def mapping_table(mapping: dict, title: str) -> Table:
     Parameters
     ----------
     mapping : dict
-        Keys and values, printed as text. [-]
+        Keys and values, printed as text (``None`` as ``-``). [-]
     title : str
         Table title. [-]
     """
@@ -377,7 +377,7 @@ def mapping_table(mapping: dict, title: str) -> Table:
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     for key, value in mapping.items():
-        table.add_row(str(key), str(value))
+        table.add_row(str(key), "-" if value is None else str(value))
     return table
 
 
