@@ -79,3 +79,26 @@ def test_dispatch_invariants(seed):
     assert np.all(served >= 0)
     assert np.all(served <= cap + 1e-12)
     np.testing.assert_allclose(served.sum(axis=-2), np.minimum(demand[:, 0], economic), atol=1e-9)
+
+
+def test_adoption_curve_with_a_midpoint_long_past_tends_to_its_limit():
+    from strandrisk.core.market import adoption_curve
+
+    t = np.linspace(0.0, 10.0, 41)
+    far = adoption_curve(t, 1.0, -50.0, 0.7)  # L(0) rounds to 1: the direct ratio is 0/0
+    np.testing.assert_allclose(far, 1.0 - np.exp(-t / 0.7), rtol=1e-12, atol=1e-15)
+    for m, w in ((2.5, 0.68), (0.0, 0.5), (40.0, 2.0)):  # the textbook form elsewhere
+        logistic = 1.0 / (1.0 + np.exp(-(t - m) / w))
+        at_start = 1.0 / (1.0 + np.exp(m / w))
+        np.testing.assert_allclose(
+            adoption_curve(t, 2.0, m, w), 2.0 * (logistic - at_start) / (1.0 - at_start),
+            rtol=1e-12, atol=1e-14,
+        )  # fmt: skip
+
+
+def test_doublings_are_capped_so_progress_stays_finite():
+    from strandrisk.core.technology import MAX_DOUBLINGS, cumulative_doublings, progress_factor
+
+    assert cumulative_doublings(40.0, 2.5, 1.0) == MAX_DOUBLINGS  # uncapped: ~3e16
+    assert np.isfinite(progress_factor(40.0, 0.1, 1.0))
+    assert cumulative_doublings(5.0, 2.5, 0.0) == 2.0  # far below the cap: unchanged

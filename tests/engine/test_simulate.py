@@ -3,6 +3,7 @@
 import contextlib
 import dataclasses
 import math
+import warnings
 from unittest import mock
 
 import numpy as np
@@ -357,3 +358,34 @@ def test_samples_at_the_ends_of_the_allowed_ranges_run():
 def test_simulate_says_how_to_make_a_scenario_when_given_a_name():
     with pytest.raises(TypeError, match=r"load_scenario\('base'\)"):
         sr.simulate("base")
+
+
+def test_every_parameter_at_either_end_of_its_range_gives_finite_outcomes():
+    """Both engines, 30 years, each parameter at its allowed low and high (one at a time)."""
+    from strandrisk.scenarios.schema import parameter_fields
+
+    scenario = sr.load_scenario("base", overrides={"years": 30})
+    fields = parameter_fields(scenario)
+    rows = []
+    for key, _, meta in fields:
+        for end in (meta["lo"], meta["hi"]):
+            row = {k: v for k, v, _ in fields} | {key: end}
+            shares = row["capex.share_compute"] + row["capex.share_network"]
+            if abs(shares + row["capex.share_facilities"] - 1) > 1e-6:
+                continue  # a share alone cannot move: the three add to 1
+            if row["market.open_source_share"] + row["market.device_share"] >= 1:
+                continue
+            rows.append(row)
+    samples = {k: np.array([r[k] for r in rows]) for k, _, _ in fields}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        compiled = sr.simulate(scenario, samples, breakeven=False, keep_series=False).outcomes
+        reference = sr.simulate(
+            scenario, samples, breakeven=False, keep_series=False, engine="numpy"
+        ).outcomes
+    for column in ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap"):
+        x, y = compiled[column].to_numpy(float), reference[column].to_numpy(float)
+        assert np.isfinite(x).all(), column
+        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-3, err_msg=column)
+    ai = samples["capex.ai_share"].repeat(6) > 0  # no 2026 capex: no economic life
+    assert np.isfinite(compiled["economic_life_years"].to_numpy(float)[ai]).all()

@@ -58,11 +58,17 @@ def adoption_curve(
     ndarray
         ``ceiling * (L(t) - L(0)) / (1 - L(0))`` with ``L`` the logistic; 0 at the start,
         so the start quarter's demand already reflects today's adoption. [same as ceiling]
+
+    Notes
+    -----
+    Computed as ``1 - (1 - L(t)) / (1 - L(0)) = 1 - exp(s(-m/w) - s((t - m)/w))`` with
+    ``s(x) = ln(1 + e^x)`` (``numpy.logaddexp``), which stays exact when the midpoint lies
+    far before the start: there ``L(0)`` rounds to 1 and the direct ratio is 0/0, while the
+    curve tends to ``1 - exp(-t/w)``.
     """
     t, c, m, w = (np.asarray(x, dtype=float) for x in (t, ceiling, midpoint, width))
-    logistic = 1.0 / (1.0 + np.exp(-(t - m) / w))
-    at_start = 1.0 / (1.0 + np.exp(m / w))
-    return c * np.clip((logistic - at_start) / (1.0 - at_start), 0.0, None)
+    share_left = np.exp(np.logaddexp(0.0, -m / w) - np.logaddexp(0.0, (t - m) / w))
+    return c * np.clip(1.0 - share_left, 0.0, None)
 
 
 def demand_index(

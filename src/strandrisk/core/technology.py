@@ -8,7 +8,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["cumulative_doublings", "progress_factor"]
+__all__ = ["MAX_DOUBLINGS", "cumulative_doublings", "progress_factor"]
+
+MAX_DOUBLINGS = 200.0
+"""Cap on the doublings counted from the start, ``2**200`` (about 1e60) times the compute per
+dollar. Reached only when the doubling time shrinks towards zero (a high ``acceleration`` over
+a long horizon), where the count grows without bound and ``2**N`` would overflow; beyond it
+progress stops, so every quantity stays finite. [-]"""
 
 
 def cumulative_doublings(
@@ -29,7 +35,8 @@ def cumulative_doublings(
     Returns
     -------
     ndarray
-        ``N(tau) = (exp(k tau) - 1) / (k D0)``, tending to ``tau / D0`` as ``k -> 0``. [-]
+        ``N(tau) = (exp(k tau) - 1) / (k D0)``, tending to ``tau / D0`` as ``k -> 0``,
+        at most :data:`MAX_DOUBLINGS`. [-]
 
     Examples
     --------
@@ -40,7 +47,7 @@ def cumulative_doublings(
     kt = k * tau
     small = np.abs(kt) < 1e-8
     ratio = np.where(small, 1.0 + kt / 2.0, np.expm1(kt) / np.where(small, 1.0, kt))
-    return tau / d0 * ratio
+    return np.minimum(tau / d0 * ratio, MAX_DOUBLINGS)
 
 
 def progress_factor(
