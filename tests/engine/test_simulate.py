@@ -389,3 +389,5 @@ def test_every_parameter_at_either_end_of_its_range_gives_finite_outcomes():
         np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-3, err_msg=column)
     ai = samples["capex.ai_share"].repeat(6) > 0  # no 2026 capex: no economic life
     assert np.isfinite(compiled["economic_life_years"].to_numpy(float)[ai]).all()
+    for frame in (compiled, reference):  # and nothing to pay back
+        assert np.isnan(frame["payback_years_2026"].to_numpy(float)[~ai]).all()

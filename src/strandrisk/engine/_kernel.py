@@ -292,7 +292,12 @@ def _npv(cf, df):
 
 @numba.njit(cache=True, error_model="numpy")
 def _payback(cf):
-    """Years until cumulative cash flow turns non-negative (from the last capex on)."""
+    """Years until cumulative cash flow turns non-negative (from the last capex on).
+
+    NaN when it never does, or when no 2026 quarter has an outlay (nothing to pay back).
+    """
+    if not (cf[0] < 0 or cf[1] < 0 or cf[2] < 0 or cf[3] < 0):
+        return np.nan
     run = 0.0
     for i in range(cf.shape[0]):
         run += cf[i]

@@ -211,5 +211,6 @@ def programme_from_cashflows(p: Params, company_cf: np.ndarray, method: str = "n
     cumulative = np.cumsum(cf, axis=-1)
     paid = (cumulative >= 0) & (np.arange(cf.shape[-1]) >= 4)
     first = np.argmax(paid, axis=-1)
-    payback = np.where(paid.any(axis=-1), first * QUARTER, np.nan)
+    invested = (cf[..., :4] < 0).any(axis=-1)  # no outlay in 2026: nothing to pay back
+    payback = np.where(paid.any(axis=-1) & invested, first * QUARTER, np.nan)
     return Programme(cashflows=cf, npv=value, irr=rate, payback_years=payback)
