@@ -39,6 +39,40 @@ def _compare(a: pd.DataFrame, b: pd.DataFrame) -> None:
 _MONEY = ("capex_2026", "npv_2026", "stranded_peak", "impairment_ifrs", "impairment_usgaap")
 
 
+def _allowed_box(scenario, n, seed):
+    """``n`` points drawn over every parameter's whole allowed range at once."""
+    from strandrisk.scenarios.schema import parameter_fields
+
+    rng = np.random.default_rng(seed)
+    samples = {}
+    for key, _, meta in parameter_fields(scenario):
+        lo, hi = meta["lo"], meta["hi"]
+        if lo > 0 and hi / lo > 1e3:  # money and wide ranges: uniform in the logarithm
+            samples[key] = np.exp(rng.uniform(np.log(lo), np.log(hi), n))
+        else:
+            samples[key] = rng.uniform(lo, hi, n)
+    shares = ("capex.share_compute", "capex.share_network", "capex.share_facilities")
+    total = sum(samples[k] for k in shares)
+    for key in shares[:2]:
+        samples[key] = samples[key] / total
+    samples[shares[2]] = 1.0 - samples[shares[0]] - samples[shares[1]]
+    leak = samples["market.open_source_share"] + samples["market.device_share"]
+    for key in ("market.open_source_share", "market.device_share"):
+        samples[key] = samples[key] * np.where(leak >= 0.99, 0.98 / leak, 1.0)
+    return samples
+
+
+@pytest.mark.parametrize(("years", "n"), [(10, 120), (30, 40)])
+def test_compiled_engine_agrees_with_the_numpy_reference_over_the_whole_allowed_box(years, n):
+    scenario = sr.load_scenario("base", overrides={"years": years})
+    samples = _allowed_box(scenario, n, seed=years)
+    kw = {"breakeven": False, "keep_series": False}
+    compiled = sr.simulate(scenario, samples, engine="compiled", **kw).outcomes
+    reference = sr.simulate(scenario, samples, engine="numpy", **kw).outcomes
+    _compare(compiled, reference)
+    assert np.isfinite(compiled["stranded_peak"].to_numpy(float)).all()
+
+
 @pytest.mark.parametrize("preset", PRESETS)
 def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_priors(preset):
     scenario = sr.load_scenario(preset)
