@@ -1,6 +1,7 @@
 """Depreciation, technology, market and dispatch: references, invariants, broadcasting."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -87,6 +88,10 @@ def test_adoption_curve_with_a_midpoint_long_past_tends_to_its_limit():
     t = np.linspace(0.0, 10.0, 41)
     far = adoption_curve(t, 1.0, -50.0, 0.7)  # L(0) rounds to 1: the direct ratio is 0/0
     np.testing.assert_allclose(far, 1.0 - np.exp(-t / 0.7), rtol=1e-12, atol=1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow noise at the ends of the allowed ranges
+        for m, w in ((74.0, 0.05), (-26.0, 0.05), (74.0, 20.0), (-26.0, 20.0)):
+            assert np.isfinite(adoption_curve(t, 1.0, m, w)).all()
     for m, w in ((2.5, 0.68), (0.0, 0.5), (40.0, 2.0)):  # the textbook form elsewhere
         logistic = 1.0 / (1.0 + np.exp(-(t - m) / w))
         at_start = 1.0 / (1.0 + np.exp(m / w))

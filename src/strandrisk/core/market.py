@@ -61,14 +61,24 @@ def adoption_curve(
 
     Notes
     -----
-    Computed as ``1 - (1 - L(t)) / (1 - L(0)) = 1 - exp(s(-m/w) - s((t - m)/w))`` with
-    ``s(x) = ln(1 + e^x)`` (``numpy.logaddexp``), which stays exact when the midpoint lies
-    far before the start: there ``L(0)`` rounds to 1 and the direct ratio is 0/0, while the
-    curve tends to ``1 - exp(-t/w)``.
+    With the midpoint before the start (``m < 0``), ``L(0) > 1/2`` and the direct ratio
+    loses digits, down to 0/0 once ``L(0)`` rounds to 1 (the curve tends to
+    ``1 - exp(-t/w)``); those rows use ``1 - exp(s(-m/w) - s((t - m)/w))`` with
+    ``s(x) = ln(1 + e^x)`` (``numpy.logaddexp``), the same quantity computed without
+    cancellation. The others keep the direct form, which is cheaper.
     """
     t, c, m, w = (np.asarray(x, dtype=float) for x in (t, ceiling, midpoint, width))
-    share_left = np.exp(np.logaddexp(0.0, -m / w) - np.logaddexp(0.0, (t - m) / w))
-    return c * np.clip(1.0 - share_left, 0.0, None)
+    with np.errstate(
+        over="ignore", invalid="ignore", divide="ignore"
+    ):  # limits are right; 0/0 replaced
+        logistic = 1.0 / (1.0 + np.exp(-(t - m) / w))
+        at_start = 1.0 / (1.0 + np.exp(m / w))
+        rise = (logistic - at_start) / (1.0 - at_start)
+    before = m < 0
+    if np.any(before):
+        share_left = np.exp(np.logaddexp(0.0, -m / w) - np.logaddexp(0.0, (t - m) / w))
+        rise = np.where(before, 1.0 - share_left, rise)
+    return c * np.clip(rise, 0.0, None)
 
 
 def demand_index(
