@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 import strandrisk as sr
 from strandrisk.cli.main import app
-from strandrisk.engine.montecarlo import run_mc
+from strandrisk.engine.montecarlo import read_kept, run_mc
 from strandrisk.io.uncertainty import load_uncertainty
 
 
@@ -321,3 +321,25 @@ def test_kept_file_in_an_unwritable_place_is_refused(tmp_path):
         _run(10, outcomes_path=blocker / "kept.duckdb")
     with pytest.raises(sr.InputError, match="is a folder"):
         _run(10, outcomes_path=tmp_path)
+
+
+def test_keep_never_replaces_a_file_that_is_not_a_kept_run(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    r = CliRunner().invoke(app, ["run", "--no-report", "--set", "years=2", "--store", str(store)])
+    assert r.exit_code == 0, r.output
+    notes = tmp_path / "notes.csv"
+    notes.write_text("a,b\n1,2\n")
+    before = {p: p.read_bytes() for p in (store, notes)}
+    for target in (store, notes):
+        with pytest.raises(sr.InputError, match="exists and is not a kept Monte Carlo run"):
+            _run(10, outcomes_path=target)
+    r = CliRunner().invoke(
+        app, ["mc", "--n", "10", "--set", "years=2", "--keep", str(store), "--store", str(store)]
+    )
+    assert r.exit_code == 2
+    assert "give two different files" in r.stderr
+    assert {p: p.read_bytes() for p in (store, notes)} == before
+    kept = tmp_path / "kept.duckdb"
+    _run(10, outcomes_path=kept)
+    _run(12, outcomes_path=kept)  # an earlier kept run is replaced
+    assert len(read_kept(kept)[0]) == 12

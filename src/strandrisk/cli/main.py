@@ -475,6 +475,8 @@ def mc(
         raise InputError("--workers and --scheduler: give one (a local cluster or an existing one)")
     if series and keep is None:
         raise InputError("--series: needs --keep FILE.duckdb to keep the series in")
+    if keep is not None and store is not None and keep.resolve() == store.resolve():
+        raise InputError(f"--keep and --store: both are {keep}; give two different files")
     source = scenario if scenario else (preset or "base")
     chosen = _scenario(preset, scenario, set_, None, None)
     space = load_uncertainty(source, chosen)

@@ -426,6 +426,8 @@ class _Kept:
         ensure_folder(path.parent, "--keep folder")
         if path.is_dir():
             raise InputError(f"{path}: is a folder, not a file to write")
+        if path.exists():
+            _must_be_kept_run(path)  # replace an earlier kept run, never other data
         self.tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
         try:
             self.con = duckdb.connect(str(self.tmp))
@@ -479,6 +481,23 @@ class _Kept:
     def _remove(self) -> None:
         for leftover in (self.tmp, self.tmp.with_name(self.tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
+
+
+def _must_be_kept_run(path: Path) -> None:
+    """Refuse to replace ``path`` unless it holds a kept Monte Carlo run (or nothing)."""
+    if path.stat().st_size == 0:
+        return
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
+    except duckdb.Error:
+        tables = None
+    if tables is None or not tables <= {"mc", "samples", "series"}:
+        raise InputError(
+            f"{path}: exists and is not a kept Monte Carlo run "
+            f"({'not a DuckDB file' if tables is None else 'tables ' + ', '.join(sorted(tables))})"
+            "; it is left as it is: choose another --keep file"
+        )
 
 
 def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.DataFrame]:
