@@ -161,6 +161,7 @@ def run_main_job(
         ensure_folder(
             Path(store_path).parent if str(Path(store_path).parent) else Path(), "store folder"
         )
+        RunStore(store_path).check_file()
     result = simulate(scenario)
     register = load_register()
     swings = one_at_a_time(scenario, register)

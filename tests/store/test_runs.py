@@ -141,3 +141,25 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
     assert "more than an Excel sheet holds" in out.stderr
     assert "--parquet" in out.stderr
     assert not (tmp_path / "big.xlsx").exists()
+
+
+def test_a_store_path_holding_another_file_is_refused_before_any_work(tmp_path):
+    from typer.testing import CliRunner
+
+    from strandrisk.cli.main import app
+
+    notes = tmp_path / "notes.csv"
+    notes.write_text("a,b\n1,2\n")  # DuckDB would open this as an empty in-memory database
+    out = tmp_path / "report"
+    for args in (
+        ["run", "--set", "years=2", "--out", str(out)],
+        ["mc", "--n", "10", "--set", "years=2"],
+        ["runs", "list"],
+    ):
+        r = CliRunner().invoke(app, [*args, "--store", str(notes)])
+        assert r.exit_code == 2, r.output
+        assert "exists and is not a DuckDB file" in r.stderr
+    assert notes.read_text() == "a,b\n1,2\n"
+    assert not out.exists()  # refused before the report was written
+    with pytest.raises(sr.InputError, match="not a DuckDB file"):
+        RunStore(notes).list_runs()

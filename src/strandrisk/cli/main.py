@@ -477,6 +477,10 @@ def mc(
         raise InputError("--series: needs --keep FILE.duckdb to keep the series in")
     if keep is not None and store is not None and keep.resolve() == store.resolve():
         raise InputError(f"--keep and --store: both are {keep}; give two different files")
+    if store is not None:
+        from strandrisk.store.runs import RunStore
+
+        RunStore(store).check_file()  # before the run, not after it
     source = scenario if scenario else (preset or "base")
     chosen = _scenario(preset, scenario, set_, None, None)
     space = load_uncertainty(source, chosen)

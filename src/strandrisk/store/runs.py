@@ -81,6 +81,16 @@ class StoredRun:
     """Monte Carlo runs: each scenario's parameter values, one column per parameter."""
 
 
+def _is_duckdb(path: Path) -> bool:
+    """Whether ``path`` starts like a DuckDB database file (magic bytes ``DUCK`` at 8)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    return head[8:12] == b"DUCK"
+
+
 def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
     if ds is None:
         return pd.DataFrame(columns=["scenario", "company", "quarter", "variable", "value"])
@@ -113,12 +123,30 @@ class RunStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
 
+    def check_file(self) -> None:
+        """Refuse a store path that exists but is not a DuckDB file, before any work is done.
+
+        DuckDB opens some such files (a small CSV, say) as an empty in-memory database, so a
+        run recorded there would be lost without a word.
+
+        Raises
+        ------
+        InputError
+            If the file exists, is not empty and does not start like a DuckDB database.
+        """
+        if self.path.is_file() and self.path.stat().st_size > 0 and not _is_duckdb(self.path):
+            raise InputError(
+                f"store {self.path}: exists and is not a DuckDB file; it is left as it is "
+                "(give a new file name, or an existing strandrisk store)"
+            )
+
     @contextlib.contextmanager
     def _connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only and not self.path.exists():
             raise InputError(f"store {self.path}: no such file (no run has been recorded there)")
         if not read_only and not self.path.parent.exists():
             raise InputError(f"store {self.path}: the folder {self.path.parent} does not exist")
+        self.check_file()
         try:
             con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
