@@ -153,15 +153,15 @@ def run_main_job(
     MainJob
         Results and where they were written.
     """
+    if store_path is not None:  # a store that cannot take the run: refused before anything
+        RunStore(store_path).check_file()
+        ensure_folder(
+            Path(store_path).parent if str(Path(store_path).parent) else Path(), "store folder"
+        )
     if out_dir is not None:
         ensure_folder(out_dir)
     if png_dir is not None:
         ensure_folder(png_dir, "PNG folder")
-    if store_path is not None:
-        ensure_folder(
-            Path(store_path).parent if str(Path(store_path).parent) else Path(), "store folder"
-        )
-        RunStore(store_path).check_file()
     result = simulate(scenario)
     register = load_register()
     swings = one_at_a_time(scenario, register)
