@@ -131,7 +131,7 @@ FAULTS = [
         ["x,,year,,,,src,,derived,evil(2),"],
         None,
         "formula",
-        "unknown function 'evil'",
+        "unknown function 'evil'; functions: abs, exp,",
     ),
     (
         "formula with attribute access",

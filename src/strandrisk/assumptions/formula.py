@@ -147,7 +147,10 @@ def _collect(node: ast.AST, text: str, names: set[str], fits: set[str]) -> None:
             for arg in node.args:
                 _collect(arg, text, names, fits)
             return
-        raise FormulaError(f"formula {text!r}: unknown function {fn!r}")
+        known = sorted((*FUNCTIONS, *REFERENCE_FUNCTIONS, *FIT_FUNCTIONS))
+        raise FormulaError(
+            f"formula {text!r}: unknown function {fn!r}; functions: {', '.join(known)}"
+        )
     raise FormulaError(f"formula {text!r}: {type(node).__name__} is not allowed in a formula")
 
 
