@@ -23,6 +23,12 @@ def test_a_good_table_loads():
     assert reg.value("capex_b") == pytest.approx(20e9)
 
 
+def test_a_formula_may_start_with_an_equals_sign_as_the_listing_prints_it():
+    reg = load(GOOD, "capex_b,,USD_B,,,,derived here,,derived,= capex_a * 2,twice a")
+    assert reg["capex_b"].value == pytest.approx(20.0)
+    assert reg["capex_b"].formula == "capex_a * 2"
+
+
 FAULTS = [
     # (description, lines, header, column, message fragment)
     ("missing source", ["x,1,USD,,,,,2026-01-01,sourced,,"], None, "source", "missing source"),

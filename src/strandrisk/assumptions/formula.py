@@ -101,7 +101,8 @@ def parse_formula(text: str) -> Formula:
     Parameters
     ----------
     text : str
-        The formula. [-]
+        The formula; a leading ``=`` (as ``strandrisk assumptions`` prints derived rows,
+        and as a spreadsheet would) is allowed. [-]
 
     Returns
     -------
@@ -114,7 +115,7 @@ def parse_formula(text: str) -> Formula:
         If the text is not a formula of the allowed form.
     """
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text.strip().removeprefix("=").strip(), mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"formula {text!r} does not parse: {exc.msg}") from None
     names: set[str] = set()

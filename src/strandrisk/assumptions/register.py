@@ -293,7 +293,7 @@ def _evaluate(row: RawRow, formulas, records, fits) -> Record:
         source=c["source"],
         retrieved=c["retrieved"] or None,
         kind="derived",
-        formula=c["formula"],
+        formula=c["formula"].strip().removeprefix("=").strip(),  # "= a * b" reads as "a * b"
         note=c["note"],
     )
 
