@@ -411,9 +411,10 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
         table,
     ]
     if checks:
-        ct = Table(title="The article's figures")
-        for col in ("option", "stated", "reproduced", "verdict", "detail"):
-            ct.add_column(col, overflow="fold")
+        ct = _compact("The article's figures")
+        for col in ("option", "stated", "reproduced", "verdict"):
+            ct.add_column(col, no_wrap=True)
+        ct.add_column("detail", overflow="fold", ratio=1)
         for c in checks:
             style = "green" if c.verdict == "reproduced" else "bold red"
             ct.add_row(c.option, c.stated, c.reproduced, f"[{style}]{c.verdict}[/]", c.detail)
