@@ -263,3 +263,6 @@ def test_run_with_a_monte_carlo_section(tmp_path):
     assert (
         run("run", "--mc", "3", "--no-report", "--store", str(tmp_path / "t.duckdb")).exit_code == 2
     )
+    r = run("run", "--mc", "20", "--no-report", "--store", str(tmp_path / "t.duckdb"))
+    assert r.exit_code == 2
+    assert "--no-report writes none" in r.stderr

@@ -246,6 +246,11 @@ def run(
 
     if mc is not None and mc < 10:
         raise InputError(f"--mc: {mc} scenarios is too few for a distribution (at least 10)")
+    if mc is not None and no_report and png is None:
+        raise InputError(
+            "--mc adds charts to the report, and --no-report writes none; "
+            "`strandrisk mc` prints the distribution on its own"
+        )
     chosen = _scenario(preset, scenario, set_, company, horizon)
     job = run_main_job(
         chosen,
