@@ -100,6 +100,10 @@ def test_outcome_units_cover_every_outcome_column():
             ["breakeven", "--x", "market.nothing", "--n", "2", "--grid", "2"],
             "not an uncertain parameter",
         ),
+        (
+            ["breakeven", "--x", "market.elasticity", "--n", "2", "--grid", "2"],
+            "a surface needs two different parameters",
+        ),
     ],
 )
 def test_cli_refusals(args, message):

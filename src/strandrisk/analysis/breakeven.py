@@ -84,6 +84,8 @@ def breakeven_surface(
     pandas.DataFrame
         Index: values of ``x``; columns: values of ``y``. [1/year]
     """
+    if x == y:
+        raise InputError(f"x and y are both {x!r}; a surface needs two different parameters")
     ranges = {}
     for key in (x, y):
         if key not in space.keys:
