@@ -19,7 +19,8 @@ def test_the_readme_has_python_examples():
 
 
 @pytest.mark.parametrize("i", range(len(_python_blocks())))
-def test_readme_python_example_runs(i, capsys):
+def test_readme_python_example_runs(i, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # files an example writes land here, not in the repository
     namespace: dict = {}
     exec(compile(_python_blocks()[i], f"README.md python block {i + 1}", "exec"), namespace)
     if "cashflows" in namespace:  # the values quoted in the comments
@@ -30,6 +31,14 @@ def test_readme_python_example_runs(i, capsys):
         assert round(namespace["fit"].annual_factor, 4) == 0.0667
         assert namespace["rec"].value == 5.5
         assert namespace["reg"].value("capex_2026_big4_ft") == 725e9
+    if "mc" in namespace:  # the uncertainty engine's example
+        q = namespace["mc"].quantiles.loc["industry"]
+        assert (q["p5"] <= q["p50"]).all()
+        assert (q["p50"] <= q["p95"]).all()
+        assert len(namespace["samples"]) == namespace["mc"].n == 2_000
+        assert 0 < namespace["cases"].mean() < 1
+        assert not namespace["box"].limits.empty
+        assert {"S1", "ST"} <= set(namespace["indices"].columns)
 
 
 def test_readme_toml_blocks_load_as_scenario_files(tmp_path):

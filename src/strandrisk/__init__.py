@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from strandrisk.analysis.prim import PrimResult, prim
+from strandrisk.analysis.sobol import sobol_for_scenario
 from strandrisk.analysis.trend import TrendFit, fit_trend
 from strandrisk.assumptions.claims import Claim, load_claims
 from strandrisk.assumptions.register import Register, load_register
 from strandrisk.assumptions.schema import Record, RegisterError
 from strandrisk.core.finance import irr
+from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
 from strandrisk.engine.simulate import OUTCOME_COLUMNS, OUTCOME_UNITS, SimulationResult, simulate
 from strandrisk.errors import InputError
 from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario
+from strandrisk.io.uncertainty import load_uncertainty
 from strandrisk.scenarios.schema import Scenario
 
 try:
@@ -28,6 +32,8 @@ __all__ = [
     "PRESETS",
     "Claim",
     "InputError",
+    "MCResult",
+    "PrimResult",
     "Record",
     "Register",
     "RegisterError",
@@ -41,5 +47,10 @@ __all__ = [
     "load_claims",
     "load_register",
     "load_scenario",
+    "load_uncertainty",
+    "prim",
+    "read_kept",
+    "run_mc",
     "simulate",
+    "sobol_for_scenario",
 ]
