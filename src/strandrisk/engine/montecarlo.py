@@ -15,7 +15,6 @@ DuckDB. Fan charts come from the first :data:`FAN_SCENARIOS` scenarios' series.
 from __future__ import annotations
 
 import contextlib
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ import pandas as pd
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
 from strandrisk.errors import InputError
-from strandrisk.io.files import ensure_folder
+from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
@@ -357,11 +356,12 @@ def run_mc(
         raise ValueError("keep_series needs outcomes_path: the series are kept there")
     ranges = _ranges(n, min(chunk_size, SERIES_CHUNK) if keep_series else chunk_size)
     keep_rows = outcomes_path is not None
-    kept = _Kept(Path(outcomes_path), list(space.keys), keep_series) if keep_rows else None
     sketches: dict[tuple[str, str], QuantileSketch] = {}
     impaired: dict[str, np.ndarray] = {}
     fans: list[tuple[int, dict]] = []
     head = None
+
+    kept: _Kept | None = None
 
     def absorb(part: _TaskResult) -> None:
         nonlocal head
@@ -378,7 +378,9 @@ def run_mc(
         if progress is not None:
             progress(part.stop - part.start)
 
-    try:
+    with contextlib.ExitStack() as stack:
+        if outcomes_path is not None:
+            kept = _open_kept(Path(outcomes_path), list(space.keys), keep_series, stack)
         with _executor(workers, scheduler) as client:
             args = (scenario, space)
             extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series)
@@ -392,12 +394,6 @@ def run_mc(
                 for future in as_completed(futures):
                     absorb(future.result())
                     future.release()
-    except BaseException:
-        if kept is not None:
-            kept.discard()
-        raise
-    if kept is not None:
-        kept.commit()
     quantiles, car, p_imp = _summaries(sketches, impaired, scenario.years)
     fan_frame = _fan_frame([f for _, f in sorted(fans, key=lambda x: x[0])])
     return MCResult(
@@ -409,30 +405,23 @@ def run_mc(
         p_imp,
         fan_frame,
         head if head is not None else pd.DataFrame(),
-        kept.path if kept is not None else None,
+        Path(outcomes_path) if outcomes_path is not None else None,
     )
 
 
 class _Kept:
     """The DuckDB file that keeps every scenario's outcomes, samples and, if asked, series.
 
-    Rows go to a temporary file next to ``path``, renamed onto it by :meth:`commit` once
-    the run is complete; :meth:`discard` removes it, so a failed or interrupted run leaves
-    any earlier file at ``path`` as it was and no partial one.
+    :func:`_open_kept` gives it the temporary file of :func:`strandrisk.io.files.atomic_path`,
+    renamed onto the ``--keep`` path once the run is complete and removed otherwise, so a
+    failed or interrupted run leaves any earlier file there as it was and no partial one.
     """
 
     def __init__(self, path: Path, keys: list[str], series: bool) -> None:
-        self.path = path
-        ensure_folder(path.parent, "--keep folder")
-        if path.is_dir():
-            raise InputError(f"{path}: is a folder, not a file to write")
-        if path.exists():
-            _must_be_kept_run(path)  # replace an earlier kept run, never other data
-        self.tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+        path.unlink(missing_ok=True)  # DuckDB refuses an existing empty file
         try:
-            self.con = duckdb.connect(str(self.tmp))
+            self.con = duckdb.connect(str(path))
         except duckdb.Error as exc:
-            self._remove()
             raise InputError(f"{path}: cannot be written ({exc})") from None
         self.con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
         self.con.execute("SET preserve_insertion_order = false")
@@ -465,33 +454,28 @@ class _Kept:
         self.con.execute("INSERT INTO samples SELECT * FROM drawn")
         self.con.unregister("drawn")
 
-    def commit(self) -> None:
+    def close(self) -> None:
         self.con.close()
-        try:
-            self.tmp.replace(self.path)
-        except OSError as exc:
-            self._remove()
-            raise InputError(f"{self.path}: cannot be written ({exc.strerror or exc})") from None
 
-    def discard(self) -> None:
-        with contextlib.suppress(duckdb.Error):
-            self.con.close()
-        self._remove()
 
-    def _remove(self) -> None:
-        for leftover in (self.tmp, self.tmp.with_name(self.tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+def _open_kept(path: Path, keys: list[str], series: bool, stack: contextlib.ExitStack) -> _Kept:
+    """Open the kept-run file in a temporary file that ``stack`` renames onto ``path``."""
+    ensure_folder(path.parent, "--keep folder")
+    if path.is_file():
+        _must_be_kept_run(path)  # replace an earlier kept run, never other data
+    kept = _Kept(stack.enter_context(atomic_path(path)), keys, series)
+    stack.callback(kept.close)  # closed (checkpointed) before the rename or the removal
+    return kept
 
 
 def _must_be_kept_run(path: Path) -> None:
     """Refuse to replace ``path`` unless it holds a kept Monte Carlo run (or nothing)."""
     if path.stat().st_size == 0:
         return
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
+    tables = None
+    if is_duckdb_file(path):
+        with contextlib.suppress(duckdb.Error), duckdb.connect(str(path), read_only=True) as con:
             tables = {row[0] for row in con.execute("SHOW TABLES").fetchall()}
-    except duckdb.Error:
-        tables = None
     if tables is None or not tables <= {"mc", "samples", "series"}:
         raise InputError(
             f"{path}: exists and is not a kept Monte Carlo run "

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from strandrisk.scenarios.schema import Company, Scenario, parameter_fields
+from strandrisk.scenarios.schema import SHARE_RULES, Company, Scenario, parameter_fields
 
 __all__ = ["Params", "build_params"]
 
@@ -89,28 +89,17 @@ def _check_ranges(scenario: Scenario, flat: dict, samples: dict[str, np.ndarray]
     def row(key: str) -> np.ndarray:
         return np.broadcast_to(samples.get(key, flat[key]), (n,))
 
-    rules = (
-        (
-            ("capex.share_compute", "capex.share_network", "capex.share_facilities"),
-            lambda total: np.abs(total - 1.0) > 1e-6,
-            "add to {total:g}, not 1",
-        ),
-        (
-            ("market.open_source_share", "market.device_share"),
-            lambda total: total >= 1.0,
-            "add to {total:g}; they must stay below 1",
-        ),
-    )
-    for keys, broken, what in rules:
-        if not any(k in samples for k in keys):
+    for rule in SHARE_RULES:
+        if not any(k in samples for k in rule.keys):
             continue
-        total = sum(row(k) for k in keys)
-        bad = broken(total)
+        total = sum(row(k) for k in rule.keys)
+        bad = rule.broken(total)
         if np.any(bad):
             i = int(np.argmax(bad))
+            what = "not 1" if rule.exactly_one else "they must stay below 1"
             raise ValueError(
-                f"samples: in scenario {i}, {' + '.join(keys)} "
-                + what.format(total=float(total[i]))
+                f"samples: in scenario {i}, {' + '.join(rule.keys)} add to "
+                f"{float(total[i]):g}{',' if rule.exactly_one else ';'} {what}"
             )
 
 

@@ -20,11 +20,31 @@ from strandrisk.errors import InputError
 __all__ = [
     "atomic_path",
     "ensure_folder",
+    "is_duckdb_file",
     "parse_toml",
     "read_toml_source",
     "write_text_atomic",
     "write_with",
 ]
+
+
+def is_duckdb_file(path: Path | str) -> bool:
+    """Whether ``path`` starts like a DuckDB database file (magic bytes ``DUCK`` at offset 8).
+
+    DuckDB opens some other files (a small CSV, say) as an empty in-memory database instead
+    of refusing them, so what a file holds is checked before DuckDB is given it.
+
+    Parameters
+    ----------
+    path : path-like
+        An existing file. [-]
+    """
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(12)
+    except OSError:
+        return False
+    return head[8:12] == b"DUCK"
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:

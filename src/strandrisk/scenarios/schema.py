@@ -16,6 +16,7 @@ from typing import Any
 __all__ = [
     "COMPANIES",
     "GROUPS",
+    "SHARE_RULES",
     "Accounting",
     "CapexPlan",
     "Company",
@@ -23,6 +24,7 @@ __all__ = [
     "Financing",
     "Market",
     "Scenario",
+    "ShareRule",
     "Technology",
     "parameter_fields",
     "parameter_unit",
@@ -34,6 +36,31 @@ COMPANIES: tuple[str, ...] = ("amazon", "alphabet", "meta", "microsoft", "oracle
 
 def _f(unit: str, lo: float, hi: float, row: str | None = None, doc: str = "") -> Any:
     return field(metadata={"unit": unit, "lo": lo, "hi": hi, "row": row, "doc": doc})
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRule:
+    """Shares that must add to exactly 1 (within 1e-6) or stay below 1 together."""
+
+    keys: tuple[str, ...]
+    exactly_one: bool
+
+    def broken(self, total: Any) -> Any:
+        """Whether a total of the shares breaks the rule.
+
+        Parameters
+        ----------
+        total : float or ndarray
+            Sum of the shares, one per scenario if an array. [fraction]
+        """
+        return abs(total - 1.0) > 1e-6 if self.exactly_one else total >= 1.0
+
+
+SHARE_RULES = (
+    ShareRule(("capex.share_compute", "capex.share_network", "capex.share_facilities"), True),
+    ShareRule(("market.open_source_share", "market.device_share"), False),
+)
+"""Rules across fields: a scenario file and ``simulate``'s samples both obey them."""
 
 
 def _check(obj: object, prefix: str) -> None:
@@ -101,7 +128,7 @@ class CapexPlan:
             raise ValueError(f"capex.path: {self.path!r} is not one of guided, flat, none")
         _check(self, "capex")
         total = self.share_compute + self.share_network + self.share_facilities
-        if abs(total - 1.0) > 1e-6:
+        if SHARE_RULES[0].broken(total):
             raise ValueError(f"capex.share_*: the three asset-class shares add to {total:g}, not 1")
 
 
@@ -188,7 +215,7 @@ class Market:
                 f"market.leakage_driver: {self.leakage_driver!r} is not one of logistic, tco"
             )
         _check(self, "market")
-        if self.open_source_share + self.device_share >= 1.0:
+        if SHARE_RULES[1].broken(self.open_source_share + self.device_share):
             raise ValueError(
                 "market.open_source_share + market.device_share must stay below 1 "
                 f"(got {self.open_source_share + self.device_share:g})"

@@ -20,6 +20,7 @@ import pandas as pd
 import xarray as xr
 
 from strandrisk.errors import InputError
+from strandrisk.io.files import is_duckdb_file
 
 __all__ = ["RunStore", "StoredRun", "record_mc"]
 
@@ -81,16 +82,6 @@ class StoredRun:
     """Monte Carlo runs: each scenario's parameter values, one column per parameter."""
 
 
-def _is_duckdb(path: Path) -> bool:
-    """Whether ``path`` starts like a DuckDB database file (magic bytes ``DUCK`` at 8)."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(12)
-    except OSError:
-        return False
-    return head[8:12] == b"DUCK"
-
-
 def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
     if ds is None:
         return pd.DataFrame(columns=["scenario", "company", "quarter", "variable", "value"])
@@ -134,7 +125,7 @@ class RunStore:
         InputError
             If the file exists, is not empty and does not start like a DuckDB database.
         """
-        if self.path.is_file() and self.path.stat().st_size > 0 and not _is_duckdb(self.path):
+        if self.path.is_file() and self.path.stat().st_size > 0 and not is_duckdb_file(self.path):
             raise InputError(
                 f"store {self.path}: exists and is not a DuckDB file; it is left as it is "
                 "(give a new file name, or an existing strandrisk store)"
