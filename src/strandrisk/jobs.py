@@ -7,6 +7,7 @@ maths and does no formatting of its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from strandrisk.analysis.sensitivity import Swing, one_at_a_time
 from strandrisk.assumptions.claims import load_claims
 from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
+from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.simulate import simulate
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.scenario import COMPANY_LIFE_ROWS, PRESETS, dump_scenario, load_scenario
@@ -128,6 +130,7 @@ def run_main_job(
     mc_n: int | None = None,
     uncertainty_source: str | Path = "base",
     seed: int = 0,
+    step: Callable[[str], None] | None = None,
 ) -> MainJob:
     """Run the main job: simulate, rank drivers, compare presets, write report and store.
 
@@ -147,6 +150,8 @@ def run_main_job(
         Seed of the Monte Carlo section. [-]
     uncertainty_source : str or path-like
         Preset name or scenario file whose ``[uncertainty]`` block the section samples. [-]
+    step : callable, optional
+        Called with a short description as each stage starts (for a status line). [-]
 
     Returns
     -------
@@ -162,9 +167,14 @@ def run_main_job(
         ensure_folder(out_dir)
     if png_dir is not None:
         ensure_folder(png_dir, "PNG folder")
+    say = step if step is not None else (lambda _: None)
+    compiling = " (first use: compiling the model, about 30 s)" if kernel_cached() is False else ""
+    say(f"simulating {scenario.name}{compiling}")
     result = simulate(scenario)
     register = load_register()
+    say("ranking the drivers: every ranged assumption at either end of its range")
     swings = one_at_a_time(scenario, register)
+    say("running the presets for comparison")
     presets = compare_presets(tuple(c.name for c in scenario.companies), scenario.years)
     series = result.series.isel(scenario=0)
     report, pngs = None, []
@@ -172,9 +182,11 @@ def run_main_job(
         from strandrisk.reports.figures import build_figures
         from strandrisk.reports.html import render_report
 
+        say("drawing the charts")
         figures = build_figures(series, result.outcomes, presets, swings)
         mc_note = ""
         if mc_n:
+            say(f"Monte Carlo section: {mc_n:,} scenarios and Sobol indices")
             figures.update(_mc_figures(scenario, mc_n, seed, uncertainty_source))
             mc_note = (
                 f"{mc_n:,} Latin-hypercube scenarios (seed {seed}) over every parameter with a "
@@ -182,6 +194,7 @@ def run_main_job(
                 "assumptions register; Sobol indices from a Saltelli design of 32 x (d + 2) runs."
             )
         if out_dir is not None:
+            say("writing the report")
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             html = render_report(
                 title=f"strandrisk: scenario '{scenario.name}'",
@@ -198,9 +211,11 @@ def run_main_job(
         if png_dir is not None:
             from strandrisk.reports.png import write_pngs
 
+            say("writing the PNG charts")
             pngs = write_pngs(figures, png_dir)
     run_id = None
     if store_path is not None:
+        say("recording the run")
         run_id = RunStore(store_path).record(
             kind="run",
             scenario_name=scenario.name,

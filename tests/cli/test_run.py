@@ -266,3 +266,26 @@ def test_run_with_a_monte_carlo_section(tmp_path):
     r = run("run", "--mc", "20", "--no-report", "--store", str(tmp_path / "t.duckdb"))
     assert r.exit_code == 2
     assert "--no-report writes none" in r.stderr
+
+
+def test_run_reports_each_stage_and_keeps_driver_figures_whole(tmp_path):
+    """The status line names each stage; on a terminal, "$4,212B" is not cut up by colour."""
+    from rich.console import Console
+
+    from strandrisk.cli import render
+    from strandrisk.engine.compiled import kernel_cached
+    from strandrisk.jobs import run_main_job
+
+    stages = []
+    job = run_main_job(
+        sr.load_scenario("base"), out_dir=None, store_path=tmp_path / "r.duckdb", step=stages.append
+    )
+    assert [s.split(" ")[0] for s in stages] == ["simulating", "ranking", "running", "recording"]
+    assert stages[0].startswith("simulating base")
+    assert kernel_cached() is True  # compiled and cached by now: no "first use" note next time
+    console = Console(force_terminal=True, color_system="truecolor", width=200, record=True)
+    console.print(render.run_summary(job))
+    lines = [line for line in console.export_text(styles=True).splitlines() if "->" in line]
+    assert len(lines) == 3
+    for line in lines:
+        assert "\x1b" not in line, line  # plain text, not highlighted number by number

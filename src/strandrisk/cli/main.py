@@ -252,15 +252,17 @@ def run(
             "`strandrisk mc` prints the distribution on its own"
         )
     chosen = _scenario(preset, scenario, set_, company, horizon)
-    job = run_main_job(
-        chosen,
-        out_dir=None if no_report else out,
-        store_path=store,
-        png_dir=png,
-        mc_n=mc,
-        seed=seed,
-        uncertainty_source=scenario if scenario else (preset or "base"),
-    )
+    with _err.status("starting", spinner="dots") as status:  # shown on a terminal only
+        job = run_main_job(
+            chosen,
+            out_dir=None if no_report else out,
+            store_path=store,
+            png_dir=png,
+            mc_n=mc,
+            seed=seed,
+            uncertainty_source=scenario if scenario else (preset or "base"),
+            step=None if as_json else lambda text: status.update(escape(text) + " ..."),
+        )
     if as_json:
         columns = [c for c in job.outcomes.columns if c != "scenario"]
         _print_json(json.loads(job.outcomes[columns].to_json(orient="records")))

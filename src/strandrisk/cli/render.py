@@ -289,9 +289,11 @@ def run_summary(job: object) -> Group:
         "(industry, one at a time over each range):",
     ]
     for i, s in enumerate(job.swings[:3], start=1):  # type: ignore[attr-defined]
-        parts.append(
-            f"  {i}. {s.key} ({s.row}): {_money(s.outcome_low)} at {s.low:.4g} -> "
-            f"{_money(s.outcome_high)} at {s.high:.4g}"
+        parts.append(  # plain text: no number highlighting inside "$4,212B"
+            Text(
+                f"  {i}. {s.key} ({s.row}): {_money(s.outcome_low)} at {s.low:.4g} -> "
+                f"{_money(s.outcome_high)} at {s.high:.4g}"
+            )
         )
     parts.append("")
     if job.report is not None:  # type: ignore[attr-defined]

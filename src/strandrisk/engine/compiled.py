@@ -23,6 +23,7 @@ __all__ = [
     "KernelInputs",
     "KernelOutcomes",
     "compiled_inputs",
+    "kernel_cached",
     "prepare_kernel",
     "programme_npv_compiled",
     "run_kernel",
@@ -233,6 +234,25 @@ def programme_npv_compiled(
         args["lives"],
         _discount(p, grid),
     )
+
+
+def kernel_cached() -> bool | None:
+    """Whether the outcome kernel is in Numba's on-disk cache for this source and Python.
+
+    Without it, the first call compiles the kernels (about 30 s on two cores), so the CLI
+    says so while it waits. ``None`` where Numba's cache cannot be inspected (its layout is
+    not a public interface).
+
+    Returns
+    -------
+    bool or None
+        True when a compiled version can be loaded, False when the first call will
+        compile, None when unknown. [-]
+    """
+    try:
+        return bool(_kernel.outcome_rows._cache._cache_file._load_index())
+    except Exception:  # any change in Numba's internals means "unknown"
+        return None
 
 
 def _discount(p: Params, grid: Grid) -> np.ndarray:
