@@ -26,7 +26,7 @@ from strandrisk.io.scenario import COMPANY_LIFE_ROWS, PRESETS, dump_scenario, lo
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 from strandrisk.store.runs import RunStore
 
-__all__ = ["MainJob", "assumptions_used", "compare_presets", "run_main_job"]
+__all__ = ["MainJob", "assumptions_used", "compare_presets", "compile_note", "run_main_job"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +121,20 @@ def compare_presets(companies: tuple[str, ...], years: int) -> pd.DataFrame:
     return pd.DataFrame(rows).T.astype(float)
 
 
+def compile_note() -> str:
+    """Return `` (first use: compiling, ~30 s)`` before the kernels are compiled, else ``""``.
+
+    For status lines: the first call of the compiled model compiles it and caches the
+    result, which takes about 30 s on two cores.
+
+    Returns
+    -------
+    str
+        The note, with a leading space, or an empty string. [-]
+    """
+    return " (first use: compiling, ~30 s)" if kernel_cached() is False else ""
+
+
 def run_main_job(
     scenario: Scenario,
     *,
@@ -168,8 +182,7 @@ def run_main_job(
     if png_dir is not None:
         ensure_folder(png_dir, "PNG folder")
     say = step if step is not None else (lambda _: None)
-    compiling = " (first use: compiling the model, about 30 s)" if kernel_cached() is False else ""
-    say(f"simulating {scenario.name}{compiling}")
+    say(f"simulating {scenario.name}{compile_note()}")
     result = simulate(scenario)
     register = load_register()
     say("ranking the drivers: every ranged assumption at either end of its range")

@@ -289,3 +289,11 @@ def test_run_reports_each_stage_and_keeps_driver_figures_whole(tmp_path):
     assert len(lines) == 3
     for line in lines:
         assert "\x1b" not in line, line  # plain text, not highlighted number by number
+
+
+@pytest.mark.parametrize(("cached", "note"), [(False, "first use"), (True, ""), (None, "")])
+def test_compile_note_only_when_the_kernels_are_known_to_be_uncompiled(monkeypatch, cached, note):
+    from strandrisk import jobs
+
+    monkeypatch.setattr(jobs, "kernel_cached", lambda: cached)
+    assert (note in jobs.compile_note()) and (bool(jobs.compile_note()) == (cached is False))

@@ -5,12 +5,13 @@ Bad input of any kind ends with one message on standard error and exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -46,6 +47,23 @@ def _clean_failures(fn: F) -> F:
             raise typer.Exit(code=2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def _working(text: str, quiet: bool = False) -> Iterator[None]:
+    """Show a spinner on stderr while ``text`` is being done (on a terminal, unless ``quiet``).
+
+    The first use of the compiled model compiles it (about 30 s); the line says so
+    (:func:`strandrisk.jobs.compile_note`).
+    """
+    from strandrisk.jobs import compile_note
+
+    text += compile_note()
+    if quiet:
+        yield
+        return
+    with _err.status(escape(text) + " ...", spinner="dots"):
+        yield
 
 
 def _print_json(obj: object) -> None:
@@ -496,8 +514,11 @@ def mc(
     tmp = tempfile.TemporaryDirectory(prefix="strandrisk-mc-") if store and not keep else None
     if tmp is not None:
         keep = Path(tmp.name) / "mc.duckdb"
+    from strandrisk.jobs import compile_note
+
+    label = f"{n:,} scenarios"
     with Progress(console=_err, transient=True, disable=as_json) as bar:
-        task = bar.add_task(f"{n:,} scenarios", total=n)
+        task = bar.add_task(label + compile_note(), total=n)
         result = run_mc(
             chosen,
             space,
@@ -508,7 +529,7 @@ def mc(
             workers=workers,
             scheduler=scheduler,
             outcomes_path=keep,
-            progress=lambda k: bar.advance(task, k),
+            progress=lambda k: bar.update(task, advance=k, description=label),
             keep_series=series,
         )
     run_id = None
@@ -565,8 +586,10 @@ def sensitivity(
         raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
     chosen, space = _mc_setup(preset, scenario, set_)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    indices = sobol_for_scenario(chosen, space, n, seed, outcomes)
-    swings = quantile_swings(chosen, space)
+    runs = n * (len(space.keys) + 2)
+    with _working(f"Sobol indices from {runs:,} runs, then the tornado", as_json):
+        indices = sobol_for_scenario(chosen, space, n, seed, outcomes)
+        swings = quantile_swings(chosen, space)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
@@ -638,7 +661,8 @@ def discover(
         if path is None:
             chosen, space = _mc_setup(preset, scenario, None)
             path = Path(tmp) / "mc.duckdb"
-            run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
+            with _working(f"drawing and running {n:,} scenarios", as_json):
+                run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
         elif not path.exists():
             raise InputError(f"--from {path}: no such file")
         samples, outcomes = read_kept(path, company)
@@ -706,8 +730,9 @@ def breakeven(
     chosen, space = _mc_setup(preset, scenario, None)
     if grid < 2 or grid > 20:
         raise InputError("--grid: between 2 and 20 points per axis")
-    dist = breakeven_distribution(chosen, space, n, seed)
-    surface = breakeven_surface(chosen, space, x, y, grid)
+    with _working(f"break-evens of {n:,} scenarios and a {grid} x {grid} surface", as_json):
+        dist = breakeven_distribution(chosen, space, n, seed)
+        surface = breakeven_surface(chosen, space, x, y, grid)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
