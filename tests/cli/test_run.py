@@ -296,4 +296,5 @@ def test_compile_note_only_when_the_kernels_are_known_to_be_uncompiled(monkeypat
     from strandrisk import jobs
 
     monkeypatch.setattr(jobs, "kernel_cached", lambda: cached)
-    assert (note in jobs.compile_note()) and (bool(jobs.compile_note()) == (cached is False))
+    assert note in jobs.compile_note()
+    assert bool(jobs.compile_note()) == (cached is False)

@@ -389,6 +389,8 @@ def _usd(v: float) -> str:
 
 def tco_tables(wf: object, result: object, checks: list) -> Group:
     """Render the TCO comparison: options, the article checks, break-even volumes."""
+    from strandrisk.reports.tco import breakeven_lines, workload_sentence  # imports Plotly
+
     w = result.workload  # type: ignore[attr-defined]
     table = _compact(f"TCO over {w.horizon_years:g} years: {wf.description}")  # type: ignore[attr-defined]
     table.add_column("option", min_width=12)  # wraps on a narrow terminal; numbers never do
@@ -405,13 +407,7 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
             _usd(r.total_cost),
             "-" if pd.isna(r.usd_per_mtok) else f"{r.usd_per_mtok:.3f}",
         )
-    parts: list[object] = [
-        f"workload: {w.tokens_in_per_day / 1e6:g}M input + {w.tokens_out_per_day / 1e6:g}M "
-        f"output tokens a day, {w.total_parameters / 1e9:g}B parameters "
-        f"({w.active_parameters / 1e9:g}B active) at {w.bits:g} bits, "
-        f"{w.utilisation:.0%} average load",
-        table,
-    ]
+    parts: list[object] = [f"workload: {workload_sentence(w)}", table]
     if checks:
         ct = _compact("The article's figures")
         for col in ("option", "stated", "reproduced", "verdict"):
@@ -421,18 +417,7 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
             style = "green" if c.verdict == "reproduced" else "bold red"
             ct.add_row(c.option, c.stated, c.reproduced, f"[{style}]{c.verdict}[/]", c.detail)
         parts.append(ct)
-    be = result.breakeven  # type: ignore[attr-defined]
-    lines = []
-    names = list(be.index)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            v = be.loc[a, b]
-            text = (
-                "never (one is cheaper at every volume)"
-                if pd.isna(v)
-                else f"{v / 1e6:,.2f}M tokens a day"
-            )
-            lines.append(f"  {a} = {b}: {text}")
+    lines = [f"  {line}" for line in breakeven_lines(result)]  # type: ignore[arg-type]
     parts += ["Break-even daily volume (total cost equal):", *lines]
     return Group(*parts)
 

@@ -34,6 +34,21 @@ _LAYOUT = {
 }
 
 
+_PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#bcbd22", "#17becf", "#7f7f7f",
+)  # fmt: skip
+_INDUSTRY = "#222222"
+
+
+def _colour(company: str, companies: Sequence[str]) -> str:
+    """One colour per company in every chart (by its place in the run); industry near black."""
+    if company == "industry":
+        return _INDUSTRY
+    named = [str(c) for c in companies if str(c) != "industry"]
+    return _PALETTE[named.index(company) % len(_PALETTE)]
+
+
 def _quarters(ds: xr.Dataset) -> list[str]:
     return [str(q) for q in ds["quarter"].values]
 
@@ -41,13 +56,21 @@ def _quarters(ds: xr.Dataset) -> list[str]:
 def _depreciation_gap(ds: xr.Dataset, title: str) -> go.Figure:
     fig = go.Figure()
     x = _quarters(ds)
-    for company in ds["company"].values:
-        c = str(company)
+    companies = [str(c) for c in ds["company"].values]
+    for c in companies:
         book = ds["book_value"].sel(company=c).values / _B
         econ = ds["economic_value"].sel(company=c).values / _B
-        fig.add_scatter(x=x, y=book, name=f"{c} book", legendgroup=c, mode="lines")
+        colour = _colour(c, companies)
         fig.add_scatter(
-            x=x, y=econ, name=f"{c} economic", legendgroup=c, mode="lines", line={"dash": "dash"}
+            x=x, y=book, name=f"{c} book", legendgroup=c, mode="lines", line={"color": colour}
+        )
+        fig.add_scatter(
+            x=x,
+            y=econ,
+            name=f"{c} economic",
+            legendgroup=c,
+            mode="lines",
+            line={"dash": "dash", "color": colour},
         )
     fig.update_layout(
         title=title, yaxis_title="USD billion (quarter end)", yaxis_type="log", **_LAYOUT
@@ -58,13 +81,14 @@ def _depreciation_gap(ds: xr.Dataset, title: str) -> go.Figure:
 def _stranded(ds: xr.Dataset, title: str) -> go.Figure:
     fig = go.Figure()
     x = _quarters(ds)
-    for company in ds["company"].values:
-        c = str(company)
+    companies = [str(c) for c in ds["company"].values]
+    for c in companies:
         fig.add_scatter(
             x=x,
             y=ds["stranded_value"].sel(company=c).values / _B,
             name=f"{c} stranded",
             mode="lines",
+            line={"color": _colour(c, companies)},
         )
     ind = ds.sel(company="industry")
     fig.add_scatter(
@@ -72,14 +96,14 @@ def _stranded(ds: xr.Dataset, title: str) -> go.Figure:
         y=np.cumsum(ind["impairment_ifrs"].values) / _B,
         name="industry impairment, IFRS (cumulative)",
         mode="lines",
-        line={"dash": "dot"},
+        line={"dash": "dot", "color": _PALETTE[-1]},
     )
     fig.add_scatter(
         x=x,
         y=np.cumsum(ind["impairment_usgaap"].values) / _B,
         name="industry impairment, US GAAP (cumulative)",
         mode="lines",
-        line={"dash": "dashdot"},
+        line={"dash": "dashdot", "color": _PALETTE[-1]},
     )
     fig.update_layout(title=title, yaxis_title="USD billion", **_LAYOUT)
     return fig
@@ -104,14 +128,22 @@ def _market(ds: xr.Dataset, title: str) -> go.Figure:
 def _utilisation(ds: xr.Dataset, title: str) -> go.Figure:
     x = _quarters(ds)
     fig = go.Figure()
-    for company in ds["company"].values:
-        c = str(company)
+    companies = [str(c) for c in ds["company"].values]
+    for c in companies:
         fig.add_scatter(
-            x=x, y=ds["utilisation"].sel(company=c).values, name=f"{c} utilisation", mode="lines"
+            x=x,
+            y=ds["utilisation"].sel(company=c).values,
+            name=f"{c} utilisation",
+            mode="lines",
+            line={"color": _colour(c, companies)},
         )
     price = ds["token_price"].sel(company="industry").values
     fig.add_scatter(
-        x=x, y=price / price[0], name="token price (start = 1)", mode="lines", line={"dash": "dash"}
+        x=x,
+        y=price / price[0],
+        name="token price (start = 1)",
+        mode="lines",
+        line={"dash": "dash", "color": _PALETTE[-1]},
     )
     fig.update_layout(title=title, yaxis_title="share of capacity sold; price index", **_LAYOUT)
     return fig
@@ -136,12 +168,14 @@ def _cash_flows(ds: xr.Dataset, title: str) -> go.Figure:
 def _dscr(ds: xr.Dataset, title: str) -> go.Figure:
     years = [str(y) for y in ds["year"].values]
     fig = go.Figure()
-    for company in ds["company"].values:
+    companies = [str(c) for c in ds["company"].values]
+    for c in companies:
         fig.add_scatter(
             x=years,
-            y=ds["dscr"].sel(company=str(company)).values,
-            name=str(company),
+            y=ds["dscr"].sel(company=c).values,
+            name=c,
             mode="lines+markers",
+            line={"color": _colour(c, companies)},
         )
     fig.update_layout(title=title, yaxis_title="(EBITDA - tax) / (interest + principal)", **_LAYOUT)
     return fig
@@ -150,20 +184,22 @@ def _dscr(ds: xr.Dataset, title: str) -> go.Figure:
 def _cohort_lives(ds: xr.Dataset, outcomes: pd.DataFrame, title: str) -> go.Figure:
     vintages = [str(v) for v in ds["vintage"].values]
     fig = go.Figure()
-    for company in ds["company_model"].values:
-        c = str(company)
+    companies = [str(c) for c in ds["company_model"].values]
+    for c in companies:
         fig.add_bar(
-            x=vintages, y=ds["economic_life"].sel(company_model=c).values, name=f"{c} economic life"
+            x=vintages,
+            y=ds["economic_life"].sel(company_model=c).values,
+            name=f"{c} economic life",
+            marker={"color": _colour(c, companies)},
         )
     booked = outcomes.set_index("company")["booked_life_years"]
-    for company in ds["company_model"].values:
-        c = str(company)
+    for c in companies:
         fig.add_scatter(
             x=vintages,
             y=[float(booked[c])] * len(vintages),
             name=f"{c} booked life",
             mode="lines",
-            line={"dash": "dash"},
+            line={"dash": "dash", "color": _colour(c, companies)},
         )
     fig.update_layout(
         title=title, yaxis_title="years", xaxis_title="cohort (commissioning quarter)", **_LAYOUT

@@ -62,6 +62,15 @@ def _table(frame: pd.DataFrame, text_columns: Sequence[str] = ()) -> str:
     return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _value(value: float, unit: str) -> str:
+    """Format a register value for reading: large dollar sums in millions or billions."""
+    if unit == "USD" and abs(value) >= 1e9:
+        return f"{value / 1e9:,.6g} billion"
+    if unit == "USD" and abs(value) >= 1e6:
+        return f"{value / 1e6:,.6g} million"
+    return f"{value:.6g}"
+
+
 def _assumptions_table(used: Sequence[tuple[str, float, str, Record | None]]) -> str:
     rows = []
     for key, value, unit, rec in used:
@@ -77,7 +86,7 @@ def _assumptions_table(used: Sequence[tuple[str, float, str, Record | None]]) ->
         kind = rec.kind if rec else "scenario"
         row = html.escape(rec.name) if rec else ""
         rows.append(
-            f'<tr><td class="text">{html.escape(key)}</td><td>{value:.6g}</td><td class="text">{html.escape(unit)}</td>'
+            f'<tr><td class="text">{html.escape(key)}</td><td>{_value(value, unit)}</td><td class="text">{html.escape(unit)}</td>'
             f'<td class="text">{kind}</td><td class="text">{row}</td><td class="text small">{source}</td></tr>'
         )
     head = "".join(

@@ -30,12 +30,13 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
         if trace.type == "scatter":
             x = [str(v) for v in trace.x]
             y = np.asarray(trace.y, dtype=float)
+            colour = getattr(trace.line, "color", None)  # the chart's own, else the cycle
             if trace.fill == "tonexty" and previous is not None:
-                ax.fill_between(x, previous, y, alpha=0.3, label=trace.name)
+                ax.fill_between(x, previous, y, alpha=0.3, label=trace.name, color=colour)
             elif getattr(trace.line, "width", None) != 0:
                 style = _DASH.get(getattr(trace.line, "dash", None) or "", "-")
                 marker = "o" if "markers" in (trace.mode or "") else None
-                ax.plot(x, y, style, label=trace.name, marker=marker)
+                ax.plot(x, y, style, label=trace.name, marker=marker, color=colour)
             previous = y
         elif trace.type == "histogram":
             ax.hist(np.asarray(trace.x, dtype=float), bins=40, alpha=0.6, label=trace.name)
@@ -59,7 +60,14 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 ax.set_yticks(rows, [str(v) for v in trace.y])
             else:
                 pos = np.arange(len(trace.x)) + (i - (n_side - 1) / 2) * width
-                ax.bar(pos, np.asarray(trace.y, dtype=float), width=width, label=trace.name)
+                colour = getattr(trace.marker, "color", None)
+                ax.bar(
+                    pos,
+                    np.asarray(trace.y, dtype=float),
+                    width=width,
+                    label=trace.name,
+                    color=colour,
+                )
                 ax.set_xticks(np.arange(len(trace.x)), [str(v) for v in trace.x])
 
 

@@ -1,18 +1,132 @@
-"""The TCO page: cumulative cost over time per option (HTML with Plotly inlined, or PNG)."""
+"""The TCO page (one HTML file with Plotly inlined) and its chart (also as PNG).
+
+The page gives the workload, each option's cost, the article's figures, the break-even
+volumes and the cumulative cost over time.
+"""
 
 from __future__ import annotations
 
 import html
 from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
+from strandrisk import __version__
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.workload import WorkloadFile
-from strandrisk.tco.model import SUMMARY_COLUMNS, TCOResult
+from strandrisk.tco.checks import evaluate_checks
+from strandrisk.tco.model import TCOResult, Workload
 
-__all__ = ["cumulative_cost_figure", "write_tco_outputs"]
+__all__ = ["breakeven_lines", "cumulative_cost_figure", "workload_sentence", "write_tco_outputs"]
+
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #1d2330; line-height: 1.45; padding: 0 1rem; }
+table { border-collapse: collapse; font-size: .88rem; margin: .6rem 0; }
+th, td { border-bottom: 1px solid #e4e6ee; padding: .25rem .6rem; text-align: right; vertical-align: top; }
+th { background: #f4f5f9; } .text { text-align: left; } .small { font-size: .8rem; color: #5a6070; }
+.no { color: #b3261e; font-weight: 600; } .yes { color: #1b6e3a; }
+"""
+
+
+def workload_sentence(w: Workload) -> str:
+    """Describe the workload in one line: tokens a day, model size, precision and load.
+
+    Parameters
+    ----------
+    w : Workload
+        The workload. [tokens/day, parameters, bits, fraction]
+    """
+    return (
+        f"{w.tokens_in_per_day / 1e6:g}M input + {w.tokens_out_per_day / 1e6:g}M output tokens "
+        f"a day, {w.total_parameters / 1e9:g}B parameters ({w.active_parameters / 1e9:g}B active) "
+        f"at {w.bits:g} bits, {w.utilisation:.0%} average load"
+    )
+
+
+def breakeven_lines(result: TCOResult) -> list[str]:
+    """One line per pair of options: the daily volume at which their total costs are equal.
+
+    Parameters
+    ----------
+    result : TCOResult
+        The comparison, with its break-even table. [tokens/day]
+    """
+    be = result.breakeven
+    names = list(be.index)
+    lines = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            v = be.loc[a, b]
+            text = (
+                "never (one is cheaper at every volume)"
+                if pd.isna(v)
+                else f"{v / 1e6:,.2f}M tokens a day"
+            )
+            lines.append(f"{a} = {b}: {text}")
+    return lines
+
+
+def _usd(v: float) -> str:
+    return "-" if pd.isna(v) else f"${v:,.0f}"
+
+
+def _options_table(result: TCOResult) -> str:
+    head = (
+        "option",
+        "kind",
+        "fits in memory",
+        "units",
+        "capex (USD)",
+        "energy (kWh)",
+        "energy (USD)",
+        "total (USD)",
+        "USD per Mtok",
+    )
+    rows = []
+    for r in result.options:
+        fits = (
+            '<td class="text yes">yes</td>' if r.fits_in_memory else '<td class="text no">no</td>'
+        )
+        cells = (
+            "-" if pd.isna(r.units) else f"{r.units:g}",
+            _usd(r.capex),
+            "-" if pd.isna(r.energy_kwh) else f"{r.energy_kwh:,.0f}",
+            _usd(r.energy_cost),
+            _usd(r.total_cost),
+            "-" if pd.isna(r.usd_per_mtok) else f"{r.usd_per_mtok:.3f}",
+        )
+        rows.append(
+            f'<tr><td class="text">{html.escape(r.label or r.option)}</td>'
+            f'<td class="text">{html.escape(r.kind)}</td>{fits}'
+            + "".join(f"<td>{c}</td>" for c in cells)
+            + "</tr>"
+        )
+    header = "".join(f'<th class="{"text" if i < 3 else ""}">{h}</th>' for i, h in enumerate(head))
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _checks_table(wf: WorkloadFile, result: TCOResult) -> str:
+    checks = evaluate_checks(wf, result)
+    if not checks:
+        return ""
+    rows = "".join(
+        f'<tr><td class="text">{html.escape(c.option)}</td><td>{html.escape(c.stated)}</td>'
+        f"<td>{html.escape(c.reproduced)}</td>"
+        f'<td class="text {"yes" if c.verdict == "reproduced" else "no"}">{c.verdict}</td>'
+        f'<td class="text small">{html.escape(c.detail)}</td></tr>'
+        for c in checks
+    )
+    head = "".join(
+        f'<th class="text">{h}</th>'
+        for h in ("option", "stated", "reproduced", "verdict", "detail")
+    )
+    return (
+        "<h2>The article's figures</h2>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def cumulative_cost_figure(wf: WorkloadFile, result: TCOResult) -> go.Figure:
@@ -64,14 +178,29 @@ def write_tco_outputs(
     written = []
     if out is not None:
         ensure_folder(out)
-        table = result.table()[["kind", *SUMMARY_COLUMNS]]
-        page = (
-            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>strandrisk TCO: {html.escape(wf.name)}</title>'
-            f'<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script></head>'
-            f"<body style='font-family:sans-serif;max-width:1100px;margin:2rem auto'>"
-            f"<h1>TCO: {html.escape(wf.description)}</h1>{table.to_html(float_format=lambda v: f'{v:,.2f}')}"
-            f"{fig.to_html(full_html=False, include_plotlyjs=False, div_id='fig-tco-cumulative')}</body></html>"
-        )
+        w = result.workload
+        breakevens = "".join(f"<li>{html.escape(line)}</li>" for line in breakeven_lines(result))
+        chart = fig.to_html(full_html=False, include_plotlyjs=False, div_id="fig-tco-cumulative")
+        page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>strandrisk TCO: {html.escape(wf.name)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{_CSS}</style>
+<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
+</head><body>
+<h1>TCO: {html.escape(wf.description)}</h1>
+<p>Workload: {html.escape(workload_sentence(w))}. Over {w.horizon_years:g} years; money in US
+dollars, energy at the wall (PUE included); owned hardware is bought at the start and has no
+resale value at the end.</p>
+<h2>Total cost of ownership over {w.horizon_years:g} years</h2>
+{_options_table(result)}
+{_checks_table(wf, result)}
+<h2>Break-even daily volume (total cost equal)</h2>
+<ul>{breakevens}</ul>
+<h2>Cumulative cost</h2>
+{chart}
+<p class="small">strandrisk {__version__}; workload '{html.escape(wf.name)}'</p>
+</body></html>
+"""
         written.append(write_text_atomic(Path(out) / "tco.html", page))
     if png is not None:
         from strandrisk.reports.png import write_pngs
