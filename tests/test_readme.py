@@ -63,3 +63,15 @@ def test_readme_command_table_lists_every_command():
     text = (ROOT / "README.md").read_text()
     missing = [name for name in group.commands if f"| `strandrisk {name}" not in text]
     assert not missing, f"commands missing from the README's table: {missing}"
+
+
+def test_readme_worked_example_is_the_golden_run_summary():
+    """The README's `make run` output is the golden copy (tests/reports/test_golden.py checks it)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("```\nstrandrisk run: base")
+    shown = text[start + 4 : text.index("```", start + 4)]
+    golden = (ROOT / "tests" / "reports" / "golden" / "run_base.txt").read_text("utf-8")
+    expected = golden.replace(
+        "report: <folder>/report.html", "report: strandrisk-report/report.html"
+    )
+    assert shown == expected + "stored: run 1 in strandrisk.duckdb\n"

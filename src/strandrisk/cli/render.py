@@ -187,12 +187,16 @@ def _when(v: object) -> str:
     return "never" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
-def _no_breakeven_caption() -> str:
-    lo, hi = BRACKETS["growth"]
-    return (
-        f"none: the 2026 programme's NPV does not reach zero for any demand growth in "
-        f"[{lo:g}, {hi:g}] a year"
-    )
+def _no_breakeven_caption(growth: bool, decline: bool) -> str:
+    parts = [
+        f"any {name} in [{BRACKETS[key][0]:g}, {BRACKETS[key][1]:g}] a year"
+        for key, name, shown in (
+            ("growth", "demand growth", growth),
+            ("decline", "price decline", decline),
+        )
+        if shown
+    ]
+    return "none: the 2026 programme's NPV does not reach zero for " + " or ".join(parts)
 
 
 def _by_order(order: Sequence[str]) -> Callable[[object], int]:
@@ -234,7 +238,8 @@ def outcome_table(
     """
     rows = outcomes[outcomes["scenario"] == scenario].set_index("company")
     none = searched and rows["breakeven_demand_growth"].isna().any()
-    caption = _no_breakeven_caption() if none else None
+    none_price = searched and rows["breakeven_price_decline"].isna().any()
+    caption = _no_breakeven_caption(none, none_price) if none or none_price else None
     table = _compact(title, caption=caption, caption_justify="left")
     # numbers and company names never shrink; on a narrow terminal the labels wrap
     table.add_column("outcome", style="bold", min_width=10)
@@ -250,6 +255,7 @@ def outcome_table(
         ("  first", lambda r: _when(r["first_impairment_usgaap"])),
         ("NPV of 2026 capex", lambda r: _money(r["npv_2026"])),
         ("IRR of 2026 capex", lambda r: _pct(r["irr_2026"])),
+        ("payback (years)", lambda r: _num(r["payback_years_2026"], 1)),
         ("minimum DSCR", lambda r: _num(r["min_dscr"])),
         (
             "break-even demand growth",
@@ -257,6 +263,14 @@ def outcome_table(
                 "none"
                 if none and pd.isna(r["breakeven_demand_growth"])
                 else _pct(r["breakeven_demand_growth"])
+            ),
+        ),
+        (
+            "break-even price decline",
+            lambda r: (
+                "none"
+                if none_price and pd.isna(r["breakeven_price_decline"])
+                else _pct(r["breakeven_price_decline"])
             ),
         ),
     ]
@@ -558,7 +572,7 @@ def breakeven_summary(dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str)
         )
     s = _compact(
         f"Break-even demand growth over {x} (rows) and {y} (columns)",
-        caption=_no_breakeven_caption(),
+        caption=_no_breakeven_caption(growth=True, decline=False),
     )
     s.add_column(x, no_wrap=True)
     for c in surface.columns:
