@@ -298,3 +298,19 @@ def test_compile_note_only_when_the_kernels_are_known_to_be_uncompiled(monkeypat
     monkeypatch.setattr(jobs, "kernel_cached", lambda: cached)
     assert note in jobs.compile_note()
     assert bool(jobs.compile_note()) == (cached is False)
+
+
+def test_a_peak_in_the_last_quarter_is_marked_as_still_rising():
+    from rich.console import Console
+
+    from strandrisk.cli.render import outcome_table
+
+    frame = sr.simulate(sr.load_scenario("base"), breakeven=False).outcomes
+    texts = []
+    for date in ("2035Q4", "2031Q2"):
+        frame["stranded_peak_date"] = date
+        console = Console(width=100, record=True)
+        console.print(outcome_table(frame, last_quarter="2035Q4"))
+        texts.append(console.export_text())
+    assert "2035Q4 is the last quarter run: stranded value still rising" in texts[0]
+    assert "still rising" not in texts[1]

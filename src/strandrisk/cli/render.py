@@ -218,12 +218,17 @@ def _compact(title: str, **kwargs: object) -> Table:
 
 
 def outcome_table(
-    outcomes: pd.DataFrame, scenario: int = 0, title: str = "Outcomes", searched: bool = False
+    outcomes: pd.DataFrame,
+    scenario: int = 0,
+    title: str = "Outcomes",
+    searched: bool = False,
+    last_quarter: str | None = None,
 ) -> Table:
     """Outcomes of one scenario: a column per company, a row per outcome.
 
     With ``searched`` (the break-even was solved for this table) a missing break-even
-    reads "none" and the caption says what was searched; otherwise "-".
+    reads "none" and the caption says what was searched; otherwise "-". With
+    ``last_quarter``, a peak dated that quarter is marked as still rising at the horizon.
 
     Parameters
     ----------
@@ -235,11 +240,18 @@ def outcome_table(
         Table title. [-]
     searched : bool
         Whether the break-even values were solved for. [-]
+    last_quarter : str, optional
+        The horizon's last quarter, e.g. ``2035Q4``. [ISO quarter]
     """
     rows = outcomes[outcomes["scenario"] == scenario].set_index("company")
     none = searched and rows["breakeven_demand_growth"].isna().any()
     none_price = searched and rows["breakeven_price_decline"].isna().any()
-    caption = _no_breakeven_caption(none, none_price) if none or none_price else None
+    notes = [_no_breakeven_caption(none, none_price)] if none or none_price else []
+    if last_quarter is not None and (rows["stranded_peak_date"] == last_quarter).any():
+        notes.append(
+            f"{last_quarter} is the last quarter run: stranded value still rising (see --horizon)"
+        )
+    caption = "\n".join(notes) or None
     table = _compact(title, caption=caption, caption_justify="left")
     # numbers and company names never shrink; on a narrow terminal the labels wrap
     table.add_column("outcome", style="bold", min_width=10)
@@ -297,6 +309,7 @@ def run_summary(job: object) -> Group:
             job.outcomes,
             title=f"strandrisk run: {scenario.name} ({scenario.years} years from 2026Q1)",
             searched=True,
+            last_quarter=f"{2025 + scenario.years}Q4",
         ),  # type: ignore[attr-defined]
         "",
         "[bold]Assumptions that move peak stranded value most[/] "
