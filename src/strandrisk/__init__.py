@@ -15,7 +15,13 @@ from strandrisk.assumptions.register import Register, load_register
 from strandrisk.assumptions.schema import Record, RegisterError
 from strandrisk.core.finance import irr
 from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
-from strandrisk.engine.simulate import OUTCOME_COLUMNS, OUTCOME_UNITS, SimulationResult, simulate
+from strandrisk.engine.simulate import (
+    OUTCOME_COLUMNS,
+    OUTCOME_UNITS,
+    SERIES_UNITS,
+    SimulationResult,
+    simulate,
+)
 from strandrisk.errors import InputError
 from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario
 from strandrisk.io.uncertainty import load_uncertainty
@@ -30,6 +36,7 @@ __all__ = [
     "OUTCOME_COLUMNS",
     "OUTCOME_UNITS",
     "PRESETS",
+    "SERIES_UNITS",
     "Claim",
     "InputError",
     "MCResult",

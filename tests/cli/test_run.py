@@ -127,8 +127,24 @@ def test_runs_list_show_compare_delete_and_export(tmp_path):
         str(tmp_path / "pq"),
     )
     assert exported.exit_code == 0, exported.output
-    book = openpyxl.load_workbook(xlsx, read_only=True)
-    assert book.sheetnames == ["run", "inputs", "outcomes", "series", "assumptions"]
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["run", "inputs", "outcomes", "series", "assumptions", "units"]
+    # full values in the cells, $ billions and per cent on screen, each series row's unit
+    sheet = book["outcomes"]
+    header = [c.value for c in sheet[1]]
+    capex = sheet.cell(2, header.index("capex_2026") + 1)
+    base = sr.load_scenario("base")
+    assert capex.value == base.companies[0].capex_2026 * base.capex.ai_share
+    assert capex.number_format.startswith('$#,##0.0,,,"B"')
+    assert sheet.cell(2, header.index("irr_2026") + 1).number_format == "0.0%"
+    rows = list(book["series"].values)
+    assert rows[0][:5] == ("scenario", "company", "variable", "unit", "2026Q1")
+    assert {r[2]: r[3] for r in rows[1:]} == {
+        k: v for k, v in sr.SERIES_UNITS.items() if k not in ("dscr", "economic_life")
+    }
+    units = {(r[0], r[1]): r[2] for r in list(book["units"].values)[1:]}
+    assert units[("outcomes", "npv_2026")] == "USD"
+    assert units[("series", "demand")] == "Mtok/quarter"
     outcomes = pd.read_csv(tmp_path / "csv" / "outcomes.csv")
     assert list(outcomes["company"])[-1] == "industry"
     assert (

@@ -391,3 +391,10 @@ def test_every_parameter_at_either_end_of_its_range_gives_finite_outcomes():
     assert np.isfinite(compiled["economic_life_years"].to_numpy(float)[ai]).all()
     for frame in (compiled, reference):  # and nothing to pay back
         assert np.isnan(frame["payback_years_2026"].to_numpy(float)[~ai]).all()
+
+
+def test_every_series_variable_carries_its_unit():
+    series = sr.simulate(sr.load_scenario("base"), breakeven=False).series
+    assert set(series.data_vars) == set(sr.SERIES_UNITS)
+    for name, variable in series.data_vars.items():
+        assert variable.attrs["units"] == sr.SERIES_UNITS[name]

@@ -45,6 +45,7 @@ from strandrisk.scenarios.schema import Scenario
 __all__ = [
     "OUTCOME_COLUMNS",
     "OUTCOME_UNITS",
+    "SERIES_UNITS",
     "SimulationResult",
     "quarter_label",
     "simulate",
@@ -93,6 +94,33 @@ OUTCOME_UNITS: dict[str, str] = {
 """Unit of each column of the outcome table but ``company``: rates are fractions per year
 (``irr_2026`` effective annual, the break-even values continuous like the parameters they
 solve for), ``min_dscr`` the lowest annual debt-service cover, dates ISO quarters or years."""
+
+_FLOW = "USD/quarter"
+SERIES_UNITS: dict[str, str] = {
+    **dict.fromkeys(
+        ("capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",
+         "fcf_unlevered", "interest", "principal", "fcf_levered", "impairment_ifrs",
+         "impairment_usgaap"),
+        _FLOW,
+    ),
+    **dict.fromkeys(
+        ("debt", "book_value", "book_compute", "book_facilities", "value_in_use", "fair_value",
+         "recoverable_amount", "economic_value", "stranded_value", "depreciation_gap",
+         "carrying_ifrs", "carrying_usgaap"),
+        "USD",
+    ),
+    "demand": "Mtok/quarter",
+    "capacity": "Mtok/quarter",
+    "served": "Mtok/quarter",
+    "utilisation": "fraction",
+    "installed_units": "H100e",
+    "token_price": "USD/Mtok",
+    "dscr": "ratio",
+    "economic_life": "year",
+}  # fmt: skip
+"""Unit of each variable of :attr:`SimulationResult.series` (also its ``units`` attribute):
+flows per quarter, stocks (``USD``) at quarter end, ``dscr`` per year, ``economic_life``
+per cohort; ``H100e`` counts units of compute in H100 equivalents."""
 
 _SERIES = (
     "capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",
@@ -364,8 +392,11 @@ def _dataset(names: tuple[str, ...], grid: Grid, series: dict[str, np.ndarray]) 
             "vintage": vintages,
         },
     )
+    for name in ds.data_vars:
+        ds[name].attrs["units"] = SERIES_UNITS[str(name)]
     ds.attrs["units"] = (
-        "money in USD per quarter (stocks at quarter end); tokens in Mtok; lives in years"
+        "money in USD per quarter (stocks at quarter end); tokens in Mtok; lives in years; "
+        "each variable's own in its 'units' attribute"
     )
     return ds
 

@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from strandrisk.assumptions.register import load_register
+from strandrisk.engine.simulate import OUTCOME_UNITS, SERIES_UNITS
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_with
 from strandrisk.store.runs import StoredRun
@@ -36,7 +37,8 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     """Return the tables of an export: run, inputs, outcomes, samples, series, assumptions.
 
     ``samples`` (the parameter values drawn for each scenario) only for a Monte Carlo run;
-    ``series`` wide, one column per quarter.
+    ``series`` wide, one column per quarter, with each variable's unit
+    (:data:`~strandrisk.engine.simulate.SERIES_UNITS`).
 
     Parameters
     ----------
@@ -60,6 +62,8 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
         if not series.empty
         else series
     )
+    if not series.empty:  # each row's unit beside its name
+        wide.insert(3, "unit", wide["variable"].map(SERIES_UNITS).fillna(""))
     assumptions = pd.DataFrame([r.as_dict() for r in load_register().values()])
     meta = pd.DataFrame([(k, str(v)) for k, v in run.meta.items()], columns=["field", "value"])
     tables = {"run": meta, "inputs": inputs, "outcomes": run.outcomes}
@@ -70,8 +74,52 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     return tables
 
 
+_MONEY_FORMAT = '$#,##0.0,,,"B";-$#,##0.0,,,"B"'  # full dollars in the cell, $B on screen
+_FORMATS = {
+    "USD": _MONEY_FORMAT,
+    "USD/quarter": _MONEY_FORMAT,
+    "1/year": "0.0%",
+    "fraction": "0.0%",
+    "year": "0.00",
+    "ratio": "0.00",
+    "Mtok/quarter": "#,##0",
+    "H100e": "#,##0",
+    "USD/Mtok": "0.0000",
+}
+"""Excel number format per unit: the cell keeps the full value, the format only shows it."""
+
+
+def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    rows = [("outcomes", c, OUTCOME_UNITS.get(c, "")) for c in tables["outcomes"].columns]
+    rows += [("series", v, u) for v, u in SERIES_UNITS.items()]
+    rows.append(
+        ("series", "2026Q1 ...", "columns: quarters; flows in the quarter, stocks at its end")
+    )
+    frame = pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
+    frame["unit"] = frame["unit"].replace({"": "-"})
+    return frame
+
+
+def _formats(name: str, frame: pd.DataFrame) -> tuple[dict[int, str], str | None]:
+    """Return a sheet's number formats: by column (outcomes) or by each row's unit (series)."""
+    if name == "outcomes":
+        by_column = {
+            i: _FORMATS[OUTCOME_UNITS[c]]
+            for i, c in enumerate(frame.columns, start=1)
+            if OUTCOME_UNITS.get(c) in _FORMATS and c != "first_negative_fcf_year"
+        }
+        return by_column, None
+    if name == "series" and "unit" in frame.columns:
+        return {}, "unit"
+    return {}, None
+
+
 def export_xlsx(run: StoredRun, path: Path | str) -> Path:
     """Write the run as an Excel workbook, one sheet per table of :func:`run_tables`.
+
+    Cells hold the values in their units (money in whole US dollars, rates as fractions);
+    number formats show money in $ billions and rates in per cent, and a ``units`` sheet
+    lists the unit of every outcome column and series variable.
 
     Parameters
     ----------
@@ -91,6 +139,7 @@ def export_xlsx(run: StoredRun, path: Path | str) -> Path:
         If a table has more rows than an Excel sheet holds (:data:`EXCEL_ROWS`).
     """
     tables = run_tables(run)
+    tables["units"] = _units_table(tables)
     for name, frame in tables.items():
         if len(frame) >= EXCEL_ROWS:
             raise InputError(
@@ -106,14 +155,25 @@ def export_xlsx(run: StoredRun, path: Path | str) -> Path:
             sheet.append([str(c) for c in frame.columns])
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
+            by_column, unit_column = _formats(name, frame)
+            first_value = 1 + (list(frame.columns).index("unit") + 1 if unit_column else 0)
             for row in frame.itertuples(index=False):
                 sheet.append(
                     [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
                 )
-            sheet.freeze_panes = "A2"
+                cells = sheet[sheet.max_row]
+                if unit_column:  # one variable per row: the row's unit sets its format
+                    fmt = _FORMATS.get(getattr(row, unit_column))
+                    for cell in cells[first_value - 1 :] if fmt else ():
+                        cell.number_format = fmt
+                for i, fmt in by_column.items():
+                    cells[i - 1].number_format = fmt
+            sheet.freeze_panes = "A2" if not unit_column else f"{get_column_letter(first_value)}2"
             for i, column in enumerate(frame.columns, start=1):
+                widest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:50, i - 1])])
+                numeric = pd.api.types.is_numeric_dtype(frame.iloc[:, i - 1])
                 sheet.column_dimensions[get_column_letter(i)].width = min(
-                    60, max(10, len(str(column)) + 2)
+                    60, max(10, 12 if numeric else widest + 2, len(str(column)) + 2)
                 )
         book.save(tmp)
 
