@@ -459,6 +459,13 @@ _FORMAT = {
 }
 
 
+_SAMPLER_NAMES = {
+    "mc": "random sampling",
+    "lhs": "Latin hypercube",
+    "sobol": "scrambled Sobol",
+}
+
+
 def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Table:
     """Quantiles per company and outcome (index (company, outcome), a column per level).
 
@@ -486,7 +493,8 @@ def mc_summary(result: object, scenario: object, space: object) -> Group:
     table = quantile_table(
         result.quantiles,  # type: ignore[attr-defined]
         f"Monte Carlo: {scenario.name}, {result.n:,} scenarios "  # type: ignore[attr-defined]
-        f"({result.sampler}, seed {result.seed}), "  # type: ignore[attr-defined]
+        f"({_SAMPLER_NAMES.get(result.sampler, result.sampler)}, "  # type: ignore[attr-defined]
+        f"seed {result.seed}), "  # type: ignore[attr-defined]
         f"{len(space.keys)} uncertain parameters",
         order,
     )
