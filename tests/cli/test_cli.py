@@ -211,3 +211,29 @@ def test_fit_price_performance_with_per_column():
     out = json.loads(result.stdout)
     assert out["n"] == 229
     assert 2.3 < out["doubling_time_years"] < 2.9  # public facts: 0.116 OOM/y -> 2.59 y
+
+
+def _commands():
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        for sub_name, sub in getattr(command, "commands", {name: command}).items():
+            path = [name] if sub is command else [name, sub_name]
+            yield " ".join(path), sub
+
+
+@pytest.mark.parametrize(("path", "command"), list(_commands()), ids=lambda v: str(v))
+def test_help_shows_every_option_text_whole(path, command):
+    """Rich markup must not eat help text ("[uncertainty]" once vanished), flags show no type."""
+    import re
+
+    r = CliRunner().invoke(app, [*path.split(), "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    text = re.sub(r"[\s│]+", " ", r.stdout)
+    for param in command.params:
+        if getattr(param, "help", None):
+            assert re.sub(r"\s+", " ", param.help.replace("\\[", "[")) in text, param.name
+        if getattr(param, "is_flag", False) and param.name != "help":
+            line = next(x for x in r.stdout.splitlines() if f" {param.opts[0]} " in x)
+            assert "<bool>" not in line, line

@@ -79,7 +79,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+        bool,
+        typer.Option(
+            "--version", metavar="", callback=_version, is_eager=True, help="Print the version."
+        ),
     ] = False,
 ) -> None:
     """How much of today's AI data-centre capital could be stranded by AI's own progress."""
@@ -96,7 +99,9 @@ def assumptions(
         Path | None,
         typer.Option(help="Folder of register tables to load instead of the shipped ones."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the rows as JSON.")
+    ] = False,
 ) -> None:
     """List the assumptions register: every default with its unit, range and source."""
     from strandrisk.assumptions.register import load_register
@@ -127,7 +132,7 @@ def fit(
     start: Annotated[str | None, typer.Option("--from", help="First date kept (ISO).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date kept (ISO).")] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the fit as one JSON object.")
+        bool, typer.Option("--json", metavar="", help="Print the fit as one JSON object.")
     ] = False,
 ) -> None:
     """Fit an exponential trend (OLS of ln(value) on years) with a 95 % interval."""
@@ -166,7 +171,7 @@ def claims(
         int | None, typer.Option(help="Only claims from this article section.")
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the claims as a JSON list.")
+        bool, typer.Option("--json", metavar="", help="Print the claims as a JSON list.")
     ] = False,
 ) -> None:
     """Audit the article: every quantitative claim, recomputed where its own numbers allow."""
@@ -236,22 +241,24 @@ def run(
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override one value: dotted.key=VALUE (repeatable)."),
+        typer.Option(
+            "--set", metavar="KEY=VALUE", help="Override one value: dotted.key=VALUE (repeatable)."
+        ),
     ] = None,
     company: Annotated[
-        list[str] | None, typer.Option(help="Only this company (repeatable).")
+        list[str] | None, typer.Option(metavar="NAME", help="Only this company (repeatable).")
     ] = None,
     horizon: Annotated[int | None, typer.Option(help="Reporting horizon in years (1-30).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for report.html.")] = Path("strandrisk-report"),
     store: Annotated[Path, typer.Option(help="DuckDB run store.")] = Path("strandrisk.duckdb"),
     no_report: Annotated[
-        bool, typer.Option("--no-report", help="Do not write the HTML report.")
+        bool, typer.Option("--no-report", metavar="", help="Do not write the HTML report.")
     ] = False,
     png: Annotated[
         Path | None, typer.Option(help="Also write each chart as PNG in this folder.")
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print only the outcome table as JSON.")
+        bool, typer.Option("--json", metavar="", help="Print only the outcome table as JSON.")
     ] = False,
     mc: Annotated[
         int | None,
@@ -413,7 +420,7 @@ def tco(
     ] = None,
     png: Annotated[Path | None, typer.Option(help="Folder for the chart as PNG.")] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object per option.")
+        bool, typer.Option("--json", metavar="", help="Print one JSON object per option.")
     ] = False,
 ) -> None:
     """Total cost of ownership of a workload: cloud API, rented GPUs, owned servers, CPUs, Macs."""
@@ -450,10 +457,11 @@ def tco(
 def mc(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[
-        Path | None, typer.Option(help="Scenario TOML file with an [uncertainty] block.")
+        Path | None, typer.Option(help="Scenario TOML file with an \\[uncertainty] block.")
     ] = None,
     set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Override a fixed value (repeatable).")
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value (repeatable)."),
     ] = None,
     n: Annotated[int, typer.Option("--n", help="Number of scenarios.")] = 10_000,
     seed: Annotated[
@@ -477,12 +485,13 @@ def mc(
         bool,
         typer.Option(
             "--series",
+            metavar="",
             help="Also keep every scenario's quarterly stranded, book and economic value "
             "(table series in the --keep file).",
         ),
     ] = False,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the summary as one JSON object.")
+        bool, typer.Option("--json", metavar="", help="Print the summary as one JSON object.")
     ] = False,
 ) -> None:
     """Monte Carlo over every uncertain parameter: quantiles, Capex-at-Risk, P(impairment)."""
@@ -570,13 +579,19 @@ def _mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None)
 def sensitivity(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a fixed value.")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value.")
+    ] = None,
     n: Annotated[
         int, typer.Option("--n", help="Base sample size (power of two); runs n x (d + 2).")
     ] = 64,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the design and bootstrap.")] = 0,
-    outcome: Annotated[list[str] | None, typer.Option(help="Outcome column (repeatable).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the indices as JSON.")] = False,
+    outcome: Annotated[
+        list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
+    ] = False,
 ) -> None:
     """Sobol first-order and total indices (SALib) and a P10-P90 tornado of the industry."""
     from strandrisk.analysis.sensitivity import quantile_swings
@@ -637,7 +652,9 @@ def discover(
     from_: Annotated[
         Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the box as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the box as JSON.")
+    ] = False,
 ) -> None:
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
     import tempfile
@@ -720,7 +737,7 @@ def breakeven(
         str, typer.Option("--y", help="Second parameter of the surface.")
     ] = "market.elasticity",
     grid: Annotated[int, typer.Option(help="Points per axis of the surface.")] = 5,
-    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
 ) -> None:
     """Break-even demand growth and price decline per scenario, and a two-parameter surface."""
     from strandrisk.analysis.breakeven import breakeven_distribution, breakeven_surface
