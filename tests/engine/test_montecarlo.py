@@ -209,6 +209,25 @@ def test_scenario_show_keeps_the_uncertainty_block_and_mc_needs_one(tmp_path):
     assert "add an [uncertainty] block" in r.stderr  # brackets survive the terminal markup
 
 
+def test_scenario_show_of_a_file_keeps_its_header_and_uncertainty(tmp_path):
+    from strandrisk.io.scenario import scenario_file_parts
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["scenario", "show", "base"]).stdout
+    header = shown[: shown.index("name = ")]
+    assert "share causes" not in header  # a comment inside [correlations] stays there
+    assert shown.count("share causes") == 1
+    (tmp_path / "mine.toml").write_text(shown)
+    again = runner.invoke(app, ["scenario", "show", str(tmp_path / "mine.toml")])
+    assert again.exit_code == 0
+    assert again.stdout == shown  # a shown file shows the same: nothing lost, nothing doubled
+    middle = "# mine\n[uncertainty]\nfrom_register = true\n\n[market]\nelasticity = 1.2\n"
+    head, tail = scenario_file_parts(middle)
+    assert head == "# mine\n"
+    assert "not repeated here" in tail
+    assert "[market]" not in tail
+
+
 def test_summaries_are_identical_for_any_chunk_size_and_workers():
     a = _run(90, chunk_size=90)
     for other in (_run(90, chunk_size=13), _run(90, chunk_size=30, workers=2)):

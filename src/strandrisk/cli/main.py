@@ -312,15 +312,17 @@ app.add_typer(scenario_app, name="scenario")
 @_clean_failures
 def scenario_show(name: Annotated[str, typer.Argument(help="Preset name or TOML file.")]) -> None:
     """Print a scenario's full TOML (every key) to copy and edit."""
-    from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario, preset_text
+    from strandrisk.io.scenario import (
+        PRESETS,
+        dump_scenario,
+        load_scenario,
+        preset_text,
+        scenario_file_parts,
+    )
 
-    scenario = load_scenario(name)
-    header, tail = "", ""
-    if name in PRESETS:
-        text = preset_text(name)
-        header = "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
-        at = text.find("\n[uncertainty]")
-        tail = "\n" + text[at + 1 :] if at >= 0 else ""
+    scenario = load_scenario(name)  # refuses a bad name or file with a message
+    text = preset_text(name) if name in PRESETS else Path(name).read_text(encoding="utf-8")
+    header, tail = scenario_file_parts(text)
     sys.stdout.write(header + dump_scenario(scenario) + tail)
 
 

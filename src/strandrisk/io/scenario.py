@@ -8,6 +8,7 @@ units: USD, years, rates per year as fractions.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import fields
 from functools import cache
@@ -28,6 +29,7 @@ __all__ = [
     "dump_scenario",
     "load_scenario",
     "preset_text",
+    "scenario_file_parts",
     "scenario_from_values",
 ]
 
@@ -229,6 +231,46 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     return repr(float(value)) if isinstance(value, float) else str(value)
+
+
+_UNCERTAINTY_TABLES = re.compile(r"^\[(uncertainty|correlations)([.\]])", re.M)
+
+
+def scenario_file_parts(text: str) -> tuple[str, str]:
+    """Split a scenario file into its opening comment block and its uncertainty sections.
+
+    For ``scenario show``: the full dump keeps the file's own header and its
+    ``[uncertainty]`` / ``[correlations]`` tables. Those are taken as written only when
+    they come last in the file; otherwise a comment says where they are.
+
+    Parameters
+    ----------
+    text : str
+        The TOML text of a preset or scenario file. [-]
+
+    Returns
+    -------
+    header, tail : str
+        The leading ``#`` lines, and the uncertainty sections (or a note), each ending
+        with a newline or empty. [-]
+    """
+    lines = text.splitlines()
+    head = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        head.append(line + "\n")
+    first = _UNCERTAINTY_TABLES.search(text)
+    if first is None:
+        return "".join(head), ""
+    rest = text[first.start() :]
+    tables = re.findall(r"^\[([^\]]+)\]", rest, flags=re.M)
+    if all(t.split(".")[0] in ("uncertainty", "correlations") for t in tables):
+        return "".join(head), "\n" + rest.rstrip("\n") + "\n"
+    return "".join(head), (
+        "\n# this file's [uncertainty] tables are not repeated here: they sit between other\n"
+        "# tables in the original; copy them from it\n"
+    )
 
 
 def dump_scenario(scenario: Scenario) -> str:
