@@ -190,7 +190,9 @@ def render_report(
 <b>economic value</b> is the most the assets can still earn (value in use, discounted at WACC) or fetch
 (replacement cost of the same compute today, for its remaining life and energy disadvantage).
 <b>Stranded value</b> is book above economic value. Impairments follow IFRS (IAS 36) and US GAAP
-(ASC 360). Money in US dollars; the industry is the five companies as one business.</p>
+(ASC 360); their totals add up every quarter's charge, so they can exceed the peak stranded value when
+new capex keeps joining an impaired business. Money in US dollars; the industry is the five companies as
+one business.</p>
 <h2>Outcomes</h2>
 {_table(_fmt_outcomes(outcomes))}
 <h2>Assumptions that move peak stranded value most</h2>
