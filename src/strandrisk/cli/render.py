@@ -410,13 +410,13 @@ def mapping_table(mapping: dict, title: str) -> Table:
     return table
 
 
-def _usd(v: float) -> str:
-    return "-" if pd.isna(v) else f"${v:,.0f}"
-
-
 def tco_tables(wf: object, result: object, checks: list) -> Group:
     """Render the TCO comparison: options, the article checks, break-even volumes."""
-    from strandrisk.reports.tco import breakeven_lines, workload_sentence  # imports Plotly
+    from strandrisk.reports.tco import (  # imports Plotly
+        breakeven_lines,
+        option_cells,
+        workload_sentence,
+    )
 
     w = result.workload  # type: ignore[attr-defined]
     table = _compact(f"TCO over {w.horizon_years:g} years: {wf.description}")  # type: ignore[attr-defined]
@@ -427,12 +427,7 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
         table.add_row(
             r.label or r.option,
             "yes" if r.fits_in_memory else "[red]no[/]",
-            "-" if pd.isna(r.units) else f"{r.units:g}",
-            _usd(r.capex),
-            "-" if pd.isna(r.energy_kwh) else f"{r.energy_kwh:,.0f}",
-            _usd(r.energy_cost),
-            _usd(r.total_cost),
-            "-" if pd.isna(r.usd_per_mtok) else f"{r.usd_per_mtok:.3f}",
+            *option_cells(r),
         )
     parts: list[object] = [f"workload: {workload_sentence(w)}", table]
     if checks:

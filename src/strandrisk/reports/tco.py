@@ -17,9 +17,15 @@ from strandrisk import __version__
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.workload import WorkloadFile
 from strandrisk.tco.checks import evaluate_checks
-from strandrisk.tco.model import TCOResult, Workload
+from strandrisk.tco.model import OptionResult, TCOResult, Workload
 
-__all__ = ["breakeven_lines", "cumulative_cost_figure", "workload_sentence", "write_tco_outputs"]
+__all__ = [
+    "breakeven_lines",
+    "cumulative_cost_figure",
+    "option_cells",
+    "workload_sentence",
+    "write_tco_outputs",
+]
 
 _CSS = """
 body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2rem auto;
@@ -73,6 +79,26 @@ def _usd(v: float) -> str:
     return "-" if pd.isna(v) else f"${v:,.0f}"
 
 
+def option_cells(r: OptionResult) -> tuple[str, ...]:
+    """Format an option's units, capex, energy, energy cost, total cost and cost per Mtok.
+
+    The same figures on the TCO page and in ``strandrisk tco``.
+
+    Parameters
+    ----------
+    r : OptionResult
+        One priced option. [USD, kWh, unit]
+    """
+    return (
+        "-" if pd.isna(r.units) else f"{r.units:g}",
+        _usd(r.capex),
+        "-" if pd.isna(r.energy_kwh) else f"{r.energy_kwh:,.0f}",
+        _usd(r.energy_cost),
+        _usd(r.total_cost),
+        "-" if pd.isna(r.usd_per_mtok) else f"{r.usd_per_mtok:.3f}",
+    )
+
+
 def _options_table(result: TCOResult) -> str:
     head = (
         "option",
@@ -90,14 +116,7 @@ def _options_table(result: TCOResult) -> str:
         fits = (
             '<td class="text yes">yes</td>' if r.fits_in_memory else '<td class="text no">no</td>'
         )
-        cells = (
-            "-" if pd.isna(r.units) else f"{r.units:g}",
-            _usd(r.capex),
-            "-" if pd.isna(r.energy_kwh) else f"{r.energy_kwh:,.0f}",
-            _usd(r.energy_cost),
-            _usd(r.total_cost),
-            "-" if pd.isna(r.usd_per_mtok) else f"{r.usd_per_mtok:.3f}",
-        )
+        cells = option_cells(r)
         rows.append(
             f'<tr><td class="text">{html.escape(r.label or r.option)}</td>'
             f'<td class="text">{html.escape(r.kind)}</td>{fits}'
