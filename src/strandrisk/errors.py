@@ -5,7 +5,9 @@ The CLI turns an :class:`InputError` into one message on standard error and exit
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+import numbers
+
+__all__ = ["InputError", "whole_number"]
 
 
 class InputError(ValueError):
@@ -13,3 +15,26 @@ class InputError(ValueError):
 
     The message names the file (or table), the key (row, column) and the problem.
     """
+
+
+def whole_number(name: str, value: object, minimum: int = 0) -> int:
+    """Return ``value`` as an int, or raise an :class:`InputError` naming ``name``.
+
+    For counts and seeds passed through the Python API: a float, a string or a bool is
+    refused (``n = 10.5`` would otherwise fail deep inside NumPy), as is a value below
+    ``minimum``.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, for the message. [-]
+    value : object
+        What was passed. [count]
+    minimum : int
+        The smallest value allowed. [count]
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(f"{name} = {value!r}: expected a whole number")
+    if value < minimum:
+        raise InputError(f"{name} = {value}: must be at least {minimum}")
+    return int(value)

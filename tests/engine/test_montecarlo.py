@@ -1,5 +1,7 @@
 """Monte Carlo: reproducible for any chunk size and worker count; no NaN over the priors."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -291,10 +293,10 @@ def test_run_mc_refuses_bad_arguments_and_an_unreachable_scheduler(monkeypatch):
     sc = sr.load_scenario("base")
     space = load_uncertainty("base", sc)
     for kwargs, message in [
-        ({"n": 0}, "must be positive"),
-        ({"seed": -3}, "non-negative"),
+        ({"n": 0}, "n = 0: must be at least 1"),
+        ({"seed": -3}, "seed = -3: must be at least 0"),
         ({"workers": 2, "scheduler": "tcp://127.0.0.1:1"}, "give one"),
-        ({"workers": 0}, "at least one worker"),
+        ({"workers": 0}, "workers = 0: must be at least 1"),
     ]:
         args = {"n": 10, "seed": 0, **kwargs}
         with pytest.raises(InputError, match=message):
@@ -362,3 +364,43 @@ def test_keep_never_replaces_a_file_that_is_not_a_kept_run(tmp_path):
     _run(10, outcomes_path=kept)
     _run(12, outcomes_path=kept)  # an earlier kept run is replaced
     assert len(read_kept(kept)[0]) == 12
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n": 10.5}, "n = 10.5: expected a whole number"),
+        ({"n": True}, "n = True: expected a whole number"),
+        ({"n": 0}, "n = 0: must be at least 1"),
+        ({"seed": "a"}, "seed = 'a': expected a whole number"),
+        ({"seed": 1.5}, "seed = 1.5: expected a whole number"),
+        ({"seed": -1}, "seed = -1: must be at least 0"),
+        ({"chunk_size": 0}, "chunk_size = 0: must be at least 1"),
+        ({"workers": 0}, "workers = 0: must be at least 1"),
+        ({"sampler": "halton"}, "sampler = 'halton': one of mc, lhs, sobol"),
+    ],
+)
+def test_python_api_type_slips_are_input_errors(kwargs, message):
+    from strandrisk.analysis.breakeven import breakeven_distribution
+
+    sc = sr.load_scenario("base")
+    space = load_uncertainty("base", sc)
+    args = {"n": 10, "seed": 0} | kwargs
+    with pytest.raises(sr.InputError, match=re.escape(message)):
+        run_mc(sc, space, **args)
+    if set(kwargs) <= {"n", "seed"} and kwargs.get("n") != 0:
+        with pytest.raises(sr.InputError, match=r"expected a whole number|must be at least"):
+            breakeven_distribution(sc, space, **args)
+        with pytest.raises(sr.InputError, match=r"expected a whole number|must be at least"):
+            sr.sobol_for_scenario(sc, space, **({"n": 8, "seed": 0} | kwargs))
+    assert (
+        run_mc(sc, space, np.int64(12), np.int64(1), chunk_size=np.int32(6)).n == 12
+    )  # NumPy ints
+
+
+def test_sobol_needs_a_power_of_two_and_simulate_a_whole_chunk_size():
+    sc = sr.load_scenario("base")
+    with pytest.raises(sr.InputError, match="n = 12: Saltelli's design needs a power of two"):
+        sr.sobol_for_scenario(sc, load_uncertainty("base", sc), 12, 0)
+    with pytest.raises(sr.InputError, match=r"chunk_size = 2\.5"):
+        sr.simulate(sc, chunk_size=2.5)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.engine.simulate import simulate
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
@@ -39,8 +39,7 @@ def breakeven_distribution(
         Index: the two break-even columns; columns ``p5, p25, p50, p75, p95, share_defined``
         (NaN where NPV never crosses zero is left out of the quantiles). [1/year]
     """
-    if n < 1 or seed < 0:
-        raise InputError(f"n = {n}, seed = {seed}: at least one scenario and a seed >= 0")
+    n, seed = whole_number("n", n, 1), whole_number("seed", seed, 0)
     samples = sample_range(space, 0, n, seed, "lhs")
     out = simulate(scenario, samples, keep_series=False).outcomes
     rows = out[out["company"] == company]

@@ -16,7 +16,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
 from strandrisk.engine.simulate import simulate
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
@@ -123,6 +123,11 @@ def sobol_for_scenario(
     InputError
         For an outcome outside :data:`SOBOL_OUTCOMES`.
     """
+    n, seed = whole_number("n", n, 2), whole_number("seed", seed, 0)
+    if n & (n - 1):
+        raise InputError(
+            f"n = {n}: Saltelli's design needs a power of two (e.g. {1 << n.bit_length()})"
+        )
     bad = [o for o in outcomes if o not in SOBOL_OUTCOMES]
     if bad:
         raise InputError(

@@ -25,9 +25,9 @@ import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, whole_number
 from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file
-from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
+from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = ["FAN_SCENARIOS", "QUANTILES", "SERIES_CHUNK", "MCResult", "read_kept", "run_mc"]
@@ -342,14 +342,15 @@ def run_mc(
     MCResult
         Quantiles, Capex-at-Risk, probability of impairment by year, fans.
     """
-    if n < 1 or chunk_size < 1:
-        raise InputError(f"n = {n}, chunk_size = {chunk_size}: both must be positive")
-    if seed < 0:
-        raise InputError(f"seed = {seed}: a seed is a non-negative integer")
+    n = whole_number("n", n, 1)
+    chunk_size = whole_number("chunk_size", chunk_size, 1)
+    seed = whole_number("seed", seed, 0)
+    if sampler not in SAMPLERS:
+        raise InputError(f"sampler = {sampler!r}: one of {', '.join(SAMPLERS)}")
     if workers is not None and scheduler is not None:
         raise InputError("workers and scheduler: give one (a local cluster or an existing one)")
-    if workers is not None and workers < 1:
-        raise InputError(f"workers = {workers}: at least one worker")
+    if workers is not None:
+        workers = whole_number("workers", workers, 1)
     if not space.keys:
         raise ValueError("the uncertainty space is empty: nothing to sample")
     if keep_series and outcomes_path is None:

@@ -40,6 +40,7 @@ from strandrisk.engine.model import (
 )
 from strandrisk.engine.params import Params, build_params
 from strandrisk.engine.valuation import Valuation, add_industry, value_assets
+from strandrisk.errors import whole_number
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
@@ -463,8 +464,7 @@ def simulate(
         raise ValueError(f"engine must be 'compiled' or 'numpy', got {engine!r}")
     if chunk_size is None:
         chunk_size = 4096 if engine == "compiled" else 64
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+    chunk_size = whole_number("chunk_size", chunk_size, 1)
     run_chunk = _chunk_compiled if engine == "compiled" else _chunk
     params = build_params(scenario, samples)
     hist = _history(params.companies)
