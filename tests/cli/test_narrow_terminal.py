@@ -85,3 +85,17 @@ def test_runs_compare_fits_80_columns_with_values_in_their_units(monkeypatch, tm
 
     assert all(re.fullmatch(r"\+?-?\$[\d,]+\.\dB", c) for c in cells("npv_2026").split()[2:])
     assert all(re.fullmatch(r"\+?-?[\d.]+%", c) for c in cells("irr_2026").split()[2:])
+
+
+def test_claims_on_a_narrow_terminal_print_a_block_per_claim(monkeypatch):
+    monkeypatch.setattr(main, "_out", Console(width=80, soft_wrap=True))
+    r = CliRunner().invoke(main.app, ["claims", "--section", "1"])
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    assert "C1.02  inconsistent  stated 725 USD_B, recomputed 705" in lines
+    assert max(len(line) for line in lines) <= 80
+    assert "not-checkable" in r.stdout  # a verdict is never folded inside the word
+    wide = Console(width=140, soft_wrap=True)
+    monkeypatch.setattr(main, "_out", wide)
+    r = CliRunner().invoke(main.app, ["claims", "--section", "1"])
+    assert "┃ id " in r.stdout  # the table from 100 columns on

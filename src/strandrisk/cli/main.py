@@ -127,7 +127,9 @@ def fit(
     ] = None,
     where: Annotated[
         list[str] | None,
-        typer.Option(help="Row filter COLUMN=VALUE or COLUMN!=VALUE; repeat to combine."),
+        typer.Option(
+            metavar="COL=VAL", help="Row filter COLUMN=VALUE or COLUMN!=VALUE; repeat to combine."
+        ),
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="First date kept (ISO).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date kept (ISO).")] = None,
@@ -188,7 +190,7 @@ def claims(
     if as_json:
         _print_json([c.as_dict() for c in rows])
     else:
-        _out.print(render.claims_table(rows))
+        _out.print(render.claims_table(rows, width=_out.width))
         _out.print(render.claims_summary(rows))
 
 

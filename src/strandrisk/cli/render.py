@@ -125,14 +125,42 @@ def fit_panel(fit: TrendFit, title: str) -> Panel:
     return Panel("\n".join(lines), title=title, expand=False)
 
 
-def claims_table(rows: Sequence[Claim]) -> Table:
-    """Table of claims with their verdicts.
+CLAIMS_WIDE = 100
+"""Terminal width [columns] from which the claims print as a table."""
+
+
+def claims_table(rows: Sequence[Claim], width: int = CLAIMS_WIDE) -> Table | Group:
+    """Claims with their verdicts: a table on a wide terminal, a block per claim on a narrow one.
 
     Parameters
     ----------
     rows : sequence of Claim
         The claims to show. [-]
+    width : int
+        Width of the terminal. [columns] Below :data:`CLAIMS_WIDE` each claim gets a line
+        with its id, verdict and figures, then its statement and note wrapped beneath, so
+        that seven columns are not squeezed into a few characters each.
     """
+    if width < CLAIMS_WIDE:
+        lines: list[Text] = [
+            Text("Claims register: the article's arithmetic, recomputed", "italic")
+        ]
+        wrap = max(width - 4, 20)
+        for c in rows:
+            stated = fmt(c.stated)
+            if c.stated_low is not None:
+                stated = f"{fmt(c.stated_low)} - {fmt(c.stated_high)}"
+            head = Text(c.id, style="bold")
+            head.append("  ")
+            head.append(c.verdict, style=_VERDICT_STYLE[c.verdict])
+            head.append(f"  stated {stated} {c.unit}, recomputed {fmt(c.recomputed)}")
+            lines.append(head)
+            lines += [Text(f"    {x}") for x in textwrap.wrap(c.statement, wrap)]
+            lines += [
+                Text(f"    {x}", style="dim")
+                for x in textwrap.wrap(c.note, wrap, break_long_words=False)
+            ]
+        return Group(*lines)
     table = Table(title="Claims register: the article's arithmetic, recomputed")
     for col in ("id", "claim", "stated", "recomputed", "unit", "verdict", "note"):
         table.add_column(col, overflow="fold")
