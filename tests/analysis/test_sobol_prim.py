@@ -1,6 +1,7 @@
 """Sobol indices on the Ishigami function; PRIM recovers a planted box; the CLI commands."""
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -147,3 +148,18 @@ def test_breakeven_surface_says_none_where_npv_never_reaches_zero():
     assert "0.300" in text
     assert "none" in text
     assert "demand growth in [-1, 5] a year" in " ".join(text.split())
+
+
+def test_discover_writes_its_page_and_charts(tmp_path):
+    out, png = str(tmp_path / "o"), str(tmp_path / "p")
+    r = CliRunner().invoke(
+        app, ["discover", "--above", "1e12", "--n", "300", "--out", out, "--png", png]
+    )
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "o" / "discover.html").read_text()
+    assert "industry stranded_peak above 1e+12 USD" in page
+    assert 'id="fig-prim_tradeoff"' in page
+    assert 'id="fig-prim_box"' in page
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page)  # opens offline
+    for name in ("prim_tradeoff.png", "prim_box.png"):
+        assert (tmp_path / "p" / name).read_bytes()[:4] == b"\x89PNG"

@@ -42,3 +42,15 @@ def test_a_fixed_axis_range_and_bar_labels_reach_the_png(tmp_path):
     assert np.isclose(bar.get_x(), 0.65)
     assert np.isclose(bar.get_width(), 0.35)
     plt.close(plot)
+
+
+def test_a_numeric_x_axis_stays_numeric():
+    fig = go.Figure()
+    fig.add_scatter(x=[0.1, 0.5, 1.0], y=[0.9, 0.95, 0.6], mode="lines+markers")
+    fig.add_scatter(x=[0.5], y=[0.95], mode="markers")
+    plot, ax = plt.subplots()
+    _draw(fig, ax)
+    line, point = ax.get_lines()
+    assert list(line.get_xdata()) == [0.1, 0.5, 1.0]  # positions, not category labels
+    assert list(point.get_xdata()) == [0.5]
+    plt.close(plot)

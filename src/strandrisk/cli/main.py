@@ -656,6 +656,12 @@ def discover(
     from_: Annotated[
         Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
     ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for discover.html (the box and its charts).")
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option(help="Folder for the trade-off and box charts as PNG.")
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the box as JSON.")
     ] = False,
@@ -700,6 +706,17 @@ def discover(
             f"({outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that range"
         )
     result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
+    if out is not None or png is not None:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.reports.prim import write_prim_outputs
+
+        question = (
+            f"{company} {outcome} {'above' if above is not None else 'below'} {threshold:g} "
+            f"{OUTCOME_UNITS.get(outcome, '')}".rstrip()
+        )
+        for path in write_prim_outputs(result, question, int(cases.sum()), len(cases), out, png):
+            if not as_json:
+                _err.print(f"wrote {path}")
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit

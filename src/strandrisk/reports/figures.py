@@ -11,7 +11,7 @@ import xarray as xr
 
 from strandrisk.analysis.sensitivity import Swing
 
-__all__ = ["FIGURES", "build_figures"]
+__all__ = ["FIGURES", "build_figures", "prim_box_figure", "prim_tradeoff_figure"]
 
 FIGURES: dict[str, str] = {
     "depreciation_gap": "The depreciation gap: book value against economic value",
@@ -359,26 +359,7 @@ def build_mc_figures(
         barmode="group",
         **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
     )
-    box = go.Figure()
-    span = (prim_limits["max"] - prim_limits["min"]).replace(0, 1)
-    box.add_bar(
-        y=list(prim_limits.index),
-        x=(prim_limits["upper"] - prim_limits["lower"]) / span,
-        base=(prim_limits["lower"] - prim_limits["min"]) / span,
-        orientation="h",
-        name=f"box: coverage {prim_box.coverage:.0%}, density {prim_box.density:.0%}",
-        text=[
-            f"{lo:.4g} to {hi:.4g}"
-            for lo, hi in zip(prim_limits["lower"], prim_limits["upper"], strict=True)
-        ],
-        textposition="inside",
-    )
-    box.update_layout(
-        title=t["mc_prim"],
-        xaxis_title="position within the sampled range (0 = min, 1 = max)",
-        xaxis_range=[0, 1],  # the whole sampled range, so that the restriction shows
-        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
-    )
+    box = prim_box_figure(prim_limits, prim_box, t["mc_prim"])
     return {
         "mc_histogram": hist,
         "mc_fan": fan,
@@ -386,3 +367,80 @@ def build_mc_figures(
         "mc_sobol": sob,
         "mc_prim": box,
     }
+
+
+def prim_box_figure(limits: pd.DataFrame, box: object, title: str) -> go.Figure:
+    """Draw the PRIM box: each restricted parameter's range within the range sampled.
+
+    Parameters
+    ----------
+    limits : pandas.DataFrame
+        The box's restricted ranges (``lower``, ``upper``) and the data's ``min``, ``max``.
+        [canonical units]
+    box : PrimBox
+        The chosen box (coverage, density). [fraction]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    span = (limits["max"] - limits["min"]).replace(0, 1)
+    fig.add_bar(
+        y=list(limits.index),
+        x=(limits["upper"] - limits["lower"]) / span,
+        base=(limits["lower"] - limits["min"]) / span,
+        orientation="h",
+        name=f"box: coverage {box.coverage:.0%}, density {box.density:.0%}",  # type: ignore[attr-defined]
+        text=[
+            f"{lo:.4g} to {hi:.4g}" for lo, hi in zip(limits["lower"], limits["upper"], strict=True)
+        ],
+        textposition="inside",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="position within the sampled range (0 = min, 1 = max)",
+        xaxis_range=[0, 1],  # the whole sampled range, so that the restriction shows
+        **{
+            **_LAYOUT,
+            "height": 160 + 32 * len(limits),
+            "margin": {"l": 260, "r": 20, "t": 60, "b": 50},
+        },
+    )
+    return fig
+
+
+def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> go.Figure:
+    """Draw PRIM's peeling trajectory: density against coverage, the chosen box marked.
+
+    Parameters
+    ----------
+    trajectory : pandas.DataFrame
+        One row per box: ``coverage``, ``density``, ``restricted``. [fraction, count]
+    chosen : int
+        Row of the chosen box. [-]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    fig.add_scatter(
+        x=trajectory["coverage"].to_numpy(),
+        y=trajectory["density"].to_numpy(),
+        mode="lines+markers",
+        name="peeling trajectory",
+        text=[f"{int(r)} restricted" for r in trajectory["restricted"]],
+        line={"color": _PALETTE[0]},
+    )
+    fig.add_scatter(
+        x=[float(trajectory["coverage"].iloc[chosen])],
+        y=[float(trajectory["density"].iloc[chosen])],
+        mode="markers",
+        name=f"chosen box (step {chosen})",
+        marker={"size": 12, "color": _PALETTE[3]},
+        line={"color": _PALETTE[3]},
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="coverage: share of the cases of interest inside the box",
+        yaxis_title="density: share of the box that is a case of interest",
+        **_LAYOUT,
+    )
+    return fig

@@ -28,7 +28,8 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
     previous = None
     for trace in fig.data:
         if trace.type == "scatter":
-            x = [str(v) for v in trace.x]
+            numeric = all(isinstance(v, int | float | np.number) for v in trace.x)
+            x = np.asarray(trace.x, dtype=float) if numeric else [str(v) for v in trace.x]
             y = np.asarray(trace.y, dtype=float)
             colour = getattr(trace.line, "color", None)  # the chart's own, else the cycle
             if trace.fill == "tonexty" and previous is not None:
