@@ -163,3 +163,24 @@ def test_discover_writes_its_page_and_charts(tmp_path):
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page)  # opens offline
     for name in ("prim_tradeoff.png", "prim_box.png"):
         assert (tmp_path / "p" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_sensitivity_and_breakeven_write_their_pages_and_charts(tmp_path):
+    out, png = tmp_path / "o", tmp_path / "p"
+    runner = CliRunner()
+    for args in (
+        ["sensitivity", "--n", "8", "--set", "years=4"],
+        ["breakeven", "--n", "6", "--grid", "2"],
+    ):
+        r = runner.invoke(app, [*args, "--out", str(out), "--png", str(png), "--json"])
+        assert r.exit_code == 0, r.output
+        json.loads(r.stdout)  # --json output stays pure JSON; "wrote" goes nowhere
+    page = (out / "sensitivity.html").read_text()
+    for key in ("sobol_stranded_peak", "sobol_npv_2026", "tornado_p10_p90"):
+        assert f'id="fig-{key}"' in page
+        assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
+    assert "Tornado: peak stranded value at each parameter&#x27;s P10 and P90" in page
+    page = (out / "breakeven.html").read_text()
+    assert 'id="fig-breakeven_surface"' in page
+    assert "market.price_decline (rows) by market.elasticity (columns)" in page
+    assert (png / "breakeven_surface.png").read_bytes()[:4] == b"\x89PNG"

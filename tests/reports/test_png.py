@@ -54,3 +54,13 @@ def test_a_numeric_x_axis_stays_numeric():
     assert list(line.get_xdata()) == [0.1, 0.5, 1.0]  # positions, not category labels
     assert list(point.get_xdata()) == [0.5]
     plt.close(plot)
+
+
+def test_a_heat_map_is_drawn_with_its_values_and_gaps():
+    fig = go.Figure()
+    fig.add_heatmap(x=["1", "2"], y=["a", "b"], z=[[0.5, float("nan")], [1.0, -0.2]])
+    plot, ax = plt.subplots()
+    _draw(fig, ax)
+    assert sorted(t.get_text() for t in ax.texts) == ["-0.20", "0.50", "1.00", "none"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2"]
+    plt.close(plot)

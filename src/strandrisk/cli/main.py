@@ -66,6 +66,18 @@ def _working(text: str, quiet: bool = False) -> Iterator[None]:
         yield
 
 
+def _wrote(paths: list[Path], quiet: bool) -> None:
+    """Say on stderr which files were written (unless ``quiet``: JSON on stdout)."""
+    for path in paths if not quiet else ():
+        _err.print(f"wrote {path}", highlight=False)
+
+
+_OUT_OPTION = Annotated[
+    Path | None, typer.Option("--out", help="Folder for an HTML page with the tables and charts.")
+]
+_PNG_OPTION = Annotated[Path | None, typer.Option("--png", help="Folder for the charts as PNG.")]
+
+
 def _print_json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
@@ -441,9 +453,7 @@ def tco(
     if out is not None or png is not None:
         from strandrisk.reports.tco import write_tco_outputs
 
-        for path in write_tco_outputs(wf, result, out, png):
-            if not as_json:
-                _err.print(f"wrote {path}")
+        _wrote(write_tco_outputs(wf, result, out, png), as_json)
     if as_json:
         _print_json(
             json.loads(
@@ -593,6 +603,8 @@ def sensitivity(
     outcome: Annotated[
         list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
     ] = None,
+    out: _OUT_OPTION = None,
+    png: _PNG_OPTION = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
     ] = False,
@@ -609,6 +621,10 @@ def sensitivity(
     with _working(f"Sobol indices from {runs:,} runs, then the tornado", as_json):
         indices = sobol_for_scenario(chosen, space, n, seed, outcomes)
         swings = quantile_swings(chosen, space)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import sensitivity_page
+
+        _wrote(sensitivity_page(indices, swings, runs, out, png), as_json)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
@@ -656,12 +672,8 @@ def discover(
     from_: Annotated[
         Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Folder for discover.html (the box and its charts).")
-    ] = None,
-    png: Annotated[
-        Path | None, typer.Option(help="Folder for the trade-off and box charts as PNG.")
-    ] = None,
+    out: _OUT_OPTION = None,
+    png: _PNG_OPTION = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the box as JSON.")
     ] = False,
@@ -708,15 +720,13 @@ def discover(
     result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
     if out is not None or png is not None:
         from strandrisk.engine.simulate import OUTCOME_UNITS
-        from strandrisk.reports.prim import write_prim_outputs
+        from strandrisk.reports.pages import prim_page
 
         question = (
             f"{company} {outcome} {'above' if above is not None else 'below'} {threshold:g} "
             f"{OUTCOME_UNITS.get(outcome, '')}".rstrip()
         )
-        for path in write_prim_outputs(result, question, int(cases.sum()), len(cases), out, png):
-            if not as_json:
-                _err.print(f"wrote {path}")
+        _wrote(prim_page(result, question, int(cases.sum()), len(cases), out, png), as_json)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
@@ -758,6 +768,8 @@ def breakeven(
         str, typer.Option("--y", help="Second parameter of the surface.")
     ] = "market.elasticity",
     grid: Annotated[int, typer.Option(help="Points per axis of the surface.")] = 5,
+    out: _OUT_OPTION = None,
+    png: _PNG_OPTION = None,
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
 ) -> None:
     """Break-even demand growth and price decline per scenario, and a two-parameter surface."""
@@ -771,6 +783,10 @@ def breakeven(
     with _working(f"break-evens of {n:,} scenarios and a {grid} x {grid} surface", as_json):
         dist = breakeven_distribution(chosen, space, n, seed)
         surface = breakeven_surface(chosen, space, x, y, grid)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import breakeven_page
+
+        _wrote(breakeven_page(dist, surface, x, y, n, out, png), as_json)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit

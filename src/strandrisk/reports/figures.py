@@ -11,7 +11,15 @@ import xarray as xr
 
 from strandrisk.analysis.sensitivity import Swing
 
-__all__ = ["FIGURES", "build_figures", "prim_box_figure", "prim_tradeoff_figure"]
+__all__ = [
+    "FIGURES",
+    "breakeven_surface_figure",
+    "build_figures",
+    "prim_box_figure",
+    "prim_tradeoff_figure",
+    "sobol_figure",
+    "tornado_figure",
+]
 
 FIGURES: dict[str, str] = {
     "depreciation_gap": "The depreciation gap: book value against economic value",
@@ -215,7 +223,18 @@ def _presets(presets: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def _tornado(swings: Sequence[Swing], title: str, top: int = 12) -> go.Figure:
+def tornado_figure(swings: Sequence[Swing], title: str, top: int = 12) -> go.Figure:
+    """Draw a tornado: the change in peak stranded value with each parameter at either end.
+
+    Parameters
+    ----------
+    swings : sequence of Swing
+        Largest first; the ``top`` largest are drawn. [USD]
+    title : str
+        Chart title. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
     shown = list(swings)[:top][::-1]
     labels = [s.key for s in shown]
     fig = go.Figure()
@@ -275,7 +294,7 @@ def build_figures(
         "dscr": _dscr(ds, t["dscr"]),
         "cohort_lives": _cohort_lives(ds, outcomes, t["cohort_lives"]),
         "presets": _presets(presets, t["presets"]),
-        "tornado": _tornado(swings, t["tornado"]),
+        "tornado": tornado_figure(swings, t["tornado"]),
     }
 
 
@@ -349,16 +368,7 @@ def build_mc_figures(
         x=[str(y) for y in p.index], y=p["usgaap"], name="US GAAP", mode="lines+markers"
     )
     pimp.update_layout(title=t["mc_p_impairment"], yaxis_title="share of scenarios", **_LAYOUT)
-    s = sobol.loc["stranded_peak"].head(12).iloc[::-1]
-    sob = go.Figure()
-    sob.add_bar(y=list(s.index), x=s["ST"], name="total (ST)", orientation="h")
-    sob.add_bar(y=list(s.index), x=s["S1"], name="first order (S1)", orientation="h")
-    sob.update_layout(
-        title=t["mc_sobol"],
-        xaxis_title="share of variance",
-        barmode="group",
-        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
-    )
+    sob = sobol_figure(sobol.loc["stranded_peak"], t["mc_sobol"])
     box = prim_box_figure(prim_limits, prim_box, t["mc_prim"])
     return {
         "mc_histogram": hist,
@@ -443,4 +453,57 @@ def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> g
         yaxis_title="density: share of the box that is a case of interest",
         **_LAYOUT,
     )
+    return fig
+
+
+def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
+    """Draw Sobol indices of one outcome as bars, total (ST) beside first order (S1).
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index parameter; columns ``S1, S1_conf, ST, ST_conf``, largest ST first. [-]
+    title : str
+        Chart title. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
+    s = indices.head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=list(s.index), x=s["ST"], name="total (ST)", orientation="h")
+    fig.add_bar(y=list(s.index), x=s["S1"], name="first order (S1)", orientation="h")
+    fig.update_layout(
+        title=title,
+        xaxis_title="share of variance",
+        barmode="group",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
+def breakeven_surface_figure(surface: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
+    """Draw a break-even surface as a heat map, the values written in the cells.
+
+    Parameters
+    ----------
+    surface : pandas.DataFrame
+        Break-even demand growth, index values of ``x``, columns values of ``y``. [1/year]
+    x, y : str
+        The parameters of the rows and the columns. [-]
+    title : str
+        Chart title. [-]
+    """
+    z = surface.to_numpy(dtype=float)
+    fig = go.Figure()
+    fig.add_heatmap(
+        x=[f"{v:.4g}" for v in surface.columns],
+        y=[f"{v:.4g}" for v in surface.index],
+        z=z,
+        colorscale="RdYlGn_r",
+        colorbar={"title": {"text": "1/year"}},
+        text=[["none" if np.isnan(v) else f"{v:.2f}" for v in row] for row in z],
+        texttemplate="%{text}",
+        name="break-even demand growth",
+    )
+    fig.update_layout(title=title, xaxis_title=y, yaxis_title=x, **_LAYOUT)
     return fig

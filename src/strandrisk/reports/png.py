@@ -39,6 +39,14 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 marker = "o" if "markers" in (trace.mode or "") else None
                 ax.plot(x, y, style, label=trace.name, marker=marker, color=colour)
             previous = y
+        elif trace.type == "heatmap":
+            z = np.asarray(trace.z, dtype=float)
+            image = ax.imshow(z, cmap="RdYlGn_r", aspect="auto", origin="lower")
+            ax.set_xticks(np.arange(z.shape[1]), [str(v) for v in trace.x])
+            ax.set_yticks(np.arange(z.shape[0]), [str(v) for v in trace.y])
+            for (i, j), v in np.ndenumerate(z):
+                ax.text(j, i, "none" if np.isnan(v) else f"{v:.2f}", ha="center", va="center")
+            ax.figure.colorbar(image, ax=ax)
         elif trace.type == "histogram":
             ax.hist(np.asarray(trace.x, dtype=float), bins=40, alpha=0.6, label=trace.name)
         elif trace.type == "bar":

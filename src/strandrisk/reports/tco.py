@@ -16,6 +16,7 @@ import plotly.offline
 from strandrisk import __version__
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.workload import WorkloadFile
+from strandrisk.reports.pages import PAGE_CSS
 from strandrisk.tco.checks import evaluate_checks
 from strandrisk.tco.model import OptionResult, TCOResult, Workload
 
@@ -26,15 +27,6 @@ __all__ = [
     "workload_sentence",
     "write_tco_outputs",
 ]
-
-_CSS = """
-body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2rem auto;
-       max-width: 1100px; color: #1d2330; line-height: 1.45; padding: 0 1rem; }
-table { border-collapse: collapse; font-size: .88rem; margin: .6rem 0; }
-th, td { border-bottom: 1px solid #e4e6ee; padding: .25rem .6rem; text-align: right; vertical-align: top; }
-th { background: #f4f5f9; } .text { text-align: left; } .small { font-size: .8rem; color: #5a6070; }
-.no { color: #b3261e; font-weight: 600; } .yes { color: #1b6e3a; }
-"""
 
 
 def workload_sentence(w: Workload) -> str:
@@ -203,7 +195,7 @@ def write_tco_outputs(
         page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>strandrisk TCO: {html.escape(wf.name)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>{_CSS}</style>
+<style>{PAGE_CSS}</style>
 <script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
 </head><body>
 <h1>TCO: {html.escape(wf.description)}</h1>

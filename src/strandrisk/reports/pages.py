@@ -1,0 +1,262 @@
+"""One-page HTML reports of the analysis commands (``discover``, ``sensitivity``, ``breakeven``).
+
+Each page is one self-contained file (Plotly's JavaScript inlined, nothing loaded from the
+network): a heading, a paragraph saying what was computed, tables, and the charts, which
+``--png`` also writes as PNG files.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.offline
+
+from strandrisk import __version__
+from strandrisk.analysis.prim import PrimResult
+from strandrisk.analysis.sensitivity import Swing
+from strandrisk.io.files import ensure_folder, write_text_atomic
+from strandrisk.reports.figures import (
+    breakeven_surface_figure,
+    prim_box_figure,
+    prim_tradeoff_figure,
+    sobol_figure,
+    tornado_figure,
+)
+
+__all__ = ["PAGE_CSS", "breakeven_page", "prim_page", "sensitivity_page", "write_page"]
+
+PAGE_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2rem auto;
+       max-width: 1100px; color: #1d2330; line-height: 1.45; padding: 0 1rem; }
+table { border-collapse: collapse; font-size: .88rem; margin: .6rem 0; }
+th, td { border-bottom: 1px solid #e4e6ee; padding: .25rem .6rem; text-align: right; vertical-align: top; }
+th { background: #f4f5f9; } .text { text-align: left; } .small { font-size: .8rem; color: #5a6070; }
+.no { color: #b3261e; font-weight: 600; } .yes { color: #1b6e3a; }
+"""
+"""Style of the one-page reports (this module's and the TCO page)."""
+
+
+def _table(frame: pd.DataFrame, index_name: str, fmt: str = "{:.4g}") -> str:
+    """Render a data frame as an HTML table, the index as the first, left-aligned column."""
+    head = f'<th class="text">{html.escape(index_name)}</th>' + "".join(
+        f"<th>{html.escape(str(c))}</th>" for c in frame.columns
+    )
+    rows = "".join(
+        f'<tr><td class="text">{html.escape(str(i))}</td>'
+        + "".join(
+            f"<td>{'-' if pd.isna(v) else (fmt.format(v) if not isinstance(v, str) else v)}</td>"
+            for v in row
+        )
+        + "</tr>"
+        for i, row in zip(frame.index, frame.to_numpy(), strict=True)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def write_page(
+    name: str,
+    title: str,
+    intro: str,
+    tables: Sequence[tuple[str, str]],
+    figures: dict[str, go.Figure],
+    out: Path | None,
+    png: Path | None,
+) -> list[Path]:
+    """Write ``<name>.html`` to ``out`` and each figure as ``<key>.png`` to ``png``.
+
+    Parameters
+    ----------
+    name : str
+        File name of the page, without ``.html``. [-]
+    title : str
+        Heading. [-]
+    intro : str
+        A paragraph of plain text (escaped here). [-]
+    tables : sequence of (heading, HTML table)
+        Sections with a table each. [-]
+    figures : dict of str to plotly Figure
+        Charts, keyed by their PNG file names. [-]
+    out, png : Path or None
+        Folders for the page and the PNG files; either may be None. [-]
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    written: list[Path] = []
+    if out is not None:
+        ensure_folder(out)
+        sections = "".join(f"<h2>{html.escape(h)}</h2>{t}" for h, t in tables)
+        charts = "".join(
+            fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}")
+            for key, fig in figures.items()
+        )
+        page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>strandrisk: {html.escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{PAGE_CSS}</style>
+<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
+</head><body>
+<h1>{html.escape(title)}</h1>
+<p>{html.escape(intro)}</p>
+{sections}
+<h2>Charts</h2>
+{charts}
+<p class="small">strandrisk {__version__}</p>
+</body></html>
+"""
+        written.append(write_text_atomic(Path(out) / f"{name}.html", page))
+    if png is not None:
+        from strandrisk.reports.png import write_pngs
+
+        ensure_folder(png, "PNG folder")
+        written += write_pngs(figures, png)
+    return written
+
+
+def prim_page(
+    result: PrimResult, question: str, cases: int, n: int, out: Path | None, png: Path | None
+) -> list[Path]:
+    """Write the page of ``strandrisk discover``: the box, the trade-off and box charts.
+
+    Parameters
+    ----------
+    result : PrimResult
+        The peeling trajectory and the chosen box. [-]
+    question : str
+        What was asked, e.g. "industry stranded_peak above 1.5e+12 USD". [-]
+    cases, n : int
+        Scenarios that are cases of interest, and all scenarios. [count]
+    out, png : Path or None
+        Folders for ``discover.html`` and the PNG files. [-]
+    """
+    box = result.boxes[result.chosen]
+    intro = (
+        f"{cases:,} of {n:,} scenarios are cases of interest. PRIM (peeling and pasting) looks "
+        "for the parameter ranges that hold them: the chosen box (step "
+        f"{result.chosen} of {len(result.trajectory) - 1}) covers {box.coverage:.1%} of the "
+        f"cases, {box.density:.1%} of the scenarios inside it are cases, and it holds "
+        f"{box.mass:.1%} of all scenarios."
+    )
+    limits = result.limits.rename(columns={"min": "data min", "max": "data max"})
+    figures = {
+        "prim_tradeoff": prim_tradeoff_figure(
+            result.trajectory, result.chosen, "PRIM: the coverage-density trade-off of the peels"
+        ),
+        "prim_box": prim_box_figure(result.limits, box, "PRIM: the chosen box's parameter ranges"),
+    }
+    return write_page(
+        "discover",
+        f"Scenario discovery: {question}",
+        intro,
+        [("The box", _table(limits, "parameter"))],
+        figures,
+        out,
+        png,
+    )
+
+
+def sensitivity_page(
+    indices: pd.DataFrame,
+    swings: Sequence[Swing],
+    runs: int,
+    out: Path | None,
+    png: Path | None,
+) -> list[Path]:
+    """Write the page of ``strandrisk sensitivity``: Sobol indices and the P10-P90 tornado.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``. [-]
+    swings : sequence of Swing
+        Peak stranded value with each parameter at its P10 and P90. [USD]
+    runs : int
+        Model runs behind the indices. [count]
+    out, png : Path or None
+        Folders for ``sensitivity.html`` and the PNG files. [-]
+    """
+    outcomes = list(dict.fromkeys(indices.index.get_level_values("outcome")))
+    intro = (
+        f"Sobol first-order (S1) and total (ST) indices of the industry's outcomes from {runs:,} "
+        "model runs (Saltelli's design, SALib), with 95 % bootstrap intervals: the share of an "
+        "outcome's variance due to each parameter alone (S1) and with its interactions (ST). "
+        "The tornado moves one parameter at a time to its 10th and 90th percentile."
+    )
+    tables = [
+        (f"Sobol indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}")) for o in outcomes
+    ]
+    tornado = pd.DataFrame(
+        {
+            "P10": [s.low for s in swings],
+            "P90": [s.high for s in swings],
+            "at P10 ($B)": [s.outcome_low / 1e9 for s in swings],
+            "at P90 ($B)": [s.outcome_high / 1e9 for s in swings],
+        },
+        index=[s.key for s in swings],
+    )
+    tables.append(
+        (
+            "Tornado: peak stranded value at each parameter's P10 and P90",
+            _table(tornado, "parameter"),
+        )
+    )
+    figures = {
+        f"sobol_{o}": sobol_figure(indices.loc[o], f"Sobol indices of {o} (industry)")
+        for o in outcomes
+    }
+    figures["tornado_p10_p90"] = tornado_figure(
+        swings, "Peak stranded value, each parameter at its P10 and P90 (industry)"
+    )
+    return write_page(
+        "sensitivity", "Sensitivity of the industry's outcomes", intro, tables, figures, out, png
+    )
+
+
+def breakeven_page(
+    dist: pd.DataFrame,
+    surface: pd.DataFrame,
+    x: str,
+    y: str,
+    n: int,
+    out: Path | None,
+    png: Path | None,
+) -> list[Path]:
+    """Write the page of ``strandrisk breakeven``: the distribution and the surface.
+
+    Parameters
+    ----------
+    dist : pandas.DataFrame
+        Quantiles of the break-even values and the share found. [1/year, fraction]
+    surface : pandas.DataFrame
+        Break-even demand growth over ``x`` (index) and ``y`` (columns). [1/year]
+    x, y : str
+        The surface's parameters. [-]
+    n : int
+        Scenarios behind the distribution. [count]
+    out, png : Path or None
+        Folders for ``breakeven.html`` and the PNG files. [-]
+    """
+    intro = (
+        f"The demand growth at which the 2026 programme's NPV is zero, and the fastest token-price "
+        f"decline it survives, over {n:,} Latin-hypercube scenarios (industry, rates per year); "
+        f"then the break-even demand growth over {x} and {y}, every other parameter at its value "
+        "in the scenario. Empty cells: NPV does not reach zero in the searched range."
+    )
+    tables = [
+        ("Break-even values over the uncertainty space", _table(dist, "break-even", "{:.3f}")),
+        (f"Break-even demand growth: {x} (rows) by {y} (columns)", _table(surface, x, "{:.3f}")),
+    ]
+    figures = {
+        "breakeven_surface": breakeven_surface_figure(
+            surface, x, y, f"Break-even demand growth over {x} and {y} (industry)"
+        )
+    }
+    return write_page(
+        "breakeven", "Break-even demand growth and price decline", intro, tables, figures, out, png
+    )
