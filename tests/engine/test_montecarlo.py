@@ -404,3 +404,18 @@ def test_sobol_needs_a_power_of_two_and_simulate_a_whole_chunk_size():
         sr.sobol_for_scenario(sc, load_uncertainty("base", sc), 12, 0)
     with pytest.raises(sr.InputError, match=r"chunk_size = 2\.5"):
         sr.simulate(sc, chunk_size=2.5)
+
+
+def test_mc_writes_its_page_and_charts(tmp_path):
+    out, png = tmp_path / "o", tmp_path / "p"
+    r = CliRunner().invoke(
+        app, ["mc", "--n", "40", "--set", "years=3", "--out", str(out), "--png", str(png)]
+    )
+    assert r.exit_code == 0, r.output
+    page = (out / "mc.html").read_text()
+    assert "40 scenarios of &#x27;base&#x27; (random sampling, seed 0)" in page
+    for key in ("mc_histogram", "mc_fan", "mc_p_impairment"):
+        assert f'id="fig-{key}"' in page
+        assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
+    assert "Capex-at-Risk" in page
+    assert not list(tmp_path.glob("**/*.duckdb"))  # the rows behind the histograms were temporary

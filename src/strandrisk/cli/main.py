@@ -504,6 +504,8 @@ def mc(
             "(table series in the --keep file).",
         ),
     ] = False,
+    out: _OUT_OPTION = None,
+    png: _PNG_OPTION = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the summary as one JSON object.")
     ] = False,
@@ -534,7 +536,12 @@ def mc(
     space = load_uncertainty(source, chosen)
     import tempfile
 
-    tmp = tempfile.TemporaryDirectory(prefix="strandrisk-mc-") if store and not keep else None
+    pages = out is not None or png is not None  # the histograms need every scenario's outcome
+    tmp = (
+        tempfile.TemporaryDirectory(prefix="strandrisk-mc-")
+        if (store or pages) and not keep
+        else None
+    )
     if tmp is not None:
         keep = Path(tmp.name) / "mc.duckdb"
     from strandrisk.jobs import compile_note
@@ -571,6 +578,12 @@ def mc(
             package_version=__version__,
             register_sha256=load_register().sha256(),
         )
+    if pages:
+        from strandrisk.engine.montecarlo import read_kept
+        from strandrisk.reports.pages import mc_page
+
+        _, industry = read_kept(keep, "industry")  # type: ignore[arg-type]
+        _wrote(mc_page(result, chosen.name, len(space.keys), industry, out, png), as_json)
     if tmp is not None:
         tmp.cleanup()
     if as_json:

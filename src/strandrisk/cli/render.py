@@ -18,6 +18,7 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
+from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
 __all__ = [
     "claims_summary",
@@ -482,13 +483,6 @@ _FORMAT = {
 }
 
 
-_SAMPLER_NAMES = {
-    "mc": "random sampling",
-    "lhs": "Latin hypercube",
-    "sobol": "scrambled Sobol",
-}
-
-
 def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Table:
     """Quantiles per company and outcome (index (company, outcome), a column per level).
 
@@ -516,7 +510,7 @@ def mc_summary(result: object, scenario: object, space: object) -> Group:
     table = quantile_table(
         result.quantiles,  # type: ignore[attr-defined]
         f"Monte Carlo: {scenario.name}, {result.n:,} scenarios "  # type: ignore[attr-defined]
-        f"({_SAMPLER_NAMES.get(result.sampler, result.sampler)}, "  # type: ignore[attr-defined]
+        f"({SAMPLER_NAMES.get(result.sampler, result.sampler)}, "  # type: ignore[attr-defined]
         f"seed {result.seed}), "  # type: ignore[attr-defined]
         f"{len(space.keys)} uncertain parameters",
         order,

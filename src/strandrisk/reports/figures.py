@@ -15,6 +15,9 @@ __all__ = [
     "FIGURES",
     "breakeven_surface_figure",
     "build_figures",
+    "fan_figure",
+    "mc_histogram_figure",
+    "p_impairment_figure",
     "prim_box_figure",
     "prim_tradeoff_figure",
     "sobol_figure",
@@ -338,36 +341,9 @@ def build_mc_figures(
         Keyed as :data:`MC_FIGURES`.
     """
     t = MC_FIGURES
-    hist = go.Figure()
-    hist.add_histogram(x=outcomes["stranded_peak"] / _B, name="peak stranded value", opacity=0.7)
-    hist.add_histogram(x=outcomes["npv_2026"] / _B, name="NPV of the 2026 programme", opacity=0.7)
-    hist.update_layout(
-        title=t["mc_histogram"],
-        xaxis_title="USD billion",
-        yaxis_title="scenarios",
-        barmode="overlay",
-        **_LAYOUT,
-    )
-    fan = go.Figure()
-    f = fans.loc[("stranded_value", "industry")]
-    x = list(f.index)
-    for lo, hi, name in (
-        ("p5", "p95", "5th-95th percentile"),
-        ("p25", "p75", "25th-75th percentile"),
-    ):
-        fan.add_scatter(x=x, y=f[hi] / _B, mode="lines", line={"width": 0}, showlegend=False)
-        fan.add_scatter(
-            x=x, y=f[lo] / _B, mode="lines", line={"width": 0}, fill="tonexty", name=name
-        )
-    fan.add_scatter(x=x, y=f["p50"] / _B, mode="lines", name="median")
-    fan.update_layout(title=t["mc_fan"], yaxis_title="USD billion", **_LAYOUT)
-    p = p_impairment.xs("industry", level="company")
-    pimp = go.Figure()
-    pimp.add_scatter(x=[str(y) for y in p.index], y=p["ifrs"], name="IFRS", mode="lines+markers")
-    pimp.add_scatter(
-        x=[str(y) for y in p.index], y=p["usgaap"], name="US GAAP", mode="lines+markers"
-    )
-    pimp.update_layout(title=t["mc_p_impairment"], yaxis_title="share of scenarios", **_LAYOUT)
+    hist = mc_histogram_figure(outcomes, t["mc_histogram"])
+    fan = fan_figure(fans, t["mc_fan"])
+    pimp = p_impairment_figure(p_impairment, t["mc_p_impairment"])
     sob = sobol_figure(sobol.loc["stranded_peak"], t["mc_sobol"])
     box = prim_box_figure(prim_limits, prim_box, t["mc_prim"])
     return {
@@ -506,4 +482,78 @@ def breakeven_surface_figure(surface: pd.DataFrame, x: str, y: str, title: str) 
         name="break-even demand growth",
     )
     fig.update_layout(title=title, xaxis_title=y, yaxis_title=x, **_LAYOUT)
+    return fig
+
+
+def mc_histogram_figure(outcomes: pd.DataFrame, title: str) -> go.Figure:
+    """Draw histograms of peak stranded value and of the 2026 programme's NPV.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        One row per scenario with ``stranded_peak`` and ``npv_2026``. [USD]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    fig.add_histogram(x=outcomes["stranded_peak"] / _B, name="peak stranded value", opacity=0.7)
+    fig.add_histogram(x=outcomes["npv_2026"] / _B, name="NPV of the 2026 programme", opacity=0.7)
+    fig.update_layout(
+        title=title,
+        xaxis_title="USD billion",
+        yaxis_title="scenarios",
+        barmode="overlay",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def fan_figure(fans: pd.DataFrame, title: str, company: str = "industry") -> go.Figure:
+    """Draw the fan of stranded value: the 5-95 and 25-75 percentile bands and the median.
+
+    Parameters
+    ----------
+    fans : pandas.DataFrame
+        Index (variable, company, quarter); columns ``p5, p25, p50, p75, p95``. [USD]
+    title : str
+        Chart title. [-]
+    company : str
+        Whose fan. [-]
+    """
+    fig = go.Figure()
+    f = fans.loc[("stranded_value", company)]
+    x = list(f.index)
+    for lo, hi, name in (
+        ("p5", "p95", "5th-95th percentile"),
+        ("p25", "p75", "25th-75th percentile"),
+    ):
+        fig.add_scatter(x=x, y=f[hi] / _B, mode="lines", line={"width": 0}, showlegend=False)
+        fig.add_scatter(
+            x=x, y=f[lo] / _B, mode="lines", line={"width": 0}, fill="tonexty", name=name
+        )
+    fig.add_scatter(x=x, y=f["p50"] / _B, mode="lines", name="median")
+    fig.update_layout(title=title, yaxis_title="USD billion", **_LAYOUT)
+    return fig
+
+
+def p_impairment_figure(
+    p_impairment: pd.DataFrame, title: str, company: str = "industry"
+) -> go.Figure:
+    """Draw the probability of an impairment by the end of each year, IFRS and US GAAP.
+
+    Parameters
+    ----------
+    p_impairment : pandas.DataFrame
+        Index (year, company); columns ``ifrs``, ``usgaap``. [fraction]
+    title : str
+        Chart title. [-]
+    company : str
+        Whose probabilities. [-]
+    """
+    p = p_impairment.xs(company, level="company")
+    fig = go.Figure()
+    years = [str(y) for y in p.index]
+    fig.add_scatter(x=years, y=p["ifrs"], name="IFRS", mode="lines+markers")
+    fig.add_scatter(x=years, y=p["usgaap"], name="US GAAP", mode="lines+markers")
+    fig.update_layout(title=title, yaxis_title="share of scenarios", **_LAYOUT)
     return fig

@@ -21,13 +21,24 @@ from strandrisk.analysis.sensitivity import Swing
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
+    fan_figure,
+    mc_histogram_figure,
+    p_impairment_figure,
     prim_box_figure,
     prim_tradeoff_figure,
     sobol_figure,
     tornado_figure,
 )
+from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
-__all__ = ["PAGE_CSS", "breakeven_page", "prim_page", "sensitivity_page", "write_page"]
+__all__ = [
+    "PAGE_CSS",
+    "breakeven_page",
+    "mc_page",
+    "prim_page",
+    "sensitivity_page",
+    "write_page",
+]
 
 PAGE_CSS = """
 body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2rem auto;
@@ -260,3 +271,66 @@ def breakeven_page(
     return write_page(
         "breakeven", "Break-even demand growth and price decline", intro, tables, figures, out, png
     )
+
+
+def mc_page(
+    result: object,
+    scenario: str,
+    parameters: int,
+    outcomes: pd.DataFrame,
+    out: Path | None,
+    png: Path | None,
+) -> list[Path]:
+    """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), charts.
+
+    Parameters
+    ----------
+    result : MCResult
+        The run's summary. [USD, fraction]
+    scenario : str
+        The scenario's name. [-]
+    parameters : int
+        Uncertain parameters. [count]
+    outcomes : pandas.DataFrame
+        The industry's outcome per scenario (``stranded_peak``, ``npv_2026``), for the
+        histograms. [USD]
+    out, png : Path or None
+        Folders for ``mc.html`` and the PNG files. [-]
+    """
+    r = result
+    intro = (
+        f"{r.n:,} scenarios of '{scenario}' ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "  # type: ignore[attr-defined]
+        f"seed {r.seed}) over "  # type: ignore[attr-defined]
+        f"{parameters} uncertain parameters. Money in US dollars; Capex-at-Risk is the 95th "
+        "percentile of peak stranded value, the expected shortfall the mean beyond it."
+    )
+    q = r.quantiles.copy()  # type: ignore[attr-defined]
+    q.index = [f"{c} {o}" for c, o in q.index]
+    money = q.index.str.contains("stranded|impairment|npv")
+    q.loc[money] = q.loc[money] / 1e9
+    car = r.capex_at_risk / 1e9  # type: ignore[attr-defined]
+    car.columns = ["CaR 95 ($B)", "expected shortfall ($B)"]
+    p = r.p_impairment.xs("industry", level="company") * 100  # type: ignore[attr-defined]
+    p.columns = ["IFRS (%)", "US GAAP (%)"]
+    tables = [
+        ("Quantiles ($B for money)", _table(q, "company and outcome", "{:,.1f}")),
+        ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
+        (
+            "Probability of an impairment by the end of the year (industry)",
+            _table(p, "year", "{:.1f}"),
+        ),
+    ]
+    figures = {
+        "mc_histogram": mc_histogram_figure(
+            outcomes, "Peak stranded value and NPV of the 2026 programme (industry)"
+        ),
+        "mc_fan": fan_figure(
+            r.fans,
+            "Stranded value: 5th-95th and 25th-75th percentiles (industry)",  # type: ignore[attr-defined]
+        ),
+        "mc_p_impairment": p_impairment_figure(
+            r.p_impairment,
+            "Probability of an impairment by the end of each year (industry)",  # type: ignore[attr-defined]
+        ),
+    }
+    return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)

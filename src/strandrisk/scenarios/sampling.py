@@ -20,6 +20,7 @@ from strandrisk.scenarios.distributions import Distribution
 __all__ = [
     "BLOCK",
     "SAMPLERS",
+    "SAMPLER_NAMES",
     "UncertaintySpace",
     "iman_conover",
     "latin_hypercube",
@@ -29,6 +30,8 @@ __all__ = [
 BLOCK = 4096
 """Scenarios per sampling block."""
 SAMPLERS = ("mc", "lhs", "sobol")
+SAMPLER_NAMES = {"mc": "random sampling", "lhs": "Latin hypercube", "sobol": "scrambled Sobol"}
+"""Each sampler in words, for headings."""
 
 
 @dataclass(frozen=True, slots=True)
