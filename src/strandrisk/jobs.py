@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -21,12 +22,21 @@ from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.simulate import simulate
+from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.scenario import COMPANY_LIFE_ROWS, PRESETS, dump_scenario, load_scenario
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 from strandrisk.store.runs import RunStore
 
-__all__ = ["MainJob", "assumptions_used", "compare_presets", "compile_note", "run_main_job"]
+__all__ = [
+    "MainJob",
+    "StoredReport",
+    "assumptions_used",
+    "compare_presets",
+    "compile_note",
+    "report_stored_run",
+    "run_main_job",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +155,7 @@ def run_main_job(
     uncertainty_source: str | Path = "base",
     seed: int = 0,
     step: Callable[[str], None] | None = None,
+    provenance: str = "",
 ) -> MainJob:
     """Run the main job: simulate, rank drivers, compare presets, write report and store.
 
@@ -166,6 +177,8 @@ def run_main_job(
         Preset name or scenario file whose ``[uncertainty]`` block the section samples. [-]
     step : callable, optional
         Called with a short description as each stage starts (for a status line). [-]
+    provenance : str
+        A line the report's footer starts with (e.g. the stored run it was rebuilt from). [-]
 
     Returns
     -------
@@ -217,7 +230,8 @@ def run_main_job(
                 swings=swings,
                 used=assumptions_used(scenario),
                 claims=load_claims(register),
-                footer=f"strandrisk {__version__}; register {register.sha256()[:12]}; {now}",
+                footer=f"{provenance}strandrisk {__version__}; register "
+                f"{register.sha256()[:12]}; {now}",
                 mc_note=mc_note,
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
@@ -249,3 +263,104 @@ def run_main_job(
         run_id,
         Path(store_path) if store_path else None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    """A report rebuilt from a stored run, and whether its numbers are the stored ones.
+
+    Attributes
+    ----------
+    job : MainJob
+        The recomputed run and where its report went.
+    matches : bool
+        True when every recomputed outcome equals the stored one (same model, same register).
+    stored_with : str
+        The version and register the run was made with.
+    """
+
+    job: MainJob
+    matches: bool
+    stored_with: str
+
+
+def _same_outcomes(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    if list(a.columns) != list(b.columns) or len(a) != len(b):
+        return False
+    for column in a.columns:
+        x, y = a[column].reset_index(drop=True), b[column].reset_index(drop=True)
+        if pd.api.types.is_float_dtype(x) and pd.api.types.is_float_dtype(y):
+            xs, ys = x.to_numpy(dtype=float), y.to_numpy(dtype=float)
+            same = (np.isnan(xs) == np.isnan(ys)).all() and np.allclose(
+                xs, ys, rtol=1e-12, atol=0.0, equal_nan=True
+            )
+        else:
+            same = (
+                x.astype(object).where(x.notna(), None).tolist()
+                == y.astype(object).where(y.notna(), None).tolist()
+            )
+        if not same:
+            return False
+    return True
+
+
+def report_stored_run(
+    store_path: Path,
+    run_id: int,
+    *,
+    out_dir: Path | None,
+    png_dir: Path | None = None,
+    step: Callable[[str], None] | None = None,
+) -> StoredReport:
+    """Rebuild the report of a stored ``strandrisk run`` from the scenario it recorded.
+
+    The store keeps each run's full scenario (every key), so the run is recomputed and the
+    report written as ``run`` would; the recomputed outcomes are then compared with the
+    stored ones, which differ only if the model or the register changed since.
+
+    Parameters
+    ----------
+    store_path : path-like
+        The DuckDB run store. [-]
+    run_id : int
+        Which run. [-]
+    out_dir : path-like or None
+        Folder for ``report.html``. [-]
+    png_dir : path-like, optional
+        Folder for PNG copies of the charts. [-]
+    step : callable, optional
+        Called with a short description as each stage starts. [-]
+
+    Raises
+    ------
+    InputError
+        No such store or run, or a Monte Carlo run (its report is ``mc --out``).
+    """
+    import tempfile
+
+    if not Path(store_path).is_file():
+        raise InputError(f"{store_path}: no such run store")
+    store = RunStore(store_path)
+    store.check_file()
+    meta = store.meta(run_id)
+    if meta["kind"] != "run":
+        raise InputError(
+            f"run {run_id} is a {'Monte Carlo' if meta['kind'] == 'mc' else meta['kind']} run; "
+            "`strandrisk report` rebuilds the report of a "
+            "`strandrisk run` (a Monte Carlo run's page comes from `strandrisk mc --out DIR`)"
+        )
+    stored = store.get(run_id)
+    with tempfile.TemporaryDirectory(prefix="strandrisk-report-") as tmp:
+        path = Path(tmp) / f"{meta['scenario_name']}.toml"
+        path.write_text(str(meta["scenario_toml"]), encoding="utf-8")
+        scenario = load_scenario(path)
+    job = run_main_job(
+        scenario,
+        out_dir=out_dir,
+        store_path=None,
+        png_dir=png_dir,
+        step=step,
+        provenance=f"rebuilt from run {run_id} of {store_path} ({meta['created_at']}); ",
+    )
+    with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
+    return StoredReport(job, _same_outcomes(job.outcomes, stored.outcomes), with_)

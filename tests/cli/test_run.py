@@ -330,3 +330,35 @@ def test_a_peak_in_the_last_quarter_is_marked_as_still_rising():
         texts.append(console.export_text())
     assert "2035Q4 is the last quarter run: stranded value still rising" in texts[0]
     assert "still rising" not in texts[1]
+
+
+def test_report_rebuilds_a_stored_run_and_says_whether_the_numbers_still_agree(tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert (
+        run("run", "--preset", "fibre-replay", "--no-report", "--store", str(store)).exit_code == 0
+    )
+    r = run("report", "1", "--store", str(store), "--out", str(tmp_path / "rep"))
+    assert r.exit_code == 0, r.output
+    assert "the recomputed outcomes equal those stored with run 1" in r.stdout
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert "strandrisk: scenario &#x27;fibre-replay&#x27;" in page
+    assert f"rebuilt from run 1 of {store}" in page
+    with duckdb.connect(str(store)) as con:  # as if the model had changed since the run
+        con.execute("UPDATE outcomes SET stranded_peak = stranded_peak * 2")
+    r = run("report", "1", "--store", str(store), "--out", str(tmp_path / "rep2"))
+    assert r.exit_code == 0
+    assert "differ from those stored with run 1" in r.stderr
+    assert (tmp_path / "rep2" / "report.html").is_file()
+    assert run("mc", "--n", "10", "--set", "years=3", "--store", str(store)).exit_code == 0
+    for args, message in (
+        (["2"], "run 2 is a Monte Carlo run"),
+        (["9"], "no run with id 9"),
+    ):
+        r = run("report", *args, "--store", str(store), "--out", str(tmp_path / "x"))
+        assert r.exit_code == 2
+        assert message in r.stderr
+    r = run("report", "1", "--store", str(tmp_path / "none.duckdb"))
+    assert r.exit_code == 2
+    assert "no such run store" in r.stderr
+    assert not (tmp_path / "none.duckdb").exists()
+    assert not (tmp_path / "x").exists()

@@ -425,6 +425,40 @@ def export(
 
 @app.command()
 @_clean_failures
+def report(
+    run_id: Annotated[int, typer.Argument(help="Run id (see `strandrisk runs list`).")],
+    store: _STORE = Path("strandrisk.duckdb"),
+    out: Annotated[Path, typer.Option(help="Folder for report.html.")] = Path("strandrisk-report"),
+    png: _PNG_OPTION = None,
+) -> None:
+    """Rebuild the HTML report of a stored run from the scenario it recorded."""
+    from strandrisk.jobs import report_stored_run
+
+    with _err.status("starting", spinner="dots") as status:
+        rebuilt = report_stored_run(
+            store,
+            run_id,
+            out_dir=out,
+            png_dir=png,
+            step=lambda text: status.update(escape(text) + " ..."),
+        )
+    job = rebuilt.job
+    _out.print(f"report: {job.report}", highlight=False)
+    for path in job.pngs:
+        _out.print(f"chart:  {path}", highlight=False)
+    if rebuilt.matches:
+        _out.print(f"the recomputed outcomes equal those stored with run {run_id}")
+    else:
+        _err.print(
+            f"[yellow]warning:[/] the recomputed outcomes differ from those stored with run "
+            f"{run_id} ({escape(rebuilt.stored_with)}): the model or the register has changed "
+            "since; the report shows today's numbers",
+            highlight=False,
+        )
+
+
+@app.command()
+@_clean_failures
 def tco(
     workload: Annotated[Path | None, typer.Option(help="Workload TOML file.")] = None,
     preset: Annotated[str | None, typer.Option(help="TCO preset (default article-3yr).")] = None,
