@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench lint format clean golden
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ $(BENCHSTAMP): pyproject.toml | $(BIN)/python
 ## bench: speed benchmarks (never part of the test suite; about 30 minutes)
 bench: $(BENCHSTAMP)
 	$(BIN)/python -m pytest benchmarks --benchmark-only --benchmark-columns=min,median,max,rounds -p no:cacheprovider
+
+## golden: regenerate tests/data/golden after a deliberate change (then review git diff)
+golden: $(DEVSTAMP)
+	$(BIN)/python scripts/update_golden.py
 
 ## lint: ruff lint and format check
 lint: $(DEVSTAMP)

@@ -70,7 +70,7 @@ def test_readme_worked_example_is_the_golden_run_summary():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("```\nstrandrisk run: base")
     shown = text[start + 4 : text.index("```", start + 4)]
-    golden = (ROOT / "tests" / "reports" / "golden" / "run_base.txt").read_text("utf-8")
+    golden = (ROOT / "tests" / "data" / "golden" / "run_base.txt").read_text("utf-8")
     expected = golden.replace(
         "report: <folder>/report.html", "report: strandrisk-report/report.html"
     )

@@ -2,12 +2,9 @@
 
 Each is reduced to stable text (tables and headings as lines, each chart as its title, axes and
 traces with a few figures to four significant digits; no timestamp, no version) and compared
-with a file in ``tests/reports/golden/``. A change to the model, the register or the layout
-changes these files on purpose: regenerate them with
-
-    STRANDRISK_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/reports/test_golden.py
-
-and read ``git diff tests/reports/golden`` before committing; the diff is the review.
+with a file in ``tests/data/golden/``. A change to the model, the register or the layout
+changes these files on purpose: regenerate them with ``make golden`` (which runs these tests
+with ``STRANDRISK_UPDATE_GOLDEN=1``) and read ``git diff tests/data/golden`` before committing; the diff is the review.
 """
 
 from __future__ import annotations
@@ -28,7 +25,7 @@ import strandrisk as sr
 from strandrisk.cli import render
 from strandrisk.jobs import run_main_job
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "data" / "golden"
 UPDATE = os.environ.get("STRANDRISK_UPDATE_GOLDEN") == "1"
 _BLOCKS = {"h1", "h2", "h3", "p", "li", "tr", "table", "ol", "ul", "div", "caption"}
 
