@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import xarray as xr
 
+from strandrisk.analysis.prim import PrimBox
 from strandrisk.analysis.sensitivity import Swing
 
 __all__ = [
@@ -316,7 +317,7 @@ def build_mc_figures(
     p_impairment: pd.DataFrame,
     sobol: pd.DataFrame,
     prim_limits: pd.DataFrame,
-    prim_box: object,
+    prim_box: PrimBox,
 ) -> dict[str, go.Figure]:
     """Build the Monte Carlo charts of the report.
 
@@ -355,7 +356,7 @@ def build_mc_figures(
     }
 
 
-def prim_box_figure(limits: pd.DataFrame, box: object, title: str) -> go.Figure:
+def prim_box_figure(limits: pd.DataFrame, box: PrimBox, title: str) -> go.Figure:
     """Draw the PRIM box: each restricted parameter's range within the range sampled.
 
     Parameters
@@ -375,7 +376,7 @@ def prim_box_figure(limits: pd.DataFrame, box: object, title: str) -> go.Figure:
         x=(limits["upper"] - limits["lower"]) / span,
         base=(limits["lower"] - limits["min"]) / span,
         orientation="h",
-        name=f"box: coverage {box.coverage:.0%}, density {box.density:.0%}",  # type: ignore[attr-defined]
+        name=f"box: coverage {box.coverage:.0%}, density {box.density:.0%}",
         text=[
             f"{lo:.4g} to {hi:.4g}" for lo, hi in zip(limits["lower"], limits["upper"], strict=True)
         ],

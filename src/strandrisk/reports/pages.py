@@ -18,6 +18,7 @@ import plotly.offline
 from strandrisk import __version__
 from strandrisk.analysis.prim import PrimResult
 from strandrisk.analysis.sensitivity import Swing
+from strandrisk.engine.montecarlo import MCResult
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
@@ -274,7 +275,7 @@ def breakeven_page(
 
 
 def mc_page(
-    result: object,
+    result: MCResult,
     scenario: str,
     parameters: int,
     outcomes: pd.DataFrame,
@@ -299,18 +300,18 @@ def mc_page(
     """
     r = result
     intro = (
-        f"{r.n:,} scenarios of '{scenario}' ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "  # type: ignore[attr-defined]
-        f"seed {r.seed}) over "  # type: ignore[attr-defined]
+        f"{r.n:,} scenarios of '{scenario}' ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
+        f"seed {r.seed}) over "
         f"{parameters} uncertain parameters. Money in US dollars; Capex-at-Risk is the 95th "
         "percentile of peak stranded value, the expected shortfall the mean beyond it."
     )
-    q = r.quantiles.copy()  # type: ignore[attr-defined]
+    q = r.quantiles.copy()
     q.index = [f"{c} {o}" for c, o in q.index]
     money = q.index.str.contains("stranded|impairment|npv")
     q.loc[money] = q.loc[money] / 1e9
-    car = r.capex_at_risk / 1e9  # type: ignore[attr-defined]
+    car = r.capex_at_risk / 1e9
     car.columns = ["CaR 95 ($B)", "expected shortfall ($B)"]
-    p = r.p_impairment.xs("industry", level="company") * 100  # type: ignore[attr-defined]
+    p = r.p_impairment.xs("industry", level="company") * 100
     p.columns = ["IFRS (%)", "US GAAP (%)"]
     tables = [
         ("Quantiles ($B for money)", _table(q, "company and outcome", "{:,.1f}")),
@@ -326,11 +327,11 @@ def mc_page(
         ),
         "mc_fan": fan_figure(
             r.fans,
-            "Stranded value: 5th-95th and 25th-75th percentiles (industry)",  # type: ignore[attr-defined]
+            "Stranded value: 5th-95th and 25th-75th percentiles (industry)",
         ),
         "mc_p_impairment": p_impairment_figure(
             r.p_impairment,
-            "Probability of an impairment by the end of each year (industry)",  # type: ignore[attr-defined]
+            "Probability of an impairment by the end of each year (industry)",
         ),
     }
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
