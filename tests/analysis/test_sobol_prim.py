@@ -184,3 +184,23 @@ def test_sensitivity_and_breakeven_write_their_pages_and_charts(tmp_path):
     assert 'id="fig-breakeven_surface"' in page
     assert "market.price_decline (rows) by market.elasticity (columns)" in page
     assert (png / "breakeven_surface.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_sensitivity_and_breakeven_for_one_company():
+    runner = CliRunner()
+    r = runner.invoke(app, ["sensitivity", "--n", "8", "--set", "years=4", "--company", "meta"])
+    assert r.exit_code == 0, r.output
+    assert "Sobol indices of stranded_peak (meta)" in r.stdout
+    assert "P10 and P90 (meta)" in r.stdout
+    r = runner.invoke(app, ["breakeven", "--n", "6", "--grid", "2", "--company", "meta", "--json"])
+    assert r.exit_code == 0, r.output
+    meta = json.loads(r.stdout)
+    industry = json.loads(
+        runner.invoke(app, ["breakeven", "--n", "6", "--grid", "2", "--json"]).stdout
+    )
+    assert meta["company"] == "meta"
+    assert meta["distribution"] != industry["distribution"]  # a different row of the table
+    for command in (["sensitivity", "--n", "8"], ["breakeven", "--n", "6"]):
+        r = runner.invoke(app, [*command, "--company", "nvidia"])
+        assert r.exit_code == 2
+        assert "company 'nvidia': the scenario has amazon, alphabet" in r.stderr

@@ -1,5 +1,6 @@
 """Monte Carlo: reproducible for any chunk size and worker count; no NaN over the priors."""
 
+import json
 import re
 
 import numpy as np
@@ -419,3 +420,20 @@ def test_mc_writes_its_page_and_charts(tmp_path):
         assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
     assert "Capex-at-Risk" in page
     assert not list(tmp_path.glob("**/*.duckdb"))  # the rows behind the histograms were temporary
+
+
+def test_mc_at_a_quarter_and_p_impairment_per_company():
+    runner = CliRunner()
+    r = runner.invoke(app, ["mc", "--n", "30", "--set", "years=4", "--at", "2028q2"])
+    assert r.exit_code == 0, r.output
+    assert "Stranded value at the end of 2028Q2" in r.stdout
+    assert "meta, US GAAP" in r.stdout
+    r = runner.invoke(app, ["mc", "--n", "30", "--set", "years=4", "--at", "2028Q2", "--json"])
+    at = json.loads(r.stdout)["at"]["2028Q2"]
+    assert set(at) == {"amazon", "alphabet", "meta", "microsoft", "oracle", "industry"}
+    s = at["meta"]["stranded_value"]
+    assert s["p5"] <= s["p25"] <= s["p50"] <= s["p75"] <= s["p95"]
+    for bad, message in (("2030Q1", "outside the horizon, 2026Q1 to 2029Q4"), ("2028", "2029Q4")):
+        r = runner.invoke(app, ["mc", "--n", "30", "--set", "years=4", "--at", bad])
+        assert r.exit_code == 2
+        assert message in r.stderr

@@ -40,6 +40,7 @@ def breakeven_distribution(
         (NaN where NPV never crosses zero is left out of the quantiles). [1/year]
     """
     n, seed = whole_number("n", n, 1), whole_number("seed", seed, 0)
+    scenario.check_company(company)
     samples = sample_range(space, 0, n, seed, "lhs")
     out = simulate(scenario, samples, keep_series=False).outcomes
     rows = out[out["company"] == company]
@@ -83,6 +84,7 @@ def breakeven_surface(
     pandas.DataFrame
         Index: values of ``x``; columns: values of ``y``. [1/year]
     """
+    scenario.check_company(company)
     if x == y:
         raise InputError(f"x and y are both {x!r}; a surface needs two different parameters")
     ranges = {}

@@ -103,6 +103,7 @@ def one_at_a_time(
     list of Swing
         Largest swing first. Share parameters are left out (they must add to one).
     """
+    scenario.check_company(company)
     params = [
         p for p in ranged_parameters(scenario, register) if not p[0].startswith("capex.share_")
     ]
@@ -145,6 +146,7 @@ def quantile_swings(
     company : str
         A company of the scenario, or ``"industry"``. [-]
     """
+    scenario.check_company(company)
     keys, dists = space.keys, space.distributions  # type: ignore[attr-defined]
     flat = scenario.flat()
     n = 1 + 2 * len(keys)

@@ -128,6 +128,7 @@ def sobol_for_scenario(
         raise InputError(
             f"n = {n}: Saltelli's design needs a power of two (e.g. {1 << n.bit_length()})"
         )
+    scenario.check_company(company)
     bad = [o for o in outcomes if o not in SOBOL_OUTCOMES]
     if bad:
         raise InputError(

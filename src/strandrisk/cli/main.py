@@ -538,6 +538,15 @@ def mc(
             "(table series in the --keep file).",
         ),
     ] = False,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--at",
+            metavar="QUARTER",
+            help="Also the spread of each company's stranded value at this quarter, e.g. 2029Q4 "
+            "(repeatable).",
+        ),
+    ] = None,
     out: _OUT_OPTION = None,
     png: _PNG_OPTION = None,
     as_json: Annotated[
@@ -568,6 +577,7 @@ def mc(
     source = scenario if scenario else (preset or "base")
     chosen = _scenario(preset, scenario, set_, None, None)
     space = load_uncertainty(source, chosen)
+    quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
     import tempfile
 
     pages = out is not None or png is not None  # the histograms need every scenario's outcome
@@ -621,11 +631,42 @@ def mc(
     if tmp is not None:
         tmp.cleanup()
     if as_json:
-        _print_json({**result.as_json(), "run_id": run_id})
+        extra = {"at": _value_at_json(result.fans, quarters)} if quarters else {}
+        _print_json({**result.as_json(), "run_id": run_id, **extra})
         return
-    _out.print(render.mc_summary(result, chosen, space))
+    _out.print(render.mc_summary(result, chosen, space, quarters))
     if run_id is not None:
         _out.print(f"stored: run {run_id} in {store}")
+
+
+def _quarter_in_horizon(text: str, years: int) -> str:
+    """Return ``text`` as an ISO quarter of the horizon (2026Q1 on), or raise InputError."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text)
+    last = f"{2025 + years}Q4"
+    if m is None:
+        raise InputError(f"--at {text!r}: expected a quarter such as 2029Q4")
+    year, q = int(m.group(1)), int(m.group(2))
+    if not 2026 <= year <= 2025 + years:
+        raise InputError(f"--at {text}: outside the horizon, 2026Q1 to {last}")
+    return f"{year}Q{q}"
+
+
+def _value_at_json(fans: Any, quarters: list[str]) -> dict:
+    """Book value (median) and stranded value quantiles per company at each quarter [USD]."""
+    out: dict = {}
+    for quarter in quarters:
+        out[quarter] = {
+            str(company): {
+                "book_value_p50": float(fans.loc[("book_value", company, quarter), "p50"]),
+                "stranded_value": {
+                    c: float(v) for c, v in fans.loc[("stranded_value", company, quarter)].items()
+                },
+            }
+            for company in fans.index.get_level_values("company").unique()
+        }
+    return out
 
 
 def _mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:
@@ -650,6 +691,7 @@ def sensitivity(
     outcome: Annotated[
         list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
     ] = None,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
     out: _OUT_OPTION = None,
     png: _PNG_OPTION = None,
     as_json: Annotated[
@@ -666,19 +708,19 @@ def sensitivity(
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
     runs = n * (len(space.keys) + 2)
     with _working(f"Sobol indices from {runs:,} runs, then the tornado", as_json):
-        indices = sobol_for_scenario(chosen, space, n, seed, outcomes)
-        swings = quantile_swings(chosen, space)
+        indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
+        swings = quantile_swings(chosen, space, company=company)
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
 
-        _wrote(sensitivity_page(indices, swings, runs, out, png), as_json)
+        _wrote(sensitivity_page(indices, swings, runs, out, png, company), as_json)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
 
         _print_json(
             {
-                "company": "industry",
+                "company": company,
                 "sobol": json.loads(indices.reset_index().to_json(orient="records")),
                 "tornado": [
                     {
@@ -698,7 +740,7 @@ def sensitivity(
             }
         )
         return
-    _out.print(render.sobol_table(indices, swings))
+    _out.print(render.sobol_table(indices, swings, company))
 
 
 @app.command()
@@ -815,6 +857,7 @@ def breakeven(
         str, typer.Option("--y", help="Second parameter of the surface.")
     ] = "market.elasticity",
     grid: Annotated[int, typer.Option(help="Points per axis of the surface.")] = 5,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
     out: _OUT_OPTION = None,
     png: _PNG_OPTION = None,
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
@@ -828,19 +871,19 @@ def breakeven(
     if grid < 2 or grid > 20:
         raise InputError("--grid: between 2 and 20 points per axis")
     with _working(f"break-evens of {n:,} scenarios and a {grid} x {grid} surface", as_json):
-        dist = breakeven_distribution(chosen, space, n, seed)
-        surface = breakeven_surface(chosen, space, x, y, grid)
+        dist = breakeven_distribution(chosen, space, n, seed, company)
+        surface = breakeven_surface(chosen, space, x, y, grid, company=company)
     if out is not None or png is not None:
         from strandrisk.reports.pages import breakeven_page
 
-        _wrote(breakeven_page(dist, surface, x, y, n, out, png), as_json)
+        _wrote(breakeven_page(dist, surface, x, y, n, out, png, company), as_json)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
 
         _print_json(
             {
-                "company": "industry",
+                "company": company,
                 "distribution": json.loads(dist.to_json(orient="index")),
                 "surface": {
                     "value": "breakeven_demand_growth",
@@ -858,7 +901,7 @@ def breakeven(
             }
         )
         return
-    _out.print(render.breakeven_summary(dist, surface, x, y))
+    _out.print(render.breakeven_summary(dist, surface, x, y, company))
 
 
 def main() -> None:

@@ -504,8 +504,48 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
     return table
 
 
-def mc_summary(result: object, scenario: object, space: object) -> Group:
-    """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment) by year."""
+def value_at_table(fans: pd.DataFrame, quarter: str, order: Sequence[str]) -> Table:
+    """Book value and the spread of stranded value per company at one quarter.
+
+    Parameters
+    ----------
+    fans : pandas.DataFrame
+        Index (variable, company, quarter); columns ``p5, p25, p50, p75, p95``. [USD]
+    quarter : str
+        An ISO quarter inside the horizon. [ISO quarter]
+    order : sequence of str
+        Companies in display order. [-]
+    """
+    t = _compact(f"Stranded value at the end of {quarter}: its spread over the scenarios")
+    t.add_column("company", no_wrap=True)
+    for col in ("book P50", "stranded P5", "P25", "P50", "P75", "P95"):
+        t.add_column(col, justify="right", no_wrap=True)
+    companies = fans.index.get_level_values("company").unique()
+    for company in sorted(companies, key=_by_order(order)):
+        book = fans.loc[("book_value", company, quarter)]
+        s = fans.loc[("stranded_value", company, quarter)]
+        t.add_row(
+            str(company),
+            _money(book["p50"]),
+            *(_money(s[c]) for c in ("p5", "p25", "p50", "p75", "p95")),
+        )
+    return t
+
+
+def mc_summary(result: object, scenario: object, space: object, at: Sequence[str] = ()) -> Group:
+    """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment) by year.
+
+    Parameters
+    ----------
+    result : MCResult
+        The run's summary. [USD, fraction]
+    scenario : Scenario
+        The scenario (for its name and companies). [-]
+    space : UncertaintySpace
+        What varied. [-]
+    at : sequence of str
+        ISO quarters at which to show the spread of stranded value. [ISO quarter]
+    """
     order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
     table = quantile_table(
         result.quantiles,  # type: ignore[attr-defined]
@@ -524,21 +564,37 @@ def mc_summary(result: object, scenario: object, space: object) -> Group:
     for company in sorted(car.index, key=_by_order(order)):
         row = car.loc[company]
         ct.add_row(str(company), _money(row["car95"]), _money(row["expected_shortfall"]))
-    p = result.p_impairment.xs("industry", level="company")  # type: ignore[attr-defined]
-    pt = _compact("Probability of an impairment by the end of the year (industry)")
-    pt.add_column("standard", no_wrap=True)
-    for year in p.index:
+    p = result.p_impairment  # type: ignore[attr-defined]
+    pt = _compact("Probability of a material impairment by the end of the year")
+    pt.add_column("company", no_wrap=True)
+    years = list(p.index.get_level_values("year").unique())
+    for year in years:
         pt.add_column(str(year), justify="right")
-    pt.add_row("IFRS", *(f"{v:.0%}" for v in p["ifrs"]))
-    pt.add_row("US GAAP", *(f"{v:.0%}" for v in p["usgaap"]))
-    return Group(table, ct, pt)
+    for column, label in (("ifrs", "IFRS"), ("usgaap", "US GAAP")):
+        for company in order:
+            pt.add_row(
+                f"{company}, {label}", *(f"{p.loc[(y, company), column]:.0%}" for y in years)
+            )
+        pt.add_section()
+    fans = result.fans  # type: ignore[attr-defined]
+    return Group(table, ct, pt, *(value_at_table(fans, q, order) for q in at))
 
 
-def sobol_table(indices: pd.DataFrame, swings: list) -> Group:
-    """Render Sobol indices (top parameters per outcome) and the P10-P90 tornado."""
+def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:
+    """Render Sobol indices (top parameters per outcome) and the P10-P90 tornado.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``. [-]
+    swings : list of Swing
+        Peak stranded value at each parameter's P10 and P90. [USD]
+    company : str
+        Whose outcomes. [-]
+    """
     parts: list[object] = []
     for outcome, frame in indices.groupby(level="outcome"):
-        t = Table(title=f"Sobol indices of {outcome} (industry), 95 % intervals")
+        t = Table(title=f"Sobol indices of {outcome} ({company}), 95 % intervals")
         for col in ("parameter", "S1", "ST"):
             t.add_column(
                 col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
@@ -549,7 +605,7 @@ def sobol_table(indices: pd.DataFrame, swings: list) -> Group:
             )
         parts.append(t)
     tt = Table(
-        title="Tornado: peak stranded value with each parameter at its P10 and P90 (industry)"
+        title=f"Tornado: peak stranded value with each parameter at its P10 and P90 ({company})"
     )
     for col in ("parameter", "P10", "P90", "at P10", "at P90"):
         tt.add_column(
@@ -594,10 +650,24 @@ def prim_summary(result: object, cases: int, n: int) -> Group:
     )
 
 
-def breakeven_summary(dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str) -> Group:
-    """Render the break-even distribution and surface."""
+def breakeven_summary(
+    dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str, company: str = "industry"
+) -> Group:
+    """Render the break-even distribution and surface.
+
+    Parameters
+    ----------
+    dist : pandas.DataFrame
+        Quantiles of the break-even values and the share found. [1/year, fraction]
+    surface : pandas.DataFrame
+        Break-even demand growth over ``x`` (index) and ``y`` (columns). [1/year]
+    x, y : str
+        The surface's parameters. [-]
+    company : str
+        Whose break-even values. [-]
+    """
     t = _compact(
-        "Break-even values over the uncertainty space (industry, per year)",
+        f"Break-even values over the uncertainty space ({company}, per year)",
         caption="found: the share of scenarios whose NPV crosses zero inside the searched range",
     )
     t.add_column("break-even", no_wrap=True)

@@ -31,6 +31,7 @@ from strandrisk.reports.figures import (
     tornado_figure,
 )
 from strandrisk.scenarios.sampling import SAMPLER_NAMES
+from strandrisk.scenarios.schema import COMPANIES
 
 __all__ = [
     "PAGE_CSS",
@@ -179,6 +180,7 @@ def sensitivity_page(
     runs: int,
     out: Path | None,
     png: Path | None,
+    company: str = "industry",
 ) -> list[Path]:
     """Write the page of ``strandrisk sensitivity``: Sobol indices and the P10-P90 tornado.
 
@@ -192,10 +194,12 @@ def sensitivity_page(
         Model runs behind the indices. [count]
     out, png : Path or None
         Folders for ``sensitivity.html`` and the PNG files. [-]
+    company : str
+        Whose outcomes. [-]
     """
     outcomes = list(dict.fromkeys(indices.index.get_level_values("outcome")))
     intro = (
-        f"Sobol first-order (S1) and total (ST) indices of the industry's outcomes from {runs:,} "
+        f"Sobol first-order (S1) and total (ST) indices of {company}'s outcomes from {runs:,} "
         "model runs (Saltelli's design, SALib), with 95 % bootstrap intervals: the share of an "
         "outcome's variance due to each parameter alone (S1) and with its interactions (ST). "
         "The tornado moves one parameter at a time to its 10th and 90th percentile."
@@ -219,14 +223,14 @@ def sensitivity_page(
         )
     )
     figures = {
-        f"sobol_{o}": sobol_figure(indices.loc[o], f"Sobol indices of {o} (industry)")
+        f"sobol_{o}": sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
         for o in outcomes
     }
     figures["tornado_p10_p90"] = tornado_figure(
-        swings, "Peak stranded value, each parameter at its P10 and P90 (industry)"
+        swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
     )
     return write_page(
-        "sensitivity", "Sensitivity of the industry's outcomes", intro, tables, figures, out, png
+        "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
     )
 
 
@@ -238,6 +242,7 @@ def breakeven_page(
     n: int,
     out: Path | None,
     png: Path | None,
+    company: str = "industry",
 ) -> list[Path]:
     """Write the page of ``strandrisk breakeven``: the distribution and the surface.
 
@@ -253,10 +258,12 @@ def breakeven_page(
         Scenarios behind the distribution. [count]
     out, png : Path or None
         Folders for ``breakeven.html`` and the PNG files. [-]
+    company : str
+        Whose break-even values. [-]
     """
     intro = (
         f"The demand growth at which the 2026 programme's NPV is zero, and the fastest token-price "
-        f"decline it survives, over {n:,} Latin-hypercube scenarios (industry, rates per year); "
+        f"decline it survives, over {n:,} Latin-hypercube scenarios ({company}, rates per year); "
         f"then the break-even demand growth over {x} and {y}, every other parameter at its value "
         "in the scenario. Empty cells: NPV does not reach zero in the searched range."
     )
@@ -266,7 +273,7 @@ def breakeven_page(
     ]
     figures = {
         "breakeven_surface": breakeven_surface_figure(
-            surface, x, y, f"Break-even demand growth over {x} and {y} (industry)"
+            surface, x, y, f"Break-even demand growth over {x} and {y} ({company})"
         )
     }
     return write_page(
@@ -311,14 +318,17 @@ def mc_page(
     q.loc[money] = q.loc[money] / 1e9
     car = r.capex_at_risk / 1e9
     car.columns = ["CaR 95 ($B)", "expected shortfall ($B)"]
-    p = r.p_impairment.xs("industry", level="company") * 100
-    p.columns = ["IFRS (%)", "US GAAP (%)"]
+    p = (r.p_impairment * 100).unstack("year")  # rows (standard, company), a column per year
+    p = p.stack(0, future_stack=True).swaplevel()
+    rank = {c: i for i, c in enumerate((*COMPANIES, "industry"))}
+    p = p.loc[sorted(p.index, key=lambda k: (k[0] != "ifrs", rank.get(k[1], len(rank)), k[1]))]
+    p.index = [f"{company}, {'IFRS' if std == 'ifrs' else 'US GAAP'}" for std, company in p.index]
     tables = [
         ("Quantiles ($B for money)", _table(q, "company and outcome", "{:,.1f}")),
         ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
         (
-            "Probability of an impairment by the end of the year (industry)",
-            _table(p, "year", "{:.1f}"),
+            "Probability of a material impairment by the end of the year (%)",
+            _table(p, "company", "{:.0f}"),
         ),
     ]
     figures = {

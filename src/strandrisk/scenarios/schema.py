@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from strandrisk.errors import InputError
+
 __all__ = [
     "COMPANIES",
     "GROUPS",
@@ -316,6 +318,24 @@ class Scenario:
                 }
             )
         return out
+
+    def check_company(self, company: str) -> str:
+        """Return ``company`` if it is one of this scenario's companies or ``"industry"``.
+
+        Parameters
+        ----------
+        company : str
+            A row of the outcome table. [-]
+
+        Raises
+        ------
+        InputError
+            Naming the companies the scenario has.
+        """
+        known = [c.name for c in self.companies] + ["industry"]
+        if company not in known:
+            raise InputError(f"company {company!r}: the scenario has {', '.join(known)}")
+        return company
 
     def with_companies(self, names: tuple[str, ...]) -> Scenario:
         """Return the scenario restricted to ``names`` (in model order).
