@@ -205,6 +205,7 @@ def run_main_job(
     series = result.series.isel(scenario=0)
     report, pngs = None, []
     if out_dir is not None or png_dir is not None:
+        from strandrisk.reports.brief import in_brief
         from strandrisk.reports.figures import build_figures
         from strandrisk.reports.html import render_report
 
@@ -233,6 +234,7 @@ def run_main_job(
                 footer=f"{provenance}strandrisk {__version__}; register "
                 f"{register.sha256()[:12]}; {now}",
                 mc_note=mc_note,
+                brief=in_brief(result.outcomes, scenario),
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:

@@ -143,6 +143,7 @@ def render_report(
     claims: Sequence[Claim],
     footer: str,
     mc_note: str = "",
+    brief: Sequence[str] = (),
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -164,6 +165,9 @@ def render_report(
         Provenance line (version, register hash, time). [-]
     mc_note : str
         One paragraph above the Monte Carlo charts (scenarios, seed, sampler). [-]
+    brief : sequence of str
+        Plain sentences on what the industry's outcomes mean
+        (:func:`strandrisk.reports.brief.in_brief`). [-]
 
     Returns
     -------
@@ -177,6 +181,13 @@ def render_report(
         f"<li><b>{html.escape(s.key)}</b> ({html.escape(s.row)}): peak stranded value "
         f"${s.outcome_low / 1e9:,.0f}B at {s.low:.4g} vs ${s.outcome_high / 1e9:,.0f}B at {s.high:.4g}</li>"
         for s in list(swings)[:3]
+    )
+    brief_html = (
+        "<h2>In brief (the industry)</h2><ul>"
+        + "".join(f"<li>{html.escape(line)}</li>" for line in brief)
+        + "</ul>"
+        if brief
+        else ""
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
@@ -193,6 +204,7 @@ def render_report(
 (ASC 360); their totals add up every quarter's charge, so they can exceed the peak stranded value when
 new capex keeps joining an impaired business. Money in US dollars; the industry is the five companies as
 one business.</p>
+{brief_html}
 <h2>Outcomes</h2>
 {_table(_fmt_outcomes(outcomes))}
 <h2>Assumptions that move peak stranded value most</h2>
