@@ -42,3 +42,21 @@ def test_ruff_lint_and_format_are_clean():
         check=False,
     )
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_import_leaves_the_heavy_analysis_libraries_for_later():
+    """`import strandrisk` (and so every CLI command) does not load SALib, SciPy's stats or Dask.
+
+    They cost about a second; the uncertainty engine's names load them on first use.
+    """
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, strandrisk as sr; "
+        "print(sorted(m for m in ('SALib', 'scipy.stats', 'distributed', 'dask') if m in sys.modules)); "
+        "sr.run_mc, sr.prim, sr.sobol_for_scenario, sr.load_uncertainty; "
+        "print('SALib' in sys.modules and 'scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]

@@ -5,16 +5,15 @@ The public API is re-exported here; see the README for a tour.
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from strandrisk.analysis.prim import PrimResult, prim
-from strandrisk.analysis.sobol import sobol_for_scenario
 from strandrisk.analysis.trend import TrendFit, fit_trend
 from strandrisk.assumptions.claims import Claim, load_claims
 from strandrisk.assumptions.register import Register, load_register
 from strandrisk.assumptions.schema import Record, RegisterError
 from strandrisk.core.finance import irr
-from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
 from strandrisk.engine.simulate import (
     OUTCOME_COLUMNS,
     OUTCOME_UNITS,
@@ -24,8 +23,45 @@ from strandrisk.engine.simulate import (
 )
 from strandrisk.errors import InputError
 from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario
-from strandrisk.io.uncertainty import load_uncertainty
 from strandrisk.scenarios.schema import Scenario
+
+if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask take ~1 s
+    from strandrisk.analysis.prim import PrimResult, prim
+    from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
+    from strandrisk.io.uncertainty import load_uncertainty
+
+_LAZY = {
+    "PrimResult": "strandrisk.analysis.prim",
+    "prim": "strandrisk.analysis.prim",
+    "sobol_for_scenario": "strandrisk.analysis.sobol",
+    "MCResult": "strandrisk.engine.montecarlo",
+    "read_kept": "strandrisk.engine.montecarlo",
+    "run_mc": "strandrisk.engine.montecarlo",
+    "load_uncertainty": "strandrisk.io.uncertainty",
+}
+"""Public names imported on first access, so that ``import strandrisk`` and the CLI start fast."""
+
+
+def __getattr__(name: str) -> Any:
+    """Import the uncertainty engine's public names on first use (PEP 562).
+
+    Parameters
+    ----------
+    name : str
+        The attribute asked for. [-]
+    """
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'strandrisk' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """List the public names, including those loaded on first use."""
+    return sorted({*globals(), *_LAZY})
+
 
 try:
     __version__ = version("strandrisk")

@@ -543,8 +543,8 @@ def mc(
         typer.Option(
             "--at",
             metavar="QUARTER",
-            help="Also the spread of each company's stranded value at this quarter, e.g. 2029Q4 "
-            "(repeatable).",
+            help="Also the spread of each company's stranded value at this quarter, e.g. 2029Q4, "
+            "over the first 2,000 scenarios (repeatable).",
         ),
     ] = None,
     out: _OUT_OPTION = None,
@@ -556,7 +556,7 @@ def mc(
     """Monte Carlo over every uncertain parameter: quantiles, Capex-at-Risk, P(impairment)."""
     from rich.progress import Progress
 
-    from strandrisk.engine.montecarlo import run_mc
+    from strandrisk.engine.montecarlo import FAN_SCENARIOS, run_mc
     from strandrisk.io.uncertainty import load_uncertainty
     from strandrisk.scenarios.sampling import SAMPLERS
 
@@ -631,7 +631,14 @@ def mc(
     if tmp is not None:
         tmp.cleanup()
     if as_json:
-        extra = {"at": _value_at_json(result.fans, quarters)} if quarters else {}
+        extra = (
+            {
+                "at": _value_at_json(result.fans, quarters),
+                "at_scenarios": min(result.n, FAN_SCENARIOS),
+            }
+            if quarters
+            else {}
+        )
         _print_json({**result.as_json(), "run_id": run_id, **extra})
         return
     _out.print(render.mc_summary(result, chosen, space, quarters))

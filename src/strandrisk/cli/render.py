@@ -18,7 +18,6 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
-from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
 __all__ = [
     "claims_summary",
@@ -504,7 +503,7 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
     return table
 
 
-def value_at_table(fans: pd.DataFrame, quarter: str, order: Sequence[str]) -> Table:
+def value_at_table(fans: pd.DataFrame, quarter: str, order: Sequence[str], scenarios: int) -> Table:
     """Book value and the spread of stranded value per company at one quarter.
 
     Parameters
@@ -515,8 +514,15 @@ def value_at_table(fans: pd.DataFrame, quarter: str, order: Sequence[str]) -> Ta
         An ISO quarter inside the horizon. [ISO quarter]
     order : sequence of str
         Companies in display order. [-]
+    scenarios : int
+        How many scenarios the fans were drawn from. [count]
     """
-    t = _compact(f"Stranded value at the end of {quarter}: its spread over the scenarios")
+    from strandrisk.engine.montecarlo import FAN_SCENARIOS
+
+    t = _compact(
+        f"Stranded value at the end of {quarter}: its spread over the "
+        f"{'first ' if scenarios >= FAN_SCENARIOS else ''}{scenarios:,} scenarios"
+    )
     t.add_column("company", no_wrap=True)
     for col in ("book P50", "stranded P5", "P25", "P50", "P75", "P95"):
         t.add_column(col, justify="right", no_wrap=True)
@@ -546,6 +552,9 @@ def mc_summary(result: object, scenario: object, space: object, at: Sequence[str
     at : sequence of str
         ISO quarters at which to show the spread of stranded value. [ISO quarter]
     """
+    from strandrisk.engine.montecarlo import FAN_SCENARIOS  # SciPy's stats: ~0.6 s to import
+    from strandrisk.scenarios.sampling import SAMPLER_NAMES
+
     order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
     table = quantile_table(
         result.quantiles,  # type: ignore[attr-defined]
@@ -577,7 +586,8 @@ def mc_summary(result: object, scenario: object, space: object, at: Sequence[str
             )
         pt.add_section()
     fans = result.fans  # type: ignore[attr-defined]
-    return Group(table, ct, pt, *(value_at_table(fans, q, order) for q in at))
+    used = min(result.n, FAN_SCENARIOS)  # type: ignore[attr-defined]
+    return Group(table, ct, pt, *(value_at_table(fans, q, order, used) for q in at))
 
 
 def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 __all__ = ["LogLinearFit", "fit_log_linear"]
 
@@ -131,7 +131,7 @@ def fit_log_linear(
     rate = s_xy / s_xx
     sse = np.maximum(s_yy - rate * s_xy, 0.0)
     stderr = np.sqrt(sse / (n - 2) / s_xx)
-    half = stats.t.ppf(0.975, n - 2) * stderr
+    half = special.stdtrit(n - 2, 0.975) * stderr  # the t quantile, as scipy.stats.t.ppf
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = np.where(s_yy > 0, 1.0 - sse / s_yy, 1.0)
     return LogLinearFit(
