@@ -370,7 +370,8 @@ def runs_show(run_id: int, store: _STORE = Path("strandrisk.duckdb")) -> None:
         title = f"Outcomes over the {n:,} scenarios (computed in the store)"
         _out.print(render.quantile_table(runs.quantiles(run_id), title, (*COMPANIES, "industry")))
         return
-    _out.print(render.outcome_table(runs.get(run_id).outcomes))
+    years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)
+    _out.print(render.outcome_table(runs.get(run_id).outcomes, last_quarter=f"{2025 + years}Q4"))
 
 
 @runs_app.command("compare")
