@@ -204,3 +204,32 @@ def test_sensitivity_and_breakeven_for_one_company():
         r = runner.invoke(app, [*command, "--company", "nvidia"])
         assert r.exit_code == 2
         assert "company 'nvidia': the scenario has amazon, alphabet" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["mc", "--n", "10"],
+        ["sensitivity", "--n", "8"],
+        ["discover", "--above", "1e12", "--n", "300"],
+        ["breakeven", "--n", "6"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_an_unwritable_page_folder_is_refused_before_the_work(tmp_path, monkeypatch, command):
+    import strandrisk.analysis.breakeven as breakeven
+    import strandrisk.analysis.sobol as sobol
+    import strandrisk.engine.montecarlo as montecarlo
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the model ran before the folder was checked")
+
+    monkeypatch.setattr(montecarlo, "run_mc", no_work)  # what the commands call, at call time
+    monkeypatch.setattr(sobol, "sobol_for_scenario", no_work)
+    monkeypatch.setattr(breakeven, "breakeven_distribution", no_work)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for option, what in (("--out", "output folder"), ("--png", "PNG folder")):
+        r = CliRunner().invoke(app, [*command, option, str(blocker / "sub")])
+        assert r.exit_code == 2, r.output
+        assert f"{what} {blocker / 'sub'}: cannot be created" in r.stderr

@@ -78,6 +78,16 @@ _OUT_OPTION = Annotated[
 _PNG_OPTION = Annotated[Path | None, typer.Option("--png", help="Folder for the charts as PNG.")]
 
 
+def _check_folders(out: Path | None, png: Path | None) -> None:
+    """Refuse an unwritable --out or --png folder before the work, not after it."""
+    from strandrisk.io.files import ensure_folder
+
+    if out is not None:
+        ensure_folder(out)
+    if png is not None:
+        ensure_folder(png, "PNG folder")
+
+
 def _print_json(obj: object) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
 
@@ -575,6 +585,7 @@ def mc(
         from strandrisk.store.runs import RunStore
 
         RunStore(store).check_file()  # before the run, not after it
+    _check_folders(out, png)
     source = scenario if scenario else (preset or "base")
     chosen = _scenario(preset, scenario, set_, None, None)
     space = load_uncertainty(source, chosen)
@@ -713,6 +724,7 @@ def sensitivity(
     if n < 2 or n & (n - 1):
         raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
     chosen, space = _mc_setup(preset, scenario, set_)
+    _check_folders(out, png)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
     runs = n * (len(space.keys) + 2)
     with _working(f"Sobol indices from {runs:,} runs, then the tornado", as_json):
@@ -792,6 +804,7 @@ def discover(
         raise InputError(f"{flag}: {threshold} is not a finite number")
     if from_ is None and n < 10:
         raise InputError(f"--n: {n} scenarios are too few to discover anything (at least 10)")
+    _check_folders(out, png)
     with tempfile.TemporaryDirectory() as tmp:
         path = from_
         if path is None:
@@ -878,6 +891,7 @@ def breakeven(
     chosen, space = _mc_setup(preset, scenario, None)
     if grid < 2 or grid > 20:
         raise InputError("--grid: between 2 and 20 points per axis")
+    _check_folders(out, png)
     with _working(f"break-evens of {n:,} scenarios and a {grid} x {grid} surface", as_json):
         dist = breakeven_distribution(chosen, space, n, seed, company)
         surface = breakeven_surface(chosen, space, x, y, grid, company=company)
