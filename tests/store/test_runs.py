@@ -124,7 +124,15 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
     assert "market.price_decline" in run.samples.columns
     assert run.samples["scenario"].tolist() == list(range(20))
     path = export_xlsx(run, tmp_path / "mc.xlsx")
-    book = openpyxl.load_workbook(path, read_only=True)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:4] == ["run", "inputs", "quantiles", "outcomes"]
+    q = list(book["quantiles"].values)
+    assert q[0] == ("company", "outcome", "P5", "P50", "P95", "P99")
+    stored = RunStore(store).quantiles(1)
+    for company, outcome, *levels in q[1:]:  # the figures `runs show` prints
+        assert np.allclose(levels, stored.loc[(company, outcome)].to_numpy(), equal_nan=True)
+    npv = next(i for i, r in enumerate(q) if r[1] == "npv_2026") + 1
+    assert book["quantiles"].cell(npv, 3).number_format.startswith('$#,##0.0,,,"B"')
     rows = list(book["samples"].values)
     assert rows[0][0] == "scenario"
     assert len(rows) == 21

@@ -34,11 +34,14 @@ def _flatten(table: dict, prefix: str = "") -> dict:
 
 
 def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
-    """Return the tables of an export: run, inputs, outcomes, samples, series, assumptions.
+    """Return the tables of an export, by sheet or file name.
 
-    ``samples`` (the parameter values drawn for each scenario) only for a Monte Carlo run;
-    ``series`` wide, one column per quarter, with each variable's unit
-    (:data:`~strandrisk.engine.simulate.SERIES_UNITS`).
+    In order: ``run`` (provenance), ``inputs`` (the scenario, every key), ``quantiles`` (a
+    Monte Carlo run only: P5, P50, P95 and P99 of each outcome per company over the stored
+    scenarios), ``outcomes``, ``samples`` (a Monte Carlo run only: the parameter values drawn
+    for each scenario), ``series`` (wide, one column per quarter, with each variable's unit,
+    :data:`~strandrisk.engine.simulate.SERIES_UNITS`) and ``assumptions`` (the register with
+    sources).
 
     Parameters
     ----------
@@ -66,7 +69,10 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
         wide.insert(3, "unit", wide["variable"].map(SERIES_UNITS).fillna(""))
     assumptions = pd.DataFrame([r.as_dict() for r in load_register().values()])
     meta = pd.DataFrame([(k, str(v)) for k, v in run.meta.items()], columns=["field", "value"])
-    tables = {"run": meta, "inputs": inputs, "outcomes": run.outcomes}
+    tables = {"run": meta, "inputs": inputs}
+    if not run.quantiles.empty:  # a Monte Carlo run: its distribution first, then the rows
+        tables["quantiles"] = run.quantiles.reset_index()
+    tables["outcomes"] = run.outcomes
     if not run.samples.empty:  # a Monte Carlo run: the drawn parameter values per scenario
         tables["samples"] = run.samples
     tables["series"] = wide
@@ -95,6 +101,8 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows.append(
         ("series", "2026Q1 ...", "columns: quarters; flows in the quarter, stocks at its end")
     )
+    if "quantiles" in tables:
+        rows.append(("quantiles", "P5 ... P99", "the unit of the row's outcome (outcomes sheet)"))
     frame = pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
     frame["unit"] = frame["unit"].replace({"": "-"})
     return frame
@@ -111,6 +119,8 @@ def _formats(name: str, frame: pd.DataFrame) -> tuple[dict[int, str], str | None
         return by_column, None
     if name == "series" and "unit" in frame.columns:
         return {}, "unit"
+    if name == "quantiles":
+        return {}, "outcome"
     return {}, None
 
 
@@ -156,14 +166,15 @@ def export_xlsx(run: StoredRun, path: Path | str) -> Path:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
             by_column, unit_column = _formats(name, frame)
-            first_value = 1 + (list(frame.columns).index("unit") + 1 if unit_column else 0)
+            first_value = 1 + (list(frame.columns).index(unit_column) + 1 if unit_column else 0)
             for row in frame.itertuples(index=False):
                 sheet.append(
                     [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row]
                 )
                 cells = sheet[sheet.max_row]
                 if unit_column:  # one variable per row: the row's unit sets its format
-                    fmt = _FORMATS.get(getattr(row, unit_column))
+                    unit = getattr(row, unit_column)
+                    fmt = _FORMATS.get(OUTCOME_UNITS.get(unit, unit))
                     for cell in cells[first_value - 1 :] if fmt else ():
                         cell.number_format = fmt
                 for i, fmt in by_column.items():

@@ -80,6 +80,8 @@ class StoredRun:
     series: pd.DataFrame
     samples: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     """Monte Carlo runs: each scenario's parameter values, one column per parameter."""
+    quantiles: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    """Monte Carlo runs: P5, P50, P95, P99 of each outcome per company (:meth:`RunStore.quantiles`)."""
 
 
 def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
@@ -338,7 +340,8 @@ class RunStore:
             else pd.DataFrame()
         )
         samples.columns.name = None
-        return StoredRun(meta=meta, outcomes=outcomes, series=series, samples=samples)
+        quantiles = self.quantiles(run_id) if meta["kind"] == "mc" else pd.DataFrame()
+        return StoredRun(meta, outcomes, series, samples, quantiles)
 
     def delete(self, run_id: int) -> None:
         """Delete a run (one transaction).
