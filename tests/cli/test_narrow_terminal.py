@@ -4,6 +4,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from strandrisk.cli import _shared as ui
 from strandrisk.cli import main
 
 COMMANDS = [
@@ -20,7 +21,7 @@ COMMANDS = [
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: a[0])
 def test_output_fits_80_columns_without_ellipsis(monkeypatch, tmp_path, args):
-    monkeypatch.setattr(main, "_out", Console(width=80, soft_wrap=True))
+    monkeypatch.setattr(ui, "out", Console(width=80, soft_wrap=True))
     r = CliRunner().invoke(main.app, [a.format(tmp=tmp_path) for a in args])
     assert r.exit_code == 0, r.output
     cut = [line for line in r.stdout.splitlines() if "…" in line]
@@ -54,7 +55,7 @@ def test_outcome_table_says_none_only_where_the_break_even_was_searched():
 def test_register_names_are_never_folded(monkeypatch, width):
     from strandrisk.assumptions.register import load_register
 
-    monkeypatch.setattr(main, "_out", Console(width=width, soft_wrap=True))
+    monkeypatch.setattr(ui, "out", Console(width=width, soft_wrap=True))
     r = CliRunner().invoke(main.app, ["assumptions", "--search", "useful_life"])
     assert r.exit_code == 0, r.output
     names = [rec.name for rec in load_register().select(search="useful_life")]
@@ -68,7 +69,7 @@ def test_register_names_are_never_folded(monkeypatch, width):
 def test_runs_compare_fits_80_columns_with_values_in_their_units(monkeypatch, tmp_path):
     import re
 
-    monkeypatch.setattr(main, "_out", Console(width=80, soft_wrap=True))
+    monkeypatch.setattr(ui, "out", Console(width=80, soft_wrap=True))
     store = str(tmp_path / "runs.duckdb")
     runner = CliRunner()
     for preset in ("base", "agentic-boom"):
@@ -88,7 +89,7 @@ def test_runs_compare_fits_80_columns_with_values_in_their_units(monkeypatch, tm
 
 
 def test_claims_on_a_narrow_terminal_print_a_block_per_claim(monkeypatch):
-    monkeypatch.setattr(main, "_out", Console(width=80, soft_wrap=True))
+    monkeypatch.setattr(ui, "out", Console(width=80, soft_wrap=True))
     r = CliRunner().invoke(main.app, ["claims", "--section", "1"])
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
@@ -96,6 +97,6 @@ def test_claims_on_a_narrow_terminal_print_a_block_per_claim(monkeypatch):
     assert max(len(line) for line in lines) <= 80
     assert "not-checkable" in r.stdout  # a verdict is never folded inside the word
     wide = Console(width=140, soft_wrap=True)
-    monkeypatch.setattr(main, "_out", wide)
+    monkeypatch.setattr(ui, "out", wide)
     r = CliRunner().invoke(main.app, ["claims", "--section", "1"])
     assert "┃ id " in r.stdout  # the table from 100 columns on

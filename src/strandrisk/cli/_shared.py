@@ -1,0 +1,222 @@
+"""What every command of the ``strandrisk`` CLI shares: the app, the consoles, the helpers.
+
+``out`` and ``err`` are the consoles for standard output and error; the command modules use
+them as ``ui.out`` and ``ui.err`` (looked up at call time, so tests can swap them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from strandrisk.errors import InputError
+
+__all__ = [
+    "OUT_OPTION",
+    "PNG_OPTION",
+    "STORE_OPTION",
+    "app",
+    "check_folders",
+    "clean_failures",
+    "err",
+    "mc_setup",
+    "out",
+    "parse_set",
+    "print_json",
+    "scenario_from_options",
+    "working",
+    "wrote",
+]
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="How much of today's AI data-centre capital could be stranded by AI's own progress.",
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clean_failures(fn: F) -> F:
+    """Turn bad input into one message on stderr and exit status 2.
+
+    Parameters
+    ----------
+    fn : callable
+        A command. [-]
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False)
+            raise typer.Exit(code=2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def working(text: str, quiet: bool = False) -> Iterator[None]:
+    """Show a spinner on stderr while ``text`` is being done (on a terminal, unless ``quiet``).
+
+    The first use of the compiled model compiles it (about 30 s); the line says so
+    (:func:`strandrisk.jobs.compile_note`).
+
+    Parameters
+    ----------
+    text : str
+        What is being done. [-]
+    quiet : bool
+        Show nothing (``--json``). [-]
+    """
+    from strandrisk.jobs import compile_note
+
+    text += compile_note()
+    if quiet:
+        yield
+        return
+    with err.status(escape(text) + " ...", spinner="dots"):
+        yield
+
+
+def wrote(paths: list[Path], quiet: bool) -> None:
+    """Say on stderr which files were written (unless ``quiet``: JSON on stdout).
+
+    Parameters
+    ----------
+    paths : list of Path
+        The files. [-]
+    quiet : bool
+        Say nothing. [-]
+    """
+    for path in paths if not quiet else ():
+        err.print(f"wrote {path}", highlight=False)
+
+
+OUT_OPTION = Annotated[
+    Path | None, typer.Option("--out", help="Folder for an HTML page with the tables and charts.")
+]
+PNG_OPTION = Annotated[Path | None, typer.Option("--png", help="Folder for the charts as PNG.")]
+
+
+def check_folders(out: Path | None, png: Path | None) -> None:
+    """Refuse an unwritable --out or --png folder before the work, not after it.
+
+    Parameters
+    ----------
+    out, png : Path or None
+        The folders asked for. [-]
+    """
+    from strandrisk.io.files import ensure_folder
+
+    if out is not None:
+        ensure_folder(out)
+    if png is not None:
+        ensure_folder(png, "PNG folder")
+
+
+def print_json(obj: object) -> None:
+    """Print ``obj`` as indented JSON on standard output (NaN refused).
+
+    Parameters
+    ----------
+    obj : object
+        JSON-ready data. [-]
+    """
+    sys.stdout.write(json.dumps(obj, indent=2, allow_nan=False) + "\n")
+
+
+STORE_OPTION = Annotated[Path, typer.Option("--store", help="DuckDB run store.")]
+
+
+def parse_set(items: list[str] | None) -> dict[str, Any]:
+    """Read ``--set dotted.key=VALUE`` items, each value as TOML (else as a string).
+
+    Parameters
+    ----------
+    items : list of str or None
+        The ``--set`` values. [-]
+    """
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--set {item!r}: expected dotted.key=VALUE")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        out[key.strip()] = value
+    return out
+
+
+def scenario_from_options(
+    preset: str | None,
+    scenario: Path | None,
+    sets: list[str] | None,
+    companies: list[str] | None,
+    horizon: int | None,
+) -> Any:
+    """Load the scenario the common options name: preset or file, overrides, companies, horizon.
+
+    Parameters
+    ----------
+    preset : str or None
+        Preset name. [-]
+    scenario : Path or None
+        Scenario TOML file. [-]
+    sets : list of str or None
+        ``--set`` overrides. [-]
+    companies : list of str or None
+        Companies to keep. [-]
+    horizon : int or None
+        Reporting horizon. [year]
+    """
+    from strandrisk.io.scenario import load_scenario
+
+    if preset and scenario:
+        raise InputError("give --preset or --scenario, not both")
+    overrides = parse_set(sets)
+    if horizon is not None:
+        overrides["years"] = horizon
+    loaded = load_scenario(scenario if scenario else (preset or "base"), overrides=overrides)
+    if companies:
+        try:
+            loaded = loaded.with_companies(tuple(companies))
+        except ValueError as exc:
+            known = ", ".join(c.name for c in loaded.companies)
+            raise InputError(f"--company: {exc} (known: {known})") from None
+    return loaded
+
+
+def mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:
+    """Load the scenario and its uncertainty space for the uncertainty commands.
+
+    Parameters
+    ----------
+    preset : str or None
+        Preset name. [-]
+    scenario : Path or None
+        Scenario TOML file with an ``[uncertainty]`` block. [-]
+    set_ : list of str or None
+        ``--set`` overrides of fixed values. [-]
+    """
+    from strandrisk.io.uncertainty import load_uncertainty
+
+    chosen = scenario_from_options(preset, scenario, set_, None, None)
+    return chosen, load_uncertainty(scenario if scenario else (preset or "base"), chosen)

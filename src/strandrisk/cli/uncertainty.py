@@ -1,0 +1,423 @@
+"""The uncertainty commands: ``mc``, ``sensitivity``, ``discover`` and ``breakeven``.
+
+Registered on the app by :mod:`strandrisk.cli.main`, in the order of ``strandrisk --help``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from strandrisk.cli import _shared as ui
+from strandrisk.cli import render
+from strandrisk.errors import InputError
+
+__all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
+
+
+@ui.clean_failures
+def mc(
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Scenario TOML file with an \\[uncertainty] block.")
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value (repeatable)."),
+    ] = None,
+    n: Annotated[int, typer.Option("--n", help="Number of scenarios.")] = 10_000,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Root seed; the same seed reproduces the run bit for bit.")
+    ] = 0,
+    sampler: Annotated[str, typer.Option(help="mc, lhs or sobol.")] = "mc",
+    chunk_size: Annotated[int, typer.Option(help="Scenarios per task.")] = 100_000,
+    workers: Annotated[
+        int | None, typer.Option(help="Run on a local Dask cluster with N workers.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Use an existing Dask scheduler, tcp://HOST:PORT.")
+    ] = None,
+    keep: Annotated[
+        Path | None, typer.Option(help="DuckDB file to keep every scenario's outcomes in.")
+    ] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="Record the run in this DuckDB run store.")
+    ] = None,
+    series: Annotated[
+        bool,
+        typer.Option(
+            "--series",
+            metavar="",
+            help="Also keep every scenario's quarterly stranded, book and economic value "
+            "(table series in the --keep file).",
+        ),
+    ] = False,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--at",
+            metavar="QUARTER",
+            help="Also the spread of each company's stranded value at this quarter, e.g. 2029Q4, "
+            "over the first 2,000 scenarios (repeatable).",
+        ),
+    ] = None,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the summary as one JSON object.")
+    ] = False,
+) -> None:
+    """Monte Carlo over every uncertain parameter: quantiles, Capex-at-Risk, P(impairment)."""
+    from rich.progress import Progress
+
+    from strandrisk.engine.montecarlo import FAN_SCENARIOS, run_mc
+    from strandrisk.io.uncertainty import load_uncertainty
+    from strandrisk.scenarios.sampling import SAMPLERS
+
+    if sampler not in SAMPLERS:
+        raise InputError(f"--sampler: {sampler!r} is not one of {', '.join(SAMPLERS)}")
+    if n < 1 or chunk_size < 1 or (workers is not None and workers < 1):
+        raise InputError("--n, --chunk-size and --workers must be positive")
+    if workers is not None and scheduler is not None:
+        raise InputError("--workers and --scheduler: give one (a local cluster or an existing one)")
+    if series and keep is None:
+        raise InputError("--series: needs --keep FILE.duckdb to keep the series in")
+    if keep is not None and store is not None and keep.resolve() == store.resolve():
+        raise InputError(f"--keep and --store: both are {keep}; give two different files")
+    if store is not None:
+        from strandrisk.store.runs import RunStore
+
+        RunStore(store).check_file()  # before the run, not after it
+    ui.check_folders(out, png)
+    source = scenario if scenario else (preset or "base")
+    chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    space = load_uncertainty(source, chosen)
+    quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
+    import tempfile
+
+    pages = out is not None or png is not None  # the histograms need every scenario's outcome
+    tmp = (
+        tempfile.TemporaryDirectory(prefix="strandrisk-mc-")
+        if (store or pages) and not keep
+        else None
+    )
+    if tmp is not None:
+        keep = Path(tmp.name) / "mc.duckdb"
+    from strandrisk.jobs import compile_note
+
+    label = f"{n:,} scenarios"
+    with Progress(console=ui.err, transient=True, disable=as_json) as bar:
+        task = bar.add_task(label + compile_note(), total=n)
+        result = run_mc(
+            chosen,
+            space,
+            n,
+            seed,
+            sampler=sampler,
+            chunk_size=chunk_size,
+            workers=workers,
+            scheduler=scheduler,
+            outcomes_path=keep,
+            progress=lambda k: bar.update(task, advance=k, description=label),
+            keep_series=series,
+        )
+    run_id = None
+    if store is not None:
+        from strandrisk import __version__
+        from strandrisk.assumptions.register import load_register
+        from strandrisk.io.scenario import dump_scenario
+        from strandrisk.store.runs import RunStore, record_mc
+
+        run_id = record_mc(
+            RunStore(store),
+            kept=keep,
+            scenario_name=chosen.name,
+            scenario_toml=dump_scenario(chosen),
+            seed=seed,
+            package_version=__version__,
+            register_sha256=load_register().sha256(),
+        )
+    if pages:
+        from strandrisk.engine.montecarlo import read_kept
+        from strandrisk.reports.pages import mc_page
+
+        _, industry = read_kept(keep, "industry")  # type: ignore[arg-type]
+        ui.wrote(mc_page(result, chosen.name, len(space.keys), industry, out, png), as_json)
+    if tmp is not None:
+        tmp.cleanup()
+    if as_json:
+        extra = (
+            {
+                "at": _value_at_json(result.fans, quarters),
+                "at_scenarios": min(result.n, FAN_SCENARIOS),
+            }
+            if quarters
+            else {}
+        )
+        ui.print_json({**result.as_json(), "run_id": run_id, **extra})
+        return
+    ui.out.print(render.mc_summary(result, chosen, space, quarters))
+    if run_id is not None:
+        ui.out.print(f"stored: run {run_id} in {store}")
+
+
+def _quarter_in_horizon(text: str, years: int) -> str:
+    """Return ``text`` as an ISO quarter of the horizon (2026Q1 on), or raise InputError."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text)
+    last = f"{2025 + years}Q4"
+    if m is None:
+        raise InputError(f"--at {text!r}: expected a quarter such as 2029Q4")
+    year, q = int(m.group(1)), int(m.group(2))
+    if not 2026 <= year <= 2025 + years:
+        raise InputError(f"--at {text}: outside the horizon, 2026Q1 to {last}")
+    return f"{year}Q{q}"
+
+
+def _value_at_json(fans: Any, quarters: list[str]) -> dict:
+    """Book value (median) and stranded value quantiles per company at each quarter [USD]."""
+    out: dict = {}
+    for quarter in quarters:
+        out[quarter] = {
+            str(company): {
+                "book_value_p50": float(fans.loc[("book_value", company, quarter), "p50"]),
+                "stranded_value": {
+                    c: float(v) for c, v in fans.loc[("stranded_value", company, quarter)].items()
+                },
+            }
+            for company in fans.index.get_level_values("company").unique()
+        }
+    return out
+
+
+@ui.clean_failures
+def sensitivity(
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value.")
+    ] = None,
+    n: Annotated[
+        int, typer.Option("--n", help="Base sample size (power of two); runs n x (d + 2).")
+    ] = 64,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the design and bootstrap.")] = 0,
+    outcome: Annotated[
+        list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
+    ] = None,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
+    ] = False,
+) -> None:
+    """Sobol first-order and total indices (SALib) and a P10-P90 tornado of the industry."""
+    from strandrisk.analysis.sensitivity import quantile_swings
+    from strandrisk.analysis.sobol import sobol_for_scenario
+
+    if n < 2 or n & (n - 1):
+        raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
+    chosen, space = ui.mc_setup(preset, scenario, set_)
+    ui.check_folders(out, png)
+    outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
+    runs = n * (len(space.keys) + 2)
+    with ui.working(f"Sobol indices from {runs:,} runs, then the tornado", as_json):
+        indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
+        swings = quantile_swings(chosen, space, company=company)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import sensitivity_page
+
+        ui.wrote(sensitivity_page(indices, swings, runs, out, png, company), as_json)
+    if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
+        ui.print_json(
+            {
+                "company": company,
+                "sobol": json.loads(indices.reset_index().to_json(orient="records")),
+                "tornado": [
+                    {
+                        "key": s.key,
+                        "p10": s.low,
+                        "p90": s.high,
+                        "outcome_p10": s.outcome_low,
+                        "outcome_p90": s.outcome_high,
+                    }
+                    for s in swings
+                ],
+                "units": {
+                    "S1, ST and their confidence intervals": "share of the outcome's variance",
+                    "tornado outcome": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
+                    **{s.key: parameter_unit(s.key) for s in swings},
+                },
+            }
+        )
+        return
+    ui.out.print(render.sobol_table(indices, swings, company))
+
+
+@ui.clean_failures
+def discover(
+    outcome: Annotated[str, typer.Option(help="Outcome column.")] = "stranded_peak",
+    above: Annotated[
+        float | None, typer.Option(help="Cases of interest: outcome above this.")
+    ] = None,
+    below: Annotated[
+        float | None, typer.Option(help="Cases of interest: outcome below this.")
+    ] = None,
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    n: Annotated[int, typer.Option("--n", help="Scenarios to draw (ignored with --from).")] = 5_000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    from_: Annotated[
+        Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
+    ] = None,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the box as JSON.")
+    ] = False,
+) -> None:
+    """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
+    import tempfile
+
+    import numpy as np
+    import pandas as pd
+
+    from strandrisk.analysis.prim import prim
+    from strandrisk.engine.montecarlo import read_kept, run_mc
+
+    if (above is None) == (below is None):
+        raise InputError("discover: give exactly one of --above VALUE or --below VALUE")
+    threshold = above if above is not None else below
+    flag = "--above" if above is not None else "--below"
+    if not math.isfinite(threshold):  # type: ignore[arg-type]
+        raise InputError(f"{flag}: {threshold} is not a finite number")
+    if from_ is None and n < 10:
+        raise InputError(f"--n: {n} scenarios are too few to discover anything (at least 10)")
+    ui.check_folders(out, png)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = from_
+        if path is None:
+            chosen, space = ui.mc_setup(preset, scenario, None)
+            path = Path(tmp) / "mc.duckdb"
+            with ui.working(f"drawing and running {n:,} scenarios", as_json):
+                run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
+        elif not path.exists():
+            raise InputError(f"--from {path}: no such file")
+        samples, outcomes = read_kept(path, company)
+    numeric = [c for c in outcomes.columns if pd.api.types.is_float_dtype(outcomes[c])]
+    if outcome not in numeric:
+        raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(numeric)}")
+    y = outcomes[outcome].to_numpy(dtype=float)
+    cases = y > threshold if above is not None else y < threshold
+    if not cases.any() or cases.all():
+        lo, hi = np.nanmin(y), np.nanmax(y)
+        share = "none" if not cases.any() else "every one"
+        raise InputError(
+            f"{flag} {threshold:g}: {share} of the {len(y):,} scenarios qualifies "
+            f"({outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that range"
+        )
+    result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
+    if out is not None or png is not None:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.reports.pages import prim_page
+
+        question = (
+            f"{company} {outcome} {'above' if above is not None else 'below'} {threshold:g} "
+            f"{OUTCOME_UNITS.get(outcome, '')}".rstrip()
+        )
+        ui.wrote(prim_page(result, question, int(cases.sum()), len(cases), out, png), as_json)
+    if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
+        box = result.boxes[result.chosen]
+        ui.print_json(
+            {
+                "company": company,
+                "outcome": outcome,
+                "threshold": {"above" if above is not None else "below": threshold},
+                "cases": int(cases.sum()),
+                "n": len(cases),
+                "coverage": box.coverage,
+                "density": box.density,
+                "mass": box.mass,
+                "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+                "units": {
+                    outcome: OUTCOME_UNITS.get(outcome, ""),
+                    "coverage, density, mass": "fraction",
+                    **{str(k): parameter_unit(str(k)) for k in result.limits.index},
+                },
+            }
+        )
+        return
+    ui.out.print(render.prim_summary(result, int(cases.sum()), len(cases)))
+
+
+@ui.clean_failures
+def breakeven(
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    x: Annotated[
+        str, typer.Option("--x", help="First parameter of the surface.")
+    ] = "market.price_decline",
+    y: Annotated[
+        str, typer.Option("--y", help="Second parameter of the surface.")
+    ] = "market.elasticity",
+    grid: Annotated[int, typer.Option(help="Points per axis of the surface.")] = 5,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+) -> None:
+    """Break-even demand growth and price decline per scenario, and a two-parameter surface."""
+    from strandrisk.analysis.breakeven import breakeven_distribution, breakeven_surface
+
+    if n < 1:
+        raise InputError(f"--n: {n}; the distribution needs at least one scenario")
+    chosen, space = ui.mc_setup(preset, scenario, None)
+    if grid < 2 or grid > 20:
+        raise InputError("--grid: between 2 and 20 points per axis")
+    ui.check_folders(out, png)
+    with ui.working(f"break-evens of {n:,} scenarios and a {grid} x {grid} surface", as_json):
+        dist = breakeven_distribution(chosen, space, n, seed, company)
+        surface = breakeven_surface(chosen, space, x, y, grid, company=company)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import breakeven_page
+
+        ui.wrote(breakeven_page(dist, surface, x, y, n, out, png, company), as_json)
+    if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
+        ui.print_json(
+            {
+                "company": company,
+                "distribution": json.loads(dist.to_json(orient="index")),
+                "surface": {
+                    "value": "breakeven_demand_growth",
+                    "x": x,
+                    "y": y,
+                    **json.loads(surface.to_json(orient="split")),
+                },
+                "units": {
+                    "breakeven_demand_growth": OUTCOME_UNITS["breakeven_demand_growth"],
+                    "breakeven_price_decline": OUTCOME_UNITS["breakeven_price_decline"],
+                    "share_defined": "fraction of scenarios with a break-even in the range",
+                    x: parameter_unit(x),
+                    y: parameter_unit(y),
+                },
+            }
+        )
+        return
+    ui.out.print(render.breakeven_summary(dist, surface, x, y, company))
