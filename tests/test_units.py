@@ -31,3 +31,14 @@ def test_every_unit_points_at_a_canonical_unit_of_its_dimension():
         if canonical is not None:
             assert canonical.dimension == unit.dimension
             assert canonical.factor == 1.0
+
+
+def test_annual_change_of_a_continuous_rate():
+    import math
+
+    from strandrisk.units import annual_change
+
+    assert annual_change(0.0) == 0.0
+    assert math.isclose(annual_change(math.log(2)), 1.0)  # doubling: +100 %
+    assert math.isclose(annual_change(math.log(4), decline=True), -0.75)  # 4x cheaper: -75 %
+    assert math.isclose(annual_change(1.15, decline=True), math.exp(-1.15) - 1)

@@ -12,12 +12,14 @@ power ``MW``, tokens ``Mtok``, prices ``USD/Mtok``, rates ``1/year`` as fraction
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = [
     "UNITS",
     "Unit",
     "UnknownUnitError",
+    "annual_change",
     "convert",
     "require_unit",
     "to_canonical",
@@ -206,3 +208,25 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
             f"cannot convert {from_unit!r} ({a.dimension}) to {to_unit!r} ({b.dimension})"
         )
     return value * a.factor / b.factor
+
+
+def annual_change(rate: float, decline: bool = False) -> float:
+    """Change over one year implied by a continuous rate: ``exp(rate) - 1``.
+
+    The model's growth and decline parameters are continuous rates a year (``g`` in
+    ``e^(g t)``); read as a percentage they mislead: a price decline of 1.15 a year is a
+    fall of 68 % a year, not 115 %.
+
+    Parameters
+    ----------
+    rate : float
+        The continuous rate. [1/year]
+    decline : bool
+        ``rate`` is a decline: the change is ``exp(-rate) - 1``. [-]
+
+    Returns
+    -------
+    float
+        The change over a year, as a fraction (+0.72 for +72 %). [fraction]
+    """
+    return math.expm1(-rate if decline else rate)

@@ -42,12 +42,13 @@ def test_outcome_table_says_none_only_where_the_break_even_was_searched():
         console.print(outcome_table(frame, searched=searched))
         texts[searched] = console.export_text()
     row = next(line for line in texts[True].splitlines() if line.startswith("break-even"))
-    assert row.split()[3:] == ["25.0%", "25.0%", "none", "25.0%", "25.0%", "25.0%"]
-    assert "does not reach zero for any demand growth in [-1, 5] a year" in " ".join(
+    # a continuous rate of 0.25 a year is growth of 28 % over the year
+    assert row.split()[3:] == ["+28%", "+28%", "none", "+28%", "+28%", "+28%"]
+    assert "does not reach zero for any demand growth rate in [-1, 5] a year" in " ".join(
         texts[True].split()
     )
     row = next(line for line in texts[False].splitlines() if line.startswith("break-even"))
-    assert row.split()[3:] == ["25.0%", "25.0%", "-", "25.0%", "25.0%", "25.0%"]
+    assert row.split()[3:] == ["+28%", "+28%", "-", "+28%", "+28%", "+28%"]
     assert "does not reach zero" not in texts[False]
 
 

@@ -362,3 +362,13 @@ def test_report_rebuilds_a_stored_run_and_says_whether_the_numbers_still_agree(t
     assert "no such run store" in r.stderr
     assert not (tmp_path / "none.duckdb").exists()
     assert not (tmp_path / "x").exists()
+
+
+def test_runs_compare_shows_break_even_rates_as_changes_over_a_year(tmp_path):
+    store = tmp_path / "s.duckdb"
+    for preset in ("base", "base"):
+        assert run("run", "--preset", preset, "--no-report", "--store", str(store)).exit_code == 0
+    r = run("runs", "compare", "1", "2", "--store", str(store))
+    assert r.exit_code == 0, r.output
+    row = next(x for x in r.stdout.splitlines() if x.startswith("amazon     breakeven_price"))
+    assert row.split()[2:] == ["-68%", "-68%", "+0", "pp"]  # a rate of 1.15 is a fall of 68 %

@@ -18,6 +18,7 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
+from strandrisk.units import annual_change
 
 __all__ = [
     "claims_summary",
@@ -207,6 +208,14 @@ def _pct(v: object) -> str:
     return "-" if v is None or pd.isna(v) else f"{float(v):.1%}"
 
 
+def _change(v: object, decline: bool = False) -> str:
+    """Show a continuous rate a year as the change over a year: 0.54 -> "+72%"."""
+    if v is None or pd.isna(v):
+        return "-"
+    change = annual_change(float(v), decline)  # type: ignore[arg-type]
+    return f"{change:+.0%}" if abs(change) < 99.5 else f"{change + 1:.3g}x"
+
+
 def _num(v: object, digits: int = 2) -> str:
     return "-" if v is None or pd.isna(v) else f"{float(v):.{digits}f}"
 
@@ -217,7 +226,7 @@ def _when(v: object) -> str:
 
 def _no_breakeven_caption(growth: bool, decline: bool) -> str:
     parts = [
-        f"any {name} in [{BRACKETS[key][0]:g}, {BRACKETS[key][1]:g}] a year"
+        f"any {name} rate in [{BRACKETS[key][0]:g}, {BRACKETS[key][1]:g}] a year"
         for key, name, shown in (
             ("growth", "demand growth", growth),
             ("decline", "price decline", decline),
@@ -302,15 +311,15 @@ def outcome_table(
             lambda r: (
                 "none"
                 if none and pd.isna(r["breakeven_demand_growth"])
-                else _pct(r["breakeven_demand_growth"])
+                else _change(r["breakeven_demand_growth"])
             ),
         ),
         (
-            "break-even price decline",
+            "break-even price change",
             lambda r: (
                 "none"
                 if none_price and pd.isna(r["breakeven_price_decline"])
-                else _pct(r["breakeven_price_decline"])
+                else _change(r["breakeven_price_decline"], decline=True)
             ),
         ),
     ]
@@ -401,7 +410,10 @@ def compare_table(table: pd.DataFrame, title: str) -> Table:
             return f"{sign}{'-' if x < 0 else ''}${abs(x):,.{digits}f}B"
         return f"{sign}{x:.{digits}f}{'%' if unit == '1/year' else ''}"
 
-    t = _compact(title, caption="money in USD billions; rates per year")
+    t = _compact(
+        title,
+        caption="money in USD billions; rates per year; break-even values as a change over a year",
+    )
     t.add_column("company", no_wrap=True)
     t.add_column("outcome", no_wrap=True)
     for col in ("first", "second", "difference"):
@@ -410,13 +422,22 @@ def compare_table(table: pd.DataFrame, title: str) -> Table:
     for (company, outcome), row in table.iterrows():
         label = str(outcome) if outcome != previous else ""
         previous = outcome
-        t.add_row(
-            str(company),
-            label,
-            cell(row["first"], row["unit"]),
-            cell(row["second"], row["unit"]),
-            cell(row["difference"], row["unit"], signed=True),
-        )
+        if str(outcome).startswith("breakeven_"):  # continuous rates: the change over a year
+            decline = outcome == "breakeven_price_decline"
+            a, b = row["first"], row["second"]
+            if pd.isna(a) or pd.isna(b):
+                gap = "-"
+            else:
+                points = round((annual_change(b, decline) - annual_change(a, decline)) * 100)
+                gap = f"{points + 0:+d} pp"  # + 0: no "-0"
+            cells = (_change(a, decline), _change(b, decline), gap)
+        else:
+            cells = (
+                cell(row["first"], row["unit"]),
+                cell(row["second"], row["unit"]),
+                cell(row["difference"], row["unit"], signed=True),
+            )
+        t.add_row(str(company), label, *cells)
     return t
 
 
@@ -477,8 +498,8 @@ _FORMAT = {
     "economic_life_years": lambda v: _num(v, 1),
     "irr_2026": _pct,
     "min_dscr": _num,
-    "breakeven_demand_growth": _pct,
-    "breakeven_price_decline": _pct,
+    "breakeven_demand_growth": _change,
+    "breakeven_price_decline": lambda v: _change(v, decline=True),
 }
 
 

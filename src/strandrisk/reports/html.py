@@ -17,6 +17,7 @@ from strandrisk.analysis.sensitivity import Swing
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.reports.figures import FIGURES, MC_FIGURES
+from strandrisk.units import annual_change
 
 __all__ = ["render_report"]
 
@@ -39,8 +40,12 @@ def _fmt_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
     table = outcomes.drop(columns="scenario").set_index("company").copy()
     for column in _MONEY:
         table[column] = (table[column] / 1e9).map(lambda v: f"{v:,.1f}")
-    for column in ("irr_2026", "breakeven_demand_growth", "breakeven_price_decline"):
-        table[column] = table[column].map(lambda v: "-" if pd.isna(v) else f"{v:.1%}")
+    table["irr_2026"] = table["irr_2026"].map(lambda v: "-" if pd.isna(v) else f"{v:.1%}")
+    for column, decline in (("breakeven_demand_growth", False), ("breakeven_price_decline", True)):
+        # continuous rates, shown as the change over a year (a 1.15 decline is a 68 % fall)
+        table[column] = table[column].map(
+            lambda v, d=decline: "-" if pd.isna(v) else f"{annual_change(v, d):+.0%} a year"
+        )
     for column in ("booked_life_years", "economic_life_years", "payback_years_2026", "min_dscr"):
         table[column] = table[column].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}")
     table = table.rename(columns={c: f"{c} ($B)" for c in _MONEY})
