@@ -147,7 +147,7 @@ def test_breakeven_surface_says_none_where_npv_never_reaches_zero():
     text = console.export_text()
     assert "0.300" in text
     assert "none" in text
-    assert "demand growth in [-1, 5] a year" in " ".join(text.split())
+    assert "demand growth rate in [-1, 5] a year" in " ".join(text.split())
 
 
 def test_discover_writes_its_page_and_charts(tmp_path):

@@ -698,7 +698,8 @@ def breakeven_summary(
         Whose break-even values. [-]
     """
     t = _compact(
-        f"Break-even values over the uncertainty space ({company}, per year)",
+        f"Break-even rates over the uncertainty space ({company}; continuous rates a year, "
+        "as the parameters)",
         caption="found: the share of scenarios whose NPV crosses zero inside the searched range",
     )
     t.add_column("break-even", no_wrap=True)
