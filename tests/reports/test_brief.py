@@ -54,3 +54,14 @@ def test_each_branch(base):
     assert "does not reach zero for any initial demand growth rate" in text
     assert "survives" not in text
     assert "breaks even" not in " ".join(in_brief(outcomes, scenario, searched=False))
+
+
+def test_the_report_names_every_outcome_in_words_and_keeps_its_json_name():
+    from strandrisk.reports import html
+
+    assert set(html._LABELS) == set(sr.OUTCOME_COLUMNS) - {"company"}
+    page = html._outcomes_table(html._fmt_outcomes(sr.simulate(sr.load_scenario("base")).outcomes))
+    assert (
+        '<th class="text" title="breakeven_price_decline">break-even token price change</th>'
+        in page
+    )

@@ -48,23 +48,41 @@ def _fmt_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
         )
     for column in ("booked_life_years", "economic_life_years", "payback_years_2026", "min_dscr"):
         table[column] = table[column].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}")
-    table = table.rename(columns={c: f"{c} ($B)" for c in _MONEY})
     return table.T.fillna("-")
 
 
-def _table(frame: pd.DataFrame, text_columns: Sequence[str] = ()) -> str:
-    head = "".join(
-        f'<th class="{"text" if c in text_columns else ""}">{html.escape(str(c))}</th>'
-        for c in frame.columns
+_LABELS = {
+    "capex_2026": "2026 capex ($B)",
+    "booked_life_years": "booked life (years)",
+    "economic_life_years": "economic life (years)",
+    "npv_2026": "NPV of the 2026 programme ($B)",
+    "irr_2026": "IRR of the 2026 programme",
+    "payback_years_2026": "payback of the 2026 programme (years)",
+    "stranded_peak": "peak stranded value ($B)",
+    "stranded_peak_date": "peak stranded value: quarter",
+    "impairment_ifrs": "impairment charges, IFRS ($B, total)",
+    "impairment_usgaap": "impairment charges, US GAAP ($B, total)",
+    "first_impairment_ifrs": "first IFRS impairment",
+    "first_impairment_usgaap": "first US GAAP impairment",
+    "min_dscr": "minimum DSCR",
+    "first_negative_fcf_year": "first year of negative free cash flow",
+    "breakeven_demand_growth": "break-even demand growth",
+    "breakeven_price_decline": "break-even token price change",
+}
+"""Row labels of the report's outcome table; each row's title is the column name in the JSON."""
+
+
+def _outcomes_table(frame: pd.DataFrame) -> str:
+    """Render the outcome table, a row per outcome in words (its JSON column name on hover)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join(
+        f'<tr><th class="text" title="{html.escape(str(name))}">'
+        f"{html.escape(_LABELS.get(str(name), str(name)))}</th>"
+        + "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+        + "</tr>"
+        for name, row in zip(frame.index, frame.to_numpy(), strict=True)
     )
-    rows = []
-    for idx, row in frame.iterrows():
-        cells = "".join(
-            f'<td class="{"text" if c in text_columns else ""}">{html.escape(str(v))}</td>'
-            for c, v in row.items()
-        )
-        rows.append(f'<tr><th class="text">{html.escape(str(idx))}</th>{cells}</tr>')
-    return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _value(value: float, unit: str) -> str:
@@ -211,7 +229,7 @@ new capex keeps joining an impaired business. Money in US dollars; the industry 
 one business.</p>
 {brief_html}
 <h2>Outcomes</h2>
-{_table(_fmt_outcomes(outcomes))}
+{_outcomes_table(_fmt_outcomes(outcomes))}
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
 <h2>Charts</h2>
