@@ -355,7 +355,14 @@ def report_stored_run(
     with tempfile.TemporaryDirectory(prefix="strandrisk-report-") as tmp:
         path = Path(tmp) / f"{meta['scenario_name']}.toml"
         path.write_text(str(meta["scenario_toml"]), encoding="utf-8")
-        scenario = load_scenario(path)
+        try:
+            scenario = load_scenario(path)
+        except InputError as exc:  # made by a version with other parameters
+            detail = str(exc).replace(str(path), "the stored scenario")
+            raise InputError(
+                f"run {run_id} of {store_path}: its scenario no longer loads ({detail}); it was "
+                f"made with strandrisk {meta['package_version']}"
+            ) from None
     job = run_main_job(
         scenario,
         out_dir=out_dir,

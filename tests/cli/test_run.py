@@ -372,3 +372,17 @@ def test_runs_compare_shows_break_even_rates_as_changes_over_a_year(tmp_path):
     assert r.exit_code == 0, r.output
     row = next(x for x in r.stdout.splitlines() if x.startswith("amazon     breakeven_price"))
     assert row.split()[2:] == ["-68%", "-68%", "+0", "pp"]  # a rate of 1.15 is a fall of 68 %
+
+
+def test_report_of_a_run_whose_scenario_no_longer_loads(tmp_path):
+    store = tmp_path / "s.duckdb"
+    assert run("run", "--no-report", "--store", str(store)).exit_code == 0
+    with duckdb.connect(str(store)) as con:  # as if made by a version with another parameter
+        con.execute(
+            "UPDATE runs SET scenario_toml = scenario_toml || '\\n[market]\\nold_knob = 1\\n'"
+        )
+    r = run("report", "1", "--store", str(store), "--out", str(tmp_path / "rep"))
+    assert r.exit_code == 2
+    assert "run 1 of" in r.stderr
+    assert "its scenario no longer loads" in r.stderr
+    assert "the stored scenario" in r.stderr
