@@ -429,7 +429,10 @@ def test_mc_at_a_quarter_and_p_impairment_per_company():
     assert "Stranded value at the end of 2028Q2" in r.stdout
     assert "meta, US GAAP" in r.stdout
     r = runner.invoke(app, ["mc", "--n", "30", "--set", "years=4", "--at", "2028Q2", "--json"])
-    at = json.loads(r.stdout)["at"]["2028Q2"]
+    summary = json.loads(r.stdout)
+    assert summary["units"]["at"].startswith("USD")
+    assert summary["at_scenarios"] == 30
+    at = summary["at"]["2028Q2"]
     assert set(at) == {"amazon", "alphabet", "meta", "microsoft", "oracle", "industry"}
     s = at["meta"]["stranded_value"]
     assert s["p5"] <= s["p25"] <= s["p50"] <= s["p75"] <= s["p95"]

@@ -158,7 +158,13 @@ def mc(
             if quarters
             else {}
         )
-        ui.print_json({**result.as_json(), "run_id": run_id, **extra})
+        summary = result.as_json()
+        if quarters:  # say what the extra block is in, beside the others
+            summary["units"] = {  # type: ignore[index]
+                **summary["units"],  # type: ignore[dict-item]
+                "at": "USD (book value median; stranded value quantiles over at_scenarios)",
+            }
+        ui.print_json({**summary, "run_id": run_id, **extra})
         return
     ui.out.print(render.mc_summary(result, chosen, space, quarters))
     if run_id is not None:
