@@ -24,7 +24,13 @@ from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_text_atomic
-from strandrisk.io.scenario import COMPANY_LIFE_ROWS, PRESETS, dump_scenario, load_scenario
+from strandrisk.io.scenario import (
+    COMPANY_LIFE_ROWS,
+    PRESETS,
+    dump_scenario,
+    load_scenario,
+    scenario_from_toml,
+)
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 from strandrisk.store.runs import RunStore
 
@@ -338,8 +344,6 @@ def report_stored_run(
     InputError
         No such store or run, or a Monte Carlo run (its report is ``mc --out``).
     """
-    import tempfile
-
     if not Path(store_path).is_file():
         raise InputError(f"{store_path}: no such run store")
     store = RunStore(store_path)
@@ -352,17 +356,15 @@ def report_stored_run(
             "`strandrisk run` (a Monte Carlo run's page comes from `strandrisk mc --out DIR`)"
         )
     stored = store.get(run_id)
-    with tempfile.TemporaryDirectory(prefix="strandrisk-report-") as tmp:
-        path = Path(tmp) / f"{meta['scenario_name']}.toml"
-        path.write_text(str(meta["scenario_toml"]), encoding="utf-8")
-        try:
-            scenario = load_scenario(path)
-        except InputError as exc:  # made by a version with other parameters
-            detail = str(exc).replace(str(path), "the stored scenario")
-            raise InputError(
-                f"run {run_id} of {store_path}: its scenario no longer loads ({detail}); it was "
-                f"made with strandrisk {meta['package_version']}"
-            ) from None
+    try:
+        scenario = scenario_from_toml(
+            str(meta["scenario_toml"]), "the stored scenario", str(meta["scenario_name"])
+        )
+    except InputError as exc:  # made by a version with other parameters
+        raise InputError(
+            f"run {run_id} of {store_path}: its scenario no longer loads ({exc}); it was "
+            f"made with strandrisk {meta['package_version']}"
+        ) from None
     job = run_main_job(
         scenario,
         out_dir=out_dir,

@@ -34,6 +34,7 @@ __all__ = [
     "parse_set",
     "print_json",
     "scenario_from_options",
+    "stages",
     "working",
     "wrote",
 ]
@@ -86,12 +87,25 @@ def working(text: str, quiet: bool = False) -> Iterator[None]:
     """
     from strandrisk.jobs import compile_note
 
-    text += compile_note()
+    with stages(quiet) as step:
+        step(text + compile_note())
+        yield
+
+
+@contextlib.contextmanager
+def stages(quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """Yield a function that shows what is being done on a stderr status line (a terminal's).
+
+    Parameters
+    ----------
+    quiet : bool
+        Show nothing (``--json``): the function does nothing. [-]
+    """
     if quiet:
-        yield
+        yield lambda _: None
         return
-    with err.status(escape(text) + " ...", spinner="dots"):
-        yield
+    with err.status("starting", spinner="dots") as status:
+        yield lambda text: status.update(escape(text) + " ...")
 
 
 def wrote(paths: list[Path], quiet: bool) -> None:

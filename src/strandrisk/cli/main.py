@@ -196,7 +196,7 @@ def run(
             "`strandrisk mc` prints the distribution on its own"
         )
     chosen = ui.scenario_from_options(preset, scenario, set_, company, horizon)
-    with ui.err.status("starting", spinner="dots") as status:  # shown on a terminal only
+    with ui.stages(quiet=as_json) as step:  # shown on a terminal only
         job = run_main_job(
             chosen,
             out_dir=None if no_report else out,
@@ -205,7 +205,7 @@ def run(
             mc_n=mc,
             seed=seed,
             uncertainty_source=scenario if scenario else (preset or "base"),
-            step=None if as_json else lambda text: status.update(escape(text) + " ..."),
+            step=step,
         )
     if as_json:
         columns = [c for c in job.outcomes.columns if c != "scenario"]
@@ -341,14 +341,8 @@ def report(
     """Rebuild the HTML report of a stored run from the scenario it recorded."""
     from strandrisk.jobs import report_stored_run
 
-    with ui.err.status("starting", spinner="dots") as status:
-        rebuilt = report_stored_run(
-            store,
-            run_id,
-            out_dir=out,
-            png_dir=png,
-            step=lambda text: status.update(escape(text) + " ..."),
-        )
+    with ui.stages() as step:
+        rebuilt = report_stored_run(store, run_id, out_dir=out, png_dir=png, step=step)
     job = rebuilt.job
     ui.out.print(f"report: {job.report}", highlight=False)
     for path in job.pngs:

@@ -524,38 +524,31 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
     return table
 
 
-def value_at_table(fans: pd.DataFrame, quarter: str, order: Sequence[str], scenarios: int) -> Table:
+def value_at_table(result: object, quarter: str, order: Sequence[str]) -> Table:
     """Book value and the spread of stranded value per company at one quarter.
 
     Parameters
     ----------
-    fans : pandas.DataFrame
-        Index (variable, company, quarter); columns ``p5, p25, p50, p75, p95``. [USD]
+    result : MCResult
+        The run's summary (:meth:`~strandrisk.engine.montecarlo.MCResult.value_at`). [USD]
     quarter : str
         An ISO quarter inside the horizon. [ISO quarter]
     order : sequence of str
         Companies in display order. [-]
-    scenarios : int
-        How many scenarios the fans were drawn from. [count]
     """
     from strandrisk.engine.montecarlo import FAN_SCENARIOS
 
+    used = result.fan_scenarios  # type: ignore[attr-defined]
     t = _compact(
         f"Stranded value at the end of {quarter}: its spread over the "
-        f"{'first ' if scenarios >= FAN_SCENARIOS else ''}{scenarios:,} scenarios"
+        f"{'first ' if used >= FAN_SCENARIOS else ''}{used:,} scenarios"
     )
     t.add_column("company", no_wrap=True)
     for col in ("book P50", "stranded P5", "P25", "P50", "P75", "P95"):
         t.add_column(col, justify="right", no_wrap=True)
-    companies = fans.index.get_level_values("company").unique()
-    for company in sorted(companies, key=_by_order(order)):
-        book = fans.loc[("book_value", company, quarter)]
-        s = fans.loc[("stranded_value", company, quarter)]
-        t.add_row(
-            str(company),
-            _money(book["p50"]),
-            *(_money(s[c]) for c in ("p5", "p25", "p50", "p75", "p95")),
-        )
+    table = result.value_at(quarter)  # type: ignore[attr-defined]
+    for company in sorted(table.index, key=_by_order(order)):
+        t.add_row(str(company), *(_money(v) for v in table.loc[company]))
     return t
 
 
@@ -573,7 +566,6 @@ def mc_summary(result: object, scenario: object, space: object, at: Sequence[str
     at : sequence of str
         ISO quarters at which to show the spread of stranded value. [ISO quarter]
     """
-    from strandrisk.engine.montecarlo import FAN_SCENARIOS  # SciPy's stats: ~0.6 s to import
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
     order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
@@ -594,21 +586,16 @@ def mc_summary(result: object, scenario: object, space: object, at: Sequence[str
     for company in sorted(car.index, key=_by_order(order)):
         row = car.loc[company]
         ct.add_row(str(company), _money(row["car95"]), _money(row["expected_shortfall"]))
-    p = result.p_impairment  # type: ignore[attr-defined]
+    p = result.impairment_by_year(order)  # type: ignore[attr-defined]
     pt = _compact("Probability of a material impairment by the end of the year")
     pt.add_column("company", no_wrap=True)
-    years = list(p.index.get_level_values("year").unique())
-    for year in years:
+    for year in p.columns:
         pt.add_column(str(year), justify="right")
-    for column, label in (("ifrs", "IFRS"), ("usgaap", "US GAAP")):
-        for company in order:
-            pt.add_row(
-                f"{company}, {label}", *(f"{p.loc[(y, company), column]:.0%}" for y in years)
-            )
-        pt.add_section()
-    fans = result.fans  # type: ignore[attr-defined]
-    used = min(result.n, FAN_SCENARIOS)  # type: ignore[attr-defined]
-    return Group(table, ct, pt, *(value_at_table(fans, q, order, used) for q in at))
+    for i, (label, row) in enumerate(p.iterrows(), start=1):
+        pt.add_row(str(label), *(f"{v:.0%}" for v in row))
+        if i % len(order) == 0:  # IFRS, then US GAAP
+            pt.add_section()
+    return Group(table, ct, pt, *(value_at_table(result, q, order) for q in at))
 
 
 def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:

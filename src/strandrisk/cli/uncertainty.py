@@ -74,7 +74,7 @@ def mc(
     """Monte Carlo over every uncertain parameter: quantiles, Capex-at-Risk, P(impairment)."""
     from rich.progress import Progress
 
-    from strandrisk.engine.montecarlo import FAN_SCENARIOS, run_mc
+    from strandrisk.engine.montecarlo import run_mc
     from strandrisk.io.uncertainty import load_uncertainty
     from strandrisk.scenarios.sampling import SAMPLERS
 
@@ -152,8 +152,8 @@ def mc(
     if as_json:
         extra = (
             {
-                "at": _value_at_json(result.fans, quarters),
-                "at_scenarios": min(result.n, FAN_SCENARIOS),
+                "at": _value_at_json(result, quarters),
+                "at_scenarios": result.fan_scenarios,
             }
             if quarters
             else {}
@@ -185,18 +185,17 @@ def _quarter_in_horizon(text: str, years: int) -> str:
     return f"{year}Q{q}"
 
 
-def _value_at_json(fans: Any, quarters: list[str]) -> dict:
+def _value_at_json(result: Any, quarters: list[str]) -> dict:
     """Book value (median) and stranded value quantiles per company at each quarter [USD]."""
     out: dict = {}
     for quarter in quarters:
+        table = result.value_at(quarter)
         out[quarter] = {
             str(company): {
-                "book_value_p50": float(fans.loc[("book_value", company, quarter), "p50"]),
-                "stranded_value": {
-                    c: float(v) for c, v in fans.loc[("stranded_value", company, quarter)].items()
-                },
+                "book_value_p50": float(row["book_value_p50"]),
+                "stranded_value": {c: float(row[c]) for c in table.columns[1:]},
             }
-            for company in fans.index.get_level_values("company").unique()
+            for company, row in table.iterrows()
         }
     return out
 

@@ -15,7 +15,7 @@ DuckDB. Fan charts come from the first :data:`FAN_SCENARIOS` scenarios' series.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +92,50 @@ class MCResult:
     fans: pd.DataFrame
     samples_head: pd.DataFrame
     outcomes_path: Path | None
+
+    @property
+    def fan_scenarios(self) -> int:
+        """Scenarios the fans and :meth:`value_at` come from, at most the first 2,000 [count]."""
+        return min(self.n, FAN_SCENARIOS)
+
+    def value_at(self, quarter: str) -> pd.DataFrame:
+        """Median book value and the spread of stranded value per company at one quarter.
+
+        Parameters
+        ----------
+        quarter : str
+            An ISO quarter of the horizon, such as ``2029Q4``. [ISO quarter]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; columns ``book_value_p50`` and ``p5, p25, p50, p75, p95`` of the
+            stranded value, over :attr:`fan_scenarios` scenarios. [USD]
+        """
+        book = self.fans.xs(("book_value", quarter), level=("variable", "quarter"))["p50"]
+        stranded = self.fans.xs(("stranded_value", quarter), level=("variable", "quarter"))
+        return stranded.assign(book_value_p50=book)[["book_value_p50", *stranded.columns]]
+
+    def impairment_by_year(self, order: Sequence[str]) -> pd.DataFrame:
+        """P(impairment) by year as a table: IFRS rows, then US GAAP rows, companies in ``order``.
+
+        Parameters
+        ----------
+        order : sequence of str
+            Companies (and ``industry``) in display order. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``"<company>, IFRS"`` / ``"<company>, US GAAP"``; a column per year. [fraction]
+        """
+        wide = self.p_impairment.unstack("year")
+        rows = {
+            f"{company}, {label}": wide.loc[company, column]
+            for column, label in (("ifrs", "IFRS"), ("usgaap", "US GAAP"))
+            for company in order
+        }
+        return pd.DataFrame(rows).T
 
     def as_json(self) -> dict[str, object]:
         """Return the summary as one JSON-ready object."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
-from strandrisk.io.files import read_toml_source
+from strandrisk.io.files import parse_toml, read_toml_source
 from strandrisk.scenarios.schema import COMPANIES, GROUPS, Company, Scenario
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "load_scenario",
     "preset_text",
     "scenario_file_parts",
+    "scenario_from_toml",
     "scenario_from_values",
 ]
 
@@ -213,6 +214,32 @@ def load_scenario(
         unreadable file, naming the file and key.
     """
     where, name, data = read_toml_source(str(preset_or_path), PRESETS, preset_text, "scenario")
+    return _scenario_from_data(data, where, name, overrides)
+
+
+def scenario_from_toml(text: str, where: str, name: str = "scenario") -> Scenario:
+    """Build a scenario from TOML text, such as the full scenario a stored run keeps.
+
+    Parameters
+    ----------
+    text : str
+        A scenario document (as :func:`dump_scenario` writes). [-]
+    where : str
+        What the text is, for messages. [-]
+    name : str
+        The name when the text sets none. [-]
+
+    Raises
+    ------
+    InputError
+        Malformed TOML, an unknown key, a wrong type or a value out of range, naming ``where``.
+    """
+    return _scenario_from_data(parse_toml(text, where), where, name, None)
+
+
+def _scenario_from_data(
+    data: dict[str, Any], where: str, name: str, overrides: Mapping[str, Any] | None
+) -> Scenario:
     values = dict(default_values())
     values["name"] = name
     data.pop("uncertainty", None)  # read by strandrisk.io.uncertainty

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.offline
 
 from strandrisk.analysis.sensitivity import Swing
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.reports.figures import FIGURES, MC_FIGURES
+from strandrisk.reports.pages import html_page
 from strandrisk.units import annual_change
 
 __all__ = ["render_report"]
@@ -212,13 +212,9 @@ def render_report(
         if brief
         else ""
     )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>{_CSS}</style>
-<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
-</head><body>
-<h1>{html.escape(title)}</h1>
+    return html_page(
+        title,
+        f"""<h1>{html.escape(title)}</h1>
 <p class="lede">{html.escape(subtitle)}</p>
 <p>How to read this: <b>book value</b> is what the companies carry on their straight-line schedules;
 <b>economic value</b> is the most the assets can still earn (value in use, discounted at WACC) or fetch
@@ -240,5 +236,6 @@ one business.</p>
 <h2>The article's arithmetic</h2>
 {_claims_section(claims)}
 <p class="small">{html.escape(footer)}</p>
-</body></html>
-"""
+""",
+        css=_CSS,
+    )

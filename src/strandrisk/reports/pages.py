@@ -36,9 +36,11 @@ from strandrisk.scenarios.schema import COMPANIES
 __all__ = [
     "PAGE_CSS",
     "breakeven_page",
+    "html_page",
     "mc_page",
     "prim_page",
     "sensitivity_page",
+    "write_charts",
     "write_page",
 ]
 
@@ -109,27 +111,56 @@ def write_page(
             fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{key}")
             for key, fig in figures.items()
         )
-        page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>strandrisk: {html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>{PAGE_CSS}</style>
-<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
-</head><body>
-<h1>{html.escape(title)}</h1>
+        body = f"""<h1>{html.escape(title)}</h1>
 <p>{html.escape(intro)}</p>
 {sections}
 <h2>Charts</h2>
 {charts}
 <p class="small">strandrisk {__version__}</p>
-</body></html>
 """
+        page = html_page(f"strandrisk: {title}", body)
         written.append(write_text_atomic(Path(out) / f"{name}.html", page))
-    if png is not None:
-        from strandrisk.reports.png import write_pngs
+    return written + write_charts(figures, png)
 
-        ensure_folder(png, "PNG folder")
-        written += write_pngs(figures, png)
-    return written
+
+def html_page(page_title: str, body: str, css: str = PAGE_CSS) -> str:
+    """Wrap a page body in a self-contained document: style and Plotly's JavaScript inlined.
+
+    Parameters
+    ----------
+    page_title : str
+        The browser's title. [-]
+    body : str
+        The HTML inside ``<body>``. [-]
+    css : str
+        The style sheet (the run report has its own). [-]
+    """
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(page_title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{css}</style>
+<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
+</head><body>
+{body}</body></html>
+"""
+
+
+def write_charts(figures: dict[str, go.Figure], png: Path | None) -> list[Path]:
+    """Write each figure as ``<key>.png`` in ``png`` (nothing when it is None).
+
+    Parameters
+    ----------
+    figures : dict of str to plotly Figure
+        Charts, keyed by their file names. [-]
+    png : Path or None
+        The folder, created if needed. [-]
+    """
+    if png is None:
+        return []
+    from strandrisk.reports.png import write_pngs
+
+    ensure_folder(png, "PNG folder")
+    return write_pngs(figures, png)
 
 
 def prim_page(
@@ -318,11 +349,8 @@ def mc_page(
     q.loc[money] = q.loc[money] / 1e9
     car = r.capex_at_risk / 1e9
     car.columns = ["CaR 95 ($B)", "expected shortfall ($B)"]
-    p = (r.p_impairment * 100).unstack("year")  # rows (standard, company), a column per year
-    p = p.stack(0, future_stack=True).swaplevel()
-    rank = {c: i for i, c in enumerate((*COMPANIES, "industry"))}
-    p = p.loc[sorted(p.index, key=lambda k: (k[0] != "ifrs", rank.get(k[1], len(rank)), k[1]))]
-    p.index = [f"{company}, {'IFRS' if std == 'ifrs' else 'US GAAP'}" for std, company in p.index]
+    present = set(r.p_impairment.index.get_level_values("company"))
+    p = r.impairment_by_year([c for c in (*COMPANIES, "industry") if c in present]) * 100
     tables = [
         ("Quantiles ($B for money)", _table(q, "company and outcome", "{:,.1f}")),
         ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.offline
 
 from strandrisk import __version__
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.workload import WorkloadFile
-from strandrisk.reports.pages import PAGE_CSS
+from strandrisk.reports.pages import html_page, write_charts
 from strandrisk.tco.checks import evaluate_checks
 from strandrisk.tco.model import OptionResult, TCOResult, Workload
 
@@ -192,13 +191,7 @@ def write_tco_outputs(
         w = result.workload
         breakevens = "".join(f"<li>{html.escape(line)}</li>" for line in breakeven_lines(result))
         chart = fig.to_html(full_html=False, include_plotlyjs=False, div_id="fig-tco-cumulative")
-        page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>strandrisk TCO: {html.escape(wf.name)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>{PAGE_CSS}</style>
-<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
-</head><body>
-<h1>TCO: {html.escape(wf.description)}</h1>
+        body = f"""<h1>TCO: {html.escape(wf.description)}</h1>
 <p>Workload: {html.escape(workload_sentence(w))}. Over {w.horizon_years:g} years; money in US
 dollars, energy at the wall (PUE included); owned hardware is bought at the start and has no
 resale value at the end.</p>
@@ -210,12 +203,7 @@ resale value at the end.</p>
 <h2>Cumulative cost</h2>
 {chart}
 <p class="small">strandrisk {__version__}; workload '{html.escape(wf.name)}'</p>
-</body></html>
 """
+        page = html_page(f"strandrisk TCO: {wf.name}", body)
         written.append(write_text_atomic(Path(out) / "tco.html", page))
-    if png is not None:
-        from strandrisk.reports.png import write_pngs
-
-        ensure_folder(png, "PNG folder")
-        written += write_pngs({"tco_cumulative_cost": fig}, png)
-    return written
+    return written + write_charts({"tco_cumulative_cost": fig}, png)
