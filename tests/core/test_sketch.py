@@ -80,3 +80,45 @@ def test_nan_is_left_out_and_counted_and_inf_is_refused():
         QuantileSketch.of(np.array([1.0, np.inf]))
     with pytest.raises(ValueError, match="same alpha"):
         QuantileSketch.of(np.ones(3)).merge(QuantileSketch.of(np.ones(3), alpha=0.01))
+
+
+@settings(max_examples=100, deadline=None)
+@given(arrays(float, st.integers(2, 300), elements=money))
+def test_mean_and_standard_deviation_within_the_relative_accuracy(values):
+    sketch = QuantileSketch.of(values)
+    scale = np.abs(values).mean() + np.abs(values).max() * 1e-12
+    assert abs(sketch.mean() - values.mean()) <= ALPHA * scale + X_MIN
+    # each value moves by at most alpha of its magnitude, so the deviation by at most that
+    rms = np.sqrt(np.mean(values * values))
+    slack = 2 * ALPHA * rms * np.sqrt(values.size / (values.size - 1)) + 2 * X_MIN
+    assert abs(sketch.std() - values.std(ddof=1)) <= slack * (1 + 1e-9)
+
+
+def test_order_interval_of_the_median_is_the_textbook_one():
+    # Conover (1999), table A3: for n = 100 the 95 % interval of the median is X(40)..X(61)
+    x = np.arange(1.0, 101.0)  # the k-th order statistic is k
+    low, high = QuantileSketch.of(x).order_interval(0.5)
+    assert low == pytest.approx(40.0, rel=ALPHA)
+    assert high == pytest.approx(61.0, rel=ALPHA)
+
+
+def test_order_interval_is_unbounded_with_too_few_values():
+    low, high = QuantileSketch.of(np.arange(1.0, 51.0)).order_interval(np.array([0.5, 0.99]))
+    assert np.isfinite(low).all()
+    assert np.isfinite(high[0])
+    assert np.isnan(high[1])  # 50 values cannot bound the 99th percentile from above
+    empty = QuantileSketch.of(np.array([np.nan]))
+    assert np.isnan(empty.order_interval(0.5)[0])
+
+
+def test_order_intervals_cover_the_true_quantile_as_often_as_they_claim():
+    rng = np.random.default_rng(11)
+    levels = np.array([0.05, 0.5, 0.95])
+    hits = np.zeros(3)
+    trials = 400
+    for _ in range(trials):
+        x = rng.uniform(1.0, 2.0, 400)  # the true q quantile is 1 + q
+        low, high = QuantileSketch.of(x).order_interval(levels)
+        hits += (low <= 1 + levels) & (1 + levels <= high)
+    # at least 95 % by construction; allow three standard errors of the estimate
+    assert (hits / trials >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / trials)).all()

@@ -1,6 +1,7 @@
 """Monte Carlo: reproducible for any chunk size and worker count; no NaN over the priors."""
 
 import json
+import math
 import re
 
 import numpy as np
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 import strandrisk as sr
 from strandrisk.cli.main import app
-from strandrisk.engine.montecarlo import read_kept, run_mc
+from strandrisk.engine.montecarlo import drivers_frame, read_kept, run_mc
 from strandrisk.io.uncertainty import load_uncertainty
 
 
@@ -53,10 +54,23 @@ def test_summary_shapes_and_probabilities():
         "seed",
         "sampler",
         "quantiles",
+        "moments",
+        "intervals",
         "capex_at_risk",
         "p_impairment",
+        "drivers",
+        "driver_scenarios",
+        "confidence",
         "units",
     }
+    low, high = result.intervals["p50_low"], result.intervals["p50_high"]
+    assert (low <= q["p50"]).all()
+    assert (q["p50"] <= high).all()
+    assert result.intervals["p99_high"].isna().all()  # 60 scenarios cannot bound a P99
+    d = result.drivers
+    assert d.index.names == ["company", "outcome", "parameter"]
+    assert len(d) == 6 * 3 * 31
+    assert ((d["spearman"].abs() <= 1) | d["spearman"].isna()).all()
 
 
 DRAWS_PER_PRESET = -(-100_000 // len(sr.PRESETS))  # 100,000 draws over the six presets
@@ -237,6 +251,8 @@ def test_summaries_are_identical_for_any_chunk_size_and_workers():
         pd.testing.assert_frame_equal(a.quantiles, other.quantiles, check_exact=True)
         pd.testing.assert_frame_equal(a.capex_at_risk, other.capex_at_risk, check_exact=True)
         pd.testing.assert_frame_equal(a.p_impairment, other.p_impairment, check_exact=True)
+        for name in ("moments", "intervals", "drivers"):
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(other, name), check_exact=True)
 
 
 def test_tasks_return_reductions_and_rows_only_when_kept():
@@ -280,6 +296,31 @@ def test_summaries_match_the_kept_rows(tmp_path):
         ):
             first = mine[name].dropna().str[:4].astype(int)
             assert got[column] == (first <= year).sum() / len(mine)
+    for (company, outcome), got in result.moments.iterrows():
+        values = rows.loc[rows["company"] == company, outcome].to_numpy(dtype=float)
+        scale = np.abs(values).mean()
+        assert got["mean"] == pytest.approx(values.mean(), abs=ALPHA * scale)
+        assert got["std"] == pytest.approx(values.std(ddof=1), abs=2 * ALPHA * scale * 3)
+    # the intervals are order statistics at the binomial ranks, summed here term by term
+    n = 200
+    pmf = [[math.comb(n, k) * q**k * (1 - q) ** (n - k) for k in range(n + 1)] for q in (0.5, 0.95)]
+    cdf = np.cumsum(pmf, axis=1)
+    for (company, outcome), got in result.intervals.iterrows():
+        x = np.sort(rows.loc[rows["company"] == company, outcome].to_numpy(dtype=float))
+        for i, level in enumerate(("p50", "p95")):
+            lo_rank = int(np.argmax(cdf[i] >= 0.025))  # smallest k with P(B <= k) >= 2.5 %
+            hi_rank = int(np.argmax(cdf[i] >= 0.975)) + 1
+            for rank, side in ((lo_rank, "low"), (hi_rank, "high")):
+                exact = x[rank - 1]
+                assert got[f"{level}_{side}"] == pytest.approx(
+                    exact, rel=ALPHA, abs=ALPHA * np.abs(x).max()
+                )
+    with duckdb.connect(str(path), read_only=True) as con:
+        samples = con.execute("SELECT * FROM samples ORDER BY scenario").df()
+    samples = samples.set_index("scenario")
+    pd.testing.assert_frame_equal(
+        result.drivers, drivers_frame(samples, rows.sort_values(["scenario", "company"]))
+    )
     peak = rows.loc[rows["company"] == "industry", "stranded_peak"].to_numpy()
     car = result.capex_at_risk.loc["industry"]
     assert car["car95"] == pytest.approx(np.quantile(peak, 0.95), rel=ALPHA)
@@ -415,10 +456,18 @@ def test_mc_writes_its_page_and_charts(tmp_path):
     assert r.exit_code == 0, r.output
     page = (out / "mc.html").read_text()
     assert "40 scenarios of &#x27;base&#x27; (random sampling, seed 0)" in page
-    for key in ("mc_histogram", "mc_fan", "mc_p_impairment"):
+    for key in (
+        "mc_histogram",
+        "mc_fan",
+        "mc_p_impairment",
+        "mc_drivers_stranded_peak",
+        "mc_drivers_npv_2026",
+    ):
         assert f'id="fig-{key}"' in page
         assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
     assert "Capex-at-Risk" in page
+    assert "What moves the outcomes (industry)" in page
+    assert "Sampling error with 40 scenarios" in page
     assert not list(tmp_path.glob("**/*.duckdb"))  # the rows behind the histograms were temporary
 
 
@@ -440,3 +489,31 @@ def test_mc_at_a_quarter_and_p_impairment_per_company():
         r = runner.invoke(app, ["mc", "--n", "30", "--set", "years=4", "--at", bad])
         assert r.exit_code == 2
         assert message in r.stderr
+
+
+def test_mc_says_how_precise_it_is_and_what_drives_a_company():
+    runner = CliRunner()
+    r = runner.invoke(
+        app, ["mc", "--n", "400", "--set", "years=4", "--company", "meta", "--sampler", "lhs"]
+    )
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "What moves the outcomes (meta)" in text
+    assert "Sampling error with 400 scenarios" in text
+    assert "P99 cannot be bounded" not in text  # 400 draws bound a P99
+    assert "over the first 400 scenarios" in text
+    assert "capex.growth" in text
+    r = runner.invoke(app, ["mc", "--n", "50", "--set", "years=4"])
+    assert "P99 cannot be bounded from this few scenarios: run more" in " ".join(r.stdout.split())
+    r = runner.invoke(app, ["mc", "--n", "10", "--company", "nvidia"])
+    assert r.exit_code == 2
+    assert "company 'nvidia'" in r.stderr
+    r = runner.invoke(app, ["mc", "--n", "40", "--set", "years=4", "--json"])
+    summary = json.loads(r.stdout)
+    drivers = summary["drivers"]["industry.npv_2026"]
+    assert 0.0 <= drivers["r2"] <= 1.0
+    assert set(drivers["parameters"]["market.elasticity"]) == {"spearman", "spearman_pm", "srrc"}
+    p50 = summary["intervals"]["industry.stranded_peak"]["p50"]
+    assert p50[0] <= summary["quantiles"]["industry.stranded_peak"]["p50"] <= p50[1]
+    assert summary["intervals"]["industry.stranded_peak"]["p95"][1] is None  # 40 draws cannot
+    assert summary["driver_scenarios"] == 40

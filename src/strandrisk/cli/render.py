@@ -6,6 +6,7 @@ import math
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 from rich import box
@@ -24,6 +25,7 @@ __all__ = [
     "claims_summary",
     "claims_table",
     "compare_table",
+    "drivers_table",
     "fit_panel",
     "fmt",
     "frame_table",
@@ -512,8 +514,11 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
     table = Table(title=title)
     table.add_column("company", no_wrap=True)
     table.add_column("outcome", no_wrap=True)
-    for col in q.columns:
-        table.add_column(str(col).upper(), justify="right", no_wrap=True)
+    for col in q.columns:  # p5 -> P5; other statistics (mean) as named
+        name = str(col)
+        table.add_column(
+            name.upper() if name[1:].isdigit() else name, justify="right", no_wrap=True
+        )
     key = _by_order(order)
     groups = sorted(q.groupby(level="company", sort=False), key=lambda g: key(g[0]))
     for company, frame in groups:
@@ -552,8 +557,14 @@ def value_at_table(result: object, quarter: str, order: Sequence[str]) -> Table:
     return t
 
 
-def mc_summary(result: object, scenario: object, space: object, at: Sequence[str] = ()) -> Group:
-    """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment) by year.
+def mc_summary(
+    result: object,
+    scenario: object,
+    space: object,
+    at: Sequence[str] = (),
+    company: str = "industry",
+) -> Group:
+    """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment), drivers.
 
     Parameters
     ----------
@@ -565,28 +576,40 @@ def mc_summary(result: object, scenario: object, space: object, at: Sequence[str
         What varied. [-]
     at : sequence of str
         ISO quarters at which to show the spread of stranded value. [ISO quarter]
+    company : str
+        Whose drivers to rank. [-]
     """
+    from strandrisk.reports.brief import precision_note
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
+    r: Any = result
     order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
     table = quantile_table(
-        result.quantiles,  # type: ignore[attr-defined]
-        f"Monte Carlo: {scenario.name}, {result.n:,} scenarios "  # type: ignore[attr-defined]
-        f"({SAMPLER_NAMES.get(result.sampler, result.sampler)}, "  # type: ignore[attr-defined]
-        f"seed {result.seed}), "  # type: ignore[attr-defined]
-        f"{len(space.keys)} uncertain parameters",
+        r.quantiles.join(r.moments[["mean"]]),
+        f"Monte Carlo: {scenario.name}, {r.n:,} scenarios "  # type: ignore[attr-defined]
+        f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), "
+        f"{len(space.keys)} uncertain parameters",  # type: ignore[attr-defined]
         order,
     )
-    car = result.capex_at_risk  # type: ignore[attr-defined]
+    precision = Text(precision_note(r.intervals, r.quantiles, r.n), style="dim")
+    car = r.capex_at_risk
     ct = Table(
         title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"
     )
-    for col in ("company", "CaR 95", "expected shortfall"):
+    for col in ("company", "CaR 95", "95 % interval", "expected shortfall"):
         ct.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
-    for company in sorted(car.index, key=_by_order(order)):
-        row = car.loc[company]
-        ct.add_row(str(company), _money(row["car95"]), _money(row["expected_shortfall"]))
-    p = result.impairment_by_year(order)  # type: ignore[attr-defined]
+    for name in sorted(car.index, key=_by_order(order)):
+        row = car.loc[name]
+        bounds = r.intervals.loc[(name, "stranded_peak"), ["p95_low", "p95_high"]]
+        ct.add_row(
+            str(name),
+            _money(row["car95"]),
+            "unbounded"
+            if bounds.isna().any()
+            else f"{_money(bounds.iloc[0])}–{_money(bounds.iloc[1])}",
+            _money(row["expected_shortfall"]),
+        )
+    p = r.impairment_by_year(order)
     pt = _compact("Probability of a material impairment by the end of the year")
     pt.add_column("company", no_wrap=True)
     for year in p.columns:
@@ -595,7 +618,45 @@ def mc_summary(result: object, scenario: object, space: object, at: Sequence[str
         pt.add_row(str(label), *(f"{v:.0%}" for v in row))
         if i % len(order) == 0:  # IFRS, then US GAAP
             pt.add_section()
-    return Group(table, ct, pt, *(value_at_table(result, q, order) for q in at))
+    return Group(
+        table,
+        precision,
+        ct,
+        pt,
+        *(value_at_table(r, q, order) for q in at),
+        *drivers_table(r, company),
+    )
+
+
+def drivers_table(result: object, company: str = "industry", top: int = 4) -> list[object]:
+    """Render what moves a company's outcomes in a Monte Carlo run, and how far to read it.
+
+    Parameters
+    ----------
+    result : MCResult
+        The run's summary (:meth:`~strandrisk.engine.montecarlo.MCResult.driver_table`). [-]
+    company : str
+        A company of the run, or ``"industry"``. [-]
+    top : int
+        Parameters taken from each outcome's ranking. [count]
+
+    Returns
+    -------
+    list
+        The table, then the notes (plain text). [-]
+    """
+    from strandrisk.reports.brief import DRIVER_NAMES, driver_notes
+
+    r: Any = result
+    wide = r.driver_table(company, top)
+    t = _compact(f"What moves the outcomes ({company}): rank correlation with each parameter")
+    t.add_column("parameter", no_wrap=True)
+    for outcome in wide.columns:
+        t.add_column(DRIVER_NAMES.get(outcome, outcome), justify="right")
+    for parameter, row in wide.iterrows():
+        t.add_row(str(parameter), *("-" if pd.isna(v) else f"{v:+.2f}" for v in row))
+    notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
+    return [t, *(Text(note, style="dim") for note in notes)]
 
 
 def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:

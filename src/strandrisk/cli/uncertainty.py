@@ -65,13 +65,16 @@ def mc(
             "over the first 2,000 scenarios (repeatable).",
         ),
     ] = None,
+    company: Annotated[
+        str, typer.Option(help="Whose drivers to rank: a company or industry.")
+    ] = "industry",
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the summary as one JSON object.")
     ] = False,
 ) -> None:
-    """Monte Carlo over every uncertain parameter: quantiles, Capex-at-Risk, P(impairment)."""
+    """Monte Carlo: quantiles, Capex-at-Risk, P(impairment) by year, what drives the outcomes."""
     from rich.progress import Progress
 
     from strandrisk.engine.montecarlo import run_mc
@@ -96,6 +99,7 @@ def mc(
     source = scenario if scenario else (preset or "base")
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     space = load_uncertainty(source, chosen)
+    chosen.check_company(company)
     quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
     import tempfile
 
@@ -146,7 +150,9 @@ def mc(
         from strandrisk.reports.pages import mc_page
 
         _, industry = read_kept(keep, "industry")  # type: ignore[arg-type]
-        ui.wrote(mc_page(result, chosen.name, len(space.keys), industry, out, png), as_json)
+        ui.wrote(
+            mc_page(result, chosen.name, len(space.keys), industry, out, png, company), as_json
+        )
     if tmp is not None:
         tmp.cleanup()
     if as_json:
@@ -166,7 +172,7 @@ def mc(
             }
         ui.print_json({**summary, "run_id": run_id, **extra})
         return
-    ui.out.print(render.mc_summary(result, chosen, space, quarters))
+    ui.out.print(render.mc_summary(result, chosen, space, quarters, company))
     if run_id is not None:
         ui.out.print(f"stored: run {run_id} in {store}")
 

@@ -23,6 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from strandrisk.core.drivers import rank_drivers, spearman_interval
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
 from strandrisk.errors import InputError, whole_number
@@ -30,11 +31,28 @@ from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["FAN_SCENARIOS", "QUANTILES", "SERIES_CHUNK", "MCResult", "read_kept", "run_mc"]
+__all__ = [
+    "CONFIDENCE",
+    "DRIVER_OUTCOMES",
+    "DRIVER_SCENARIOS",
+    "FAN_SCENARIOS",
+    "QUANTILES",
+    "SERIES_CHUNK",
+    "MCResult",
+    "drivers_frame",
+    "read_kept",
+    "run_mc",
+]
 
 FAN_SCENARIOS = 2000
 """Scenarios whose quarterly series feed the fan charts."""
+DRIVER_SCENARIOS = 20_000
+"""Scenarios (the first ones) whose parameters and outcomes feed the rank drivers."""
+DRIVER_OUTCOMES = ("stranded_peak", "npv_2026", "impairment_ifrs")
+"""Outcomes whose drivers a Monte Carlo run ranks."""
 QUANTILES = (0.05, 0.5, 0.95, 0.99)
+CONFIDENCE = 0.95
+"""Coverage of the sampling intervals of the quantiles and the rank correlations."""
 DUCKDB_MEMORY = "512MB"
 """Memory DuckDB may use when it keeps the outcome rows."""
 SERIES_CHUNK = 10_000
@@ -69,6 +87,14 @@ class MCResult:
     quantiles : pandas.DataFrame
         Index (company, outcome); columns ``p5, p50, p95, p99``, read from the merged
         quantile sketches: within 0.01 % (relative) of the exact quantiles. [USD]
+    moments : pandas.DataFrame
+        Index (company, outcome); columns ``mean`` and ``std`` (sample standard deviation),
+        from the same sketches. [USD]
+    intervals : pandas.DataFrame
+        Index (company, outcome); columns ``p5_low, p5_high, ...``: the sampling error of
+        each quantile, a distribution-free 95 % interval from order statistics
+        (:meth:`~strandrisk.core.sketch.QuantileSketch.order_interval`); NaN where too few
+        scenarios bound it. [USD]
     capex_at_risk : pandas.DataFrame
         Per company: ``car95`` (95th percentile of peak stranded value) and
         ``expected_shortfall`` (mean beyond it). [USD]
@@ -81,6 +107,10 @@ class MCResult:
         Parameter values of the first scenarios (for inspection). [canonical units]
     outcomes_path : pathlib.Path or None
         DuckDB file holding every scenario's outcomes (when kept).
+    drivers : pandas.DataFrame
+        Index (company, outcome, parameter); columns ``spearman``, ``spearman_pm`` (half-width
+        of its 95 % interval), ``srrc`` and the rank regression's ``r2``, over the first
+        :attr:`driver_scenarios` scenarios (:func:`drivers_frame`). [-]
     """
 
     n: int
@@ -92,6 +122,14 @@ class MCResult:
     fans: pd.DataFrame
     samples_head: pd.DataFrame
     outcomes_path: Path | None
+    moments: pd.DataFrame
+    intervals: pd.DataFrame
+    drivers: pd.DataFrame
+
+    @property
+    def driver_scenarios(self) -> int:
+        """Scenarios the rank drivers come from, at most the first 20,000 [count]."""
+        return min(self.n, DRIVER_SCENARIOS)
 
     @property
     def fan_scenarios(self) -> int:
@@ -115,6 +153,48 @@ class MCResult:
         book = self.fans.xs(("book_value", quarter), level=("variable", "quarter"))["p50"]
         stranded = self.fans.xs(("stranded_value", quarter), level=("variable", "quarter"))
         return stranded.assign(book_value_p50=book)[["book_value_p50", *stranded.columns]]
+
+    def drivers_of(self, company: str = "industry") -> pd.DataFrame:
+        """One company's rank drivers: index (outcome, parameter), by falling ``|spearman|``.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        """
+        at = self.drivers.index.get_level_values("company") == company
+        if not at.any():
+            known = ", ".join(dict.fromkeys(self.drivers.index.get_level_values("company")))
+            raise InputError(f"company {company!r}: no drivers; the run has {known}")
+        return self.drivers[at].droplevel("company")
+
+    def driver_table(self, company: str = "industry", top: int = 4) -> pd.DataFrame:
+        """Rank correlations of each outcome's ``top`` drivers, side by side.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        top : int
+            Parameters taken from each outcome's ranking. [count]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index parameter (the union, by falling largest ``|spearman|``); a column per
+            outcome of :data:`DRIVER_OUTCOMES`. [-]
+        """
+        d = self.drivers_of(company)
+        chosen: list[str] = []
+        for outcome in DRIVER_OUTCOMES:
+            ranked = d[d.index.get_level_values("outcome") == outcome]
+            ranked = ranked[ranked["spearman"].notna()]
+            for parameter in ranked.index.get_level_values("parameter")[:top]:
+                if parameter not in chosen:
+                    chosen.append(parameter)
+        wide = d["spearman"].unstack("outcome").reindex(index=chosen, columns=DRIVER_OUTCOMES)
+        largest = wide.abs().max(axis=1).fillna(-1.0)
+        return wide.iloc[np.argsort(-largest.to_numpy(), kind="stable")]
 
     def impairment_by_year(self, order: Sequence[str]) -> pd.DataFrame:
         """P(impairment) by year as a table: IFRS rows, then US GAAP rows, companies in ``order``.
@@ -148,19 +228,57 @@ class MCResult:
             f"{company}.{year}": {k: float(v) for k, v in row.items()}
             for (year, company), row in self.p_impairment.iterrows()
         }
+        moments = {
+            f"{company}.{outcome}": {c: _number(v) for c, v in row.items()}
+            for (company, outcome), row in self.moments.iterrows()
+        }
+        intervals = {
+            f"{company}.{outcome}": {
+                f"p{round(level * 100)}": [
+                    _number(row[f"p{round(level * 100)}_low"]),
+                    _number(row[f"p{round(level * 100)}_high"]),
+                ]
+                for level in QUANTILES
+            }
+            for (company, outcome), row in self.intervals.iterrows()
+        }
+        drivers: dict[str, dict] = {}
+        for (company, outcome), frame in self.drivers.groupby(level=[0, 1], sort=False):
+            drivers[f"{company}.{outcome}"] = {
+                "r2": _number(frame["r2"].iloc[0]),
+                "parameters": {
+                    str(p): {c: _number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
+                    for (_, _, p), row in frame.iterrows()
+                },
+            }
         return {
             "n": self.n,
             "seed": self.seed,
             "sampler": self.sampler,
             "quantiles": q,
+            "moments": moments,
+            "intervals": intervals,
             "capex_at_risk": car,
             "p_impairment": p_imp,
+            "drivers": drivers,
+            "driver_scenarios": self.driver_scenarios,
+            "confidence": CONFIDENCE,
             "units": {
                 "quantiles": "USD",
+                "moments": "USD (mean and sample standard deviation)",
+                "intervals": "USD ([low, high] of each quantile; null where too few "
+                "scenarios bound it)",
                 "capex_at_risk": "USD",
                 "p_impairment": "share of scenarios with a material charge by the end of the year",
+                "drivers": "rank correlation and standardised rank regression coefficient "
+                "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
             },
         }
+
+
+def _number(v: object) -> float | None:
+    """Return a float for JSON, None for NaN."""
+    return None if pd.isna(v) else float(v)  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
@@ -173,6 +291,7 @@ class _TaskResult:
     impaired: dict[str, np.ndarray]
     fans: dict | None
     head: pd.DataFrame | None
+    ranked: tuple[pd.DataFrame, pd.DataFrame] | None = None
     rows: pd.DataFrame | None = None
     drawn: pd.DataFrame | None = None
     series: pd.DataFrame | None = None
@@ -234,9 +353,16 @@ def _task(
     drawn = pd.DataFrame(samples)
     drawn.insert(0, "scenario", np.arange(start, stop))
     head = drawn.iloc[:HEAD_ROWS].copy() if start == 0 else None
+    ranked = None
+    if start < DRIVER_SCENARIOS:
+        last = min(stop, DRIVER_SCENARIOS)
+        ranked = (
+            drawn.iloc[: last - start].copy(),
+            rows.loc[rows["scenario"] < last, ["scenario", "company", *DRIVER_OUTCOMES]],
+        )
     if not keep_rows:
-        return _TaskResult(start, stop, sketches, impaired, fans, head)
-    return _TaskResult(start, stop, sketches, impaired, fans, head, rows, drawn, series)
+        return _TaskResult(start, stop, sketches, impaired, fans, head, ranked)
+    return _TaskResult(start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series)
 
 
 def _long_series(paths: dict, start: int) -> pd.DataFrame:
@@ -293,10 +419,13 @@ def _summaries(
     sketches: dict[tuple[str, str], QuantileSketch], impaired: dict[str, np.ndarray], years: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Quantiles, Capex-at-Risk and P(impairment) from the merged reductions."""
-    rows, car_rows = [], []
+    rows, car_rows, moment_rows, interval_rows = [], [], [], []
     for (company, outcome), sketch in sorted(sketches.items()):
         values = sketch.quantile(np.array(QUANTILES))
         rows.append((company, outcome, *values))
+        moment_rows.append((company, outcome, sketch.mean(), sketch.std()))
+        low, high = sketch.order_interval(np.array(QUANTILES), CONFIDENCE)
+        interval_rows.append((company, outcome, *np.column_stack([low, high]).ravel()))
         if outcome == "stranded_peak":
             car95 = float(values[QUANTILES.index(0.95)])
             car_rows.append((company, car95, sketch.mean_from(car95)))
@@ -307,6 +436,9 @@ def _summaries(
     car = pd.DataFrame(car_rows, columns=["company", "car95", "expected_shortfall"]).set_index(
         "company"
     )
+    moments = pd.DataFrame(moment_rows, columns=["company", "outcome", "mean", "std"])
+    bounds = [f"{c}_{side}" for c in columns for side in ("low", "high")]
+    intervals = pd.DataFrame(interval_rows, columns=["company", "outcome", *bounds])
     p_rows = []
     for y in range(years):  # impaired by the end of the year: first charge in it or before
         for company, counts in sorted(impaired.items()):
@@ -316,7 +448,58 @@ def _summaries(
     p_imp = pd.DataFrame(p_rows, columns=["year", "company", "ifrs", "usgaap"]).set_index(
         ["year", "company"]
     )
-    return quantiles, car, p_imp
+    index = ["company", "outcome"]
+    return quantiles, car, p_imp, moments.set_index(index), intervals.set_index(index)
+
+
+def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Rank drivers of each outcome per company (:func:`strandrisk.core.drivers.rank_drivers`).
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        Parameter values, indexed by scenario, a column per parameter. [canonical units]
+    outcomes : pandas.DataFrame
+        Columns ``scenario``, ``company`` and the outcomes of :data:`DRIVER_OUTCOMES`, a row
+        per scenario and company; rows with NaN are left out of that company's measures.
+        [USD]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (company, outcome, parameter), parameters by falling ``|spearman|``; columns
+        ``spearman``, ``spearman_pm``, ``srrc``, ``r2``. [-]
+    """
+    parts = []
+    keys = list(samples.columns)
+    for company, group in outcomes.groupby("company", sort=True, observed=True):
+        y = group.set_index("scenario")[list(DRIVER_OUTCOMES)]
+        y = y[np.isfinite(y.to_numpy(dtype=float)).all(axis=1)]
+        x = samples.loc[y.index, keys].to_numpy(dtype=float)
+        ranked = rank_drivers(x, y.to_numpy(dtype=float))
+        for j, outcome in enumerate(DRIVER_OUTCOMES):
+            rho = ranked.spearman[:, j]
+            frame = pd.DataFrame(
+                {
+                    "company": str(company),
+                    "outcome": outcome,
+                    "parameter": keys,
+                    "spearman": rho,
+                    "spearman_pm": spearman_interval(rho, ranked.n, CONFIDENCE),
+                    "srrc": ranked.srrc[:, j],
+                    "r2": ranked.r2[j],
+                }
+            )
+            order = np.argsort(-np.nan_to_num(np.abs(rho), nan=-1.0), kind="stable")
+            parts.append(frame.iloc[order])
+    if not parts:
+        return pd.DataFrame(
+            columns=["spearman", "spearman_pm", "srrc", "r2"],
+            index=pd.MultiIndex.from_arrays(
+                [[], [], []], names=["company", "outcome", "parameter"]
+            ),
+        )
+    return pd.concat(parts).set_index(["company", "outcome", "parameter"])
 
 
 def _fan_frame(pieces: list[dict]) -> pd.DataFrame:
@@ -404,6 +587,7 @@ def run_mc(
     sketches: dict[tuple[str, str], QuantileSketch] = {}
     impaired: dict[str, np.ndarray] = {}
     fans: list[tuple[int, dict]] = []
+    ranked: list[tuple[int, tuple[pd.DataFrame, pd.DataFrame]]] = []
     head = None
 
     kept: _Kept | None = None
@@ -418,6 +602,8 @@ def run_mc(
             kept.insert(part)
         if part.fans is not None:
             fans.append((part.start, part.fans))
+        if part.ranked is not None:
+            ranked.append((part.start, part.ranked))
         if part.head is not None:
             head = part.head
         if progress is not None:
@@ -439,8 +625,11 @@ def run_mc(
                 for future in as_completed(futures):
                     absorb(future.result())
                     future.release()
-    quantiles, car, p_imp = _summaries(sketches, impaired, scenario.years)
+    quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, scenario.years)
     fan_frame = _fan_frame([f for _, f in sorted(fans, key=lambda x: x[0])])
+    ranked.sort(key=lambda x: x[0])  # the same rows in the same order for any chunking
+    drawn = pd.concat([d for _, (d, _) in ranked]).set_index("scenario")
+    drivers = drivers_frame(drawn, pd.concat([o for _, (_, o) in ranked]))
     return MCResult(
         n,
         seed,
@@ -451,6 +640,9 @@ def run_mc(
         fan_frame,
         head if head is not None else pd.DataFrame(),
         Path(outcomes_path) if outcomes_path is not None else None,
+        moments,
+        intervals,
+        drivers,
     )
 
 

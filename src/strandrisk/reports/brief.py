@@ -11,7 +11,14 @@ import pandas as pd
 
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["in_brief"]
+__all__ = ["DRIVER_NAMES", "driver_notes", "in_brief", "precision_note"]
+
+DRIVER_NAMES = {
+    "stranded_peak": "peak stranded value",
+    "npv_2026": "the 2026 programme's NPV",
+    "impairment_ifrs": "IFRS impairments",
+}
+"""Outcomes whose drivers a Monte Carlo run ranks, in words."""
 
 
 def _usd(v: float) -> str:
@@ -127,3 +134,102 @@ def _breakeven(ind: pd.Series, scenario: Scenario) -> str:
         f"{math.exp(bl):.1f}x cheaper each year (the scenario assumes {lam:.2f}, "
         f"{math.exp(lam):.1f}x)."
     )
+
+
+def precision_note(intervals: pd.DataFrame, quantiles: pd.DataFrame, n: int) -> str:
+    """Say how precisely the run's quantiles are known, from their 95 % sampling intervals.
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        ``MCResult.intervals``: index (company, outcome); ``p5_low, p5_high, ...``. [USD]
+    quantiles : pandas.DataFrame
+        ``MCResult.quantiles``: the estimates, same index; ``p5, p50, p95, p99``. [USD]
+    n : int
+        Scenarios of the run. [count]
+
+    Returns
+    -------
+    str
+        One sentence: the widest relative half-width of P50, P95 and P99 over peak stranded
+        value and impairments (positive amounts), or which cannot be bounded with ``n``.
+    """
+    positive = quantiles.index.get_level_values("outcome") != "npv_2026"
+    parts, unbounded = [], []
+    for level in ("p50", "p95", "p99"):
+        est = quantiles.loc[positive, level]
+        low = intervals.loc[positive, f"{level}_low"]
+        high = intervals.loc[positive, f"{level}_high"]
+        if high.isna().any() or low.isna().any():
+            unbounded.append(level.upper())
+            continue
+        use = est > 0
+        if not use.any():
+            continue
+        widest = float(((high - est).combine(est - low, max)[use] / est[use]).max())
+        parts.append(f"{level.upper()} ±{widest:.1%}")
+    text = (
+        f"Sampling error with {n:,} scenarios (95 % intervals from order statistics, "
+        "conservative for Latin hypercube and Sobol' samples): "
+    )
+    if parts:
+        text += ", ".join(parts) + " at most, over peak stranded value and impairments"
+    if unbounded:
+        text += ("; " if parts else "") + (
+            f"{' and '.join(unbounded)} cannot be bounded from this few scenarios: run more"
+        )
+    return text + "."
+
+
+def driver_notes(drivers: pd.DataFrame, shown: list[str], n: int) -> list[str]:
+    """Say how far the rank correlations of a run can be read, in plain sentences.
+
+    Parameters
+    ----------
+    drivers : pandas.DataFrame
+        One company's drivers (``MCResult.drivers_of``): index (outcome, parameter);
+        ``spearman``, ``spearman_pm``, ``srrc``, ``r2``. [-]
+    shown : list of str
+        The parameters on display. [-]
+    n : int
+        Scenarios the measures come from. [count]
+
+    Returns
+    -------
+    list of str
+        The sampling error; how much of each outcome a rank regression explains; and each
+        shown correlation that comes through other parameters the scenario correlates with
+        (its regression coefficient smaller by half or of the other sign).
+    """
+    outcome = drivers.index.get_level_values("outcome")
+    parameter = drivers.index.get_level_values("parameter")
+    on_show = drivers[parameter.isin(shown)]
+    pm = on_show["spearman_pm"].max()
+    notes = [
+        f"Spearman rank correlation over the first {n:,} scenarios"
+        + ("" if pd.isna(pm) else f", each within ±{pm:.3f} (95 %)")
+        + "; +1: the outcome always rises with the parameter, 0: no monotone link."
+    ]
+    explained = []
+    for name, words in DRIVER_NAMES.items():
+        r2 = drivers.loc[outcome == name, "r2"]
+        if len(r2) and not pd.isna(r2.iloc[0]):
+            explained.append(f"{r2.iloc[0]:.0%} of {words}")
+    if explained:
+        notes.append(
+            "A regression on every parameter's ranks explains "
+            + ", ".join(explained)
+            + " (R²); the rest comes from interactions, which `strandrisk sensitivity` "
+            "apportions."
+        )
+    for (name, key), row in on_show.iterrows():
+        rho, beta = row["spearman"], row["srrc"]
+        if pd.isna(rho) or pd.isna(beta) or abs(rho) < 0.05:
+            continue
+        if math.copysign(1.0, rho) != math.copysign(1.0, beta) or abs(beta) < abs(rho) / 2:
+            notes.append(
+                f"{key}: its correlation with {DRIVER_NAMES.get(name, name)} ({rho:+.2f}) comes "
+                "through parameters the scenario correlates it with; the others held, its "
+                f"effect is {beta:+.2f} (standardised rank regression coefficient)."
+            )
+    return notes

@@ -21,6 +21,7 @@ __all__ = [
     "p_impairment_figure",
     "prim_box_figure",
     "prim_tradeoff_figure",
+    "rank_drivers_figure",
     "sobol_figure",
     "tornado_figure",
 ]
@@ -453,6 +454,43 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
         title=title,
         xaxis_title="share of variance",
         barmode="group",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
+def rank_drivers_figure(drivers: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
+    """Draw one outcome's rank drivers as a tornado: correlation bars, regression markers.
+
+    Parameters
+    ----------
+    drivers : pandas.DataFrame
+        Index parameter, by falling ``|spearman|``; columns ``spearman``, ``spearman_pm``
+        (half-width of its 95 % interval) and ``srrc``. [-]
+    title : str
+        Chart title. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
+    d = drivers.head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(
+        y=list(d.index),
+        x=d["spearman"],
+        orientation="h",
+        name="rank correlation",
+        error_x={"type": "data", "array": d["spearman_pm"], "visible": True},
+    )
+    fig.add_scatter(
+        y=list(d.index),
+        x=d["srrc"],
+        mode="markers",
+        marker={"symbol": "diamond", "size": 9, "color": _INDUSTRY},
+        name="rank regression coefficient (others held)",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis={"title": "rank correlation with the outcome", "range": [-1.05, 1.05]},
         **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
     )
     return fig

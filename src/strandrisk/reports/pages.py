@@ -20,6 +20,7 @@ from strandrisk.analysis.prim import PrimResult
 from strandrisk.analysis.sensitivity import Swing
 from strandrisk.engine.montecarlo import MCResult
 from strandrisk.io.files import ensure_folder, write_text_atomic
+from strandrisk.reports.brief import DRIVER_NAMES, driver_notes, precision_note
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
     fan_figure,
@@ -27,6 +28,7 @@ from strandrisk.reports.figures import (
     p_impairment_figure,
     prim_box_figure,
     prim_tradeoff_figure,
+    rank_drivers_figure,
     sobol_figure,
     tornado_figure,
 )
@@ -70,6 +72,11 @@ def _table(frame: pd.DataFrame, index_name: str, fmt: str = "{:.4g}") -> str:
         for i, row in zip(frame.index, frame.to_numpy(), strict=True)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _small(text: str) -> str:
+    """Return a note under a table (plain text, escaped)."""
+    return f'<p class="small">{html.escape(text)}</p>'
 
 
 def write_page(
@@ -319,8 +326,9 @@ def mc_page(
     outcomes: pd.DataFrame,
     out: Path | None,
     png: Path | None,
+    company: str = "industry",
 ) -> list[Path]:
-    """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), charts.
+    """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), drivers.
 
     Parameters
     ----------
@@ -335,6 +343,8 @@ def mc_page(
         histograms. [USD]
     out, png : Path or None
         Folders for ``mc.html`` and the PNG files. [-]
+    company : str
+        Whose drivers to rank. [-]
     """
     r = result
     intro = (
@@ -343,22 +353,38 @@ def mc_page(
         f"{parameters} uncertain parameters. Money in US dollars; Capex-at-Risk is the 95th "
         "percentile of peak stranded value, the expected shortfall the mean beyond it."
     )
-    q = r.quantiles.copy()
+    q = r.quantiles.join(r.moments)
     q.index = [f"{c} {o}" for c, o in q.index]
-    money = q.index.str.contains("stranded|impairment|npv")
-    q.loc[money] = q.loc[money] / 1e9
-    car = r.capex_at_risk / 1e9
-    car.columns = ["CaR 95 ($B)", "expected shortfall ($B)"]
+    q = q / 1e9  # every summarised outcome is money
+    q.columns = [c.upper() if c[1:].isdigit() else c for c in q.columns]
+    car = (r.capex_at_risk / 1e9).join(
+        r.intervals.xs("stranded_peak", level="outcome")[["p95_low", "p95_high"]] / 1e9
+    )
+    car = car[["car95", "p95_low", "p95_high", "expected_shortfall"]]
+    car.columns = ["CaR 95 ($B)", "95 % interval: low", "high", "expected shortfall ($B)"]
     present = set(r.p_impairment.index.get_level_values("company"))
     p = r.impairment_by_year([c for c in (*COMPANIES, "industry") if c in present]) * 100
+    wide = r.driver_table(company)
+    notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
+    wide.columns = [DRIVER_NAMES.get(c, c) for c in wide.columns]
+    precision = precision_note(r.intervals, r.quantiles, r.n)
     tables = [
-        ("Quantiles ($B for money)", _table(q, "company and outcome", "{:,.1f}")),
+        (
+            "Quantiles, mean and standard deviation ($B)",
+            _table(q, "company and outcome", "{:,.1f}") + _small(precision),
+        ),
         ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
         (
             "Probability of a material impairment by the end of the year (%)",
             _table(p, "company", "{:.0f}"),
         ),
+        (
+            f"What moves the outcomes ({company}): rank correlation with each parameter",
+            _table(wide, "parameter", "{:+.2f}") + "".join(_small(n) for n in notes),
+        ),
     ]
+    ranked = r.drivers_of(company)
+    outcome = ranked.index.get_level_values("outcome")
     figures = {
         "mc_histogram": mc_histogram_figure(
             outcomes, "Peak stranded value and NPV of the 2026 programme (industry)"
@@ -371,5 +397,13 @@ def mc_page(
             r.p_impairment,
             "Probability of an impairment by the end of each year (industry)",
         ),
+        **{
+            f"mc_drivers_{name}": rank_drivers_figure(
+                ranked[outcome == name].droplevel("outcome"),
+                f"What moves {DRIVER_NAMES[name]} ({company}), over the first "
+                f"{r.driver_scenarios:,} scenarios",
+            )
+            for name in ("stranded_peak", "npv_2026")
+        },
     }
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)

@@ -21,14 +21,28 @@ __all__ = ["write_pngs"]
 _DASH = {"dash": "--", "dot": ":", "dashdot": "-."}
 
 
+def _numeric(values: object) -> bool:
+    """Whether a trace's coordinates are numbers (not categories)."""
+    return all(isinstance(v, int | float | np.number) for v in values)  # type: ignore[attr-defined]
+
+
 def _draw(fig: go.Figure, ax: plt.Axes) -> None:
     bars = [t for t in fig.data if t.type == "bar"]
     grouped = fig.layout.barmode in (None, "group")  # Plotly's default; overlay shares a row
     width = 0.8 / max(len(bars), 1) if grouped else 0.8
     previous = None
     for trace in fig.data:
-        if trace.type == "scatter":
-            numeric = all(isinstance(v, int | float | np.number) for v in trace.x)
+        if trace.type == "scatter" and not _numeric(trace.y):
+            # markers over horizontal bars: the categories are the bars' rows, in order
+            ax.plot(
+                np.asarray(trace.x, dtype=float),
+                np.arange(len(trace.y)),
+                "D",
+                label=trace.name,
+                color=getattr(trace.marker, "color", None),
+            )
+        elif trace.type == "scatter":
+            numeric = _numeric(trace.x)
             x = np.asarray(trace.x, dtype=float) if numeric else [str(v) for v in trace.x]
             y = np.asarray(trace.y, dtype=float)
             colour = getattr(trace.line, "color", None)  # the chart's own, else the cycle
@@ -56,6 +70,7 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 rows = np.arange(len(trace.y))
                 pos = rows + (i - (n_side - 1) / 2) * width  # grouped side by side
                 left = np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0
+                errors = trace.error_x.array if trace.error_x.visible else None
                 drawn = ax.barh(
                     pos,
                     np.asarray(trace.x, dtype=float),
@@ -63,6 +78,7 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                     height=width,
                     label=trace.name,
                     alpha=0.7,
+                    xerr=None if errors is None else np.asarray(errors, dtype=float),
                 )
                 if trace.text is not None:
                     ax.bar_label(drawn, labels=list(trace.text), label_type="center", fontsize=8)
