@@ -31,7 +31,7 @@ from strandrisk.io.scenario import (
     load_scenario,
     scenario_from_toml,
 )
-from strandrisk.scenarios.schema import Scenario, parameter_fields
+from strandrisk.scenarios.schema import Scenario, modelling_choices, parameter_fields
 from strandrisk.store.runs import RunStore
 
 __all__ = [
@@ -236,6 +236,7 @@ def run_main_job(
                 outcomes=result.outcomes,
                 swings=swings,
                 used=assumptions_used(scenario),
+                choices=modelling_choices(scenario),
                 claims=load_claims(register),
                 footer=f"{provenance}strandrisk {__version__}; register "
                 f"{register.sha256()[:12]}; {now}",

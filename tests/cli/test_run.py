@@ -386,3 +386,15 @@ def test_report_of_a_run_whose_scenario_no_longer_loads(tmp_path):
     assert "run 1 of" in r.stderr
     assert "its scenario no longer loads" in r.stderr
     assert "the stored scenario" in r.stderr
+
+
+def test_the_report_names_its_modelling_choices_and_the_fair_value_it_used(tmp_path):
+    from strandrisk.jobs import run_main_job
+
+    scenario = sr.load_scenario("base", overrides={"accounting.economic_obsolescence": True})
+    run_main_job(scenario, out_dir=tmp_path, store_path=None)
+    page = (tmp_path / "report.html").read_text()
+    assert "capped at what the assets will earn: economic obsolescence" in page
+    row = '<td class="text">accounting.economic_obsolescence</td><td class="text">true</td>'
+    assert row in page
+    assert '<td class="text">capex.path</td><td class="text">guided</td>' in page

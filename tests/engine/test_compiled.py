@@ -91,8 +91,16 @@ def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_prior
         {"capex.path": "flat", "financing.spread_widening": 0.03},
         {"market.leakage_driver": "tco", "costs.electricity_price": 0.0},
         {"years": 6, "technology.physical_life": 9.0},
+        {"accounting.economic_obsolescence": True},
     ],
-    ids=["amortising", "existing-assets-only", "flat-with-widening", "tco-free-power", "short"],
+    ids=[
+        "amortising",
+        "existing-assets-only",
+        "flat-with-widening",
+        "tco-free-power",
+        "short",
+        "economic-obsolescence",
+    ],
 )
 def test_compiled_engine_agrees_on_the_switches_no_preset_uses(overrides):
     scenario = sr.load_scenario("base", overrides=overrides)

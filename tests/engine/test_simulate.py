@@ -398,3 +398,44 @@ def test_every_series_variable_carries_its_unit():
     assert set(series.data_vars) == set(sr.SERIES_UNITS)
     for name, variable in series.data_vars.items():
         assert variable.attrs["units"] == sr.SERIES_UNITS[name]
+
+
+def test_economic_obsolescence_caps_fair_value_at_what_the_assets_earn():
+    """IFRS 13.B9: with the switch, fair value is min(replacement cost, value in use)."""
+    samples = _random_samples(8, 3)
+    plain = sr.simulate(sr.load_scenario("base"), samples, breakeven=False)
+    capped = sr.simulate(
+        sr.load_scenario("base", overrides={"accounting.economic_obsolescence": True}),
+        samples,
+        breakeven=False,
+    )
+    a, b = plain.series, capped.series
+    cost, viu = a["fair_value"], a["value_in_use"]
+    np.testing.assert_allclose(b["value_in_use"], viu, rtol=1e-12)  # the cash flows are the same
+    np.testing.assert_allclose(b["fair_value"], np.minimum(cost, viu), rtol=1e-12)
+    # the economic value is then the value in use, and stranding the compute book less it
+    economic = b["recoverable_amount"] - b["book_facilities"]
+    np.testing.assert_allclose(economic, b["value_in_use"], rtol=1e-9, atol=1.0)
+    expected = np.maximum(b["book_compute"] - b["value_in_use"], 0.0)
+    np.testing.assert_allclose(b["stranded_value"], expected, rtol=1e-9, atol=1.0)
+    # a lower fair value never strands or impairs less
+    for column in ("stranded_peak", "impairment_ifrs", "impairment_usgaap"):
+        more = capped.outcomes[column].to_numpy()
+        less = plain.outcomes[column].to_numpy()
+        assert (more >= less - 1e-6 * np.maximum(less, 1.0)).all(), column
+
+
+def test_with_economic_obsolescence_weaker_demand_lowers_fair_value():
+    def fair_value(growth, obsolescence):
+        overrides = {
+            "market.demand_growth": growth,
+            "accounting.economic_obsolescence": obsolescence,
+            "years": 5,
+        }
+        scenario = sr.load_scenario("base", overrides=overrides)
+        series = sr.simulate(scenario, breakeven=False).series.sel(company="industry")
+        return series["fair_value"].to_numpy()[0]
+
+    weak, strong = fair_value(0.3, True), fair_value(1.0, True)
+    assert (weak <= strong + 1e-6).all()
+    assert (weak < strong).any()  # less demand, less to earn, less a buyer would pay

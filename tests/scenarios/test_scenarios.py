@@ -64,6 +64,10 @@ def test_dump_round_trips(tmp_path):
         ("[companies]\ninclude = ['meta', 'meta']\n", "'meta' is listed more than once"),
         ("[market]\nopen_source_share = 0.7\ndevice_share = 0.4\n", "must stay below 1"),
         ("[capex]\nshare_compute = 0.9\n", "add to"),
+        (
+            "[accounting]\neconomic_obsolescence = 'yes'\n",
+            "accounting.economic_obsolescence = 'yes': expected true or false",
+        ),
     ],
 )
 def test_bad_files_are_refused_naming_file_and_key(tmp_path, content, fragment):

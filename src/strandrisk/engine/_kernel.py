@@ -419,13 +419,15 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
 
 @numba.njit(cache=True, error_model="numpy")
 def _value_unit(
-    ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und
-):
+    ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und,
+    obsolescence,
+):  # fmt: skip
     """Value in use, stranding and both impairment tests for one cash-generating unit.
 
     ``ebitda`` is valid inside ``[start, end)`` per vintage; ``out`` (5, n) receives the
     stranded value, the IFRS and US GAAP charges, the book value and the economic value.
-    Returns the materiality threshold.
+    With ``obsolescence`` the fair value is capped at the value in use. Returns the
+    materiality threshold.
     """
     vr = book_c_v.shape[0]
     for t in range(n):
@@ -450,10 +452,11 @@ def _value_unit(
         viu[t] = viu[t] / df[t]
         for v in range(lo_v[t], min(n_hist + t + 1, vr)):
             book_c[t] += book_c_v[v, t]
-        economic = max(viu[t], fair[t])
+        fv = min(fair[t], viu[t]) if obsolescence else fair[t]
+        economic = max(viu[t], fv)
         recoverable[t] = book_f[t] + economic
         undiscounted_total[t] = und[t] + book_f[t]
-        fair_total[t] = fair[t] + book_f[t]
+        fair_total[t] = fv + book_f[t]
         out[0, t] = max(book_c[t] - economic, 0.0)
         out[3, t] = book_c[t] + book_f[t]
         out[4, t] = recoverable[t]
@@ -471,7 +474,7 @@ def _value_unit(
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def outcome_rows(
     capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
-    n_hist, n, amortising, sp, lives, irr_grid, keep_values,
+    n_hist, n, amortising, obsolescence, sp, lives, irr_grid, keep_values,
 ):  # fmt: skip
     """Everything the outcome table needs, per scenario (see ``engine.compiled``).
 
@@ -623,11 +626,11 @@ def outcome_rows(
                 book_f_ind[t] += book_f[t]
             big[k] = _value_unit(
                 ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
-                vals[k], viu, und,
+                vals[k], viu, und, obsolescence,
             )  # fmt: skip
         big[k_n] = _value_unit(
             ebitda_ind, start_ind, end_ind, book_c_ind, lo_ind, n_hist, book_f_ind, fair_ind,
-            vint, df[s], n, vals[k_n], viu, und,
+            vint, df[s], n, vals[k_n], viu, und, obsolescence,
         )  # fmt: skip
         if keep_values:
             values[s] = vals

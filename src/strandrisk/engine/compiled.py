@@ -166,6 +166,7 @@ def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
             grid.n_hist,
             grid.t_rep,
             bool(p.amortising),
+            bool(p.economic_obsolescence),
             args["sp"],
             args["lives"],
             IRR_GRID,

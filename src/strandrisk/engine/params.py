@@ -33,6 +33,8 @@ class Params:
         Dotted key -> array of shape (S, 1, 1, 1) or, for company fields, (S, K, 1, 1).
     path, amortising : str, bool
         Non-numeric choices (not sampled).
+    economic_obsolescence : bool
+        Fair value capped at value in use (``accounting.economic_obsolescence``).
     years : int
         Reporting horizon.
     """
@@ -44,6 +46,7 @@ class Params:
     amortising: bool
     years: int
     leakage_driver: str = "logistic"
+    economic_obsolescence: bool = False
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.values[key]
@@ -59,7 +62,14 @@ class Params:
         vals = {k: v[index] for k, v in self.values.items()}
         n = next(iter(vals.values())).shape[0]
         return Params(
-            n, self.companies, vals, self.path, self.amortising, self.years, self.leakage_driver
+            n,
+            self.companies,
+            vals,
+            self.path,
+            self.amortising,
+            self.years,
+            self.leakage_driver,
+            self.economic_obsolescence,
         )
 
 
@@ -172,4 +182,5 @@ def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = 
         amortising=scenario.financing.amortising,
         years=scenario.years,
         leakage_driver=scenario.market.leakage_driver,
+        economic_obsolescence=scenario.accounting.economic_obsolescence,
     )

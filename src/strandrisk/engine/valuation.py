@@ -127,6 +127,8 @@ def value_assets(
     viu = ordered_sum(existing * _future_sums(ebitda * df, n), axis=-2) / df[..., 0, :n]
     undiscounted = ordered_sum(existing * _future_sums(ebitda, n), axis=-2)
     fair = ordered_sum(add_industry(_fair_value_by_vintage(p, grid, cohorts, ops)), axis=-2)
+    if p.economic_obsolescence:  # no buyer pays more than the assets will earn (IFRS 13.B9)
+        fair = np.minimum(fair, viu)
     book_c_v = add_industry(acc.book_compute[..., :n])
     book_c = ordered_sum(book_c_v, axis=-2)
     book_f = ordered_sum(add_industry(acc.book_facilities[..., :n]), axis=-2)

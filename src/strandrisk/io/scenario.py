@@ -321,8 +321,16 @@ def dump_scenario(scenario: Scenario) -> str:
         lines.append(f"\n[{group}]")
         obj = getattr(scenario, group)
         for f in fields(cls):
-            unit = f.metadata.get("unit", "")
-            comment = f"  # [{unit}] {f.metadata.get('doc', '')}".rstrip() if unit else ""
+            unit, doc = f.metadata.get("unit", ""), f.metadata.get("doc", "")
+            choices = f.metadata.get("choices")
+            if unit:
+                comment = f"  # [{unit}] {doc}".rstrip()
+            elif choices:  # what a choice takes, and what it means
+                comment = f"  # one of {', '.join(choices)}" + (f": {doc}" if doc else "")
+            elif doc:  # a switch
+                comment = f"  # {doc}"
+            else:
+                comment = ""
             lines.append(f"{f.name} = {_toml_value(getattr(obj, f.name))}{comment}")
     for c in scenario.companies:
         lines.append(f"\n[companies.{c.name}]")

@@ -119,6 +119,20 @@ def _assumptions_table(used: Sequence[tuple[str, float, str, Record | None]]) ->
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+def _choices_table(choices: Sequence[tuple[str, object, str]]) -> str:
+    """Render the scenario's modelling choices and switches, with what each means."""
+    if not choices:
+        return ""
+    rows = "".join(
+        f'<tr><td class="text">{html.escape(key)}</td>'
+        f'<td class="text">{html.escape(str(value).lower() if isinstance(value, bool) else str(value))}</td>'
+        f'<td class="text small">{html.escape(meaning)}</td></tr>'
+        for key, value, meaning in choices
+    )
+    head = "".join(f'<th class="text">{h}</th>' for h in ("modelling choice", "value", "meaning"))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
 def _claims_section(claims: Sequence[Claim]) -> str:
     counts = {
         v: sum(c.verdict == v for c in claims)
@@ -167,6 +181,7 @@ def render_report(
     footer: str,
     mc_note: str = "",
     brief: Sequence[str] = (),
+    choices: Sequence[tuple[str, object, str]] = (),
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -191,6 +206,9 @@ def render_report(
     brief : sequence of str
         Plain sentences on what the industry's outcomes mean
         (:func:`strandrisk.reports.brief.in_brief`). [-]
+    choices : sequence of (key, value, meaning)
+        The scenario's modelling choices and switches
+        (:func:`strandrisk.scenarios.schema.modelling_choices`). [-]
 
     Returns
     -------
@@ -198,6 +216,11 @@ def render_report(
         The HTML document.
     """
     charts, mc = _charts(figures, FIGURES), _charts(figures, MC_FIGURES)
+    capped = (
+        ", capped at what the assets will earn: economic obsolescence"
+        if dict((k, v) for k, v, _ in choices).get("accounting.economic_obsolescence")
+        else ""
+    )
     if mc:
         mc = f"<h2>Monte Carlo over the uncertain assumptions</h2><p>{html.escape(mc_note)}</p>{mc}"
     top = "".join(
@@ -218,7 +241,7 @@ def render_report(
 <p class="lede">{html.escape(subtitle)}</p>
 <p>How to read this: <b>book value</b> is what the companies carry on their straight-line schedules;
 <b>economic value</b> is the most the assets can still earn (value in use, discounted at WACC) or fetch
-(replacement cost of the same compute today, for its remaining life and energy disadvantage).
+(replacement cost of the same compute today, for its remaining life and energy disadvantage{capped}).
 <b>Stranded value</b> is book above economic value. Impairments follow IFRS (IAS 36) and US GAAP
 (ASC 360); their totals add up every quarter's charge, so they can exceed the peak stranded value when
 new capex keeps joining an impaired business. Money in US dollars; the industry is the five companies as
@@ -232,6 +255,7 @@ one business.</p>
 {charts}
 {mc}
 <h2>Assumptions used, with their sources</h2>
+{_choices_table(choices)}
 {_assumptions_table(used)}
 <h2>The article's arithmetic</h2>
 {_claims_section(claims)}

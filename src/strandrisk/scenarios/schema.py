@@ -28,6 +28,7 @@ __all__ = [
     "Scenario",
     "ShareRule",
     "Technology",
+    "modelling_choices",
     "parameter_fields",
     "parameter_unit",
 ]
@@ -123,7 +124,14 @@ class CapexPlan:
         "custom_accelerator_cost_ratio",
         "cost of TPU/Trainium/AMD compute vs Nvidia",
     )
-    path: str = field(default="guided", metadata={"choices": ("guided", "flat", "none")})
+    path: str = field(
+        default="guided",
+        metadata={
+            "choices": ("guided", "flat", "none"),
+            "doc": "capex from 2027: growing at capex.growth, flat at 2026's level, or none "
+            "(the assets already bought)",
+        },
+    )
 
     def __post_init__(self) -> None:
         if self.path not in ("guided", "flat", "none"):
@@ -141,8 +149,20 @@ class Accounting:
     facilities_life: float = _f(
         "year", 1.0, 60.0, "useful_life_facilities", "booked life of facilities"
     )
+    economic_obsolescence: bool = field(
+        default=False,
+        metadata={
+            "doc": "true: fair value capped at value in use (economic obsolescence, "
+            "IFRS 13.B9); false: replacement cost"
+        },
+    )
 
     def __post_init__(self) -> None:
+        if not isinstance(self.economic_obsolescence, bool):
+            raise ValueError(
+                "accounting.economic_obsolescence: expected true or false, "
+                f"got {self.economic_obsolescence!r}"
+            )
         _check(self, "accounting")
 
 
@@ -208,7 +228,11 @@ class Market:
     )
     leakage_driver: str = field(
         default="logistic",
-        metadata={"choices": ("logistic", "tco"), "doc": "fixed curves or TCO advantage"},
+        metadata={
+            "choices": ("logistic", "tco"),
+            "doc": "logistic: leakage to open weights and devices on fixed curves; tco: driven "
+            "by their cost advantage (market.adoption_*)",
+        },
     )
 
     def __post_init__(self) -> None:
@@ -383,6 +407,31 @@ def parameter_fields(scenario: Scenario) -> list[tuple[str, Any, dict[str, Any]]
         for f in fields(getattr(scenario, group))
         if "lo" in f.metadata
     ]
+
+
+def modelling_choices(scenario: Scenario) -> list[tuple[str, object, str]]:
+    """Every non-numeric group setting (a choice or a switch) with what it means.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+
+    Returns
+    -------
+    list of (str, object, str)
+        Dotted key, the scenario's value and the field's description (its choices when it
+        has no other). [-]
+    """
+    out = []
+    for group in GROUPS:
+        for f in fields(getattr(scenario, group)):
+            if "lo" in f.metadata:
+                continue
+            choices = f.metadata.get("choices")
+            doc = f.metadata.get("doc") or ("one of " + ", ".join(choices) if choices else "")
+            out.append((f"{group}.{f.name}", getattr(getattr(scenario, group), f.name), doc))
+    return out
 
 
 def parameter_unit(key: str) -> str:
