@@ -51,6 +51,39 @@ def test_prim_recovers_a_planted_box():
     assert (np.diff(res.trajectory["mass"]) <= 0).all()
 
 
+def test_quasi_p_values_of_a_planted_box_and_a_needless_restriction():
+    """Significant where the box needs the bound; large where it does not (binomtest reference)."""
+    from scipy.stats import binomtest
+
+    from strandrisk.analysis.prim import quasi_p_values
+
+    rng = np.random.default_rng(1)
+    x = rng.random((5_000, 3))
+    y = (x[:, 0] > 0.6) | (rng.random(5_000) < 0.05)
+    lower = np.array([0.6, 0.0, 0.0])
+    upper = np.array([1.0, 0.5, 1.0])  # x1 < 0.5 is needless: y does not depend on x1
+    qp_lower, qp_upper = quasi_p_values(x, y, lower, upper)
+    assert qp_lower[0] < 1e-12  # dropping x0 > 0.6 dilutes the box: it matters
+    assert qp_upper[1] > 0.05  # dropping x1 <= 0.5 changes nothing beyond chance
+    assert np.isnan(qp_lower[1:]).all()  # bounds at the data's end restrict nothing
+    assert np.isnan(qp_upper[[0, 2]]).all()
+    # the reference: EMA Workbench's one-sided binomial test on the relaxed box, spelled out
+    inside = (x[:, 0] >= 0.6) & (x[:, 1] <= 0.5)
+    for relaxed, got in (((x[:, 1] <= 0.5), qp_lower[0]), ((x[:, 0] >= 0.6), qp_upper[1])):
+        expected = binomtest(int(y[inside].sum()), int(inside.sum()), y[relaxed].mean(), "greater")
+        assert got == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-300)
+
+
+def test_prim_reports_the_quasi_p_values_of_its_box():
+    rng = np.random.default_rng(0)
+    x = rng.random((20_000, 6))
+    y = (x[:, 1] > 0.6) & (x[:, 4] < 0.3)
+    res = prim(x, y, [f"p{i}" for i in range(6)])
+    assert res.limits.loc["p1", "qp_lower"] < 1e-6
+    assert res.limits.loc["p4", "qp_upper"] < 1e-6
+    assert np.isnan(res.limits.loc["p1", "qp_upper"])  # p1's upper side is the data's end
+
+
 def test_cli_sensitivity_discover_breakeven():
     runner = CliRunner()
     r = runner.invoke(app, ["sensitivity", "--n", "8", "--json", "--set", "years=4"])

@@ -122,3 +122,17 @@ def test_order_intervals_cover_the_true_quantile_as_often_as_they_claim():
         hits += (low <= 1 + levels) & (1 + levels <= high)
     # at least 95 % by construction; allow three standard errors of the estimate
     assert (hits / trials >= 0.95 - 3 * np.sqrt(0.95 * 0.05 / trials)).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(arrays(float, st.integers(1, 300), elements=money), st.floats(-1e12, 1e12))
+def test_share_beyond_a_threshold(values, threshold):
+    sketch = QuantileSketch.of(values)
+    # exact except for values within the relative accuracy of the threshold
+    near = np.abs(values - threshold) <= ALPHA * np.abs(values) + X_MIN
+    for above, exact in ((True, values > threshold), (False, values < threshold)):
+        got = sketch.share_beyond(threshold, above)
+        assert abs(got - exact.mean()) <= near.mean() + 1e-12
+    # the sign is kept exactly: the share below zero is exact
+    negative = (values < 0) & (np.abs(values) >= X_MIN)
+    assert sketch.share_beyond(0.0, above=False) == negative.mean()

@@ -58,6 +58,7 @@ def test_summary_shapes_and_probabilities():
         "intervals",
         "capex_at_risk",
         "p_impairment",
+        "probabilities",
         "drivers",
         "driver_scenarios",
         "confidence",
@@ -251,6 +252,10 @@ def test_summaries_are_identical_for_any_chunk_size_and_workers():
         pd.testing.assert_frame_equal(a.quantiles, other.quantiles, check_exact=True)
         pd.testing.assert_frame_equal(a.capex_at_risk, other.capex_at_risk, check_exact=True)
         pd.testing.assert_frame_equal(a.p_impairment, other.p_impairment, check_exact=True)
+        conditions = [("npv_2026", 0.0, False), ("stranded_peak", 1e12, True)]
+        pd.testing.assert_frame_equal(
+            a.probabilities(conditions), other.probabilities(conditions), check_exact=True
+        )
         for name in ("moments", "intervals", "drivers"):
             pd.testing.assert_frame_equal(getattr(a, name), getattr(other, name), check_exact=True)
 
@@ -321,6 +326,16 @@ def test_summaries_match_the_kept_rows(tmp_path):
     pd.testing.assert_frame_equal(
         result.drivers, drivers_frame(samples, rows.sort_values(["scenario", "company"]))
     )
+    median = float(np.median(rows.loc[rows["company"] == "industry", "stranded_peak"]))
+    odds = result.probabilities([("npv_2026", 0.0, False), ("stranded_peak", median, True)])
+    for company, got in odds.iterrows():
+        mine = rows[rows["company"] == company]
+        assert got["npv_2026 < 0"] == (mine["npv_2026"] < 0).mean()  # exact at zero
+        above = (mine["stranded_peak"] > median).mean()
+        near = (np.abs(mine["stranded_peak"] - median) <= ALPHA * median).mean()
+        assert abs(got[f"stranded_peak > {median:g}"] - above) <= near
+    with pytest.raises(sr.InputError, match="summarises stranded_peak"):
+        result.probabilities([("irr_2026", 0.1, True)])
     peak = rows.loc[rows["company"] == "industry", "stranded_peak"].to_numpy()
     car = result.capex_at_risk.loc["industry"]
     assert car["car95"] == pytest.approx(np.quantile(peak, 0.95), rel=ALPHA)
@@ -467,6 +482,8 @@ def test_mc_writes_its_page_and_charts(tmp_path):
         assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
     assert "Capex-at-Risk" in page
     assert "What moves the outcomes (industry)" in page
+    assert "Chance of each outcome, per company (%)" in page
+    assert "NPV 2026 &lt; $0B" in page
     assert "Sampling error with 40 scenarios" in page
     assert not list(tmp_path.glob("**/*.duckdb"))  # the rows behind the histograms were temporary
 
@@ -517,3 +534,29 @@ def test_mc_says_how_precise_it_is_and_what_drives_a_company():
     assert p50[0] <= summary["quantiles"]["industry.stranded_peak"]["p50"] <= p50[1]
     assert summary["intervals"]["industry.stranded_peak"]["p95"][1] is None  # 40 draws cannot
     assert summary["driver_scenarios"] == 40
+
+
+def test_mc_gives_the_chance_of_an_outcome_beyond_a_value():
+    runner = CliRunner()
+    args = ["mc", "--n", "60", "--set", "years=4", "--above", "stranded_peak=1e11"]
+    r = runner.invoke(app, [*args, "--below", "npv_2026=-1e10"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "Chance of each outcome, per company" in text
+    assert "NPV 2026 < $0B" in text  # always
+    assert "peak stranded > $100B" in text
+    assert "NPV 2026 < -$10B" in text
+    r = runner.invoke(app, [*args, "--json"])
+    summary = json.loads(r.stdout)
+    odds = summary["probabilities"]
+    assert set(odds) == {"npv_2026 < 0", "stranded_peak > 1e+11"}
+    assert 0.0 <= odds["stranded_peak > 1e+11"]["industry"] <= 1.0
+    for bad, message in (
+        ("irr_2026=0.1", "OUTCOME one of stranded_peak"),
+        ("stranded_peak", "expected OUTCOME=USD"),
+        ("stranded_peak=lots", "'lots' is not a number"),
+        ("npv_2026=inf", "finite number"),
+    ):
+        r = runner.invoke(app, ["mc", "--n", "10", "--above", bad])
+        assert r.exit_code == 2, bad
+        assert message in " ".join(r.stderr.split()), r.stderr

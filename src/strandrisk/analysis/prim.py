@@ -19,7 +19,7 @@ import pandas as pd
 
 from strandrisk.analysis._prim_kernel import peel_all, sort_columns
 
-__all__ = ["PrimBox", "PrimResult", "prim"]
+__all__ = ["PrimBox", "PrimResult", "prim", "quasi_p_values"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,9 @@ class PrimResult:
     chosen : int
         Index of the chosen box.
     limits : pandas.DataFrame
-        For the chosen box's restricted parameters: ``lower``, ``upper`` and the full
-        ``min``, ``max`` of the data.
+        For the chosen box's restricted parameters: ``lower``, ``upper``, the full ``min``,
+        ``max`` of the data, and the quasi-p-values ``qp_lower``, ``qp_upper`` of each
+        restricted side (NaN for a side left at the data's end; :func:`quasi_p_values`).
     """
 
     names: list[str]
@@ -94,6 +95,55 @@ def _paste(x, y, inside, lower, upper, strict, alpha, total):
                 if d > density + 1e-12:
                     inside, lower, upper, strict, density, improved = trial, lo, hi, st, d, True
     return inside, lower, upper, strict
+
+
+def quasi_p_values(
+    x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """How significant each restriction of a box is: its quasi-p-values.
+
+    Bryant and Lempert (2010), "Thinking inside the box", Technological Forecasting and
+    Social Change 77, and EMA Workbench's PRIM: for each restricted side of a parameter,
+    drop that one restriction and take the relaxed box's density ``p``; the quasi-p-value is
+    the chance of at least the box's cases of interest among its scenarios if each were one
+    with probability ``p`` (one-sided binomial). A small value (below 0.05, say) means the
+    restriction concentrates the cases beyond chance; a large one, that the box hardly
+    needs it.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, d)
+        Parameter values of each scenario. [canonical units]
+    y : ndarray of bool, shape (n,)
+        Cases of interest. [-]
+    lower, upper : ndarray, shape (d,)
+        The box's bounds (inclusive). [canonical units]
+
+    Returns
+    -------
+    qp_lower, qp_upper : ndarray, shape (d,)
+        Quasi-p-value of each lower and upper bound; NaN where the bound does not restrict
+        (it is at or below the data's minimum, at or above its maximum). [probability]
+    """
+    from scipy.stats import binom
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    above = x >= lower
+    below = x <= upper
+    misses = (~above).sum(axis=1) + (~below).sum(axis=1)  # failed bounds per scenario
+    inside = misses == 0
+    n_box, hits_box = int(inside.sum()), int((inside & y).sum())
+    qp = np.full((2, x.shape[1]), np.nan)
+    for j in range(x.shape[1]):
+        for side, holds in ((0, above[:, j]), (1, below[:, j])):
+            if holds.all():
+                continue  # no scenario is outside this bound: nothing to relax
+            relaxed = misses == (~holds).astype(np.int64)  # only this bound may fail
+            n_rel = int(relaxed.sum())
+            p = (relaxed & y).sum() / n_rel
+            qp[side, j] = binom.sf(hits_box - 1, n_box, p) if n_box else np.nan
+    return qp[0], qp[1]
 
 
 def prim(
@@ -157,12 +207,15 @@ def prim(
     boxes[chosen] = PrimBox(lo, hi, *_stats(inside, y, total))
     data_min, data_max = x.min(axis=0), x.max(axis=0)
     restricted = [j for j in range(x.shape[1]) if lo[j] > data_min[j] or hi[j] < data_max[j]]
+    qp_lower, qp_upper = quasi_p_values(x, y, lo, hi)
     limits = pd.DataFrame(
         {
             "lower": lo[restricted],
             "upper": hi[restricted],
             "min": data_min[restricted],
             "max": data_max[restricted],
+            "qp_lower": qp_lower[restricted],
+            "qp_upper": qp_upper[restricted],
         },
         index=pd.Index([names[j] for j in restricted], name="parameter"),
     )

@@ -206,6 +206,17 @@ def _money(v: object) -> str:
     return f"-${-b:,.0f}B" if b < -0.5 else f"${max(b, 0.0):,.0f}B"
 
 
+def _share(v: float) -> str:
+    """Write a probability in whole per cent; a rare event is "<1%", not 0 %."""
+    if pd.isna(v):
+        return "-"
+    if 0.0 < v < 0.005:
+        return "<1%"
+    if 0.995 < v < 1.0:
+        return ">99%"
+    return f"{v:.0%}"
+
+
 def _pct(v: object) -> str:
     return "-" if v is None or pd.isna(v) else f"{float(v):.1%}"
 
@@ -563,6 +574,7 @@ def mc_summary(
     space: object,
     at: Sequence[str] = (),
     company: str = "industry",
+    conditions: Sequence[tuple[str, float, bool]] = (),
 ) -> Group:
     """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment), drivers.
 
@@ -578,8 +590,11 @@ def mc_summary(
         ISO quarters at which to show the spread of stranded value. [ISO quarter]
     company : str
         Whose drivers to rank. [-]
+    conditions : sequence of (outcome, threshold, above)
+        Probabilities to show (default: the 2026 programme's NPV below 0). [USD]
     """
-    from strandrisk.reports.brief import precision_note
+    from strandrisk.engine.montecarlo import NPV_BELOW_ZERO
+    from strandrisk.reports.brief import condition_label, precision_note
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
     r: Any = result
@@ -609,19 +624,27 @@ def mc_summary(
             else f"{_money(bounds.iloc[0])}–{_money(bounds.iloc[1])}",
             _money(row["expected_shortfall"]),
         )
+    odds = r.probabilities(conditions or (NPV_BELOW_ZERO,))
+    ot = _compact("Chance of each outcome, per company")
+    ot.add_column("company", no_wrap=True)
+    for label in odds.columns:
+        ot.add_column(condition_label(label), justify="right")
+    for name in sorted(odds.index, key=_by_order(order)):
+        ot.add_row(str(name), *(_share(v) for v in odds.loc[name]))
     p = r.impairment_by_year(order)
     pt = _compact("Probability of a material impairment by the end of the year")
     pt.add_column("company", no_wrap=True)
     for year in p.columns:
         pt.add_column(str(year), justify="right")
     for i, (label, row) in enumerate(p.iterrows(), start=1):
-        pt.add_row(str(label), *(f"{v:.0%}" for v in row))
+        pt.add_row(str(label), *(_share(v) for v in row))
         if i % len(order) == 0:  # IFRS, then US GAAP
             pt.add_section()
     return Group(
         table,
         precision,
         ct,
+        ot,
         pt,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
@@ -706,7 +729,7 @@ def prim_summary(result: object, cases: int, n: int) -> Group:
         title=f"PRIM box (step {result.chosen} of {len(traj) - 1}): "
         f"{cases:,} cases of interest in {n:,}"
     )  # type: ignore[attr-defined]
-    for col in ("parameter", "lower", "upper", "data min", "data max"):
+    for col in ("parameter", "lower", "upper", "data min", "data max", "qp lower", "qp upper"):
         t.add_column(
             col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
         )
@@ -717,6 +740,7 @@ def prim_summary(result: object, cases: int, n: int) -> Group:
             f"{row['upper']:.4g}",
             f"{row['min']:.4g}",
             f"{row['max']:.4g}",
+            *("-" if pd.isna(row[c]) else f"{row[c]:.2g}" for c in ("qp_lower", "qp_upper")),
         )
     curve = ", ".join(
         f"{c:.0%}/{d:.0%}" for c, d in zip(traj["coverage"][::5], traj["density"][::5], strict=True)
@@ -726,6 +750,12 @@ def prim_summary(result: object, cases: int, n: int) -> Group:
         f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
         f"mass {box.mass:.1%}",
         f"trade-off (coverage/density every 5 peels): {curve}",
+        Text(
+            "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010), the chance "
+            "of the box's density if that one restriction were dropped; below 0.05 the "
+            "restriction matters beyond chance, '-' a side not restricted.",
+            style="dim",
+        ),
     )
 
 

@@ -68,6 +68,23 @@ def mc(
     company: Annotated[
         str, typer.Option(help="Whose drivers to rank: a company or industry.")
     ] = "industry",
+    above: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--above",
+            metavar="OUTCOME=USD",
+            help="Also the chance each company's outcome exceeds this, e.g. "
+            "stranded_peak=2e12 (repeatable).",
+        ),
+    ] = None,
+    below: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--below",
+            metavar="OUTCOME=USD",
+            help="Also the chance it falls below this, e.g. npv_2026=-50e9 (repeatable).",
+        ),
+    ] = None,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -101,6 +118,7 @@ def mc(
     space = load_uncertainty(source, chosen)
     chosen.check_company(company)
     quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
+    conditions = _conditions(above or [], below or [])
     import tempfile
 
     pages = out is not None or png is not None  # the histograms need every scenario's outcome
@@ -150,9 +168,10 @@ def mc(
         from strandrisk.reports.pages import mc_page
 
         _, industry = read_kept(keep, "industry")  # type: ignore[arg-type]
-        ui.wrote(
-            mc_page(result, chosen.name, len(space.keys), industry, out, png, company), as_json
+        page = mc_page(
+            result, chosen.name, len(space.keys), industry, out, png, company, conditions
         )
+        ui.wrote(page, as_json)
     if tmp is not None:
         tmp.cleanup()
     if as_json:
@@ -164,7 +183,7 @@ def mc(
             if quarters
             else {}
         )
-        summary = result.as_json()
+        summary = result.as_json(conditions)
         if quarters:  # say what the extra block is in, beside the others
             summary["units"] = {  # type: ignore[index]
                 **summary["units"],  # type: ignore[dict-item]
@@ -172,9 +191,35 @@ def mc(
             }
         ui.print_json({**summary, "run_id": run_id, **extra})
         return
-    ui.out.print(render.mc_summary(result, chosen, space, quarters, company))
+    ui.out.print(render.mc_summary(result, chosen, space, quarters, company, conditions))
     if run_id is not None:
         ui.out.print(f"stored: run {run_id} in {store}")
+
+
+def _conditions(above: list[str], below: list[str]) -> list[tuple[str, float, bool]]:
+    """Parse ``--above``/``--below OUTCOME=USD`` into conditions, NPV < 0 first."""
+    from strandrisk.engine.montecarlo import NPV_BELOW_ZERO, SUMMARISED
+
+    out = [NPV_BELOW_ZERO]
+    for flag, texts, is_above in (("--above", above, True), ("--below", below, False)):
+        for text in texts:
+            name, sep, value = text.partition("=")
+            name = name.strip()
+            if not sep or name not in SUMMARISED:
+                raise InputError(
+                    f"{flag} {text!r}: expected OUTCOME=USD with OUTCOME one of "
+                    f"{', '.join(SUMMARISED)}, e.g. stranded_peak=2e12"
+                )
+            try:
+                threshold = float(value)
+            except ValueError:
+                raise InputError(f"{flag} {text!r}: {value.strip()!r} is not a number") from None
+            if not math.isfinite(threshold):
+                raise InputError(f"{flag} {text!r}: the value must be a finite number of USD")
+            condition = (name, threshold, is_above)
+            if condition not in out:
+                out.append(condition)
+    return out
 
 
 def _quarter_in_horizon(text: str, years: int) -> str:

@@ -183,6 +183,27 @@ class QuantileSketch:
 
         return at(lo_rank), at(hi_rank)
 
+    def share_beyond(self, threshold: float, above: bool = True) -> float:
+        """Return the share of values above (or below) ``threshold`` [fraction].
+
+        Values are compared as their buckets' representatives, so a value within ``alpha``
+        of the threshold may count on either side; the sign of every value is kept exactly,
+        so a threshold of 0 gives the exact share. NaN if empty.
+
+        Parameters
+        ----------
+        threshold : float
+            The value compared with. [data unit]
+        above : bool
+            Count values strictly above (true) or strictly below (false). [-]
+        """
+        n = self.count
+        if not n:
+            return float("nan")
+        rep = self.values()
+        beyond = rep > threshold if above else rep < threshold
+        return float(self.counts[beyond].sum() / n)
+
     def mean(self) -> float:
         """Return the mean of the values, each read as its bucket's representative [data unit].
 

@@ -15,6 +15,7 @@ DuckDB. Fan charts come from the first :data:`FAN_SCENARIOS` scenarios' series.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,10 @@ __all__ = [
     "DRIVER_OUTCOMES",
     "DRIVER_SCENARIOS",
     "FAN_SCENARIOS",
+    "NPV_BELOW_ZERO",
     "QUANTILES",
     "SERIES_CHUNK",
+    "SUMMARISED",
     "MCResult",
     "drivers_frame",
     "read_kept",
@@ -59,7 +62,11 @@ SERIES_CHUNK = 10_000
 """Most scenarios per task when every scenario's series are kept (240 rows a scenario)."""
 HEAD_ROWS = 50
 """Parameter draws kept for inspection (the first scenarios)."""
-_SUMMARY = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
+SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
+"""Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
+_SUMMARY = SUMMARISED
+NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
+"""The condition every run reports: the 2026 programme does not earn its cost of capital."""
 _FAN_VARS = ("stranded_value", "book_value", "economic_value")
 _KEEP = (
     "scenario",
@@ -111,6 +118,9 @@ class MCResult:
         Index (company, outcome, parameter); columns ``spearman``, ``spearman_pm`` (half-width
         of its 95 % interval), ``srrc`` and the rank regression's ``r2``, over the first
         :attr:`driver_scenarios` scenarios (:func:`drivers_frame`). [-]
+    sketches : dict
+        The merged quantile sketch of each (company, outcome) of :data:`SUMMARISED`, for
+        further questions (:meth:`probabilities`). [USD]
     """
 
     n: int
@@ -125,6 +135,7 @@ class MCResult:
     moments: pd.DataFrame
     intervals: pd.DataFrame
     drivers: pd.DataFrame
+    sketches: dict[tuple[str, str], QuantileSketch]
 
     @property
     def driver_scenarios(self) -> int:
@@ -153,6 +164,40 @@ class MCResult:
         book = self.fans.xs(("book_value", quarter), level=("variable", "quarter"))["p50"]
         stranded = self.fans.xs(("stranded_value", quarter), level=("variable", "quarter"))
         return stranded.assign(book_value_p50=book)[["book_value_p50", *stranded.columns]]
+
+    def probabilities(
+        self, conditions: Sequence[tuple[str, float, bool]] = (NPV_BELOW_ZERO,)
+    ) -> pd.DataFrame:
+        """Share of scenarios in which each company's outcome is above (or below) a value.
+
+        Parameters
+        ----------
+        conditions : sequence of (outcome, threshold, above)
+            An outcome of :data:`SUMMARISED`, the value [USD] and whether to count the
+            scenarios above it (true) or below it (false). [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; a column per condition, named ``"<outcome> > <value>"`` or
+            ``"<outcome> < <value>"``. Exact at a threshold of 0; otherwise a scenario within
+            0.01 % of the threshold may count on either side. [fraction]
+        """
+        columns = {}
+        for outcome, threshold, above in conditions:
+            if outcome not in SUMMARISED:
+                raise InputError(
+                    f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
+                )
+            if not math.isfinite(threshold):
+                raise InputError(f"{outcome}: the threshold must be a finite number of USD")
+            label = f"{outcome} {'>' if above else '<'} {threshold:g}"
+            columns[label] = {
+                company: sketch.share_beyond(threshold, above)
+                for (company, name), sketch in self.sketches.items()
+                if name == outcome
+            }
+        return pd.DataFrame(columns)
 
     def drivers_of(self, company: str = "industry") -> pd.DataFrame:
         """One company's rank drivers: index (outcome, parameter), by falling ``|spearman|``.
@@ -217,8 +262,20 @@ class MCResult:
         }
         return pd.DataFrame(rows).T
 
-    def as_json(self) -> dict[str, object]:
-        """Return the summary as one JSON-ready object."""
+    def as_json(
+        self, conditions: Sequence[tuple[str, float, bool]] = (NPV_BELOW_ZERO,)
+    ) -> dict[str, object]:
+        """Return the summary as one JSON-ready object.
+
+        Parameters
+        ----------
+        conditions : sequence of (outcome, threshold, above)
+            The probabilities to include (:meth:`probabilities`). [USD]
+        """
+        probabilities = {
+            label: {str(c): _number(v) for c, v in column.items()}
+            for label, column in self.probabilities(conditions).items()
+        }
         q = {
             f"{company}.{outcome}": {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
             for (company, outcome), row in self.quantiles.iterrows()
@@ -260,6 +317,7 @@ class MCResult:
             "intervals": intervals,
             "capex_at_risk": car,
             "p_impairment": p_imp,
+            "probabilities": probabilities,
             "drivers": drivers,
             "driver_scenarios": self.driver_scenarios,
             "confidence": CONFIDENCE,
@@ -270,6 +328,7 @@ class MCResult:
                 "scenarios bound it)",
                 "capex_at_risk": "USD",
                 "p_impairment": "share of scenarios with a material charge by the end of the year",
+                "probabilities": "share of scenarios with the outcome beyond the value (USD)",
                 "drivers": "rank correlation and standardised rank regression coefficient "
                 "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
             },
@@ -643,6 +702,7 @@ def run_mc(
         moments,
         intervals,
         drivers,
+        sketches,
     )
 
 

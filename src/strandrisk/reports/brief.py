@@ -11,7 +11,7 @@ import pandas as pd
 
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["DRIVER_NAMES", "driver_notes", "in_brief", "precision_note"]
+__all__ = ["DRIVER_NAMES", "condition_label", "driver_notes", "in_brief", "precision_note"]
 
 DRIVER_NAMES = {
     "stranded_peak": "peak stranded value",
@@ -233,3 +233,22 @@ def driver_notes(drivers: pd.DataFrame, shown: list[str], n: int) -> list[str]:
                 f"effect is {beta:+.2f} (standardised rank regression coefficient)."
             )
     return notes
+
+
+def condition_label(label: str) -> str:
+    """Write a condition such as ``"npv_2026 < 0"`` for people: ``"NPV 2026 < $0B"``.
+
+    Parameters
+    ----------
+    label : str
+        ``"<outcome> > <value>"`` or ``"<outcome> < <value>"`` (``MCResult.probabilities``).
+        [USD]
+    """
+    outcome, sign, value = label.split(" ")
+    names = {
+        "npv_2026": "NPV 2026",
+        "stranded_peak": "peak stranded",
+        "impairment_ifrs": "IFRS impairments",
+        "impairment_usgaap": "US GAAP impairments",
+    }
+    return f"{names.get(outcome, outcome)} {sign} {_usd(float(value))}"

@@ -18,9 +18,9 @@ import plotly.offline
 from strandrisk import __version__
 from strandrisk.analysis.prim import PrimResult
 from strandrisk.analysis.sensitivity import Swing
-from strandrisk.engine.montecarlo import MCResult
+from strandrisk.engine.montecarlo import NPV_BELOW_ZERO, MCResult
 from strandrisk.io.files import ensure_folder, write_text_atomic
-from strandrisk.reports.brief import DRIVER_NAMES, driver_notes, precision_note
+from strandrisk.reports.brief import DRIVER_NAMES, condition_label, driver_notes, precision_note
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
     fan_figure,
@@ -194,7 +194,19 @@ def prim_page(
         f"cases, {box.density:.1%} of the scenarios inside it are cases, and it holds "
         f"{box.mass:.1%} of all scenarios."
     )
-    limits = result.limits.rename(columns={"min": "data min", "max": "data max"})
+    limits = result.limits.rename(
+        columns={
+            "min": "data min",
+            "max": "data max",
+            "qp_lower": "qp lower",
+            "qp_upper": "qp upper",
+        }
+    )
+    qp_note = _small(
+        "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010): the chance of "
+        "the box's density if that one restriction were dropped. Below 0.05 the restriction "
+        "concentrates the cases beyond chance; '-' marks a side left at the data's end."
+    )
     figures = {
         "prim_tradeoff": prim_tradeoff_figure(
             result.trajectory, result.chosen, "PRIM: the coverage-density trade-off of the peels"
@@ -205,7 +217,7 @@ def prim_page(
         "discover",
         f"Scenario discovery: {question}",
         intro,
-        [("The box", _table(limits, "parameter"))],
+        [("The box", _table(limits, "parameter") + qp_note)],
         figures,
         out,
         png,
@@ -327,6 +339,7 @@ def mc_page(
     out: Path | None,
     png: Path | None,
     company: str = "industry",
+    conditions: Sequence[tuple[str, float, bool]] = (),
 ) -> list[Path]:
     """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), drivers.
 
@@ -345,6 +358,8 @@ def mc_page(
         Folders for ``mc.html`` and the PNG files. [-]
     company : str
         Whose drivers to rank. [-]
+    conditions : sequence of (outcome, threshold, above)
+        Probabilities to show besides the 2026 programme's NPV below 0. [USD]
     """
     r = result
     intro = (
@@ -362,6 +377,9 @@ def mc_page(
     )
     car = car[["car95", "p95_low", "p95_high", "expected_shortfall"]]
     car.columns = ["CaR 95 ($B)", "95 % interval: low", "high", "expected shortfall ($B)"]
+    odds = r.probabilities(conditions or (NPV_BELOW_ZERO,)) * 100
+    odds.columns = [condition_label(c) for c in odds.columns]
+    odds = odds.loc[[c for c in (*COMPANIES, "industry") if c in odds.index]]
     present = set(r.p_impairment.index.get_level_values("company"))
     p = r.impairment_by_year([c for c in (*COMPANIES, "industry") if c in present]) * 100
     wide = r.driver_table(company)
@@ -374,6 +392,7 @@ def mc_page(
             _table(q, "company and outcome", "{:,.1f}") + _small(precision),
         ),
         ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
+        ("Chance of each outcome, per company (%)", _table(odds, "company", "{:.1f}")),
         (
             "Probability of a material impairment by the end of the year (%)",
             _table(p, "company", "{:.0f}"),
