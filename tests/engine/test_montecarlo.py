@@ -336,6 +336,16 @@ def test_summaries_match_the_kept_rows(tmp_path):
         assert abs(got[f"stranded_peak > {median:g}"] - above) <= near
     with pytest.raises(sr.InputError, match="summarises stranded_peak"):
         result.probabilities([("irr_2026", 0.1, True)])
+    curve = result.cumulative("npv_2026", levels=20)
+    assert list(curve.columns) == sorted(set(rows["company"]))
+    for company in curve.columns:
+        values = rows.loc[rows["company"] == company, "npv_2026"].to_numpy(dtype=float)
+        np.testing.assert_allclose(
+            curve[company], np.quantile(values, curve.index), rtol=ALPHA, atol=ALPHA * 1e12
+        )
+    assert (np.diff(curve.to_numpy(), axis=0) >= 0).all()
+    with pytest.raises(sr.InputError, match="summarises"):
+        result.cumulative("irr_2026")
     peak = rows.loc[rows["company"] == "industry", "stranded_peak"].to_numpy()
     car = result.capex_at_risk.loc["industry"]
     assert car["car95"] == pytest.approx(np.quantile(peak, 0.95), rel=ALPHA)
@@ -477,6 +487,8 @@ def test_mc_writes_its_page_and_charts(tmp_path):
         "mc_p_impairment",
         "mc_drivers_stranded_peak",
         "mc_drivers_npv_2026",
+        "mc_cdf_stranded_peak",
+        "mc_cdf_npv_2026",
     ):
         assert f'id="fig-{key}"' in page
         assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"

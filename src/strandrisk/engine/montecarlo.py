@@ -199,6 +199,36 @@ class MCResult:
             }
         return pd.DataFrame(columns)
 
+    def cumulative(self, outcome: str, levels: int = 199) -> pd.DataFrame:
+        """Return the cumulative distribution ("S-curve") of one outcome per company.
+
+        Parameters
+        ----------
+        outcome : str
+            One of :data:`SUMMARISED`. [-]
+        levels : int
+            Probabilities, evenly spaced inside (0, 1). [count]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index the cumulative probability; a column per company: the outcome at it, from
+            the merged sketches. [USD]
+        """
+        if outcome not in SUMMARISED:
+            raise InputError(
+                f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
+            )
+        q = (np.arange(levels) + 0.5) / levels
+        return pd.DataFrame(
+            {
+                company: sketch.quantile(q)
+                for (company, name), sketch in self.sketches.items()
+                if name == outcome
+            },
+            index=pd.Index(q, name="probability"),
+        )
+
     def drivers_of(self, company: str = "industry") -> pd.DataFrame:
         """One company's rank drivers: index (outcome, parameter), by falling ``|spearman|``.
 

@@ -16,6 +16,7 @@ __all__ = [
     "FIGURES",
     "breakeven_surface_figure",
     "build_figures",
+    "cumulative_figure",
     "fan_figure",
     "mc_histogram_figure",
     "p_impairment_figure",
@@ -455,6 +456,35 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
         xaxis_title="share of variance",
         barmode="group",
         **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
+def cumulative_figure(cumulative: pd.DataFrame, title: str, x_title: str) -> go.Figure:
+    """Draw each company's cumulative distribution of an outcome (the "S-curve").
+
+    Parameters
+    ----------
+    cumulative : pandas.DataFrame
+        Index the cumulative probability; a column per company (``MCResult.cumulative``). [USD]
+    title, x_title : str
+        Chart and x-axis titles. [-]
+    """
+    fig = go.Figure()
+    companies = list(cumulative.columns)
+    for company in companies:
+        fig.add_scatter(
+            x=cumulative[company] / _B,
+            y=cumulative.index,
+            mode="lines",
+            name=str(company),
+            line={"color": _colour(str(company), companies)},
+        )
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis={"title": "share of scenarios at or below", "range": [0, 1]},
+        **_LAYOUT,
     )
     return fig
 

@@ -23,6 +23,7 @@ from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.reports.brief import DRIVER_NAMES, condition_label, driver_notes, precision_note
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
+    cumulative_figure,
     fan_figure,
     mc_histogram_figure,
     p_impairment_figure,
@@ -72,6 +73,11 @@ def _table(frame: pd.DataFrame, index_name: str, fmt: str = "{:.4g}") -> str:
         for i, row in zip(frame.index, frame.to_numpy(), strict=True)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the columns (companies) in the model's order, the industry last."""
+    return frame[[c for c in (*COMPANIES, "industry") if c in frame.columns]]
 
 
 def _small(text: str) -> str:
@@ -411,6 +417,16 @@ def mc_page(
         "mc_fan": fan_figure(
             r.fans,
             "Stranded value: 5th-95th and 25th-75th percentiles (industry)",
+        ),
+        "mc_cdf_stranded_peak": cumulative_figure(
+            _in_order(r.cumulative("stranded_peak")),
+            "Cumulative distribution of peak stranded value, per company",
+            "peak stranded value, USD billion",
+        ),
+        "mc_cdf_npv_2026": cumulative_figure(
+            _in_order(r.cumulative("npv_2026")),
+            "Cumulative distribution of the 2026 programme's NPV, per company",
+            "NPV of the 2026 programme, USD billion",
         ),
         "mc_p_impairment": p_impairment_figure(
             r.p_impairment,
