@@ -26,6 +26,7 @@ from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario
 from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask take ~1 s
+    from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
@@ -35,6 +36,7 @@ _LAZY = {
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
+    "morris_for_scenario": "strandrisk.analysis.morris",
     "MCResult": "strandrisk.engine.montecarlo",
     "read_kept": "strandrisk.engine.montecarlo",
     "run_mc": "strandrisk.engine.montecarlo",
@@ -91,6 +93,7 @@ __all__ = [
     "load_register",
     "load_scenario",
     "load_uncertainty",
+    "morris_for_scenario",
     "prim",
     "read_kept",
     "run_mc",

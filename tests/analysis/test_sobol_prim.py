@@ -36,6 +36,73 @@ def test_sobol_indices_match_the_ishigami_function():
         assert abs(res.loc[name, "ST"] - ST[name]) <= max(res.loc[name, "ST_conf"], 0.02)
 
 
+def test_morris_on_a_linear_model_and_a_product():
+    """Closed forms: a linear term has one effect everywhere (mu* = |a| x range, sigma = 0);
+    a product's effects vary with the other factor (sigma > 0); an idle factor has none."""
+    from strandrisk.analysis.morris import morris_indices
+
+    space = UncertaintySpace(
+        ("a", "b", "c", "idle"),
+        (
+            Distribution("uniform", low=0.0, high=2.0),
+            Distribution("uniform", low=-1.0, high=1.0),
+            Distribution("uniform", low=1.0, high=3.0),
+            Distribution("uniform", low=0.0, high=1.0),
+        ),
+        np.eye(4),
+    )
+
+    def evaluate(s):
+        return {"y": 3.0 * s["a"] - 5.0 * s["b"] + s["b"] * s["c"], "flat": 0.0 * s["a"]}
+
+    res = morris_indices(evaluate, space, 40, seed=2)
+    y = res.loc["y"]
+    # a moves y by 3 per unit over a range of 2 (less the grid's 1e-6 edges): mu = mu* = 6
+    assert y.loc["a", "mu"] == pytest.approx(6.0, rel=1e-5)
+    assert y.loc["a", "mu_star"] == pytest.approx(6.0, rel=1e-5)
+    assert y.loc["a", "sigma"] == pytest.approx(0.0, abs=1e-6)
+    # b's effect is (c - 5) x 2, different at each c: negative, spread, and the largest
+    assert y.loc["b", "mu"] < 0
+    assert y.loc["b", "sigma"] > 0.1
+    assert y.loc["idle", "mu_star"] == pytest.approx(0.0, abs=1e-9)
+    assert list(y.index[:2]) == ["a", "b"] or list(y.index[:2]) == ["b", "a"]
+    assert (res.loc["flat", "mu_star"] == 0).all()
+
+
+def test_morris_for_the_model_refuses_bad_arguments():
+    from strandrisk.analysis.morris import morris_for_scenario
+
+    sc = sr.load_scenario("base", overrides={"years": 3})
+    space = sr.load_uncertainty("base", sc)
+    with pytest.raises(sr.InputError, match="trajectories"):
+        morris_for_scenario(sc, space, 1, 0)
+    with pytest.raises(sr.InputError, match="numeric outcome"):
+        morris_for_scenario(sc, space, 4, 0, outcomes=("first_impairment_ifrs",))
+    with pytest.raises(sr.InputError, match="company 'nvidia'"):
+        morris_for_scenario(sc, space, 4, 0, company="nvidia")
+
+
+def test_cli_sensitivity_with_morris(tmp_path):
+    runner = CliRunner()
+    args = ["sensitivity", "--method", "morris", "--n", "4", "--set", "years=4"]
+    r = runner.invoke(app, [*args, "--out", str(tmp_path / "o"), "--png", str(tmp_path / "p")])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "Morris elementary effects on stranded_peak (industry)" in text
+    assert "From 128 runs." in text  # 4 trajectories x (31 parameters + 1)
+    page = (tmp_path / "o" / "sensitivity.html").read_text()
+    assert "Morris elementary effects on npv_2026" in page
+    assert (tmp_path / "p" / "morris_stranded_peak.png").read_bytes()[:4] == b"\x89PNG"
+    r = runner.invoke(app, [*args, "--json"])
+    out = json.loads(r.stdout)
+    assert out["method"] == "morris"
+    assert out["runs"] == 128
+    assert {"mu", "mu_star", "mu_star_conf", "sigma"} <= set(out["morris"][0])
+    r = runner.invoke(app, ["sensitivity", "--method", "fast", "--n", "4"])
+    assert r.exit_code == 2
+    assert "--method: 'fast' is not one of sobol, morris" in r.stderr
+
+
 def test_prim_recovers_a_planted_box():
     rng = np.random.default_rng(0)
     x = rng.random((20_000, 6))

@@ -1,6 +1,7 @@
 """The report's "in brief" sentences follow the outcome table, branch by branch."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import strandrisk as sr
@@ -65,3 +66,70 @@ def test_the_report_names_every_outcome_in_words_and_keeps_its_json_name():
         '<th class="text" title="breakeven_price_decline">break-even token price change</th>'
         in page
     )
+
+
+def _mc_frames(p50, low, high, p99_high=1.2):
+    index = pd.MultiIndex.from_tuples(
+        [("industry", "stranded_peak"), ("industry", "npv_2026")], names=["company", "outcome"]
+    )
+    quantiles = pd.DataFrame(
+        {"p5": [0.5, -1.0], "p50": [p50, 0.0], "p95": [1.0, 1.0], "p99": [1.1, 1.0]}, index=index
+    )
+    intervals = pd.DataFrame(
+        {
+            "p5_low": [0.4, -2.0],
+            "p5_high": [0.6, 0.0],
+            "p50_low": [low, -50.0],  # an NPV near zero has no meaningful relative error
+            "p50_high": [high, 50.0],
+            "p95_low": [0.99, 0.9],
+            "p95_high": [1.02, 1.1],
+            "p99_low": [1.05, 0.9],
+            "p99_high": [p99_high, 1.1],
+        },
+        index=index,
+    )
+    return intervals, quantiles
+
+
+def test_precision_note_gives_the_widest_relative_half_width():
+    from strandrisk.reports.brief import precision_note
+
+    note = precision_note(*_mc_frames(0.8, 0.78, 0.84), n=1000)
+    # P50: max(0.84 - 0.8, 0.8 - 0.78) / 0.8 = 5 %; P95 2 %; P99 max(0.1, 0.05) / 1.1 = 9.1 %
+    assert "P50 ±5.0%, P95 ±2.0%, P99 ±9.1% at most" in note
+    assert note.startswith("Sampling error with 1,000 scenarios")
+
+
+def test_precision_note_says_when_a_quantile_cannot_be_bounded_or_is_zero():
+    from strandrisk.reports.brief import precision_note
+
+    note = precision_note(*_mc_frames(0.8, 0.78, 0.84, p99_high=float("nan")), n=50)
+    assert "P99 cannot be bounded from this few scenarios: run more" in note
+    intervals, quantiles = _mc_frames(0.0, 0.0, 0.0)
+    quantiles.loc[("industry", "stranded_peak")] = 0.0
+    intervals.loc[("industry", "stranded_peak")] = 0.0
+    assert "none to measure" in precision_note(intervals, quantiles, n=100)
+
+
+def test_driver_notes_flag_a_correlation_borrowed_from_a_correlated_parameter():
+    from strandrisk.reports.brief import driver_notes
+
+    index = pd.MultiIndex.from_tuples(
+        [("npv_2026", "a"), ("npv_2026", "b"), ("npv_2026", "c")], names=["outcome", "parameter"]
+    )
+    drivers = pd.DataFrame(
+        {
+            "spearman": [0.6, -0.11, 0.2],
+            "spearman_pm": [0.01, 0.014, 0.012],
+            "srrc": [0.62, 0.08, 0.19],  # b's sign flips once the others are held
+            "r2": [0.88, 0.88, 0.88],
+        },
+        index=index,
+    )
+    notes = driver_notes(drivers, ["a", "b", "c"], 20_000)
+    assert "over the first 20,000 scenarios, each within ±0.014 (95 %)" in notes[0]
+    assert "explains 88% of the 2026 programme's NPV" in notes[1]
+    borrowed = [n for n in notes if "comes through parameters" in n]
+    assert len(borrowed) == 1
+    assert borrowed[0].startswith("b: its correlation with the 2026 programme's NPV (-0.11)")
+    assert "+0.08" in borrowed[0]

@@ -706,6 +706,12 @@ def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") 
                 name, f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"
             )
         parts.append(t)
+    parts.append(_tornado_table(swings, company))
+    return Group(*parts)
+
+
+def _tornado_table(swings: list, company: str) -> Table:
+    """Render the P10-P90 one-at-a-time swings of peak stranded value, largest first."""
     tt = Table(
         title=f"Tornado: peak stranded value with each parameter at its P10 and P90 ({company})"
     )
@@ -717,7 +723,50 @@ def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") 
         tt.add_row(
             s.key, f"{s.low:.4g}", f"{s.high:.4g}", _money(s.outcome_low), _money(s.outcome_high)
         )
-    parts.append(tt)
+    return tt
+
+
+def morris_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> Group:
+    """Render Morris screening (top parameters per outcome) and the P10-P90 tornado.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index (outcome, parameter); columns ``mu, mu_star, mu_star_conf, sigma``, largest
+        ``mu_star`` first. [outcome unit across the probability range]
+    swings : list of Swing
+        Peak stranded value at each parameter's P10 and P90. [USD]
+    company : str
+        Whose outcomes. [-]
+    runs : int
+        Model runs behind the effects. [count]
+    """
+    parts: list[object] = []
+    for outcome, frame in indices.groupby(level="outcome", sort=False):
+        show = _FORMAT.get(str(outcome), _money)
+        t = Table(title=f"Morris elementary effects on {outcome} ({company}), 95 % intervals")
+        for col in ("parameter", "mu*", "sigma", "mu"):
+            t.add_column(
+                col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+            )
+        for (_, name), row in frame.head(10).iterrows():
+            t.add_row(
+                str(name),
+                f"{show(row['mu_star'])} ± {show(row['mu_star_conf'])}",
+                show(row["sigma"]),
+                show(row["mu"]),
+            )
+        parts.append(t)
+    parts.append(
+        Text(
+            f"From {runs:,} runs. mu*: the mean absolute change of the outcome as the parameter "
+            "moves across its range in probability (P0 to P100); sigma: how much that change "
+            "varies from one point to another (nonlinearity, interactions); mu: its mean with "
+            "sign. A screening: it ranks what matters; --method sobol apportions the variance.",
+            style="dim",
+        )
+    )
+    parts.append(_tornado_table(swings, company))
     return Group(*parts)
 
 

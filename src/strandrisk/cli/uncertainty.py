@@ -259,9 +259,21 @@ def sensitivity(
         list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value.")
     ] = None,
     n: Annotated[
-        int, typer.Option("--n", help="Base sample size (power of two); runs n x (d + 2).")
+        int,
+        typer.Option(
+            "--n",
+            help="Sobol': base sample size (a power of two), runs n x (d + 2); Morris: "
+            "trajectories, runs n x (d + 1).",
+        ),
     ] = 64,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the design and bootstrap.")] = 0,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="sobol (variance shares) or morris (elementary-effects screening, "
+            "a twentieth of the runs)."
+        ),
+    ] = "sobol",
     outcome: Annotated[
         list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
     ] = None,
@@ -272,18 +284,27 @@ def sensitivity(
         bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
     ] = False,
 ) -> None:
-    """Sobol first-order and total indices (SALib) and a P10-P90 tornado of the industry."""
+    """Sobol' indices or Morris screening (SALib), and a P10-P90 tornado of the industry."""
+    from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.sensitivity import quantile_swings
     from strandrisk.analysis.sobol import sobol_for_scenario
 
-    if n < 2 or n & (n - 1):
+    if method not in ("sobol", "morris"):
+        raise InputError(f"--method: {method!r} is not one of sobol, morris")
+    if method == "sobol" and (n < 2 or n & (n - 1)):
         raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
+    if method == "morris" and n < 2:
+        raise InputError(f"--n: {n} trajectories; Morris screening needs at least 2")
     chosen, space = ui.mc_setup(preset, scenario, set_)
     ui.check_folders(out, png)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    runs = n * (len(space.keys) + 2)
-    with ui.working(f"Sobol indices from {runs:,} runs, then the tornado", as_json):
-        indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
+    runs = n * (len(space.keys) + (2 if method == "sobol" else 1))
+    what = "Sobol indices" if method == "sobol" else "Morris elementary effects"
+    with ui.working(f"{what} from {runs:,} runs, then the tornado", as_json):
+        if method == "sobol":
+            indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
+        else:
+            indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
         swings = quantile_swings(chosen, space, company=company)
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
@@ -293,10 +314,20 @@ def sensitivity(
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
 
+        measure_units = (
+            {"S1, ST and their confidence intervals": "share of the outcome's variance"}
+            if method == "sobol"
+            else {
+                "mu, mu_star, mu_star_conf, sigma": "the outcome's unit, across the parameter's "
+                "range in probability"
+            }
+        )
         ui.print_json(
             {
                 "company": company,
-                "sobol": json.loads(indices.reset_index().to_json(orient="records")),
+                "method": method,
+                "runs": runs,
+                method: json.loads(indices.reset_index().to_json(orient="records")),
                 "tornado": [
                     {
                         "key": s.key,
@@ -308,12 +339,15 @@ def sensitivity(
                     for s in swings
                 ],
                 "units": {
-                    "S1, ST and their confidence intervals": "share of the outcome's variance",
+                    **measure_units,
                     "tornado outcome": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
                     **{s.key: parameter_unit(s.key) for s in swings},
                 },
             }
         )
+        return
+    if method == "morris":
+        ui.out.print(render.morris_table(indices, swings, company, runs))
         return
     ui.out.print(render.sobol_table(indices, swings, company))
 

@@ -178,6 +178,8 @@ def precision_note(intervals: pd.DataFrame, quantiles: pd.DataFrame, n: int) -> 
         text += ("; " if parts else "") + (
             f"{' and '.join(unbounded)} cannot be bounded from this few scenarios: run more"
         )
+    if not parts and not unbounded:
+        text += "none to measure, as peak stranded value and impairments are zero at P50 and above"
     return text + "."
 
 

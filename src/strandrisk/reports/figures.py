@@ -19,6 +19,7 @@ __all__ = [
     "cumulative_figure",
     "fan_figure",
     "mc_histogram_figure",
+    "morris_figure",
     "p_impairment_figure",
     "prim_box_figure",
     "prim_tradeoff_figure",
@@ -484,6 +485,39 @@ def cumulative_figure(cumulative: pd.DataFrame, title: str, x_title: str) -> go.
         title=title,
         xaxis_title=x_title,
         yaxis={"title": "share of scenarios at or below", "range": [0, 1]},
+        **_LAYOUT,
+    )
+    return fig
+
+
+def morris_figure(indices: pd.DataFrame, title: str, unit: str, scale: float = 1.0) -> go.Figure:
+    """Draw Morris screening as mu* against sigma, one labelled point per parameter.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index parameter; columns ``mu_star`` and ``sigma``. [outcome unit]
+    title : str
+        Chart title. [-]
+    unit : str
+        Axis unit after scaling, e.g. ``"$B"``. [-]
+    scale : float
+        Divisor of the values (1e9 for USD billions). [-]
+    """
+    d = indices.head(12)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=d["mu_star"] / scale,
+        y=d["sigma"] / scale,
+        mode="markers+text",
+        text=list(d.index),
+        textposition="top center",
+        name="parameter",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title=f"mu*: mean absolute effect ({unit})",
+        yaxis_title=f"sigma: spread of the effects ({unit})",
         **_LAYOUT,
     )
     return fig

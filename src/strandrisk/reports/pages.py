@@ -26,6 +26,7 @@ from strandrisk.reports.figures import (
     cumulative_figure,
     fan_figure,
     mc_histogram_figure,
+    morris_figure,
     p_impairment_figure,
     prim_box_figure,
     prim_tradeoff_figure,
@@ -78,6 +79,9 @@ def _table(frame: pd.DataFrame, index_name: str, fmt: str = "{:.4g}") -> str:
 def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Return the columns (companies) in the model's order, the industry last."""
     return frame[[c for c in (*COMPANIES, "industry") if c in frame.columns]]
+
+
+_MONEY_OUTCOMES = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
 
 
 def _small(text: str) -> str:
@@ -238,12 +242,13 @@ def sensitivity_page(
     png: Path | None,
     company: str = "industry",
 ) -> list[Path]:
-    """Write the page of ``strandrisk sensitivity``: Sobol indices and the P10-P90 tornado.
+    """Write the page of ``strandrisk sensitivity``: Sobol or Morris, and the P10-P90 tornado.
 
     Parameters
     ----------
     indices : pandas.DataFrame
-        Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``. [-]
+        Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf`` (Sobol' indices), or
+        ``mu, mu_star, mu_star_conf, sigma`` (Morris screening, in the outcome's unit). [-]
     swings : sequence of Swing
         Peak stranded value with each parameter at its P10 and P90. [USD]
     runs : int
@@ -254,15 +259,36 @@ def sensitivity_page(
         Whose outcomes. [-]
     """
     outcomes = list(dict.fromkeys(indices.index.get_level_values("outcome")))
-    intro = (
-        f"Sobol first-order (S1) and total (ST) indices of {company}'s outcomes from {runs:,} "
-        "model runs (Saltelli's design, SALib), with 95 % bootstrap intervals: the share of an "
-        "outcome's variance due to each parameter alone (S1) and with its interactions (ST). "
-        "The tornado moves one parameter at a time to its 10th and 90th percentile."
-    )
-    tables = [
-        (f"Sobol indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}")) for o in outcomes
-    ]
+    morris = "mu_star" in indices.columns
+    if morris:
+        intro = (
+            f"Morris elementary effects on {company}'s outcomes from {runs:,} model runs (SALib), "
+            "with 95 % bootstrap intervals: mu* is the mean absolute change of the outcome as a "
+            "parameter moves across its range in probability, sigma how much that change varies "
+            "(nonlinearity, interactions), mu its mean with sign; money in $B. A screening: it "
+            "ranks what matters, where Sobol' indices apportion the variance. The tornado moves "
+            "one parameter at a time to its 10th and 90th percentile."
+        )
+        tables = [
+            (
+                f"Morris elementary effects on {o}",
+                _table(
+                    indices.loc[o] / (1e9 if o in _MONEY_OUTCOMES else 1.0), "parameter", "{:,.3g}"
+                ),
+            )
+            for o in outcomes
+        ]
+    else:
+        intro = (
+            f"Sobol first-order (S1) and total (ST) indices of {company}'s outcomes from {runs:,} "
+            "model runs (Saltelli's design, SALib), with 95 % bootstrap intervals: the share of "
+            "an outcome's variance due to each parameter alone (S1) and with its interactions "
+            "(ST). The tornado moves one parameter at a time to its 10th and 90th percentile."
+        )
+        tables = [
+            (f"Sobol indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
+            for o in outcomes
+        ]
     tornado = pd.DataFrame(
         {
             "P10": [s.low for s in swings],
@@ -279,7 +305,16 @@ def sensitivity_page(
         )
     )
     figures = {
-        f"sobol_{o}": sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
+        f"{'morris' if morris else 'sobol'}_{o}": (
+            morris_figure(
+                indices.loc[o],
+                f"Morris screening of {o} ({company})",
+                "$B" if o in _MONEY_OUTCOMES else "outcome's unit",
+                1e9 if o in _MONEY_OUTCOMES else 1.0,
+            )
+            if morris
+            else sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
+        )
         for o in outcomes
     }
     figures["tornado_p10_p90"] = tornado_figure(

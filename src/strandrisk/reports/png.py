@@ -48,6 +48,18 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
             colour = getattr(trace.line, "color", None)  # the chart's own, else the cycle
             if trace.fill == "tonexty" and previous is not None:
                 ax.fill_between(x, previous, y, alpha=0.3, label=trace.name, color=colour)
+            elif "lines" not in (trace.mode or "lines"):  # points, perhaps labelled
+                ax.plot(x, y, "o", label=trace.name, color=colour)
+                if "text" in trace.mode and trace.text is not None:
+                    for xi, yi, label in zip(x, y, trace.text, strict=True):
+                        ax.annotate(
+                            str(label),
+                            (xi, yi),
+                            xytext=(0, 4),
+                            textcoords="offset points",
+                            ha="center",
+                            fontsize=7,
+                        )
             elif getattr(trace.line, "width", None) != 0:
                 style = _DASH.get(getattr(trace.line, "dash", None) or "", "-")
                 marker = "o" if "markers" in (trace.mode or "") else None
