@@ -24,9 +24,8 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
-from strandrisk.analysis.sobol import SOBOL_OUTCOMES
-from strandrisk.engine.simulate import simulate
-from strandrisk.errors import InputError, whole_number
+from strandrisk.analysis.sobol import model_evaluator
+from strandrisk.errors import whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
@@ -129,17 +128,5 @@ def morris_for_scenario(
     """
     trajectories = whole_number("trajectories", trajectories, 2)
     seed = whole_number("seed", seed, 0)
-    scenario.check_company(company)
-    bad = [o for o in outcomes if o not in SOBOL_OUTCOMES]
-    if bad:
-        raise InputError(
-            f"outcome {bad[0]!r}: Morris screening needs a numeric outcome, one of "
-            f"{', '.join(SOBOL_OUTCOMES)}"
-        )
-
-    def evaluate(samples: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        out = simulate(scenario, samples, breakeven=False, keep_series=False).outcomes
-        rows = out[out["company"] == company].sort_values("scenario")
-        return {o: rows[o].to_numpy(dtype=float) for o in outcomes}
-
+    evaluate = model_evaluator(scenario, outcomes, company, "Morris screening needs")
     return morris_indices(evaluate, space, trajectories, seed)

@@ -20,7 +20,7 @@ from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["SOBOL_OUTCOMES", "sobol_for_scenario", "sobol_indices"]
+__all__ = ["SOBOL_OUTCOMES", "model_evaluator", "sobol_for_scenario", "sobol_indices"]
 
 SOBOL_OUTCOMES = (
     "stranded_peak",
@@ -128,12 +128,36 @@ def sobol_for_scenario(
         raise InputError(
             f"n = {n}: Saltelli's design needs a power of two (e.g. {1 << n.bit_length()})"
         )
+    evaluate = model_evaluator(scenario, outcomes, company, "Sobol indices need")
+    return sobol_indices(evaluate, space, n, seed)
+
+
+def model_evaluator(
+    scenario: Scenario, outcomes: tuple[str, ...], company: str, who: str = "it needs"
+) -> Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]]:
+    """Return the cohort model as ``samples -> {outcome: values}`` for one company, checked.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Fixed values of the parameters the samples leave out. [-]
+    outcomes : tuple of str
+        Columns of the outcome table, from :data:`SOBOL_OUTCOMES`. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+    who : str
+        Start of the error message for a bad outcome, e.g. ``"Sobol indices need"``. [-]
+
+    Raises
+    ------
+    InputError
+        For an unknown company or an outcome outside :data:`SOBOL_OUTCOMES`.
+    """
     scenario.check_company(company)
     bad = [o for o in outcomes if o not in SOBOL_OUTCOMES]
     if bad:
         raise InputError(
-            f"outcome {bad[0]!r}: Sobol indices need a numeric outcome, one of "
-            f"{', '.join(SOBOL_OUTCOMES)}"
+            f"outcome {bad[0]!r}: {who} a numeric outcome, one of {', '.join(SOBOL_OUTCOMES)}"
         )
 
     def evaluate(samples: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -141,4 +165,4 @@ def sobol_for_scenario(
         rows = out[out["company"] == company].sort_values("scenario")
         return {o: rows[o].to_numpy(dtype=float) for o in outcomes}
 
-    return sobol_indices(evaluate, space, n, seed)
+    return evaluate
