@@ -112,8 +112,18 @@ def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> di
     box = prim(
         samples.to_numpy(dtype=float), y > pd.Series(y).quantile(0.75), list(samples.columns)
     )
+    drivers = mc.drivers_of("industry")
+    npv = drivers[drivers.index.get_level_values("outcome") == "npv_2026"].droplevel("outcome")
+    order = [*(c.name for c in scenario.companies), "industry"]
     return build_mc_figures(
-        outcomes, mc.fans, mc.p_impairment, sobol, box.limits, box.boxes[box.chosen]
+        outcomes,
+        mc.fans,
+        mc.p_impairment,
+        sobol,
+        box.limits,
+        box.boxes[box.chosen],
+        mc.cumulative("stranded_peak")[order],
+        npv,
     )
 
 

@@ -308,7 +308,9 @@ def build_figures(
 MC_FIGURES: dict[str, str] = {
     "mc_histogram": "Distribution of peak stranded value and NPV of the 2026 programme (industry)",
     "mc_fan": "Fan chart: stranded value, 5th-95th and 25th-75th percentiles (industry)",
+    "mc_cdf": "Cumulative distribution of peak stranded value, per company",
     "mc_p_impairment": "Probability of an impairment by the end of each year (industry)",
+    "mc_drivers": "What moves the 2026 programme's NPV over the draws (industry, rank correlation)",
     "mc_sobol": "Sobol indices of peak stranded value (industry)",
     "mc_prim": "PRIM: parameter ranges where peak stranded value is in its top quarter",
 }
@@ -321,6 +323,8 @@ def build_mc_figures(
     sobol: pd.DataFrame,
     prim_limits: pd.DataFrame,
     prim_box: PrimBox,
+    cumulative: pd.DataFrame | None = None,
+    drivers: pd.DataFrame | None = None,
 ) -> dict[str, go.Figure]:
     """Build the Monte Carlo charts of the report.
 
@@ -338,11 +342,17 @@ def build_mc_figures(
         The PRIM box's restricted ranges, with the data's min and max. [canonical units]
     prim_box : PrimBox
         The chosen box (coverage, density). [-]
+    cumulative : pandas.DataFrame, optional
+        Peak stranded value per company at each cumulative probability
+        (``MCResult.cumulative``). [USD]
+    drivers : pandas.DataFrame, optional
+        The industry's rank drivers of the 2026 NPV: index parameter; ``spearman``,
+        ``spearman_pm``, ``srrc`` (``MCResult.drivers_of``). [-]
 
     Returns
     -------
     dict of str to plotly Figure
-        Keyed as :data:`MC_FIGURES`.
+        Keyed as :data:`MC_FIGURES` (without the optional ones not given).
     """
     t = MC_FIGURES
     hist = mc_histogram_figure(outcomes, t["mc_histogram"])
@@ -350,13 +360,20 @@ def build_mc_figures(
     pimp = p_impairment_figure(p_impairment, t["mc_p_impairment"])
     sob = sobol_figure(sobol.loc["stranded_peak"], t["mc_sobol"])
     box = prim_box_figure(prim_limits, prim_box, t["mc_prim"])
-    return {
+    figures = {
         "mc_histogram": hist,
         "mc_fan": fan,
         "mc_p_impairment": pimp,
         "mc_sobol": sob,
         "mc_prim": box,
     }
+    if cumulative is not None:
+        figures["mc_cdf"] = cumulative_figure(
+            cumulative, t["mc_cdf"], "peak stranded value, USD billion"
+        )
+    if drivers is not None:
+        figures["mc_drivers"] = rank_drivers_figure(drivers, t["mc_drivers"])
+    return figures
 
 
 def prim_box_figure(limits: pd.DataFrame, box: PrimBox, title: str) -> go.Figure:
