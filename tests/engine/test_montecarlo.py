@@ -198,6 +198,16 @@ def test_mc_run_is_recorded_in_the_store(tmp_path):
     shown = CliRunner().invoke(app, ["runs", "show", str(run_id), "--store", str(store)])
     assert shown.exit_code == 0, shown.output
     assert "Outcomes over the 30 scenarios" in shown.stdout
+    assert "Chance the 2026 programme's NPV is negative: amazon" in " ".join(shown.stdout.split())
+    with duckdb.connect(str(store), read_only=True) as con:
+        npv = con.execute(
+            "SELECT npv_2026 FROM outcomes WHERE run_id = ? AND company = 'meta'", [run_id]
+        ).fetchnumpy()["npv_2026"]
+    assert runs.share_below(run_id)["meta"] == (npv < 0).mean()
+    mean = runs.quantiles(run_id, with_mean=True).loc[("meta", "npv_2026"), "mean"]
+    assert mean == pytest.approx(npv.mean(), rel=1e-12)
+    with pytest.raises(sr.InputError, match="not a numeric outcome"):
+        runs.share_below(run_id, "company")
     assert "never" not in shown.stdout  # no event dates claimed from columns not stored
     compared = runs.compare(run_id, run_id)
     assert (

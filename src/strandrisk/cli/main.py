@@ -272,7 +272,14 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
     if info["kind"] == "mc":  # a distribution: its quantiles over every stored scenario
         n = int(info["n_scenarios"])  # type: ignore[call-overload]
         title = f"Outcomes over the {n:,} scenarios (computed in the store)"
-        ui.out.print(render.quantile_table(runs.quantiles(run_id), title, (*COMPANIES, "industry")))
+        order = (*COMPANIES, "industry")
+        q = runs.quantiles(run_id, with_mean=True)
+        ui.out.print(render.quantile_table(q, title, order))
+        below = runs.share_below(run_id, "npv_2026", 0.0)
+        shares = ", ".join(
+            f"{c} {below[c]:.0%}" for c in sorted(below.index, key=render.company_order(order))
+        )
+        ui.out.print(f"Chance the 2026 programme's NPV is negative: {shares}")
         return
     years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)
     ui.out.print(render.outcome_table(runs.get(run_id).outcomes, last_quarter=f"{2025 + years}Q4"))

@@ -249,6 +249,17 @@ def _no_breakeven_caption(growth: bool, decline: bool) -> str:
     return "none: the 2026 programme's NPV does not reach zero for " + " or ".join(parts)
 
 
+def company_order(order: Sequence[str]) -> Callable[[object], int]:
+    """Return a sort key: names in ``order`` first, in that order, then the rest.
+
+    Parameters
+    ----------
+    order : sequence of str
+        Companies in display order. [-]
+    """
+    return _by_order(order)
+
+
 def _by_order(order: Sequence[str]) -> Callable[[object], int]:
     """Sort key: names in ``order`` first, in that order, then the rest."""
     rank = {name: i for i, name in enumerate(order)}

@@ -268,7 +268,10 @@ class RunStore:
         return meta.iloc[0].to_dict()
 
     def quantiles(
-        self, run_id: int, quantiles: tuple[float, ...] = (0.05, 0.5, 0.95, 0.99)
+        self,
+        run_id: int,
+        quantiles: tuple[float, ...] = (0.05, 0.5, 0.95, 0.99),
+        with_mean: bool = False,
     ) -> pd.DataFrame:
         """Quantiles of a run's outcomes over its scenarios, computed inside DuckDB.
 
@@ -278,6 +281,8 @@ class RunStore:
             The run (any kind; a single-scenario run gives its values at every level). [-]
         quantiles : tuple of float
             Levels in [0, 1], interpolated linearly between scenarios. [-]
+        with_mean : bool
+            Add a ``mean`` column after the quantiles. [-]
 
         Returns
         -------
@@ -289,7 +294,8 @@ class RunStore:
         levels = list(quantiles)
         names = [f"P{100 * q:g}" for q in levels]
         columns = ", ".join(
-            f"count({c}) AS n_{c}, quantile_cont({c}, $levels) AS q_{c}" for c in _NUMERIC
+            f"count({c}) AS n_{c}, quantile_cont({c}, $levels) AS q_{c}, avg({c}) AS m_{c}"
+            for c in _NUMERIC
         )
         with self._connect(read_only=True) as con:
             self._meta(con, run_id)  # raises if absent
@@ -303,11 +309,41 @@ class RunStore:
             if rows.empty:
                 continue
             values = pd.DataFrame(rows[f"q_{column}"].tolist(), columns=names, dtype=float)
+            if with_mean:
+                values["mean"] = rows[f"m_{column}"].to_numpy(dtype=float)
             values.insert(0, "outcome", column)
             values.insert(0, "company", rows["company"].to_numpy())
             parts.append(values)
         table = pd.concat(parts, ignore_index=True)
         return table.set_index(["company", "outcome"])
+
+    def share_below(self, run_id: int, column: str = "npv_2026", value: float = 0.0) -> pd.Series:
+        """Share of a run's scenarios whose outcome is below a value, per company (in DuckDB).
+
+        Parameters
+        ----------
+        run_id : int
+            The run. [-]
+        column : str
+            A numeric outcome column. [-]
+        value : float
+            The threshold, in the column's unit. [outcome unit]
+
+        Returns
+        -------
+        pandas.Series
+            Index company; scenarios with no value (NULL) are left out. [fraction]
+        """
+        if column not in _NUMERIC:
+            raise InputError(f"{column!r}: not a numeric outcome column")
+        with self._connect(read_only=True) as con:
+            self._meta(con, run_id)
+            frame = con.execute(
+                f"SELECT company, avg(({column} < $value)::DOUBLE) AS share FROM outcomes "
+                f"WHERE run_id = $run AND {column} IS NOT NULL GROUP BY company",
+                {"value": value, "run": run_id},
+            ).df()
+        return frame.set_index("company")["share"]
 
     def get(self, run_id: int) -> StoredRun:
         """Read one run back.
