@@ -207,6 +207,8 @@ def driver_notes(drivers: pd.DataFrame, shown: list[str], n: int) -> list[str]:
     parameter = drivers.index.get_level_values("parameter")
     on_show = drivers[parameter.isin(shown)]
     pm = on_show["spearman_pm"].max()
+    if n < 3:
+        return [f"Rank correlations need at least 3 scenarios; this run has {n}."]
     notes = [
         f"Spearman rank correlation over the first {n:,} scenarios"
         + ("" if pd.isna(pm) else f", each within ±{pm:.3f} (95 %)")
