@@ -690,7 +690,7 @@ def drivers_table(result: object, company: str = "industry", top: int = 4) -> li
     for parameter, row in wide.iterrows():
         t.add_row(str(parameter), *("-" if pd.isna(v) else f"{v:+.2f}" for v in row))
     notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
-    return [t, *(Text(note, style="dim") for note in notes)]
+    return [t] * (not wide.empty) + [Text(note, style="dim") for note in notes]
 
 
 def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:
