@@ -622,7 +622,7 @@ def mc_summary(
     ct = Table(
         title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"
     )
-    for col in ("company", "CaR 95", "95 % interval", "expected shortfall"):
+    for col in ("company", "CaR 95", "sampling error (95 %)", "expected shortfall"):
         ct.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
     for name in sorted(car.index, key=_by_order(order)):
         row = car.loc[name]

@@ -417,7 +417,12 @@ def mc_page(
         r.intervals.xs("stranded_peak", level="outcome")[["p95_low", "p95_high"]] / 1e9
     )
     car = car[["car95", "p95_low", "p95_high", "expected_shortfall"]]
-    car.columns = ["CaR 95 ($B)", "95 % interval: low", "high", "expected shortfall ($B)"]
+    car.columns = [
+        "CaR 95 ($B)",
+        "sampling error (95 %): low",
+        "high",
+        "expected shortfall ($B)",
+    ]
     odds = r.probabilities(conditions or (NPV_BELOW_ZERO,)) * 100
     odds.columns = [condition_label(c) for c in odds.columns]
     odds = odds.loc[[c for c in (*COMPANIES, "industry") if c in odds.index]]
