@@ -398,3 +398,27 @@ def test_the_report_names_its_modelling_choices_and_the_fair_value_it_used(tmp_p
     row = '<td class="text">accounting.economic_obsolescence</td><td class="text">true</td>'
     assert row in page
     assert '<td class="text">capex.path</td><td class="text">guided</td>' in page
+
+
+def test_run_says_which_modelling_choices_differ_from_the_defaults(tmp_path):
+    store = str(tmp_path / "s.duckdb")
+    plain = run("run", "--no-report", "--store", store, "--set", "years=3")
+    assert "Modelling choices away from the defaults" not in plain.stdout
+    r = run(
+        "run",
+        "--no-report",
+        "--store",
+        store,
+        "--set",
+        "years=3",
+        "--set",
+        "accounting.economic_obsolescence=true",
+        "--set",
+        "capex.path=flat",
+    )
+    assert r.exit_code == 0, r.output
+    line = " ".join(r.stdout.split())
+    assert (
+        "Modelling choices away from the defaults: capex.path = flat, "
+        "accounting.economic_obsolescence = true" in line
+    )

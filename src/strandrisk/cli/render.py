@@ -19,6 +19,7 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
+from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
 __all__ = [
@@ -372,6 +373,18 @@ def run_summary(job: object) -> Group:
             searched=True,
             last_quarter=f"{2025 + scenario.years}Q4",
         ),  # type: ignore[attr-defined]
+    ]
+    changed = changed_choices(scenario)
+    if changed:  # say which model it was: a switch changes what the figures mean
+        parts.append(
+            Text(
+                "Modelling choices away from the defaults: "
+                + ", ".join(
+                    f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in changed
+                )
+            )
+        )
+    parts += [
         "",
         "[bold]Assumptions that move peak stranded value most[/] "
         "(industry, one at a time over each range):",

@@ -325,10 +325,8 @@ def dump_scenario(scenario: Scenario) -> str:
             choices = f.metadata.get("choices")
             if unit:
                 comment = f"  # [{unit}] {doc}".rstrip()
-            elif choices:  # what a choice takes, and what it means
-                comment = f"  # one of {', '.join(choices)}" + (f": {doc}" if doc else "")
-            elif doc:  # a switch
-                comment = f"  # {doc}"
+            elif doc or choices:  # a switch or a choice: what it means (or what it takes)
+                comment = f"  # {doc or 'one of ' + ', '.join(choices)}"
             else:
                 comment = ""
             lines.append(f"{f.name} = {_toml_value(getattr(obj, f.name))}{comment}")

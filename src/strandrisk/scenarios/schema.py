@@ -28,6 +28,7 @@ __all__ = [
     "Scenario",
     "ShareRule",
     "Technology",
+    "changed_choices",
     "modelling_choices",
     "parameter_fields",
     "parameter_unit",
@@ -128,8 +129,8 @@ class CapexPlan:
         default="guided",
         metadata={
             "choices": ("guided", "flat", "none"),
-            "doc": "capex from 2027: growing at capex.growth, flat at 2026's level, or none "
-            "(the assets already bought)",
+            "doc": "capex from 2027: guided (growing at capex.growth), flat (at 2026's level) "
+            "or none (the assets already bought)",
         },
     )
 
@@ -423,6 +424,27 @@ def modelling_choices(scenario: Scenario) -> list[tuple[str, object, str]]:
         Dotted key, the scenario's value and the field's description (its choices when it
         has no other). [-]
     """
+    return [(key, value, doc) for key, value, doc, _ in _choices(scenario)]
+
+
+def changed_choices(scenario: Scenario) -> list[tuple[str, object]]:
+    """List the modelling choices and switches the scenario sets away from their defaults.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+
+    Returns
+    -------
+    list of (str, object)
+        Dotted key and value, in the order of :func:`modelling_choices`. [-]
+    """
+    return [(key, value) for key, value, _, default in _choices(scenario) if value != default]
+
+
+def _choices(scenario: Scenario) -> list[tuple[str, object, str, object]]:
+    """Key, value, meaning and default of every non-numeric group setting."""
     out = []
     for group in GROUPS:
         for f in fields(getattr(scenario, group)):
@@ -430,7 +452,8 @@ def modelling_choices(scenario: Scenario) -> list[tuple[str, object, str]]:
                 continue
             choices = f.metadata.get("choices")
             doc = f.metadata.get("doc") or ("one of " + ", ".join(choices) if choices else "")
-            out.append((f"{group}.{f.name}", getattr(getattr(scenario, group), f.name), doc))
+            value = getattr(getattr(scenario, group), f.name)
+            out.append((f"{group}.{f.name}", value, doc, f.default))
     return out
 
 
