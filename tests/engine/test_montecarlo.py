@@ -582,3 +582,25 @@ def test_mc_gives_the_chance_of_an_outcome_beyond_a_value():
         r = runner.invoke(app, ["mc", "--n", "10", "--above", bad])
         assert r.exit_code == 2, bad
         assert message in " ".join(r.stderr.split()), r.stderr
+
+
+def test_drivers_leave_out_only_the_incomplete_rows_of_that_company():
+    rng = np.random.default_rng(3)
+    n, companies = 300, ["amazon", "meta", "industry"]
+    samples = pd.DataFrame(rng.random((n, 4)), columns=["a", "b", "c", "d"])
+    samples.index.name = "scenario"
+    rows = pd.DataFrame({"scenario": np.repeat(np.arange(n), 3), "company": companies * n})
+    for column in ("stranded_peak", "npv_2026", "impairment_ifrs"):
+        rows[column] = rng.random(len(rows)) + np.repeat(samples["a"].to_numpy(), 3)
+    whole = drivers_frame(samples, rows)
+    holed = rows.copy()
+    holed.loc[(holed["company"] == "meta") & (holed["scenario"] == 7), "npv_2026"] = np.nan
+    partial = drivers_frame(samples, holed)
+    for company in ("amazon", "industry"):  # untouched
+        pd.testing.assert_frame_equal(partial.loc[company], whole.loc[company], rtol=1e-12)
+    meta = rows[(rows["company"] == "meta") & (rows["scenario"] != 7)]
+    from scipy.stats import spearmanr
+
+    expected = spearmanr(samples.loc[meta["scenario"], "a"], meta["npv_2026"]).statistic
+    got = partial.loc[("meta", "npv_2026", "a"), "spearman"]
+    assert got == pytest.approx(expected, abs=1e-12)

@@ -561,22 +561,37 @@ def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame
     """
     parts = []
     keys = list(samples.columns)
-    for company, group in outcomes.groupby("company", sort=True, observed=True):
-        y = group.set_index("scenario")[list(DRIVER_OUTCOMES)]
-        y = y[np.isfinite(y.to_numpy(dtype=float)).all(axis=1)]
-        x = samples.loc[y.index, keys].to_numpy(dtype=float)
-        ranked = rank_drivers(x, y.to_numpy(dtype=float))
-        for j, outcome in enumerate(DRIVER_OUTCOMES):
-            rho = ranked.spearman[:, j]
+    m = len(DRIVER_OUTCOMES)
+    wide = outcomes.pivot(index="scenario", columns="company", values=list(DRIVER_OUTCOMES))
+    wide = wide.swaplevel(axis=1).sort_index(axis=1, level=0, sort_remaining=False)
+    companies = sorted({str(c) for c in wide.columns.get_level_values(0)})
+    values = wide.reindex(
+        columns=pd.MultiIndex.from_product([companies, DRIVER_OUTCOMES])
+    ).to_numpy(dtype=float)
+    if np.isfinite(values).all():  # the usual case: every company at once, parameters ranked once
+        x = samples.loc[wide.index, keys].to_numpy(dtype=float)
+        together = rank_drivers(x, values)
+        ranked = {c: (together, slice(i * m, (i + 1) * m)) for i, c in enumerate(companies)}
+    else:  # leave each company's incomplete rows out of its own measures
+        ranked = {}
+        for i, c in enumerate(companies):
+            y = values[:, i * m : (i + 1) * m]
+            keep = np.isfinite(y).all(axis=1)
+            x = samples.loc[wide.index[keep], keys].to_numpy(dtype=float)
+            ranked[c] = (rank_drivers(x, y[keep]), slice(0, m))
+    for company in companies:
+        measures, cols = ranked[company]
+        for j, outcome in zip(range(cols.start, cols.stop), DRIVER_OUTCOMES, strict=True):
+            rho = measures.spearman[:, j]
             frame = pd.DataFrame(
                 {
-                    "company": str(company),
+                    "company": company,
                     "outcome": outcome,
                     "parameter": keys,
                     "spearman": rho,
-                    "spearman_pm": spearman_interval(rho, ranked.n, CONFIDENCE),
-                    "srrc": ranked.srrc[:, j],
-                    "r2": ranked.r2[j],
+                    "spearman_pm": spearman_interval(rho, measures.n, CONFIDENCE),
+                    "srrc": measures.srrc[:, j],
+                    "r2": measures.r2[j],
                 }
             )
             order = np.argsort(-np.nan_to_num(np.abs(rho), nan=-1.0), kind="stable")
