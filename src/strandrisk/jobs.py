@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,9 @@ from strandrisk.io.scenario import (
 )
 from strandrisk.scenarios.schema import Scenario, modelling_choices, parameter_fields
 from strandrisk.store.runs import RunStore
+
+if TYPE_CHECKING:  # the Monte Carlo engine is imported when a run asks for it
+    from strandrisk.engine.montecarlo import MCResult
 
 __all__ = [
     "MainJob",
@@ -92,8 +96,8 @@ def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record |
     return out
 
 
-def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> dict:
-    """Monte Carlo, Sobol and PRIM figures for the report."""
+def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> tuple[dict, str]:
+    """Monte Carlo, Sobol and PRIM figures for the report, and the headline figures in words."""
     import tempfile
 
     from strandrisk.analysis.prim import prim
@@ -115,7 +119,7 @@ def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> di
     drivers = mc.drivers_of("industry")
     npv = drivers[drivers.index.get_level_values("outcome") == "npv_2026"].droplevel("outcome")
     order = [*(c.name for c in scenario.companies), "industry"]
-    return build_mc_figures(
+    figures = build_mc_figures(
         outcomes,
         mc.fans,
         mc.p_impairment,
@@ -124,6 +128,28 @@ def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> di
         box.boxes[box.chosen],
         mc.cumulative("stranded_peak")[order],
         npv,
+    )
+    return figures, _mc_headline(mc)
+
+
+def _mc_headline(mc: MCResult) -> str:
+    """Say the industry's Monte Carlo figures in one sentence, with CaR's sampling error."""
+    from strandrisk.reports.brief import usd
+
+    q = mc.quantiles.loc[("industry", "stranded_peak")]
+    car = mc.capex_at_risk.loc["industry"]
+    low, high = mc.intervals.loc[("industry", "stranded_peak"), ["p95_low", "p95_high"]]
+    negative = mc.probabilities().loc["industry"].iloc[0]
+    bounds = (
+        "too few draws to bound it"
+        if pd.isna(low) or pd.isna(high)
+        else f"sampling interval {usd(low)} to {usd(high)}"
+    )
+    return (
+        f"For the industry: peak stranded value has a median of {usd(q['p50'])}; Capex-at-Risk "
+        f"(its 95th percentile) is {usd(car['car95'])} ({bounds}), with an expected shortfall "
+        f"of {usd(car['expected_shortfall'])} beyond it; the 2026 programme's NPV is negative "
+        f"in {negative:.0%} of the draws."
     )
 
 
@@ -230,11 +256,13 @@ def run_main_job(
         mc_note = ""
         if mc_n:
             say(f"Monte Carlo section: {mc_n:,} scenarios and Sobol indices")
-            figures.update(_mc_figures(scenario, mc_n, seed, uncertainty_source))
+            mc_figures, headline = _mc_figures(scenario, mc_n, seed, uncertainty_source)
+            figures.update(mc_figures)
             mc_note = (
                 f"{mc_n:,} Latin-hypercube scenarios (seed {seed}) over every parameter with a "
                 "range in the "
-                "assumptions register; Sobol indices from a Saltelli design of 32 x (d + 2) runs."
+                "assumptions register; Sobol indices from a Saltelli design of 32 x (d + 2) runs. "
+                + headline
             )
         if out_dir is not None:
             say("writing the report")

@@ -276,6 +276,8 @@ def test_run_with_a_monte_carlo_section(tmp_path):
     html = (tmp_path / "rep" / "report.html").read_text()
     for key in MC_FIGURES:
         assert f'id="fig-{key}"' in html
+    assert "Capex-at-Risk (its 95th percentile) is $" in html
+    assert "programme&#x27;s NPV is negative in" in html
     assert (
         run("run", "--mc", "3", "--no-report", "--store", str(tmp_path / "t.duckdb")).exit_code == 2
     )

@@ -11,7 +11,14 @@ import pandas as pd
 
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["DRIVER_NAMES", "condition_label", "driver_notes", "in_brief", "precision_note"]
+__all__ = [
+    "DRIVER_NAMES",
+    "condition_label",
+    "driver_notes",
+    "in_brief",
+    "precision_note",
+    "usd",
+]
 
 DRIVER_NAMES = {
     "stranded_peak": "peak stranded value",
@@ -21,7 +28,14 @@ DRIVER_NAMES = {
 """Outcomes whose drivers a Monte Carlo run ranks, in words."""
 
 
-def _usd(v: float) -> str:
+def usd(v: float) -> str:
+    """Write an amount of money in billions, or trillions from $1,000B ("$1.60T").
+
+    Parameters
+    ----------
+    v : float
+        The amount. [USD]
+    """
     b = v / 1e9
     if abs(b) >= 1000:
         return f"{'-' if b < 0 else ''}${abs(b) / 1000:,.2f}T"
@@ -56,8 +70,8 @@ def in_brief(
     earns = "earns" if ind["npv_2026"] >= 0 else "does not earn"
     irr = "" if pd.isna(ind["irr_2026"]) else f", IRR {ind['irr_2026']:.0%}"
     out = [
-        f"The 2026 programme ({_usd(ind['capex_2026'])}) {earns} its cost of capital: NPV "
-        f"{_usd(ind['npv_2026'])} at a WACC of {wacc:.0%}{irr}.",
+        f"The 2026 programme ({usd(ind['capex_2026'])}) {earns} its cost of capital: NPV "
+        f"{usd(ind['npv_2026'])} at a WACC of {wacc:.0%}{irr}.",
         f"Its cohorts earn for {ind['economic_life_years']:.1f} years on average (capex-weighted), "
         f"against {ind['booked_life_years']:.1f} years on the books.",
     ]
@@ -65,13 +79,13 @@ def in_brief(
         if ind["stranded_peak_date"] == last:
             out.append(
                 f"Book value above what the assets can earn or fetch reaches "
-                f"{_usd(ind['stranded_peak'])} by {last}, the end of the horizon, and is still "
+                f"{usd(ind['stranded_peak'])} by {last}, the end of the horizon, and is still "
                 "rising."
             )
         else:
             out.append(
                 f"Book value above what the assets can earn or fetch peaks at "
-                f"{_usd(ind['stranded_peak'])} in {ind['stranded_peak_date']}."
+                f"{usd(ind['stranded_peak'])} in {ind['stranded_peak_date']}."
             )
     else:
         out.append(f"No book value is stranded through {last}.")
@@ -255,4 +269,4 @@ def condition_label(label: str) -> str:
         "impairment_ifrs": "IFRS impairments",
         "impairment_usgaap": "US GAAP impairments",
     }
-    return f"{names.get(outcome, outcome)} {sign} {_usd(float(value))}"
+    return f"{names.get(outcome, outcome)} {sign} {usd(float(value))}"
