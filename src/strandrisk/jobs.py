@@ -331,6 +331,17 @@ class StoredReport:
     stored_with: str
 
 
+def _when(created_at: object) -> str:
+    """Write a stored run's time to the minute."""
+    return pd.Timestamp(created_at).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _by_row(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in (scenario, company) order, companies as text, for comparing two sources."""
+    out = frame.assign(company=frame["company"].astype(str), scenario=frame["scenario"].astype(int))
+    return out.sort_values(["scenario", "company"], kind="stable").reset_index(drop=True)
+
+
 def _same_outcomes(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     if list(a.columns) != list(b.columns) or len(a) != len(b):
         return False
@@ -349,6 +360,121 @@ def _same_outcomes(a: pd.DataFrame, b: pd.DataFrame) -> bool:
         if not same:
             return False
     return True
+
+
+def _stored_scenario(store_path: Path, run_id: int) -> tuple[RunStore, dict, Scenario]:
+    """Open a store, read one run's record and load the full scenario it kept."""
+    if not Path(store_path).is_file():
+        raise InputError(f"{store_path}: no such run store")
+    store = RunStore(store_path)
+    store.check_file()
+    meta = store.meta(run_id)
+    try:
+        scenario = scenario_from_toml(
+            str(meta["scenario_toml"]), "the stored scenario", str(meta["scenario_name"])
+        )
+    except InputError as exc:  # made by a version with other parameters
+        raise InputError(
+            f"run {run_id} of {store_path}: its scenario no longer loads ({exc}); it was "
+            f"made with strandrisk {meta['package_version']}"
+        ) from None
+    return store, meta, scenario
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMCPage:
+    """A Monte Carlo run's page rebuilt from the store, and whether its numbers still hold.
+
+    Attributes
+    ----------
+    written : list of Path
+        ``mc.html`` and the PNG files.
+    matches : bool
+        True when the recomputed outcomes of the checked scenarios equal the stored ones.
+    checked : int
+        Scenarios recomputed for that check (the first ones). [count]
+    stored_with : str
+        The version and register the run was made with.
+    """
+
+    written: list[Path]
+    matches: bool
+    checked: int
+    stored_with: str
+
+
+CHECKED_SCENARIOS = 200
+"""Scenarios of a stored Monte Carlo run recomputed to check that its numbers still hold."""
+
+
+def report_stored_mc(
+    store_path: Path,
+    run_id: int,
+    *,
+    out_dir: Path | None,
+    png_dir: Path | None = None,
+    step: Callable[[str], None] | None = None,
+) -> StoredMCPage:
+    """Rebuild the page of a stored ``strandrisk mc --store`` run from its stored rows.
+
+    Every summary comes from the stored outcomes of all its scenarios
+    (:func:`~strandrisk.engine.montecarlo.result_from_rows`): the same figures the run
+    printed. The fans are recomputed from the first scenarios' stored parameter values, and
+    the first :data:`CHECKED_SCENARIOS` scenarios are recomputed in full and compared with
+    the stored outcomes, which differ only if the model or the register changed since.
+
+    Parameters
+    ----------
+    store_path : path-like
+        The DuckDB run store. [-]
+    run_id : int
+        Which run (a Monte Carlo one). [-]
+    out_dir : path-like or None
+        Folder for ``mc.html``. [-]
+    png_dir : path-like, optional
+        Folder for PNG copies of the charts. [-]
+    step : callable, optional
+        Called with a short description as each stage starts. [-]
+
+    Raises
+    ------
+    InputError
+        No such store or run, or not a Monte Carlo run.
+    """
+    from strandrisk.engine.montecarlo import KEPT_COLUMNS, result_from_rows
+    from strandrisk.reports.pages import mc_page
+
+    say = step or (lambda _: None)
+    store, meta, scenario = _stored_scenario(store_path, run_id)
+    if meta["kind"] != "mc":
+        raise InputError(f"run {run_id} is not a Monte Carlo run (kind {meta['kind']})")
+    say(f"reading run {run_id}")
+    stored = store.get(run_id)
+    samples = stored.samples.set_index("scenario")
+    samples.index = samples.index.astype("int64")
+    say(f"summarising {len(samples):,} scenarios")
+    result = result_from_rows(
+        scenario, samples, stored.outcomes, int(meta["seed"]), str(meta["sampler"])
+    )
+    say(f"checking the first {min(len(samples), CHECKED_SCENARIOS):,} against today's model")
+    head = samples.iloc[:CHECKED_SCENARIOS]
+    again = simulate(
+        scenario,
+        {k: head[k].to_numpy(dtype=float) for k in head.columns},
+        breakeven=False,
+        keep_series=False,
+    ).outcomes
+    columns = list(KEPT_COLUMNS)
+    kept = stored.outcomes.loc[stored.outcomes["scenario"] < len(head), columns]
+    matches = _same_outcomes(_by_row(again[columns]), _by_row(kept))
+    say("writing the page")
+    industry = stored.outcomes[stored.outcomes["company"] == "industry"].set_index("scenario")
+    note = f"Rebuilt from run {run_id} of {store_path} ({_when(meta['created_at'])})."
+    written = mc_page(
+        result, scenario.name, len(samples.columns), industry, out_dir, png_dir, note=note
+    )
+    with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
+    return StoredMCPage(written, matches, len(head), with_)
 
 
 def report_stored_run(
@@ -383,34 +509,20 @@ def report_stored_run(
     InputError
         No such store or run, or a Monte Carlo run (its report is ``mc --out``).
     """
-    if not Path(store_path).is_file():
-        raise InputError(f"{store_path}: no such run store")
-    store = RunStore(store_path)
-    store.check_file()
-    meta = store.meta(run_id)
+    store, meta, scenario = _stored_scenario(store_path, run_id)
     if meta["kind"] != "run":
         raise InputError(
-            f"run {run_id} is a {'Monte Carlo' if meta['kind'] == 'mc' else meta['kind']} run; "
-            "`strandrisk report` rebuilds the report of a "
-            "`strandrisk run` (a Monte Carlo run's page comes from `strandrisk mc --out DIR`)"
+            f"run {run_id} is a {meta['kind']} run; `strandrisk report` rebuilds the report of a "
+            "`strandrisk run` or the page of a `strandrisk mc` run"
         )
     stored = store.get(run_id)
-    try:
-        scenario = scenario_from_toml(
-            str(meta["scenario_toml"]), "the stored scenario", str(meta["scenario_name"])
-        )
-    except InputError as exc:  # made by a version with other parameters
-        raise InputError(
-            f"run {run_id} of {store_path}: its scenario no longer loads ({exc}); it was "
-            f"made with strandrisk {meta['package_version']}"
-        ) from None
     job = run_main_job(
         scenario,
         out_dir=out_dir,
         store_path=None,
         png_dir=png_dir,
         step=step,
-        provenance=f"rebuilt from run {run_id} of {store_path} ({meta['created_at']}); ",
+        provenance=f"rebuilt from run {run_id} of {store_path} ({_when(meta['created_at'])}); ",
     )
     with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
     return StoredReport(job, _same_outcomes(job.outcomes, stored.outcomes), with_)

@@ -604,3 +604,25 @@ def test_drivers_leave_out_only_the_incomplete_rows_of_that_company():
     expected = spearmanr(samples.loc[meta["scenario"], "a"], meta["npv_2026"]).statistic
     got = partial.loc[("meta", "npv_2026", "a"), "spearman"]
     assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):
+    import duckdb
+
+    from strandrisk.engine.montecarlo import result_from_rows
+
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    path = tmp_path / "k.duckdb"
+    live = run_mc(sc, load_uncertainty("base", sc), 150, 9, sampler="lhs", chunk_size=40,
+                  outcomes_path=path)  # fmt: skip
+    with duckdb.connect(str(path), read_only=True) as con:
+        samples = con.execute("SELECT * FROM samples ORDER BY scenario").df()
+        rows = con.execute("SELECT * FROM mc").df()
+    samples = samples.set_index("scenario")
+    again = result_from_rows(sc, samples[sorted(samples.columns)], rows, 9, "lhs")
+    for name in ("quantiles", "moments", "intervals", "capex_at_risk", "p_impairment", "fans",
+                 "drivers"):  # fmt: skip
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(live, name), check_exact=True)
+    assert (again.n, again.seed, again.sampler) == (150, 9, "lhs")
+    with pytest.raises(ValueError, match="indexed by scenario"):
+        result_from_rows(sc, samples.iloc[1:], rows, 9, "lhs")

@@ -168,7 +168,9 @@ def run(
         list[str] | None, typer.Option(metavar="NAME", help="Only this company (repeatable).")
     ] = None,
     horizon: Annotated[int | None, typer.Option(help="Reporting horizon in years (1-30).")] = None,
-    out: Annotated[Path, typer.Option(help="Folder for report.html.")] = Path("strandrisk-report"),
+    out: Annotated[
+        Path, typer.Option(help="Folder for report.html (mc.html for a Monte Carlo run).")
+    ] = Path("strandrisk-report"),
     store: Annotated[Path, typer.Option(help="DuckDB run store.")] = Path("strandrisk.duckdb"),
     no_report: Annotated[
         bool, typer.Option("--no-report", metavar="", help="Do not write the HTML report.")
@@ -342,12 +344,33 @@ def export(
 def report(
     run_id: Annotated[int, typer.Argument(help="Run id (see `strandrisk runs list`).")],
     store: ui.STORE_OPTION = Path("strandrisk.duckdb"),
-    out: Annotated[Path, typer.Option(help="Folder for report.html.")] = Path("strandrisk-report"),
+    out: Annotated[
+        Path, typer.Option(help="Folder for report.html (mc.html for a Monte Carlo run).")
+    ] = Path("strandrisk-report"),
     png: ui.PNG_OPTION = None,
 ) -> None:
-    """Rebuild the HTML report of a stored run from the scenario it recorded."""
-    from strandrisk.jobs import report_stored_run
+    """Rebuild the HTML report of a stored run (or the page of a Monte Carlo run) from the store."""
+    from strandrisk.jobs import report_stored_mc, report_stored_run
+    from strandrisk.store.runs import RunStore
 
+    if Path(store).is_file() and RunStore(store).meta(run_id)["kind"] == "mc":
+        with ui.stages() as step:
+            page = report_stored_mc(store, run_id, out_dir=out, png_dir=png, step=step)
+        ui.wrote(page.written, False)
+        if page.matches:
+            ui.out.print(
+                f"the first {page.checked:,} scenarios recomputed equal those stored with run "
+                f"{run_id}"
+            )
+        else:
+            ui.err.print(
+                f"[yellow]warning:[/] the first {page.checked:,} scenarios recomputed differ from "
+                f"those stored with run {run_id} ({escape(page.stored_with)}): the model or the "
+                "register has changed since; the page summarises the stored outcomes (its fans are "
+                "recomputed)",
+                highlight=False,
+            )
+        return
     with ui.stages() as step:
         rebuilt = report_stored_run(store, run_id, out_dir=out, png_dir=png, step=step)
     job = rebuilt.job

@@ -162,6 +162,7 @@ def mc(
             seed=seed,
             package_version=__version__,
             register_sha256=load_register().sha256(),
+            sampler=sampler,
         )
     if pages:
         from strandrisk.engine.montecarlo import read_kept

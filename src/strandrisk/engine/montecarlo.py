@@ -37,6 +37,7 @@ __all__ = [
     "DRIVER_OUTCOMES",
     "DRIVER_SCENARIOS",
     "FAN_SCENARIOS",
+    "KEPT_COLUMNS",
     "NPV_BELOW_ZERO",
     "QUANTILES",
     "SERIES_CHUNK",
@@ -44,6 +45,7 @@ __all__ = [
     "MCResult",
     "drivers_frame",
     "read_kept",
+    "result_from_rows",
     "run_mc",
 ]
 
@@ -68,7 +70,7 @@ _SUMMARY = SUMMARISED
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
 """The condition every run reports: the 2026 programme does not earn its cost of capital."""
 _FAN_VARS = ("stranded_value", "book_value", "economic_value")
-_KEEP = (
+KEPT_COLUMNS = (
     "scenario",
     "company",
     "stranded_peak",
@@ -81,6 +83,7 @@ _KEEP = (
     "economic_life_years",
     "min_dscr",
 )
+"""Outcome columns a Monte Carlo run keeps per scenario and company (``--keep``, ``--store``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +430,7 @@ def _task(
     """
     samples = sample_range(space, start, stop, seed, sampler)
     result = simulate(scenario, samples, breakeven=False, keep_series=False)
-    rows = result.outcomes.loc[:, list(_KEEP)].copy()
+    rows = result.outcomes.loc[:, list(KEPT_COLUMNS)].copy()
     rows["scenario"] += start
     sketches, impaired = _reduce(rows, scenario.years)
     fans, series = None, None
@@ -560,7 +563,7 @@ def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame
         ``spearman``, ``spearman_pm``, ``srrc``, ``r2``. [-]
     """
     parts = []
-    keys = list(samples.columns)
+    keys = sorted(samples.columns)  # one order whatever the source (a run, its kept file, a store)
     m = len(DRIVER_OUTCOMES)
     wide = outcomes.pivot(index="scenario", columns="company", values=list(DRIVER_OUTCOMES))
     wide = wide.swaplevel(axis=1).sort_index(axis=1, level=0, sort_remaining=False)
@@ -744,6 +747,72 @@ def run_mc(
         fan_frame,
         head if head is not None else pd.DataFrame(),
         Path(outcomes_path) if outcomes_path is not None else None,
+        moments,
+        intervals,
+        drivers,
+        sketches,
+    )
+
+
+def result_from_rows(
+    scenario: Scenario,
+    samples: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    seed: int,
+    sampler: str,
+) -> MCResult:
+    """Rebuild a Monte Carlo run's summary from its kept or stored rows.
+
+    The quantile sketches of all the rows equal the merge of the tasks' sketches, the
+    impairment counts and the rank drivers come from the same rows, and the fans are the
+    value paths of the first :data:`FAN_SCENARIOS` scenarios recomputed from their stored
+    parameter values (a scenario's results do not depend on its batch), so the summary is
+    the one :func:`run_mc` returned when the model and the register are unchanged.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The run's scenario (the values of the parameters that did not vary). [-]
+    samples : pandas.DataFrame
+        Parameter values, indexed by scenario ``0 .. n - 1``, a column per parameter.
+        [canonical units]
+    outcomes : pandas.DataFrame
+        The run's outcome rows: ``scenario``, ``company`` and the columns a Monte Carlo keeps
+        (``first_impairment_*`` as ISO quarters or null). [USD, -]
+    seed : int
+        The run's root seed (for the record). [-]
+    sampler : str
+        The run's sampling design (for the record). [-]
+
+    Returns
+    -------
+    MCResult
+        Its ``outcomes_path`` is None.
+    """
+    n = len(samples)
+    if n == 0 or not np.array_equal(samples.index.to_numpy(), np.arange(n)):
+        raise ValueError("samples must be indexed by scenario 0 .. n - 1")
+    rows = outcomes.sort_values(["scenario", "company"], kind="stable")
+    sketches, impaired = _reduce(rows, scenario.years)
+    quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, scenario.years)
+    head = {k: samples[k].to_numpy(dtype=float) for k in samples.columns}
+    n_fan = min(n, FAN_SCENARIOS)
+    paths = value_paths(scenario, {k: v[:n_fan] for k, v in head.items()})
+    fans = _fan_frame([{k: paths[k] for k in (*_FAN_VARS, "companies", "quarters")}])
+    n_rank = min(n, DRIVER_SCENARIOS)
+    ranked = rows.loc[rows["scenario"] < n_rank, ["scenario", "company", *DRIVER_OUTCOMES]]
+    drivers = drivers_frame(samples.iloc[:n_rank], ranked)
+    first = samples.iloc[:HEAD_ROWS].reset_index(names="scenario")
+    return MCResult(
+        n,
+        seed,
+        sampler,
+        quantiles,
+        car,
+        p_imp,
+        fans,
+        first,
+        None,
         moments,
         intervals,
         drivers,

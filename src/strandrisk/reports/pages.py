@@ -381,6 +381,7 @@ def mc_page(
     png: Path | None,
     company: str = "industry",
     conditions: Sequence[tuple[str, float, bool]] = (),
+    note: str = "",
 ) -> list[Path]:
     """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), drivers.
 
@@ -401,6 +402,8 @@ def mc_page(
         Whose drivers to rank. [-]
     conditions : sequence of (outcome, threshold, above)
         Probabilities to show besides the 2026 programme's NPV below 0. [USD]
+    note : str
+        A sentence after the introduction (where the page was rebuilt from). [-]
     """
     r = result
     intro = (
@@ -408,6 +411,7 @@ def mc_page(
         f"seed {r.seed}) over "
         f"{parameters} uncertain parameters. Money in US dollars; Capex-at-Risk is the 95th "
         "percentile of peak stranded value, the expected shortfall the mean beyond it."
+        + (f" {note}" if note else "")
     )
     q = r.quantiles.join(r.moments)
     q.index = [f"{c} {o}" for c, o in q.index]

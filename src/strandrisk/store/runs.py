@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     breakeven_demand_growth DOUBLE, breakeven_price_decline DOUBLE
 );
 CREATE TABLE IF NOT EXISTS mc_samples (run_id INTEGER, scenario BIGINT, key VARCHAR, value DOUBLE);
+CREATE TABLE IF NOT EXISTS mc_design (run_id INTEGER PRIMARY KEY, sampler VARCHAR);
 CREATE TABLE IF NOT EXISTS series (
     run_id INTEGER, scenario INTEGER, company VARCHAR, quarter VARCHAR, variable VARCHAR, value DOUBLE
 );
@@ -265,7 +266,16 @@ class RunStore:
         meta = con.execute("SELECT * FROM runs WHERE id = ?", [run_id]).df()
         if meta.empty:
             raise InputError(f"store {self.path}: no run with id {run_id}")
-        return meta.iloc[0].to_dict()
+        out = meta.iloc[0].to_dict()
+        if out["kind"] == "mc":  # its sampling design, kept since the table was added
+            try:
+                row = con.execute(
+                    "SELECT sampler FROM mc_design WHERE run_id = ?", [run_id]
+                ).fetchone()
+            except duckdb.CatalogException:  # a store written before mc_design existed
+                row = None
+            out["sampler"] = row[0] if row else "not recorded"
+        return out
 
     def quantiles(
         self,
@@ -391,7 +401,7 @@ class RunStore:
             if con.execute("SELECT count(*) FROM runs WHERE id = ?", [run_id]).fetchone()[0] == 0:
                 raise InputError(f"store {self.path}: no run with id {run_id}")
             con.execute("BEGIN TRANSACTION")
-            for table in ("series", "outcomes", "mc_samples"):
+            for table in ("series", "outcomes", "mc_samples", "mc_design"):
                 con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
             con.execute("DELETE FROM runs WHERE id = ?", [run_id])
             con.execute("COMMIT")
@@ -447,6 +457,7 @@ def record_mc(
     seed: int,
     package_version: str,
     register_sha256: str,
+    sampler: str = "mc",
 ) -> int:
     """Copy a Monte Carlo run's per-scenario outcomes and samples into the store.
 
@@ -462,6 +473,8 @@ def record_mc(
         Root seed. [-]
     package_version, register_sha256 : str
         Provenance. [-]
+    sampler : str
+        The sampling design (``mc``, ``lhs`` or ``sobol``), kept in ``mc_design``. [-]
 
     Returns
     -------
@@ -511,6 +524,7 @@ def record_mc(
                 "(UNPIVOT kept.samples ON COLUMNS(* EXCLUDE (scenario)) INTO NAME key VALUE value)",
                 [run_id],
             )
+            con.execute("INSERT INTO mc_design VALUES (?, ?)", [run_id, sampler])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
