@@ -125,7 +125,26 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
     assert run.samples["scenario"].tolist() == list(range(20))
     path = export_xlsx(run, tmp_path / "mc.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[:4] == ["run", "inputs", "quantiles", "outcomes"]
+    assert book.sheetnames[:5] == ["run", "inputs", "quantiles", "drivers", "outcomes"]
+    drivers = list(book["drivers"].values)
+    assert drivers[0] == (
+        "company",
+        "outcome",
+        "parameter",
+        "spearman",
+        "spearman_pm",
+        "srrc",
+        "r2",
+    )
+    from strandrisk.engine.montecarlo import drivers_frame
+
+    expected = drivers_frame(
+        run.samples.set_index("scenario"),
+        run.outcomes[["scenario", "company", "stranded_peak", "npv_2026", "impairment_ifrs"]],
+    )
+    assert len(drivers) - 1 == len(expected)  # every company, outcome and parameter
+    first = drivers[1]
+    assert first[3] == expected.loc[tuple(first[:3]), "spearman"]
     q = list(book["quantiles"].values)
     assert q[0] == ("company", "outcome", "P5", "P50", "P95", "P99")
     stored = RunStore(store).quantiles(1)

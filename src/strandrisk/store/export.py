@@ -72,6 +72,8 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     tables = {"run": meta, "inputs": inputs}
     if not run.quantiles.empty:  # a Monte Carlo run: its distribution first, then the rows
         tables["quantiles"] = run.quantiles.reset_index()
+        if not run.samples.empty:  # what drives it, as `mc` ranked it
+            tables["drivers"] = _drivers(run)
     tables["outcomes"] = run.outcomes
     if not run.samples.empty:  # a Monte Carlo run: the drawn parameter values per scenario
         tables["samples"] = run.samples
@@ -95,6 +97,17 @@ _FORMATS = {
 """Excel number format per unit: the cell keeps the full value, the format only shows it."""
 
 
+def _drivers(run: StoredRun) -> pd.DataFrame:
+    """Rank a Monte Carlo run's drivers over its first 20,000 scenarios, as ``mc`` does."""
+    from strandrisk.engine.montecarlo import DRIVER_OUTCOMES, DRIVER_SCENARIOS, drivers_frame
+
+    samples = run.samples.set_index("scenario").iloc[:DRIVER_SCENARIOS]
+    rows = run.outcomes.loc[
+        run.outcomes["scenario"] < len(samples), ["scenario", "company", *DRIVER_OUTCOMES]
+    ]
+    return drivers_frame(samples, rows).reset_index()
+
+
 def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     rows = [("outcomes", c, OUTCOME_UNITS.get(c, "")) for c in tables["outcomes"].columns]
     rows += [("series", v, u) for v, u in SERIES_UNITS.items()]
@@ -103,6 +116,15 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
     if "quantiles" in tables:
         rows.append(("quantiles", "P5 ... P99", "the unit of the row's outcome (outcomes sheet)"))
+    if "drivers" in tables:
+        rows.append(
+            (
+                "drivers",
+                "spearman, spearman_pm, srrc, r2",
+                "rank correlation (and the half-width of its 95 % interval), standardised rank "
+                "regression coefficient, R² of that regression; over the first 20,000 scenarios",
+            )
+        )
     frame = pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
     frame["unit"] = frame["unit"].replace({"": "-"})
     return frame
