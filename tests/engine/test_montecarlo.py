@@ -316,6 +316,7 @@ def test_summaries_match_the_kept_rows(tmp_path):
         scale = np.abs(values).mean()
         assert got["mean"] == pytest.approx(values.mean(), abs=ALPHA * scale)
         assert got["std"] == pytest.approx(values.std(ddof=1), abs=2 * ALPHA * scale * 3)
+        assert got["mean_se"] == pytest.approx(got["std"] / np.sqrt(len(values)), rel=1e-12)
     # the intervals are order statistics at the binomial ranks, summed here term by term
     n = 200
     pmf = [[math.comb(n, k) * q**k * (1 - q) ** (n - k) for k in range(n + 1)] for q in (0.5, 0.95)]

@@ -98,8 +98,10 @@ class MCResult:
         Index (company, outcome); columns ``p5, p50, p95, p99``, read from the merged
         quantile sketches: within 0.01 % (relative) of the exact quantiles. [USD]
     moments : pandas.DataFrame
-        Index (company, outcome); columns ``mean`` and ``std`` (sample standard deviation),
-        from the same sketches. [USD]
+        Index (company, outcome); columns ``mean``, ``std`` (sample standard deviation) and
+        ``mean_se``, the standard error of the mean (``std / sqrt(n)``: the mean's sampling
+        error, conservative for Latin hypercube and Sobol' samples), from the same sketches.
+        [USD]
     intervals : pandas.DataFrame
         Index (company, outcome); columns ``p5_low, p5_high, ...``: the sampling error of
         each quantile, a distribution-free 95 % interval from order statistics
@@ -356,7 +358,7 @@ class MCResult:
             "confidence": CONFIDENCE,
             "units": {
                 "quantiles": "USD",
-                "moments": "USD (mean and sample standard deviation)",
+                "moments": "USD (mean, sample standard deviation, standard error of the mean)",
                 "intervals": "USD ([low, high] of each quantile; null where too few "
                 "scenarios bound it)",
                 "capex_at_risk": "USD",
@@ -515,7 +517,8 @@ def _summaries(
     for (company, outcome), sketch in sorted(sketches.items()):
         values = sketch.quantile(np.array(QUANTILES))
         rows.append((company, outcome, *values))
-        moment_rows.append((company, outcome, sketch.mean(), sketch.std()))
+        std = sketch.std()
+        moment_rows.append((company, outcome, sketch.mean(), std, std / np.sqrt(sketch.count)))
         low, high = sketch.order_interval(np.array(QUANTILES), CONFIDENCE)
         interval_rows.append((company, outcome, *np.column_stack([low, high]).ravel()))
         if outcome == "stranded_peak":
@@ -528,7 +531,7 @@ def _summaries(
     car = pd.DataFrame(car_rows, columns=["company", "car95", "expected_shortfall"]).set_index(
         "company"
     )
-    moments = pd.DataFrame(moment_rows, columns=["company", "outcome", "mean", "std"])
+    moments = pd.DataFrame(moment_rows, columns=["company", "outcome", "mean", "std", "mean_se"])
     bounds = [f"{c}_{side}" for c in columns for side in ("low", "high")]
     intervals = pd.DataFrame(interval_rows, columns=["company", "outcome", *bounds])
     p_rows = []

@@ -438,7 +438,7 @@ def mc_page(
     precision = precision_note(r.intervals, r.quantiles, r.n)
     tables = [
         (
-            "Quantiles, mean and standard deviation ($B)",
+            "Quantiles, mean, standard deviation and the mean's standard error ($B)",
             _table(q, "company and outcome", "{:,.1f}") + _small(precision),
         ),
         ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
