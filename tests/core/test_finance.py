@@ -80,3 +80,56 @@ def test_irr_refuses_three_dimensional_cash_flows_and_takes_numpy_period_counts(
         irr(np.ones((2, 2, 3)))
     cf = np.array([[-100.0, 60.0, 60.0]])
     assert irr(cf, periods_per_year=np.int64(4)) == irr(cf, periods_per_year=4)
+
+
+def _one_loan(principal, maturity_q, amortising, cf, rate, t_all=24, start=0):
+    """One cohort commissioned in period ``start``: its loan, its cash flows and the LLCR."""
+    from strandrisk.core.finance import loan_life_cover
+
+    age = (np.arange(t_all) - start) * 0.25
+    bal, paid = debt_schedule(principal, age, maturity_q * 0.25, amortising, 0.25)
+    flows = np.where(np.arange(t_all) >= start, cf, 0.0)
+    existing = np.array([start])[:, None] <= np.arange(t_all)[None, :]
+    return loan_life_cover(flows[None], bal[None], paid[None], rate, existing, 0.25)
+
+
+def test_llcr_of_a_bullet_loan_is_the_annuity_of_its_cash_flow_over_the_debt():
+    # constant cash flow c each quarter, bullet loan P due at the end of quarter m - 1:
+    # in quarter t the cover is c times the annuity of (m - t) quarters at r / 4
+    c, p, m, r = 12.0, 100.0, 8, 0.08
+    cover, debt = _one_loan(p, m, False, c, r)
+    g = 1 + r / 4
+    for t in range(m):
+        annuity = sum(g ** -(k + 1) for k in range(m - t))
+        assert cover[t] == pytest.approx(c * annuity, rel=1e-12)
+        assert debt[t] == p
+    assert (debt[m:] == 0).all()
+    assert (cover[m:] == 0).all()
+
+
+def test_llcr_of_an_amortising_loan_and_a_late_cohort():
+    # an amortising loan: the debt falls, the window is the same (to the last instalment)
+    c, p, m, r = 5.0, 40.0, 6, 0.0
+    cover, debt = _one_loan(p, m, True, c, r, start=3)
+    assert (cover[:3] == 0).all()
+    assert (debt[:3] == 0).all()  # nothing owed, nothing in service yet
+    for t in range(3, 3 + m):
+        assert cover[t] == pytest.approx(c * (3 + m - t), rel=1e-12)  # no discounting at r = 0
+        assert debt[t] == pytest.approx(p * (1 - (t - 3) / m), rel=1e-12)
+
+
+def test_llcr_counts_only_the_cohorts_in_service_and_the_debt_outstanding():
+    from strandrisk.core.finance import loan_life_cover
+
+    t_all = 16
+    age = np.stack([np.arange(t_all) * 0.25, (np.arange(t_all) - 4) * 0.25])  # two cohorts
+    bal, paid = debt_schedule(np.array([[50.0], [80.0]]), age, 2.0, False, 0.25)
+    flows = np.stack([np.full(t_all, 3.0), np.where(np.arange(t_all) >= 4, 7.0, 0.0)])
+    existing = np.array([[0], [4]]) <= np.arange(t_all)[None, :]
+    cover, debt = loan_life_cover(flows, bal, paid, 0.0, existing, 0.25)
+    # quarter 2: only the first cohort (in service, 50 owed to quarter 7): 3 x 6 quarters
+    assert cover[2] == pytest.approx(18.0)
+    assert debt[2] == 50.0
+    # quarter 5: both; the second loan runs to quarter 11, so both cohorts count to it
+    assert cover[5] == pytest.approx(3.0 * 7 + 7.0 * 7)
+    assert debt[5] == 130.0

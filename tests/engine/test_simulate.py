@@ -439,3 +439,20 @@ def test_with_economic_obsolescence_weaker_demand_lowers_fair_value():
     weak, strong = fair_value(0.3, True), fair_value(1.0, True)
     assert (weak <= strong + 1e-6).all()
     assert (weak < strong).any()  # less demand, less to earn, less a buyer would pay
+
+
+def test_llcr_is_defined_where_there_is_debt_and_the_industry_is_a_weighted_mean():
+    result = sr.simulate(sr.load_scenario("base"), _random_samples(4, 8), breakeven=False)
+    llcr, debt = result.series["llcr"].values, result.series["debt"].values
+    assert np.isnan(llcr[debt == 0]).all()  # the same balances as the debt series
+    assert np.isfinite(llcr[debt > 0]).all()
+    # a ratio of sums: the industry's lies between its companies' where all have debt
+    companies, industry = llcr[:, :-1, :], llcr[:, -1, :]
+    all_owe = (debt[:, :-1, :] > 0).all(axis=1)
+    lo, hi = np.nanmin(companies, axis=1), np.nanmax(companies, axis=1)
+    assert (industry[all_owe] >= lo[all_owe] * (1 - 1e-12)).all()
+    assert (industry[all_owe] <= hi[all_owe] * (1 + 1e-12)).all()
+    none = sr.simulate(
+        sr.load_scenario("base", overrides={"financing.debt_share": 0.0}), breakeven=False
+    )
+    assert np.isnan(none.series["llcr"].values).all()

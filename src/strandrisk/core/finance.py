@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 
 from strandrisk.core.numeric import ordered_sum, power
 
-__all__ = ["debt_schedule", "discount_factors", "irr", "npv"]
+__all__ = ["debt_schedule", "discount_factors", "irr", "loan_life_cover", "npv"]
 
 _GRID = np.array(
     [-0.95, -0.9, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.15, -0.1, -0.07, -0.05, -0.03,
@@ -229,3 +229,71 @@ def debt_schedule(
         amortising, np.where(live, linear - linear_end, 0.0), np.where(bullet_due, p, 0.0)
     )
     return outstanding, repaid
+
+
+def loan_life_cover(
+    cfads: ArrayLike,
+    outstanding: ArrayLike,
+    repaid: ArrayLike,
+    rate: ArrayLike,
+    existing: ArrayLike,
+    period: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the two sides of the loan life cover ratio (LLCR) in each reporting period.
+
+    In period ``t``: the cash flow available for debt service of the cohorts in service by
+    ``t``, from ``t`` to the last scheduled repayment of the debt outstanding in ``t``,
+    discounted at the debt's rate to the start of ``t``; and that debt. Their ratio is the
+    LLCR of project finance: how many times the assets in place can repay what is owed over
+    the loans' remaining life (below 1, they cannot).
+
+    Parameters
+    ----------
+    cfads : array-like, shape (..., V, T)
+        Cash flow available for debt service per cohort and period, received at the end of
+        the period (EBITDA less tax), over every period the cohorts live. [USD]
+    outstanding, repaid : array-like, shape (..., V, T)
+        Each cohort's loan balance at the start of each period and the principal repaid in
+        it (:func:`debt_schedule`). [USD]
+    rate : array-like, broadcastable to (..., 1, T)
+        Interest rate of the debt in each period. [1/year]
+    existing : array-like of bool, shape (V, n)
+        Whether cohort ``v`` is in service by reporting period ``t`` (``n <= T``). [-]
+    period : float
+        Length of a period. [year]
+
+    Returns
+    -------
+    cover, debt : ndarray, shape (..., n)
+        The discounted cash flow and the debt outstanding in each reporting period; the
+        LLCR is ``cover / debt`` where ``debt > 0``. Sums over cohorts run in cohort order.
+        [USD]
+    """
+    cf = np.asarray(cfads, dtype=float)
+    bal = np.asarray(outstanding, dtype=float)
+    paid = np.asarray(repaid, dtype=float)
+    live = np.asarray(existing, dtype=bool)
+    t_all = cf.shape[-1]
+    n = live.shape[-1]
+    growth = np.broadcast_to(
+        1.0 + np.asarray(rate, dtype=float) * period, (*cf.shape[:-2], 1, t_all)
+    )
+    df_end = np.cumprod(1.0 / growth, axis=-1)  # a flow at the end of period u, to time 0
+    df_start = np.concatenate([np.ones_like(df_end[..., :1]), df_end[..., :-1]], axis=-1)
+    # R[v, u]: PV at time 0 of cohort v's cash flows from period u on (R[v, T] = 0)
+    pv = cf * df_end
+    tail = np.flip(np.cumsum(np.flip(pv, axis=-1), axis=-1), axis=-1)
+    tail = np.concatenate([tail, np.zeros_like(tail[..., :1])], axis=-1)
+    periods = np.arange(t_all)
+    last = np.max(np.where(paid > 0, periods, -1), axis=-1)  # (..., V): final repayment
+    beyond = bal[..., -1] - paid[..., -1] > 0  # still owed after the last period: count to it
+    last = np.where(beyond, t_all - 1, last)
+    owed = bal[..., :n] > 0  # (..., V, n): loans outstanding in t
+    end = np.max(np.where(owed, last[..., None], -1), axis=-2)  # (..., n): last repayment due
+    stop = np.clip(end + 1, 0, t_all)[..., None, :]  # (..., 1, n)
+    from_t = tail[..., :n]
+    to_end = np.take_along_axis(tail, np.broadcast_to(stop, (*tail.shape[:-1], n)), axis=-1)
+    window = np.where(end[..., None, :] >= np.arange(n), from_t - to_end, 0.0)
+    cover = ordered_sum(np.where(live, window, 0.0), axis=-2) / df_start[..., 0, :n]
+    debt = ordered_sum(bal[..., :n], axis=-2)
+    return cover, debt

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strandrisk.core.depreciation import straight_line_book
-from strandrisk.core.finance import debt_schedule, irr, npv
+from strandrisk.core.finance import debt_schedule, irr, loan_life_cover, npv
 from strandrisk.core.numeric import ordered_sum
 from strandrisk.engine.model import QUARTER, START_YEAR, Accounts, Cohorts, Grid, Operations
 from strandrisk.engine.params import Params
@@ -40,6 +40,7 @@ class CompanyFlows:
     principal: np.ndarray
     fcf_levered: np.ndarray
     dscr: np.ndarray  # (S, K+1, years): annual CFADS / debt service [-]
+    llcr: np.ndarray  # (S, K+1, T): loan life cover ratio, NaN without debt [-]
 
 
 def company_flows(
@@ -67,7 +68,10 @@ def company_flows(
     loss). Debt: ``debt_share`` of each cohort's capex drawn at commissioning, interest at
     ``risk_free + spread (+ widening after its start)`` on the opening balance, bullet or
     equal instalments over ``maturity``. DSCR is per calendar year,
-    ``(EBITDA - tax) / (interest + principal)``.
+    ``(EBITDA - tax) / (interest + principal)``. LLCR per quarter
+    (:func:`~strandrisk.core.finance.loan_life_cover`): the EBITDA less tax of the cohorts in
+    service, from the quarter to the last repayment of the debt outstanding in it, discounted
+    at the debt's rate, over that debt; the industry's from the companies' sums.
     """
     n = grid.t_rep
     tau = p["costs.tax_rate"][..., 0]
@@ -92,8 +96,13 @@ def company_flows(
     ufcf = ebitda - tax - capex
     service = ordered_sum((interest + principal).reshape(*interest.shape[:-1], -1, 4))
     cfads = ordered_sum((ebitda - tax).reshape(*ebitda.shape[:-1], -1, 4))
+    cfads_v = ops.ebitda - tau[..., None] * (ops.ebitda - acc.depreciation)  # every period
+    existing = grid.vintage[:, None] <= np.arange(n)[None, :]
+    cover, owed = loan_life_cover(cfads_v, outstanding, repaid, rate, existing, QUARTER)
+    cover, owed = add_industry(cover), add_industry(owed)  # the industry: the sums
     with np.errstate(divide="ignore", invalid="ignore"):
         dscr = np.where(service > 0, cfads / service, np.nan)
+        llcr = np.where(owed > 0, cover / owed, np.nan)
     return CompanyFlows(
         capex=capex,
         revenue=total(ops.revenue),
@@ -109,6 +118,7 @@ def company_flows(
         principal=principal,
         fcf_levered=ufcf - interest * (1.0 - tau) - principal + new_debt,
         dscr=dscr,
+        llcr=llcr,
     )
 
 

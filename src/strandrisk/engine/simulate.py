@@ -117,6 +117,7 @@ SERIES_UNITS: dict[str, str] = {
     "installed_units": "H100e",
     "token_price": "USD/Mtok",
     "dscr": "ratio",
+    "llcr": "ratio",
     "economic_life": "year",
 }  # fmt: skip
 """Unit of each variable of :attr:`SimulationResult.series` (also its ``units`` attribute):
@@ -338,7 +339,7 @@ def _series(
         "capacity": capacity, "served": served, "utilisation": utilisation,
         "installed_units": units,
         "token_price": np.broadcast_to(ops.price[..., 0, :n], (served.shape[0], k1, n)),
-        "dscr": flows.dscr,
+        "dscr": flows.dscr, "llcr": flows.llcr,
     }  # fmt: skip
 
 

@@ -34,7 +34,7 @@ FIGURES: dict[str, str] = {
     "market": "Token demand, capacity and volume served (industry, 2026Q1 capacity = 1)",
     "utilisation_price": "Utilisation and the token price",
     "cash_flows": "Cash flows (industry)",
-    "dscr": "Debt service cover ratio by year",
+    "dscr": "Debt cover by year: service (DSCR) and loan life (LLCR, the industry)",
     "cohort_lives": "Booked against economic life, cohort by cohort",
     "presets": "The six presets side by side (industry)",
     "tornado": "What moves peak stranded value most (one at a time)",
@@ -192,7 +192,20 @@ def _dscr(ds: xr.Dataset, title: str) -> go.Figure:
             mode="lines+markers",
             line={"color": _colour(c, companies)},
         )
-    fig.update_layout(title=title, yaxis_title="(EBITDA - tax) / (interest + principal)", **_LAYOUT)
+    if "llcr" in ds:  # forward-looking: can the assets in place repay what is owed?
+        first = [str(q).endswith("Q1") for q in ds["quarter"].values]
+        fig.add_scatter(
+            x=years,
+            y=ds["llcr"].sel(company="industry").values[first],
+            name="industry LLCR (start of year)",
+            mode="lines+markers",
+            line={"color": _colour("industry", companies), "dash": "dash"},
+        )
+    fig.update_layout(
+        title=title,
+        yaxis_title="DSCR: (EBITDA - tax) / (interest + principal); LLCR: PV of it / debt",
+        **_LAYOUT,
+    )
     return fig
 
 
