@@ -19,6 +19,7 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
+from strandrisk.reports.brief import llcr_line
 from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
@@ -374,6 +375,14 @@ def run_summary(job: object) -> Group:
             last_quarter=f"{2025 + scenario.years}Q4",
         ),  # type: ignore[attr-defined]
     ]
+    series = job.series  # type: ignore[attr-defined]
+    if "llcr" in series:
+        industry = series["llcr"].sel(company="industry")
+        if "scenario" in industry.dims:
+            industry = industry.isel(scenario=0)
+        line = llcr_line([str(q) for q in series["quarter"].values], industry.values)
+        if line:
+            parts.append(Text(line))
     changed = changed_choices(scenario)
     if changed:  # say which model it was: a switch changes what the figures mean
         parts.append(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from strandrisk.scenarios.schema import Scenario
@@ -16,6 +17,7 @@ __all__ = [
     "condition_label",
     "driver_notes",
     "in_brief",
+    "llcr_line",
     "precision_note",
     "usd",
 ]
@@ -270,3 +272,33 @@ def condition_label(label: str) -> str:
         "impairment_usgaap": "US GAAP impairments",
     }
     return f"{names.get(outcome, outcome)} {sign} {usd(float(value))}"
+
+
+def llcr_line(quarters: list[str], llcr: np.ndarray, who: str = "industry") -> str | None:
+    """Say how the loan life cover ratio runs over the horizon, in one line.
+
+    Parameters
+    ----------
+    quarters : list of str
+        ISO quarters of the horizon. [ISO quarter]
+    llcr : ndarray, shape (T,)
+        The LLCR per quarter, NaN without debt. [ratio]
+    who : str
+        Whose ratio. [-]
+
+    Returns
+    -------
+    str or None
+        Its first and last value and the first quarter below 1, or None without debt.
+    """
+    llcr = np.asarray(llcr, dtype=float)
+    held = np.flatnonzero(np.isfinite(llcr))
+    if held.size == 0:
+        return None
+    first, last = held[0], held[-1]
+    below = held[llcr[held] < 1.0]
+    when = f"below 1 from {quarters[below[0]]}" if below.size else "never below 1"
+    return (
+        f"Loan life cover ({who}): {llcr[first]:.2f} in {quarters[first]}, {when}, "
+        f"{llcr[last]:.2f} in {quarters[last]}"
+    )
