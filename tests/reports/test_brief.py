@@ -133,3 +133,13 @@ def test_driver_notes_flag_a_correlation_borrowed_from_a_correlated_parameter():
     assert len(borrowed) == 1
     assert borrowed[0].startswith("b: its correlation with the 2026 programme's NPV (-0.11)")
     assert "+0.08" in borrowed[0]
+
+
+def test_llcr_line_says_where_the_cover_starts_falls_below_one_and_ends():
+    from strandrisk.reports.brief import llcr_line
+
+    quarters = ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+    assert llcr_line(quarters, np.full(4, np.nan)) is None  # no debt, no ratio
+    line = llcr_line(quarters, np.array([np.nan, 2.5, 0.9, 1.2]))
+    assert line == "Loan life cover (industry): 2.50 in 2026Q2, below 1 from 2026Q3, 1.20 in 2026Q4"
+    assert "never below 1" in llcr_line(quarters, np.array([3.0, 2.0, 1.5, np.nan]), "meta")
