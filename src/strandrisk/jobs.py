@@ -279,7 +279,7 @@ def run_main_job(
                 footer=f"{provenance}strandrisk {__version__}; register "
                 f"{register.sha256()[:12]}; {now}",
                 mc_note=mc_note,
-                brief=in_brief(result.outcomes, scenario),
+                brief=[*in_brief(result.outcomes, scenario), *_lender_view(series)],
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:
@@ -329,6 +329,23 @@ class StoredReport:
     job: MainJob
     matches: bool
     stored_with: str
+
+
+def _lender_view(series: xr.Dataset) -> list[str]:
+    """Say the industry's loan life cover in a sentence for the report (none without debt)."""
+    from strandrisk.reports.brief import llcr_line
+
+    industry = series["llcr"].sel(company="industry")
+    if "scenario" in industry.dims:
+        industry = industry.isel(scenario=0)
+    line = llcr_line([str(q) for q in series["quarter"].values], industry.values)
+    if line is None:
+        return []
+    return [
+        "A lender's view, the loan life cover ratio (what the assets in place will earn until "
+        "the debt outstanding is due, discounted at the debt's rate, over that debt; below 1 "
+        f"they cannot repay it): {line.split(': ', 1)[1]}."
+    ]
 
 
 def _when(created_at: object) -> str:
