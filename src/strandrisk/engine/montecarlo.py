@@ -66,7 +66,6 @@ HEAD_ROWS = 50
 """Parameter draws kept for inspection (the first scenarios)."""
 SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
 """Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
-_SUMMARY = SUMMARISED
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
 """The condition every run reports: the 2026 programme does not earn its cost of capital."""
 _FAN_VARS = ("stranded_value", "book_value", "economic_value")
@@ -401,7 +400,7 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
     sketches, impaired = {}, {}
     for company, group in rows.groupby("company", sort=True, observed=True):
         name = str(company)
-        for outcome in _SUMMARY:
+        for outcome in SUMMARISED:
             sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(dtype=float))
         counts = np.zeros((2, years + 1), dtype=np.int64)
         for i, column in enumerate(("first_impairment_ifrs", "first_impairment_usgaap")):
