@@ -189,10 +189,7 @@ class MCResult:
         """
         columns = {}
         for outcome, threshold, above in conditions:
-            if outcome not in SUMMARISED:
-                raise InputError(
-                    f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
-                )
+            _check_summarised(outcome)
             if not math.isfinite(threshold):
                 raise InputError(f"{outcome}: the threshold must be a finite number of USD")
             label = f"{outcome} {'>' if above else '<'} {threshold:g}"
@@ -219,10 +216,7 @@ class MCResult:
             Index the cumulative probability; a column per company: the outcome at it, from
             the merged sketches. [USD]
         """
-        if outcome not in SUMMARISED:
-            raise InputError(
-                f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
-            )
+        _check_summarised(outcome)
         q = (np.arange(levels) + 0.5) / levels
         return pd.DataFrame(
             {
@@ -367,6 +361,14 @@ class MCResult:
                 "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
             },
         }
+
+
+def _check_summarised(outcome: str) -> None:
+    """Refuse an outcome a Monte Carlo run does not summarise, naming those it does."""
+    if outcome not in SUMMARISED:
+        raise InputError(
+            f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
+        )
 
 
 def _number(v: object) -> float | None:
