@@ -524,7 +524,7 @@ def report_stored_run(
     Raises
     ------
     InputError
-        No such store or run, or a Monte Carlo run (its report is ``mc --out``).
+        No such store or run, or not a ``strandrisk run`` (see :func:`report_stored_mc`).
     """
     store, meta, scenario = _stored_scenario(store_path, run_id)
     if meta["kind"] != "run":
