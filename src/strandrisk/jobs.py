@@ -333,12 +333,9 @@ class StoredReport:
 
 def _lender_view(series: xr.Dataset) -> list[str]:
     """Say the industry's loan life cover in a sentence for the report (none without debt)."""
-    from strandrisk.reports.brief import llcr_line
+    from strandrisk.reports.brief import series_llcr_line
 
-    industry = series["llcr"].sel(company="industry")
-    if "scenario" in industry.dims:
-        industry = industry.isel(scenario=0)
-    line = llcr_line([str(q) for q in series["quarter"].values], industry.values)
+    line = series_llcr_line(series)
     if line is None:
         return []
     return [

@@ -278,9 +278,7 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
         q = runs.quantiles(run_id, with_mean=True)
         ui.out.print(render.quantile_table(q, title, order))
         below = runs.share_below(run_id, "npv_2026", 0.0)
-        shares = ", ".join(
-            f"{c} {below[c]:.0%}" for c in sorted(below.index, key=render.company_order(order))
-        )
+        shares = ", ".join(f"{c} {below[c]:.0%}" for c in order if c in below.index)
         ui.out.print(f"Chance the 2026 programme's NPV is negative: {shares}")
         return
     years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)

@@ -19,7 +19,7 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
-from strandrisk.reports.brief import llcr_line
+from strandrisk.reports.brief import series_llcr_line
 from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
@@ -251,17 +251,6 @@ def _no_breakeven_caption(growth: bool, decline: bool) -> str:
     return "none: the 2026 programme's NPV does not reach zero for " + " or ".join(parts)
 
 
-def company_order(order: Sequence[str]) -> Callable[[object], int]:
-    """Return a sort key: names in ``order`` first, in that order, then the rest.
-
-    Parameters
-    ----------
-    order : sequence of str
-        Companies in display order. [-]
-    """
-    return _by_order(order)
-
-
 def _by_order(order: Sequence[str]) -> Callable[[object], int]:
     """Sort key: names in ``order`` first, in that order, then the rest."""
     rank = {name: i for i, name in enumerate(order)}
@@ -375,14 +364,9 @@ def run_summary(job: object) -> Group:
             last_quarter=f"{2025 + scenario.years}Q4",
         ),  # type: ignore[attr-defined]
     ]
-    series = job.series  # type: ignore[attr-defined]
-    if "llcr" in series:
-        industry = series["llcr"].sel(company="industry")
-        if "scenario" in industry.dims:
-            industry = industry.isel(scenario=0)
-        line = llcr_line([str(q) for q in series["quarter"].values], industry.values)
-        if line:
-            parts.append(Text(line))
+    line = series_llcr_line(job.series)  # type: ignore[attr-defined]
+    if line:
+        parts.append(Text(line))
     changed = changed_choices(scenario)
     if changed:  # say which model it was: a switch changes what the figures mean
         parts.append(
@@ -626,7 +610,6 @@ def mc_summary(
     conditions : sequence of (outcome, threshold, above)
         Probabilities to show (default: the 2026 programme's NPV below 0). [USD]
     """
-    from strandrisk.engine.montecarlo import NPV_BELOW_ZERO
     from strandrisk.reports.brief import condition_label, precision_note
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
@@ -657,7 +640,7 @@ def mc_summary(
             else f"{_money(bounds.iloc[0])}–{_money(bounds.iloc[1])}",
             _money(row["expected_shortfall"]),
         )
-    odds = r.probabilities(conditions or (NPV_BELOW_ZERO,))
+    odds = r.probabilities(conditions)
     ot = _compact("Chance of each outcome, per company")
     ot.add_column("company", no_wrap=True)
     for label in odds.columns:

@@ -44,6 +44,7 @@ __all__ = [
     "SUMMARISED",
     "MCResult",
     "drivers_frame",
+    "drivers_from_rows",
     "read_kept",
     "result_from_rows",
     "run_mc",
@@ -178,7 +179,8 @@ class MCResult:
         ----------
         conditions : sequence of (outcome, threshold, above)
             An outcome of :data:`SUMMARISED`, the value [USD] and whether to count the
-            scenarios above it (true) or below it (false). [-]
+            scenarios above it (true) or below it (false); none given: :data:`NPV_BELOW_ZERO`.
+            [-]
 
         Returns
         -------
@@ -188,7 +190,7 @@ class MCResult:
             0.01 % of the threshold may count on either side. [fraction]
         """
         columns = {}
-        for outcome, threshold, above in conditions:
+        for outcome, threshold, above in conditions or (NPV_BELOW_ZERO,):
             _check_summarised(outcome)
             if not math.isfinite(threshold):
                 raise InputError(f"{outcome}: the threshold must be a finite number of USD")
@@ -736,26 +738,69 @@ def run_mc(
                 for future in as_completed(futures):
                     absorb(future.result())
                     future.release()
-    quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, scenario.years)
-    fan_frame = _fan_frame([f for _, f in sorted(fans, key=lambda x: x[0])])
     ranked.sort(key=lambda x: x[0])  # the same rows in the same order for any chunking
-    drawn = pd.concat([d for _, (d, _) in ranked]).set_index("scenario")
-    drivers = drivers_frame(drawn, pd.concat([o for _, (_, o) in ranked]))
+    return _assemble(
+        (n, seed, sampler),
+        scenario.years,
+        sketches,
+        impaired,
+        [f for _, f in sorted(fans, key=lambda x: x[0])],
+        drivers_frame(
+            pd.concat([d for _, (d, _) in ranked]).set_index("scenario"),
+            pd.concat([o for _, (_, o) in ranked]),
+        ),
+        head if head is not None else pd.DataFrame(),
+        Path(outcomes_path) if outcomes_path is not None else None,
+    )
+
+
+def _assemble(
+    design: tuple[int, int, str],
+    years: int,
+    sketches: dict[tuple[str, str], QuantileSketch],
+    impaired: dict[str, np.ndarray],
+    fan_pieces: list[dict],
+    drivers: pd.DataFrame,
+    head: pd.DataFrame,
+    outcomes_path: Path | None,
+) -> MCResult:
+    """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
+    quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
     return MCResult(
-        n,
-        seed,
-        sampler,
+        *design,
         quantiles,
         car,
         p_imp,
-        fan_frame,
-        head if head is not None else pd.DataFrame(),
-        Path(outcomes_path) if outcomes_path is not None else None,
+        _fan_frame(fan_pieces),
+        head,
+        outcomes_path,
         moments,
         intervals,
         drivers,
         sketches,
     )
+
+
+def drivers_from_rows(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Rank drivers from a kept or stored run's rows, over the scenarios ``run_mc`` ranks.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        Parameter values indexed by scenario ``0 .. n - 1``. [canonical units]
+    outcomes : pandas.DataFrame
+        Outcome rows with ``scenario``, ``company`` and :data:`DRIVER_OUTCOMES`. [USD]
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`drivers_frame`, over the first :data:`DRIVER_SCENARIOS` scenarios. [-]
+    """
+    first = samples.iloc[:DRIVER_SCENARIOS]
+    rows = outcomes.loc[
+        outcomes["scenario"] < len(first), ["scenario", "company", *DRIVER_OUTCOMES]
+    ]
+    return drivers_frame(first, rows)
 
 
 def result_from_rows(
@@ -798,29 +843,17 @@ def result_from_rows(
         raise ValueError("samples must be indexed by scenario 0 .. n - 1")
     rows = outcomes.sort_values(["scenario", "company"], kind="stable")
     sketches, impaired = _reduce(rows, scenario.years)
-    quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, scenario.years)
-    head = {k: samples[k].to_numpy(dtype=float) for k in samples.columns}
-    n_fan = min(n, FAN_SCENARIOS)
-    paths = value_paths(scenario, {k: v[:n_fan] for k, v in head.items()})
-    fans = _fan_frame([{k: paths[k] for k in (*_FAN_VARS, "companies", "quarters")}])
-    n_rank = min(n, DRIVER_SCENARIOS)
-    ranked = rows.loc[rows["scenario"] < n_rank, ["scenario", "company", *DRIVER_OUTCOMES]]
-    drivers = drivers_frame(samples.iloc[:n_rank], ranked)
-    first = samples.iloc[:HEAD_ROWS].reset_index(names="scenario")
-    return MCResult(
-        n,
-        seed,
-        sampler,
-        quantiles,
-        car,
-        p_imp,
-        fans,
-        first,
-        None,
-        moments,
-        intervals,
-        drivers,
+    fan = samples.iloc[:FAN_SCENARIOS]
+    paths = value_paths(scenario, {k: fan[k].to_numpy(dtype=float) for k in fan.columns})
+    return _assemble(
+        (n, seed, sampler),
+        scenario.years,
         sketches,
+        impaired,
+        [paths],
+        drivers_from_rows(samples, rows),
+        samples.iloc[:HEAD_ROWS].reset_index(names="scenario"),
+        None,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
 from strandrisk.io.files import parse_toml, read_toml_source
-from strandrisk.scenarios.schema import COMPANIES, GROUPS, Company, Scenario
+from strandrisk.scenarios.schema import COMPANIES, GROUPS, Company, Scenario, choice_meaning
 
 __all__ = [
     "COMPANY_LIFE_ROWS",
@@ -326,7 +326,7 @@ def dump_scenario(scenario: Scenario) -> str:
             if unit:
                 comment = f"  # [{unit}] {doc}".rstrip()
             elif doc or choices:  # a switch or a choice: what it means (or what it takes)
-                comment = f"  # {doc or 'one of ' + ', '.join(choices)}"
+                comment = f"  # {choice_meaning(f.metadata)}"
             else:
                 comment = ""
             lines.append(f"{f.name} = {_toml_value(getattr(obj, f.name))}{comment}")

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from strandrisk.scenarios.schema import Scenario
 
@@ -19,6 +20,7 @@ __all__ = [
     "in_brief",
     "llcr_line",
     "precision_note",
+    "series_llcr_line",
     "usd",
 ]
 
@@ -302,3 +304,21 @@ def llcr_line(quarters: list[str], llcr: np.ndarray, who: str = "industry") -> s
         f"Loan life cover ({who}): {llcr[first]:.2f} in {quarters[first]}, {when}, "
         f"{llcr[last]:.2f} in {quarters[last]}"
     )
+
+
+def series_llcr_line(series: xr.Dataset, who: str = "industry") -> str | None:
+    """Say how a run's loan life cover runs (:func:`llcr_line`), from its series.
+
+    Parameters
+    ----------
+    series : xarray.Dataset
+        ``simulate``'s series (its first scenario is read). [ratio]
+    who : str
+        A company of the run, or ``"industry"``. [-]
+    """
+    if "llcr" not in series:
+        return None
+    llcr = series["llcr"].sel(company=who)
+    if "scenario" in llcr.dims:
+        llcr = llcr.isel(scenario=0)
+    return llcr_line([str(q) for q in series["quarter"].values], llcr.values, who)

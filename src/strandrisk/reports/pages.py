@@ -18,7 +18,7 @@ import plotly.offline
 from strandrisk import __version__
 from strandrisk.analysis.prim import PrimResult
 from strandrisk.analysis.sensitivity import Swing
-from strandrisk.engine.montecarlo import NPV_BELOW_ZERO, MCResult
+from strandrisk.engine.montecarlo import MCResult
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.reports.brief import DRIVER_NAMES, condition_label, driver_notes, precision_note
 from strandrisk.reports.figures import (
@@ -427,7 +427,7 @@ def mc_page(
         "high",
         "expected shortfall ($B)",
     ]
-    odds = r.probabilities(conditions or (NPV_BELOW_ZERO,)) * 100
+    odds = r.probabilities(conditions) * 100
     odds.columns = [condition_label(c) for c in odds.columns]
     odds = odds.loc[[c for c in (*COMPANIES, "industry") if c in odds.index]]
     present = set(r.p_impairment.index.get_level_values("company"))

@@ -10,6 +10,7 @@ scenario that exists is valid. File parsing and register defaults live in
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "ShareRule",
     "Technology",
     "changed_choices",
+    "choice_meaning",
     "modelling_choices",
     "parameter_fields",
     "parameter_unit",
@@ -450,11 +452,21 @@ def _choices(scenario: Scenario) -> list[tuple[str, object, str, object]]:
         for f in fields(getattr(scenario, group)):
             if "lo" in f.metadata:
                 continue
-            choices = f.metadata.get("choices")
-            doc = f.metadata.get("doc") or ("one of " + ", ".join(choices) if choices else "")
             value = getattr(getattr(scenario, group), f.name)
-            out.append((f"{group}.{f.name}", value, doc, f.default))
+            out.append((f"{group}.{f.name}", value, choice_meaning(f.metadata), f.default))
     return out
+
+
+def choice_meaning(metadata: Mapping[str, Any]) -> str:
+    """Say what a choice or switch means: its ``doc``, else the values it takes.
+
+    Parameters
+    ----------
+    metadata : mapping
+        The field's metadata (``doc``, ``choices``). [-]
+    """
+    choices = metadata.get("choices")
+    return metadata.get("doc") or ("one of " + ", ".join(choices) if choices else "")
 
 
 def parameter_unit(key: str) -> str:

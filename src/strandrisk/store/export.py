@@ -99,13 +99,9 @@ _FORMATS = {
 
 def _drivers(run: StoredRun) -> pd.DataFrame:
     """Rank a Monte Carlo run's drivers over its first 20,000 scenarios, as ``mc`` does."""
-    from strandrisk.engine.montecarlo import DRIVER_OUTCOMES, DRIVER_SCENARIOS, drivers_frame
+    from strandrisk.engine.montecarlo import drivers_from_rows
 
-    samples = run.samples.set_index("scenario").iloc[:DRIVER_SCENARIOS]
-    rows = run.outcomes.loc[
-        run.outcomes["scenario"] < len(samples), ["scenario", "company", *DRIVER_OUTCOMES]
-    ]
-    return drivers_frame(samples, rows).reset_index()
+    return drivers_from_rows(run.samples.set_index("scenario"), run.outcomes).reset_index()
 
 
 def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
