@@ -62,8 +62,10 @@ def test_summary_shapes_and_probabilities():
         "drivers",
         "driver_scenarios",
         "confidence",
+        "precision",
         "units",
     }
+    assert result.as_json()["precision"] is None  # a run of a fixed size
     low, high = result.intervals["p50_low"], result.intervals["p50_high"]
     assert (low <= q["p50"]).all()
     assert (q["p50"] <= high).all()
@@ -627,3 +629,132 @@ def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):
     assert (again.n, again.seed, again.sampler) == (150, 9, "lhs")
     with pytest.raises(ValueError, match="indexed by scenario"):
         result_from_rows(sc, samples.iloc[1:], rows, 9, "lhs")
+
+
+# --- precision control (``run_mc(..., precision=...)``, ``mc --precision``) ---------------------
+
+
+def _widest(result) -> float:
+    """Widest relative half-width of P50/P95/P99 over positive amounts, summed out by hand."""
+    worst = 0.0
+    for (company, outcome), row in result.quantiles.iterrows():
+        if outcome == "npv_2026":
+            continue
+        for level in ("p50", "p95", "p99"):
+            low = result.intervals.loc[(company, outcome), f"{level}_low"]
+            high = result.intervals.loc[(company, outcome), f"{level}_high"]
+            assert not math.isnan(low)
+            assert not math.isnan(high)
+            if row[level] > 0:
+                est = row[level]
+                worst = max(worst, (high - est) / est, (est - low) / est)
+    return worst
+
+
+def test_checkpoints_double_from_the_first_and_end_at_the_maximum():
+    from strandrisk.engine.montecarlo import precision_checkpoints
+
+    assert precision_checkpoints(100_000) == [10_000, 20_000, 40_000, 80_000, 100_000]
+    assert precision_checkpoints(80_000) == [10_000, 20_000, 40_000, 80_000]
+    assert precision_checkpoints(7_000) == [7_000]
+    assert precision_checkpoints(301, 75) == [75, 150, 300, 301]
+
+
+def test_a_precision_target_stops_at_the_first_size_that_meets_it_and_equals_that_run(
+    monkeypatch,
+):
+    from strandrisk.engine import montecarlo
+
+    monkeypatch.setattr(montecarlo, "PRECISION_FIRST", 400)
+    fixed = {k: _run(k, sampler="lhs") for k in (400, 800)}
+    widths = {k: _widest(r) for k, r in fixed.items()}
+    assert widths[400] > widths[800]  # the sampling error shrinks with n
+    target = (widths[800] + widths[400]) / 2  # met at 800 (if not at 400), not before
+    assert widths[800] <= target < widths[400]
+    for chunk in (150, 1000):
+        got = _run(3000, sampler="lhs", chunk_size=chunk, precision=target)
+        assert got.n == 800
+        control = got.precision
+        assert control.converged
+        assert control.checked == (400, 800)
+        assert control.maximum == 3000
+        assert control.achieved == pytest.approx(widths[800], rel=1e-12)
+        pd.testing.assert_frame_equal(got.quantiles, fixed[800].quantiles)
+        pd.testing.assert_frame_equal(got.intervals, fixed[800].intervals)
+        pd.testing.assert_frame_equal(got.moments, fixed[800].moments)
+        pd.testing.assert_frame_equal(got.p_impairment, fixed[800].p_impairment)
+        pd.testing.assert_frame_equal(got.drivers, fixed[800].drivers)
+    assert "met after 800 scenarios" in got.precision.sentence()
+
+
+def test_an_unreachable_precision_target_runs_to_the_maximum_and_says_so(monkeypatch):
+    from strandrisk.engine import montecarlo
+
+    monkeypatch.setattr(montecarlo, "PRECISION_FIRST", 400)
+    got = _run(1000, precision=1e-6)
+    assert got.n == 1000
+    control = got.precision
+    assert not control.converged
+    assert control.checked == (400, 800, 1000)
+    assert control.unbounded == ()  # 1,000 draws bound a P99
+    assert control.achieved == pytest.approx(_widest(got), rel=1e-12)
+    assert "not met within 1,000 scenarios" in control.sentence()
+    summary = got.as_json()["precision"]
+    assert summary["converged"] is False
+    assert summary["checked"] == [400, 800, 1000]
+    few = _run(60, precision=0.5)  # too few draws to bound a P99: never converged
+    assert "P99" in few.precision.unbounded
+    assert not few.precision.converged
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, math.nan])
+def test_a_precision_outside_zero_to_one_is_refused(bad):
+    with pytest.raises(sr.InputError, match="precision"):
+        _run(10, precision=bad)
+    r = CliRunner().invoke(app, ["mc", "--n", "10", "--precision", str(bad)])
+    assert r.exit_code == 2
+    assert "--precision" in r.output
+
+
+def test_quantile_precision_on_hand_made_intervals():
+    from strandrisk.engine.montecarlo import quantile_precision
+
+    index = pd.MultiIndex.from_tuples(
+        [("a", "stranded_peak"), ("a", "npv_2026"), ("b", "impairment_ifrs")],
+        names=["company", "outcome"],
+    )
+    q = pd.DataFrame(
+        {"p50": [100.0, -5.0, 0.0], "p95": [200.0, 1.0, 50.0], "p99": [300.0, 2.0, 60.0]},
+        index=index,
+    )
+    iv = pd.DataFrame(
+        {
+            "p50_low": [98.0, -900.0, 0.0],
+            "p50_high": [101.0, 900.0, 1.0],  # the NPV's huge interval is not counted
+            "p95_low": [190.0, 0.0, 49.0],
+            "p95_high": [205.0, 2.0, 53.0],
+            "p99_low": [290.0, 1.0, 59.0],
+            "p99_high": [np.nan, 3.0, 61.0],
+        },
+        index=index,
+    )
+    got = quantile_precision(q, iv)
+    assert got["P50"] == pytest.approx(0.02)  # 2 below 100; b's zero median is not measured
+    assert got["P95"] == pytest.approx(0.06)  # b: 3 above 50
+    assert math.isinf(got["P99"])  # a's P99 has no upper bound
+    zero = quantile_precision(q.assign(p50=0.0), iv.assign(p99_high=1e9))
+    assert math.isnan(zero["P50"])  # nothing positive at P50: nothing to measure
+
+
+def test_mc_precision_on_the_command_line():
+    r = CliRunner().invoke(
+        app,
+        ["mc", "--n", "300", "--precision", "0.9", "--json", "--set", "years=3", "--seed", "2"],
+    )
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.output)
+    assert summary["n"] == 300
+    assert summary["precision"]["maximum"] == 300
+    text = CliRunner().invoke(app, ["mc", "--n", "300", "--precision", "0.9", "--set", "years=3"])
+    assert text.exit_code == 0, text.output
+    assert "Precision target ±90%" in " ".join(text.output.split())

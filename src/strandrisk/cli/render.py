@@ -622,7 +622,7 @@ def mc_summary(
         f"{len(space.keys)} uncertain parameters",  # type: ignore[attr-defined]
         order,
     )
-    precision = Text(precision_note(r.intervals, r.quantiles, r.n), style="dim")
+    precision = Text(precision_note(r.intervals, r.quantiles, r.n, r.precision), style="dim")
     car = r.capex_at_risk
     ct = Table(
         title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"

@@ -18,6 +18,9 @@ from strandrisk.errors import InputError
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
 
+MAX_CONTROLLED = 1_000_000
+"""Most scenarios ``mc --precision`` runs when ``--n`` does not say."""
+
 
 @ui.clean_failures
 def mc(
@@ -29,11 +32,27 @@ def mc(
         list[str] | None,
         typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value (repeatable)."),
     ] = None,
-    n: Annotated[int, typer.Option("--n", help="Number of scenarios.")] = 10_000,
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n",
+            help="Number of scenarios (default 10,000); with --precision the most to run "
+            "(default 1,000,000).",
+        ),
+    ] = None,
     seed: Annotated[
         int, typer.Option(min=0, help="Root seed; the same seed reproduces the run bit for bit.")
     ] = 0,
     sampler: Annotated[str, typer.Option(help="mc, lhs or sobol.")] = "mc",
+    precision: Annotated[
+        float | None,
+        typer.Option(
+            metavar="FRACTION",
+            help="Stop once P50, P95 and P99 of every company's peak stranded value and "
+            "impairments are known within ±FRACTION (95 %), e.g. 0.01; checked at 10,000 "
+            "scenarios and each doubling.",
+        ),
+    ] = None,
     chunk_size: Annotated[int, typer.Option(help="Scenarios per task.")] = 100_000,
     workers: Annotated[
         int | None, typer.Option(help="Run on a local Dask cluster with N workers.")
@@ -100,6 +119,12 @@ def mc(
 
     if sampler not in SAMPLERS:
         raise InputError(f"--sampler: {sampler!r} is not one of {', '.join(SAMPLERS)}")
+    if precision is not None and not 0.0 < precision < 1.0:  # NaN fails too
+        raise InputError(
+            f"--precision {precision}: a relative half-width between 0 and 1, e.g. 0.01 for ±1 %"
+        )
+    if n is None:
+        n = MAX_CONTROLLED if precision is not None else 10_000
     if n < 1 or chunk_size < 1 or (workers is not None and workers < 1):
         raise InputError("--n, --chunk-size and --workers must be positive")
     if workers is not None and scheduler is not None:
@@ -131,7 +156,7 @@ def mc(
         keep = Path(tmp.name) / "mc.duckdb"
     from strandrisk.jobs import compile_note
 
-    label = f"{n:,} scenarios"
+    label = f"{n:,} scenarios" if precision is None else f"up to {n:,} scenarios"
     with Progress(console=ui.err, transient=True, disable=as_json) as bar:
         task = bar.add_task(label + compile_note(), total=n)
         result = run_mc(
@@ -146,6 +171,7 @@ def mc(
             outcomes_path=keep,
             progress=lambda k: bar.update(task, advance=k, description=label),
             keep_series=series,
+            precision=precision,
         )
     run_id = None
     if store is not None:

@@ -39,12 +39,17 @@ __all__ = [
     "FAN_SCENARIOS",
     "KEPT_COLUMNS",
     "NPV_BELOW_ZERO",
+    "PRECISION_FIRST",
+    "PRECISION_LEVELS",
     "QUANTILES",
     "SERIES_CHUNK",
     "SUMMARISED",
     "MCResult",
+    "PrecisionControl",
     "drivers_frame",
     "drivers_from_rows",
+    "precision_checkpoints",
+    "quantile_precision",
     "read_kept",
     "result_from_rows",
     "run_mc",
@@ -69,6 +74,10 @@ SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap
 """Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
 """The condition every run reports: the 2026 programme does not earn its cost of capital."""
+PRECISION_LEVELS = ("p50", "p95", "p99")
+"""Quantiles whose sampling error a run reports and ``precision`` controls."""
+PRECISION_FIRST = 10_000
+"""First size at which a run with a precision target checks it; then at each doubling."""
 _FAN_VARS = ("stranded_value", "book_value", "economic_value")
 KEPT_COLUMNS = (
     "scenario",
@@ -84,6 +93,142 @@ KEPT_COLUMNS = (
     "min_dscr",
 )
 """Outcome columns a Monte Carlo run keeps per scenario and company (``--keep``, ``--store``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrecisionControl:
+    """How a run with a precision target stopped (``run_mc(..., precision=...)``).
+
+    Attributes
+    ----------
+    target : float
+        The widest relative half-width asked for. [fraction]
+    achieved : float
+        The widest relative half-width when the run stopped (:func:`quantile_precision`);
+        NaN when nothing was measurable (every quantile zero). [fraction]
+    unbounded : tuple of str
+        Quantiles too few scenarios could bound when it stopped (``"P99"``). [-]
+    converged : bool
+        Whether the target was met; if not, the run stopped at its maximum. [-]
+    checked : tuple of int
+        The sizes at which precision was checked, the last the scenarios run. [count]
+    maximum : int
+        The most scenarios the run could have used. [count]
+    """
+
+    target: float
+    achieved: float
+    unbounded: tuple[str, ...]
+    converged: bool
+    checked: tuple[int, ...]
+    maximum: int
+
+    def sentence(self) -> str:
+        """Say whether the target was met, after how many scenarios, as one sentence."""
+        n = self.checked[-1]
+        sizes = ", ".join(f"{k:,}" for k in self.checked)
+        if self.converged:
+            if math.isnan(self.achieved):
+                how = "nothing to measure (every quantile is zero)"
+            else:
+                how = f"±{_percent(self.achieved)} at most"
+            return (
+                f"Precision target ±{_percent(self.target)} met after {n:,} scenarios ({how}; "
+                f"checked at {sizes})."
+            )
+        short = (
+            f"{' and '.join(self.unbounded)} still unbounded"
+            if self.unbounded
+            else f"±{_percent(self.achieved)} at most"
+        )
+        return (
+            f"Precision target ±{_percent(self.target)} not met within {self.maximum:,} scenarios "
+            f"({short}): raise --n, or accept the wider interval."
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """Return the control as a JSON-ready object."""
+        return {
+            "target": self.target,
+            "achieved": _number(self.achieved),
+            "unbounded": list(self.unbounded),
+            "converged": self.converged,
+            "checked": list(self.checked),
+            "maximum": self.maximum,
+        }
+
+
+def _percent(x: float) -> str:
+    """``0.02`` as ``2%``, ``0.0175`` as ``1.75%``: two decimals at most, no trailing zeros."""
+    return f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def precision_checkpoints(maximum: int, first: int = PRECISION_FIRST) -> list[int]:
+    """Return the sizes at which a run with a precision target checks it.
+
+    ``first``, then each doubling, then ``maximum`` itself: fixed sizes, so a run that stops
+    at one of them equals a run of exactly that many scenarios, whatever its chunk size or
+    number of workers.
+
+    Parameters
+    ----------
+    maximum : int
+        The most scenarios to run. [count]
+    first : int
+        The first size checked. [count]
+
+    Returns
+    -------
+    list of int
+        Increasing sizes, the last equal to ``maximum``. [count]
+    """
+    maximum = whole_number("n", maximum, 1)
+    first = whole_number("first", first, 1)
+    sizes = []
+    size = first
+    while size < maximum:
+        sizes.append(size)
+        size *= 2
+    return [*sizes, maximum]
+
+
+def quantile_precision(quantiles: pd.DataFrame, intervals: pd.DataFrame) -> dict[str, float]:
+    """Return the widest relative sampling error of P50, P95 and P99 over the positive amounts.
+
+    Over peak stranded value and impairments, every company (the NPV, which crosses zero,
+    has no relative error): the larger side of each quantile's 95 % interval from its
+    estimate, relative to the estimate, where the estimate is positive.
+
+    Parameters
+    ----------
+    quantiles : pandas.DataFrame
+        ``MCResult.quantiles``: index (company, outcome); ``p50, p95, p99`` among the
+        columns. [USD]
+    intervals : pandas.DataFrame
+        ``MCResult.intervals``: the same index; ``p50_low, p50_high, ...``. [USD]
+
+    Returns
+    -------
+    dict
+        ``{"P50": ..., "P95": ..., "P99": ...}``: the widest relative half-width; ``inf``
+        where too few scenarios bound that quantile, NaN where no estimate is positive
+        (nothing to measure). [fraction]
+    """
+    positive = quantiles.index.get_level_values("outcome") != "npv_2026"
+    out = {}
+    for level in PRECISION_LEVELS:
+        est = quantiles.loc[positive, level].to_numpy(dtype=float)
+        low = intervals.loc[positive, f"{level}_low"].to_numpy(dtype=float)
+        high = intervals.loc[positive, f"{level}_high"].to_numpy(dtype=float)
+        use = est > 0
+        if np.isnan(high).any() or np.isnan(low).any():
+            out[level.upper()] = math.inf
+        elif not use.any():
+            out[level.upper()] = math.nan
+        else:
+            side = np.maximum(high - est, est - low)[use]
+            out[level.upper()] = float((side / est[use]).max())
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +271,8 @@ class MCResult:
     sketches : dict
         The merged quantile sketch of each (company, outcome) of :data:`SUMMARISED`, for
         further questions (:meth:`probabilities`). [USD]
+    precision : PrecisionControl or None
+        How a run with a precision target stopped; None for a run of a fixed size.
     """
 
     n: int
@@ -141,6 +288,7 @@ class MCResult:
     intervals: pd.DataFrame
     drivers: pd.DataFrame
     sketches: dict[tuple[str, str], QuantileSketch]
+    precision: PrecisionControl | None = None
 
     @property
     def driver_scenarios(self) -> int:
@@ -351,6 +499,7 @@ class MCResult:
             "drivers": drivers,
             "driver_scenarios": self.driver_scenarios,
             "confidence": CONFIDENCE,
+            "precision": None if self.precision is None else self.precision.as_json(),
             "units": {
                 "quantiles": "USD",
                 "moments": "USD (mean, sample standard deviation, standard error of the mean)",
@@ -361,6 +510,9 @@ class MCResult:
                 "probabilities": "share of scenarios with the outcome beyond the value (USD)",
                 "drivers": "rank correlation and standardised rank regression coefficient "
                 "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
+                "precision": "target and achieved: widest relative half-width (fraction) of "
+                "the 95 % intervals of P50, P95 and P99; checked and maximum: scenarios; "
+                "null for a run of a fixed size",
             },
         }
 
@@ -478,8 +630,9 @@ def _long_series(paths: dict, start: int) -> pd.DataFrame:
     return frame
 
 
-def _ranges(n: int, chunk: int) -> list[tuple[int, int]]:
-    return [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
+def _ranges(start: int, stop: int, chunk: int) -> list[tuple[int, int]]:
+    """Scenarios ``start`` to ``stop - 1`` in tasks of at most ``chunk``."""
+    return [(a, min(a + chunk, stop)) for a in range(start, stop, chunk)]
 
 
 @contextlib.contextmanager
@@ -645,8 +798,9 @@ def run_mc(
     outcomes_path: Path | None = None,
     progress: Callable[[int], None] | None = None,
     keep_series: bool = False,
+    precision: float | None = None,
 ) -> MCResult:
-    """Run ``n`` scenarios drawn from ``space``.
+    """Run ``n`` scenarios drawn from ``space`` (or fewer, once a precision target is met).
 
     Parameters
     ----------
@@ -676,11 +830,18 @@ def run_mc(
         Also keep every scenario's quarterly stranded, book and economic value per company
         (table ``series`` in ``outcomes_path``, which it requires); tasks then hold at most
         :data:`SERIES_CHUNK` scenarios. [-]
+    precision : float, optional
+        Stop as soon as P50, P95 and P99 of every company's peak stranded value and
+        impairments are known within this relative half-width (95 %,
+        :func:`quantile_precision`); ``n`` is then the most scenarios to run. Checked at
+        :func:`precision_checkpoints` (10,000, then each doubling), so the result equals a
+        run of exactly the size it stopped at. [fraction]
 
     Returns
     -------
     MCResult
-        Quantiles, Capex-at-Risk, probability of impairment by year, fans.
+        Quantiles, Capex-at-Risk, probability of impairment by year, fans; ``precision``
+        says how a run with a target stopped.
     """
     n = whole_number("n", n, 1)
     chunk_size = whole_number("chunk_size", chunk_size, 1)
@@ -695,13 +856,19 @@ def run_mc(
         raise ValueError("the uncertainty space is empty: nothing to sample")
     if keep_series and outcomes_path is None:
         raise ValueError("keep_series needs outcomes_path: the series are kept there")
-    ranges = _ranges(n, min(chunk_size, SERIES_CHUNK) if keep_series else chunk_size)
+    if precision is not None and not (0.0 < precision < 1.0):  # NaN fails too
+        raise InputError(
+            f"precision = {precision}: a relative half-width between 0 and 1, e.g. 0.01 for ±1 %"
+        )
+    chunk = min(chunk_size, SERIES_CHUNK) if keep_series else chunk_size
+    sizes = precision_checkpoints(n, PRECISION_FIRST) if precision is not None else [n]
     keep_rows = outcomes_path is not None
     sketches: dict[tuple[str, str], QuantileSketch] = {}
     impaired: dict[str, np.ndarray] = {}
     fans: list[tuple[int, dict]] = []
     ranked: list[tuple[int, tuple[pd.DataFrame, pd.DataFrame]]] = []
     head = None
+    control: PrecisionControl | None = None
 
     kept: _Kept | None = None
 
@@ -728,19 +895,29 @@ def run_mc(
         with _executor(workers, scheduler) as client:
             args = (scenario, space)
             extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series)
-            if client is None:
-                for a, b in ranges:
-                    absorb(_task(*args, a, b, *extra))
-            else:
-                from dask.distributed import as_completed
+            done = 0
+            for size in sizes:  # one round per checkpoint; a single round without a target
+                ranges = _ranges(done, size, chunk)
+                if client is None:
+                    for a, b in ranges:
+                        absorb(_task(*args, a, b, *extra))
+                else:
+                    from dask.distributed import as_completed
 
-                futures = [client.submit(_task, *args, a, b, *extra, pure=False) for a, b in ranges]
-                for future in as_completed(futures):
-                    absorb(future.result())
-                    future.release()
+                    futures = [
+                        client.submit(_task, *args, a, b, *extra, pure=False) for a, b in ranges
+                    ]
+                    for future in as_completed(futures):
+                        absorb(future.result())
+                        future.release()
+                done = size
+                if precision is not None:
+                    control = _control(sketches, precision, sizes, done)
+                    if control.converged:
+                        break
     ranked.sort(key=lambda x: x[0])  # the same rows in the same order for any chunking
     return _assemble(
-        (n, seed, sampler),
+        (done, seed, sampler),
         scenario.years,
         sketches,
         impaired,
@@ -751,6 +928,30 @@ def run_mc(
         ),
         head if head is not None else pd.DataFrame(),
         Path(outcomes_path) if outcomes_path is not None else None,
+        control,
+    )
+
+
+def _control(
+    sketches: dict[tuple[str, str], QuantileSketch],
+    target: float,
+    sizes: list[int],
+    done: int,
+) -> PrecisionControl:
+    """Check the precision target on the merged sketches after ``done`` scenarios."""
+    quantiles, _, _, _, intervals = _summaries(sketches, {}, 0)  # as the summary will say
+    widest = quantile_precision(quantiles, intervals)
+    unbounded = tuple(level for level, w in widest.items() if math.isinf(w))
+    finite = [w for w in widest.values() if math.isfinite(w)]
+    achieved = max(finite) if finite else math.nan
+    converged = not unbounded and not achieved > target  # NaN: nothing to measure
+    return PrecisionControl(
+        target,
+        achieved,
+        unbounded,
+        converged,
+        tuple(k for k in sizes if k <= done),
+        sizes[-1],
     )
 
 
@@ -763,6 +964,7 @@ def _assemble(
     drivers: pd.DataFrame,
     head: pd.DataFrame,
     outcomes_path: Path | None,
+    precision: PrecisionControl | None = None,
 ) -> MCResult:
     """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
@@ -778,6 +980,7 @@ def _assemble(
         intervals,
         drivers,
         sketches,
+        precision,
     )
 
 

@@ -154,7 +154,9 @@ def _breakeven(ind: pd.Series, scenario: Scenario) -> str:
     )
 
 
-def precision_note(intervals: pd.DataFrame, quantiles: pd.DataFrame, n: int) -> str:
+def precision_note(
+    intervals: pd.DataFrame, quantiles: pd.DataFrame, n: int, control: object | None = None
+) -> str:
     """Say how precisely the run's quantiles are known, from their 95 % sampling intervals.
 
     Parameters
@@ -165,27 +167,21 @@ def precision_note(intervals: pd.DataFrame, quantiles: pd.DataFrame, n: int) -> 
         ``MCResult.quantiles``: the estimates, same index; ``p5, p50, p95, p99``. [USD]
     n : int
         Scenarios of the run. [count]
+    control : PrecisionControl, optional
+        ``MCResult.precision`` of a run with a precision target: its sentence follows. [-]
 
     Returns
     -------
     str
         One sentence: the widest relative half-width of P50, P95 and P99 over peak stranded
-        value and impairments (positive amounts), or which cannot be bounded with ``n``.
+        value and impairments (positive amounts), or which cannot be bounded with ``n``;
+        then, for a run with a target, whether it was met and after how many scenarios.
     """
-    positive = quantiles.index.get_level_values("outcome") != "npv_2026"
-    parts, unbounded = [], []
-    for level in ("p50", "p95", "p99"):
-        est = quantiles.loc[positive, level]
-        low = intervals.loc[positive, f"{level}_low"]
-        high = intervals.loc[positive, f"{level}_high"]
-        if high.isna().any() or low.isna().any():
-            unbounded.append(level.upper())
-            continue
-        use = est > 0
-        if not use.any():
-            continue
-        widest = float(((high - est).combine(est - low, max)[use] / est[use]).max())
-        parts.append(f"{level.upper()} ±{widest:.1%}")
+    from strandrisk.engine.montecarlo import quantile_precision
+
+    widest = quantile_precision(quantiles, intervals)
+    unbounded = [level for level, w in widest.items() if math.isinf(w)]
+    parts = [f"{level} ±{w:.1%}" for level, w in widest.items() if math.isfinite(w)]
     text = (
         f"Sampling error with {n:,} scenarios (95 % intervals from order statistics, "
         "conservative for Latin hypercube and Sobol' samples): "
@@ -198,7 +194,10 @@ def precision_note(intervals: pd.DataFrame, quantiles: pd.DataFrame, n: int) -> 
         )
     if not parts and not unbounded:
         text += "none to measure, as peak stranded value and impairments are zero at P50 and above"
-    return text + "."
+    text += "."
+    if control is not None:
+        text += " " + control.sentence()  # type: ignore[attr-defined]
+    return text
 
 
 def driver_notes(drivers: pd.DataFrame, shown: list[str], n: int) -> list[str]:

@@ -435,7 +435,7 @@ def mc_page(
     wide = r.driver_table(company)
     notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
     wide.columns = [DRIVER_NAMES.get(c, c) for c in wide.columns]
-    precision = precision_note(r.intervals, r.quantiles, r.n)
+    precision = precision_note(r.intervals, r.quantiles, r.n, r.precision)
     tables = [
         (
             "Quantiles, mean, standard deviation and the mean's standard error ($B)",
