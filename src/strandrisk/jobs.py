@@ -96,7 +96,9 @@ def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record |
     return out
 
 
-def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> tuple[dict, str]:
+def _mc_figures(
+    scenario: Scenario, n: int, seed: int, source: str | Path, fixed: tuple[str, ...] = ()
+) -> tuple[dict, str]:
     """Monte Carlo, Sobol and PRIM figures for the report, and the headline figures in words."""
     import tempfile
 
@@ -106,7 +108,7 @@ def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> tu
     from strandrisk.io.uncertainty import load_uncertainty
     from strandrisk.reports.figures import build_mc_figures
 
-    space = load_uncertainty(source, scenario)
+    space = load_uncertainty(source, scenario, fixed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mc.duckdb"
         mc = run_mc(scenario, space, n, seed, sampler="lhs", outcomes_path=path)
@@ -129,7 +131,13 @@ def _mc_figures(scenario: Scenario, n: int, seed: int, source: str | Path) -> tu
         mc.cumulative("stranded_peak")[order],
         npv,
     )
-    return figures, _mc_headline(mc)
+    held = [k for k in load_uncertainty(source, scenario).keys if k in fixed]
+    note = (
+        f" Held at the scenario's value instead of drawn (--set): {', '.join(held)}."
+        if held
+        else ""
+    )
+    return figures, _mc_headline(mc) + note
 
 
 def _mc_headline(mc: MCResult) -> str:
@@ -198,6 +206,7 @@ def run_main_job(
     seed: int = 0,
     step: Callable[[str], None] | None = None,
     provenance: str = "",
+    fixed: tuple[str, ...] = (),
 ) -> MainJob:
     """Run the main job: simulate, rank drivers, compare presets, write report and store.
 
@@ -221,6 +230,9 @@ def run_main_job(
         Called with a short description as each stage starts (for a status line). [-]
     provenance : str
         A line the report's footer starts with (e.g. the stored run it was rebuilt from). [-]
+    fixed : tuple of str
+        Keys the Monte Carlo section holds at the scenario's value instead of drawing them
+        (what ``--set`` overrode). [-]
 
     Returns
     -------
@@ -256,7 +268,7 @@ def run_main_job(
         mc_note = ""
         if mc_n:
             say(f"Monte Carlo section: {mc_n:,} scenarios and Sobol indices")
-            mc_figures, headline = _mc_figures(scenario, mc_n, seed, uncertainty_source)
+            mc_figures, headline = _mc_figures(scenario, mc_n, seed, uncertainty_source, fixed)
             figures.update(mc_figures)
             mc_note = (
                 f"{mc_n:,} Latin-hypercube scenarios (seed {seed}) over every parameter with a "

@@ -271,6 +271,8 @@ def test_run_with_a_monte_carlo_section(tmp_path):
         str(tmp_path / "s.duckdb"),
         "--set",
         "years=4",
+        "--set",
+        "capex.growth=0.05",
     )
     assert r.exit_code == 0, r.output
     html = (tmp_path / "rep" / "report.html").read_text()
@@ -278,6 +280,7 @@ def test_run_with_a_monte_carlo_section(tmp_path):
         assert f'id="fig-{key}"' in html
     assert "Capex-at-Risk (its 95th percentile) is $" in html
     assert "programme&#x27;s NPV is negative in" in html
+    assert "instead of drawn (--set): capex.growth." in html  # an uncertain key --set holds
     assert (
         run("run", "--mc", "3", "--no-report", "--store", str(tmp_path / "t.duckdb")).exit_code == 2
     )

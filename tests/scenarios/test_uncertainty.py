@@ -159,3 +159,42 @@ def test_fit_distribution_and_presets_carry_an_uncertainty_block(tmp_path):
     assert d.low < sr.load_register()["gpu_price_performance_doubling_fit"].value < d.high
     for preset in sr.PRESETS:
         assert len(load_uncertainty(preset, sr.load_scenario(preset)).keys) >= 15
+
+
+def test_keys_held_fixed_leave_the_space_with_their_correlations(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text(
+        'name = "s"\n[uncertainty]\n'
+        '"market.elasticity" = {dist = "uniform", low = 0.5, high = 1.5}\n'
+        '"market.price_decline" = {dist = "uniform", low = 0.5, high = 1.5}\n'
+        '"technology.software_efficiency" = {dist = "uniform", low = 0.3, high = 0.9}\n'
+        "[correlations]\n"
+        'pairs = [["market.price_decline", "technology.software_efficiency", 0.5],'
+        ' ["market.elasticity", "technology.software_efficiency", -0.3]]\n'
+    )
+    sc = sr.load_scenario(f)
+    whole = load_uncertainty(f, sc)
+    held = load_uncertainty(f, sc, fixed=["market.elasticity", "costs.pue"])  # pue: not drawn
+    assert held.keys == ("market.price_decline", "technology.software_efficiency")
+    assert held.distributions == whole.distributions[1:]
+    np.testing.assert_array_equal(held.correlation, [[1.0, 0.5], [0.5, 1.0]])
+    assert whole.without(()).keys == whole.keys
+    with pytest.raises(InputError, match="no uncertain parameters left"):
+        load_uncertainty(f, sc, fixed=iter(whole.keys))
+
+
+def test_mc_holds_a_set_uncertain_key_at_its_value_and_says_so(tmp_path):
+    import duckdb
+    from typer.testing import CliRunner
+
+    from strandrisk.cli.main import app
+
+    keep = tmp_path / "k.duckdb"
+    args = ["mc", "--n", "20", "--set", "years=3", "--set", "capex.growth=0.02"]
+    r = CliRunner().invoke(app, [*args, "--keep", str(keep)])
+    assert r.exit_code == 0, r.output
+    assert "held fixed by --set, not drawn: capex.growth = 0.02" in " ".join(r.output.split())
+    with duckdb.connect(str(keep), read_only=True) as con:
+        columns = {row[0] for row in con.execute("DESCRIBE samples").fetchall()}
+    assert "capex.growth" not in columns
+    assert "market.elasticity" in columns

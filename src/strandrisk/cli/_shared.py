@@ -230,7 +230,36 @@ def mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) 
     set_ : list of str or None
         ``--set`` overrides of fixed values. [-]
     """
+    chosen = scenario_from_options(preset, scenario, set_, None, None)
+    return chosen, uncertainty_for(scenario if scenario else (preset or "base"), chosen, set_)
+
+
+def uncertainty_for(
+    source: str | Path, chosen: Any, set_: list[str] | None, quiet: bool = False
+) -> Any:
+    """Load the uncertainty space, holding fixed what ``--set`` gave a value, and say so.
+
+    Parameters
+    ----------
+    source : str or Path
+        The preset name or scenario file the scenario came from. [-]
+    chosen : Scenario
+        The loaded scenario, overrides applied. [-]
+    set_ : list of str or None
+        ``--set`` overrides: an uncertain key among them is held at its value, not drawn. [-]
+    quiet : bool
+        Do not print the note (``--json``). [-]
+    """
     from strandrisk.io.uncertainty import load_uncertainty
 
-    chosen = scenario_from_options(preset, scenario, set_, None, None)
-    return chosen, load_uncertainty(scenario if scenario else (preset or "base"), chosen)
+    fixed = list(parse_set(set_))
+    space = load_uncertainty(source, chosen, fixed)
+    held = [k for k in fixed if k in load_uncertainty(source, chosen).keys]
+    if held and not quiet:
+        values = chosen.flat()
+        err.print(
+            "held fixed by --set, not drawn: " + ", ".join(f"{k} = {values[k]:g}" for k in held),
+            style="dim",
+            highlight=False,
+        )
+    return space

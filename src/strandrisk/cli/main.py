@@ -208,6 +208,7 @@ def run(
             seed=seed,
             uncertainty_source=scenario if scenario else (preset or "base"),
             step=step,
+            fixed=tuple(ui.parse_set(set_)),
         )
     if as_json:
         columns = [c for c in job.outcomes.columns if c != "scenario"]

@@ -30,7 +30,11 @@ def mc(
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value (repeatable)."),
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Set a value (repeatable); an uncertain parameter is then held at it, not drawn.",
+        ),
     ] = None,
     n: Annotated[
         int | None,
@@ -114,7 +118,6 @@ def mc(
     from rich.progress import Progress
 
     from strandrisk.engine.montecarlo import run_mc
-    from strandrisk.io.uncertainty import load_uncertainty
     from strandrisk.scenarios.sampling import SAMPLERS
 
     if sampler not in SAMPLERS:
@@ -140,7 +143,7 @@ def mc(
     ui.check_folders(out, png)
     source = scenario if scenario else (preset or "base")
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
-    space = load_uncertainty(source, chosen)
+    space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
     chosen.check_company(company)
     quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
     conditions = _conditions(above or [], below or [])
@@ -283,7 +286,12 @@ def sensitivity(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
     set_: Annotated[
-        list[str] | None, typer.Option("--set", metavar="KEY=VALUE", help="Override a fixed value.")
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Set a value (repeatable); an uncertain parameter is then held at it, not drawn.",
+        ),
     ] = None,
     n: Annotated[
         int,

@@ -19,6 +19,7 @@ as mode), so that every draw stays inside the parameter's allowed range.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,9 @@ def _correlation(keys: tuple[str, ...], table: object, where: str) -> np.ndarray
     return c
 
 
-def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> UncertaintySpace:
+def load_uncertainty(
+    preset_or_path: str | Path, scenario: Scenario, fixed: Iterable[str] = ()
+) -> UncertaintySpace:
     """Read the uncertainty block of a preset or scenario file.
 
     Parameters
@@ -171,6 +174,9 @@ def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> Uncertai
         The same preset name or file the scenario came from. [-]
     scenario : Scenario
         The loaded scenario (for parameter bounds). [-]
+    fixed : iterable of str
+        Keys held at the scenario's value (what ``--set`` overrides): not drawn even where
+        the block gives them a distribution, and left out of its correlations. [-]
 
     Returns
     -------
@@ -209,6 +215,14 @@ def load_uncertainty(preset_or_path: str | Path, scenario: Scenario) -> Uncertai
         )
     correlation = _correlation(keys, data.get("correlations", {}), where)
     try:
-        return UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation)
+        space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation)
     except ValueError as exc:
         raise InputError(f"{where}: correlations: {exc}") from None
+    hold = set(fixed)
+    held = [k for k in keys if k in hold]
+    if len(held) == len(keys):
+        raise InputError(
+            f"{where}: no uncertain parameters left: {', '.join(held)} "
+            f"{'is' if len(held) == 1 else 'are'} held fixed (--set)"
+        )
+    return space.without(held)

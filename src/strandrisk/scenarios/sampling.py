@@ -9,6 +9,7 @@ are one scrambled sequence, fast-forwarded to each block.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,22 @@ class UncertaintySpace:
                 f"correlation matrix is not positive semi-definite (smallest eigenvalue "
                 f"{np.linalg.eigvalsh(c).min():.3g}): these correlations cannot hold together"
             )
+
+    def without(self, keys: Iterable[str]) -> UncertaintySpace:
+        """Return the space with ``keys`` held fixed: not drawn, their correlations dropped.
+
+        Parameters
+        ----------
+        keys : iterable of str
+            Dotted scenario keys; those not in the space are ignored. [-]
+        """
+        drop = set(keys)
+        keep = [i for i, k in enumerate(self.keys) if k not in drop]
+        return UncertaintySpace(
+            tuple(self.keys[i] for i in keep),
+            tuple(self.distributions[i] for i in keep),
+            np.asarray(self.correlation, dtype=float)[np.ix_(keep, keep)],  # PSD stays PSD
+        )
 
 
 def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
