@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
     from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.engine.decisions import DecisionComparison, compare_decisions
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
     from strandrisk.io.uncertainty import load_uncertainty
 
@@ -37,6 +38,8 @@ _LAZY = {
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
     "morris_for_scenario": "strandrisk.analysis.morris",
+    "DecisionComparison": "strandrisk.engine.decisions",
+    "compare_decisions": "strandrisk.engine.decisions",
     "MCResult": "strandrisk.engine.montecarlo",
     "read_kept": "strandrisk.engine.montecarlo",
     "run_mc": "strandrisk.engine.montecarlo",
@@ -76,6 +79,7 @@ __all__ = [
     "PRESETS",
     "SERIES_UNITS",
     "Claim",
+    "DecisionComparison",
     "InputError",
     "MCResult",
     "PrimResult",
@@ -86,6 +90,7 @@ __all__ = [
     "SimulationResult",
     "TrendFit",
     "__version__",
+    "compare_decisions",
     "dump_scenario",
     "fit_trend",
     "irr",

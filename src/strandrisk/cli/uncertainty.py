@@ -108,6 +108,15 @@ def mc(
             help="Also the chance it falls below this, e.g. npv_2026=-50e9 (repeatable).",
         ),
     ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compare",
+            metavar="KEY=VALUE[,KEY=VALUE]",
+            help="Compare a decision with the scenario as given over the same draws, e.g. "
+            "capex.path=flat (repeatable: one decision each).",
+        ),
+    ] = None,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -126,6 +135,25 @@ def mc(
         raise InputError(
             f"--precision {precision}: a relative half-width between 0 and 1, e.g. 0.01 for ±1 %"
         )
+    if compare:
+        given = {
+            "--precision": precision is not None,
+            "--keep": keep is not None,
+            "--store": store is not None,
+            "--series": series,
+            "--at": bool(at),
+            "--above": bool(above),
+            "--below": bool(below),
+            "--out": out is not None,
+            "--png": png is not None,
+        }
+        clash = [flag for flag, on in given.items() if on]
+        if clash:
+            raise InputError(
+                f"--compare prints a comparison only; {', '.join(clash)} "
+                f"{'belongs' if len(clash) == 1 else 'belong'} to a single run: run each "
+                "decision with --set for that"
+            )
     if n is None:
         n = MAX_CONTROLLED if precision is not None else 10_000
     if n < 1 or chunk_size < 1 or (workers is not None and workers < 1):
@@ -145,6 +173,12 @@ def mc(
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
     chosen.check_company(company)
+    if compare:
+        _compare(
+            chosen, space, compare, n, seed, sampler, chunk_size, workers, scheduler, company,
+            as_json,
+        )  # fmt: skip
+        return
     quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
     conditions = _conditions(above or [], below or [])
     import tempfile
@@ -224,6 +258,71 @@ def mc(
     ui.out.print(render.mc_summary(result, chosen, space, quarters, company, conditions))
     if run_id is not None:
         ui.out.print(f"stored: run {run_id} in {store}")
+
+
+def _decisions(texts: list[str]) -> dict[str, dict[str, Any]]:
+    """Parse ``--compare KEY=VALUE[,KEY=VALUE]`` into labelled decisions."""
+    out: dict[str, dict[str, Any]] = {}
+    for text in texts:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        bad = [p for p in parts if "=" not in p or not p.partition("=")[0].strip()]
+        if not parts or bad:
+            raise InputError(
+                f"--compare {text!r}: expected KEY=VALUE, or several joined by commas, e.g. "
+                "capex.path=flat"
+            )
+        try:
+            overrides = ui.parse_set(parts)
+        except InputError as exc:
+            raise InputError(str(exc).replace("--set", "--compare")) from None
+        label = ", ".join(
+            p.partition("=")[0].strip() + "=" + p.partition("=")[2].strip() for p in parts
+        )
+        if label in out:
+            raise InputError(f"--compare {text!r}: given twice")
+        out[label] = overrides
+    return out
+
+
+def _compare(
+    chosen: Any,
+    space: Any,
+    texts: list[str],
+    n: int,
+    seed: int,
+    sampler: str,
+    chunk_size: int,
+    workers: int | None,
+    scheduler: str | None,
+    company: str,
+    as_json: bool = False,
+) -> None:
+    """Run ``mc --compare``: the decisions against the scenario as given, same draws."""
+    from rich.progress import Progress
+
+    from strandrisk.engine.decisions import compare_decisions
+    from strandrisk.jobs import compile_note
+
+    decisions = _decisions(texts)
+    label = f"{n:,} draws x {len(decisions) + 1} decisions"
+    with Progress(console=ui.err, transient=True, disable=as_json) as bar:
+        task = bar.add_task(label + compile_note(), total=n)
+        comparison = compare_decisions(
+            chosen,
+            space,
+            decisions,
+            n,
+            seed,
+            sampler=sampler,
+            chunk_size=chunk_size,
+            workers=workers,
+            scheduler=scheduler,
+            progress=lambda k: bar.update(task, advance=k, description=label),
+        )
+    if as_json:
+        ui.print_json(comparison.as_json())
+        return
+    ui.out.print(render.decisions_tables(comparison, company))
 
 
 def _conditions(above: list[str], below: list[str]) -> list[tuple[str, float, bool]]:

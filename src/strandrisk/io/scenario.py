@@ -32,6 +32,7 @@ __all__ = [
     "scenario_file_parts",
     "scenario_from_toml",
     "scenario_from_values",
+    "with_values",
 ]
 
 PRESETS: tuple[str, ...] = (
@@ -215,6 +216,35 @@ def load_scenario(
     """
     where, name, data = read_toml_source(str(preset_or_path), PRESETS, preset_text, "scenario")
     return _scenario_from_data(data, where, name, overrides)
+
+
+def with_values(
+    scenario: Scenario, overrides: Mapping[str, Any], where: str = "overrides"
+) -> Scenario:
+    """Return ``scenario`` with some values changed, validated like a file.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to start from. [-]
+    overrides : mapping
+        ``{"dotted.key": value}``. [canonical]
+    where : str
+        What the overrides are, for messages. [-]
+
+    Raises
+    ------
+    InputError
+        An unknown key, a wrong type or a value out of range, naming ``where``.
+    """
+    values = {
+        **scenario.flat(),
+        "name": scenario.name,
+        "description": scenario.description,
+        "companies.include": [c.name for c in scenario.companies],
+    }
+    _merge(values, overrides, where)
+    return scenario_from_values(values, where)
 
 
 def scenario_from_toml(text: str, where: str, name: str = "scenario") -> Scenario:

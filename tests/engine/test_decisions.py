@@ -1,0 +1,134 @@
+"""Decisions compared over the same draws (``mc --compare``), against independent runs."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import strandrisk as sr
+from strandrisk.cli.main import app
+from strandrisk.engine.decisions import AS_GIVEN, compare_decisions
+from strandrisk.engine.montecarlo import run_mc
+from strandrisk.io.uncertainty import load_uncertainty
+from strandrisk.scenarios.sampling import sample_range
+
+N = 120
+
+
+def _setup():
+    sc = sr.load_scenario("base", overrides={"years": 4})
+    return sc, load_uncertainty("base", sc)
+
+
+def test_the_scenario_as_given_is_the_monte_carlo_run_with_the_same_seed():
+    sc, space = _setup()
+    got = compare_decisions(sc, space, {"flat": {"capex.path": "flat"}}, N, 5, sampler="lhs")
+    mc = run_mc(sc, space, N, 5, sampler="lhs")
+    summary = got.summary("industry")
+    q = mc.quantiles.loc[("industry", "stranded_peak")]
+    assert summary.loc[AS_GIVEN, "stranded_peak_p50"] == q["p50"]
+    assert summary.loc[AS_GIVEN, "stranded_peak_p95"] == mc.capex_at_risk.loc["industry", "car95"]
+    npv_negative = mc.probabilities().loc["industry"].iloc[0]
+    assert summary.loc[AS_GIVEN, "p_npv_negative"] == npv_negative
+    assert list(summary.index) == [AS_GIVEN, "flat"]
+
+
+def test_changes_are_paired_draw_by_draw_as_independent_runs_say():
+    sc, space = _setup()
+    decision = {"companies.meta.compute_life": 4.0, "financing.debt_share": 0.5}
+    got = compare_decisions(sc, space, {"shorter": decision}, N, 9, sampler="mc")
+    samples = sample_range(space, 0, N, 9, "mc")  # the same draws, run here independently
+    alt_scenario = sr.load_scenario("base", overrides={"years": 4, **decision})
+    base = sr.simulate(sc, samples, breakeven=False).outcomes
+    alt = sr.simulate(alt_scenario, samples, breakeven=False).outcomes
+    for company in ("meta", "industry"):
+        b = base[base["company"] == company]
+        a = alt[alt["company"] == company]
+        change = got.change(company).loc["shorter"]
+        for outcome in ("stranded_peak", "npv_2026", "impairment_ifrs"):
+            d = a[outcome].to_numpy() - b[outcome].to_numpy()
+            scale = max(np.abs(d).max(), 1.0)
+            row = change.loc[outcome]
+            assert row["mean"] == pytest.approx(d.mean(), rel=2e-4, abs=1e-4 * scale)
+            assert row["share_up"] == np.mean(d > 0)
+            assert row["share_down"] == np.mean(d < 0)
+            assert row["p5"] <= row["p50"] <= row["p95"]
+            se = d.std(ddof=1) / np.sqrt(N)
+            assert row["mean_pm"] == pytest.approx(1.959964 * se, rel=1e-3, abs=1e-4 * scale)
+    meta = got.change("meta").loc["shorter"]
+    assert meta.loc["stranded_peak", "share_down"] > 0.5  # faster books strand less
+
+
+def test_holding_capex_growth_at_zero_is_the_flat_path():
+    """An uncertain key a decision sets is held in every draw: growth 0 is the flat path."""
+    sc, space = _setup()
+    assert "capex.growth" in space.keys
+    got = compare_decisions(
+        sc, space, {"flat": {"capex.path": "flat"}, "zero": {"capex.growth": 0.0}}, N, 3
+    )
+    pd.testing.assert_frame_equal(
+        got.change().loc["flat"], got.change().loc["zero"], check_names=False
+    )
+    assert got.change().loc[("flat", "stranded_peak"), "share_down"] > 0.5
+
+
+def test_comparisons_do_not_depend_on_the_chunk_size():
+    sc, space = _setup()
+    decisions = {"flat": {"capex.path": "flat"}}
+    a = compare_decisions(sc, space, decisions, 50, 2, chunk_size=7)
+    b = compare_decisions(sc, space, decisions, 50, 2, chunk_size=1000)
+    assert a.as_json() == b.as_json()
+
+
+@pytest.mark.parametrize(
+    ("decisions", "message"),
+    [
+        ({"h": {"years": 3}}, "years cannot change between decisions"),
+        ({"c": {"companies.include": ["meta"]}}, "cannot change"),
+        ({"u": {"capex.nope": 1}}, "decision 'u': unknown key 'capex.nope'"),
+        ({"r": {"market.utilisation": 2.0}}, "decision 'r'"),
+        ({AS_GIVEN: {"capex.path": "flat"}}, "taken by the scenario itself"),
+        ({"e": {}}, "no value to change"),
+        ({}, "no decision to compare"),
+    ],
+)
+def test_impossible_decisions_are_refused(decisions, message):
+    sc, space = _setup()
+    with pytest.raises(sr.InputError, match=message):
+        compare_decisions(sc, space, decisions, 10, 0)
+
+
+def test_mc_compare_on_the_command_line(tmp_path):
+    runner = CliRunner()
+    args = ["mc", "--n", "40", "--set", "years=3", "--compare", "capex.path=flat"]
+    r = runner.invoke(app, [*args, "--compare", "companies.meta.compute_life=4, capex.growth=0"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "Decisions over the same 40 draws" in text
+    assert "capex.path=flat" in text
+    two = runner.invoke(
+        app, [*args, "--compare", "companies.meta.compute_life=4, capex.growth=0", "--json"]
+    )
+    label = "companies.meta.compute_life=4, capex.growth=0"
+    assert json.loads(two.output)["decisions"][label] == {
+        "companies.meta.compute_life": 4,
+        "capex.growth": 0,
+    }
+    summary = json.loads(runner.invoke(app, [*args, "--json"]).output)
+    assert set(summary["decisions"]) == {AS_GIVEN, "capex.path=flat"}
+    assert summary["decisions"]["capex.path=flat"] == {"capex.path": "flat"}
+    change = summary["change"]["industry"]["capex.path=flat.stranded_peak"]
+    assert change["mean"] < 0
+    for extra, flag in (
+        (["--store", str(tmp_path / "s.duckdb")], "--store"),
+        (["--precision", "0.1"], "--precision"),
+        (["--out", str(tmp_path / "o")], "--out"),
+    ):
+        bad = runner.invoke(app, [*args, *extra])
+        assert bad.exit_code == 2
+        assert f"--compare prints a comparison only; {flag}" in bad.output
+    bad = runner.invoke(app, ["mc", "--n", "5", "--compare", "capex.path"])
+    assert bad.exit_code == 2
+    assert "expected KEY=VALUE" in bad.output
