@@ -866,7 +866,7 @@ def breakeven_summary(
     return Group(t, s)
 
 
-def _change(v: object, sign: bool = True) -> str:
+def _usd_change(v: object, sign: bool = True) -> str:
     """Write a change in $ billions with its sign (``+$50B``, ``-$1.2B``); one decimal below 10."""
     if v is None or pd.isna(v):
         return "-"
@@ -934,10 +934,10 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
         ct.add_row(
             str(label) if i % len(COMPARED) == 1 else "",
             names.get(str(outcome), str(outcome)),
-            _change(row["mean"]),
-            "±" + _change(row["mean_pm"], sign=False),
-            _change(row["p5"]),
-            _change(row["p95"]),
+            _usd_change(row["mean"]),
+            "±" + _usd_change(row["mean_pm"], sign=False),
+            _usd_change(row["p5"]),
+            _usd_change(row["p95"]),
             _share(row["share_up"]),
             _share(row["share_down"]),
         )
