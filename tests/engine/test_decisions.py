@@ -124,7 +124,7 @@ def test_mc_compare_on_the_command_line(tmp_path):
     for extra, flag in (
         (["--store", str(tmp_path / "s.duckdb")], "--store"),
         (["--precision", "0.1"], "--precision"),
-        (["--out", str(tmp_path / "o")], "--out"),
+        (["--keep", str(tmp_path / "k.duckdb")], "--keep"),
     ):
         bad = runner.invoke(app, [*args, *extra])
         assert bad.exit_code == 2
@@ -132,3 +132,38 @@ def test_mc_compare_on_the_command_line(tmp_path):
     bad = runner.invoke(app, ["mc", "--n", "5", "--compare", "capex.path"])
     assert bad.exit_code == 2
     assert "expected KEY=VALUE" in bad.output
+
+
+def test_mc_compare_writes_its_page_and_charts(tmp_path):
+    out, png = tmp_path / "out", tmp_path / "png"
+    args = ["mc", "--n", "30", "--set", "years=3", "--compare", "capex.path=flat"]
+    r = CliRunner().invoke(app, [*args, "--out", str(out), "--png", str(png), "--company", "meta"])
+    assert r.exit_code == 0, r.output
+    page = (out / "decisions.html").read_text()
+    for key in (
+        "decisions_cdf_stranded_peak",
+        "decisions_cdf_npv_2026",
+        "decisions_change_stranded_peak",
+    ):
+        assert f'id="fig-{key}"' in page
+        assert (png / f"{key}.png").stat().st_size > 0
+    assert "What each decision changes, draw by draw" in page
+    assert "capex.path=flat: capex.path = flat" in page
+    assert "Outcomes of meta" in page
+
+
+def test_cumulative_distributions_of_decisions_and_changes():
+    sc, space = _setup()
+    got = compare_decisions(sc, space, {"flat": {"capex.path": "flat"}}, 60, 1)
+    levels = got.cumulative("stranded_peak", "industry")
+    assert list(levels.columns) == [AS_GIVEN, "flat"]
+    assert (np.diff(levels.to_numpy(), axis=0) >= 0).all()
+    change = got.cumulative("npv_2026", "meta", change=True)
+    assert list(change.columns) == ["flat"]
+    assert change["flat"].iloc[len(change) // 2] == pytest.approx(
+        got.change("meta").loc[("flat", "npv_2026"), "p50"], rel=1e-2, abs=1e6
+    )
+    with pytest.raises(sr.InputError, match="compared are"):
+        got.cumulative("min_dscr")
+    with pytest.raises(sr.InputError, match="not in the comparison"):
+        got.summary("nobody")

@@ -144,8 +144,6 @@ def mc(
             "--at": bool(at),
             "--above": bool(above),
             "--below": bool(below),
-            "--out": out is not None,
-            "--png": png is not None,
         }
         clash = [flag for flag, on in given.items() if on]
         if clash:
@@ -174,10 +172,18 @@ def mc(
     space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
     chosen.check_company(company)
     if compare:
-        _compare(
-            chosen, space, compare, n, seed, sampler, chunk_size, workers, scheduler, company,
-            as_json,
-        )  # fmt: skip
+        comparison = _compare(
+            chosen, space, compare, n, seed, sampler, chunk_size, workers, scheduler, as_json
+        )
+        if out is not None or png is not None:
+            from strandrisk.reports.pages import decisions_page
+
+            page = decisions_page(comparison, chosen.name, len(space.keys), out, png, company)
+            ui.wrote(page, as_json)
+        if as_json:
+            ui.print_json(comparison.as_json())
+        else:
+            ui.out.print(render.decisions_tables(comparison, company))
         return
     quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
     conditions = _conditions(above or [], below or [])
@@ -294,9 +300,8 @@ def _compare(
     chunk_size: int,
     workers: int | None,
     scheduler: str | None,
-    company: str,
     as_json: bool = False,
-) -> None:
+) -> Any:
     """Run ``mc --compare``: the decisions against the scenario as given, same draws."""
     from rich.progress import Progress
 
@@ -319,10 +324,7 @@ def _compare(
             scheduler=scheduler,
             progress=lambda k: bar.update(task, advance=k, description=label),
         )
-    if as_json:
-        ui.print_json(comparison.as_json())
-        return
-    ui.out.print(render.decisions_tables(comparison, company))
+    return comparison
 
 
 def _conditions(above: list[str], below: list[str]) -> list[tuple[str, float, bool]]:

@@ -140,6 +140,39 @@ class DecisionComparison:
         frame.index = pd.MultiIndex.from_tuples(frame.index, names=["decision", "outcome"])
         return frame
 
+    def cumulative(
+        self, outcome: str, company: str = "industry", change: bool = False, levels: int = 199
+    ) -> pd.DataFrame:
+        """Return each decision's cumulative distribution ("S-curve") of one outcome.
+
+        Parameters
+        ----------
+        outcome : str
+            One of :data:`COMPARED`. [-]
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        change : bool
+            The distribution of the change from the scenario as given (decisions other than
+            the scenario as given) instead of the outcome itself. [-]
+        levels : int
+            Probabilities, evenly spaced inside (0, 1). [count]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index the cumulative probability; a column per decision. [USD]
+        """
+        self._check(company)
+        if outcome not in COMPARED:
+            raise InputError(f"outcome {outcome!r}: compared are {', '.join(COMPARED)}")
+        q = (np.arange(levels) + 0.5) / levels
+        source = self.changes if change else self.outcomes
+        labels = list(self.decisions)[1:] if change else list(self.decisions)
+        return pd.DataFrame(
+            {label: source[(label, company, outcome)].quantile(q) for label in labels},
+            index=pd.Index(q, name="probability"),
+        )
+
     def companies(self) -> list[str]:
         """Return the companies of the comparison, the industry last [-]."""
         names = {c for (label, c, _) in self.outcomes if label == AS_GIVEN}

@@ -491,25 +491,35 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     return fig
 
 
-def cumulative_figure(cumulative: pd.DataFrame, title: str, x_title: str) -> go.Figure:
+def cumulative_figure(
+    cumulative: pd.DataFrame,
+    title: str,
+    x_title: str,
+    colours_by: Sequence[str] | None = None,
+) -> go.Figure:
     """Draw each company's cumulative distribution of an outcome (the "S-curve").
 
     Parameters
     ----------
     cumulative : pandas.DataFrame
-        Index the cumulative probability; a column per company (``MCResult.cumulative``). [USD]
+        Index the cumulative probability; a column per company (``MCResult.cumulative``) or
+        decision. [USD]
     title, x_title : str
         Chart and x-axis titles. [-]
+    colours_by : sequence of str, optional
+        The names whose order sets each line's colour (default the columns), so that a
+        line keeps its colour in a chart that shows some of them. [-]
     """
     fig = go.Figure()
     companies = list(cumulative.columns)
+    order = [str(c) for c in (colours_by if colours_by is not None else companies)]
     for company in companies:
         fig.add_scatter(
             x=cumulative[company] / _B,
             y=cumulative.index,
             mode="lines",
             name=str(company),
-            line={"color": _colour(str(company), companies)},
+            line={"color": _colour(str(company), order)},
         )
     fig.update_layout(
         title=title,

@@ -18,6 +18,7 @@ import plotly.offline
 from strandrisk import __version__
 from strandrisk.analysis.prim import PrimResult
 from strandrisk.analysis.sensitivity import Swing
+from strandrisk.engine.decisions import DecisionComparison
 from strandrisk.engine.montecarlo import MCResult
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.reports.brief import DRIVER_NAMES, condition_label, driver_notes, precision_note
@@ -40,6 +41,7 @@ from strandrisk.scenarios.schema import COMPANIES
 __all__ = [
     "PAGE_CSS",
     "breakeven_page",
+    "decisions_page",
     "html_page",
     "mc_page",
     "prim_page",
@@ -486,3 +488,107 @@ def mc_page(
         },
     }
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
+
+
+def decisions_page(
+    comparison: DecisionComparison,
+    scenario: str,
+    parameters: int,
+    out: Path | None,
+    png: Path | None,
+    company: str = "industry",
+) -> list[Path]:
+    """Write the page of ``strandrisk mc --compare``: decisions over the same draws.
+
+    Parameters
+    ----------
+    comparison : DecisionComparison
+        From :func:`~strandrisk.engine.decisions.compare_decisions`. [USD, fraction]
+    scenario : str
+        The scenario's name. [-]
+    parameters : int
+        Uncertain parameters. [count]
+    out, png : Path or None
+        Folders for ``decisions.html`` and the PNG files. [-]
+    company : str
+        Whose outcomes to show. [-]
+    """
+    c = comparison
+    intro = (
+        f"{len(c.decisions) - 1} decision(s) against '{scenario}' as given, each run on the "
+        f"same {c.n:,} draws ({SAMPLER_NAMES.get(c.sampler, c.sampler)}, seed {c.seed}) of "
+        f"{parameters} uncertain parameters, so each draw gives a paired change (common random "
+        f"numbers). Outcomes of {company}; money in US dollars. A decision that sets an "
+        "uncertain parameter holds it at that value in every draw."
+    )
+    what = "; ".join(
+        f"{label}: " + ", ".join(f"{k} = {v}" for k, v in overrides.items())
+        for label, overrides in list(c.decisions.items())[1:]
+    )
+    summary = c.summary(company).copy()
+    summary[["stranded_peak_p50", "stranded_peak_p95", "npv_2026_p50", "impairment_ifrs_mean"]] /= (
+        1e9
+    )
+    summary["p_npv_negative"] *= 100
+    summary = summary[
+        [
+            "stranded_peak_p50",
+            "stranded_peak_p95",
+            "npv_2026_p50",
+            "p_npv_negative",
+            "impairment_ifrs_mean",
+        ]
+    ]
+    summary.columns = [
+        "peak stranded P50 ($B)",
+        "CaR 95 ($B)",
+        "2026 NPV P50 ($B)",
+        "NPV < 0 (%)",
+        "IFRS impairments, mean ($B)",
+    ]
+    change = c.change(company).copy()
+    change[["mean", "mean_pm", "p5", "p50", "p95"]] /= 1e9
+    change[["share_up", "share_down"]] *= 100
+    change.index = [f"{d}: {DRIVER_NAMES.get(o, o)}" for d, o in change.index]
+    change.columns = [
+        "mean change ($B)",
+        "± 95 % ($B)",
+        "P5 ($B)",
+        "P50 ($B)",
+        "P95 ($B)",
+        "rises in (%)",
+        "falls in (%)",
+    ]
+    tables = [
+        ("Each decision's distribution", _table(summary, "decision", "{:,.1f}") + _small(what)),
+        (
+            "What each decision changes, draw by draw",
+            _table(change, "decision and outcome", "{:,.1f}")
+            + _small(
+                "The ± is the half-width of the mean change's 95 % interval (1.96 standard "
+                "deviations of the paired changes over the square root of the draws; "
+                "conservative for Latin hypercube and Sobol' samples)."
+            ),
+        ),
+    ]
+    figures = {
+        "decisions_cdf_stranded_peak": cumulative_figure(
+            c.cumulative("stranded_peak", company),
+            f"Peak stranded value under each decision ({company})",
+            "peak stranded value, USD billion",
+        ),
+        "decisions_cdf_npv_2026": cumulative_figure(
+            c.cumulative("npv_2026", company),
+            f"NPV of the 2026 programme under each decision ({company})",
+            "NPV of the 2026 programme, USD billion",
+        ),
+        "decisions_change_stranded_peak": cumulative_figure(
+            c.cumulative("stranded_peak", company, change=True),
+            f"Change in peak stranded value from the scenario as given, draw by draw ({company})",
+            "change in peak stranded value, USD billion",
+            colours_by=list(c.decisions),
+        ),
+    }
+    return write_page(
+        "decisions", f"Decisions compared: {scenario}", intro, tables, figures, out, png
+    )
