@@ -74,12 +74,14 @@ def test_holding_capex_growth_at_zero_is_the_flat_path():
     assert got.change().loc[("flat", "stranded_peak"), "share_down"] > 0.5
 
 
-def test_comparisons_do_not_depend_on_the_chunk_size():
+def test_comparisons_do_not_depend_on_the_chunk_size_or_the_workers():
     sc, space = _setup()
     decisions = {"flat": {"capex.path": "flat"}}
     a = compare_decisions(sc, space, decisions, 50, 2, chunk_size=7)
     b = compare_decisions(sc, space, decisions, 50, 2, chunk_size=1000)
     assert a.as_json() == b.as_json()
+    c = compare_decisions(sc, space, decisions, 50, 2, chunk_size=20, workers=2)  # on Dask
+    assert a.as_json() == c.as_json()
 
 
 @pytest.mark.parametrize(
