@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
-from strandrisk.engine.montecarlo import CONFIDENCE, _executor, _ranges
+from strandrisk.engine.montecarlo import CONFIDENCE, _executor, _ranges, run_tasks
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.io.scenario import with_values
@@ -352,21 +352,14 @@ def compare_decisions(
         if progress is not None:
             progress(done)
 
-    args = (scenario, space, decided)
     with _executor(workers, scheduler) as client:
-        ranges = _ranges(0, n, chunk_size)
-        if client is None:
-            for a, b in ranges:
-                absorb(_decision_task(*args, a, b, seed, sampler))
-        else:
-            from dask.distributed import as_completed
-
-            futures = [
-                client.submit(_decision_task, *args, a, b, seed, sampler, pure=False)
-                for a, b in ranges
-            ]
-            for future in as_completed(futures):
-                absorb(future.result())
-                future.release()
+        run_tasks(
+            client,
+            _decision_task,
+            (scenario, space, decided),
+            _ranges(0, n, chunk_size),
+            (seed, sampler),
+            absorb,
+        )
     labels = {AS_GIVEN: {}, **{label: dict(o) for label, o in decisions.items()}}
     return DecisionComparison(n, seed, sampler, labels, outcomes, changes)

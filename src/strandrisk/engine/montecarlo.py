@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -53,6 +54,7 @@ __all__ = [
     "read_kept",
     "result_from_rows",
     "run_mc",
+    "run_tasks",
 ]
 
 FAN_SCENARIOS = 2000
@@ -630,6 +632,45 @@ def _long_series(paths: dict, start: int) -> pd.DataFrame:
     return frame
 
 
+def run_tasks(
+    client: Any,
+    task: Callable[..., Any],
+    args: tuple,
+    ranges: Sequence[tuple[int, int]],
+    extra: tuple,
+    absorb: Callable[[Any], None],
+) -> None:
+    """Run ``task(*args, start, stop, *extra)`` over ``ranges``, here or on Dask, and absorb each.
+
+    Without a client the tasks run in order, in this process; with one they run on the
+    cluster and are absorbed as they finish, so ``absorb`` must not depend on the order
+    (mergeable reductions).
+
+    Parameters
+    ----------
+    client : dask.distributed.Client or None
+        Where to run (:func:`_executor`); None: here. [-]
+    task : callable
+        A module-level function (Dask pickles it by reference). [-]
+    args, extra : tuple
+        Arguments before and after the range. [-]
+    ranges : sequence of (int, int)
+        Scenario ranges ``[start, stop)``, one task each. [count]
+    absorb : callable
+        Called with each task's result. [-]
+    """
+    if client is None:
+        for a, b in ranges:
+            absorb(task(*args, a, b, *extra))
+        return
+    from dask.distributed import as_completed
+
+    futures = [client.submit(task, *args, a, b, *extra, pure=False) for a, b in ranges]
+    for future in as_completed(futures):
+        absorb(future.result())
+        future.release()
+
+
 def _ranges(start: int, stop: int, chunk: int) -> list[tuple[int, int]]:
     """Scenarios ``start`` to ``stop - 1`` in tasks of at most ``chunk``."""
     return [(a, min(a + chunk, stop)) for a in range(start, stop, chunk)]
@@ -897,19 +938,7 @@ def run_mc(
             extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series)
             done = 0
             for size in sizes:  # one round per checkpoint; a single round without a target
-                ranges = _ranges(done, size, chunk)
-                if client is None:
-                    for a, b in ranges:
-                        absorb(_task(*args, a, b, *extra))
-                else:
-                    from dask.distributed import as_completed
-
-                    futures = [
-                        client.submit(_task, *args, a, b, *extra, pure=False) for a, b in ranges
-                    ]
-                    for future in as_completed(futures):
-                        absorb(future.result())
-                        future.release()
+                run_tasks(client, _task, args, _ranges(done, size, chunk), extra, absorb)
                 done = size
                 if precision is not None:
                     control = _control(sketches, precision, sizes, done)
