@@ -162,6 +162,10 @@ def test_cli_sensitivity_discover_breakeven():
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert out["limits"]
+    held = ["--set", "years=4", "--set", "capex.growth=0.2", "--json"]
+    r4 = runner.invoke(app, ["discover", "--above", "2e11", "--n", "200", *held])
+    assert r4.exit_code == 0, r4.output
+    assert "capex.growth" not in {row["parameter"] for row in json.loads(r4.stdout)["limits"]}
     assert out["outcome"] == "stranded_peak"
     assert out["threshold"] == {"above": 1e12}
     assert out["units"]["stranded_peak"] == "USD"
@@ -195,6 +199,14 @@ def test_outcome_units_cover_every_outcome_column():
         (["discover", "--above", "1e20", "--n", "20"], "none of the 20 scenarios qualifies"),
         (["discover", "--below", "1e20", "--n", "20"], "every one of the 20 scenarios"),
         (["breakeven", "--n", "0"], "--n: 0"),
+        (
+            ["breakeven", "--x", "capex.growth", "--set", "capex.growth=0.1", "--n", "2"],
+            "not an uncertain parameter",
+        ),
+        (
+            ["discover", "--above", "1", "--from", "kept.duckdb", "--set", "years=4"],
+            "--from: the scenarios are in the file already",
+        ),
         (["mc", "--seed", "-1"], "--seed"),
         (["mc", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one"),
         (

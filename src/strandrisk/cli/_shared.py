@@ -126,6 +126,14 @@ OUT_OPTION = Annotated[
     Path | None, typer.Option("--out", help="Folder for an HTML page with the tables and charts.")
 ]
 PNG_OPTION = Annotated[Path | None, typer.Option("--png", help="Folder for the charts as PNG.")]
+SET_OPTION = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Set a value (repeatable); an uncertain parameter is then held at it, not drawn.",
+    ),
+]
 
 
 def check_folders(out: Path | None, png: Path | None) -> None:

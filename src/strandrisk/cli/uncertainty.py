@@ -28,14 +28,7 @@ def mc(
     scenario: Annotated[
         Path | None, typer.Option(help="Scenario TOML file with an \\[uncertainty] block.")
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Set a value (repeatable); an uncertain parameter is then held at it, not drawn.",
-        ),
-    ] = None,
+    set_: ui.SET_OPTION = None,
     n: Annotated[
         int | None,
         typer.Option(
@@ -386,14 +379,7 @@ def _value_at_json(result: Any, quarters: list[str]) -> dict:
 def sensitivity(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Set a value (repeatable); an uncertain parameter is then held at it, not drawn.",
-        ),
-    ] = None,
+    set_: ui.SET_OPTION = None,
     n: Annotated[
         int,
         typer.Option(
@@ -499,6 +485,7 @@ def discover(
     ] = None,
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    set_: ui.SET_OPTION = None,
     n: Annotated[int, typer.Option("--n", help="Scenarios to draw (ignored with --from).")] = 5_000,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
@@ -528,11 +515,16 @@ def discover(
         raise InputError(f"{flag}: {threshold} is not a finite number")
     if from_ is None and n < 10:
         raise InputError(f"--n: {n} scenarios are too few to discover anything (at least 10)")
+    if from_ is not None and (set_ or preset or scenario):
+        raise InputError(
+            "--from: the scenarios are in the file already; --preset, --scenario and --set "
+            "apply only to scenarios discover draws itself"
+        )
     ui.check_folders(out, png)
     with tempfile.TemporaryDirectory() as tmp:
         path = from_
         if path is None:
-            chosen, space = ui.mc_setup(preset, scenario, None)
+            chosen, space = ui.mc_setup(preset, scenario, set_)
             path = Path(tmp) / "mc.duckdb"
             with ui.working(f"drawing and running {n:,} scenarios", as_json):
                 run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
@@ -592,6 +584,7 @@ def discover(
 def breakeven(
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    set_: ui.SET_OPTION = None,
     n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 1000,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
     x: Annotated[
@@ -611,7 +604,7 @@ def breakeven(
 
     if n < 1:
         raise InputError(f"--n: {n}; the distribution needs at least one scenario")
-    chosen, space = ui.mc_setup(preset, scenario, None)
+    chosen, space = ui.mc_setup(preset, scenario, set_)
     if grid < 2 or grid > 20:
         raise InputError("--grid: between 2 and 20 points per axis")
     ui.check_folders(out, png)
