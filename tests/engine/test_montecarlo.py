@@ -679,6 +679,7 @@ def test_a_precision_target_stops_at_the_first_size_that_meets_it_and_equals_tha
         assert control.checked == (400, 800)
         assert control.maximum == 3000
         assert control.achieved == pytest.approx(widths[800], rel=1e-12)
+        assert control.history == pytest.approx((widths[400], widths[800]), rel=1e-12)
         pd.testing.assert_frame_equal(got.quantiles, fixed[800].quantiles)
         pd.testing.assert_frame_equal(got.intervals, fixed[800].intervals)
         pd.testing.assert_frame_equal(got.moments, fixed[800].moments)
@@ -704,6 +705,8 @@ def test_an_unreachable_precision_target_runs_to_the_maximum_and_says_so(monkeyp
     assert summary["checked"] == [400, 800, 1000]
     few = _run(60, precision=0.5)  # too few draws to bound a P99: never converged
     assert "P99" in few.precision.unbounded
+    assert few.precision.history == (math.inf,)
+    assert few.as_json()["precision"]["history"] == [None]
     assert not few.precision.converged
 
 

@@ -116,6 +116,9 @@ class PrecisionControl:
         The sizes at which precision was checked, the last the scenarios run. [count]
     maximum : int
         The most scenarios the run could have used. [count]
+    history : tuple of float
+        The widest relative half-width at each size checked (its convergence); ``inf``
+        while a quantile could not be bounded. [fraction]
     """
 
     target: float
@@ -124,11 +127,17 @@ class PrecisionControl:
     converged: bool
     checked: tuple[int, ...]
     maximum: int
+    history: tuple[float, ...] = ()
 
     def sentence(self) -> str:
         """Say whether the target was met, after how many scenarios, as one sentence."""
         n = self.checked[-1]
-        sizes = ", ".join(f"{k:,}" for k in self.checked)
+        widths = self.history or (math.nan,) * len(self.checked)
+
+        def width(w: float) -> str:
+            return f" ±{_percent(w)}" if math.isfinite(w) else " unbounded" if w > 0 else ""
+
+        sizes = ", ".join(f"{k:,}{width(w)}" for k, w in zip(self.checked, widths, strict=True))
         if self.converged:
             if math.isnan(self.achieved):
                 how = "nothing to measure (every quantile is zero)"
@@ -157,6 +166,7 @@ class PrecisionControl:
             "converged": self.converged,
             "checked": list(self.checked),
             "maximum": self.maximum,
+            "history": [w if math.isfinite(w) else None for w in self.history],
         }
 
 
@@ -512,9 +522,10 @@ class MCResult:
                 "probabilities": "share of scenarios with the outcome beyond the value (USD)",
                 "drivers": "rank correlation and standardised rank regression coefficient "
                 "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
-                "precision": "target and achieved: widest relative half-width (fraction) of "
-                "the 95 % intervals of P50, P95 and P99; checked and maximum: scenarios; "
-                "null for a run of a fixed size",
+                "precision": "target, achieved and history (at each size checked; null "
+                "while a quantile is unbounded): widest relative half-width (fraction) of the "
+                "95 % intervals of P50, P95 and P99; checked and maximum: scenarios; null for "
+                "a run of a fixed size",
             },
         }
 
@@ -941,7 +952,8 @@ def run_mc(
                 run_tasks(client, _task, args, _ranges(done, size, chunk), extra, absorb)
                 done = size
                 if precision is not None:
-                    control = _control(sketches, precision, sizes, done)
+                    before = control.history if control is not None else ()
+                    control = _control(sketches, precision, sizes, done, before)
                     if control.converged:
                         break
     ranked.sort(key=lambda x: x[0])  # the same rows in the same order for any chunking
@@ -966,6 +978,7 @@ def _control(
     target: float,
     sizes: list[int],
     done: int,
+    history: tuple[float, ...] = (),
 ) -> PrecisionControl:
     """Check the precision target on the merged sketches after ``done`` scenarios."""
     quantiles, _, _, _, intervals = _summaries(sketches, {}, 0)  # as the summary will say
@@ -981,6 +994,7 @@ def _control(
         converged,
         tuple(k for k in sizes if k <= done),
         sizes[-1],
+        (*history, math.inf if unbounded else achieved),
     )
 
 
