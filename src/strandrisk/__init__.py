@@ -14,6 +14,7 @@ from strandrisk.assumptions.claims import Claim, load_claims
 from strandrisk.assumptions.register import Register, load_register
 from strandrisk.assumptions.schema import Record, RegisterError
 from strandrisk.core.finance import irr
+from strandrisk.engine.rollforward import rollforward
 from strandrisk.engine.simulate import (
     OUTCOME_COLUMNS,
     OUTCOME_UNITS,
@@ -101,6 +102,7 @@ __all__ = [
     "morris_for_scenario",
     "prim",
     "read_kept",
+    "rollforward",
     "run_mc",
     "simulate",
     "sobol_for_scenario",

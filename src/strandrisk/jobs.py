@@ -22,6 +22,7 @@ from strandrisk.assumptions.claims import load_claims
 from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
+from strandrisk.engine.rollforward import STANDARDS, rollforward
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_text_atomic
@@ -292,6 +293,10 @@ def run_main_job(
                 f"{register.sha256()[:12]}; {now}",
                 mc_note=mc_note,
                 brief=[*in_brief(result.outcomes, scenario), *_lender_view(series)],
+                rollforward={
+                    standard: rollforward(result.series, "industry", standard)
+                    for standard in STANDARDS
+                },
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:

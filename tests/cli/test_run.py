@@ -128,7 +128,20 @@ def test_runs_list_show_compare_delete_and_export(tmp_path):
     )
     assert exported.exit_code == 0, exported.output
     book = openpyxl.load_workbook(xlsx)
-    assert book.sheetnames == ["run", "inputs", "outcomes", "series", "assumptions", "units"]
+    assert book.sheetnames == [
+        "run",
+        "inputs",
+        "outcomes",
+        "series",
+        "rollforward",
+        "assumptions",
+        "units",
+    ]
+    roll = list(book["rollforward"].values)
+    assert roll[0][:4] == ("company", "standard", "year", "opening")
+    assert roll[-1][:3] == ("industry", "usgaap", 2035)
+    assert book["rollforward"].cell(2, 4).number_format.startswith('$#,##0.0,,,"B"')
+    assert all(abs(r[-1]) < 1.0 for r in roll[1:])  # ties to the dollar
     # full values in the cells, $ billions and per cent on screen, each series row's unit
     sheet = book["outcomes"]
     header = [c.value for c in sheet[1]]

@@ -441,11 +441,16 @@ class Accounts:
     ``depreciation`` is the straight-line charge in each quarter [USD];
     ``book_compute`` (compute + network) and ``book_facilities`` are end-of-quarter net
     book values on the booked schedule, before any impairment [USD].
+    ``opening_compute`` and ``opening_facilities``, shape (S, K, V), are the book values
+    at the start of the first quarter of the cohorts built before it (the balance a
+    roll-forward opens with; zero for later cohorts) [USD].
     """
 
     depreciation: np.ndarray
     book_compute: np.ndarray
     book_facilities: np.ndarray
+    opening_compute: np.ndarray | None = None
+    opening_facilities: np.ndarray | None = None
 
 
 def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
@@ -478,7 +483,19 @@ def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
         np.where(built, straight_line_book(k, life, start) - e, 0.0)
         for (k, life), e in zip(classes, ends, strict=True)
     )
-    return Accounts(depreciation=dep, book_compute=ends[0] + ends[1], book_facilities=ends[2])
+    before = grid.vintage < 0  # built before the first quarter: its opening balance
+    first = np.maximum(grid.age[:, 0], 0.0)
+    opens = [
+        np.where(before, straight_line_book(k[..., 0], life[..., 0], first), 0.0)
+        for k, life in classes
+    ]
+    return Accounts(
+        depreciation=dep,
+        book_compute=ends[0] + ends[1],
+        book_facilities=ends[2],
+        opening_compute=opens[0] + opens[1],
+        opening_facilities=opens[2],
+    )
 
 
 def reported_vintages(

@@ -101,13 +101,13 @@ SERIES_UNITS: dict[str, str] = {
     **dict.fromkeys(
         ("capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",
          "fcf_unlevered", "interest", "principal", "fcf_levered", "impairment_ifrs",
-         "impairment_usgaap"),
+         "impairment_usgaap", "reversal_ifrs", "depreciation_ifrs", "depreciation_usgaap"),
         _FLOW,
     ),
     **dict.fromkeys(
-        ("debt", "book_value", "book_compute", "book_facilities", "value_in_use", "fair_value",
-         "recoverable_amount", "economic_value", "stranded_value", "depreciation_gap",
-         "carrying_ifrs", "carrying_usgaap"),
+        ("debt", "book_value", "book_value_opening", "book_compute", "book_facilities",
+         "value_in_use", "fair_value", "recoverable_amount", "economic_value", "stranded_value",
+         "depreciation_gap", "carrying_ifrs", "carrying_usgaap"),
         "USD",
     ),
     "demand": "Mtok/quarter",
@@ -129,8 +129,9 @@ _SERIES = (
     "fcf_unlevered", "debt", "interest", "principal", "fcf_levered", "book_value",
     "book_compute", "book_facilities", "value_in_use", "fair_value", "recoverable_amount",
     "economic_value", "stranded_value", "depreciation_gap", "impairment_ifrs",
-    "impairment_usgaap", "carrying_ifrs", "carrying_usgaap", "demand", "capacity", "served",
-    "utilisation", "installed_units", "token_price",
+    "impairment_usgaap", "carrying_ifrs", "carrying_usgaap", "reversal_ifrs",
+    "depreciation_ifrs", "depreciation_usgaap", "book_value_opening", "demand", "capacity",
+    "served", "utilisation", "installed_units", "token_price",
 )  # fmt: skip
 
 
@@ -324,12 +325,15 @@ def _series(
     with np.errstate(divide="ignore", invalid="ignore"):
         utilisation = np.where(capacity > 0, served / capacity, np.nan)
     k1 = served.shape[1]
+    book = val.book_compute + val.book_facilities
+    extra = _rollforward_series(flows, val, book)
     return {
+        **extra,
         "capex": flows.capex, "revenue": flows.revenue, "energy_cost": flows.energy,
         "fixed_opex": flows.fixed, "ebitda": flows.ebitda, "depreciation": flows.depreciation,
         "tax": flows.tax, "fcf_unlevered": flows.fcf_unlevered, "debt": flows.debt,
         "interest": flows.interest, "principal": flows.principal, "fcf_levered": flows.fcf_levered,
-        "book_value": val.book_compute + val.book_facilities, "book_compute": val.book_compute,
+        "book_value": book, "book_compute": val.book_compute,
         "book_facilities": val.book_facilities, "value_in_use": val.value_in_use,
         "fair_value": val.fair_value, "recoverable_amount": val.recoverable,
         "economic_value": val.recoverable, "stranded_value": val.stranded,
@@ -341,6 +345,31 @@ def _series(
         "token_price": np.broadcast_to(ops.price[..., 0, :n], (served.shape[0], k1, n)),
         "dscr": flows.dscr, "llcr": flows.llcr,
     }  # fmt: skip
+
+
+def _rollforward_series(
+    flows: CompanyFlows, val: Valuation, book: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Return what a fixed-asset roll-forward needs beyond the other series.
+
+    ``book_value_opening`` is the scheduled book value at the start of each quarter (the
+    end of the previous one; the first from the accounts' opening balances). The
+    depreciation under each standard is the booked one with the written-down cohorts'
+    share replaced by its charge on their carrying amounts: the scheduled share is the
+    same movement with every ratio 1, ``additions - (book_c - book_c before)``.
+    """
+    opening = val.opening_book
+    before = np.concatenate([opening[..., None], book[..., :-1]], axis=-1)
+    if val.ifrs.depreciation is None or val.usgaap.depreciation is None:
+        raise ValueError("the roll-forward needs the accounts' opening balances")
+    before_c = np.concatenate([val.opening_compute[..., None], val.book_compute[..., :-1]], -1)
+    scheduled_c = val.additions_compute - (val.book_compute - before_c)
+    return {
+        "book_value_opening": before,
+        "reversal_ifrs": val.ifrs.reversal,
+        "depreciation_ifrs": flows.depreciation - scheduled_c + val.ifrs.depreciation,
+        "depreciation_usgaap": flows.depreciation - scheduled_c + val.usgaap.depreciation,
+    }
 
 
 def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.DataFrame:

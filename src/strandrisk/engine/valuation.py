@@ -67,6 +67,11 @@ class Valuation:
         Depreciation gap, book minus economic (recoverable) value. [USD]
     ifrs, usgaap : ImpairmentPath
         Losses and carrying amounts under IAS 36 and ASC 360.
+    opening_compute, opening_book : ndarray, shape (S, K+1)
+        Scheduled book value of compute + network, and of everything, at the start of the
+        first quarter. [USD]
+    additions_compute : ndarray
+        Cost of the compute + network commissioned in each quarter. [USD]
     """
 
     value_in_use: np.ndarray
@@ -79,6 +84,9 @@ class Valuation:
     gap: np.ndarray
     ifrs: ImpairmentPath
     usgaap: ImpairmentPath
+    opening_compute: np.ndarray | None = None
+    opening_book: np.ndarray | None = None
+    additions_compute: np.ndarray | None = None
 
 
 def _fair_value_by_vintage(p: Params, grid: Grid, cohorts: Cohorts, ops: Operations) -> np.ndarray:
@@ -99,6 +107,22 @@ def _future_sums(flow: np.ndarray, n: int) -> np.ndarray:
     """Per vintage, sum over quarters after each of the first ``n`` quarters."""
     total = ordered_cumsum(flow, axis=-1, reverse=True)
     return (total - flow)[..., :n]
+
+
+def _impairable_movements(
+    p: Params, grid: Grid, cohorts: Cohorts, acc: Accounts
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Return the opening balance per cohort and additions per quarter of compute + network.
+
+    The industry appended; None where the accounts carry no opening balances.
+    """
+    if acc.opening_compute is None:
+        return None, None
+    n = grid.t_rep
+    capex = cohorts.capex[..., grid.n_hist : grid.n_hist + n]  # one vintage a quarter
+    compute = capex * p["capex.share_compute"][..., 0]
+    network = capex * p["capex.share_network"][..., 0]
+    return add_industry(acc.opening_compute), add_industry(compute + network)
 
 
 def value_assets(
@@ -134,8 +158,11 @@ def value_assets(
     book_f = ordered_sum(add_industry(acc.book_facilities[..., :n]), axis=-2)
     economic_compute = np.maximum(viu, fair)
     recoverable = book_f + economic_compute
-    ifrs = impairment_ifrs(book_c_v, book_f, recoverable)
-    usgaap = impairment_usgaap(book_c_v, book_f, undiscounted + book_f, fair + book_f)
+    opening, additions = _impairable_movements(p, grid, cohorts, acc)
+    ifrs = impairment_ifrs(book_c_v, book_f, recoverable, True, opening, additions)
+    usgaap = impairment_usgaap(
+        book_c_v, book_f, undiscounted + book_f, fair + book_f, opening, additions
+    )
     return Valuation(
         value_in_use=viu,
         undiscounted=undiscounted,
@@ -147,4 +174,10 @@ def value_assets(
         gap=book_c + book_f - recoverable,
         ifrs=ifrs,
         usgaap=usgaap,
+        opening_compute=None if opening is None else ordered_sum(opening, axis=-1),
+        opening_book=None
+        if opening is None
+        else ordered_sum(opening, axis=-1)
+        + ordered_sum(add_industry(acc.opening_facilities), axis=-1),  # type: ignore[arg-type]
+        additions_compute=additions,
     )

@@ -7,7 +7,7 @@ The page loads nothing from the network: the Plotly bundle is embedded once in a
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -83,6 +83,50 @@ def _outcomes_table(frame: pd.DataFrame) -> str:
         for name, row in zip(frame.index, frame.to_numpy(), strict=True)
     )
     return f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+_ROLL_LABELS = {
+    "opening": "carrying amount at the start of the year",
+    "additions": "additions (capex)",
+    "depreciation": "depreciation, on carrying amounts",
+    "impairment": "impairment losses",
+    "reversals": "reversals of impairment",
+    "closing": "carrying amount at the end of the year",
+    "difference": "check: opening + additions − depreciation − impairment + reversals − closing",
+}
+
+
+def _billions(v: float) -> str:
+    """Write USD in $ billions with one decimal, never as "-0.0"."""
+    b = round(float(v) / 1e9, 1)
+    return f"{b + 0.0:,.1f}"
+
+
+def _rollforward_section(frames: Mapping[str, pd.DataFrame]) -> str:
+    """Render the industry's roll-forward under each standard, years across, in $B."""
+    if not frames:
+        return ""
+    names = {"ifrs": "IFRS (IAS 36)", "usgaap": "US GAAP (ASC 360: no reversals)"}
+    parts = []
+    for standard, frame in frames.items():
+        head = "".join(f"<th>{int(y)}</th>" for y in frame.index)
+        rows = "".join(
+            f'<tr><th class="text">{html.escape(_ROLL_LABELS[c])}</th>'
+            + "".join(f"<td>{_billions(v)}</td>" for v in frame[c])
+            + "</tr>"
+            for c in frame.columns
+            if not (c == "reversals" and standard == "usgaap")
+        )
+        parts.append(
+            f"<h3>{html.escape(names.get(standard, standard))}, $B</h3>"
+            f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    return (
+        "<h2>The asset roll-forward (the industry)</h2><p>Compute, network and facilities as "
+        "an auditor ties them: after a write-down each cohort is depreciated on its reduced "
+        "carrying amount (IAS 36.63, ASC 360-10-35-20), so later depreciation falls; the check "
+        "row is zero when the books and the impairment tests agree.</p>" + "".join(parts)
+    )
 
 
 def _value(value: float, unit: str) -> str:
@@ -182,6 +226,7 @@ def render_report(
     mc_note: str = "",
     brief: Sequence[str] = (),
     choices: Sequence[tuple[str, object, str]] = (),
+    rollforward: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -209,6 +254,9 @@ def render_report(
     choices : sequence of (key, value, meaning)
         The scenario's modelling choices and switches
         (:func:`strandrisk.scenarios.schema.modelling_choices`). [-]
+    rollforward : mapping of str to pandas.DataFrame, optional
+        The industry's yearly roll-forward per standard
+        (:func:`strandrisk.engine.rollforward.rollforward`). [USD]
 
     Returns
     -------
@@ -249,6 +297,7 @@ one business.</p>
 {brief_html}
 <h2>Outcomes</h2>
 {_outcomes_table(_fmt_outcomes(outcomes))}
+{_rollforward_section(rollforward or {})}
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
 <h2>Charts</h2>

@@ -40,8 +40,10 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     Monte Carlo run only: P5, P50, P95 and P99 of each outcome per company over the stored
     scenarios), ``outcomes``, ``samples`` (a Monte Carlo run only: the parameter values drawn
     for each scenario), ``series`` (wide, one column per quarter, with each variable's unit,
-    :data:`~strandrisk.engine.simulate.SERIES_UNITS`) and ``assumptions`` (the register with
-    sources).
+    :data:`~strandrisk.engine.simulate.SERIES_UNITS`), ``rollforward`` (a run with series:
+    each company's yearly fixed-asset roll-forward under IFRS and US GAAP,
+    :func:`~strandrisk.engine.rollforward.rollforward_table`) and ``assumptions`` (the
+    register with sources).
 
     Parameters
     ----------
@@ -78,8 +80,32 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     if not run.samples.empty:  # a Monte Carlo run: the drawn parameter values per scenario
         tables["samples"] = run.samples
     tables["series"] = wide
+    roll = _rollforward(series)
+    if roll is not None:
+        tables["rollforward"] = roll
     tables["assumptions"] = assumptions
     return tables
+
+
+def _rollforward(series: pd.DataFrame) -> pd.DataFrame | None:
+    """Every company's roll-forward under both standards, from a run's stored series.
+
+    None for a Monte Carlo run (no series) or a run stored before the roll-forward's
+    series existed.
+    """
+    from strandrisk.engine.rollforward import rollforward_table
+
+    needed = {"carrying_ifrs", "depreciation_ifrs", "reversal_ifrs", "book_value_opening"}
+    if series.empty or not needed <= set(series["variable"]):
+        return None
+    order = list(dict.fromkeys(series["company"]))
+    ds = (
+        series.set_index(["scenario", "company", "quarter", "variable"])["value"]
+        .unstack("variable")
+        .to_xarray()
+        .sel(company=order)
+    )
+    return rollforward_table(ds)
 
 
 _MONEY_FORMAT = '$#,##0.0,,,"B";-$#,##0.0,,,"B"'  # full dollars in the cell, $B on screen
@@ -112,6 +138,8 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
     if "quantiles" in tables:
         rows.append(("quantiles", "P5 ... P99", "the unit of the row's outcome (outcomes sheet)"))
+    if "rollforward" in tables:
+        rows.append(("rollforward", "opening ... difference", "USD (a year's movements)"))
     if "drivers" in tables:
         rows.append(
             (
@@ -139,6 +167,9 @@ def _formats(name: str, frame: pd.DataFrame) -> tuple[dict[int, str], str | None
         return {}, "unit"
     if name == "quantiles":
         return {}, "outcome"
+    if name == "rollforward":
+        first = list(frame.columns).index("opening") + 1
+        return dict.fromkeys(range(first, len(frame.columns) + 1), _MONEY_FORMAT), None
     return {}, None
 
 
