@@ -61,6 +61,7 @@ def test_summary_shapes_and_probabilities():
         "probabilities",
         "drivers",
         "driver_scenarios",
+        "debt_cover",
         "confidence",
         "precision",
         "units",
@@ -761,3 +762,48 @@ def test_mc_precision_on_the_command_line():
     text = CliRunner().invoke(app, ["mc", "--n", "300", "--precision", "0.9", "--set", "years=3"])
     assert text.exit_code == 0, text.output
     assert "Precision target ±90%" in " ".join(text.output.split())
+
+
+def test_debt_cover_against_the_kept_rows(tmp_path):
+    """The lowest annual DSCR's spread and covenant breaches, as the rows themselves say."""
+    path = tmp_path / "k.duckdb"
+    result = _run(400, sampler="lhs", outcomes_path=path)
+    _, rows = read_kept(path)
+    cover = result.debt_cover((1.0, 2.0, 3.0))
+    assert list(cover.columns) == [
+        "p5",
+        "p50",
+        "p95",
+        "no_debt_service",
+        "below 1",
+        "below 2",
+        "below 3",
+    ]
+    for company, group in rows.groupby("company"):
+        dscr = group["min_dscr"].to_numpy(dtype=float)
+        finite = dscr[np.isfinite(dscr)]
+        row = cover.loc[str(company)]
+        for q in (5, 50, 95):
+            assert row[f"p{q}"] == pytest.approx(np.percentile(finite, q), rel=2e-4)
+        assert row["no_debt_service"] == np.mean(np.isnan(dscr))
+        for level in (1.0, 2.0, 3.0):
+            near = np.abs(finite - level) <= 1e-4 * level  # may fall in the level's bucket
+            exact = np.sum(finite < level) / dscr.size
+            assert abs(row[f"below {level:g}"] - exact) <= near.sum() / dscr.size
+    summary = result.as_json()["debt_cover"]["industry"]
+    assert summary["p50"] == pytest.approx(cover.loc["industry", "p50"])
+    assert set(result.quantiles.index.get_level_values("outcome")) == {
+        "stranded_peak",
+        "npv_2026",
+        "impairment_ifrs",
+        "impairment_usgaap",
+    }  # min_dscr has its own table, not a row among the money outcomes
+
+
+def test_debt_cover_without_debt_counts_no_breach():
+    sc = sr.load_scenario("base", overrides={"years": 4, "financing.debt_share": 0.0})
+    space = load_uncertainty("base", sc)
+    cover = run_mc(sc, space, 50, 1).debt_cover()
+    assert (cover["no_debt_service"] == 1.0).all()
+    assert (cover["below 1"] == 0.0).all()
+    assert cover["p50"].isna().all()

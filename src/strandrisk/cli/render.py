@@ -27,6 +27,7 @@ __all__ = [
     "claims_summary",
     "claims_table",
     "compare_table",
+    "debt_cover_table",
     "decisions_tables",
     "drivers_table",
     "fit_panel",
@@ -648,6 +649,7 @@ def mc_summary(
         ot.add_column(condition_label(label), justify="right")
     for name in sorted(odds.index, key=_by_order(order)):
         ot.add_row(str(name), *(_share(v) for v in odds.loc[name]))
+    dt = debt_cover_table(r.debt_cover(), order)
     p = r.impairment_by_year(order)
     pt = _compact("Probability of a material impairment by the end of the year")
     pt.add_column("company", no_wrap=True)
@@ -662,6 +664,7 @@ def mc_summary(
         precision,
         ct,
         ot,
+        dt,
         pt,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
@@ -951,3 +954,36 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
         style="dim",
     )
     return Group(st, ct, note)
+
+
+def debt_cover_table(cover: pd.DataFrame, order: Sequence[str]) -> Table:
+    """Render the lowest annual DSCR per company: its spread and the chance of each breach.
+
+    Parameters
+    ----------
+    cover : pandas.DataFrame
+        ``MCResult.debt_cover()``. [ratio, fraction]
+    order : sequence of str
+        Companies (and ``industry``) in display order. [-]
+    """
+    table = _compact("Debt service cover: the lowest annual DSCR over the horizon")
+    levels = [c for c in cover.columns if c.startswith("below ")]
+    debtless = bool((cover["no_debt_service"] > 0).any())
+    table.add_column("company", no_wrap=True)
+    for col in ("P5", "P50", "P95"):
+        table.add_column(col, justify="right")
+    for col in levels:
+        table.add_column(f"< {float(col.removeprefix('below ')):.1f}x", justify="right")
+    if debtless:
+        table.add_column("no debt service", justify="right")
+    for name in sorted(cover.index, key=_by_order(order)):
+        row = cover.loc[name]
+        cells = [
+            str(name),
+            *("-" if pd.isna(row[q]) else f"{row[q]:.2f}" for q in ("p5", "p50", "p95")),
+        ]
+        cells += [_share(row[c]) for c in levels]
+        if debtless:
+            cells.append(_share(row["no_debt_service"]))
+        table.add_row(*cells)
+    return table

@@ -35,6 +35,7 @@ from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
     "CONFIDENCE",
+    "COVENANTS",
     "DRIVER_OUTCOMES",
     "DRIVER_SCENARIOS",
     "FAN_SCENARIOS",
@@ -74,6 +75,8 @@ HEAD_ROWS = 50
 """Parameter draws kept for inspection (the first scenarios)."""
 SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
 """Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
+COVENANTS = (1.0, 1.2, 1.5)
+"""Lowest annual DSCR levels whose breach a Monte Carlo run counts (``MCResult.debt_cover``)."""
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
 """The condition every run reports: the 2026 programme does not earn its cost of capital."""
 PRECISION_LEVELS = ("p50", "p95", "p99")
@@ -362,6 +365,41 @@ class MCResult:
             }
         return pd.DataFrame(columns)
 
+    def debt_cover(self, covenants: Sequence[float] = COVENANTS) -> pd.DataFrame:
+        """Each company's lowest annual DSCR over the horizon: its spread and covenant breaches.
+
+        Parameters
+        ----------
+        covenants : sequence of float
+            DSCR levels; for each, the share of scenarios whose lowest annual DSCR falls
+            below it (a scenario without debt service never does). [ratio]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; ``p5``, ``p50``, ``p95`` of the lowest annual DSCR over the
+            scenarios with debt service [ratio], ``no_debt_service`` (the share without any)
+            and ``below <level>`` per covenant [fraction]. Shares are exact unless a
+            scenario's DSCR lies within 0.01 % of the level.
+        """
+        rows = {}
+        for (company, outcome), sketch in sorted(self.sketches.items()):
+            if outcome != "min_dscr":
+                continue
+            total = sketch.count + sketch.dropped
+            p5, p50, p95 = sketch.quantile(np.array([0.05, 0.5, 0.95]))
+            row = {
+                "p5": float(p5),
+                "p50": float(p50),
+                "p95": float(p95),
+                "no_debt_service": sketch.dropped / total if total else math.nan,
+            }
+            for level in covenants:
+                below = sketch.share_beyond(level, above=False) if sketch.count else 0.0
+                row[f"below {level:g}"] = below * sketch.count / total if total else math.nan
+            rows[company] = row
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("company")
+
     def cumulative(self, outcome: str, levels: int = 199) -> pd.DataFrame:
         """Return the cumulative distribution ("S-curve") of one outcome per company.
 
@@ -510,6 +548,10 @@ class MCResult:
             "probabilities": probabilities,
             "drivers": drivers,
             "driver_scenarios": self.driver_scenarios,
+            "debt_cover": {
+                str(c): {k: _number(v) for k, v in row.items()}
+                for c, row in self.debt_cover().iterrows()
+            },
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": {
@@ -520,6 +562,8 @@ class MCResult:
                 "capex_at_risk": "USD",
                 "p_impairment": "share of scenarios with a material charge by the end of the year",
                 "probabilities": "share of scenarios with the outcome beyond the value (USD)",
+                "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
+                "with debt service; no_debt_service and below <level> shares of all scenarios",
                 "drivers": "rank correlation and standardised rank regression coefficient "
                 "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
                 "precision": "target, achieved and history (at each size checked; null "
@@ -569,7 +613,7 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
     sketches, impaired = {}, {}
     for company, group in rows.groupby("company", sort=True, observed=True):
         name = str(company)
-        for outcome in SUMMARISED:
+        for outcome in (*SUMMARISED, "min_dscr"):  # min_dscr: NaN without debt service
             sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(dtype=float))
         counts = np.zeros((2, years + 1), dtype=np.int64)
         for i, column in enumerate(("first_impairment_ifrs", "first_impairment_usgaap")):
@@ -723,6 +767,8 @@ def _summaries(
     """Quantiles, Capex-at-Risk and P(impairment) from the merged reductions."""
     rows, car_rows, moment_rows, interval_rows = [], [], [], []
     for (company, outcome), sketch in sorted(sketches.items()):
+        if outcome not in SUMMARISED:  # min_dscr has its own table (MCResult.debt_cover)
+            continue
         values = sketch.quantile(np.array(QUANTILES))
         rows.append((company, outcome, *values))
         std = sketch.std()

@@ -432,6 +432,19 @@ def mc_page(
     odds = r.probabilities(conditions) * 100
     odds.columns = [condition_label(c) for c in odds.columns]
     odds = odds.loc[[c for c in (*COMPANIES, "industry") if c in odds.index]]
+    cover = r.debt_cover()
+    cover = cover.loc[[c for c in (*COMPANIES, "industry") if c in cover.index]]
+    shares = [c for c in cover.columns if c.startswith("below ") or c == "no_debt_service"]
+    cover[shares] = cover[shares] * 100
+    cover = cover.rename(
+        columns={
+            "p5": "P5",
+            "p50": "P50",
+            "p95": "P95",
+            "no_debt_service": "no debt service (%)",
+            **{c: f"< {float(c[6:]):.1f}x (%)" for c in shares if c.startswith("below ")},
+        }
+    )
     present = set(r.p_impairment.index.get_level_values("company"))
     p = r.impairment_by_year([c for c in (*COMPANIES, "industry") if c in present]) * 100
     wide = r.driver_table(company)
@@ -445,6 +458,15 @@ def mc_page(
         ),
         ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
         ("Chance of each outcome, per company (%)", _table(odds, "company", "{:.1f}")),
+        (
+            "Debt service cover: the lowest annual DSCR over the horizon",
+            _table(cover, "company", "{:.2f}")
+            + _small(
+                "P5, P50 and P95 of each company's lowest annual debt service cover ratio over "
+                "the scenarios with debt service; the other columns are the shares of all "
+                "scenarios (%) whose lowest DSCR falls below each level."
+            ),
+        ),
         (
             "Probability of a material impairment by the end of the year (%)",
             _table(p, "company", "{:.0f}"),
