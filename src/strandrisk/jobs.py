@@ -158,8 +158,17 @@ def _mc_headline(mc: MCResult) -> str:
         f"For the industry: peak stranded value has a median of {usd(q['p50'])}; Capex-at-Risk "
         f"(its 95th percentile) is {usd(car['car95'])} ({bounds}), with an expected shortfall "
         f"of {usd(car['expected_shortfall'])} beyond it; the 2026 programme's NPV is negative "
-        f"in {negative:.0%} of the draws."
+        f"in {negative:.0%} of the draws{_covenant_clause(mc)}."
     )
+
+
+def _covenant_clause(mc: MCResult) -> str:
+    """Say how often the industry's lowest annual DSCR breaches 1.2x, if it has debt."""
+    cover = mc.debt_cover((1.2,))
+    if "industry" not in cover.index or cover.loc["industry", "no_debt_service"] >= 1.0:
+        return ""
+    share = float(cover.loc["industry", "below 1.2"])
+    return f", and the industry's lowest annual DSCR falls below 1.2x in {share:.0%} of them"
 
 
 def compare_presets(companies: tuple[str, ...], years: int) -> pd.DataFrame:
