@@ -62,3 +62,14 @@ def test_bad_requests_are_refused(base):
         sr.rollforward(base.series, standard="gaap")
     with pytest.raises(sr.InputError, match="company 'tesla'"):
         sr.rollforward(base.series, company="tesla")
+
+
+@pytest.mark.parametrize("preset", sr.PRESETS)
+@pytest.mark.parametrize("switch", [False, True])
+def test_it_ties_for_every_preset_with_and_without_economic_obsolescence(preset, switch):
+    scenario = sr.load_scenario(preset, overrides={"accounting.economic_obsolescence": switch})
+    table = rollforward_table(sr.simulate(scenario, breakeven=False).series)
+    scale = max(table["closing"].abs().max(), table["opening"].abs().max())
+    assert np.abs(table["difference"]).max() <= 1e-12 * scale
+    assert (table["reversals"] >= 0).all()
+    assert (table.loc[table["standard"] == "usgaap", "reversals"] == 0).all()
