@@ -35,6 +35,7 @@ __all__ = [
     "frame_table",
     "mapping_table",
     "outcome_table",
+    "regional_table",
     "register_table",
     "run_summary",
 ]
@@ -987,3 +988,40 @@ def debt_cover_table(cover: pd.DataFrame, order: Sequence[str]) -> Table:
             cells.append(_share(row["no_debt_service"]))
         table.add_row(*cells)
     return table
+
+
+def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:
+    """Render the regional sensitivity: the parameters that separate the cases most.
+
+    Parameters
+    ----------
+    regional : pandas.DataFrame
+        :func:`~strandrisk.analysis.regional.regional_sensitivity`. [-]
+    top : int
+        Parameters shown. [count]
+    """
+    table = _compact(
+        "Which parameters separate the cases (regional sensitivity: Kolmogorov-Smirnov distance)"
+    )
+    for col, justify in (
+        ("parameter", "left"),
+        ("KS", "right"),
+        ("p-value", "right"),
+        ("median, cases", "right"),
+        ("median, others", "right"),
+    ):
+        table.add_column(col, justify=justify, no_wrap=col == "parameter")  # type: ignore[arg-type]
+    for name, row in regional.head(top).iterrows():
+        table.add_row(
+            str(name),
+            f"{row['ks']:.2f}",
+            "<0.001" if row["p_value"] < 1e-3 else f"{row['p_value']:.3f}",
+            fmt(float(row["cases_median"])),
+            fmt(float(row["others_median"])),
+        )
+    note = Text(
+        "0: the cases spread over the parameter like every scenario; 1: they sit apart. Unlike "
+        "the box, this sees a parameter that matters in several places or only with others.",
+        style="dim",
+    )
+    return Group(table, note)

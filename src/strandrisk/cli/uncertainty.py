@@ -544,6 +544,9 @@ def discover(
             f"({outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that range"
         )
     result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
+    from strandrisk.analysis.regional import regional_sensitivity
+
+    regional = regional_sensitivity(samples.to_numpy(dtype=float), cases, list(samples.columns))
     if out is not None or png is not None:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.reports.pages import prim_page
@@ -552,7 +555,8 @@ def discover(
             f"{company} {outcome} {'above' if above is not None else 'below'} {threshold:g} "
             f"{OUTCOME_UNITS.get(outcome, '')}".rstrip()
         )
-        ui.wrote(prim_page(result, question, int(cases.sum()), len(cases), out, png), as_json)
+        page = prim_page(result, question, int(cases.sum()), len(cases), out, png, regional)
+        ui.wrote(page, as_json)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
@@ -569,15 +573,20 @@ def discover(
                 "density": box.density,
                 "mass": box.mass,
                 "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+                "regional": json.loads(regional.reset_index().to_json(orient="records")),
                 "units": {
                     outcome: OUTCOME_UNITS.get(outcome, ""),
                     "coverage, density, mass": "fraction",
+                    "regional": "ks: Kolmogorov-Smirnov distance (0 to 1) between the cases' "
+                    "and the other scenarios' values of each parameter, with its p-value; "
+                    "medians in the parameter's unit",
                     **{str(k): parameter_unit(str(k)) for k in result.limits.index},
                 },
             }
         )
         return
     ui.out.print(render.prim_summary(result, int(cases.sum()), len(cases)))
+    ui.out.print(render.regional_table(regional))
 
 
 @ui.clean_failures

@@ -183,7 +183,13 @@ def write_charts(figures: dict[str, go.Figure], png: Path | None) -> list[Path]:
 
 
 def prim_page(
-    result: PrimResult, question: str, cases: int, n: int, out: Path | None, png: Path | None
+    result: PrimResult,
+    question: str,
+    cases: int,
+    n: int,
+    out: Path | None,
+    png: Path | None,
+    regional: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the page of ``strandrisk discover``: the box, the trade-off and box charts.
 
@@ -197,6 +203,8 @@ def prim_page(
         Scenarios that are cases of interest, and all scenarios. [count]
     out, png : Path or None
         Folders for ``discover.html`` and the PNG files. [-]
+    regional : pandas.DataFrame, optional
+        :func:`~strandrisk.analysis.regional.regional_sensitivity` of the same cases. [-]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -229,11 +237,30 @@ def prim_page(
         "discover",
         f"Scenario discovery: {question}",
         intro,
-        [("The box", _table(limits, "parameter") + qp_note)],
+        [("The box", _table(limits, "parameter") + qp_note), *_regional_section(regional)],
         figures,
         out,
         png,
     )
+
+
+def _regional_section(regional: pd.DataFrame | None) -> list[tuple[str, str]]:
+    if regional is None:
+        return []
+    frame = regional.rename(
+        columns={
+            "ks": "KS distance",
+            "p_value": "p-value",
+            "cases_median": "median, cases",
+            "others_median": "median, others",
+        }
+    )
+    note = _small(
+        "Kolmogorov-Smirnov distance between each parameter's values in the cases and in the "
+        "other scenarios (0: spread alike; 1: apart), as EMA Workbench's regional sensitivity "
+        "analysis: it sees a parameter that matters in several places or only with others."
+    )
+    return [("Which parameters separate the cases", _table(frame, "parameter") + note)]
 
 
 def sensitivity_page(
