@@ -1011,13 +1011,20 @@ def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:
         ("median, others", "right"),
     ):
         table.add_column(col, justify=justify, no_wrap=col == "parameter")  # type: ignore[arg-type]
+    from strandrisk.scenarios.schema import parameter_unit
+
     for name, row in regional.head(top).iterrows():
+        year = parameter_unit(str(name)) == "calendar_year"  # 2029.5, not "2,030"
+
+        def value(v: float, year: bool = year) -> str:
+            return f"{v:.1f}" if year else fmt(v)
+
         table.add_row(
             str(name),
             f"{row['ks']:.2f}",
             "<0.001" if row["p_value"] < 1e-3 else f"{row['p_value']:.3f}",
-            fmt(float(row["cases_median"])),
-            fmt(float(row["others_median"])),
+            value(float(row["cases_median"])),
+            value(float(row["others_median"])),
         )
     note = Text(
         "0: the cases spread over the parameter like every scenario; 1: they sit apart. Unlike "
