@@ -82,7 +82,11 @@ def mc(
         ),
     ] = None,
     company: Annotated[
-        str, typer.Option(help="Whose drivers to rank: a company or industry.")
+        str,
+        typer.Option(
+            help="Whose drivers to rank (with --compare, whose outcomes to compare): a company "
+            "or industry."
+        ),
     ] = "industry",
     above: Annotated[
         list[str] | None,
@@ -116,7 +120,7 @@ def mc(
         bool, typer.Option("--json", metavar="", help="Print the summary as one JSON object.")
     ] = False,
 ) -> None:
-    """Monte Carlo: quantiles, Capex-at-Risk, P(impairment) by year, what drives the outcomes."""
+    """Monte Carlo: quantiles, Capex-at-Risk, debt cover, impairment odds, drivers; decisions."""
     from rich.progress import Progress
 
     from strandrisk.engine.montecarlo import run_mc
