@@ -28,6 +28,7 @@ from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask take ~1 s
     from strandrisk.analysis.morris import morris_for_scenario
+    from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
@@ -39,6 +40,7 @@ _LAZY = {
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
     "morris_for_scenario": "strandrisk.analysis.morris",
+    "pawn_for_scenario": "strandrisk.analysis.pawn",
     "DecisionComparison": "strandrisk.engine.decisions",
     "compare_decisions": "strandrisk.engine.decisions",
     "MCResult": "strandrisk.engine.montecarlo",
@@ -100,6 +102,7 @@ __all__ = [
     "load_scenario",
     "load_uncertainty",
     "morris_for_scenario",
+    "pawn_for_scenario",
     "prim",
     "read_kept",
     "rollforward",

@@ -35,6 +35,7 @@ __all__ = [
     "frame_table",
     "mapping_table",
     "outcome_table",
+    "pawn_table",
     "regional_table",
     "register_table",
     "run_summary",
@@ -784,6 +785,55 @@ def morris_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -
             "moves across its range in probability (P0 to P100); sigma: how much that change "
             "varies from one point to another (nonlinearity, interactions); mu: its mean with "
             "sign. A screening: it ranks what matters; --method sobol apportions the variance.",
+            style="dim",
+        )
+    )
+    parts.append(_tornado_table(swings, company))
+    return Group(*parts)
+
+
+def pawn_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> Group:
+    """Render PAWN indices (top parameters per outcome, and the noise floor) and the tornado.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index (outcome, parameter); columns ``median, mean, minimum, maximum, cv``, largest
+        ``median`` first, the dummy among them. [-]
+    swings : list of Swing
+        Peak stranded value at each parameter's P10 and P90. [USD]
+    company : str
+        Whose outcomes. [-]
+    runs : int
+        Model runs behind the indices. [count]
+    """
+    from strandrisk.analysis.pawn import DUMMY
+
+    parts: list[object] = []
+    for outcome, frame in indices.groupby(level="outcome", sort=False):
+        floor = float(frame.xs(DUMMY, level="parameter")["median"].iloc[0])
+        t = Table(title=f"PAWN indices of {outcome} ({company})")
+        for col in ("parameter", "PAWN (median KS)", "max over intervals", "above noise"):
+            t.add_column(
+                col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+            )
+        shown = frame[frame.index.get_level_values("parameter") != DUMMY].head(10)
+        for (_, name), row in shown.iterrows():
+            t.add_row(
+                str(name),
+                f"{row['median']:.3f}",
+                f"{row['maximum']:.3f}",
+                "yes" if row["median"] > floor else "no",
+            )
+        t.add_row(DUMMY, f"{floor:.3f}", "", "", style="dim")
+        parts.append(t)
+    parts.append(
+        Text(
+            f"From {runs:,} Latin-hypercube draws. PAWN: how far the outcome's distribution moves "
+            "when the parameter is held in one tenth of its range (median over the ten, as a "
+            "Kolmogorov-Smirnov distance, 0 to 1); no variance needed, so skewed or saturated "
+            "outcomes are fine. The noise floor: the 95th percentile of 20 dummy parameters "
+            "that do nothing; a parameter at or below it cannot be told from noise.",
             style="dim",
         )
     )

@@ -385,19 +385,20 @@ def sensitivity(
     scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
     set_: ui.SET_OPTION = None,
     n: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--n",
-            help="Sobol': base sample size (a power of two), runs n x (d + 2); Morris: "
-            "trajectories, runs n x (d + 1).",
+            help="Sobol': base sample size (a power of two, default 64), runs n x (d + 2); "
+            "Morris: trajectories (default 64), runs n x (d + 1); PAWN: Latin-hypercube "
+            "draws (default 2,000).",
         ),
-    ] = 64,
+    ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the design and bootstrap.")] = 0,
     method: Annotated[
         str,
         typer.Option(
-            help="sobol (variance shares) or morris (elementary-effects screening, "
-            "a twentieth of the runs)."
+            help="sobol (variance shares), morris (elementary-effects screening, a twentieth "
+            "of the runs) or pawn (distribution-based, from plain draws)."
         ),
     ] = "sobol",
     outcome: Annotated[
@@ -410,13 +411,20 @@ def sensitivity(
         bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
     ] = False,
 ) -> None:
-    """Sobol' indices or Morris screening (SALib), and a P10-P90 tornado of the industry."""
+    """Sobol' indices, Morris screening or PAWN (SALib), and a P10-P90 tornado."""
     from strandrisk.analysis.morris import morris_for_scenario
+    from strandrisk.analysis.pawn import PAWN_SLIDES, pawn_for_scenario
     from strandrisk.analysis.sensitivity import quantile_swings
     from strandrisk.analysis.sobol import sobol_for_scenario
 
-    if method not in ("sobol", "morris"):
-        raise InputError(f"--method: {method!r} is not one of sobol, morris")
+    if method not in ("sobol", "morris", "pawn"):
+        raise InputError(f"--method: {method!r} is not one of sobol, morris, pawn")
+    if n is None:
+        n = 2000 if method == "pawn" else 64
+    if method == "pawn" and n < PAWN_SLIDES * 10:
+        raise InputError(
+            f"--n: {n} draws; PAWN needs at least {PAWN_SLIDES * 10} (2,000 is typical)"
+        )
     if method == "sobol" and (n < 2 or n & (n - 1)):
         raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
     if method == "morris" and n < 2:
@@ -424,13 +432,20 @@ def sensitivity(
     chosen, space = ui.mc_setup(preset, scenario, set_)
     ui.check_folders(out, png)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    runs = n * (len(space.keys) + (2 if method == "sobol" else 1))
-    what = "Sobol indices" if method == "sobol" else "Morris elementary effects"
+    per_draw = {"sobol": len(space.keys) + 2, "morris": len(space.keys) + 1, "pawn": 1}
+    runs = n * per_draw[method]
+    what = {
+        "sobol": "Sobol indices",
+        "morris": "Morris elementary effects",
+        "pawn": "PAWN indices",
+    }[method]
     with ui.working(f"{what} from {runs:,} runs, then the tornado", as_json):
         if method == "sobol":
             indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
-        else:
+        elif method == "morris":
             indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
+        else:
+            indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
         swings = quantile_swings(chosen, space, company=company)
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
@@ -440,14 +455,18 @@ def sensitivity(
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
 
-        measure_units = (
-            {"S1, ST and their confidence intervals": "share of the outcome's variance"}
-            if method == "sobol"
-            else {
+        measure_units = {
+            "sobol": {"S1, ST and their confidence intervals": "share of the outcome's variance"},
+            "morris": {
                 "mu, mu_star, mu_star_conf, sigma": "the outcome's unit, across the parameter's "
                 "range in probability"
-            }
-        )
+            },
+            "pawn": {
+                "median, mean, minimum, maximum": "Kolmogorov-Smirnov statistic (0 to 1) "
+                "between the outcome's distribution in each conditioning interval and over all "
+                "draws; cv its coefficient of variation; the dummy row is the noise floor"
+            },
+        }[method]
         ui.print_json(
             {
                 "company": company,
@@ -474,6 +493,9 @@ def sensitivity(
         return
     if method == "morris":
         ui.out.print(render.morris_table(indices, swings, company, runs))
+        return
+    if method == "pawn":
+        ui.out.print(render.pawn_table(indices, swings, company, runs))
         return
     ui.out.print(render.sobol_table(indices, swings, company))
 

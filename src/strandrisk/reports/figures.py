@@ -491,6 +491,51 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     return fig
 
 
+def pawn_figure(indices: pd.DataFrame, floor: float, title: str, top: int = 12) -> go.Figure:
+    """Draw PAWN indices of one outcome as bars (median, whiskers to the largest) and the floor.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index parameter; columns ``median`` and ``maximum``, largest ``median`` first, the
+        noise floor's row left out. [-]
+    floor : float
+        The noise floor (dummy parameters' 95th percentile). [-]
+    title : str
+        Chart title. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
+    s = indices.head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(
+        y=list(s.index),
+        x=s["median"],
+        name="PAWN (median over intervals)",
+        orientation="h",
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": list(s["maximum"] - s["median"]),
+            "arrayminus": [0.0] * len(s),
+            "visible": True,
+        },
+    )
+    fig.add_scatter(  # a line down the rows (the PNG marks it on each row)
+        x=[floor] * len(s),
+        y=list(s.index),
+        mode="lines",
+        name="noise floor",
+        line={"dash": "dash", "color": "#444444"},
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="Kolmogorov-Smirnov distance (whisker: largest over the intervals)",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
 def cumulative_figure(
     cumulative: pd.DataFrame,
     title: str,

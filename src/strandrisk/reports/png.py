@@ -83,6 +83,10 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 pos = rows + (i - (n_side - 1) / 2) * width  # grouped side by side
                 left = np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0
                 errors = trace.error_x.array if trace.error_x.visible else None
+                if errors is not None and trace.error_x.symmetric is False:
+                    below = trace.error_x.arrayminus
+                    below = np.zeros(len(errors)) if below is None else below
+                    errors = np.vstack([np.asarray(below, float), np.asarray(errors, float)])
                 drawn = ax.barh(
                     pos,
                     np.asarray(trace.x, dtype=float),

@@ -1,0 +1,142 @@
+"""PAWN: distribution-based sensitivity from plain draws (SALib), for skewed outcomes.
+
+Pianosi and Wagener (2015, 2018): for each parameter, split the draws into ``slides``
+conditioning intervals of equal probability and measure, with the Kolmogorov-Smirnov
+statistic, how far the outcome's distribution in each interval lies from its distribution
+over all draws; the index is the median over the intervals (0: the parameter does not move
+the outcome's distribution). Unlike Sobol' indices it needs no special design -- the same
+Latin-hypercube draws as ``strandrisk mc``, correlations included -- and, being based on
+whole distributions rather than variances, it stays meaningful when an outcome is skewed or
+saturated (peak stranded value under the base priors is both).
+
+The estimate has a floor set by the sample size: an input that does nothing still scores
+about ``1 / sqrt(n / slides)``. Dummy parameters, drawn independently of everything and run
+through the same estimator, measure that floor (Pianosi and Wagener's own check); with
+:data:`DUMMIES` of them the floor is their 95th percentile, so a parameter at or below it
+cannot be told from noise at that sample size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+from SALib.analyze import pawn as pawn_analyze
+
+from strandrisk.analysis.sobol import model_evaluator
+from strandrisk.errors import InputError, whole_number
+from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
+from strandrisk.scenarios.schema import Scenario
+
+__all__ = ["DUMMY", "PAWN_SLIDES", "pawn_for_scenario", "pawn_indices"]
+
+PAWN_SLIDES = 10
+"""Conditioning intervals per parameter (SALib's default)."""
+DUMMY = "(noise floor)"
+"""Row of the noise floor: the 95th percentile of what inputs without any effect score."""
+DUMMIES = 20
+"""Dummy parameters behind the noise floor."""
+_FEWEST = 10
+"""Fewest draws per conditioning interval."""
+
+
+def pawn_indices(
+    evaluate: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]],
+    space: UncertaintySpace,
+    n: int,
+    seed: int,
+    slides: int = PAWN_SLIDES,
+) -> pd.DataFrame:
+    """PAWN indices of every parameter for each outcome, with a dummy parameter's.
+
+    Parameters
+    ----------
+    evaluate : callable
+        ``samples -> {outcome: values}`` for a dict of parameter arrays. [-]
+    space : UncertaintySpace
+        Parameters, their distributions and rank correlations. [-]
+    n : int
+        Latin-hypercube draws (the same as ``mc --sampler lhs --seed SEED``). [count]
+    seed : int
+        Root seed of the draws and of the dummy. [-]
+    slides : int
+        Conditioning intervals per parameter. [count]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (outcome, parameter), the noise floor as :data:`DUMMY` (each column's 95th
+        percentile over :data:`DUMMIES` dummy parameters), largest ``median`` first per
+        outcome; columns ``median`` (the PAWN index), ``mean``, ``minimum``, ``maximum`` of
+        the Kolmogorov-Smirnov statistic over the intervals, and ``cv`` (its coefficient of
+        variation across them). [-]
+    """
+    n = whole_number("n", n, slides * _FEWEST)
+    samples = sample_range(space, 0, n, seed, "lhs")
+    results = evaluate(samples)
+    dummies = np.random.default_rng([seed, 0x5A4E]).random((n, DUMMIES))  # independent
+    names = [*space.keys, *(f"dummy {i}" for i in range(DUMMIES))]
+    x = np.column_stack([*(samples[k] for k in space.keys), dummies])
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    frames = []
+    for outcome, y in results.items():
+        y = np.asarray(y, dtype=float)
+        res = pawn_analyze.analyze(problem, x, y, S=slides)
+        frame = pd.DataFrame(
+            {
+                "median": np.asarray(res["median"], dtype=float),
+                "mean": np.asarray(res["mean"], dtype=float),
+                "minimum": np.asarray(res["minimum"], dtype=float),
+                "maximum": np.asarray(res["maximum"], dtype=float),
+                "cv": np.asarray(res["CV"], dtype=float),
+            },
+            index=pd.Index(names, name="parameter"),
+        )
+        d = len(space.keys)
+        floor = frame.iloc[d:].quantile(0.95).to_frame(DUMMY).T  # each column's P95
+        frame = pd.concat([frame.iloc[:d], floor]).rename_axis("parameter")
+        frames.append(frame.assign(outcome=outcome).set_index("outcome", append=True).swaplevel())
+    order = pd.concat(frames)
+    return order.sort_values(["outcome", "median"], ascending=[True, False], kind="stable")
+
+
+def pawn_for_scenario(
+    scenario: Scenario,
+    space: UncertaintySpace,
+    n: int,
+    seed: int,
+    outcomes: tuple[str, ...] = ("stranded_peak", "npv_2026"),
+    company: str = "industry",
+) -> pd.DataFrame:
+    """PAWN indices of the cohort model's outcomes for one company (default the industry).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Fixed values of the parameters that ``space`` leaves certain. [-]
+    space : UncertaintySpace
+        The uncertain parameters, their distributions and correlations. [-]
+    n : int
+        Latin-hypercube draws, at least 100; the model runs ``n`` times. [count]
+    seed : int
+        Root seed. [-]
+    outcomes : tuple of str
+        Columns of the outcome table, from :data:`~strandrisk.analysis.sobol.SOBOL_OUTCOMES`.
+        [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`pawn_indices`. [-]
+    """
+    if whole_number("n", n, 1) < PAWN_SLIDES * _FEWEST:
+        raise InputError(
+            f"n = {n}: PAWN needs at least {PAWN_SLIDES * _FEWEST} draws "
+            f"({_FEWEST} in each of its {PAWN_SLIDES} conditioning intervals); 2,000 is typical"
+        )
+    seed = whole_number("seed", seed, 0)
+    evaluate = model_evaluator(scenario, outcomes, company, "PAWN needs")
+    return pawn_indices(evaluate, space, n, seed)
