@@ -495,6 +495,7 @@ def test_mc_writes_its_page_and_charts(tmp_path):
     assert r.exit_code == 0, r.output
     page = (out / "mc.html").read_text()
     assert "40 scenarios of &#x27;base&#x27; (random sampling, seed 0)" in page
+    assert "fig-mc_convergence" not in page  # only a run with a precision target has one
     for key in (
         "mc_histogram",
         "mc_fan",
@@ -750,7 +751,18 @@ def test_quantile_precision_on_hand_made_intervals():
     assert math.isnan(zero["P50"])  # nothing positive at P50: nothing to measure
 
 
-def test_mc_precision_on_the_command_line():
+def test_mc_precision_on_the_command_line(tmp_path, monkeypatch):
+    from strandrisk.engine import montecarlo
+
+    monkeypatch.setattr(montecarlo, "PRECISION_FIRST", 200)
+    paged = CliRunner().invoke(
+        app,
+        ["mc", "--n", "900", "--precision", "0.01", "--set", "years=3", "--out", str(tmp_path)],
+    )
+    assert paged.exit_code == 0, paged.output
+    page = (tmp_path / "mc.html").read_text()
+    assert 'id="fig-mc_convergence"' in page  # 200, 400, 800 and 900 scenarios checked
+    assert "not met within 900 scenarios" in page
     r = CliRunner().invoke(
         app,
         ["mc", "--n", "300", "--precision", "0.9", "--json", "--set", "years=3", "--seed", "2"],

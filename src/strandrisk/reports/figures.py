@@ -491,6 +491,42 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     return fig
 
 
+def convergence_figure(sizes: Sequence[int], widths: Sequence[float], target: float) -> go.Figure:
+    """Draw a precision-controlled run's sampling error against the scenarios run, and the target.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Scenarios at each check. [count]
+    widths : sequence of float
+        Widest relative half-width at each check (``inf`` while unbounded: left out). [fraction]
+    target : float
+        The precision asked for. [fraction]
+    """
+    pairs = [(k, w) for k, w in zip(sizes, widths, strict=True) if np.isfinite(w)]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[k for k, _ in pairs],
+        y=[w * 100 for _, w in pairs],
+        mode="lines+markers",
+        name="widest half-width of P50, P95, P99",
+    )
+    fig.add_scatter(
+        x=[sizes[0], sizes[-1]],
+        y=[target * 100, target * 100],
+        mode="lines",
+        name="target",
+        line={"dash": "dash", "color": "#444444"},
+    )
+    fig.update_layout(
+        title="Sampling error as the run grows (95 % intervals; it falls as 1/sqrt(n))",
+        xaxis={"title": "scenarios run", "type": "log"},
+        yaxis={"title": "relative half-width, %", "type": "log"},
+        **_LAYOUT,
+    )
+    return fig
+
+
 def pawn_figure(indices: pd.DataFrame, floor: float, title: str, top: int = 12) -> go.Figure:
     """Draw PAWN indices of one outcome as bars (median, whiskers to the largest) and the floor.
 

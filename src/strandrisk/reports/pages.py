@@ -24,6 +24,7 @@ from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.reports.brief import DRIVER_NAMES, condition_label, driver_notes, precision_note
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
+    convergence_figure,
     cumulative_figure,
     fan_figure,
     mc_histogram_figure,
@@ -569,6 +570,10 @@ def mc_page(
             for name in ("stranded_peak", "npv_2026")
         },
     }
+    if r.precision is not None and len(r.precision.checked) == len(r.precision.history):
+        figures["mc_convergence"] = convergence_figure(
+            r.precision.checked, r.precision.history, r.precision.target
+        )
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
 
 

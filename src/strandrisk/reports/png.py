@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import plotly.graph_objects as go
+from matplotlib import ticker
 
 from strandrisk.io.files import ensure_folder, write_with
 
@@ -120,8 +121,20 @@ def _figure(fig: go.Figure, key: str) -> plt.Figure:
     ax.set_title(layout.title.text or key)
     ax.set_ylabel(layout.yaxis.title.text or "")
     ax.set_xlabel(layout.xaxis.title.text or "")
+    plain = ticker.FuncFormatter(  # 2.5 and 20,000, not 2.5×10⁰ or 2e+04
+        lambda v, _: f"{v:,.0f}" if v >= 1000 else f"{v:,.4g}"
+    )
     if layout.yaxis.type == "log":
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(plain)
+        low, high = ax.get_ylim()
+        narrow = low > 0 and high / low < 10  # within a decade: label the minor ticks too
+        ax.yaxis.set_minor_formatter(plain if narrow else ticker.NullFormatter())
+    if layout.xaxis.type == "log":
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
     if layout.xaxis.range is not None:
         ax.set_xlim(*layout.xaxis.range)
     ticks = ax.get_xticklabels()
