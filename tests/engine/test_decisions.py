@@ -134,6 +134,9 @@ def test_mc_compare_on_the_command_line(tmp_path):
     bad = runner.invoke(app, ["mc", "--n", "5", "--compare", "capex.path"])
     assert bad.exit_code == 2
     assert "expected KEY=VALUE" in bad.output
+    twice = runner.invoke(app, ["mc", "--n", "5", "--compare", "capex.path=flat,capex.path=none"])
+    assert twice.exit_code == 2
+    assert "capex.path given twice in one decision" in twice.output
 
 
 def test_mc_compare_writes_its_page_and_charts(tmp_path):

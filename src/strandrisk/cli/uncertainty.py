@@ -274,6 +274,10 @@ def _decisions(texts: list[str]) -> dict[str, dict[str, Any]]:
                 f"--compare {text!r}: expected KEY=VALUE, or several joined by commas, e.g. "
                 "capex.path=flat"
             )
+        keys = [p.partition("=")[0].strip() for p in parts]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise InputError(f"--compare {text!r}: {', '.join(twice)} given twice in one decision")
         try:
             overrides = ui.parse_set(parts)
         except InputError as exc:
