@@ -348,7 +348,7 @@ def test_summaries_match_the_kept_rows(tmp_path):
         above = (mine["stranded_peak"] > median).mean()
         near = (np.abs(mine["stranded_peak"] - median) <= ALPHA * median).mean()
         assert abs(got[f"stranded_peak > {median:g}"] - above) <= near
-    with pytest.raises(sr.InputError, match="summarises stranded_peak"):
+    with pytest.raises(sr.InputError, match="a chance can be asked of stranded_peak"):
         result.probabilities([("irr_2026", 0.1, True)])
     curve = result.cumulative("npv_2026", levels=20)
     assert list(curve.columns) == sorted(set(rows["company"]))
@@ -580,7 +580,7 @@ def test_mc_gives_the_chance_of_an_outcome_beyond_a_value():
     assert 0.0 <= odds["stranded_peak > 1e+11"]["industry"] <= 1.0
     for bad, message in (
         ("irr_2026=0.1", "OUTCOME one of stranded_peak"),
-        ("stranded_peak", "expected OUTCOME=USD"),
+        ("stranded_peak", "expected OUTCOME=VALUE"),
         ("stranded_peak=lots", "'lots' is not a number"),
         ("npv_2026=inf", "finite number"),
     ):
@@ -802,6 +802,14 @@ def test_debt_cover_against_the_kept_rows(tmp_path):
             near = np.abs(finite - level) <= 1e-4 * level  # may fall in the level's bucket
             exact = np.sum(finite < level) / dscr.size
             assert abs(row[f"below {level:g}"] - exact) <= near.sum() / dscr.size
+    odds = result.probabilities([("min_dscr", 2.0, False), ("min_dscr", 2.0, True)])
+    for company, group in rows.groupby("company"):
+        dscr = group["min_dscr"].to_numpy(dtype=float)
+        below = odds.loc[str(company), "min_dscr < 2"]
+        assert below == pytest.approx(cover.loc[str(company), "below 2"], abs=1e-12)
+        # no debt service: no DSCR, counted above any level
+        above = (np.sum(dscr > 2.0) + np.sum(np.isnan(dscr))) / dscr.size
+        assert odds.loc[str(company), "min_dscr > 2"] == pytest.approx(above, abs=2 / dscr.size)
     summary = result.as_json()["debt_cover"]["industry"]
     assert summary["p50"] == pytest.approx(cover.loc["industry", "p50"])
     assert set(result.quantiles.index.get_level_values("outcome")) == {
@@ -815,7 +823,11 @@ def test_debt_cover_against_the_kept_rows(tmp_path):
 def test_debt_cover_without_debt_counts_no_breach():
     sc = sr.load_scenario("base", overrides={"years": 4, "financing.debt_share": 0.0})
     space = load_uncertainty("base", sc)
-    cover = run_mc(sc, space, 50, 1).debt_cover()
+    result = run_mc(sc, space, 50, 1)
+    cover = result.debt_cover()
+    odds = result.probabilities([("min_dscr", 1.2, False), ("min_dscr", 1.2, True)])
+    assert (odds["min_dscr < 1.2"] == 0.0).all()
+    assert (odds["min_dscr > 1.2"] == 1.0).all()
     assert (cover["no_debt_service"] == 1.0).all()
     assert (cover["below 1"] == 0.0).all()
     assert cover["p50"].isna().all()

@@ -102,7 +102,8 @@ def mc(
         typer.Option(
             "--below",
             metavar="OUTCOME=USD",
-            help="Also the chance it falls below this, e.g. npv_2026=-50e9 (repeatable).",
+            help="Also the chance it falls below this, e.g. npv_2026=-50e9, or a DSCR covenant: "
+            "min_dscr=1.25 (repeatable).",
         ),
     ] = None,
     compare: Annotated[
@@ -330,17 +331,17 @@ def _compare(
 
 def _conditions(above: list[str], below: list[str]) -> list[tuple[str, float, bool]]:
     """Parse ``--above``/``--below OUTCOME=USD`` into conditions, NPV < 0 first."""
-    from strandrisk.engine.montecarlo import NPV_BELOW_ZERO, SUMMARISED
+    from strandrisk.engine.montecarlo import CONDITION_OUTCOMES, NPV_BELOW_ZERO
 
     out = [NPV_BELOW_ZERO]
     for flag, texts, is_above in (("--above", above, True), ("--below", below, False)):
         for text in texts:
             name, sep, value = text.partition("=")
             name = name.strip()
-            if not sep or name not in SUMMARISED:
+            if not sep or name not in CONDITION_OUTCOMES:
                 raise InputError(
-                    f"{flag} {text!r}: expected OUTCOME=USD with OUTCOME one of "
-                    f"{', '.join(SUMMARISED)}, e.g. stranded_peak=2e12"
+                    f"{flag} {text!r}: expected OUTCOME=VALUE with OUTCOME one of "
+                    f"{', '.join(CONDITION_OUTCOMES)}, e.g. stranded_peak=2e12 or min_dscr=1.2"
                 )
             try:
                 threshold = float(value)

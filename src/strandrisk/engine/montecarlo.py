@@ -34,6 +34,7 @@ from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_ran
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
+    "CONDITION_OUTCOMES",
     "CONFIDENCE",
     "COVENANTS",
     "DRIVER_OUTCOMES",
@@ -77,6 +78,8 @@ SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap
 """Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
 COVENANTS = (1.0, 1.2, 1.5)
 """Lowest annual DSCR levels whose breach a Monte Carlo run counts (``MCResult.debt_cover``)."""
+CONDITION_OUTCOMES = (*SUMMARISED, "min_dscr")
+"""Outcomes whose chance beyond a value a run can give (``MCResult.probabilities``)."""
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
 """The condition every run reports: the 2026 programme does not earn its cost of capital."""
 PRECISION_LEVELS = ("p50", "p95", "p99")
@@ -341,25 +344,29 @@ class MCResult:
         Parameters
         ----------
         conditions : sequence of (outcome, threshold, above)
-            An outcome of :data:`SUMMARISED`, the value [USD] and whether to count the
-            scenarios above it (true) or below it (false); none given: :data:`NPV_BELOW_ZERO`.
-            [-]
+            An outcome of :data:`CONDITION_OUTCOMES`, the value [USD, or a ratio for
+            ``min_dscr``] and whether to count the scenarios above it (true) or below it
+            (false); none given: :data:`NPV_BELOW_ZERO`. [-]
 
         Returns
         -------
         pandas.DataFrame
             Index company; a column per condition, named ``"<outcome> > <value>"`` or
             ``"<outcome> < <value>"``. Exact at a threshold of 0; otherwise a scenario within
-            0.01 % of the threshold may count on either side. [fraction]
+            0.01 % of the threshold may count on either side. A scenario without debt
+            service has no DSCR: it counts as above any ``min_dscr`` level. [fraction]
         """
         columns = {}
         for outcome, threshold, above in conditions or (NPV_BELOW_ZERO,):
-            _check_summarised(outcome)
+            if outcome not in CONDITION_OUTCOMES:
+                raise InputError(
+                    f"outcome {outcome!r}: a chance can be asked of {', '.join(CONDITION_OUTCOMES)}"
+                )
             if not math.isfinite(threshold):
-                raise InputError(f"{outcome}: the threshold must be a finite number of USD")
+                raise InputError(f"{outcome}: the threshold must be a finite number")
             label = f"{outcome} {'>' if above else '<'} {threshold:g}"
             columns[label] = {
-                company: sketch.share_beyond(threshold, above)
+                company: _share(sketch, threshold, above)
                 for (company, name), sketch in self.sketches.items()
                 if name == outcome
             }
@@ -561,7 +568,8 @@ class MCResult:
                 "scenarios bound it)",
                 "capex_at_risk": "USD",
                 "p_impairment": "share of scenarios with a material charge by the end of the year",
-                "probabilities": "share of scenarios with the outcome beyond the value (USD)",
+                "probabilities": "share of scenarios with the outcome beyond the value (USD; "
+                "a ratio for min_dscr, where no debt service counts as above)",
                 "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
                 "with debt service; no_debt_service and below <level> shares of all scenarios",
                 "drivers": "rank correlation and standardised rank regression coefficient "
@@ -572,6 +580,15 @@ class MCResult:
                 "a run of a fixed size",
             },
         }
+
+
+def _share(sketch: QuantileSketch, threshold: float, above: bool) -> float:
+    """Share of all scenarios beyond ``threshold``; a NaN (no DSCR: no debt) counts as above."""
+    total = sketch.count + sketch.dropped
+    if not total:
+        return math.nan
+    inside = sketch.share_beyond(threshold, above) * sketch.count if sketch.count else 0.0
+    return (inside + (sketch.dropped if above else 0)) / total
 
 
 def _check_summarised(outcome: str) -> None:
