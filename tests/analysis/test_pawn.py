@@ -81,3 +81,45 @@ def test_sensitivity_method_pawn_on_the_command_line(tmp_path):
     few = runner.invoke(app, ["sensitivity", "--method", "pawn", "--n", "20"])
     assert few.exit_code == 2
     assert "PAWN needs at least 100" in few.output
+
+
+def test_pawn_on_a_kept_runs_draws(tmp_path):
+    from strandrisk.analysis.pawn import pawn_given
+    from strandrisk.engine.montecarlo import read_kept
+
+    runner = CliRunner()
+    kept = tmp_path / "k.duckdb"
+    made = runner.invoke(
+        app, ["mc", "--n", "300", "--sampler", "lhs", "--set", "years=3", "--keep", str(kept)]
+    )
+    assert made.exit_code == 0, made.output
+    r = runner.invoke(
+        app, ["sensitivity", "--method", "pawn", "--from", str(kept), "--company", "meta", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["runs"] == 300
+    samples, rows = read_kept(kept, "meta")  # the same computation, by hand
+    direct = pawn_given(
+        {k: samples[k].to_numpy() for k in samples.columns},
+        {o: rows[o].to_numpy() for o in ("stranded_peak", "npv_2026")},
+    )
+    got = {(row["outcome"], row["parameter"]): row["median"] for row in out["pawn"]}
+    for (o, p), value in direct["median"].items():
+        assert got[(o, p)] == pytest.approx(value, abs=1e-9)  # JSON keeps 10 decimals
+    for args, message in (
+        (["--method", "sobol"], "only --method pawn works on given draws"),
+        (["--method", "pawn", "--n", "500"], "the draws are in the file already"),
+        (["--method", "pawn", "--outcome", "nothing"], "'nothing' is not one of"),
+    ):
+        bad = runner.invoke(app, ["sensitivity", "--from", str(kept), *args])
+        assert bad.exit_code == 2, args
+        assert message in " ".join(bad.output.split())
+
+
+def test_pawn_indices_are_pawn_given_on_the_mc_draws():
+    from strandrisk.analysis.pawn import pawn_given
+
+    got = pawn_indices(_model, SPACE, 400, seed=9)
+    samples = sample_range(SPACE, 0, 400, 9, "lhs")
+    assert got.equals(pawn_given(samples, _model(samples), seed=9))

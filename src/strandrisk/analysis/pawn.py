@@ -29,7 +29,7 @@ from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["DUMMY", "PAWN_SLIDES", "pawn_for_scenario", "pawn_indices"]
+__all__ = ["DUMMIES", "DUMMY", "PAWN_SLIDES", "pawn_for_scenario", "pawn_given", "pawn_indices"]
 
 PAWN_SLIDES = 10
 """Conditioning intervals per parameter (SALib's default)."""
@@ -74,14 +74,51 @@ def pawn_indices(
     """
     n = whole_number("n", n, slides * _FEWEST)
     samples = sample_range(space, 0, n, seed, "lhs")
-    results = evaluate(samples)
+    return pawn_given(samples, evaluate(samples), seed, slides)
+
+
+def pawn_given(
+    samples: Mapping[str, np.ndarray],
+    results: Mapping[str, np.ndarray],
+    seed: int = 0,
+    slides: int = PAWN_SLIDES,
+) -> pd.DataFrame:
+    """PAWN indices from draws already made, such as a kept Monte Carlo run's.
+
+    Parameters
+    ----------
+    samples : mapping of str to ndarray (n,)
+        Each parameter's drawn values. [parameter units]
+    results : mapping of str to ndarray (n,)
+        Each outcome's value per draw; draws where it is NaN are left out of it. [outcome unit]
+    seed : int
+        Seed of the dummy parameters. [-]
+    slides : int
+        Conditioning intervals per parameter. [count]
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`pawn_indices`. [-]
+    """
+    keys = list(samples)
+    n = len(samples[keys[0]]) if keys else 0
+    if n < slides * _FEWEST:
+        raise InputError(
+            f"{n} draws: PAWN needs at least {slides * _FEWEST} ({_FEWEST} in each of its "
+            f"{slides} conditioning intervals); 2,000 is typical"
+        )
     dummies = np.random.default_rng([seed, 0x5A4E]).random((n, DUMMIES))  # independent
-    names = [*space.keys, *(f"dummy {i}" for i in range(DUMMIES))]
-    x = np.column_stack([*(samples[k] for k in space.keys), dummies])
+    names = [*keys, *(f"dummy {i}" for i in range(DUMMIES))]
+    x_all = np.column_stack([*(np.asarray(samples[k], dtype=float) for k in keys), dummies])
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     frames = []
-    for outcome, y in results.items():
-        y = np.asarray(y, dtype=float)
+    for outcome, values in results.items():
+        y_all = np.asarray(values, dtype=float)
+        keep = ~np.isnan(y_all)
+        if keep.sum() < slides * _FEWEST:
+            continue  # too few draws with a value (an IRR that rarely exists)
+        x, y = x_all[keep], y_all[keep]
         res = pawn_analyze.analyze(problem, x, y, S=slides)
         frame = pd.DataFrame(
             {
@@ -93,10 +130,12 @@ def pawn_indices(
             },
             index=pd.Index(names, name="parameter"),
         )
-        d = len(space.keys)
+        d = len(keys)
         floor = frame.iloc[d:].quantile(0.95).to_frame(DUMMY).T  # each column's P95
         frame = pd.concat([frame.iloc[:d], floor]).rename_axis("parameter")
         frames.append(frame.assign(outcome=outcome).set_index("outcome", append=True).swaplevel())
+    if not frames:
+        raise InputError("no outcome has enough draws with a value for PAWN")
     order = pd.concat(frames)
     return order.sort_values(["outcome", "median"], ascending=[True, False], kind="stable")
 

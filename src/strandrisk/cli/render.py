@@ -837,7 +837,8 @@ def pawn_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> 
             style="dim",
         )
     )
-    parts.append(_tornado_table(swings, company))
+    if swings:  # none for draws read from a kept run
+        parts.append(_tornado_table(swings, company))
     return Group(*parts)
 
 

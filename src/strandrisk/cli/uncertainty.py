@@ -410,6 +410,13 @@ def sensitivity(
         list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
     ] = None,
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    from_: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="PAWN on a kept Monte Carlo run's draws (mc --keep) instead of new ones.",
+        ),
+    ] = None,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -424,6 +431,20 @@ def sensitivity(
 
     if method not in ("sobol", "morris", "pawn"):
         raise InputError(f"--method: {method!r} is not one of sobol, morris, pawn")
+    if from_ is not None:
+        if method != "pawn":
+            raise InputError(
+                f"--from: only --method pawn works on given draws; {method} needs its own design"
+            )
+        if set_ or preset or scenario or n is not None:
+            raise InputError(
+                "--from: the draws are in the file already; --preset, --scenario, --set and --n "
+                "apply only to draws sensitivity makes itself"
+            )
+        _pawn_from(
+            from_, tuple(outcome or ("stranded_peak", "npv_2026")), company, seed, out, png, as_json
+        )
+        return
     if n is None:
         n = 2000 if method == "pawn" else 64
     if method == "pawn" and n < PAWN_SLIDES * 10:
@@ -503,6 +524,56 @@ def sensitivity(
         ui.out.print(render.pawn_table(indices, swings, company, runs))
         return
     ui.out.print(render.sobol_table(indices, swings, company))
+
+
+def _pawn_from(
+    path: Path,
+    outcomes: tuple[str, ...],
+    company: str,
+    seed: int,
+    out: Path | None,
+    png: Path | None,
+    as_json: bool,
+) -> None:
+    """Run ``sensitivity --method pawn --from FILE``: PAWN on a kept run's draws, no tornado."""
+    import pandas as pd
+
+    from strandrisk.analysis.pawn import pawn_given
+    from strandrisk.engine.montecarlo import read_kept
+
+    if not path.exists():
+        raise InputError(f"--from {path}: no such file")
+    ui.check_folders(out, png)
+    samples, rows = read_kept(path, company)
+    numeric = [c for c in rows.columns if pd.api.types.is_float_dtype(rows[c])]
+    bad = [o for o in outcomes if o not in numeric]
+    if bad:
+        raise InputError(f"--outcome: {bad[0]!r} is not one of {', '.join(numeric)}")
+    draws = {str(k): samples[k].to_numpy(dtype=float) for k in samples.columns}
+    with ui.working(f"PAWN indices from {len(samples):,} kept draws", as_json):
+        indices = pawn_given(draws, {o: rows[o].to_numpy(dtype=float) for o in outcomes}, seed)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import sensitivity_page
+
+        ui.wrote(sensitivity_page(indices, [], len(samples), out, png, company), as_json)
+    if as_json:
+        ui.print_json(
+            {
+                "company": company,
+                "method": "pawn",
+                "runs": len(samples),
+                "from": str(path),
+                "pawn": json.loads(indices.reset_index().to_json(orient="records")),
+                "units": {
+                    "median, mean, minimum, maximum": "Kolmogorov-Smirnov statistic (0 to 1) "
+                    "between the outcome's distribution in each conditioning interval and over "
+                    "all draws; cv its coefficient of variation; the noise floor row is the "
+                    "95th percentile of 20 dummy parameters"
+                },
+            }
+        )
+        return
+    ui.out.print(render.pawn_table(indices, [], company, len(samples)))
 
 
 @ui.clean_failures

@@ -294,13 +294,17 @@ def sensitivity_page(
     pawn = "median" in indices.columns
     if pawn:
         intro = (
-            f"PAWN indices of {company}'s outcomes from {runs:,} Latin-hypercube draws (SALib; "
+            f"PAWN indices of {company}'s outcomes from {runs:,} draws (SALib; "
             "Pianosi and Wagener, 2015): for each parameter, the Kolmogorov-Smirnov distance "
             "between the outcome's distribution with the parameter held in one tenth of its "
             "range and over all draws, the median over the ten (0: no effect). Based on whole "
             "distributions, not variances, so it suits skewed or saturated outcomes. The noise "
-            "floor is the 95th percentile of 20 dummy parameters that do nothing. The tornado "
-            "moves one parameter at a time to its 10th and 90th percentile."
+            "floor is the 95th percentile of 20 dummy parameters that do nothing."
+            + (
+                " The tornado moves one parameter at a time to its 10th and 90th percentile."
+                if swings
+                else ""
+            )
         )
         tables = [
             (f"PAWN indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
@@ -344,12 +348,13 @@ def sensitivity_page(
         },
         index=[s.key for s in swings],
     )
-    tables.append(
-        (
-            "Tornado: peak stranded value at each parameter's P10 and P90",
-            _table(tornado, "parameter"),
+    if swings:  # none for PAWN on a kept run's draws
+        tables.append(
+            (
+                "Tornado: peak stranded value at each parameter's P10 and P90",
+                _table(tornado, "parameter"),
+            )
         )
-    )
     if pawn:
         from strandrisk.analysis.pawn import DUMMY
 
@@ -361,9 +366,10 @@ def sensitivity_page(
             )
             for o in outcomes
         }
-        figures["tornado_p10_p90"] = tornado_figure(
-            swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
-        )
+        if swings:
+            figures["tornado_p10_p90"] = tornado_figure(
+                swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
+            )
         return write_page(
             "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
         )
