@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from typer.testing import CliRunner
 
 import strandrisk as sr
@@ -130,7 +131,7 @@ def test_mc_compare_on_the_command_line(tmp_path):
     ):
         bad = runner.invoke(app, [*args, *extra])
         assert bad.exit_code == 2
-        assert f"--compare prints a comparison only; {flag}" in bad.output
+        assert f"--compare and --stress print a comparison only; {flag}" in bad.output
     bad = runner.invoke(app, ["mc", "--n", "5", "--compare", "capex.path"])
     assert bad.exit_code == 2
     assert "expected KEY=VALUE" in bad.output
@@ -172,3 +173,64 @@ def test_cumulative_distributions_of_decisions_and_changes():
         got.cumulative("min_dscr")
     with pytest.raises(sr.InputError, match="not in the comparison"):
         got.summary("nobody")
+
+
+def test_a_stress_draws_from_its_band_and_keeps_every_other_draw():
+    from strandrisk.scenarios.distributions import Distribution
+
+    d = Distribution("triangular", low=0.0, high=0.3, mode=0.1)
+    u = np.linspace(0.01, 0.99, 7)
+    banded = Distribution("triangular", low=0.0, high=0.3, mode=0.1, band=(0.9, 1.0))
+    np.testing.assert_array_equal(banded.ppf(u), d.ppf(0.9 + (1.0 - 0.9) * u))
+    with pytest.raises(ValueError, match="band"):
+        Distribution("uniform", low=0.0, high=1.0, band=(0.5, 0.5))
+    _, space = _setup()
+    stressed = space.stressed("capex.growth", 0.9, 1.0)
+    plain = sample_range(space, 0, 300, 4, "lhs")
+    drawn = sample_range(stressed, 0, 300, 4, "lhs")
+    for key in space.keys:
+        if key != "capex.growth":
+            np.testing.assert_array_equal(drawn[key], plain[key])  # the same futures
+    growth = space.distributions[space.keys.index("capex.growth")]
+    assert (drawn["capex.growth"] >= growth.ppf(0.9) - 1e-12).all()
+    # each draw keeps its place: the ranks within the band follow the ranks in the whole
+    assert stats.spearmanr(drawn["capex.growth"], plain["capex.growth"]).statistic > 0.999
+
+
+def test_stresses_compared_on_the_same_draws():
+    sc, space = _setup()
+    got = compare_decisions(
+        sc,
+        space,
+        {},
+        N,
+        3,
+        stresses={"whole": {"capex.growth": (0.0, 1.0)}, "top": {"capex.growth": (0.9, 1.0)}},
+    )
+    whole = got.change().loc["whole"]
+    assert (whole["mean"] == 0).all()  # the whole distribution: the same draws exactly
+    assert (whole["share_up"] == 0).all()
+    assert (whole["share_down"] == 0).all()
+    top = got.change().loc["top"]
+    assert top.loc["stranded_peak", "mean"] > 0
+    assert got.decisions["top"] == {"capex.growth": "P90-P100"}
+    with pytest.raises(sr.InputError, match=r"capex\.path is not an uncertain parameter"):
+        compare_decisions(sc, space, {}, 10, 0, stresses={"s": {"capex.path": (0.9, 1.0)}})
+    with pytest.raises(sr.InputError, match="band"):
+        compare_decisions(sc, space, {}, 10, 0, stresses={"s": {"capex.growth": (0.9, 0.5)}})
+
+
+def test_mc_stress_on_the_command_line():
+    runner = CliRunner()
+    args = ["mc", "--n", "40", "--set", "years=3", "--stress", "capex.growth=P90:P100"]
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["decisions"]["capex.growth in P90-P100"] == {"capex.growth": "P90-P100"}
+    same = runner.invoke(app, ["mc", "--n", "40", "--set", "years=3", "--stress",
+                               "capex.growth=0.9:1", "--json"])  # fmt: skip
+    assert json.loads(same.stdout)["change"] == summary["change"]
+    for bad in ("capex.growth=P90", "capex.growth=high:low", "=0.1:0.2"):
+        r = runner.invoke(app, ["mc", "--n", "5", "--stress", bad])
+        assert r.exit_code == 2, bad
+        assert "expected KEY=P90:P100" in " ".join(r.output.split())

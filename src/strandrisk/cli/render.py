@@ -1002,7 +1002,8 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
         "Every decision runs on the same parameter draws as the scenario as given (common "
         "random numbers), so each draw gives a paired change; the ± is the 95 % interval of the "
         "mean change (conservative for Latin hypercube and Sobol' samples). A decision that sets "
-        "an uncertain parameter holds it at that value in every draw.",
+        "an uncertain parameter holds it at that value in every draw; a stress draws it from the "
+        "band only, each draw keeping its place within the band.",
         style="dim",
     )
     return Group(st, ct, note)

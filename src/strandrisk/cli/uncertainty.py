@@ -115,6 +115,15 @@ def mc(
             "capex.path=flat (repeatable: one decision each).",
         ),
     ] = None,
+    stress: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--stress",
+            metavar="KEY=P90:P100",
+            help="Compare the run with one uncertain parameter drawn only from that band of its "
+            "distribution (@RISK's stress analysis), over the same draws (repeatable).",
+        ),
+    ] = None,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -133,7 +142,7 @@ def mc(
         raise InputError(
             f"--precision {precision}: a relative half-width between 0 and 1, e.g. 0.01 for ±1 %"
         )
-    if compare:
+    if compare or stress:
         given = {
             "--precision": precision is not None,
             "--keep": keep is not None,
@@ -146,7 +155,7 @@ def mc(
         clash = [flag for flag, on in given.items() if on]
         if clash:
             raise InputError(
-                f"--compare prints a comparison only; {', '.join(clash)} "
+                f"--compare and --stress print a comparison only; {', '.join(clash)} "
                 f"{'belongs' if len(clash) == 1 else 'belong'} to a single run: run each "
                 "decision with --set for that"
             )
@@ -169,9 +178,19 @@ def mc(
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
     chosen.check_company(company)
-    if compare:
+    if compare or stress:
         comparison = _compare(
-            chosen, space, compare, n, seed, sampler, chunk_size, workers, scheduler, as_json
+            chosen,
+            space,
+            compare or [],
+            n,
+            seed,
+            sampler,
+            chunk_size,
+            workers,
+            scheduler,
+            as_json,
+            stress or [],
         )
         if out is not None or png is not None:
             from strandrisk.reports.pages import decisions_page
@@ -303,15 +322,17 @@ def _compare(
     workers: int | None,
     scheduler: str | None,
     as_json: bool = False,
+    stress_texts: list[str] | None = None,
 ) -> Any:
-    """Run ``mc --compare``: the decisions against the scenario as given, same draws."""
+    """Run ``mc --compare/--stress``: against the scenario as given, on the same draws."""
     from rich.progress import Progress
 
     from strandrisk.engine.decisions import compare_decisions
     from strandrisk.jobs import compile_note
 
     decisions = _decisions(texts)
-    label = f"{n:,} draws x {len(decisions) + 1} decisions"
+    stresses = _stresses(stress_texts or [])
+    label = f"{n:,} draws x {len(decisions) + len(stresses) + 1} cases"
     with Progress(console=ui.err, transient=True, disable=as_json) as bar:
         task = bar.add_task(label + compile_note(), total=n)
         comparison = compare_decisions(
@@ -325,8 +346,35 @@ def _compare(
             workers=workers,
             scheduler=scheduler,
             progress=lambda k: bar.update(task, advance=k, description=label),
+            stresses=stresses,
         )
     return comparison
+
+
+def _stresses(texts: list[str]) -> dict[str, dict[str, tuple[float, float]]]:
+    """Parse ``--stress KEY=P90:P100`` (or ``KEY=0.9:1``) into labelled stresses."""
+    out: dict[str, dict[str, tuple[float, float]]] = {}
+    for text in texts:
+        key, sep, band = text.partition("=")
+        key = key.strip()
+        low, colon, high = band.partition(":")
+        try:
+            if not (sep and colon and key):
+                raise ValueError
+            bounds = tuple(
+                float(x.strip()[1:]) / 100 if x.strip()[:1] in "Pp" else float(x)
+                for x in (low, high)
+            )
+        except ValueError:
+            raise InputError(
+                f"--stress {text!r}: expected KEY=P90:P100 (percentiles) or KEY=0.9:1 "
+                "(cumulative probabilities)"
+            ) from None
+        label = f"{key} in P{bounds[0] * 100:g}-P{bounds[1] * 100:g}"
+        if label in out:
+            raise InputError(f"--stress {text!r}: given twice")
+        out[label] = {key: (bounds[0], bounds[1])}
+    return out
 
 
 def _conditions(above: list[str], below: list[str]) -> list[tuple[str, float, bool]]:

@@ -34,7 +34,7 @@ from strandrisk.io.scenario import with_values
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["AS_GIVEN", "COMPARED", "DecisionComparison", "compare_decisions"]
+__all__ = ["AS_GIVEN", "COMPARED", "DecisionComparison", "band_label", "compare_decisions"]
 
 AS_GIVEN = "as given"
 """Label of the scenario itself among the decisions compared."""
@@ -224,11 +224,49 @@ def _number(v: object) -> float | None:
     return None if pd.isna(v) else float(v)  # type: ignore[arg-type]
 
 
+_Decided = tuple[str, Scenario, dict[str, float], UncertaintySpace | None]
+
+
+def band_label(low: float, high: float) -> str:
+    """Write a band of cumulative probability as percentiles, ``P90-P100`` [-].
+
+    Parameters
+    ----------
+    low, high : float
+        Cumulative probabilities. [-]
+    """
+    return f"P{low * 100:g}-P{high * 100:g}"
+
+
+def _stress(
+    scenario: Scenario, space: UncertaintySpace, stresses: Mapping[str, Mapping[str, Any]]
+) -> list[_Decided]:
+    """Each stress as (label, the scenario, nothing held, the space with its bands)."""
+    out: list[_Decided] = []
+    for label, bands in stresses.items():
+        if not bands:
+            raise InputError(f"stress {label!r}: no parameter to stress")
+        stressed = space
+        for key, band in bands.items():
+            if key not in space.keys:
+                raise InputError(
+                    f"stress {label!r}: {key} is not an uncertain parameter of this run; a "
+                    "stress narrows an uncertain parameter's range (set a value with a decision)"
+                )
+            try:
+                low, high = (float(x) for x in band)
+                stressed = stressed.stressed(key, low, high)
+            except (TypeError, ValueError) as exc:
+                raise InputError(f"stress {label!r}: {key}: {exc}") from None
+        out.append((label, scenario, {}, stressed))
+    return out
+
+
 def _decide(
     scenario: Scenario, space: UncertaintySpace, decisions: Mapping[str, Mapping[str, Any]]
-) -> list[tuple[str, Scenario, dict[str, float]]]:
-    """Each decision as (label, scenario with its values, uncertain keys it holds)."""
-    out = []
+) -> list[_Decided]:
+    """Each decision as (label, scenario with its values, uncertain keys it holds, None)."""
+    out: list[_Decided] = []
     for label, overrides in decisions.items():
         if label == AS_GIVEN:
             raise InputError(f"decision label {AS_GIVEN!r} is taken by the scenario itself")
@@ -243,7 +281,7 @@ def _decide(
         chosen = with_values(scenario, overrides, f"decision {label!r}")
         flat = chosen.flat()
         held = {k: float(flat[k]) for k in overrides if k in space.keys}
-        out.append((label, chosen, held))
+        out.append((label, chosen, held, None))
     return out
 
 
@@ -257,7 +295,7 @@ def _sketch_rows(rows: pd.DataFrame, label: str, into: _Sketches) -> None:
 def _decision_task(
     scenario: Scenario,
     space: UncertaintySpace,
-    decided: list[tuple[str, Scenario, dict[str, float]]],
+    decided: list[_Decided],
     start: int,
     stop: int,
     seed: int,
@@ -267,17 +305,19 @@ def _decision_task(
     samples = sample_range(space, start, stop, seed, sampler)
     columns = ["scenario", "company", *COMPARED]
 
-    def run(sc: Scenario, held: Mapping[str, float]) -> pd.DataFrame:
-        drawn = {**samples, **{k: np.full(stop - start, v) for k, v in held.items()}}
+    def run(sc: Scenario, held: Mapping[str, float], drawn: Mapping) -> pd.DataFrame:
+        drawn = {**drawn, **{k: np.full(stop - start, v) for k, v in held.items()}}
         out = simulate(sc, drawn, breakeven=False, keep_series=False).outcomes
         return out.loc[:, columns].reset_index(drop=True)
 
     outcomes: _Sketches = {}
     changes: _Sketches = {}
-    base = run(scenario, {})
+    base = run(scenario, {}, samples)
     _sketch_rows(base, AS_GIVEN, outcomes)
-    for label, chosen, held in decided:
-        rows = run(chosen, held)
+    for label, chosen, held, stressed in decided:
+        # a stress draws from its own bands, with the same uniforms: the same futures otherwise
+        drawn = samples if stressed is None else sample_range(stressed, start, stop, seed, sampler)
+        rows = run(chosen, held, drawn)
         _sketch_rows(rows, label, outcomes)
         diff = rows.copy()
         diff[list(COMPARED)] = rows[list(COMPARED)].to_numpy() - base[list(COMPARED)].to_numpy()
@@ -297,6 +337,7 @@ def compare_decisions(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
+    stresses: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
 ) -> DecisionComparison:
     """Run the scenario as given and each decision on the same ``n`` draws, and compare.
 
@@ -325,6 +366,10 @@ def compare_decisions(
         Address of an existing Dask scheduler. [-]
     progress : callable, optional
         Called with the number of draws finished after each task. [-]
+    stresses : mapping, optional
+        Label -> ``{"dotted.key": (low, high)}``: @RISK's stress analysis, each uncertain
+        parameter named drawn only from that band of its distribution (cumulative
+        probabilities), every draw's other parameters unchanged. [-]
 
     Returns
     -------
@@ -338,9 +383,12 @@ def compare_decisions(
         raise InputError(f"sampler = {sampler!r}: one of {', '.join(SAMPLERS)}")
     if workers is not None and scheduler is not None:
         raise InputError("workers and scheduler: give one (a local cluster or an existing one)")
-    if not decisions:
+    if not decisions and not stresses:
         raise InputError("no decision to compare: give at least one")
-    decided = _decide(scenario, space, decisions)
+    taken = set(decisions) & set(stresses or {})
+    if taken:
+        raise InputError(f"label {sorted(taken)[0]!r}: both a decision and a stress")
+    decided = _decide(scenario, space, decisions) + _stress(scenario, space, stresses or {})
     outcomes: _Sketches = {}
     changes: _Sketches = {}
 
@@ -361,5 +409,12 @@ def compare_decisions(
             (seed, sampler),
             absorb,
         )
-    labels = {AS_GIVEN: {}, **{label: dict(o) for label, o in decisions.items()}}
+    labels: dict[str, dict[str, Any]] = {
+        AS_GIVEN: {},
+        **{label: dict(o) for label, o in decisions.items()},
+        **{
+            label: {k: band_label(*(float(x) for x in b)) for k, b in bands.items()}
+            for label, bands in (stresses or {}).items()
+        },
+    }
     return DecisionComparison(n, seed, sampler, labels, outcomes, changes)

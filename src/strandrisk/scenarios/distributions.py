@@ -36,6 +36,10 @@ class Distribution:
         Most likely value (triangular, PERT); the value of a ``fixed`` one. [unit]
     values : tuple of float
         Sample to resample (``empirical``). [unit]
+    band : tuple of float
+        The part of the distribution drawn from, as cumulative probabilities ``(a, b)``
+        with ``0 <= a < b <= 1``: a draw at ``u`` takes the quantile at ``a + u (b - a)``
+        (@RISK's stress analysis; the default ``(0, 1)`` is the whole distribution). [-]
     """
 
     kind: str
@@ -43,10 +47,16 @@ class Distribution:
     high: float = math.nan
     mode: float = math.nan
     values: tuple[float, ...] = ()
+    band: tuple[float, float] = (0.0, 1.0)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown distribution {self.kind!r}; one of {', '.join(KINDS)}")
+        a, b = self.band
+        if not (0.0 <= a < b <= 1.0):
+            raise ValueError(
+                f"band ({a:g}, {b:g}): two cumulative probabilities with 0 <= low < high <= 1"
+            )
         if self.kind == "fixed":
             if not math.isfinite(self.mode):
                 raise ValueError("a fixed distribution needs a finite value (mode)")
@@ -90,6 +100,8 @@ class Distribution:
             Quantiles. [unit of the parameter]
         """
         u = np.asarray(u, dtype=float)
+        if self.band != (0.0, 1.0):  # a stressed part of the distribution
+            u = self.band[0] + (self.band[1] - self.band[0]) * u
         lo, hi = self.low, self.high
         if self.kind == "fixed":
             return np.full(u.shape, self.mode)

@@ -10,7 +10,7 @@ are one scrambled sequence, fast-forwarded to each block.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats
@@ -67,6 +67,27 @@ class UncertaintySpace:
                 f"correlation matrix is not positive semi-definite (smallest eigenvalue "
                 f"{np.linalg.eigvalsh(c).min():.3g}): these correlations cannot hold together"
             )
+
+    def stressed(self, key: str, low: float, high: float) -> UncertaintySpace:
+        """Return the space with one parameter drawn only from a band of its distribution.
+
+        The draws' uniforms, and so every other parameter's values, stay the same: a
+        scenario's ``key`` moves to the same relative place inside the band.
+
+        Parameters
+        ----------
+        key : str
+            An uncertain parameter of the space. [-]
+        low, high : float
+            The band as cumulative probabilities, ``0 <= low < high <= 1``. [-]
+        """
+        if key not in self.keys:
+            raise ValueError(f"{key} is not an uncertain parameter of this space")
+        dists = tuple(
+            replace(d, band=(float(low), float(high))) if k == key else d
+            for k, d in zip(self.keys, self.distributions, strict=True)
+        )
+        return UncertaintySpace(self.keys, dists, self.correlation)
 
     def without(self, keys: Iterable[str]) -> UncertaintySpace:
         """Return the space with ``keys`` held fixed: not drawn, their correlations dropped.
