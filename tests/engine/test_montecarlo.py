@@ -207,6 +207,15 @@ def test_mc_run_is_recorded_in_the_store(tmp_path):
             "SELECT npv_2026 FROM outcomes WHERE run_id = ? AND company = 'meta'", [run_id]
         ).fetchnumpy()["npv_2026"]
     assert runs.share_below(run_id)["meta"] == (npv < 0).mean()
+    text = " ".join(shown.stdout.split())
+    assert "Chance the lowest annual DSCR falls below 1.2x: amazon" in text
+    with duckdb.connect(str(store), read_only=True) as con:
+        dscr = con.execute(
+            "SELECT min_dscr FROM outcomes WHERE run_id = ? AND company = 'meta'", [run_id]
+        ).fetchnumpy()["min_dscr"]
+    dscr = np.asarray(dscr, dtype=float)
+    below = runs.share_below(run_id, "min_dscr", 5.0, missing_is_above=True)["meta"]
+    assert below == pytest.approx(np.sum(np.nan_to_num(dscr, nan=np.inf) < 5.0) / dscr.size)
     mean = runs.quantiles(run_id, with_mean=True).loc[("meta", "npv_2026"), "mean"]
     assert mean == pytest.approx(npv.mean(), rel=1e-12)
     with pytest.raises(sr.InputError, match="not a numeric outcome"):
@@ -831,3 +840,16 @@ def test_debt_cover_without_debt_counts_no_breach():
     assert (cover["no_debt_service"] == 1.0).all()
     assert (cover["below 1"] == 0.0).all()
     assert cover["p50"].isna().all()
+
+
+def test_stored_dscr_breach_counts_no_debt_as_no_breach(tmp_path):
+    from strandrisk.store.runs import RunStore
+
+    store = tmp_path / "s.duckdb"
+    args = ["mc", "--n", "20", "--set", "years=3", "--set", "financing.debt_share=0"]
+    r = CliRunner().invoke(app, [*args, "--store", str(store), "--json"])
+    assert r.exit_code == 0, r.output
+    run_id = json.loads(r.stdout)["run_id"]
+    runs = RunStore(store)
+    assert (runs.share_below(run_id, "min_dscr", 1.2, missing_is_above=True) == 0.0).all()
+    assert runs.share_below(run_id, "min_dscr", 1.2).isna().all()  # nothing to average

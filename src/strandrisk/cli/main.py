@@ -281,6 +281,9 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
         below = runs.share_below(run_id, "npv_2026", 0.0)
         shares = ", ".join(f"{c} {below[c]:.0%}" for c in order if c in below.index)
         ui.out.print(f"Chance the 2026 programme's NPV is negative: {shares}")
+        breach = runs.share_below(run_id, "min_dscr", 1.2, missing_is_above=True)
+        shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
+        ui.out.print(f"Chance the lowest annual DSCR falls below 1.2x: {shares}")
         return
     years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)
     ui.out.print(render.outcome_table(runs.get(run_id).outcomes, last_quarter=f"{2025 + years}Q4"))

@@ -327,7 +327,13 @@ class RunStore:
         table = pd.concat(parts, ignore_index=True)
         return table.set_index(["company", "outcome"])
 
-    def share_below(self, run_id: int, column: str = "npv_2026", value: float = 0.0) -> pd.Series:
+    def share_below(
+        self,
+        run_id: int,
+        column: str = "npv_2026",
+        value: float = 0.0,
+        missing_is_above: bool = False,
+    ) -> pd.Series:
         """Share of a run's scenarios whose outcome is below a value, per company (in DuckDB).
 
         Parameters
@@ -338,19 +344,24 @@ class RunStore:
             A numeric outcome column. [-]
         value : float
             The threshold, in the column's unit. [outcome unit]
+        missing_is_above : bool
+            Count a scenario with no value (NULL) as not below instead of leaving it out:
+            no debt service is no DSCR breach. [-]
 
         Returns
         -------
         pandas.Series
-            Index company; scenarios with no value (NULL) are left out. [fraction]
+            Index company. [fraction]
         """
         if column not in _NUMERIC:
             raise InputError(f"{column!r}: not a numeric outcome column")
+        test = f"coalesce({column} < $value, false)" if missing_is_above else f"{column} < $value"
+        where = "" if missing_is_above else f" AND {column} IS NOT NULL"
         with self._connect(read_only=True) as con:
             self._meta(con, run_id)
             frame = con.execute(
-                f"SELECT company, avg(({column} < $value)::DOUBLE) AS share FROM outcomes "
-                f"WHERE run_id = $run AND {column} IS NOT NULL GROUP BY company",
+                f"SELECT company, avg(({test})::DOUBLE) AS share FROM outcomes "
+                f"WHERE run_id = $run{where} GROUP BY company",
                 {"value": value, "run": run_id},
             ).df()
         return frame.set_index("company")["share"]
