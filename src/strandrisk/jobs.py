@@ -106,10 +106,11 @@ def _mc_figures(
     from strandrisk.analysis.prim import prim
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.engine.montecarlo import read_kept, run_mc
-    from strandrisk.io.uncertainty import load_uncertainty
+    from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
     from strandrisk.reports.figures import build_mc_figures
 
-    space = load_uncertainty(source, scenario, fixed)
+    whole = load_uncertainty(source, scenario)  # read once; then the held keys leave it
+    space = hold_fixed(whole, fixed, str(source))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mc.duckdb"
         mc = run_mc(scenario, space, n, seed, sampler="lhs", outcomes_path=path)
@@ -132,7 +133,7 @@ def _mc_figures(
         mc.cumulative("stranded_peak")[order],
         npv,
     )
-    held = [k for k in load_uncertainty(source, scenario).keys if k in fixed]
+    held = [k for k in whole.keys if k in fixed]
     note = (
         f" Held at the scenario's value instead of drawn (--set): {', '.join(held)}."
         if held

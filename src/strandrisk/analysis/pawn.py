@@ -41,6 +41,16 @@ _FEWEST = 10
 """Fewest draws per conditioning interval."""
 
 
+def _enough(n: int, slides: int) -> int:
+    """Return ``n``, or refuse fewer draws than the conditioning intervals need."""
+    if n < slides * _FEWEST:
+        raise InputError(
+            f"n = {n}: PAWN needs at least {slides * _FEWEST} draws ({_FEWEST} in each of its "
+            f"{slides} conditioning intervals); 2,000 is typical"
+        )
+    return n
+
+
 def pawn_indices(
     evaluate: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]],
     space: UncertaintySpace,
@@ -72,7 +82,7 @@ def pawn_indices(
         the Kolmogorov-Smirnov statistic over the intervals, and ``cv`` (its coefficient of
         variation across them). [-]
     """
-    n = whole_number("n", n, slides * _FEWEST)
+    n = _enough(whole_number("n", n, 1), slides)  # before the model runs
     samples = sample_range(space, 0, n, seed, "lhs")
     return pawn_given(samples, evaluate(samples), seed, slides)
 
@@ -102,12 +112,7 @@ def pawn_given(
         As :func:`pawn_indices`. [-]
     """
     keys = list(samples)
-    n = len(samples[keys[0]]) if keys else 0
-    if n < slides * _FEWEST:
-        raise InputError(
-            f"{n} draws: PAWN needs at least {slides * _FEWEST} ({_FEWEST} in each of its "
-            f"{slides} conditioning intervals); 2,000 is typical"
-        )
+    n = _enough(len(samples[keys[0]]) if keys else 0, slides)
     dummies = np.random.default_rng([seed, 0x5A4E]).random((n, DUMMIES))  # independent
     names = [*keys, *(f"dummy {i}" for i in range(DUMMIES))]
     x_all = np.column_stack([*(np.asarray(samples[k], dtype=float) for k in keys), dummies])
@@ -171,11 +176,6 @@ def pawn_for_scenario(
     pandas.DataFrame
         As :func:`pawn_indices`. [-]
     """
-    if whole_number("n", n, 1) < PAWN_SLIDES * _FEWEST:
-        raise InputError(
-            f"n = {n}: PAWN needs at least {PAWN_SLIDES * _FEWEST} draws "
-            f"({_FEWEST} in each of its {PAWN_SLIDES} conditioning intervals); 2,000 is typical"
-        )
     seed = whole_number("seed", seed, 0)
     evaluate = model_evaluator(scenario, outcomes, company, "PAWN needs")
     return pawn_indices(evaluate, space, n, seed)

@@ -258,11 +258,12 @@ def uncertainty_for(
     quiet : bool
         Do not print the note (``--json``). [-]
     """
-    from strandrisk.io.uncertainty import load_uncertainty
+    from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
 
     fixed = list(parse_set(set_))
-    space = load_uncertainty(source, chosen, fixed)
-    held = [k for k in fixed if k in load_uncertainty(source, chosen).keys]
+    whole = load_uncertainty(source, chosen)  # read once; then the held keys leave it
+    space = hold_fixed(whole, fixed, str(source))
+    held = [k for k in fixed if k in whole.keys]
     if held and not quiet:
         values = chosen.flat()
         err.print(

@@ -1019,6 +1019,8 @@ def debt_cover_table(cover: pd.DataFrame, order: Sequence[str]) -> Table:
     order : sequence of str
         Companies (and ``industry``) in display order. [-]
     """
+    from strandrisk.reports.brief import covenant_label
+
     table = _compact("Debt service cover: the lowest annual DSCR over the horizon")
     levels = [c for c in cover.columns if c.startswith("below ")]
     debtless = bool((cover["no_debt_service"] > 0).any())
@@ -1026,7 +1028,7 @@ def debt_cover_table(cover: pd.DataFrame, order: Sequence[str]) -> Table:
     for col in ("P5", "P50", "P95"):
         table.add_column(col, justify="right")
     for col in levels:
-        table.add_column(f"< {float(col.removeprefix('below ')):.1f}x", justify="right")
+        table.add_column(covenant_label(col), justify="right")
     if debtless:
         table.add_column("no debt service", justify="right")
     for name in sorted(cover.index, key=_by_order(order)):
@@ -1066,17 +1068,13 @@ def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:
     from strandrisk.scenarios.schema import parameter_unit
 
     for name, row in regional.head(top).iterrows():
-        year = parameter_unit(str(name)) == "calendar_year"  # 2029.5, not "2,030"
-
-        def value(v: float, year: bool = year) -> str:
-            return f"{v:.1f}" if year else fmt(v)
-
+        year = parameter_unit(str(name)) == "calendar_year"  # 2029.1, not "2,029"
+        medians = (float(row["cases_median"]), float(row["others_median"]))
         table.add_row(
             str(name),
             f"{row['ks']:.2f}",
             "<0.001" if row["p_value"] < 1e-3 else f"{row['p_value']:.3f}",
-            value(float(row["cases_median"])),
-            value(float(row["others_median"])),
+            *(f"{v:.1f}" if year else fmt(v) for v in medians),
         )
     note = Text(
         "0: the cases spread over the parameter like every scenario; 1: they sit apart. Unlike "

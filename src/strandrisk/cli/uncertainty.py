@@ -18,6 +18,12 @@ from strandrisk.errors import InputError
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
 
+_PAWN_UNITS = {
+    "median, mean, minimum, maximum": "Kolmogorov-Smirnov statistic (0 to 1) between the "
+    "outcome's distribution in each conditioning interval and over all draws; cv its "
+    "coefficient of variation; the noise floor row is the 95th percentile of 20 dummy parameters"
+}
+"""Units of the PAWN indices in ``sensitivity --method pawn --json``."""
 MAX_CONTROLLED = 1_000_000
 """Most scenarios ``mc --precision`` runs when ``--n`` does not say."""
 
@@ -473,7 +479,7 @@ def sensitivity(
 ) -> None:
     """Sobol' indices, Morris screening or PAWN (SALib), and a P10-P90 tornado."""
     from strandrisk.analysis.morris import morris_for_scenario
-    from strandrisk.analysis.pawn import PAWN_SLIDES, pawn_for_scenario
+    from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.sensitivity import quantile_swings
     from strandrisk.analysis.sobol import sobol_for_scenario
 
@@ -495,10 +501,6 @@ def sensitivity(
         return
     if n is None:
         n = 2000 if method == "pawn" else 64
-    if method == "pawn" and n < PAWN_SLIDES * 10:
-        raise InputError(
-            f"--n: {n} draws; PAWN needs at least {PAWN_SLIDES * 10} (2,000 is typical)"
-        )
     if method == "sobol" and (n < 2 or n & (n - 1)):
         raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
     if method == "morris" and n < 2:
@@ -535,11 +537,7 @@ def sensitivity(
                 "mu, mu_star, mu_star_conf, sigma": "the outcome's unit, across the parameter's "
                 "range in probability"
             },
-            "pawn": {
-                "median, mean, minimum, maximum": "Kolmogorov-Smirnov statistic (0 to 1) "
-                "between the outcome's distribution in each conditioning interval and over all "
-                "draws; cv its coefficient of variation; the dummy row is the noise floor"
-            },
+            "pawn": _PAWN_UNITS,
         }[method]
         ui.print_json(
             {
@@ -612,12 +610,7 @@ def _pawn_from(
                 "runs": len(samples),
                 "from": str(path),
                 "pawn": json.loads(indices.reset_index().to_json(orient="records")),
-                "units": {
-                    "median, mean, minimum, maximum": "Kolmogorov-Smirnov statistic (0 to 1) "
-                    "between the outcome's distribution in each conditioning interval and over "
-                    "all draws; cv its coefficient of variation; the noise floor row is the "
-                    "95th percentile of 20 dummy parameters"
-                },
+                "units": _PAWN_UNITS,
             }
         )
         return

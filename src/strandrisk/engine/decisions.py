@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
-from strandrisk.engine.montecarlo import CONFIDENCE, _executor, _ranges, run_tasks
+from strandrisk.engine.montecarlo import CONFIDENCE, executor, run_tasks
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.io.scenario import with_values
@@ -400,15 +400,9 @@ def compare_decisions(
         if progress is not None:
             progress(done)
 
-    with _executor(workers, scheduler) as client:
-        run_tasks(
-            client,
-            _decision_task,
-            (scenario, space, decided),
-            _ranges(0, n, chunk_size),
-            (seed, sampler),
-            absorb,
-        )
+    with executor(workers, scheduler) as client:
+        args = (scenario, space, decided)
+        run_tasks(client, _decision_task, args, (0, n, chunk_size), (seed, sampler), absorb)
     labels: dict[str, dict[str, Any]] = {
         AS_GIVEN: {},
         **{label: dict(o) for label, o in decisions.items()},

@@ -51,6 +51,7 @@ __all__ = [
     "PrecisionControl",
     "drivers_frame",
     "drivers_from_rows",
+    "executor",
     "precision_checkpoints",
     "quantile_precision",
     "read_kept",
@@ -402,8 +403,7 @@ class MCResult:
                 "no_debt_service": sketch.dropped / total if total else math.nan,
             }
             for level in covenants:
-                below = sketch.share_beyond(level, above=False) if sketch.count else 0.0
-                row[f"below {level:g}"] = below * sketch.count / total if total else math.nan
+                row[f"below {level:g}"] = _share(sketch, level, above=False)
             rows[company] = row
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("company")
 
@@ -708,11 +708,11 @@ def run_tasks(
     client: Any,
     task: Callable[..., Any],
     args: tuple,
-    ranges: Sequence[tuple[int, int]],
+    span: tuple[int, int, int],
     extra: tuple,
     absorb: Callable[[Any], None],
 ) -> None:
-    """Run ``task(*args, start, stop, *extra)`` over ``ranges``, here or on Dask, and absorb each.
+    """Run ``task(*args, start, stop, *extra)`` over a span of scenarios, here or on Dask.
 
     Without a client the tasks run in order, in this process; with one they run on the
     cluster and are absorbed as they finish, so ``absorb`` must not depend on the order
@@ -721,16 +721,18 @@ def run_tasks(
     Parameters
     ----------
     client : dask.distributed.Client or None
-        Where to run (:func:`_executor`); None: here. [-]
+        Where to run (:func:`executor`); None: here. [-]
     task : callable
         A module-level function (Dask pickles it by reference). [-]
     args, extra : tuple
         Arguments before and after the range. [-]
-    ranges : sequence of (int, int)
-        Scenario ranges ``[start, stop)``, one task each. [count]
+    span : (int, int, int)
+        Scenarios ``start`` to ``stop - 1``, in tasks of at most ``chunk``. [count]
     absorb : callable
         Called with each task's result. [-]
     """
+    start, stop, chunk = span
+    ranges = [(a, min(a + chunk, stop)) for a in range(start, stop, chunk)]
     if client is None:
         for a, b in ranges:
             absorb(task(*args, a, b, *extra))
@@ -743,13 +745,17 @@ def run_tasks(
         future.release()
 
 
-def _ranges(start: int, stop: int, chunk: int) -> list[tuple[int, int]]:
-    """Scenarios ``start`` to ``stop - 1`` in tasks of at most ``chunk``."""
-    return [(a, min(a + chunk, stop)) for a in range(start, stop, chunk)]
-
-
 @contextlib.contextmanager
-def _executor(workers: int | None, scheduler: str | None) -> Iterator[Callable | None]:
+def executor(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """Yield where tasks run: None (here), a local Dask cluster, or an existing scheduler.
+
+    Parameters
+    ----------
+    workers : int or None
+        Start a ``LocalCluster`` of this many single-threaded worker processes. [count]
+    scheduler : str or None
+        Address of an existing Dask scheduler, ``tcp://host:port``. [-]
+    """
     if not workers and not scheduler:
         yield None
         return
@@ -1007,12 +1013,12 @@ def run_mc(
     with contextlib.ExitStack() as stack:
         if outcomes_path is not None:
             kept = _open_kept(Path(outcomes_path), list(space.keys), keep_series, stack)
-        with _executor(workers, scheduler) as client:
+        with executor(workers, scheduler) as client:
             args = (scenario, space)
             extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series)
             done = 0
             for size in sizes:  # one round per checkpoint; a single round without a target
-                run_tasks(client, _task, args, _ranges(done, size, chunk), extra, absorb)
+                run_tasks(client, _task, args, (done, size, chunk), extra, absorb)
                 done = size
                 if precision is not None:
                     before = control.history if control is not None else ()

@@ -33,7 +33,7 @@ from strandrisk.scenarios.distributions import KINDS, Distribution
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 
-__all__ = ["load_uncertainty", "register_space"]
+__all__ = ["hold_fixed", "load_uncertainty", "register_space"]
 
 _BOUNDED = {
     "uniform": "uniform",
@@ -218,9 +218,29 @@ def load_uncertainty(
         space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation)
     except ValueError as exc:
         raise InputError(f"{where}: correlations: {exc}") from None
+    return hold_fixed(space, fixed, where)
+
+
+def hold_fixed(space: UncertaintySpace, fixed: Iterable[str], where: str) -> UncertaintySpace:
+    """Return ``space`` with the keys ``fixed`` names held at the scenario's value, not drawn.
+
+    Parameters
+    ----------
+    space : UncertaintySpace
+        The space as the scenario's block gives it. [-]
+    fixed : iterable of str
+        Keys held (what ``--set`` overrides); those not in the space are ignored. [-]
+    where : str
+        The source, for the message. [-]
+
+    Raises
+    ------
+    InputError
+        If every uncertain parameter would be held.
+    """
     hold = set(fixed)
-    held = [k for k in keys if k in hold]
-    if len(held) == len(keys):
+    held = [k for k in space.keys if k in hold]
+    if held and len(held) == len(space.keys):
         raise InputError(
             f"{where}: no uncertain parameters left: {', '.join(held)} "
             f"{'is' if len(held) == 1 else 'are'} held fixed (--set)"

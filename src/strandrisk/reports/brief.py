@@ -16,6 +16,7 @@ from strandrisk.scenarios.schema import Scenario
 __all__ = [
     "DRIVER_NAMES",
     "condition_label",
+    "covenant_label",
     "driver_notes",
     "in_brief",
     "llcr_line",
@@ -275,6 +276,17 @@ def condition_label(label: str) -> str:
         "impairment_usgaap": "US GAAP impairments",
     }
     return f"{names.get(outcome, outcome)} {sign} {usd(float(value))}"
+
+
+def covenant_label(column: str) -> str:
+    """Write a ``debt_cover`` column such as ``"below 1.2"`` as ``"< 1.2x"``.
+
+    Parameters
+    ----------
+    column : str
+        A ``below <level>`` column of ``MCResult.debt_cover``. [-]
+    """
+    return f"< {float(column.removeprefix('below ')):.1f}x"
 
 
 def llcr_line(quarters: list[str], llcr: np.ndarray, who: str = "industry") -> str | None:

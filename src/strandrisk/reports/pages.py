@@ -21,7 +21,13 @@ from strandrisk.analysis.sensitivity import Swing
 from strandrisk.engine.decisions import DecisionComparison
 from strandrisk.engine.montecarlo import MCResult
 from strandrisk.io.files import ensure_folder, write_text_atomic
-from strandrisk.reports.brief import DRIVER_NAMES, condition_label, driver_notes, precision_note
+from strandrisk.reports.brief import (
+    DRIVER_NAMES,
+    condition_label,
+    covenant_label,
+    driver_notes,
+    precision_note,
+)
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
     convergence_figure,
@@ -355,40 +361,31 @@ def sensitivity_page(
                 _table(tornado, "parameter"),
             )
         )
-    if pawn:
-        from strandrisk.analysis.pawn import DUMMY
 
-        figures = {
-            f"pawn_{o}": pawn_figure(
+    def chart(o: str) -> go.Figure:
+        if pawn:
+            from strandrisk.analysis.pawn import DUMMY
+
+            return pawn_figure(
                 indices.loc[o].drop(index=DUMMY),
                 float(indices.loc[(o, DUMMY), "median"]),
                 f"PAWN indices of {o} ({company})",
             )
-            for o in outcomes
-        }
-        if swings:
-            figures["tornado_p10_p90"] = tornado_figure(
-                swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
-            )
-        return write_page(
-            "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
-        )
-    figures = {
-        f"{'morris' if morris else 'sobol'}_{o}": (
-            morris_figure(
+        if morris:
+            return morris_figure(
                 indices.loc[o],
                 f"Morris screening of {o} ({company})",
                 "$B" if o in _MONEY_OUTCOMES else "outcome's unit",
                 1e9 if o in _MONEY_OUTCOMES else 1.0,
             )
-            if morris
-            else sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
+        return sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
+
+    method = "pawn" if pawn else "morris" if morris else "sobol"
+    figures = {f"{method}_{o}": chart(o) for o in outcomes}
+    if swings:
+        figures["tornado_p10_p90"] = tornado_figure(
+            swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
         )
-        for o in outcomes
-    }
-    figures["tornado_p10_p90"] = tornado_figure(
-        swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
-    )
     return write_page(
         "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
     )
@@ -509,7 +506,7 @@ def mc_page(
             "p50": "P50",
             "p95": "P95",
             "no_debt_service": "no debt service (%)",
-            **{c: f"< {float(c[6:]):.1f}x (%)" for c in shares if c.startswith("below ")},
+            **{c: f"{covenant_label(c)} (%)" for c in shares if c.startswith("below ")},
         }
     )
     present = set(r.p_impairment.index.get_level_values("company"))
