@@ -27,6 +27,7 @@ from strandrisk.io.scenario import PRESETS, dump_scenario, load_scenario
 from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask take ~1 s
+    from strandrisk.analysis.bridge import Bridge, bridge, scenario_diff
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
@@ -36,6 +37,9 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.io.uncertainty import load_uncertainty
 
 _LAZY = {
+    "Bridge": "strandrisk.analysis.bridge",
+    "bridge": "strandrisk.analysis.bridge",
+    "scenario_diff": "strandrisk.analysis.bridge",
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
@@ -81,6 +85,7 @@ __all__ = [
     "OUTCOME_UNITS",
     "PRESETS",
     "SERIES_UNITS",
+    "Bridge",
     "Claim",
     "DecisionComparison",
     "InputError",
@@ -93,6 +98,7 @@ __all__ = [
     "SimulationResult",
     "TrendFit",
     "__version__",
+    "bridge",
     "compare_decisions",
     "dump_scenario",
     "fit_trend",
@@ -107,6 +113,7 @@ __all__ = [
     "read_kept",
     "rollforward",
     "run_mc",
+    "scenario_diff",
     "simulate",
     "sobol_for_scenario",
 ]

@@ -14,12 +14,14 @@ COMMANDS = [
     ["sensitivity", "--n", "8", "--set", "years=4"],
     ["discover", "--above", "1e12", "--n", "300"],
     ["tco"],
+    ["scenario", "diff", "base", "open-source-collapse"],
+    ["scenario", "diff", "base", "agentic-boom", "--outcome", "min_dscr", "--outcome", "irr_2026"],
     ["claims"],
     ["presets"],
 ]
 
 
-@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: a[0])
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: "-".join(a[:2]))
 def test_output_fits_80_columns_without_ellipsis(monkeypatch, tmp_path, args):
     monkeypatch.setattr(ui, "out", Console(width=80, soft_wrap=True))
     r = CliRunner().invoke(main.app, [a.format(tmp=tmp_path) for a in args])

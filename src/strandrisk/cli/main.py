@@ -248,6 +248,82 @@ def scenario_show(name: Annotated[str, typer.Argument(help="Preset name or TOML 
     sys.stdout.write(header + dump_scenario(scenario) + tail)
 
 
+@scenario_app.command("diff")
+@ui.clean_failures
+def scenario_diff(
+    first: Annotated[str, typer.Argument(help="Preset name or TOML file to start from.")],
+    second: Annotated[str, typer.Argument(help="Preset name or TOML file to walk to.")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", metavar="KEY=VALUE", help="Set a value of SECOND (repeatable)."),
+    ] = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help="Outcome to bridge (repeatable; default stranded_peak, impairment_ifrs, "
+            "npv_2026).",
+        ),
+    ] = None,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    no_bridge: Annotated[
+        bool,
+        typer.Option("--no-bridge", metavar="", help="Only list the differences; run no model."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+) -> None:
+    """Compare two scenarios: values and priors set differently, and a bridge of outcomes."""
+    from strandrisk.analysis.bridge import bridge as walk
+    from strandrisk.analysis.bridge import prior_diff
+    from strandrisk.analysis.bridge import scenario_diff as differences
+    from strandrisk.io.scenario import load_scenario
+    from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
+
+    a = load_scenario(first)
+    b = load_scenario(second, overrides=ui.parse_set(set_))
+    labels = (a.name, b.name if b.name != a.name or not set_ else f"{b.name} with --set")
+    if labels[0] == labels[1]:
+        labels = (first, second)
+    diff = differences(a, b)
+    space_b = hold_fixed(
+        load_uncertainty(second, b, required=False), list(ui.parse_set(set_)), second
+    )
+    priors, pairs = prior_diff(load_uncertainty(first, a, required=False), space_b, a, b)
+    structural = sorted({"companies.include", "start", "years"} & set(diff["key"]))
+    result = None
+    if not no_bridge and len(diff) and not structural:
+        with ui.working(f"bridge over {len(diff)} differences", as_json):
+            result = walk(
+                a, b, tuple(outcome or ("stranded_peak", "impairment_ifrs", "npv_2026")), company
+            )
+    if as_json:
+        ui.print_json(
+            {
+                "first": labels[0],
+                "second": labels[1],
+                "differences": [
+                    {"key": r.key, "unit": r.unit, "first": r.first, "second": r.second}
+                    for r in diff.itertuples(index=False)
+                ],
+                "priors": priors.to_dict(orient="records"),
+                "correlations": [
+                    {"pair": [x, y], "first": ra, "second": rb} for x, y, ra, rb in pairs
+                ],
+                "bridge": result.as_json() if result is not None else None,
+            }
+        )
+        return
+    ui.out.print(render.diff_tables(diff, priors, pairs, labels))
+    if result is not None:
+        ui.out.print(render.bridge_table(result, labels, (a.flat(), b.flat())))
+    elif not no_bridge and structural:
+        ui.out.print(
+            f"No bridge: the scenarios differ in {', '.join(structural)}; a bridge walks "
+            "between scenarios of the same companies and horizon.",
+            style="dim",
+        )
+
+
 runs_app = typer.Typer(no_args_is_help=True, help="The run store: list, show, compare, delete.")
 ui.app.add_typer(runs_app, name="runs")
 

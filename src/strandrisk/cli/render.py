@@ -24,11 +24,13 @@ from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
 __all__ = [
+    "bridge_table",
     "claims_summary",
     "claims_table",
     "compare_table",
     "debt_cover_table",
     "decisions_tables",
+    "diff_tables",
     "drivers_table",
     "fit_panel",
     "fmt",
@@ -1082,3 +1084,163 @@ def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:
         style="dim",
     )
     return Group(table, note)
+
+
+def _setting(v: object, unit: str) -> str:
+    """Write a scenario value in its unit: USD as $B, lists joined, numbers to 4 figures."""
+    if v is None:
+        return "-"
+    if isinstance(v, list | tuple):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return v
+    if unit == "USD":
+        return f"${float(v) / 1e9:,.1f}B"
+    return f"{float(v):.6g}"
+
+
+def diff_tables(
+    diff: pd.DataFrame,
+    priors: pd.DataFrame,
+    pairs: Sequence[tuple[str, str, float, float]],
+    labels: tuple[str, str],
+) -> Group:
+    """Render what two scenarios set differently: values, priors and rank correlations.
+
+    Parameters
+    ----------
+    diff : pandas.DataFrame
+        From :func:`~strandrisk.analysis.bridge.scenario_diff`. [canonical units]
+    priors : pandas.DataFrame
+        From :func:`~strandrisk.analysis.bridge.prior_diff`. [-]
+    pairs : sequence of (str, str, float, float)
+        Correlated pairs whose target rank correlation differs. [-]
+    labels : (str, str)
+        The two scenarios' names as the columns' titles. [-]
+    """
+    parts: list[Any] = []
+    n = len(diff)
+    title = f"{labels[0]} -> {labels[1]}: " + (
+        (f"{n} values differ" if n != 1 else "1 value differs") if n else "every value alike"
+    )
+    t = _compact(title)
+    for col, justify in (("key", "left"), ("unit", "left"), (labels[0], "right")):
+        t.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    t.add_column(labels[1], justify="right", no_wrap=True)
+    for row in diff.itertuples(index=False):
+        t.add_row(row.key, row.unit, _setting(row.first, row.unit), _setting(row.second, row.unit))
+    parts.append(t if n else Text(title))
+    if len(priors):
+        p = _compact("Priors that differ (beyond a mode that follows its value)")
+        for col in ("key", labels[0], labels[1]):
+            p.add_column(col, no_wrap=col == "key")
+        for row in priors.itertuples(index=False):
+            p.add_row(row.key, row.first, row.second)
+        parts.append(p)
+    else:
+        parts.append(Text("Priors: alike (a mode that follows its value aside).", style="dim"))
+    for a, b, ra, rb in pairs:
+        parts.append(
+            Text(f"Rank correlation {a} ~ {b}: {ra:+.2f} in {labels[0]}, {rb:+.2f} in {labels[1]}")
+        )
+    return Group(*parts)
+
+
+def _step(v: float, unit: str) -> str:
+    """Write a step of a bridge in its outcome's unit, signed."""
+    if v is None or not math.isfinite(v):
+        return "-"
+    if unit == "USD":
+        return _usd_change(v)
+    if unit == "1/year":
+        x = round(v * 100, 1) + 0.0
+        return "0 pp" if x == 0 else f"{x:+.1f} pp"
+    x = round(v, 2) + 0.0
+    return "0" if x == 0 else f"{x:+.2f}" + (" y" if unit == "year" else "")
+
+
+def _level(v: float, unit: str) -> str:
+    """Write an outcome's level in its unit."""
+    if v is None or not math.isfinite(v):
+        return "-"
+    if unit == "USD":
+        return _money(v)
+    if unit == "1/year":
+        return f"{v * 100:.1f}%"
+    return f"{v:.2f}" + (" y" if unit == "year" else "")
+
+
+def bridge_table(result: object, labels: tuple[str, str], values: tuple[dict, dict]) -> Group:
+    """Render a bridge: the first scenario's outcomes, each difference's share, the second's.
+
+    Parameters
+    ----------
+    result : Bridge
+        From :func:`~strandrisk.analysis.bridge.bridge`. [outcome units]
+    labels : (str, str)
+        The two scenarios' names. [-]
+    values : (dict, dict)
+        The scenarios' flat values (:meth:`Scenario.flat`), to say what each step changes. [-]
+    """
+    from strandrisk.analysis.bridge import key_unit
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+
+    b: Any = result
+    names = {
+        "stranded_peak": "peak stranded",
+        "impairment_ifrs": "IFRS charges",
+        "impairment_usgaap": "US GAAP charges",
+        "npv_2026": "2026 NPV",
+        "irr_2026": "2026 IRR",
+        "payback_years_2026": "payback",
+        "economic_life_years": "economic life",
+        "booked_life_years": "booked life",
+        "capex_2026": "2026 capex",
+        "min_dscr": "min DSCR",
+        "breakeven_demand_growth": "break-even g",
+        "breakeven_price_decline": "break-even λ",
+    }
+    outcomes = list(b.start.index)
+    t = _compact(
+        f"Bridge from {labels[0]} to {labels[1]}: {b.company} ({b.runs:,} model runs, Shapley)",
+        caption=(
+            "Each step is the change's Shapley contribution: its effect averaged over every "
+            "order of making the changes, so the steps add up to the total and do not depend "
+            f"on an order. Below it (dim), the change made alone from {labels[0]}; the gap is "
+            "what it owes to the other changes."
+        ),
+    )
+    t.add_column("step", no_wrap=True)
+    for o in outcomes:
+        t.add_column(names.get(o, o), justify="right", no_wrap=True)
+    units = [OUTCOME_UNITS[o] for o in outcomes]
+    t.add_row(labels[0], *(_level(b.start[o], u) for o, u in zip(outcomes, units, strict=True)))
+    for step, keys in zip(b.steps, b.keys, strict=True):
+        t.add_row(
+            step,
+            *(_step(b.contribution.loc[step, o], u) for o, u in zip(outcomes, units, strict=True)),
+        )
+        if len(keys) == 1:
+            unit = key_unit(keys[0])
+            change = f"{_setting(values[0][keys[0]], unit)} -> {_setting(values[1][keys[0]], unit)}"
+        else:
+            change = "together"
+        t.add_row(
+            Text(f"  {change}; alone", style="dim"),
+            *(
+                Text(_step(b.alone.loc[step, o], u), style="dim")
+                for o, u in zip(outcomes, units, strict=True)
+            ),
+        )
+    t.add_row(labels[1], *(_level(b.end[o], u) for o, u in zip(outcomes, units, strict=True)))
+    parts: list[Any] = [t]
+    if b.grouped:
+        parts.append(
+            Text(
+                "More differences than the bridge walks one by one: they are grouped by table.",
+                style="dim",
+            )
+        )
+    return Group(*parts)

@@ -164,7 +164,10 @@ def _correlation(keys: tuple[str, ...], table: object, where: str) -> np.ndarray
 
 
 def load_uncertainty(
-    preset_or_path: str | Path, scenario: Scenario, fixed: Iterable[str] = ()
+    preset_or_path: str | Path,
+    scenario: Scenario,
+    fixed: Iterable[str] = (),
+    required: bool = True,
 ) -> UncertaintySpace:
     """Read the uncertainty block of a preset or scenario file.
 
@@ -177,6 +180,9 @@ def load_uncertainty(
     fixed : iterable of str
         Keys held at the scenario's value (what ``--set`` overrides): not drawn even where
         the block gives them a distribution, and left out of its correlations. [-]
+    required : bool
+        Refuse a file without uncertain parameters (for sampling); ``False`` returns an
+        empty space instead (to compare files). [-]
 
     Returns
     -------
@@ -208,6 +214,8 @@ def load_uncertainty(
     for key, dist in dists.items():
         _check_support(key, dist, bounds[key], where)
     keys = tuple(sorted(dists))
+    if not keys and not required:
+        return UncertaintySpace((), (), np.eye(0))
     if not keys:
         raise InputError(
             f"{where}: no uncertain parameters: add an [uncertainty] block "
