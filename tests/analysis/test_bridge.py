@@ -238,3 +238,28 @@ def test_the_command_with_set_and_its_failures():
     r = CliRunner().invoke(app, ["scenario", "diff", "base", "nope"])
     assert r.exit_code == 2
     assert "unknown preset 'nope'" in r.output
+
+
+def test_the_command_writes_a_page_and_waterfall_charts(tmp_path):
+    out, png = tmp_path / "page", tmp_path / "png"
+    args = ["scenario", "diff", "base", "agentic-boom", "--out", str(out), "--png", str(png)]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    page = (out / "bridge.html").read_text()
+    assert "From base to agentic-boom" in page
+    assert "market.open_source_share + device_share" in page
+    assert 'id="fig-bridge_stranded_peak"' in page
+    assert sorted(p.name for p in png.iterdir()) == [
+        "bridge_impairment_ifrs.png",
+        "bridge_npv_2026.png",
+        "bridge_stranded_peak.png",
+    ]
+
+
+def test_the_waterfall_stacks_each_step_on_the_last():
+    from strandrisk.reports.figures import bridge_figure
+
+    fig = bridge_figure(["a", "x", "y", "b"], 10e9, [5e9, -3e9], 12e9, "t", "USD")
+    bar = fig.data[0]
+    assert list(bar.y) == [10.0, 5.0, -3.0, 12.0]
+    assert list(bar.base) == [0.0, 10.0, 15.0, 0.0]

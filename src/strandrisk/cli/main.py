@@ -270,6 +270,8 @@ def scenario_diff(
         bool,
         typer.Option("--no-bridge", metavar="", help="Only list the differences; run no model."),
     ] = False,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
 ) -> None:
     """Compare two scenarios: values and priors set differently, and a bridge of outcomes."""
@@ -292,10 +294,15 @@ def scenario_diff(
     structural = sorted({"companies.include", "start", "years"} & set(diff["key"]))
     result = None
     if not no_bridge and len(diff) and not structural:
+        ui.check_folders(out, png)
         with ui.working(f"bridge over {len(diff)} differences", as_json):
             result = walk(
                 a, b, tuple(outcome or ("stranded_peak", "impairment_ifrs", "npv_2026")), company
             )
+    if result is not None and (out is not None or png is not None):
+        from strandrisk.reports.pages import bridge_page
+
+        ui.wrote(bridge_page(result, diff, priors, labels, out, png), as_json)
     if as_json:
         ui.print_json(
             {

@@ -15,6 +15,7 @@ from strandrisk.analysis.sensitivity import Swing
 __all__ = [
     "FIGURES",
     "breakeven_surface_figure",
+    "bridge_figure",
     "build_figures",
     "cumulative_figure",
     "fan_figure",
@@ -780,4 +781,44 @@ def p_impairment_figure(
     fig.add_scatter(x=years, y=p["ifrs"], name="IFRS", mode="lines+markers")
     fig.add_scatter(x=years, y=p["usgaap"], name="US GAAP", mode="lines+markers")
     fig.update_layout(title=title, yaxis_title="share of scenarios", **_LAYOUT)
+    return fig
+
+
+def bridge_figure(
+    labels: Sequence[str], start: float, steps: Sequence[float], end: float, title: str, unit: str
+) -> go.Figure:
+    """Draw a bridge as a waterfall: the first scenario's outcome, each step, the second's.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The first scenario, each step and the second scenario, in order. [-]
+    start, end : float
+        The outcome in the first and in the second scenario. [outcome unit]
+    steps : sequence of float
+        Each step's contribution; they add up to ``end - start``. [outcome unit]
+    title : str
+        Chart title. [-]
+    unit : str
+        The outcome's unit; USD is drawn in billions. [-]
+    """
+    scale = _B if unit == "USD" else 1.0
+    steps = [float(v) for v in steps]
+    cumulative = np.concatenate([[start], start + np.cumsum(steps)])[:-1]
+    fig = go.Figure()
+    fig.add_bar(
+        x=list(labels),
+        y=[start / scale, *(v / scale for v in steps), end / scale],
+        base=[0.0, *(b / scale for b in cumulative), 0.0],
+        marker={
+            "color": ["#7f7f7f", *("#1f77b4" if v >= 0 else "#ff7f0e" for v in steps), "#7f7f7f"]
+        },
+        name="level (grey), rise (blue), fall (orange)",
+    )
+    fig.update_layout(
+        title=title,
+        yaxis_title="USD billion" if unit == "USD" else unit,
+        showlegend=False,
+        **{**_LAYOUT, "margin": {"l": 60, "r": 20, "t": 60, "b": 160}},
+    )
     return fig

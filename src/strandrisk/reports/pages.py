@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from strandrisk import __version__
+from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import PrimResult
 from strandrisk.analysis.sensitivity import Swing
 from strandrisk.engine.decisions import DecisionComparison
@@ -30,6 +31,7 @@ from strandrisk.reports.brief import (
 )
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
+    bridge_figure,
     convergence_figure,
     cumulative_figure,
     fan_figure,
@@ -49,6 +51,7 @@ from strandrisk.scenarios.schema import COMPANIES
 __all__ = [
     "PAGE_CSS",
     "breakeven_page",
+    "bridge_page",
     "decisions_page",
     "html_page",
     "mc_page",
@@ -681,4 +684,104 @@ def decisions_page(
     }
     return write_page(
         "decisions", f"Decisions compared: {scenario}", intro, tables, figures, out, png
+    )
+
+
+def _capital(text: str) -> str:
+    """Return ``text`` with its first letter in upper case (a title)."""
+    return text[:1].upper() + text[1:]
+
+
+def _bridge_value(v: object, unit: str) -> str:
+    """Write a bridge figure in its unit: USD in billions, rates in per cent."""
+    if v is None or pd.isna(v):  # type: ignore[call-overload]
+        return "-"
+    x = float(v)  # type: ignore[arg-type]
+    if unit == "USD":
+        return f"{x / 1e9:,.1f}"
+    if unit == "1/year":
+        return f"{100 * x:,.2f}"
+    return f"{x:,.3f}"
+
+
+def bridge_page(
+    result: Bridge,
+    diff: pd.DataFrame,
+    priors: pd.DataFrame,
+    labels: tuple[str, str],
+    out: Path | None,
+    png: Path | None,
+) -> list[Path]:
+    """Write the page of ``strandrisk scenario diff``: the differences and the bridge.
+
+    Parameters
+    ----------
+    result : Bridge
+        From :func:`~strandrisk.analysis.bridge.bridge`. [outcome units]
+    diff : pandas.DataFrame
+        From :func:`~strandrisk.analysis.bridge.scenario_diff`. [canonical units]
+    priors : pandas.DataFrame
+        From :func:`~strandrisk.analysis.bridge.prior_diff`. [-]
+    labels : (str, str)
+        The two scenarios' names. [-]
+    out, png : Path or None
+        Folders for ``bridge.html`` and the PNG files. [-]
+    """
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+
+    outcomes = list(result.start.index)
+    intro = (
+        f"From '{labels[0]}' to '{labels[1]}' ({result.company}): the values the two scenarios "
+        f"set differently, and a bridge of the outcomes over {result.runs:,} model runs (every "
+        "subset of the differences). Each step is the difference's Shapley contribution: its "
+        "effect averaged over every order of making the changes, so the steps add up exactly "
+        f"to the change and no order is chosen; beside it, its effect made alone from "
+        f"'{labels[0]}'. Money in USD billions, rates in per cent a year."
+    )
+    values = diff.set_index("key")[["unit", "first", "second"]].astype(object)
+    values.columns = ["unit", labels[0], labels[1]]
+    tables = [("Values that differ", _table(values, "key"))]
+    if len(priors):
+        p = priors.set_index("key")[["first", "second"]]
+        p.columns = [labels[0], labels[1]]
+        tables.append(("Priors that differ", _table(p, "key")))
+    rows: dict[str, list[str]] = {labels[0]: [], **{s: [] for s in result.steps}, labels[1]: []}
+    columns = []
+    for o in outcomes:
+        unit = OUTCOME_UNITS[o]
+        name = DRIVER_NAMES.get(o, o)
+        columns += [f"{name}: Shapley", f"{name}: alone"]
+        rows[labels[0]] += [_bridge_value(result.start[o], unit), ""]
+        for s in result.steps:
+            rows[s] += [
+                _bridge_value(result.contribution.loc[s, o], unit),
+                _bridge_value(result.alone.loc[s, o], unit),
+            ]
+        rows[labels[1]] += [_bridge_value(result.end[o], unit), ""]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    tables.append(
+        (
+            "The bridge",
+            _table(frame, "step")
+            + _small(
+                "What a step owes to the other changes is the gap between its two columns; "
+                + ("more than 12 differences: grouped by TOML table. " if result.grouped else "")
+                + "Steps in the order of a scenario file."
+            ),
+        )
+    )
+    figures = {
+        f"bridge_{o}": bridge_figure(
+            [labels[0], *result.steps, labels[1]],
+            float(result.start[o]),
+            list(result.contribution[o]),
+            float(result.end[o]),
+            f"{_capital(DRIVER_NAMES.get(o, o))} from {labels[0]} to {labels[1]} "
+            f"({result.company})",
+            OUTCOME_UNITS[o],
+        )
+        for o in outcomes
+    }
+    return write_page(
+        "bridge", f"From {labels[0]} to {labels[1]}", intro, tables, figures, out, png
     )

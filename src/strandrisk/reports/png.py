@@ -106,9 +106,10 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 ax.bar(
                     pos,
                     np.asarray(trace.y, dtype=float),
+                    bottom=np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0,
                     width=width,
                     label=trace.name,
-                    color=colour,
+                    color=list(colour) if isinstance(colour, tuple | list) else colour,
                 )
                 ax.set_xticks(np.arange(len(trace.x)), [str(v) for v in trace.x])
 
