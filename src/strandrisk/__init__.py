@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.prim import PrimResult, prim
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
+    from strandrisk.engine.limits import LimitSolution, solve_limit
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
     from strandrisk.io.uncertainty import load_uncertainty
 
@@ -47,6 +48,8 @@ _LAZY = {
     "pawn_for_scenario": "strandrisk.analysis.pawn",
     "DecisionComparison": "strandrisk.engine.decisions",
     "compare_decisions": "strandrisk.engine.decisions",
+    "LimitSolution": "strandrisk.engine.limits",
+    "solve_limit": "strandrisk.engine.limits",
     "MCResult": "strandrisk.engine.montecarlo",
     "read_kept": "strandrisk.engine.montecarlo",
     "run_mc": "strandrisk.engine.montecarlo",
@@ -89,6 +92,7 @@ __all__ = [
     "Claim",
     "DecisionComparison",
     "InputError",
+    "LimitSolution",
     "MCResult",
     "PrimResult",
     "Record",
@@ -116,4 +120,5 @@ __all__ = [
     "scenario_diff",
     "simulate",
     "sobol_for_scenario",
+    "solve_limit",
 ]

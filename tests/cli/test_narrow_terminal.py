@@ -11,6 +11,7 @@ COMMANDS = [
     ["run", "--no-report", "--store", "{tmp}/runs.duckdb"],
     ["mc", "--n", "64", "--seed", "3", "--set", "years=4"],
     ["breakeven", "--n", "6", "--grid", "3"],
+    ["limit", "capex.growth", "P(npv_2026<0)<=0.3", "--n", "100", "--set", "years=4"],
     ["sensitivity", "--n", "8", "--set", "years=4"],
     ["discover", "--above", "1e12", "--n", "300"],
     ["tco"],

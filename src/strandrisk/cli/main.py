@@ -521,6 +521,7 @@ for command in (
     uncertainty.sensitivity,
     uncertainty.discover,
     uncertainty.breakeven,
+    uncertainty.limit,
 ):
     ui.app.command()(command)
 

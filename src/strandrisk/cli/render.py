@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich import box
 from rich.console import Group
@@ -35,6 +36,7 @@ __all__ = [
     "fit_panel",
     "fmt",
     "frame_table",
+    "limit_summary",
     "mapping_table",
     "outcome_table",
     "pawn_table",
@@ -1244,3 +1246,70 @@ def bridge_table(result: object, labels: tuple[str, str], values: tuple[dict, di
             )
         )
     return Group(*parts)
+
+
+def _statistic(v: float, unit: str) -> str:
+    """Write a limit's statistic: USD as $B, a share in per cent, else to 4 figures."""
+    if v is None or not math.isfinite(v):
+        return "-"
+    if unit == "fraction":
+        return f"{100 * v:.2f}%"
+    if unit == "1/year":
+        return f"{100 * v:.1f}%"
+    return _money(v) if unit == "USD" else f"{v:.4g}"
+
+
+def limit_summary(result: object) -> Group:
+    """Render a risk-limit solve: the scan, and where the limit binds.
+
+    Parameters
+    ----------
+    result : LimitSolution
+        From :func:`~strandrisk.engine.limits.solve_limit`. [-]
+    """
+    from strandrisk.scenarios.sampling import SAMPLER_NAMES
+
+    r: Any = result
+    unit = r.limit.unit
+    t = _compact(
+        f"{r.limit.text} ({r.company}) as {r.key} moves: {r.n:,} draws a value "
+        f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), the same in each"
+    )
+    t.add_column(r.key, justify="right", no_wrap=True)
+    t.add_column("statistic", justify="right", no_wrap=True)
+    t.add_column("limit", justify="left", no_wrap=True)
+    scan = set(np.linspace(r.low, r.high, 9).tolist()) | set(r.crossings) | {r.own_value}
+    for row in r.trials.itertuples(index=False):
+        near = min(scan, key=lambda v: abs(v - row.value))
+        if abs(near - row.value) > 1e-12 * max(1.0, abs(row.value)):
+            continue  # a bisection step: in --json
+        note = "met" if row.met else "breached"
+        if row.value == r.own_value:
+            note += " (the scenario's value)"
+        t.add_row(f"{row.value:.6g}", _statistic(row.statistic, unit), note)
+    if r.status == "binds":
+        where = ", ".join(f"{c:.4g}" for c in r.crossings)
+        met, breached = ("below", "above") if r.meets_below else ("above", "below")
+        if len(r.crossings) == 1:
+            text = f"The limit binds at {r.key} = {where}: met {met} it, breached {breached}."
+        else:
+            text = (
+                f"The limit binds at {r.key} = {where} (the statistic is not monotone in "
+                f"{r.key}): met {met} the first, then alternately."
+            )
+    elif r.status == "holds":
+        text = f"The limit is met over the whole range searched, {r.low:g} to {r.high:g}."
+    else:
+        text = f"The limit is breached over the whole range searched, {r.low:g} to {r.high:g}."
+    verdict = "met" if r.limit.met(np.array([r.own_statistic]))[0] else "breached"
+    own = (
+        f" The scenario's own value, {r.own_value:.4g}, gives "
+        f"{_statistic(r.own_statistic, unit)} ({verdict})."
+    )
+    note = Text(
+        "Every value runs on the same parameter draws (common random numbers): the decision is "
+        "held at the value in every draw, the other draws unchanged. The statistic still "
+        "carries the sampling error of its draws (see mc --precision).",
+        style="dim",
+    )
+    return Group(t, Text(text + own), note)

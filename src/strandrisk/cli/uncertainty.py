@@ -792,3 +792,53 @@ def breakeven(
         )
         return
     ui.out.print(render.breakeven_summary(dist, surface, x, y, company))
+
+
+@ui.clean_failures
+def limit(
+    key: Annotated[
+        str, typer.Argument(help="The decision: a numeric parameter, e.g. capex.growth.")
+    ],
+    rule: Annotated[
+        str,
+        typer.Argument(
+            metavar="LIMIT",
+            help="e.g. 'stranded_peak.p95<=1e12', 'npv_2026.mean>=0', 'P(npv_2026<0)<=0.2', "
+            "'P(min_dscr<1.2)<=0.05' (USD; shares as fractions).",
+        ),
+    ],
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    set_: ui.SET_OPTION = None,
+    n: Annotated[int, typer.Option("--n", help="Draws per value tried.")] = 4000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    sampler: Annotated[str, typer.Option(help="mc, lhs or sobol.")] = "lhs",
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    between: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LOW:HIGH", help="Range to search (default the prior's, else the allowed)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+) -> None:
+    """Risk limit: the value of a decision at which a Monte Carlo statistic reaches its limit."""
+    from strandrisk.engine.limits import parse_limit, solve_limit
+
+    chosen, space = ui.mc_setup(preset, scenario, set_)
+    wanted = parse_limit(rule)  # refuse a bad limit before the work
+    span = None
+    if between is not None:
+        low, sep, high = between.partition(":")
+        try:
+            span = (float(low), float(high))
+        except ValueError:
+            raise InputError(f"--between {between!r}: LOW:HIGH, two numbers") from None
+        if not sep:
+            raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
+    with ui.working(f"{wanted.text} over {key}, {n:,} draws a value", as_json):
+        result = solve_limit(chosen, space, key, wanted, n, seed, sampler, company, span)
+    if as_json:
+        ui.print_json(result.as_json())
+        return
+    ui.out.print(render.limit_summary(result))

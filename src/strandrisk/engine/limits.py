@@ -1,0 +1,399 @@
+"""Risk limits: the value of a decision at which a Monte Carlo statistic reaches its limit.
+
+A risk manager who reports Capex-at-Risk is soon asked the converse: how much may we commit
+before it exceeds the limit? :func:`solve_limit` answers for one numeric decision (capex growth,
+a company's 2026 capex, the debt share, a booked life) and one statistic of one company's
+outcomes over the uncertainty space: a quantile (``stranded_peak.p95 <= 1e12``, Capex-at-Risk),
+a mean, or a probability (``P(npv_2026 < 0) <= 0.2``, ``P(min_dscr < 1.2) <= 0.05``).
+
+Every trial value runs on the same parameter draws (common random numbers, as
+:func:`~strandrisk.engine.decisions.compare_decisions` does): the decision's column is set to
+the trial value in every draw, the other draws unchanged, so the statistic moves only with the
+decision and the solve is not fooled by sampling noise between trials. A scan of the range
+(nine values, one batch) finds where the statistic crosses the limit; bisection then narrows
+each crossing to a ten-thousandth of the range. A statistic that is not monotone in the
+decision can cross more than once: each crossing is reported.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
+from strandrisk.errors import InputError, whole_number
+from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
+from strandrisk.scenarios.schema import Scenario, parameter_fields
+
+__all__ = ["LIMIT_OUTCOMES", "Limit", "LimitSolution", "parse_limit", "solve_limit"]
+
+LIMIT_OUTCOMES: tuple[str, ...] = (
+    "stranded_peak",
+    "impairment_ifrs",
+    "impairment_usgaap",
+    "npv_2026",
+    "irr_2026",
+    "min_dscr",
+    "economic_life_years",
+)
+"""Outcomes a limit can be set on. [-]"""
+SCAN = 9
+"""Values of the decision scanned across its range, in one batch. [count]"""
+BATCH = 200_000
+"""Most scenarios in one model batch (trial values x draws). [count]"""
+TOLERANCE = 1e-4
+"""Width of a bracketed crossing at which bisection stops, relative to the range. [-]"""
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_QUANTILE = re.compile(rf"^(\w+)\.(p\d{{1,2}}|mean)\s*(<=|>=)\s*({_NUMBER})$")
+_SHARE = re.compile(rf"^P\((\w+)\s*([<>])\s*({_NUMBER})\)\s*(<=|>=)\s*({_NUMBER})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A limit on a statistic of one outcome over the draws.
+
+    Attributes
+    ----------
+    outcome : str
+        Column of the outcome table (:data:`LIMIT_OUTCOMES`). [-]
+    statistic : str
+        ``p1`` to ``p99`` (a quantile), ``mean``, ``below`` or ``above`` (the share of
+        draws below or above ``threshold``). [-]
+    threshold : float
+        The value a share counts against (NaN for a quantile or mean). [outcome unit]
+    bound : float
+        The limit on the statistic. [outcome unit; fraction for a share]
+    at_most : bool
+        ``statistic <= bound`` (True) or ``>= bound``. [-]
+    """
+
+    outcome: str
+    statistic: str
+    threshold: float
+    bound: float
+    at_most: bool
+
+    @property
+    def text(self) -> str:
+        """The limit as written (``stranded_peak.p95 <= 1e+12``) [-]."""
+        op = "<=" if self.at_most else ">="
+        if self.statistic in ("below", "above"):
+            sign = "<" if self.statistic == "below" else ">"
+            return f"P({self.outcome} {sign} {self.threshold:g}) {op} {self.bound:g}"
+        return f"{self.outcome}.{self.statistic} {op} {self.bound:g}"
+
+    @property
+    def unit(self) -> str:
+        """Unit of the statistic: the outcome's, or a fraction for a share [-]."""
+        return "fraction" if self.statistic in ("below", "above") else OUTCOME_UNITS[self.outcome]
+
+    def evaluate(self, values: np.ndarray) -> np.ndarray:
+        """Return the statistic of each row of draws.
+
+        Quantiles (linear between order statistics, NumPy's default, as ``mc`` reports them)
+        and means leave out undefined values (NaN: no IRR; no debt service for the DSCR); a
+        share counts them as not past the threshold (no debt service is no breach).
+
+        Parameters
+        ----------
+        values : ndarray, shape (m, n)
+            The outcome in each of ``n`` draws, for ``m`` trial values. [outcome unit]
+        """
+        v = np.asarray(values, dtype=float)
+        if self.statistic == "below":
+            return np.mean(v < self.threshold, axis=-1)
+        if self.statistic == "above":
+            return np.mean(v > self.threshold, axis=-1)
+        if self.statistic == "mean":
+            return np.nanmean(np.where(np.isfinite(v), v, np.nan), axis=-1)
+        q = int(self.statistic[1:]) / 100.0
+        out = np.empty(v.shape[0])
+        for i, row in enumerate(v):  # a handful of trial values
+            kept = np.sort(row[~np.isnan(row)])
+            if kept.size == 0:
+                out[i] = np.nan
+                continue
+            h = (kept.size - 1) * q
+            lo = math.floor(h)
+            a, b = kept[lo], kept[min(lo + 1, kept.size - 1)]
+            out[i] = a if a == b else a + (h - lo) * (b - a)  # no inf - inf
+        return out
+
+    def met(self, statistic: np.ndarray) -> np.ndarray:
+        """Return whether each statistic keeps within the limit [-].
+
+        Parameters
+        ----------
+        statistic : ndarray
+            Values of the statistic. [statistic unit]
+        """
+        s = np.asarray(statistic, dtype=float)
+        return s <= self.bound if self.at_most else s >= self.bound
+
+
+def parse_limit(text: str) -> Limit:
+    """Read a limit such as ``stranded_peak.p95<=1e12`` or ``P(npv_2026<0)<=0.2``.
+
+    Parameters
+    ----------
+    text : str
+        ``OUTCOME.pNN`` or ``OUTCOME.mean``, or ``P(OUTCOME<VALUE)`` / ``P(OUTCOME>VALUE)``,
+        then ``<=`` or ``>=`` and the limit. Money in USD, shares as fractions. [-]
+
+    Raises
+    ------
+    InputError
+        Anything else, an unknown outcome, a percentile outside 1-99, a share outside 0-1.
+    """
+    compact = text.strip()
+    if m := _QUANTILE.match(compact):
+        outcome, stat, op, bound = m.groups()
+        threshold = math.nan
+    elif m := _SHARE.match(compact):
+        outcome, sign, thr, op, bound = m.groups()
+        stat, threshold = ("below" if sign == "<" else "above"), float(thr)
+    else:
+        raise InputError(
+            f"limit {text!r}: write OUTCOME.pNN<=VALUE (a quantile, e.g. stranded_peak.p95<=1e12), "
+            "OUTCOME.mean>=VALUE, or P(OUTCOME<VALUE)<=SHARE (e.g. P(npv_2026<0)<=0.2)"
+        )
+    if outcome not in LIMIT_OUTCOMES:
+        raise InputError(
+            f"limit {text!r}: {outcome!r} is not an outcome a limit can be set on; one of "
+            + ", ".join(LIMIT_OUTCOMES)
+        )
+    if stat.startswith("p") and not 1 <= int(stat[1:]) <= 99:
+        raise InputError(f"limit {text!r}: a percentile between p1 and p99")
+    if stat in ("below", "above") and not 0.0 <= float(bound) <= 1.0:
+        raise InputError(f"limit {text!r}: a probability is a share between 0 and 1")
+    return Limit(outcome, stat, threshold, float(bound), op == "<=")
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSolution:
+    """Where a limit binds as one decision moves over its range.
+
+    Attributes
+    ----------
+    key : str
+        The decision (a numeric scenario parameter). [-]
+    limit : Limit
+        The limit. [-]
+    company : str
+        Whose outcome. [-]
+    n, seed : int
+        Draws and root seed. [count, -]
+    sampler : str
+        Sampling design. [-]
+    low, high : float
+        The range searched. [parameter unit]
+    crossings : tuple of float
+        Values at which the statistic reaches the limit, in increasing order (empty when
+        the limit holds, or fails, over the whole range). [parameter unit]
+    trials : pandas.DataFrame
+        Every value run: ``value``, ``statistic``, ``met``; sorted by value. [parameter unit,
+        statistic unit, -]
+    own_value, own_statistic : float
+        The scenario's own value of the decision and the statistic there. [parameter unit,
+        statistic unit]
+    """
+
+    key: str
+    limit: Limit
+    company: str
+    n: int
+    seed: int
+    sampler: str
+    low: float
+    high: float
+    crossings: tuple[float, ...]
+    trials: pd.DataFrame
+    own_value: float
+    own_statistic: float
+
+    @property
+    def status(self) -> str:
+        """``binds`` (crossings found), ``holds`` or ``fails`` over the whole range [-]."""
+        if self.crossings:
+            return "binds"
+        return "holds" if bool(self.trials["met"].all()) else "fails"
+
+    @property
+    def meets_below(self) -> bool | None:
+        """Whether values below the first crossing keep within the limit (None without one) [-]."""
+        if not self.crossings:
+            return None
+        return bool(self.trials["met"].iloc[0])
+
+    def as_json(self) -> dict[str, object]:
+        """Return the solution as JSON-ready data (NaN as null)."""
+
+        def num(v: float) -> float | None:
+            return float(v) if math.isfinite(v) else None
+
+        return {
+            "key": self.key,
+            "limit": self.limit.text,
+            "company": self.company,
+            "n": self.n,
+            "seed": self.seed,
+            "sampler": self.sampler,
+            "range": [self.low, self.high],
+            "status": self.status,
+            "crossings": list(self.crossings),
+            "meets_below_first_crossing": self.meets_below,
+            "scenario_value": self.own_value,
+            "scenario_statistic": num(self.own_statistic),
+            "trials": [
+                {"value": float(r.value), "statistic": num(r.statistic), "met": bool(r.met)}
+                for r in self.trials.itertuples(index=False)
+            ],
+            "units": {"statistic": self.limit.unit},
+        }
+
+
+def _bounds(scenario: Scenario, key: str) -> tuple[float, float]:
+    for k, _, meta in parameter_fields(scenario):
+        if k == key:
+            return float(meta["lo"]), float(meta["hi"])
+    if key.startswith("companies.") and key in scenario.flat():
+        from dataclasses import fields
+
+        from strandrisk.scenarios.schema import Company
+
+        name = key.rsplit(".", 1)[-1]
+        meta = next(f.metadata for f in fields(Company) if f.name == name)
+        return float(meta["lo"]), float(meta["hi"])
+    raise InputError(
+        f"limit: {key!r} is not a numeric scenario parameter to solve for (a choice such as "
+        "capex.path has no values in between: compare them with mc --compare)"
+    )
+
+
+def solve_limit(
+    scenario: Scenario,
+    space: UncertaintySpace,
+    key: str,
+    limit: Limit | str,
+    n: int = 4000,
+    seed: int = 0,
+    sampler: str = "lhs",
+    company: str = "industry",
+    between: tuple[float, float] | None = None,
+) -> LimitSolution:
+    """Find the values of a decision at which a statistic of the outcomes reaches a limit.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; its companies and horizon stay as they are. [-]
+    space : UncertaintySpace
+        The uncertainty drawn from (:func:`strandrisk.load_uncertainty`). [-]
+    key : str
+        The decision: a numeric parameter (``capex.growth``, ``financing.debt_share``,
+        ``companies.meta.capex_2026``). If it is uncertain it is held at each trial value in
+        every draw. [-]
+    limit : Limit or str
+        The limit (:func:`parse_limit`). [-]
+    n : int
+        Draws per trial value. [count]
+    seed : int
+        Root seed; the draws are those of ``mc --n N --seed S``. [-]
+    sampler : {"mc", "lhs", "sobol"}
+        Sampling design. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+    between : (float, float), optional
+        The range to search; default the decision's prior range if it is uncertain, else
+        its allowed range. [parameter unit]
+
+    Returns
+    -------
+    LimitSolution
+        Crossings, every trial, and the statistic at the scenario's own value.
+
+    Raises
+    ------
+    InputError
+        A key that is not numeric, a range outside the allowed one, a bad limit, sampler,
+        company or draw count.
+    """
+    rule = parse_limit(limit) if isinstance(limit, str) else limit
+    n = whole_number("n", n, 1)
+    if sampler not in SAMPLERS:
+        raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
+    company = scenario.check_company(company)
+    lo_ok, hi_ok = _bounds(scenario, key)
+    if between is None:
+        if key in space.keys:
+            low, high = space.distributions[space.keys.index(key)].support()
+            low, high = max(low, lo_ok), min(high, hi_ok)
+        else:
+            low, high = lo_ok, hi_ok
+    else:
+        low, high = (float(x) for x in between)
+    if not (math.isfinite(low) and math.isfinite(high) and lo_ok <= low < high <= hi_ok):
+        raise InputError(
+            f"limit: the range {low:g} to {high:g} of {key}: two values with low < high inside "
+            f"its allowed range [{lo_ok:g}, {hi_ok:g}]"
+        )
+    samples = sample_range(space, 0, n, seed, sampler)
+    own = float(scenario.flat()[key])
+
+    def run(values: np.ndarray) -> np.ndarray:
+        """Return the statistic at each value, all on the same draws, in batches."""
+        per = max(1, BATCH // n)  # trial values per batch
+        out = []
+        for start in range(0, len(values), per):
+            part = values[start : start + per]
+            batch = {k: np.tile(v, len(part)) for k, v in samples.items()}
+            batch[key] = np.repeat(part, n)
+            table = simulate(scenario, batch, breakeven=False, keep_series=False).outcomes
+            rows = table[table["company"] == company][rule.outcome].to_numpy(dtype=float)
+            out.append(rule.evaluate(rows.reshape(len(part), n)))
+        return np.concatenate(out)
+
+    scan = np.linspace(low, high, SCAN)
+    within = own if low <= own <= high else None
+    tried = np.concatenate([scan, [within]]) if within is not None else scan
+    stats = run(tried)
+    values, results = list(tried), list(stats)
+    met = rule.met(stats[:SCAN])
+    crossings = []
+    for i in np.flatnonzero(met[1:] != met[:-1]):  # a bracket per change of side
+        a, b, side_a = scan[i], scan[i + 1], bool(met[i])
+        while b - a > TOLERANCE * (high - low):
+            mid = 0.5 * (a + b)
+            s = run(np.array([mid]))
+            values.append(mid)
+            results.append(float(s[0]))
+            if bool(rule.met(s)[0]) == side_a:
+                a = mid
+            else:
+                b = mid
+        crossings.append(0.5 * (a + b))
+        values.append(crossings[-1])  # the statistic at the crossing itself, for the table
+        results.append(float(run(np.array([crossings[-1]]))[0]))
+    trials = pd.DataFrame({"value": values, "statistic": results})
+    trials = trials.drop_duplicates("value").sort_values("value", ignore_index=True)
+    trials["met"] = rule.met(trials["statistic"].to_numpy())
+    own_stat = float(stats[-1]) if within is not None else float(run(np.array([own]))[0])
+    return LimitSolution(
+        key=key,
+        limit=rule,
+        company=company,
+        n=n,
+        seed=seed,
+        sampler=sampler,
+        low=float(low),
+        high=float(high),
+        crossings=tuple(float(c) for c in crossings),
+        trials=trials,
+        own_value=own,
+        own_statistic=own_stat,
+    )

@@ -1,0 +1,164 @@
+"""Risk limits: parsing, the statistics, and the solve for the value where a limit binds."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import strandrisk as sr
+from strandrisk.cli.main import app
+from strandrisk.engine.decisions import compare_decisions
+from strandrisk.engine.limits import Limit, parse_limit, solve_limit
+from strandrisk.errors import InputError
+from strandrisk.scenarios.sampling import sample_range
+
+SHORT = {"years": 4}
+
+
+@pytest.fixture(scope="module")
+def base():
+    scenario = sr.load_scenario("base", overrides=SHORT)
+    return scenario, sr.load_uncertainty("base", scenario)
+
+
+def test_limits_are_read_as_written():
+    q = parse_limit("stranded_peak.p95<=1e12")
+    assert (q.outcome, q.statistic, q.bound, q.at_most) == ("stranded_peak", "p95", 1e12, True)
+    assert q.unit == "USD"
+    m = parse_limit(" npv_2026.mean >= -5e9 ")
+    assert (m.statistic, m.bound, m.at_most) == ("mean", -5e9, False)
+    s = parse_limit("P(min_dscr<1.2)<=0.05")
+    assert (s.outcome, s.statistic, s.threshold, s.bound) == ("min_dscr", "below", 1.2, 0.05)
+    assert s.unit == "fraction"
+    assert s.text == "P(min_dscr < 1.2) <= 0.05"
+    assert parse_limit("P(npv_2026>0)>=0.5").statistic == "above"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("stranded_peak<1e12", "write OUTCOME.pNN<=VALUE"),
+        ("stranded_peak_date.p50<=3", "not an outcome a limit can be set on"),
+        ("stranded_peak.p0<=1", "between p1 and p99"),
+        ("P(npv_2026<0)<=1.5", "a share between 0 and 1"),
+    ],
+)
+def test_bad_limits_are_refused(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_limit(text)
+
+
+def test_statistics_against_numpy():
+    rng = np.random.default_rng(3)
+    v = rng.normal(size=(3, 101)) * 1e9
+    for p in (5, 50, 95):
+        got = Limit("stranded_peak", f"p{p}", np.nan, 0.0, True).evaluate(v)
+        np.testing.assert_allclose(got, np.quantile(v, p / 100, axis=1), rtol=1e-14)
+    mean = Limit("npv_2026", "mean", np.nan, 0.0, True).evaluate(v)
+    np.testing.assert_allclose(mean, v.mean(axis=1), rtol=1e-14)
+    below = Limit("npv_2026", "below", 0.0, 0.5, True).evaluate(v)
+    np.testing.assert_array_equal(below, (v < 0).mean(axis=1))
+    # undefined values: left out of a quantile, never past a share's threshold
+    dscr = np.array([[np.nan, 1.0, 2.0, np.nan]])
+    assert Limit("min_dscr", "p50", np.nan, 0, True).evaluate(dscr)[0] == 1.5
+    assert Limit("min_dscr", "below", 1.2, 0, True).evaluate(dscr)[0] == 0.25
+    inf = np.array([[1.0, np.inf, np.inf]])
+    assert Limit("min_dscr", "p90", np.nan, 0, True).evaluate(inf)[0] == np.inf
+
+
+def test_the_crossing_separates_values_that_meet_the_limit_from_those_that_do_not(base):
+    scenario, space = base
+    result = solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=6.5e11", 300, 5)
+    assert result.status == "binds"
+    (c,) = result.crossings
+    assert result.meets_below  # more capex growth strands more
+    trials = result.trials
+    below, above = trials[trials["value"] < c], trials[trials["value"] > c]
+    assert below["met"].all()
+    assert not above["met"].any()
+    width = 1e-4 * (result.high - result.low)
+    assert below["value"].max() > c - width
+    assert above["value"].min() < c + width
+    assert (result.low, result.high) == (0.0, 0.3)  # the prior's range
+
+
+def test_each_statistic_is_the_model_run_on_the_same_draws(base):
+    """An independent computation: simulate with the decision set in every draw, numpy's P95."""
+    scenario, space = base
+    result = solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=6.5e11", 300, 5)
+    samples = sample_range(space, 0, 300, 5, "lhs")
+    for value in (0.0375, result.crossings[0]):
+        drawn = {**samples, "capex.growth": np.full(300, value)}
+        table = sr.simulate(scenario, drawn, breakeven=False, keep_series=False).outcomes
+        rows = table[table["company"] == "industry"]["stranded_peak"].to_numpy()
+        stat = result.trials.loc[np.isclose(result.trials["value"], value, rtol=0, atol=1e-15)]
+        assert stat["statistic"].iloc[0] == pytest.approx(np.quantile(rows, 0.95), rel=1e-12)
+
+
+def test_the_scenario_value_agrees_with_a_decision_compared_in_mc(base):
+    scenario, space = base
+    result = solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=6.5e11", 300, 5)
+    versus = compare_decisions(
+        scenario, space, {"held": {"capex.growth": 0.1}}, 300, seed=5, sampler="lhs"
+    )
+    p95 = versus.summary("industry").loc["held", "stranded_peak_p95"]
+    assert result.own_value == 0.1
+    assert result.own_statistic == pytest.approx(p95, rel=2e-4)  # the sketch's accuracy
+
+
+def test_a_probability_limit_over_a_company(base):
+    scenario, space = base
+    result = solve_limit(
+        scenario, space, "financing.debt_share", "P(min_dscr<1.5)<=0.1", 300, 1, company="meta"
+    )
+    assert result.company == "meta"
+    assert result.limit.statistic == "below"
+    shares = result.trials["statistic"]
+    assert ((shares >= 0) & (shares <= 1)).all()
+    assert result.trials.iloc[0]["statistic"] == 0.0  # no debt: no breach
+
+
+def test_limits_that_hold_or_fail_everywhere(base):
+    scenario, space = base
+    held = solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=1e15", 100, 0)
+    assert held.status == "holds"
+    assert held.crossings == ()
+    assert held.meets_below is None
+    failed = solve_limit(scenario, space, "capex.growth", "npv_2026.p5>=1e13", 100, 0)
+    assert failed.status == "fails"
+
+
+def test_refusals(base):
+    scenario, space = base
+    with pytest.raises(InputError, match="not a numeric scenario parameter"):
+        solve_limit(scenario, space, "capex.path", "stranded_peak.p95<=1e12", 10)
+    with pytest.raises(InputError, match="inside its allowed range"):
+        solve_limit(
+            scenario, space, "capex.growth", "stranded_peak.p95<=1e12", 10, between=(0.2, 0.1)
+        )
+    with pytest.raises(InputError, match="company 'ibm'"):
+        solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=1e12", 10, company="ibm")
+    with pytest.raises(InputError, match="sampler"):
+        solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=1e12", 10, sampler="x")
+
+
+def test_the_command(tmp_path):
+    args = ["limit", "capex.growth", "stranded_peak.p95<=6.5e11", "--n", "200", "--set", "years=4"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "The limit binds at capex.growth = " in text
+    assert "(the scenario's value)" in text
+    r = CliRunner().invoke(app, [*args, "--json", "--between", "0:0.2"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["range"] == [0.0, 0.2]
+    assert data["status"] == "binds"
+    assert data["units"] == {"statistic": "USD"}
+    r = CliRunner().invoke(app, [*args, "--between", "0.1"])
+    assert r.exit_code == 2
+    assert "LOW:HIGH" in r.output
+    r = CliRunner().invoke(app, ["limit", "capex.growth", "stranded_peak<1"])
+    assert r.exit_code == 2
+    assert "write OUTCOME.pNN<=VALUE" in r.output
