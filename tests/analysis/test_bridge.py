@@ -263,3 +263,12 @@ def test_the_waterfall_stacks_each_step_on_the_last():
     bar = fig.data[0]
     assert list(bar.y) == [10.0, 5.0, -3.0, 12.0]
     assert list(bar.base) == [0.0, 10.0, 15.0, 0.0]
+
+
+def test_a_file_without_an_uncertainty_block_is_said_in_a_line(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("[market]\nelasticity = 1.2\n")
+    r = CliRunner().invoke(app, ["scenario", "diff", "base", str(path), "--no-bridge"])
+    assert r.exit_code == 0, r.output
+    assert "Priors: base draws 31 parameters, mine 0" in " ".join(r.stdout.split())
+    assert "not drawn" not in r.stdout

@@ -290,7 +290,8 @@ def scenario_diff(
     space_b = hold_fixed(
         load_uncertainty(second, b, required=False), list(ui.parse_set(set_)), second
     )
-    priors, pairs = prior_diff(load_uncertainty(first, a, required=False), space_b, a, b)
+    space_a = load_uncertainty(first, a, required=False)
+    priors, pairs = prior_diff(space_a, space_b, a, b)
     structural = sorted({"companies.include", "start", "years"} & set(diff["key"]))
     result = None
     if not no_bridge and len(diff) and not structural:
@@ -320,7 +321,8 @@ def scenario_diff(
             }
         )
         return
-    ui.out.print(render.diff_tables(diff, priors, pairs, labels))
+    drawn = (len(space_a.keys), len(space_b.keys))
+    ui.out.print(render.diff_tables(diff, priors, pairs, labels, drawn))
     if result is not None:
         ui.out.print(render.bridge_table(result, labels, (a.flat(), b.flat())))
     elif not no_bridge and structural:

@@ -1108,6 +1108,7 @@ def diff_tables(
     priors: pd.DataFrame,
     pairs: Sequence[tuple[str, str, float, float]],
     labels: tuple[str, str],
+    drawn: tuple[int, int] = (1, 1),
 ) -> Group:
     """Render what two scenarios set differently: values, priors and rank correlations.
 
@@ -1121,6 +1122,9 @@ def diff_tables(
         Correlated pairs whose target rank correlation differs. [-]
     labels : (str, str)
         The two scenarios' names as the columns' titles. [-]
+    drawn : (int, int)
+        Parameters each uncertainty block draws: one without a block is said in a line
+        instead of a row per prior. [count]
     """
     parts: list[Any] = []
     n = len(diff)
@@ -1134,7 +1138,15 @@ def diff_tables(
     for row in diff.itertuples(index=False):
         t.add_row(row.key, row.unit, _setting(row.first, row.unit), _setting(row.second, row.unit))
     parts.append(t if n else Text(title))
-    if len(priors):
+    if min(drawn) == 0 and max(drawn) > 0:
+        parts.append(
+            Text(
+                f"Priors: {labels[0]} draws {drawn[0]} parameters, {labels[1]} {drawn[1]} "
+                "(a file without an [uncertainty] block draws none).",
+                style="dim",
+            )
+        )
+    elif len(priors):
         p = _compact("Priors that differ (beyond a mode that follows its value)")
         for col in ("key", labels[0], labels[1]):
             p.add_column(col, no_wrap=col == "key")
