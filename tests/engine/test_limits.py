@@ -162,3 +162,18 @@ def test_the_command(tmp_path):
     r = CliRunner().invoke(app, ["limit", "capex.growth", "stranded_peak<1"])
     assert r.exit_code == 2
     assert "write OUTCOME.pNN<=VALUE" in r.output
+
+
+def test_the_default_range_without_a_prior(base):
+    scenario, space = base
+    meta = solve_limit(
+        scenario, space, "companies.meta.capex_2026", "stranded_peak.p95<=1e15", 50, 0,
+        company="meta",
+    )  # fmt: skip
+    assert (meta.low, meta.high) == (125e9, 145e9)  # the guidance row's range in the register
+    with pytest.raises(InputError, match="give --between LOW:HIGH"):
+        solve_limit(scenario, space, "market.rental_rate", "stranded_peak.p95<=1e12", 10)
+    rent = solve_limit(
+        scenario, space, "market.rental_rate", "npv_2026.p50>=0", 50, between=(1.0, 4.0)
+    )
+    assert (rent.low, rent.high) == (1.0, 4.0)

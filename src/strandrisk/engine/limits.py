@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ import pandas as pd
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
-from strandrisk.scenarios.schema import Scenario, parameter_fields
+from strandrisk.scenarios.schema import Company, Scenario, parameter_fields
 
 __all__ = ["LIMIT_OUTCOMES", "Limit", "LimitSolution", "parse_limit", "solve_limit"]
 
@@ -262,10 +262,6 @@ def _bounds(scenario: Scenario, key: str) -> tuple[float, float]:
         if k == key:
             return float(meta["lo"]), float(meta["hi"])
     if key.startswith("companies.") and key in scenario.flat():
-        from dataclasses import fields
-
-        from strandrisk.scenarios.schema import Company
-
         name = key.rsplit(".", 1)[-1]
         meta = next(f.metadata for f in fields(Company) if f.name == name)
         return float(meta["lo"]), float(meta["hi"])
@@ -273,6 +269,47 @@ def _bounds(scenario: Scenario, key: str) -> tuple[float, float]:
         f"limit: {key!r} is not a numeric scenario parameter to solve for (a choice such as "
         "capex.path has no values in between: compare them with mc --compare)"
     )
+
+
+def _register_row(key: str) -> str | None:
+    """Return the register row behind a scenario key, company keys included (None if none)."""
+    from strandrisk.io.scenario import COMPANY_LIFE_ROWS
+    from strandrisk.scenarios.schema import GROUPS
+
+    parts = key.split(".")
+    if parts[0] == "companies" and len(parts) == 3:
+        name, field = parts[1], parts[2]
+        if field == "capex_2026":
+            return f"capex_2026_guidance_{name}"
+        rows = COMPANY_LIFE_ROWS.get(name)
+        return None if rows is None else rows[0 if field == "compute_life" else 1]
+    cls = GROUPS.get(parts[0])
+    meta = next((f.metadata for f in fields(cls) if f.name == parts[-1]), {}) if cls else {}
+    return meta.get("row")
+
+
+def _default_range(
+    space: UncertaintySpace, key: str, own: float, lo_ok: float, hi_ok: float
+) -> tuple[float, float]:
+    """Return the prior's support, else the register row's range, else the allowed range."""
+    from strandrisk.assumptions.register import load_register
+
+    if key in space.keys:
+        low, high = space.distributions[space.keys.index(key)].support()
+        return max(low, lo_ok), min(high, hi_ok)
+    row = _register_row(key)
+    reg = load_register()
+    if row and row in reg and reg[row].low is not None and reg[row].high is not None:
+        low, high = max(reg[row].canonical_low, lo_ok), min(reg[row].canonical_high, hi_ok)
+        if low < high:
+            return low, high
+    if hi_ok - lo_ok > 100 * max(abs(own), 1e-12):
+        raise InputError(
+            f"limit: {key} is not drawn in this run and has no range in the register; its "
+            f"allowed range [{lo_ok:g}, {hi_ok:g}] dwarfs its value {own:g}: give --between "
+            "LOW:HIGH"
+        )
+    return lo_ok, hi_ok
 
 
 def solve_limit(
@@ -310,7 +347,8 @@ def solve_limit(
         A company of the scenario, or ``"industry"``. [-]
     between : (float, float), optional
         The range to search; default the decision's prior range if it is uncertain, else
-        its allowed range. [parameter unit]
+        its register row's range, else its allowed range (refused when that dwarfs the
+        value: give the range). [parameter unit]
 
     Returns
     -------
@@ -329,12 +367,9 @@ def solve_limit(
         raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
     company = scenario.check_company(company)
     lo_ok, hi_ok = _bounds(scenario, key)
+    own = float(scenario.flat()[key])
     if between is None:
-        if key in space.keys:
-            low, high = space.distributions[space.keys.index(key)].support()
-            low, high = max(low, lo_ok), min(high, hi_ok)
-        else:
-            low, high = lo_ok, hi_ok
+        low, high = _default_range(space, key, own, lo_ok, hi_ok)
     else:
         low, high = (float(x) for x in between)
     if not (math.isfinite(low) and math.isfinite(high) and lo_ok <= low < high <= hi_ok):
@@ -343,7 +378,6 @@ def solve_limit(
             f"its allowed range [{lo_ok:g}, {hi_ok:g}]"
         )
     samples = sample_range(space, 0, n, seed, sampler)
-    own = float(scenario.flat()[key])
 
     def run(values: np.ndarray) -> np.ndarray:
         """Return the statistic at each value, all on the same draws, in batches."""
