@@ -67,6 +67,26 @@ def test_statistics_against_numpy():
     assert Limit("min_dscr", "p90", np.nan, 0, True).evaluate(inf)[0] == np.inf
 
 
+def test_sampling_intervals_of_the_statistics():
+    from strandrisk.core.sketch import QuantileSketch
+
+    rng = np.random.default_rng(4)
+    v = rng.lognormal(25, 1, size=(2, 2000))
+    got = Limit("stranded_peak", "p95", np.nan, 0, True).interval(v)
+    for row, (low, high) in zip(v, got, strict=True):
+        want = QuantileSketch.of(row).order_interval(0.95)  # mc's intervals, from its sketch
+        np.testing.assert_allclose([low, high], [want[0], want[1]], rtol=2e-4)
+        assert low < np.quantile(row, 0.95) < high
+    mean = Limit("npv_2026", "mean", np.nan, 0, True).interval(v[:1])[0]
+    se = v[0].std(ddof=1) / np.sqrt(v.shape[1])
+    np.testing.assert_allclose(mean, [v[0].mean() - 1.959964 * se, v[0].mean() + 1.959964 * se])
+    half = np.r_[np.zeros(50), np.ones(50)][None, :]  # 50 of 100 below 0.5
+    wilson = Limit("npv_2026", "below", 0.5, 0.1, True).interval(half)[0]
+    np.testing.assert_allclose(wilson, [0.4038, 0.5962], atol=1e-4)  # the textbook value
+    few = Limit("stranded_peak", "p99", np.nan, 0, True).interval(v[:1, :50])[0]
+    assert np.isnan(few[1])  # 50 draws cannot bound a P99 from above
+
+
 def test_the_crossing_separates_values_that_meet_the_limit_from_those_that_do_not(base):
     scenario, space = base
     result = solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=6.5e11", 300, 5)
@@ -81,6 +101,10 @@ def test_the_crossing_separates_values_that_meet_the_limit_from_those_that_do_no
     assert below["value"].max() > c - width
     assert above["value"].min() < c + width
     assert (result.low, result.high) == (0.0, 0.3)  # the prior's range
+    (error,) = result.errors
+    assert 0 < error < 0.05
+    assert (trials["low"] <= trials["statistic"]).all()
+    assert (trials["statistic"] <= trials["high"]).all()
 
 
 def test_each_statistic_is_the_model_run_on_the_same_draws(base):

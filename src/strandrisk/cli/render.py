@@ -1289,6 +1289,7 @@ def limit_summary(result: object) -> Group:
     )
     t.add_column(r.key, justify="right", no_wrap=True)
     t.add_column("statistic", justify="right", no_wrap=True)
+    t.add_column("95 % interval", justify="right", no_wrap=True)
     t.add_column("limit", justify="left", no_wrap=True)
     scan = set(np.linspace(r.low, r.high, 9).tolist()) | set(r.crossings) | {r.own_value}
     for row in r.trials.itertuples(index=False):
@@ -1298,9 +1299,13 @@ def limit_summary(result: object) -> Group:
         note = "met" if row.met else "breached"
         if row.value == r.own_value:
             note += " (the scenario's value)"
-        t.add_row(f"{row.value:.6g}", _statistic(row.statistic, unit), note)
+        band = f"{_statistic(row.low, unit)} to {_statistic(row.high, unit)}"
+        t.add_row(f"{row.value:.6g}", _statistic(row.statistic, unit), band, note)
     if r.status == "binds":
-        where = ", ".join(f"{c:.4g}" for c in r.crossings)
+        where = ", ".join(
+            f"{c:.4g}" + (f" (±{e:.2g} from sampling)" if math.isfinite(e) else "")
+            for c, e in zip(r.crossings, r.errors, strict=True)
+        )
         met, breached = ("below", "above") if r.meets_below else ("above", "below")
         if len(r.crossings) == 1:
             text = f"The limit binds at {r.key} = {where}: met {met} it, breached {breached}."
@@ -1320,8 +1325,9 @@ def limit_summary(result: object) -> Group:
     )
     note = Text(
         "Every value runs on the same parameter draws (common random numbers): the decision is "
-        "held at the value in every draw, the other draws unchanged. The statistic still "
-        "carries the sampling error of its draws (see mc --precision).",
+        "held at the value in every draw, the other draws unchanged. The interval is the "
+        "statistic's 95 % sampling interval; a crossing's ± is the interval's wider side over "
+        "the statistic's slope there (more draws narrow both: --n).",
         style="dim",
     )
     return Group(t, Text(text + own), note)

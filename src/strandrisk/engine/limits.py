@@ -124,6 +124,60 @@ class Limit:
             out[i] = a if a == b else a + (h - lo) * (b - a)  # no inf - inf
         return out
 
+    def interval(self, values: np.ndarray, confidence: float = 0.95) -> np.ndarray:
+        """Return the sampling interval of the statistic of each row of draws.
+
+        A quantile's is distribution-free, from order statistics (ranks from the binomial
+        ``(n, q)`` quantiles, as ``mc`` gives them; NaN where too few draws bound it); a
+        mean's is ``1.96`` standard errors; a share's is Wilson's score interval. For
+        independent draws; conservative for Latin hypercube and Sobol' samples.
+
+        Parameters
+        ----------
+        values : ndarray, shape (m, n)
+            The outcome in each of ``n`` draws, for ``m`` trial values. [outcome unit]
+        confidence : float
+            Coverage, in (0, 1). [-]
+
+        Returns
+        -------
+        ndarray, shape (m, 2)
+            Low and high bound of each row's statistic. [statistic unit]
+        """
+        from scipy.stats import binom, norm
+
+        v = np.asarray(values, dtype=float)
+        z = float(norm.ppf(0.5 + confidence / 2.0))
+        out = np.full((v.shape[0], 2), np.nan)
+        for i, row in enumerate(v):  # a handful of trial values
+            if self.statistic in ("below", "above"):
+                n = row.size
+                p = float(self.evaluate(row[None, :])[0])
+                centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+                half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+                out[i] = (centre - half, centre + half)
+                continue
+            kept = (
+                np.sort(row[np.isfinite(row)])
+                if self.statistic == "mean"
+                else np.sort(row[~np.isnan(row)])
+            )
+            n = kept.size
+            if n < 2:
+                continue
+            if self.statistic == "mean":
+                half = z * float(np.std(kept, ddof=1)) / math.sqrt(n)
+                out[i] = (kept.mean() - half, kept.mean() + half)
+                continue
+            q = int(self.statistic[1:]) / 100.0
+            tail = (1.0 - confidence) / 2.0
+            lo, hi = binom.ppf(tail, n, q), binom.ppf(1.0 - tail, n, q) + 1.0  # 1-based
+            out[i] = (
+                kept[int(lo) - 1] if 1 <= lo <= n else np.nan,
+                kept[int(hi) - 1] if 1 <= hi <= n else np.nan,
+            )
+        return out
+
     def met(self, statistic: np.ndarray) -> np.ndarray:
         """Return whether each statistic keeps within the limit [-].
 
@@ -195,9 +249,13 @@ class LimitSolution:
     crossings : tuple of float
         Values at which the statistic reaches the limit, in increasing order (empty when
         the limit holds, or fails, over the whole range). [parameter unit]
+    errors : tuple of float
+        Sampling error of each crossing: the wider side of the statistic's 95 % interval
+        there over the statistic's slope across the scan step that brackets it (a first-order
+        estimate; ``inf`` where the interval is unbounded). [parameter unit]
     trials : pandas.DataFrame
-        Every value run: ``value``, ``statistic``, ``met``; sorted by value. [parameter unit,
-        statistic unit, -]
+        Every value run: ``value``, ``statistic``, its 95 % sampling interval ``low`` and
+        ``high``, ``met``; sorted by value. [parameter unit, statistic unit, -]
     own_value, own_statistic : float
         The scenario's own value of the decision and the statistic there. [parameter unit,
         statistic unit]
@@ -212,6 +270,7 @@ class LimitSolution:
     low: float
     high: float
     crossings: tuple[float, ...]
+    errors: tuple[float, ...]
     trials: pd.DataFrame
     own_value: float
     own_statistic: float
@@ -246,11 +305,17 @@ class LimitSolution:
             "range": [self.low, self.high],
             "status": self.status,
             "crossings": list(self.crossings),
+            "crossing_errors": [num(e) for e in self.errors],
             "meets_below_first_crossing": self.meets_below,
             "scenario_value": self.own_value,
             "scenario_statistic": num(self.own_statistic),
             "trials": [
-                {"value": float(r.value), "statistic": num(r.statistic), "met": bool(r.met)}
+                {
+                    "value": float(r.value),
+                    "statistic": num(r.statistic),
+                    "interval": [num(r.low), num(r.high)],
+                    "met": bool(r.met),
+                }
                 for r in self.trials.itertuples(index=False)
             ],
             "units": {"statistic": self.limit.unit},
@@ -379,6 +444,8 @@ def solve_limit(
         )
     samples = sample_range(space, 0, n, seed, sampler)
 
+    bands: dict[float, np.ndarray] = {}  # each value's 95 % sampling interval
+
     def run(values: np.ndarray) -> np.ndarray:
         """Return the statistic at each value, all on the same draws, in batches."""
         per = max(1, BATCH // n)  # trial values per batch
@@ -389,7 +456,9 @@ def solve_limit(
             batch[key] = np.repeat(part, n)
             table = simulate(scenario, batch, breakeven=False, keep_series=False).outcomes
             rows = table[table["company"] == company][rule.outcome].to_numpy(dtype=float)
-            out.append(rule.evaluate(rows.reshape(len(part), n)))
+            rows = rows.reshape(len(part), n)
+            out.append(rule.evaluate(rows))
+            bands.update(zip(part.tolist(), rule.interval(rows), strict=True))
         return np.concatenate(out)
 
     scan = np.linspace(low, high, SCAN)
@@ -398,9 +467,10 @@ def solve_limit(
     stats = run(tried)
     values, results = list(tried), list(stats)
     met = rule.met(stats[:SCAN])
-    crossings = []
+    crossings, errors = [], []
     for i in np.flatnonzero(met[1:] != met[:-1]):  # a bracket per change of side
         a, b, side_a = scan[i], scan[i + 1], bool(met[i])
+        slope = (stats[i + 1] - stats[i]) / (b - a)  # the statistic's, across the scan step
         while b - a > TOLERANCE * (high - low):
             mid = 0.5 * (a + b)
             s = run(np.array([mid]))
@@ -413,8 +483,13 @@ def solve_limit(
         crossings.append(0.5 * (a + b))
         values.append(crossings[-1])  # the statistic at the crossing itself, for the table
         results.append(float(run(np.array([crossings[-1]]))[0]))
+        low_s, high_s = bands[crossings[-1]]
+        half = max(abs(high_s - results[-1]), abs(results[-1] - low_s))
+        errors.append(half / abs(slope) if slope != 0 and math.isfinite(half) else math.inf)
     trials = pd.DataFrame({"value": values, "statistic": results})
     trials = trials.drop_duplicates("value").sort_values("value", ignore_index=True)
+    band = np.array([bands[v] for v in trials["value"]])
+    trials["low"], trials["high"] = band[:, 0], band[:, 1]
     trials["met"] = rule.met(trials["statistic"].to_numpy())
     own_stat = float(stats[-1]) if within is not None else float(run(np.array([own]))[0])
     return LimitSolution(
@@ -427,6 +502,7 @@ def solve_limit(
         low=float(low),
         high=float(high),
         crossings=tuple(float(c) for c in crossings),
+        errors=tuple(float(e) for e in errors),
         trials=trials,
         own_value=own,
         own_statistic=own_stat,
