@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ __all__ = [
     "assumptions_used",
     "compare_presets",
     "compile_note",
+    "preset_bridges",
     "report_stored_run",
     "run_main_job",
 ]
@@ -172,6 +173,34 @@ def _covenant_clause(mc: MCResult) -> str:
     return f", and the industry's lowest annual DSCR falls below 1.2x in {share:.0%} of them"
 
 
+def preset_bridges(scenario: Scenario) -> dict[str, Any]:
+    """Bridge peak stranded value from the scenario to every preset that differs from it.
+
+    Each preset is taken with the scenario's companies and horizon (as
+    :func:`compare_presets`), so every difference is one of values.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario run. [-]
+
+    Returns
+    -------
+    dict of str to Bridge
+        Preset name -> :func:`strandrisk.analysis.bridge.bridge` of ``stranded_peak``
+        (industry), for the presets that set some value differently. [USD]
+    """
+    from strandrisk.analysis.bridge import bridge, scenario_diff
+
+    names = tuple(c.name for c in scenario.companies)
+    out = {}
+    for name in PRESETS:
+        preset = load_scenario(name, overrides={"years": scenario.years}).with_companies(names)
+        if not scenario_diff(scenario, preset).empty:
+            out[name] = bridge(scenario, preset, ("stranded_peak",))
+    return out
+
+
 def compare_presets(companies: tuple[str, ...], years: int) -> pd.DataFrame:
     """Industry outcomes of every preset for the given companies and horizon.
 
@@ -288,6 +317,8 @@ def run_main_job(
                 + headline
             )
         if out_dir is not None:
+            say("bridging to the presets")
+            bridges = preset_bridges(scenario)
             say("writing the report")
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             html = render_report(
@@ -307,6 +338,8 @@ def run_main_job(
                     standard: rollforward(result.series, "industry", standard)
                     for standard in STANDARDS
                 },
+                bridges=bridges,
+                scenario_name=scenario.name,
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:

@@ -272,3 +272,18 @@ def test_a_file_without_an_uncertainty_block_is_said_in_a_line(tmp_path):
     assert r.exit_code == 0, r.output
     assert "Priors: base draws 31 parameters, mine 0" in " ".join(r.stdout.split())
     assert "not drawn" not in r.stdout
+
+
+def test_the_report_bridges_the_scenario_to_every_other_preset():
+    from strandrisk.jobs import compare_presets, preset_bridges
+
+    scenario = sr.load_scenario("base", overrides={"years": 6}).with_companies(("meta", "oracle"))
+    bridges = preset_bridges(scenario)
+    assert "base" not in bridges  # nothing to bridge
+    assert len(bridges) == len(sr.PRESETS) - 1
+    table = compare_presets(("meta", "oracle"), 6)
+    for name, b in bridges.items():
+        assert b.end["stranded_peak"] == pytest.approx(table.loc[name, "stranded_peak"], rel=1e-12)
+        assert b.contribution["stranded_peak"].sum() == pytest.approx(
+            b.end["stranded_peak"] - b.start["stranded_peak"], rel=1e-9, abs=1e-3
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -213,6 +214,46 @@ def _charts(figures: dict[str, go.Figure], keys: Sequence[str]) -> str:
     )
 
 
+def _bridges_section(bridges: Mapping[str, Any], name: str) -> str:
+    """Render what separates each preset from the scenario: a row per preset, its largest steps."""
+    if not bridges:
+        return ""
+    rows = []
+    for preset, b in bridges.items():
+        start, end = float(b.start["stranded_peak"]), float(b.end["stranded_peak"])
+        c = b.contribution["stranded_peak"]
+        alone = b.alone["stranded_peak"]
+        steps = c.reindex(c.abs().sort_values(ascending=False).index)[:3]
+        text = "; ".join(
+            f"{html.escape(str(step))} {_signed_b(v)} (alone {_signed_b(alone[step])})"
+            for step, v in steps.items()
+            if abs(v) >= 0.5e9 or abs(alone[step]) >= 0.5e9
+        )
+        rows.append(
+            f'<tr><td class="text">{html.escape(preset)}</td><td>${end / 1e9:,.0f}B</td>'
+            f"<td>{_signed_b(end - start)}</td>"
+            f'<td class="text">{text or "-"}</td></tr>'
+        )
+    return (
+        f"<h2>What separates the presets from this scenario</h2><p>Peak stranded value of the "
+        f"industry, from '{html.escape(name)}' to each preset (the same companies and horizon), "
+        "and the differences that account for most of the change: each one's Shapley "
+        "contribution (its effect averaged over every order of making the changes, so all of "
+        "them add up to the change) and its effect alone. Every difference and the other "
+        "outcomes: <code>strandrisk scenario diff</code>.</p>"
+        '<table><thead><tr><th class="text">preset</th><th>peak stranded</th>'
+        '<th>change</th><th class="text">largest steps</th></tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def _signed_b(v: float) -> str:
+    """Write a change in $ billions with its sign (+$2,083B, -$46B, $0B)."""
+    b = round(float(v) / 1e9)
+    return "$0B" if b == 0 else f"{'+' if b > 0 else '-'}${abs(b):,.0f}B"
+
+
 def render_report(
     *,
     title: str,
@@ -227,6 +268,8 @@ def render_report(
     brief: Sequence[str] = (),
     choices: Sequence[tuple[str, object, str]] = (),
     rollforward: Mapping[str, pd.DataFrame] | None = None,
+    bridges: Mapping[str, Any] | None = None,
+    scenario_name: str = "",
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -257,6 +300,11 @@ def render_report(
     rollforward : mapping of str to pandas.DataFrame, optional
         The industry's yearly roll-forward per standard
         (:func:`strandrisk.engine.rollforward.rollforward`). [USD]
+    bridges : mapping of str to Bridge, optional
+        Peak stranded value bridged from the scenario to each preset
+        (:func:`strandrisk.jobs.preset_bridges`). [USD]
+    scenario_name : str
+        The scenario's name, for the bridges' heading. [-]
 
     Returns
     -------
@@ -300,6 +348,7 @@ one business.</p>
 {_rollforward_section(rollforward or {})}
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
+{_bridges_section(bridges or {}, scenario_name)}
 <h2>Charts</h2>
 {charts}
 {mc}
