@@ -1250,6 +1250,14 @@ def bridge_table(result: object, labels: tuple[str, str], values: tuple[dict, di
         )
     t.add_row(labels[1], *(_level(b.end[o], u) for o, u in zip(outcomes, units, strict=True)))
     parts: list[Any] = [t]
+    if b.contribution.isna().to_numpy().any():
+        parts.append(
+            Text(
+                "-: the outcome is undefined in some of the runs (no break-even in the range "
+                "searched, no IRR), so those steps cannot be apportioned.",
+                style="dim",
+            )
+        )
     if b.grouped:
         parts.append(
             Text(
@@ -1287,7 +1295,7 @@ def limit_summary(result: object) -> Group:
         f"{r.limit.text} ({r.company}) as {r.key} moves: {r.n:,} draws a value "
         f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), the same in each"
     )
-    t.add_column(r.key, justify="right", no_wrap=True)
+    t.add_column("value", justify="right", no_wrap=True)
     t.add_column("statistic", justify="right", no_wrap=True)
     t.add_column("95 % interval", justify="right", no_wrap=True)
     t.add_column("limit", justify="left", no_wrap=True)
