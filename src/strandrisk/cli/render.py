@@ -547,7 +547,7 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
     Companies in ``order`` come first, in that order; money in USD billions, rates in per
     cent, lives in years.
     """
-    table = Table(title=title)
+    table = _compact(title)  # no vertical rules: $1,234B fits five columns in 80
     table.add_column("company", no_wrap=True)
     table.add_column("outcome", no_wrap=True)
     for col in q.columns:  # p5 -> P5; other statistics (mean) as named
@@ -557,11 +557,12 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
         )
     key = _by_order(order)
     groups = sorted(q.groupby(level="company", sort=False), key=lambda g: key(g[0]))
-    for company, frame in groups:
-        for (_, outcome), row in frame.iterrows():
+    for i, (company, frame) in enumerate(groups):
+        if i:
+            table.add_section()
+        for j, ((_, outcome), row) in enumerate(frame.iterrows()):
             show = _FORMAT.get(str(outcome), _money)
-            table.add_row(str(company), str(outcome), *(show(v) for v in row))
-        table.add_section()
+            table.add_row(str(company) if j == 0 else "", str(outcome), *(show(v) for v in row))
     return table
 
 
