@@ -938,7 +938,7 @@ def _usd_change(v: object, sign: bool = True) -> str:
     return f"{prefix}${abs(b):,.{digits}f}B"
 
 
-def decisions_tables(comparison: object, company: str = "industry") -> Group:
+def decisions_tables(comparison: object, company: str = "industry", width: int = 80) -> Group:
     """Render decisions compared over the same draws: their distributions and changes.
 
     Parameters
@@ -947,6 +947,9 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
         From :func:`~strandrisk.engine.decisions.compare_decisions`. [-]
     company : str
         Whose outcomes to show: a company or ``"industry"``. [-]
+    width : int
+        The terminal's width: decision labels too long for it become D1, D2 ... with a
+        legend. [characters]
     """
     from strandrisk.engine.decisions import COMPARED
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
@@ -955,6 +958,11 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
 
     c: Any = comparison
     summary = c.summary(company)
+    labels = [str(x) for x in summary.index]
+    room = max(width - 66, 8)  # what the decision column holds beside the figures
+    short = {x: x for x in labels}
+    if any(len(x) > room for x in labels):  # long labels: D1, D2 ... and a legend below
+        short = {x: (x if i == 0 else f"D{i}") for i, x in enumerate(labels)}
     st = _compact(
         f"Decisions over the same {c.n:,} draws ({SAMPLER_NAMES.get(c.sampler, c.sampler)}, "
         f"seed {c.seed}): {company}"
@@ -970,7 +978,7 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
         st.add_column(col, justify=justify)  # type: ignore[arg-type]
     for label, row in summary.iterrows():
         st.add_row(
-            str(label),
+            short[str(label)],
             _money(row["stranded_peak_p50"]),
             _money(row["stranded_peak_p95"]),
             _money(row["npv_2026_p50"]),
@@ -992,7 +1000,7 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
         ct.add_column(col, justify=justify)  # type: ignore[arg-type]
     for i, ((label, outcome), row) in enumerate(change.iterrows(), start=1):
         ct.add_row(
-            str(label) if i % len(COMPARED) == 1 else "",
+            short[str(label)] if i % len(COMPARED) == 1 else "",
             names.get(str(outcome), str(outcome)),
             _usd_change(row["mean"]),
             "±" + _usd_change(row["mean_pm"], sign=False),
@@ -1011,7 +1019,8 @@ def decisions_tables(comparison: object, company: str = "industry") -> Group:
         "band only, each draw keeping its place within the band.",
         style="dim",
     )
-    return Group(st, ct, note)
+    legend = [Text(f"{v}: {k}") for k, v in short.items() if k != v]
+    return Group(st, ct, *legend, note)
 
 
 def debt_cover_table(cover: pd.DataFrame, order: Sequence[str]) -> Table:

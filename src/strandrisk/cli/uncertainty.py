@@ -206,7 +206,7 @@ def mc(
         if as_json:
             ui.print_json(comparison.as_json())
         else:
-            ui.out.print(render.decisions_tables(comparison, company))
+            ui.out.print(render.decisions_tables(comparison, company, ui.out.width))
         return
     quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
     conditions = _conditions(above or [], below or [])
