@@ -180,6 +180,13 @@ def test_the_command(tmp_path):
     assert data["range"] == [0.0, 0.2]
     assert data["status"] == "binds"
     assert data["units"] == {"statistic": "USD"}
+    out, png = tmp_path / "page", tmp_path / "png"
+    r = CliRunner().invoke(app, [*args, "--out", str(out), "--png", str(png)])
+    assert r.exit_code == 0, r.output
+    page = (out / "limit.html").read_text()
+    assert "Risk limit: stranded_peak.p95 &lt;= 6.5e+11" in page
+    assert 'id="fig-limit"' in page
+    assert [p.name for p in png.iterdir()] == ["limit.png"]
     r = CliRunner().invoke(app, [*args, "--between", "0.1"])
     assert r.exit_code == 2
     assert "LOW:HIGH" in r.output

@@ -820,6 +820,8 @@ def limit(
             metavar="LOW:HIGH", help="Range to search (default the prior's, else the allowed)."
         ),
     ] = None,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
 ) -> None:
     """Risk limit: the value of a decision at which a Monte Carlo statistic reaches its limit."""
@@ -836,8 +838,13 @@ def limit(
             raise InputError(f"--between {between!r}: LOW:HIGH, two numbers") from None
         if not sep:
             raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
+    ui.check_folders(out, png)
     with ui.working(f"{wanted.text} over {key}, {n:,} draws a value", as_json):
         result = solve_limit(chosen, space, key, wanted, n, seed, sampler, company, span)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import limit_page
+
+        ui.wrote(limit_page(result, out, png), as_json)
     if as_json:
         ui.print_json(result.as_json())
         return

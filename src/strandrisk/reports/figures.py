@@ -19,6 +19,7 @@ __all__ = [
     "build_figures",
     "cumulative_figure",
     "fan_figure",
+    "limit_figure",
     "mc_histogram_figure",
     "morris_figure",
     "p_impairment_figure",
@@ -820,5 +821,74 @@ def bridge_figure(
         yaxis_title="USD billion" if unit == "USD" else unit,
         showlegend=False,
         **{**_LAYOUT, "margin": {"l": 60, "r": 20, "t": 60, "b": 160}},
+    )
+    return fig
+
+
+def limit_figure(
+    trials: pd.DataFrame,
+    bound: float,
+    crossings: Sequence[float],
+    title: str,
+    x_title: str,
+    unit: str,
+) -> go.Figure:
+    """Draw a risk-limit solve: the statistic against the decision, its band, the limit.
+
+    Parameters
+    ----------
+    trials : pandas.DataFrame
+        ``value``, ``statistic``, ``low``, ``high`` per value tried, sorted by value
+        (:attr:`strandrisk.engine.limits.LimitSolution.trials`). [parameter unit, statistic
+        unit]
+    bound : float
+        The limit. [statistic unit]
+    crossings : sequence of float
+        Where the statistic reaches the limit. [parameter unit]
+    title, x_title : str
+        Chart and x-axis titles. [-]
+    unit : str
+        The statistic's unit: USD is drawn in billions, a fraction in per cent. [-]
+    """
+    scale = {"USD": 1 / _B, "fraction": 100.0, "1/year": 100.0}.get(unit, 1.0)
+    y_title = {"USD": "USD billion", "fraction": "per cent of draws", "1/year": "per cent a year"}
+    x = trials["value"].to_numpy(dtype=float)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=x, y=trials["low"] * scale, mode="lines", line={"width": 0}, name="95 % interval"
+    )
+    fig.add_scatter(
+        x=x,
+        y=trials["high"] * scale,
+        mode="lines",
+        line={"width": 0, "color": "#9ecae1"},
+        fill="tonexty",
+        name="95 % sampling interval",
+    )
+    fig.add_scatter(
+        x=x,
+        y=trials["statistic"] * scale,
+        mode="lines+markers",
+        name="statistic",
+        line={"color": "#1f77b4"},
+    )
+    fig.add_scatter(
+        x=[x.min(), x.max()],
+        y=[bound * scale, bound * scale],
+        mode="lines",
+        name="limit",
+        line={"color": "#d62728", "dash": "dash"},
+    )
+    if len(crossings):
+        fig.add_scatter(
+            x=list(crossings),
+            y=[bound * scale] * len(crossings),
+            mode="markers",
+            name="where the limit binds",
+            marker={"color": "#d62728", "size": 10},
+            line={"color": "#d62728"},  # the PNG copy colours points by their line
+        )
+    fig.update_layout(
+        title=title, xaxis_title=x_title, yaxis_title=y_title.get(unit, unit), **_LAYOUT
     )
     return fig

@@ -20,6 +20,7 @@ from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import PrimResult
 from strandrisk.analysis.sensitivity import Swing
 from strandrisk.engine.decisions import DecisionComparison
+from strandrisk.engine.limits import LimitSolution
 from strandrisk.engine.montecarlo import MCResult
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.reports.brief import (
@@ -35,6 +36,7 @@ from strandrisk.reports.figures import (
     convergence_figure,
     cumulative_figure,
     fan_figure,
+    limit_figure,
     mc_histogram_figure,
     morris_figure,
     p_impairment_figure,
@@ -54,6 +56,7 @@ __all__ = [
     "bridge_page",
     "decisions_page",
     "html_page",
+    "limit_page",
     "mc_page",
     "prim_page",
     "sensitivity_page",
@@ -785,3 +788,48 @@ def bridge_page(
     return write_page(
         "bridge", f"From {labels[0]} to {labels[1]}", intro, tables, figures, out, png
     )
+
+
+def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> list[Path]:
+    """Write the page of ``strandrisk limit``: the values tried and where the limit binds.
+
+    Parameters
+    ----------
+    result : LimitSolution
+        From :func:`~strandrisk.engine.limits.solve_limit`. [-]
+    out, png : Path or None
+        Folders for ``limit.html`` and the PNG file. [-]
+    """
+    r = result
+    unit = r.limit.unit
+    if r.status == "binds":
+        where = ", ".join(f"{c:.4g} (±{e:.2g})" for c, e in zip(r.crossings, r.errors, strict=True))
+        side = "below" if r.meets_below else "above"
+        found = f"The limit binds at {r.key} = {where}; it is met {side} the first crossing."
+    else:
+        met = "met" if r.status == "holds" else "breached"
+        found = f"The limit is {met} over the whole range, {r.low:g} to {r.high:g}."
+    intro = (
+        f"{r.limit.text} for {r.company}, as {r.key} moves from {r.low:g} to {r.high:g}: "
+        f"every value on the same {r.n:,} draws ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
+        f"seed {r.seed}), the decision held at the value in every draw. {found} The "
+        f"scenario's own value is {r.own_value:.4g}. The band is the statistic's 95 % "
+        "sampling interval; the ± of a crossing is that interval over the statistic's slope."
+    )
+    scale = {"USD": 1e-9, "fraction": 100.0, "1/year": 100.0}.get(unit, 1.0)
+    label = {"USD": "$B", "fraction": "%", "1/year": "% a year"}.get(unit, unit)
+    table = r.trials.set_index("value")[["statistic", "low", "high"]] * scale
+    table.columns = [f"statistic ({label})", f"95 % low ({label})", f"95 % high ({label})"]
+    table["limit"] = ["met" if m else "breached" for m in r.trials["met"]]
+    figures = {
+        "limit": limit_figure(
+            r.trials,
+            r.limit.bound,
+            r.crossings,
+            f"{r.limit.text} ({r.company}) as {r.key} moves",
+            r.key,
+            unit,
+        )
+    }
+    tables = [("Every value tried", _table(table, r.key, "{:,.4g}"))]
+    return write_page("limit", f"Risk limit: {r.limit.text}", intro, tables, figures, out, png)
