@@ -179,7 +179,8 @@ def test_the_command(tmp_path):
     data = json.loads(r.stdout)
     assert data["range"] == [0.0, 0.2]
     assert data["status"] == "binds"
-    assert data["units"] == {"statistic": "USD"}
+    assert data["units"] == {"stranded_peak.p95 <= 6.5e+11": "USD"}
+    assert data["limits"] == ["stranded_peak.p95 <= 6.5e+11"]
     out, png = tmp_path / "page", tmp_path / "png"
     r = CliRunner().invoke(app, [*args, "--out", str(out), "--png", str(png)])
     assert r.exit_code == 0, r.output
@@ -208,3 +209,33 @@ def test_the_default_range_without_a_prior(base):
         scenario, space, "market.rental_rate", "npv_2026.p50>=0", 50, between=(1.0, 4.0)
     )
     assert (rent.low, rent.high) == (1.0, 4.0)
+
+
+def test_several_limits_bind_where_the_first_of_them_is_breached(base):
+    scenario, space = base
+    cap, npv = "stranded_peak.p95<=6.5e11", "P(npv_2026<0)<=0.25"
+    both = solve_limit(scenario, space, "capex.growth", [cap, npv], 300, 5)
+    alone = [solve_limit(scenario, space, "capex.growth", x, 300, 5) for x in (cap, npv)]
+    # each alone is met below its crossing (0.136 and 0.065): together, the lower binds
+    assert [len(r.crossings) for r in alone] == [1, 1]
+    assert all(r.meets_below for r in alone)
+    assert alone[1].crossings[0] < alone[0].crossings[0]
+    assert both.crossings == pytest.approx(alone[1].crossings, abs=1e-4 * 0.3)
+    assert both.binding == (alone[1].limit.text,)
+    feasible = both.feasible
+    for r in alone:  # every value tried by both runs: met by both = met together
+        met = r.trials.set_index("value")["met"]
+        common = feasible.index.intersection(met.index)
+        assert (~feasible[common] | met[common]).all()
+    assert set(both.trials["limit"]) == {alone[0].limit.text, alone[1].limit.text}
+    assert list(both.own_statistics.index) == [alone[0].limit.text, alone[1].limit.text]
+    assert both.own_statistics.iloc[0] == alone[0].own_statistic
+
+
+def test_the_command_with_two_limits(tmp_path):
+    args = ["limit", "capex.growth", "stranded_peak.p95<=6.5e11", "P(npv_2026<0)<=0.3"]
+    r = CliRunner().invoke(app, [*args, "--n", "200", "--set", "years=4", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "L2: P(npv_2026 < 0) <= 0.3" in r.stdout
+    page = (tmp_path / "limit.html").read_text()
+    assert 'id="fig-limit_2"' in page

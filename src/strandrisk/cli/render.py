@@ -1290,7 +1290,10 @@ def _statistic(v: float, unit: str) -> str:
 
 
 def limit_summary(result: object) -> Group:
-    """Render a risk-limit solve: the scan, and where the limit binds.
+    """Render a risk-limit solve: the scan, and where the limit (or limits) binds.
+
+    One limit shows each value's statistic with its 95 % interval; several show each
+    limit's statistic (the intervals are in ``--json``).
 
     Parameters
     ----------
@@ -1300,47 +1303,73 @@ def limit_summary(result: object) -> Group:
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
     r: Any = result
-    unit = r.limit.unit
+    rules = list(r.limits)
+    single = len(rules) == 1
+    what = rules[0].text if single else f"{len(rules)} limits"
     t = _compact(
-        f"{r.limit.text} ({r.company}) as {r.key} moves: {r.n:,} draws a value "
+        f"{what} ({r.company}) as {r.key} moves: {r.n:,} draws a value "
         f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), the same in each"
     )
     t.add_column("value", justify="right", no_wrap=True)
-    t.add_column("statistic", justify="right", no_wrap=True)
-    t.add_column("95 % interval", justify="right", no_wrap=True)
-    t.add_column("limit", justify="left", no_wrap=True)
+    if single:
+        t.add_column("statistic", justify="right", no_wrap=True)
+        t.add_column("95 % interval", justify="right", no_wrap=True)
+    else:
+        for j in range(len(rules)):
+            t.add_column(f"L{j + 1}", justify="right", no_wrap=True)
+    t.add_column("limits" if not single else "limit", justify="left", no_wrap=True)
     scan = set(np.linspace(r.low, r.high, 9).tolist()) | set(r.crossings) | {r.own_value}
-    for row in r.trials.itertuples(index=False):
-        near = min(scan, key=lambda v: abs(v - row.value))
-        if abs(near - row.value) > 1e-12 * max(1.0, abs(row.value)):
+    for value, rows in r.trials.groupby("value", sort=True):
+        near = min(scan, key=lambda v: abs(v - value))
+        if abs(near - value) > 1e-12 * max(1.0, abs(value)):
             continue  # a bisection step: in --json
-        note = "met" if row.met else "breached"
-        if row.value == r.own_value:
+        cells = []
+        for rule, row in zip(rules, rows.itertuples(index=False), strict=True):
+            cells.append(_statistic(row.statistic, rule.unit))
+            if single:
+                cells.append(
+                    f"{_statistic(row.low, rule.unit)} to {_statistic(row.high, rule.unit)}"
+                )
+        if rows["met"].all():
+            note = "met"
+        elif single:
+            note = "breached"
+        else:
+            note = "breached: " + ", ".join(
+                f"L{j + 1}" for j, ok in enumerate(rows["met"]) if not ok
+            )
+        if value == r.own_value:
             note += " (the scenario's value)"
-        band = f"{_statistic(row.low, unit)} to {_statistic(row.high, unit)}"
-        t.add_row(f"{row.value:.6g}", _statistic(row.statistic, unit), band, note)
+        t.add_row(f"{value:.6g}", *cells, note)
+    subject, bind, be = ("The limit", "binds", "is") if single else ("The limits", "bind", "are")
+    span = f"over the whole range searched, {r.low:g} to {r.high:g}"
     if r.status == "binds":
         where = ", ".join(
-            f"{c:.4g}" + (f" (±{e:.2g} from sampling)" if math.isfinite(e) else "")
-            for c, e in zip(r.crossings, r.errors, strict=True)
+            f"{c:.4g}"
+            + (f" (±{e:.2g} from sampling)" if math.isfinite(e) else "")
+            + ("" if single else f", where {b} binds")
+            for c, e, b in zip(r.crossings, r.errors, r.binding, strict=True)
         )
         met, breached = ("below", "above") if r.meets_below else ("above", "below")
         if len(r.crossings) == 1:
-            text = f"The limit binds at {r.key} = {where}: met {met} it, breached {breached}."
+            text = f"{subject} {bind} at {r.key} = {where}: met {met} it, breached {breached}."
         else:
             text = (
-                f"The limit binds at {r.key} = {where} (the statistic is not monotone in "
-                f"{r.key}): met {met} the first, then alternately."
+                f"{subject} {bind} at {r.key} = {where} (not monotone in {r.key}): met {met} "
+                "the first, then alternately."
             )
     elif r.status == "holds":
-        text = f"The limit is met over the whole range searched, {r.low:g} to {r.high:g}."
+        text = f"{subject} {be} met {span}."
     else:
-        text = f"The limit is breached over the whole range searched, {r.low:g} to {r.high:g}."
-    verdict = "met" if r.limit.met(np.array([r.own_statistic]))[0] else "breached"
-    own = (
-        f" The scenario's own value, {r.own_value:.4g}, gives "
-        f"{_statistic(r.own_statistic, unit)} ({verdict})."
-    )
+        text = f"{subject} {be} breached {span}."
+    own_stats = r.own_statistics
+    parts = []
+    for rule in rules:
+        v = float(own_stats[rule.text])
+        verdict = "met" if rule.met(np.array([v]))[0] else "breached"
+        parts.append(f"{_statistic(v, rule.unit)} ({verdict})")
+    own = f" The scenario's own value, {r.own_value:.4g}, gives {', '.join(parts)}."
+    legend = [] if single else [Text(f"L{j + 1}: {rule.text}") for j, rule in enumerate(rules)]
     note = Text(
         "Every value runs on the same parameter draws (common random numbers): the decision is "
         "held at the value in every draw, the other draws unchanged. The interval is the "
@@ -1348,4 +1377,4 @@ def limit_summary(result: object) -> Group:
         "the statistic's slope there (more draws narrow both: --n).",
         style="dim",
     )
-    return Group(t, Text(text + own), note)
+    return Group(t, *legend, Text(text + own), note)

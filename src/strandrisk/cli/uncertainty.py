@@ -799,12 +799,12 @@ def limit(
     key: Annotated[
         str, typer.Argument(help="The decision: a numeric parameter, e.g. capex.growth.")
     ],
-    rule: Annotated[
-        str,
+    rules: Annotated[
+        list[str],
         typer.Argument(
-            metavar="LIMIT",
+            metavar="LIMIT...",
             help="e.g. 'stranded_peak.p95<=1e12', 'npv_2026.mean>=0', 'P(npv_2026<0)<=0.2', "
-            "'P(min_dscr<1.2)<=0.05' (USD; shares as fractions).",
+            "'P(min_dscr<1.2)<=0.05' (USD; shares as fractions); several must all hold.",
         ),
     ],
     preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
@@ -828,7 +828,7 @@ def limit(
     from strandrisk.engine.limits import parse_limit, solve_limit
 
     chosen, space = ui.mc_setup(preset, scenario, set_)
-    wanted = parse_limit(rule)  # refuse a bad limit before the work
+    wanted = [parse_limit(rule) for rule in rules]  # refuse a bad limit before the work
     span = None
     if between is not None:
         low, sep, high = between.partition(":")
@@ -839,7 +839,8 @@ def limit(
         if not sep:
             raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
     ui.check_folders(out, png)
-    with ui.working(f"{wanted.text} over {key}, {n:,} draws a value", as_json):
+    what = wanted[0].text if len(wanted) == 1 else f"{len(wanted)} limits"
+    with ui.working(f"{what} over {key}, {n:,} draws a value", as_json):
         result = solve_limit(chosen, space, key, wanted, n, seed, sampler, company, span)
     if out is not None or png is not None:
         from strandrisk.reports.pages import limit_page

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -230,16 +231,16 @@ def parse_limit(text: str) -> Limit:
 
 @dataclass(frozen=True, slots=True)
 class LimitSolution:
-    """Where a limit binds as one decision moves over its range.
+    """Where one or several limits bind as one decision moves over its range.
 
     Attributes
     ----------
     key : str
         The decision (a numeric scenario parameter). [-]
-    limit : Limit
-        The limit. [-]
+    limits : tuple of Limit
+        The limits, all to be met. [-]
     company : str
-        Whose outcome. [-]
+        Whose outcomes. [-]
     n, seed : int
         Draws and root seed. [count, -]
     sampler : str
@@ -247,22 +248,25 @@ class LimitSolution:
     low, high : float
         The range searched. [parameter unit]
     crossings : tuple of float
-        Values at which the statistic reaches the limit, in increasing order (empty when
-        the limit holds, or fails, over the whole range). [parameter unit]
+        Values at which the decision passes from meeting every limit to breaching one, or
+        back, in increasing order (empty when they hold, or fail, over the whole range).
+        [parameter unit]
+    binding : tuple of str
+        The limit that binds at each crossing (its text; several joined by ``" and "``). [-]
     errors : tuple of float
-        Sampling error of each crossing: the wider side of the statistic's 95 % interval
-        there over the statistic's slope across the scan step that brackets it (a first-order
-        estimate; ``inf`` where the interval is unbounded). [parameter unit]
+        Sampling error of each crossing: the wider side of the binding statistic's 95 %
+        interval there over its slope across the scan step that brackets the crossing (a
+        first-order estimate; ``inf`` where the interval is unbounded). [parameter unit]
     trials : pandas.DataFrame
-        Every value run: ``value``, ``statistic``, its 95 % sampling interval ``low`` and
-        ``high``, ``met``; sorted by value. [parameter unit, statistic unit, -]
-    own_value, own_statistic : float
-        The scenario's own value of the decision and the statistic there. [parameter unit,
-        statistic unit]
+        One row per value tried and limit: ``value``, ``limit`` (its text), ``statistic``,
+        its 95 % sampling interval ``low`` and ``high``, ``met``; sorted by value, then in
+        the order of the limits. [parameter unit, -, statistic unit, -]
+    own_value : float
+        The scenario's own value of the decision. [parameter unit]
     """
 
     key: str
-    limit: Limit
+    limits: tuple[Limit, ...]
     company: str
     n: int
     seed: int
@@ -270,24 +274,45 @@ class LimitSolution:
     low: float
     high: float
     crossings: tuple[float, ...]
+    binding: tuple[str, ...]
     errors: tuple[float, ...]
     trials: pd.DataFrame
     own_value: float
-    own_statistic: float
+
+    @property
+    def limit(self) -> Limit:
+        """The first limit (the only one, usually) [-]."""
+        return self.limits[0]
+
+    @property
+    def feasible(self) -> pd.Series:
+        """Whether every limit is met, per value tried (index: the value) [-]."""
+        return self.trials.groupby("value", sort=True)["met"].all()
 
     @property
     def status(self) -> str:
         """``binds`` (crossings found), ``holds`` or ``fails`` over the whole range [-]."""
         if self.crossings:
             return "binds"
-        return "holds" if bool(self.trials["met"].all()) else "fails"
+        return "holds" if bool(self.feasible.all()) else "fails"
 
     @property
     def meets_below(self) -> bool | None:
-        """Whether values below the first crossing keep within the limit (None without one) [-]."""
+        """Whether values below the first crossing meet every limit (None without one) [-]."""
         if not self.crossings:
             return None
-        return bool(self.trials["met"].iloc[0])
+        return bool(self.feasible.iloc[0])
+
+    @property
+    def own_statistics(self) -> pd.Series:
+        """Each limit's statistic at the scenario's own value (index: the limit's text) [-]."""
+        rows = self.trials[self.trials["value"] == self.own_value]
+        return rows.set_index("limit")["statistic"]
+
+    @property
+    def own_statistic(self) -> float:
+        """The first limit's statistic at the scenario's own value [statistic unit]."""
+        return float(self.own_statistics.iloc[0])
 
     def as_json(self) -> dict[str, object]:
         """Return the solution as JSON-ready data (NaN as null)."""
@@ -297,7 +322,7 @@ class LimitSolution:
 
         return {
             "key": self.key,
-            "limit": self.limit.text,
+            "limits": [rule.text for rule in self.limits],
             "company": self.company,
             "n": self.n,
             "seed": self.seed,
@@ -305,20 +330,22 @@ class LimitSolution:
             "range": [self.low, self.high],
             "status": self.status,
             "crossings": list(self.crossings),
+            "binding": list(self.binding),
             "crossing_errors": [num(e) for e in self.errors],
             "meets_below_first_crossing": self.meets_below,
             "scenario_value": self.own_value,
-            "scenario_statistic": num(self.own_statistic),
+            "scenario_statistics": {k: num(v) for k, v in self.own_statistics.items()},
             "trials": [
                 {
                     "value": float(r.value),
+                    "limit": r.limit,
                     "statistic": num(r.statistic),
                     "interval": [num(r.low), num(r.high)],
                     "met": bool(r.met),
                 }
                 for r in self.trials.itertuples(index=False)
             ],
-            "units": {"statistic": self.limit.unit},
+            "units": {rule.text: rule.unit for rule in self.limits},
         }
 
 
@@ -381,7 +408,7 @@ def solve_limit(
     scenario: Scenario,
     space: UncertaintySpace,
     key: str,
-    limit: Limit | str,
+    limit: Limit | str | Sequence[Limit | str],
     n: int = 4000,
     seed: int = 0,
     sampler: str = "lhs",
@@ -389,6 +416,10 @@ def solve_limit(
     between: tuple[float, float] | None = None,
 ) -> LimitSolution:
     """Find the values of a decision at which a statistic of the outcomes reaches a limit.
+
+    With several limits (a risk appetite: Capex-at-Risk and a covenant, say), the crossings
+    are where the decision passes from meeting all of them to breaching one, and each says
+    which limit binds there.
 
     Parameters
     ----------
@@ -400,8 +431,8 @@ def solve_limit(
         The decision: a numeric parameter (``capex.growth``, ``financing.debt_share``,
         ``companies.meta.capex_2026``). If it is uncertain it is held at each trial value in
         every draw. [-]
-    limit : Limit or str
-        The limit (:func:`parse_limit`). [-]
+    limit : Limit or str, or a sequence of them
+        The limit or limits (:func:`parse_limit`), all on ``company``'s outcomes. [-]
     n : int
         Draws per trial value. [count]
     seed : int
@@ -418,15 +449,18 @@ def solve_limit(
     Returns
     -------
     LimitSolution
-        Crossings, every trial, and the statistic at the scenario's own value.
+        Crossings and the limit binding at each, every trial, the scenario's own value.
 
     Raises
     ------
     InputError
-        A key that is not numeric, a range outside the allowed one, a bad limit, sampler,
-        company or draw count.
+        A key that is not numeric, a range outside the allowed one, a bad or no limit,
+        sampler, company or draw count.
     """
-    rule = parse_limit(limit) if isinstance(limit, str) else limit
+    given = [limit] if isinstance(limit, str | Limit) else list(limit)
+    rules = tuple(parse_limit(x) if isinstance(x, str) else x for x in given)
+    if not rules:
+        raise InputError("limit: name at least one limit")
     n = whole_number("n", n, 1)
     if sampler not in SAMPLERS:
         raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
@@ -443,58 +477,74 @@ def solve_limit(
             f"its allowed range [{lo_ok:g}, {hi_ok:g}]"
         )
     samples = sample_range(space, 0, n, seed, sampler)
-
-    bands: dict[float, np.ndarray] = {}  # each value's 95 % sampling interval
+    seen: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # value -> statistics, intervals
 
     def run(values: np.ndarray) -> np.ndarray:
-        """Return the statistic at each value, all on the same draws, in batches."""
+        """Return every limit's statistic at each value (all on the same draws), batched."""
         per = max(1, BATCH // n)  # trial values per batch
-        out = []
-        for start in range(0, len(values), per):
-            part = values[start : start + per]
+        todo = np.array([v for v in dict.fromkeys(values.tolist()) if v not in seen])
+        for start in range(0, len(todo), per):
+            part = todo[start : start + per]
             batch = {k: np.tile(v, len(part)) for k, v in samples.items()}
             batch[key] = np.repeat(part, n)
             table = simulate(scenario, batch, breakeven=False, keep_series=False).outcomes
-            rows = table[table["company"] == company][rule.outcome].to_numpy(dtype=float)
-            rows = rows.reshape(len(part), n)
-            out.append(rule.evaluate(rows))
-            bands.update(zip(part.tolist(), rule.interval(rows), strict=True))
-        return np.concatenate(out)
+            mine = table[table["company"] == company]
+            stats, bands = [], []
+            for rule in rules:
+                rows = mine[rule.outcome].to_numpy(dtype=float).reshape(len(part), n)
+                stats.append(rule.evaluate(rows))
+                bands.append(rule.interval(rows))
+            for i, v in enumerate(part.tolist()):
+                seen[v] = (np.array([x[i] for x in stats]), np.array([x[i] for x in bands]))
+        return np.array([seen[v][0] for v in values.tolist()])
+
+    def meets(stats: np.ndarray) -> np.ndarray:
+        """Whether every limit is met, per row of statistics (one column per limit)."""
+        return np.all([rule.met(stats[:, j]) for j, rule in enumerate(rules)], axis=0)
 
     scan = np.linspace(low, high, SCAN)
-    within = own if low <= own <= high else None
-    tried = np.concatenate([scan, [within]]) if within is not None else scan
-    stats = run(tried)
-    values, results = list(tried), list(stats)
-    met = rule.met(stats[:SCAN])
-    crossings, errors = [], []
+    stats = run(np.append(scan, own) if low <= own <= high else scan)
+    met = meets(stats[:SCAN])
+    crossings, binding, errors = [], [], []
     for i in np.flatnonzero(met[1:] != met[:-1]):  # a bracket per change of side
         a, b, side_a = scan[i], scan[i + 1], bool(met[i])
-        slope = (stats[i + 1] - stats[i]) / (b - a)  # the statistic's, across the scan step
         while b - a > TOLERANCE * (high - low):
             mid = 0.5 * (a + b)
-            s = run(np.array([mid]))
-            values.append(mid)
-            results.append(float(s[0]))
-            if bool(rule.met(s)[0]) == side_a:
+            if bool(meets(run(np.array([mid])))[0]) == side_a:
                 a = mid
             else:
                 b = mid
-        crossings.append(0.5 * (a + b))
-        values.append(crossings[-1])  # the statistic at the crossing itself, for the table
-        results.append(float(run(np.array([crossings[-1]]))[0]))
-        low_s, high_s = bands[crossings[-1]]
-        half = max(abs(high_s - results[-1]), abs(results[-1] - low_s))
-        errors.append(half / abs(slope) if slope != 0 and math.isfinite(half) else math.inf)
-    trials = pd.DataFrame({"value": values, "statistic": results})
-    trials = trials.drop_duplicates("value").sort_values("value", ignore_index=True)
-    band = np.array([bands[v] for v in trials["value"]])
-    trials["low"], trials["high"] = band[:, 0], band[:, 1]
-    trials["met"] = rule.met(trials["statistic"].to_numpy())
-    own_stat = float(stats[-1]) if within is not None else float(run(np.array([own]))[0])
+        c = 0.5 * (a + b)
+        at = run(np.array([a, b, c]))  # the statistics either side, and at the crossing
+        flips = [
+            j for j, rule in enumerate(rules) if rule.met(at[:1, j])[0] != rule.met(at[1:2, j])[0]
+        ]
+        flips = flips or list(range(len(rules)))
+        crossings.append(c)
+        binding.append(" and ".join(rules[j].text for j in flips))
+        width = []
+        for j in flips:  # the binding statistic's interval over its slope across the scan step
+            slope = (stats[i + 1, j] - stats[i, j]) / (scan[i + 1] - scan[i])
+            half = float(np.max(np.abs(seen[c][1][j] - at[2, j])))
+            width.append(half / abs(slope) if slope != 0 and math.isfinite(half) else math.inf)
+        errors.append(max(width))
+    if own not in seen:
+        run(np.array([own]))
+    rows = [
+        {
+            "value": v,
+            "limit": rule.text,
+            "statistic": float(seen[v][0][j]),
+            "low": float(seen[v][1][j][0]),
+            "high": float(seen[v][1][j][1]),
+            "met": bool(rule.met(np.array([seen[v][0][j]]))[0]),
+        }
+        for v in sorted(seen)
+        for j, rule in enumerate(rules)
+    ]
     return LimitSolution(
         key=key,
-        limit=rule,
+        limits=rules,
         company=company,
         n=n,
         seed=seed,
@@ -502,8 +552,8 @@ def solve_limit(
         low=float(low),
         high=float(high),
         crossings=tuple(float(c) for c in crossings),
+        binding=tuple(binding),
         errors=tuple(float(e) for e in errors),
-        trials=trials,
+        trials=pd.DataFrame(rows, columns=["value", "limit", "statistic", "low", "high", "met"]),
         own_value=own,
-        own_statistic=own_stat,
     )

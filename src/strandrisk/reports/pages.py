@@ -791,45 +791,47 @@ def bridge_page(
 
 
 def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> list[Path]:
-    """Write the page of ``strandrisk limit``: the values tried and where the limit binds.
+    """Write the page of ``strandrisk limit``: the values tried and where the limits bind.
 
     Parameters
     ----------
     result : LimitSolution
         From :func:`~strandrisk.engine.limits.solve_limit`. [-]
     out, png : Path or None
-        Folders for ``limit.html`` and the PNG file. [-]
+        Folders for ``limit.html`` and one PNG file per limit. [-]
     """
     r = result
-    unit = r.limit.unit
     if r.status == "binds":
-        where = ", ".join(f"{c:.4g} (±{e:.2g})" for c, e in zip(r.crossings, r.errors, strict=True))
+        where = "; ".join(
+            f"{c:.4g} (±{e:.2g}), where {b} binds"
+            for c, e, b in zip(r.crossings, r.errors, r.binding, strict=True)
+        )
         side = "below" if r.meets_below else "above"
-        found = f"The limit binds at {r.key} = {where}; it is met {side} the first crossing."
+        found = f"The limits bind at {r.key} = {where}; they are met {side} the first crossing."
     else:
         met = "met" if r.status == "holds" else "breached"
-        found = f"The limit is {met} over the whole range, {r.low:g} to {r.high:g}."
+        found = f"The limits are {met} over the whole range, {r.low:g} to {r.high:g}."
+    texts = [rule.text for rule in r.limits]
     intro = (
-        f"{r.limit.text} for {r.company}, as {r.key} moves from {r.low:g} to {r.high:g}: "
+        f"{'; '.join(texts)} for {r.company}, as {r.key} moves from {r.low:g} to {r.high:g}: "
         f"every value on the same {r.n:,} draws ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
         f"seed {r.seed}), the decision held at the value in every draw. {found} The "
         f"scenario's own value is {r.own_value:.4g}. The band is the statistic's 95 % "
         "sampling interval; the ± of a crossing is that interval over the statistic's slope."
     )
-    scale = {"USD": 1e-9, "fraction": 100.0, "1/year": 100.0}.get(unit, 1.0)
-    label = {"USD": "$B", "fraction": "%", "1/year": "% a year"}.get(unit, unit)
-    table = r.trials.set_index("value")[["statistic", "low", "high"]] * scale
-    table.columns = [f"statistic ({label})", f"95 % low ({label})", f"95 % high ({label})"]
-    table["limit"] = ["met" if m else "breached" for m in r.trials["met"]]
-    figures = {
-        "limit": limit_figure(
-            r.trials,
-            r.limit.bound,
-            r.crossings,
-            f"{r.limit.text} ({r.company}) as {r.key} moves",
-            r.key,
-            unit,
+    tables, figures = [], {}
+    for j, rule in enumerate(r.limits):
+        unit = rule.unit
+        rows = r.trials[r.trials["limit"] == rule.text]
+        scale = {"USD": 1e-9, "fraction": 100.0, "1/year": 100.0}.get(unit, 1.0)
+        label = {"USD": "$B", "fraction": "%", "1/year": "% a year"}.get(unit, unit)
+        table = rows.set_index("value")[["statistic", "low", "high"]] * scale
+        table.columns = [f"statistic ({label})", f"95 % low ({label})", f"95 % high ({label})"]
+        table["limit"] = ["met" if m else "breached" for m in rows["met"]]
+        tables.append((f"{rule.text}: every value tried", _table(table, r.key, "{:,.4g}")))
+        binds = [c for c, b in zip(r.crossings, r.binding, strict=True) if rule.text in b]
+        figures["limit" if j == 0 else f"limit_{j + 1}"] = limit_figure(
+            rows, rule.bound, binds, f"{rule.text} ({r.company}) as {r.key} moves", r.key, unit
         )
-    }
-    tables = [("Every value tried", _table(table, r.key, "{:,.4g}"))]
-    return write_page("limit", f"Risk limit: {r.limit.text}", intro, tables, figures, out, png)
+    title = f"Risk limit: {texts[0]}" if len(texts) == 1 else f"Risk limits: {len(texts)}"
+    return write_page("limit", title, intro, tables, figures, out, png)
