@@ -48,6 +48,7 @@ __all__ = [
     "preset_bridges",
     "report_stored_run",
     "run_main_job",
+    "stored_scenario",
 ]
 
 
@@ -436,8 +437,21 @@ def _same_outcomes(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return True
 
 
-def _stored_scenario(store_path: Path, run_id: int) -> tuple[RunStore, dict, Scenario]:
-    """Open a store, read one run's record and load the full scenario it kept."""
+def stored_scenario(store_path: Path, run_id: int) -> tuple[RunStore, dict, Scenario]:
+    """Open a store, read one run's record and load the full scenario it kept.
+
+    Parameters
+    ----------
+    store_path : Path
+        The DuckDB run store. [-]
+    run_id : int
+        The run (``strandrisk runs list``). [-]
+
+    Raises
+    ------
+    InputError
+        No such store or run, or a scenario this version no longer loads.
+    """
     if not Path(store_path).is_file():
         raise InputError(f"{store_path}: no such run store")
     store = RunStore(store_path)
@@ -519,7 +533,7 @@ def report_stored_mc(
     from strandrisk.reports.pages import mc_page
 
     say = step or (lambda _: None)
-    store, meta, scenario = _stored_scenario(store_path, run_id)
+    store, meta, scenario = stored_scenario(store_path, run_id)
     if meta["kind"] != "mc":
         raise InputError(f"run {run_id} is not a Monte Carlo run (kind {meta['kind']})")
     say(f"reading run {run_id}")
@@ -583,7 +597,7 @@ def report_stored_run(
     InputError
         No such store or run, or not a ``strandrisk run`` (see :func:`report_stored_mc`).
     """
-    store, meta, scenario = _stored_scenario(store_path, run_id)
+    store, meta, scenario = stored_scenario(store_path, run_id)
     if meta["kind"] != "run":
         raise InputError(
             f"run {run_id} is a {meta['kind']} run; `strandrisk report` rebuilds the report of a "

@@ -287,3 +287,30 @@ def test_the_report_bridges_the_scenario_to_every_other_preset():
         assert b.contribution["stranded_peak"].sum() == pytest.approx(
             b.end["stranded_peak"] - b.start["stranded_peak"], rel=1e-9, abs=1e-3
         )
+
+
+def test_a_stored_run_is_diffed_against_a_preset(tmp_path):
+    store = tmp_path / "runs.duckdb"
+    r = CliRunner().invoke(
+        app, ["run", "--preset", "fibre-replay", "--no-report", "--store", str(store)]
+    )
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(
+        app, ["scenario", "diff", "run:1", "base", "--store", str(store), "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["first"] == "run 1"
+    assert [d["key"] for d in data["differences"]] == [
+        "capex.growth",
+        "market.demand_growth",
+        "market.agentic_midpoint",
+        "market.agentic_width",
+        "financing.spread_widening",
+    ]
+    assert data["bridge"]["start"]["stranded_peak"] == pytest.approx(
+        _outcomes(sr.load_scenario("fibre-replay"))["stranded_peak"], rel=1e-12
+    )
+    r = CliRunner().invoke(app, ["scenario", "diff", "run:7", "base", "--store", str(store)])
+    assert r.exit_code == 2
+    assert "no run with id 7" in r.output

@@ -11,7 +11,7 @@ import json
 import sys
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -251,8 +251,12 @@ def scenario_show(name: Annotated[str, typer.Argument(help="Preset name or TOML 
 @scenario_app.command("diff")
 @ui.clean_failures
 def scenario_diff(
-    first: Annotated[str, typer.Argument(help="Preset name or TOML file to start from.")],
-    second: Annotated[str, typer.Argument(help="Preset name or TOML file to walk to.")],
+    first: Annotated[
+        str, typer.Argument(help="Preset name, TOML file or run:ID (a stored run) to start from.")
+    ],
+    second: Annotated[
+        str, typer.Argument(help="Preset name, TOML file or run:ID (a stored run) to walk to.")
+    ],
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", metavar="KEY=VALUE", help="Set a value of SECOND (repeatable)."),
@@ -272,25 +276,39 @@ def scenario_diff(
     ] = False,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
+    store: ui.STORE_OPTION = Path("strandrisk.duckdb"),
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
 ) -> None:
     """Compare two scenarios: values and priors set differently, and a bridge of outcomes."""
+    import re
+
+    import numpy as np
+
     from strandrisk.analysis.bridge import bridge as walk
     from strandrisk.analysis.bridge import prior_diff
     from strandrisk.analysis.bridge import scenario_diff as differences
-    from strandrisk.io.scenario import load_scenario
+    from strandrisk.io.scenario import load_scenario, with_values
     from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
+    from strandrisk.jobs import stored_scenario
+    from strandrisk.scenarios.sampling import UncertaintySpace
 
-    a = load_scenario(first)
-    b = load_scenario(second, overrides=ui.parse_set(set_))
-    labels = (a.name, b.name if b.name != a.name or not set_ else f"{b.name} with --set")
+    def side(name: str, sets: dict) -> tuple[Any, Any, str]:
+        """Load a side: scenario, uncertainty space, label (a stored run keeps no priors)."""
+        if re.fullmatch(r"run:\d+", name):
+            run_id = int(name.split(":")[1])
+            scenario = stored_scenario(store, run_id)[2]
+            scenario = with_values(scenario, sets, "--set") if sets else scenario
+            return scenario, UncertaintySpace((), (), np.eye(0)), f"run {run_id}"
+        scenario = load_scenario(name, overrides=sets)
+        return scenario, load_uncertainty(name, scenario, required=False), scenario.name
+
+    a, space_a, label_a = side(first, {})
+    b, whole_b, label_b = side(second, ui.parse_set(set_))
+    labels = (label_a, label_b if label_b != label_a or not set_ else f"{label_b} with --set")
     if labels[0] == labels[1]:
         labels = (first, second)
     diff = differences(a, b)
-    space_b = hold_fixed(
-        load_uncertainty(second, b, required=False), list(ui.parse_set(set_)), second
-    )
-    space_a = load_uncertainty(first, a, required=False)
+    space_b = hold_fixed(whole_b, list(ui.parse_set(set_)), second)
     priors, pairs = prior_diff(space_a, space_b, a, b)
     structural = sorted({"companies.include", "start", "years"} & set(diff["key"]))
     result = None

@@ -1152,7 +1152,8 @@ def diff_tables(
         parts.append(
             Text(
                 f"Priors: {labels[0]} draws {drawn[0]} parameters, {labels[1]} {drawn[1]} "
-                "(a file without an [uncertainty] block draws none).",
+                "(a file without an [uncertainty] block draws none; a stored run keeps its "
+                "values, not its priors).",
                 style="dim",
             )
         )
