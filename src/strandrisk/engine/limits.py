@@ -12,7 +12,10 @@ the trial value in every draw, the other draws unchanged, so the statistic moves
 decision and the solve is not fooled by sampling noise between trials. A scan of the range
 (nine values, one batch) finds where the statistic crosses the limit; bisection then narrows
 each crossing to a ten-thousandth of the range. A statistic that is not monotone in the
-decision can cross more than once: each crossing is reported.
+decision can cross more than once: each crossing is reported. Several limits (a risk appetite:
+Capex-at-Risk and a covenant chance, say) must all hold; each crossing then names the limit that
+binds there. Every statistic comes with its 95 % sampling interval, and every crossing with its
+sampling error.
 """
 
 from __future__ import annotations
