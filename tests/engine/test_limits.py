@@ -239,3 +239,35 @@ def test_the_command_with_two_limits(tmp_path):
     assert "L2: P(npv_2026 < 0) <= 0.3" in r.stdout
     page = (tmp_path / "limit.html").read_text()
     assert 'id="fig-limit_2"' in page
+
+
+def test_a_goal_seek_on_the_scenario_as_given(tmp_path):
+    scenario = sr.load_scenario("base", overrides=SHORT)
+    result = solve_limit(scenario, None, "capex.growth", "stranded_peak.p50<=3e11")
+    assert not result.drawn
+    assert result.n == 1
+    (c,) = result.crossings
+    assert np.isnan(result.errors[0])  # no draws, no sampling error
+    for value in (0.0375, c):  # the statistic is the outcome of the scenario with that value
+        table = sr.simulate(
+            sr.load_scenario("base", overrides={**SHORT, "capex.growth": value}),
+            breakeven=False,
+        ).outcomes
+        want = table.set_index("company").loc["industry", "stranded_peak"]
+        got = result.trials.loc[np.isclose(result.trials["value"], value, rtol=0, atol=1e-15)]
+        assert got["statistic"].iloc[0] == pytest.approx(want, rel=1e-12)
+    # no debt at all: no debt service, no covenant to breach
+    dscr = solve_limit(scenario, None, "financing.debt_share", "min_dscr.p50>=8", company="meta")
+    assert dscr.trials.iloc[0]["value"] == 0.0
+    assert np.isnan(dscr.trials.iloc[0]["statistic"])
+    assert dscr.trials.iloc[0]["met"]
+    assert len(dscr.crossings) == 1
+    plain = tmp_path / "plain.toml"  # no [uncertainty] block: fine for a goal seek
+    plain.write_text("years = 4\n")
+    args = ["limit", "capex.growth", "stranded_peak.p50<=5e11", "--scenario", str(plain)]
+    r = CliRunner().invoke(app, [*args, "--deterministic"])
+    assert r.exit_code == 0, r.output
+    assert "no draws (a goal seek)" in r.stdout
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2
+    assert "no uncertain parameters" in r.output

@@ -1307,14 +1307,19 @@ def limit_summary(result: object) -> Group:
     rules = list(r.limits)
     single = len(rules) == 1
     what = rules[0].text if single else f"{len(rules)} limits"
-    t = _compact(
-        f"{what} ({r.company}) as {r.key} moves: {r.n:,} draws a value "
-        f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), the same in each"
+    how = (
+        f"{r.n:,} draws a value ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), "
+        "the same in each"
+        if r.drawn
+        else "the scenario as given, no draws (a goal seek)"
     )
+    t = _compact(f"{what} ({r.company}) as {r.key} moves: {how}")
     t.add_column("value", justify="right", no_wrap=True)
+    single_band = single and r.drawn
     if single:
-        t.add_column("statistic", justify="right", no_wrap=True)
-        t.add_column("95 % interval", justify="right", no_wrap=True)
+        t.add_column("statistic" if r.drawn else "outcome", justify="right", no_wrap=True)
+        if single_band:
+            t.add_column("95 % interval", justify="right", no_wrap=True)
     else:
         for j in range(len(rules)):
             t.add_column(f"L{j + 1}", justify="right", no_wrap=True)
@@ -1327,7 +1332,7 @@ def limit_summary(result: object) -> Group:
         cells = []
         for rule, row in zip(rules, rows.itertuples(index=False), strict=True):
             cells.append(_statistic(row.statistic, rule.unit))
-            if single:
+            if single_band:
                 cells.append(
                     f"{_statistic(row.low, rule.unit)} to {_statistic(row.high, rule.unit)}"
                 )
@@ -1375,7 +1380,9 @@ def limit_summary(result: object) -> Group:
         "Every value runs on the same parameter draws (common random numbers): the decision is "
         "held at the value in every draw, the other draws unchanged. The interval is the "
         "statistic's 95 % sampling interval; a crossing's ± is the interval's wider side over "
-        "the statistic's slope there (more draws narrow both: --n).",
+        "the statistic's slope there (more draws narrow both: --n)."
+        if r.drawn
+        else "The scenario as given: a quantile or mean is the outcome itself, a chance 0 or 1.",
         style="dim",
     )
     return Group(t, *legend, Text(text + own), note)

@@ -820,6 +820,14 @@ def limit(
             metavar="LOW:HIGH", help="Range to search (default the prior's, else the allowed)."
         ),
     ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            metavar="",
+            help="The scenario as given, no draws (a goal seek on its outcome).",
+        ),
+    ] = False,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
@@ -827,7 +835,10 @@ def limit(
     """Risk limit: the value of a decision at which a Monte Carlo statistic reaches its limit."""
     from strandrisk.engine.limits import parse_limit, solve_limit
 
-    chosen, space = ui.mc_setup(preset, scenario, set_)
+    if deterministic:
+        chosen, space = ui.scenario_from_options(preset, scenario, set_, None, None), None
+    else:
+        chosen, space = ui.mc_setup(preset, scenario, set_)
     wanted = [parse_limit(rule) for rule in rules]  # refuse a bad limit before the work
     span = None
     if between is not None:
@@ -840,7 +851,9 @@ def limit(
             raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
     ui.check_folders(out, png)
     what = wanted[0].text if len(wanted) == 1 else f"{len(wanted)} limits"
-    with ui.working(f"{what} over {key}, {n:,} draws a value", as_json):
+    with ui.working(
+        f"{what} over {key}" + ("" if deterministic else f", {n:,} draws a value"), as_json
+    ):
         result = solve_limit(chosen, space, key, wanted, n, seed, sampler, company, span)
     if out is not None or png is not None:
         from strandrisk.reports.pages import limit_page

@@ -185,13 +185,17 @@ class Limit:
     def met(self, statistic: np.ndarray) -> np.ndarray:
         """Return whether each statistic keeps within the limit [-].
 
+        An undefined statistic (NaN: no draw defines it) fails the limit, except the DSCR's:
+        without debt service there is no covenant to breach.
+
         Parameters
         ----------
         statistic : ndarray
             Values of the statistic. [statistic unit]
         """
         s = np.asarray(statistic, dtype=float)
-        return s <= self.bound if self.at_most else s >= self.bound
+        within = s <= self.bound if self.at_most else s >= self.bound
+        return within | np.isnan(s) if self.outcome == "min_dscr" else within
 
 
 def parse_limit(text: str) -> Limit:
@@ -259,13 +263,17 @@ class LimitSolution:
     errors : tuple of float
         Sampling error of each crossing: the wider side of the binding statistic's 95 %
         interval there over its slope across the scan step that brackets the crossing (a
-        first-order estimate; ``inf`` where the interval is unbounded). [parameter unit]
+        first-order estimate; ``inf`` where the interval is unbounded, NaN for the scenario
+        as given, which has no draws). [parameter unit]
     trials : pandas.DataFrame
         One row per value tried and limit: ``value``, ``limit`` (its text), ``statistic``,
         its 95 % sampling interval ``low`` and ``high``, ``met``; sorted by value, then in
         the order of the limits. [parameter unit, -, statistic unit, -]
     own_value : float
         The scenario's own value of the decision. [parameter unit]
+    drawn : bool
+        Whether the statistics are over draws of the uncertainty (False: the scenario as
+        given, a goal seek). [-]
     """
 
     key: str
@@ -281,6 +289,7 @@ class LimitSolution:
     errors: tuple[float, ...]
     trials: pd.DataFrame
     own_value: float
+    drawn: bool = True
 
     @property
     def limit(self) -> Limit:
@@ -329,7 +338,8 @@ class LimitSolution:
             "company": self.company,
             "n": self.n,
             "seed": self.seed,
-            "sampler": self.sampler,
+            "sampler": self.sampler if self.drawn else None,
+            "drawn": self.drawn,
             "range": [self.low, self.high],
             "status": self.status,
             "crossings": list(self.crossings),
@@ -384,12 +394,12 @@ def _register_row(key: str) -> str | None:
 
 
 def _default_range(
-    space: UncertaintySpace, key: str, own: float, lo_ok: float, hi_ok: float
+    space: UncertaintySpace | None, key: str, own: float, lo_ok: float, hi_ok: float
 ) -> tuple[float, float]:
     """Return the prior's support, else the register row's range, else the allowed range."""
     from strandrisk.assumptions.register import load_register
 
-    if key in space.keys:
+    if space is not None and key in space.keys:
         low, high = space.distributions[space.keys.index(key)].support()
         return max(low, lo_ok), min(high, hi_ok)
     row = _register_row(key)
@@ -409,7 +419,7 @@ def _default_range(
 
 def solve_limit(
     scenario: Scenario,
-    space: UncertaintySpace,
+    space: UncertaintySpace | None,
     key: str,
     limit: Limit | str | Sequence[Limit | str],
     n: int = 4000,
@@ -428,8 +438,10 @@ def solve_limit(
     ----------
     scenario : Scenario
         The scenario; its companies and horizon stay as they are. [-]
-    space : UncertaintySpace
-        The uncertainty drawn from (:func:`strandrisk.load_uncertainty`). [-]
+    space : UncertaintySpace or None
+        The uncertainty drawn from (:func:`strandrisk.load_uncertainty`); ``None`` runs the
+        scenario as given, one draw (a goal seek: every quantile and the mean are then the
+        outcome itself, a share 0 or 1). [-]
     key : str
         The decision: a numeric parameter (``capex.growth``, ``financing.debt_share``,
         ``companies.meta.capex_2026``). If it is uncertain it is held at each trial value in
@@ -464,7 +476,7 @@ def solve_limit(
     rules = tuple(parse_limit(x) if isinstance(x, str) else x for x in given)
     if not rules:
         raise InputError("limit: name at least one limit")
-    n = whole_number("n", n, 1)
+    n = whole_number("n", n, 1) if space is not None else 1
     if sampler not in SAMPLERS:
         raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
     company = scenario.check_company(company)
@@ -479,7 +491,7 @@ def solve_limit(
             f"limit: the range {low:g} to {high:g} of {key}: two values with low < high inside "
             f"its allowed range [{lo_ok:g}, {hi_ok:g}]"
         )
-    samples = sample_range(space, 0, n, seed, sampler)
+    samples = sample_range(space, 0, n, seed, sampler) if space is not None else {}
     seen: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # value -> statistics, intervals
 
     def run(values: np.ndarray) -> np.ndarray:
@@ -530,7 +542,7 @@ def solve_limit(
             slope = (stats[i + 1, j] - stats[i, j]) / (scan[i + 1] - scan[i])
             half = float(np.max(np.abs(seen[c][1][j] - at[2, j])))
             width.append(half / abs(slope) if slope != 0 and math.isfinite(half) else math.inf)
-        errors.append(max(width))
+        errors.append(max(width) if space is not None else math.nan)  # one draw: no error
     if own not in seen:
         run(np.array([own]))
     rows = [
@@ -559,4 +571,5 @@ def solve_limit(
         errors=tuple(float(e) for e in errors),
         trials=pd.DataFrame(rows, columns=["value", "limit", "statistic", "low", "high", "met"]),
         own_value=own,
+        drawn=space is not None,
     )

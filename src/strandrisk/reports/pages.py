@@ -803,7 +803,7 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
     r = result
     if r.status == "binds":
         where = "; ".join(
-            f"{c:.4g} (±{e:.2g}), where {b} binds"
+            f"{c:.4g}" + (f" (±{e:.2g})" if e == e else "") + f", where {b} binds"
             for c, e, b in zip(r.crossings, r.errors, r.binding, strict=True)
         )
         side = "below" if r.meets_below else "above"
@@ -812,12 +812,21 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
         met = "met" if r.status == "holds" else "breached"
         found = f"The limits are {met} over the whole range, {r.low:g} to {r.high:g}."
     texts = [rule.text for rule in r.limits]
+    how = (
+        f"every value on the same {r.n:,} draws ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
+        f"seed {r.seed}), the decision held at the value in every draw"
+        if r.drawn
+        else "the scenario as given, no draws (a goal seek on its outcome)"
+    )
     intro = (
         f"{'; '.join(texts)} for {r.company}, as {r.key} moves from {r.low:g} to {r.high:g}: "
-        f"every value on the same {r.n:,} draws ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
-        f"seed {r.seed}), the decision held at the value in every draw. {found} The "
-        f"scenario's own value is {r.own_value:.4g}. The band is the statistic's 95 % "
-        "sampling interval; the ± of a crossing is that interval over the statistic's slope."
+        f"{how}. {found} The scenario's own value is {r.own_value:.4g}."
+        + (
+            " The band is the statistic's 95 % sampling interval; the ± of a crossing is that "
+            "interval over the statistic's slope."
+            if r.drawn
+            else ""
+        )
     )
     tables, figures = [], {}
     for j, rule in enumerate(r.limits):
