@@ -314,3 +314,20 @@ def test_a_stored_run_is_diffed_against_a_preset(tmp_path):
     r = CliRunner().invoke(app, ["scenario", "diff", "run:7", "base", "--store", str(store)])
     assert r.exit_code == 2
     assert "no run with id 7" in r.output
+
+
+def test_the_differences_and_the_bridge_go_to_excel(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "diff.xlsx"
+    r = CliRunner().invoke(app, ["scenario", "diff", "base", "fibre-replay", "--xlsx", str(path)])
+    assert r.exit_code == 0, r.output
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["differences", "priors", "bridge", "units"]
+    rows = list(book["bridge"].values)
+    assert rows[0][:4] == ("step", "keys", "stranded_peak", "stranded_peak_alone")
+    assert rows[1][0] == "base"
+    assert rows[-1][0] == "fibre-replay"
+    steps = sum(row[2] for row in rows[2:-1])
+    assert steps == pytest.approx(rows[-1][2] - rows[1][2], rel=1e-9)
+    assert [c.value for c in book["differences"][1]] == ["key", "unit", "base", "fibre-replay"]

@@ -271,3 +271,21 @@ def test_a_goal_seek_on_the_scenario_as_given(tmp_path):
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2
     assert "no uncertain parameters" in r.output
+
+
+def test_the_tables_go_to_excel(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "limit.xlsx"
+    args = ["limit", "capex.growth", "stranded_peak.p95<=6.5e11", "--n", "100", "--set", "years=4"]
+    r = CliRunner().invoke(app, [*args, "--xlsx", str(path)])
+    assert r.exit_code == 0, r.output
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["summary", "crossings", "trials", "units"]
+    trials = book["trials"]
+    assert [c.value for c in trials[1]] == ["value", "limit", "statistic", "low", "high", "met"]
+    assert trials.cell(2, 3).number_format.startswith("$#,##0.0")  # full dollars, shown in $B
+    assert trials.cell(2, 1).number_format == "0.0%"  # capex growth, a rate a year
+    units = {(row[0].value, row[1].value): row[2].value for row in book["units"].iter_rows(2)}
+    assert units[("trials", "statistic")] == "USD"
+    assert ("summary", "setting") not in units

@@ -234,6 +234,27 @@ class Bridge:
         """Total change less the sum of the steps' effects alone, per outcome [outcome units]."""
         return (self.end - self.start) - self.alone.sum(axis=0)
 
+    def table(self) -> pd.DataFrame:
+        """Return the bridge as one table: the first scenario, each step, the second.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``step``, ``keys``, then per outcome its level (first and last rows) or
+            Shapley contribution (``<outcome>``) and the step's effect alone
+            (``<outcome>_alone``). [outcome units]
+        """
+        rows = [{"step": self.first, "keys": "", **self.start.to_dict()}]
+        for step, keys in zip(self.steps, self.keys, strict=True):
+            row: dict[str, Any] = {"step": step, "keys": ", ".join(keys)}
+            for o in self.start.index:
+                row[o] = self.contribution.loc[step, o]
+                row[f"{o}_alone"] = self.alone.loc[step, o]
+            rows.append(row)
+        rows.append({"step": self.second, "keys": "", **self.end.to_dict()})
+        columns = ["step", "keys"] + [c for o in self.start.index for c in (o, f"{o}_alone")]
+        return pd.DataFrame(rows).reindex(columns=columns)
+
     def as_json(self) -> dict[str, Any]:
         """Return the bridge as JSON-ready data (NaN as null)."""
 

@@ -277,6 +277,9 @@ def scenario_diff(
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     store: ui.STORE_OPTION = Path("strandrisk.duckdb"),
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Excel workbook of the tables to write.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
 ) -> None:
     """Compare two scenarios: values and priors set differently, and a bridge of outcomes."""
@@ -322,6 +325,19 @@ def scenario_diff(
         from strandrisk.reports.pages import bridge_page
 
         ui.wrote(bridge_page(result, diff, priors, labels, out, png), as_json)
+    if xlsx is not None:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.store.export import write_workbook
+
+        named = diff.rename(columns={"first": labels[0], "second": labels[1]})
+        sheets = {"differences": named, "priors": priors.rename(columns=dict(zip(
+            ["first", "second"], labels, strict=True)))}  # fmt: skip
+        units = {}
+        if result is not None:
+            sheets["bridge"] = result.table()
+            for o in result.start.index:
+                units[o] = units[f"{o}_alone"] = OUTCOME_UNITS[o]
+        ui.wrote([write_workbook(sheets, xlsx, units)], as_json)
     if as_json:
         ui.print_json(
             {

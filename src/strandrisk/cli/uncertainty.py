@@ -830,6 +830,9 @@ def limit(
     ] = False,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Excel workbook of the tables to write.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
 ) -> None:
     """Risk limit: the value of a decision at which a Monte Carlo statistic reaches its limit."""
@@ -859,6 +862,15 @@ def limit(
         from strandrisk.reports.pages import limit_page
 
         ui.wrote(limit_page(result, out, png), as_json)
+    if xlsx is not None:
+        from strandrisk.analysis.bridge import key_unit
+        from strandrisk.store.export import write_workbook
+
+        units = dict.fromkeys(("value", "error"), key_unit(key))
+        kinds = {rule.unit for rule in result.limits}
+        if len(kinds) == 1:  # one unit for every statistic: format them with it
+            units.update(dict.fromkeys(("statistic", "low", "high"), kinds.pop()))
+        ui.wrote([write_workbook(result.tables(), xlsx, units)], as_json)
     if as_json:
         ui.print_json(result.as_json())
         return

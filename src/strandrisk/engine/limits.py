@@ -326,6 +326,35 @@ class LimitSolution:
         """The first limit's statistic at the scenario's own value [statistic unit]."""
         return float(self.own_statistics.iloc[0])
 
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return the solution as tables: ``summary``, ``crossings`` and ``trials``.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            ``summary`` (what was solved: item, setting), ``crossings`` (``value``,
+            ``error``, ``binding``) and :attr:`trials`. [parameter unit, statistic unit]
+        """
+        summary = pd.DataFrame(
+            [
+                ("decision", self.key),
+                ("limits", "; ".join(rule.text for rule in self.limits)),
+                ("company", self.company),
+                ("draws", self.n if self.drawn else "none: the scenario as given"),
+                ("seed", self.seed),
+                ("sampler", self.sampler if self.drawn else "-"),
+                ("range", f"{self.low:g} to {self.high:g}"),
+                ("status", self.status),
+                ("scenario's own value", self.own_value),
+            ],
+            columns=["item", "setting"],
+        )
+        crossings = pd.DataFrame(
+            {"value": self.crossings, "error": self.errors, "binding": self.binding},
+            columns=["value", "error", "binding"],
+        )
+        return {"summary": summary, "crossings": crossings, "trials": self.trials}
+
     def as_json(self) -> dict[str, object]:
         """Return the solution as JSON-ready data (NaN as null)."""
 

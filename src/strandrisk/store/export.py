@@ -17,7 +17,14 @@ from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_with
 from strandrisk.store.runs import StoredRun
 
-__all__ = ["EXCEL_ROWS", "export_csv", "export_parquet", "export_xlsx", "run_tables"]
+__all__ = [
+    "EXCEL_ROWS",
+    "export_csv",
+    "export_parquet",
+    "export_xlsx",
+    "run_tables",
+    "write_workbook",
+]
 
 EXCEL_ROWS = 1_048_576
 """Rows in an Excel sheet, the header included."""
@@ -283,3 +290,68 @@ def export_parquet(run: StoredRun, folder: Path | str) -> list[Path]:
 
         written.append(write_with(folder / f"{name}.parquet", write))
     return written
+
+
+def write_workbook(
+    tables: dict[str, pd.DataFrame], path: Path | str, units: dict[str, str] | None = None
+) -> Path:
+    """Write tables as an Excel workbook, one sheet each, and a ``units`` sheet.
+
+    For the results of commands that are not stored (``scenario diff``, ``limit``): cells hold
+    full values (money in US dollars, rates as fractions); a column whose unit is known is
+    formatted ($ billions, per cent) and listed in the ``units`` sheet.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        Sheet name -> table (written without its index). [column units]
+    path : path-like
+        The ``.xlsx`` file, written atomically. [-]
+    units : dict of str to str, optional
+        Column name -> unit, for every sheet (``USD``, ``1/year``, ``fraction`` ...). [-]
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    units = dict(units or {})
+    listed = [
+        (name, str(c), units[str(c)])
+        for name, frame in tables.items()
+        for c in frame.columns
+        if units.get(str(c))
+    ]
+
+    def cell(v: object) -> object:
+        if isinstance(v, list | tuple):
+            return ", ".join(str(x) for x in v)
+        if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[call-overload]
+            return None
+        return v.item() if hasattr(v, "item") else v
+
+    def write(tmp: Path) -> None:
+        book = Workbook()
+        book.remove(book.active)
+        sheets = {**tables, "units": pd.DataFrame(listed, columns=["sheet", "column", "unit"])}
+        for name, frame in sheets.items():
+            sheet = book.create_sheet(name[:31])
+            sheet.append([str(c) for c in frame.columns])
+            for header in sheet[1]:
+                header.font = Font(bold=True)
+            formats = {
+                i: _FORMATS[units[str(c)]]
+                for i, c in enumerate(frame.columns)
+                if name != "units" and units.get(str(c)) in _FORMATS
+            }
+            for row in frame.itertuples(index=False):
+                sheet.append([cell(v) for v in row])
+                for i, fmt in formats.items():
+                    sheet[sheet.max_row][i].number_format = fmt
+            sheet.freeze_panes = "A2"
+            for i, column in enumerate(frame.columns, start=1):
+                widest = max([len(str(column)), *(len(str(v)) for v in frame.iloc[:50, i - 1])])
+                sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, widest + 2))
+        book.save(tmp)
+
+    return write_with(path, write)
