@@ -305,6 +305,9 @@ def scenario_diff(
         scenario = load_scenario(name, overrides=sets)
         return scenario, load_uncertainty(name, scenario, required=False), scenario.name
 
+    ui.check_folders(out, png)
+    if xlsx is not None:
+        ui.check_folders(xlsx.parent, None)  # before the work, not after it
     a, space_a, label_a = side(first, {})
     b, whole_b, label_b = side(second, ui.parse_set(set_))
     labels = (label_a, label_b if label_b != label_a or not set_ else f"{label_b} with --set")
@@ -316,7 +319,6 @@ def scenario_diff(
     structural = sorted({"companies.include", "start", "years"} & set(diff["key"]))
     result = None
     if not no_bridge and len(diff) and not structural:
-        ui.check_folders(out, png)
         with ui.working(f"bridge over {len(diff)} differences", as_json):
             result = walk(
                 a, b, tuple(outcome or ("stranded_peak", "impairment_ifrs", "npv_2026")), company

@@ -853,6 +853,8 @@ def limit(
         if not sep:
             raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
     ui.check_folders(out, png)
+    if xlsx is not None:
+        ui.check_folders(xlsx.parent, None)  # before the work, not after it
     what = wanted[0].text if len(wanted) == 1 else f"{len(wanted)} limits"
     with ui.working(
         f"{what} over {key}" + ("" if deterministic else f", {n:,} draws a value"), as_json
