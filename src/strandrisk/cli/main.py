@@ -226,7 +226,9 @@ def presets() -> None:
         typer.echo(f"{name:22s} {load_scenario(name).description}")
 
 
-scenario_app = typer.Typer(no_args_is_help=True, help="Inspect scenarios.")
+scenario_app = typer.Typer(
+    no_args_is_help=True, help="Inspect and compare scenarios: show one, diff and bridge two."
+)
 ui.app.add_typer(scenario_app, name="scenario")
 
 
