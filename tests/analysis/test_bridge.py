@@ -331,3 +331,43 @@ def test_the_differences_and_the_bridge_go_to_excel(tmp_path):
     steps = sum(row[2] for row in rows[2:-1])
     assert steps == pytest.approx(rows[-1][2] - rows[1][2], rel=1e-9)
     assert [c.value for c in book["differences"][1]] == ["key", "unit", "base", "fibre-replay"]
+
+
+_NUMERIC = (
+    ("market.elasticity", 0.5, 1.5),
+    ("market.price_decline", 0.4, 1.6),
+    ("technology.doubling_time", 1.8, 3.5),
+    ("capex.growth", 0.0, 0.3),
+    ("financing.wacc", 0.07, 0.12),
+    ("companies.meta.compute_life", 3.0, 7.0),
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.lists(st.sampled_from(range(len(_NUMERIC))), min_size=1, max_size=4, unique=True),
+    st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4),
+    st.sampled_from(["flat", "guided"]),
+)
+def test_any_bridge_adds_up_and_ends_at_the_second_scenario(picked, where, path):
+    """Invariants over random pairs: efficiency, the ends, and each step alone."""
+    a = sr.load_scenario("base", overrides={"years": 4})
+    changes = {
+        _NUMERIC[i][0]: _NUMERIC[i][1] + u * (_NUMERIC[i][2] - _NUMERIC[i][1])
+        for i, u in zip(picked, where, strict=False)
+    }
+    b = with_values(a, {**changes, "capex.path": path})
+    if scenario_diff(a, b).empty:
+        return
+    result = bridge(a, b, OUT)
+    rb = _outcomes(b)
+    for o in OUT:
+        assert result.end[o] == pytest.approx(rb[o], rel=1e-9, abs=1e-3)
+        assert result.contribution[o].sum() == pytest.approx(
+            result.end[o] - result.start[o], rel=1e-9, abs=1e-3
+        )
+    key = result.keys[0][0]
+    alone = _outcomes(with_values(a, {key: b.flat()[key]}))
+    assert result.alone.loc[result.steps[0], "npv_2026"] == pytest.approx(
+        alone["npv_2026"] - result.start["npv_2026"], rel=1e-9, abs=1e-3
+    )
