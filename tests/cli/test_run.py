@@ -113,6 +113,12 @@ def test_runs_list_show_compare_delete_and_export(tmp_path):
     compared = run("runs", "compare", "1", "2", "--store", str(store))
     assert compared.exit_code == 0
     assert "stranded_peak" in compared.stdout
+    assert "What separates them: strandrisk scenario diff run:1 run:2 --store" in " ".join(
+        compared.stdout.split()
+    )
+    walked = run("scenario", "diff", "run:1", "run:2", "--store", str(store), "--json")
+    assert walked.exit_code == 0, walked.output
+    assert json.loads(walked.stdout)["bridge"]["second"] == "open-source-collapse"
     xlsx = tmp_path / "run1.xlsx"
     exported = run(
         "export",

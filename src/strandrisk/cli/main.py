@@ -425,6 +425,13 @@ def runs_compare(
     mc = [i for i in (first, second) if runs.meta(i)["kind"] == "mc"]
     note = f" (medians of Monte Carlo run {', '.join(map(str, mc))})" if mc else ""
     ui.out.print(render.compare_table(table, f"Run {first} against run {second}{note}"))
+    where = "" if store == Path("strandrisk.duckdb") else f" --store {store}"
+    ui.out.print(
+        f"What separates them: strandrisk scenario diff run:{first} run:{second}{where}",
+        style="dim",
+        highlight=False,
+        soft_wrap=False,  # wrapped at the terminal's width
+    )
 
 
 @runs_app.command("delete")
