@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
     from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.analysis.sweep import sweep
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
     from strandrisk.engine.limits import LimitSolution, solve_limit
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
@@ -44,6 +45,7 @@ _LAZY = {
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
+    "sweep": "strandrisk.analysis.sweep",
     "morris_for_scenario": "strandrisk.analysis.morris",
     "pawn_for_scenario": "strandrisk.analysis.pawn",
     "DecisionComparison": "strandrisk.engine.decisions",
@@ -121,4 +123,5 @@ __all__ = [
     "simulate",
     "sobol_for_scenario",
     "solve_limit",
+    "sweep",
 ]

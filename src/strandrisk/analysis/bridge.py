@@ -17,7 +17,7 @@ with it; the gap between the two is what it owes to the other changes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -27,7 +27,7 @@ import pandas as pd
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError
 from strandrisk.scenarios.sampling import UncertaintySpace
-from strandrisk.scenarios.schema import SHARE_RULES, Company, Scenario, parameter_unit
+from strandrisk.scenarios.schema import GROUPS, SHARE_RULES, Company, Scenario, parameter_unit
 
 __all__ = [
     "BRIDGE_OUTCOMES",
@@ -37,6 +37,7 @@ __all__ = [
     "key_unit",
     "prior_diff",
     "scenario_diff",
+    "with_choices",
 ]
 
 BRIDGE_OUTCOMES: tuple[str, ...] = tuple(
@@ -310,6 +311,35 @@ def _players(diff: pd.DataFrame) -> tuple[list[str], list[tuple[str, ...]], bool
     return labels, steps, False
 
 
+def with_choices(scenario: Scenario, choices: Mapping[str, Any], where: str) -> Scenario:
+    """Return the scenario with some of its group settings changed (choices and switches).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+    choices : mapping of str to object
+        ``{"capex.path": "flat", "financing.amortising": True}``: keys of a group. [-]
+    where : str
+        What asks, for messages. [-]
+
+    Raises
+    ------
+    InputError
+        A key that is not a group setting, or a value the setting does not take.
+    """
+    for key, choice in choices.items():
+        group, _, name = key.partition(".")
+        part = getattr(scenario, group, None) if group in GROUPS else None
+        if part is None or name not in {f.name for f in fields(part)}:
+            raise InputError(f"{where}: {key!r} is not a scenario setting")
+        try:
+            scenario = replace(scenario, **{group: replace(part, **{name: choice})})
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{where}: {key} = {choice!r}: {exc}") from None
+    return scenario
+
+
 def _shapley(v: np.ndarray, k: int) -> np.ndarray:
     """Shapley values of ``k`` players from a game's values over every subset (bit masks)."""
     masks = np.arange(2**k)
@@ -396,11 +426,7 @@ def bridge(
             if choices >> i & 1 and not numeric[i]
             for key in groups[i]
         }
-        scenario = first
-        for key, choice in picked.items():  # a choice or switch of a group: no other rule
-            group, name = key.split(".")
-            part = replace(getattr(scenario, group), **{name: choice})
-            scenario = replace(scenario, **{group: part})
+        scenario = with_choices(first, picked, "bridge")
         samples = {
             key: np.where((rows >> i) & 1 == 1, float(b[key]), float(a[key]))
             for i in range(k)

@@ -569,6 +569,7 @@ for command in (
     uncertainty.discover,
     uncertainty.breakeven,
     uncertainty.limit,
+    uncertainty.sweep,
 ):
     ui.app.command()(command)
 

@@ -43,6 +43,7 @@ __all__ = [
     "regional_table",
     "register_table",
     "run_summary",
+    "sweep_table",
 ]
 
 _VERDICT_STYLE = {"consistent": "green", "inconsistent": "bold red", "not-checkable": "dim"}
@@ -1386,3 +1387,49 @@ def limit_summary(result: object) -> Group:
         style="dim",
     )
     return Group(t, *legend, Text(text + own), note)
+
+
+def sweep_table(table: pd.DataFrame, scenario: str, company: str) -> Table:
+    """Render a data table: one way (a row per value, a column per outcome) or two ways.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`~strandrisk.analysis.sweep.sweep`. [outcome units]
+    scenario : str
+        The scenario's name. [-]
+    company : str
+        Whose outcomes. [-]
+    """
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+
+    def value(v: object) -> str:
+        return (
+            f"{v:.6g}"
+            if isinstance(v, float)
+            else str(v).lower()
+            if isinstance(v, bool)
+            else str(v)
+        )
+
+    two_way = "outcome" in table.attrs
+    if two_way:
+        outcome = table.attrs["outcome"]
+        title = (
+            f"{outcome} ({company}, {scenario}): {table.index.name} (rows) by "
+            f"{table.columns.name} (columns)"
+        )
+    else:
+        title = f"{company} outcomes ({scenario}) as {table.index.name} moves"
+    t = _compact(title, caption="every other value as in the scenario; money in $B")
+    t.add_column(str(table.index.name) if not two_way else "", justify="right", no_wrap=True)
+    for c in table.columns:
+        t.add_column(value(c), justify="right", no_wrap=True)
+    for idx, row in table.iterrows():
+        units = (
+            [OUTCOME_UNITS[outcome]] * len(row)
+            if two_way
+            else [OUTCOME_UNITS[c] for c in table.columns]
+        )
+        t.add_row(value(idx), *(_statistic(float(x), u) for x, u in zip(row, units, strict=True)))
+    return t

@@ -877,3 +877,99 @@ def limit(
         ui.print_json(result.as_json())
         return
     ui.out.print(render.limit_summary(result))
+
+
+def _sweep_values(spec: str) -> tuple[str, list[Any]]:
+    """Read ``KEY=V1,V2,...`` or ``KEY=LOW:HIGH:COUNT`` (evenly spaced) for ``sweep``."""
+    import numpy as np
+
+    key, sep, raw = spec.partition("=")
+    if not sep or not key.strip() or not raw.strip():
+        raise InputError(f"sweep {spec!r}: expected KEY=V1,V2,... or KEY=LOW:HIGH:COUNT")
+    parts = raw.split(":")
+    if len(parts) == 3:
+        try:
+            low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
+        except ValueError:
+            raise InputError(
+                f"sweep {spec!r}: LOW:HIGH:COUNT takes two numbers and a count"
+            ) from None
+        if count < 2 or count > 1000:
+            raise InputError(f"sweep {spec!r}: between 2 and 1,000 values")
+        return key.strip(), np.linspace(low, high, count).tolist()
+    return key.strip(), [ui.parse_set([f"v={v.strip()}"])["v"] for v in raw.split(",")]
+
+
+@ui.clean_failures
+def sweep(
+    rows: Annotated[
+        str, typer.Argument(metavar="KEY=VALUES", help="e.g. capex.growth=0,0.05,0.1 or 0:0.3:7.")
+    ],
+    columns: Annotated[
+        str | None,
+        typer.Argument(metavar="[KEY=VALUES]", help="A second parameter: a two-way table."),
+    ] = None,
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    set_: ui.SET_OPTION = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help="Outcome to show (repeatable; default stranded_peak, impairment_ifrs, "
+            "npv_2026; a two-way table shows the first).",
+        ),
+    ] = None,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Excel workbook of the table to write.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+) -> None:
+    """Tabulate the outcomes over one or two parameters' values (a data table), all else fixed."""
+    import numpy as np
+    import pandas as pd
+
+    from strandrisk.analysis.bridge import key_unit
+    from strandrisk.analysis.sweep import sweep as run_sweep
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+
+    chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    specs = dict(_sweep_values(s) for s in [rows] + ([columns] if columns else []))
+    if columns and len(specs) == 1:
+        raise InputError("sweep: two different parameters for a two-way table")
+    wanted = tuple(outcome or ("stranded_peak", "impairment_ifrs", "npv_2026"))
+    if xlsx is not None:
+        ui.check_folders(xlsx.parent, None)  # before the work, not after it
+    runs = int(np.prod([len(v) for v in specs.values()]))
+    with ui.working(f"data table: {runs:,} runs", as_json):
+        table = run_sweep(chosen, specs, wanted, company)
+    keys = list(specs)
+    units = {o: OUTCOME_UNITS[o] for o in wanted}
+    if xlsx is not None:
+        from strandrisk.store.export import write_workbook
+
+        sheet = table.reset_index()
+        sheet.columns = [str(c) for c in sheet.columns]
+        cells = {str(c): units[wanted[0]] for c in table.columns} if len(keys) == 2 else units
+        ui.wrote(
+            [write_workbook({"table": sheet}, xlsx, {**cells, keys[0]: key_unit(keys[0])})],
+            as_json,
+        )
+    if as_json:
+        body: dict[str, Any] = {"scenario": chosen.name, "company": company, "keys": keys}
+        if len(keys) == 1:
+            body["rows"] = [
+                {"value": v, **{o: (None if pd.isna(x) else float(x)) for o, x in row.items()}}
+                for v, row in table.iterrows()
+            ]
+            body["units"] = {keys[0]: key_unit(keys[0]), **units}
+        else:
+            body["outcome"] = wanted[0]
+            body["rows"] = list(table.index)
+            body["columns"] = list(table.columns)
+            body["cells"] = [[None if pd.isna(x) else float(x) for x in r] for r in table.values]
+            body["units"] = {k: key_unit(k) for k in keys} | {wanted[0]: units[wanted[0]]}
+        ui.print_json(body)
+        return
+    ui.out.print(render.sweep_table(table, chosen.name, company))

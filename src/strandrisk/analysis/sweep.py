@@ -1,0 +1,125 @@
+"""Data tables: the scenario's outcomes over the values of one or two parameters.
+
+A spreadsheet modeller's data table (Excel's one- and two-variable "Data Table"): the scenario
+as given, one or two of its parameters set to each of a list of values, every combination run
+in one ``simulate`` batch (a batch per value of a non-numeric choice such as ``capex.path``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from strandrisk.analysis.bridge import BRIDGE_OUTCOMES, with_choices
+from strandrisk.engine.simulate import simulate
+from strandrisk.errors import InputError
+from strandrisk.scenarios.schema import Scenario
+
+__all__ = ["SWEEP_OUTCOMES", "sweep"]
+
+SWEEP_OUTCOMES = BRIDGE_OUTCOMES
+"""Outcomes a data table can show: the numeric columns of the outcome table. [-]"""
+_BREAKEVEN = ("breakeven_demand_growth", "breakeven_price_decline")
+_STRUCTURE = ("start", "years")
+
+
+def sweep(
+    scenario: Scenario,
+    values: Mapping[str, Sequence[Any]],
+    outcomes: Sequence[str] = ("stranded_peak", "impairment_ifrs", "npv_2026"),
+    company: str = "industry",
+) -> pd.DataFrame:
+    """Run the scenario at each value (or pair of values) of one or two parameters.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; every other value stays as it is. [-]
+    values : mapping of str to sequence
+        One or two keys of :meth:`Scenario.flat`, each with the values to try: numbers for
+        a numeric parameter, the settings for a choice (``{"capex.path": ["guided",
+        "flat"]}``). [canonical units]
+    outcomes : sequence of str
+        Columns of the outcome table (:data:`SWEEP_OUTCOMES`); a two-way table shows the
+        first. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        One way: a row per value (index named by the key), a column per outcome. Two ways:
+        the first key's values as rows, the second's as columns, the first outcome in the
+        cells (``attrs["outcome"]`` names it). [outcome units]
+
+    Raises
+    ------
+    InputError
+        No or more than two keys, an unknown key, no values, a value a parameter does not
+        take, an unknown outcome or company.
+    """
+    keys = list(values)
+    if not 1 <= len(keys) <= 2 or len(set(keys)) != len(keys):
+        raise InputError("sweep: one or two different parameters, each with its values")
+    outcomes = tuple(outcomes)
+    for o in outcomes or ("",):
+        if o not in SWEEP_OUTCOMES:
+            raise InputError(
+                f"sweep: {o!r} is not an outcome a data table shows; one of "
+                + ", ".join(SWEEP_OUTCOMES)
+            )
+    company = scenario.check_company(company)
+    flat = scenario.flat()
+    numeric = {}
+    for key in keys:
+        if key not in flat or key in _STRUCTURE:
+            raise InputError(
+                f"sweep: {key!r} is not a scenario parameter a data table can vary (the "
+                "horizon and start are fixed; use --set)"
+            )
+        if not len(values[key]):
+            raise InputError(f"sweep: {key}: no values to try")
+        numeric[key] = not isinstance(flat[key], bool | str)
+    grid = list(itertools.product(*(list(values[k]) for k in keys)))
+    cells = np.full((len(grid), len(outcomes)), np.nan)
+    choice_keys = [k for k in keys if not numeric[k]]
+    groups: dict[tuple, list[int]] = {}
+    for i, combo in enumerate(grid):  # a batch per setting of the choices
+        setting = tuple(v for k, v in zip(keys, combo, strict=True) if not numeric[k])
+        groups.setdefault(setting, []).append(i)
+    for setting, rows in groups.items():
+        chosen = with_choices(scenario, dict(zip(choice_keys, setting, strict=True)), "sweep")
+        samples = {}
+        for j, key in enumerate(keys):
+            if numeric[key]:
+                try:
+                    samples[key] = np.array([float(grid[i][j]) for i in rows])
+                except (TypeError, ValueError):
+                    raise InputError(f"sweep: {key} takes numbers") from None
+        try:
+            result = simulate(
+                chosen,
+                samples or None,
+                breakeven=any(o in _BREAKEVEN for o in outcomes),
+                keep_series=False,
+            )
+        except ValueError as exc:  # a value outside the parameter's range, shares that break
+            raise InputError(f"sweep: {exc}") from None
+        table = result.outcomes[result.outcomes["company"] == company]
+        cells[rows] = table[list(outcomes)].to_numpy(dtype=float)
+    if len(keys) == 1:
+        frame = pd.DataFrame(cells, columns=list(outcomes))
+        frame.index = pd.Index([c[0] for c in grid], name=keys[0])
+        return frame
+    a, b = (list(values[k]) for k in keys)
+    frame = pd.DataFrame(
+        cells[:, 0].reshape(len(a), len(b)),
+        index=pd.Index(a, name=keys[0]),
+        columns=pd.Index(b, name=keys[1]),
+    )
+    frame.attrs["outcome"] = outcomes[0]
+    return frame
