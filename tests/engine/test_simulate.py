@@ -246,8 +246,12 @@ def test_scaling_every_money_input_scales_every_money_outcome(k, seed):
         ).outcomes
     for column in MONEY:
         np.testing.assert_allclose(scaled[column], plain[column] * k, rtol=1e-7, atol=1e-6 * k)
-    for column in (*RATIOS, "breakeven_demand_growth", "breakeven_price_decline"):
+    for column in RATIOS:
         np.testing.assert_allclose(scaled[column], plain[column], rtol=1e-6)
+    for column in ("breakeven_demand_growth", "breakeven_price_decline"):
+        # each solve stops inside a bracket of 1e-7 a year (docs/model.md): two solves of
+        # the same root can end up to about twice that apart (k=3, seed=99: 1.9e-7)
+        np.testing.assert_allclose(scaled[column], plain[column], rtol=0, atol=3e-7)
 
 
 @settings(max_examples=10, deadline=None)
