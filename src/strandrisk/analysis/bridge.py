@@ -27,7 +27,7 @@ import pandas as pd
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError
 from strandrisk.scenarios.sampling import UncertaintySpace
-from strandrisk.scenarios.schema import GROUPS, SHARE_RULES, Company, Scenario, parameter_unit
+from strandrisk.scenarios.schema import GROUPS, SHARE_RULES, Scenario, field_metadata
 
 __all__ = [
     "BRIDGE_OUTCOMES",
@@ -35,6 +35,7 @@ __all__ = [
     "Bridge",
     "bridge",
     "key_unit",
+    "outcomes_at",
     "prior_diff",
     "scenario_diff",
     "with_choices",
@@ -50,7 +51,6 @@ MAX_STEPS = 12
 """Most differences bridged one by one (``2^12 = 4,096`` model runs); beyond it they are
 grouped by TOML table. [-]"""
 _BREAKEVEN = ("breakeven_demand_growth", "breakeven_price_decline")
-_COMPANY_UNITS = {f.name: f.metadata.get("unit", "") for f in fields(Company) if f.name != "name"}
 
 
 def key_unit(key: str) -> str:
@@ -63,12 +63,7 @@ def key_unit(key: str) -> str:
     """
     if key in ("start", "years"):
         return {"start": "ISO quarter", "years": "year"}[key]
-    if key.startswith("companies."):
-        return _COMPANY_UNITS.get(key.rsplit(".", 1)[-1], "")
-    try:
-        return parameter_unit(key)
-    except (KeyError, ValueError):
-        return ""
+    return str(field_metadata(key).get("unit", ""))
 
 
 def _values(scenario: Scenario) -> dict[str, Any]:
@@ -340,6 +335,72 @@ def with_choices(scenario: Scenario, choices: Mapping[str, Any], where: str) -> 
     return scenario
 
 
+def outcomes_at(
+    scenario: Scenario,
+    settings: Sequence[Mapping[str, Any]],
+    outcomes: Sequence[str],
+    company: str,
+    where: str,
+) -> np.ndarray:
+    """Run the scenario once per setting of some of its values, in as few batches as can be.
+
+    Numeric values vary within one ``simulate`` batch; each combination of non-numeric
+    choices (``capex.path``, ``market.leakage_driver``) is a batch of its own.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Every value a setting leaves out stays as here. [-]
+    settings : sequence of mapping
+        ``{dotted.key: value}`` per run, all with the same keys. [canonical units]
+    outcomes : sequence of str
+        Columns of the outcome table; break-even ones solve the break-even too. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+    where : str
+        What asks, for messages. [-]
+
+    Returns
+    -------
+    ndarray, shape (len(settings), len(outcomes))
+        The outcomes of ``company`` in each run. [outcome units]
+
+    Raises
+    ------
+    InputError
+        A value a parameter does not take (out of its range, not a number, a choice it
+        does not offer, shares that stop adding up).
+    """
+    flat = scenario.flat()
+    keys = list(settings[0]) if settings else []
+    choices = [k for k in keys if isinstance(flat[k], bool | str)]
+    numeric = [k for k in keys if k not in choices]
+    batches: dict[tuple, list[int]] = {}
+    for i, setting in enumerate(settings):
+        batches.setdefault(tuple(setting[k] for k in choices), []).append(i)
+    value = np.full((len(settings), len(outcomes)), np.nan)
+    for chosen, rows in batches.items():
+        run = with_choices(scenario, dict(zip(choices, chosen, strict=True)), where)
+        samples = {}
+        for key in numeric:
+            try:
+                samples[key] = np.array([float(settings[i][key]) for i in rows])
+            except (TypeError, ValueError):
+                raise InputError(f"{where}: {key} takes numbers") from None
+        try:
+            result = simulate(
+                run,
+                samples or None,
+                breakeven=any(o in _BREAKEVEN for o in outcomes),
+                keep_series=False,
+            )
+        except ValueError as exc:  # a value out of its range, shares that stop adding up
+            raise InputError(f"{where}: {exc}") from None
+        table = result.outcomes[result.outcomes["company"] == company]
+        value[rows] = table[list(outcomes)].to_numpy(dtype=float)
+    return value
+
+
 def _shapley(v: np.ndarray, k: int) -> np.ndarray:
     """Shapley values of ``k`` players from a game's values over every subset (bit masks)."""
     masks = np.arange(2**k)
@@ -414,33 +475,11 @@ def bridge(
     labels, groups, grouped = _players(diff)
     k = len(groups)
     a, b = first.flat(), second.flat()
-    numeric = [not isinstance(a[g[0]], bool | str) for g in groups]
-    masks = np.arange(2**k)
-    choice_bits = sum(1 << i for i in range(k) if not numeric[i])
-    value = np.full((2**k, len(outcomes)), np.nan)
-    for choices in sorted({int(m) & choice_bits for m in masks}):
-        rows = masks[(masks & choice_bits) == choices]
-        picked = {
-            key: b[key]
-            for i in range(k)
-            if choices >> i & 1 and not numeric[i]
-            for key in groups[i]
-        }
-        scenario = with_choices(first, picked, "bridge")
-        samples = {
-            key: np.where((rows >> i) & 1 == 1, float(b[key]), float(a[key]))
-            for i in range(k)
-            if numeric[i]
-            for key in groups[i]
-        }
-        result = simulate(
-            scenario,
-            samples or None,
-            breakeven=any(o in _BREAKEVEN for o in outcomes),
-            keep_series=False,
-        )
-        table = result.outcomes[result.outcomes["company"] == company]
-        value[rows] = table[list(outcomes)].to_numpy(dtype=float)
+    settings = [  # subset m: the steps whose bit is set take the second scenario's values
+        {key: (b if m >> i & 1 else a)[key] for i in range(k) for key in groups[i]}
+        for m in range(2**k)
+    ]
+    value = outcomes_at(first, settings, outcomes, company, "bridge")
     contribution = _shapley(value, k)
     alone = value[1 << np.arange(k)] - value[0]
     return Bridge(

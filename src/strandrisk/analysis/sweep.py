@@ -11,11 +11,9 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from strandrisk.analysis.bridge import BRIDGE_OUTCOMES, with_choices
-from strandrisk.engine.simulate import simulate
+from strandrisk.analysis.bridge import BRIDGE_OUTCOMES, outcomes_at
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import Scenario
 
@@ -23,7 +21,6 @@ __all__ = ["SWEEP_OUTCOMES", "sweep"]
 
 SWEEP_OUTCOMES = BRIDGE_OUTCOMES
 """Outcomes a data table can show: the numeric columns of the outcome table. [-]"""
-_BREAKEVEN = ("breakeven_demand_growth", "breakeven_price_decline")
 _STRUCTURE = ("start", "years")
 
 
@@ -74,7 +71,6 @@ def sweep(
             )
     company = scenario.check_company(company)
     flat = scenario.flat()
-    numeric = {}
     for key in keys:
         if key not in flat or key in _STRUCTURE:
             raise InputError(
@@ -83,34 +79,9 @@ def sweep(
             )
         if not len(values[key]):
             raise InputError(f"sweep: {key}: no values to try")
-        numeric[key] = not isinstance(flat[key], bool | str)
     grid = list(itertools.product(*(list(values[k]) for k in keys)))
-    cells = np.full((len(grid), len(outcomes)), np.nan)
-    choice_keys = [k for k in keys if not numeric[k]]
-    groups: dict[tuple, list[int]] = {}
-    for i, combo in enumerate(grid):  # a batch per setting of the choices
-        setting = tuple(v for k, v in zip(keys, combo, strict=True) if not numeric[k])
-        groups.setdefault(setting, []).append(i)
-    for setting, rows in groups.items():
-        chosen = with_choices(scenario, dict(zip(choice_keys, setting, strict=True)), "sweep")
-        samples = {}
-        for j, key in enumerate(keys):
-            if numeric[key]:
-                try:
-                    samples[key] = np.array([float(grid[i][j]) for i in rows])
-                except (TypeError, ValueError):
-                    raise InputError(f"sweep: {key} takes numbers") from None
-        try:
-            result = simulate(
-                chosen,
-                samples or None,
-                breakeven=any(o in _BREAKEVEN for o in outcomes),
-                keep_series=False,
-            )
-        except ValueError as exc:  # a value outside the parameter's range, shares that break
-            raise InputError(f"sweep: {exc}") from None
-        table = result.outcomes[result.outcomes["company"] == company]
-        cells[rows] = table[list(outcomes)].to_numpy(dtype=float)
+    settings = [dict(zip(keys, combo, strict=True)) for combo in grid]
+    cells = outcomes_at(scenario, settings, outcomes, company, "sweep")
     if len(keys) == 1:
         frame = pd.DataFrame(cells, columns=list(outcomes))
         frame.index = pd.Index([c[0] for c in grid], name=keys[0])

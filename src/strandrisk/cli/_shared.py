@@ -136,13 +136,15 @@ SET_OPTION = Annotated[
 ]
 
 
-def check_folders(out: Path | None, png: Path | None) -> None:
-    """Refuse an unwritable --out or --png folder before the work, not after it.
+def check_folders(out: Path | None, png: Path | None, xlsx: Path | None = None) -> None:
+    """Refuse an unwritable --out or --png folder, or --xlsx file's, before the work.
 
     Parameters
     ----------
     out, png : Path or None
         The folders asked for. [-]
+    xlsx : Path or None
+        A workbook asked for: its folder. [-]
     """
     from strandrisk.io.files import ensure_folder
 
@@ -150,6 +152,8 @@ def check_folders(out: Path | None, png: Path | None) -> None:
         ensure_folder(out)
     if png is not None:
         ensure_folder(png, "PNG folder")
+    if xlsx is not None:
+        ensure_folder(xlsx.parent)
 
 
 def print_json(obj: object) -> None:

@@ -287,8 +287,6 @@ def scenario_diff(
     """Compare two scenarios: values and priors set differently, and a bridge of outcomes."""
     import re
 
-    import numpy as np
-
     from strandrisk.analysis.bridge import bridge as walk
     from strandrisk.analysis.bridge import prior_diff
     from strandrisk.analysis.bridge import scenario_diff as differences
@@ -303,20 +301,19 @@ def scenario_diff(
             run_id = int(name.split(":")[1])
             scenario = stored_scenario(store, run_id)[2]
             scenario = with_values(scenario, sets, "--set") if sets else scenario
-            return scenario, UncertaintySpace((), (), np.eye(0)), f"run {run_id}"
+            return scenario, UncertaintySpace.empty(), f"run {run_id}"
         scenario = load_scenario(name, overrides=sets)
         return scenario, load_uncertainty(name, scenario, required=False), scenario.name
 
-    ui.check_folders(out, png)
-    if xlsx is not None:
-        ui.check_folders(xlsx.parent, None)  # before the work, not after it
+    ui.check_folders(out, png, xlsx)
+    sets = ui.parse_set(set_)
     a, space_a, label_a = side(first, {})
-    b, whole_b, label_b = side(second, ui.parse_set(set_))
+    b, whole_b, label_b = side(second, sets)
     labels = (label_a, label_b if label_b != label_a or not set_ else f"{label_b} with --set")
     if labels[0] == labels[1]:
         labels = (first, second)
     diff = differences(a, b)
-    space_b = hold_fixed(whole_b, list(ui.parse_set(set_)), second)
+    space_b = hold_fixed(whole_b, list(sets), second)
     priors, pairs = prior_diff(space_a, space_b, a, b)
     structural = sorted({"companies.include", "start", "years"} & set(diff["key"]))
     result = None

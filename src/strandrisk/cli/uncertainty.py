@@ -852,9 +852,7 @@ def limit(
             raise InputError(f"--between {between!r}: LOW:HIGH, two numbers") from None
         if not sep:
             raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
-    ui.check_folders(out, png)
-    if xlsx is not None:
-        ui.check_folders(xlsx.parent, None)  # before the work, not after it
+    ui.check_folders(out, png, xlsx)
     what = wanted[0].text if len(wanted) == 1 else f"{len(wanted)} limits"
     with ui.working(
         f"{what} over {key}" + ("" if deterministic else f", {n:,} draws a value"), as_json
@@ -939,8 +937,7 @@ def sweep(
     if columns and len(specs) == 1:
         raise InputError("sweep: two different parameters for a two-way table")
     wanted = tuple(outcome or ("stranded_peak", "impairment_ifrs", "npv_2026"))
-    if xlsx is not None:
-        ui.check_folders(xlsx.parent, None)  # before the work, not after it
+    ui.check_folders(None, None, xlsx)
     runs = int(np.prod([len(v) for v in specs.values()]))
     with ui.working(f"data table: {runs:,} runs", as_json):
         table = run_sweep(chosen, specs, wanted, company)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ import pandas as pd
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
-from strandrisk.scenarios.schema import Company, Scenario, parameter_fields
+from strandrisk.scenarios.schema import Scenario, field_metadata
 
 __all__ = ["LIMIT_OUTCOMES", "Limit", "LimitSolution", "parse_limit", "solve_limit"]
 
@@ -152,26 +152,22 @@ class Limit:
 
         v = np.asarray(values, dtype=float)
         z = float(norm.ppf(0.5 + confidence / 2.0))
+        if self.statistic in ("below", "above"):  # Wilson, every row at once
+            n, p = v.shape[-1], self.evaluate(v)
+            centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+            half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+            return np.stack([centre - half, centre + half], axis=-1)
         out = np.full((v.shape[0], 2), np.nan)
         for i, row in enumerate(v):  # a handful of trial values
-            if self.statistic in ("below", "above"):
-                n = row.size
-                p = float(self.evaluate(row[None, :])[0])
-                centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-                half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-                out[i] = (centre - half, centre + half)
+            if self.statistic == "mean":
+                kept = row[np.isfinite(row)]
+                if kept.size >= 2:
+                    half = z * float(np.std(kept, ddof=1)) / math.sqrt(kept.size)
+                    out[i] = (kept.mean() - half, kept.mean() + half)
                 continue
-            kept = (
-                np.sort(row[np.isfinite(row)])
-                if self.statistic == "mean"
-                else np.sort(row[~np.isnan(row)])
-            )
+            kept = np.sort(row[~np.isnan(row)])
             n = kept.size
             if n < 2:
-                continue
-            if self.statistic == "mean":
-                half = z * float(np.std(kept, ddof=1)) / math.sqrt(n)
-                out[i] = (kept.mean() - half, kept.mean() + half)
                 continue
             q = int(self.statistic[1:]) / 100.0
             tail = (1.0 - confidence) / 2.0
@@ -392,34 +388,13 @@ class LimitSolution:
 
 
 def _bounds(scenario: Scenario, key: str) -> tuple[float, float]:
-    for k, _, meta in parameter_fields(scenario):
-        if k == key:
-            return float(meta["lo"]), float(meta["hi"])
-    if key.startswith("companies.") and key in scenario.flat():
-        name = key.rsplit(".", 1)[-1]
-        meta = next(f.metadata for f in fields(Company) if f.name == name)
-        return float(meta["lo"]), float(meta["hi"])
-    raise InputError(
-        f"limit: {key!r} is not a numeric scenario parameter to solve for (a choice such as "
-        "capex.path has no values in between: compare them with mc --compare)"
-    )
-
-
-def _register_row(key: str) -> str | None:
-    """Return the register row behind a scenario key, company keys included (None if none)."""
-    from strandrisk.io.scenario import COMPANY_LIFE_ROWS
-    from strandrisk.scenarios.schema import GROUPS
-
-    parts = key.split(".")
-    if parts[0] == "companies" and len(parts) == 3:
-        name, field = parts[1], parts[2]
-        if field == "capex_2026":
-            return f"capex_2026_guidance_{name}"
-        rows = COMPANY_LIFE_ROWS.get(name)
-        return None if rows is None else rows[0 if field == "compute_life" else 1]
-    cls = GROUPS.get(parts[0])
-    meta = next((f.metadata for f in fields(cls) if f.name == parts[-1]), {}) if cls else {}
-    return meta.get("row")
+    meta = field_metadata(key) if key in scenario.flat() else {}
+    if "lo" not in meta:
+        raise InputError(
+            f"limit: {key!r} is not a numeric scenario parameter to solve for (a choice such as "
+            "capex.path has no values in between: compare them with mc --compare)"
+        )
+    return float(meta["lo"]), float(meta["hi"])
 
 
 def _default_range(
@@ -427,11 +402,12 @@ def _default_range(
 ) -> tuple[float, float]:
     """Return the prior's support, else the register row's range, else the allowed range."""
     from strandrisk.assumptions.register import load_register
+    from strandrisk.io.scenario import register_row
 
     if space is not None and key in space.keys:
         low, high = space.distributions[space.keys.index(key)].support()
         return max(low, lo_ok), min(high, hi_ok)
-    row = _register_row(key)
+    row = register_row(key)
     reg = load_register()
     if row and row in reg and reg[row].low is not None and reg[row].high is not None:
         low, high = max(reg[row].canonical_low, lo_ok), min(reg[row].canonical_high, hi_ok)

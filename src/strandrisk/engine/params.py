@@ -8,11 +8,11 @@ single values per scenario; everything else is the scenario's own value.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
-from strandrisk.scenarios.schema import SHARE_RULES, Company, Scenario, parameter_fields
+from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
 
 __all__ = ["Params", "build_params"]
 
@@ -80,14 +80,9 @@ def _check_ranges(scenario: Scenario, flat: dict, samples: dict[str, np.ndarray]
     the capex shares adding to 1, the two leakage shares staying below 1. The error names
     the key, the first scenario (row) at fault and its value.
     """
-    bounds = {key: (m["lo"], m["hi"], m["unit"]) for key, _, m in parameter_fields(scenario)}
-    company = {f.name: f.metadata for f in fields(Company) if "lo" in f.metadata}
     for key, value in samples.items():
-        if key.startswith("companies."):
-            m = company[key.rsplit(".", 1)[1]]
-            lo, hi, unit = m["lo"], m["hi"], m["unit"]
-        else:
-            lo, hi, unit = bounds[key]
+        m = field_metadata(key)
+        lo, hi, unit = m["lo"], m["hi"], m["unit"]
         bad = (value < lo) | (value > hi)
         if np.any(bad):
             i = int(np.argmax(np.broadcast_to(bad, (n,))))

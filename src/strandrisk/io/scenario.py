@@ -19,7 +19,14 @@ from typing import Any
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
 from strandrisk.io.files import parse_toml, read_toml_source
-from strandrisk.scenarios.schema import COMPANIES, GROUPS, Company, Scenario, choice_meaning
+from strandrisk.scenarios.schema import (
+    COMPANIES,
+    GROUPS,
+    Company,
+    Scenario,
+    choice_meaning,
+    field_metadata,
+)
 
 __all__ = [
     "COMPANY_LIFE_ROWS",
@@ -29,6 +36,7 @@ __all__ = [
     "dump_scenario",
     "load_scenario",
     "preset_text",
+    "register_row",
     "scenario_file_parts",
     "scenario_from_toml",
     "scenario_from_values",
@@ -52,6 +60,24 @@ COMPANY_LIFE_ROWS: dict[str, tuple[str, str]] = {
 }
 
 
+def register_row(key: str) -> str | None:
+    """Return the register row a scenario key's default comes from (None if none).
+
+    Parameters
+    ----------
+    key : str
+        A dotted key of :meth:`Scenario.flat`, company keys included
+        (``companies.meta.capex_2026``: the 2026 guidance row). [-]
+    """
+    parts = key.split(".")
+    if parts[0] == "companies" and len(parts) == 3 and parts[1] in COMPANY_LIFE_ROWS:
+        name, field = parts[1], parts[2]
+        life, network = COMPANY_LIFE_ROWS[name]
+        rows = {"capex_2026": f"capex_2026_guidance_{name}", "compute_life": life}
+        return rows.get(field, network if field == "network_life" else None)
+    return field_metadata(key).get("row")
+
+
 @cache
 def default_values() -> dict[str, Any]:
     """Return every parameter's default as ``{dotted.key: value}`` from the register.
@@ -68,10 +94,9 @@ def default_values() -> dict[str, Any]:
             row = f.metadata.get("row")
             out[f"{group}.{f.name}"] = reg.value(row) if row else f.default
     for name in COMPANIES:
-        life, network = COMPANY_LIFE_ROWS[name]
-        out[f"companies.{name}.capex_2026"] = reg.value(f"capex_2026_guidance_{name}")
-        out[f"companies.{name}.compute_life"] = reg.value(life)
-        out[f"companies.{name}.network_life"] = reg.value(network)
+        for field in ("capex_2026", "compute_life", "network_life"):
+            key = f"companies.{name}.{field}"
+            out[key] = reg.value(register_row(key))
     return out
 
 

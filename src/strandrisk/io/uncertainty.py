@@ -215,7 +215,7 @@ def load_uncertainty(
         _check_support(key, dist, bounds[key], where)
     keys = tuple(sorted(dists))
     if not keys and not required:
-        return UncertaintySpace((), (), np.eye(0))
+        return UncertaintySpace.empty()
     if not keys:
         raise InputError(
             f"{where}: no uncertain parameters: add an [uncertainty] block "

@@ -18,6 +18,7 @@ __all__ = [
     "bridge_figure",
     "build_figures",
     "cumulative_figure",
+    "display_unit",
     "fan_figure",
     "limit_figure",
     "mc_histogram_figure",
@@ -825,6 +826,25 @@ def bridge_figure(
     return fig
 
 
+_DISPLAY = {
+    "USD": (1 / _B, "USD billion", "$B"),
+    "fraction": (100.0, "per cent of draws", "%"),
+    "1/year": (100.0, "per cent a year", "% a year"),
+}
+
+
+def display_unit(unit: str) -> tuple[float, str, str]:
+    """Return how a statistic in ``unit`` is shown: its scale, axis title and short label.
+
+    Parameters
+    ----------
+    unit : str
+        ``USD`` (shown in billions), ``fraction`` or ``1/year`` (in per cent), or any other
+        (as it is). [-]
+    """
+    return _DISPLAY.get(unit, (1.0, unit, unit))
+
+
 def limit_figure(
     trials: pd.DataFrame,
     bound: float,
@@ -850,8 +870,7 @@ def limit_figure(
     unit : str
         The statistic's unit: USD is drawn in billions, a fraction in per cent. [-]
     """
-    scale = {"USD": 1 / _B, "fraction": 100.0, "1/year": 100.0}.get(unit, 1.0)
-    y_title = {"USD": "USD billion", "fraction": "per cent of draws", "1/year": "per cent a year"}
+    scale, y_title, _ = display_unit(unit)
     x = trials["value"].to_numpy(dtype=float)
     fig = go.Figure()
     fig.add_scatter(
@@ -888,7 +907,5 @@ def limit_figure(
             marker={"color": "#d62728", "size": 10},
             line={"color": "#d62728"},  # the PNG copy colours points by their line
         )
-    fig.update_layout(
-        title=title, xaxis_title=x_title, yaxis_title=y_title.get(unit, unit), **_LAYOUT
-    )
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, **_LAYOUT)
     return fig

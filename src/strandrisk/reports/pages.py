@@ -35,6 +35,7 @@ from strandrisk.reports.figures import (
     bridge_figure,
     convergence_figure,
     cumulative_figure,
+    display_unit,
     fan_figure,
     limit_figure,
     mc_histogram_figure,
@@ -832,8 +833,7 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
     for j, rule in enumerate(r.limits):
         unit = rule.unit
         rows = r.trials[r.trials["limit"] == rule.text]
-        scale = {"USD": 1e-9, "fraction": 100.0, "1/year": 100.0}.get(unit, 1.0)
-        label = {"USD": "$B", "fraction": "%", "1/year": "% a year"}.get(unit, unit)
+        scale, _, label = display_unit(unit)
         table = rows.set_index("value")[["statistic", "low", "high"]] * scale
         table.columns = [f"statistic ({label})", f"95 % low ({label})", f"95 % high ({label})"]
         table["limit"] = ["met" if m else "breached" for m in rows["met"]]

@@ -89,6 +89,11 @@ class UncertaintySpace:
         )
         return UncertaintySpace(self.keys, dists, self.correlation)
 
+    @classmethod
+    def empty(cls) -> UncertaintySpace:
+        """Return a space that draws nothing (a file without an uncertainty block) [-]."""
+        return cls((), (), np.eye(0))
+
     def without(self, keys: Iterable[str]) -> UncertaintySpace:
         """Return the space with ``keys`` held fixed: not drawn, their correlations dropped.
 

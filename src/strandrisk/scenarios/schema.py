@@ -31,6 +31,7 @@ __all__ = [
     "Technology",
     "changed_choices",
     "choice_meaning",
+    "field_metadata",
     "modelling_choices",
     "parameter_fields",
     "parameter_unit",
@@ -467,6 +468,31 @@ def choice_meaning(metadata: Mapping[str, Any]) -> str:
     """
     choices = metadata.get("choices")
     return metadata.get("doc") or ("one of " + ", ".join(choices) if choices else "")
+
+
+def field_metadata(key: str) -> Mapping[str, Any]:
+    """Return the field metadata behind a scenario key, company keys included.
+
+    Parameters
+    ----------
+    key : str
+        A dotted key of :meth:`Scenario.flat`: ``"market.price_decline"`` or
+        ``"companies.meta.compute_life"``. [-]
+
+    Returns
+    -------
+    mapping
+        ``unit``, ``lo``, ``hi``, ``row``, ``doc`` (those the field has); empty for an
+        unknown key or one that is no field (``start``, ``years``). [-]
+    """
+    parts = key.split(".")
+    if parts[0] == "companies" and len(parts) == 3 and parts[1] in COMPANIES:
+        cls, name = Company, parts[2]
+    elif len(parts) == 2 and parts[0] in GROUPS:
+        cls, name = GROUPS[parts[0]], parts[1]
+    else:
+        return {}
+    return next((f.metadata for f in fields(cls) if f.name == name and f.name != "name"), {})
 
 
 def parameter_unit(key: str) -> str:
