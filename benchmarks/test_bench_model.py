@@ -55,6 +55,24 @@ def test_simulate_10000_scenarios(benchmark):
     assert len(result.outcomes) == N_SCENARIOS * 6
 
 
+def test_simulate_10000_scenarios_with_the_loan_cover(benchmark):
+    scenario = sr.load_scenario("base")
+    samples = _samples(N_SCENARIOS)
+    kw = {"breakeven": False, "keep_series": False}
+    sr.simulate(scenario, _samples(10), llcr=True, **kw)  # load the kernel
+    benchmark.pedantic(
+        lambda: sr.simulate(scenario, samples, llcr=True, **kw), rounds=3, iterations=1
+    )
+    seconds = benchmark.stats.stats.min
+    t0 = time.perf_counter()
+    sr.simulate(scenario, samples, **kw)
+    plain = N_SCENARIOS / (time.perf_counter() - t0)
+    print(
+        f"\nsimulate with the loan life cover (llcr=True): {N_SCENARIOS / seconds:,.0f} "
+        f"scenarios/s ({plain:,.0f} without, measured once just after)"
+    )
+
+
 def test_simulate_with_breakeven_1000_scenarios(benchmark):
     scenario = sr.load_scenario("base")
     samples = _samples(1000)

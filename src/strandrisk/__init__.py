@@ -16,6 +16,7 @@ from strandrisk.assumptions.schema import Record, RegisterError
 from strandrisk.core.finance import irr
 from strandrisk.engine.rollforward import rollforward
 from strandrisk.engine.simulate import (
+    LLCR_COLUMNS,
     OUTCOME_COLUMNS,
     OUTCOME_UNITS,
     SERIES_UNITS,
@@ -86,6 +87,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "LLCR_COLUMNS",
     "OUTCOME_COLUMNS",
     "OUTCOME_UNITS",
     "PRESETS",

@@ -530,6 +530,7 @@ def report_stored_mc(
         No such store or run, or not a Monte Carlo run.
     """
     from strandrisk.engine.montecarlo import KEPT_COLUMNS, result_from_rows
+    from strandrisk.engine.simulate import LLCR_COLUMNS
     from strandrisk.reports.pages import mc_page
 
     say = step or (lambda _: None)
@@ -546,13 +547,15 @@ def report_stored_mc(
     )
     say(f"checking the first {min(len(samples), CHECKED_SCENARIOS):,} against today's model")
     head = samples.iloc[:CHECKED_SCENARIOS]
+    cover = bool(meta["loan_cover"])
     again = simulate(
         scenario,
         {k: head[k].to_numpy(dtype=float) for k in head.columns},
         breakeven=False,
         keep_series=False,
+        llcr=cover,
     ).outcomes
-    columns = list(KEPT_COLUMNS)
+    columns = [*KEPT_COLUMNS, *(LLCR_COLUMNS if cover else ())]
     kept = stored.outcomes.loc[stored.outcomes["scenario"] < len(head), columns]
     matches = _same_outcomes(_by_row(again[columns]), _by_row(kept))
     say("writing the page")

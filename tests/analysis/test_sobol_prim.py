@@ -181,7 +181,8 @@ def test_cli_sensitivity_discover_breakeven():
 
 
 def test_outcome_units_cover_every_outcome_column():
-    assert set(sr.OUTCOME_UNITS) == set(sr.OUTCOME_COLUMNS) - {"company"}
+    columns = {*sr.OUTCOME_COLUMNS, *sr.LLCR_COLUMNS} - {"company"}
+    assert set(sr.OUTCOME_UNITS) == columns
 
 
 @pytest.mark.parametrize(

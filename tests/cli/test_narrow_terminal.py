@@ -10,7 +10,7 @@ from strandrisk.cli import main
 COMMANDS = [
     ["run", "--no-report", "--store", "{tmp}/runs.duckdb"],
     ["mc", "--n", "64", "--seed", "3", "--set", "years=4"],
-    ["mc", "--n", "300", "--seed", "3"],  # ten years: trillions in the quantile table
+    ["mc", "--n", "300", "--seed", "3", "--llcr"],  # ten years: trillions; ten LLCR years
     ["mc", "--n", "64", "--compare", "capex.path=flat", "--stress", "market.elasticity=P0:P10"],
     ["breakeven", "--n", "6", "--grid", "3"],
     ["limit", "capex.growth", "P(npv_2026<0)<=0.3", "--n", "100", "--set", "years=4"],

@@ -66,7 +66,7 @@ def _allowed_box(scenario, n, seed):
 def test_compiled_engine_agrees_with_the_numpy_reference_over_the_whole_allowed_box(years, n):
     scenario = sr.load_scenario("base", overrides={"years": years})
     samples = _allowed_box(scenario, n, seed=years)
-    kw = {"breakeven": False, "keep_series": False}
+    kw = {"breakeven": False, "keep_series": False, "llcr": True}
     compiled = sr.simulate(scenario, samples, engine="compiled", **kw).outcomes
     reference = sr.simulate(scenario, samples, engine="numpy", **kw).outcomes
     _compare(compiled, reference)
@@ -105,10 +105,39 @@ def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_prior
 def test_compiled_engine_agrees_on_the_switches_no_preset_uses(overrides):
     scenario = sr.load_scenario("base", overrides=overrides)
     samples = sample_range(load_uncertainty("base", scenario), 0, 24, seed=4, sampler="lhs")
-    kw = {"breakeven": False, "keep_series": False}
+    kw = {"breakeven": False, "keep_series": False, "llcr": True}
     compiled = sr.simulate(scenario, samples, engine="compiled", **kw).outcomes
     reference = sr.simulate(scenario, samples, engine="numpy", **kw).outcomes
     _compare(compiled, reference)
+
+
+def test_the_loan_cover_columns_change_nothing_else_and_match_the_series():
+    scenario = sr.load_scenario("fibre-replay")
+    samples = sample_range(load_uncertainty("fibre-replay", scenario), 0, 64, seed=8)
+    kw = {"breakeven": False, "keep_series": False}
+    plain = sr.simulate(scenario, samples, **kw).outcomes
+    with_cover = sr.simulate(scenario, samples, llcr=True, **kw).outcomes
+    assert list(with_cover.columns) == [*plain.columns, *sr.LLCR_COLUMNS]
+    pd.testing.assert_frame_equal(with_cover[plain.columns], plain)
+    # each company's lowest quarterly LLCR and first quarter below 1, from the series
+    head = {k: v[:3] for k, v in samples.items()}
+    result = sr.simulate(scenario, head, breakeven=False, llcr=True)
+    llcr = result.series["llcr"].values  # (scenario, company, quarter)
+    quarters = result.series["quarter"].values
+    rows = result.outcomes
+    for i, row in enumerate(rows.itertuples()):
+        path = llcr[row.scenario, i % llcr.shape[1]]
+        assert row.min_llcr == pytest.approx(np.nanmin(path), rel=1e-12)
+        below = np.flatnonzero(path < 1.0)
+        expected = quarters[below[0]] if below.size else None
+        assert row.first_llcr_below_1 == expected
+
+
+def test_without_debt_there_is_no_loan_cover():
+    scenario = sr.load_scenario("base", overrides={"financing.debt_share": 0.0})
+    rows = sr.simulate(scenario, breakeven=False, keep_series=False, llcr=True).outcomes
+    assert rows["min_llcr"].isna().all()
+    assert rows["first_llcr_below_1"].isna().all()
 
 
 def test_compiled_break_even_agrees_with_the_reference():

@@ -289,3 +289,20 @@ def test_the_tables_go_to_excel(tmp_path):
     units = {(row[0].value, row[1].value): row[2].value for row in book["units"].iter_rows(2)}
     assert units[("trials", "statistic")] == "USD"
     assert ("summary", "setting") not in units
+
+
+def test_a_loan_cover_limit_on_the_debt_share(base):
+    """The LLCR is the assets' cover over debt, so it scales as 1 / debt share (independent)."""
+    scenario, space = base
+    rule = "P(min_llcr<1)<=0.5"
+    result = solve_limit(scenario, space, "financing.debt_share", rule, 300, 5)
+    assert result.status == "binds"
+    samples = sample_range(space, 0, 300, 5, "lhs")
+    drawn = {**samples, "financing.debt_share": np.full(300, 0.2)}
+    table = sr.simulate(scenario, drawn, breakeven=False, keep_series=False, llcr=True).outcomes
+    lowest = table[table["company"] == "industry"]["min_llcr"].to_numpy()
+    # P(LLCR(x) < 1) = P(0.2 * LLCR(0.2) < x): at most a half up to the 151st smallest
+    edge = np.sort(0.2 * lowest)[150]
+    (c,) = result.crossings
+    assert c == pytest.approx(edge, abs=2e-4 * (result.high - result.low))
+    assert result.meets_below

@@ -65,7 +65,10 @@ def test_summary_shapes_and_probabilities():
         "confidence",
         "precision",
         "units",
+        "loan_cover",
     }
+    assert result.as_json()["loan_cover"] is None  # not computed unless asked for
+    assert not result.has_loan_cover
     assert result.as_json()["precision"] is None  # a run of a fixed size
     low, high = result.intervals["p50_low"], result.intervals["p50_high"]
     assert (low <= q["p50"]).all()
@@ -853,3 +856,71 @@ def test_stored_dscr_breach_counts_no_debt_as_no_breach(tmp_path):
     runs = RunStore(store)
     assert (runs.share_below(run_id, "min_dscr", 1.2, missing_is_above=True) == 0.0).all()
     assert runs.share_below(run_id, "min_dscr", 1.2).isna().all()  # nothing to average
+
+
+def test_the_loan_cover_over_the_draws(tmp_path):
+    """LLCR quantiles and shares against the rows, chunk invariance, and the by-year shares."""
+    a = _outcomes(tmp_path, "cover_a", chunk_size=90, llcr=True)
+    b = _outcomes(tmp_path, "cover_b", chunk_size=17, llcr=True)
+    pd.testing.assert_frame_equal(a, b)
+    assert {"min_llcr", "first_llcr_below_1"} <= set(a.columns)
+    plain = _outcomes(tmp_path, "plain", chunk_size=90)
+    pd.testing.assert_frame_equal(a[plain.columns], plain)  # nothing else moves
+
+    result = _run(90, llcr=True, chunk_size=40)
+    assert result.has_loan_cover
+    cover = result.loan_cover()
+    for company, rows in a.groupby("company"):
+        lowest = rows["min_llcr"].to_numpy(dtype=float)
+        row = cover.loc[company]
+        for q in (5, 50, 95):  # the sketch: within 0.01 % of NumPy's default quantile
+            assert row[f"p{q}"] == pytest.approx(np.percentile(lowest, q), rel=2e-4)
+        for level in (1.0, 1.2, 1.5):
+            assert row[f"below {level:g}"] == pytest.approx(np.mean(lowest < level))
+        assert row["no_debt"] == 0.0
+        # below 1 by the horizon's last year: exactly the draws whose lowest LLCR is below 1
+        by_year = result.p_llcr_below_1.xs(company, level="company")["share"]
+        assert np.all(np.diff(by_year.to_numpy()) >= 0)
+        assert by_year.iloc[-1] == pytest.approx(np.mean(lowest < 1.0))
+        first = rows["first_llcr_below_1"].dropna().str[:4].astype(int)
+        assert by_year.loc[2027] == pytest.approx((first <= 2027).sum() / len(rows))
+    odds = result.probabilities([("min_llcr", 1.0, False)])
+    assert odds["min_llcr < 1"].to_dict() == pytest.approx(cover["below 1"].to_dict())
+    summary = result.as_json()["loan_cover"]
+    assert summary["lowest"]["industry"]["p50"] == pytest.approx(cover.loc["industry", "p50"])
+    assert set(summary["below_1_by_year"]) == {str(y) for y in range(2026, 2031)}  # 5 years
+    with pytest.raises(sr.InputError, match="--llcr"):
+        _run(30).probabilities([("min_llcr", 1.0, False)])
+
+
+def test_mc_llcr_on_the_command_line(tmp_path):
+    runner = CliRunner()
+    base = ["mc", "--n", "40", "--seed", "3", "--set", "years=4"]
+    r = runner.invoke(app, [*base, "--llcr", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    for text in (r.stdout, (tmp_path / "mc.html").read_text()):
+        assert "Loan life cover: the lowest quarterly LLCR" in text
+        assert "Probability the LLCR has fallen below 1 by the end of the year" in text
+    assert "Loan life cover" not in runner.invoke(app, base).stdout  # only when asked
+    # a condition on min_llcr computes it without --llcr; the JSON carries both
+    r = runner.invoke(app, [*base, "--below", "min_llcr=1.1", "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    shares = summary["probabilities"]["min_llcr < 1.1"]
+    assert summary["loan_cover"] is not None
+    direct = _run_cli_rows(base)
+    for company, share in shares.items():
+        lowest = direct.loc[direct["company"] == company, "min_llcr"].to_numpy(dtype=float)
+        assert share == pytest.approx(np.mean(lowest < 1.1))
+    r = runner.invoke(app, [*base, "--llcr", "--compare", "capex.path=flat"])
+    assert r.exit_code == 2
+    assert "--llcr" in r.stderr
+
+
+def _run_cli_rows(base):
+    """The outcome rows of the run ``base`` describes (40 draws, seed 3, four years)."""
+    sc = sr.load_scenario("base", overrides={"years": 4})
+    from strandrisk.scenarios.sampling import sample_range
+
+    samples = sample_range(load_uncertainty("base", sc), 0, 40, 3, "mc")
+    return sr.simulate(sc, samples, breakeven=False, keep_series=False, llcr=True).outcomes

@@ -190,3 +190,54 @@ def test_a_store_path_holding_another_file_is_refused_before_any_work(tmp_path):
     assert not out.exists()  # refused before the report was written
     with pytest.raises(sr.InputError, match="not a DuckDB file"):
         RunStore(notes).list_runs()
+
+
+def test_a_monte_carlo_run_with_the_loan_cover_keeps_it_and_others_do_not(tmp_path):
+    import duckdb
+    from typer.testing import CliRunner
+
+    from strandrisk.cli.main import app
+    from strandrisk.engine.montecarlo import result_from_rows, run_mc
+    from strandrisk.io.uncertainty import load_uncertainty
+
+    store = tmp_path / "s.duckdb"
+    args = ["mc", "--n", "40", "--seed", "3", "--set", "years=4", "--store", str(store)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    r = CliRunner().invoke(app, [*args, "--llcr"])
+    assert r.exit_code == 0, r.output
+    plain, cover = RunStore(store).get(1), RunStore(store).get(2)
+    assert not plain.meta["loan_cover"]
+    assert cover.meta["loan_cover"]
+    assert "min_llcr" not in plain.outcomes
+    assert cover.outcomes["min_llcr"].notna().all()
+    assert "min_llcr" not in RunStore(store).quantiles(1).index.get_level_values("outcome")
+    assert "min_llcr" in RunStore(store).quantiles(2).index.get_level_values("outcome")
+    # the summary rebuilt from the stored rows is the run's own
+    scenario = sr.load_scenario("base", overrides={"years": 4})
+    space = load_uncertainty("base", scenario)
+    direct = run_mc(scenario, space, 40, 3, llcr=True)
+    samples = cover.samples.set_index("scenario")
+    samples.index = samples.index.astype("int64")
+    again = result_from_rows(scenario, samples, cover.outcomes, 3, "mc")
+    pd.testing.assert_frame_equal(again.loan_cover(), direct.loan_cover())
+    pd.testing.assert_frame_equal(again.p_llcr_below_1, direct.p_llcr_below_1)
+    shown = CliRunner().invoke(app, ["runs", "show", "2", "--store", str(store)])
+    assert "lowest quarterly LLCR falls below 1.0x" in shown.output
+    shown = CliRunner().invoke(app, ["runs", "show", "1", "--store", str(store)])
+    assert "LLCR" not in shown.output
+    with pytest.raises(sr.InputError, match="--llcr"):
+        RunStore(store).share_below(1, "min_llcr", 1.0)
+    # a store written before the loan cover columns still reads (read-only, not migrated)
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as con:
+        con.execute(f"ATTACH '{store}' AS new (READ_ONLY)")
+        for table in ("store_info", "runs", "mc_samples", "series"):
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM new.{table}")
+        con.execute(
+            "CREATE TABLE outcomes AS SELECT * EXCLUDE (min_llcr, first_llcr_below_1) FROM new.outcomes"
+        )
+        con.execute("CREATE TABLE mc_design AS SELECT run_id, sampler FROM new.mc_design")
+    back = RunStore(old).get(2)
+    assert not back.meta["loan_cover"]
+    assert "min_llcr" not in back.outcomes
+    assert not RunStore(old).quantiles(2).empty

@@ -404,6 +404,10 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
         breach = runs.share_below(run_id, "min_dscr", 1.2, missing_is_above=True)
         shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
         ui.out.print(f"Chance the lowest annual DSCR falls below 1.2x: {shares}")
+        if info["loan_cover"]:
+            breach = runs.share_below(run_id, "min_llcr", 1.0, missing_is_above=True)
+            shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
+            ui.out.print(f"Chance the lowest quarterly LLCR falls below 1.0x: {shares}")
         return
     years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)
     ui.out.print(render.outcome_table(runs.get(run_id).outcomes, last_quarter=f"{2025 + years}Q4"))

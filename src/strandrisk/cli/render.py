@@ -37,6 +37,7 @@ __all__ = [
     "fmt",
     "frame_table",
     "limit_summary",
+    "loan_cover_tables",
     "mapping_table",
     "outcome_table",
     "pawn_table",
@@ -658,6 +659,7 @@ def mc_summary(
     for name in sorted(odds.index, key=_by_order(order)):
         ot.add_row(str(name), *(_share(v) for v in odds.loc[name]))
     dt = debt_cover_table(r.debt_cover(), order)
+    loan = loan_cover_tables(r, order) if r.has_loan_cover else []
     p = r.impairment_by_year(order)
     pt = _compact("Probability of a material impairment by the end of the year")
     pt.add_column("company", no_wrap=True)
@@ -673,6 +675,7 @@ def mc_summary(
         ct,
         ot,
         dt,
+        *loan,
         pt,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
@@ -1024,28 +1027,36 @@ def decisions_tables(comparison: object, company: str = "industry", width: int =
     return Group(st, ct, *legend, note)
 
 
-def debt_cover_table(cover: pd.DataFrame, order: Sequence[str]) -> Table:
-    """Render the lowest annual DSCR per company: its spread and the chance of each breach.
+def debt_cover_table(
+    cover: pd.DataFrame,
+    order: Sequence[str],
+    title: str = "Debt service cover: the lowest annual DSCR over the horizon",
+) -> Table:
+    """Render the lowest annual DSCR (or LLCR) per company: its spread and each breach's chance.
 
     Parameters
     ----------
     cover : pandas.DataFrame
-        ``MCResult.debt_cover()``. [ratio, fraction]
+        ``MCResult.debt_cover()`` (or ``loan_cover()``, whose ``no_debt`` column takes the
+        place of ``no_debt_service``). [ratio, fraction]
     order : sequence of str
         Companies (and ``industry``) in display order. [-]
+    title : str
+        The table's title. [-]
     """
     from strandrisk.reports.brief import covenant_label
 
-    table = _compact("Debt service cover: the lowest annual DSCR over the horizon")
+    table = _compact(title)
     levels = [c for c in cover.columns if c.startswith("below ")]
-    debtless = bool((cover["no_debt_service"] > 0).any())
+    missing = "no_debt" if "no_debt" in cover else "no_debt_service"
+    debtless = bool((cover[missing] > 0).any())
     table.add_column("company", no_wrap=True)
     for col in ("P5", "P50", "P95"):
         table.add_column(col, justify="right")
     for col in levels:
         table.add_column(covenant_label(col), justify="right")
     if debtless:
-        table.add_column("no debt service", justify="right")
+        table.add_column(missing.replace("_", " "), justify="right")
     for name in sorted(cover.index, key=_by_order(order)):
         row = cover.loc[name]
         cells = [
@@ -1054,9 +1065,41 @@ def debt_cover_table(cover: pd.DataFrame, order: Sequence[str]) -> Table:
         ]
         cells += [_share(row[c]) for c in levels]
         if debtless:
-            cells.append(_share(row["no_debt_service"]))
+            cells.append(_share(row[missing]))
         table.add_row(*cells)
     return table
+
+
+def loan_cover_tables(result: object, order: Sequence[str]) -> list[object]:
+    """Render a run's loan life cover: the lowest quarterly LLCR, and when it first falls below 1.
+
+    Parameters
+    ----------
+    result : MCResult
+        A run with the loan life cover (``mc --llcr``). [ratio, fraction]
+    order : sequence of str
+        Companies (and ``industry``) in display order. [-]
+    """
+    r: Any = result
+    lowest = debt_cover_table(
+        r.loan_cover(),
+        order,
+        "Loan life cover: the lowest quarterly LLCR over the horizon",
+    )
+    note = Text(
+        "LLCR: the cash available for debt service of the assets in place, over the "
+        "remaining life of the loans, discounted at the debt's rate, against the debt "
+        "outstanding (below 1, those assets cannot repay it).",
+        style="dim",
+    )
+    wide = r.p_llcr_below_1["share"].unstack("year")
+    by_year = _compact("Probability the LLCR has fallen below 1 by the end of the year")
+    by_year.add_column("company", no_wrap=True)
+    for year in wide.columns:
+        by_year.add_column(str(year), justify="right")
+    for name in sorted(wide.index, key=_by_order(order)):
+        by_year.add_row(str(name), *(_share(v) for v in wide.loc[name]))
+    return [lowest, note, by_year]
 
 
 def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:

@@ -471,10 +471,67 @@ def _value_unit(
     return big * 1e-9
 
 
+@numba.njit(cache=True, error_model="numpy")
+def _loan_cover(
+    ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f, d_end, n,
+    cover, owed, tail, due,
+):  # fmt: skip
+    """Compute the two sides of one company's loan life cover ratio per reporting quarter.
+
+    ``cover[t]``: the cash flow available for debt service (EBITDA less tax on EBIT) of the
+    vintages in service by ``t``, from ``t`` to the last repayment due on the debt
+    outstanding in ``t``, discounted at the debt's rate (``d_end``: a flow at the end of
+    each internal quarter, to the start) to the start of ``t``; ``owed[t]`` that debt. As
+    :func:`strandrisk.core.finance.loan_life_cover`, in the same order of operations.
+    """
+    nt = d_end.shape[0]
+    tau, m = p[_TAX], p[_MAT]
+    for t in range(n):
+        cover[t] = 0.0
+        owed[t] = 0.0
+        due[t] = -1
+    for v in range(vr):  # the debt outstanding and the last repayment due on it
+        principal = p[_DEBT] * cap_k[v]
+        if not principal > 0.0:
+            continue
+        t0 = max(vint[v], 0)
+        t_d = t0  # the first quarter at or after maturity
+        while t_d < nt and not (t_d - vint[v]) * Q >= m - 1e-9:
+            t_d += 1
+        last = min(t_d, nt) - 1
+        for t in range(t0, min(t_d, n)):
+            age = (t - vint[v]) * Q
+            if amortising:
+                owed[t] += principal * min(max(1.0 - age / m, 0.0), 1.0)
+            else:
+                owed[t] += principal
+            due[t] = max(due[t], last)
+    for v in range(vr):
+        t0 = max(vint[v], 0)
+        if t0 >= n:
+            continue
+        kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
+        a, b = start[v], end[v]
+        acc = 0.0
+        tail[nt] = 0.0
+        for u in range(nt - 1, t0 - 1, -1):
+            j = u - vint[v]
+            dep = (kc * rem_c[j] - kc * rem_c[j + 1]) + (kn * rem_n[j] - kn * rem_n[j + 1])
+            dep = dep + (kf * rem_f[j] - kf * rem_f[j + 1])
+            e = ebitda[v, u] if a <= u < b else 0.0
+            acc += (e - tau * (e - dep)) * d_end[u]
+            tail[u] = acc
+        for t in range(t0, n):
+            if due[t] >= t:
+                cover[t] += tail[t] - tail[min(due[t] + 1, nt)]
+    for t in range(n):
+        cover[t] = cover[t] / (d_end[t - 1] if t > 0 else 1.0)
+
+
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def outcome_rows(
     capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
-    n_hist, n, amortising, obsolescence, sp, lives, irr_grid, keep_values,
+    n_hist, n, amortising, obsolescence, sp, lives, irr_grid, keep_values, llcr,
 ):  # fmt: skip
     """Everything the outcome table needs, per scenario (see ``engine.compiled``).
 
@@ -491,6 +548,9 @@ def outcome_rows(
     life26 : (S, K, 4) economic life of the 2026 vintages [year]
     programme : (S, K1, 3) NPV [USD], IRR [1/year] and payback [year] of the 2026
         programme (NaN where there is no IRR or no payback)
+    loan_cover : (S, K1, 2), or (0, K1, 2) unless ``llcr``
+        The lowest loan life cover ratio over the reporting quarters [-] (NaN without
+        debt) and the first quarter it is below 1 (an index from 2026Q1, -1 for never).
     """
     s_n, k_n, nv = capex.shape
     nt = price.shape[2]
@@ -501,6 +561,7 @@ def outcome_rows(
     summary = np.empty((s_n, k1, 8))
     life26 = np.zeros((s_n, k_n, 4))
     programme = np.empty((s_n, k1, 3))
+    loan_cover = np.empty((s_n if llcr else 0, k1, 2))
     for s in numba.prange(s_n):
         p = sp[s]
         vals = np.zeros((k1, 5, n))
@@ -530,7 +591,20 @@ def outcome_rows(
         heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
         inv_life, inv_m = 1.0 / life, 1.0 / m
         horizon = _horizon(vint[vr - 1], life, nt)  # the last reported cohort's life
-        ages = max(n + n_hist, nt) + 2  # the books' ages and the programme's, in quarters
+        # the books' ages and the programme's, in quarters (the loan cover's: every
+        # reported vintage to the grid's end)
+        ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
+        if llcr:
+            cover = np.zeros((k1, n))
+            owed = np.zeros((k1, n))
+            tail = np.empty(nt + 1)
+            due = np.empty(n, dtype=np.int64)
+            d_end = np.empty(nt)  # a flow at the end of each quarter, to the start of 2026
+            acc = 1.0
+            for t in range(nt):
+                on = 1.0 if 2026.0 + t * Q >= p[_WIDEN_START] else 0.0
+                acc = acc * (1.0 / (1.0 + (p[_RF] + p[_SPREAD] + p[_WIDEN] * on) * Q))
+                d_end[t] = acc
         rem_f = _remaining(p[_FLIFE], ages)
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
@@ -624,6 +698,11 @@ def outcome_rows(
                 fl[4, k, t] = cap_k[n_hist + t]
                 fair_ind[t] += fair[t]
                 book_f_ind[t] += book_f[t]
+            if llcr:
+                _loan_cover(
+                    ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f,
+                    d_end, n, cover[k], owed[k], tail, due,
+                )  # fmt: skip
             big[k] = _value_unit(
                 ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
                 vals[k], viu, und, obsolescence,
@@ -646,6 +725,25 @@ def outcome_rows(
             r_q = irr_row(cf[k], irr_grid, 1e-12, 60)
             programme[s, k, 1] = (1.0 + r_q) ** 4 - 1.0
             programme[s, k, 2] = _payback(cf[k])
+        if llcr:
+            for t in range(n):
+                c_sum, o_sum = 0.0, 0.0
+                for k in range(k_n):
+                    c_sum += cover[k, t]
+                    o_sum += owed[k, t]
+                cover[k_n, t] = c_sum
+                owed[k_n, t] = o_sum
+            for k in range(k1):
+                lowest, first = np.nan, -1
+                for t in range(n):
+                    if owed[k, t] > 0:
+                        ratio = cover[k, t] / owed[k, t]
+                        if not ratio >= lowest:  # the first, or a lower one
+                            lowest = ratio
+                        if first < 0 and ratio < 1.0:
+                            first = t
+                loan_cover[s, k, 0] = lowest
+                loan_cover[s, k, 1] = first
         tau = p[_TAX]
         for k in range(k1):
             min_dscr = np.inf
@@ -667,7 +765,7 @@ def outcome_rows(
             _events(vals[k], big[k], summary[s, k])
             summary[s, k, 6] = min_dscr
             summary[s, k, 7] = negative
-    return values, summary, life26, programme
+    return values, summary, life26, programme, loan_cover
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -52,6 +52,10 @@ class KernelOutcomes:
     programme : ndarray, shape (S, K1, 3)
         NPV [USD], IRR [1/year] and payback [year] of the 2026 programme (NaN where
         there is no IRR or no payback).
+    loan_cover : ndarray, shape (S, K1, 2)
+        The lowest loan life cover ratio over the reporting quarters [-] (NaN without
+        debt) and the first quarter it is below 1 (from 2026Q1, -1 for never); empty (0
+        rows) unless asked for.
     """
 
     cohorts: Cohorts
@@ -59,6 +63,7 @@ class KernelOutcomes:
     summary: np.ndarray
     life_2026: np.ndarray
     programme: np.ndarray
+    loan_cover: np.ndarray
 
 
 def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -174,7 +179,9 @@ def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
     )
 
 
-def run_kernel(inputs: KernelInputs, keep_values: bool = False) -> KernelOutcomes:
+def run_kernel(
+    inputs: KernelInputs, keep_values: bool = False, llcr: bool = False
+) -> KernelOutcomes:
     """Run the compiled model on a prepared batch (all Numba threads).
 
     Parameters
@@ -183,13 +190,16 @@ def run_kernel(inputs: KernelInputs, keep_values: bool = False) -> KernelOutcome
         From :func:`prepare_kernel`. [-]
     keep_values : bool
         Also return the value paths per quarter (for fan charts). [-]
+    llcr : bool
+        Also the loan life cover ratio's lowest value and first quarter below 1 (about a
+        third more work). [-]
 
     Returns
     -------
     KernelOutcomes
         What the outcome table is computed from.
     """
-    return KernelOutcomes(inputs.cohorts, *_kernel.outcome_rows(*inputs.args, keep_values))
+    return KernelOutcomes(inputs.cohorts, *_kernel.outcome_rows(*inputs.args, keep_values, llcr))
 
 
 def programme_npv_compiled(

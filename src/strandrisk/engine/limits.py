@@ -42,9 +42,10 @@ LIMIT_OUTCOMES: tuple[str, ...] = (
     "npv_2026",
     "irr_2026",
     "min_dscr",
+    "min_llcr",
     "economic_life_years",
 )
-"""Outcomes a limit can be set on. [-]"""
+"""Outcomes a limit can be set on (``min_llcr``: the loan life cover is then computed). [-]"""
 SCAN = 9
 """Values of the decision scanned across its range, in one batch. [count]"""
 BATCH = 200_000
@@ -181,8 +182,8 @@ class Limit:
     def met(self, statistic: np.ndarray) -> np.ndarray:
         """Return whether each statistic keeps within the limit [-].
 
-        An undefined statistic (NaN: no draw defines it) fails the limit, except the DSCR's:
-        without debt service there is no covenant to breach.
+        An undefined statistic (NaN: no draw defines it) fails the limit, except the DSCR's
+        and the LLCR's: without debt (service) there is no covenant to breach.
 
         Parameters
         ----------
@@ -191,7 +192,7 @@ class Limit:
         """
         s = np.asarray(statistic, dtype=float)
         within = s <= self.bound if self.at_most else s >= self.bound
-        return within | np.isnan(s) if self.outcome == "min_dscr" else within
+        return within | np.isnan(s) if self.outcome in ("min_dscr", "min_llcr") else within
 
 
 def parse_limit(text: str) -> Limit:
@@ -498,6 +499,7 @@ def solve_limit(
         )
     samples = sample_range(space, 0, n, seed, sampler) if space is not None else {}
     seen: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # value -> statistics, intervals
+    llcr = any(rule.outcome == "min_llcr" for rule in rules)
 
     def run(values: np.ndarray) -> np.ndarray:
         """Return every limit's statistic at each value (all on the same draws), batched."""
@@ -507,7 +509,9 @@ def solve_limit(
             part = todo[start : start + per]
             batch = {k: np.tile(v, len(part)) for k, v in samples.items()}
             batch[key] = np.repeat(part, n)
-            table = simulate(scenario, batch, breakeven=False, keep_series=False).outcomes
+            table = simulate(
+                scenario, batch, breakeven=False, keep_series=False, llcr=llcr
+            ).outcomes
             mine = table[table["company"] == company]
             stats, bands = [], []
             for rule in rules:

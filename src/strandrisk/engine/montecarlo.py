@@ -27,7 +27,7 @@ import pandas as pd
 
 from strandrisk.core.drivers import rank_drivers, spearman_interval
 from strandrisk.core.sketch import QuantileSketch
-from strandrisk.engine.simulate import START_YEAR, simulate, value_paths
+from strandrisk.engine.simulate import LLCR_COLUMNS, START_YEAR, simulate, value_paths
 from strandrisk.errors import InputError, whole_number
 from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
@@ -79,8 +79,9 @@ SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap
 """Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
 COVENANTS = (1.0, 1.2, 1.5)
 """Lowest annual DSCR levels whose breach a Monte Carlo run counts (``MCResult.debt_cover``)."""
-CONDITION_OUTCOMES = (*SUMMARISED, "min_dscr")
-"""Outcomes whose chance beyond a value a run can give (``MCResult.probabilities``)."""
+CONDITION_OUTCOMES = (*SUMMARISED, "min_dscr", "min_llcr")
+"""Outcomes whose chance beyond a value a run can give (``MCResult.probabilities``);
+``min_llcr`` only from a run with the loan life cover (``run_mc(..., llcr=True)``)."""
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
 """The condition every run reports: the 2026 programme does not earn its cost of capital."""
 PRECISION_LEVELS = ("p50", "p95", "p99")
@@ -101,7 +102,8 @@ KEPT_COLUMNS = (
     "economic_life_years",
     "min_dscr",
 )
-"""Outcome columns a Monte Carlo run keeps per scenario and company (``--keep``, ``--store``)."""
+"""Outcome columns a Monte Carlo run keeps per scenario and company (``--keep``, ``--store``);
+a run with the loan life cover keeps :data:`~strandrisk.engine.simulate.LLCR_COLUMNS` too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +294,10 @@ class MCResult:
         further questions (:meth:`probabilities`). [USD]
     precision : PrecisionControl or None
         How a run with a precision target stopped; None for a run of a fixed size.
+    p_llcr_below_1 : pandas.DataFrame or None
+        Index (year, company); column ``share``: the share of scenarios whose quarterly loan
+        life cover ratio has fallen below 1 by the end of the year; None unless the run
+        computed the loan life cover. [fraction]
     """
 
     n: int
@@ -308,6 +314,7 @@ class MCResult:
     drivers: pd.DataFrame
     sketches: dict[tuple[str, str], QuantileSketch]
     precision: PrecisionControl | None = None
+    p_llcr_below_1: pd.DataFrame | None = None
 
     @property
     def driver_scenarios(self) -> int:
@@ -355,13 +362,19 @@ class MCResult:
             Index company; a column per condition, named ``"<outcome> > <value>"`` or
             ``"<outcome> < <value>"``. Exact at a threshold of 0; otherwise a scenario within
             0.01 % of the threshold may count on either side. A scenario without debt
-            service has no DSCR: it counts as above any ``min_dscr`` level. [fraction]
+            service has no DSCR: it counts as above any ``min_dscr`` level (and one without
+            debt above any ``min_llcr`` level). [fraction]
         """
         columns = {}
         for outcome, threshold, above in conditions or (NPV_BELOW_ZERO,):
             if outcome not in CONDITION_OUTCOMES:
                 raise InputError(
                     f"outcome {outcome!r}: a chance can be asked of {', '.join(CONDITION_OUTCOMES)}"
+                )
+            if outcome == "min_llcr" and not self.has_loan_cover:
+                raise InputError(
+                    "min_llcr: this run did not compute the loan life cover; run it with "
+                    "--llcr (run_mc(..., llcr=True))"
                 )
             if not math.isfinite(threshold):
                 raise InputError(f"{outcome}: the threshold must be a finite number")
@@ -372,6 +385,29 @@ class MCResult:
                 if name == outcome
             }
         return pd.DataFrame(columns)
+
+    @property
+    def has_loan_cover(self) -> bool:
+        """Whether the run computed the loan life cover ratio (``run_mc(..., llcr=True)``) [-]."""
+        return self.p_llcr_below_1 is not None
+
+    def loan_cover(self, covenants: Sequence[float] = COVENANTS) -> pd.DataFrame:
+        """Each company's lowest quarterly loan life cover ratio (LLCR): spread and breaches.
+
+        Parameters
+        ----------
+        covenants : sequence of float
+            LLCR levels; for each, the share of scenarios whose lowest LLCR falls below it
+            (a scenario without debt never does). [ratio]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; ``p5``, ``p50``, ``p95`` of the lowest LLCR over the scenarios
+            with debt [ratio], ``no_debt`` (the share without any) and ``below <level>`` per
+            level [fraction]; empty unless the run computed the loan life cover.
+        """
+        return self._cover("min_llcr", "no_debt", covenants)
 
     def debt_cover(self, covenants: Sequence[float] = COVENANTS) -> pd.DataFrame:
         """Each company's lowest annual DSCR over the horizon: its spread and covenant breaches.
@@ -390,9 +426,12 @@ class MCResult:
             and ``below <level>`` per covenant [fraction]. Shares are exact unless a
             scenario's DSCR lies within 0.01 % of the level.
         """
+        return self._cover("min_dscr", "no_debt_service", covenants)
+
+    def _cover(self, name: str, missing: str, covenants: Sequence[float]) -> pd.DataFrame:
         rows = {}
         for (company, outcome), sketch in sorted(self.sketches.items()):
-            if outcome != "min_dscr":
+            if outcome != name:
                 continue
             total = sketch.count + sketch.dropped
             p5, p50, p95 = sketch.quantile(np.array([0.05, 0.5, 0.95]))
@@ -400,7 +439,7 @@ class MCResult:
                 "p5": float(p5),
                 "p50": float(p50),
                 "p95": float(p95),
-                "no_debt_service": sketch.dropped / total if total else math.nan,
+                missing: sketch.dropped / total if total else math.nan,
             }
             for level in covenants:
                 row[f"below {level:g}"] = _share(sketch, level, above=False)
@@ -497,6 +536,22 @@ class MCResult:
         }
         return pd.DataFrame(rows).T
 
+    def _loan_cover_json(self) -> dict[str, object] | None:
+        """Return the loan life cover part of :meth:`MCResult.as_json` (None without it)."""
+        if self.p_llcr_below_1 is None:
+            return None
+        by_year = self.p_llcr_below_1["share"].unstack("company")
+        return {
+            "lowest": {
+                str(c): {k: _number(v) for k, v in row.items()}
+                for c, row in self.loan_cover().iterrows()
+            },
+            "below_1_by_year": {
+                str(year): {str(c): _number(v) for c, v in row.items()}
+                for year, row in by_year.iterrows()
+            },
+        }
+
     def as_json(
         self, conditions: Sequence[tuple[str, float, bool]] = (NPV_BELOW_ZERO,)
     ) -> dict[str, object]:
@@ -559,6 +614,7 @@ class MCResult:
                 str(c): {k: _number(v) for k, v in row.items()}
                 for c, row in self.debt_cover().iterrows()
             },
+            "loan_cover": self._loan_cover_json(),
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": {
@@ -572,6 +628,10 @@ class MCResult:
                 "a ratio for min_dscr, where no debt service counts as above)",
                 "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
                 "with debt service; no_debt_service and below <level> shares of all scenarios",
+                "loan_cover": "lowest quarterly LLCR (ratio) at P5, P50, P95 over the "
+                "scenarios with debt; no_debt and below <level> shares of all scenarios; "
+                "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
+                "null unless the run computed the loan life cover (--llcr)",
                 "drivers": "rank correlation and standardised rank regression coefficient "
                 "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
                 "precision": "target, achieved and history (at each size checked; null "
@@ -625,15 +685,20 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
 
     ``impaired[company]`` has shape (2, years + 1): scenarios whose first material IFRS
     (row 0) or US GAAP (row 1) charge falls in each year from 2026, the last column
-    counting those with none within the horizon. [count]
+    counting those with none within the horizon; with the loan life cover columns, a third
+    row counts the first quarter the LLCR is below 1 the same way. [count]
     """
     sketches, impaired = {}, {}
+    cover = "min_llcr" in rows
+    firsts = ("first_impairment_ifrs", "first_impairment_usgaap")
+    firsts += ("first_llcr_below_1",) if cover else ()
     for company, group in rows.groupby("company", sort=True, observed=True):
         name = str(company)
-        for outcome in (*SUMMARISED, "min_dscr"):  # min_dscr: NaN without debt service
+        # min_dscr: NaN without debt service, min_llcr without debt
+        for outcome in (*SUMMARISED, "min_dscr", *(("min_llcr",) if cover else ())):
             sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(dtype=float))
-        counts = np.zeros((2, years + 1), dtype=np.int64)
-        for i, column in enumerate(("first_impairment_ifrs", "first_impairment_usgaap")):
+        counts = np.zeros((len(firsts), years + 1), dtype=np.int64)
+        for i, column in enumerate(firsts):
             codes, labels = pd.factorize(group[column])  # a few dozen quarters; -1 = none
             of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
             counts[i] = np.bincount(np.minimum(of_label[codes], years), minlength=years + 1)
@@ -651,6 +716,7 @@ def _task(
     fan_limit: int,
     keep_rows: bool = False,
     keep_series: bool = False,
+    llcr: bool = False,
 ) -> _TaskResult:
     """Run scenarios ``start`` to ``stop - 1`` and reduce them.
 
@@ -660,8 +726,8 @@ def _task(
     value paths in long form if ``keep_series``.
     """
     samples = sample_range(space, start, stop, seed, sampler)
-    result = simulate(scenario, samples, breakeven=False, keep_series=False)
-    rows = result.outcomes.loc[:, list(KEPT_COLUMNS)].copy()
+    result = simulate(scenario, samples, breakeven=False, keep_series=False, llcr=llcr)
+    rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]].copy()
     rows["scenario"] += start
     sketches, impaired = _reduce(rows, scenario.years)
     fans, series = None, None
@@ -920,6 +986,7 @@ def run_mc(
     progress: Callable[[int], None] | None = None,
     keep_series: bool = False,
     precision: float | None = None,
+    llcr: bool = False,
 ) -> MCResult:
     """Run ``n`` scenarios drawn from ``space`` (or fewer, once a precision target is met).
 
@@ -957,6 +1024,10 @@ def run_mc(
         :func:`quantile_precision`); ``n`` is then the most scenarios to run. Checked at
         :func:`precision_checkpoints` (10,000, then each doubling), so the result equals a
         run of exactly the size it stopped at. [fraction]
+    llcr : bool
+        Also each scenario's lowest quarterly loan life cover ratio and the first quarter
+        it falls below 1 (:data:`~strandrisk.engine.simulate.LLCR_COLUMNS`; about a third
+        more model work): :meth:`MCResult.loan_cover` and ``p_llcr_below_1``. [-]
 
     Returns
     -------
@@ -1012,10 +1083,10 @@ def run_mc(
 
     with contextlib.ExitStack() as stack:
         if outcomes_path is not None:
-            kept = _open_kept(Path(outcomes_path), list(space.keys), keep_series, stack)
+            kept = _open_kept(Path(outcomes_path), list(space.keys), keep_series, llcr, stack)
         with executor(workers, scheduler) as client:
             args = (scenario, space)
-            extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series)
+            extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series, llcr)
             done = 0
             for size in sizes:  # one round per checkpoint; a single round without a target
                 run_tasks(client, _task, args, (done, size, chunk), extra, absorb)
@@ -1080,6 +1151,16 @@ def _assemble(
 ) -> MCResult:
     """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
+    p_llcr = None
+    if any(counts.shape[0] > 2 for counts in impaired.values()):
+        p_llcr = pd.DataFrame(
+            [
+                (START_YEAR + y, company, float(counts[2, : y + 1].sum() / counts[2].sum()))
+                for y in range(years)
+                for company, counts in sorted(impaired.items())
+            ],
+            columns=["year", "company", "share"],
+        ).set_index(["year", "company"])
     return MCResult(
         *design,
         quantiles,
@@ -1093,6 +1174,7 @@ def _assemble(
         drivers,
         sketches,
         precision,
+        p_llcr,
     )
 
 
@@ -1180,7 +1262,7 @@ class _Kept:
     failed or interrupted run leaves any earlier file there as it was and no partial one.
     """
 
-    def __init__(self, path: Path, keys: list[str], series: bool) -> None:
+    def __init__(self, path: Path, keys: list[str], series: bool, llcr: bool = False) -> None:
         path.unlink(missing_ok=True)  # DuckDB refuses an existing empty file
         try:
             self.con = duckdb.connect(str(path))
@@ -1192,7 +1274,8 @@ class _Kept:
             "CREATE TABLE mc (scenario BIGINT, company VARCHAR, stranded_peak DOUBLE, "
             "npv_2026 DOUBLE, irr_2026 DOUBLE, impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, "
             "first_impairment_ifrs VARCHAR, first_impairment_usgaap VARCHAR, "
-            "economic_life_years DOUBLE, min_dscr DOUBLE)"
+            "economic_life_years DOUBLE, min_dscr DOUBLE"
+            + (", min_llcr DOUBLE, first_llcr_below_1 VARCHAR)" if llcr else ")")
         )
         columns = "".join(f', "{k}" DOUBLE' for k in keys)
         self.con.execute(f"CREATE TABLE samples (scenario BIGINT{columns})")
@@ -1221,12 +1304,14 @@ class _Kept:
         self.con.close()
 
 
-def _open_kept(path: Path, keys: list[str], series: bool, stack: contextlib.ExitStack) -> _Kept:
+def _open_kept(
+    path: Path, keys: list[str], series: bool, llcr: bool, stack: contextlib.ExitStack
+) -> _Kept:
     """Open the kept-run file in a temporary file that ``stack`` renames onto ``path``."""
     ensure_folder(path.parent, "--keep folder")
     if path.is_file():
         _must_be_kept_run(path)  # replace an earlier kept run, never other data
-    kept = _Kept(stack.enter_context(atomic_path(path)), keys, series)
+    kept = _Kept(stack.enter_context(atomic_path(path)), keys, series, llcr)
     stack.callback(kept.close)  # closed (checkpointed) before the rename or the removal
     return kept
 

@@ -44,6 +44,7 @@ from strandrisk.errors import whole_number
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
+    "LLCR_COLUMNS",
     "OUTCOME_COLUMNS",
     "OUTCOME_UNITS",
     "SERIES_UNITS",
@@ -91,10 +92,17 @@ OUTCOME_UNITS: dict[str, str] = {
     "first_negative_fcf_year": "year (date)",
     "breakeven_demand_growth": "1/year",  # continuous rates, like the parameters
     "breakeven_price_decline": "1/year",
+    "min_llcr": "ratio",
+    "first_llcr_below_1": "ISO quarter",
 }
 """Unit of each column of the outcome table but ``company``: rates are fractions per year
 (``irr_2026`` effective annual, the break-even values continuous like the parameters they
 solve for), ``min_dscr`` the lowest annual debt-service cover, dates ISO quarters or years."""
+
+LLCR_COLUMNS: tuple[str, ...] = ("min_llcr", "first_llcr_below_1")
+"""Columns the outcome table gains with ``simulate(..., llcr=True)``: the lowest quarterly
+loan life cover ratio over the horizon (NaN without debt) and the first quarter it is below
+1 (null if never)."""
 
 _FLOW = "USD/quarter"
 SERIES_UNITS: dict[str, str] = {
@@ -156,7 +164,7 @@ class SimulationResult:
         The scenario run.
     outcomes : pandas.DataFrame
         One row per scenario and company (industry included), columns ``scenario`` and
-        :data:`OUTCOME_COLUMNS`.
+        :data:`OUTCOME_COLUMNS` (and :data:`LLCR_COLUMNS` when asked for).
     series : xarray.Dataset or None
         Quarterly series with dims (scenario, company, quarter), and per-cohort lives
         with dims (scenario, company, vintage); ``None`` if not kept.
@@ -228,22 +236,31 @@ def _prepare_parts(p: Params, grid: Grid, hist: HistoryArrays) -> list[tuple[Par
 
 
 def _chunk_compiled(
-    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
+    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool, llcr: bool
 ) -> tuple[dict, dict]:
-    parts = [_kernel_columns(q, grid, run_kernel(k)) for q, k in _prepare_parts(p, grid, hist)]
+    parts = [
+        _kernel_columns(q, grid, run_kernel(k, llcr=llcr)) for q, k in _prepare_parts(p, grid, hist)
+    ]
     out = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     if with_breakeven:
         out.update(_breakeven_columns(p, grid, hist, "compiled"))
     series: dict[str, np.ndarray] = {}
     if keep:  # the quarterly series come from the reference engine
-        _, series = _chunk(p, grid, hist, False, True)
+        _, series = _chunk(p, grid, hist, False, True, False)
     return out, series
 
 
 def _kernel_columns(p: Params, grid: Grid, ko: KernelOutcomes) -> dict[str, np.ndarray]:
     """Return the outcome columns the kernel gives, per scenario and company (industry last)."""
     sm = ko.summary
+    cover = {}
+    if ko.loan_cover.shape[0]:
+        cover = {
+            "min_llcr": ko.loan_cover[..., 0],
+            "first_llcr_below_1_q": ko.loan_cover[..., 1].astype(np.int64),
+        }
     return {
+        **cover,
         **_cohort_2026(p, ko.cohorts.capex[..., grid.v2026], ko.life_2026),
         "npv_2026": ko.programme[..., 0],
         "irr_2026": ko.programme[..., 1],
@@ -277,7 +294,7 @@ def _breakeven_columns(p: Params, grid: Grid, hist: HistoryArrays, engine: str) 
 
 
 def _chunk(
-    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool
+    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool, llcr: bool
 ) -> tuple[dict, dict]:
     full_grid = grid
     cohorts = build_cohorts(p, full_grid, hist)
@@ -306,6 +323,10 @@ def _chunk(
         "min_dscr": np.nanmin(np.where(np.isnan(flows.dscr), np.inf, flows.dscr), axis=-1),
         "first_negative_fcf_y": _first_index(annual_fcf < 0),
     }
+    if llcr:
+        with np.errstate(invalid="ignore"):
+            out["min_llcr"] = np.fmin.reduce(flows.llcr, axis=-1)  # NaN only without debt
+            out["first_llcr_below_1_q"] = _first_index(flows.llcr < 1.0)
     if with_breakeven:
         out.update(_breakeven_columns(p, full_grid, hist, "numpy"))
     series: dict[str, np.ndarray] = {}
@@ -392,13 +413,17 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
     frame["stranded_peak_date"] = label(out["stranded_peak_q"])
     frame["first_impairment_ifrs"] = label(out["first_impairment_ifrs_q"])
     frame["first_impairment_usgaap"] = label(out["first_impairment_usgaap_q"])
+    if "min_llcr" in out:
+        frame["min_llcr"] = out["min_llcr"].ravel()
+        frame["first_llcr_below_1"] = label(out["first_llcr_below_1_q"])
     years = out["first_negative_fcf_y"].ravel().astype(np.int64)
     frame["first_negative_fcf_year"] = pd.arrays.IntegerArray(START_YEAR + years, years < 0)
     frame["min_dscr"] = frame["min_dscr"].replace(np.inf, np.nan)
     for column in ("breakeven_demand_growth", "breakeven_price_decline"):
         if column not in frame:
             frame[column] = np.nan
-    return frame[["scenario", *OUTCOME_COLUMNS]]
+    extra = [c for c in LLCR_COLUMNS if c in frame]
+    return frame[["scenario", *OUTCOME_COLUMNS, *extra]]
 
 
 def _dataset(names: tuple[str, ...], grid: Grid, series: dict[str, np.ndarray]) -> xr.Dataset:
@@ -440,6 +465,7 @@ def simulate(
     keep_series: bool = True,
     chunk_size: int | None = None,
     engine: str = "compiled",
+    llcr: bool = False,
 ) -> SimulationResult:
     """Run the cohort model.
 
@@ -463,6 +489,10 @@ def simulate(
         (:mod:`strandrisk.engine.compiled`); ``numpy`` is the plain, vectorised reference.
         The two agree to rounding (tested). Quarterly series always come from the
         reference engine. [-]
+    llcr : bool
+        Add :data:`LLCR_COLUMNS` to the outcome table: each company's lowest quarterly loan
+        life cover ratio and the first quarter it falls below 1 (about a third more work
+        in the compiled engine; the quarterly ratio is the series ``llcr``). [-]
 
     Returns
     -------
@@ -502,7 +532,7 @@ def simulate(
     outs, series = [], []
     for start in range(0, params.n, chunk_size):
         out, ser = run_chunk(
-            params.take(slice(start, start + chunk_size)), grid, hist, breakeven, keep_series
+            params.take(slice(start, start + chunk_size)), grid, hist, breakeven, keep_series, llcr
         )
         outs.append(out)
         series.append(ser)

@@ -267,8 +267,8 @@ def condition_label(label: str) -> str:
         [USD]
     """
     outcome, sign, value = label.split(" ")
-    if outcome == "min_dscr":
-        return f"lowest DSCR {sign} {float(value):.2f}x"
+    if outcome in ("min_dscr", "min_llcr"):
+        return f"lowest {outcome[4:].upper()} {sign} {float(value):.2f}x"
     names = {
         "npv_2026": "NPV 2026",
         "stranded_peak": "peak stranded",

@@ -503,19 +503,7 @@ def mc_page(
     odds = r.probabilities(conditions) * 100
     odds.columns = [condition_label(c) for c in odds.columns]
     odds = odds.loc[[c for c in (*COMPANIES, "industry") if c in odds.index]]
-    cover = r.debt_cover()
-    cover = cover.loc[[c for c in (*COMPANIES, "industry") if c in cover.index]]
-    shares = [c for c in cover.columns if c.startswith("below ") or c == "no_debt_service"]
-    cover[shares] = cover[shares] * 100
-    cover = cover.rename(
-        columns={
-            "p5": "P5",
-            "p50": "P50",
-            "p95": "P95",
-            "no_debt_service": "no debt service (%)",
-            **{c: f"{covenant_label(c)} (%)" for c in shares if c.startswith("below ")},
-        }
-    )
+    cover = _cover_table(r.debt_cover())
     present = set(r.p_impairment.index.get_level_values("company"))
     p = r.impairment_by_year([c for c in (*COMPANIES, "industry") if c in present]) * 100
     wide = r.driver_table(company)
@@ -538,6 +526,7 @@ def mc_page(
                 "scenarios (%) whose lowest DSCR falls below each level."
             ),
         ),
+        *(_loan_cover_sections(r) if r.has_loan_cover else []),
         (
             "Probability of a material impairment by the end of the year (%)",
             _table(p, "company", "{:.0f}"),
@@ -585,6 +574,47 @@ def mc_page(
             r.precision.checked, r.precision.history, r.precision.target
         )
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
+
+
+def _cover_table(cover: pd.DataFrame) -> pd.DataFrame:
+    """``debt_cover()`` or ``loan_cover()`` for a page: companies in order, shares in %."""
+    cover = cover.loc[[c for c in (*COMPANIES, "industry") if c in cover.index]].copy()
+    shares = [c for c in cover.columns if c.startswith("below ") or c.startswith("no_debt")]
+    cover[shares] = cover[shares] * 100
+    return cover.rename(
+        columns={
+            "p5": "P5",
+            "p50": "P50",
+            "p95": "P95",
+            **{c: f"{c.replace('_', ' ')} (%)" for c in shares if c.startswith("no_debt")},
+            **{c: f"{covenant_label(c)} (%)" for c in shares if c.startswith("below ")},
+        }
+    )
+
+
+def _loan_cover_sections(r: MCResult) -> list[tuple[str, str]]:
+    """Return the page's loan life cover tables: the lowest LLCR, and below 1 by year."""
+    by_year = r.p_llcr_below_1["share"].unstack("year") * 100  # type: ignore[index]
+    by_year = by_year.loc[[c for c in (*COMPANIES, "industry") if c in by_year.index]]
+    by_year.columns = [str(y) for y in by_year.columns]
+    return [
+        (
+            "Loan life cover: the lowest quarterly LLCR over the horizon",
+            _table(_cover_table(r.loan_cover()), "company", "{:.2f}")
+            + _small(
+                "The loan life cover ratio (LLCR) in a quarter is the cash available for "
+                "debt service of the assets in place, from that quarter to the last repayment "
+                "of the debt outstanding, discounted at the debt's rate, over that debt: below "
+                "1, those assets cannot repay it. P5, P50 and P95 of each company's lowest "
+                "quarterly LLCR over the scenarios with debt; the other columns are shares of "
+                "all scenarios (%)."
+            ),
+        ),
+        (
+            "Probability the LLCR has fallen below 1 by the end of the year (%)",
+            _table(by_year, "company", "{:.0f}"),
+        ),
+    ]
 
 
 def decisions_page(

@@ -22,7 +22,7 @@ import xarray as xr
 from strandrisk.errors import InputError
 from strandrisk.io.files import is_duckdb_file
 
-__all__ = ["RunStore", "StoredRun", "record_mc"]
+__all__ = ["LLCR_COLUMNS", "RunStore", "StoredRun", "record_mc"]
 
 SCHEMA_VERSION = 1
 
@@ -53,8 +53,15 @@ CREATE TABLE IF NOT EXISTS mc_design (run_id INTEGER PRIMARY KEY, sampler VARCHA
 CREATE TABLE IF NOT EXISTS series (
     run_id INTEGER, scenario INTEGER, company VARCHAR, quarter VARCHAR, variable VARCHAR, value DOUBLE
 );
+ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_llcr DOUBLE;
+ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS first_llcr_below_1 VARCHAR;
+ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS loan_cover BOOLEAN;
 """
 
+
+LLCR_COLUMNS = ("min_llcr", "first_llcr_below_1")
+"""Outcome columns of runs that computed the loan life cover (``simulate``'s, kept here so
+that reading a store does not load the model)."""
 
 _NUMERIC = (
     "capex_2026",
@@ -68,8 +75,10 @@ _NUMERIC = (
     "min_dscr",
     "breakeven_demand_growth",
     "breakeven_price_decline",
+    "min_llcr",
 )
-"""The numeric outcome columns that ``compare`` and ``quantiles`` report."""
+"""The numeric outcome columns that ``compare`` and ``quantiles`` report (``min_llcr`` where
+the store has the column and the run computed it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +236,7 @@ class RunStore:
                 )
                 frame.insert(0, "run_id", run_id)
                 con.register("new_outcomes", frame)
-                con.execute("INSERT INTO outcomes SELECT * FROM new_outcomes")
+                con.execute("INSERT INTO outcomes BY NAME SELECT * FROM new_outcomes")
                 long.insert(0, "run_id", run_id)
                 con.register("new_series", long)
                 con.execute("INSERT INTO series SELECT * FROM new_series")
@@ -267,6 +276,7 @@ class RunStore:
         if meta.empty:
             raise InputError(f"store {self.path}: no run with id {run_id}")
         out = meta.iloc[0].to_dict()
+        out["loan_cover"] = False
         if out["kind"] == "mc":  # its sampling design, kept since the table was added
             try:
                 row = con.execute(
@@ -274,8 +284,21 @@ class RunStore:
                 ).fetchone()
             except duckdb.CatalogException:  # a store written before mc_design existed
                 row = None
+            try:
+                cover = con.execute(
+                    "SELECT loan_cover FROM mc_design WHERE run_id = ?", [run_id]
+                ).fetchone()
+            except (duckdb.CatalogException, duckdb.BinderException):  # or before the LLCR
+                cover = None
             out["sampler"] = row[0] if row else "not recorded"
+            out["loan_cover"] = bool(cover and cover[0])
         return out
+
+    @staticmethod
+    def _numeric(con: duckdb.DuckDBPyConnection) -> list[str]:
+        """Return the numeric outcome columns this store's ``outcomes`` table has."""
+        present = {r[0] for r in con.execute("DESCRIBE outcomes").fetchall()}
+        return [c for c in _NUMERIC if c in present]  # a store written before min_llcr
 
     def quantiles(
         self,
@@ -303,18 +326,19 @@ class RunStore:
         """
         levels = list(quantiles)
         names = [f"P{100 * q:g}" for q in levels]
-        columns = ", ".join(
-            f"count({c}) AS n_{c}, quantile_cont({c}, $levels) AS q_{c}, avg({c}) AS m_{c}"
-            for c in _NUMERIC
-        )
         with self._connect(read_only=True) as con:
             self._meta(con, run_id)  # raises if absent
+            numeric = self._numeric(con)
+            columns = ", ".join(
+                f"count({c}) AS n_{c}, quantile_cont({c}, $levels) AS q_{c}, avg({c}) AS m_{c}"
+                for c in numeric
+            )
             frame = con.execute(  # one pass over the run's rows for every outcome
                 f"SELECT company, {columns} FROM outcomes WHERE run_id = $run GROUP BY company",
                 {"levels": levels, "run": run_id},
             ).df()
         parts = []
-        for column in _NUMERIC:
+        for column in numeric:
             rows = frame[frame[f"n_{column}"] > 0]
             if rows.empty:
                 continue
@@ -358,7 +382,11 @@ class RunStore:
         test = f"coalesce({column} < $value, false)" if missing_is_above else f"{column} < $value"
         where = "" if missing_is_above else f" AND {column} IS NOT NULL"
         with self._connect(read_only=True) as con:
-            self._meta(con, run_id)
+            meta = self._meta(con, run_id)
+            if column in LLCR_COLUMNS and not meta["loan_cover"]:
+                raise InputError(
+                    f"run {run_id}: {column} was not computed (run the Monte Carlo with --llcr)"
+                )
             frame = con.execute(
                 f"SELECT company, avg(({test})::DOUBLE) AS share FROM outcomes "
                 f"WHERE run_id = $run{where} GROUP BY company",
@@ -391,6 +419,8 @@ class RunStore:
                 "SELECT scenario, key, value FROM mc_samples WHERE run_id = ?", [run_id]
             ).df()
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
+        if not meta["loan_cover"]:  # columns of runs that computed the loan life cover
+            outcomes = outcomes.drop(columns=list(LLCR_COLUMNS), errors="ignore")
         samples = (
             long.pivot(index="scenario", columns="key", values="value").sort_index().reset_index()
             if not long.empty
@@ -442,7 +472,8 @@ class RunStore:
                 sides[name] = self.quantiles(run_id, (0.5,))["P50"]
             else:
                 out = self.get(run_id).outcomes
-                out = out[out["scenario"] == scenario].set_index("company")[list(_NUMERIC)]
+                numeric = [c for c in _NUMERIC if c in out]  # min_llcr if computed
+                out = out[out["scenario"] == scenario].set_index("company")[numeric]
                 sides[name] = out.stack()
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import COMPANIES
@@ -523,11 +554,20 @@ def record_mc(
                     companies,
                 ],
             )
+            kept_columns = {
+                r[0] for r in con.execute("DESCRIBE kept.mc").fetchall()
+            }  # the loan life cover's too when the run computed it
+            cover = set(LLCR_COLUMNS) <= kept_columns
+            columns = ", ".join(
+                [
+                    "scenario", "company", "npv_2026", "irr_2026", "stranded_peak",
+                    "impairment_ifrs", "impairment_usgaap", "first_impairment_ifrs",
+                    "first_impairment_usgaap", "economic_life_years", "min_dscr",
+                    *(LLCR_COLUMNS if cover else ()),
+                ]
+            )  # fmt: skip
             con.execute(
-                "INSERT INTO outcomes (run_id, scenario, company, npv_2026, irr_2026, stranded_peak, impairment_ifrs, "
-                "impairment_usgaap, first_impairment_ifrs, first_impairment_usgaap, economic_life_years, min_dscr) "
-                "SELECT ?, scenario, company, npv_2026, irr_2026, stranded_peak, impairment_ifrs, impairment_usgaap, "
-                "first_impairment_ifrs, first_impairment_usgaap, economic_life_years, min_dscr FROM kept.mc",
+                f"INSERT INTO outcomes (run_id, {columns}) SELECT ?, {columns} FROM kept.mc",
                 [run_id],
             )
             con.execute(
@@ -535,7 +575,10 @@ def record_mc(
                 "(UNPIVOT kept.samples ON COLUMNS(* EXCLUDE (scenario)) INTO NAME key VALUE value)",
                 [run_id],
             )
-            con.execute("INSERT INTO mc_design VALUES (?, ?)", [run_id, sampler])
+            con.execute(
+                "INSERT INTO mc_design (run_id, sampler, loan_cover) VALUES (?, ?, ?)",
+                [run_id, sampler, cover],
+            )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
