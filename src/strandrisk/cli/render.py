@@ -651,13 +651,9 @@ def mc_summary(
             else f"{_money(bounds.iloc[0])}–{_money(bounds.iloc[1])}",
             _money(row["expected_shortfall"]),
         )
-    odds = r.probabilities(conditions)
-    ot = _compact("Chance of each outcome, per company")
-    ot.add_column("company", no_wrap=True)
-    for label in odds.columns:
-        ot.add_column(condition_label(label), justify="right")
-    for name in sorted(odds.index, key=_by_order(order)):
-        ot.add_row(str(name), *(_share(v) for v in odds.loc[name]))
+    ot = _share_table(
+        "Chance of each outcome, per company", r.probabilities(conditions), order, condition_label
+    )
     dt = debt_cover_table(r.debt_cover(), order)
     loan = loan_cover_tables(r, order) if r.has_loan_cover else []
     p = r.impairment_by_year(order)
@@ -1092,14 +1088,25 @@ def loan_cover_tables(result: object, order: Sequence[str]) -> list[object]:
         "outstanding (below 1, those assets cannot repay it).",
         style="dim",
     )
-    wide = r.p_llcr_below_1["share"].unstack("year")
-    by_year = _compact("Probability the LLCR has fallen below 1 by the end of the year")
-    by_year.add_column("company", no_wrap=True)
-    for year in wide.columns:
-        by_year.add_column(str(year), justify="right")
-    for name in sorted(wide.index, key=_by_order(order)):
-        by_year.add_row(str(name), *(_share(v) for v in wide.loc[name]))
+    by_year = _share_table(
+        "Probability the LLCR has fallen below 1 by the end of the year",
+        r.p_llcr_below_1["share"].unstack("year"),
+        order,
+    )
     return [lowest, note, by_year]
+
+
+def _share_table(
+    title: str, shares: pd.DataFrame, order: Sequence[str], header: Any = str
+) -> Table:
+    """Return a compact table of shares: a row per company (in ``order``), a column each."""
+    table = _compact(title)
+    table.add_column("company", no_wrap=True)
+    for column in shares.columns:
+        table.add_column(header(column), justify="right")
+    for name in sorted(shares.index, key=_by_order(order)):
+        table.add_row(str(name), *(_share(v) for v in shares.loc[name]))
+    return table
 
 
 def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:
