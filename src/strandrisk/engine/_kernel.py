@@ -472,6 +472,15 @@ def _value_unit(
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _matured(t0, vintage, maturity, limit):
+    """Return the first quarter from ``t0`` at or after a loan's maturity, at most ``limit``."""
+    t = t0
+    while t < limit and not (t - vintage) * Q >= maturity - 1e-9:
+        t += 1
+    return t
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _loan_cover(
     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f, d_end, n,
     cover, owed, tail, due,
@@ -495,9 +504,7 @@ def _loan_cover(
         if not principal > 0.0:
             continue
         t0 = max(vint[v], 0)
-        t_d = t0  # the first quarter at or after maturity
-        while t_d < nt and not (t_d - vint[v]) * Q >= m - 1e-9:
-            t_d += 1
+        t_d = _matured(t0, vint[v], m, nt)
         last = min(t_d, nt) - 1
         for t in range(t0, min(t_d, n)):
             age = (t - vint[v]) * Q
@@ -582,8 +589,8 @@ def outcome_rows(
         viu = np.empty(n)
         und = np.empty(n)
         fl = np.zeros((5, k1, n))  # ebitda, depreciation, interest, principal, capex
-        rate = np.empty(n)
-        for t in range(n):
+        rate = np.empty(nt)  # the debt's, every internal quarter (the loan cover's too)
+        for t in range(nt):
             on = 1.0 if 2026.0 + t * Q >= p[_WIDEN_START] else 0.0
             rate[t] = p[_RF] + p[_SPREAD] + p[_WIDEN] * on
         life = p[_LIFE]
@@ -602,8 +609,7 @@ def outcome_rows(
             d_end = np.empty(nt)  # a flow at the end of each quarter, to the start of 2026
             acc = 1.0
             for t in range(nt):
-                on = 1.0 if 2026.0 + t * Q >= p[_WIDEN_START] else 0.0
-                acc = acc * (1.0 / (1.0 + (p[_RF] + p[_SPREAD] + p[_WIDEN] * on) * Q))
+                acc = acc * (1.0 / (1.0 + rate[t] * Q))
                 d_end[t] = acc
         rem_f = _remaining(p[_FLIFE], ages)
         for k in range(k_n):
@@ -679,9 +685,7 @@ def outcome_rows(
                 # debt drawn at commissioning, interest on the opening balance
                 principal = p[_DEBT] * cap_k[v]
                 if principal != 0.0:
-                    t_d = t0  # the first quarter at or after maturity
-                    while t_d < n and not (t_d - vint[v]) * Q >= m - 1e-9:
-                        t_d += 1
+                    t_d = _matured(t0, vint[v], m, n)
                     for i in range(np.uint64(t_d - t0)):
                         t = ut + i
                         age = (uj + i) * Q

@@ -877,17 +877,23 @@ def _summaries(
     moments = pd.DataFrame(moment_rows, columns=["company", "outcome", "mean", "std", "mean_se"])
     bounds = [f"{c}_{side}" for c in columns for side in ("low", "high")]
     intervals = pd.DataFrame(interval_rows, columns=["company", "outcome", *bounds])
-    p_rows = []
-    for y in range(years):  # impaired by the end of the year: first charge in it or before
-        for company, counts in sorted(impaired.items()):
-            total = counts[0].sum()
-            share = counts[:, : y + 1].sum(axis=1) / total
-            p_rows.append((START_YEAR + y, company, float(share[0]), float(share[1])))
-    p_imp = pd.DataFrame(p_rows, columns=["year", "company", "ifrs", "usgaap"]).set_index(
-        ["year", "company"]
-    )
+    p_imp = _by_year(impaired, {"ifrs": 0, "usgaap": 1}, years)
     index = ["company", "outcome"]
     return quantiles, car, p_imp, moments.set_index(index), intervals.set_index(index)
+
+
+def _by_year(counts: dict[str, np.ndarray], rows: dict[str, int], years: int) -> pd.DataFrame:
+    """Share of scenarios whose first event falls in each year or before, per company.
+
+    ``counts[company]`` is :func:`_reduce`'s (events, years + 1) array; ``rows`` names the
+    columns of the result and the event row each comes from. Index (year, company).
+    """
+    out = []
+    for y in range(years):  # by the end of the year: the first event in it or before
+        for company, c in sorted(counts.items()):
+            share = c[:, : y + 1].sum(axis=1) / c[0].sum()
+            out.append((START_YEAR + y, company, *(float(share[i]) for i in rows.values())))
+    return pd.DataFrame(out, columns=["year", "company", *rows]).set_index(["year", "company"])
 
 
 def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -1152,15 +1158,8 @@ def _assemble(
     """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
     p_llcr = None
-    if any(counts.shape[0] > 2 for counts in impaired.values()):
-        p_llcr = pd.DataFrame(
-            [
-                (START_YEAR + y, company, float(counts[2, : y + 1].sum() / counts[2].sum()))
-                for y in range(years)
-                for company, counts in sorted(impaired.items())
-            ],
-            columns=["year", "company", "share"],
-        ).set_index(["year", "company"])
+    if any(counts.shape[0] > 2 for counts in impaired.values()):  # the LLCR's first quarters
+        p_llcr = _by_year(impaired, {"share": 2}, years)
     return MCResult(
         *design,
         quantiles,
