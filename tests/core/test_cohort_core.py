@@ -8,7 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from strandrisk.core.depreciation import straight_line_book, straight_line_charge
+from strandrisk.core.depreciation import (
+    declining_balance_book,
+    straight_line_book,
+    straight_line_charge,
+)
 from strandrisk.core.dispatch import merit_order_dispatch
 from strandrisk.core.market import adoption_curve, demand_index, token_price
 from strandrisk.core.technology import cumulative_doublings, progress_factor
@@ -24,10 +28,49 @@ def test_straight_line_charges_sum_to_capex(capex, life):
     assert straight_line_book(capex, life, life / 2) == pytest.approx(capex / 2)
 
 
+def test_double_declining_balance_by_hand():
+    """5 years at 2x: 10 % of the opening book a quarter, straight line from half the life."""
+    ages = np.array([0.0, 1.0, 2.5, 3.75, 5.0, 6.0, -0.25])
+    got = declining_balance_book(100.0, 5.0, ages, 2.0)
+    switch = 100.0 * 0.9**10  # (5 - 5/2) / 0.25 = 10 quarters of 10 %
+    expected = [100.0, 100.0 * 0.9**4, switch, switch * 1.25 / 2.5, 0.0, 0.0, 0.0]
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-12)
+    # 150 % over 4 years: 9.375 % a quarter, switching after ceil(5.33) = 6 quarters
+    six = 0.90625**6
+    assert float(declining_balance_book(1.0, 4.0, 1.5, 1.5)) == pytest.approx(six, rel=1e-13)
+    assert float(declining_balance_book(1.0, 4.0, 2.75, 1.5)) == pytest.approx(six * 0.5)
+
+
+def test_a_factor_of_one_is_straight_line_exactly():
+    ages = np.arange(-4, 40) * 0.25
+    for life in (0.25, 4.0, 5.5, 6.0):
+        np.testing.assert_array_equal(
+            declining_balance_book(3.0, life, ages, 1.0), straight_line_book(3.0, life, ages)
+        )
+
+
+@settings(max_examples=100, deadline=None)
+@given(capex=st.floats(1.0, 1e12), life=st.floats(0.25, 30.0), factor=st.floats(1.0, 3.0))
+def test_a_declining_balance_writes_off_the_cost_by_the_end_of_the_life_and_faster(
+    capex, life, factor
+):
+    ages = np.arange(0, 4 * 31 + 1) * 0.25
+    book = declining_balance_book(capex, life, ages, factor)
+    charges = -np.diff(book)
+    assert book[0] == capex
+    assert charges.sum() == pytest.approx(capex, rel=1e-9)  # written off, never below zero
+    assert (charges >= -1e-9 * capex).all()
+    assert (book >= 0).all()
+    assert (book[ages >= life] == 0).all()
+    assert (book <= straight_line_book(capex, life, ages) * (1 + 1e-12)).all()
+
+
 def test_depreciation_broadcasts_over_s_k_v_t():
     capex = np.full((3, 2, 4), 90.0)[..., None]
     age = (np.arange(8)[None, :] - np.arange(4)[:, None]) * 0.25
     assert straight_line_charge(capex, 3.0, age, 0.25).shape == (3, 2, 4, 8)
+    factor = np.array([1.0, 2.0, 1.5])[:, None, None, None]
+    assert declining_balance_book(capex, 3.0, age, factor).shape == (3, 2, 4, 8)
 
 
 def test_progress_doubles_every_doubling_time_and_accelerates():

@@ -92,6 +92,7 @@ def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_prior
         {"market.leakage_driver": "tco", "costs.electricity_price": 0.0},
         {"years": 6, "technology.physical_life": 9.0},
         {"accounting.economic_obsolescence": True},
+        {"accounting.declining_balance": 2.0, "financing.amortising": True},
     ],
     ids=[
         "amortising",
@@ -100,6 +101,7 @@ def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_prior
         "tco-free-power",
         "short",
         "economic-obsolescence",
+        "double-declining",
     ],
 )
 def test_compiled_engine_agrees_on_the_switches_no_preset_uses(overrides):

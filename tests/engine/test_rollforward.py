@@ -73,3 +73,10 @@ def test_it_ties_for_every_preset_with_and_without_economic_obsolescence(preset,
     assert np.abs(table["difference"]).max() <= 1e-12 * scale
     assert (table["reversals"] >= 0).all()
     assert (table.loc[table["standard"] == "usgaap", "reversals"] == 0).all()
+
+
+def test_it_ties_on_a_declining_balance():
+    scenario = sr.load_scenario("base", overrides={"accounting.declining_balance": 2.0})
+    table = rollforward_table(sr.simulate(scenario, breakeven=False).series)
+    scale = max(table["closing"].abs().max(), table["opening"].abs().max())
+    assert np.abs(table["difference"]).max() <= 1e-12 * scale

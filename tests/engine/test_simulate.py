@@ -429,6 +429,28 @@ def test_economic_obsolescence_caps_fair_value_at_what_the_assets_earn():
         assert (more >= less - 1e-6 * np.maximum(less, 1.0)).all(), column
 
 
+@pytest.mark.parametrize("factor", [1.5, 2.0])
+def test_a_declining_balance_lowers_the_books_and_never_strands_more(factor):
+    """The method moves the book, not what the assets earn or fetch: stranding can only fall."""
+    samples = _random_samples(8, 5)
+    plain = sr.simulate(sr.load_scenario("base"), samples, breakeven=False)
+    faster = sr.simulate(
+        sr.load_scenario("base", overrides={"accounting.declining_balance": factor}),
+        samples,
+        breakeven=False,
+    )
+    a, b = plain.series, faster.series
+    for name in ("value_in_use", "fair_value", "ebitda", "book_facilities"):
+        np.testing.assert_array_equal(b[name], a[name], err_msg=name)
+    assert (b["book_compute"] <= a["book_compute"] * (1 + 1e-12)).all()
+    assert (b["book_compute"] < a["book_compute"]).any()
+    assert (b["stranded_value"] <= a["stranded_value"] + 1e-6).all()
+    more, less = plain.outcomes["stranded_peak"], faster.outcomes["stranded_peak"]
+    assert (less.to_numpy() <= more.to_numpy() + 1e-6).all()
+    # the charge comes earlier, so the same cash pays tax later: the 2026 NPV rises
+    assert (faster.outcomes["npv_2026"] >= plain.outcomes["npv_2026"] - 1e-6).all()
+
+
 def test_with_economic_obsolescence_weaker_demand_lowers_fair_value():
     def fair_value(growth, obsolescence):
         overrides = {

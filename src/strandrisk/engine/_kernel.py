@@ -51,6 +51,7 @@ SCALARS = (
     "financing.credit_spread",
     "financing.spread_widening",
     "financing.spread_widening_start",
+    "accounting.declining_balance",
 )
 """Per-scenario parameters, in the column order of the kernel's ``sp`` matrix."""
 
@@ -71,6 +72,7 @@ SCALARS = (
     _SPREAD,
     _WIDEN,
     _WIDEN_START,
+    _DBF,
 ) = range(len(SCALARS))
 
 
@@ -239,11 +241,31 @@ def _remaining(life, m):
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _booked(life, factor, m):
+    """Remaining book share per age ``j Q``, j < m, on the booked method (``_remaining``'s kind).
+
+    Straight line (:func:`_remaining`) for ``factor == 1``, else the declining balance of
+    :func:`strandrisk.core.depreciation.declining_balance_book` in its order of operations.
+    """
+    if factor == 1.0:
+        return _remaining(life, m)
+    d = min(factor * Q / life, 1.0)
+    switch = np.ceil((life - life / factor) / Q) * Q
+    out = np.empty(m)
+    for j in range(m):
+        age = j * Q
+        declining = (1.0 - d) ** (min(age, switch) / Q)
+        tail = max((life - age) / (life - switch), 0.0) if age > switch else 1.0
+        out[j] = 0.0 if age >= life else declining * tail
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, cf):
     """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``).
 
-    ``rem_c``, ``rem_n``, ``rem_f``: :func:`_remaining` for the compute, network and
-    facilities lives, at least ``T + 2`` ages long.
+    ``rem_c``, ``rem_n``: :func:`_booked` for the compute and network lives, ``rem_f``:
+    :func:`_remaining` for the facilities life, each at least ``T + 2`` ages long.
     """
     nt = ebitda.shape[1]
     tau = sp[_TAX]
@@ -326,8 +348,9 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
                 theta[s], vint, sp[s], start, end, served, ebitda, horizon,
             )  # fmt: skip
             _programme_cf(
-                capex[s, k], ebitda, start, end, vint, sp[s], _remaining(lives[s, k, 0], nt + 2),
-                _remaining(lives[s, k, 1], nt + 2), rem_f, v0, cf[k],
+                capex[s, k], ebitda, start, end, vint, sp[s],
+                _booked(lives[s, k, 0], sp[s, _DBF], nt + 2),
+                _booked(lives[s, k, 1], sp[s, _DBF], nt + 2), rem_f, v0, cf[k],
             )  # fmt: skip
         _add_industry(cf)
         for k in range(k_n + 1):
@@ -615,8 +638,8 @@ def outcome_rows(
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
-            rem_c = _remaining(cl, ages)
-            rem_n = _remaining(nl, ages)
+            rem_c = _booked(cl, p[_DBF], ages)
+            rem_n = _booked(nl, p[_DBF], ages)
             cap_k = capex[s, k]
             order = _merit_order(power[s, k], n_hist)
             _operate_company(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from strandrisk.core.depreciation import straight_line_book
+from strandrisk.core.depreciation import declining_balance_book, straight_line_book
 from strandrisk.core.dispatch import merit_order_dispatch
 from strandrisk.core.market import adoption_curve, demand_index, tco_adoption, token_price
 from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
@@ -438,7 +438,8 @@ def operate(
 class Accounts:
     """Accounting schedules per vintage, shape (S, K, V, T).
 
-    ``depreciation`` is the straight-line charge in each quarter [USD];
+    ``depreciation`` is the booked charge in each quarter (straight line, or declining
+    balance for compute and network) [USD];
     ``book_compute`` (compute + network) and ``book_facilities`` are end-of-quarter net
     book values on the booked schedule, before any impairment [USD].
     ``opening_compute`` and ``opening_facilities``, shape (S, K, V), are the book values
@@ -454,7 +455,10 @@ class Accounts:
 
 
 def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
-    """Straight-line depreciation by asset class with each company's booked lives.
+    """Depreciation by asset class with each company's booked lives.
+
+    Straight line, or for compute and network a declining balance when
+    ``accounting.declining_balance`` is above 1 (facilities stay on straight line).
 
     Parameters
     ----------
@@ -471,23 +475,32 @@ def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
         Depreciation and book values per vintage and quarter.
     """
     capex = cohorts.capex[..., None]
-    classes = (
-        (capex * p["capex.share_compute"], p["company.compute_life"]),
-        (capex * p["capex.share_network"], p["company.network_life"]),
-        (capex * p["capex.share_facilities"], p["accounting.facilities_life"]),
+    factor = p["accounting.declining_balance"]
+    classes = (  # capex, life, declining-balance factor (facilities: straight line)
+        (capex * p["capex.share_compute"], p["company.compute_life"], factor),
+        (capex * p["capex.share_network"], p["company.network_life"], factor),
+        (capex * p["capex.share_facilities"], p["accounting.facilities_life"], None),
     )
+
+    def book(k: np.ndarray, life: np.ndarray, f: np.ndarray | None, age: np.ndarray) -> np.ndarray:
+        if f is None or np.all(f == 1.0):
+            return straight_line_book(k, life, age)
+        return declining_balance_book(k, life, age, f, QUARTER)
+
     built = grid.age >= 0
     start, end = np.maximum(grid.age, 0.0), grid.age + QUARTER
-    ends = [np.where(built, straight_line_book(k, life, end), 0.0) for k, life in classes]
+    ends = [np.where(built, book(k, life, f, end), 0.0) for k, life, f in classes]
     dep = sum(
-        np.where(built, straight_line_book(k, life, start) - e, 0.0)
-        for (k, life), e in zip(classes, ends, strict=True)
+        np.where(built, book(k, life, f, start) - e, 0.0)
+        for (k, life, f), e in zip(classes, ends, strict=True)
     )
     before = grid.vintage < 0  # built before the first quarter: its opening balance
     first = np.maximum(grid.age[:, 0], 0.0)
     opens = [
-        np.where(before, straight_line_book(k[..., 0], life[..., 0], first), 0.0)
-        for k, life in classes
+        np.where(
+            before, book(k[..., 0], life[..., 0], None if f is None else f[..., 0], first), 0.0
+        )
+        for k, life, f in classes
     ]
     return Accounts(
         depreciation=dep,

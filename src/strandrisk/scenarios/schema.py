@@ -153,6 +153,13 @@ class Accounting:
     facilities_life: float = _f(
         "year", 1.0, 60.0, "useful_life_facilities", "booked life of facilities"
     )
+    declining_balance: float = _f(
+        "ratio",
+        1.0,
+        3.0,
+        "depreciation_declining_factor",
+        "declining-balance factor of compute and network: 1 straight line, 2 double-declining",
+    )
     economic_obsolescence: bool = field(
         default=False,
         metadata={
