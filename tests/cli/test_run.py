@@ -159,7 +159,9 @@ def test_runs_list_show_compare_delete_and_export(tmp_path):
     rows = list(book["series"].values)
     assert rows[0][:5] == ("scenario", "company", "variable", "unit", "2026Q1")
     assert {r[2]: r[3] for r in rows[1:]} == {
-        k: v for k, v in sr.SERIES_UNITS.items() if k not in ("dscr", "economic_life")
+        k: v
+        for k, v in sr.SERIES_UNITS.items()
+        if k not in ("dscr", "interest_cover", "economic_life")
     }
     units = {(r[0], r[1]): r[2] for r in list(book["units"].values)[1:]}
     assert units[("outcomes", "npv_2026")] == "USD"

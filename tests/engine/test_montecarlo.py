@@ -62,6 +62,7 @@ def test_summary_shapes_and_probabilities():
         "drivers",
         "driver_scenarios",
         "debt_cover",
+        "interest_cover",
         "confidence",
         "precision",
         "units",
@@ -830,6 +831,39 @@ def test_debt_cover_against_the_kept_rows(tmp_path):
         "impairment_ifrs",
         "impairment_usgaap",
     }  # min_dscr has its own table, not a row among the money outcomes
+
+
+def test_interest_cover_against_the_kept_rows(tmp_path):
+    """The lowest annual EBIT / interest: spread and breaches as the kept rows say."""
+    path = tmp_path / "k.duckdb"
+    result = _run(400, sampler="lhs", outcomes_path=path)
+    _, rows = read_kept(path)
+    cover = result.interest_cover()
+    assert list(cover.columns) == ["p5", "p50", "p95", "no_interest", *INTEREST_LEVELS]
+    for company, group in rows.groupby("company"):
+        icr = group["min_interest_cover"].to_numpy(dtype=float)
+        finite = icr[np.isfinite(icr)]
+        row = cover.loc[str(company)]
+        for q in (5, 50, 95):
+            assert row[f"p{q}"] == pytest.approx(np.percentile(finite, q), rel=2e-4, abs=1e-9)
+        assert row["no_interest"] == np.mean(np.isnan(icr))
+        for level in (1.0, 2.0, 3.0):
+            near = np.abs(finite - level) <= 1e-4 * level
+            exact = np.sum(finite < level) / icr.size
+            assert abs(row[f"below {level:g}"] - exact) <= near.sum() / icr.size
+    odds = result.probabilities([("min_interest_cover", 3.0, False)])
+    np.testing.assert_allclose(odds["min_interest_cover < 3"], cover["below 3"], atol=1e-12)
+    assert result.as_json()["interest_cover"]["industry"]["p50"] == pytest.approx(
+        cover.loc["industry", "p50"]
+    )
+    # without debt there is no interest, so no cover to breach
+    sc = sr.load_scenario("base", overrides={"years": 4, "financing.debt_share": 0.0})
+    free = run_mc(sc, load_uncertainty("base", sc), 50, 1).interest_cover()
+    assert (free["no_interest"] == 1.0).all()
+    assert (free["below 3"] == 0.0).all()
+
+
+INTEREST_LEVELS = ["below 1", "below 2", "below 3"]
 
 
 def test_debt_cover_without_debt_counts_no_breach():

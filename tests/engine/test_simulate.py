@@ -451,6 +451,28 @@ def test_a_declining_balance_lowers_the_books_and_never_strands_more(factor):
     assert (faster.outcomes["npv_2026"] >= plain.outcomes["npv_2026"] - 1e-6).all()
 
 
+def test_interest_cover_is_ebit_over_interest_year_by_year():
+    """From the quarterly series: (EBITDA - booked depreciation) / interest, summed by year."""
+    samples = _random_samples(6, 9)
+    result = sr.simulate(sr.load_scenario("base"), samples, breakeven=False)
+    ds = result.series
+
+    def annual(name):
+        x = ds[name].to_numpy()
+        return x.reshape(*x.shape[:-1], -1, 4).sum(axis=-1)
+
+    interest = annual("interest")
+    expected = (annual("ebitda") - annual("depreciation")) / interest
+    np.testing.assert_allclose(ds["interest_cover"].to_numpy(), expected, rtol=1e-9)
+    lowest = result.outcomes["min_interest_cover"].to_numpy().reshape(6, -1)
+    np.testing.assert_allclose(lowest, expected.min(axis=-1), rtol=1e-9)
+    debt_free = sr.simulate(
+        sr.load_scenario("base", overrides={"financing.debt_share": 0.0}), breakeven=False
+    )
+    assert debt_free.outcomes["min_interest_cover"].isna().all()  # no interest, no cover
+    assert np.isnan(debt_free.series["interest_cover"].to_numpy()).all()
+
+
 def test_with_economic_obsolescence_weaker_demand_lowers_fair_value():
     def fair_value(growth, obsolescence):
         overrides = {

@@ -223,6 +223,9 @@ def test_a_monte_carlo_run_with_the_loan_cover_keeps_it_and_others_do_not(tmp_pa
     pd.testing.assert_frame_equal(again.p_llcr_below_1, direct.p_llcr_below_1)
     shown = CliRunner().invoke(app, ["runs", "show", "2", "--store", str(store)])
     assert "lowest quarterly LLCR falls below 1.0x" in shown.output
+    assert "lowest annual interest cover falls below 2.0x" in shown.output
+    kept = cover.outcomes["min_interest_cover"]
+    assert kept.notna().any()  # kept and stored with every Monte Carlo run
     shown = CliRunner().invoke(app, ["runs", "show", "1", "--store", str(store)])
     assert "LLCR" not in shown.output
     with pytest.raises(sr.InputError, match="--llcr"):
@@ -241,3 +244,22 @@ def test_a_monte_carlo_run_with_the_loan_cover_keeps_it_and_others_do_not(tmp_pa
     assert not back.meta["loan_cover"]
     assert "min_llcr" not in back.outcomes
     assert not RunStore(old).quantiles(2).empty
+
+
+def test_a_store_from_before_the_interest_cover_gains_the_column_in_place(tmp_path, result):
+    import duckdb
+
+    old = tmp_path / "old.duckdb"
+    record(RunStore(old), result)
+    with duckdb.connect(str(old)) as con:  # as a store written before the column
+        con.execute("ALTER TABLE outcomes DROP COLUMN min_interest_cover")
+    before = RunStore(old).get(1)  # read-only: as it was
+    assert "min_interest_cover" not in before.outcomes
+    store = RunStore(old)
+    run_id = record(store, result)  # writing migrates the table
+    assert run_id == 2
+    pd.testing.assert_frame_equal(store.get(2).outcomes, result.outcomes, check_dtype=False)
+    first = store.get(1).outcomes
+    assert list(first.columns) == list(result.outcomes.columns)  # beside min_dscr
+    assert first["min_interest_cover"].isna().all()  # not computed then
+    assert "min_interest_cover" in store.quantiles(2).index.get_level_values("outcome")

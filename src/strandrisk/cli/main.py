@@ -404,6 +404,10 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
         breach = runs.share_below(run_id, "min_dscr", 1.2, missing_is_above=True)
         shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
         ui.out.print(f"Chance the lowest annual DSCR falls below 1.2x: {shares}")
+        if "min_interest_cover" in q.index.get_level_values("outcome"):  # not in older runs
+            breach = runs.share_below(run_id, "min_interest_cover", 2.0, missing_is_above=True)
+            shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
+            ui.out.print(f"Chance the lowest annual interest cover falls below 2.0x: {shares}")
         if info["loan_cover"]:
             breach = runs.share_below(run_id, "min_llcr", 1.0, missing_is_above=True)
             shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)

@@ -331,6 +331,7 @@ def outcome_table(
         ("IRR of 2026 capex", lambda r: _pct(r["irr_2026"])),
         ("payback (years)", lambda r: _num(r["payback_years_2026"], 1)),
         ("minimum DSCR", lambda r: _num(r["min_dscr"])),
+        ("minimum interest cover", lambda r: _num(r["min_interest_cover"])),
         (
             "break-even demand growth",
             lambda r: (
@@ -538,6 +539,7 @@ _FORMAT = {
     "economic_life_years": lambda v: _num(v, 1),
     "irr_2026": _pct,
     "min_dscr": _num,
+    "min_interest_cover": _num,
     "breakeven_demand_growth": _change,
     "breakeven_price_decline": lambda v: _change(v, decline=True),
 }
@@ -655,6 +657,9 @@ def mc_summary(
         "Chance of each outcome, per company", r.probabilities(conditions), order, condition_label
     )
     dt = debt_cover_table(r.debt_cover(), order)
+    it = debt_cover_table(
+        r.interest_cover(), order, "Interest cover: the lowest annual EBIT over interest"
+    )
     loan = loan_cover_tables(r, order) if r.has_loan_cover else []
     p = r.impairment_by_year(order)
     pt = _compact("Probability of a material impairment by the end of the year")
@@ -671,6 +676,7 @@ def mc_summary(
         ct,
         ot,
         dt,
+        it,
         *loan,
         pt,
         *(value_at_table(r, q, order) for q in at),
@@ -1028,13 +1034,14 @@ def debt_cover_table(
     order: Sequence[str],
     title: str = "Debt service cover: the lowest annual DSCR over the horizon",
 ) -> Table:
-    """Render the lowest annual DSCR (or LLCR) per company: its spread and each breach's chance.
+    """Render the lowest DSCR (interest cover, LLCR) per company: its spread and breaches' odds.
 
     Parameters
     ----------
     cover : pandas.DataFrame
-        ``MCResult.debt_cover()`` (or ``loan_cover()``, whose ``no_debt`` column takes the
-        place of ``no_debt_service``). [ratio, fraction]
+        ``MCResult.debt_cover()`` (or ``interest_cover()``, ``loan_cover()``, whose
+        ``no_interest`` or ``no_debt`` column takes the place of ``no_debt_service``).
+        [ratio, fraction]
     order : sequence of str
         Companies (and ``industry``) in display order. [-]
     title : str
@@ -1044,7 +1051,7 @@ def debt_cover_table(
 
     table = _compact(title)
     levels = [c for c in cover.columns if c.startswith("below ")]
-    missing = "no_debt" if "no_debt" in cover else "no_debt_service"
+    missing = next(c for c in cover.columns if c.startswith("no_"))  # no debt (service), ...
     debtless = bool((cover[missing] > 0).any())
     table.add_column("company", no_wrap=True)
     for col in ("P5", "P50", "P95"):
@@ -1275,6 +1282,7 @@ def bridge_table(result: object, labels: tuple[str, str], values: tuple[dict, di
         "booked_life_years": "booked life",
         "capex_2026": "2026 capex",
         "min_dscr": "min DSCR",
+        "min_interest_cover": "min interest cover",
         "breakeven_demand_growth": "break-even g",
         "breakeven_price_decline": "break-even λ",
     }

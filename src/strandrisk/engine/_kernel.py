@@ -570,11 +570,12 @@ def outcome_rows(
     values : (S, K1, 5, n), or (0, K1, 5, n) unless ``keep_values``
         Stranded value, the IFRS and US GAAP impairment charges, the scheduled book value
         and the economic (recoverable) value per quarter. [USD]
-    summary : (S, K1, 8)
+    summary : (S, K1, 9)
         Peak stranded value [USD] and its quarter, IFRS and US GAAP impairment totals
         [USD], the first quarter of a material IFRS and US GAAP charge, the lowest annual
-        DSCR [-] (inf without debt service) and the first year of negative unlevered free
-        cash flow; quarters and years are indices from 2026, -1 for never.
+        DSCR [-] (inf without debt service), the first year of negative unlevered free
+        cash flow and the lowest annual interest cover, EBIT over interest [-] (inf
+        without interest); quarters and years are indices from 2026, -1 for never.
     life26 : (S, K, 4) economic life of the 2026 vintages [year]
     programme : (S, K1, 3) NPV [USD], IRR [1/year] and payback [year] of the 2026
         programme (NaN where there is no IRR or no payback)
@@ -588,7 +589,7 @@ def outcome_rows(
     years = n // 4
     k1 = k_n + 1
     values = np.zeros((s_n if keep_values else 0, k1, 5, n))
-    summary = np.empty((s_n, k1, 8))
+    summary = np.empty((s_n, k1, 9))
     life26 = np.zeros((s_n, k_n, 4))
     programme = np.empty((s_n, k1, 3))
     loan_cover = np.empty((s_n if llcr else 0, k1, 2))
@@ -774,24 +775,32 @@ def outcome_rows(
         tau = p[_TAX]
         for k in range(k1):
             min_dscr = np.inf
+            min_icr = np.inf
             negative = -1
             for y in range(years):
                 service = 0.0
                 cfads = 0.0
                 annual = 0.0
+                ebit = 0.0
+                interest = 0.0
                 for q in range(4):
                     t = 4 * y + q
                     tax = tau * (fl[0, k, t] - fl[1, k, t])
                     annual += fl[0, k, t] - tax - fl[4, k, t]
                     service += fl[2, k, t] + fl[3, k, t]
                     cfads += fl[0, k, t] - tax
+                    ebit += fl[0, k, t] - fl[1, k, t]
+                    interest += fl[2, k, t]
                 if service > 0:
                     min_dscr = min(min_dscr, cfads / service)
+                if interest > 0:
+                    min_icr = min(min_icr, ebit / interest)
                 if negative < 0 and annual < 0:
                     negative = y
             _events(vals[k], big[k], summary[s, k])
             summary[s, k, 6] = min_dscr
             summary[s, k, 7] = negative
+            summary[s, k, 8] = min_icr
     return values, summary, life26, programme, loan_cover
 
 

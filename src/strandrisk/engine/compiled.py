@@ -42,11 +42,12 @@ class KernelOutcomes:
         Stranded value, the IFRS and US GAAP impairment charges, the scheduled book value
         and the economic (recoverable) value per reporting quarter; empty (0 rows) unless
         asked for. [USD]
-    summary : ndarray, shape (S, K1, 8)
+    summary : ndarray, shape (S, K1, 9)
         Peak stranded value [USD], its quarter, IFRS and US GAAP impairment totals [USD],
         first quarters of a material IFRS and US GAAP charge, the lowest annual DSCR [-]
-        (inf without debt service), the first year of negative unlevered free cash flow;
-        quarters and years count from 2026Q1 / 2026, -1 for never.
+        (inf without debt service), the first year of negative unlevered free cash flow,
+        the lowest annual interest cover [-] (inf without interest); quarters and years
+        count from 2026Q1 / 2026, -1 for never.
     life_2026 : ndarray, shape (S, K, 4)
         Economic life of each 2026 vintage. [year]
     programme : ndarray, shape (S, K1, 3)

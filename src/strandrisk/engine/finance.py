@@ -40,6 +40,7 @@ class CompanyFlows:
     principal: np.ndarray
     fcf_levered: np.ndarray
     dscr: np.ndarray  # (S, K+1, years): annual CFADS / debt service [-]
+    interest_cover: np.ndarray  # (S, K+1, years): annual EBIT / interest [-]
     llcr: np.ndarray  # (S, K+1, T): loan life cover ratio, NaN without debt [-]
 
 
@@ -96,12 +97,15 @@ def company_flows(
     ufcf = ebitda - tax - capex
     service = ordered_sum((interest + principal).reshape(*interest.shape[:-1], -1, 4))
     cfads = ordered_sum((ebitda - tax).reshape(*ebitda.shape[:-1], -1, 4))
+    ebit = ordered_sum((ebitda - dep).reshape(*ebitda.shape[:-1], -1, 4))
+    annual_interest = ordered_sum(interest.reshape(*interest.shape[:-1], -1, 4))
     cfads_v = ops.ebitda - tau[..., None] * (ops.ebitda - acc.depreciation)  # every period
     existing = grid.vintage[:, None] <= np.arange(n)[None, :]
     cover, owed = loan_life_cover(cfads_v, outstanding, repaid, rate, existing, QUARTER)
     cover, owed = add_industry(cover), add_industry(owed)  # the industry: the sums
     with np.errstate(divide="ignore", invalid="ignore"):
         dscr = np.where(service > 0, cfads / service, np.nan)
+        icr = np.where(annual_interest > 0, ebit / annual_interest, np.nan)
         llcr = np.where(owed > 0, cover / owed, np.nan)
     return CompanyFlows(
         capex=capex,
@@ -118,6 +122,7 @@ def company_flows(
         principal=principal,
         fcf_levered=ufcf - interest * (1.0 - tau) - principal + new_debt,
         dscr=dscr,
+        interest_cover=icr,
         llcr=llcr,
     )
 

@@ -42,6 +42,7 @@ LIMIT_OUTCOMES: tuple[str, ...] = (
     "npv_2026",
     "irr_2026",
     "min_dscr",
+    "min_interest_cover",
     "min_llcr",
     "economic_life_years",
 )
@@ -182,8 +183,9 @@ class Limit:
     def met(self, statistic: np.ndarray) -> np.ndarray:
         """Return whether each statistic keeps within the limit [-].
 
-        An undefined statistic (NaN: no draw defines it) fails the limit, except the DSCR's
-        and the LLCR's: without debt (service) there is no covenant to breach.
+        An undefined statistic (NaN: no draw defines it) fails the limit, except the DSCR's,
+        the interest cover's and the LLCR's: without debt (service, interest) there is no
+        covenant to breach.
 
         Parameters
         ----------
@@ -192,7 +194,8 @@ class Limit:
         """
         s = np.asarray(statistic, dtype=float)
         within = s <= self.bound if self.at_most else s >= self.bound
-        return within | np.isnan(s) if self.outcome in ("min_dscr", "min_llcr") else within
+        covers = ("min_dscr", "min_interest_cover", "min_llcr")
+        return within | np.isnan(s) if self.outcome in covers else within
 
 
 def parse_limit(text: str) -> Limit:

@@ -40,6 +40,7 @@ __all__ = [
     "DRIVER_OUTCOMES",
     "DRIVER_SCENARIOS",
     "FAN_SCENARIOS",
+    "INTEREST_COVENANTS",
     "KEPT_COLUMNS",
     "NPV_BELOW_ZERO",
     "PRECISION_FIRST",
@@ -79,7 +80,11 @@ SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap
 """Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
 COVENANTS = (1.0, 1.2, 1.5)
 """Lowest annual DSCR levels whose breach a Monte Carlo run counts (``MCResult.debt_cover``)."""
-CONDITION_OUTCOMES = (*SUMMARISED, "min_dscr", "min_llcr")
+INTEREST_COVENANTS = (1.0, 2.0, 3.0)
+"""Lowest annual interest cover (EBIT / interest) levels whose breach a run counts
+(``MCResult.interest_cover``): 1 where earnings no longer pay the interest; 2 and 3 as in
+typical interest-cover covenants."""
+CONDITION_OUTCOMES = (*SUMMARISED, "min_dscr", "min_interest_cover", "min_llcr")
 """Outcomes whose chance beyond a value a run can give (``MCResult.probabilities``);
 ``min_llcr`` only from a run with the loan life cover (``run_mc(..., llcr=True)``)."""
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
@@ -101,6 +106,7 @@ KEPT_COLUMNS = (
     "first_impairment_usgaap",
     "economic_life_years",
     "min_dscr",
+    "min_interest_cover",
 )
 """Outcome columns a Monte Carlo run keeps per scenario and company (``--keep``, ``--store``);
 a run with the loan life cover keeps :data:`~strandrisk.engine.simulate.LLCR_COLUMNS` too."""
@@ -409,6 +415,24 @@ class MCResult:
         """
         return self._cover("min_llcr", "no_debt", covenants)
 
+    def interest_cover(self, covenants: Sequence[float] = INTEREST_COVENANTS) -> pd.DataFrame:
+        """Each company's lowest annual interest cover (EBIT / interest): spread and breaches.
+
+        Parameters
+        ----------
+        covenants : sequence of float
+            Interest-cover levels; for each, the share of scenarios whose lowest annual
+            cover falls below it (a scenario without interest never does). [ratio]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; ``p5``, ``p50``, ``p95`` of the lowest annual interest cover over
+            the scenarios that pay interest [ratio], ``no_interest`` (the share that pays
+            none) and ``below <level>`` per level [fraction].
+        """
+        return self._cover("min_interest_cover", "no_interest", covenants)
+
     def debt_cover(self, covenants: Sequence[float] = COVENANTS) -> pd.DataFrame:
         """Each company's lowest annual DSCR over the horizon: its spread and covenant breaches.
 
@@ -614,6 +638,10 @@ class MCResult:
                 str(c): {k: _number(v) for k, v in row.items()}
                 for c, row in self.debt_cover().iterrows()
             },
+            "interest_cover": {
+                str(c): {k: _number(v) for k, v in row.items()}
+                for c, row in self.interest_cover().iterrows()
+            },
             "loan_cover": self._loan_cover_json(),
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
@@ -625,9 +653,13 @@ class MCResult:
                 "capex_at_risk": "USD",
                 "p_impairment": "share of scenarios with a material charge by the end of the year",
                 "probabilities": "share of scenarios with the outcome beyond the value (USD; "
-                "a ratio for min_dscr, where no debt service counts as above)",
+                "a ratio for min_dscr, min_interest_cover and min_llcr, where no debt service, "
+                "no interest or no debt counts as above)",
                 "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
                 "with debt service; no_debt_service and below <level> shares of all scenarios",
+                "interest_cover": "lowest annual EBIT / interest (ratio) at P5, P50, P95 over "
+                "the scenarios that pay interest; no_interest and below <level> shares of all "
+                "scenarios",
                 "loan_cover": "lowest quarterly LLCR (ratio) at P5, P50, P95 over the "
                 "scenarios with debt; no_debt and below <level> shares of all scenarios; "
                 "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
@@ -694,8 +726,10 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
     firsts += ("first_llcr_below_1",) if cover else ()
     for company, group in rows.groupby("company", sort=True, observed=True):
         name = str(company)
-        # min_dscr: NaN without debt service, min_llcr without debt
-        for outcome in (*SUMMARISED, "min_dscr", *(("min_llcr",) if cover else ())):
+        # min_dscr: NaN without debt service, min_interest_cover without interest,
+        # min_llcr without debt
+        covers = ("min_dscr", "min_interest_cover", *(("min_llcr",) if cover else ()))
+        for outcome in (*SUMMARISED, *covers):
             sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(dtype=float))
         counts = np.zeros((len(firsts), years + 1), dtype=np.int64)
         for i, column in enumerate(firsts):
@@ -1273,7 +1307,7 @@ class _Kept:
             "CREATE TABLE mc (scenario BIGINT, company VARCHAR, stranded_peak DOUBLE, "
             "npv_2026 DOUBLE, irr_2026 DOUBLE, impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, "
             "first_impairment_ifrs VARCHAR, first_impairment_usgaap VARCHAR, "
-            "economic_life_years DOUBLE, min_dscr DOUBLE"
+            "economic_life_years DOUBLE, min_dscr DOUBLE, min_interest_cover DOUBLE"
             + (", min_llcr DOUBLE, first_llcr_below_1 VARCHAR)" if llcr else ")")
         )
         columns = "".join(f', "{k}" DOUBLE' for k in keys)

@@ -69,6 +69,7 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "first_impairment_ifrs",
     "first_impairment_usgaap",
     "min_dscr",
+    "min_interest_cover",
     "first_negative_fcf_year",
     "breakeven_demand_growth",
     "breakeven_price_decline",
@@ -89,6 +90,7 @@ OUTCOME_UNITS: dict[str, str] = {
     "first_impairment_ifrs": "ISO quarter",
     "first_impairment_usgaap": "ISO quarter",
     "min_dscr": "ratio",
+    "min_interest_cover": "ratio",
     "first_negative_fcf_year": "year (date)",
     "breakeven_demand_growth": "1/year",  # continuous rates, like the parameters
     "breakeven_price_decline": "1/year",
@@ -97,7 +99,8 @@ OUTCOME_UNITS: dict[str, str] = {
 }
 """Unit of each column of the outcome table but ``company``: rates are fractions per year
 (``irr_2026`` effective annual, the break-even values continuous like the parameters they
-solve for), ``min_dscr`` the lowest annual debt-service cover, dates ISO quarters or years."""
+solve for), ``min_dscr`` the lowest annual debt-service cover, ``min_interest_cover`` the
+lowest annual EBIT over interest, dates ISO quarters or years."""
 
 LLCR_COLUMNS: tuple[str, ...] = ("min_llcr", "first_llcr_below_1")
 """Columns the outcome table gains with ``simulate(..., llcr=True)``: the lowest quarterly
@@ -125,12 +128,14 @@ SERIES_UNITS: dict[str, str] = {
     "installed_units": "H100e",
     "token_price": "USD/Mtok",
     "dscr": "ratio",
+    "interest_cover": "ratio",
     "llcr": "ratio",
     "economic_life": "year",
 }  # fmt: skip
 """Unit of each variable of :attr:`SimulationResult.series` (also its ``units`` attribute):
-flows per quarter, stocks (``USD``) at quarter end, ``dscr`` per year, ``economic_life``
-per cohort; ``H100e`` counts units of compute in H100 equivalents."""
+flows per quarter, stocks (``USD``) at quarter end, ``dscr`` and ``interest_cover`` (EBIT
+over interest) per year, ``economic_life`` per cohort; ``H100e`` counts units of compute in
+H100 equivalents."""
 
 _SERIES = (
     "capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",
@@ -272,6 +277,7 @@ def _kernel_columns(p: Params, grid: Grid, ko: KernelOutcomes) -> dict[str, np.n
         "first_impairment_ifrs_q": sm[..., 4].astype(np.int64),
         "first_impairment_usgaap_q": sm[..., 5].astype(np.int64),
         "min_dscr": sm[..., 6],
+        "min_interest_cover": sm[..., 8],
         "first_negative_fcf_y": sm[..., 7].astype(np.int64),
     }
 
@@ -321,6 +327,9 @@ def _chunk(
         "first_impairment_ifrs_q": _first_index(val.ifrs.charge > big),
         "first_impairment_usgaap_q": _first_index(val.usgaap.charge > big),
         "min_dscr": np.nanmin(np.where(np.isnan(flows.dscr), np.inf, flows.dscr), axis=-1),
+        "min_interest_cover": np.min(
+            np.where(np.isnan(flows.interest_cover), np.inf, flows.interest_cover), axis=-1
+        ),
         "first_negative_fcf_y": _first_index(annual_fcf < 0),
     }
     if llcr:
@@ -364,7 +373,7 @@ def _series(
         "capacity": capacity, "served": served, "utilisation": utilisation,
         "installed_units": units,
         "token_price": np.broadcast_to(ops.price[..., 0, :n], (served.shape[0], k1, n)),
-        "dscr": flows.dscr, "llcr": flows.llcr,
+        "dscr": flows.dscr, "interest_cover": flows.interest_cover, "llcr": flows.llcr,
     }  # fmt: skip
 
 
@@ -418,7 +427,8 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
         frame["first_llcr_below_1"] = label(out["first_llcr_below_1_q"])
     years = out["first_negative_fcf_y"].ravel().astype(np.int64)
     frame["first_negative_fcf_year"] = pd.arrays.IntegerArray(START_YEAR + years, years < 0)
-    frame["min_dscr"] = frame["min_dscr"].replace(np.inf, np.nan)
+    for column in ("min_dscr", "min_interest_cover"):  # inf: no debt service, no interest
+        frame[column] = frame[column].replace(np.inf, np.nan)
     for column in ("breakeven_demand_growth", "breakeven_price_decline"):
         if column not in frame:
             frame[column] = np.nan
@@ -434,9 +444,10 @@ def _dataset(names: tuple[str, ...], grid: Grid, series: dict[str, np.ndarray]) 
     data = {
         k: (("scenario", "company", "quarter"), v)
         for k, v in series.items()
-        if k not in ("dscr", "economic_life")
+        if k not in ("dscr", "interest_cover", "economic_life")
     }
-    data["dscr"] = (("scenario", "company", "year"), series["dscr"])
+    for k in ("dscr", "interest_cover"):
+        data[k] = (("scenario", "company", "year"), series[k])
     data["economic_life"] = (("scenario", "company_model", "vintage"), series["economic_life"])
     ds = xr.Dataset(
         data,

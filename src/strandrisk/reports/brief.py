@@ -269,6 +269,8 @@ def condition_label(label: str) -> str:
     outcome, sign, value = label.split(" ")
     if outcome in ("min_dscr", "min_llcr"):
         return f"lowest {outcome[4:].upper()} {sign} {float(value):.2f}x"
+    if outcome == "min_interest_cover":
+        return f"lowest interest cover {sign} {float(value):.2f}x"
     names = {
         "npv_2026": "NPV 2026",
         "stranded_peak": "peak stranded",
@@ -284,7 +286,8 @@ def covenant_label(column: str) -> str:
     Parameters
     ----------
     column : str
-        A ``below <level>`` column of ``MCResult.debt_cover``. [-]
+        A ``below <level>`` column of ``MCResult.debt_cover`` (or ``interest_cover``,
+        ``loan_cover``). [-]
     """
     return f"< {float(column.removeprefix('below ')):.1f}x"
 

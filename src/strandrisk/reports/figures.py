@@ -37,7 +37,7 @@ FIGURES: dict[str, str] = {
     "market": "Token demand, capacity and volume served (industry, 2026Q1 capacity = 1)",
     "utilisation_price": "Utilisation and the token price",
     "cash_flows": "Cash flows (industry)",
-    "dscr": "Debt cover by year: service (DSCR) and loan life (LLCR, the industry)",
+    "dscr": "Debt cover by year: service (DSCR), interest (the industry) and loan life (LLCR)",
     "cohort_lives": "Booked against economic life, cohort by cohort",
     "presets": "The six presets side by side (industry)",
     "tornado": "What moves peak stranded value most (one at a time)",
@@ -195,6 +195,14 @@ def _dscr(ds: xr.Dataset, title: str) -> go.Figure:
             mode="lines+markers",
             line={"color": _colour(c, companies)},
         )
+    if "interest_cover" in ds:  # earnings (after the booked depreciation) over interest
+        fig.add_scatter(
+            x=years,
+            y=ds["interest_cover"].sel(company="industry").values,
+            name="industry interest cover",
+            mode="lines+markers",
+            line={"color": _colour("industry", companies), "dash": "dot"},
+        )
     if "llcr" in ds:  # forward-looking: can the assets in place repay what is owed?
         first = [str(q).endswith("Q1") for q in ds["quarter"].values]
         fig.add_scatter(
@@ -206,7 +214,8 @@ def _dscr(ds: xr.Dataset, title: str) -> go.Figure:
         )
     fig.update_layout(
         title=title,
-        yaxis_title="DSCR: (EBITDA - tax) / (interest + principal); LLCR: PV of it / debt",
+        yaxis_title="DSCR: (EBITDA - tax) / (interest + principal); interest cover: "
+        "EBIT / interest; LLCR: PV of EBITDA - tax / debt",
         **_LAYOUT,
     )
     return fig

@@ -47,7 +47,13 @@ def _fmt_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
         table[column] = table[column].map(
             lambda v, d=decline: "-" if pd.isna(v) else f"{annual_change(v, d):+.0%} a year"
         )
-    for column in ("booked_life_years", "economic_life_years", "payback_years_2026", "min_dscr"):
+    for column in (
+        "booked_life_years",
+        "economic_life_years",
+        "payback_years_2026",
+        "min_dscr",
+        "min_interest_cover",
+    ):
         table[column] = table[column].map(lambda v: "-" if pd.isna(v) else f"{v:.2f}")
     return table.T.fillna("-")
 
@@ -66,6 +72,7 @@ _LABELS = {
     "first_impairment_ifrs": "first IFRS impairment",
     "first_impairment_usgaap": "first US GAAP impairment",
     "min_dscr": "minimum DSCR",
+    "min_interest_cover": "minimum interest cover (EBIT / interest)",
     "first_negative_fcf_year": "first year of negative free cash flow",
     "breakeven_demand_growth": "break-even demand growth",
     "breakeven_price_decline": "break-even token price change",

@@ -526,6 +526,16 @@ def mc_page(
                 "scenarios (%) whose lowest DSCR falls below each level."
             ),
         ),
+        (
+            "Interest cover: the lowest annual EBIT over interest",
+            _table(_cover_table(r.interest_cover()), "company", "{:.2f}")
+            + _small(
+                "EBIT (EBITDA less the booked depreciation, before impairment) over the "
+                "interest paid in the year. P5, P50 and P95 of each company's lowest annual "
+                "cover over the scenarios that pay interest; the other columns are the shares of "
+                "all scenarios (%) whose lowest cover falls below each level."
+            ),
+        ),
         *(_loan_cover_sections(r) if r.has_loan_cover else []),
         (
             "Probability of a material impairment by the end of the year (%)",
@@ -577,16 +587,16 @@ def mc_page(
 
 
 def _cover_table(cover: pd.DataFrame) -> pd.DataFrame:
-    """``debt_cover()`` or ``loan_cover()`` for a page: companies in order, shares in %."""
+    """``debt_cover()``, ``interest_cover()`` or ``loan_cover()`` for a page, shares in %."""
     cover = cover.loc[[c for c in (*COMPANIES, "industry") if c in cover.index]].copy()
-    shares = [c for c in cover.columns if c.startswith("below ") or c.startswith("no_debt")]
+    shares = [c for c in cover.columns if c not in ("p5", "p50", "p95")]  # no_debt, below ...
     cover[shares] = cover[shares] * 100
     return cover.rename(
         columns={
             "p5": "P5",
             "p50": "P50",
             "p95": "P95",
-            **{c: f"{c.replace('_', ' ')} (%)" for c in shares if c.startswith("no_debt")},
+            **{c: f"{c.replace('_', ' ')} (%)" for c in shares if c.startswith("no_")},
             **{c: f"{covenant_label(c)} (%)" for c in shares if c.startswith("below ")},
         }
     )

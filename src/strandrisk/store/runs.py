@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS series (
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_llcr DOUBLE;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS first_llcr_below_1 VARCHAR;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS loan_cover BOOLEAN;
+ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_interest_cover DOUBLE;
 """
 
 
@@ -73,6 +74,7 @@ _NUMERIC = (
     "impairment_ifrs",
     "impairment_usgaap",
     "min_dscr",
+    "min_interest_cover",
     "breakeven_demand_growth",
     "breakeven_price_decline",
     "min_llcr",
@@ -419,6 +421,10 @@ class RunStore:
                 "SELECT scenario, key, value FROM mc_samples WHERE run_id = ?", [run_id]
             ).df()
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
+        if "min_interest_cover" in outcomes:  # added last to older stores: beside min_dscr
+            columns = [c for c in outcomes.columns if c != "min_interest_cover"]
+            columns.insert(columns.index("min_dscr") + 1, "min_interest_cover")
+            outcomes = outcomes[columns]
         if not meta["loan_cover"]:  # columns of runs that computed the loan life cover
             outcomes = outcomes.drop(columns=list(LLCR_COLUMNS), errors="ignore")
         samples = (
@@ -558,11 +564,13 @@ def record_mc(
                 r[0] for r in con.execute("DESCRIBE kept.mc").fetchall()
             }  # the loan life cover's too when the run computed it
             cover = set(LLCR_COLUMNS) <= kept_columns
+            interest = "min_interest_cover" in kept_columns  # not in older --keep files
             columns = ", ".join(
                 [
                     "scenario", "company", "npv_2026", "irr_2026", "stranded_peak",
                     "impairment_ifrs", "impairment_usgaap", "first_impairment_ifrs",
                     "first_impairment_usgaap", "economic_life_years", "min_dscr",
+                    *(("min_interest_cover",) if interest else ()),
                     *(LLCR_COLUMNS if cover else ()),
                 ]
             )  # fmt: skip
