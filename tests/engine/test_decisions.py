@@ -36,6 +36,40 @@ def test_the_scenario_as_given_is_the_monte_carlo_run_with_the_same_seed():
     assert list(summary.index) == [AS_GIVEN, "flat"]
 
 
+def test_financing_decisions_move_the_debt_cover_as_the_monte_carlo_runs_say():
+    """More debt: the same money outcomes, a lower DSCR and interest cover, more breaches."""
+    sc, space = _setup()
+    decisions = {"more debt": {"financing.debt_share": 0.5}, "no debt": {"financing.debt_share": 0}}
+    got = compare_decisions(sc, space, decisions, N, 5, sampler="lhs")
+    cover = got.cover("industry")
+    assert list(cover.columns) == [
+        "min_dscr_p50",
+        "min_dscr_below",
+        "min_interest_cover_p50",
+        "min_interest_cover_below",
+    ]
+    for label, overrides in ((AS_GIVEN, {}), ("more debt", decisions["more debt"])):
+        chosen = sr.load_scenario("base", overrides={"years": 4, **overrides})
+        mc = run_mc(chosen, space, N, 5, sampler="lhs")  # the same draws, run on their own
+        dscr = mc.debt_cover((1.2,)).loc["industry"]
+        icr = mc.interest_cover((2.0,)).loc["industry"]
+        assert cover.loc[label, "min_dscr_below"] == dscr["below 1.2"]
+        assert cover.loc[label, "min_interest_cover_below"] == icr["below 2"]
+        assert cover.loc[label, "min_dscr_p50"] == dscr["p50"]
+        assert cover.loc[label, "min_interest_cover_p50"] == icr["p50"]
+    more, given = cover.loc["more debt"], cover.loc[AS_GIVEN]
+    assert more["min_dscr_p50"] < given["min_dscr_p50"]
+    assert more["min_interest_cover_p50"] < given["min_interest_cover_p50"]
+    assert more["min_dscr_below"] >= given["min_dscr_below"]
+    assert np.isnan(cover.loc["no debt", "min_dscr_p50"])  # nothing to cover, nothing breached
+    assert cover.loc["no debt", "min_dscr_below"] == 0.0
+    assert cover.loc["no debt", "min_interest_cover_below"] == 0.0
+    summary = got.summary("industry")
+    assert (summary.loc["more debt"] == summary.loc[AS_GIVEN]).all()  # the money does not move
+    js = got.as_json()["cover"]["industry"]["more debt"]
+    assert js["min_dscr_p50"] == pytest.approx(more["min_dscr_p50"])
+
+
 def test_changes_are_paired_draw_by_draw_as_independent_runs_say():
     sc, space = _setup()
     decision = {"companies.meta.compute_life": 4.0, "financing.debt_share": 0.5}
@@ -110,6 +144,7 @@ def test_mc_compare_on_the_command_line(tmp_path):
     assert r.exit_code == 0, r.output
     text = " ".join(r.output.split())
     assert "Decisions over the same 40 draws" in text
+    assert "Debt cover under each decision: industry" in text
     assert "capex.path=flat" in text
     two = runner.invoke(
         app, [*args, "--compare", "companies.meta.compute_life=4, capex.growth=0", "--json"]
@@ -154,6 +189,7 @@ def test_mc_compare_writes_its_page_and_charts(tmp_path):
         assert f'id="fig-{key}"' in page
         assert (png / f"{key}.png").stat().st_size > 0
     assert "What each decision changes, draw by draw" in page
+    assert "Debt cover under each decision" in page
     assert "capex.path=flat: capex.path = flat" in page
     assert "Outcomes of meta" in page
 

@@ -991,6 +991,18 @@ def decisions_tables(comparison: object, company: str = "industry", width: int =
             _share(row["p_npv_negative"]),
             _money(row["impairment_ifrs_mean"]),
         )
+    cover = c.cover(company)
+    dt = _compact(f"Debt cover under each decision: {company}")
+    for col in ("decision", "lowest DSCR P50", "< 1.2x", "interest cover P50", "< 2.0x"):
+        dt.add_column(col, justify="left" if col == "decision" else "right")
+    for label, row in cover.iterrows():
+        dt.add_row(
+            short[str(label)],
+            _num(row["min_dscr_p50"]),
+            _share(row["min_dscr_below"]),
+            _num(row["min_interest_cover_p50"]),
+            _share(row["min_interest_cover_below"]),
+        )
     change = c.change(company)
     ct = _compact(f"What each decision changes, draw by draw: {company}")
     for col, justify in (
@@ -1026,7 +1038,7 @@ def decisions_tables(comparison: object, company: str = "industry", width: int =
         style="dim",
     )
     legend = [Text(f"{v}: {k}") for k, v in short.items() if k != v]
-    return Group(st, ct, *legend, note)
+    return Group(st, dt, ct, *legend, note)
 
 
 def debt_cover_table(

@@ -27,19 +27,30 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
-from strandrisk.engine.montecarlo import CONFIDENCE, executor, run_tasks
+from strandrisk.engine.montecarlo import CONFIDENCE, _share, executor, run_tasks
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.io.scenario import with_values
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["AS_GIVEN", "COMPARED", "DecisionComparison", "band_label", "compare_decisions"]
+__all__ = [
+    "AS_GIVEN",
+    "COMPARED",
+    "COVERS",
+    "DecisionComparison",
+    "band_label",
+    "compare_decisions",
+]
 
 AS_GIVEN = "as given"
 """Label of the scenario itself among the decisions compared."""
 COMPARED = ("stranded_peak", "npv_2026", "impairment_ifrs")
 """Outcomes compared per decision and company."""
+COVERS = {"min_dscr": 1.2, "min_interest_cover": 2.0}
+"""Debt cover outcomes compared per decision and company, with the level whose breach is
+counted (:meth:`DecisionComparison.cover`): a financing decision moves these, not the money
+outcomes."""
 _STRUCTURE = ("name", "description", "start", "years", "companies.include")
 """Keys a decision may not change: the draws must describe the same companies and quarters."""
 
@@ -58,7 +69,8 @@ class DecisionComparison:
         Label -> overrides (``{"dotted.key": value}``), the scenario as given first (no
         overrides).
     outcomes : dict
-        ``(decision, company, outcome)`` -> quantile sketch of the outcome. [USD]
+        ``(decision, company, outcome)`` -> quantile sketch of the outcome, for the
+        outcomes of :data:`COMPARED` [USD] and :data:`COVERS` [ratio].
     changes : dict
         ``(decision, company, outcome)`` -> quantile sketch of the decision's outcome less
         the scenario as given's, draw by draw (decisions other than the scenario as given).
@@ -101,6 +113,33 @@ class DecisionComparison:
                 "p_npv_negative": npv.share_beyond(0.0, above=False),
                 "impairment_ifrs_mean": imp.mean(),
             }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("decision")
+
+    def cover(self, company: str = "industry") -> pd.DataFrame:
+        """Each decision's debt cover for one company: lowest DSCR and interest cover.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index decision; per outcome of :data:`COVERS` its median over the draws with
+            debt (``min_dscr_p50``, ``min_interest_cover_p50``) [ratio] and the share of all
+            draws below its level (``min_dscr_below``, ``min_interest_cover_below``; a draw
+            without debt service or interest counts as no breach) [fraction].
+        """
+        self._check(company)
+        rows = {}
+        for label in self.decisions:
+            row = {}
+            for outcome, level in COVERS.items():
+                sketch = self.outcomes[(label, company, outcome)]
+                row[f"{outcome}_p50"] = float(sketch.quantile(0.5)) if sketch.count else math.nan
+                row[f"{outcome}_below"] = _share(sketch, level, above=False)
+            rows[label] = row
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("decision")
 
     def change(self, company: str = "industry") -> pd.DataFrame:
@@ -180,8 +219,12 @@ class DecisionComparison:
 
     def as_json(self) -> dict[str, object]:
         """Return the comparison as one JSON-ready object, every company."""
-        summaries, changes = {}, {}
+        summaries, changes, covers = {}, {}, {}
         for company in self.companies():
+            covers[company] = {
+                str(label): {k: _number(v) for k, v in row.items()}
+                for label, row in self.cover(company).iterrows()
+            }
             summary = self.summary(company)
             summaries[company] = {
                 str(label): {k: _number(v) for k, v in row.items()}
@@ -199,9 +242,14 @@ class DecisionComparison:
             "decisions": {label: dict(o) for label, o in self.decisions.items()},
             "summary": summaries,
             "change": changes,
+            "cover": covers,
             "confidence": CONFIDENCE,
             "units": {
                 "summary": "USD; p_npv_negative a share of the draws",
+                "cover": "the lowest annual DSCR and interest cover (EBIT / interest): P50 "
+                "over the draws with debt (ratio), and the share of all draws below "
+                + " and ".join(f"{v:g}x ({k})" for k, v in COVERS.items())
+                + "; a draw without debt counts as no breach",
                 "change": "USD, the decision less the scenario as given in the same draw; "
                 "mean_pm the half-width of the mean's 95 % interval; share_up and share_down "
                 "shares of the draws",
@@ -285,9 +333,11 @@ def _decide(
     return out
 
 
-def _sketch_rows(rows: pd.DataFrame, label: str, into: _Sketches) -> None:
+def _sketch_rows(
+    rows: pd.DataFrame, label: str, into: _Sketches, outcomes: tuple[str, ...] = COMPARED
+) -> None:
     for company, group in rows.groupby("company", sort=True, observed=True):
-        for outcome in COMPARED:
+        for outcome in outcomes:
             values = group[outcome].to_numpy(dtype=float)
             into[(label, str(company), outcome)] = QuantileSketch.of(values)
 
@@ -303,7 +353,8 @@ def _decision_task(
 ) -> tuple[int, _Sketches, _Sketches]:
     """Run scenarios ``start`` to ``stop - 1`` as given and under each decision, and reduce."""
     samples = sample_range(space, start, stop, seed, sampler)
-    columns = ["scenario", "company", *COMPARED]
+    columns = ["scenario", "company", *COMPARED, *COVERS]
+    sketched = (*COMPARED, *COVERS)
 
     def run(sc: Scenario, held: Mapping[str, float], drawn: Mapping) -> pd.DataFrame:
         drawn = {**drawn, **{k: np.full(stop - start, v) for k, v in held.items()}}
@@ -313,12 +364,12 @@ def _decision_task(
     outcomes: _Sketches = {}
     changes: _Sketches = {}
     base = run(scenario, {}, samples)
-    _sketch_rows(base, AS_GIVEN, outcomes)
+    _sketch_rows(base, AS_GIVEN, outcomes, sketched)
     for label, chosen, held, stressed in decided:
         # a stress draws from its own bands, with the same uniforms: the same futures otherwise
         drawn = samples if stressed is None else sample_range(stressed, start, stop, seed, sampler)
         rows = run(chosen, held, drawn)
-        _sketch_rows(rows, label, outcomes)
+        _sketch_rows(rows, label, outcomes, sketched)
         diff = rows.copy()
         diff[list(COMPARED)] = rows[list(COMPARED)].to_numpy() - base[list(COMPARED)].to_numpy()
         _sketch_rows(diff, label, changes)

@@ -696,8 +696,27 @@ def decisions_page(
         "rises in (%)",
         "falls in (%)",
     ]
+    cover = c.cover(company).copy()
+    cover[["min_dscr_below", "min_interest_cover_below"]] *= 100
+    cover.columns = [
+        "lowest DSCR P50",
+        "lowest DSCR < 1.2x (%)",
+        "lowest interest cover P50",
+        "lowest interest cover < 2.0x (%)",
+    ]
     tables = [
         ("Each decision's distribution", _table(summary, "decision", "{:,.1f}") + _small(what)),
+        (
+            "Debt cover under each decision",
+            _table(cover, "decision", "{:,.2f}")
+            + _small(
+                "The lowest annual DSCR ((EBITDA − tax) over interest and principal) and "
+                "interest cover (EBIT over interest) over the horizon: the median over the "
+                "draws with debt, and the share of all draws below the level (a draw without "
+                "debt counts as no breach). Financing decisions move these, not the money "
+                "outcomes above."
+            ),
+        ),
         (
             "What each decision changes, draw by draw",
             _table(change, "decision and outcome", "{:,.1f}")
