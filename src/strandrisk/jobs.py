@@ -46,6 +46,7 @@ __all__ = [
     "compare_presets",
     "compile_note",
     "preset_bridges",
+    "report_stored_comparison",
     "report_stored_run",
     "run_main_job",
     "stored_scenario",
@@ -566,6 +567,48 @@ def report_stored_mc(
     )
     with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
     return StoredMCPage(written, matches, len(head), with_)
+
+
+def report_stored_comparison(
+    store_path: Path, run_id: int, *, out_dir: Path | None, png_dir: Path | None = None
+) -> list[Path]:
+    """Rebuild the page of a stored decision comparison (``mc --compare ... --store``).
+
+    The comparison's quantile sketches are stored whole, so the page has the figures the
+    comparison printed; nothing is recomputed (the draws' distributions are not stored
+    with the scenario, so the run could not be repeated from the store alone).
+
+    Parameters
+    ----------
+    store_path : path-like
+        The DuckDB run store. [-]
+    run_id : int
+        Which run (a comparison). [-]
+    out_dir : path-like or None
+        Folder for ``decisions.html``. [-]
+    png_dir : path-like, optional
+        Folder for PNG copies of the charts. [-]
+
+    Raises
+    ------
+    InputError
+        No such store or run, or not a comparison.
+    """
+    from strandrisk.reports.pages import decisions_page
+
+    store = RunStore(store_path)
+    comparison = store.comparison(run_id)
+    meta = store.meta(run_id)
+    note = f"Rebuilt from run {run_id} of {store_path} ({_when(meta['created_at'])})."
+    parameters = meta.get("parameters")
+    return decisions_page(
+        comparison,
+        str(meta["scenario_name"]),
+        int(parameters) if parameters is not None and not pd.isna(parameters) else 0,
+        out_dir,
+        png_dir,
+        note=note,
+    )
 
 
 def report_stored_run(

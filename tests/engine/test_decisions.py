@@ -160,7 +160,6 @@ def test_mc_compare_on_the_command_line(tmp_path):
     change = summary["change"]["industry"]["capex.path=flat.stranded_peak"]
     assert change["mean"] < 0
     for extra, flag in (
-        (["--store", str(tmp_path / "s.duckdb")], "--store"),
         (["--precision", "0.1"], "--precision"),
         (["--keep", str(tmp_path / "k.duckdb")], "--keep"),
     ):
@@ -270,3 +269,82 @@ def test_mc_stress_on_the_command_line():
         r = runner.invoke(app, ["mc", "--n", "5", "--stress", bad])
         assert r.exit_code == 2, bad
         assert "expected KEY=P90:P100" in " ".join(r.output.split())
+
+
+def test_a_stored_comparison_reads_back_as_it_ran(tmp_path):
+    """mc --compare --store: runs show, report and export give the run's own figures."""
+    from openpyxl import load_workbook
+
+    from strandrisk.store.runs import RunStore
+
+    store = tmp_path / "s.duckdb"
+    runner = CliRunner()
+    args = ["mc", "--n", "60", "--seed", "4", "--set", "years=3", "--store", str(store)]
+    args += ["--compare", "financing.debt_share=0.4", "--stress", "capex.growth=P90:P100"]
+    first = runner.invoke(app, [*args, "--json"])
+    assert first.exit_code == 0, first.output
+    ran = json.loads(first.stdout)
+    run_id = ran.pop("run_id")
+    assert run_id == 1
+    back = RunStore(store).comparison(run_id)
+    assert back.as_json() == ran  # every sketch stored whole: the same figures, bit for bit
+    assert back.decisions == {
+        AS_GIVEN: {},
+        "financing.debt_share=0.4": {"financing.debt_share": 0.4},
+        "capex.growth in P90-P100": {"capex.growth": "P90-P100"},
+    }
+    meta = RunStore(store).meta(run_id)
+    assert (meta["kind"], meta["n_scenarios"], meta["seed"], meta["sampler"]) == (
+        "compare",
+        60,
+        4,
+        "mc",
+    )
+    shown = runner.invoke(app, ["runs", "show", "1", "--store", str(store)])
+    assert shown.exit_code == 0, shown.output
+    assert "Debt cover under each decision: industry" in shown.output
+    out = tmp_path / "page"
+    page = runner.invoke(app, ["report", "1", "--store", str(store), "--out", str(out)])
+    assert page.exit_code == 0, page.output
+    html = (out / "decisions.html").read_text()
+    assert "Rebuilt from run 1" in html
+    assert "Debt cover under each decision" in html
+    book = tmp_path / "c.xlsx"
+    done = runner.invoke(app, ["export", "1", "--store", str(store), "--xlsx", str(book)])
+    assert done.exit_code == 0, done.output
+    sheets = load_workbook(book, read_only=True).sheetnames
+    assert sheets[:6] == ["run", "inputs", "decisions", "summary", "cover", "change"]
+    refused = runner.invoke(app, ["runs", "compare", "1", "1", "--store", str(store)])
+    assert refused.exit_code == 2
+    assert "decision comparison" in refused.output
+    assert runner.invoke(app, ["runs", "delete", "1", "--store", str(store)]).exit_code == 0
+    import duckdb
+
+    with duckdb.connect(str(store), read_only=True) as con:
+        for table in ("decisions", "decision_sketches", "mc_design", "runs"):
+            assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
+
+
+def test_a_failed_comparison_write_leaves_no_partial_run(tmp_path, monkeypatch):
+    import duckdb
+
+    from strandrisk.store import runs as runs_module
+    from strandrisk.store.runs import RunStore, record_comparison
+
+    sc, space = _setup()
+    comparison = compare_decisions(sc, space, {"flat": {"capex.path": "flat"}}, 20, 1)
+    store = RunStore(tmp_path / "s.duckdb")
+    real = runs_module.json.dumps
+
+    def broken(value):
+        if value == {"capex.path": "flat"}:
+            raise RuntimeError("disk full")
+        return real(value)
+
+    monkeypatch.setattr(runs_module.json, "dumps", broken)
+    kw = {"scenario_name": "base", "scenario_toml": "", "parameters": 1}
+    with pytest.raises(RuntimeError, match="disk full"):
+        record_comparison(store, comparison, package_version="x", register_sha256="y", **kw)
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0

@@ -392,6 +392,9 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
     info = runs.meta(run_id)
     meta = {k: v for k, v in info.items() if k != "scenario_toml"}
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
+    if info["kind"] == "compare":  # decisions over the same draws, as the run printed them
+        ui.out.print(render.decisions_tables(runs.comparison(run_id), "industry", ui.out.width))
+        return
     if info["kind"] == "mc":  # a distribution: its quantiles over every stored scenario
         n = int(info["n_scenarios"])  # type: ignore[call-overload]
         title = f"Outcomes over the {n:,} scenarios (computed in the store)"
@@ -426,6 +429,12 @@ def runs_compare(
     from strandrisk.store.runs import RunStore
 
     runs = RunStore(store)
+    for run_id in (first, second):
+        if runs.meta(run_id)["kind"] == "compare":
+            raise InputError(
+                f"run {run_id} is a decision comparison, which compares within itself: "
+                f"strandrisk runs show {run_id}"
+            )
     table = runs.compare(first, second)
     mc = [i for i in (first, second) if runs.meta(i)["kind"] == "mc"]
     note = f" (medians of Monte Carlo run {', '.join(map(str, mc))})" if mc else ""
@@ -486,11 +495,21 @@ def report(
     ] = Path("strandrisk-report"),
     png: ui.PNG_OPTION = None,
 ) -> None:
-    """Rebuild the HTML report of a stored run (or the page of a Monte Carlo run) from the store."""
+    """Rebuild the HTML report of a stored run (or the page of a Monte Carlo run or comparison)."""
     from strandrisk.jobs import report_stored_mc, report_stored_run
     from strandrisk.store.runs import RunStore
 
-    if Path(store).is_file() and RunStore(store).meta(run_id)["kind"] == "mc":
+    kind = RunStore(store).meta(run_id)["kind"] if Path(store).is_file() else None
+    if kind == "compare":  # the page of mc --compare, from the stored sketches
+        from strandrisk.jobs import report_stored_comparison
+
+        ui.wrote(report_stored_comparison(store, run_id, out_dir=out, png_dir=png), False)
+        ui.out.print(
+            f"rebuilt from the quantile sketches stored with run {run_id}: the figures the "
+            "comparison printed"
+        )
+        return
+    if kind == "mc":
         with ui.stages() as step:
             page = report_stored_mc(store, run_id, out_dir=out, png_dir=png, step=step)
         ui.wrote(page.written, False)

@@ -162,7 +162,6 @@ def mc(
         given = {
             "--precision": precision is not None,
             "--keep": keep is not None,
-            "--store": store is not None,
             "--series": series,
             "--at": bool(at),
             "--above": bool(above),
@@ -209,15 +208,33 @@ def mc(
             as_json,
             stress or [],
         )
+        stored = None
+        if store is not None:
+            from strandrisk import __version__
+            from strandrisk.assumptions.register import load_register
+            from strandrisk.io.scenario import dump_scenario
+            from strandrisk.store.runs import RunStore, record_comparison
+
+            stored = record_comparison(
+                RunStore(store),
+                comparison,
+                scenario_name=chosen.name,
+                scenario_toml=dump_scenario(chosen),
+                parameters=len(space.keys),
+                package_version=__version__,
+                register_sha256=load_register().sha256(),
+            )
         if out is not None or png is not None:
             from strandrisk.reports.pages import decisions_page
 
             page = decisions_page(comparison, chosen.name, len(space.keys), out, png, company)
             ui.wrote(page, as_json)
         if as_json:
-            ui.print_json(comparison.as_json())
+            ui.print_json({**comparison.as_json(), "run_id": stored})
         else:
             ui.out.print(render.decisions_tables(comparison, company, ui.out.width))
+            if stored is not None:
+                ui.out.print(f"stored: run {stored} in {store}")
         return
     quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
     conditions = _conditions(above or [], below or [])

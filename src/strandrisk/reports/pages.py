@@ -634,6 +634,7 @@ def decisions_page(
     out: Path | None,
     png: Path | None,
     company: str = "industry",
+    note: str = "",
 ) -> list[Path]:
     """Write the page of ``strandrisk mc --compare``: decisions over the same draws.
 
@@ -649,6 +650,8 @@ def decisions_page(
         Folders for ``decisions.html`` and the PNG files. [-]
     company : str
         Whose outcomes to show. [-]
+    note : str
+        A sentence added to the introduction (where a rebuilt page came from). [-]
     """
     c = comparison
     intro = (
@@ -656,7 +659,7 @@ def decisions_page(
         f"same {c.n:,} draws ({SAMPLER_NAMES.get(c.sampler, c.sampler)}, seed {c.seed}) of "
         f"{parameters} uncertain parameters, so each draw gives a paired change (common random "
         f"numbers). Outcomes of {company}; money in US dollars. A decision that sets an "
-        "uncertain parameter holds it at that value in every draw."
+        "uncertain parameter holds it at that value in every draw." + (f" {note}" if note else "")
     )
     what = "; ".join(
         f"{label}: " + ", ".join(f"{k} = {v}" for k, v in overrides.items())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -43,7 +44,11 @@ def _flatten(table: dict, prefix: str = "") -> dict:
 def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     """Return the tables of an export, by sheet or file name.
 
-    In order: ``run`` (provenance), ``inputs`` (the scenario, every key), ``quantiles`` (a
+    A decision comparison (``mc --compare ... --store``) gives ``run``, ``inputs``,
+    ``decisions`` (each decision's settings), ``summary``, ``cover`` and ``change`` (per
+    company, as :class:`~strandrisk.engine.decisions.DecisionComparison` gives them) and
+    ``assumptions``. Otherwise, in order: ``run`` (provenance), ``inputs`` (the scenario,
+    every key), ``quantiles`` (a
     Monte Carlo run only: P5, P50, P95 and P99 of each outcome per company over the stored
     scenarios), ``outcomes``, ``samples`` (a Monte Carlo run only: the parameter values drawn
     for each scenario), ``series`` (wide, one column per quarter, with each variable's unit,
@@ -79,6 +84,10 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     assumptions = pd.DataFrame([r.as_dict() for r in load_register().values()])
     meta = pd.DataFrame([(k, str(v)) for k, v in run.meta.items()], columns=["field", "value"])
     tables = {"run": meta, "inputs": inputs}
+    if run.comparison is not None:  # a decision comparison: its tables, every company
+        tables.update(_comparison_tables(run.comparison))
+        tables["assumptions"] = assumptions
+        return tables
     if not run.quantiles.empty:  # a Monte Carlo run: its distribution first, then the rows
         tables["quantiles"] = run.quantiles.reset_index()
         if not run.samples.empty:  # what drives it, as `mc` ranked it
@@ -92,6 +101,25 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
         tables["rollforward"] = roll
     tables["assumptions"] = assumptions
     return tables
+
+
+def _comparison_tables(c: Any) -> dict[str, pd.DataFrame]:
+    """``decisions`` (each decision's settings) and its ``summary``, ``cover``, ``change``."""
+    decisions = pd.DataFrame(
+        [
+            (label, key, str(value))
+            for label, setting in c.decisions.items()
+            for key, value in (setting.items() if setting else [("-", "as given")])
+        ],
+        columns=["decision", "parameter", "value"],
+    )
+    out = {"decisions": decisions}
+    for part in ("summary", "cover", "change"):
+        frames = [getattr(c, part)(company).reset_index() for company in c.companies()]
+        for company, frame in zip(c.companies(), frames, strict=True):
+            frame.insert(0, "company", company)
+        out[part] = pd.concat(frames, ignore_index=True)
+    return out
 
 
 def _rollforward(series: pd.DataFrame) -> pd.DataFrame | None:
@@ -138,6 +166,16 @@ def _drivers(run: StoredRun) -> pd.DataFrame:
 
 
 def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    if "summary" in tables:  # a decision comparison
+        rows = [
+            ("summary", "stranded_peak_p50 ... impairment_ifrs_mean", "USD"),
+            ("summary", "p_npv_negative", "fraction of the draws"),
+            ("cover", "min_dscr_p50, min_interest_cover_p50", "ratio"),
+            ("cover", "min_dscr_below, min_interest_cover_below", "fraction of the draws"),
+            ("change", "mean ... p95", "USD, the decision less the scenario as given"),
+            ("change", "share_up, share_down", "fraction of the draws"),
+        ]
+        return pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
     rows = [("outcomes", c, OUTCOME_UNITS.get(c, "")) for c in tables["outcomes"].columns]
     rows += [("series", v, u) for v, u in SERIES_UNITS.items()]
     rows.append(
@@ -174,6 +212,19 @@ def _formats(name: str, frame: pd.DataFrame) -> tuple[dict[int, str], str | None
         return {}, "unit"
     if name == "quantiles":
         return {}, "outcome"
+    if name in ("summary", "change"):  # money, then shares of the draws
+        shares = ("p_npv_negative", "share_up", "share_down")
+        return {
+            i: "0.0%" if c in shares else _MONEY_FORMAT
+            for i, c in enumerate(frame.columns, start=1)
+            if frame[c].dtype.kind == "f"
+        }, None
+    if name == "cover":
+        return {
+            i: "0.0%" if c.endswith("_below") else "0.00"
+            for i, c in enumerate(frame.columns, start=1)
+            if frame[c].dtype.kind == "f"
+        }, None
     if name == "rollforward":
         first = list(frame.columns).index("opening") + 1
         return dict.fromkeys(range(first, len(frame.columns) + 1), _MONEY_FORMAT), None

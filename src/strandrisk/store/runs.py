@@ -1,8 +1,10 @@
 """The results store: an embedded DuckDB database recording every run.
 
 Tables: ``runs`` (one row per run: time, package version, scenario TOML, seed, register
-hash), ``outcomes`` (the outcome table) and ``series`` (quarterly series, long format).
-Each run is written in one transaction, so an interrupted write leaves no partial run.
+hash), ``outcomes`` (the outcome table) and ``series`` (quarterly series, long format);
+a Monte Carlo run adds ``mc_samples`` and ``mc_design``, a decision comparison
+``decisions`` and ``decision_sketches``. Each run is written in one transaction, so an
+interrupted write leaves no partial run.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -22,7 +26,7 @@ import xarray as xr
 from strandrisk.errors import InputError
 from strandrisk.io.files import is_duckdb_file
 
-__all__ = ["LLCR_COLUMNS", "RunStore", "StoredRun", "record_mc"]
+__all__ = ["LLCR_COLUMNS", "RunStore", "StoredRun", "record_comparison", "record_mc"]
 
 SCHEMA_VERSION = 1
 
@@ -57,6 +61,14 @@ ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_llcr DOUBLE;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS first_llcr_below_1 VARCHAR;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS loan_cover BOOLEAN;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_interest_cover DOUBLE;
+ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS parameters INTEGER;
+CREATE TABLE IF NOT EXISTS decisions (
+    run_id INTEGER, position INTEGER, label VARCHAR, setting VARCHAR
+);
+CREATE TABLE IF NOT EXISTS decision_sketches (
+    run_id INTEGER, part VARCHAR, decision VARCHAR, company VARCHAR, outcome VARCHAR,
+    alpha DOUBLE, x_min DOUBLE, dropped BIGINT, keys BIGINT[], counts BIGINT[]
+);
 """
 
 
@@ -94,6 +106,8 @@ class StoredRun:
     """Monte Carlo runs: each scenario's parameter values, one column per parameter."""
     quantiles: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     """Monte Carlo runs: P5, P50, P95, P99 of each outcome per company (:meth:`RunStore.quantiles`)."""
+    comparison: Any = None
+    """Decision comparisons: the ``DecisionComparison`` (:meth:`RunStore.comparison`)."""
 
 
 def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
@@ -294,6 +308,11 @@ class RunStore:
                 cover = None
             out["sampler"] = row[0] if row else "not recorded"
             out["loan_cover"] = bool(cover and cover[0])
+        if out["kind"] == "compare":  # decisions over the same draws (mc --compare --store)
+            row = con.execute(
+                "SELECT sampler, parameters FROM mc_design WHERE run_id = ?", [run_id]
+            ).fetchone()
+            out["sampler"], out["parameters"] = row if row else ("not recorded", None)
         return out
 
     @staticmethod
@@ -434,7 +453,8 @@ class RunStore:
         )
         samples.columns.name = None
         quantiles = self.quantiles(run_id) if meta["kind"] == "mc" else pd.DataFrame()
-        return StoredRun(meta, outcomes, series, samples, quantiles)
+        comparison = self.comparison(run_id) if meta["kind"] == "compare" else None
+        return StoredRun(meta, outcomes, series, samples, quantiles, comparison)
 
     def delete(self, run_id: int) -> None:
         """Delete a run (one transaction).
@@ -448,10 +468,69 @@ class RunStore:
             if con.execute("SELECT count(*) FROM runs WHERE id = ?", [run_id]).fetchone()[0] == 0:
                 raise InputError(f"store {self.path}: no run with id {run_id}")
             con.execute("BEGIN TRANSACTION")
-            for table in ("series", "outcomes", "mc_samples", "mc_design"):
+            tables = ["series", "outcomes", "mc_samples", "mc_design"]
+            present = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+            tables += [t for t in ("decisions", "decision_sketches") if t in present]
+            for table in tables:
                 con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
             con.execute("DELETE FROM runs WHERE id = ?", [run_id])
             con.execute("COMMIT")
+
+    def comparison(self, run_id: int) -> Any:
+        """Read back a stored decision comparison (``mc --compare ... --store``).
+
+        Parameters
+        ----------
+        run_id : int
+            A run of kind ``compare``. [-]
+
+        Returns
+        -------
+        DecisionComparison
+            The comparison as it was run: its quantile sketches are stored whole, so every
+            table, S-curve and JSON figure is the run's own, bit for bit.
+
+        Raises
+        ------
+        InputError
+            If there is no such run, or it is not a comparison.
+        """
+        from strandrisk.core.sketch import QuantileSketch
+        from strandrisk.engine.decisions import DecisionComparison
+
+        with self._connect(read_only=True) as con:
+            meta = self._meta(con, run_id)
+            if meta["kind"] != "compare":
+                raise InputError(
+                    f"run {run_id} is a {meta['kind']} run, not a decision comparison "
+                    "(mc --compare ... --store)"
+                )
+            labels = con.execute(
+                "SELECT label, setting FROM decisions WHERE run_id = ? ORDER BY position",
+                [run_id],
+            ).fetchall()
+            rows = con.execute(
+                "SELECT part, decision, company, outcome, alpha, x_min, dropped, keys, counts "
+                "FROM decision_sketches WHERE run_id = ?",
+                [run_id],
+            ).fetchall()
+        parts: dict[str, dict] = {"outcome": {}, "change": {}}
+        for part, decision, company, outcome, alpha, x_min, dropped, keys, counts in rows:
+            parts[part][(decision, company, outcome)] = QuantileSketch(
+                np.asarray(keys, dtype=np.int64),
+                np.asarray(counts, dtype=np.int64),
+                float(alpha),
+                float(x_min),
+                int(dropped),
+            )
+        return DecisionComparison(
+            int(meta["n_scenarios"]),  # type: ignore[call-overload]
+            int(meta["seed"]),  # type: ignore[call-overload]
+            str(meta["sampler"]),
+            {label: json.loads(setting) for label, setting in labels},
+            parts["outcome"],
+            parts["change"],
+        )
 
     def compare(self, first: int, second: int, scenario: int = 0) -> pd.DataFrame:
         """Outcomes of two runs side by side, per company, with the difference.
@@ -593,4 +672,84 @@ def record_mc(
             raise
         finally:
             con.execute("DETACH kept")
+    return run_id
+
+
+def record_comparison(
+    store: RunStore,
+    comparison: Any,
+    *,
+    scenario_name: str,
+    scenario_toml: str,
+    parameters: int,
+    package_version: str,
+    register_sha256: str,
+) -> int:
+    """Record a decision comparison (``mc --compare/--stress``) in one transaction.
+
+    Parameters
+    ----------
+    store : RunStore
+        The run store. [-]
+    comparison : DecisionComparison
+        From :func:`~strandrisk.engine.decisions.compare_decisions`. [-]
+    scenario_name, scenario_toml : str
+        The scenario as given. [-]
+    parameters : int
+        Uncertain parameters drawn. [count]
+    package_version, register_sha256 : str
+        Provenance. [-]
+
+    Returns
+    -------
+    int
+        The run id (kind ``compare``): the decisions and their settings go to ``decisions``,
+        every quantile sketch whole to ``decision_sketches`` (so :meth:`RunStore.comparison`
+        gives back the same comparison), the design to ``mc_design``.
+    """
+    c = comparison
+    companies = ",".join(c.companies())
+    sketches = [
+        (part, decision, company, outcome, sk.alpha, sk.x_min, sk.dropped,
+         sk.keys.tolist(), sk.counts.tolist())
+        for part, source in (("outcome", c.outcomes), ("change", c.changes))
+        for (decision, company, outcome), sk in sorted(source.items())
+    ]  # fmt: skip
+    with store._connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, 'compare', ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    package_version,
+                    scenario_name,
+                    scenario_toml,
+                    c.seed,
+                    register_sha256,
+                    c.n,
+                    companies,
+                ],
+            )
+            con.executemany(
+                "INSERT INTO decisions VALUES (?, ?, ?, ?)",
+                [
+                    [run_id, i, label, json.dumps(setting)]
+                    for i, (label, setting) in enumerate(c.decisions.items())
+                ],
+            )
+            con.executemany(
+                "INSERT INTO decision_sketches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [[run_id, *row] for row in sketches],
+            )
+            con.execute(
+                "INSERT INTO mc_design (run_id, sampler, parameters) VALUES (?, ?, ?)",
+                [run_id, c.sampler, parameters],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
     return run_id
