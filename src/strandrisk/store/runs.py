@@ -234,21 +234,15 @@ class RunStore:
         with self._connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
-                con.execute(
-                    "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        run_id,
-                        dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                        package_version,
-                        kind,
-                        scenario_name,
-                        scenario_toml,
-                        seed,
-                        register_sha256,
-                        int(frame["scenario"].nunique()),
-                        ",".join(dict.fromkeys(frame["company"])),
-                    ],
+                run_id = _new_run(
+                    con,
+                    kind,
+                    scenario_name,
+                    scenario_toml,
+                    seed,
+                    (package_version, register_sha256),
+                    int(frame["scenario"].nunique()),
+                    ",".join(dict.fromkeys(frame["company"])),
                 )
                 frame.insert(0, "run_id", run_id)
                 con.register("new_outcomes", frame)
@@ -575,6 +569,28 @@ class RunStore:
         return table.replace({np.nan: None})
 
 
+def _new_run(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    scenario_name: str,
+    scenario_toml: str,
+    seed: int | None,
+    provenance: tuple[str, str],
+    n: int,
+    companies: str,
+) -> int:
+    """Insert the ``runs`` row of a new run (inside the caller's transaction); return its id."""
+    run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
+    package_version, register_sha256 = provenance
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute(
+        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, now, package_version, kind, scenario_name, scenario_toml, seed,
+         register_sha256, n, companies],
+    )  # fmt: skip
+    return run_id
+
+
 def record_mc(
     store: RunStore,
     *,
@@ -617,7 +633,6 @@ def record_mc(
         con.execute(f"ATTACH '{Path(kept).as_posix()}' AS kept (READ_ONLY)")
         try:
             con.execute("BEGIN TRANSACTION")
-            run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchall()[0][0])
             n = int(con.execute("SELECT count(DISTINCT scenario) FROM kept.mc").fetchall()[0][0])
             companies = ",".join(
                 r[0]
@@ -625,19 +640,9 @@ def record_mc(
                     "SELECT DISTINCT company FROM kept.mc ORDER BY company"
                 ).fetchall()
             )
-            con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, 'mc', ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    package_version,
-                    scenario_name,
-                    scenario_toml,
-                    seed,
-                    register_sha256,
-                    n,
-                    companies,
-                ],
+            provenance = (package_version, register_sha256)
+            run_id = _new_run(
+                con, "mc", scenario_name, scenario_toml, seed, provenance, n, companies
             )
             kept_columns = {
                 r[0] for r in con.execute("DESCRIBE kept.mc").fetchall()
@@ -718,20 +723,15 @@ def record_comparison(
     with store._connect() as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
-            con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, 'compare', ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                    package_version,
-                    scenario_name,
-                    scenario_toml,
-                    c.seed,
-                    register_sha256,
-                    c.n,
-                    companies,
-                ],
+            run_id = _new_run(
+                con,
+                "compare",
+                scenario_name,
+                scenario_toml,
+                c.seed,
+                (package_version, register_sha256),
+                c.n,
+                companies,
             )
             con.executemany(
                 "INSERT INTO decisions VALUES (?, ?, ?, ?)",
