@@ -70,6 +70,20 @@ def test_financing_decisions_move_the_debt_cover_as_the_monte_carlo_runs_say():
     assert js["min_dscr_p50"] == pytest.approx(more["min_dscr_p50"])
 
 
+def test_the_loan_cover_per_decision_when_asked_for():
+    """Amortising loans repay as the assets earn: a higher lowest LLCR, fewer draws below 1."""
+    sc, space = _setup()
+    decisions = {"amortising": {"financing.amortising": True}}
+    got = compare_decisions(sc, space, decisions, N, 5, sampler="lhs", llcr=True)
+    assert list(got.covers) == ["min_dscr", "min_interest_cover", "min_llcr"]
+    cover = got.cover("industry")
+    mc = run_mc(sc, space, N, 5, sampler="lhs", llcr=True).loan_cover((1.0,)).loc["industry"]
+    assert cover.loc[AS_GIVEN, "min_llcr_below"] == mc["below 1"]
+    assert cover.loc[AS_GIVEN, "min_llcr_p50"] == mc["p50"]
+    assert cover.loc["amortising", "min_llcr_p50"] > cover.loc[AS_GIVEN, "min_llcr_p50"]
+    assert "min_llcr_p50" not in compare_decisions(sc, space, decisions, 20, 5).cover()
+
+
 def test_changes_are_paired_draw_by_draw_as_independent_runs_say():
     sc, space = _setup()
     decision = {"companies.meta.compute_life": 4.0, "financing.debt_share": 0.5}
@@ -281,6 +295,7 @@ def test_a_stored_comparison_reads_back_as_it_ran(tmp_path):
     runner = CliRunner()
     args = ["mc", "--n", "60", "--seed", "4", "--set", "years=3", "--store", str(store)]
     args += ["--compare", "financing.debt_share=0.4", "--stress", "capex.growth=P90:P100"]
+    args += ["--llcr"]
     first = runner.invoke(app, [*args, "--json"])
     assert first.exit_code == 0, first.output
     ran = json.loads(first.stdout)
@@ -303,6 +318,7 @@ def test_a_stored_comparison_reads_back_as_it_ran(tmp_path):
     shown = runner.invoke(app, ["runs", "show", "1", "--store", str(store)])
     assert shown.exit_code == 0, shown.output
     assert "Debt cover under each decision: industry" in shown.output
+    assert "LLCR P50" in shown.output  # the loan cover's sketches are stored with the rest
     out = tmp_path / "page"
     page = runner.invoke(app, ["report", "1", "--store", str(store), "--out", str(out)])
     assert page.exit_code == 0, page.output

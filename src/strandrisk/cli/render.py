@@ -993,16 +993,16 @@ def decisions_tables(comparison: object, company: str = "industry", width: int =
         )
     cover = c.cover(company)
     dt = _compact(f"Debt cover under each decision: {company}")
-    for col in ("decision", "lowest DSCR P50", "< 1.2x", "interest cover P50", "< 2.0x"):
-        dt.add_column(col, justify="left" if col == "decision" else "right")
+    heads = {"min_dscr": "lowest DSCR", "min_interest_cover": "interest cover", "min_llcr": "LLCR"}
+    dt.add_column("decision")
+    for outcome, level in c.covers.items():
+        dt.add_column(f"{heads[outcome]} P50", justify="right")
+        dt.add_column(f"< {level:.1f}x", justify="right")
     for label, row in cover.iterrows():
-        dt.add_row(
-            short[str(label)],
-            _num(row["min_dscr_p50"]),
-            _share(row["min_dscr_below"]),
-            _num(row["min_interest_cover_p50"]),
-            _share(row["min_interest_cover_below"]),
-        )
+        cells = [short[str(label)]]
+        for outcome in c.covers:
+            cells += [_num(row[f"{outcome}_p50"]), _share(row[f"{outcome}_below"])]
+        dt.add_row(*cells)
     change = c.change(company)
     ct = _compact(f"What each decision changes, draw by draw: {company}")
     for col, justify in (

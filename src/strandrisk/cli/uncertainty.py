@@ -166,7 +166,6 @@ def mc(
             "--at": bool(at),
             "--above": bool(above),
             "--below": bool(below),
-            "--llcr": llcr,
         }
         clash = [flag for flag, on in given.items() if on]
         if clash:
@@ -207,6 +206,7 @@ def mc(
             scheduler,
             as_json,
             stress or [],
+            llcr,
         )
         stored = None
         if store is not None:
@@ -358,6 +358,7 @@ def _compare(
     scheduler: str | None,
     as_json: bool = False,
     stress_texts: list[str] | None = None,
+    llcr: bool = False,
 ) -> Any:
     """Run ``mc --compare/--stress``: against the scenario as given, on the same draws."""
     from rich.progress import Progress
@@ -382,6 +383,7 @@ def _compare(
             scheduler=scheduler,
             progress=lambda k: bar.update(task, advance=k, description=label),
             stresses=stresses,
+            llcr=llcr,
         )
     return comparison
 

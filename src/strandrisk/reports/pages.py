@@ -700,13 +700,13 @@ def decisions_page(
         "falls in (%)",
     ]
     cover = c.cover(company).copy()
-    cover[["min_dscr_below", "min_interest_cover_below"]] *= 100
-    cover.columns = [
-        "lowest DSCR P50",
-        "lowest DSCR < 1.2x (%)",
-        "lowest interest cover P50",
-        "lowest interest cover < 2.0x (%)",
-    ]
+    heads = {"min_dscr": "DSCR", "min_interest_cover": "interest cover", "min_llcr": "LLCR"}
+    names = {}
+    for outcome, level in c.covers.items():
+        cover[f"{outcome}_below"] *= 100
+        names[f"{outcome}_p50"] = f"lowest {heads[outcome]} P50"
+        names[f"{outcome}_below"] = f"lowest {heads[outcome]} < {level:.1f}x (%)"
+    cover = cover.rename(columns=names)
     tables = [
         ("Each decision's distribution", _table(summary, "decision", "{:,.1f}") + _small(what)),
         (
@@ -714,10 +714,10 @@ def decisions_page(
             _table(cover, "decision", "{:,.2f}")
             + _small(
                 "The lowest annual DSCR ((EBITDA − tax) over interest and principal) and "
-                "interest cover (EBIT over interest) over the horizon: the median over the "
-                "draws with debt, and the share of all draws below the level (a draw without "
-                "debt counts as no breach). Financing decisions move these, not the money "
-                "outcomes above."
+                "interest cover (EBIT over interest) over the horizon (and, with --llcr, the "
+                "lowest quarterly loan life cover ratio): the median over the draws with debt, "
+                "and the share of all draws below the level (a draw without debt counts as no "
+                "breach). Financing decisions move these, not the money outcomes above."
             ),
         ),
         (
