@@ -6,6 +6,7 @@ maths and does no formatting of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -546,6 +547,11 @@ def report_stored_mc(
     result = result_from_rows(
         scenario, samples, stored.outcomes, int(meta["seed"]), str(meta["sampler"])
     )
+    if meta.get("precision"):  # how the run stopped, as it printed it
+        from strandrisk.engine.montecarlo import PrecisionControl
+
+        control = PrecisionControl.from_json(meta["precision"])  # type: ignore[arg-type]
+        result = dataclasses.replace(result, precision=control)
     say(f"checking the first {min(len(samples), CHECKED_SCENARIOS):,} against today's model")
     head = samples.iloc[:CHECKED_SCENARIOS]
     cover = bool(meta["loan_cover"])

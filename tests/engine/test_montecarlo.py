@@ -789,6 +789,32 @@ def test_mc_precision_on_the_command_line(tmp_path, monkeypatch):
     assert "Precision target ±90%" in " ".join(text.output.split())
 
 
+def test_a_stored_run_keeps_how_its_precision_target_stopped(tmp_path, monkeypatch):
+    from strandrisk.engine import montecarlo
+    from strandrisk.engine.montecarlo import PrecisionControl
+    from strandrisk.store.runs import RunStore
+
+    monkeypatch.setattr(montecarlo, "PRECISION_FIRST", 200)
+    store = tmp_path / "s.duckdb"
+    args = ["mc", "--n", "900", "--precision", "0.01", "--set", "years=3", "--seed", "2"]
+    r = CliRunner().invoke(app, [*args, "--store", str(store), "--json"])
+    assert r.exit_code == 0, r.output
+    ran = json.loads(r.stdout)
+    kept = RunStore(store).meta(ran["run_id"])["precision"]
+    assert kept == ran["precision"]  # target, achieved, sizes checked, history
+    control = PrecisionControl.from_json(kept)
+    assert control.as_json() == kept
+    shown = CliRunner().invoke(app, ["runs", "show", str(ran["run_id"]), "--store", str(store)])
+    assert "Precision target ±1% not met within 900 scenarios" in " ".join(shown.output.split())
+    out = tmp_path / "page"
+    page = CliRunner().invoke(app, ["report", "1", "--store", str(store), "--out", str(out)])
+    assert page.exit_code == 0, page.output
+    assert 'id="fig-mc_convergence"' in (out / "mc.html").read_text()  # as the run drew it
+    plain = CliRunner().invoke(app, ["mc", "--n", "30", "--set", "years=3", "--store", str(store)])
+    assert plain.exit_code == 0, plain.output
+    assert RunStore(store).meta(2)["precision"] is None  # a run of a fixed size
+
+
 def test_debt_cover_against_the_kept_rows(tmp_path):
     """The lowest annual DSCR's spread and covenant breaches, as the rows themselves say."""
     path = tmp_path / "k.duckdb"

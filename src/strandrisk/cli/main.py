@@ -390,8 +390,12 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
 
     runs = RunStore(store)
     info = runs.meta(run_id)
-    meta = {k: v for k, v in info.items() if k != "scenario_toml"}
+    meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision")}
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
+    if info.get("precision"):  # a run with a precision target: how it stopped
+        from strandrisk.engine.montecarlo import PrecisionControl
+
+        ui.out.print(PrecisionControl.from_json(info["precision"]).sentence())  # type: ignore[arg-type]
     if info["kind"] == "compare":  # decisions over the same draws, as the run printed them
         ui.out.print(render.decisions_tables(runs.comparison(run_id), "industry", ui.out.width))
         return

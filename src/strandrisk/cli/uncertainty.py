@@ -284,6 +284,7 @@ def mc(
             package_version=__version__,
             register_sha256=load_register().sha256(),
             sampler=sampler,
+            precision=None if result.precision is None else result.precision.as_json(),
         )
     if pages:
         from strandrisk.engine.montecarlo import read_kept

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,6 +170,25 @@ class PrecisionControl:
         return (
             f"Precision target ±{_percent(self.target)} not met within {self.maximum:,} scenarios "
             f"({short}): raise --n, or accept the wider interval."
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PrecisionControl:
+        """Rebuild a control from :meth:`as_json` (a stored run's) [-].
+
+        Parameters
+        ----------
+        data : mapping
+            The object :meth:`as_json` gave. [fraction, count]
+        """
+        return cls(
+            target=float(data["target"]),
+            achieved=math.nan if data["achieved"] is None else float(data["achieved"]),
+            unbounded=tuple(data["unbounded"]),
+            converged=bool(data["converged"]),
+            checked=tuple(int(k) for k in data["checked"]),
+            maximum=int(data["maximum"]),
+            history=tuple(math.inf if w is None else float(w) for w in data["history"]),
         )
 
     def as_json(self) -> dict[str, object]:

@@ -62,6 +62,7 @@ ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS first_llcr_below_1 VARCHAR;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS loan_cover BOOLEAN;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_interest_cover DOUBLE;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS parameters INTEGER;
+ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS precision VARCHAR;
 CREATE TABLE IF NOT EXISTS decisions (
     run_id INTEGER, position INTEGER, label VARCHAR, setting VARCHAR
 );
@@ -302,6 +303,13 @@ class RunStore:
                 cover = None
             out["sampler"] = row[0] if row else "not recorded"
             out["loan_cover"] = bool(cover and cover[0])
+            try:
+                target = con.execute(
+                    "SELECT precision FROM mc_design WHERE run_id = ?", [run_id]
+                ).fetchone()
+            except (duckdb.CatalogException, duckdb.BinderException):  # before the column
+                target = None
+            out["precision"] = json.loads(target[0]) if target and target[0] else None
         if out["kind"] == "compare":  # decisions over the same draws (mc --compare --store)
             row = con.execute(
                 "SELECT sampler, parameters FROM mc_design WHERE run_id = ?", [run_id]
@@ -601,6 +609,7 @@ def record_mc(
     package_version: str,
     register_sha256: str,
     sampler: str = "mc",
+    precision: dict | None = None,
 ) -> int:
     """Copy a Monte Carlo run's per-scenario outcomes and samples into the store.
 
@@ -618,6 +627,9 @@ def record_mc(
         Provenance. [-]
     sampler : str
         The sampling design (``mc``, ``lhs`` or ``sobol``), kept in ``mc_design``. [-]
+    precision : dict, optional
+        How a run with a precision target stopped (``PrecisionControl.as_json()``), kept in
+        ``mc_design`` as JSON. [fraction, count]
 
     Returns
     -------
@@ -668,8 +680,9 @@ def record_mc(
                 [run_id],
             )
             con.execute(
-                "INSERT INTO mc_design (run_id, sampler, loan_cover) VALUES (?, ?, ?)",
-                [run_id, sampler, cover],
+                "INSERT INTO mc_design (run_id, sampler, loan_cover, precision) "
+                "VALUES (?, ?, ?, ?)",
+                [run_id, sampler, cover, None if precision is None else json.dumps(precision)],
             )
             con.execute("COMMIT")
         except BaseException:
