@@ -168,12 +168,17 @@ def _mc_headline(mc: MCResult) -> str:
 
 
 def _covenant_clause(mc: MCResult) -> str:
-    """Say how often the industry's lowest annual DSCR breaches 1.2x, if it has debt."""
+    """Say how often the industry's lowest DSCR breaches 1.2x and its EBIT its interest."""
     cover = mc.debt_cover((1.2,))
     if "industry" not in cover.index or cover.loc["industry", "no_debt_service"] >= 1.0:
         return ""
     share = float(cover.loc["industry", "below 1.2"])
-    return f", and the industry's lowest annual DSCR falls below 1.2x in {share:.0%} of them"
+    clause = f", and the industry's lowest annual DSCR falls below 1.2x in {share:.0%} of them"
+    interest = mc.interest_cover((1.0,))
+    if "industry" in interest.index and interest.loc["industry", "no_interest"] < 1.0:
+        short = float(interest.loc["industry", "below 1"])
+        clause += f" while its EBIT falls short of its interest in some year in {short:.0%}"
+    return clause
 
 
 def preset_bridges(scenario: Scenario) -> dict[str, Any]:
