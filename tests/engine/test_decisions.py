@@ -110,6 +110,39 @@ def test_changes_are_paired_draw_by_draw_as_independent_runs_say():
     assert meta.loc["stranded_peak", "share_down"] > 0.5  # faster books strand less
 
 
+def test_regret_is_the_distance_from_the_best_decision_in_each_draw():
+    """Against the outcomes of each decision run independently on the same draws."""
+    sc, space = _setup()
+    decisions = {"flat": {"capex.path": "flat"}, "short": {"companies.meta.compute_life": 3.0}}
+    stress = {"elastic": {"market.elasticity": (0.9, 1.0)}}
+    got = compare_decisions(sc, space, decisions, N, 9, sampler="mc", stresses=stress)
+    samples = sample_range(space, 0, N, 9, "mc")
+    runs = {AS_GIVEN: sr.simulate(sc, samples, breakeven=False).outcomes}
+    for label, overrides in decisions.items():
+        chosen = sr.load_scenario("base", overrides={"years": 4, **overrides})
+        runs[label] = sr.simulate(chosen, samples, breakeven=False).outcomes
+    for company in ("meta", "industry"):
+        regret = got.regret(company)
+        assert set(regret.index.get_level_values("decision")) == {AS_GIVEN, "flat", "short"}
+        for outcome, more_is_better in (("npv_2026", True), ("stranded_peak", False)):
+            values = np.stack(
+                [r.loc[r["company"] == company, outcome].to_numpy() for r in runs.values()]
+            )
+            best = values.max(axis=0) if more_is_better else values.min(axis=0)
+            scale = max(np.abs(values).max(), 1.0)
+            for i, label in enumerate(runs):
+                exact = np.abs(best - values[i])
+                row = regret.loc[(label, outcome)]
+                assert row["best_in"] == np.mean(exact == 0.0)
+                assert row["mean"] == pytest.approx(exact.mean(), rel=2e-4, abs=1e-9 * scale)
+                assert row["max"] == pytest.approx(exact.max(), rel=2e-4, abs=1e-9 * scale)
+                assert 0.0 <= row["p90"] <= row["max"] * (1 + 2e-4)
+            shares = regret.xs(outcome, level="outcome")["best_in"]
+            assert shares.sum() >= 1.0  # in every draw some decision is the best (ties count twice)
+    only_stress = compare_decisions(sc, space, {}, 20, 9, stresses=stress)
+    assert only_stress.regret("industry").empty  # a stress changes the futures, not the choice
+
+
 def test_holding_capex_growth_at_zero_is_the_flat_path():
     """An uncertain key a decision sets is held in every draw: growth 0 is the flat path."""
     sc, space = _setup()
@@ -325,11 +358,12 @@ def test_a_stored_comparison_reads_back_as_it_ran(tmp_path):
     html = (out / "decisions.html").read_text()
     assert "Rebuilt from run 1" in html
     assert "Debt cover under each decision" in html
+    assert "Regret: how far each falls short of the best decision" in html
     book = tmp_path / "c.xlsx"
     done = runner.invoke(app, ["export", "1", "--store", str(store), "--xlsx", str(book)])
     assert done.exit_code == 0, done.output
     sheets = load_workbook(book, read_only=True).sheetnames
-    assert sheets[:6] == ["run", "inputs", "decisions", "summary", "cover", "change"]
+    assert sheets[:7] == ["run", "inputs", "decisions", "summary", "cover", "change", "regret"]
     refused = runner.invoke(app, ["runs", "compare", "1", "1", "--store", str(store)])
     assert refused.exit_code == 2
     assert "decision comparison" in refused.output

@@ -1038,7 +1038,34 @@ def decisions_tables(comparison: object, company: str = "industry", width: int =
         style="dim",
     )
     legend = [Text(f"{v}: {k}") for k, v in short.items() if k != v]
-    return Group(st, dt, ct, *legend, note)
+    regret = c.regret(company)
+    if regret.empty:
+        return Group(st, dt, ct, *legend, note)
+    rt = _compact(f"Regret: how far each falls short of the best decision in each draw: {company}")
+    for col, justify in (
+        ("decision", "left"),
+        ("outcome", "left"),
+        ("best in", "right"),
+        ("mean regret", "right"),
+        ("P90", "right"),
+        ("max", "right"),
+    ):
+        rt.add_column(col, justify=justify)  # type: ignore[arg-type]
+    shown = ""
+    for (label, outcome), row in regret.iterrows():
+        first = str(label) != shown  # the label once per decision
+        if first and shown:
+            rt.add_section()
+        shown = str(label)
+        rt.add_row(
+            short[str(label)] if first else "",
+            names.get(str(outcome), str(outcome)),
+            _share(row["best_in"]),
+            _money(row["mean"]),
+            _money(row["p90"]),
+            _money(row["max"]),
+        )
+    return Group(st, dt, ct, rt, *legend, note)
 
 
 def debt_cover_table(

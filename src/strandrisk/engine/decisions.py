@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,7 @@ __all__ = [
     "COMPARED",
     "COVERS",
     "LOAN_COVER",
+    "REGRET",
     "DecisionComparison",
     "band_label",
     "compare_decisions",
@@ -52,6 +53,11 @@ COVERS = {"min_dscr": 1.2, "min_interest_cover": 2.0}
 """Debt cover outcomes compared per decision and company, with the level whose breach is
 counted (:meth:`DecisionComparison.cover`): a financing decision moves these, not the money
 outcomes."""
+REGRET = {"npv_2026": True, "stranded_peak": False}
+"""Outcomes whose regret a comparison measures, and whether more is better (EMA Workbench's
+robustness metrics): in each draw, how far a decision falls short of the best decision for
+that draw (:meth:`DecisionComparison.regret`). Stresses change the futures, not the choice,
+so only the scenario as given and the decisions take part."""
 LOAN_COVER = {"min_llcr": 1.0}
 """Compared as well when asked for (``compare_decisions(..., llcr=True)``, ``mc --compare
 --llcr``): the lowest quarterly loan life cover ratio, counted below 1."""
@@ -79,6 +85,10 @@ class DecisionComparison:
         ``(decision, company, outcome)`` -> quantile sketch of the decision's outcome less
         the scenario as given's, draw by draw (decisions other than the scenario as given).
         [USD]
+    regrets : dict
+        ``(decision, company, outcome)`` -> quantile sketch of the decision's regret in each
+        draw (:data:`REGRET`); empty with no decision besides stresses (or in a comparison
+        stored before regrets were kept). [USD]
     """
 
     n: int
@@ -87,6 +97,7 @@ class DecisionComparison:
     decisions: dict[str, dict[str, Any]]
     outcomes: _Sketches
     changes: _Sketches
+    regrets: _Sketches = field(default_factory=dict)
 
     def summary(self, company: str = "industry") -> pd.DataFrame:
         """Each decision's distribution of the compared outcomes for one company.
@@ -153,6 +164,44 @@ class DecisionComparison:
         """Return the debt cover outcomes compared and the level each breach counts at [ratio]."""
         llcr = (AS_GIVEN, "industry", "min_llcr") in self.outcomes
         return {**COVERS, **(LOAN_COVER if llcr else {})}
+
+    def regret(self, company: str = "industry") -> pd.DataFrame:
+        """Each decision's regret, draw by draw: how far it falls short of the best decision.
+
+        In each draw the best decision is the one with the highest NPV (the lowest peak
+        stranded value); a decision's regret is its distance from that best, zero when it
+        is the best (or tied). EMA Workbench's robustness metrics: the maximum regret
+        (minimax regret picks the decision with the smallest) and the 90th percentile.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (decision, outcome); ``best_in`` (the share of draws in which the
+            decision is the best or tied) [fraction], ``mean``, ``p90`` and ``max`` regret
+            [USD]. Empty when the comparison has no regrets.
+        """
+        self._check(company)
+        rows = {}
+        for (label, who, outcome), sketch in self.regrets.items():
+            if who != company:
+                continue
+            p90, top = sketch.quantile(np.array([0.9, 1.0]))
+            rows[(label, outcome)] = {
+                "best_in": float(sketch.counts[sketch.keys == 0].sum()) / sketch.count,
+                "mean": sketch.mean(),
+                "p90": float(p90),
+                "max": float(top),
+            }
+        order = {label: i for i, label in enumerate(self.decisions)}
+        keys = sorted(rows, key=lambda k: (order[k[0]], list(REGRET).index(k[1])))
+        frame = pd.DataFrame([rows[k] for k in keys], columns=["best_in", "mean", "p90", "max"])
+        frame.index = pd.MultiIndex.from_tuples(keys, names=["decision", "outcome"])
+        return frame
 
     def change(self, company: str = "industry") -> pd.DataFrame:
         """Each decision's change from the scenario as given, draw by draw, for one company.
@@ -231,8 +280,12 @@ class DecisionComparison:
 
     def as_json(self) -> dict[str, object]:
         """Return the comparison as one JSON-ready object, every company."""
-        summaries, changes, covers = {}, {}, {}
+        summaries, changes, covers, regrets = {}, {}, {}, {}
         for company in self.companies():
+            regrets[company] = {
+                f"{label}.{outcome}": {k: _number(v) for k, v in row.items()}
+                for (label, outcome), row in self.regret(company).iterrows()
+            }
             covers[company] = {
                 str(label): {k: _number(v) for k, v in row.items()}
                 for label, row in self.cover(company).iterrows()
@@ -255,6 +308,7 @@ class DecisionComparison:
             "summary": summaries,
             "change": changes,
             "cover": covers,
+            "regret": regrets,
             "confidence": CONFIDENCE,
             "units": {
                 "summary": "USD; p_npv_negative a share of the draws",
@@ -263,6 +317,8 @@ class DecisionComparison:
                 "(ratio), and the share of all draws below "
                 + ", ".join(f"{v:g}x ({k})" for k, v in self.covers.items())
                 + "; a draw without debt counts as no breach",
+                "regret": "USD short of the best decision in the same draw (highest NPV, lowest "
+                "peak stranded value): mean, p90, max; best_in a share of the draws",
                 "change": "USD, the decision less the scenario as given in the same draw; "
                 "mean_pm the half-width of the mean's 95 % interval; share_up and share_down "
                 "shares of the draws",
@@ -364,7 +420,7 @@ def _decision_task(
     seed: int,
     sampler: str,
     llcr: bool = False,
-) -> tuple[int, _Sketches, _Sketches]:
+) -> tuple[int, _Sketches, _Sketches, _Sketches]:
     """Run scenarios ``start`` to ``stop - 1`` as given and under each decision, and reduce."""
     samples = sample_range(space, start, stop, seed, sampler)
     covers = (*COVERS, *(LOAN_COVER if llcr else ()))
@@ -380,6 +436,7 @@ def _decision_task(
     changes: _Sketches = {}
     base = run(scenario, {}, samples)
     _sketch_rows(base, AS_GIVEN, outcomes, sketched)
+    chosen_rows = {AS_GIVEN: base}  # the same futures: the scenario as given and the decisions
     for label, chosen, held, stressed in decided:
         # a stress draws from its own bands, with the same uniforms: the same futures otherwise
         drawn = samples if stressed is None else sample_range(stressed, start, stop, seed, sampler)
@@ -388,7 +445,27 @@ def _decision_task(
         diff = rows.copy()
         diff[list(COMPARED)] = rows[list(COMPARED)].to_numpy() - base[list(COMPARED)].to_numpy()
         _sketch_rows(diff, label, changes)
-    return stop - start, outcomes, changes
+        if stressed is None:
+            chosen_rows[label] = rows
+    return stop - start, outcomes, changes, _regrets(chosen_rows)
+
+
+def _regrets(rows: Mapping[str, pd.DataFrame]) -> _Sketches:
+    """Sketch each decision's regret per company and outcome of :data:`REGRET` (rows aligned)."""
+    regrets: _Sketches = {}
+    if len(rows) < 2:
+        return regrets
+    labels = list(rows)
+    companies = next(iter(rows.values()))["company"].to_numpy()
+    for outcome, more_is_better in REGRET.items():
+        values = np.stack([rows[label][outcome].to_numpy(dtype=float) for label in labels])
+        best = values.max(axis=0) if more_is_better else values.min(axis=0)
+        regret = np.abs(best - values)  # 0 for the best (and ties)
+        for company in np.unique(companies):
+            at = companies == company
+            for i, label in enumerate(labels):
+                regrets[(label, str(company), outcome)] = QuantileSketch.of(regret[i, at])
+    return regrets
 
 
 def compare_decisions(
@@ -461,10 +538,11 @@ def compare_decisions(
     decided = _decide(scenario, space, decisions) + _stress(scenario, space, stresses or {})
     outcomes: _Sketches = {}
     changes: _Sketches = {}
+    regrets: _Sketches = {}
 
-    def absorb(part: tuple[int, _Sketches, _Sketches]) -> None:
-        done, o, c = part
-        for into, new in ((outcomes, o), (changes, c)):
+    def absorb(part: tuple[int, _Sketches, _Sketches, _Sketches]) -> None:
+        done, o, c, r = part
+        for into, new in ((outcomes, o), (changes, c), (regrets, r)):
             for key, sketch in new.items():
                 into[key] = sketch.merge(into[key]) if key in into else sketch
         if progress is not None:
@@ -482,4 +560,4 @@ def compare_decisions(
             for label, bands in (stresses or {}).items()
         },
     }
-    return DecisionComparison(n, seed, sampler, labels, outcomes, changes)
+    return DecisionComparison(n, seed, sampler, labels, outcomes, changes, regrets)

@@ -730,6 +730,24 @@ def decisions_page(
             ),
         ),
     ]
+    regret = c.regret(company).copy()
+    if not regret.empty:
+        regret["best_in"] *= 100
+        regret[["mean", "p90", "max"]] /= 1e9
+        regret.index = [f"{d}: {DRIVER_NAMES.get(o, o)}" for d, o in regret.index]
+        regret.columns = ["best in (%)", "mean regret ($B)", "P90 ($B)", "max ($B)"]
+        tables.append(
+            (
+                "Regret: how far each falls short of the best decision in each draw",
+                _table(regret, "decision and outcome", "{:,.1f}")
+                + _small(
+                    "In each draw the best decision has the highest NPV (the lowest peak "
+                    "stranded value); a decision's regret is its distance from it, zero when it "
+                    "is the best or tied. Minimax regret picks the decision with the smallest "
+                    "maximum (EMA Workbench's robustness metrics); stresses take no part."
+                ),
+            )
+        )
     figures = {
         "decisions_cdf_stranded_peak": cumulative_figure(
             c.cumulative("stranded_peak", company),

@@ -114,7 +114,7 @@ def _comparison_tables(c: Any) -> dict[str, pd.DataFrame]:
         columns=["decision", "parameter", "value"],
     )
     out = {"decisions": decisions}
-    for part in ("summary", "cover", "change"):
+    for part in ("summary", "cover", "change", "regret"):
         frames = [getattr(c, part)(company).reset_index() for company in c.companies()]
         for company, frame in zip(c.companies(), frames, strict=True):
             frame.insert(0, "company", company)
@@ -174,6 +174,8 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             ("cover", "min_dscr_below, min_interest_cover_below", "fraction of the draws"),
             ("change", "mean ... p95", "USD, the decision less the scenario as given"),
             ("change", "share_up, share_down", "fraction of the draws"),
+            ("regret", "best_in", "fraction of the draws"),
+            ("regret", "mean, p90, max", "USD short of the best decision in the same draw"),
         ]
         return pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
     rows = [("outcomes", c, OUTCOME_UNITS.get(c, "")) for c in tables["outcomes"].columns]
@@ -212,8 +214,8 @@ def _formats(name: str, frame: pd.DataFrame) -> tuple[dict[int, str], str | None
         return {}, "unit"
     if name == "quantiles":
         return {}, "outcome"
-    if name in ("summary", "change"):  # money, then shares of the draws
-        shares = ("p_npv_negative", "share_up", "share_down")
+    if name in ("summary", "change", "regret"):  # money, then shares of the draws
+        shares = ("p_npv_negative", "share_up", "share_down", "best_in")
         return {
             i: "0.0%" if c in shares else _MONEY_FORMAT
             for i, c in enumerate(frame.columns, start=1)

@@ -516,7 +516,7 @@ class RunStore:
                 "FROM decision_sketches WHERE run_id = ?",
                 [run_id],
             ).fetchall()
-        parts: dict[str, dict] = {"outcome": {}, "change": {}}
+        parts: dict[str, dict] = {"outcome": {}, "change": {}, "regret": {}}
         for part, decision, company, outcome, alpha, x_min, dropped, keys, counts in rows:
             parts[part][(decision, company, outcome)] = QuantileSketch(
                 np.asarray(keys, dtype=np.int64),
@@ -532,6 +532,7 @@ class RunStore:
             {label: json.loads(setting) for label, setting in labels},
             parts["outcome"],
             parts["change"],
+            parts["regret"],
         )
 
     def compare(self, first: int, second: int, scenario: int = 0) -> pd.DataFrame:
@@ -730,7 +731,9 @@ def record_comparison(
     sketches = [
         (part, decision, company, outcome, sk.alpha, sk.x_min, sk.dropped,
          sk.keys.tolist(), sk.counts.tolist())
-        for part, source in (("outcome", c.outcomes), ("change", c.changes))
+        for part, source in (
+            ("outcome", c.outcomes), ("change", c.changes), ("regret", c.regrets)
+        )
         for (decision, company, outcome), sk in sorted(source.items())
     ]  # fmt: skip
     with store._connect() as con:
