@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.analysis.sweep import sweep
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
+    from strandrisk.engine.headroom import Headroom, headroom
     from strandrisk.engine.limits import LimitSolution, solve_limit
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
     from strandrisk.io.uncertainty import load_uncertainty
@@ -51,6 +52,8 @@ _LAZY = {
     "pawn_for_scenario": "strandrisk.analysis.pawn",
     "DecisionComparison": "strandrisk.engine.decisions",
     "compare_decisions": "strandrisk.engine.decisions",
+    "Headroom": "strandrisk.engine.headroom",
+    "headroom": "strandrisk.engine.headroom",
     "LimitSolution": "strandrisk.engine.limits",
     "solve_limit": "strandrisk.engine.limits",
     "MCResult": "strandrisk.engine.montecarlo",
@@ -95,6 +98,7 @@ __all__ = [
     "Bridge",
     "Claim",
     "DecisionComparison",
+    "Headroom",
     "InputError",
     "LimitSolution",
     "MCResult",
@@ -110,6 +114,7 @@ __all__ = [
     "compare_decisions",
     "dump_scenario",
     "fit_trend",
+    "headroom",
     "irr",
     "load_claims",
     "load_register",

@@ -14,6 +14,7 @@ COMMANDS = [
     ["mc", "--n", "64", "--compare", "capex.path=flat", "--stress", "market.elasticity=P0:P10"],
     ["mc", "--n", "64", "--compare", "financing.amortising=true", "--llcr"],  # three covers
     ["breakeven", "--n", "6", "--grid", "3"],
+    ["headroom", "--company", "amazon"],
     ["limit", "capex.growth", "P(npv_2026<0)<=0.3", "--n", "100", "--set", "years=4"],
     [
         "sweep",

@@ -598,6 +598,7 @@ for command in (
     uncertainty.breakeven,
     uncertainty.limit,
     uncertainty.sweep,
+    uncertainty.headroom,
 ):
     ui.app.command()(command)
 

@@ -36,6 +36,7 @@ __all__ = [
     "fit_panel",
     "fmt",
     "frame_table",
+    "headroom_tables",
     "limit_summary",
     "loan_cover_tables",
     "mapping_table",
@@ -1530,3 +1531,58 @@ def sweep_table(table: pd.DataFrame, scenario: str, company: str) -> Table:
         )
         t.add_row(value(idx), *(_statistic(float(x), u) for x, u in zip(row, units, strict=True)))
     return t
+
+
+def headroom_tables(result: object, scenario: str, company: str = "industry") -> Group:
+    """Render impairment-test headroom and each key assumption's break-even values.
+
+    Parameters
+    ----------
+    result : Headroom
+        From :func:`~strandrisk.engine.headroom.headroom`. [USD, each key's unit]
+    scenario : str
+        The scenario's name. [-]
+    company : str
+        Whose break-even values to show: a company or ``"industry"``. [-]
+    """
+    r: Any = result
+    pt = _compact(f"Impairment test at the end of {r.quarter} ({scenario}): headroom per unit")
+    for col in ("company", "carrying", "recoverable", "headroom", "of carrying"):
+        pt.add_column(col, justify="left" if col == "company" else "right")
+    for name, row in r.position.iterrows():
+        b = float(row["headroom"]) / 1e9
+        pt.add_row(
+            str(name),
+            _money(row["carrying"]),
+            _money(row["recoverable"]),
+            f"{'-' if b < 0 else '+'}${abs(b):,.1f}B",
+            f"{row['headroom_share']:+.1%}",
+        )
+
+    def value(v: float, change: float) -> str:
+        return "none" if pd.isna(v) else f"{v:.4g} ({change:+.3g})"
+
+    at = r.assumptions.xs(company, level="company")
+    at_ = _compact(
+        f"The value of each key assumption at which {company}'s headroom is gone, all else as given"
+    )
+    for col in ("key", "value", "below it", "above it", "unit"):
+        at_.add_column(col, justify="left" if col in ("key", "unit") else "right")
+    for key, row in at.iterrows():
+        at_.add_row(
+            str(key),
+            f"{row['value']:.4g}",
+            value(row["below"], row["change_down"]),
+            value(row["above"], row["change_up"]),
+            str(row["unit"]),
+        )
+    note = Text(
+        "Recoverable amount (the higher of value in use and fair value, facilities at book) "
+        "less the scheduled carrying amount; IAS 36.134(f) asks for the change in a key "
+        "assumption that would make them equal. Each assumption is searched over its register "
+        "range (else its allowed range), alone; 'none': no value there removes the headroom (or "
+        "the deficit). Two sides, because the recoverable amount need not be monotone in an "
+        "assumption.",
+        style="dim",
+    )
+    return Group(pt, at_, note)

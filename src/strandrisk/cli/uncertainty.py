@@ -1003,3 +1003,68 @@ def sweep(
         ui.print_json(body)
         return
     ui.out.print(render.sweep_table(table, chosen.name, company))
+
+
+@ui.clean_failures
+def headroom(
+    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    set_: ui.SET_OPTION = None,
+    at: Annotated[
+        str, typer.Option(help="Test date: a quarter of the horizon, at its end.")
+    ] = "2026Q4",
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            help="Key assumption to test (repeatable; default market.price_decline, "
+            "market.demand_growth, market.utilisation, technology.doubling_time, "
+            "financing.wacc).",
+        ),
+    ] = None,
+    company: Annotated[
+        str, typer.Option(help="Whose break-even values to print (all in --json).")
+    ] = "industry",
+    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+) -> None:
+    """Impairment-test headroom, and how far each key assumption may move before it is gone."""
+    from strandrisk.engine.headroom import KEY_ASSUMPTIONS
+    from strandrisk.engine.headroom import headroom as run_headroom
+
+    chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    chosen.check_company(company)
+    quarter = _quarter_in_horizon(at, chosen.years)
+    keys = tuple(dict.fromkeys(key)) if key else KEY_ASSUMPTIONS
+    with ui.working(f"headroom at {quarter}: {len(keys)} assumptions", as_json):
+        result = run_headroom(chosen, quarter, keys)
+    if as_json:
+
+        def number(v: Any) -> float | None:
+            return None if v is None or v != v else float(v)
+
+        ui.print_json(
+            {
+                "scenario": chosen.name,
+                "at": result.quarter,
+                "position": {
+                    c: {k: number(v) for k, v in row.items()}
+                    for c, row in result.position.iterrows()
+                },
+                "assumptions": {
+                    c: {
+                        k: {f: (v if f == "unit" else number(v)) for f, v in row.items()}
+                        for (who, k), row in result.assumptions.iterrows()
+                        if who == c
+                    }
+                    for c in result.position.index
+                },
+                "units": {
+                    "position": "USD; headroom_share a fraction of the carrying amount",
+                    "assumptions": "each key's unit (below, above: the nearest values either "
+                    "side of the scenario's at which the headroom is zero; null if none in "
+                    "[low, high])",
+                },
+            }
+        )
+        return
+    ui.out.print(render.headroom_tables(result, chosen.name, company))

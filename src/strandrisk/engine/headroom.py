@@ -1,0 +1,190 @@
+"""Impairment-test headroom and the change in each key assumption that would remove it.
+
+IAS 36.134(f) asks, for a cash-generating unit whose recoverable amount is close to its
+carrying amount, for the headroom, the value assigned to each key assumption and "the amount
+by which the value assigned to the key assumption must change ... in order for the unit's
+recoverable amount to be equal to its carrying amount". An auditor reads the same table to
+judge how fragile a test is. Here each company's AI infrastructure is one unit (as in the
+model): at a test date, its headroom is the recoverable amount less the scheduled carrying
+amount, and for each key assumption, all else as in the scenario, the value at which the
+headroom is zero is found by a scan over the assumption's range and a bisection, every company
+and assumption in the same batches of the compiled model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from strandrisk.engine.limits import _bounds, _default_range
+from strandrisk.engine.simulate import quarter_label, value_paths
+from strandrisk.errors import InputError
+from strandrisk.scenarios.schema import Scenario, field_metadata
+
+__all__ = ["KEY_ASSUMPTIONS", "Headroom", "headroom"]
+
+KEY_ASSUMPTIONS = (
+    "market.price_decline",
+    "market.demand_growth",
+    "market.utilisation",
+    "technology.doubling_time",
+    "financing.wacc",
+)
+"""The assumptions the recoverable amount is most sensitive to, tested by default. [-]"""
+SCAN = 33
+"""Values of each assumption scanned across its range before bisecting. [count]"""
+STEPS = 40
+"""Bisection steps from the bracketing scan values (2^-40 of a scan step). [count]"""
+
+
+@dataclass(frozen=True, slots=True)
+class Headroom:
+    """Headroom at a test date, and the break-even value of each key assumption.
+
+    Attributes
+    ----------
+    quarter : str
+        The test date (an ISO quarter, at its end). [-]
+    position : pandas.DataFrame
+        Index company (``industry`` last): ``carrying`` (the scheduled carrying amount, compute
+        and facilities) [USD], ``recoverable`` [USD], ``headroom`` (recoverable less carrying)
+        [USD] and ``headroom_share`` (of the carrying amount) [fraction].
+    assumptions : pandas.DataFrame
+        Index (company, key): ``value`` (the scenario's), ``low`` and ``high`` (the range
+        searched), ``below`` and ``above`` (the nearest values below and above the
+        scenario's at which the headroom is zero; NaN where there is none in the range) and
+        ``change_down``, ``change_up`` (each less ``value``) [the key's unit], ``unit``.
+        Two sides because the recoverable amount need not be monotone in an assumption (too
+        slow a price decline starves demand through the elasticity, too fast a one erodes
+        revenue).
+    """
+
+    quarter: str
+    position: pd.DataFrame
+    assumptions: pd.DataFrame
+
+
+def _headroom_at(scenario: Scenario, samples: dict[str, np.ndarray], q: int) -> np.ndarray:
+    """Recoverable less carrying amount at quarter ``q``, shape (S, K + 1). [USD]."""
+    paths = value_paths(scenario, samples)
+    book = np.asarray(paths["book_value"])[:, :, q]
+    return np.asarray(paths["economic_value"])[:, :, q] - book
+
+
+def headroom(
+    scenario: Scenario,
+    at: str | None = None,
+    keys: Sequence[str] = KEY_ASSUMPTIONS,
+) -> Headroom:
+    """Each company's impairment-test headroom, and the change in each key assumption removing it.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario as given. [-]
+    at : str, optional
+        The test date, an ISO quarter within the horizon; the end of 2026 by default. [-]
+    keys : sequence of str
+        Numeric parameters to test, each over its register range (else its allowed range). [-]
+
+    Returns
+    -------
+    Headroom
+        The position at the test date and, per assumption, the nearest values on either side
+        of the scenario's at which the headroom is zero.
+
+    Raises
+    ------
+    InputError
+        A quarter outside the horizon, no key, an unknown or non-numeric key.
+    """
+    quarters = [quarter_label(q) for q in range(4 * scenario.years)]
+    at = at or "2026Q4"
+    if at not in quarters:
+        raise InputError(
+            f"headroom: {at!r} is not a quarter of the horizon, 2026Q1 to {quarters[-1]}"
+        )
+    if not keys:
+        raise InputError("headroom: give at least one key assumption")
+    q = quarters.index(at)
+    flat = scenario.flat()
+    ranges, own = {}, {}
+    for key in keys:
+        lo_ok, hi_ok = _bounds(scenario, key)  # refuses a key that is not a number
+        own[key] = float(flat[key])
+        ranges[key] = _default_range(None, key, own[key], lo_ok, hi_ok)
+    companies = [*(c.name for c in scenario.companies), "industry"]
+    k1 = len(companies)
+
+    def run(values: Sequence[np.ndarray]) -> np.ndarray:
+        """Headroom (len(keys), rows, K + 1): each key at its values, the others as given."""
+        rows = len(values[0])
+        samples = {k: np.full(len(keys) * rows, own[k]) for k in keys}
+        for i, key in enumerate(keys):
+            samples[key][i * rows : (i + 1) * rows] = values[i]
+        return _headroom_at(scenario, samples, q).reshape(len(keys), rows, k1)
+
+    # the scan, with the scenario's own value among its points so that no bracket straddles it
+    grid = np.array([np.sort(np.append(np.linspace(*ranges[k], SCAN), own[k])) for k in keys])
+    scanned = run(list(grid))  # (keys, SCAN, K + 1)
+    # brackets (keys, 2 sides, K + 1): the nearest crossing below the scenario's value, above it
+    lo = np.full((len(keys), 2, k1), np.nan)
+    hi, h_lo = lo.copy(), lo.copy()
+    for i, key in enumerate(keys):
+        for j in range(k1):
+            h = scanned[i, :, j]
+            flips = np.flatnonzero(np.sign(h[:-1]) * np.sign(h[1:]) <= 0)
+            flips = flips[~((h[flips] == 0) & (h[flips + 1] == 0))]  # not a flat zero
+            below = grid[i, flips + 1] <= own[key]  # a bracket lies wholly on one side
+            for side, pick in enumerate((flips[below], flips[~below])):
+                if pick.size:
+                    f = pick[-1] if side == 0 else pick[0]
+                    lo[i, side, j], hi[i, side, j] = grid[i, f], grid[i, f + 1]
+                    h_lo[i, side, j] = h[f]
+    found = ~np.isnan(lo)
+    company = np.tile(np.arange(k1), 2)
+    if found.any():
+        for _ in range(STEPS):  # bisection: every bracket in one batch a step
+            mid = 0.5 * (lo + hi)
+            values = [np.where(found[i], mid[i], own[k]).ravel() for i, k in enumerate(keys)]
+            trial = run(values)  # (keys, 2 (K + 1), K + 1)
+            h_mid = trial[:, np.arange(2 * k1), company].reshape(len(keys), 2, k1)
+            same = np.sign(h_mid) == np.sign(h_lo)
+            lo, h_lo = np.where(same, mid, lo), np.where(same, h_mid, h_lo)
+            hi = np.where(same, hi, mid)
+    breakeven = np.where(found, 0.5 * (lo + hi), np.nan)  # (keys, 2, K + 1)
+    paths = value_paths(scenario)
+    carrying = np.asarray(paths["book_value"])[0, :, q]
+    recoverable = np.asarray(paths["economic_value"])[0, :, q]
+    position = pd.DataFrame(
+        {
+            "carrying": carrying,
+            "recoverable": recoverable,
+            "headroom": recoverable - carrying,
+            "headroom_share": (recoverable - carrying) / carrying,
+        },
+        index=pd.Index(companies, name="company"),
+    )
+    rows = []
+    for j, company in enumerate(companies):
+        for i, key in enumerate(keys):
+            down, up = breakeven[i, 0, j], breakeven[i, 1, j]
+            rows.append(
+                {
+                    "company": company,
+                    "key": key,
+                    "value": own[key],
+                    "low": ranges[key][0],
+                    "high": ranges[key][1],
+                    "below": down,
+                    "above": up,
+                    "change_down": down - own[key],
+                    "change_up": up - own[key],
+                    "unit": str(field_metadata(key).get("unit", "")),
+                }
+            )
+    assumptions = pd.DataFrame(rows).set_index(["company", "key"])
+    return Headroom(at, position, assumptions)
