@@ -70,6 +70,7 @@ def test_a_unit_already_short_gets_the_change_that_would_close_the_gap():
         ({"at": "2040Q1"}, "not a quarter of the horizon"),
         ({"keys": ("capex.path",)}, "not a numeric scenario parameter"),
         ({"keys": ("market.nonsense",)}, "not a numeric scenario parameter"),
+        ({"keys": ("market.rental_rate",)}, "no range in the register"),
         ({"keys": ()}, "at least one key"),
     ],
 )

@@ -113,9 +113,21 @@ def headroom(
     flat = scenario.flat()
     ranges, own = {}, {}
     for key in keys:
-        lo_ok, hi_ok = _bounds(scenario, key)  # refuses a key that is not a number
+        if "lo" not in (field_metadata(key) if key in flat else {}):
+            raise InputError(
+                f"headroom: {key!r} is not a numeric scenario parameter (a choice such as "
+                "capex.path has no values in between: compare them with mc --compare)"
+            )
+        lo_ok, hi_ok = _bounds(scenario, key)
         own[key] = float(flat[key])
-        ranges[key] = _default_range(None, key, own[key], lo_ok, hi_ok)
+        try:
+            ranges[key] = _default_range(None, key, own[key], lo_ok, hi_ok)
+        except InputError:
+            raise InputError(
+                f"headroom: {key} has no range in the register and its allowed range "
+                f"[{lo_ok:g}, {hi_ok:g}] dwarfs its value {own[key]:g}: search it with "
+                f"`strandrisk limit {key} ... --deterministic --between LOW:HIGH`"
+            ) from None
     companies = [*(c.name for c in scenario.companies), "industry"]
     k1 = len(companies)
 
