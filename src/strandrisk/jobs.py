@@ -23,6 +23,7 @@ from strandrisk.assumptions.claims import load_claims
 from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
+from strandrisk.engine.headroom import headroom
 from strandrisk.engine.rollforward import STANDARDS, rollforward
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError
@@ -327,6 +328,8 @@ def run_main_job(
         if out_dir is not None:
             say("bridging to the presets")
             bridges = preset_bridges(scenario)
+            say("the impairment tests' headroom")
+            room = headroom(scenario, f"{scenario.start[:4]}Q4")
             say("writing the report")
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             html = render_report(
@@ -348,6 +351,7 @@ def run_main_job(
                 },
                 bridges=bridges,
                 scenario_name=scenario.name,
+                headroom=room,
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:

@@ -66,6 +66,7 @@ def test_report_is_self_contained_with_every_chart(base_run):
     assert "Plotly" in html[:5_000_000]
     assert "useful_life_servers_meta" in html  # assumptions with sources
     assert "C1.05" in html  # claims summary lists the inconsistent ones
+    assert "Impairment-test headroom at the end of 2026Q4" in html  # IAS 36.134(f)
 
 
 def test_run_json_prints_only_the_outcome_table(tmp_path):

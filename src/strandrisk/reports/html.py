@@ -137,6 +137,42 @@ def _rollforward_section(frames: Mapping[str, pd.DataFrame]) -> str:
     )
 
 
+def _headroom_section(room: Any) -> str:
+    """Render the impairment tests' headroom and what removes the industry's (IAS 36.134(f))."""
+    if room is None:
+        return ""
+    rows = "".join(
+        f'<tr><th class="text">{html.escape(str(c))}</th><td>{_billions(r["carrying"])}</td>'
+        f"<td>{_billions(r['recoverable'])}</td><td>{_billions(r['headroom'])}</td>"
+        f"<td>{100 * r['headroom_share']:+.1f}</td></tr>"
+        for c, r in room.position.iterrows()
+    )
+
+    def side(v: float, change: float) -> str:
+        return "none in the range" if pd.isna(v) else f"{v:.4g} ({change:+.3g})"
+
+    keys = "".join(
+        f'<tr><th class="text">{html.escape(str(k))}</th><td>{r["value"]:.4g}</td>'
+        f"<td>{side(r['below'], r['change_down'])}</td>"
+        f"<td>{side(r['above'], r['change_up'])}</td>"
+        f'<td class="text">{html.escape(str(r["unit"]))}</td></tr>'
+        for k, r in room.assumptions.xs("industry", level="company").iterrows()
+    )
+    return (
+        f"<h2>Impairment-test headroom at the end of {html.escape(room.quarter)}</h2>"
+        "<p>Each unit's recoverable amount less its scheduled carrying amount, and the value of "
+        "each key assumption, all else as given, at which the industry's headroom would be "
+        "gone: the sensitivity IAS 36.134(f) asks a company to disclose, searched over each "
+        "assumption's register range (<code>strandrisk headroom --company NAME</code> for a "
+        "company's).</p>"
+        "<table><thead><tr><th></th><th>carrying, $B</th><th>recoverable, $B</th>"
+        f"<th>headroom, $B</th><th>of carrying, %</th></tr></thead><tbody>{rows}</tbody></table>"
+        "<h3>What removes the industry's headroom</h3><table><thead><tr><th></th><th>value</th>"
+        "<th>below it</th><th>above it</th><th>unit</th></tr></thead>"
+        f"<tbody>{keys}</tbody></table>"
+    )
+
+
 def _value(value: float, unit: str) -> str:
     """Format a register value for reading: large dollar sums in millions or billions."""
     if unit == "USD" and abs(value) >= 1e9:
@@ -277,6 +313,7 @@ def render_report(
     rollforward: Mapping[str, pd.DataFrame] | None = None,
     bridges: Mapping[str, Any] | None = None,
     scenario_name: str = "",
+    headroom: Any = None,
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -312,6 +349,9 @@ def render_report(
         (:func:`strandrisk.jobs.preset_bridges`). [USD]
     scenario_name : str
         The scenario's name, for the bridges' heading. [-]
+    headroom : Headroom, optional
+        The impairment tests' headroom at the end of the first year
+        (:func:`strandrisk.engine.headroom.headroom`). [USD, each key's unit]
 
     Returns
     -------
@@ -342,7 +382,7 @@ def render_report(
         title,
         f"""<h1>{html.escape(title)}</h1>
 <p class="lede">{html.escape(subtitle)}</p>
-<p>How to read this: <b>book value</b> is what the companies carry on their straight-line schedules;
+<p>How to read this: <b>book value</b> is what the companies carry on their booked schedules;
 <b>economic value</b> is the most the assets can still earn (value in use, discounted at WACC) or fetch
 (replacement cost of the same compute today, for its remaining life and energy disadvantage{capped}).
 <b>Stranded value</b> is book above economic value. Impairments follow IFRS (IAS 36) and US GAAP
@@ -353,6 +393,7 @@ one business.</p>
 <h2>Outcomes</h2>
 {_outcomes_table(_fmt_outcomes(outcomes))}
 {_rollforward_section(rollforward or {})}
+{_headroom_section(headroom)}
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
 {_bridges_section(bridges or {}, scenario_name)}
