@@ -71,12 +71,20 @@ def test_a_unit_already_short_gets_the_change_that_would_close_the_gap():
         ({"keys": ("capex.path",)}, "not a numeric scenario parameter"),
         ({"keys": ("market.nonsense",)}, "not a numeric scenario parameter"),
         ({"keys": ("market.rental_rate",)}, "no range in the register"),
+        ({"keys": ("capex.share_compute",)}, "which add to 1: it cannot move alone"),
         ({"keys": ()}, "at least one key"),
     ],
 )
 def test_bad_requests_are_refused(kwargs, message):
     with pytest.raises(sr.InputError, match=message):
         headroom(sr.load_scenario("base"), **kwargs)
+
+
+def test_a_leakage_share_is_searched_only_while_the_shares_stay_below_one():
+    scenario = sr.load_scenario("base", overrides={"market.device_share": 0.5})
+    result = headroom(scenario, "2026Q4", ("market.open_source_share",))
+    row = result.assumptions.loc[("industry", "market.open_source_share")]
+    assert row["high"] < 0.5  # with 50 % to devices, open weights can take less than half
 
 
 def test_headroom_on_the_command_line():

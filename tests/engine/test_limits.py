@@ -165,6 +165,13 @@ def test_refusals(base):
         solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=1e12", 10, company="ibm")
     with pytest.raises(InputError, match="sampler"):
         solve_limit(scenario, space, "capex.growth", "stranded_peak.p95<=1e12", 10, sampler="x")
+    with pytest.raises(InputError, match="which add to 1: it cannot move alone"):
+        solve_limit(scenario, space, "capex.share_compute", "stranded_peak.p95<=1e12", 10)
+    with pytest.raises(InputError, match="they must stay below 1"):  # a message, not a crash
+        solve_limit(
+            scenario, space, "market.open_source_share", "stranded_peak.p95<=1e12", 200,
+            between=(0.0, 0.95),
+        )  # fmt: skip
 
 
 def test_the_command(tmp_path):

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from strandrisk.engine.limits import _bounds, _default_range
+from strandrisk.engine.limits import _alone, _bounds, _default_range
 from strandrisk.engine.simulate import quarter_label, value_paths
 from strandrisk.errors import InputError
-from strandrisk.scenarios.schema import Scenario, field_metadata
+from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
 
 __all__ = ["KEY_ASSUMPTIONS", "Headroom", "headroom"]
 
@@ -121,13 +121,20 @@ def headroom(
         lo_ok, hi_ok = _bounds(scenario, key)
         own[key] = float(flat[key])
         try:
-            ranges[key] = _default_range(None, key, own[key], lo_ok, hi_ok)
+            low, high = _default_range(None, key, own[key], lo_ok, hi_ok)
         except InputError:
             raise InputError(
                 f"headroom: {key} has no range in the register and its allowed range "
                 f"[{lo_ok:g}, {hi_ok:g}] dwarfs its value {own[key]:g}: search it with "
                 f"`strandrisk limit {key} ... --deterministic --between LOW:HIGH`"
             ) from None
+        _alone(key, "headroom")
+        for rule in SHARE_RULES:  # the leakage shares stay below 1 together
+            if rule.exactly_one or key not in rule.keys:
+                continue
+            others = sum(float(flat[k]) for k in rule.keys if k != key)
+            high = min(high, (1.0 - others) * (1.0 - 1e-9))  # the shares stay below 1
+        ranges[key] = (low, high)
     companies = [*(c.name for c in scenario.companies), "industry"]
     k1 = len(companies)
 

@@ -31,7 +31,7 @@ import pandas as pd
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
-from strandrisk.scenarios.schema import Scenario, field_metadata
+from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
 
 __all__ = ["LIMIT_OUTCOMES", "Limit", "LimitSolution", "parse_limit", "solve_limit"]
 
@@ -401,6 +401,16 @@ def _bounds(scenario: Scenario, key: str) -> tuple[float, float]:
     return float(meta["lo"]), float(meta["hi"])
 
 
+def _alone(key: str, where: str) -> None:
+    """Refuse a share that must add to 1 with others: it cannot move alone."""
+    for rule in SHARE_RULES:
+        if rule.exactly_one and key in rule.keys:
+            raise InputError(
+                f"{where}: {key} is one of {', '.join(rule.keys)}, which add to 1: it cannot "
+                "move alone"
+            )
+
+
 def _default_range(
     space: UncertaintySpace | None, key: str, own: float, lo_ok: float, hi_ok: float
 ) -> tuple[float, float]:
@@ -490,6 +500,7 @@ def solve_limit(
         raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
     company = scenario.check_company(company)
     lo_ok, hi_ok = _bounds(scenario, key)
+    _alone(key, "limit")
     own = float(scenario.flat()[key])
     if between is None:
         low, high = _default_range(space, key, own, lo_ok, hi_ok)
@@ -512,9 +523,12 @@ def solve_limit(
             part = todo[start : start + per]
             batch = {k: np.tile(v, len(part)) for k, v in samples.items()}
             batch[key] = np.repeat(part, n)
-            table = simulate(
-                scenario, batch, breakeven=False, keep_series=False, llcr=llcr
-            ).outcomes
+            try:
+                table = simulate(
+                    scenario, batch, breakeven=False, keep_series=False, llcr=llcr
+                ).outcomes
+            except ValueError as exc:  # a value the scenario's other values cannot take
+                raise InputError(f"limit: {key}: {exc}") from None
             mine = table[table["company"] == company]
             stats, bands = [], []
             for rule in rules:
