@@ -22,8 +22,11 @@ from rich.markup import escape
 from strandrisk.errors import InputError
 
 __all__ = [
+    "JSON_OPTION",
     "OUT_OPTION",
     "PNG_OPTION",
+    "PRESET_OPTION",
+    "SCENARIO_OPTION",
     "STORE_OPTION",
     "app",
     "check_folders",
@@ -122,6 +125,9 @@ def wrote(paths: list[Path], quiet: bool) -> None:
         err.print(f"wrote {path}", highlight=False)
 
 
+PRESET_OPTION = Annotated[str | None, typer.Option(help="Preset name (default base).")]
+SCENARIO_OPTION = Annotated[Path | None, typer.Option(help="Scenario TOML file.")]
+JSON_OPTION = Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")]
 OUT_OPTION = Annotated[
     Path | None, typer.Option("--out", help="Folder for an HTML page with the tables and charts.")
 ]

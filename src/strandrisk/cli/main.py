@@ -282,7 +282,7 @@ def scenario_diff(
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="Excel workbook of the tables to write.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+    as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Compare two scenarios: values and priors set differently, and a bridge of outcomes."""
     import re

@@ -1559,8 +1559,7 @@ def headroom_tables(result: object, scenario: str, company: str = "industry") ->
             f"{row['headroom_share']:+.1%}",
         )
 
-    def value(v: float, change: float) -> str:
-        return "none" if pd.isna(v) else f"{v:.4g} ({change:+.3g})"
+    from strandrisk.reports.brief import breakeven_value as value
 
     at = r.assumptions.xs(company, level="company")
     at_ = _compact(

@@ -30,7 +30,7 @@ MAX_CONTROLLED = 1_000_000
 
 @ui.clean_failures
 def mc(
-    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
+    preset: ui.PRESET_OPTION = None,
     scenario: Annotated[
         Path | None, typer.Option(help="Scenario TOML file with an \\[uncertainty] block.")
     ] = None,
@@ -473,8 +473,8 @@ def _value_at_json(result: Any, quarters: list[str]) -> dict:
 
 @ui.clean_failures
 def sensitivity(
-    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
-    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
     set_: ui.SET_OPTION = None,
     n: Annotated[
         int | None,
@@ -659,8 +659,8 @@ def discover(
     below: Annotated[
         float | None, typer.Option(help="Cases of interest: outcome below this.")
     ] = None,
-    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
-    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
     set_: ui.SET_OPTION = None,
     n: Annotated[int, typer.Option("--n", help="Scenarios to draw (ignored with --from).")] = 5_000,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
@@ -767,8 +767,8 @@ def discover(
 
 @ui.clean_failures
 def breakeven(
-    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
-    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
     set_: ui.SET_OPTION = None,
     n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 1000,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
@@ -782,7 +782,7 @@ def breakeven(
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
-    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+    as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Break-even demand growth and price decline per scenario, and a two-parameter surface."""
     from strandrisk.analysis.breakeven import breakeven_distribution, breakeven_surface
@@ -840,8 +840,8 @@ def limit(
             "'P(min_dscr<1.2)<=0.05' (USD; shares as fractions); several must all hold.",
         ),
     ],
-    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
-    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
     set_: ui.SET_OPTION = None,
     n: Annotated[int, typer.Option("--n", help="Draws per value tried.")] = 4000,
     seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
@@ -866,7 +866,7 @@ def limit(
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="Excel workbook of the tables to write.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+    as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Risk limit: the value of a decision at which a Monte Carlo statistic reaches its limit."""
     from strandrisk.engine.limits import parse_limit, solve_limit
@@ -940,8 +940,8 @@ def sweep(
         str | None,
         typer.Argument(metavar="[KEY=VALUES]", help="A second parameter: a two-way table."),
     ] = None,
-    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
-    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
     set_: ui.SET_OPTION = None,
     outcome: Annotated[
         list[str] | None,
@@ -955,7 +955,7 @@ def sweep(
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="Excel workbook of the table to write.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+    as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Tabulate the outcomes over one or two parameters' values (a data table), all else fixed."""
     import numpy as np
@@ -1007,8 +1007,8 @@ def sweep(
 
 @ui.clean_failures
 def headroom(
-    preset: Annotated[str | None, typer.Option(help="Preset name (default base).")] = None,
-    scenario: Annotated[Path | None, typer.Option(help="Scenario TOML file.")] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
     set_: ui.SET_OPTION = None,
     at: Annotated[
         str, typer.Option(help="Test date: a quarter of the horizon, at its end.")
@@ -1025,7 +1025,7 @@ def headroom(
     company: Annotated[
         str, typer.Option(help="Whose break-even values to print (all in --json).")
     ] = "industry",
-    as_json: Annotated[bool, typer.Option("--json", metavar="", help="Print as JSON.")] = False,
+    as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Impairment-test headroom, and how far each key assumption may move before it is gone."""
     from strandrisk.engine.headroom import KEY_ASSUMPTIONS

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from strandrisk.engine.limits import _alone, _bounds, _default_range
+from strandrisk.engine.limits import _bounds, _default_range
 from strandrisk.engine.simulate import quarter_label, value_paths
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
@@ -67,11 +67,12 @@ class Headroom:
     assumptions: pd.DataFrame
 
 
-def _headroom_at(scenario: Scenario, samples: dict[str, np.ndarray], q: int) -> np.ndarray:
-    """Recoverable less carrying amount at quarter ``q``, shape (S, K + 1). [USD]."""
+def _position_at(
+    scenario: Scenario, samples: dict[str, np.ndarray], q: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Carrying and recoverable amount at quarter ``q``, each shape (S, K + 1). [USD]."""
     paths = value_paths(scenario, samples)
-    book = np.asarray(paths["book_value"])[:, :, q]
-    return np.asarray(paths["economic_value"])[:, :, q] - book
+    return np.asarray(paths["book_value"])[:, :, q], np.asarray(paths["economic_value"])[:, :, q]
 
 
 def headroom(
@@ -113,22 +114,10 @@ def headroom(
     flat = scenario.flat()
     ranges, own = {}, {}
     for key in keys:
-        if "lo" not in (field_metadata(key) if key in flat else {}):
-            raise InputError(
-                f"headroom: {key!r} is not a numeric scenario parameter (a choice such as "
-                "capex.path has no values in between: compare them with mc --compare)"
-            )
-        lo_ok, hi_ok = _bounds(scenario, key)
+        lo_ok, hi_ok = _bounds(scenario, key, "headroom")  # a number that can move alone
         own[key] = float(flat[key])
-        try:
-            low, high = _default_range(None, key, own[key], lo_ok, hi_ok)
-        except InputError:
-            raise InputError(
-                f"headroom: {key} has no range in the register and its allowed range "
-                f"[{lo_ok:g}, {hi_ok:g}] dwarfs its value {own[key]:g}: search it with "
-                f"`strandrisk limit {key} ... --deterministic --between LOW:HIGH`"
-            ) from None
-        _alone(key, "headroom")
+        remedy = f"search it with `strandrisk limit {key} ... --deterministic --between LOW:HIGH`"
+        low, high = _default_range(None, key, own[key], lo_ok, hi_ok, "headroom", remedy)
         for rule in SHARE_RULES:  # the leakage shares stay below 1 together
             if rule.exactly_one or key not in rule.keys:
                 continue
@@ -138,17 +127,22 @@ def headroom(
     companies = [*(c.name for c in scenario.companies), "industry"]
     k1 = len(companies)
 
-    def run(values: Sequence[np.ndarray]) -> np.ndarray:
-        """Headroom (len(keys), rows, K + 1): each key at its values, the others as given."""
+    def run(values: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Carrying and recoverable (keys, rows, K + 1): each key at its values, the rest as is."""
         rows = len(values[0])
         samples = {k: np.full(len(keys) * rows, own[k]) for k in keys}
         for i, key in enumerate(keys):
             samples[key][i * rows : (i + 1) * rows] = values[i]
-        return _headroom_at(scenario, samples, q).reshape(len(keys), rows, k1)
+        carrying, recoverable = _position_at(scenario, samples, q)
+        shape = (len(keys), rows, k1)
+        return carrying.reshape(shape), recoverable.reshape(shape)
 
     # the scan, with the scenario's own value among its points so that no bracket straddles it
     grid = np.array([np.sort(np.append(np.linspace(*ranges[k], SCAN), own[k])) for k in keys])
-    scanned = run(list(grid))  # (keys, SCAN, K + 1)
+    carried, recovered = run(list(grid))  # (keys, SCAN + 1, K + 1)
+    scanned = recovered - carried
+    at_own = int(np.searchsorted(grid[0], own[keys[0]]))  # the scenario as given
+    carrying, recoverable = carried[0, at_own], recovered[0, at_own]
     # brackets (keys, 2 sides, K + 1): the nearest crossing below the scenario's value, above it
     lo = np.full((len(keys), 2, k1), np.nan)
     hi, h_lo = lo.copy(), lo.copy()
@@ -164,20 +158,18 @@ def headroom(
                     lo[i, side, j], hi[i, side, j] = grid[i, f], grid[i, f + 1]
                     h_lo[i, side, j] = h[f]
     found = ~np.isnan(lo)
-    company = np.tile(np.arange(k1), 2)
+    whose = np.tile(np.arange(k1), 2)  # each trial row's company
     if found.any():
         for _ in range(STEPS):  # bisection: every bracket in one batch a step
             mid = 0.5 * (lo + hi)
             values = [np.where(found[i], mid[i], own[k]).ravel() for i, k in enumerate(keys)]
-            trial = run(values)  # (keys, 2 (K + 1), K + 1)
-            h_mid = trial[:, np.arange(2 * k1), company].reshape(len(keys), 2, k1)
+            carried, recovered = run(values)  # (keys, 2 (K + 1), K + 1)
+            trial = recovered - carried
+            h_mid = trial[:, np.arange(2 * k1), whose].reshape(len(keys), 2, k1)
             same = np.sign(h_mid) == np.sign(h_lo)
             lo, h_lo = np.where(same, mid, lo), np.where(same, h_mid, h_lo)
             hi = np.where(same, hi, mid)
     breakeven = np.where(found, 0.5 * (lo + hi), np.nan)  # (keys, 2, K + 1)
-    paths = value_paths(scenario)
-    carrying = np.asarray(paths["book_value"])[0, :, q]
-    recoverable = np.asarray(paths["economic_value"])[0, :, q]
     position = pd.DataFrame(
         {
             "carrying": carrying,

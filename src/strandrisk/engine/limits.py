@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from strandrisk.engine.montecarlo import COVER_OUTCOMES
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
@@ -194,8 +195,7 @@ class Limit:
         """
         s = np.asarray(statistic, dtype=float)
         within = s <= self.bound if self.at_most else s >= self.bound
-        covers = ("min_dscr", "min_interest_cover", "min_llcr")
-        return within | np.isnan(s) if self.outcome in covers else within
+        return within | np.isnan(s) if self.outcome in COVER_OUTCOMES else within
 
 
 def parse_limit(text: str) -> Limit:
@@ -391,13 +391,15 @@ class LimitSolution:
         }
 
 
-def _bounds(scenario: Scenario, key: str) -> tuple[float, float]:
+def _bounds(scenario: Scenario, key: str, where: str = "limit") -> tuple[float, float]:
+    """Return a numeric key's allowed range; refuse a choice, and a share that cannot move alone."""
     meta = field_metadata(key) if key in scenario.flat() else {}
     if "lo" not in meta:
         raise InputError(
-            f"limit: {key!r} is not a numeric scenario parameter to solve for (a choice such as "
-            "capex.path has no values in between: compare them with mc --compare)"
+            f"{where}: {key!r} is not a numeric scenario parameter to solve for (a choice such "
+            "as capex.path has no values in between: compare them with mc --compare)"
         )
+    _alone(key, where)
     return float(meta["lo"]), float(meta["hi"])
 
 
@@ -412,7 +414,13 @@ def _alone(key: str, where: str) -> None:
 
 
 def _default_range(
-    space: UncertaintySpace | None, key: str, own: float, lo_ok: float, hi_ok: float
+    space: UncertaintySpace | None,
+    key: str,
+    own: float,
+    lo_ok: float,
+    hi_ok: float,
+    where: str = "limit",
+    remedy: str = "give --between LOW:HIGH",
 ) -> tuple[float, float]:
     """Return the prior's support, else the register row's range, else the allowed range."""
     from strandrisk.assumptions.register import load_register
@@ -429,9 +437,8 @@ def _default_range(
             return low, high
     if hi_ok - lo_ok > 100 * max(abs(own), 1e-12):
         raise InputError(
-            f"limit: {key} is not drawn in this run and has no range in the register; its "
-            f"allowed range [{lo_ok:g}, {hi_ok:g}] dwarfs its value {own:g}: give --between "
-            "LOW:HIGH"
+            f"{where}: {key} is not drawn in this run and has no range in the register; its "
+            f"allowed range [{lo_ok:g}, {hi_ok:g}] dwarfs its value {own:g}: {remedy}"
         )
     return lo_ok, hi_ok
 
@@ -500,7 +507,6 @@ def solve_limit(
         raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
     company = scenario.check_company(company)
     lo_ok, hi_ok = _bounds(scenario, key)
-    _alone(key, "limit")
     own = float(scenario.flat()[key])
     if between is None:
         low, high = _default_range(space, key, own, lo_ok, hi_ok)

@@ -37,6 +37,7 @@ __all__ = [
     "CONDITION_OUTCOMES",
     "CONFIDENCE",
     "COVENANTS",
+    "COVER_OUTCOMES",
     "DRIVER_OUTCOMES",
     "DRIVER_SCENARIOS",
     "FAN_SCENARIOS",
@@ -84,7 +85,10 @@ INTEREST_COVENANTS = (1.0, 2.0, 3.0)
 """Lowest annual interest cover (EBIT / interest) levels whose breach a run counts
 (``MCResult.interest_cover``): 1 where earnings no longer pay the interest; 2 and 3 as in
 typical interest-cover covenants."""
-CONDITION_OUTCOMES = (*SUMMARISED, "min_dscr", "min_interest_cover", "min_llcr")
+COVER_OUTCOMES = ("min_dscr", "min_interest_cover", "min_llcr")
+"""Debt cover ratios: a scenario without debt (service, interest) has none, and that counts as
+no breach of any level; ``min_llcr`` only with the loan life cover."""
+CONDITION_OUTCOMES = (*SUMMARISED, *COVER_OUTCOMES)
 """Outcomes whose chance beyond a value a run can give (``MCResult.probabilities``);
 ``min_llcr`` only from a run with the loan life cover (``run_mc(..., llcr=True)``)."""
 NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
@@ -747,7 +751,7 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
         name = str(company)
         # min_dscr: NaN without debt service, min_interest_cover without interest,
         # min_llcr without debt
-        covers = ("min_dscr", "min_interest_cover", *(("min_llcr",) if cover else ()))
+        covers = COVER_OUTCOMES if cover else COVER_OUTCOMES[:-1]
         for outcome in (*SUMMARISED, *covers):
             sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(dtype=float))
         counts = np.zeros((len(firsts), years + 1), dtype=np.int64)

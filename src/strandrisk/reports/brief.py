@@ -15,6 +15,7 @@ from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
     "DRIVER_NAMES",
+    "breakeven_value",
     "condition_label",
     "covenant_label",
     "driver_notes",
@@ -278,6 +279,21 @@ def condition_label(label: str) -> str:
         "impairment_usgaap": "US GAAP impairments",
     }
     return f"{names.get(outcome, outcome)} {sign} {usd(float(value))}"
+
+
+def breakeven_value(value: float, change: float, none: str = "none") -> str:
+    """Write a break-even value and its change from the scenario's: ``0.6821 (-0.194)``.
+
+    Parameters
+    ----------
+    value : float
+        The break-even value, NaN where there is none. [the key's unit]
+    change : float
+        The value less the scenario's. [the key's unit]
+    none : str
+        What to write where there is none. [-]
+    """
+    return none if pd.isna(value) else f"{value:.4g} ({change:+.3g})"
 
 
 def covenant_label(column: str) -> str:

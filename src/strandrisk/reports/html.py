@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from strandrisk.analysis.sensitivity import Swing
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
+from strandrisk.reports.brief import breakeven_value
 from strandrisk.reports.figures import FIGURES, MC_FIGURES
 from strandrisk.reports.pages import html_page
 from strandrisk.units import annual_change
@@ -149,7 +150,7 @@ def _headroom_section(room: Any) -> str:
     )
 
     def side(v: float, change: float) -> str:
-        return "none in the range" if pd.isna(v) else f"{v:.4g} ({change:+.3g})"
+        return breakeven_value(v, change, "none in the range")
 
     keys = "".join(
         f'<tr><th class="text">{html.escape(str(k))}</th><td>{r["value"]:.4g}</td>'

@@ -288,33 +288,26 @@ class RunStore:
             raise InputError(f"store {self.path}: no run with id {run_id}")
         out = meta.iloc[0].to_dict()
         out["loan_cover"] = False
-        if out["kind"] == "mc":  # its sampling design, kept since the table was added
-            try:
-                row = con.execute(
-                    "SELECT sampler FROM mc_design WHERE run_id = ?", [run_id]
-                ).fetchone()
-            except duckdb.CatalogException:  # a store written before mc_design existed
-                row = None
-            try:
-                cover = con.execute(
-                    "SELECT loan_cover FROM mc_design WHERE run_id = ?", [run_id]
-                ).fetchone()
-            except (duckdb.CatalogException, duckdb.BinderException):  # or before the LLCR
-                cover = None
-            out["sampler"] = row[0] if row else "not recorded"
-            out["loan_cover"] = bool(cover and cover[0])
-            try:
-                target = con.execute(
-                    "SELECT precision FROM mc_design WHERE run_id = ?", [run_id]
-                ).fetchone()
-            except (duckdb.CatalogException, duckdb.BinderException):  # before the column
-                target = None
-            out["precision"] = json.loads(target[0]) if target and target[0] else None
-        if out["kind"] == "compare":  # decisions over the same draws (mc --compare --store)
-            row = con.execute(
-                "SELECT sampler, parameters FROM mc_design WHERE run_id = ?", [run_id]
-            ).fetchone()
-            out["sampler"], out["parameters"] = row if row else ("not recorded", None)
+        if out["kind"] not in ("mc", "compare"):
+            return out
+        try:  # its design, one row; which columns it has depends on the store's age
+            frame = con.execute("SELECT * FROM mc_design WHERE run_id = ?", [run_id]).df()
+        except duckdb.CatalogException:  # a store written before mc_design existed
+            frame = pd.DataFrame()
+        design = {} if frame.empty else frame.iloc[0].to_dict()
+
+        def given(name: str) -> Any:
+            value = design.get(name)
+            return None if value is None or pd.isna(value) else value
+
+        out["sampler"] = given("sampler") or "not recorded"
+        if out["kind"] == "mc":
+            out["loan_cover"] = bool(given("loan_cover"))
+            target = given("precision")
+            out["precision"] = json.loads(target) if target else None
+        else:  # decisions over the same draws (mc --compare --store)
+            parameters = given("parameters")
+            out["parameters"] = None if parameters is None else int(parameters)
         return out
 
     @staticmethod
@@ -441,6 +434,7 @@ class RunStore:
             long = con.execute(
                 "SELECT scenario, key, value FROM mc_samples WHERE run_id = ?", [run_id]
             ).df()
+            comparison = self._comparison(con, meta, run_id) if meta["kind"] == "compare" else None
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
         if "min_interest_cover" in outcomes:  # added last to older stores: beside min_dscr
             columns = [c for c in outcomes.columns if c != "min_interest_cover"]
@@ -455,7 +449,6 @@ class RunStore:
         )
         samples.columns.name = None
         quantiles = self.quantiles(run_id) if meta["kind"] == "mc" else pd.DataFrame()
-        comparison = self.comparison(run_id) if meta["kind"] == "compare" else None
         return StoredRun(meta, outcomes, series, samples, quantiles, comparison)
 
     def delete(self, run_id: int) -> None:
@@ -497,9 +490,6 @@ class RunStore:
         InputError
             If there is no such run, or it is not a comparison.
         """
-        from strandrisk.core.sketch import QuantileSketch
-        from strandrisk.engine.decisions import DecisionComparison
-
         with self._connect(read_only=True) as con:
             meta = self._meta(con, run_id)
             if meta["kind"] != "compare":
@@ -507,15 +497,22 @@ class RunStore:
                     f"run {run_id} is a {meta['kind']} run, not a decision comparison "
                     "(mc --compare ... --store)"
                 )
-            labels = con.execute(
-                "SELECT label, setting FROM decisions WHERE run_id = ? ORDER BY position",
-                [run_id],
-            ).fetchall()
-            rows = con.execute(
-                "SELECT part, decision, company, outcome, alpha, x_min, dropped, keys, counts "
-                "FROM decision_sketches WHERE run_id = ?",
-                [run_id],
-            ).fetchall()
+            return self._comparison(con, meta, run_id)
+
+    @staticmethod
+    def _comparison(con: duckdb.DuckDBPyConnection, meta: dict, run_id: int) -> Any:
+        """Rebuild a comparison from its stored rows, on an open connection."""
+        from strandrisk.core.sketch import QuantileSketch
+        from strandrisk.engine.decisions import DecisionComparison
+
+        labels = con.execute(
+            "SELECT label, setting FROM decisions WHERE run_id = ? ORDER BY position", [run_id]
+        ).fetchall()
+        rows = con.execute(
+            "SELECT part, decision, company, outcome, alpha, x_min, dropped, keys, counts "
+            "FROM decision_sketches WHERE run_id = ?",
+            [run_id],
+        ).fetchall()
         parts: dict[str, dict] = {"outcome": {}, "change": {}, "regret": {}}
         for part, decision, company, outcome, alpha, x_min, dropped, keys, counts in rows:
             parts[part][(decision, company, outcome)] = QuantileSketch(
