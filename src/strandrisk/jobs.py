@@ -114,7 +114,7 @@ def _mc_figures(
     from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
     from strandrisk.reports.figures import build_mc_figures
 
-    whole = load_uncertainty(source, scenario)  # read once; then the held keys leave it
+    whole = load_uncertainty(source, scenario, fixed, hold=False)  # read once; then held
     space = hold_fixed(whole, fixed, str(source))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mc.duckdb"

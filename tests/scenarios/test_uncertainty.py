@@ -198,3 +198,65 @@ def test_mc_holds_a_set_uncertain_key_at_its_value_and_says_so(tmp_path):
         columns = {row[0] for row in con.execute("DESCRIBE samples").fetchall()}
     assert "capex.growth" not in columns
     assert "market.elasticity" in columns
+
+
+def test_a_key_set_outside_the_register_range_leaves_the_correlations_it_cannot_join(tmp_path):
+    # base correlates the price decline with software efficiency; -1 (prices rising) is allowed
+    # but outside the register's range, so from_register holds it fixed and drops the pair
+    sc = sr.load_scenario("base", {"market.price_decline": -1.0})
+    with pytest.raises(InputError, match=r"its value -1 lies outside the register's range \["):
+        load_uncertainty("base", sc)
+    space = load_uncertainty("base", sc, fixed=["market.price_decline"])
+    assert "market.price_decline" not in space.keys
+    assert "technology.software_efficiency" in space.keys
+    np.testing.assert_array_equal(space.correlation, np.eye(len(space.keys)))
+    whole = load_uncertainty("base", sc, fixed=["market.price_decline"], hold=False)
+    assert whole.keys == space.keys
+
+    from typer.testing import CliRunner
+
+    from strandrisk.cli.main import app
+
+    r = CliRunner().invoke(app, ["mc", "--n", "8", "--set", "market.price_decline=-1", "--json"])
+    assert r.exit_code == 0, r.output
+
+
+def test_nested_tables_name_the_same_parameters_as_dotted_keys(tmp_path):
+    nested, dotted = tmp_path / "n.toml", tmp_path / "d.toml"
+    nested.write_text(
+        "[uncertainty.market.price_decline]\n"
+        'dist = "triangular"\nlow = 0.6\nmode = 0.9\nhigh = 1.5\n'
+        "[uncertainty.technology]\n"
+        'doubling_time = { dist = "uniform", low = 2.0, high = 3.0 }\n'
+    )
+    dotted.write_text(
+        "[uncertainty]\n"
+        '"market.price_decline" = { dist = "triangular", low = 0.6, mode = 0.9, high = 1.5 }\n'
+        '"technology.doubling_time" = { dist = "uniform", low = 2.0, high = 3.0 }\n'
+    )
+    a = load_uncertainty(nested, sr.load_scenario(nested))
+    b = load_uncertainty(dotted, sr.load_scenario(dotted))
+    assert a.keys == b.keys == ("market.price_decline", "technology.doubling_time")
+    assert a.distributions == b.distributions
+    nested.write_text('[uncertainty.market]\nnope = { dist = "uniform", low = 0, high = 1 }\n')
+    with pytest.raises(InputError, match=r"'market\.nope' is not a numeric scenario parameter"):
+        load_uncertainty(nested, sr.load_scenario(nested))
+
+
+@pytest.mark.parametrize(
+    "command", [["run", "--out", "o", "--store", "s.duckdb"], ["headroom"], ["sweep", "years=3,4"]]
+)
+def test_every_command_checks_a_scenario_files_uncertainty_block(tmp_path, command, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    from typer.testing import CliRunner
+
+    from strandrisk.cli.main import app
+
+    f = tmp_path / "s.toml"
+    f.write_text(
+        '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 2, high = 1 }\n'
+    )
+    r = CliRunner().invoke(app, [*command, "--scenario", str(f)])
+    assert r.exit_code == 2, r.output
+    assert "uncertainty.market.price_decline" in r.output
+    assert "must be below high" in r.output

@@ -227,6 +227,10 @@ def scenario_from_options(
     if horizon is not None:
         overrides["years"] = horizon
     loaded = load_scenario(scenario if scenario else (preset or "base"), overrides=overrides)
+    if scenario:  # a file's [uncertainty] and [correlations] are checked whatever the command
+        from strandrisk.io.uncertainty import load_uncertainty
+
+        load_uncertainty(scenario, loaded, overrides, required=False, hold=False)
     if companies:
         try:
             loaded = loaded.with_companies(tuple(companies))
@@ -271,7 +275,7 @@ def uncertainty_for(
     from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
 
     fixed = list(parse_set(set_))
-    whole = load_uncertainty(source, chosen)  # read once; then the held keys leave it
+    whole = load_uncertainty(source, chosen, fixed, hold=False)  # read once; then held
     space = hold_fixed(whole, fixed, str(source))
     held = [k for k in fixed if k in whole.keys]
     if held and not quiet:

@@ -633,7 +633,7 @@ def mc_summary(
         r.quantiles.join(r.moments[["mean"]]),
         f"Monte Carlo: {scenario.name}, {r.n:,} scenarios "  # type: ignore[attr-defined]
         f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), "
-        f"{len(space.keys)} uncertain parameters",  # type: ignore[attr-defined]
+        f"{len(space.keys)} uncertain parameter{'' if len(space.keys) == 1 else 's'}",  # type: ignore[attr-defined]
         order,
     )
     precision = Text(precision_note(r.intervals, r.quantiles, r.n, r.precision), style="dim")

@@ -50,7 +50,7 @@ def _field_bounds(scenario: Scenario) -> dict[str, tuple[float, float, str | Non
     return {key: (m["lo"], m["hi"], m.get("row")) for key, _, m in parameter_fields(scenario)}
 
 
-def register_space(scenario: Scenario) -> dict[str, Distribution]:
+def register_space(scenario: Scenario, outside: bool = False) -> dict[str, Distribution]:
     """Give every scenario parameter whose register row has a range a distribution.
 
     The scenario's own value is the mode; a parameter the scenario sets outside the
@@ -60,6 +60,9 @@ def register_space(scenario: Scenario) -> dict[str, Distribution]:
     ----------
     scenario : Scenario
         Its values are the modes. [canonical units]
+    outside : bool
+        Give instead the parameters left fixed that way, each with a uniform distribution
+        over the register's range (to say why). [-]
     """
     reg = load_register()
     flat = scenario.flat()
@@ -71,9 +74,27 @@ def register_space(scenario: Scenario) -> dict[str, Distribution]:
         kind = _BOUNDED.get(rec.distribution or "uniform", "uniform")
         low, high = max(rec.canonical_low, lo), min(rec.canonical_high, hi)
         value = float(flat[key])
-        if high <= low or not low <= value <= high:
+        if high <= low:
             continue
-        out[key] = Distribution(kind, low=low, high=high, mode=value)
+        if outside and not low <= value <= high:
+            out[key] = Distribution("uniform", low=low, high=high)
+        elif not outside and low <= value <= high:
+            out[key] = Distribution(kind, low=low, high=high, mode=value)
+    return out
+
+
+def _dotted(block: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Flatten nested tables (``[uncertainty.market.price_decline]``) to dotted keys.
+
+    A table with ``dist`` is one parameter's specification; any other table is a section
+    of dotted keys, so both TOML spellings of a key name the same parameter.
+    """
+    out: dict[str, Any] = {}
+    for key, spec in block.items():
+        if isinstance(spec, dict) and "dist" not in spec and spec:
+            out.update(_dotted(spec, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = spec
     return out
 
 
@@ -135,7 +156,16 @@ def _check_support(
         )
 
 
-def _correlation(keys: tuple[str, ...], table: object, where: str) -> np.ndarray:
+def _correlation(
+    keys: tuple[str, ...], table: object, where: str, held: Iterable[str], outside: dict[str, str]
+) -> np.ndarray:
+    """Correlation matrix of ``keys`` from the ``[correlations]`` table.
+
+    A pair naming a key in ``held`` that is not among ``keys`` (held by ``--set`` at a value
+    the register's range leaves fixed) is left out, as a held key's pairs always are;
+    ``outside`` explains why a key the register ranges is not uncertain here.
+    """
+    held = set(held)
     if not isinstance(table, dict):
         raise InputError(f"{where}: correlations: expected a table with pairs = [[key, key, rho]]")
     unknown = sorted(set(table) - {"pairs"})
@@ -152,9 +182,14 @@ def _correlation(keys: tuple[str, ...], table: object, where: str) -> np.ndarray
                 f"{where}: correlations.pairs: each entry is [key, key, rho], got {pair!r}"
             )
         a, b, rho = pair
+        if any(k in held and k not in index for k in (a, b)):
+            continue
         for k in (a, b):
             if k not in index:
-                raise InputError(f"{where}: correlations: {k!r} is not an uncertain parameter")
+                raise InputError(
+                    f"{where}: correlations: {k!r} is not an uncertain parameter"
+                    + outside.get(k, "")
+                )
         if not isinstance(rho, int | float) or not -1 <= rho <= 1 or a == b:
             raise InputError(
                 f"{where}: correlations: {a} ~ {b}: rho must be in [-1, 1] between two parameters"
@@ -168,6 +203,7 @@ def load_uncertainty(
     scenario: Scenario,
     fixed: Iterable[str] = (),
     required: bool = True,
+    hold: bool = True,
 ) -> UncertaintySpace:
     """Read the uncertainty block of a preset or scenario file.
 
@@ -183,6 +219,10 @@ def load_uncertainty(
     required : bool
         Refuse a file without uncertain parameters (for sampling); ``False`` returns an
         empty space instead (to compare files). [-]
+    hold : bool
+        Take the ``fixed`` keys out of the space; ``False`` keeps them in it (to say which
+        were held, then :func:`hold_fixed`) and only leaves out the correlation pairs of
+        those it cannot draw anyway. [-]
 
     Returns
     -------
@@ -207,7 +247,7 @@ def load_uncertainty(
             f"{where}: uncertainty.from_register: expected true or false, got {from_register!r}"
         )
     dists: dict[str, Distribution] = register_space(scenario) if from_register else {}
-    for key, spec in block.items():
+    for key, spec in _dotted(block).items():
         if key not in bounds:
             raise InputError(f"{where}: uncertainty: {key!r} is not a numeric scenario parameter")
         dists[key] = _parse_one(key, spec, where)
@@ -221,12 +261,19 @@ def load_uncertainty(
             f"{where}: no uncertain parameters: add an [uncertainty] block "
             "(e.g. from_register = true) to sample over"
         )
-    correlation = _correlation(keys, data.get("correlations", {}), where)
+    fixed = tuple(fixed)
+    flat = scenario.flat()
+    outside = {  # what from_register left fixed, and why (for the correlations' message)
+        k: f" (its value {flat[k]:g} lies outside the register's range [{d.low:g}, {d.high:g}])"
+        for k, d in register_space(scenario, outside=True).items()
+        if k not in dists
+    }
+    correlation = _correlation(keys, data.get("correlations", {}), where, fixed, outside)
     try:
         space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation)
     except ValueError as exc:
         raise InputError(f"{where}: correlations: {exc}") from None
-    return hold_fixed(space, fixed, where)
+    return hold_fixed(space, fixed, where) if hold else space
 
 
 def hold_fixed(space: UncertaintySpace, fixed: Iterable[str], where: str) -> UncertaintySpace:

@@ -482,7 +482,7 @@ def mc_page(
     intro = (
         f"{r.n:,} scenarios of '{scenario}' ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
         f"seed {r.seed}) over "
-        f"{parameters} uncertain parameters. Money in US dollars; Capex-at-Risk is the 95th "
+        f"{parameters} uncertain parameter{'' if parameters == 1 else 's'}. Money in US dollars; Capex-at-Risk is the 95th "
         "percentile of peak stranded value, the expected shortfall the mean beyond it."
         + (f" {note}" if note else "")
     )
@@ -657,7 +657,7 @@ def decisions_page(
     intro = (
         f"{len(c.decisions) - 1} decision(s) against '{scenario}' as given, each run on the "
         f"same {c.n:,} draws ({SAMPLER_NAMES.get(c.sampler, c.sampler)}, seed {c.seed}) of "
-        f"{parameters} uncertain parameters, so each draw gives a paired change (common random "
+        f"{parameters} uncertain parameter{'' if parameters == 1 else 's'}, so each draw gives a paired change (common random "
         f"numbers). Outcomes of {company}; money in US dollars. A decision that sets an "
         "uncertain parameter holds it at that value in every draw." + (f" {note}" if note else "")
     )
