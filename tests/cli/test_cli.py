@@ -129,6 +129,12 @@ def test_fit_table_output(tmp_path):
     ("content", "args", "message"),
     [
         ("d,v\n2020-01-01,1\n2021-01-01,2\n", [], "series.csv: v: at least 3 usable rows"),
+        (  # the negative value is named even when too few rows are left anyway
+            "d,v\n2020-01-01,1\n2021-01-01,-2\n",
+            [],
+            "series.csv: v: values must be positive to fit a trend on a log scale; 1 are not "
+            "(first: -2)",
+        ),
         (
             "d,v\n2020-01-01,1\n2021-01-01,0\n2022-01-01,2\n",
             [],

@@ -182,14 +182,14 @@ def fit_trend(
     v = np.asarray(values, dtype=float)
     if t.shape != v.shape or t.ndim != 1:
         raise InputError(f"dates and values must be 1-D of one length, got {t.shape} and {v.shape}")
-    if v.size < 3:
-        raise InputError(f"at least 3 usable rows are needed for a trend, got {v.size}")
     bad = ~(np.isfinite(v) & (v > 0))
     if bad.any():
         raise InputError(
             f"values must be positive to fit a trend on a log scale; "
             f"{int(bad.sum())} are not (first: {float(v[bad][0]):g})"
         )
+    if v.size < 3:
+        raise InputError(f"at least 3 usable rows are needed for a trend, got {v.size}")
     try:
         core = fit_log_linear(t, v)
     except ValueError as exc:
