@@ -20,6 +20,7 @@ from strandrisk.engine.simulate import (
     OUTCOME_COLUMNS,
     OUTCOME_UNITS,
     SERIES_UNITS,
+    VALUE_AT_COLUMNS,
     SimulationResult,
     simulate,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "OUTCOME_UNITS",
     "PRESETS",
     "SERIES_UNITS",
+    "VALUE_AT_COLUMNS",
     "Bridge",
     "Claim",
     "DecisionComparison",

@@ -25,7 +25,7 @@ from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.headroom import headroom
 from strandrisk.engine.rollforward import STANDARDS, rollforward
-from strandrisk.engine.simulate import simulate
+from strandrisk.engine.simulate import SimulationResult, simulate
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.scenario import (
@@ -68,6 +68,16 @@ class MainJob:
     pngs: list[Path]
     run_id: int | None
     store: Path | None
+
+    def value_at(self, quarter: str) -> pd.DataFrame:
+        """Each company's position at the end of ``quarter`` (``SimulationResult.value_at``).
+
+        Parameters
+        ----------
+        quarter : str
+            An ISO quarter of the horizon, such as ``"2029Q4"``. [ISO quarter]
+        """
+        return SimulationResult(self.scenario, self.outcomes, self.series).value_at(quarter)
 
 
 def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record | None]]:
@@ -256,6 +266,7 @@ def run_main_job(
     step: Callable[[str], None] | None = None,
     provenance: str = "",
     fixed: tuple[str, ...] = (),
+    at: tuple[str, ...] = (),
 ) -> MainJob:
     """Run the main job: simulate, rank drivers, compare presets, write report and store.
 
@@ -282,6 +293,8 @@ def run_main_job(
     fixed : tuple of str
         Keys the Monte Carlo section holds at the scenario's value instead of drawing them
         (what ``--set`` overrode). [-]
+    at : tuple of str
+        Quarters at whose end the report shows each company's position (``--at``). [ISO quarter]
 
     Returns
     -------
@@ -352,6 +365,7 @@ def run_main_job(
                 bridges=bridges,
                 scenario_name=scenario.name,
                 headroom=room,
+                positions={q: result.value_at(q) for q in at},
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:

@@ -478,3 +478,37 @@ def test_report_rebuilds_a_stored_monte_carlo_page_with_the_figures_the_run_prin
     assert r.exit_code == 0, r.output
     assert "differ from those stored with run 1" in " ".join(r.stderr.split())
     assert "(not recorded, seed 4)" in (tmp_path / "third" / "mc.html").read_text()
+
+
+def test_run_at_a_quarter_prints_each_companys_position_in_the_terminal_json_and_report(
+    tmp_path,
+):
+    args = ["run", "--company", "meta", "--horizon", "6", "--store", str(tmp_path / "s.duckdb")]
+    result = run(*args, "--at", "2029q4", "--at", "2031Q2", "--out", str(tmp_path / "r"))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    position = sr.simulate(
+        sr.load_scenario("base", {"years": 6}).with_companies(("meta",)), breakeven=False
+    ).value_at("2031Q2")
+    for quarter in ("2029Q4", "2031Q2"):
+        assert f"At the end of {quarter}" in out
+    block = out[out.index("At the end of 2031Q2") :]
+    stranded = re.search(r"^stranded value +(\S+) +(\S+)$", block, re.M)
+    assert stranded is not None, block
+    expected = f"${position.loc['meta', 'stranded_value'] / 1e9:,.0f}B"
+    assert stranded.group(1) == expected
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "Positions at chosen dates" in page
+    assert "At the end of 2031Q2, $B" in page
+
+    result = run(*args, "--no-report", "--json", "--at", "2031Q2")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [r["company"] for r in data["outcomes"]] == ["meta", "industry"]
+    got = data["at"]["2031Q2"]["meta"]
+    assert set(got) == set(sr.VALUE_AT_COLUMNS)
+    assert got["stranded_value"] == pytest.approx(position.loc["meta", "stranded_value"])
+
+    result = run(*args, "--no-report", "--at", "2032Q1")
+    assert result.exit_code == 2
+    assert "--at 2032Q1: outside the horizon, 2026Q1 to 2031Q4" in result.output

@@ -504,3 +504,55 @@ def test_llcr_is_defined_where_there_is_debt_and_the_industry_is_a_weighted_mean
         sr.load_scenario("base", overrides={"financing.debt_share": 0.0}), breakeven=False
     )
     assert np.isnan(none.series["llcr"].values).all()
+
+
+def test_value_at_reads_each_companys_position_at_a_quarters_end():
+    scenario = sr.load_scenario("base", {"years": 6})
+    samples = {"market.price_decline": np.array([0.5, 1.2])}
+    result = sr.simulate(scenario, samples, breakeven=False)
+    ds = result.series
+    for s in (0, 1):
+        table = result.value_at("2029Q4", scenario=s)
+        assert list(table.columns) == list(sr.VALUE_AT_COLUMNS)
+        assert list(table.index) == [c.name for c in scenario.companies] + ["industry"]
+        one = ds.isel(scenario=s)
+        # stocks at the quarter's end, by their definitions
+        economic = np.maximum(table["value_in_use"], table["fair_value"])
+        np.testing.assert_allclose(
+            table["stranded_value"], np.maximum(table["book_compute"] - economic, 0.0), atol=1.0
+        )
+        np.testing.assert_allclose(
+            table["recoverable_amount"], table["book_facilities"] + economic, rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            table["book_value"], table["book_compute"] + table["book_facilities"], rtol=1e-12
+        )
+        for name in ("carrying_ifrs", "utilisation", "ebitda"):
+            np.testing.assert_array_equal(table[name], one[name].sel(quarter="2029Q4"))
+        # impairment to date: the quarters' charges from 2026Q1 to 2029Q4 (16 of them)
+        charges = one["impairment_usgaap"].to_numpy()[:, :16].sum(axis=1)
+        np.testing.assert_allclose(table["impairment_usgaap_to_date"], charges, rtol=1e-12)
+        # at the last quarter the charges to date are the outcome table's totals
+        last = result.value_at("2031Q4", scenario=s)["impairment_ifrs_to_date"]
+        totals = result.outcomes[result.outcomes["scenario"] == s].set_index("company")
+        np.testing.assert_allclose(last, totals["impairment_ifrs"], rtol=1e-9, atol=1.0)
+    # each scenario's own position (the two price paths strand different amounts)
+    slow, fast = (result.value_at("2031Q4", scenario=s) for s in (0, 1))
+    assert fast.loc["industry", "stranded_value"] != slow.loc["industry", "stranded_value"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "quarter", "message"),
+    [
+        ({}, "2036Q1", r"quarter '2036Q1': not in the horizon, 2026Q1 to 2035Q4"),
+        ({}, "2029-4", "not in the horizon"),
+        ({"keep_series": False}, "2029Q4", "simulate with keep_series=True"),
+    ],
+)
+def test_value_at_refuses_what_it_cannot_read(kwargs, quarter, message):
+    result = sr.simulate(sr.load_scenario("base"), breakeven=False, **kwargs)
+    with pytest.raises(sr.InputError, match=message):
+        result.value_at(quarter)
+    if kwargs == {}:
+        with pytest.raises(sr.InputError, match=r"scenario 1: the run has 1 \(0 to 0\)"):
+            result.value_at("2029Q4", scenario=1)

@@ -36,6 +36,7 @@ __all__ = [
     "out",
     "parse_set",
     "print_json",
+    "quarter_in_horizon",
     "scenario_from_options",
     "stages",
     "working",
@@ -238,6 +239,28 @@ def scenario_from_options(
             known = ", ".join(c.name for c in loaded.companies)
             raise InputError(f"--company: {exc} (known: {known})") from None
     return loaded
+
+
+def quarter_in_horizon(text: str, years: int) -> str:
+    """Return ``text`` as an ISO quarter of the horizon (2026Q1 on), or raise InputError.
+
+    Parameters
+    ----------
+    text : str
+        What ``--at`` was given, such as ``2029Q4`` or ``2029-q4``. [ISO quarter]
+    years : int
+        The scenario's reporting horizon. [year]
+    """
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text)
+    last = f"{2025 + years}Q4"
+    if m is None:
+        raise InputError(f"--at {text!r}: expected a quarter such as 2029Q4")
+    year, q = int(m.group(1)), int(m.group(2))
+    if not 2026 <= year <= 2025 + years:
+        raise InputError(f"--at {text}: outside the horizon, 2026Q1 to {last}")
+    return f"{year}Q{q}"
 
 
 def mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:

@@ -179,13 +179,26 @@ def run(
         Path | None, typer.Option(help="Also write each chart as PNG in this folder.")
     ] = None,
     as_json: Annotated[
-        bool, typer.Option("--json", metavar="", help="Print only the outcome table as JSON.")
+        bool,
+        typer.Option(
+            "--json",
+            metavar="",
+            help="Print only the outcome table as JSON (with --at, an object: outcomes, at).",
+        ),
     ] = False,
     mc: Annotated[
         int | None,
         typer.Option("--mc", help="Add a Monte Carlo section with N scenarios to the report."),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the Monte Carlo section.")] = 0,
+    at: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="QUARTER",
+            help="Also each company's book, values, stranding and impairment at the end of "
+            "this quarter, e.g. 2029Q4 (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Run the main job: outcomes per company, the main drivers, an HTML report, a stored run."""
     from strandrisk.jobs import run_main_job
@@ -198,6 +211,7 @@ def run(
             "`strandrisk mc` prints the distribution on its own"
         )
     chosen = ui.scenario_from_options(preset, scenario, set_, company, horizon)
+    quarters = list(dict.fromkeys(ui.quarter_in_horizon(q, chosen.years) for q in at or []))
     with ui.stages(quiet=as_json) as step:  # shown on a terminal only
         job = run_main_job(
             chosen,
@@ -209,12 +223,18 @@ def run(
             uncertainty_source=scenario if scenario else (preset or "base"),
             step=step,
             fixed=tuple(ui.parse_set(set_)),
+            at=tuple(quarters),
         )
     if as_json:
         columns = [c for c in job.outcomes.columns if c != "scenario"]
-        ui.print_json(json.loads(job.outcomes[columns].to_json(orient="records")))
+        records = json.loads(job.outcomes[columns].to_json(orient="records"))
+        if quarters:  # the outcome rows, and each company's position at each quarter
+            positions = {q: json.loads(job.value_at(q).to_json(orient="index")) for q in quarters}
+            ui.print_json({"outcomes": records, "at": positions})
+        else:
+            ui.print_json(records)
         return
-    ui.out.print(render.run_summary(job))
+    ui.out.print(render.run_summary(job, quarters))
 
 
 @ui.app.command()

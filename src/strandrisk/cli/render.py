@@ -20,7 +20,7 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
-from strandrisk.reports.brief import series_llcr_line
+from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS, series_llcr_line
 from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
@@ -359,13 +359,39 @@ def outcome_table(
     return table
 
 
-def run_summary(job: object) -> Group:
+def position_table(table: pd.DataFrame, quarter: str) -> Table:
+    """Each company's position at the end of a quarter (``SimulationResult.value_at``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :meth:`strandrisk.SimulationResult.value_at`'s table. [USD, fraction]
+    quarter : str
+        The quarter, for the title. [ISO quarter]
+    """
+    out = _compact(f"At the end of {quarter}", caption=POSITION_NOTE, caption_justify="left")
+    out.add_column("", style="bold", min_width=10)
+    cells = [
+        [_pct(v) if column == "utilisation" else _money(v) for v in table[column]]
+        for _, column in POSITION_ROWS
+    ]
+    for j, company in enumerate(table.index):
+        width = max(len(str(company)), *(len(row[j]) for row in cells))
+        out.add_column(str(company), justify="right", no_wrap=True, min_width=width)
+    for (label, _), row in zip(POSITION_ROWS, cells, strict=True):
+        out.add_row(label, *row)
+    return out
+
+
+def run_summary(job: object, at: Sequence[str] = ()) -> Group:
     """Everything ``strandrisk run`` prints: outcomes, top drivers, where files went.
 
     Parameters
     ----------
     job : MainJob
         What :func:`strandrisk.jobs.run_main_job` returned. [-]
+    at : sequence of str
+        Quarters at whose end to show each company's position (``run --at``). [ISO quarter]
     """
     scenario = job.scenario  # type: ignore[attr-defined]
     parts: list[object] = [
@@ -379,6 +405,8 @@ def run_summary(job: object) -> Group:
     line = series_llcr_line(job.series)  # type: ignore[attr-defined]
     if line:
         parts.append(Text(line))
+    for quarter in at:  # each company's position at a date the user asked about
+        parts += ["", position_table(job.value_at(quarter), quarter)]  # type: ignore[attr-defined]
     changed = changed_choices(scenario)
     if changed:  # say which model it was: a switch changes what the figures mean
         parts.append(

@@ -236,7 +236,7 @@ def mc(
             if stored is not None:
                 ui.out.print(f"stored: run {stored} in {store}")
         return
-    quarters = [_quarter_in_horizon(q, chosen.years) for q in at or []]
+    quarters = [ui.quarter_in_horizon(q, chosen.years) for q in at or []]
     conditions = _conditions(above or [], below or [])
     import tempfile
 
@@ -440,20 +440,6 @@ def _conditions(above: list[str], below: list[str]) -> list[tuple[str, float, bo
             if condition not in out:
                 out.append(condition)
     return out
-
-
-def _quarter_in_horizon(text: str, years: int) -> str:
-    """Return ``text`` as an ISO quarter of the horizon (2026Q1 on), or raise InputError."""
-    import re
-
-    m = re.fullmatch(r"\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*", text)
-    last = f"{2025 + years}Q4"
-    if m is None:
-        raise InputError(f"--at {text!r}: expected a quarter such as 2029Q4")
-    year, q = int(m.group(1)), int(m.group(2))
-    if not 2026 <= year <= 2025 + years:
-        raise InputError(f"--at {text}: outside the horizon, 2026Q1 to {last}")
-    return f"{year}Q{q}"
 
 
 def _value_at_json(result: Any, quarters: list[str]) -> dict:
@@ -1033,7 +1019,7 @@ def headroom(
 
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     chosen.check_company(company)
-    quarter = _quarter_in_horizon(at, chosen.years)
+    quarter = ui.quarter_in_horizon(at, chosen.years)
     keys = tuple(dict.fromkeys(key)) if key else KEY_ASSUMPTIONS
     with ui.working(f"headroom at {quarter}: {len(keys)} assumptions", as_json):
         result = run_headroom(chosen, quarter, keys)

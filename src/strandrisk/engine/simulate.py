@@ -40,7 +40,7 @@ from strandrisk.engine.model import (
 )
 from strandrisk.engine.params import Params, build_params
 from strandrisk.engine.valuation import Valuation, add_industry, value_assets
-from strandrisk.errors import whole_number
+from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "OUTCOME_COLUMNS",
     "OUTCOME_UNITS",
     "SERIES_UNITS",
+    "VALUE_AT_COLUMNS",
     "SimulationResult",
     "quarter_label",
     "simulate",
@@ -178,6 +179,77 @@ class SimulationResult:
     scenario: Scenario
     outcomes: pd.DataFrame
     series: xr.Dataset | None
+
+    def value_at(self, quarter: str, scenario: int = 0) -> pd.DataFrame:
+        """Each company's position at the end of one quarter: book, value, impairment.
+
+        What an analyst reads off for a date ("Meta's stranded book value in 2029Q4"):
+        the stocks at the quarter's end, the impairment charged up to and including it (net
+        of IFRS reversals), and the quarter's own utilisation and EBITDA.
+
+        Parameters
+        ----------
+        quarter : str
+            An ISO quarter of the horizon, such as ``"2029Q4"``. [ISO quarter]
+        scenario : int
+            Which scenario of the run (its position, from 0). [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company (industry last); columns :data:`VALUE_AT_COLUMNS`: money in USD,
+            utilisation a fraction.
+
+        Raises
+        ------
+        InputError
+            No series kept (``keep_series=False``), a quarter outside the horizon, or no such
+            scenario.
+        """
+        if self.series is None:
+            raise InputError("value_at needs the quarterly series: simulate with keep_series=True")
+        ds = self.series
+        quarters = [str(q) for q in ds["quarter"].values]
+        if quarter not in quarters:
+            raise InputError(
+                f"quarter {quarter!r}: not in the horizon, {quarters[0]} to {quarters[-1]}"
+            )
+        n = ds.sizes.get("scenario", 1)  # a single scenario's series may have dropped the axis
+        if not 0 <= scenario < n:
+            raise InputError(f"scenario {scenario}: the run has {n} (0 to {n - 1})")
+        one = ds.isel(scenario=scenario) if "scenario" in ds.dims else ds
+        upto = one.sel(quarter=quarters[: quarters.index(quarter) + 1])
+        at = one.sel(quarter=quarter)
+        columns = {name: at[name].to_numpy() for name in VALUE_AT_COLUMNS if name in one.data_vars}
+        for standard in ("ifrs", "usgaap"):
+            columns[f"impairment_{standard}_to_date"] = (
+                upto[f"impairment_{standard}"].sum("quarter").to_numpy()
+            )
+        index = pd.Index([str(c) for c in ds["company"].values], name="company")
+        return pd.DataFrame(columns, index=index)[list(VALUE_AT_COLUMNS)]
+
+
+VALUE_AT_COLUMNS = (
+    "book_compute",
+    "value_in_use",
+    "fair_value",
+    "stranded_value",
+    "book_facilities",
+    "book_value",
+    "recoverable_amount",
+    "carrying_ifrs",
+    "impairment_ifrs_to_date",
+    "carrying_usgaap",
+    "impairment_usgaap_to_date",
+    "utilisation",
+    "ebitda",
+)
+"""Columns of :meth:`SimulationResult.value_at`: the stocks at the quarter's end (the
+scheduled book of compute and network, its value in use and fair value, the stranded value
+``max(0, book_compute - max(value_in_use, fair_value))``, the facilities' book, the whole
+book, the recoverable amount with facilities, the carrying amounts), the impairment charged
+up to it (net of IFRS reversals) [USD], the quarter's utilisation [fraction] and EBITDA
+[USD/quarter]."""
 
 
 def _history(companies: tuple[str, ...]) -> HistoryArrays:

@@ -15,6 +15,8 @@ from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
     "DRIVER_NAMES",
+    "POSITION_NOTE",
+    "POSITION_ROWS",
     "breakeven_value",
     "condition_label",
     "covenant_label",
@@ -32,6 +34,31 @@ DRIVER_NAMES = {
     "impairment_ifrs": "IFRS impairments",
 }
 """Outcomes whose drivers a Monte Carlo run ranks, in words."""
+
+
+POSITION_ROWS = (
+    ("book value, compute + network", "book_compute"),
+    ("  value in use", "value_in_use"),
+    ("  fair value", "fair_value"),
+    ("stranded value", "stranded_value"),
+    ("book value, facilities", "book_facilities"),
+    ("book value, all", "book_value"),
+    ("recoverable amount", "recoverable_amount"),
+    ("carrying amount, IFRS", "carrying_ifrs"),
+    ("  impaired to date", "impairment_ifrs_to_date"),
+    ("carrying amount, US GAAP", "carrying_usgaap"),
+    ("  impaired to date", "impairment_usgaap_to_date"),
+    ("utilisation", "utilisation"),
+    ("EBITDA in the quarter", "ebitda"),
+)
+"""Rows of a company position at a quarter's end (``run --at``, the terminal and the report):
+label and column of :meth:`strandrisk.SimulationResult.value_at`."""
+
+POSITION_NOTE = (
+    "stranded value: compute + network book above the larger of value in use and fair value; "
+    "recoverable amount: that larger value plus the facilities' book"
+)
+"""What the position's derived rows mean (under the table)."""
 
 
 def usd(v: float) -> str:

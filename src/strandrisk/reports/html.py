@@ -174,6 +174,42 @@ def _headroom_section(room: Any) -> str:
     )
 
 
+def _indent(label: str) -> str:
+    """Indent a sub-row on the page as the terminal does (its label starts with spaces)."""
+    return ' style="padding-left: 1.5em"' if label.startswith(" ") else ""
+
+
+def _positions_section(positions: Mapping[str, pd.DataFrame]) -> str:
+    """Render each company's position at the end of the quarters ``run --at`` asked for."""
+    from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS
+
+    parts = []
+    for quarter, table in positions.items():
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.index)
+        rows = "".join(
+            f'<tr><th class="text"{_indent(label)}>{html.escape(label.strip())}</th>'
+            + "".join(
+                f"<td>{100 * v:.1f} %</td>"
+                if column == "utilisation"
+                else f"<td>{_billions(v)}</td>"
+                for v in table[column]
+            )
+            + "</tr>"
+            for label, column in POSITION_ROWS
+        )
+        parts.append(
+            f"<h3>At the end of {html.escape(quarter)}, $B</h3>"
+            f"<table><thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        )
+    if not parts:
+        return ""
+    return (
+        "<h2>Positions at chosen dates</h2><p>Each unit's books, values and impairment at the "
+        f"end of each quarter asked for (<code>--at</code>); {html.escape(POSITION_NOTE)}. "
+        "Impairment to date is net of IFRS reversals; EBITDA is the quarter's.</p>" + "".join(parts)
+    )
+
+
 def _value(value: float, unit: str) -> str:
     """Format a register value for reading: large dollar sums in millions or billions."""
     if unit == "USD" and abs(value) >= 1e9:
@@ -315,6 +351,7 @@ def render_report(
     bridges: Mapping[str, Any] | None = None,
     scenario_name: str = "",
     headroom: Any = None,
+    positions: Mapping[str, pd.DataFrame] | None = None,
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -353,6 +390,9 @@ def render_report(
     headroom : Headroom, optional
         The impairment tests' headroom at the end of the first year
         (:func:`strandrisk.engine.headroom.headroom`). [USD, each key's unit]
+    positions : mapping of str to pandas.DataFrame, optional
+        Each company's position at the end of a quarter, keyed by the quarter
+        (:meth:`strandrisk.SimulationResult.value_at`). [USD, fraction]
 
     Returns
     -------
@@ -395,6 +435,7 @@ one business.</p>
 {_outcomes_table(_fmt_outcomes(outcomes))}
 {_rollforward_section(rollforward or {})}
 {_headroom_section(headroom)}
+{_positions_section(positions or {})}
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
 {_bridges_section(bridges or {}, scenario_name)}
