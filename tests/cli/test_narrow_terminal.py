@@ -8,7 +8,7 @@ from strandrisk.cli import _shared as ui
 from strandrisk.cli import main
 
 COMMANDS = [
-    ["run", "--no-report", "--store", "{tmp}/runs.duckdb"],
+    ["run", "--no-report", "--store", "{tmp}/runs.duckdb", "--at", "2029Q4"],
     ["mc", "--n", "64", "--seed", "3", "--set", "years=4"],
     ["mc", "--n", "300", "--seed", "3", "--llcr"],  # ten years: trillions; ten LLCR years
     ["mc", "--n", "64", "--compare", "capex.path=flat", "--stress", "market.elasticity=P0:P10"],

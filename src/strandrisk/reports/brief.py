@@ -37,12 +37,12 @@ DRIVER_NAMES = {
 
 
 POSITION_ROWS = (
-    ("book value, compute + network", "book_compute"),
+    ("compute + network book", "book_compute"),
     ("  value in use", "value_in_use"),
     ("  fair value", "fair_value"),
     ("stranded value", "stranded_value"),
-    ("book value, facilities", "book_facilities"),
-    ("book value, all", "book_value"),
+    ("facilities book", "book_facilities"),
+    ("book value", "book_value"),
     ("recoverable amount", "recoverable_amount"),
     ("carrying amount, IFRS", "carrying_ifrs"),
     ("  impaired to date", "impairment_ifrs_to_date"),
