@@ -647,6 +647,7 @@ def report_stored_run(
     out_dir: Path | None,
     png_dir: Path | None = None,
     step: Callable[[str], None] | None = None,
+    at: tuple[str, ...] = (),
 ) -> StoredReport:
     """Rebuild the report of a stored ``strandrisk run`` from the scenario it recorded.
 
@@ -666,6 +667,8 @@ def report_stored_run(
         Folder for PNG copies of the charts. [-]
     step : callable, optional
         Called with a short description as each stage starts. [-]
+    at : tuple of str
+        Quarters at whose end the report shows each company's position. [ISO quarter]
 
     Raises
     ------
@@ -686,6 +689,7 @@ def report_stored_run(
         png_dir=png_dir,
         step=step,
         provenance=f"rebuilt from run {run_id} of {store_path} ({_when(meta['created_at'])}); ",
+        at=at,
     )
     with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
     return StoredReport(job, _same_outcomes(job.outcomes, stored.outcomes), with_)

@@ -512,3 +512,38 @@ def test_run_at_a_quarter_prints_each_companys_position_in_the_terminal_json_and
     result = run(*args, "--no-report", "--at", "2032Q1")
     assert result.exit_code == 2
     assert "--at 2032Q1: outside the horizon, 2026Q1 to 2031Q4" in result.output
+
+
+def test_runs_show_and_report_read_a_stored_runs_position_at_a_quarter(tmp_path):
+    store = str(tmp_path / "s.duckdb")
+    args = ["--company", "oracle", "--horizon", "5", "--store", store]
+    result = run("run", *args, "--no-report", "--at", "2030Q3")
+    assert result.exit_code == 0, result.output
+    printed = result.stdout[result.stdout.index("At the end of 2030Q3") :].split("\n\n")[0].strip()
+    # from the stored series, without recomputing: the table the run printed
+    shown = run("runs", "show", "1", "--store", store, "--at", "2030q3")
+    assert shown.exit_code == 0, shown.output
+    table = shown.stdout[shown.stdout.index("At the end of 2030Q3") :].split("\n\n")[0].strip()
+    assert table == printed
+    from strandrisk.engine.simulate import position_at
+    from strandrisk.store.runs import RunStore, series_dataset
+
+    again = series_dataset(RunStore(store).get(1).series)
+    fresh = sr.simulate(
+        sr.load_scenario("base", {"years": 5}).with_companies(("oracle",)), breakeven=False
+    )
+    pd.testing.assert_frame_equal(position_at(again, "2030Q3"), fresh.value_at("2030Q3"))
+
+    rebuilt = run("report", "1", "--store", store, "--out", str(tmp_path / "r"), "--at", "2030Q3")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "At the end of 2030Q3, $B" in (tmp_path / "r" / "report.html").read_text()
+
+    late = run("runs", "show", "1", "--store", store, "--at", "2031Q1")
+    assert late.exit_code == 2
+    assert "outside the horizon, 2026Q1 to 2030Q4" in late.output
+    mc = run("mc", "--n", "12", "--set", "years=3", "--store", store)
+    assert mc.exit_code == 0, mc.output
+    for command in (["runs", "show", "2"], ["report", "2", "--out", str(tmp_path / "m")]):
+        refused = run(*command, "--store", store, "--at", "2027Q1")
+        assert refused.exit_code == 2
+        assert "--at: run 2 is a mc run" in refused.output

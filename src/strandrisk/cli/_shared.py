@@ -22,6 +22,7 @@ from rich.markup import escape
 from strandrisk.errors import InputError
 
 __all__ = [
+    "AT_OPTION",
     "JSON_OPTION",
     "OUT_OPTION",
     "PNG_OPTION",
@@ -175,6 +176,15 @@ def print_json(obj: object) -> None:
 
 
 STORE_OPTION = Annotated[Path, typer.Option("--store", help="DuckDB run store.")]
+AT_OPTION = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--at",
+        metavar="QUARTER",
+        help="Also each company's book, values, stranding and impairment at the end of this "
+        "quarter, e.g. 2029Q4 (repeatable).",
+    ),
+]
 
 
 def parse_set(items: list[str] | None) -> dict[str, Any]:

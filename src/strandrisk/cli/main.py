@@ -191,14 +191,7 @@ def run(
         typer.Option("--mc", help="Add a Monte Carlo section with N scenarios to the report."),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the Monte Carlo section.")] = 0,
-    at: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="QUARTER",
-            help="Also each company's book, values, stranding and impairment at the end of "
-            "this quarter, e.g. 2029Q4 (repeatable).",
-        ),
-    ] = None,
+    at: ui.AT_OPTION = None,
 ) -> None:
     """Run the main job: outcomes per company, the main drivers, an HTML report, a stored run."""
     from strandrisk.jobs import run_main_job
@@ -403,13 +396,22 @@ def runs_list(store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -> None:
 
 @runs_app.command("show")
 @ui.clean_failures
-def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -> None:
+def runs_show(
+    run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb"), at: ui.AT_OPTION = None
+) -> None:
     """Show one run's provenance and outcomes."""
     from strandrisk.scenarios.schema import COMPANIES
     from strandrisk.store.runs import RunStore
 
     runs = RunStore(store)
     info = runs.meta(run_id)
+    years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)
+    if at and info["kind"] != "run":
+        raise InputError(
+            f"--at: run {run_id} is a {info['kind']} run, which keeps no quarterly series; "
+            "`strandrisk mc --at QUARTER` gives the spread of stranded value at a quarter"
+        )
+    quarters = list(dict.fromkeys(ui.quarter_in_horizon(q, years) for q in at or []))
     meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision")}
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
     if info.get("precision"):  # a run with a precision target: how it stopped
@@ -440,8 +442,16 @@ def runs_show(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -
             shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
             ui.out.print(f"Chance the lowest quarterly LLCR falls below 1.0x: {shares}")
         return
-    years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)
-    ui.out.print(render.outcome_table(runs.get(run_id).outcomes, last_quarter=f"{2025 + years}Q4"))
+    stored = runs.get(run_id)
+    ui.out.print(render.outcome_table(stored.outcomes, last_quarter=f"{2025 + years}Q4"))
+    if quarters:  # read from the stored quarterly series: nothing is recomputed
+        from strandrisk.engine.simulate import position_at
+        from strandrisk.store.runs import series_dataset
+
+        series = series_dataset(stored.series)
+        for quarter in quarters:
+            ui.out.print()
+            ui.out.print(render.position_table(position_at(series, quarter), quarter))
 
 
 @runs_app.command("compare")
@@ -518,12 +528,23 @@ def report(
         Path, typer.Option(help="Folder for report.html (mc.html for a Monte Carlo run).")
     ] = Path("strandrisk-report"),
     png: ui.PNG_OPTION = None,
+    at: ui.AT_OPTION = None,
 ) -> None:
     """Rebuild the HTML report of a stored run (or the page of a Monte Carlo run or comparison)."""
     from strandrisk.jobs import report_stored_mc, report_stored_run
     from strandrisk.store.runs import RunStore
 
-    kind = RunStore(store).meta(run_id)["kind"] if Path(store).is_file() else None
+    meta = RunStore(store).meta(run_id) if Path(store).is_file() else None
+    kind = meta["kind"] if meta else None
+    if at and kind not in (None, "run"):
+        raise InputError(
+            f"--at: run {run_id} is a {kind} run; positions at a quarter are part of the "
+            "report of a `strandrisk run`"
+        )
+    quarters: tuple[str, ...] = ()
+    if at and meta:
+        years = tomllib.loads(str(meta["scenario_toml"])).get("years", 10)
+        quarters = tuple(dict.fromkeys(ui.quarter_in_horizon(q, years) for q in at))
     if kind == "compare":  # the page of mc --compare, from the stored sketches
         from strandrisk.jobs import report_stored_comparison
 
@@ -552,7 +573,7 @@ def report(
             )
         return
     with ui.stages() as step:
-        rebuilt = report_stored_run(store, run_id, out_dir=out, png_dir=png, step=step)
+        rebuilt = report_stored_run(store, run_id, out_dir=out, png_dir=png, step=step, at=quarters)
     job = rebuilt.job
     ui.out.print(f"report: {job.report}", highlight=False)
     for path in job.pngs:

@@ -50,6 +50,7 @@ __all__ = [
     "SERIES_UNITS",
     "VALUE_AT_COLUMNS",
     "SimulationResult",
+    "position_at",
     "quarter_label",
     "simulate",
     "value_paths",
@@ -208,25 +209,7 @@ class SimulationResult:
         """
         if self.series is None:
             raise InputError("value_at needs the quarterly series: simulate with keep_series=True")
-        ds = self.series
-        quarters = [str(q) for q in ds["quarter"].values]
-        if quarter not in quarters:
-            raise InputError(
-                f"quarter {quarter!r}: not in the horizon, {quarters[0]} to {quarters[-1]}"
-            )
-        n = ds.sizes.get("scenario", 1)  # a single scenario's series may have dropped the axis
-        if not 0 <= scenario < n:
-            raise InputError(f"scenario {scenario}: the run has {n} (0 to {n - 1})")
-        one = ds.isel(scenario=scenario) if "scenario" in ds.dims else ds
-        upto = one.sel(quarter=quarters[: quarters.index(quarter) + 1])
-        at = one.sel(quarter=quarter)
-        columns = {name: at[name].to_numpy() for name in VALUE_AT_COLUMNS if name in one.data_vars}
-        for standard in ("ifrs", "usgaap"):
-            columns[f"impairment_{standard}_to_date"] = (
-                upto[f"impairment_{standard}"].sum("quarter").to_numpy()
-            )
-        index = pd.Index([str(c) for c in ds["company"].values], name="company")
-        return pd.DataFrame(columns, index=index)[list(VALUE_AT_COLUMNS)]
+        return position_at(self.series, quarter, scenario)
 
 
 VALUE_AT_COLUMNS = (
@@ -250,6 +233,52 @@ scheduled book of compute and network, its value in use and fair value, the stra
 book, the recoverable amount with facilities, the carrying amounts), the impairment charged
 up to it (net of IFRS reversals) [USD], the quarter's utilisation [fraction] and EBITDA
 [USD/quarter]."""
+
+
+def position_at(series: xr.Dataset, quarter: str, scenario: int = 0) -> pd.DataFrame:
+    """Each company's position at the end of one quarter, from a run's quarterly series.
+
+    :meth:`SimulationResult.value_at` on a result; also for series read back from a store.
+
+    Parameters
+    ----------
+    series : xarray.Dataset
+        Quarterly series with dims (scenario, company, quarter), or (company, quarter) for
+        one scenario, holding the variables :data:`VALUE_AT_COLUMNS` is read from. [USD]
+    quarter : str
+        An ISO quarter of the horizon, such as ``"2029Q4"``. [ISO quarter]
+    scenario : int
+        Which scenario (its position, from 0). [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index company; columns :data:`VALUE_AT_COLUMNS`. [USD, fraction]
+
+    Raises
+    ------
+    InputError
+        A quarter outside the horizon, or no such scenario.
+    """
+    ds = series
+    quarters = [str(q) for q in ds["quarter"].values]
+    if quarter not in quarters:
+        raise InputError(
+            f"quarter {quarter!r}: not in the horizon, {quarters[0]} to {quarters[-1]}"
+        )
+    n = ds.sizes.get("scenario", 1)  # a single scenario's series may have dropped the axis
+    if not 0 <= scenario < n:
+        raise InputError(f"scenario {scenario}: the run has {n} (0 to {n - 1})")
+    one = ds.isel(scenario=scenario) if "scenario" in ds.dims else ds
+    upto = one.sel(quarter=quarters[: quarters.index(quarter) + 1])
+    at = one.sel(quarter=quarter)
+    columns = {name: at[name].to_numpy() for name in VALUE_AT_COLUMNS if name in one.data_vars}
+    for standard in ("ifrs", "usgaap"):
+        columns[f"impairment_{standard}_to_date"] = (
+            upto[f"impairment_{standard}"].sum("quarter").to_numpy()
+        )
+    index = pd.Index([str(c) for c in ds["company"].values], name="company")
+    return pd.DataFrame(columns, index=index)[list(VALUE_AT_COLUMNS)]
 
 
 def _history(companies: tuple[str, ...]) -> HistoryArrays:

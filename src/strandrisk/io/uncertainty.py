@@ -264,7 +264,8 @@ def load_uncertainty(
     fixed = tuple(fixed)
     flat = scenario.flat()
     outside = {  # what from_register left fixed, and why (for the correlations' message)
-        k: f" (its value {flat[k]:g} lies outside the register's range [{d.low:g}, {d.high:g}])"
+        k: f" (its value {flat[k]:g} lies outside the register's range [{d.low:g}, {d.high:g}], "
+        "so from_register holds it fixed: give it a distribution of its own or drop the pair)"
         for k, d in register_space(scenario, outside=True).items()
         if k not in dists
     }

@@ -26,7 +26,14 @@ import xarray as xr
 from strandrisk.errors import InputError
 from strandrisk.io.files import is_duckdb_file
 
-__all__ = ["LLCR_COLUMNS", "RunStore", "StoredRun", "record_comparison", "record_mc"]
+__all__ = [
+    "LLCR_COLUMNS",
+    "RunStore",
+    "StoredRun",
+    "record_comparison",
+    "record_mc",
+    "series_dataset",
+]
 
 SCHEMA_VERSION = 1
 
@@ -129,6 +136,33 @@ def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
         out["scenario"].astype("int64") if out["scenario"].dtype != object else out["scenario"]
     )
     return out
+
+
+def series_dataset(long: pd.DataFrame) -> xr.Dataset:
+    """Rebuild the quarterly series a run stored (long format) as an xarray Dataset.
+
+    The inverse of how :meth:`RunStore.record` stores them: dims (scenario, company,
+    quarter), companies and quarters in the order they were stored.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        Columns ``scenario, company, quarter, variable, value`` (``StoredRun.series``). [-]
+    """
+    if long.empty:
+        return xr.Dataset()
+    frame = long.assign(
+        company=pd.Categorical(long["company"], categories=long["company"].unique()),
+        quarter=pd.Categorical(long["quarter"], categories=long["quarter"].unique()),
+    )
+    wide = frame.pivot(
+        index=["scenario", "company", "quarter"], columns="variable", values="value"
+    ).sort_index()
+    ds = xr.Dataset.from_dataframe(wide)
+    return ds.assign_coords(
+        company=[str(c) for c in ds["company"].values],
+        quarter=[str(q) for q in ds["quarter"].values],
+    )
 
 
 class RunStore:
