@@ -40,10 +40,11 @@ bench: $(BENCHSTAMP)
 golden: $(DEVSTAMP)
 	$(BIN)/python scripts/update_golden.py
 
-## lint: ruff lint and format check
+## lint: ruff lint and format check, mypy type check
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(DEVSTAMP)
 	$(BIN)/ruff format .

@@ -44,6 +44,15 @@ def test_ruff_lint_and_format_are_clean():
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
+def test_the_package_type_checks():
+    """mypy, configured in pyproject.toml ([tool.mypy]), finds no error in src/strandrisk."""
+    api = pytest.importorskip("mypy.api")
+    config, cache = str(ROOT / "pyproject.toml"), str(ROOT / ".mypy_cache")
+    src = str(ROOT / "src" / "strandrisk")
+    stdout, stderr, status = api.run(["--config-file", config, "--cache-dir", cache, src])
+    assert status == 0, stdout + stderr
+
+
 def test_import_leaves_the_heavy_analysis_libraries_for_later():
     """`import strandrisk` (and so every CLI command) does not load SALib, SciPy's stats or Dask.
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -91,7 +91,8 @@ def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record |
     reg = load_register()
     out = []
     for key, value, meta in parameter_fields(scenario):
-        rec = reg.get(meta.get("row"), None)
+        row = meta.get("row")
+        rec = reg.get(row, None) if row else None
         if rec is not None and abs(rec.canonical_value - value) > 1e-12 * max(1.0, abs(value)):
             rec = None  # the scenario overrides the register's value
         out.append((key, float(value), meta["unit"], rec))
@@ -318,6 +319,7 @@ def run_main_job(
     swings = one_at_a_time(scenario, register)
     say("running the presets for comparison")
     presets = compare_presets(tuple(c.name for c in scenario.companies), scenario.years)
+    assert result.series is not None  # simulate keeps the series by default
     series = result.series.isel(scenario=0)
     report, pngs = None, []
     if out_dir is not None or png_dir is not None:
@@ -573,7 +575,7 @@ def report_stored_mc(
     if meta.get("precision"):  # how the run stopped, as it printed it
         from strandrisk.engine.montecarlo import PrecisionControl
 
-        control = PrecisionControl.from_json(meta["precision"])  # type: ignore[arg-type]
+        control = PrecisionControl.from_json(meta["precision"])
         result = dataclasses.replace(result, precision=control)
     say(f"checking the first {min(len(samples), CHECKED_SCENARIOS):,} against today's model")
     head = samples.iloc[:CHECKED_SCENARIOS]
@@ -633,7 +635,7 @@ def report_stored_comparison(
     return decisions_page(
         comparison,
         str(meta["scenario_name"]),
-        int(parameters) if parameters is not None and not pd.isna(parameters) else 0,
+        int(cast(float, parameters)) if parameters is not None and not pd.isna(parameters) else 0,
         out_dir,
         png_dir,
         note=note,

@@ -175,8 +175,8 @@ def prior_diff(
         out = {}
         for i, ki in enumerate(space.keys):
             for j in range(i + 1, len(space.keys)):
-                pair = tuple(sorted((ki, space.keys[j])))
-                out[pair] = float(space.correlation[i, j])
+                a, b = sorted((ki, space.keys[j]))
+                out[a, b] = float(space.correlation[i, j])
         return out
 
     ra, rb = rho(first), rho(second)

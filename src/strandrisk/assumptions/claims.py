@@ -94,7 +94,7 @@ class Claim:
 
     def as_dict(self) -> dict[str, object]:
         """Return the claim as a JSON-ready dict."""
-        return {f: getattr(self, f) for f in self.__slots__}  # type: ignore[attr-defined]
+        return {f: getattr(self, f) for f in self.__slots__}
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,7 @@ def _slug(text: str) -> str:
 
 def _unit_prices() -> list[RawRow]:
     table = read_dataset("nvidia_annual_prices")
-    rows = []
+    rows: list[RawRow] = []
     for _, rec in table.iterrows():
         for chip in _ANNUAL_PRICE_CHIPS:
             low, high = _num(rec.get(f"{chip} low")), _num(rec.get(f"{chip} high"))
@@ -107,7 +107,7 @@ def _quarter_label(start: str) -> str:
 
 
 def _purchases() -> list[RawRow]:
-    rows = []
+    rows: list[RawRow] = []
     for vendor, (key, label) in _OWNER_FILES.items():
         table = read_dataset(key)
         table = table[table["Owner"].isin(_OWNERS)]
@@ -144,7 +144,7 @@ def _rentals() -> list[RawRow]:
     table = read_dataset("hardware_prices")
     price = table["Price per chip-hour (on-demand)"].map(_num)
     year = table["Price date"].str.slice(0, 4)
-    rows = []
+    rows: list[RawRow] = []
     for short, model in _RENTAL_MODELS.items():
         picked = price[(table["Hardware model"] == model) & price.notna()]
         for y, group in picked.groupby(year[picked.index]):
@@ -170,7 +170,7 @@ def _rentals() -> list[RawRow]:
 
 def _chip_specs() -> list[RawRow]:
     table = read_dataset("chip_dataset").set_index("Hardware name")
-    rows = []
+    rows: list[RawRow] = []
     for short, model in _CHIPS.items():
         for field, (column, unit) in _CHIP_FIELDS.items():
             value = _num(table.at[model, column])
@@ -194,7 +194,8 @@ def _chip_specs() -> list[RawRow]:
 
 def _llm_price_fits() -> list[RawRow]:
     table = read_dataset("llm_price_fits")
-    rows, names = [], []
+    rows: list[RawRow] = []
+    names: list[str] = []
     for _, rec in table.iterrows():
         low, high = json.loads(rec["price_reduction_factor_per_year_90_ci"])
         name = f"llm_price_decline_epoch_{_slug(rec['bench'])}_{_slug(rec['threshold_model'])}"
@@ -240,7 +241,7 @@ def _llm_price_fits() -> list[RawRow]:
 
 def _llm_price_rows() -> list[RawRow]:
     table = read_dataset("llm_prices")
-    rows = []
+    rows: list[RawRow] = []
     for _, rec in table.iterrows():
         price = _num(rec["USD per 1M Tokens"])
         if np.isnan(price):

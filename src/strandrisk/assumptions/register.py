@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 from strandrisk import units
 from strandrisk.analysis.trend import TrendFit
@@ -24,7 +25,7 @@ from strandrisk.assumptions.checks import RawRow, check_header, check_row, parse
 from strandrisk.assumptions.fits import FitSpec, compute_fit, parse_fits
 from strandrisk.assumptions.formula import Formula, FormulaError, parse_formula
 from strandrisk.assumptions.generated import dataset_rows
-from strandrisk.assumptions.schema import COLUMNS, Record, RegisterError
+from strandrisk.assumptions.schema import COLUMNS, Kind, Record, RegisterError
 
 __all__ = [
     "COLUMNS",
@@ -209,7 +210,9 @@ def _parse_formulas(
 
 def _order(rows: dict[str, RawRow], formulas: dict[tuple[str, str], Formula]) -> list[str]:
     """Return derived rows in an order where each comes after the rows it reads."""
-    deps = {name: set() for name, row in rows.items() if row.cells["kind"] == "derived"}
+    deps: dict[str, set[str]] = {
+        name: set() for name, row in rows.items() if row.cells["kind"] == "derived"
+    }
     for (name, _), formula in formulas.items():
         deps[name] |= {n for n in formula.names if n in deps}
     order: list[str] = []
@@ -244,9 +247,9 @@ def _static_record(row: RawRow) -> Record:
         distribution=c["distribution"] or None,
         source=c["source"],
         retrieved=c["retrieved"] or None,
-        kind=c["kind"],
+        kind=cast(Kind, c["kind"]),  # checked against the allowed kinds by check_row
         formula=None,
-        note=c["note"],  # type: ignore[arg-type]
+        note=c["note"],
     )
 
 
@@ -263,7 +266,7 @@ def _evaluate(row: RawRow, formulas, records, fits) -> Record:
     def high(n: str) -> float:
         return records[n].canonical_high
 
-    out = {}
+    out: dict[str, Any] = {}
     for column in ("formula", "low", "high"):
         if (c["name"], column) not in formulas:
             out[column] = None

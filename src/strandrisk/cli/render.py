@@ -6,12 +6,12 @@ import math
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from rich import box
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -23,6 +23,19 @@ from strandrisk.engine.breakeven import BRACKETS
 from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS, series_llcr_line
 from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
+
+if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
+    from strandrisk.analysis.bridge import Bridge
+    from strandrisk.analysis.prim import PrimResult
+    from strandrisk.engine.decisions import DecisionComparison
+    from strandrisk.engine.headroom import Headroom
+    from strandrisk.engine.limits import LimitSolution
+    from strandrisk.engine.montecarlo import MCResult
+    from strandrisk.io.workload import WorkloadFile
+    from strandrisk.jobs import MainJob
+    from strandrisk.scenarios.sampling import UncertaintySpace
+    from strandrisk.scenarios.schema import Scenario
+    from strandrisk.tco.model import TCOResult
 
 __all__ = [
     "bridge_table",
@@ -212,7 +225,7 @@ def claims_summary(rows: Sequence[Claim]) -> str:
     )
 
 
-def _money(v: object) -> str:
+def _money(v: Any) -> str:
     if v is None or pd.isna(v):
         return "-"
     b = float(v) / 1e9
@@ -230,23 +243,23 @@ def _share(v: float) -> str:
     return f"{v:.0%}"
 
 
-def _pct(v: object) -> str:
+def _pct(v: Any) -> str:
     return "-" if v is None or pd.isna(v) else f"{float(v):.1%}"
 
 
-def _change(v: object, decline: bool = False) -> str:
+def _change(v: Any, decline: bool = False) -> str:
     """Show a continuous rate a year as the change over a year: 0.54 -> "+72%"."""
     if v is None or pd.isna(v):
         return "-"
-    change = annual_change(float(v), decline)  # type: ignore[arg-type]
+    change = annual_change(float(v), decline)
     return f"{change:+.0%}" if abs(change) < 99.5 else f"{change + 1:.3g}x"
 
 
-def _num(v: object, digits: int = 2) -> str:
+def _num(v: Any, digits: int = 2) -> str:
     return "-" if v is None or pd.isna(v) else f"{float(v):.{digits}f}"
 
 
-def _when(v: object) -> str:
+def _when(v: Any) -> str:
     return "never" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
@@ -383,7 +396,7 @@ def position_table(table: pd.DataFrame, quarter: str) -> Table:
     return out
 
 
-def run_summary(job: object, at: Sequence[str] = ()) -> Group:
+def run_summary(job: MainJob, at: Sequence[str] = ()) -> Group:
     """Everything ``strandrisk run`` prints: outcomes, top drivers, where files went.
 
     Parameters
@@ -393,20 +406,20 @@ def run_summary(job: object, at: Sequence[str] = ()) -> Group:
     at : sequence of str
         Quarters at whose end to show each company's position (``run --at``). [ISO quarter]
     """
-    scenario = job.scenario  # type: ignore[attr-defined]
-    parts: list[object] = [
+    scenario = job.scenario
+    parts: list[RenderableType] = [
         outcome_table(
             job.outcomes,
             title=f"strandrisk run: {scenario.name} ({scenario.years} years from 2026Q1)",
             searched=True,
             last_quarter=f"{2025 + scenario.years}Q4",
-        ),  # type: ignore[attr-defined]
+        ),
     ]
-    line = series_llcr_line(job.series)  # type: ignore[attr-defined]
+    line = series_llcr_line(job.series)
     if line:
         parts.append(Text(line))
     for quarter in at:  # each company's position at a date the user asked about
-        parts += ["", position_table(job.value_at(quarter), quarter)]  # type: ignore[attr-defined]
+        parts += ["", position_table(job.value_at(quarter), quarter)]
     changed = changed_choices(scenario)
     if changed:  # say which model it was: a switch changes what the figures mean
         parts.append(
@@ -422,7 +435,7 @@ def run_summary(job: object, at: Sequence[str] = ()) -> Group:
         "[bold]Assumptions that move peak stranded value most[/] "
         "(industry, one at a time over each range):",
     ]
-    for i, s in enumerate(job.swings[:3], start=1):  # type: ignore[attr-defined]
+    for i, s in enumerate(job.swings[:3], start=1):
         parts.append(  # plain text: no number highlighting inside "$4,212B"
             Text(
                 f"  {i}. {s.key} ({s.row}): {_money(s.outcome_low)} at {s.low:.4g} -> "
@@ -430,12 +443,12 @@ def run_summary(job: object, at: Sequence[str] = ()) -> Group:
             )
         )
     parts.append("")
-    if job.report is not None:  # type: ignore[attr-defined]
-        parts.append(f"report: {job.report}")  # type: ignore[attr-defined]
-    for path in job.pngs:  # type: ignore[attr-defined]
+    if job.report is not None:
+        parts.append(f"report: {job.report}")
+    for path in job.pngs:
         parts.append(f"chart:  {path}")
-    if job.run_id is not None:  # type: ignore[attr-defined]
-        parts.append(f"stored: run {job.run_id} in {job.store}")  # type: ignore[attr-defined]
+    if job.run_id is not None:
+        parts.append(f"stored: run {job.run_id} in {job.store}")
     return Group(*parts)
 
 
@@ -470,7 +483,7 @@ def compare_table(table: pd.DataFrame, title: str) -> Table:
         Table title. [-]
     """
 
-    def cell(v: object, unit: str, signed: bool = False) -> str:
+    def cell(v: Any, unit: str, signed: bool = False) -> str:
         if v is None or pd.isna(v):
             return "-"
         scale, digits = {"USD": (1e-9, 1), "1/year": (100.0, 1)}.get(unit, (1.0, 2))
@@ -529,7 +542,7 @@ def mapping_table(mapping: dict, title: str) -> Table:
     return table
 
 
-def tco_tables(wf: object, result: object, checks: list) -> Group:
+def tco_tables(wf: WorkloadFile, result: TCOResult, checks: list) -> Group:
     """Render the TCO comparison: options, the article checks, break-even volumes."""
     from strandrisk.reports.tco import (  # imports Plotly
         breakeven_lines,
@@ -537,18 +550,18 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
         workload_sentence,
     )
 
-    w = result.workload  # type: ignore[attr-defined]
-    table = _compact(f"TCO over {w.horizon_years:g} years: {wf.description}")  # type: ignore[attr-defined]
+    w = result.workload
+    table = _compact(f"TCO over {w.horizon_years:g} years: {wf.description}")
     table.add_column("option", min_width=12)  # wraps on a narrow terminal; numbers never do
     for col in ("fits", "units", "capex", "energy kWh", "energy", "total", "$/Mtok"):
         table.add_column(col, justify="right", no_wrap=True)
-    for r in result.options:  # type: ignore[attr-defined]
+    for r in result.options:
         table.add_row(
             r.label or r.option,
             "yes" if r.fits_in_memory else "[red]no[/]",
             *option_cells(r),
         )
-    parts: list[object] = [f"workload: {workload_sentence(w)}", table]
+    parts: list[RenderableType] = [f"workload: {workload_sentence(w)}", table]
     if checks:
         ct = _compact("The article's figures")
         for col in ("option", "stated", "reproduced", "verdict"):
@@ -558,7 +571,7 @@ def tco_tables(wf: object, result: object, checks: list) -> Group:
             style = "green" if c.verdict == "reproduced" else "bold red"
             ct.add_row(c.option, c.stated, c.reproduced, f"[{style}]{c.verdict}[/]", c.detail)
         parts.append(ct)
-    lines = [f"  {line}" for line in breakeven_lines(result)]  # type: ignore[arg-type]
+    lines = [f"  {line}" for line in breakeven_lines(result)]
     parts += ["Break-even daily volume (total cost equal):", *lines]
     return Group(*parts)
 
@@ -599,7 +612,7 @@ def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Ta
     return table
 
 
-def value_at_table(result: object, quarter: str, order: Sequence[str]) -> Table:
+def value_at_table(result: MCResult, quarter: str, order: Sequence[str]) -> Table:
     """Book value and the spread of stranded value per company at one quarter.
 
     Parameters
@@ -613,7 +626,7 @@ def value_at_table(result: object, quarter: str, order: Sequence[str]) -> Table:
     """
     from strandrisk.engine.montecarlo import FAN_SCENARIOS
 
-    used = result.fan_scenarios  # type: ignore[attr-defined]
+    used = result.fan_scenarios
     t = _compact(
         f"Stranded value at the end of {quarter}: its spread over the "
         f"{'first ' if used >= FAN_SCENARIOS else ''}{used:,} scenarios"
@@ -621,16 +634,16 @@ def value_at_table(result: object, quarter: str, order: Sequence[str]) -> Table:
     t.add_column("company", no_wrap=True)
     for col in ("book P50", "stranded P5", "P25", "P50", "P75", "P95"):
         t.add_column(col, justify="right", no_wrap=True)
-    table = result.value_at(quarter)  # type: ignore[attr-defined]
+    table = result.value_at(quarter)
     for company in sorted(table.index, key=_by_order(order)):
         t.add_row(str(company), *(_money(v) for v in table.loc[company]))
     return t
 
 
 def mc_summary(
-    result: object,
-    scenario: object,
-    space: object,
+    result: MCResult,
+    scenario: Scenario,
+    space: UncertaintySpace,
     at: Sequence[str] = (),
     company: str = "industry",
     conditions: Sequence[tuple[str, float, bool]] = (),
@@ -656,12 +669,12 @@ def mc_summary(
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
     r: Any = result
-    order = [c.name for c in scenario.companies] + ["industry"]  # type: ignore[attr-defined]
+    order = [c.name for c in scenario.companies] + ["industry"]
     table = quantile_table(
         r.quantiles.join(r.moments[["mean"]]),
-        f"Monte Carlo: {scenario.name}, {r.n:,} scenarios "  # type: ignore[attr-defined]
+        f"Monte Carlo: {scenario.name}, {r.n:,} scenarios "
         f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), "
-        f"{len(space.keys)} uncertain parameter{'' if len(space.keys) == 1 else 's'}",  # type: ignore[attr-defined]
+        f"{len(space.keys)} uncertain parameter{'' if len(space.keys) == 1 else 's'}",
         order,
     )
     precision = Text(precision_note(r.intervals, r.quantiles, r.n, r.precision), style="dim")
@@ -713,7 +726,9 @@ def mc_summary(
     )
 
 
-def drivers_table(result: object, company: str = "industry", top: int = 4) -> list[object]:
+def drivers_table(
+    result: MCResult, company: str = "industry", top: int = 4
+) -> list[RenderableType]:
     """Render what moves a company's outcomes in a Monte Carlo run, and how far to read it.
 
     Parameters
@@ -741,7 +756,8 @@ def drivers_table(result: object, company: str = "industry", top: int = 4) -> li
     for parameter, row in wide.iterrows():
         t.add_row(str(parameter), *("-" if pd.isna(v) else f"{v:+.2f}" for v in row))
     notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
-    return [t] * (not wide.empty) + [Text(note, style="dim") for note in notes]
+    table: list[RenderableType] = [t] * (not wide.empty)
+    return table + [Text(note, style="dim") for note in notes]
 
 
 def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:
@@ -756,7 +772,7 @@ def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") 
     company : str
         Whose outcomes. [-]
     """
-    parts: list[object] = []
+    parts: list[RenderableType] = []
     for outcome, frame in indices.groupby(level="outcome"):
         t = Table(title=f"Sobol indices of {outcome} ({company}), 95 % intervals")
         for col in ("parameter", "S1", "ST"):
@@ -803,7 +819,7 @@ def morris_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -
     runs : int
         Model runs behind the effects. [count]
     """
-    parts: list[object] = []
+    parts: list[RenderableType] = []
     for outcome, frame in indices.groupby(level="outcome", sort=False):
         show = _FORMAT.get(str(outcome), _money)
         t = Table(title=f"Morris elementary effects on {outcome} ({company}), 95 % intervals")
@@ -849,7 +865,7 @@ def pawn_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> 
     """
     from strandrisk.analysis.pawn import DUMMY
 
-    parts: list[object] = []
+    parts: list[RenderableType] = []
     for outcome, frame in indices.groupby(level="outcome", sort=False):
         floor = float(frame.xs(DUMMY, level="parameter")["median"].iloc[0])
         t = Table(title=f"PAWN indices of {outcome} ({company})")
@@ -882,19 +898,19 @@ def pawn_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> 
     return Group(*parts)
 
 
-def prim_summary(result: object, cases: int, n: int) -> Group:
+def prim_summary(result: PrimResult, cases: int, n: int) -> Group:
     """Render a PRIM result: the trajectory's trade-off and the chosen box."""
-    traj = result.trajectory  # type: ignore[attr-defined]
-    box = result.boxes[result.chosen]  # type: ignore[attr-defined]
+    traj = result.trajectory
+    box = result.boxes[result.chosen]
     t = Table(
         title=f"PRIM box (step {result.chosen} of {len(traj) - 1}): "
         f"{cases:,} cases of interest in {n:,}"
-    )  # type: ignore[attr-defined]
+    )
     for col in ("parameter", "lower", "upper", "data min", "data max", "qp lower", "qp upper"):
         t.add_column(
             col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
         )
-    for name, row in result.limits.iterrows():  # type: ignore[attr-defined]
+    for name, row in result.limits.iterrows():
         t.add_row(
             str(name),
             f"{row['lower']:.4g}",
@@ -961,7 +977,7 @@ def breakeven_summary(
     return Group(t, s)
 
 
-def _usd_change(v: object, sign: bool = True) -> str:
+def _usd_change(v: Any, sign: bool = True) -> str:
     """Write a change in $ billions with its sign (``+$50B``, ``-$1.2B``); one decimal below 10."""
     if v is None or pd.isna(v):
         return "-"
@@ -973,7 +989,9 @@ def _usd_change(v: object, sign: bool = True) -> str:
     return f"{prefix}${abs(b):,.{digits}f}B"
 
 
-def decisions_tables(comparison: object, company: str = "industry", width: int = 80) -> Group:
+def decisions_tables(
+    comparison: DecisionComparison, company: str = "industry", width: int = 80
+) -> Group:
     """Render decisions compared over the same draws: their distributions and changes.
 
     Parameters
@@ -1141,7 +1159,7 @@ def debt_cover_table(
     return table
 
 
-def loan_cover_tables(result: object, order: Sequence[str]) -> list[object]:
+def loan_cover_tables(result: MCResult, order: Sequence[str]) -> list[RenderableType]:
     """Render a run's loan life cover: the lowest quarterly LLCR, and when it first falls below 1.
 
     Parameters
@@ -1224,7 +1242,7 @@ def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:
     return Group(table, note)
 
 
-def _setting(v: object, unit: str) -> str:
+def _setting(v: Any, unit: str) -> str:
     """Write a scenario value in its unit: USD as $B, lists joined, numbers to 4 figures."""
     if v is None:
         return "-"
@@ -1323,7 +1341,7 @@ def _level(v: float, unit: str) -> str:
     return f"{v:.2f}" + (" y" if unit == "year" else "")
 
 
-def bridge_table(result: object, labels: tuple[str, str], values: tuple[dict, dict]) -> Group:
+def bridge_table(result: Bridge, labels: tuple[str, str], values: tuple[dict, dict]) -> Group:
     """Render a bridge: the first scenario's outcomes, each difference's share, the second's.
 
     Parameters
@@ -1417,7 +1435,7 @@ def _statistic(v: float, unit: str) -> str:
     return _money(v) if unit == "USD" else f"{v:.4g}"
 
 
-def limit_summary(result: object) -> Group:
+def limit_summary(result: LimitSolution) -> Group:
     """Render a risk-limit solve: the scan, and where the limit (or limits) binds.
 
     One limit shows each value's statistic with its 95 % interval; several show each
@@ -1503,7 +1521,7 @@ def limit_summary(result: object) -> Group:
         parts.append(f"{_statistic(v, rule.unit)} ({verdict})")
     own = f" The scenario's own value, {r.own_value:.4g}, gives {', '.join(parts)}."
     legend = [] if single else [Text(f"L{j + 1}: {rule.text}") for j, rule in enumerate(rules)]
-    note = Text(
+    caption = Text(
         "Every value runs on the same parameter draws (common random numbers): the decision is "
         "held at the value in every draw, the other draws unchanged. The interval is the "
         "statistic's 95 % sampling interval; a crossing's ± is the interval's wider side over "
@@ -1512,7 +1530,7 @@ def limit_summary(result: object) -> Group:
         else "The scenario as given: a quantile or mean is the outcome itself, a chance 0 or 1.",
         style="dim",
     )
-    return Group(t, *legend, Text(text + own), note)
+    return Group(t, *legend, Text(text + own), caption)
 
 
 def sweep_table(table: pd.DataFrame, scenario: str, company: str) -> Table:
@@ -1561,7 +1579,7 @@ def sweep_table(table: pd.DataFrame, scenario: str, company: str) -> Table:
     return t
 
 
-def headroom_tables(result: object, scenario: str, company: str = "industry") -> Group:
+def headroom_tables(result: Headroom, scenario: str, company: str = "industry") -> Group:
     """Render impairment-test headroom and each key assumption's break-even values.
 
     Parameters

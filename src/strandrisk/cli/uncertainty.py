@@ -275,6 +275,7 @@ def mc(
         from strandrisk.io.scenario import dump_scenario
         from strandrisk.store.runs import RunStore, record_mc
 
+        assert keep is not None  # a stored run keeps its rows: in --keep or a temporary file
         run_id = record_mc(
             RunStore(store),
             kept=keep,
@@ -308,7 +309,7 @@ def mc(
         )
         summary = result.as_json(conditions)
         if quarters:  # say what the extra block is in, beside the others
-            summary["units"] = {  # type: ignore[index]
+            summary["units"] = {
                 **summary["units"],  # type: ignore[dict-item]
                 "at": "USD (book value median; stranded value quantiles over at_scenarios)",
             }

@@ -114,8 +114,8 @@ def impairment_ifrs(
     before = opening
     for q in range(t):
         bv = book_v[..., q]
-        if dep is not None:
-            dep[..., q] = _depreciation_on_carrying(ratio, bv, before, additions[..., q])  # type: ignore[index]
+        if dep is not None and before is not None and additions is not None:
+            dep[..., q] = _depreciation_on_carrying(ratio, bv, before, additions[..., q])
             before = bv
         c = _carrying(ratio, bv, other[..., q])
         loss = np.maximum(c - recoverable[..., q], 0.0)
@@ -181,8 +181,8 @@ def impairment_usgaap(
     before = opening
     for q in range(t):
         bv = book_v[..., q]
-        if dep is not None:
-            dep[..., q] = _depreciation_on_carrying(ratio, bv, before, additions[..., q])  # type: ignore[index]
+        if dep is not None and before is not None and additions is not None:
+            dep[..., q] = _depreciation_on_carrying(ratio, bv, before, additions[..., q])
             before = bv
         c = _carrying(ratio, bv, other[..., q])
         fails = undiscounted[..., q] < c

@@ -123,7 +123,8 @@ def demand_index(
     dt = d * t
     small = np.abs(dt) < 1e-8
     cumulative = g * t * np.where(small, 1.0 - dt / 2.0, -np.expm1(-dt) / np.where(small, 1.0, dt))
-    return np.exp(cumulative) * power(ratio, -eps) * (1.0 + agentic) * (1.0 - np.asarray(leakage))
+    lift = 1.0 + np.asarray(agentic, dtype=float)
+    return np.exp(cumulative) * power(ratio, -eps) * lift * (1.0 - np.asarray(leakage))
 
 
 def tco_adoption(

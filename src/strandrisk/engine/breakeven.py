@@ -102,7 +102,7 @@ def breakeven(
     values = np.stack([f(np.full((s, k + 1), x), everyone) for x in points], axis=-1)
     ok = values >= 0  # (S, K+1, G)
     crossing = (~ok[..., :-1] & ok[..., 1:]) if which == "growth" else (ok[..., :-1] & ~ok[..., 1:])
-    found = crossing.any(axis=-1)
+    found = np.asarray(crossing.any(axis=-1))
     if which == "growth":
         pick = np.argmax(crossing, axis=-1)
     else:

@@ -9,6 +9,7 @@ scenarios, companies and vintages; the equations are in ``docs/model.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -490,9 +491,11 @@ def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
     built = grid.age >= 0
     start, end = np.maximum(grid.age, 0.0), grid.age + QUARTER
     ends = [np.where(built, book(k, life, f, end), 0.0) for k, life, f in classes]
-    dep = sum(
-        np.where(built, book(k, life, f, start) - e, 0.0)
-        for (k, life, f), e in zip(classes, ends, strict=True)
+    dep = np.asarray(
+        sum(
+            np.where(built, book(k, life, f, start) - e, 0.0)
+            for (k, life, f), e in zip(classes, ends, strict=True)
+        )
     )
     before = grid.vintage < 0  # built before the first quarter: its opening balance
     first = np.maximum(grid.age[:, 0], 0.0)
@@ -511,6 +514,14 @@ def accounts(p: Params, grid: Grid, cohorts: Cohorts) -> Accounts:
     )
 
 
+@overload
+def reported_vintages(
+    grid: Grid, cohorts: Cohorts, ops: Operations
+) -> tuple[Grid, Cohorts, Operations]: ...
+@overload
+def reported_vintages(
+    grid: Grid, cohorts: Cohorts, ops: None = None
+) -> tuple[Grid, Cohorts, None]: ...
 def reported_vintages(
     grid: Grid, cohorts: Cohorts, ops: Operations | None = None
 ) -> tuple[Grid, Cohorts, Operations | None]:

@@ -745,7 +745,7 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
     """
     sketches, impaired = {}, {}
     cover = "min_llcr" in rows
-    firsts = ("first_impairment_ifrs", "first_impairment_usgaap")
+    firsts: tuple[str, ...] = ("first_impairment_ifrs", "first_impairment_usgaap")
     firsts += ("first_llcr_below_1",) if cover else ()
     for company, group in rows.groupby("company", sort=True, observed=True):
         name = str(company)
@@ -909,8 +909,8 @@ def executor(workers: int | None, scheduler: str | None) -> Iterator[Any]:
 
 def _summaries(
     sketches: dict[tuple[str, str], QuantileSketch], impaired: dict[str, np.ndarray], years: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Quantiles, Capex-at-Risk and P(impairment) from the merged reductions."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Quantiles, Capex-at-Risk, P(impairment), moments and quantile intervals."""
     rows, car_rows, moment_rows, interval_rows = [], [], [], []
     for (company, outcome), sketch in sorted(sketches.items()):
         if outcome not in SUMMARISED:  # min_dscr has its own table (MCResult.debt_cover)

@@ -97,7 +97,7 @@ def _check_ranges(scenario: Scenario, flat: dict, samples: dict[str, np.ndarray]
     for rule in SHARE_RULES:
         if not any(k in samples for k in rule.keys):
             continue
-        total = sum(row(k) for k in rule.keys)
+        total = np.sum([row(k) for k in rule.keys], axis=0)
         bad = rule.broken(total)
         if np.any(bad):
             i = int(np.argmax(bad))

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numba
 import numpy as np
@@ -490,9 +491,15 @@ def _rollforward_series(
     same movement with every ratio 1, ``additions - (book_c - book_c before)``.
     """
     opening = val.opening_book
-    before = np.concatenate([opening[..., None], book[..., :-1]], axis=-1)
-    if val.ifrs.depreciation is None or val.usgaap.depreciation is None:
+    if (
+        opening is None
+        or val.opening_compute is None
+        or val.additions_compute is None
+        or val.ifrs.depreciation is None
+        or val.usgaap.depreciation is None
+    ):
         raise ValueError("the roll-forward needs the accounts' opening balances")
+    before = np.concatenate([opening[..., None], book[..., :-1]], axis=-1)
     before_c = np.concatenate([val.opening_compute[..., None], val.book_compute[..., :-1]], -1)
     scheduled_c = val.additions_compute - (val.book_compute - before_c)
     return {
@@ -660,7 +667,7 @@ def simulate(
 
 def value_paths(
     scenario: Scenario, samples: Mapping[str, np.ndarray] | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Book, economic and stranded value per quarter from the compiled engine.
 
     What the Monte Carlo fan charts need, without the full quarterly series.

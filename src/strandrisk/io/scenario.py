@@ -96,7 +96,9 @@ def default_values() -> dict[str, Any]:
     for name in COMPANIES:
         for field in ("capex_2026", "compute_life", "network_life"):
             key = f"companies.{name}.{field}"
-            out[key] = reg.value(register_row(key))
+            row = register_row(key)
+            assert row is not None  # every company field above has a register row
+            out[key] = reg.value(row)
     return out
 
 

@@ -130,11 +130,12 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
     if bad:
         raise InputError(f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}")
     try:
+        mode = spec["mode"] if "mode" in spec else spec.get("value", math.nan)
         return Distribution(
             spec["dist"],
             low=float(spec.get("low", math.nan)),
             high=float(spec.get("high", math.nan)),
-            mode=float(spec.get("mode", spec.get("value", math.nan))),
+            mode=float(mode),
             values=tuple(float(v) for v in spec.get("values", ())),
         )
     except (TypeError, ValueError) as exc:

@@ -7,7 +7,7 @@ The page loads nothing from the network: the Plotly bundle is embedded once in a
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -283,7 +283,7 @@ def _claims_section(claims: Sequence[Claim]) -> str:
     )
 
 
-def _charts(figures: dict[str, go.Figure], keys: Sequence[str]) -> str:
+def _charts(figures: dict[str, go.Figure], keys: Iterable[str]) -> str:
     """Chart ``<div>``s for the figures in ``keys`` (in that order) that were built."""
     return "".join(
         f'<div class="chart" id="{key}">'

@@ -778,7 +778,7 @@ def _capital(text: str) -> str:
 
 def _bridge_value(v: object, unit: str) -> str:
     """Write a bridge figure in its unit: USD in billions, rates in per cent."""
-    if v is None or pd.isna(v):  # type: ignore[call-overload]
+    if v is None or pd.isna(v):
         return "-"
     x = float(v)  # type: ignore[arg-type]
     if unit == "USD":

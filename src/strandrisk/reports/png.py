@@ -5,6 +5,7 @@ Plotly's own image export needs a browser; Matplotlib draws the same traces offl
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import matplotlib
@@ -114,6 +115,10 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 ax.set_xticks(np.arange(len(trace.x)), [str(v) for v in trace.x])
 
 
+def _save_png(plot: plt.Figure, path: Path) -> None:
+    plot.savefig(path, format="png")
+
+
 def _figure(fig: go.Figure, key: str) -> plt.Figure:
     """Draw one Plotly figure with Matplotlib: traces, title, axis titles, scales and ranges."""
     plot, ax = plt.subplots(figsize=(11, 5.2), dpi=110)
@@ -168,8 +173,6 @@ def write_pngs(figures: dict[str, go.Figure], folder: Path | str) -> list[Path]:
     written = []
     for key, fig in figures.items():
         plot = _figure(fig, key)
-        written.append(
-            write_with(folder / f"{key}.png", lambda tmp, p=plot: p.savefig(tmp, format="png"))
-        )
+        written.append(write_with(folder / f"{key}.png", partial(_save_png, plot)))
         plt.close(plot)
     return written

@@ -493,6 +493,7 @@ def field_metadata(key: str) -> Mapping[str, Any]:
         unknown key or one that is no field (``start``, ``years``). [-]
     """
     parts = key.split(".")
+    cls: type
     if parts[0] == "companies" and len(parts) == 3 and parts[1] in COMPANIES:
         cls, name = Company, parts[2]
     elif len(parts) == 2 and parts[0] in GROUPS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +301,10 @@ def export_xlsx(run: StoredRun, path: Path | str) -> Path:
     return write_with(path, write)
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False)
+
+
 def export_csv(run: StoredRun, folder: Path | str) -> list[Path]:
     """Write each table of the run as ``<table>.csv`` in ``folder``.
 
@@ -312,7 +317,7 @@ def export_csv(run: StoredRun, folder: Path | str) -> list[Path]:
     """
     folder = ensure_folder(folder, "CSV folder")
     return [
-        write_with(folder / f"{name}.csv", lambda tmp, f=frame: f.to_csv(tmp, index=False))
+        write_with(folder / f"{name}.csv", partial(_write_csv, frame))
         for name, frame in run_tables(run).items()
     ]
 
@@ -379,7 +384,7 @@ def write_workbook(
     def cell(v: object) -> object:
         if isinstance(v, list | tuple):
             return ", ".join(str(x) for x in v)
-        if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[call-overload]
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
             return None
         return v.item() if hasattr(v, "item") else v
 

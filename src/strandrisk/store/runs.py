@@ -138,6 +138,13 @@ def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
     return out
 
 
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
+    """Return the first column of the one row an aggregate query returns."""
+    row = con.execute(sql, params or []).fetchone()
+    assert row is not None  # an aggregate without GROUP BY returns exactly one row
+    return row[0]
+
+
 def series_dataset(long: pd.DataFrame) -> xr.Dataset:
     """Rebuild the quarterly series a run stored (long format) as an xarray Dataset.
 
@@ -494,7 +501,7 @@ class RunStore:
             Run id. [-]
         """
         with self._connect() as con:
-            if con.execute("SELECT count(*) FROM runs WHERE id = ?", [run_id]).fetchone()[0] == 0:
+            if _scalar(con, "SELECT count(*) FROM runs WHERE id = ?", [run_id]) == 0:
                 raise InputError(f"store {self.path}: no run with id {run_id}")
             con.execute("BEGIN TRANSACTION")
             tables = ["series", "outcomes", "mc_samples", "mc_design"]
@@ -557,8 +564,8 @@ class RunStore:
                 int(dropped),
             )
         return DecisionComparison(
-            int(meta["n_scenarios"]),  # type: ignore[call-overload]
-            int(meta["seed"]),  # type: ignore[call-overload]
+            int(meta["n_scenarios"]),
+            int(meta["seed"]),
             str(meta["sampler"]),
             {label: json.loads(setting) for label, setting in labels},
             parts["outcome"],
@@ -620,7 +627,7 @@ def _new_run(
     companies: str,
 ) -> int:
     """Insert the ``runs`` row of a new run (inside the caller's transaction); return its id."""
-    run_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
+    run_id = int(_scalar(con, "SELECT coalesce(max(id), 0) + 1 FROM runs"))
     package_version, register_sha256 = provenance
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute(
