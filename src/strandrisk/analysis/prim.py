@@ -73,7 +73,16 @@ def _in_box(
     return np.all(above & (x <= upper), axis=1)
 
 
-def _paste(x, y, inside, lower, upper, strict, alpha, total):
+def _paste(
+    x: np.ndarray,
+    y: np.ndarray,
+    inside: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    strict: np.ndarray,
+    alpha: float,
+    total: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Widen one bound at a time while that raises density."""
     _, density, _ = _stats(inside, y, total)
     span = x.max(axis=0) - x.min(axis=0)

@@ -155,8 +155,14 @@ def _collect(node: ast.AST, text: str, names: set[str], fits: set[str]) -> None:
     raise FormulaError(f"formula {text!r}: {type(node).__name__} is not allowed in a formula")
 
 
-def _eval(node, value, low, high, fit):
-    if isinstance(node, ast.Constant):
+def _eval(
+    node: ast.expr,
+    value: Callable[[str], float],
+    low: Callable[[str], float],
+    high: Callable[[str], float],
+    fit: Callable[[str, str], float],
+) -> float:
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
         return float(node.value)
     if isinstance(node, ast.Name):
         return value(node.id)
@@ -167,11 +173,17 @@ def _eval(node, value, low, high, fit):
     if isinstance(node, ast.UnaryOp):
         operand = _eval(node.operand, value, low, high, fit)
         return -operand if isinstance(node.op, ast.USub) else operand
+    # what is left is a call that _check accepted: a known function of names or expressions
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        raise FormulaError(f"{type(node).__name__} is not allowed in a formula")
     fn = node.func.id
-    if fn == "low":
-        return low(node.args[0].id)
-    if fn == "high":
-        return high(node.args[0].id)
-    if fn in FIT_FUNCTIONS:
-        return fit(node.args[0].id, {"fit_rate": "rate"}.get(fn, fn.removeprefix("fit_rate_")))
+    if fn in ("low", "high") or fn in FIT_FUNCTIONS:
+        arg = node.args[0]
+        if not isinstance(arg, ast.Name):
+            raise FormulaError(f"{fn}() takes a row name")
+        if fn == "low":
+            return low(arg.id)
+        if fn == "high":
+            return high(arg.id)
+        return fit(arg.id, {"fit_rate": "rate"}.get(fn, fn.removeprefix("fit_rate_")))
     return FUNCTIONS[fn](*(_eval(a, value, low, high, fit) for a in node.args))

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -172,7 +172,7 @@ class Register(Mapping[str, Record]):
         return digest.hexdigest()
 
 
-def fit_lookup(fits: Mapping[str, TrendFit]):
+def fit_lookup(fits: Mapping[str, TrendFit]) -> Callable[[str, str], float]:
     def lookup(name: str, which: str) -> float:
         fit = fits[name]
         return {"rate": fit.rate_per_year, "low": fit.rate_ci95[0], "high": fit.rate_ci95[1]}[which]
@@ -253,7 +253,12 @@ def _static_record(row: RawRow) -> Record:
     )
 
 
-def _evaluate(row: RawRow, formulas, records, fits) -> Record:
+def _evaluate(
+    row: RawRow,
+    formulas: Mapping[tuple[str, str], Formula],
+    records: Mapping[str, Record],
+    fits: Mapping[str, TrendFit],
+) -> Record:
     c = row.cells
     factor = units.require_unit(c["unit"]).factor
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -143,8 +144,12 @@ def irr(
         )
     if not (tol > 0 and max_iter >= 1):
         raise ValueError(f"tol = {tol!r}, max_iter = {max_iter!r}: both must be positive")
-    if method == "numba" or (method == "auto" and cf.shape[0] >= 10_000 and _kernel() is not None):
-        rate = _kernel()(np.ascontiguousarray(cf), _GRID, tol, max_iter)
+    wanted = method == "numba" or (method == "auto" and cf.shape[0] >= 10_000)
+    kernel = _kernel() if wanted else None
+    if method == "numba" and kernel is None:  # pragma: no cover - numba is a dependency
+        raise ValueError("method='numba' needs Numba, which could not be imported")
+    if kernel is not None:
+        rate = kernel(np.ascontiguousarray(cf), _GRID, tol, max_iter)
         out = (1.0 + rate) ** periods_per_year - 1.0
         return out[0] if np.ndim(cashflows) == 1 else out
     if method not in ("auto", "numpy", "numba"):
@@ -179,7 +184,7 @@ def irr(
     return out[0] if np.ndim(cashflows) == 1 else out
 
 
-def _kernel():
+def _kernel() -> Callable[..., np.ndarray] | None:
     try:
         from strandrisk.core._irr_kernel import irr_rows
     except ImportError:  # pragma: no cover - numba is a declared dependency
