@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
     from strandrisk.engine.headroom import Headroom, headroom
     from strandrisk.engine.limits import LimitSolution, solve_limit
+    from strandrisk.engine.lives import LifeEffect, life_effect
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
     from strandrisk.io.uncertainty import load_uncertainty
 
@@ -55,6 +56,8 @@ _LAZY = {
     "compare_decisions": "strandrisk.engine.decisions",
     "Headroom": "strandrisk.engine.headroom",
     "headroom": "strandrisk.engine.headroom",
+    "LifeEffect": "strandrisk.engine.lives",
+    "life_effect": "strandrisk.engine.lives",
     "LimitSolution": "strandrisk.engine.limits",
     "solve_limit": "strandrisk.engine.limits",
     "MCResult": "strandrisk.engine.montecarlo",
@@ -102,6 +105,7 @@ __all__ = [
     "DecisionComparison",
     "Headroom",
     "InputError",
+    "LifeEffect",
     "LimitSolution",
     "MCResult",
     "PrimResult",
@@ -118,6 +122,7 @@ __all__ = [
     "fit_trend",
     "headroom",
     "irr",
+    "life_effect",
     "load_claims",
     "load_register",
     "load_scenario",

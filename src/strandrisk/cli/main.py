@@ -640,6 +640,7 @@ for command in (
     uncertainty.limit,
     uncertainty.sweep,
     uncertainty.headroom,
+    uncertainty.lives,
 ):
     ui.app.command()(command)
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the types of what is rendered; their modules load on first 
     from strandrisk.engine.decisions import DecisionComparison
     from strandrisk.engine.headroom import Headroom
     from strandrisk.engine.limits import LimitSolution
+    from strandrisk.engine.lives import LifeEffect
     from strandrisk.engine.montecarlo import MCResult
     from strandrisk.io.workload import WorkloadFile
     from strandrisk.jobs import MainJob
@@ -51,6 +52,7 @@ __all__ = [
     "frame_table",
     "headroom_tables",
     "limit_summary",
+    "lives_tables",
     "loan_cover_tables",
     "mapping_table",
     "outcome_table",
@@ -1631,3 +1633,77 @@ def headroom_tables(result: Headroom, scenario: str, company: str = "industry") 
         style="dim",
     )
     return Group(pt, at_, note)
+
+
+def lives_tables(
+    result: LifeEffect, scenario: Scenario, company: str = "industry", source: str | None = None
+) -> Group:
+    """Render depreciation at the booked lives against one shorter life, and the implied life.
+
+    Parameters
+    ----------
+    result : LifeEffect
+        From :func:`~strandrisk.engine.lives.life_effect`. [USD, year]
+    scenario : Scenario
+        The scenario (its name and booked lives). [-]
+    company : str
+        Whose years to show: a company or ``"industry"``. [-]
+    source : str, optional
+        The register row the target came from, if it came from one. [-]
+    """
+    r, life = result, f"{result.life:g}y"
+    span = f"{r.first}-{r.last}" if r.last > r.first else str(r.first)
+    tt = _compact(
+        f"Depreciation at the booked lives and at {life} for every company, {span} "
+        f"({scenario.name})"
+    )
+    header = ("company", "booked", f"at {life}", "understated", "EBIT", f"at {life}", f"{r.last}")
+    for col in header:
+        tt.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
+    for name, row in r.total.iterrows():
+        tt.add_row(
+            str(name),
+            _money(row["booked"]),
+            _money(row["at_life"]),
+            _money(row["understated"]),
+            _money(row["ebit_booked"]),
+            _money(row["ebit_at_life"]),
+            "-" if pd.isna(row["overstated_last"]) else f"{row['overstated_last']:+.0%}",
+        )
+    yt = _compact(f"{company}, year by year")
+    for col in ("year", "booked", f"at {life}", "understated", "EBIT", f"at {life}", "over"):
+        yt.add_column(col, justify="right", no_wrap=True)
+    for (_, year), row in r.by_year.xs(company, level="company", drop_level=False).iterrows():
+        yt.add_row(
+            str(year),
+            _money(row["booked"]),
+            _money(row["at_life"]),
+            _money(row["understated"]),
+            _money(row["ebit_booked"]),
+            _money(row["ebit_at_life"]),
+            "-" if pd.isna(row["overstated"]) else f"{row['overstated']:+.0%}",
+        )
+    lives = sorted({c.compute_life for c in scenario.companies})
+    booked = f"{lives[0]:g}" if len(lives) == 1 else f"{lives[0]:g}-{lives[-1]:g}"
+    parts: list[RenderableType] = [tt, yt]
+    if r.target is not None and r.implied_life is not None:
+        whose = f"Burry's estimate (register row {source})" if source else "The target"
+        if np.isnan(r.implied_life):
+            said = "no single life between 0.5 and 6 years gives it in this scenario"
+        else:
+            said = (
+                f"is what this scenario gives if every company booked compute and network over "
+                f"{r.implied_life:.2f} years (disclosed: {booked})"
+            )
+        parts.append(Text(f"{whose}, {_money(r.target)} understated over {span}, {said}."))
+    parts.append(
+        Text(
+            "Depreciation of compute, network and facilities; only compute and network change "
+            f"life. EBIT is the AI infrastructure's (EBITDA less its depreciation; EBITDA does not "
+            f"depend on the booked life); 'over' and '{r.last}': how far the booked EBIT exceeds "
+            f"it at {life} in the year; a company's whole earnings are larger, so its "
+            "overstatement in per cent is smaller.",
+            style="dim",
+        )
+    )
+    return Group(*parts)

@@ -1055,3 +1055,72 @@ def headroom(
         )
         return
     ui.out.print(render.headroom_tables(result, chosen.name, company))
+
+
+BURRY_ROW = "depreciation_understated_burry_2026_2028"
+"""The register row of Michael Burry's estimate, the default ``lives --target``. [USD]"""
+
+
+@ui.clean_failures
+def lives(
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
+    set_: ui.SET_OPTION = None,
+    life: Annotated[
+        float,
+        typer.Option(help="Compute and network life to compare with, for every company \\[year]."),
+    ] = 3.0,
+    first: Annotated[int, typer.Option("--from", help="First calendar year compared.")] = 2026,
+    last: Annotated[int, typer.Option("--to", help="Last calendar year compared.")] = 2028,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            help="Industry understatement over the years \\[USD] whose single life to solve "
+            f"for (default for 2026-2028: Burry's, register row {BURRY_ROW}).",
+        ),
+    ] = None,
+    company: Annotated[str, typer.Option(help="Whose years to show (all in --json).")] = "industry",
+    as_json: ui.JSON_OPTION = False,
+) -> None:
+    """Booked lives against a shorter one: the depreciation they leave out, the EBIT they add."""
+    from strandrisk.assumptions.register import load_register
+    from strandrisk.engine.lives import life_effect
+
+    chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    chosen.check_company(company)
+    source = None
+    if target is None and (first, last) == (2026, 2028):
+        target, source = load_register().value(BURRY_ROW), BURRY_ROW
+    with ui.working(f"depreciation at the booked lives and at {life:g} years", as_json):
+        result = life_effect(chosen, life, first, last, target)
+    if as_json:
+
+        def number(v: Any) -> float | None:
+            return None if v is None or v != v else float(v)
+
+        ui.print_json(
+            {
+                "scenario": chosen.name,
+                "life": result.life,
+                "years": [result.first, result.last],
+                "total": {
+                    str(c): {k: number(v) for k, v in row.items()}
+                    for c, row in result.total.iterrows()
+                },
+                "by_year": {
+                    str(c): {
+                        str(y): {k: number(v) for k, v in row.items()}
+                        for (who, y), row in result.by_year.iterrows()
+                        if who == c
+                    }
+                    for c in result.total.index
+                },
+                "target": number(result.target),
+                "target_source": source,
+                "implied_life": number(result.implied_life),
+                "units": "USD a year (total: over the years); overstated a fraction of EBIT at "
+                "the life; lives in years",
+            }
+        )
+        return
+    ui.out.print(render.lives_tables(result, chosen, company, source))

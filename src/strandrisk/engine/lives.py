@@ -1,0 +1,201 @@
+"""Booked lives against shorter ones: how much depreciation the disclosed lives leave out.
+
+The article's claim is that five- and six-year schedules are "fiction" when hardware halves in
+value every two to three years; Michael Burry put the consequence in numbers, about $176B of
+depreciation understated by the hyperscalers over 2026-2028, with 2028 earnings overstated by
+about 20 % (Meta) and 27 % (Oracle). Here the same scenario is booked twice: once at each
+company's disclosed compute and network lives, once at one shorter life for all of them. The
+difference in depreciation, year by year, is what the disclosed lives leave out of the income
+statement; EBITDA, dispatch and retirement do not depend on the booked life, so EBIT falls by
+exactly that difference. A second question turns it round: which single life makes the
+understatement equal a stated figure (Burry's, by default)?
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from strandrisk.errors import InputError
+from strandrisk.scenarios.schema import Scenario, field_metadata
+
+__all__ = ["LIFE_SCAN", "LifeEffect", "life_effect"]
+
+LIFE_SCAN = (0.5, 6.0)
+"""Lives searched for the one that reproduces a stated understatement. [year]"""
+_COARSE, _FINE = 56, 64  # scan points: every 0.1 year, then 64 inside the bracketing step
+
+
+@dataclass(frozen=True, slots=True)
+class LifeEffect:
+    """Depreciation at the booked lives against one shorter life, and the life a figure implies.
+
+    Attributes
+    ----------
+    life : float
+        The alternative compute and network life, for every company. [year]
+    first, last : int
+        The calendar years compared. [year]
+    by_year : pandas.DataFrame
+        Index (company, year); columns ``booked`` and ``at_life`` (depreciation of compute,
+        network and facilities [USD/year]), ``understated`` (``at_life - booked``), ``ebitda``,
+        ``ebit_booked``, ``ebit_at_life`` [USD/year] and ``overstated`` (``ebit_booked /
+        ebit_at_life - 1``, NaN where EBIT at the life is not positive) [fraction].
+    total : pandas.DataFrame
+        Index company: the same money columns summed over the years [USD], and
+        ``overstated_last`` (the last year's overstatement) [fraction].
+    target : float or None
+        The industry understatement over the years that ``implied_life`` reproduces. [USD]
+    implied_life : float or None
+        The single life at which the industry's understatement equals ``target`` (NaN if no
+        life in :data:`LIFE_SCAN` does). [year]
+    """
+
+    life: float
+    first: int
+    last: int
+    by_year: pd.DataFrame
+    total: pd.DataFrame
+    target: float | None = None
+    implied_life: float | None = None
+
+
+def _life_keys(scenario: Scenario) -> list[str]:
+    return [
+        f"companies.{c.name}.{field}"
+        for c in scenario.companies
+        for field in ("compute_life", "network_life")
+    ]
+
+
+def _lives(scenario: Scenario, rows: list[float | None]) -> dict[str, np.ndarray]:
+    """Build samples with a row per entry: one life for all, or None for the booked lives."""
+    booked = [v for c in scenario.companies for v in (c.compute_life, c.network_life)]
+    return {
+        key: np.array([own if life is None else life for life in rows], dtype=float)
+        for key, own in zip(_life_keys(scenario), booked, strict=True)
+    }
+
+
+def _annual(
+    scenario: Scenario, samples: dict[str, np.ndarray], first: int, last: int
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Depreciation (rows, K+1, years) and EBITDA (K+1, years) per calendar year [USD/year].
+
+    EBITDA is the first row's: dispatch and retirement do not depend on the booked life.
+    """
+    from strandrisk.engine.simulate import simulate
+
+    series = simulate(scenario, samples, breakeven=False).series
+    assert series is not None  # simulate keeps the series by default
+    years = np.array([int(str(q)[:4]) for q in series["quarter"].values])
+    window = (years >= first) & (years <= last)
+
+    def annual(name: str) -> np.ndarray:
+        x = series[name].to_numpy()[..., window]
+        return x.reshape((*x.shape[:-1], last - first + 1, 4)).sum(-1)
+
+    companies = [str(c) for c in series["company"].values]
+    return annual("depreciation"), annual("ebitda")[0], companies
+
+
+def _check(scenario: Scenario, life: float, first: int, last: int) -> None:
+    meta = field_metadata(_life_keys(scenario)[0])
+    lo, hi = meta["lo"], meta["hi"]
+    if not np.isfinite(life) or not lo <= life <= hi:
+        raise InputError(f"life {life!r}: a booked life is between {lo:g} and {hi:g} years")
+    end = 2025 + scenario.years
+    if not 2026 <= first <= last <= end:
+        raise InputError(
+            f"years {first}-{last}: the first and last calendar years compared, within the "
+            f"horizon 2026-{end}"
+        )
+
+
+def life_effect(
+    scenario: Scenario,
+    life: float = 3.0,
+    first: int = 2026,
+    last: int = 2028,
+    target: float | None = None,
+) -> LifeEffect:
+    """Compare depreciation at each company's booked lives with one shorter life.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; its companies' ``compute_life`` and ``network_life`` are the booked
+        lives. [-]
+    life : float
+        The alternative life of compute and network, the same for every company (the
+        article: refresh cycles of two to three years). [year]
+    first, last : int
+        Calendar years compared, inclusive (Burry's estimate: 2026-2028). [year]
+    target : float, optional
+        An industry understatement over the years to explain: the single life that
+        reproduces it is solved for (a scan of :data:`LIFE_SCAN` every 0.1 year, a finer
+        scan of the bracketing step, linear interpolation). [USD]
+
+    Returns
+    -------
+    LifeEffect
+        Depreciation, EBIT and their differences per company and year, and the implied life.
+
+    Raises
+    ------
+    InputError
+        A life outside the allowed range, years outside the horizon, a target that is not a
+        positive number.
+    """
+    _check(scenario, life, first, last)
+    if target is not None and not (np.isfinite(target) and target > 0):
+        raise InputError(f"target {target!r}: an understatement in USD, above 0")
+    dep, ebitda, companies = _annual(scenario, _lives(scenario, [None, life]), first, last)
+    index = pd.MultiIndex.from_product(
+        [companies, range(first, last + 1)], names=["company", "year"]
+    )
+    ebit_booked, ebit_life = ebitda - dep[0], ebitda - dep[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        over = np.where(ebit_life > 0, ebit_booked / ebit_life - 1.0, np.nan)
+    by_year = pd.DataFrame(
+        {
+            "booked": dep[0].ravel(),
+            "at_life": dep[1].ravel(),
+            "understated": (dep[1] - dep[0]).ravel(),
+            "ebitda": ebitda.ravel(),
+            "ebit_booked": ebit_booked.ravel(),
+            "ebit_at_life": ebit_life.ravel(),
+            "overstated": over.ravel(),
+        },
+        index=index,
+    )
+    total = by_year.drop(columns="overstated").groupby(level="company", sort=False).sum()
+    total["overstated_last"] = by_year["overstated"].xs(last, level="year")
+    implied = None
+    if target is not None:
+        booked = float(dep[0, -1].sum())  # the industry's, over the years
+        implied = _implied_life(scenario, first, last, target, booked)
+    return LifeEffect(life, first, last, by_year, total, target, implied)
+
+
+def _implied_life(scenario: Scenario, first: int, last: int, target: float, booked: float) -> float:
+    """Find the longest life in :data:`LIFE_SCAN` whose industry understatement is ``target``."""
+
+    def gap(lives: np.ndarray) -> np.ndarray:
+        dep, _, _ = _annual(scenario, _lives(scenario, list(lives)), first, last)
+        return dep[:, -1].sum(axis=-1) - booked - target
+
+    grid = np.linspace(*LIFE_SCAN, _COARSE)
+    reached = np.flatnonzero(gap(grid) >= 0)
+    if reached.size == 0 or reached[-1] == grid.size - 1:
+        return float("nan")  # never reached, or already at the longest life searched
+    i = int(reached[-1])
+    fine = np.linspace(grid[i], grid[i + 1], _FINE)
+    g = gap(fine)
+    j = int(np.flatnonzero(g >= 0)[-1])
+    if j == fine.size - 1:
+        return float(fine[j])
+    a, b, fa, fb = fine[j], fine[j + 1], g[j], g[j + 1]
+    return float(a + (b - a) * fa / (fa - fb))

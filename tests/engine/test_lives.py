@@ -1,0 +1,112 @@
+"""Depreciation at the booked lives against a shorter life (``strandrisk lives``)."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import strandrisk as sr
+from strandrisk.cli.main import app
+from strandrisk.engine.lives import life_effect
+
+COMPANIES = ("amazon", "alphabet", "meta", "microsoft", "oracle")
+
+
+def _uniform(life, **extra):
+    keys = {f"companies.{c}.{f}": life for c in COMPANIES for f in ("compute_life", "network_life")}
+    return sr.load_scenario("base", {**keys, **extra})
+
+
+@pytest.fixture(scope="module")
+def base():
+    return life_effect(sr.load_scenario("base"), 3.0)
+
+
+def test_the_shorter_life_is_the_scenario_booked_at_it(base):
+    # an independent path: the scenario loaded with every life set to 3 years
+    series = sr.simulate(_uniform(3.0), breakeven=False).series.isel(scenario=0)
+    quarters = [str(q) for q in series["quarter"].values]
+    for company in ("meta", "industry"):
+        dep = series["depreciation"].sel(company=company).to_numpy()
+        for year in (2026, 2027, 2028):
+            mine = [i for i, q in enumerate(quarters) if q.startswith(str(year))]
+            expected = dep[mine].sum()
+            got = base.by_year.loc[(company, year), "at_life"]
+            assert got == pytest.approx(expected, rel=1e-12)
+    booked = sr.simulate(sr.load_scenario("base"), breakeven=False).series.isel(scenario=0)
+    dep = booked["depreciation"].sel(company="industry").to_numpy()[:12].sum()
+    assert base.total.loc["industry", "booked"] == pytest.approx(dep, rel=1e-12)
+
+
+def test_ebit_falls_by_exactly_the_understatement_and_the_totals_add_up(base):
+    t = base.by_year
+    np.testing.assert_allclose(t["ebit_booked"] - t["ebit_at_life"], t["understated"], rtol=1e-9)
+    np.testing.assert_allclose(t["understated"], t["at_life"] - t["booked"], rtol=0, atol=1e-3)
+    np.testing.assert_allclose(t["ebit_booked"], t["ebitda"] - t["booked"], rtol=1e-12)
+    summed = t.drop(columns="overstated").groupby(level="company", sort=False).sum()
+    np.testing.assert_allclose(base.total[summed.columns], summed, rtol=1e-12)
+    over = t["ebit_booked"] / t["ebit_at_life"] - 1
+    np.testing.assert_allclose(t["overstated"], over, rtol=1e-12)
+    assert list(base.total.index) == [*COMPANIES, "industry"]
+    # with capex growing, three-year lives charge more in every year than five or six
+    assert (t["understated"] > 0).all()
+
+
+def test_booking_at_the_booked_life_leaves_nothing_out():
+    same = life_effect(_uniform(5.0), 5.0, 2027, 2031)
+    assert (same.by_year["understated"] == 0).all()
+    assert (same.by_year["overstated"] == 0).all()
+    assert list(same.by_year.index.get_level_values("year").unique()) == list(range(2027, 2032))
+
+
+def test_the_implied_life_reproduces_the_target():
+    sc = sr.load_scenario("base")
+    burry = sr.load_register().value("depreciation_understated_burry_2026_2028")
+    effect = life_effect(sc, 3.0, target=burry)
+    assert 3.0 < effect.implied_life < 5.0
+    again = life_effect(sc, effect.implied_life).total.loc["industry", "understated"]
+    assert again == pytest.approx(burry, rel=2e-3)
+    # a target no life reaches
+    assert np.isnan(life_effect(sc, 3.0, target=1e14).implied_life)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"life": 0.1}, "between 0.25 and 30 years"),
+        ({"life": float("nan")}, "between 0.25 and 30 years"),
+        ({"first": 2025}, "within the horizon 2026-2035"),
+        ({"first": 2029, "last": 2028}, "within the horizon"),
+        ({"target": -1.0}, "above 0"),
+    ],
+)
+def test_refusals(kwargs, message):
+    with pytest.raises(sr.InputError, match=message):
+        life_effect(sr.load_scenario("base"), **kwargs)
+
+
+def test_cli_prints_the_tables_the_implied_life_and_json():
+    runner = CliRunner()
+    r = runner.invoke(app, ["lives", "--company", "meta"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "Depreciation at the booked lives and at 3y for every company, 2026-2028 (base)" in text
+    assert "meta, year by year" in text
+    assert "register row depreciation_understated_burry_2026_2028" in text
+    assert "over 3.95 years (disclosed: 5-6)" in text
+    r = runner.invoke(app, ["lives", "--life", "4", "--from", "2027", "--to", "2029", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["life"] == 4
+    assert data["years"] == [2027, 2029]
+    assert data["target"] is None  # Burry's is for 2026-2028
+    assert data["implied_life"] is None
+    effect = life_effect(sr.load_scenario("base"), 4.0, 2027, 2029)
+    assert data["total"]["oracle"]["understated"] == pytest.approx(
+        effect.total.loc["oracle", "understated"]
+    )
+    assert set(data["by_year"]["industry"]) == {"2027", "2028", "2029"}
+    r = runner.invoke(app, ["lives", "--life", "40"])
+    assert r.exit_code == 2
+    assert "life 40.0: a booked life is between 0.25 and 30 years" in r.output
