@@ -24,6 +24,7 @@ from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.headroom import headroom
+from strandrisk.engine.lives import BURRY_ROW, life_effect
 from strandrisk.engine.rollforward import STANDARDS, rollforward
 from strandrisk.engine.simulate import SimulationResult, simulate
 from strandrisk.errors import InputError
@@ -255,6 +256,13 @@ def compile_note() -> str:
     return " (first use: compiling, ~30 s)" if kernel_cached() is False else ""
 
 
+def _lives_effect(scenario: Scenario) -> Any:
+    """Depreciation 2026-2028 at the booked lives against three years (None if out of horizon)."""
+    if scenario.years < 3:
+        return None
+    return life_effect(scenario, 3.0, 2026, 2028, load_register().value(BURRY_ROW))
+
+
 def run_main_job(
     scenario: Scenario,
     *,
@@ -345,6 +353,8 @@ def run_main_job(
             bridges = preset_bridges(scenario)
             say("the impairment tests' headroom")
             room = headroom(scenario, f"{scenario.start[:4]}Q4")
+            say("depreciation at three-year lives")
+            lives = _lives_effect(scenario)
             say("writing the report")
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             html = render_report(
@@ -368,6 +378,8 @@ def run_main_job(
                 scenario_name=scenario.name,
                 headroom=room,
                 positions={q: result.value_at(q) for q in at},
+                lives=lives,
+                lives_source=BURRY_ROW,
             )
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:

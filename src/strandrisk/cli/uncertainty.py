@@ -1057,10 +1057,6 @@ def headroom(
     ui.out.print(render.headroom_tables(result, chosen.name, company))
 
 
-BURRY_ROW = "depreciation_understated_burry_2026_2028"
-"""The register row of Michael Burry's estimate, the default ``lives --target``. [USD]"""
-
-
 @ui.clean_failures
 def lives(
     preset: ui.PRESET_OPTION = None,
@@ -1076,7 +1072,8 @@ def lives(
         float | None,
         typer.Option(
             help="Industry understatement over the years \\[USD] whose single life to solve "
-            f"for (default for 2026-2028: Burry's, register row {BURRY_ROW}).",
+            "for (default for 2026-2028: Burry's, register row "
+            "depreciation_understated_burry_2026_2028).",
         ),
     ] = None,
     company: Annotated[str, typer.Option(help="Whose years to show (all in --json).")] = "industry",
@@ -1084,7 +1081,7 @@ def lives(
 ) -> None:
     """Booked lives against a shorter one: the depreciation they leave out, the EBIT they add."""
     from strandrisk.assumptions.register import load_register
-    from strandrisk.engine.lives import life_effect
+    from strandrisk.engine.lives import BURRY_ROW, life_effect
 
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     chosen.check_company(company)

@@ -21,7 +21,10 @@ import pandas as pd
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import Scenario, field_metadata
 
-__all__ = ["LIFE_SCAN", "LifeEffect", "life_effect"]
+__all__ = ["BURRY_ROW", "LIFE_SCAN", "LifeEffect", "life_effect"]
+
+BURRY_ROW = "depreciation_understated_burry_2026_2028"
+"""The register row of Michael Burry's estimate of understated depreciation, 2026-2028. [USD]"""
 
 LIFE_SCAN = (0.5, 6.0)
 """Lives searched for the one that reproduces a stated understatement. [year]"""
@@ -79,26 +82,41 @@ def _lives(scenario: Scenario, rows: list[float | None]) -> dict[str, np.ndarray
     }
 
 
-def _annual(
+def _depreciation(
     scenario: Scenario, samples: dict[str, np.ndarray], first: int, last: int
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Depreciation (rows, K+1, years) and EBITDA (K+1, years) per calendar year [USD/year].
+) -> tuple[np.ndarray, list[str]]:
+    """Depreciation per row, company (industry last) and calendar year [USD/year].
 
-    EBITDA is the first row's: dispatch and retirement do not depend on the booked life.
+    The books alone (no dispatch or valuation: the booked life changes nothing else), summed
+    as :func:`~strandrisk.engine.finance.company_flows` sums the series ``depreciation``.
     """
+    from strandrisk.core.numeric import ordered_sum
+    from strandrisk.engine.model import accounts, build_cohorts, make_grid, reported_vintages
+    from strandrisk.engine.params import build_params
+    from strandrisk.engine.simulate import _history
+    from strandrisk.engine.valuation import add_industry
+
+    p = build_params(scenario, samples)
+    full = make_grid(scenario.years)
+    grid, cohorts, _ = reported_vintages(full, build_cohorts(p, full, _history(p.companies)))
+    n = grid.t_rep
+    dep = add_industry(ordered_sum(accounts(p, grid, cohorts).depreciation[..., :n], axis=-2))
+    window = slice(4 * (first - 2026), 4 * (last - 2026 + 1))
+    dep = dep[..., window]
+    return dep.reshape((*dep.shape[:-1], last - first + 1, 4)).sum(-1), [
+        *p.companies,
+        "industry",
+    ]
+
+
+def _ebitda(scenario: Scenario, first: int, last: int) -> np.ndarray:
+    """EBITDA per company (industry last) and calendar year [USD/year]."""
     from strandrisk.engine.simulate import simulate
 
-    series = simulate(scenario, samples, breakeven=False).series
+    series = simulate(scenario, breakeven=False).series
     assert series is not None  # simulate keeps the series by default
-    years = np.array([int(str(q)[:4]) for q in series["quarter"].values])
-    window = (years >= first) & (years <= last)
-
-    def annual(name: str) -> np.ndarray:
-        x = series[name].to_numpy()[..., window]
-        return x.reshape((*x.shape[:-1], last - first + 1, 4)).sum(-1)
-
-    companies = [str(c) for c in series["company"].values]
-    return annual("depreciation"), annual("ebitda")[0], companies
+    x = series["ebitda"].to_numpy()[0][..., 4 * (first - 2026) : 4 * (last - 2026 + 1)]
+    return x.reshape((*x.shape[:-1], last - first + 1, 4)).sum(-1)
 
 
 def _check(scenario: Scenario, life: float, first: int, last: int) -> None:
@@ -152,7 +170,8 @@ def life_effect(
     _check(scenario, life, first, last)
     if target is not None and not (np.isfinite(target) and target > 0):
         raise InputError(f"target {target!r}: an understatement in USD, above 0")
-    dep, ebitda, companies = _annual(scenario, _lives(scenario, [None, life]), first, last)
+    dep, companies = _depreciation(scenario, _lives(scenario, [None, life]), first, last)
+    ebitda = _ebitda(scenario, first, last)  # does not depend on the booked life
     index = pd.MultiIndex.from_product(
         [companies, range(first, last + 1)], names=["company", "year"]
     )
@@ -184,7 +203,7 @@ def _implied_life(scenario: Scenario, first: int, last: int, target: float, book
     """Find the longest life in :data:`LIFE_SCAN` whose industry understatement is ``target``."""
 
     def gap(lives: np.ndarray) -> np.ndarray:
-        dep, _, _ = _annual(scenario, _lives(scenario, list(lives)), first, last)
+        dep, _ = _depreciation(scenario, _lives(scenario, list(lives)), first, last)
         return dep[:, -1].sum(axis=-1) - booked - target
 
     grid = np.linspace(*LIFE_SCAN, _COARSE)

@@ -10,6 +10,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -171,6 +172,45 @@ def _headroom_section(room: Any) -> str:
         "<h3>What removes the industry's headroom</h3><table><thead><tr><th></th><th>value</th>"
         "<th>below it</th><th>above it</th><th>unit</th></tr></thead>"
         f"<tbody>{keys}</tbody></table>"
+    )
+
+
+def _lives_section(effect: Any, source: str | None) -> str:
+    """Render what the booked lives leave out against one shorter life, and the implied life."""
+    if effect is None:
+        return ""
+    e, life = effect, f"{effect.life:g}"
+    span = f"{e.first}–{e.last}"
+    rows = "".join(
+        f'<tr><th class="text">{html.escape(str(c))}</th><td>{_billions(r["booked"])}</td>'
+        f"<td>{_billions(r['at_life'])}</td><td>{_billions(r['understated'])}</td>"
+        f"<td>{_billions(r['ebit_booked'])}</td><td>{_billions(r['ebit_at_life'])}</td>"
+        + (
+            "<td>–</td>"
+            if pd.isna(r["overstated_last"])
+            else f"<td>{100 * r['overstated_last']:+.0f}</td>"
+        )
+        + "</tr>"
+        for c, r in e.total.iterrows()
+    )
+    implied = ""
+    if e.target is not None and e.implied_life is not None and not np.isnan(e.implied_life):
+        whose = f"Michael Burry's estimate (register row <code>{source}</code>)" if source else ""
+        implied = (
+            f"<p>{whose or 'The target'}, ${e.target / 1e9:,.0f}B of depreciation understated over "
+            f"{span}, is what this scenario gives if every company booked compute and network "
+            f"over {e.implied_life:.2f} years.</p>"
+        )
+    return (
+        f"<h2>What the booked lives leave out, {span}</h2><p>Depreciation of compute, network "
+        f"and facilities at each company's disclosed lives and at {life} years for compute and "
+        "network (the article's refresh cycle of two to three years), and the AI "
+        "infrastructure's EBIT under each: EBITDA does not depend on the booked life, so EBIT "
+        "falls by exactly the difference (<code>strandrisk lives --life YEARS</code>). A "
+        "company's whole earnings are larger, so its overstatement in per cent is smaller.</p>"
+        f"<table><thead><tr><th></th><th>booked, $B</th><th>at {life} years, $B</th>"
+        f"<th>understated, $B</th><th>EBIT booked, $B</th><th>EBIT at {life} years, $B</th>"
+        f"<th>{e.last} EBIT overstated, %</th></tr></thead><tbody>{rows}</tbody></table>" + implied
     )
 
 
@@ -352,6 +392,8 @@ def render_report(
     scenario_name: str = "",
     headroom: Any = None,
     positions: Mapping[str, pd.DataFrame] | None = None,
+    lives: Any = None,
+    lives_source: str | None = None,
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -393,6 +435,11 @@ def render_report(
     positions : mapping of str to pandas.DataFrame, optional
         Each company's position at the end of a quarter, keyed by the quarter
         (:meth:`strandrisk.SimulationResult.value_at`). [USD, fraction]
+    lives : LifeEffect, optional
+        Depreciation at the booked lives against a shorter one
+        (:func:`strandrisk.engine.lives.life_effect`). [USD, year]
+    lives_source : str, optional
+        The register row of the understatement whose implied life is given. [-]
 
     Returns
     -------
@@ -435,6 +482,7 @@ one business.</p>
 {_outcomes_table(_fmt_outcomes(outcomes))}
 {_rollforward_section(rollforward or {})}
 {_headroom_section(headroom)}
+{_lives_section(lives, lives_source)}
 {_positions_section(positions or {})}
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
