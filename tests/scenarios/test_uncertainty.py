@@ -136,6 +136,29 @@ def test_non_psd_correlations_are_refused():
             "correlations: unknown key 'pair'",
         ),
         (
+            '[uncertainty]\n"market.price_decline" = { dist = "fixed", value = 0.9 }\n'
+            '"market.elasticity" = { dist = "uniform", low = 0.6, high = 1.4 }\n'
+            '[correlations]\npairs = [["market.price_decline", "market.elasticity", 0.5]]\n',
+            "'market.price_decline' is fixed at 0.9 \\(a constant has no ranks\\), so it cannot "
+            "be correlated with 'market.elasticity'",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "fixed", value = 12 }\n',
+            r"reaches \[12, 12\], outside the parameter's allowed range \[-1, 10\]",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "fixed" }\n',
+            "a fixed distribution needs a finite value",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5] }\n',
+            "an empirical distribution needs at least two finite values",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 11] }\n',
+            r"reaches \[0.5, 11\], outside",
+        ),
+        (
             '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1 }\n'
             '[correlations]\npairs = [["market.price_decline", "market.elasticity", 0.5]]\n',
             r"^[^:]*u\.toml: correlations: 'market\.elasticity' is not an uncertain parameter$",
@@ -260,3 +283,22 @@ def test_every_command_checks_a_scenario_files_uncertainty_block(tmp_path, comma
     assert r.exit_code == 2, r.output
     assert "uncertainty.market.price_decline" in r.output
     assert "must be below high" in r.output
+
+
+def test_fixed_and_empirical_distributions_from_a_file(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text(
+        "[uncertainty]\n"
+        '"market.price_decline" = { dist = "fixed", value = 0.9 }\n'
+        '"market.elasticity" = { dist = "empirical", values = [0.6, 0.8, 1.0, 1.3] }\n'
+        '"market.utilisation" = { dist = "uniform", low = 0.6, high = 0.9 }\n'
+    )
+    space = load_uncertainty(f, sr.load_scenario(f))
+    draws = sample_range(space, 0, 4096, seed=1, sampler="lhs")  # one whole block of strata
+    assert set(draws["market.price_decline"]) == {0.9}
+    assert set(draws["market.elasticity"]) == {0.6, 0.8, 1.0, 1.3}
+    # each value of the empirical distribution equally often under Latin hypercube strata
+    _, counts = np.unique(draws["market.elasticity"], return_counts=True)
+    assert list(counts) == [1024, 1024, 1024, 1024]
+    assert Distribution("fixed", mode=2.0).support() == (2.0, 2.0)
+    assert Distribution("empirical", values=(3.0, 1.0, 2.0)).support() == (1.0, 3.0)

@@ -271,6 +271,14 @@ def load_uncertainty(
         if k not in dists
     }
     correlation = _correlation(keys, data.get("correlations", {}), where, fixed, outside)
+    for i, key in enumerate(keys):  # a constant has no ranks to correlate
+        lo, hi = dists[key].support()
+        others = [keys[j] for j in np.flatnonzero(correlation[i]) if j != i]
+        if lo == hi and others:
+            raise InputError(
+                f"{where}: correlations: {key!r} is fixed at {lo:g} (a constant has no ranks), "
+                f"so it cannot be correlated with {others[0]!r}: drop the pair or give it a range"
+            )
     try:
         space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation)
     except ValueError as exc:
