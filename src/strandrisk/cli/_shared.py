@@ -33,6 +33,7 @@ __all__ = [
     "check_folders",
     "clean_failures",
     "err",
+    "json_number",
     "mc_setup",
     "out",
     "parse_set",
@@ -162,6 +163,17 @@ def check_folders(out: Path | None, png: Path | None, xlsx: Path | None = None) 
         ensure_folder(png, "PNG folder")
     if xlsx is not None:
         ensure_folder(xlsx.parent)
+
+
+def json_number(v: Any) -> float | None:
+    """Return ``v`` as a float for JSON, or None for a missing value (None or NaN).
+
+    Parameters
+    ----------
+    v : number, None or NaN
+        A table cell. [its unit]
+    """
+    return None if v is None or v != v else float(v)
 
 
 def print_json(obj: object) -> None:

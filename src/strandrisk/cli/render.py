@@ -366,10 +366,21 @@ def outcome_table(
         ),
     ]
     cells = [[get(rows.loc[c]) for c in rows.index] for _, get in spec]
-    for j, company in enumerate(rows.index):
+    return _by_company(table, list(rows.index), [label for label, _ in spec], cells)
+
+
+def _by_company(
+    table: Table, companies: list[str], labels: list[str], cells: list[list[str]]
+) -> Table:
+    """Fill ``table`` (its label column added) with a column per company and a row per label.
+
+    A company's column is as wide as its widest cell, so numbers never shrink; on a narrow
+    terminal the labels wrap instead.
+    """
+    for j, company in enumerate(companies):
         width = max(len(str(company)), *(len(row[j]) for row in cells))
         table.add_column(str(company), justify="right", no_wrap=True, min_width=width)
-    for (label, _), row in zip(spec, cells, strict=True):
+    for label, row in zip(labels, cells, strict=True):
         table.add_row(label, *row)
     return table
 
@@ -390,12 +401,7 @@ def position_table(table: pd.DataFrame, quarter: str) -> Table:
         [_pct(v) if column == "utilisation" else _money(v) for v in table[column]]
         for _, column in POSITION_ROWS
     ]
-    for j, company in enumerate(table.index):
-        width = max(len(str(company)), *(len(row[j]) for row in cells))
-        out.add_column(str(company), justify="right", no_wrap=True, min_width=width)
-    for (label, _), row in zip(POSITION_ROWS, cells, strict=True):
-        out.add_row(label, *row)
-    return out
+    return _by_company(out, list(table.index), [label for label, _ in POSITION_ROWS], cells)
 
 
 def run_summary(job: MainJob, at: Sequence[str] = ()) -> Group:
@@ -1660,29 +1666,19 @@ def lives_tables(
     header = ("company", "booked", f"at {life}", "understated", "EBIT", f"at {life}", f"{r.last}")
     for col in header:
         tt.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
+
+    def cells(row: pd.Series, over: str) -> list[str]:
+        money = ("booked", "at_life", "understated", "ebit_booked", "ebit_at_life")
+        share = "-" if pd.isna(row[over]) else f"{row[over]:+.0%}"
+        return [*(_money(row[c]) for c in money), share]
+
     for name, row in r.total.iterrows():
-        tt.add_row(
-            str(name),
-            _money(row["booked"]),
-            _money(row["at_life"]),
-            _money(row["understated"]),
-            _money(row["ebit_booked"]),
-            _money(row["ebit_at_life"]),
-            "-" if pd.isna(row["overstated_last"]) else f"{row['overstated_last']:+.0%}",
-        )
+        tt.add_row(str(name), *cells(row, "overstated_last"))
     yt = _compact(f"{company}, year by year")
     for col in ("year", "booked", f"at {life}", "understated", "EBIT", f"at {life}", "over"):
         yt.add_column(col, justify="right", no_wrap=True)
     for (_, year), row in r.by_year.xs(company, level="company", drop_level=False).iterrows():
-        yt.add_row(
-            str(year),
-            _money(row["booked"]),
-            _money(row["at_life"]),
-            _money(row["understated"]),
-            _money(row["ebit_booked"]),
-            _money(row["ebit_at_life"]),
-            "-" if pd.isna(row["overstated"]) else f"{row['overstated']:+.0%}",
-        )
+        yt.add_row(str(year), *cells(row, "overstated"))
     lives = sorted({c.compute_life for c in scenario.companies})
     booked = f"{lives[0]:g}" if len(lives) == 1 else f"{lives[0]:g}-{lives[-1]:g}"
     parts: list[RenderableType] = [tt, yt]

@@ -1025,10 +1025,7 @@ def headroom(
     with ui.working(f"headroom at {quarter}: {len(keys)} assumptions", as_json):
         result = run_headroom(chosen, quarter, keys)
     if as_json:
-
-        def number(v: Any) -> float | None:
-            return None if v is None or v != v else float(v)
-
+        number = ui.json_number
         ui.print_json(
             {
                 "scenario": chosen.name,
@@ -1091,10 +1088,7 @@ def lives(
     with ui.working(f"depreciation at the booked lives and at {life:g} years", as_json):
         result = life_effect(chosen, life, first, last, target)
     if as_json:
-
-        def number(v: Any) -> float | None:
-            return None if v is None or v != v else float(v)
-
+        number = ui.json_number
         ui.print_json(
             {
                 "scenario": chosen.name,
