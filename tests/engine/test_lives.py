@@ -110,3 +110,40 @@ def test_cli_prints_the_tables_the_implied_life_and_json():
     r = runner.invoke(app, ["lives", "--life", "40"])
     assert r.exit_code == 2
     assert "life 40.0: a booked life is between 0.25 and 30 years" in r.output
+
+
+def test_per_company_lives_and_the_economic_ones():
+    from strandrisk.engine.lives import economic_lives
+
+    sc = sr.load_scenario("base")
+    own = economic_lives(sc)
+    outcomes = sr.simulate(sc, breakeven=False).outcomes.set_index("company")
+    assert own == {c: outcomes.loc[c, "economic_life_years"] for c in COMPANIES}
+    effect = life_effect(sc, own)
+    assert effect.life == own
+    # each company's column is that company booked alone at its own life: an independent path
+    for company in ("amazon", "alphabet"):
+        uniform = life_effect(sc, own[company]).total.loc[company]
+        assert effect.total.loc[company, "at_life"] == pytest.approx(uniform["at_life"], rel=1e-12)
+    mixed = {**own, "alphabet": 6.0}  # Alphabet at its booked life: nothing left out
+    assert life_effect(sc, mixed).total.loc["alphabet", "understated"] == 0
+    with pytest.raises(sr.InputError, match="no life for 'oracle'"):
+        life_effect(sc, {c: 3.0 for c in COMPANIES[:4]})
+    with pytest.raises(sr.InputError, match="unknown company 'nvidia'"):
+        life_effect(sc, {**own, "nvidia": 3.0})
+    with pytest.raises(sr.InputError, match=r"life\['meta'\] -1.0: a booked life is between"):
+        life_effect(sc, {**own, "meta": -1.0})
+
+
+def test_cli_life_economic():
+    r = CliRunner().invoke(app, ["lives", "--life", "economic", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert set(data["life"]) == set(COMPANIES)
+    r = CliRunner().invoke(app, ["lives", "--life", "economic"])
+    assert r.exit_code == 0, r.output
+    assert "at the economic lives, 2026-2028 (base)" in r.stdout
+    assert "Economic lives of the 2026 cohorts (years)" in " ".join(r.stdout.split())
+    r = CliRunner().invoke(app, ["lives", "--life", "soon"])
+    assert r.exit_code == 2
+    assert "--life 'soon': a number of years, or 'economic'" in r.output

@@ -1657,12 +1657,12 @@ def lives_tables(
     source : str, optional
         The register row the target came from, if it came from one. [-]
     """
-    r, life = result, f"{result.life:g}y"
+    r = result
+    economic = isinstance(r.life, dict)
+    life = "econ." if isinstance(r.life, dict) else f"{r.life:g}y"
+    whose = "the economic lives" if economic else f"{life} for every company"
     span = f"{r.first}-{r.last}" if r.last > r.first else str(r.first)
-    tt = _compact(
-        f"Depreciation at the booked lives and at {life} for every company, {span} "
-        f"({scenario.name})"
-    )
+    tt = _compact(f"Depreciation at the booked lives and at {whose}, {span} ({scenario.name})")
     header = ("company", "booked", f"at {life}", "understated", "EBIT", f"at {life}", f"{r.last}")
     for col in header:
         tt.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
@@ -1682,8 +1682,13 @@ def lives_tables(
     lives = sorted({c.compute_life for c in scenario.companies})
     booked = f"{lives[0]:g}" if len(lives) == 1 else f"{lives[0]:g}-{lives[-1]:g}"
     parts: list[RenderableType] = [tt, yt]
+    if isinstance(r.life, dict):
+        each = ", ".join(f"{c} {v:.2f}" for c, v in r.life.items())
+        parts.append(
+            Text(f"Economic lives of the 2026 cohorts (years), compute and network: {each}.")
+        )
     if r.target is not None and r.implied_life is not None:
-        whose = f"Burry's estimate (register row {source})" if source else "The target"
+        cited = f"Burry's estimate (register row {source})" if source else "The target"
         if np.isnan(r.implied_life):
             said = "no single life between 0.5 and 6 years gives it in this scenario"
         else:
@@ -1691,13 +1696,13 @@ def lives_tables(
                 f"is what this scenario gives if every company booked compute and network over "
                 f"{r.implied_life:.2f} years (disclosed: {booked})"
             )
-        parts.append(Text(f"{whose}, {_money(r.target)} understated over {span}, {said}."))
+        parts.append(Text(f"{cited}, {_money(r.target)} understated over {span}, {said}."))
     parts.append(
         Text(
             "Depreciation of compute, network and facilities; only compute and network change "
             f"life. EBIT is the AI infrastructure's (EBITDA less its depreciation; EBITDA does not "
             f"depend on the booked life); 'over' and '{r.last}': how far the booked EBIT exceeds "
-            f"it at {life} in the year; a company's whole earnings are larger, so its "
+            f"it at {whose} in the year; a company's whole earnings are larger, so its "
             "overstatement in per cent is smaller.",
             style="dim",
         )

@@ -1060,9 +1060,13 @@ def lives(
     scenario: ui.SCENARIO_OPTION = None,
     set_: ui.SET_OPTION = None,
     life: Annotated[
-        float,
-        typer.Option(help="Compute and network life to compare with, for every company \\[year]."),
-    ] = 3.0,
+        str,
+        typer.Option(
+            metavar="YEARS|economic",
+            help="Compute and network life to compare with, for every company \\[year]; "
+            "'economic': each company's economic life of its 2026 cohorts, as the model finds it.",
+        ),
+    ] = "3",
     first: Annotated[int, typer.Option("--from", help="First calendar year compared.")] = 2026,
     last: Annotated[int, typer.Option("--to", help="Last calendar year compared.")] = 2028,
     target: Annotated[
@@ -1078,15 +1082,24 @@ def lives(
 ) -> None:
     """Booked lives against a shorter one: the depreciation they leave out, the EBIT they add."""
     from strandrisk.assumptions.register import load_register
-    from strandrisk.engine.lives import BURRY_ROW, life_effect
+    from strandrisk.engine.lives import BURRY_ROW, economic_lives, life_effect
 
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     chosen.check_company(company)
+    lives_: float | dict[str, float]
+    if life.strip().lower() == "economic":
+        lives_ = economic_lives(chosen)
+    else:
+        try:
+            lives_ = float(life)
+        except ValueError:
+            raise InputError(f"--life {life!r}: a number of years, or 'economic'") from None
     source = None
     if target is None and (first, last) == (2026, 2028):
         target, source = load_register().value(BURRY_ROW), BURRY_ROW
-    with ui.working(f"depreciation at the booked lives and at {life:g} years", as_json):
-        result = life_effect(chosen, life, first, last, target)
+    label = "the economic lives" if isinstance(lives_, dict) else f"{lives_:g} years"
+    with ui.working(f"depreciation at the booked lives and at {label}", as_json):
+        result = life_effect(chosen, lives_, first, last, target)
     if as_json:
         number = ui.json_number
         ui.print_json(

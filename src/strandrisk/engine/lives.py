@@ -13,6 +13,7 @@ understatement equal a stated figure (Burry's, by default)?
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ import pandas as pd
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import Scenario, field_metadata
 
-__all__ = ["BURRY_ROW", "LIFE_SCAN", "LifeEffect", "life_effect"]
+__all__ = ["BURRY_ROW", "LIFE_SCAN", "LifeEffect", "economic_lives", "life_effect"]
 
 BURRY_ROW = "depreciation_understated_burry_2026_2028"
 """The register row of Michael Burry's estimate of understated depreciation, 2026-2028. [USD]"""
@@ -37,8 +38,8 @@ class LifeEffect:
 
     Attributes
     ----------
-    life : float
-        The alternative compute and network life, for every company. [year]
+    life : float or dict of str to float
+        The alternative compute and network life, for every company, or per company. [year]
     first, last : int
         The calendar years compared. [year]
     by_year : pandas.DataFrame
@@ -56,7 +57,7 @@ class LifeEffect:
         life in :data:`LIFE_SCAN` does). [year]
     """
 
-    life: float
+    life: float | dict[str, float]
     first: int
     last: int
     by_year: pd.DataFrame
@@ -73,13 +74,40 @@ def _life_keys(scenario: Scenario) -> list[str]:
     ]
 
 
-def _lives(scenario: Scenario, rows: list[float | None]) -> dict[str, np.ndarray]:
-    """Build samples with a row per entry: one life for all, or None for the booked lives."""
-    booked = [v for c in scenario.companies for v in (c.compute_life, c.network_life)]
-    return {
-        key: np.array([own if life is None else life for life in rows], dtype=float)
-        for key, own in zip(_life_keys(scenario), booked, strict=True)
-    }
+def _lives(
+    scenario: Scenario, rows: list[float | Mapping[str, float] | None]
+) -> dict[str, np.ndarray]:
+    """Build samples with a row per entry: one life for all, one per company, or None (booked)."""
+
+    def value(life: float | Mapping[str, float] | None, company: str, own: float) -> float:
+        if life is None:
+            return own
+        return float(life[company]) if isinstance(life, Mapping) else float(life)
+
+    out = {}
+    for c in scenario.companies:
+        for field, own in (("compute_life", c.compute_life), ("network_life", c.network_life)):
+            out[f"companies.{c.name}.{field}"] = np.array(
+                [value(life, c.name, own) for life in rows], dtype=float
+            )
+    return out
+
+
+def economic_lives(scenario: Scenario) -> dict[str, float]:
+    """Each company's economic life of its 2026 cohorts, as the model finds it [year].
+
+    The capex-weighted years from commissioning until EBITDA turns non-positive or the cohort
+    retires (the outcome ``economic_life_years``): the life the economics supports.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+    """
+    from strandrisk.engine.simulate import simulate
+
+    rows = simulate(scenario, breakeven=False, keep_series=False).outcomes.set_index("company")
+    return {c.name: float(rows.loc[c.name, "economic_life_years"]) for c in scenario.companies}
 
 
 def _depreciation(
@@ -119,11 +147,22 @@ def _ebitda(scenario: Scenario, first: int, last: int) -> np.ndarray:
     return x.reshape((*x.shape[:-1], last - first + 1, 4)).sum(-1)
 
 
-def _check(scenario: Scenario, life: float, first: int, last: int) -> None:
+def _check(scenario: Scenario, life: float | Mapping[str, float], first: int, last: int) -> None:
     meta = field_metadata(_life_keys(scenario)[0])
     lo, hi = meta["lo"], meta["hi"]
-    if not np.isfinite(life) or not lo <= life <= hi:
-        raise InputError(f"life {life!r}: a booked life is between {lo:g} and {hi:g} years")
+    names = [c.name for c in scenario.companies]
+    if isinstance(life, Mapping):
+        missing = [n for n in names if n not in life]
+        unknown = sorted(set(life) - set(names))
+        if missing or unknown:
+            what = f"no life for {missing[0]!r}" if missing else f"unknown company {unknown[0]!r}"
+            raise InputError(f"life: {what}; give one for each of {', '.join(names)}")
+        values = [(f"life[{n!r}]", life[n]) for n in names]
+    else:
+        values = [("life", life)]
+    for label, v in values:
+        if not np.isfinite(v) or not lo <= v <= hi:
+            raise InputError(f"{label} {v!r}: a booked life is between {lo:g} and {hi:g} years")
     end = 2025 + scenario.years
     if not 2026 <= first <= last <= end:
         raise InputError(
@@ -134,7 +173,7 @@ def _check(scenario: Scenario, life: float, first: int, last: int) -> None:
 
 def life_effect(
     scenario: Scenario,
-    life: float = 3.0,
+    life: float | Mapping[str, float] = 3.0,
     first: int = 2026,
     last: int = 2028,
     target: float | None = None,
@@ -146,9 +185,10 @@ def life_effect(
     scenario : Scenario
         The scenario; its companies' ``compute_life`` and ``network_life`` are the booked
         lives. [-]
-    life : float
-        The alternative life of compute and network, the same for every company (the
-        article: refresh cycles of two to three years). [year]
+    life : float or mapping of str to float
+        The alternative life of compute and network: the same for every company (the
+        article: refresh cycles of two to three years), or one per company, such as
+        :func:`economic_lives`. [year]
     first, last : int
         Calendar years compared, inclusive (Burry's estimate: 2026-2028). [year]
     target : float, optional
@@ -196,7 +236,8 @@ def life_effect(
     if target is not None:
         booked = float(dep[0, -1].sum())  # the industry's, over the years
         implied = _implied_life(scenario, first, last, target, booked)
-    return LifeEffect(life, first, last, by_year, total, target, implied)
+    kept = dict(life) if isinstance(life, Mapping) else float(life)
+    return LifeEffect(kept, first, last, by_year, total, target, implied)
 
 
 def _implied_life(scenario: Scenario, first: int, last: int, target: float, booked: float) -> float:
