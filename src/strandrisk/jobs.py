@@ -24,7 +24,7 @@ from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.headroom import headroom
-from strandrisk.engine.lives import BURRY_ROW, life_effect
+from strandrisk.engine.lives import BURRY_ROW, LifeEffect, life_effect
 from strandrisk.engine.rollforward import STANDARDS, rollforward
 from strandrisk.engine.simulate import SimulationResult, simulate
 from strandrisk.errors import InputError
@@ -69,6 +69,8 @@ class MainJob:
     pngs: list[Path]
     run_id: int | None
     store: Path | None
+    lives: LifeEffect | None = None
+    """Depreciation 2026-2028 at the booked lives against three years (None: horizon too short)."""
 
     def value_at(self, quarter: str) -> pd.DataFrame:
         """Each company's position at the end of ``quarter`` (``SimulationResult.value_at``).
@@ -256,7 +258,7 @@ def compile_note() -> str:
     return " (first use: compiling, ~30 s)" if kernel_cached() is False else ""
 
 
-def _lives_effect(scenario: Scenario) -> Any:
+def _lives_effect(scenario: Scenario) -> LifeEffect | None:
     """Depreciation 2026-2028 at the booked lives against three years (None if out of horizon)."""
     if scenario.years < 3:
         return None
@@ -329,6 +331,8 @@ def run_main_job(
     presets = compare_presets(tuple(c.name for c in scenario.companies), scenario.years)
     assert result.series is not None  # simulate keeps the series by default
     series = result.series.isel(scenario=0)
+    say("depreciation at three-year lives")
+    lives = _lives_effect(scenario)
     report, pngs = None, []
     if out_dir is not None or png_dir is not None:
         from strandrisk.reports.brief import in_brief
@@ -353,8 +357,6 @@ def run_main_job(
             bridges = preset_bridges(scenario)
             say("the impairment tests' headroom")
             room = headroom(scenario, f"{scenario.start[:4]}Q4")
-            say("depreciation at three-year lives")
-            lives = _lives_effect(scenario)
             say("writing the report")
             now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             html = render_report(
@@ -409,6 +411,7 @@ def run_main_job(
         pngs,
         run_id,
         Path(store_path) if store_path else None,
+        lives,
     )
 
 

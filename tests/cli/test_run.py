@@ -325,7 +325,8 @@ def test_run_reports_each_stage_and_keeps_driver_figures_whole(tmp_path):
     job = run_main_job(
         sr.load_scenario("base"), out_dir=None, store_path=tmp_path / "r.duckdb", step=stages.append
     )
-    assert [s.split(" ")[0] for s in stages] == ["simulating", "ranking", "running", "recording"]
+    first = [s.split(" ")[0] for s in stages]
+    assert first == ["simulating", "ranking", "running", "depreciation", "recording"]
     assert stages[0].startswith("simulating base")
     assert kernel_cached() is True  # compiled and cached by now: no "first use" note next time
     console = Console(force_terminal=True, color_system="truecolor", width=200, record=True)

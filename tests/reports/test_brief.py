@@ -143,3 +143,18 @@ def test_llcr_line_says_where_the_cover_starts_falls_below_one_and_ends():
     line = llcr_line(quarters, np.array([np.nan, 2.5, 0.9, 1.2]))
     assert line == "Loan life cover (industry): 2.50 in 2026Q2, below 1 from 2026Q3, 1.20 in 2026Q4"
     assert "never below 1" in llcr_line(quarters, np.array([3.0, 2.0, 1.5, np.nan]), "meta")
+
+
+def test_lives_line_says_what_three_year_lives_add_and_what_burrys_figure_implies():
+    from strandrisk.engine.lives import life_effect
+    from strandrisk.reports.brief import lives_line
+
+    sc = sr.load_scenario("base", {"years": 4})
+    effect = life_effect(sc, 3.0, target=176e9)
+    extra = effect.total.loc["industry", "understated"] / 1e9
+    line = lives_line(effect)
+    assert line.startswith(f"Depreciation 2026-2028 at 3-year lives: ${extra:,.0f}B above")
+    assert f"implies {effect.implied_life:.2f}-year lives" in line
+    assert "implies" not in lives_line(life_effect(sc, 3.0))  # no target, no implied life
+    assert lives_line(None) is None
+    assert lives_line(life_effect(sc, dict.fromkeys([c.name for c in sc.companies], 4.0))) is None

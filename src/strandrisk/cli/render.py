@@ -20,7 +20,7 @@ from strandrisk.analysis.trend import TrendFit
 from strandrisk.assumptions.claims import Claim
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.breakeven import BRACKETS
-from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS, series_llcr_line
+from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS, lives_line, series_llcr_line
 from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
@@ -423,9 +423,9 @@ def run_summary(job: MainJob, at: Sequence[str] = ()) -> Group:
             last_quarter=f"{2025 + scenario.years}Q4",
         ),
     ]
-    line = series_llcr_line(job.series)
-    if line:
-        parts.append(Text(line))
+    for line in (series_llcr_line(job.series), lives_line(job.lives)):
+        if line:
+            parts.append(Text(line))
     for quarter in at:  # each company's position at a date the user asked about
         parts += ["", position_table(job.value_at(quarter), quarter)]
     changed = changed_choices(scenario)

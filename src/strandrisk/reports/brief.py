@@ -6,6 +6,7 @@ Formatting only: every figure comes from the outcome table and the scenario.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ __all__ = [
     "covenant_label",
     "driver_notes",
     "in_brief",
+    "lives_line",
     "llcr_line",
     "precision_note",
     "series_llcr_line",
@@ -363,6 +365,26 @@ def llcr_line(quarters: list[str], llcr: np.ndarray, who: str = "industry") -> s
         f"Loan life cover ({who}): {llcr[first]:.2f} in {quarters[first]}, {when}, "
         f"{llcr[last]:.2f} in {quarters[last]}"
     )
+
+
+def lives_line(effect: Any) -> str | None:
+    """Say how much depreciation the booked lives leave out, and the life Burry's figure implies.
+
+    Parameters
+    ----------
+    effect : LifeEffect or None
+        :func:`strandrisk.engine.lives.life_effect` at one life, with a target. [USD, year]
+    """
+    if effect is None or isinstance(effect.life, dict):
+        return None
+    total = effect.total.loc["industry"]
+    span = f"{effect.first}-{effect.last}"
+    line = f"Depreciation {span} at {effect.life:g}-year lives: {usd(total['understated'])} above"
+    line += " the booked (industry)"
+    implied = effect.implied_life
+    if effect.target is not None and implied is not None and implied == implied:
+        line += f"\nBurry's {usd(effect.target)} understatement implies {implied:.2f}-year lives"
+    return line + " (strandrisk lives)"
 
 
 def series_llcr_line(series: xr.Dataset, who: str = "industry") -> str | None:
