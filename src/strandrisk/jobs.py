@@ -24,7 +24,7 @@ from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.headroom import headroom
-from strandrisk.engine.lives import BURRY_ROW, LifeEffect, life_effect
+from strandrisk.engine.lives import BURRY_ROW, LifeEffect, burry_target, life_effect
 from strandrisk.engine.rollforward import STANDARDS, rollforward
 from strandrisk.engine.simulate import SimulationResult, simulate
 from strandrisk.errors import InputError
@@ -262,7 +262,7 @@ def _lives_effect(scenario: Scenario) -> LifeEffect | None:
     """Depreciation 2026-2028 at the booked lives against three years (None if out of horizon)."""
     if scenario.years < 3:
         return None
-    return life_effect(scenario, 3.0, 2026, 2028, load_register().value(BURRY_ROW))
+    return life_effect(scenario, 3.0, 2026, 2028, burry_target(scenario, 2026, 2028))
 
 
 def run_main_job(

@@ -147,3 +147,21 @@ def test_cli_life_economic():
     r = CliRunner().invoke(app, ["lives", "--life", "soon"])
     assert r.exit_code == 2
     assert "--life 'soon': a number of years, or 'economic'" in r.output
+
+
+def test_burrys_figure_is_explained_only_where_it_compares():
+    from strandrisk.engine.lives import burry_target
+
+    whole = sr.load_scenario("base")
+    assert burry_target(whole, 2026, 2028) == sr.load_register().value(
+        "depreciation_understated_burry_2026_2028"
+    )
+    assert burry_target(whole, 2026, 2029) is None  # another span of years
+    assert burry_target(whole.with_companies(("meta",)), 2026, 2028) is None  # a share of it
+    r = CliRunner().invoke(app, ["lives", "--json"])
+    assert json.loads(r.stdout)["target_source"] == "depreciation_understated_burry_2026_2028"
+    r = CliRunner().invoke(app, ["lives", "--json", "--set", 'companies.include=["meta"]'])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["target"] is None
+    assert data["implied_life"] is None

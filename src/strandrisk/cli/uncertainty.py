@@ -1073,7 +1073,7 @@ def lives(
         float | None,
         typer.Option(
             help="Industry understatement over the years \\[USD] whose single life to solve "
-            "for (default for 2026-2028: Burry's, register row "
+            "for (default for 2026-2028 and all five companies: Burry's, register row "
             "depreciation_understated_burry_2026_2028).",
         ),
     ] = None,
@@ -1081,8 +1081,7 @@ def lives(
     as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Booked lives against a shorter one: the depreciation they leave out, the EBIT they add."""
-    from strandrisk.assumptions.register import load_register
-    from strandrisk.engine.lives import BURRY_ROW, economic_lives, life_effect
+    from strandrisk.engine.lives import BURRY_ROW, burry_target, economic_lives, life_effect
 
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     chosen.check_company(company)
@@ -1095,8 +1094,9 @@ def lives(
         except ValueError:
             raise InputError(f"--life {life!r}: a number of years, or 'economic'") from None
     source = None
-    if target is None and (first, last) == (2026, 2028):
-        target, source = load_register().value(BURRY_ROW), BURRY_ROW
+    if target is None:  # Burry's, where it compares (2026-2028, all five companies)
+        target = burry_target(chosen, first, last)
+        source = BURRY_ROW if target is not None else None
     label = "the economic lives" if isinstance(lives_, dict) else f"{lives_:g} years"
     with ui.working(f"depreciation at the booked lives and at {label}", as_json):
         result = life_effect(chosen, lives_, first, last, target)

@@ -22,7 +22,14 @@ import pandas as pd
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import Scenario, field_metadata
 
-__all__ = ["BURRY_ROW", "LIFE_SCAN", "LifeEffect", "economic_lives", "life_effect"]
+__all__ = [
+    "BURRY_ROW",
+    "LIFE_SCAN",
+    "LifeEffect",
+    "burry_target",
+    "economic_lives",
+    "life_effect",
+]
 
 BURRY_ROW = "depreciation_understated_burry_2026_2028"
 """The register row of Michael Burry's estimate of understated depreciation, 2026-2028. [USD]"""
@@ -64,6 +71,28 @@ class LifeEffect:
     total: pd.DataFrame
     target: float | None = None
     implied_life: float | None = None
+
+
+def burry_target(scenario: Scenario, first: int, last: int) -> float | None:
+    """Burry's understatement [USD], where it compares: 2026-2028 and all five companies.
+
+    His estimate covers the five hyperscalers together, so a scenario of some of them has no
+    share of it to explain (None), nor has another span of years.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario (its companies). [-]
+    first, last : int
+        The calendar years compared. [year]
+    """
+    from strandrisk.assumptions.register import load_register
+    from strandrisk.scenarios.schema import COMPANIES
+
+    whole = {c.name for c in scenario.companies} == set(COMPANIES)
+    if not whole or (first, last) != (2026, 2028):
+        return None
+    return load_register().value(BURRY_ROW)
 
 
 def _life_keys(scenario: Scenario) -> list[str]:
