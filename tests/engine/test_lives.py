@@ -165,3 +165,19 @@ def test_burrys_figure_is_explained_only_where_it_compares():
     data = json.loads(r.stdout)
     assert data["target"] is None
     assert data["implied_life"] is None
+
+
+def test_cli_writes_the_tables_to_excel(tmp_path):
+    import openpyxl
+
+    book = tmp_path / "lives.xlsx"
+    r = CliRunner().invoke(app, ["lives", "--life", "4", "--xlsx", str(book)])
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["total", "by_year", "units"]
+    rows = list(wb["total"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("company", "booked", "at_life", "understated")
+    effect = life_effect(sr.load_scenario("base"), 4.0, target=176e9)
+    industry = next(row for row in rows if row[0] == "industry")
+    assert industry[3] == pytest.approx(effect.total.loc["industry", "understated"])
+    assert len(list(wb["by_year"].iter_rows())) == 1 + 6 * 3  # header, 6 units x 3 years

@@ -1078,6 +1078,10 @@ def lives(
         ),
     ] = None,
     company: Annotated[str, typer.Option(help="Whose years to show (all in --json).")] = "industry",
+    xlsx: Annotated[
+        Path | None,
+        typer.Option("--xlsx", help="Excel workbook of the tables (totals, by year) to write."),
+    ] = None,
     as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Booked lives against a shorter one: the depreciation they leave out, the EBIT they add."""
@@ -1085,6 +1089,7 @@ def lives(
 
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
     chosen.check_company(company)
+    ui.check_folders(None, None, xlsx)
     lives_: float | dict[str, float]
     if life.strip().lower() == "economic":
         lives_ = economic_lives(chosen)
@@ -1100,6 +1105,14 @@ def lives(
     label = "the economic lives" if isinstance(lives_, dict) else f"{lives_:g} years"
     with ui.working(f"depreciation at the booked lives and at {label}", as_json):
         result = life_effect(chosen, lives_, first, last, target)
+    if xlsx is not None:
+        from strandrisk.store.export import write_workbook
+
+        money = ("booked", "at_life", "understated", "ebitda", "ebit_booked", "ebit_at_life")
+        units = {**dict.fromkeys(money, "USD"), "overstated": "fraction"}
+        units["overstated_last"] = "fraction"
+        sheets = {"total": result.total.reset_index(), "by_year": result.by_year.reset_index()}
+        ui.wrote([write_workbook(sheets, xlsx, units)], as_json)
     if as_json:
         number = ui.json_number
         ui.print_json(
