@@ -19,8 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from strandrisk.assumptions.register import load_register
+from strandrisk.core.numeric import ordered_sum
+from strandrisk.engine.model import accounts, build_cohorts, make_grid, reported_vintages
+from strandrisk.engine.params import build_params
+from strandrisk.engine.simulate import _history, simulate
+from strandrisk.engine.valuation import add_industry
 from strandrisk.errors import InputError
-from strandrisk.scenarios.schema import Scenario, field_metadata
+from strandrisk.scenarios.schema import COMPANIES, Scenario, field_metadata
 
 __all__ = [
     "BURRY_ROW",
@@ -86,9 +92,6 @@ def burry_target(scenario: Scenario, first: int, last: int) -> float | None:
     first, last : int
         The calendar years compared. [year]
     """
-    from strandrisk.assumptions.register import load_register
-    from strandrisk.scenarios.schema import COMPANIES
-
     whole = {c.name for c in scenario.companies} == set(COMPANIES)
     if not whole or (first, last) != (2026, 2028):
         return None
@@ -133,8 +136,6 @@ def economic_lives(scenario: Scenario) -> dict[str, float]:
     scenario : Scenario
         The scenario. [-]
     """
-    from strandrisk.engine.simulate import simulate
-
     rows = simulate(scenario, breakeven=False, keep_series=False).outcomes.set_index("company")
     return {c.name: float(rows.loc[c.name, "economic_life_years"]) for c in scenario.companies}
 
@@ -147,12 +148,6 @@ def _depreciation(
     The books alone (no dispatch or valuation: the booked life changes nothing else), summed
     as :func:`~strandrisk.engine.finance.company_flows` sums the series ``depreciation``.
     """
-    from strandrisk.core.numeric import ordered_sum
-    from strandrisk.engine.model import accounts, build_cohorts, make_grid, reported_vintages
-    from strandrisk.engine.params import build_params
-    from strandrisk.engine.simulate import _history
-    from strandrisk.engine.valuation import add_industry
-
     p = build_params(scenario, samples)
     full = make_grid(scenario.years)
     grid, cohorts, _ = reported_vintages(full, build_cohorts(p, full, _history(p.companies)))
@@ -168,8 +163,6 @@ def _depreciation(
 
 def _ebitda(scenario: Scenario, first: int, last: int) -> np.ndarray:
     """EBITDA per company (industry last) and calendar year [USD/year]."""
-    from strandrisk.engine.simulate import simulate
-
     series = simulate(scenario, breakeven=False).series
     assert series is not None  # simulate keeps the series by default
     x = series["ebitda"].to_numpy()[0][..., 4 * (first - 2026) : 4 * (last - 2026 + 1)]
