@@ -18,7 +18,7 @@ from rich.markup import escape
 
 from strandrisk import __version__
 from strandrisk.cli import _shared as ui
-from strandrisk.cli import render, uncertainty
+from strandrisk.cli import render, render_scenario, render_uncertainty, uncertainty
 from strandrisk.errors import InputError
 
 app = ui.app
@@ -370,9 +370,9 @@ def scenario_diff(
         )
         return
     drawn = (len(space_a.keys), len(space_b.keys))
-    ui.out.print(render.diff_tables(diff, priors, pairs, labels, drawn))
+    ui.out.print(render_scenario.diff_tables(diff, priors, pairs, labels, drawn))
     if result is not None:
-        ui.out.print(render.bridge_table(result, labels, (a.flat(), b.flat())))
+        ui.out.print(render_scenario.bridge_table(result, labels, (a.flat(), b.flat())))
     elif not no_bridge and structural:
         ui.out.print(
             f"No bridge: the scenarios differ in {', '.join(structural)}; a bridge walks "
@@ -419,14 +419,16 @@ def runs_show(
 
         ui.out.print(PrecisionControl.from_json(info["precision"]).sentence())  # type: ignore[arg-type]
     if info["kind"] == "compare":  # decisions over the same draws, as the run printed them
-        ui.out.print(render.decisions_tables(runs.comparison(run_id), "industry", ui.out.width))
+        ui.out.print(
+            render_uncertainty.decisions_tables(runs.comparison(run_id), "industry", ui.out.width)
+        )
         return
     if info["kind"] == "mc":  # a distribution: its quantiles over every stored scenario
         n = int(info["n_scenarios"])  # type: ignore[call-overload]
         title = f"Outcomes over the {n:,} scenarios (computed in the store)"
         order = (*COMPANIES, "industry")
         q = runs.quantiles(run_id, with_mean=True)
-        ui.out.print(render.quantile_table(q, title, order))
+        ui.out.print(render_uncertainty.quantile_table(q, title, order))
         below = runs.share_below(run_id, "npv_2026", 0.0)
         shares = ", ".join(f"{c} {below[c]:.0%}" for c in order if c in below.index)
         ui.out.print(f"Chance the 2026 programme's NPV is negative: {shares}")

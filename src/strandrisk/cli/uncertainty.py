@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from strandrisk.cli import _shared as ui
-from strandrisk.cli import render
+from strandrisk.cli import render_scenario, render_uncertainty
 from strandrisk.errors import InputError
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
@@ -232,7 +232,7 @@ def mc(
         if as_json:
             ui.print_json({**comparison.as_json(), "run_id": stored})
         else:
-            ui.out.print(render.decisions_tables(comparison, company, ui.out.width))
+            ui.out.print(render_uncertainty.decisions_tables(comparison, company, ui.out.width))
             if stored is not None:
                 ui.out.print(f"stored: run {stored} in {store}")
         return
@@ -315,7 +315,9 @@ def mc(
             }
         ui.print_json({**summary, "run_id": run_id, **extra})
         return
-    ui.out.print(render.mc_summary(result, chosen, space, quarters, company, conditions))
+    ui.out.print(
+        render_uncertainty.mc_summary(result, chosen, space, quarters, company, conditions)
+    )
     if run_id is not None:
         ui.out.print(f"stored: run {run_id} in {store}")
 
@@ -584,12 +586,12 @@ def sensitivity(
         )
         return
     if method == "morris":
-        ui.out.print(render.morris_table(indices, swings, company, runs))
+        ui.out.print(render_uncertainty.morris_table(indices, swings, company, runs))
         return
     if method == "pawn":
-        ui.out.print(render.pawn_table(indices, swings, company, runs))
+        ui.out.print(render_uncertainty.pawn_table(indices, swings, company, runs))
         return
-    ui.out.print(render.sobol_table(indices, swings, company))
+    ui.out.print(render_uncertainty.sobol_table(indices, swings, company))
 
 
 def _pawn_from(
@@ -634,7 +636,7 @@ def _pawn_from(
             }
         )
         return
-    ui.out.print(render.pawn_table(indices, [], company, len(samples)))
+    ui.out.print(render_uncertainty.pawn_table(indices, [], company, len(samples)))
 
 
 @ui.clean_failures
@@ -748,8 +750,8 @@ def discover(
             }
         )
         return
-    ui.out.print(render.prim_summary(result, int(cases.sum()), len(cases)))
-    ui.out.print(render.regional_table(regional))
+    ui.out.print(render_uncertainty.prim_summary(result, int(cases.sum()), len(cases)))
+    ui.out.print(render_uncertainty.regional_table(regional))
 
 
 @ui.clean_failures
@@ -811,7 +813,7 @@ def breakeven(
             }
         )
         return
-    ui.out.print(render.breakeven_summary(dist, surface, x, y, company))
+    ui.out.print(render_uncertainty.breakeven_summary(dist, surface, x, y, company))
 
 
 @ui.clean_failures
@@ -894,7 +896,7 @@ def limit(
     if as_json:
         ui.print_json(result.as_json())
         return
-    ui.out.print(render.limit_summary(result))
+    ui.out.print(render_uncertainty.limit_summary(result))
 
 
 def _sweep_values(spec: str) -> tuple[str, list[Any]]:
@@ -989,7 +991,7 @@ def sweep(
             body["units"] = {k: key_unit(k) for k in keys} | {wanted[0]: units[wanted[0]]}
         ui.print_json(body)
         return
-    ui.out.print(render.sweep_table(table, chosen.name, company))
+    ui.out.print(render_scenario.sweep_table(table, chosen.name, company))
 
 
 @ui.clean_failures
@@ -1051,7 +1053,7 @@ def headroom(
             }
         )
         return
-    ui.out.print(render.headroom_tables(result, chosen.name, company))
+    ui.out.print(render_scenario.headroom_tables(result, chosen.name, company))
 
 
 @ui.clean_failures
@@ -1140,4 +1142,4 @@ def lives(
             }
         )
         return
-    ui.out.print(render.lives_tables(result, chosen, company, source))
+    ui.out.print(render_scenario.lives_tables(result, chosen, company, source))
