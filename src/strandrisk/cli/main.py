@@ -2,7 +2,9 @@
 
 Bad input of any kind ends with one message on standard error and exit status 2. The
 shared app, consoles and helpers are in :mod:`strandrisk.cli._shared`; the uncertainty
-commands in :mod:`strandrisk.cli.uncertainty`, registered here in the order of ``--help``.
+commands in :mod:`strandrisk.cli.uncertainty` and one scenario's what-ifs (``sweep``,
+``headroom``, ``lives``) in :mod:`strandrisk.cli.whatif`, registered here in the order of
+``--help``; the tables they print in ``render``, ``render_uncertainty`` and ``render_scenario``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from rich.markup import escape
 
 from strandrisk import __version__
 from strandrisk.cli import _shared as ui
-from strandrisk.cli import render, render_scenario, render_uncertainty, uncertainty
+from strandrisk.cli import render, render_scenario, render_uncertainty, uncertainty, whatif
 from strandrisk.errors import InputError
 
 app = ui.app
@@ -640,9 +642,9 @@ for command in (
     uncertainty.discover,
     uncertainty.breakeven,
     uncertainty.limit,
-    uncertainty.sweep,
-    uncertainty.headroom,
-    uncertainty.lives,
+    whatif.sweep,
+    whatif.headroom,
+    whatif.lives,
 ):
     ui.app.command()(command)
 
