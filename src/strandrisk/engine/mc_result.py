@@ -1,0 +1,697 @@
+"""The result of a Monte Carlo run: quantiles, Capex-at-Risk, covenant odds, drivers, precision.
+
+:class:`MCResult` and what it reads (the levels, covenants and outcomes it reports; how a
+precision target stops a run), apart from the machinery that runs the draws
+(:mod:`strandrisk.engine.montecarlo`, which re-exports these names).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from strandrisk.core.sketch import QuantileSketch
+from strandrisk.errors import InputError, whole_number
+
+__all__ = [
+    "CONDITION_OUTCOMES",
+    "CONFIDENCE",
+    "COVENANTS",
+    "COVER_OUTCOMES",
+    "DRIVER_OUTCOMES",
+    "DRIVER_SCENARIOS",
+    "FAN_SCENARIOS",
+    "INTEREST_COVENANTS",
+    "NPV_BELOW_ZERO",
+    "PRECISION_FIRST",
+    "PRECISION_LEVELS",
+    "QUANTILES",
+    "SUMMARISED",
+    "MCResult",
+    "PrecisionControl",
+    "precision_checkpoints",
+    "quantile_precision",
+]
+
+FAN_SCENARIOS = 2000
+"""Scenarios whose quarterly series feed the fan charts."""
+
+
+DRIVER_SCENARIOS = 20_000
+"""Scenarios (the first ones) whose parameters and outcomes feed the rank drivers."""
+
+
+DRIVER_OUTCOMES = ("stranded_peak", "npv_2026", "impairment_ifrs")
+"""Outcomes whose drivers a Monte Carlo run ranks."""
+
+
+QUANTILES = (0.05, 0.5, 0.95, 0.99)
+
+
+CONFIDENCE = 0.95
+"""Coverage of the sampling intervals of the quantiles and the rank correlations."""
+
+
+SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
+"""Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
+
+
+COVENANTS = (1.0, 1.2, 1.5)
+"""Lowest annual DSCR levels whose breach a Monte Carlo run counts (``MCResult.debt_cover``)."""
+
+
+INTEREST_COVENANTS = (1.0, 2.0, 3.0)
+"""Lowest annual interest cover (EBIT / interest) levels whose breach a run counts
+(``MCResult.interest_cover``): 1 where earnings no longer pay the interest; 2 and 3 as in
+typical interest-cover covenants."""
+
+
+COVER_OUTCOMES = ("min_dscr", "min_interest_cover", "min_llcr")
+"""Debt cover ratios: a scenario without debt (service, interest) has none, and that counts as
+no breach of any level; ``min_llcr`` only with the loan life cover."""
+
+
+CONDITION_OUTCOMES = (*SUMMARISED, *COVER_OUTCOMES)
+"""Outcomes whose chance beyond a value a run can give (``MCResult.probabilities``);
+``min_llcr`` only from a run with the loan life cover (``run_mc(..., llcr=True)``)."""
+
+
+NPV_BELOW_ZERO = ("npv_2026", 0.0, False)
+"""The condition every run reports: the 2026 programme does not earn its cost of capital."""
+
+
+PRECISION_LEVELS = ("p50", "p95", "p99")
+"""Quantiles whose sampling error a run reports and ``precision`` controls."""
+
+
+PRECISION_FIRST = 10_000
+"""First size at which a run with a precision target checks it; then at each doubling."""
+
+
+@dataclass(frozen=True, slots=True)
+class PrecisionControl:
+    """How a run with a precision target stopped (``run_mc(..., precision=...)``).
+
+    Attributes
+    ----------
+    target : float
+        The widest relative half-width asked for. [fraction]
+    achieved : float
+        The widest relative half-width when the run stopped (:func:`quantile_precision`);
+        NaN when nothing was measurable (every quantile zero). [fraction]
+    unbounded : tuple of str
+        Quantiles too few scenarios could bound when it stopped (``"P99"``). [-]
+    converged : bool
+        Whether the target was met; if not, the run stopped at its maximum. [-]
+    checked : tuple of int
+        The sizes at which precision was checked, the last the scenarios run. [count]
+    maximum : int
+        The most scenarios the run could have used. [count]
+    history : tuple of float
+        The widest relative half-width at each size checked (its convergence); ``inf``
+        while a quantile could not be bounded. [fraction]
+    """
+
+    target: float
+    achieved: float
+    unbounded: tuple[str, ...]
+    converged: bool
+    checked: tuple[int, ...]
+    maximum: int
+    history: tuple[float, ...] = ()
+
+    def sentence(self) -> str:
+        """Say whether the target was met, after how many scenarios, as one sentence."""
+        n = self.checked[-1]
+        widths = self.history or (math.nan,) * len(self.checked)
+
+        def width(w: float) -> str:
+            return f" ±{_percent(w)}" if math.isfinite(w) else " unbounded" if w > 0 else ""
+
+        sizes = ", ".join(f"{k:,}{width(w)}" for k, w in zip(self.checked, widths, strict=True))
+        if self.converged:
+            if math.isnan(self.achieved):
+                how = "nothing to measure (every quantile is zero)"
+            else:
+                how = f"±{_percent(self.achieved)} at most"
+            return (
+                f"Precision target ±{_percent(self.target)} met after {n:,} scenarios ({how}; "
+                f"checked at {sizes})."
+            )
+        short = (
+            f"{' and '.join(self.unbounded)} still unbounded"
+            if self.unbounded
+            else f"±{_percent(self.achieved)} at most"
+        )
+        return (
+            f"Precision target ±{_percent(self.target)} not met within {self.maximum:,} scenarios "
+            f"({short}): raise --n, or accept the wider interval."
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PrecisionControl:
+        """Rebuild a control from :meth:`as_json` (a stored run's) [-].
+
+        Parameters
+        ----------
+        data : mapping
+            The object :meth:`as_json` gave. [fraction, count]
+        """
+        return cls(
+            target=float(data["target"]),
+            achieved=math.nan if data["achieved"] is None else float(data["achieved"]),
+            unbounded=tuple(data["unbounded"]),
+            converged=bool(data["converged"]),
+            checked=tuple(int(k) for k in data["checked"]),
+            maximum=int(data["maximum"]),
+            history=tuple(math.inf if w is None else float(w) for w in data["history"]),
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """Return the control as a JSON-ready object."""
+        return {
+            "target": self.target,
+            "achieved": _number(self.achieved),
+            "unbounded": list(self.unbounded),
+            "converged": self.converged,
+            "checked": list(self.checked),
+            "maximum": self.maximum,
+            "history": [w if math.isfinite(w) else None for w in self.history],
+        }
+
+
+def _percent(x: float) -> str:
+    """``0.02`` as ``2%``, ``0.0175`` as ``1.75%``: two decimals at most, no trailing zeros."""
+    return f"{x * 100:.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def precision_checkpoints(maximum: int, first: int = PRECISION_FIRST) -> list[int]:
+    """Return the sizes at which a run with a precision target checks it.
+
+    ``first``, then each doubling, then ``maximum`` itself: fixed sizes, so a run that stops
+    at one of them equals a run of exactly that many scenarios, whatever its chunk size or
+    number of workers.
+
+    Parameters
+    ----------
+    maximum : int
+        The most scenarios to run. [count]
+    first : int
+        The first size checked. [count]
+
+    Returns
+    -------
+    list of int
+        Increasing sizes, the last equal to ``maximum``. [count]
+    """
+    maximum = whole_number("n", maximum, 1)
+    first = whole_number("first", first, 1)
+    sizes = []
+    size = first
+    while size < maximum:
+        sizes.append(size)
+        size *= 2
+    return [*sizes, maximum]
+
+
+def quantile_precision(quantiles: pd.DataFrame, intervals: pd.DataFrame) -> dict[str, float]:
+    """Return the widest relative sampling error of P50, P95 and P99 over the positive amounts.
+
+    Over peak stranded value and impairments, every company (the NPV, which crosses zero,
+    has no relative error): the larger side of each quantile's 95 % interval from its
+    estimate, relative to the estimate, where the estimate is positive.
+
+    Parameters
+    ----------
+    quantiles : pandas.DataFrame
+        ``MCResult.quantiles``: index (company, outcome); ``p50, p95, p99`` among the
+        columns. [USD]
+    intervals : pandas.DataFrame
+        ``MCResult.intervals``: the same index; ``p50_low, p50_high, ...``. [USD]
+
+    Returns
+    -------
+    dict
+        ``{"P50": ..., "P95": ..., "P99": ...}``: the widest relative half-width; ``inf``
+        where too few scenarios bound that quantile, NaN where no estimate is positive
+        (nothing to measure). [fraction]
+    """
+    positive = quantiles.index.get_level_values("outcome") != "npv_2026"
+    out = {}
+    for level in PRECISION_LEVELS:
+        est = quantiles.loc[positive, level].to_numpy(dtype=float)
+        low = intervals.loc[positive, f"{level}_low"].to_numpy(dtype=float)
+        high = intervals.loc[positive, f"{level}_high"].to_numpy(dtype=float)
+        use = est > 0
+        if np.isnan(high).any() or np.isnan(low).any():
+            out[level.upper()] = math.inf
+        elif not use.any():
+            out[level.upper()] = math.nan
+        else:
+            side = np.maximum(high - est, est - low)[use]
+            out[level.upper()] = float((side / est[use]).max())
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class MCResult:
+    """Summary of a Monte Carlo run.
+
+    Attributes
+    ----------
+    n, seed, sampler : int, int, str
+        Run design.
+    quantiles : pandas.DataFrame
+        Index (company, outcome); columns ``p5, p50, p95, p99``, read from the merged
+        quantile sketches: within 0.01 % (relative) of the exact quantiles. [USD]
+    moments : pandas.DataFrame
+        Index (company, outcome); columns ``mean``, ``std`` (sample standard deviation) and
+        ``mean_se``, the standard error of the mean (``std / sqrt(n)``: the mean's sampling
+        error, conservative for Latin hypercube and Sobol' samples), from the same sketches.
+        [USD]
+    intervals : pandas.DataFrame
+        Index (company, outcome); columns ``p5_low, p5_high, ...``: the sampling error of
+        each quantile, a distribution-free 95 % interval from order statistics
+        (:meth:`~strandrisk.core.sketch.QuantileSketch.order_interval`); NaN where too few
+        scenarios bound it. [USD]
+    capex_at_risk : pandas.DataFrame
+        Per company: ``car95`` (95th percentile of peak stranded value) and
+        ``expected_shortfall`` (mean beyond it). [USD]
+    p_impairment : pandas.DataFrame
+        Index (year, company); columns ``ifrs``, ``usgaap``: share of scenarios impaired by
+        the end of the year. [fraction]
+    fans : pandas.DataFrame
+        Index (variable, company, quarter); quantile columns. [USD]
+    samples_head : pandas.DataFrame
+        Parameter values of the first scenarios (for inspection). [canonical units]
+    outcomes_path : pathlib.Path or None
+        DuckDB file holding every scenario's outcomes (when kept).
+    drivers : pandas.DataFrame
+        Index (company, outcome, parameter); columns ``spearman``, ``spearman_pm`` (half-width
+        of its 95 % interval), ``srrc`` and the rank regression's ``r2``, over the first
+        :attr:`driver_scenarios` scenarios (:func:`drivers_frame`). [-]
+    sketches : dict
+        The merged quantile sketch of each (company, outcome) of :data:`SUMMARISED`, for
+        further questions (:meth:`probabilities`). [USD]
+    precision : PrecisionControl or None
+        How a run with a precision target stopped; None for a run of a fixed size.
+    p_llcr_below_1 : pandas.DataFrame or None
+        Index (year, company); column ``share``: the share of scenarios whose quarterly loan
+        life cover ratio has fallen below 1 by the end of the year; None unless the run
+        computed the loan life cover. [fraction]
+    """
+
+    n: int
+    seed: int
+    sampler: str
+    quantiles: pd.DataFrame
+    capex_at_risk: pd.DataFrame
+    p_impairment: pd.DataFrame
+    fans: pd.DataFrame
+    samples_head: pd.DataFrame
+    outcomes_path: Path | None
+    moments: pd.DataFrame
+    intervals: pd.DataFrame
+    drivers: pd.DataFrame
+    sketches: dict[tuple[str, str], QuantileSketch]
+    precision: PrecisionControl | None = None
+    p_llcr_below_1: pd.DataFrame | None = None
+
+    @property
+    def driver_scenarios(self) -> int:
+        """Scenarios the rank drivers come from, at most the first 20,000 [count]."""
+        return min(self.n, DRIVER_SCENARIOS)
+
+    @property
+    def fan_scenarios(self) -> int:
+        """Scenarios the fans and :meth:`value_at` come from, at most the first 2,000 [count]."""
+        return min(self.n, FAN_SCENARIOS)
+
+    def value_at(self, quarter: str) -> pd.DataFrame:
+        """Median book value and the spread of stranded value per company at one quarter.
+
+        Parameters
+        ----------
+        quarter : str
+            An ISO quarter of the horizon, such as ``2029Q4``. [ISO quarter]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; columns ``book_value_p50`` and ``p5, p25, p50, p75, p95`` of the
+            stranded value, over :attr:`fan_scenarios` scenarios. [USD]
+        """
+        book = self.fans.xs(("book_value", quarter), level=("variable", "quarter"))["p50"]
+        stranded = self.fans.xs(("stranded_value", quarter), level=("variable", "quarter"))
+        return stranded.assign(book_value_p50=book)[["book_value_p50", *stranded.columns]]
+
+    def probabilities(
+        self, conditions: Sequence[tuple[str, float, bool]] = (NPV_BELOW_ZERO,)
+    ) -> pd.DataFrame:
+        """Share of scenarios in which each company's outcome is above (or below) a value.
+
+        Parameters
+        ----------
+        conditions : sequence of (outcome, threshold, above)
+            An outcome of :data:`CONDITION_OUTCOMES`, the value [USD, or a ratio for
+            ``min_dscr``] and whether to count the scenarios above it (true) or below it
+            (false); none given: :data:`NPV_BELOW_ZERO`. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; a column per condition, named ``"<outcome> > <value>"`` or
+            ``"<outcome> < <value>"``. Exact at a threshold of 0; otherwise a scenario within
+            0.01 % of the threshold may count on either side. A scenario without debt
+            service has no DSCR: it counts as above any ``min_dscr`` level (and one without
+            debt above any ``min_llcr`` level). [fraction]
+        """
+        columns = {}
+        for outcome, threshold, above in conditions or (NPV_BELOW_ZERO,):
+            if outcome not in CONDITION_OUTCOMES:
+                raise InputError(
+                    f"outcome {outcome!r}: a chance can be asked of {', '.join(CONDITION_OUTCOMES)}"
+                )
+            if outcome == "min_llcr" and not self.has_loan_cover:
+                raise InputError(
+                    "min_llcr: this run did not compute the loan life cover; run it with "
+                    "--llcr (run_mc(..., llcr=True))"
+                )
+            if not math.isfinite(threshold):
+                raise InputError(f"{outcome}: the threshold must be a finite number")
+            label = f"{outcome} {'>' if above else '<'} {threshold:g}"
+            columns[label] = {
+                company: _share(sketch, threshold, above)
+                for (company, name), sketch in self.sketches.items()
+                if name == outcome
+            }
+        return pd.DataFrame(columns)
+
+    @property
+    def has_loan_cover(self) -> bool:
+        """Whether the run computed the loan life cover ratio (``run_mc(..., llcr=True)``) [-]."""
+        return self.p_llcr_below_1 is not None
+
+    def loan_cover(self, covenants: Sequence[float] = COVENANTS) -> pd.DataFrame:
+        """Each company's lowest quarterly loan life cover ratio (LLCR): spread and breaches.
+
+        Parameters
+        ----------
+        covenants : sequence of float
+            LLCR levels; for each, the share of scenarios whose lowest LLCR falls below it
+            (a scenario without debt never does). [ratio]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; ``p5``, ``p50``, ``p95`` of the lowest LLCR over the scenarios
+            with debt [ratio], ``no_debt`` (the share without any) and ``below <level>`` per
+            level [fraction]; empty unless the run computed the loan life cover.
+        """
+        return self._cover("min_llcr", "no_debt", covenants)
+
+    def interest_cover(self, covenants: Sequence[float] = INTEREST_COVENANTS) -> pd.DataFrame:
+        """Each company's lowest annual interest cover (EBIT / interest): spread and breaches.
+
+        Parameters
+        ----------
+        covenants : sequence of float
+            Interest-cover levels; for each, the share of scenarios whose lowest annual
+            cover falls below it (a scenario without interest never does). [ratio]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; ``p5``, ``p50``, ``p95`` of the lowest annual interest cover over
+            the scenarios that pay interest [ratio], ``no_interest`` (the share that pays
+            none) and ``below <level>`` per level [fraction].
+        """
+        return self._cover("min_interest_cover", "no_interest", covenants)
+
+    def debt_cover(self, covenants: Sequence[float] = COVENANTS) -> pd.DataFrame:
+        """Each company's lowest annual DSCR over the horizon: its spread and covenant breaches.
+
+        Parameters
+        ----------
+        covenants : sequence of float
+            DSCR levels; for each, the share of scenarios whose lowest annual DSCR falls
+            below it (a scenario without debt service never does). [ratio]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; ``p5``, ``p50``, ``p95`` of the lowest annual DSCR over the
+            scenarios with debt service [ratio], ``no_debt_service`` (the share without any)
+            and ``below <level>`` per covenant [fraction]. Shares are exact unless a
+            scenario's DSCR lies within 0.01 % of the level.
+        """
+        return self._cover("min_dscr", "no_debt_service", covenants)
+
+    def _cover(self, name: str, missing: str, covenants: Sequence[float]) -> pd.DataFrame:
+        rows = {}
+        for (company, outcome), sketch in sorted(self.sketches.items()):
+            if outcome != name:
+                continue
+            total = sketch.count + sketch.dropped
+            p5, p50, p95 = sketch.quantile(np.array([0.05, 0.5, 0.95]))
+            row = {
+                "p5": float(p5),
+                "p50": float(p50),
+                "p95": float(p95),
+                missing: sketch.dropped / total if total else math.nan,
+            }
+            for level in covenants:
+                row[f"below {level:g}"] = _share(sketch, level, above=False)
+            rows[company] = row
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("company")
+
+    def cumulative(self, outcome: str, levels: int = 199) -> pd.DataFrame:
+        """Return the cumulative distribution ("S-curve") of one outcome per company.
+
+        Parameters
+        ----------
+        outcome : str
+            One of :data:`SUMMARISED`. [-]
+        levels : int
+            Probabilities, evenly spaced inside (0, 1). [count]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index the cumulative probability; a column per company: the outcome at it, from
+            the merged sketches. [USD]
+        """
+        _check_summarised(outcome)
+        q = (np.arange(levels) + 0.5) / levels
+        return pd.DataFrame(
+            {
+                company: sketch.quantile(q)
+                for (company, name), sketch in self.sketches.items()
+                if name == outcome
+            },
+            index=pd.Index(q, name="probability"),
+        )
+
+    def drivers_of(self, company: str = "industry") -> pd.DataFrame:
+        """One company's rank drivers: index (outcome, parameter), by falling ``|spearman|``.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        """
+        at = self.drivers.index.get_level_values("company") == company
+        if not at.any():
+            known = ", ".join(dict.fromkeys(self.drivers.index.get_level_values("company")))
+            raise InputError(f"company {company!r}: no drivers; the run has {known}")
+        return self.drivers[at].droplevel("company")
+
+    def driver_table(self, company: str = "industry", top: int = 4) -> pd.DataFrame:
+        """Rank correlations of each outcome's ``top`` drivers, side by side.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        top : int
+            Parameters taken from each outcome's ranking. [count]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index parameter (the union, by falling largest ``|spearman|``); a column per
+            outcome of :data:`DRIVER_OUTCOMES`. [-]
+        """
+        d = self.drivers_of(company)
+        chosen: list[str] = []
+        for outcome in DRIVER_OUTCOMES:
+            ranked = d[d.index.get_level_values("outcome") == outcome]
+            ranked = ranked[ranked["spearman"].notna()]
+            for parameter in ranked.index.get_level_values("parameter")[:top]:
+                if parameter not in chosen:
+                    chosen.append(parameter)
+        wide = d["spearman"].unstack("outcome").reindex(index=chosen, columns=DRIVER_OUTCOMES)
+        largest = wide.abs().max(axis=1).fillna(-1.0)
+        return wide.iloc[np.argsort(-largest.to_numpy(), kind="stable")]
+
+    def impairment_by_year(self, order: Sequence[str]) -> pd.DataFrame:
+        """P(impairment) by year as a table: IFRS rows, then US GAAP rows, companies in ``order``.
+
+        Parameters
+        ----------
+        order : sequence of str
+            Companies (and ``industry``) in display order. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``"<company>, IFRS"`` / ``"<company>, US GAAP"``; a column per year. [fraction]
+        """
+        wide = self.p_impairment.unstack("year")
+        rows = {
+            f"{company}, {label}": wide.loc[company, column]
+            for column, label in (("ifrs", "IFRS"), ("usgaap", "US GAAP"))
+            for company in order
+        }
+        return pd.DataFrame(rows).T
+
+    def _loan_cover_json(self) -> dict[str, object] | None:
+        """Return the loan life cover part of :meth:`MCResult.as_json` (None without it)."""
+        if self.p_llcr_below_1 is None:
+            return None
+        by_year = self.p_llcr_below_1["share"].unstack("company")
+        return {
+            "lowest": {
+                str(c): {k: _number(v) for k, v in row.items()}
+                for c, row in self.loan_cover().iterrows()
+            },
+            "below_1_by_year": {
+                str(year): {str(c): _number(v) for c, v in row.items()}
+                for year, row in by_year.iterrows()
+            },
+        }
+
+    def as_json(
+        self, conditions: Sequence[tuple[str, float, bool]] = (NPV_BELOW_ZERO,)
+    ) -> dict[str, object]:
+        """Return the summary as one JSON-ready object.
+
+        Parameters
+        ----------
+        conditions : sequence of (outcome, threshold, above)
+            The probabilities to include (:meth:`probabilities`). [USD]
+        """
+        probabilities = {
+            label: {str(c): _number(v) for c, v in column.items()}
+            for label, column in self.probabilities(conditions).items()
+        }
+        q = {
+            f"{company}.{outcome}": {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
+            for (company, outcome), row in self.quantiles.iterrows()
+        }
+        car = {c: {k: float(v) for k, v in row.items()} for c, row in self.capex_at_risk.iterrows()}
+        p_imp = {
+            f"{company}.{year}": {k: float(v) for k, v in row.items()}
+            for (year, company), row in self.p_impairment.iterrows()
+        }
+        moments = {
+            f"{company}.{outcome}": {c: _number(v) for c, v in row.items()}
+            for (company, outcome), row in self.moments.iterrows()
+        }
+        intervals = {
+            f"{company}.{outcome}": {
+                f"p{round(level * 100)}": [
+                    _number(row[f"p{round(level * 100)}_low"]),
+                    _number(row[f"p{round(level * 100)}_high"]),
+                ]
+                for level in QUANTILES
+            }
+            for (company, outcome), row in self.intervals.iterrows()
+        }
+        drivers: dict[str, dict] = {}
+        for (company, outcome), frame in self.drivers.groupby(level=[0, 1], sort=False):
+            drivers[f"{company}.{outcome}"] = {
+                "r2": _number(frame["r2"].iloc[0]),
+                "parameters": {
+                    str(p): {c: _number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
+                    for (_, _, p), row in frame.iterrows()
+                },
+            }
+        return {
+            "n": self.n,
+            "seed": self.seed,
+            "sampler": self.sampler,
+            "quantiles": q,
+            "moments": moments,
+            "intervals": intervals,
+            "capex_at_risk": car,
+            "p_impairment": p_imp,
+            "probabilities": probabilities,
+            "drivers": drivers,
+            "driver_scenarios": self.driver_scenarios,
+            "debt_cover": {
+                str(c): {k: _number(v) for k, v in row.items()}
+                for c, row in self.debt_cover().iterrows()
+            },
+            "interest_cover": {
+                str(c): {k: _number(v) for k, v in row.items()}
+                for c, row in self.interest_cover().iterrows()
+            },
+            "loan_cover": self._loan_cover_json(),
+            "confidence": CONFIDENCE,
+            "precision": None if self.precision is None else self.precision.as_json(),
+            "units": {
+                "quantiles": "USD",
+                "moments": "USD (mean, sample standard deviation, standard error of the mean)",
+                "intervals": "USD ([low, high] of each quantile; null where too few "
+                "scenarios bound it)",
+                "capex_at_risk": "USD",
+                "p_impairment": "share of scenarios with a material charge by the end of the year",
+                "probabilities": "share of scenarios with the outcome beyond the value (USD; "
+                "a ratio for min_dscr, min_interest_cover and min_llcr, where no debt service, "
+                "no interest or no debt counts as above)",
+                "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
+                "with debt service; no_debt_service and below <level> shares of all scenarios",
+                "interest_cover": "lowest annual EBIT / interest (ratio) at P5, P50, P95 over "
+                "the scenarios that pay interest; no_interest and below <level> shares of all "
+                "scenarios",
+                "loan_cover": "lowest quarterly LLCR (ratio) at P5, P50, P95 over the "
+                "scenarios with debt; no_debt and below <level> shares of all scenarios; "
+                "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
+                "null unless the run computed the loan life cover (--llcr)",
+                "drivers": "rank correlation and standardised rank regression coefficient "
+                "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
+                "precision": "target, achieved and history (at each size checked; null "
+                "while a quantile is unbounded): widest relative half-width (fraction) of the "
+                "95 % intervals of P50, P95 and P99; checked and maximum: scenarios; null for "
+                "a run of a fixed size",
+            },
+        }
+
+
+def _share(sketch: QuantileSketch, threshold: float, above: bool) -> float:
+    """Share of all scenarios beyond ``threshold``; a NaN (no DSCR: no debt) counts as above."""
+    total = sketch.count + sketch.dropped
+    if not total:
+        return math.nan
+    inside = sketch.share_beyond(threshold, above) * sketch.count if sketch.count else 0.0
+    return (inside + (sketch.dropped if above else 0)) / total
+
+
+def _check_summarised(outcome: str) -> None:
+    """Refuse an outcome a Monte Carlo run does not summarise, naming those it does."""
+    if outcome not in SUMMARISED:
+        raise InputError(
+            f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
+        )
+
+
+def _number(v: object) -> float | None:
+    """Return a float for JSON, None for NaN."""
+    return None if pd.isna(v) else float(v)  # type: ignore[arg-type]
