@@ -174,10 +174,29 @@ def test_cli_writes_the_tables_to_excel(tmp_path):
     r = CliRunner().invoke(app, ["lives", "--life", "4", "--xlsx", str(book)])
     assert r.exit_code == 0, r.output
     wb = openpyxl.load_workbook(book)
-    assert wb.sheetnames == ["total", "by_year", "units"]
+    assert wb.sheetnames == ["total", "by_year", "later", "units"]
     rows = list(wb["total"].iter_rows(values_only=True))
     assert rows[0][:4] == ("company", "booked", "at_life", "understated")
     effect = life_effect(sr.load_scenario("base"), 4.0, target=176e9)
     industry = next(row for row in rows if row[0] == "industry")
     assert industry[3] == pytest.approx(effect.total.loc["industry", "understated"])
     assert len(list(wb["by_year"].iter_rows())) == 1 + 6 * 3  # header, 6 units x 3 years
+
+
+def test_what_each_booking_strands_later_is_the_outcome_table_under_each(base):
+    booked = sr.simulate(sr.load_scenario("base"), breakeven=False).outcomes.set_index("company")
+    short = sr.simulate(_uniform(3.0), breakeven=False).outcomes.set_index("company")
+    for name in ("stranded_peak", "impairment_ifrs", "impairment_usgaap"):
+        np.testing.assert_allclose(base.later[f"{name}_booked"], booked[name], rtol=1e-12)
+        np.testing.assert_allclose(base.later[f"{name}_at_life"], short[name], rtol=1e-12)
+    # books written down faster leave less to strand: the write-downs come in advance
+    assert (base.later["stranded_peak_at_life"] <= base.later["stranded_peak_booked"]).all()
+    assert (
+        base.later.loc["industry", "impairment_ifrs_at_life"]
+        < 0.2 * booked.loc["industry", "impairment_ifrs"]
+    )
+    r = CliRunner().invoke(app, ["lives", "--json"])
+    data = json.loads(r.stdout)
+    assert data["later"]["industry"]["stranded_peak_booked"] == pytest.approx(
+        booked.loc["industry", "stranded_peak"]
+    )

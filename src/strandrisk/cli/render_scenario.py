@@ -355,9 +355,21 @@ def lives_tables(
         yt.add_column(col, justify="right", no_wrap=True)
     for (_, year), row in r.by_year.xs(company, level="company", drop_level=False).iterrows():
         yt.add_row(str(year), *cells(row, "overstated"))
+    lt = _compact(f"What each booking strands later, to {2025 + scenario.years}Q4")
+    for col in ("company", "peak stranded", f"at {life}", "IFRS impaired", f"at {life}"):
+        lt.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
+    for name, row in r.later.iterrows():
+        lt.add_row(
+            str(name),
+            *(
+                _money(row[f"{o}_{w}"])
+                for o in ("stranded_peak", "impairment_ifrs")
+                for w in ("booked", "at_life")
+            ),
+        )
     lives = sorted({c.compute_life for c in scenario.companies})
     booked = f"{lives[0]:g}" if len(lives) == 1 else f"{lives[0]:g}-{lives[-1]:g}"
-    parts: list[RenderableType] = [tt, yt]
+    parts: list[RenderableType] = [tt, yt, lt]
     if isinstance(r.life, dict):
         each = ", ".join(f"{c} {v:.2f}" for c, v in r.life.items())
         parts.append(
@@ -379,7 +391,9 @@ def lives_tables(
             f"life. EBIT is the AI infrastructure's (EBITDA less its depreciation; EBITDA does not "
             f"depend on the booked life); 'over' and '{r.last}': how far the booked EBIT exceeds "
             f"it at {whose} in the year; a company's whole earnings are larger, so its "
-            "overstatement in per cent is smaller.",
+            "overstatement in per cent is smaller. Later: peak stranded value and IFRS "
+            "impairments over the horizon under each booking, the write-downs a faster schedule "
+            "takes through depreciation in advance.",
             style="dim",
         )
     )

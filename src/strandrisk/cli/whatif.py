@@ -228,7 +228,12 @@ def lives(
         money = ("booked", "at_life", "understated", "ebitda", "ebit_booked", "ebit_at_life")
         units = {**dict.fromkeys(money, "USD"), "overstated": "fraction"}
         units["overstated_last"] = "fraction"
-        sheets = {"total": result.total.reset_index(), "by_year": result.by_year.reset_index()}
+        units.update(dict.fromkeys(result.later.columns, "USD"))
+        sheets = {
+            "total": result.total.reset_index(),
+            "by_year": result.by_year.reset_index(),
+            "later": result.later.reset_index(),
+        }
         ui.wrote([write_workbook(sheets, xlsx, units)], as_json)
     if as_json:
         number = ui.json_number
@@ -241,6 +246,10 @@ def lives(
                     str(c): {k: number(v) for k, v in row.items()}
                     for c, row in result.total.iterrows()
                 },
+                "later": {
+                    str(c): {k: number(v) for k, v in row.items()}
+                    for c, row in result.later.iterrows()
+                },
                 "by_year": {
                     str(c): {
                         str(y): {k: number(v) for k, v in row.items()}
@@ -252,8 +261,8 @@ def lives(
                 "target": number(result.target),
                 "target_source": source,
                 "implied_life": number(result.implied_life),
-                "units": "USD a year (total: over the years); overstated a fraction of EBIT at "
-                "the life; lives in years",
+                "units": "USD a year (total: over the years; later: over the horizon); "
+                "overstated a fraction of EBIT at the life; lives in years",
             }
         )
         return

@@ -30,6 +30,7 @@ from strandrisk.scenarios.schema import COMPANIES, Scenario, field_metadata
 
 __all__ = [
     "BURRY_ROW",
+    "LATER",
     "LIFE_SCAN",
     "LifeEffect",
     "burry_target",
@@ -63,6 +64,11 @@ class LifeEffect:
     total : pandas.DataFrame
         Index company: the same money columns summed over the years [USD], and
         ``overstated_last`` (the last year's overstatement) [fraction].
+    later : pandas.DataFrame
+        Index company: what each booking strands over the whole horizon, the outcome table's
+        ``stranded_peak``, ``impairment_ifrs`` and ``impairment_usgaap`` at the booked lives
+        (suffix ``_booked``) and at the life (``_at_life``) [USD]: the write-downs that faster
+        depreciation takes through the income statement in advance.
     target : float or None
         The industry understatement over the years that ``implied_life`` reproduces. [USD]
     implied_life : float or None
@@ -75,6 +81,7 @@ class LifeEffect:
     last: int
     by_year: pd.DataFrame
     total: pd.DataFrame
+    later: pd.DataFrame
     target: float | None = None
     implied_life: float | None = None
 
@@ -161,6 +168,21 @@ def _depreciation(
     ]
 
 
+LATER = ("stranded_peak", "impairment_ifrs", "impairment_usgaap")
+"""Outcomes over the whole horizon compared in :attr:`LifeEffect.later`. [USD]"""
+
+
+def _later(scenario: Scenario, both: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Peak stranded value and impairments at the booked lives (row 0) and at the life (row 1)."""
+    rows = simulate(scenario, both, breakeven=False, keep_series=False).outcomes
+    out = {}
+    for name in LATER:
+        for s, suffix in ((0, "booked"), (1, "at_life")):
+            part = rows[rows["scenario"] == s].set_index("company")[name]
+            out[f"{name}_{suffix}"] = part.astype(float)
+    return pd.DataFrame(out).rename_axis("company")
+
+
 def _ebitda(scenario: Scenario, first: int, last: int) -> np.ndarray:
     """EBITDA per company (industry last) and calendar year [USD/year]."""
     series = simulate(scenario, breakeven=False).series
@@ -232,8 +254,10 @@ def life_effect(
     _check(scenario, life, first, last)
     if target is not None and not (np.isfinite(target) and target > 0):
         raise InputError(f"target {target!r}: an understatement in USD, above 0")
-    dep, companies = _depreciation(scenario, _lives(scenario, [None, life]), first, last)
+    both = _lives(scenario, [None, life])
+    dep, companies = _depreciation(scenario, both, first, last)
     ebitda = _ebitda(scenario, first, last)  # does not depend on the booked life
+    later = _later(scenario, both)
     index = pd.MultiIndex.from_product(
         [companies, range(first, last + 1)], names=["company", "year"]
     )
@@ -259,7 +283,7 @@ def life_effect(
         booked = float(dep[0, -1].sum())  # the industry's, over the years
         implied = _implied_life(scenario, first, last, target, booked)
     kept = dict(life) if isinstance(life, Mapping) else float(life)
-    return LifeEffect(kept, first, last, by_year, total, target, implied)
+    return LifeEffect(kept, first, last, by_year, total, later, target, implied)
 
 
 def _implied_life(scenario: Scenario, first: int, last: int, target: float, booked: float) -> float:

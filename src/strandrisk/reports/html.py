@@ -201,6 +201,24 @@ def _lives_section(effect: Any, source: str | None) -> str:
             f"{span}, is what this scenario gives if every company booked compute and network "
             f"over {e.implied_life:.2f} years.</p>"
         )
+    later = "".join(
+        f'<tr><th class="text">{html.escape(str(c))}</th>'
+        + "".join(
+            f"<td>{_billions(r[f'{o}_{w}'])}</td>"
+            for o in ("stranded_peak", "impairment_ifrs")
+            for w in ("booked", "at_life")
+        )
+        + "</tr>"
+        for c, r in e.later.iterrows()
+    )
+    later_table = (
+        "<h3>What each booking strands later</h3><p>Peak stranded value and IFRS impairments "
+        "over the whole horizon at the booked lives and at the shorter one: the write-downs a "
+        "faster schedule takes through depreciation in advance.</p>"
+        f"<table><thead><tr><th></th><th>peak stranded, booked, $B</th><th>at {life} years, $B"
+        f"</th><th>IFRS impaired, booked, $B</th><th>at {life} years, $B</th></tr></thead>"
+        f"<tbody>{later}</tbody></table>"
+    )
     return (
         f"<h2>What the booked lives leave out, {span}</h2><p>Depreciation of compute, network "
         f"and facilities at each company's disclosed lives and at {life} years for compute and "
@@ -210,7 +228,9 @@ def _lives_section(effect: Any, source: str | None) -> str:
         "company's whole earnings are larger, so its overstatement in per cent is smaller.</p>"
         f"<table><thead><tr><th></th><th>booked, $B</th><th>at {life} years, $B</th>"
         f"<th>understated, $B</th><th>EBIT booked, $B</th><th>EBIT at {life} years, $B</th>"
-        f"<th>{e.last} EBIT overstated, %</th></tr></thead><tbody>{rows}</tbody></table>" + implied
+        f"<th>{e.last} EBIT overstated, %</th></tr></thead><tbody>{rows}</tbody></table>"
+        + implied
+        + later_table
     )
 
 
