@@ -335,7 +335,7 @@ def run_main_job(
     lives = _lives_effect(scenario)
     report, pngs = None, []
     if out_dir is not None or png_dir is not None:
-        from strandrisk.reports.brief import in_brief
+        from strandrisk.reports.brief import in_brief, lives_sentence
         from strandrisk.reports.figures import build_figures
         from strandrisk.reports.html import render_report
 
@@ -371,7 +371,11 @@ def run_main_job(
                 footer=f"{provenance}strandrisk {__version__}; register "
                 f"{register.sha256()[:12]}; {now}",
                 mc_note=mc_note,
-                brief=[*in_brief(result.outcomes, scenario), *_lender_view(series)],
+                brief=[
+                    *in_brief(result.outcomes, scenario),
+                    *lives_sentence(lives),
+                    *_lender_view(series),
+                ],
                 rollforward={
                     standard: rollforward(result.series, "industry", standard)
                     for standard in STANDARDS

@@ -158,3 +158,20 @@ def test_lives_line_says_what_three_year_lives_add_and_what_burrys_figure_implie
     assert "implies" not in lives_line(life_effect(sc, 3.0))  # no target, no implied life
     assert lives_line(None) is None
     assert lives_line(life_effect(sc, dict.fromkeys([c.name for c in sc.companies], 4.0))) is None
+
+
+def test_lives_sentence_says_both_sides_of_a_shorter_life():
+    from strandrisk.engine.lives import life_effect
+    from strandrisk.reports.brief import lives_sentence
+
+    sc = sr.load_scenario("base", {"years": 5})
+    effect = life_effect(sc, 3.0, target=176e9)
+    (text,) = lives_sentence(effect)
+    t, later = effect.total.loc["industry"], effect.later.loc["industry"]
+    y = effect.by_year.loc[("industry", 2028)]
+    lower = 1 - y["ebit_at_life"] / y["ebit_booked"]  # the same share, computed the other way
+    assert f"depreciate ${t['understated'] / 1e9:,.0f}B more in 2026-2028" in text
+    assert f"(2028 EBIT {lower:.0%} lower)" in text
+    assert f"strand ${later['stranded_peak_at_life'] / 1e9:,.0f}B at the peak" in text
+    assert f"what {effect.implied_life:.2f}-year lives give" in text
+    assert lives_sentence(None) == []

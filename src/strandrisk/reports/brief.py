@@ -24,6 +24,7 @@ __all__ = [
     "driver_notes",
     "in_brief",
     "lives_line",
+    "lives_sentence",
     "llcr_line",
     "precision_note",
     "series_llcr_line",
@@ -385,6 +386,33 @@ def lives_line(effect: Any) -> str | None:
     if effect.target is not None and implied is not None and implied == implied:
         line += f"\nBurry's {usd(effect.target)} understatement implies {implied:.2f}-year lives"
     return line + " (strandrisk lives)"
+
+
+def lives_sentence(effect: Any) -> list[str]:
+    """Say, for the report's brief, what a shorter booked life would change, both ways.
+
+    Parameters
+    ----------
+    effect : LifeEffect or None
+        :func:`strandrisk.engine.lives.life_effect` at one life for all. [USD, year]
+    """
+    if effect is None or isinstance(effect.life, dict):
+        return []
+    t, later = effect.total.loc["industry"], effect.later.loc["industry"]
+    over = t["overstated_last"]
+    ebit = "" if over != over else f" ({effect.last} EBIT {over / (1 + over):.0%} lower)"
+    text = (
+        f"Booked over {effect.life:g} years instead, the industry would depreciate "
+        f"{usd(t['understated'])} more in {effect.first}-{effect.last}{ebit}, and strand "
+        f"{usd(later['stranded_peak_at_life'])} at the peak instead of "
+        f"{usd(later['stranded_peak_booked'])}: the write-downs come in advance."
+    )
+    implied = effect.implied_life
+    if effect.target is not None and implied is not None and implied == implied:
+        text += (
+            f" Burry's {usd(effect.target)} understatement is what {implied:.2f}-year lives give."
+        )
+    return [text]
 
 
 def series_llcr_line(series: xr.Dataset, who: str = "industry") -> str | None:
