@@ -26,7 +26,7 @@ from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.headroom import headroom
 from strandrisk.engine.lives import BURRY_ROW, LifeEffect, burry_target, life_effect
 from strandrisk.engine.rollforward import STANDARDS, rollforward
-from strandrisk.engine.simulate import SimulationResult, simulate
+from strandrisk.engine.simulate import position_at, simulate
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.scenario import (
@@ -73,14 +73,14 @@ class MainJob:
     """Depreciation 2026-2028 at the booked lives against three years (None: horizon too short)."""
 
     def value_at(self, quarter: str) -> pd.DataFrame:
-        """Each company's position at the end of ``quarter`` (``SimulationResult.value_at``).
+        """Each company's position at the end of ``quarter`` (``engine.simulate.position_at``).
 
         Parameters
         ----------
         quarter : str
             An ISO quarter of the horizon, such as ``"2029Q4"``. [ISO quarter]
         """
-        return SimulationResult(self.scenario, self.outcomes, self.series).value_at(quarter)
+        return position_at(self.series, quarter)
 
 
 def assumptions_used(scenario: Scenario) -> list[tuple[str, float, str, Record | None]]:

@@ -11,7 +11,7 @@ import functools
 import json
 import sys
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -33,14 +33,15 @@ __all__ = [
     "check_folders",
     "clean_failures",
     "err",
-    "json_number",
     "mc_setup",
     "out",
     "parse_set",
     "print_json",
     "quarter_in_horizon",
+    "quarters_in_horizon",
     "scenario_from_options",
     "stages",
+    "stored_years",
     "working",
     "wrote",
 ]
@@ -165,17 +166,6 @@ def check_folders(out: Path | None, png: Path | None, xlsx: Path | None = None) 
         ensure_folder(xlsx.parent)
 
 
-def json_number(v: Any) -> float | None:
-    """Return ``v`` as a float for JSON, or None for a missing value (None or NaN).
-
-    Parameters
-    ----------
-    v : number, None or NaN
-        A table cell. [its unit]
-    """
-    return None if v is None or v != v else float(v)
-
-
 def print_json(obj: object) -> None:
     """Print ``obj`` as indented JSON on standard output (NaN refused).
 
@@ -226,8 +216,13 @@ def scenario_from_options(
     sets: list[str] | None,
     companies: list[str] | None,
     horizon: int | None,
+    *,
+    check_uncertainty: bool = True,
 ) -> Any:
     """Load the scenario the common options name: preset or file, overrides, companies, horizon.
+
+    A scenario file's ``[uncertainty]`` and ``[correlations]`` are checked too, whatever the
+    command, so that a broken block is found when the file is first used.
 
     Parameters
     ----------
@@ -241,6 +236,9 @@ def scenario_from_options(
         Companies to keep. [-]
     horizon : int or None
         Reporting horizon. [year]
+    check_uncertainty : bool
+        False for the sampling commands, which read the block right after
+        (:func:`uncertainty_for`): it is read once. [-]
     """
     from strandrisk.io.scenario import load_scenario
 
@@ -250,7 +248,7 @@ def scenario_from_options(
     if horizon is not None:
         overrides["years"] = horizon
     loaded = load_scenario(scenario if scenario else (preset or "base"), overrides=overrides)
-    if scenario:  # a file's [uncertainty] and [correlations] are checked whatever the command
+    if scenario and check_uncertainty:
         from strandrisk.io.uncertainty import load_uncertainty
 
         load_uncertainty(scenario, loaded, overrides, required=False, hold=False)
@@ -285,6 +283,30 @@ def quarter_in_horizon(text: str, years: int) -> str:
     return f"{year}Q{q}"
 
 
+def quarters_in_horizon(at: list[str] | None, years: int) -> tuple[str, ...]:
+    """Return the ``--at`` quarters (:func:`quarter_in_horizon`), each once, in order given.
+
+    Parameters
+    ----------
+    at : list of str or None
+        What the repeated ``--at`` options gave. [ISO quarter]
+    years : int
+        The reporting horizon. [year]
+    """
+    return tuple(dict.fromkeys(quarter_in_horizon(q, years) for q in at or []))
+
+
+def stored_years(meta: Mapping[str, Any]) -> int:
+    """Return the reporting horizon a stored run's scenario was run over.
+
+    Parameters
+    ----------
+    meta : mapping
+        The run's row (:meth:`strandrisk.store.runs.RunStore.meta`). [-]
+    """
+    return int(tomllib.loads(str(meta["scenario_toml"])).get("years", 10))
+
+
 def mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:
     """Load the scenario and its uncertainty space for the uncertainty commands.
 
@@ -297,7 +319,7 @@ def mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) 
     set_ : list of str or None
         ``--set`` overrides of fixed values. [-]
     """
-    chosen = scenario_from_options(preset, scenario, set_, None, None)
+    chosen = scenario_from_options(preset, scenario, set_, None, None, check_uncertainty=False)
     return chosen, uncertainty_for(scenario if scenario else (preset or "base"), chosen, set_)
 
 

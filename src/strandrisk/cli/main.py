@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -206,7 +205,7 @@ def run(
             "`strandrisk mc` prints the distribution on its own"
         )
     chosen = ui.scenario_from_options(preset, scenario, set_, company, horizon)
-    quarters = list(dict.fromkeys(ui.quarter_in_horizon(q, chosen.years) for q in at or []))
+    quarters = ui.quarters_in_horizon(at, chosen.years)
     with ui.stages(quiet=as_json) as step:  # shown on a terminal only
         job = run_main_job(
             chosen,
@@ -407,13 +406,12 @@ def runs_show(
 
     runs = RunStore(store)
     info = runs.meta(run_id)
-    years = tomllib.loads(str(info["scenario_toml"])).get("years", 10)
     if at and info["kind"] != "run":
         raise InputError(
             f"--at: run {run_id} is a {info['kind']} run, which keeps no quarterly series; "
             "`strandrisk mc --at QUARTER` gives the spread of stranded value at a quarter"
         )
-    quarters = list(dict.fromkeys(ui.quarter_in_horizon(q, years) for q in at or []))
+    quarters = ui.quarters_in_horizon(at, ui.stored_years(info)) if at else ()
     meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision")}
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
     if info.get("precision"):  # a run with a precision target: how it stopped
@@ -447,6 +445,7 @@ def runs_show(
             ui.out.print(f"Chance the lowest quarterly LLCR falls below 1.0x: {shares}")
         return
     stored = runs.get(run_id)
+    years = ui.stored_years(info)
     ui.out.print(render.outcome_table(stored.outcomes, last_quarter=f"{2025 + years}Q4"))
     if quarters:  # read from the stored quarterly series: nothing is recomputed
         from strandrisk.engine.simulate import position_at
@@ -545,10 +544,7 @@ def report(
             f"--at: run {run_id} is a {kind} run; positions at a quarter are part of the "
             "report of a `strandrisk run`"
         )
-    quarters: tuple[str, ...] = ()
-    if at and meta:
-        years = tomllib.loads(str(meta["scenario_toml"])).get("years", 10)
-        quarters = tuple(dict.fromkeys(ui.quarter_in_horizon(q, years) for q in at))
+    quarters = ui.quarters_in_horizon(at, ui.stored_years(meta)) if at and meta else ()
     if kind == "compare":  # the page of mc --compare, from the stored sketches
         from strandrisk.jobs import report_stored_comparison
 

@@ -190,7 +190,7 @@ def mc(
         RunStore(store).check_file()  # before the run, not after it
     ui.check_folders(out, png)
     source = scenario if scenario else (preset or "base")
-    chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    chosen = ui.scenario_from_options(preset, scenario, set_, None, None, check_uncertainty=False)
     space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
     chosen.check_company(company)
     if compare or stress:

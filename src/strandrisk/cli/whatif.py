@@ -15,6 +15,7 @@ import typer
 from strandrisk.cli import _shared as ui
 from strandrisk.cli import render_scenario
 from strandrisk.errors import InputError
+from strandrisk.jsonable import json_number, json_rows
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
 
@@ -142,18 +143,14 @@ def headroom(
     with ui.working(f"headroom at {quarter}: {len(keys)} assumptions", as_json):
         result = run_headroom(chosen, quarter, keys)
     if as_json:
-        number = ui.json_number
         ui.print_json(
             {
                 "scenario": chosen.name,
                 "at": result.quarter,
-                "position": {
-                    c: {k: number(v) for k, v in row.items()}
-                    for c, row in result.position.iterrows()
-                },
+                "position": json_rows(result.position),
                 "assumptions": {
                     c: {
-                        k: {f: (v if f == "unit" else number(v)) for f, v in row.items()}
+                        k: {f: (v if f == "unit" else json_number(v)) for f, v in row.items()}
                         for (who, k), row in result.assumptions.iterrows()
                         if who == c
                     }
@@ -236,31 +233,20 @@ def lives(
         }
         ui.wrote([write_workbook(sheets, xlsx, units)], as_json)
     if as_json:
-        number = ui.json_number
         ui.print_json(
             {
                 "scenario": chosen.name,
                 "life": result.life,
                 "years": [result.first, result.last],
-                "total": {
-                    str(c): {k: number(v) for k, v in row.items()}
-                    for c, row in result.total.iterrows()
-                },
-                "later": {
-                    str(c): {k: number(v) for k, v in row.items()}
-                    for c, row in result.later.iterrows()
-                },
+                "total": json_rows(result.total),
+                "later": json_rows(result.later),
                 "by_year": {
-                    str(c): {
-                        str(y): {k: number(v) for k, v in row.items()}
-                        for (who, y), row in result.by_year.iterrows()
-                        if who == c
-                    }
+                    str(c): json_rows(result.by_year.xs(c, level="company"))
                     for c in result.total.index
                 },
-                "target": number(result.target),
+                "target": json_number(result.target),
                 "target_source": source,
-                "implied_life": number(result.implied_life),
+                "implied_life": json_number(result.implied_life),
                 "units": "USD a year (total: over the years; later: over the horizon); "
                 "overstated a fraction of EBIT at the life; lives in years",
             }

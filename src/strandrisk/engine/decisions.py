@@ -32,6 +32,7 @@ from strandrisk.engine.montecarlo import executor, run_tasks
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.io.scenario import with_values
+from strandrisk.jsonable import json_rows
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
 
@@ -283,24 +284,10 @@ class DecisionComparison:
         """Return the comparison as one JSON-ready object, every company."""
         summaries, changes, covers, regrets = {}, {}, {}, {}
         for company in self.companies():
-            regrets[company] = {
-                f"{label}.{outcome}": {k: _number(v) for k, v in row.items()}
-                for (label, outcome), row in self.regret(company).iterrows()
-            }
-            covers[company] = {
-                str(label): {k: _number(v) for k, v in row.items()}
-                for label, row in self.cover(company).iterrows()
-            }
-            summary = self.summary(company)
-            summaries[company] = {
-                str(label): {k: _number(v) for k, v in row.items()}
-                for label, row in summary.iterrows()
-            }
-            change = self.change(company)
-            changes[company] = {
-                f"{label}.{outcome}": {k: _number(v) for k, v in row.items()}
-                for (label, outcome), row in change.iterrows()
-            }
+            regrets[company] = json_rows(self.regret(company))
+            covers[company] = json_rows(self.cover(company))
+            summaries[company] = json_rows(self.summary(company))
+            changes[company] = json_rows(self.change(company))
         return {
             "n": self.n,
             "seed": self.seed,
@@ -336,10 +323,6 @@ def _z(confidence: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + confidence / 2))
-
-
-def _number(v: object) -> float | None:
-    return None if pd.isna(v) else float(v)  # type: ignore[arg-type]
 
 
 _Decided = tuple[str, Scenario, dict[str, float], UncertaintySpace | None]

@@ -105,14 +105,6 @@ def burry_target(scenario: Scenario, first: int, last: int) -> float | None:
     return load_register().value(BURRY_ROW)
 
 
-def _life_keys(scenario: Scenario) -> list[str]:
-    return [
-        f"companies.{c.name}.{field}"
-        for c in scenario.companies
-        for field in ("compute_life", "network_life")
-    ]
-
-
 def _lives(
     scenario: Scenario, rows: list[float | Mapping[str, float] | None]
 ) -> dict[str, np.ndarray]:
@@ -172,27 +164,30 @@ LATER = ("stranded_peak", "impairment_ifrs", "impairment_usgaap")
 """Outcomes over the whole horizon compared in :attr:`LifeEffect.later`. [USD]"""
 
 
-def _later(scenario: Scenario, both: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Peak stranded value and impairments at the booked lives (row 0) and at the life (row 1)."""
-    rows = simulate(scenario, both, breakeven=False, keep_series=False).outcomes
+def _run_both(
+    scenario: Scenario, both: dict[str, np.ndarray], first: int, last: int
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Run the two bookings once: EBITDA per company and year, and what each strands later.
+
+    Returns EBITDA (K+1, years) [USD/year] from the booked row (it does not depend on the
+    booked life), and peak stranded value and impairments at the booked lives (row 0) and at
+    the life (row 1) per company [USD].
+    """
+    result = simulate(scenario, both, breakeven=False)
+    assert result.series is not None  # simulate keeps the series by default
+    x = result.series["ebitda"].to_numpy()[0][..., 4 * (first - 2026) : 4 * (last - 2026 + 1)]
+    ebitda = x.reshape((*x.shape[:-1], last - first + 1, 4)).sum(-1)
+    rows = result.outcomes
     out = {}
     for name in LATER:
         for s, suffix in ((0, "booked"), (1, "at_life")):
             part = rows[rows["scenario"] == s].set_index("company")[name]
             out[f"{name}_{suffix}"] = part.astype(float)
-    return pd.DataFrame(out).rename_axis("company")
-
-
-def _ebitda(scenario: Scenario, first: int, last: int) -> np.ndarray:
-    """EBITDA per company (industry last) and calendar year [USD/year]."""
-    series = simulate(scenario, breakeven=False).series
-    assert series is not None  # simulate keeps the series by default
-    x = series["ebitda"].to_numpy()[0][..., 4 * (first - 2026) : 4 * (last - 2026 + 1)]
-    return x.reshape((*x.shape[:-1], last - first + 1, 4)).sum(-1)
+    return ebitda, pd.DataFrame(out).rename_axis("company")
 
 
 def _check(scenario: Scenario, life: float | Mapping[str, float], first: int, last: int) -> None:
-    meta = field_metadata(_life_keys(scenario)[0])
+    meta = field_metadata(f"companies.{scenario.companies[0].name}.compute_life")
     lo, hi = meta["lo"], meta["hi"]
     names = [c.name for c in scenario.companies]
     if isinstance(life, Mapping):
@@ -256,8 +251,7 @@ def life_effect(
         raise InputError(f"target {target!r}: an understatement in USD, above 0")
     both = _lives(scenario, [None, life])
     dep, companies = _depreciation(scenario, both, first, last)
-    ebitda = _ebitda(scenario, first, last)  # does not depend on the booked life
-    later = _later(scenario, both)
+    ebitda, later = _run_both(scenario, both, first, last)
     index = pd.MultiIndex.from_product(
         [companies, range(first, last + 1)], names=["company", "year"]
     )

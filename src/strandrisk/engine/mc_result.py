@@ -18,6 +18,7 @@ import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.errors import InputError, whole_number
+from strandrisk.jsonable import json_number, json_rows
 
 __all__ = [
     "CONDITION_OUTCOMES",
@@ -177,7 +178,7 @@ class PrecisionControl:
         """Return the control as a JSON-ready object."""
         return {
             "target": self.target,
-            "achieved": _number(self.achieved),
+            "achieved": json_number(self.achieved),
             "unbounded": list(self.unbounded),
             "converged": self.converged,
             "checked": list(self.checked),
@@ -567,12 +568,9 @@ class MCResult:
             return None
         by_year = self.p_llcr_below_1["share"].unstack("company")
         return {
-            "lowest": {
-                str(c): {k: _number(v) for k, v in row.items()}
-                for c, row in self.loan_cover().iterrows()
-            },
+            "lowest": json_rows(self.loan_cover()),
             "below_1_by_year": {
-                str(year): {str(c): _number(v) for c, v in row.items()}
+                str(year): {str(c): json_number(v) for c, v in row.items()}
                 for year, row in by_year.iterrows()
             },
         }
@@ -588,27 +586,21 @@ class MCResult:
             The probabilities to include (:meth:`probabilities`). [USD]
         """
         probabilities = {
-            label: {str(c): _number(v) for c, v in column.items()}
+            label: {str(c): json_number(v) for c, v in column.items()}
             for label, column in self.probabilities(conditions).items()
         }
-        q = {
-            f"{company}.{outcome}": {c: (None if pd.isna(v) else float(v)) for c, v in row.items()}
-            for (company, outcome), row in self.quantiles.iterrows()
-        }
+        q = json_rows(self.quantiles)
         car = {c: {k: float(v) for k, v in row.items()} for c, row in self.capex_at_risk.iterrows()}
         p_imp = {
             f"{company}.{year}": {k: float(v) for k, v in row.items()}
             for (year, company), row in self.p_impairment.iterrows()
         }
-        moments = {
-            f"{company}.{outcome}": {c: _number(v) for c, v in row.items()}
-            for (company, outcome), row in self.moments.iterrows()
-        }
+        moments = json_rows(self.moments)
         intervals = {
             f"{company}.{outcome}": {
                 f"p{round(level * 100)}": [
-                    _number(row[f"p{round(level * 100)}_low"]),
-                    _number(row[f"p{round(level * 100)}_high"]),
+                    json_number(row[f"p{round(level * 100)}_low"]),
+                    json_number(row[f"p{round(level * 100)}_high"]),
                 ]
                 for level in QUANTILES
             }
@@ -617,9 +609,9 @@ class MCResult:
         drivers: dict[str, dict] = {}
         for (company, outcome), frame in self.drivers.groupby(level=[0, 1], sort=False):
             drivers[f"{company}.{outcome}"] = {
-                "r2": _number(frame["r2"].iloc[0]),
+                "r2": json_number(frame["r2"].iloc[0]),
                 "parameters": {
-                    str(p): {c: _number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
+                    str(p): {c: json_number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
                     for (_, _, p), row in frame.iterrows()
                 },
             }
@@ -635,14 +627,8 @@ class MCResult:
             "probabilities": probabilities,
             "drivers": drivers,
             "driver_scenarios": self.driver_scenarios,
-            "debt_cover": {
-                str(c): {k: _number(v) for k, v in row.items()}
-                for c, row in self.debt_cover().iterrows()
-            },
-            "interest_cover": {
-                str(c): {k: _number(v) for k, v in row.items()}
-                for c, row in self.interest_cover().iterrows()
-            },
+            "debt_cover": json_rows(self.debt_cover()),
+            "interest_cover": json_rows(self.interest_cover()),
             "loan_cover": self._loan_cover_json(),
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
@@ -690,8 +676,3 @@ def _check_summarised(outcome: str) -> None:
         raise InputError(
             f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
         )
-
-
-def _number(v: object) -> float | None:
-    """Return a float for JSON, None for NaN."""
-    return None if pd.isna(v) else float(v)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ as mode), so that every draw stays inside the parameter's allowed range.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,21 @@ def _field_bounds(scenario: Scenario) -> dict[str, tuple[float, float, str | Non
     return {key: (m["lo"], m["hi"], m.get("row")) for key, _, m in parameter_fields(scenario)}
 
 
-def register_space(scenario: Scenario, outside: bool = False) -> dict[str, Distribution]:
+def _register_ranges(scenario: Scenario) -> dict[str, tuple[str, float, float]]:
+    """Each parameter with a register range: its distribution kind and range (within bounds)."""
+    reg = load_register()
+    out = {}
+    for key, (lo, hi, row) in _field_bounds(scenario).items():
+        if not row or row not in reg or reg[row].low is None or key.startswith("capex.share_"):
+            continue
+        rec = reg[row]
+        low, high = max(rec.canonical_low, lo), min(rec.canonical_high, hi)
+        if high > low:
+            out[key] = (_BOUNDED.get(rec.distribution or "uniform", "uniform"), low, high)
+    return out
+
+
+def register_space(scenario: Scenario) -> dict[str, Distribution]:
     """Give every scenario parameter whose register row has a range a distribution.
 
     The scenario's own value is the mode; a parameter the scenario sets outside the
@@ -60,27 +74,26 @@ def register_space(scenario: Scenario, outside: bool = False) -> dict[str, Distr
     ----------
     scenario : Scenario
         Its values are the modes. [canonical units]
-    outside : bool
-        Give instead the parameters left fixed that way, each with a uniform distribution
-        over the register's range (to say why). [-]
     """
-    reg = load_register()
     flat = scenario.flat()
-    out = {}
-    for key, (lo, hi, row) in _field_bounds(scenario).items():
-        if not row or row not in reg or reg[row].low is None or key.startswith("capex.share_"):
-            continue
-        rec = reg[row]
-        kind = _BOUNDED.get(rec.distribution or "uniform", "uniform")
-        low, high = max(rec.canonical_low, lo), min(rec.canonical_high, hi)
-        value = float(flat[key])
-        if high <= low:
-            continue
-        if outside and not low <= value <= high:
-            out[key] = Distribution("uniform", low=low, high=high)
-        elif not outside and low <= value <= high:
-            out[key] = Distribution(kind, low=low, high=high, mode=value)
-    return out
+    return {
+        key: Distribution(kind, low=low, high=high, mode=float(flat[key]))
+        for key, (kind, low, high) in _register_ranges(scenario).items()
+        if low <= float(flat[key]) <= high
+    }
+
+
+def _why_fixed(scenario: Scenario, key: str) -> str:
+    """Say why ``from_register`` left ``key`` fixed, if its value is outside the range."""
+    ranged = _register_ranges(scenario).get(key)
+    value = float(scenario.flat().get(key, math.nan))
+    if ranged is None or ranged[1] <= value <= ranged[2]:
+        return ""
+    return (
+        f" (its value {value:g} lies outside the register's range [{ranged[1]:g}, "
+        f"{ranged[2]:g}], so from_register holds it fixed: give it a distribution of its own or "
+        "drop the pair)"
+    )
 
 
 def _dotted(block: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -158,13 +171,17 @@ def _check_support(
 
 
 def _correlation(
-    keys: tuple[str, ...], table: object, where: str, held: Iterable[str], outside: dict[str, str]
+    keys: tuple[str, ...],
+    table: object,
+    where: str,
+    held: Iterable[str],
+    why: Callable[[str], str],
 ) -> np.ndarray:
     """Correlation matrix of ``keys`` from the ``[correlations]`` table.
 
     A pair naming a key in ``held`` that is not among ``keys`` (held by ``--set`` at a value
     the register's range leaves fixed) is left out, as a held key's pairs always are;
-    ``outside`` explains why a key the register ranges is not uncertain here.
+    ``why(key)`` explains, for the message, why a key is not uncertain here.
     """
     held = set(held)
     if not isinstance(table, dict):
@@ -188,8 +205,7 @@ def _correlation(
         for k in (a, b):
             if k not in index:
                 raise InputError(
-                    f"{where}: correlations: {k!r} is not an uncertain parameter"
-                    + outside.get(k, "")
+                    f"{where}: correlations: {k!r} is not an uncertain parameter" + why(k)
                 )
         if not isinstance(rho, int | float) or not -1 <= rho <= 1 or a == b:
             raise InputError(
@@ -263,14 +279,11 @@ def load_uncertainty(
             "(e.g. from_register = true) to sample over"
         )
     fixed = tuple(fixed)
-    flat = scenario.flat()
-    outside = {  # what from_register left fixed, and why (for the correlations' message)
-        k: f" (its value {flat[k]:g} lies outside the register's range [{d.low:g}, {d.high:g}], "
-        "so from_register holds it fixed: give it a distribution of its own or drop the pair)"
-        for k, d in register_space(scenario, outside=True).items()
-        if k not in dists
-    }
-    correlation = _correlation(keys, data.get("correlations", {}), where, fixed, outside)
+
+    def why(key: str) -> str:  # only for a refusal's message
+        return _why_fixed(scenario, key) if from_register else ""
+
+    correlation = _correlation(keys, data.get("correlations", {}), where, fixed, why)
     for i, key in enumerate(keys):  # a constant has no ranks to correlate
         lo, hi = dists[key].support()
         others = [keys[j] for j in np.flatnonzero(correlation[i]) if j != i]
