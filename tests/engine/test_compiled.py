@@ -36,7 +36,14 @@ def _compare(a: pd.DataFrame, b: pd.DataFrame) -> None:
             ).all(), column
 
 
-_MONEY = ("capex_2026", "npv_2026", "stranded_peak", "impairment_ifrs", "impairment_usgaap")
+_MONEY = (
+    "capex_2026",
+    "npv_2026",
+    "stranded_peak",
+    "stranded_peak_to_2026",
+    "impairment_ifrs",
+    "impairment_usgaap",
+)
 
 
 def _allowed_box(scenario, n, seed):

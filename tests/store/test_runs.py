@@ -246,20 +246,25 @@ def test_a_monte_carlo_run_with_the_loan_cover_keeps_it_and_others_do_not(tmp_pa
     assert not RunStore(old).quantiles(2).empty
 
 
-def test_a_store_from_before_the_interest_cover_gains_the_column_in_place(tmp_path, result):
+@pytest.mark.parametrize(
+    "added", [("min_interest_cover",), ("stranded_peak_to_2026", "stranded_peak_to_2026_date")]
+)
+def test_a_store_from_before_a_column_was_added_gains_it_in_place(tmp_path, result, added):
     import duckdb
 
     old = tmp_path / "old.duckdb"
     record(RunStore(old), result)
-    with duckdb.connect(str(old)) as con:  # as a store written before the column
-        con.execute("ALTER TABLE outcomes DROP COLUMN min_interest_cover")
+    with duckdb.connect(str(old)) as con:  # as a store written before the columns
+        for column in added:
+            con.execute(f"ALTER TABLE outcomes DROP COLUMN {column}")
     before = RunStore(old).get(1)  # read-only: as it was
-    assert "min_interest_cover" not in before.outcomes
+    assert not set(added) & set(before.outcomes.columns)
     store = RunStore(old)
     run_id = record(store, result)  # writing migrates the table
     assert run_id == 2
     pd.testing.assert_frame_equal(store.get(2).outcomes, result.outcomes, check_dtype=False)
     first = store.get(1).outcomes
-    assert list(first.columns) == list(result.outcomes.columns)  # beside min_dscr
-    assert first["min_interest_cover"].isna().all()  # not computed then
-    assert "min_interest_cover" in store.quantiles(2).index.get_level_values("outcome")
+    assert list(first.columns) == list(result.outcomes.columns)  # each beside its kin
+    for column in added:
+        assert first[column].isna().all()  # not computed then
+    assert added[0] in store.quantiles(2).index.get_level_values("outcome")

@@ -236,6 +236,7 @@ def outcome_table(
         notes.append(
             f"{last_quarter} is the last quarter run: stranded value still rising (see --horizon)"
         )
+    notes.append("today's capital: the installed base and the 2026 programme, valued alone")
     caption = "\n".join(notes) or None
     table = _compact(title, caption=caption, caption_justify="left")
     # numbers and company names never shrink; on a narrow terminal the labels wrap
@@ -246,6 +247,8 @@ def outcome_table(
         ("economic life (years)", lambda r: _num(r["economic_life_years"], 1)),
         ("peak stranded value", lambda r: _money(r["stranded_peak"])),
         ("  when", lambda r: _when(r["stranded_peak_date"])),
+        ("  today's capital", lambda r: _money(r["stranded_peak_to_2026"])),
+        ("    when", lambda r: _when(r["stranded_peak_to_2026_date"])),
         ("impairment, IFRS", lambda r: _money(r["impairment_ifrs"])),
         ("  first", lambda r: _when(r["first_impairment_ifrs"])),
         ("impairment, US GAAP", lambda r: _money(r["impairment_usgaap"])),

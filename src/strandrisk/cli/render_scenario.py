@@ -152,6 +152,7 @@ def bridge_table(result: Bridge, labels: tuple[str, str], values: tuple[dict, di
     b: Any = result
     names = {
         "stranded_peak": "peak stranded",
+        "stranded_peak_to_2026": "today's stranded",
         "impairment_ifrs": "IFRS charges",
         "impairment_usgaap": "US GAAP charges",
         "npv_2026": "2026 NPV",

@@ -443,20 +443,25 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
 @numba.njit(cache=True, error_model="numpy")
 def _value_unit(
     ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und,
-    obsolescence,
+    obsolescence, cut, fair_e, stranded_e, viu_e,
 ):  # fmt: skip
     """Value in use, stranding and both impairment tests for one cash-generating unit.
 
     ``ebitda`` is valid inside ``[start, end)`` per vintage; ``out`` (5, n) receives the
     stranded value, the IFRS and US GAAP charges, the book value and the economic value.
-    With ``obsolescence`` the fair value is capped at the value in use. Returns the
-    materiality threshold.
+    With ``obsolescence`` the fair value is capped at the value in use. ``stranded_e``
+    receives the stranded value of the vintages before ``cut`` valued alone, ``fair_e``
+    being their fair value: every sum over vintages runs in vintage order, so theirs is
+    the partial sum at ``cut`` (``viu_e``: work space, n). Returns the materiality threshold.
     """
     vr = book_c_v.shape[0]
     for t in range(n):
         viu[t] = 0.0
         und[t] = 0.0
     for v in range(vr):
+        if v == cut:  # the group's value in use: the sums so far
+            for t in range(n):
+                viu_e[t] = viu[t]
         # per vintage, the sums over the quarters after t (total from t, less t's own flow)
         tot_d = 0.0
         tot_u = 0.0
@@ -467,14 +472,24 @@ def _value_unit(
             if u < n and vint[v] <= u:
                 viu[u] += tot_d - fd
                 und[u] += tot_u - ebitda[v, u]
+    if cut >= vr:
+        for t in range(n):
+            viu_e[t] = viu[t]
     book_c = np.zeros(n)
     recoverable = np.empty(n)
     undiscounted_total = np.empty(n)
     fair_total = np.empty(n)
     for t in range(n):
         viu[t] = viu[t] / df[t]
-        for v in range(lo_v[t], min(n_hist + t + 1, vr)):
+        hi = min(n_hist + t + 1, vr)
+        for v in range(lo_v[t], min(hi, cut)):
             book_c[t] += book_c_v[v, t]
+        book_e = book_c[t]
+        for v in range(max(lo_v[t], cut), hi):
+            book_c[t] += book_c_v[v, t]
+        viu_e[t] = viu_e[t] / df[t]
+        fv_e = min(fair_e[t], viu_e[t]) if obsolescence else fair_e[t]
+        stranded_e[t] = max(book_e - max(viu_e[t], fv_e), 0.0)
         fv = min(fair[t], viu[t]) if obsolescence else fair[t]
         economic = max(viu[t], fv)
         recoverable[t] = book_f[t] + economic
@@ -570,12 +585,14 @@ def outcome_rows(
     values : (S, K1, 5, n), or (0, K1, 5, n) unless ``keep_values``
         Stranded value, the IFRS and US GAAP impairment charges, the scheduled book value
         and the economic (recoverable) value per quarter. [USD]
-    summary : (S, K1, 9)
+    summary : (S, K1, 11)
         Peak stranded value [USD] and its quarter, IFRS and US GAAP impairment totals
         [USD], the first quarter of a material IFRS and US GAAP charge, the lowest annual
         DSCR [-] (inf without debt service), the first year of negative unlevered free
-        cash flow and the lowest annual interest cover, EBIT over interest [-] (inf
-        without interest); quarters and years are indices from 2026, -1 for never.
+        cash flow, the lowest annual interest cover, EBIT over interest [-] (inf
+        without interest), and the peak stranded value of the capital commissioned to
+        2026Q4 valued alone [USD] and its quarter; quarters and years are indices from
+        2026, -1 for never.
     life26 : (S, K, 4) economic life of the 2026 vintages [year]
     programme : (S, K1, 3) NPV [USD], IRR [1/year] and payback [year] of the 2026
         programme (NaN where there is no IRR or no payback)
@@ -589,7 +606,8 @@ def outcome_rows(
     years = n // 4
     k1 = k_n + 1
     values = np.zeros((s_n if keep_values else 0, k1, 5, n))
-    summary = np.empty((s_n, k1, 9))
+    summary = np.empty((s_n, k1, 11))
+    cut = n_hist + 4  # the vintages to 2026Q4: today's capital
     life26 = np.zeros((s_n, k_n, 4))
     programme = np.empty((s_n, k1, 3))
     loan_cover = np.empty((s_n if llcr else 0, k1, 2))
@@ -609,9 +627,13 @@ def outcome_rows(
         book_f_ind = np.zeros(n)
         fair_ind = np.zeros(n)
         fair = np.zeros(n)
+        fair_e = np.zeros(n)  # the fair value of today's capital (the vintages before cut)
+        fair_ind_e = np.zeros(n)
+        stranded_e = np.empty((k1, n))
         book_f = np.zeros(n)
         viu = np.empty(n)
         und = np.empty(n)
+        viu_e = np.empty(n)
         fl = np.zeros((5, k1, n))  # ebitda, depreciation, interest, principal, capex
         rate = np.empty(nt)  # the debt's, every internal quarter (the loan cover's too)
         for t in range(nt):
@@ -695,6 +717,9 @@ def outcome_rows(
                     ef = kf * rem_f[j + _ONE]
                     fl[1, k, t] += kf * rem_f[j] - ef
                     book_f[t] += ef
+                if v == cut:  # the partial sums over today's capital
+                    for t in range(n):
+                        fair_e[t] = fair[t]
                 # fair value: replacement cost for the remaining life, less the energy
                 # disadvantage over it
                 pw, un = power[s, k, v], units[s, k, v]
@@ -722,9 +747,13 @@ def outcome_rows(
                             repaid = principal if age + Q >= m - 1e-9 else 0.0
                         fl[2, k, t] += outstanding * rate[t] * Q
                         fl[3, k, t] += repaid
+            if cut >= vr:
+                for t in range(n):
+                    fair_e[t] = fair[t]
             for t in range(n):
                 fl[4, k, t] = cap_k[n_hist + t]
                 fair_ind[t] += fair[t]
+                fair_ind_e[t] += fair_e[t]
                 book_f_ind[t] += book_f[t]
             if llcr:
                 _loan_cover(
@@ -733,11 +762,12 @@ def outcome_rows(
                 )  # fmt: skip
             big[k] = _value_unit(
                 ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
-                vals[k], viu, und, obsolescence,
+                vals[k], viu, und, obsolescence, cut, fair_e, stranded_e[k], viu_e,
             )  # fmt: skip
         big[k_n] = _value_unit(
             ebitda_ind, start_ind, end_ind, book_c_ind, lo_ind, n_hist, book_f_ind, fair_ind,
-            vint, df[s], n, vals[k_n], viu, und, obsolescence,
+            vint, df[s], n, vals[k_n], viu, und, obsolescence, cut, fair_ind_e, stranded_e[k_n],
+            viu_e,
         )  # fmt: skip
         if keep_values:
             values[s] = vals
@@ -797,7 +827,7 @@ def outcome_rows(
                     min_icr = min(min_icr, ebit / interest)
                 if negative < 0 and annual < 0:
                     negative = y
-            _events(vals[k], big[k], summary[s, k])
+            _events(vals[k], stranded_e[k], big[k], summary[s, k])
             summary[s, k, 6] = min_dscr
             summary[s, k, 7] = negative
             summary[s, k, 8] = min_icr
@@ -805,15 +835,11 @@ def outcome_rows(
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _events(vals, big, out):
-    """Peak stranding and its quarter, impairment totals and first material charges."""
+def _events(vals, stranded_e, big, out):
+    """Peak stranding and its quarter (the unit's, today's capital's), impairments."""
     n = vals.shape[1]
-    peak, at = vals[0, 0], 0
-    for t in range(1, n):
-        if vals[0, t] > peak:
-            peak, at = vals[0, t], t
-    out[0] = peak
-    out[1] = at if peak > big else -1
+    _peak(vals[0], big, out, 0)
+    _peak(stranded_e, big, out, 9)
     for j in range(2):  # IFRS, US GAAP
         total = 0.0
         first = -1
@@ -823,3 +849,14 @@ def _events(vals, big, out):
                 first = t
         out[2 + j] = total
         out[4 + j] = first
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _peak(path, big, out, i):
+    """``out[i]``: the largest value (the first if tied), ``out[i + 1]``: its index if material."""
+    peak, at = path[0], 0
+    for t in range(1, path.shape[0]):
+        if path[t] > peak:
+            peak, at = path[t], t
+    out[i] = peak
+    out[i + 1] = at if peak > big else -1

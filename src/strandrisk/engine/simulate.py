@@ -67,6 +67,8 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "payback_years_2026",
     "stranded_peak",
     "stranded_peak_date",
+    "stranded_peak_to_2026",
+    "stranded_peak_to_2026_date",
     "impairment_ifrs",
     "impairment_usgaap",
     "first_impairment_ifrs",
@@ -88,6 +90,8 @@ OUTCOME_UNITS: dict[str, str] = {
     "payback_years_2026": "year",
     "stranded_peak": "USD",
     "stranded_peak_date": "ISO quarter",
+    "stranded_peak_to_2026": "USD",
+    "stranded_peak_to_2026_date": "ISO quarter",
     "impairment_ifrs": "USD",
     "impairment_usgaap": "USD",
     "first_impairment_ifrs": "ISO quarter",
@@ -121,7 +125,8 @@ SERIES_UNITS: dict[str, str] = {
     **dict.fromkeys(
         ("debt", "book_value", "book_value_opening", "book_compute", "book_facilities",
          "value_in_use", "fair_value", "recoverable_amount", "economic_value", "stranded_value",
-         "depreciation_gap", "carrying_ifrs", "carrying_usgaap"),
+         "depreciation_gap", "carrying_ifrs", "carrying_usgaap", "book_compute_to_2026",
+         "value_in_use_to_2026", "fair_value_to_2026", "stranded_value_to_2026"),
         "USD",
     ),
     "demand": "Mtok/quarter",
@@ -139,16 +144,6 @@ SERIES_UNITS: dict[str, str] = {
 flows per quarter, stocks (``USD``) at quarter end, ``dscr`` and ``interest_cover`` (EBIT
 over interest) per year, ``economic_life`` per cohort; ``H100e`` counts units of compute in
 H100 equivalents."""
-
-_SERIES = (
-    "capex", "revenue", "energy_cost", "fixed_opex", "ebitda", "depreciation", "tax",
-    "fcf_unlevered", "debt", "interest", "principal", "fcf_levered", "book_value",
-    "book_compute", "book_facilities", "value_in_use", "fair_value", "recoverable_amount",
-    "economic_value", "stranded_value", "depreciation_gap", "impairment_ifrs",
-    "impairment_usgaap", "carrying_ifrs", "carrying_usgaap", "reversal_ifrs",
-    "depreciation_ifrs", "depreciation_usgaap", "book_value_opening", "demand", "capacity",
-    "served", "utilisation", "installed_units", "token_price",
-)  # fmt: skip
 
 
 def quarter_label(index: int) -> str:
@@ -218,6 +213,8 @@ VALUE_AT_COLUMNS = (
     "value_in_use",
     "fair_value",
     "stranded_value",
+    "book_compute_to_2026",
+    "stranded_value_to_2026",
     "book_facilities",
     "book_value",
     "recoverable_amount",
@@ -230,7 +227,8 @@ VALUE_AT_COLUMNS = (
 )
 """Columns of :meth:`SimulationResult.value_at`: the stocks at the quarter's end (the
 scheduled book of compute and network, its value in use and fair value, the stranded value
-``max(0, book_compute - max(value_in_use, fair_value))``, the facilities' book, the whole
+``max(0, book_compute - max(value_in_use, fair_value))``, the book and stranded value of
+today's capital (the vintages to 2026Q4, valued on their own), the facilities' book, the whole
 book, the recoverable amount with facilities, the carrying amounts), the impairment charged
 up to it (net of IFRS reversals) [USD], the quarter's utilisation [fraction] and EBITDA
 [USD/quarter]."""
@@ -279,7 +277,8 @@ def position_at(series: xr.Dataset, quarter: str, scenario: int = 0) -> pd.DataF
             upto[f"impairment_{standard}"].sum("quarter").to_numpy()
         )
     index = pd.Index([str(c) for c in ds["company"].values], name="company")
-    return pd.DataFrame(columns, index=index)[list(VALUE_AT_COLUMNS)]
+    # a run stored before a column was kept has NaN in it
+    return pd.DataFrame(columns, index=index).reindex(columns=list(VALUE_AT_COLUMNS))
 
 
 def _history(companies: tuple[str, ...]) -> HistoryArrays:
@@ -374,6 +373,8 @@ def _kernel_columns(p: Params, grid: Grid, ko: KernelOutcomes) -> dict[str, np.n
         "payback_years_2026": ko.programme[..., 2],
         "stranded_peak": sm[..., 0],
         "stranded_peak_q": sm[..., 1].astype(np.int64),
+        "stranded_peak_to_2026": sm[..., 9],
+        "stranded_peak_to_2026_q": sm[..., 10].astype(np.int64),
         "impairment_ifrs": sm[..., 2],
         "impairment_usgaap": sm[..., 3],
         "first_impairment_ifrs_q": sm[..., 4].astype(np.int64),
@@ -410,6 +411,8 @@ def _chunk(
     grid, cohorts, ops = reported_vintages(full_grid, cohorts, ops)
     acc = accounts(p, grid, cohorts)
     val = value_assets(p, grid, cohorts, ops, acc)
+    to_2026 = val.to_2026
+    assert to_2026 is not None
     flows = company_flows(p, grid, cohorts, ops, acc)
     prog = programme_2026(p, grid, cohorts, ops, acc)
     life_v = _economic_life(grid, ops)  # (S, K, V)
@@ -423,6 +426,10 @@ def _chunk(
         "stranded_peak": val.stranded.max(-1),
         "stranded_peak_q": np.where(
             val.stranded.max(-1) > big[..., 0], val.stranded.argmax(-1), -1
+        ),
+        "stranded_peak_to_2026": to_2026.stranded.max(-1),
+        "stranded_peak_to_2026_q": np.where(
+            to_2026.stranded.max(-1) > big[..., 0], to_2026.stranded.argmax(-1), -1
         ),
         "impairment_ifrs": ordered_sum(val.ifrs.charge),
         "impairment_usgaap": ordered_sum(val.usgaap.charge),
@@ -459,6 +466,8 @@ def _series(
     k1 = served.shape[1]
     book = val.book_compute + val.book_facilities
     extra = _rollforward_series(flows, val, book)
+    to_2026 = val.to_2026
+    assert to_2026 is not None
     return {
         **extra,
         "capex": flows.capex, "revenue": flows.revenue, "energy_cost": flows.energy,
@@ -476,6 +485,9 @@ def _series(
         "installed_units": units,
         "token_price": np.broadcast_to(ops.price[..., 0, :n], (served.shape[0], k1, n)),
         "dscr": flows.dscr, "interest_cover": flows.interest_cover, "llcr": flows.llcr,
+        "book_compute_to_2026": to_2026.book_compute,
+        "value_in_use_to_2026": to_2026.value_in_use, "fair_value_to_2026": to_2026.fair_value,
+        "stranded_value_to_2026": to_2026.stranded,
     }  # fmt: skip
 
 
@@ -528,6 +540,7 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
         }
     )
     frame["stranded_peak_date"] = label(out["stranded_peak_q"])
+    frame["stranded_peak_to_2026_date"] = label(out["stranded_peak_to_2026_q"])
     frame["first_impairment_ifrs"] = label(out["first_impairment_ifrs_q"])
     frame["first_impairment_usgaap"] = label(out["first_impairment_usgaap_q"])
     if "min_llcr" in out:

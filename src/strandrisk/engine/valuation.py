@@ -15,7 +15,7 @@ from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
 from strandrisk.engine.model import HOURS_PER_QUARTER, QUARTER, Accounts, Cohorts, Grid, Operations
 from strandrisk.engine.params import Params
 
-__all__ = ["Valuation", "add_industry", "discount_end", "value_assets"]
+__all__ = ["CapitalTo2026", "Valuation", "add_industry", "discount_end", "value_assets"]
 
 
 def add_industry(x: np.ndarray, axis: int = 1) -> np.ndarray:
@@ -87,6 +87,33 @@ class Valuation:
     opening_compute: np.ndarray | None = None
     opening_book: np.ndarray | None = None
     additions_compute: np.ndarray | None = None
+    to_2026: CapitalTo2026 | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CapitalTo2026:
+    """The capital commissioned to the end of 2026, valued as a group of its own, (S, K+1, T).
+
+    The installed base (2022-2025 vintages) and the 2026 programme: today's capital. Its
+    cohorts are dispatched with every later one, so later capex lowers what it earns.
+
+    Attributes
+    ----------
+    book_compute : ndarray
+        Scheduled net book value of its compute + network. [USD]
+    value_in_use : ndarray
+        PV at WACC of the EBITDA its cohorts will still earn. [USD]
+    fair_value : ndarray
+        Its replacement-cost value (capped at the value in use with economic
+        obsolescence, as the unit's). [USD]
+    stranded : ndarray
+        ``max(0, book_compute - max(value_in_use, fair_value))``. [USD]
+    """
+
+    book_compute: np.ndarray
+    value_in_use: np.ndarray
+    fair_value: np.ndarray
+    stranded: np.ndarray
 
 
 def _fair_value_by_vintage(p: Params, grid: Grid, cohorts: Cohorts, ops: Operations) -> np.ndarray:
@@ -148,12 +175,15 @@ def value_assets(
     existing = (grid.vintage[:, None] <= np.arange(n)[None, :]).astype(float)  # (V, T)
     df = discount_end(p, grid)
     ebitda = add_industry(ops.ebitda)
-    viu = ordered_sum(existing * _future_sums(ebitda * df, n), axis=-2) / df[..., 0, :n]
+    future = _future_sums(ebitda * df, n)
+    viu = ordered_sum(existing * future, axis=-2) / df[..., 0, :n]
     undiscounted = ordered_sum(existing * _future_sums(ebitda, n), axis=-2)
-    fair = ordered_sum(add_industry(_fair_value_by_vintage(p, grid, cohorts, ops)), axis=-2)
+    fair_v = add_industry(_fair_value_by_vintage(p, grid, cohorts, ops))
+    fair = ordered_sum(fair_v, axis=-2)
     if p.economic_obsolescence:  # no buyer pays more than the assets will earn (IFRS 13.B9)
         fair = np.minimum(fair, viu)
     book_c_v = add_industry(acc.book_compute[..., :n])
+    to_2026 = _capital_to_2026(p, grid, existing, future, df[..., 0, :n], fair_v, book_c_v)
     book_c = ordered_sum(book_c_v, axis=-2)
     book_f = ordered_sum(add_industry(acc.book_facilities[..., :n]), axis=-2)
     economic_compute = np.maximum(viu, fair)
@@ -180,4 +210,30 @@ def value_assets(
         else ordered_sum(opening, axis=-1)
         + ordered_sum(add_industry(acc.opening_facilities), axis=-1),  # type: ignore[arg-type]
         additions_compute=additions,
+        to_2026=to_2026,
     )
+
+
+def _capital_to_2026(
+    p: Params,
+    grid: Grid,
+    existing: np.ndarray,
+    future: np.ndarray,
+    df: np.ndarray,
+    fair_v: np.ndarray,
+    book_c_v: np.ndarray,
+) -> CapitalTo2026:
+    """Value the vintages commissioned to 2026Q4 alone, as :func:`value_assets` values all.
+
+    ``future``: per vintage, the discounted EBITDA after each quarter; ``df``: the
+    discount factor at each reporting quarter's end; ``fair_v``, ``book_c_v``: fair value
+    and compute book per vintage; each with the industry appended.
+    """
+    group = (np.arange(grid.vintage.shape[0]) < grid.v2026.stop).astype(float)[:, None]
+    viu = ordered_sum(existing * group * future, axis=-2) / df
+    fair = ordered_sum(group * fair_v, axis=-2)
+    if p.economic_obsolescence:
+        fair = np.minimum(fair, viu)
+    book = ordered_sum(group * book_c_v, axis=-2)
+    stranded = np.maximum(book - np.maximum(viu, fair), 0.0)
+    return CapitalTo2026(book, viu, fair, stranded)

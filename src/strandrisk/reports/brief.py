@@ -44,6 +44,8 @@ POSITION_ROWS = (
     ("  value in use", "value_in_use"),
     ("  fair value", "fair_value"),
     ("stranded value", "stranded_value"),
+    ("today's capital: book", "book_compute_to_2026"),
+    ("  stranded value", "stranded_value_to_2026"),
     ("facilities book", "book_facilities"),
     ("book value", "book_value"),
     ("recoverable amount", "recoverable_amount"),
@@ -125,10 +127,21 @@ def in_brief(
             )
     else:
         out.append(f"No book value is stranded through {last}.")
+    if not pd.isna(ind.get("stranded_peak_to_2026", np.nan)):  # stored before it was kept
+        out.append(_today(ind, last))
     out.append(_impairments(rows, last))
     if searched:
         out.append(_breakeven(ind, scenario))
     return out
+
+
+def _today(ind: pd.Series, last: str) -> str:
+    """Say what strands of today's capital: the installed base and the 2026 programme."""
+    what = "Today's capital (the installed base and the 2026 programme, valued on their own)"
+    peak, when = ind["stranded_peak_to_2026"], ind["stranded_peak_to_2026_date"]
+    if not (peak > 0 and isinstance(when, str)):
+        return f"{what} is not stranded through {last}."
+    return f"{what} has at most {usd(peak)} stranded, in {when}."
 
 
 def _names(companies: list[str]) -> str:

@@ -36,7 +36,14 @@ th { background: #f4f5f9; } td.text, th.text { text-align: left; }
 .small { font-size: .8rem; color: #5a6070; } .chart { margin: 1rem 0 2rem; }
 """
 
-_MONEY = ("capex_2026", "npv_2026", "stranded_peak", "impairment_ifrs", "impairment_usgaap")
+_MONEY = (
+    "capex_2026",
+    "npv_2026",
+    "stranded_peak",
+    "stranded_peak_to_2026",
+    "impairment_ifrs",
+    "impairment_usgaap",
+)
 
 
 def _fmt_outcomes(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -69,6 +76,8 @@ _LABELS = {
     "payback_years_2026": "payback of the 2026 programme (years)",
     "stranded_peak": "peak stranded value ($B)",
     "stranded_peak_date": "peak stranded value: quarter",
+    "stranded_peak_to_2026": "peak stranded value of today's capital ($B)",
+    "stranded_peak_to_2026_date": "peak stranded value of today's capital: quarter",
     "impairment_ifrs": "impairment charges, IFRS ($B, total)",
     "impairment_usgaap": "impairment charges, US GAAP ($B, total)",
     "first_impairment_ifrs": "first IFRS impairment",

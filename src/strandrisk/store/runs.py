@@ -68,6 +68,8 @@ ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_llcr DOUBLE;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS first_llcr_below_1 VARCHAR;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS loan_cover BOOLEAN;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS min_interest_cover DOUBLE;
+ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS stranded_peak_to_2026 DOUBLE;
+ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS stranded_peak_to_2026_date VARCHAR;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS parameters INTEGER;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS precision VARCHAR;
 CREATE TABLE IF NOT EXISTS decisions (
@@ -84,6 +86,14 @@ LLCR_COLUMNS = ("min_llcr", "first_llcr_below_1")
 """Outcome columns of runs that computed the loan life cover (``simulate``'s, kept here so
 that reading a store does not load the model)."""
 
+_ADDED = (
+    ("min_interest_cover", "min_dscr"),
+    ("stranded_peak_to_2026", "stranded_peak_date"),
+    ("stranded_peak_to_2026_date", "stranded_peak_to_2026"),
+)
+"""Outcome columns added to the store's table after it was first made, each with the column
+it follows in the outcome table."""
+
 _NUMERIC = (
     "capex_2026",
     "booked_life_years",
@@ -91,6 +101,7 @@ _NUMERIC = (
     "npv_2026",
     "irr_2026",
     "stranded_peak",
+    "stranded_peak_to_2026",
     "impairment_ifrs",
     "impairment_usgaap",
     "min_dscr",
@@ -477,9 +488,11 @@ class RunStore:
             ).df()
             comparison = self._comparison(con, meta, run_id) if meta["kind"] == "compare" else None
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
-        if "min_interest_cover" in outcomes:  # added last to older stores: beside min_dscr
-            columns = [c for c in outcomes.columns if c != "min_interest_cover"]
-            columns.insert(columns.index("min_dscr") + 1, "min_interest_cover")
+        for column, after in _ADDED:  # added last to older stores: put beside their kin
+            if column not in outcomes:
+                continue
+            columns = [c for c in outcomes.columns if c != column]
+            columns.insert(columns.index(after) + 1, column)
             outcomes = outcomes[columns]
         if not meta["loan_cover"]:  # columns of runs that computed the loan life cover
             outcomes = outcomes.drop(columns=list(LLCR_COLUMNS), errors="ignore")
