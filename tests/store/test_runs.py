@@ -1,9 +1,11 @@
 """The DuckDB run store: round trip, comparison, and no partial run after a failure."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import strandrisk as sr
+from strandrisk.io.uncertainty import load_uncertainty
 from strandrisk.store.runs import RunStore
 
 
@@ -268,3 +270,28 @@ def test_a_store_from_before_a_column_was_added_gains_it_in_place(tmp_path, resu
     for column in added:
         assert first[column].isna().all()  # not computed then
     assert added[0] in store.quantiles(2).index.get_level_values("outcome")
+
+
+def test_a_kept_run_from_before_todays_capital_is_stored_without_it(tmp_path):
+    import duckdb
+
+    from strandrisk.store.runs import record_mc
+
+    kept = tmp_path / "kept.duckdb"
+    sc = sr.load_scenario("base", {"years": 3})
+    sr.run_mc(sc, load_uncertainty("base", sc), n=40, seed=2, outcomes_path=kept)
+    kw = {"scenario_name": "base", "scenario_toml": "", "seed": 2}
+    store = RunStore(tmp_path / "s.duckdb")
+    now = record_mc(store, kept=kept, package_version="x", register_sha256="y", **kw)
+    with duckdb.connect(str(kept)) as con:  # as `mc --keep` wrote it before the column
+        full = con.execute("SELECT * FROM mc ORDER BY scenario, company").df()
+        con.execute("ALTER TABLE mc DROP COLUMN stranded_peak_to_2026")
+    stored = store.get(now).outcomes.sort_values(["scenario", "company"])
+    np.testing.assert_array_equal(stored["stranded_peak_to_2026"], full["stranded_peak_to_2026"])
+    run_id = record_mc(store, kept=kept, package_version="x", register_sha256="y", **kw)
+    rows = store.get(run_id).outcomes
+    assert rows["stranded_peak_to_2026"].isna().all()
+    assert len(rows) == len(full)
+    np.testing.assert_array_equal(
+        rows.sort_values(["scenario", "company"])["stranded_peak"], full["stranded_peak"]
+    )

@@ -38,6 +38,7 @@ __all__ = ["LIMIT_OUTCOMES", "Limit", "LimitSolution", "parse_limit", "solve_lim
 
 LIMIT_OUTCOMES: tuple[str, ...] = (
     "stranded_peak",
+    "stranded_peak_to_2026",
     "impairment_ifrs",
     "impairment_usgaap",
     "npv_2026",

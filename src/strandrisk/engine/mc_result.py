@@ -32,6 +32,7 @@ __all__ = [
     "NPV_BELOW_ZERO",
     "PRECISION_FIRST",
     "PRECISION_LEVELS",
+    "PRECISION_OUTCOMES",
     "QUANTILES",
     "SUMMARISED",
     "MCResult",
@@ -59,8 +60,18 @@ CONFIDENCE = 0.95
 """Coverage of the sampling intervals of the quantiles and the rank correlations."""
 
 
-SUMMARISED = ("stranded_peak", "npv_2026", "impairment_ifrs", "impairment_usgaap")
+SUMMARISED = (
+    "stranded_peak",
+    "stranded_peak_to_2026",
+    "npv_2026",
+    "impairment_ifrs",
+    "impairment_usgaap",
+)
 """Outcomes a Monte Carlo run summarises per company (quantiles, moments, probabilities)."""
+
+PRECISION_OUTCOMES = ("stranded_peak", "impairment_ifrs", "impairment_usgaap")
+"""Outcomes whose quantiles ``--precision`` pins down: the unit's peak stranded value and its
+impairments (today's capital's peak, often zero at P50, would set the pace on its own)."""
 
 
 COVENANTS = (1.0, 1.2, 1.5)
@@ -243,7 +254,7 @@ def quantile_precision(quantiles: pd.DataFrame, intervals: pd.DataFrame) -> dict
         where too few scenarios bound that quantile, NaN where no estimate is positive
         (nothing to measure). [fraction]
     """
-    positive = quantiles.index.get_level_values("outcome") != "npv_2026"
+    positive = quantiles.index.get_level_values("outcome").isin(PRECISION_OUTCOMES)
     out = {}
     for level in PRECISION_LEVELS:
         est = quantiles.loc[positive, level].to_numpy(dtype=float)

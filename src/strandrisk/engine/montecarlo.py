@@ -92,6 +92,7 @@ KEPT_COLUMNS = (
     "scenario",
     "company",
     "stranded_peak",
+    "stranded_peak_to_2026",
     "npv_2026",
     "irr_2026",
     "impairment_ifrs",
@@ -715,7 +716,7 @@ class _Kept:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(
             "CREATE TABLE mc (scenario BIGINT, company VARCHAR, stranded_peak DOUBLE, "
-            "npv_2026 DOUBLE, irr_2026 DOUBLE, impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, "
+            "stranded_peak_to_2026 DOUBLE, npv_2026 DOUBLE, irr_2026 DOUBLE, impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, "
             "first_impairment_ifrs VARCHAR, first_impairment_usgaap VARCHAR, "
             "economic_life_years DOUBLE, min_dscr DOUBLE, min_interest_cover DOUBLE"
             + (", min_llcr DOUBLE, first_llcr_below_1 VARCHAR)" if llcr else ")")

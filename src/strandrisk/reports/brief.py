@@ -318,6 +318,7 @@ def condition_label(label: str) -> str:
     names = {
         "npv_2026": "NPV 2026",
         "stranded_peak": "peak stranded",
+        "stranded_peak_to_2026": "today's capital stranded",
         "impairment_ifrs": "IFRS impairments",
         "impairment_usgaap": "US GAAP impairments",
     }

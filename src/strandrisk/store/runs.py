@@ -94,6 +94,9 @@ _ADDED = (
 """Outcome columns added to the store's table after it was first made, each with the column
 it follows in the outcome table."""
 
+_LATER_KEPT = ("min_interest_cover", "stranded_peak_to_2026")
+"""Columns of a kept Monte Carlo run (``mc --keep``) that older kept files lack."""
+
 _NUMERIC = (
     "capex_2026",
     "booked_life_years",
@@ -712,13 +715,12 @@ def record_mc(
                 r[0] for r in con.execute("DESCRIBE kept.mc").fetchall()
             }  # the loan life cover's too when the run computed it
             cover = set(LLCR_COLUMNS) <= kept_columns
-            interest = "min_interest_cover" in kept_columns  # not in older --keep files
+            later = [c for c in _LATER_KEPT if c in kept_columns]  # not in older --keep files
             columns = ", ".join(
                 [
                     "scenario", "company", "npv_2026", "irr_2026", "stranded_peak",
                     "impairment_ifrs", "impairment_usgaap", "first_impairment_ifrs",
-                    "first_impairment_usgaap", "economic_life_years", "min_dscr",
-                    *(("min_interest_cover",) if interest else ()),
+                    "first_impairment_usgaap", "economic_life_years", "min_dscr", *later,
                     *(LLCR_COLUMNS if cover else ()),
                 ]
             )  # fmt: skip
