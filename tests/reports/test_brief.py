@@ -57,6 +57,35 @@ def test_each_branch(base):
     assert "breaks even" not in " ".join(in_brief(outcomes, scenario, searched=False))
 
 
+def test_the_brief_says_what_strands_of_todays_capital(base):
+    scenario, outcomes = base
+    ind = outcomes.set_index("company").loc["industry"]
+    text = " ".join(in_brief(outcomes, scenario))
+    peak = f"${ind['stranded_peak_to_2026'] / 1e9:,.0f}B"
+    assert f"has at most {peak} stranded, in {ind['stranded_peak_to_2026_date']}." in text
+    none = _set(outcomes, "industry", stranded_peak_to_2026=0.0, stranded_peak_to_2026_date=None)
+    text = " ".join(in_brief(none, scenario))
+    assert (
+        "(the installed base and the 2026 programme, valued on their own) is not stranded" in text
+    )
+    old = _set(outcomes, "industry", stranded_peak_to_2026=np.nan, stranded_peak_to_2026_date=None)
+    assert "Today's capital" not in " ".join(in_brief(old, scenario))  # stored before it was kept
+
+
+def test_the_stranded_chart_draws_todays_capital_beside_the_units():
+    from strandrisk.reports.figures import _stranded
+
+    ds = sr.simulate(sr.load_scenario("base"), breakeven=False).series.isel(scenario=0)
+    fig = _stranded(ds, "t")
+    today = [t for t in fig.data if "today's capital" in t.name]
+    assert len(today) == 1
+    np.testing.assert_allclose(
+        today[0].y, ds["stranded_value_to_2026"].sel(company="industry").values / 1e9
+    )
+    older = _stranded(ds.drop_vars("stranded_value_to_2026"), "t")
+    assert len(older.data) == len(fig.data) - 1
+
+
 def test_the_report_names_every_outcome_in_words_and_keeps_its_json_name():
     from strandrisk.reports import html
 

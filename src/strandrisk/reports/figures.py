@@ -109,6 +109,14 @@ def _stranded(ds: xr.Dataset, title: str) -> go.Figure:
             line={"color": _colour(c, companies)},
         )
     ind = ds.sel(company="industry")
+    if "stranded_value_to_2026" in ds:  # not in runs stored before it was kept
+        fig.add_scatter(
+            x=x,
+            y=ind["stranded_value_to_2026"].values / _B,
+            name="industry stranded, today's capital (installed base and 2026, valued alone)",
+            mode="lines",
+            line={"dash": "dash", "color": _colour("industry", companies)},
+        )
     fig.add_scatter(
         x=x,
         y=np.cumsum(ind["impairment_ifrs"].values) / _B,
