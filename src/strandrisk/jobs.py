@@ -18,7 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from strandrisk import __version__
-from strandrisk.analysis.sensitivity import Swing, one_at_a_time
+from strandrisk.analysis.sensitivity import Swing, swings_by_outcome
 from strandrisk.assumptions.claims import load_claims
 from strandrisk.assumptions.register import load_register
 from strandrisk.assumptions.schema import Record
@@ -71,6 +71,8 @@ class MainJob:
     store: Path | None
     lives: LifeEffect | None = None
     """Depreciation 2026-2028 at the booked lives against three years (None: horizon too short)."""
+    swings_to_2026: list[Swing] = dataclasses.field(default_factory=list)
+    """One-at-a-time swings of today's capital's peak stranded value (``stranded_peak_to_2026``)."""
 
     def value_at(self, quarter: str) -> pd.DataFrame:
         """Each company's position at the end of ``quarter`` (``engine.simulate.position_at``).
@@ -326,7 +328,8 @@ def run_main_job(
     result = simulate(scenario)
     register = load_register()
     say("ranking the drivers: every ranged assumption at either end of its range")
-    swings = one_at_a_time(scenario, register)
+    ranked = swings_by_outcome(scenario, register, ("stranded_peak", "stranded_peak_to_2026"))
+    swings, swings_to_2026 = ranked["stranded_peak"], ranked["stranded_peak_to_2026"]
     say("running the presets for comparison")
     presets = compare_presets(tuple(c.name for c in scenario.companies), scenario.years)
     assert result.series is not None  # simulate keeps the series by default
@@ -340,7 +343,7 @@ def run_main_job(
         from strandrisk.reports.html import render_report
 
         say("drawing the charts")
-        figures = build_figures(series, result.outcomes, presets, swings)
+        figures = build_figures(series, result.outcomes, presets, swings, swings_to_2026)
         mc_note = ""
         if mc_n:
             say(f"Monte Carlo section: {mc_n:,} scenarios and Sobol indices")
@@ -365,6 +368,7 @@ def run_main_job(
                 figures=figures,
                 outcomes=result.outcomes,
                 swings=swings,
+                swings_to_2026=swings_to_2026,
                 used=assumptions_used(scenario),
                 choices=modelling_choices(scenario),
                 claims=load_claims(register),
@@ -416,6 +420,7 @@ def run_main_job(
         run_id,
         Path(store_path) if store_path else None,
         lives,
+        swings_to_2026,
     )
 
 

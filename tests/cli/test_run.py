@@ -48,7 +48,9 @@ def test_run_prints_the_summary_and_writes_report_and_store(base_run):
         "Assumptions that move peak stranded value",
     ):
         assert needle in out
-    assert len(re.findall(r"^\s+[123]\. \S+", out, flags=re.M)) == 3
+    # three drivers of the unit's peak stranded value, three of today's capital's
+    assert len(re.findall(r"^\s+[123]\. \S+", out, flags=re.M)) == 6
+    assert "today's capital's peak stranded value" in out
     assert f"stored: run 1 in {store}" in out
     assert (folder / "report" / "report.html").is_file()
     assert sorted(p.name for p in (folder / "png").iterdir()) == sorted(
@@ -332,7 +334,7 @@ def test_run_reports_each_stage_and_keeps_driver_figures_whole(tmp_path):
     console = Console(force_terminal=True, color_system="truecolor", width=200, record=True)
     console.print(render.run_summary(job))
     lines = [line for line in console.export_text(styles=True).splitlines() if "->" in line]
-    assert len(lines) == 3
+    assert len(lines) == 6  # the unit's peak stranded value, then today's capital's
     for line in lines:
         assert "\x1b" not in line, line  # plain text, not highlighted number by number
 

@@ -7,6 +7,7 @@ through :func:`strandrisk.simulate` as one batch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,13 @@ from strandrisk.assumptions.register import Register
 from strandrisk.engine.simulate import simulate
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 
-__all__ = ["Swing", "one_at_a_time", "quantile_swings", "ranged_parameters"]
+__all__ = [
+    "Swing",
+    "one_at_a_time",
+    "quantile_swings",
+    "ranged_parameters",
+    "swings_by_outcome",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,33 @@ def one_at_a_time(
     list of Swing
         Largest swing first. Share parameters are left out (they must add to one).
     """
+    return swings_by_outcome(scenario, register, (outcome,), company)[outcome]
+
+
+def swings_by_outcome(
+    scenario: Scenario,
+    register: Register,
+    outcomes: Sequence[str],
+    company: str = "industry",
+) -> dict[str, list[Swing]]:
+    """Return :func:`one_at_a_time` for several outcomes from one batch of model runs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Values held fixed while one parameter moves. [-]
+    register : Register
+        Source of the ranges. [-]
+    outcomes : sequence of str
+        Columns of the outcome table. [-]
+    company : str
+        Row of the outcome table (a company or ``industry``). [-]
+
+    Returns
+    -------
+    dict of str to list of Swing
+        Per outcome, largest swing first.
+    """
     scenario.check_company(company)
     params = [
         p for p in ranged_parameters(scenario, register) if not p[0].startswith("capex.share_")
@@ -115,12 +149,15 @@ def one_at_a_time(
         samples[key][2 + 2 * i] = hi
     result = simulate(scenario, samples, breakeven=False, keep_series=False)
     table = result.outcomes[result.outcomes["company"] == company]
-    values = table[outcome].to_numpy(dtype=float)
-    swings = [
-        Swing(key, row, lo, hi, values[1 + 2 * i], values[2 + 2 * i], values[0])
-        for i, (key, row, lo, hi) in enumerate(params)
-    ]
-    return sorted(swings, key=lambda s: (-s.swing, s.key))
+    out = {}
+    for outcome in outcomes:
+        values = table[outcome].to_numpy(dtype=float)
+        swings = [
+            Swing(key, row, lo, hi, values[1 + 2 * i], values[2 + 2 * i], values[0])
+            for i, (key, row, lo, hi) in enumerate(params)
+        ]
+        out[outcome] = sorted(swings, key=lambda s: (-s.swing, s.key))
+    return out
 
 
 def quantile_swings(

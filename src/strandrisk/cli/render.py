@@ -353,13 +353,13 @@ def run_summary(job: MainJob, at: Sequence[str] = ()) -> Group:
         "[bold]Assumptions that move peak stranded value most[/] "
         "(industry, one at a time over each range):",
     ]
-    for i, s in enumerate(job.swings[:3], start=1):
-        parts.append(  # plain text: no number highlighting inside "$4,212B"
-            Text(
-                f"  {i}. {s.key} ({s.row}): {_money(s.outcome_low)} at {s.low:.4g} -> "
-                f"{_money(s.outcome_high)} at {s.high:.4g}"
-            )
+    parts += _top_swings(job.swings)
+    if job.swings_to_2026:
+        parts.append(
+            "[bold]... and today's capital's peak stranded value[/] "
+            "(installed base and 2026, alone):"
         )
+        parts += _top_swings(job.swings_to_2026)
     parts.append("")
     if job.report is not None:
         parts.append(f"report: {job.report}")
@@ -502,3 +502,14 @@ def tco_tables(wf: WorkloadFile, result: TCOResult, checks: list) -> Group:
     lines = [f"  {line}" for line in breakeven_lines(result)]
     parts += ["Break-even daily volume (total cost equal):", *lines]
     return Group(*parts)
+
+
+def _top_swings(swings: list) -> list[Text]:
+    """Return the three largest one-at-a-time swings, one line each."""
+    return [  # plain text: no number highlighting inside "$4,212B"
+        Text(
+            f"  {i}. {s.key} ({s.row}): {_money(s.outcome_low)} at {s.low:.4g} -> "
+            f"{_money(s.outcome_high)} at {s.high:.4g}"
+        )
+        for i, s in enumerate(swings[:3], start=1)
+    ]

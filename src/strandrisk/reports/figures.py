@@ -41,6 +41,7 @@ FIGURES: dict[str, str] = {
     "cohort_lives": "Booked against economic life, cohort by cohort",
     "presets": "The six presets side by side (industry)",
     "tornado": "What moves peak stranded value most (one at a time)",
+    "tornado_to_2026": "What moves today's capital's peak stranded value most (one at a time)",
 }
 """Figure key -> title, in report order."""
 
@@ -304,7 +305,11 @@ def tornado_figure(swings: Sequence[Swing], title: str, top: int = 12) -> go.Fig
 
 
 def build_figures(
-    ds: xr.Dataset, outcomes: pd.DataFrame, presets: pd.DataFrame, swings: Sequence[Swing]
+    ds: xr.Dataset,
+    outcomes: pd.DataFrame,
+    presets: pd.DataFrame,
+    swings: Sequence[Swing],
+    swings_to_2026: Sequence[Swing] = (),
 ) -> dict[str, go.Figure]:
     """Build every chart of the report.
 
@@ -318,6 +323,8 @@ def build_figures(
         Industry outcomes of each preset, indexed by preset name. [-]
     swings : sequence of Swing
         One-at-a-time swings, largest first. [-]
+    swings_to_2026 : sequence of Swing
+        The same for today's capital's peak stranded value; its chart only if given. [-]
 
     Returns
     -------
@@ -335,6 +342,11 @@ def build_figures(
         "cohort_lives": _cohort_lives(ds, outcomes, t["cohort_lives"]),
         "presets": _presets(presets, t["presets"]),
         "tornado": tornado_figure(swings, t["tornado"]),
+        **(
+            {"tornado_to_2026": tornado_figure(swings_to_2026, t["tornado_to_2026"])}
+            if swings_to_2026
+            else {}
+        ),
     }
 
 

@@ -423,6 +423,7 @@ def render_report(
     positions: Mapping[str, pd.DataFrame] | None = None,
     lives: Any = None,
     lives_source: str | None = None,
+    swings_to_2026: Sequence[Swing] = (),
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -467,6 +468,9 @@ def render_report(
     lives : LifeEffect, optional
         Depreciation at the booked lives against a shorter one
         (:func:`strandrisk.engine.lives.life_effect`). [USD, year]
+    swings_to_2026 : sequence of Swing
+        One-at-a-time swings of today's capital's peak stranded value
+        (``stranded_peak_to_2026``); a second list beside the first if given. [-]
     lives_source : str, optional
         The register row of the understatement whose implied life is given. [-]
 
@@ -483,11 +487,12 @@ def render_report(
     )
     if mc:
         mc = f"<h2>Monte Carlo over the uncertain assumptions</h2><p>{html.escape(mc_note)}</p>{mc}"
-    top = "".join(
-        f"<li><b>{html.escape(s.key)}</b> ({html.escape(s.row)}): peak stranded value "
-        f"${s.outcome_low / 1e9:,.0f}B at {s.low:.4g} vs ${s.outcome_high / 1e9:,.0f}B at {s.high:.4g}</li>"
-        for s in list(swings)[:3]
-    )
+    top = _top_swings(swings)
+    if swings_to_2026:
+        top += (
+            "</ol><h3>And today's capital's (the installed base and the 2026 programme, "
+            f"valued alone)</h3><ol>{_top_swings(swings_to_2026)}"
+        )
     brief_html = (
         "<h2>In brief (the industry)</h2><ul>"
         + "".join(f"<li>{html.escape(line)}</li>" for line in brief)
@@ -527,4 +532,13 @@ one business.</p>
 <p class="small">{html.escape(footer)}</p>
 """,
         css=_CSS,
+    )
+
+
+def _top_swings(swings: Sequence[Swing]) -> str:
+    """List the three largest one-at-a-time swings of an outcome in USD."""
+    return "".join(
+        f"<li><b>{html.escape(s.key)}</b> ({html.escape(s.row)}): peak stranded value "
+        f"${s.outcome_low / 1e9:,.0f}B at {s.low:.4g} vs ${s.outcome_high / 1e9:,.0f}B at {s.high:.4g}</li>"
+        for s in list(swings)[:3]
     )

@@ -1,0 +1,46 @@
+"""One-at-a-time swings (the tornado) of one or several outcomes from one batch."""
+
+import pytest
+
+import strandrisk as sr
+from strandrisk.analysis.sensitivity import one_at_a_time, ranged_parameters, swings_by_outcome
+from strandrisk.assumptions.register import load_register
+
+OUTCOMES = ("stranded_peak", "stranded_peak_to_2026", "npv_2026")
+
+
+@pytest.fixture(scope="module")
+def ranked():
+    scenario = sr.load_scenario("base", {"years": 6})
+    return scenario, swings_by_outcome(scenario, load_register(), OUTCOMES, "meta")
+
+
+def test_each_outcome_ranked_as_alone(ranked):
+    scenario, by_outcome = ranked
+    for outcome in OUTCOMES:
+        alone = one_at_a_time(scenario, load_register(), outcome, "meta")
+        assert by_outcome[outcome] == alone
+
+
+def test_each_swing_is_the_model_with_that_one_parameter_at_each_end(ranked):
+    scenario, by_outcome = ranked
+    register = load_register()
+    keys = {key for key, *_ in ranged_parameters(scenario, register)}
+    swings = by_outcome["stranded_peak_to_2026"]
+    assert {s.key for s in swings} == {k for k in keys if not k.startswith("capex.share_")}
+    assert [s.swing for s in swings] == sorted((s.swing for s in swings), reverse=True)
+    base = sr.simulate(scenario, breakeven=False, keep_series=False).outcomes
+    meta = base.set_index("company").loc["meta"]
+    for s in swings[:3]:
+        assert s.base == meta["stranded_peak_to_2026"]
+        for value, got in ((s.low, s.outcome_low), (s.high, s.outcome_high)):
+            one = sr.load_scenario("base", {"years": 6, s.key: value})
+            rows = sr.simulate(one, breakeven=False, keep_series=False).outcomes
+            expected = rows.set_index("company").loc["meta", "stranded_peak_to_2026"]
+            assert got == pytest.approx(expected, rel=1e-9, abs=1.0)
+    assert swings[0].swing > 0
+
+
+def test_an_unknown_company_is_refused():
+    with pytest.raises(sr.InputError, match="nvidia"):
+        swings_by_outcome(sr.load_scenario("base"), load_register(), OUTCOMES, "nvidia")
