@@ -77,7 +77,7 @@ def test_summary_shapes_and_probabilities():
     assert result.intervals["p99_high"].isna().all()  # 60 scenarios cannot bound a P99
     d = result.drivers
     assert d.index.names == ["company", "outcome", "parameter"]
-    assert len(d) == 6 * 3 * 31
+    assert len(d) == 6 * 4 * 31
     assert ((d["spearman"].abs() <= 1) | d["spearman"].isna()).all()
 
 
@@ -622,6 +622,17 @@ def test_drivers_leave_out_only_the_incomplete_rows_of_that_company():
     expected = spearmanr(samples.loc[meta["scenario"], "a"], meta["npv_2026"]).statistic
     got = partial.loc[("meta", "npv_2026", "a"), "spearman"]
     assert got == pytest.approx(expected, abs=1e-12)
+    # an outcome a stored run predates (all NaN) is not ranked; the others are as before
+    older = rows.assign(stranded_peak_to_2026=np.nan)
+    pd.testing.assert_frame_equal(drivers_frame(samples, older), whole)
+    newer = rows.assign(stranded_peak_to_2026=rows["stranded_peak"] * 0.5)
+    both = drivers_frame(samples, newer)
+    assert set(both.index.get_level_values("outcome")) == {
+        "stranded_peak",
+        "stranded_peak_to_2026",
+        "npv_2026",
+        "impairment_ifrs",
+    }
 
 
 def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):

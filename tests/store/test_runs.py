@@ -109,6 +109,9 @@ def test_killed_writer_leaves_store_readable(tmp_path, result):
     assert len(RunStore(path).get(1).outcomes) == 6
 
 
+DRIVERS = ("stranded_peak", "stranded_peak_to_2026", "npv_2026", "impairment_ifrs")
+
+
 def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch):
     import numpy as np
     import openpyxl
@@ -142,7 +145,7 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
 
     expected = drivers_frame(
         run.samples.set_index("scenario"),
-        run.outcomes[["scenario", "company", "stranded_peak", "npv_2026", "impairment_ifrs"]],
+        run.outcomes[["scenario", "company", *DRIVERS]],
     )
     assert len(drivers) - 1 == len(expected)  # every company, outcome and parameter
     first = drivers[1]

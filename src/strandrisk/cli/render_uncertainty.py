@@ -231,19 +231,27 @@ def drivers_table(
     list
         The table, then the notes (plain text). [-]
     """
-    from strandrisk.reports.brief import DRIVER_NAMES, driver_notes
+    from strandrisk.reports.brief import driver_notes
 
     r: Any = result
     wide = r.driver_table(company, top)
     t = _compact(f"What moves the outcomes ({company}): rank correlation with each parameter")
     t.add_column("parameter", no_wrap=True)
-    for outcome in wide.columns:
-        t.add_column(DRIVER_NAMES.get(outcome, outcome), justify="right")
+    for outcome in wide.columns:  # short headers: four columns beside the names in 80
+        t.add_column(_DRIVER_HEADERS.get(outcome, outcome), justify="right")
     for parameter, row in wide.iterrows():
         t.add_row(str(parameter), *("-" if pd.isna(v) else f"{v:+.2f}" for v in row))
     notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
     table: list[RenderableType] = [t] * (not wide.empty)
     return table + [Text(note, style="dim") for note in notes]
+
+
+_DRIVER_HEADERS = {
+    "stranded_peak": "peak stranded",
+    "stranded_peak_to_2026": "today's capital stranded",
+    "npv_2026": "2026 NPV",
+    "impairment_ifrs": "IFRS impairments",
+}
 
 
 def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:

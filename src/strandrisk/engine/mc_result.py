@@ -49,7 +49,7 @@ DRIVER_SCENARIOS = 20_000
 """Scenarios (the first ones) whose parameters and outcomes feed the rank drivers."""
 
 
-DRIVER_OUTCOMES = ("stranded_peak", "npv_2026", "impairment_ifrs")
+DRIVER_OUTCOMES = ("stranded_peak", "stranded_peak_to_2026", "npv_2026", "impairment_ifrs")
 """Outcomes whose drivers a Monte Carlo run ranks."""
 
 

@@ -350,8 +350,9 @@ def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame
         Parameter values, indexed by scenario, a column per parameter. [canonical units]
     outcomes : pandas.DataFrame
         Columns ``scenario``, ``company`` and the outcomes of :data:`DRIVER_OUTCOMES`, a row
-        per scenario and company; rows with NaN are left out of that company's measures.
-        [USD]
+        per scenario and company; rows with NaN are left out of that company's measures, and
+        an outcome the rows lack, or hold only as NaN (a run stored before it was kept), is
+        not ranked. [USD]
 
     Returns
     -------
@@ -361,13 +362,14 @@ def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame
     """
     parts = []
     keys = sorted(samples.columns)  # one order whatever the source (a run, its kept file, a store)
-    m = len(DRIVER_OUTCOMES)
-    wide = outcomes.pivot(index="scenario", columns="company", values=list(DRIVER_OUTCOMES))
+    names = [o for o in DRIVER_OUTCOMES if o in outcomes and outcomes[o].notna().any()]
+    m = len(names)
+    wide = outcomes.pivot(index="scenario", columns="company", values=names)
     wide = wide.swaplevel(axis=1).sort_index(axis=1, level=0, sort_remaining=False)
     companies = sorted({str(c) for c in wide.columns.get_level_values(0)})
-    values = wide.reindex(
-        columns=pd.MultiIndex.from_product([companies, DRIVER_OUTCOMES])
-    ).to_numpy(dtype=float)
+    values = wide.reindex(columns=pd.MultiIndex.from_product([companies, names])).to_numpy(
+        dtype=float
+    )
     if np.isfinite(values).all():  # the usual case: every company at once, parameters ranked once
         x = samples.loc[wide.index, keys].to_numpy(dtype=float)
         together = rank_drivers(x, values)
@@ -381,7 +383,7 @@ def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame
             ranked[c] = (rank_drivers(x, y[keep]), slice(0, m))
     for company in companies:
         measures, cols = ranked[company]
-        for j, outcome in zip(range(cols.start, cols.stop), DRIVER_OUTCOMES, strict=True):
+        for j, outcome in zip(range(cols.start, cols.stop), names, strict=True):
             rho = measures.spearman[:, j]
             frame = pd.DataFrame(
                 {
@@ -638,9 +640,8 @@ def drivers_from_rows(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataF
         As :func:`drivers_frame`, over the first :data:`DRIVER_SCENARIOS` scenarios. [-]
     """
     first = samples.iloc[:DRIVER_SCENARIOS]
-    rows = outcomes.loc[
-        outcomes["scenario"] < len(first), ["scenario", "company", *DRIVER_OUTCOMES]
-    ]
+    names = [o for o in DRIVER_OUTCOMES if o in outcomes]  # older runs lack the newer ones
+    rows = outcomes.loc[outcomes["scenario"] < len(first), ["scenario", "company", *names]]
     return drivers_frame(first, rows)
 
 

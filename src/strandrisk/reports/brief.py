@@ -33,6 +33,7 @@ __all__ = [
 
 DRIVER_NAMES = {
     "stranded_peak": "peak stranded value",
+    "stranded_peak_to_2026": "today's capital's peak stranded value",
     "npv_2026": "the 2026 programme's NPV",
     "impairment_ifrs": "IFRS impairments",
 }
