@@ -236,7 +236,7 @@ def mc(
             if stored is not None:
                 ui.out.print(f"stored: run {stored} in {store}")
         return
-    quarters = [ui.quarter_in_horizon(q, chosen.years) for q in at or []]
+    quarters = list(ui.quarters_in_horizon(at, chosen.years))  # each once, in order given
     conditions = _conditions(above or [], below or [])
     import tempfile
 
