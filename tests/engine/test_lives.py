@@ -186,11 +186,14 @@ def test_cli_writes_the_tables_to_excel(tmp_path):
 def test_what_each_booking_strands_later_is_the_outcome_table_under_each(base):
     booked = sr.simulate(sr.load_scenario("base"), breakeven=False).outcomes.set_index("company")
     short = sr.simulate(_uniform(3.0), breakeven=False).outcomes.set_index("company")
-    for name in ("stranded_peak", "impairment_ifrs", "impairment_usgaap"):
+    for name in ("stranded_peak", "stranded_peak_to_2026", "impairment_ifrs", "impairment_usgaap"):
         np.testing.assert_allclose(base.later[f"{name}_booked"], booked[name], rtol=1e-12)
         np.testing.assert_allclose(base.later[f"{name}_at_life"], short[name], rtol=1e-12)
     # books written down faster leave less to strand: the write-downs come in advance
     assert (base.later["stranded_peak_at_life"] <= base.later["stranded_peak_booked"]).all()
+    # today's capital, on the books over three years, is hardly ever carried above its value
+    short_today = base.later["stranded_peak_to_2026_at_life"]
+    assert (short_today <= 0.05 * booked["stranded_peak_to_2026"]).all()
     assert (
         base.later.loc["industry", "impairment_ifrs_at_life"]
         < 0.2 * booked.loc["industry", "impairment_ifrs"]

@@ -357,14 +357,15 @@ def lives_tables(
     for (_, year), row in r.by_year.xs(company, level="company", drop_level=False).iterrows():
         yt.add_row(str(year), *cells(row, "overstated"))
     lt = _compact(f"What each booking strands later, to {2025 + scenario.years}Q4")
-    for col in ("company", "peak stranded", f"at {life}", "IFRS impaired", f"at {life}"):
+    heads = ("peak stranded", f"at {life}", "today's", f"at {life}", "IFRS impaired", f"at {life}")
+    for col in ("company", *heads):
         lt.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
     for name, row in r.later.iterrows():
         lt.add_row(
             str(name),
             *(
                 _money(row[f"{o}_{w}"])
-                for o in ("stranded_peak", "impairment_ifrs")
+                for o in ("stranded_peak", "stranded_peak_to_2026", "impairment_ifrs")
                 for w in ("booked", "at_life")
             ),
         )
@@ -392,8 +393,9 @@ def lives_tables(
             f"life. EBIT is the AI infrastructure's (EBITDA less its depreciation; EBITDA does not "
             f"depend on the booked life); 'over' and '{r.last}': how far the booked EBIT exceeds "
             f"it at {whose} in the year; a company's whole earnings are larger, so its "
-            "overstatement in per cent is smaller. Later: peak stranded value and IFRS "
-            "impairments over the horizon under each booking, the write-downs a faster schedule "
+            "overstatement in per cent is smaller. Later: peak stranded value (today's: of the "
+            "installed base and the 2026 programme, valued alone) and IFRS impairments over the "
+            "horizon under each booking, the write-downs a faster schedule "
             "takes through depreciation in advance.",
             style="dim",
         )

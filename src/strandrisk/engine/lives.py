@@ -160,7 +160,7 @@ def _depreciation(
     ]
 
 
-LATER = ("stranded_peak", "impairment_ifrs", "impairment_usgaap")
+LATER = ("stranded_peak", "stranded_peak_to_2026", "impairment_ifrs", "impairment_usgaap")
 """Outcomes over the whole horizon compared in :attr:`LifeEffect.later`. [USD]"""
 
 

@@ -214,18 +214,20 @@ def _lives_section(effect: Any, source: str | None) -> str:
         f'<tr><th class="text">{html.escape(str(c))}</th>'
         + "".join(
             f"<td>{_billions(r[f'{o}_{w}'])}</td>"
-            for o in ("stranded_peak", "impairment_ifrs")
+            for o in ("stranded_peak", "stranded_peak_to_2026", "impairment_ifrs")
             for w in ("booked", "at_life")
         )
         + "</tr>"
         for c, r in e.later.iterrows()
     )
     later_table = (
-        "<h3>What each booking strands later</h3><p>Peak stranded value and IFRS impairments "
-        "over the whole horizon at the booked lives and at the shorter one: the write-downs a "
-        "faster schedule takes through depreciation in advance.</p>"
+        "<h3>What each booking strands later</h3><p>Peak stranded value (the whole book's, and "
+        "today's capital's: the installed base and the 2026 programme, valued alone) and IFRS "
+        "impairments over the whole horizon at the booked lives and at the shorter one: the "
+        "write-downs a faster schedule takes through depreciation in advance.</p>"
         f"<table><thead><tr><th></th><th>peak stranded, booked, $B</th><th>at {life} years, $B"
-        f"</th><th>IFRS impaired, booked, $B</th><th>at {life} years, $B</th></tr></thead>"
+        f"</th><th>today's capital, booked, $B</th><th>at {life} years, $B</th>"
+        f"<th>IFRS impaired, booked, $B</th><th>at {life} years, $B</th></tr></thead>"
         f"<tbody>{later}</tbody></table>"
     )
     return (
