@@ -63,6 +63,7 @@ def test_summary_shapes_and_probabilities():
         "driver_scenarios",
         "debt_cover",
         "interest_cover",
+        "economic_life",
         "confidence",
         "precision",
         "units",
@@ -302,6 +303,31 @@ def test_tasks_return_reductions_and_rows_only_when_kept():
     kept = _task(sc, space, 100, 160, 42, "mc", 0, keep_rows=True)
     assert len(kept.rows) == 60 * 6
     assert len(kept.drawn) == 60
+
+
+def test_the_economic_life_over_the_draws_matches_the_kept_rows(tmp_path):
+    """Quantiles to the sketch's accuracy; the share shorter than booked exactly."""
+    import duckdb
+
+    from strandrisk.core.sketch import ALPHA
+
+    path = tmp_path / "kept.duckdb"
+    result = _run(300, sampler="lhs", chunk_size=128, outcomes_path=path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("SELECT * FROM mc").df()
+    lives = result.economic_life()
+    assert set(lives.index) == set(rows["company"])
+    for company, group in rows.groupby("company"):
+        economic = group["economic_life_years"].to_numpy(dtype=float)
+        booked = group["booked_life_years"].to_numpy(dtype=float)
+        got = lives.loc[company]
+        exact = np.quantile(economic, [0.05, 0.5, 0.95])
+        np.testing.assert_allclose(got[["p5", "p50", "p95"]], exact, rtol=ALPHA, atol=1e-9)
+        assert got["booked"] == pytest.approx(np.median(booked), rel=ALPHA)
+        assert got["shorter"] == np.mean(economic < booked)
+    assert 0 < lives.loc["industry", "shorter"] <= 1  # base: most draws
+    summary = result.as_json()["economic_life"]["industry"]
+    assert summary["p50"] == pytest.approx(lives.loc["industry", "p50"])
 
 
 def test_summaries_match_the_kept_rows(tmp_path):
@@ -654,6 +680,14 @@ def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):
                  "drivers"):  # fmt: skip
         pd.testing.assert_frame_equal(getattr(again, name), getattr(live, name), check_exact=True)
     assert (again.n, again.seed, again.sampler) == (150, 9, "lhs")
+    pd.testing.assert_frame_equal(again.economic_life(), live.economic_life(), check_exact=True)
+    # from rows stored before the booked life was kept: the economic life, but no comparison
+    older = result_from_rows(
+        sc, samples[sorted(samples.columns)], rows.drop(columns="booked_life_years"), 9, "lhs"
+    ).economic_life()
+    pd.testing.assert_series_equal(older["p50"], live.economic_life()["p50"])
+    assert older["booked"].isna().all()
+    assert older["shorter"].isna().all()
     with pytest.raises(ValueError, match="indexed by scenario"):
         result_from_rows(sc, samples.iloc[1:], rows, 9, "lhs")
 

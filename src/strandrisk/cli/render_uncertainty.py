@@ -40,6 +40,7 @@ __all__ = [
     "debt_cover_table",
     "decisions_tables",
     "drivers_table",
+    "economic_life_table",
     "limit_summary",
     "loan_cover_tables",
     "mc_summary",
@@ -189,6 +190,7 @@ def mc_summary(
         r.interest_cover(), order, "Interest cover: the lowest annual EBIT over interest"
     )
     loan = loan_cover_tables(r, order) if r.has_loan_cover else []
+    lt = economic_life_table(r.economic_life(), order)
     p = r.impairment_by_year(order)
     pt = _compact("Probability of a material impairment by the end of the year")
     pt.add_column("company", no_wrap=True)
@@ -206,6 +208,7 @@ def mc_summary(
         dt,
         it,
         *loan,
+        lt,
         pt,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
@@ -605,6 +608,28 @@ def decisions_tables(
             _money(row["max"]),
         )
     return Group(st, dt, ct, rt, *legend, note)
+
+
+def economic_life_table(lives: pd.DataFrame, order: Sequence[str]) -> Table:
+    """Render the economic life of the 2026 cohorts over the draws against the booked life.
+
+    Parameters
+    ----------
+    lives : pandas.DataFrame
+        ``MCResult.economic_life()``. [year, fraction]
+    order : sequence of str
+        Companies (and ``industry``) in display order. [-]
+    """
+    table = _compact("Economic life of the 2026 cohorts (capex-weighted years) against the booked")
+    for col in ("company", "booked", "P5", "P50", "P95", "shorter than booked"):
+        table.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
+    for name in sorted(lives.index, key=_by_order(order)):
+        row = lives.loc[name]
+        years = (
+            "-" if pd.isna(row[c]) else f"{row[c]:.1f}" for c in ("booked", "p5", "p50", "p95")
+        )
+        table.add_row(str(name), *years, _share(row["shorter"]))
+    return table
 
 
 def debt_cover_table(

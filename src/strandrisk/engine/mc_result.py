@@ -29,6 +29,8 @@ __all__ = [
     "DRIVER_SCENARIOS",
     "FAN_SCENARIOS",
     "INTEREST_COVENANTS",
+    "LIFE_OUTCOMES",
+    "LIFE_SHORT",
     "NPV_BELOW_ZERO",
     "PRECISION_FIRST",
     "PRECISION_LEVELS",
@@ -82,6 +84,14 @@ INTEREST_COVENANTS = (1.0, 2.0, 3.0)
 """Lowest annual interest cover (EBIT / interest) levels whose breach a run counts
 (``MCResult.interest_cover``): 1 where earnings no longer pay the interest; 2 and 3 as in
 typical interest-cover covenants."""
+
+
+LIFE_OUTCOMES = ("economic_life_years", "booked_life_years")
+"""Lives of the 2026 cohorts a run sketches per company (``MCResult.economic_life``). [year]"""
+
+
+LIFE_SHORT = "economic_life_short"
+"""Sketch of 1 where a scenario's economic life is shorter than the booked one, else 0."""
 
 
 COVER_OUTCOMES = ("min_dscr", "min_interest_cover", "min_llcr")
@@ -465,6 +475,37 @@ class MCResult:
         """
         return self._cover("min_dscr", "no_debt_service", covenants)
 
+    def economic_life(self) -> pd.DataFrame:
+        """Each company's economic life of its 2026 cohorts over the draws, against the booked.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index company; ``booked`` (the median booked compute life, capex-weighted for the
+            industry; the scenario's own unless the lives are drawn), ``p5``, ``p50``,
+            ``p95`` of the economic life (capex-weighted years from commissioning until
+            EBITDA turns non-positive or the cohort retires) [year] and ``shorter``, the
+            share of scenarios whose economic life is shorter than their booked one
+            [fraction]; NaN where a stored run did not keep the booked life.
+        """
+        rows = {}
+        for (company, outcome), sketch in sorted(self.sketches.items()):
+            if outcome != "economic_life_years":
+                continue
+            p5, p50, p95 = sketch.quantile(np.array([0.05, 0.5, 0.95]))
+            booked = self.sketches.get((company, "booked_life_years"))
+            short = self.sketches.get((company, LIFE_SHORT))
+            rows[company] = {
+                "booked": math.nan
+                if booked is None
+                else float(booked.quantile(np.array([0.5]))[0]),
+                "p5": float(p5),
+                "p50": float(p50),
+                "p95": float(p95),
+                "shorter": math.nan if short is None else short.share_beyond(0.5, True),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("company")
+
     def _cover(self, name: str, missing: str, covenants: Sequence[float]) -> pd.DataFrame:
         rows = {}
         for (company, outcome), sketch in sorted(self.sketches.items()):
@@ -640,6 +681,7 @@ class MCResult:
             "driver_scenarios": self.driver_scenarios,
             "debt_cover": json_rows(self.debt_cover()),
             "interest_cover": json_rows(self.interest_cover()),
+            "economic_life": json_rows(self.economic_life()),
             "loan_cover": self._loan_cover_json(),
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
@@ -658,6 +700,9 @@ class MCResult:
                 "interest_cover": "lowest annual EBIT / interest (ratio) at P5, P50, P95 over "
                 "the scenarios that pay interest; no_interest and below <level> shares of all "
                 "scenarios",
+                "economic_life": "years: the booked compute life (median) and the economic "
+                "life of the 2026 cohorts at P5, P50, P95; shorter: share of scenarios whose "
+                "economic life is shorter than the booked",
                 "loan_cover": "lowest quarterly LLCR (ratio) at P5, P50, P95 over the "
                 "scenarios with debt; no_debt and below <level> shares of all scenarios; "
                 "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "

@@ -36,6 +36,8 @@ from strandrisk.engine.mc_result import (
     DRIVER_SCENARIOS,
     FAN_SCENARIOS,
     INTEREST_COVENANTS,
+    LIFE_OUTCOMES,
+    LIFE_SHORT,
     NPV_BELOW_ZERO,
     PRECISION_FIRST,
     PRECISION_LEVELS,
@@ -100,6 +102,7 @@ KEPT_COLUMNS = (
     "first_impairment_ifrs",
     "first_impairment_usgaap",
     "economic_life_years",
+    "booked_life_years",
     "min_dscr",
     "min_interest_cover",
 )
@@ -140,8 +143,16 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
         # min_dscr: NaN without debt service, min_interest_cover without interest,
         # min_llcr without debt
         covers = COVER_OUTCOMES if cover else COVER_OUTCOMES[:-1]
-        for outcome in (*SUMMARISED, *covers):
-            sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(dtype=float))
+        for outcome in (*SUMMARISED, *covers, *LIFE_OUTCOMES):
+            if outcome in group:  # booked_life_years: not in rows stored before it was kept
+                sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(float))
+        if "booked_life_years" in group:  # 1 where the economic life is the shorter, else 0
+            economic = group["economic_life_years"].to_numpy(dtype=float)
+            booked = group["booked_life_years"].to_numpy(dtype=float)
+            short = np.where(
+                np.isfinite(economic) & np.isfinite(booked), (economic < booked) * 1.0, np.nan
+            )
+            sketches[(name, LIFE_SHORT)] = QuantileSketch.of(short)
         counts = np.zeros((len(firsts), years + 1), dtype=np.int64)
         for i, column in enumerate(firsts):
             codes, labels = pd.factorize(group[column])  # a few dozen quarters; -1 = none
@@ -719,7 +730,8 @@ class _Kept:
             "CREATE TABLE mc (scenario BIGINT, company VARCHAR, stranded_peak DOUBLE, "
             "stranded_peak_to_2026 DOUBLE, npv_2026 DOUBLE, irr_2026 DOUBLE, impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, "
             "first_impairment_ifrs VARCHAR, first_impairment_usgaap VARCHAR, "
-            "economic_life_years DOUBLE, min_dscr DOUBLE, min_interest_cover DOUBLE"
+            "economic_life_years DOUBLE, booked_life_years DOUBLE, min_dscr DOUBLE, "
+            "min_interest_cover DOUBLE"
             + (", min_llcr DOUBLE, first_llcr_below_1 VARCHAR)" if llcr else ")")
         )
         columns = "".join(f', "{k}" DOUBLE' for k in keys)

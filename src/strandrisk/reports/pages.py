@@ -538,6 +538,16 @@ def mc_page(
         ),
         *(_loan_cover_sections(r) if r.has_loan_cover else []),
         (
+            "Economic life of the 2026 cohorts against the booked (years)",
+            _table(_life_table(r.economic_life()), "company", "{:.1f}")
+            + _small(
+                "Capex-weighted years from commissioning until a cohort's EBITDA turns "
+                "non-positive or it retires: P5, P50 and P95 over the scenarios, the booked "
+                "compute life beside them (its median, if drawn), and the share of scenarios "
+                "(%) whose economic life is shorter than their booked one."
+            ),
+        ),
+        (
             "Probability of a material impairment by the end of the year (%)",
             _table(p, "company", "{:.0f}"),
         ),
@@ -584,6 +594,21 @@ def mc_page(
             r.precision.checked, r.precision.history, r.precision.target
         )
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
+
+
+def _life_table(lives: pd.DataFrame) -> pd.DataFrame:
+    """``economic_life()`` for a page: companies in model order, the share in %."""
+    lives = lives.loc[[c for c in (*COMPANIES, "industry") if c in lives.index]].copy()
+    lives["shorter"] = lives["shorter"] * 100
+    return lives.rename(
+        columns={
+            "booked": "booked",
+            "p5": "P5",
+            "p50": "P50",
+            "p95": "P95",
+            "shorter": "shorter than booked (%)",
+        }
+    )
 
 
 def _cover_table(cover: pd.DataFrame) -> pd.DataFrame:

@@ -94,7 +94,7 @@ _ADDED = (
 """Outcome columns added to the store's table after it was first made, each with the column
 it follows in the outcome table."""
 
-_LATER_KEPT = ("min_interest_cover", "stranded_peak_to_2026")
+_LATER_KEPT = ("min_interest_cover", "stranded_peak_to_2026", "booked_life_years")
 """Columns of a kept Monte Carlo run (``mc --keep``) that older kept files lack."""
 
 _NUMERIC = (
