@@ -98,3 +98,13 @@ def test_later_capex_never_lowers_what_todays_capital_strands(preset, seed):
         rows = sr.simulate(later, samples, **KW).outcomes
         gap = rows["stranded_peak_to_2026"] - alone["stranded_peak_to_2026"]
         assert (gap >= -1e-9 * rows["capex_2026"]).all()
+
+
+@pytest.mark.parametrize("engine", ["compiled", "numpy"])
+def test_over_a_one_year_horizon_todays_capital_is_the_whole_book(engine):
+    """Every reported vintage is commissioned by 2026Q4: the kernel's group ends the grid."""
+    scenario = sr.load_scenario("fibre-replay", overrides={"years": 1})
+    samples = sample_range(load_uncertainty("fibre-replay", scenario), 0, 12, seed=1)
+    rows = sr.simulate(scenario, samples, engine=engine, **KW).outcomes
+    np.testing.assert_array_equal(rows["stranded_peak_to_2026"], rows["stranded_peak"])
+    assert (rows["stranded_peak"] > 0).any()
