@@ -180,8 +180,31 @@ def _mc_headline(mc: MCResult) -> str:
         f"For the industry: peak stranded value has a median of {usd(q['p50'])}; Capex-at-Risk "
         f"(its 95th percentile) is {usd(car['car95'])} ({bounds}), with an expected shortfall "
         f"of {usd(car['expected_shortfall'])} beyond it; the 2026 programme's NPV is negative "
-        f"in {negative:.0%} of the draws{_covenant_clause(mc)}."
+        f"in {negative:.0%} of the draws{_covenant_clause(mc)}.{_today_clause(mc)}"
     )
+
+
+def _today_clause(mc: MCResult) -> str:
+    """Say what strands of today's capital and how long the 2026 cohorts earn, over the draws."""
+    from strandrisk.reports.brief import usd
+
+    out = ""
+    key = ("industry", "stranded_peak_to_2026")
+    if key in mc.quantiles.index:
+        q = mc.quantiles.loc[key]
+        out += (
+            " Today's capital (the installed base and the 2026 programme, valued alone) has a "
+            f"median peak stranded value of {usd(q['p50'])} (P95 {usd(q['p95'])})."
+        )
+    lives = mc.economic_life()
+    if "industry" in lives.index and not pd.isna(lives.loc["industry", "shorter"]):
+        life = lives.loc["industry"]
+        out += (
+            f" The 2026 cohorts earn for a median {life['p50']:.1f} years (P5-P95 "
+            f"{life['p5']:.1f}-{life['p95']:.1f}) against {life['booked']:.1f} booked, shorter "
+            f"in {life['shorter']:.0%} of the draws."
+        )
+    return out
 
 
 def _covenant_clause(mc: MCResult) -> str:

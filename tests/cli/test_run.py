@@ -306,6 +306,9 @@ def test_run_with_a_monte_carlo_section(tmp_path):
     assert "programme&#x27;s NPV is negative in" in html
     assert "industry&#x27;s lowest annual DSCR falls below 1.2x in" in html
     assert "while its EBIT falls short of its interest in some year in" in html
+    assert "valued alone) has a median peak stranded value of $" in html
+    assert re.search(r"The 2026 cohorts earn for a median \d\.\d years \(P5-P95", html)
+    assert "booked, shorter in" in html
     assert "instead of drawn (--set): capex.growth." in html  # an uncertain key --set holds
     assert (
         run("run", "--mc", "3", "--no-report", "--store", str(tmp_path / "t.duckdb")).exit_code == 2
