@@ -282,6 +282,26 @@ def test_unknown_run_id(tmp_path):
         assert "no run with id 9" in r.stderr
 
 
+def test_runs_show_reads_a_run_stored_before_todays_capital_was_kept(tmp_path):
+    store = str(tmp_path / "s.duckdb")
+    assert run("run", "--no-report", "--store", store, "--set", "years=4").exit_code == 0
+    with duckdb.connect(store) as con:  # as an older version wrote it
+        for column in ("stranded_peak_to_2026", "stranded_peak_to_2026_date"):
+            con.execute(f"ALTER TABLE outcomes DROP COLUMN {column}")
+        con.execute("DELETE FROM series WHERE variable LIKE '%_to_2026'")
+    shown = run("runs", "show", "1", "--store", store, "--at", "2028Q4")
+    assert shown.exit_code == 0, shown.output
+    with duckdb.connect(store, read_only=True) as con:  # read, not migrated
+        assert "stranded_peak_to_2026" not in {
+            r[0] for r in con.execute("DESCRIBE outcomes").fetchall()
+        }
+    row = next(line for line in shown.stdout.splitlines() if "today's capital " in line)
+    assert row.split()[2:] == ["-"] * 6  # not known: not "$0B", not "never"
+    book = next(line for line in shown.stdout.splitlines() if "today's capital: book" in line)
+    assert book.split()[3:] == ["-"] * 6
+    assert "peak stranded value" in shown.stdout
+
+
 def test_run_with_a_monte_carlo_section(tmp_path):
     from strandrisk.reports.figures import MC_FIGURES
 

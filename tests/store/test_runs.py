@@ -262,8 +262,12 @@ def test_a_store_from_before_a_column_was_added_gains_it_in_place(tmp_path, resu
     with duckdb.connect(str(old)) as con:  # as a store written before the columns
         for column in added:
             con.execute(f"ALTER TABLE outcomes DROP COLUMN {column}")
-    before = RunStore(old).get(1)  # read-only: as it was
-    assert not set(added) & set(before.outcomes.columns)
+    with duckdb.connect(str(old), read_only=True) as con:  # the file: as it was
+        kept = {row[0] for row in con.execute("DESCRIBE outcomes").fetchall()}
+    assert not set(added) & kept
+    before = RunStore(old).get(1).outcomes  # read back: every column, the new ones empty
+    assert list(before.columns) == list(result.outcomes.columns)
+    assert before[list(added)].isna().all().all()
     store = RunStore(old)
     run_id = record(store, result)  # writing migrates the table
     assert run_id == 2

@@ -248,7 +248,14 @@ def outcome_table(
         ("peak stranded value", lambda r: _money(r["stranded_peak"])),
         ("  when", lambda r: _when(r["stranded_peak_date"])),
         ("  today's capital", lambda r: _money(r["stranded_peak_to_2026"])),
-        ("    when", lambda r: _when(r["stranded_peak_to_2026_date"])),
+        (
+            "    when",
+            lambda r: (
+                "-"  # a run stored before it was kept
+                if pd.isna(r["stranded_peak_to_2026"])
+                else _when(r["stranded_peak_to_2026_date"])
+            ),
+        ),
         ("impairment, IFRS", lambda r: _money(r["impairment_ifrs"])),
         ("  first", lambda r: _when(r["first_impairment_ifrs"])),
         ("impairment, US GAAP", lambda r: _money(r["impairment_usgaap"])),

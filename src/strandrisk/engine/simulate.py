@@ -412,7 +412,6 @@ def _chunk(
     acc = accounts(p, grid, cohorts)
     val = value_assets(p, grid, cohorts, ops, acc)
     to_2026 = val.to_2026
-    assert to_2026 is not None
     flows = company_flows(p, grid, cohorts, ops, acc)
     prog = programme_2026(p, grid, cohorts, ops, acc)
     life_v = _economic_life(grid, ops)  # (S, K, V)
@@ -467,7 +466,6 @@ def _series(
     book = val.book_compute + val.book_facilities
     extra = _rollforward_series(flows, val, book)
     to_2026 = val.to_2026
-    assert to_2026 is not None
     return {
         **extra,
         "capex": flows.capex, "revenue": flows.revenue, "energy_cost": flows.energy,

@@ -45,52 +45,6 @@ def discount_end(p: Params, grid: Grid) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True)
-class Valuation:
-    """End-of-quarter values over the reporting horizon, shape (S, K+1, T).
-
-    Attributes
-    ----------
-    value_in_use : ndarray
-        PV at WACC of the EBITDA existing compute cohorts will still earn. [USD]
-    undiscounted : ndarray
-        The same cash flows undiscounted (ASC 360 recoverability). [USD]
-    fair_value : ndarray
-        Replacement cost of the existing compute, for its remaining life and energy
-        disadvantage. [USD]
-    book_compute, book_facilities : ndarray
-        Scheduled net book value of compute + network, and of facilities. [USD]
-    recoverable : ndarray
-        ``facilities + max(value in use, fair value)``. [USD]
-    stranded : ndarray
-        ``max(0, book - recoverable)``. [USD]
-    gap : ndarray
-        Depreciation gap, book minus economic (recoverable) value. [USD]
-    ifrs, usgaap : ImpairmentPath
-        Losses and carrying amounts under IAS 36 and ASC 360.
-    opening_compute, opening_book : ndarray, shape (S, K+1)
-        Scheduled book value of compute + network, and of everything, at the start of the
-        first quarter. [USD]
-    additions_compute : ndarray
-        Cost of the compute + network commissioned in each quarter. [USD]
-    """
-
-    value_in_use: np.ndarray
-    undiscounted: np.ndarray
-    fair_value: np.ndarray
-    book_compute: np.ndarray
-    book_facilities: np.ndarray
-    recoverable: np.ndarray
-    stranded: np.ndarray
-    gap: np.ndarray
-    ifrs: ImpairmentPath
-    usgaap: ImpairmentPath
-    opening_compute: np.ndarray | None = None
-    opening_book: np.ndarray | None = None
-    additions_compute: np.ndarray | None = None
-    to_2026: CapitalTo2026 | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class CapitalTo2026:
     """The capital commissioned to the end of 2026, valued as a group of its own, (S, K+1, T).
 
@@ -114,6 +68,54 @@ class CapitalTo2026:
     value_in_use: np.ndarray
     fair_value: np.ndarray
     stranded: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class Valuation:
+    """End-of-quarter values over the reporting horizon, shape (S, K+1, T).
+
+    Attributes
+    ----------
+    value_in_use : ndarray
+        PV at WACC of the EBITDA existing compute cohorts will still earn. [USD]
+    undiscounted : ndarray
+        The same cash flows undiscounted (ASC 360 recoverability). [USD]
+    fair_value : ndarray
+        Replacement cost of the existing compute, for its remaining life and energy
+        disadvantage. [USD]
+    book_compute, book_facilities : ndarray
+        Scheduled net book value of compute + network, and of facilities. [USD]
+    recoverable : ndarray
+        ``facilities + max(value in use, fair value)``. [USD]
+    stranded : ndarray
+        ``max(0, book - recoverable)``. [USD]
+    gap : ndarray
+        Depreciation gap, book minus economic (recoverable) value. [USD]
+    ifrs, usgaap : ImpairmentPath
+        Losses and carrying amounts under IAS 36 and ASC 360.
+    to_2026 : CapitalTo2026
+        Today's capital (the vintages to 2026Q4) valued as a group of its own.
+    opening_compute, opening_book : ndarray, shape (S, K+1)
+        Scheduled book value of compute + network, and of everything, at the start of the
+        first quarter. [USD]
+    additions_compute : ndarray
+        Cost of the compute + network commissioned in each quarter. [USD]
+    """
+
+    value_in_use: np.ndarray
+    undiscounted: np.ndarray
+    fair_value: np.ndarray
+    book_compute: np.ndarray
+    book_facilities: np.ndarray
+    recoverable: np.ndarray
+    stranded: np.ndarray
+    gap: np.ndarray
+    ifrs: ImpairmentPath
+    usgaap: ImpairmentPath
+    to_2026: CapitalTo2026
+    opening_compute: np.ndarray | None = None
+    opening_book: np.ndarray | None = None
+    additions_compute: np.ndarray | None = None
 
 
 def _fair_value_by_vintage(p: Params, grid: Grid, cohorts: Cohorts, ops: Operations) -> np.ndarray:

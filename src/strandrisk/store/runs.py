@@ -492,8 +492,8 @@ class RunStore:
             comparison = self._comparison(con, meta, run_id) if meta["kind"] == "compare" else None
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
         for column, after in _ADDED:  # added last to older stores: put beside their kin
-            if column not in outcomes:
-                continue
+            if column not in outcomes:  # a store not written since: the column, empty
+                outcomes[column] = None if column.endswith("_date") else np.nan
             columns = [c for c in outcomes.columns if c != column]
             columns.insert(columns.index(after) + 1, column)
             outcomes = outcomes[columns]
