@@ -392,6 +392,7 @@ def run_main_job(
                 outcomes=result.outcomes,
                 swings=swings,
                 swings_to_2026=swings_to_2026,
+                by_capex_year=result.stranded_by_capex_year(),
                 used=assumptions_used(scenario),
                 choices=modelling_choices(scenario),
                 claims=load_claims(register),

@@ -164,7 +164,14 @@ def test_runs_list_show_compare_delete_and_export(tmp_path):
     assert {r[2]: r[3] for r in rows[1:]} == {
         k: v
         for k, v in sr.SERIES_UNITS.items()
-        if k not in ("dscr", "interest_cover", "economic_life")
+        if k
+        not in (
+            "dscr",
+            "interest_cover",
+            "economic_life",
+            "book_by_capex_year",  # the store keeps the (company, quarter) series
+            "stranded_by_capex_year",
+        )
     }
     units = {(r[0], r[1]): r[2] for r in list(book["units"].values)[1:]}
     assert units[("outcomes", "npv_2026")] == "USD"

@@ -126,7 +126,8 @@ SERIES_UNITS: dict[str, str] = {
         ("debt", "book_value", "book_value_opening", "book_compute", "book_facilities",
          "value_in_use", "fair_value", "recoverable_amount", "economic_value", "stranded_value",
          "depreciation_gap", "carrying_ifrs", "carrying_usgaap", "book_compute_to_2026",
-         "value_in_use_to_2026", "fair_value_to_2026", "stranded_value_to_2026"),
+         "value_in_use_to_2026", "fair_value_to_2026", "stranded_value_to_2026",
+         "book_by_capex_year", "stranded_by_capex_year"),
         "USD",
     ),
     "demand": "Mtok/quarter",
@@ -142,8 +143,9 @@ SERIES_UNITS: dict[str, str] = {
 }  # fmt: skip
 """Unit of each variable of :attr:`SimulationResult.series` (also its ``units`` attribute):
 flows per quarter, stocks (``USD``) at quarter end, ``dscr`` and ``interest_cover`` (EBIT
-over interest) per year, ``economic_life`` per cohort; ``H100e`` counts units of compute in
-H100 equivalents."""
+over interest) per year, ``economic_life`` per cohort, ``book_by_capex_year`` and
+``stranded_by_capex_year`` per calendar year of capex (each year's cohorts valued alone);
+``H100e`` counts units of compute in H100 equivalents."""
 
 
 def quarter_label(index: int) -> str:
@@ -169,13 +171,60 @@ class SimulationResult:
         One row per scenario and company (industry included), columns ``scenario`` and
         :data:`OUTCOME_COLUMNS` (and :data:`LLCR_COLUMNS` when asked for).
     series : xarray.Dataset or None
-        Quarterly series with dims (scenario, company, quarter), and per-cohort lives
+        Quarterly series with dims (scenario, company, quarter), each calendar year's capex
+        valued alone with dims (scenario, company, capex_year, quarter), and per-cohort lives
         with dims (scenario, company, vintage); ``None`` if not kept.
     """
 
     scenario: Scenario
     outcomes: pd.DataFrame
     series: xr.Dataset | None
+
+    def stranded_by_capex_year(self, company: str = "industry", scenario: int = 0) -> pd.DataFrame:
+        """Which year's capex strands: each calendar year's cohorts valued as a group alone.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        scenario : int
+            Row of a batch (0 for a single scenario). [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``capex_year``; ``stranded_peak`` (the largest stranded value of the year's
+            cohorts over the horizon) [USD], ``stranded_peak_date`` (its quarter, None if
+            none is stranded) and ``book_at_peak`` (their compute + network book then) [USD].
+
+        Raises
+        ------
+        InputError
+            No series kept, an unknown company or no such scenario.
+        """
+        if self.series is None:
+            raise InputError(
+                "stranded_by_capex_year needs the quarterly series: simulate with keep_series=True"
+            )
+        ds = self.series
+        companies = [str(c) for c in ds["company"].values]
+        if company not in companies:
+            raise InputError(f"company {company!r}: not in the run ({', '.join(companies)})")
+        n = ds.sizes.get("scenario", 1)
+        if not 0 <= scenario < n:
+            raise InputError(f"scenario {scenario}: the run has {n} (0 to {n - 1})")
+        one = ds.isel(scenario=scenario).sel(company=company)
+        stranded = one["stranded_by_capex_year"].to_numpy()  # (capex_year, quarter)
+        book = one["book_by_capex_year"].to_numpy()
+        at = stranded.argmax(axis=-1)
+        peak = np.take_along_axis(stranded, at[:, None], axis=-1)[:, 0]
+        quarters = one["quarter"].to_numpy()
+        index = pd.Index(one["capex_year"].to_numpy(), name="capex_year")
+        dates = [str(quarters[i]) if v > 0 else None for i, v in zip(at, peak, strict=True)]
+        frame = pd.DataFrame({"stranded_peak": peak}, index=index)
+        frame["stranded_peak_date"] = pd.Series(dates, index=index, dtype=object)  # None: never
+        frame["book_at_peak"] = np.take_along_axis(book, at[:, None], axis=-1)[:, 0]
+        return frame
 
     def value_at(self, quarter: str, scenario: int = 0) -> pd.DataFrame:
         """Each company's position at the end of one quarter: book, value, impairment.
@@ -486,6 +535,8 @@ def _series(
         "book_compute_to_2026": to_2026.book_compute,
         "value_in_use_to_2026": to_2026.value_in_use, "fair_value_to_2026": to_2026.fair_value,
         "stranded_value_to_2026": to_2026.stranded,
+        "book_by_capex_year": val.by_capex_year.book_compute,
+        "stranded_by_capex_year": val.by_capex_year.stranded,
     }  # fmt: skip
 
 
@@ -560,11 +611,14 @@ def _dataset(names: tuple[str, ...], grid: Grid, series: dict[str, np.ndarray]) 
     quarters = [quarter_label(q) for q in range(grid.t_rep)]
     years = [START_YEAR + y for y in range(grid.t_rep // 4)]
     vintages = [quarter_label(int(v)) for v in grid.vintage[: grid.n_hist + grid.t_rep]]
-    data = {
+    by_year = ("book_by_capex_year", "stranded_by_capex_year")
+    data: dict[str, tuple[tuple[str, ...], np.ndarray]] = {
         k: (("scenario", "company", "quarter"), v)
         for k, v in series.items()
-        if k not in ("dscr", "interest_cover", "economic_life")
+        if k not in ("dscr", "interest_cover", "economic_life", *by_year)
     }
+    for k in by_year:  # each calendar year's capex valued alone
+        data[k] = (("scenario", "company", "capex_year", "quarter"), series[k])
     for k in ("dscr", "interest_cover"):
         data[k] = (("scenario", "company", "year"), series[k])
     data["economic_life"] = (("scenario", "company_model", "vintage"), series["economic_life"])
@@ -576,6 +630,7 @@ def _dataset(names: tuple[str, ...], grid: Grid, series: dict[str, np.ndarray]) 
             "quarter": quarters,
             "year": years,
             "vintage": vintages,
+            "capex_year": [START_YEAR - grid.n_hist // 4 + y for y in range(len(vintages) // 4)],
         },
     )
     for name in ds.data_vars:

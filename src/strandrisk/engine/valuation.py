@@ -12,10 +12,25 @@ import numpy as np
 
 from strandrisk.core.impairment import ImpairmentPath, impairment_ifrs, impairment_usgaap
 from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
-from strandrisk.engine.model import HOURS_PER_QUARTER, QUARTER, Accounts, Cohorts, Grid, Operations
+from strandrisk.engine.model import (
+    HOURS_PER_QUARTER,
+    QUARTER,
+    START_YEAR,
+    Accounts,
+    Cohorts,
+    Grid,
+    Operations,
+)
 from strandrisk.engine.params import Params
 
-__all__ = ["CapitalTo2026", "Valuation", "add_industry", "discount_end", "value_assets"]
+__all__ = [
+    "ByCapexYear",
+    "CapitalTo2026",
+    "Valuation",
+    "add_industry",
+    "discount_end",
+    "value_assets",
+]
 
 
 def add_industry(x: np.ndarray, axis: int = 1) -> np.ndarray:
@@ -71,6 +86,28 @@ class CapitalTo2026:
 
 
 @dataclass(frozen=True, slots=True)
+class ByCapexYear:
+    """Each calendar year's capex valued as a group of its own, (S, K+1, Y, T).
+
+    As :class:`CapitalTo2026`, for the four vintages commissioned in each year (the installed
+    base's 2022-2025 and every year of the horizon): which year's capex strands.
+
+    Attributes
+    ----------
+    years : ndarray, shape (Y,)
+        The calendar years. [year]
+    book_compute : ndarray
+        Scheduled net book value of the year's compute + network. [USD]
+    stranded : ndarray
+        ``max(0, book - max(value in use, fair value))`` of the year's cohorts alone. [USD]
+    """
+
+    years: np.ndarray
+    book_compute: np.ndarray
+    stranded: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
 class Valuation:
     """End-of-quarter values over the reporting horizon, shape (S, K+1, T).
 
@@ -95,6 +132,8 @@ class Valuation:
         Losses and carrying amounts under IAS 36 and ASC 360.
     to_2026 : CapitalTo2026
         Today's capital (the vintages to 2026Q4) valued as a group of its own.
+    by_capex_year : ByCapexYear
+        Each calendar year's capex valued as a group of its own.
     opening_compute, opening_book : ndarray, shape (S, K+1)
         Scheduled book value of compute + network, and of everything, at the start of the
         first quarter. [USD]
@@ -113,6 +152,7 @@ class Valuation:
     ifrs: ImpairmentPath
     usgaap: ImpairmentPath
     to_2026: CapitalTo2026
+    by_capex_year: ByCapexYear
     opening_compute: np.ndarray | None = None
     opening_book: np.ndarray | None = None
     additions_compute: np.ndarray | None = None
@@ -213,6 +253,7 @@ def value_assets(
         + ordered_sum(add_industry(acc.opening_facilities), axis=-1),  # type: ignore[arg-type]
         additions_compute=additions,
         to_2026=to_2026,
+        by_capex_year=_by_capex_year(p, grid, existing, future, df[..., 0, :n], fair_v, book_c_v),
     )
 
 
@@ -239,3 +280,33 @@ def _capital_to_2026(
     book = ordered_sum(group * book_c_v, axis=-2)
     stranded = np.maximum(book - np.maximum(viu, fair), 0.0)
     return CapitalTo2026(book, viu, fair, stranded)
+
+
+def _by_capex_year(
+    p: Params,
+    grid: Grid,
+    existing: np.ndarray,
+    future: np.ndarray,
+    df: np.ndarray,
+    fair_v: np.ndarray,
+    book_c_v: np.ndarray,
+) -> ByCapexYear:
+    """Value each calendar year's four vintages alone (arguments as :func:`_capital_to_2026`).
+
+    The vintages run a quarter each from 2022Q1, so a year's are four neighbours: each sum over
+    them is an ordered sum over an axis of length four.
+    """
+    if grid.n_hist % 4 or grid.vintage.shape[0] % 4:
+        raise ValueError("the vintages must start and end with a calendar year")
+
+    def per_year(x: np.ndarray) -> np.ndarray:  # (..., V, T) -> (..., Y, T)
+        *lead, v, t = x.shape
+        return ordered_sum(x.reshape(*lead, v // 4, 4, t), axis=-2)
+
+    viu = per_year(existing * future) / df[..., None, :]
+    fair = per_year(np.broadcast_to(fair_v, future.shape))
+    if p.economic_obsolescence:
+        fair = np.minimum(fair, viu)
+    book = per_year(np.broadcast_to(book_c_v, future.shape))
+    years = START_YEAR + grid.vintage[::4] // 4
+    return ByCapexYear(years, book, np.maximum(book - np.maximum(viu, fair), 0.0))

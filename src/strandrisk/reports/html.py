@@ -250,6 +250,27 @@ def _indent(label: str) -> str:
     return ' style="padding-left: 1.5em"' if label.startswith(" ") else ""
 
 
+def _capex_year_section(table: pd.DataFrame | None) -> str:
+    """Render which year's capex strands: each year's cohorts valued alone (the industry)."""
+    if table is None or table.empty:
+        return ""
+    rows = "".join(
+        f'<tr><th class="text">{year}</th><td>{_billions(r["stranded_peak"])}</td>'
+        f"<td>{html.escape(r['stranded_peak_date'] or 'never')}</td>"
+        f"<td>{_billions(r['book_at_peak'])}</td></tr>"
+        for year, r in table.iterrows()
+    )
+    return (
+        "<h2>Which year's capex strands</h2><p>Each calendar year's cohorts valued as a group "
+        "of their own (the industry): their compute and network book above the larger of what "
+        "they will still earn (value in use) and their replacement value, at its peak over the "
+        "horizon, and their book then. Later years' cohorts take work from earlier ones in the "
+        "merit order; a year's peak late in the horizon may still be rising.</p>"
+        "<table><thead><tr><th>capex year</th><th>peak stranded, $B</th><th>when</th>"
+        f"<th>book then, $B</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
 def _positions_section(positions: Mapping[str, pd.DataFrame]) -> str:
     """Render each company's position at the end of the quarters ``run --at`` asked for."""
     from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS
@@ -426,6 +447,7 @@ def render_report(
     lives: Any = None,
     lives_source: str | None = None,
     swings_to_2026: Sequence[Swing] = (),
+    by_capex_year: pd.DataFrame | None = None,
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -470,6 +492,9 @@ def render_report(
     lives : LifeEffect, optional
         Depreciation at the booked lives against a shorter one
         (:func:`strandrisk.engine.lives.life_effect`). [USD, year]
+    by_capex_year : pandas.DataFrame, optional
+        The industry's stranded value by the year its capex was spent, each year's cohorts
+        valued alone (:meth:`strandrisk.SimulationResult.stranded_by_capex_year`). [USD]
     swings_to_2026 : sequence of Swing
         One-at-a-time swings of today's capital's peak stranded value
         (``stranded_peak_to_2026``); a second list beside the first if given. [-]
@@ -520,6 +545,7 @@ one business.</p>
 {_headroom_section(headroom)}
 {_lives_section(lives, lives_source)}
 {_positions_section(positions or {})}
+{_capex_year_section(by_capex_year)}
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
 {_bridges_section(bridges or {}, scenario_name)}
