@@ -74,6 +74,14 @@ def test_the_command(tmp_path):
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0, r.output
     assert "industry outcomes (base) as capex.growth moves" in r.stdout
+    default = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
+    assert set(default["units"]) == {
+        "capex.growth",
+        "stranded_peak",
+        "stranded_peak_to_2026",  # today's capital beside the whole book's
+        "impairment_ifrs",
+        "npv_2026",
+    }
     r = CliRunner().invoke(app, [*args, "--json", "--outcome", "stranded_peak"])
     data = json.loads(r.stdout)
     assert [row["value"] for row in data["rows"]] == [0.0, 0.1, 0.2]

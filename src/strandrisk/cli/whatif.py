@@ -55,8 +55,8 @@ def sweep(
         list[str] | None,
         typer.Option(
             "--outcome",
-            help="Outcome to show (repeatable; default stranded_peak, impairment_ifrs, "
-            "npv_2026; a two-way table shows the first).",
+            help="Outcome to show (repeatable; default stranded_peak, stranded_peak_to_2026, "
+            "impairment_ifrs, npv_2026; a two-way table shows the first).",
         ),
     ] = None,
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
@@ -74,7 +74,9 @@ def sweep(
     specs = dict(_sweep_values(s) for s in [rows] + ([columns] if columns else []))
     if columns and len(specs) == 1:
         raise InputError("sweep: two different parameters for a two-way table")
-    wanted = tuple(outcome or ("stranded_peak", "impairment_ifrs", "npv_2026"))
+    wanted = tuple(
+        outcome or ("stranded_peak", "stranded_peak_to_2026", "impairment_ifrs", "npv_2026")
+    )
     ui.check_folders(None, None, xlsx)
     runs = int(np.prod([len(v) for v in specs.values()]))
     with ui.working(f"data table: {runs:,} runs", as_json):
