@@ -483,7 +483,10 @@ def test_keep_never_replaces_a_file_that_is_not_a_kept_run(tmp_path):
     kept = tmp_path / "kept.duckdb"
     _run(10, outcomes_path=kept)
     _run(12, outcomes_path=kept)  # an earlier kept run is replaced
-    assert len(read_kept(kept)[0]) == 12
+    samples, rows = read_kept(kept)
+    assert len(samples) == 12
+    assert "booked_life_years" not in rows  # kept as an input, not an outcome to discover
+    assert {"stranded_peak_to_2026", "economic_life_years"} <= set(rows)
 
 
 @pytest.mark.parametrize(

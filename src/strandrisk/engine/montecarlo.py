@@ -799,6 +799,12 @@ def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.D
     company : str
         A company of the run, or ``"industry"``. [-]
 
+    Returns
+    -------
+    samples, outcomes : pandas.DataFrame
+        Indexed by scenario: the drawn parameters, and the company's kept outcome columns
+        (the booked life, an input, left out). [canonical units, USD]
+
     Raises
     ------
     InputError
@@ -825,4 +831,7 @@ def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.D
                 )
     except duckdb.Error as exc:
         raise InputError(f"{path}: cannot read as a DuckDB file ({exc})") from exc
+    # the booked life is an input kept beside the economic one (MCResult.economic_life), not
+    # an outcome to discover or rank
+    outcomes = outcomes.drop(columns="booked_life_years", errors="ignore")
     return samples.set_index("scenario"), outcomes.set_index("scenario")
