@@ -1,0 +1,625 @@
+"""Plotly figures of the uncertainty and what-if analyses (formatting only).
+
+Monte Carlo, sensitivity, PRIM, break-even surfaces, bridges and risk limits; the numbers come
+from the engine. :mod:`strandrisk.reports.figures` re-exports every name here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from strandrisk.analysis.prim import PrimBox
+from strandrisk.reports._style import _B, _INDUSTRY, _LAYOUT, _PALETTE, _colour
+
+__all__ = [
+    "MC_FIGURES",
+    "breakeven_surface_figure",
+    "bridge_figure",
+    "build_mc_figures",
+    "convergence_figure",
+    "cumulative_figure",
+    "display_unit",
+    "fan_figure",
+    "limit_figure",
+    "mc_histogram_figure",
+    "morris_figure",
+    "p_impairment_figure",
+    "pawn_figure",
+    "prim_box_figure",
+    "prim_tradeoff_figure",
+    "rank_drivers_figure",
+    "sobol_figure",
+]
+
+MC_FIGURES: dict[str, str] = {
+    "mc_histogram": "Distribution of peak stranded value and NPV of the 2026 programme (industry)",
+    "mc_fan": "Fan chart: stranded value, 5th-95th and 25th-75th percentiles (industry)",
+    "mc_cdf": "Cumulative distribution of peak stranded value, per company",
+    "mc_p_impairment": "Probability of an impairment by the end of each year (industry)",
+    "mc_drivers": "What moves the 2026 programme's NPV over the draws (industry, rank correlation)",
+    "mc_sobol": "Sobol indices of peak stranded value (industry)",
+    "mc_prim": "PRIM: parameter ranges where peak stranded value is in its top quarter",
+}
+
+
+def build_mc_figures(
+    outcomes: pd.DataFrame,
+    fans: pd.DataFrame,
+    p_impairment: pd.DataFrame,
+    sobol: pd.DataFrame,
+    prim_limits: pd.DataFrame,
+    prim_box: PrimBox,
+    cumulative: pd.DataFrame | None = None,
+    drivers: pd.DataFrame | None = None,
+) -> dict[str, go.Figure]:
+    """Build the Monte Carlo charts of the report.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        Industry outcomes per scenario. [USD]
+    fans : pandas.DataFrame
+        Quantile fans (index variable, company, quarter). [USD]
+    p_impairment : pandas.DataFrame
+        Probability of impairment by year and company. [fraction]
+    sobol : pandas.DataFrame
+        Sobol indices (index outcome, parameter). [-]
+    prim_limits : pandas.DataFrame
+        The PRIM box's restricted ranges, with the data's min and max. [canonical units]
+    prim_box : PrimBox
+        The chosen box (coverage, density). [-]
+    cumulative : pandas.DataFrame, optional
+        Peak stranded value per company at each cumulative probability
+        (``MCResult.cumulative``). [USD]
+    drivers : pandas.DataFrame, optional
+        The industry's rank drivers of the 2026 NPV: index parameter; ``spearman``,
+        ``spearman_pm``, ``srrc`` (``MCResult.drivers_of``). [-]
+
+    Returns
+    -------
+    dict of str to plotly Figure
+        Keyed as :data:`MC_FIGURES` (without the optional ones not given).
+    """
+    t = MC_FIGURES
+    hist = mc_histogram_figure(outcomes, t["mc_histogram"])
+    fan = fan_figure(fans, t["mc_fan"])
+    pimp = p_impairment_figure(p_impairment, t["mc_p_impairment"])
+    sob = sobol_figure(sobol.loc["stranded_peak"], t["mc_sobol"])
+    box = prim_box_figure(prim_limits, prim_box, t["mc_prim"])
+    figures = {
+        "mc_histogram": hist,
+        "mc_fan": fan,
+        "mc_p_impairment": pimp,
+        "mc_sobol": sob,
+        "mc_prim": box,
+    }
+    if cumulative is not None:
+        figures["mc_cdf"] = cumulative_figure(
+            cumulative, t["mc_cdf"], "peak stranded value, USD billion"
+        )
+    if drivers is not None:
+        figures["mc_drivers"] = rank_drivers_figure(drivers, t["mc_drivers"])
+    return figures
+
+
+def prim_box_figure(limits: pd.DataFrame, box: PrimBox, title: str) -> go.Figure:
+    """Draw the PRIM box: each restricted parameter's range within the range sampled.
+
+    Parameters
+    ----------
+    limits : pandas.DataFrame
+        The box's restricted ranges (``lower``, ``upper``) and the data's ``min``, ``max``.
+        [canonical units]
+    box : PrimBox
+        The chosen box (coverage, density). [fraction]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    span = (limits["max"] - limits["min"]).replace(0, 1)
+    fig.add_bar(
+        y=list(limits.index),
+        x=(limits["upper"] - limits["lower"]) / span,
+        base=(limits["lower"] - limits["min"]) / span,
+        orientation="h",
+        name=f"box: coverage {box.coverage:.0%}, density {box.density:.0%}",
+        text=[
+            f"{lo:.4g} to {hi:.4g}" for lo, hi in zip(limits["lower"], limits["upper"], strict=True)
+        ],
+        textposition="inside",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="position within the sampled range (0 = min, 1 = max)",
+        xaxis_range=[0, 1],  # the whole sampled range, so that the restriction shows
+        **{
+            **_LAYOUT,
+            "height": 160 + 32 * len(limits),
+            "margin": {"l": 260, "r": 20, "t": 60, "b": 50},
+        },
+    )
+    return fig
+
+
+def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> go.Figure:
+    """Draw PRIM's peeling trajectory: density against coverage, the chosen box marked.
+
+    Parameters
+    ----------
+    trajectory : pandas.DataFrame
+        One row per box: ``coverage``, ``density``, ``restricted``. [fraction, count]
+    chosen : int
+        Row of the chosen box. [-]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    fig.add_scatter(
+        x=trajectory["coverage"].to_numpy(),
+        y=trajectory["density"].to_numpy(),
+        mode="lines+markers",
+        name="peeling trajectory",
+        text=[f"{int(r)} restricted" for r in trajectory["restricted"]],
+        line={"color": _PALETTE[0]},
+    )
+    fig.add_scatter(
+        x=[float(trajectory["coverage"].iloc[chosen])],
+        y=[float(trajectory["density"].iloc[chosen])],
+        mode="markers",
+        name=f"chosen box (step {chosen})",
+        marker={"size": 12, "color": _PALETTE[3]},
+        line={"color": _PALETTE[3]},
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="coverage: share of the cases of interest inside the box",
+        yaxis_title="density: share of the box that is a case of interest",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
+    """Draw Sobol indices of one outcome as bars, total (ST) beside first order (S1).
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index parameter; columns ``S1, S1_conf, ST, ST_conf``, largest ST first. [-]
+    title : str
+        Chart title. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
+    s = indices.head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=list(s.index), x=s["ST"], name="total (ST)", orientation="h")
+    fig.add_bar(y=list(s.index), x=s["S1"], name="first order (S1)", orientation="h")
+    fig.update_layout(
+        title=title,
+        xaxis_title="share of variance",
+        barmode="group",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
+def convergence_figure(sizes: Sequence[int], widths: Sequence[float], target: float) -> go.Figure:
+    """Draw a precision-controlled run's sampling error against the scenarios run, and the target.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Scenarios at each check. [count]
+    widths : sequence of float
+        Widest relative half-width at each check (``inf`` while unbounded: left out). [fraction]
+    target : float
+        The precision asked for. [fraction]
+    """
+    pairs = [(k, w) for k, w in zip(sizes, widths, strict=True) if np.isfinite(w)]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[k for k, _ in pairs],
+        y=[w * 100 for _, w in pairs],
+        mode="lines+markers",
+        name="widest half-width of P50, P95, P99",
+    )
+    fig.add_scatter(
+        x=[sizes[0], sizes[-1]],
+        y=[target * 100, target * 100],
+        mode="lines",
+        name="target",
+        line={"dash": "dash", "color": "#444444"},
+    )
+    fig.update_layout(
+        title="Sampling error as the run grows (95 % intervals; it falls as 1/sqrt(n))",
+        xaxis={"title": "scenarios run", "type": "log"},
+        yaxis={"title": "relative half-width, %", "type": "log"},
+        **_LAYOUT,
+    )
+    return fig
+
+
+def pawn_figure(indices: pd.DataFrame, floor: float, title: str, top: int = 12) -> go.Figure:
+    """Draw PAWN indices of one outcome as bars (median, whiskers to the largest) and the floor.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index parameter; columns ``median`` and ``maximum``, largest ``median`` first, the
+        noise floor's row left out. [-]
+    floor : float
+        The noise floor (dummy parameters' 95th percentile). [-]
+    title : str
+        Chart title. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
+    s = indices.head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(
+        y=list(s.index),
+        x=s["median"],
+        name="PAWN (median over intervals)",
+        orientation="h",
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": list(s["maximum"] - s["median"]),
+            "arrayminus": [0.0] * len(s),
+            "visible": True,
+        },
+    )
+    fig.add_scatter(  # a line down the rows (the PNG marks it on each row)
+        x=[floor] * len(s),
+        y=list(s.index),
+        mode="lines",
+        name="noise floor",
+        line={"dash": "dash", "color": "#444444"},
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="Kolmogorov-Smirnov distance (whisker: largest over the intervals)",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
+def cumulative_figure(
+    cumulative: pd.DataFrame,
+    title: str,
+    x_title: str,
+    colours_by: Sequence[str] | None = None,
+) -> go.Figure:
+    """Draw each company's cumulative distribution of an outcome (the "S-curve").
+
+    Parameters
+    ----------
+    cumulative : pandas.DataFrame
+        Index the cumulative probability; a column per company (``MCResult.cumulative``) or
+        decision. [USD]
+    title, x_title : str
+        Chart and x-axis titles. [-]
+    colours_by : sequence of str, optional
+        The names whose order sets each line's colour (default the columns), so that a
+        line keeps its colour in a chart that shows some of them. [-]
+    """
+    fig = go.Figure()
+    companies = list(cumulative.columns)
+    order = [str(c) for c in (colours_by if colours_by is not None else companies)]
+    for company in companies:
+        fig.add_scatter(
+            x=cumulative[company] / _B,
+            y=cumulative.index,
+            mode="lines",
+            name=str(company),
+            line={"color": _colour(str(company), order)},
+        )
+    fig.update_layout(
+        title=title,
+        xaxis_title=x_title,
+        yaxis={"title": "share of scenarios at or below", "range": [0, 1]},
+        **_LAYOUT,
+    )
+    return fig
+
+
+def morris_figure(indices: pd.DataFrame, title: str, unit: str, scale: float = 1.0) -> go.Figure:
+    """Draw Morris screening as mu* against sigma, one labelled point per parameter.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index parameter; columns ``mu_star`` and ``sigma``. [outcome unit]
+    title : str
+        Chart title. [-]
+    unit : str
+        Axis unit after scaling, e.g. ``"$B"``. [-]
+    scale : float
+        Divisor of the values (1e9 for USD billions). [-]
+    """
+    d = indices.head(12)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=d["mu_star"] / scale,
+        y=d["sigma"] / scale,
+        mode="markers+text",
+        text=list(d.index),
+        textposition="top center",
+        name="parameter",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title=f"mu*: mean absolute effect ({unit})",
+        yaxis_title=f"sigma: spread of the effects ({unit})",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def rank_drivers_figure(drivers: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
+    """Draw one outcome's rank drivers as a tornado: correlation bars, regression markers.
+
+    Parameters
+    ----------
+    drivers : pandas.DataFrame
+        Index parameter, by falling ``|spearman|``; columns ``spearman``, ``spearman_pm``
+        (half-width of its 95 % interval) and ``srrc``. [-]
+    title : str
+        Chart title. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
+    d = drivers.head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(
+        y=list(d.index),
+        x=d["spearman"],
+        orientation="h",
+        name="rank correlation",
+        error_x={"type": "data", "array": d["spearman_pm"], "visible": True},
+    )
+    fig.add_scatter(
+        y=list(d.index),
+        x=d["srrc"],
+        mode="markers",
+        marker={"symbol": "diamond", "size": 9, "color": _INDUSTRY},
+        name="rank regression coefficient (others held)",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis={"title": "rank correlation with the outcome", "range": [-1.05, 1.05]},
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
+def breakeven_surface_figure(surface: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
+    """Draw a break-even surface as a heat map, the values written in the cells.
+
+    Parameters
+    ----------
+    surface : pandas.DataFrame
+        Break-even demand growth, index values of ``x``, columns values of ``y``. [1/year]
+    x, y : str
+        The parameters of the rows and the columns. [-]
+    title : str
+        Chart title. [-]
+    """
+    z = surface.to_numpy(dtype=float)
+    fig = go.Figure()
+    fig.add_heatmap(
+        x=[f"{v:.4g}" for v in surface.columns],
+        y=[f"{v:.4g}" for v in surface.index],
+        z=z,
+        colorscale="RdYlGn_r",
+        colorbar={"title": {"text": "1/year"}},
+        text=[["none" if np.isnan(v) else f"{v:.2f}" for v in row] for row in z],
+        texttemplate="%{text}",
+        name="break-even demand growth",
+    )
+    fig.update_layout(title=title, xaxis_title=y, yaxis_title=x, **_LAYOUT)
+    return fig
+
+
+def mc_histogram_figure(outcomes: pd.DataFrame, title: str) -> go.Figure:
+    """Draw histograms of peak stranded value and of the 2026 programme's NPV.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        One row per scenario with ``stranded_peak`` and ``npv_2026``. [USD]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    fig.add_histogram(x=outcomes["stranded_peak"] / _B, name="peak stranded value", opacity=0.7)
+    fig.add_histogram(x=outcomes["npv_2026"] / _B, name="NPV of the 2026 programme", opacity=0.7)
+    fig.update_layout(
+        title=title,
+        xaxis_title="USD billion",
+        yaxis_title="scenarios",
+        barmode="overlay",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def fan_figure(fans: pd.DataFrame, title: str, company: str = "industry") -> go.Figure:
+    """Draw the fan of stranded value: the 5-95 and 25-75 percentile bands and the median.
+
+    Parameters
+    ----------
+    fans : pandas.DataFrame
+        Index (variable, company, quarter); columns ``p5, p25, p50, p75, p95``. [USD]
+    title : str
+        Chart title. [-]
+    company : str
+        Whose fan. [-]
+    """
+    fig = go.Figure()
+    f = fans.loc[("stranded_value", company)]
+    x = list(f.index)
+    for lo, hi, name in (
+        ("p5", "p95", "5th-95th percentile"),
+        ("p25", "p75", "25th-75th percentile"),
+    ):
+        fig.add_scatter(x=x, y=f[hi] / _B, mode="lines", line={"width": 0}, showlegend=False)
+        fig.add_scatter(
+            x=x, y=f[lo] / _B, mode="lines", line={"width": 0}, fill="tonexty", name=name
+        )
+    fig.add_scatter(x=x, y=f["p50"] / _B, mode="lines", name="median")
+    fig.update_layout(title=title, yaxis_title="USD billion", **_LAYOUT)
+    return fig
+
+
+def p_impairment_figure(
+    p_impairment: pd.DataFrame, title: str, company: str = "industry"
+) -> go.Figure:
+    """Draw the probability of an impairment by the end of each year, IFRS and US GAAP.
+
+    Parameters
+    ----------
+    p_impairment : pandas.DataFrame
+        Index (year, company); columns ``ifrs``, ``usgaap``. [fraction]
+    title : str
+        Chart title. [-]
+    company : str
+        Whose probabilities. [-]
+    """
+    p = p_impairment.xs(company, level="company")
+    fig = go.Figure()
+    years = [str(y) for y in p.index]
+    fig.add_scatter(x=years, y=p["ifrs"], name="IFRS", mode="lines+markers")
+    fig.add_scatter(x=years, y=p["usgaap"], name="US GAAP", mode="lines+markers")
+    fig.update_layout(title=title, yaxis_title="share of scenarios", **_LAYOUT)
+    return fig
+
+
+def bridge_figure(
+    labels: Sequence[str], start: float, steps: Sequence[float], end: float, title: str, unit: str
+) -> go.Figure:
+    """Draw a bridge as a waterfall: the first scenario's outcome, each step, the second's.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The first scenario, each step and the second scenario, in order. [-]
+    start, end : float
+        The outcome in the first and in the second scenario. [outcome unit]
+    steps : sequence of float
+        Each step's contribution; they add up to ``end - start``. [outcome unit]
+    title : str
+        Chart title. [-]
+    unit : str
+        The outcome's unit; USD is drawn in billions. [-]
+    """
+    scale = _B if unit == "USD" else 1.0
+    steps = [float(v) for v in steps]
+    cumulative = np.concatenate([[start], start + np.cumsum(steps)])[:-1]
+    fig = go.Figure()
+    fig.add_bar(
+        x=list(labels),
+        y=[start / scale, *(v / scale for v in steps), end / scale],
+        base=[0.0, *(b / scale for b in cumulative), 0.0],
+        marker={
+            "color": ["#7f7f7f", *("#1f77b4" if v >= 0 else "#ff7f0e" for v in steps), "#7f7f7f"]
+        },
+        name="level (grey), rise (blue), fall (orange)",
+    )
+    fig.update_layout(
+        title=title,
+        yaxis_title="USD billion" if unit == "USD" else unit,
+        showlegend=False,
+        **{**_LAYOUT, "margin": {"l": 60, "r": 20, "t": 60, "b": 160}},
+    )
+    return fig
+
+
+_DISPLAY = {
+    "USD": (1 / _B, "USD billion", "$B"),
+    "fraction": (100.0, "per cent of draws", "%"),
+    "1/year": (100.0, "per cent a year", "% a year"),
+}
+
+
+def display_unit(unit: str) -> tuple[float, str, str]:
+    """Return how a statistic in ``unit`` is shown: its scale, axis title and short label.
+
+    Parameters
+    ----------
+    unit : str
+        ``USD`` (shown in billions), ``fraction`` or ``1/year`` (in per cent), or any other
+        (as it is). [-]
+    """
+    return _DISPLAY.get(unit, (1.0, unit, unit))
+
+
+def limit_figure(
+    trials: pd.DataFrame,
+    bound: float,
+    crossings: Sequence[float],
+    title: str,
+    x_title: str,
+    unit: str,
+) -> go.Figure:
+    """Draw a risk-limit solve: the statistic against the decision, its band, the limit.
+
+    Parameters
+    ----------
+    trials : pandas.DataFrame
+        ``value``, ``statistic``, ``low``, ``high`` per value tried, sorted by value
+        (:attr:`strandrisk.engine.limits.LimitSolution.trials`). [parameter unit, statistic
+        unit]
+    bound : float
+        The limit. [statistic unit]
+    crossings : sequence of float
+        Where the statistic reaches the limit. [parameter unit]
+    title, x_title : str
+        Chart and x-axis titles. [-]
+    unit : str
+        The statistic's unit: USD is drawn in billions, a fraction in per cent. [-]
+    """
+    scale, y_title, _ = display_unit(unit)
+    x = trials["value"].to_numpy(dtype=float)
+    fig = go.Figure()
+    fig.add_scatter(
+        x=x, y=trials["low"] * scale, mode="lines", line={"width": 0}, name="95 % interval"
+    )
+    fig.add_scatter(
+        x=x,
+        y=trials["high"] * scale,
+        mode="lines",
+        line={"width": 0, "color": "#9ecae1"},
+        fill="tonexty",
+        name="95 % sampling interval",
+    )
+    fig.add_scatter(
+        x=x,
+        y=trials["statistic"] * scale,
+        mode="lines+markers",
+        name="statistic",
+        line={"color": "#1f77b4"},
+    )
+    fig.add_scatter(
+        x=[x.min(), x.max()],
+        y=[bound * scale, bound * scale],
+        mode="lines",
+        name="limit",
+        line={"color": "#d62728", "dash": "dash"},
+    )
+    if len(crossings):
+        fig.add_scatter(
+            x=list(crossings),
+            y=[bound * scale] * len(crossings),
+            mode="markers",
+            name="where the limit binds",
+            marker={"color": "#d62728", "size": 10},
+            line={"color": "#d62728"},  # the PNG copy colours points by their line
+        )
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, **_LAYOUT)
+    return fig
