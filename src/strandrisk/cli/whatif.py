@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-import pandas as pd
 import typer
 
 from strandrisk.cli import _shared as ui
@@ -97,7 +96,7 @@ def sweep(
         body: dict[str, Any] = {"scenario": chosen.name, "company": company, "keys": keys}
         if len(keys) == 1:
             body["rows"] = [
-                {"value": v, **{o: (None if pd.isna(x) else float(x)) for o, x in row.items()}}
+                {"value": v, **{o: json_number(x) for o, x in row.items()}}
                 for v, row in table.iterrows()
             ]
             body["units"] = {keys[0]: key_unit(keys[0]), **units}
@@ -105,7 +104,7 @@ def sweep(
             body["outcome"] = wanted[0]
             body["rows"] = list(table.index)
             body["columns"] = list(table.columns)
-            body["cells"] = [[None if pd.isna(x) else float(x) for x in r] for r in table.values]
+            body["cells"] = [[json_number(x) for x in r] for r in table.values]
             body["units"] = {k: key_unit(k) for k in keys} | {wanted[0]: units[wanted[0]]}
         ui.print_json(body)
         return

@@ -202,18 +202,9 @@ class SimulationResult:
         InputError
             No series kept, an unknown company or no such scenario.
         """
-        if self.series is None:
-            raise InputError(
-                "stranded_by_capex_year needs the quarterly series: simulate with keep_series=True"
-            )
-        ds = self.series
-        companies = [str(c) for c in ds["company"].values]
-        if company not in companies:
-            raise InputError(f"company {company!r}: not in the run ({', '.join(companies)})")
-        n = ds.sizes.get("scenario", 1)
-        if not 0 <= scenario < n:
-            raise InputError(f"scenario {scenario}: the run has {n} (0 to {n - 1})")
-        one = ds.isel(scenario=scenario).sel(company=company)
+        self.scenario.check_company(company)
+        one = _one_scenario(self._kept_series("stranded_by_capex_year"), scenario)
+        one = one.sel(company=company)
         stranded = one["stranded_by_capex_year"].to_numpy()  # (capex_year, quarter)
         book = one["book_by_capex_year"].to_numpy()
         at = stranded.argmax(axis=-1)
@@ -252,9 +243,13 @@ class SimulationResult:
             No series kept (``keep_series=False``), a quarter outside the horizon, or no such
             scenario.
         """
+        return position_at(self._kept_series("value_at"), quarter, scenario)
+
+    def _kept_series(self, what: str) -> xr.Dataset:
+        """Return the series, or refuse ``what`` on a result that did not keep them."""
         if self.series is None:
-            raise InputError("value_at needs the quarterly series: simulate with keep_series=True")
-        return position_at(self.series, quarter, scenario)
+            raise InputError(f"{what} needs the quarterly series: simulate with keep_series=True")
+        return self.series
 
 
 VALUE_AT_COLUMNS = (
@@ -314,10 +309,7 @@ def position_at(series: xr.Dataset, quarter: str, scenario: int = 0) -> pd.DataF
         raise InputError(
             f"quarter {quarter!r}: not in the horizon, {quarters[0]} to {quarters[-1]}"
         )
-    n = ds.sizes.get("scenario", 1)  # a single scenario's series may have dropped the axis
-    if not 0 <= scenario < n:
-        raise InputError(f"scenario {scenario}: the run has {n} (0 to {n - 1})")
-    one = ds.isel(scenario=scenario) if "scenario" in ds.dims else ds
+    one = _one_scenario(ds, scenario)
     upto = one.sel(quarter=quarters[: quarters.index(quarter) + 1])
     at = one.sel(quarter=quarter)
     columns = {name: at[name].to_numpy() for name in VALUE_AT_COLUMNS if name in one.data_vars}
@@ -328,6 +320,14 @@ def position_at(series: xr.Dataset, quarter: str, scenario: int = 0) -> pd.DataF
     index = pd.Index([str(c) for c in ds["company"].values], name="company")
     # a run stored before a column was kept has NaN in it
     return pd.DataFrame(columns, index=index).reindex(columns=list(VALUE_AT_COLUMNS))
+
+
+def _one_scenario(ds: xr.Dataset, scenario: int) -> xr.Dataset:
+    """Return one scenario's series, refusing a scenario the run does not have."""
+    n = ds.sizes.get("scenario", 1)  # a single scenario's series may have dropped the axis
+    if not 0 <= scenario < n:
+        raise InputError(f"scenario {scenario}: the run has {n} (0 to {n - 1})")
+    return ds.isel(scenario=scenario) if "scenario" in ds.dims else ds
 
 
 def _history(companies: tuple[str, ...]) -> HistoryArrays:
@@ -459,7 +459,7 @@ def _chunk(
     ops = operate(p, full_grid, cohorts)
     grid, cohorts, ops = reported_vintages(full_grid, cohorts, ops)
     acc = accounts(p, grid, cohorts)
-    val = value_assets(p, grid, cohorts, ops, acc)
+    val = value_assets(p, grid, cohorts, ops, acc, by_capex_year=keep)
     to_2026 = val.to_2026
     flows = company_flows(p, grid, cohorts, ops, acc)
     prog = programme_2026(p, grid, cohorts, ops, acc)
@@ -514,7 +514,8 @@ def _series(
     k1 = served.shape[1]
     book = val.book_compute + val.book_facilities
     extra = _rollforward_series(flows, val, book)
-    to_2026 = val.to_2026
+    to_2026, by_year = val.to_2026, val.by_capex_year
+    assert by_year is not None  # asked for with the series
     return {
         **extra,
         "capex": flows.capex, "revenue": flows.revenue, "energy_cost": flows.energy,
@@ -535,8 +536,8 @@ def _series(
         "book_compute_to_2026": to_2026.book_compute,
         "value_in_use_to_2026": to_2026.value_in_use, "fair_value_to_2026": to_2026.fair_value,
         "stranded_value_to_2026": to_2026.stranded,
-        "book_by_capex_year": val.by_capex_year.book_compute,
-        "stranded_by_capex_year": val.by_capex_year.stranded,
+        "book_by_capex_year": by_year.book_compute,
+        "stranded_by_capex_year": by_year.stranded,
     }  # fmt: skip
 
 

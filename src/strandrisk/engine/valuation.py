@@ -132,8 +132,9 @@ class Valuation:
         Losses and carrying amounts under IAS 36 and ASC 360.
     to_2026 : CapitalTo2026
         Today's capital (the vintages to 2026Q4) valued as a group of its own.
-    by_capex_year : ByCapexYear
-        Each calendar year's capex valued as a group of its own.
+    by_capex_year : ByCapexYear or None
+        Each calendar year's capex valued as a group of its own (only if asked for: the
+        quarterly series show it, the outcome table does not).
     opening_compute, opening_book : ndarray, shape (S, K+1)
         Scheduled book value of compute + network, and of everything, at the start of the
         first quarter. [USD]
@@ -152,7 +153,7 @@ class Valuation:
     ifrs: ImpairmentPath
     usgaap: ImpairmentPath
     to_2026: CapitalTo2026
-    by_capex_year: ByCapexYear
+    by_capex_year: ByCapexYear | None
     opening_compute: np.ndarray | None = None
     opening_book: np.ndarray | None = None
     additions_compute: np.ndarray | None = None
@@ -195,7 +196,13 @@ def _impairable_movements(
 
 
 def value_assets(
-    p: Params, grid: Grid, cohorts: Cohorts, ops: Operations, acc: Accounts
+    p: Params,
+    grid: Grid,
+    cohorts: Cohorts,
+    ops: Operations,
+    acc: Accounts,
+    *,
+    by_capex_year: bool = False,
 ) -> Valuation:
     """Value the existing assets at every quarter end and run both impairment tests.
 
@@ -207,6 +214,9 @@ def value_assets(
         Axes. [-]
     cohorts, ops, acc : Cohorts, Operations, Accounts
         Model results per company. [-]
+    by_capex_year : bool
+        Also value each calendar year's capex alone (``Valuation.by_capex_year``; for the
+        quarterly series, about 5 % of the reference engine's time). [-]
 
     Returns
     -------
@@ -253,7 +263,9 @@ def value_assets(
         + ordered_sum(add_industry(acc.opening_facilities), axis=-1),  # type: ignore[arg-type]
         additions_compute=additions,
         to_2026=to_2026,
-        by_capex_year=_by_capex_year(p, grid, existing, future, df[..., 0, :n], fair_v, book_c_v),
+        by_capex_year=_by_capex_year(p, grid, existing, future, df[..., 0, :n], fair_v, book_c_v)
+        if by_capex_year
+        else None,
     )
 
 
@@ -274,12 +286,18 @@ def _capital_to_2026(
     """
     group = (np.arange(grid.vintage.shape[0]) < grid.v2026.stop).astype(float)[:, None]
     viu = ordered_sum(existing * group * future, axis=-2) / df
-    fair = ordered_sum(group * fair_v, axis=-2)
+    book = ordered_sum(group * book_c_v, axis=-2)
+    fair, stranded = _alone(p, viu, ordered_sum(group * fair_v, axis=-2), book)
+    return CapitalTo2026(book, viu, fair, stranded)
+
+
+def _alone(
+    p: Params, viu: np.ndarray, fair: np.ndarray, book: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a group's fair value (capped as the unit's) and stranded value, valued alone."""
     if p.economic_obsolescence:
         fair = np.minimum(fair, viu)
-    book = ordered_sum(group * book_c_v, axis=-2)
-    stranded = np.maximum(book - np.maximum(viu, fair), 0.0)
-    return CapitalTo2026(book, viu, fair, stranded)
+    return fair, np.maximum(book - np.maximum(viu, fair), 0.0)
 
 
 def _by_capex_year(
@@ -304,9 +322,6 @@ def _by_capex_year(
         return ordered_sum(x.reshape(*lead, v // 4, 4, t), axis=-2)
 
     viu = per_year(existing * future) / df[..., None, :]
-    fair = per_year(np.broadcast_to(fair_v, future.shape))
-    if p.economic_obsolescence:
-        fair = np.minimum(fair, viu)
-    book = per_year(np.broadcast_to(book_c_v, future.shape))
-    years = START_YEAR + grid.vintage[::4] // 4
-    return ByCapexYear(years, book, np.maximum(book - np.maximum(viu, fair), 0.0))
+    book = per_year(book_c_v)
+    _, stranded = _alone(p, viu, per_year(fair_v), book)
+    return ByCapexYear(START_YEAR + grid.vintage[::4] // 4, book, stranded)

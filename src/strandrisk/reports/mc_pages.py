@@ -191,7 +191,6 @@ def _life_table(lives: pd.DataFrame) -> pd.DataFrame:
     lives["shorter"] = lives["shorter"] * 100
     return lives.rename(
         columns={
-            "booked": "booked",
             "p5": "P5",
             "p50": "P50",
             "p95": "P95",
