@@ -213,12 +213,26 @@ def test_the_command_prints_the_differences_and_the_bridge():
     assert "base -> fibre-replay: 5 values differ" in text
     assert "Bridge from base to fibre-replay: industry (32 model runs, Shapley)" in text
     assert "0.1 -> 0.25; alone" in text
+    lines = text.splitlines()
+    title = next(i for i, line in enumerate(lines) if line.startswith("Bridge from"))
+    assert lines[title + 1].split() == ["peak", "today's", "IFRS", "2026"]  # two-line headers
+    assert "Today's peak: the peak stranded value of the capital commissioned" in " ".join(
+        text.split()
+    )
     r = CliRunner().invoke(app, ["scenario", "diff", "base", "fibre-replay", "--json"])
     data = json.loads(r.stdout)
     assert next(d["key"] for d in data["differences"]) == "capex.growth"
     br = data["bridge"]
-    total = sum(s["contribution"]["stranded_peak"] for s in br["steps"])
-    assert total == pytest.approx(br["end"]["stranded_peak"] - br["start"]["stranded_peak"])
+    assert list(br["start"]) == [
+        "stranded_peak", "stranded_peak_to_2026", "impairment_ifrs", "npv_2026"
+    ]  # fmt: skip
+    for name in ("stranded_peak", "stranded_peak_to_2026"):
+        total = sum(s["contribution"][name] for s in br["steps"])
+        assert total == pytest.approx(br["end"][name] - br["start"][name])
+    # today's capital strands more in the fibre replay, most of it from the market's steps
+    steps = {s["step"]: s["contribution"]["stranded_peak_to_2026"] for s in br["steps"]}
+    assert br["end"]["stranded_peak_to_2026"] > br["start"]["stranded_peak_to_2026"]
+    assert steps["market.demand_growth"] > steps["capex.growth"]
     assert br["units"]["stranded_peak"] == "USD"
 
 
@@ -253,6 +267,7 @@ def test_the_command_writes_a_page_and_waterfall_charts(tmp_path):
         "bridge_impairment_ifrs.png",
         "bridge_npv_2026.png",
         "bridge_stranded_peak.png",
+        "bridge_stranded_peak_to_2026.png",
     ]
 
 

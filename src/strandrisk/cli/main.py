@@ -281,8 +281,8 @@ def scenario_diff(
         list[str] | None,
         typer.Option(
             "--outcome",
-            help="Outcome to bridge (repeatable; default stranded_peak, impairment_ifrs, "
-            "npv_2026).",
+            help="Outcome to bridge (repeatable; default stranded_peak, stranded_peak_to_2026, "
+            "impairment_ifrs, npv_2026).",
         ),
     ] = None,
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
@@ -333,9 +333,8 @@ def scenario_diff(
     result = None
     if not no_bridge and len(diff) and not structural:
         with ui.working(f"bridge over {len(diff)} differences", as_json):
-            result = walk(
-                a, b, tuple(outcome or ("stranded_peak", "impairment_ifrs", "npv_2026")), company
-            )
+            outcomes = ("stranded_peak", "stranded_peak_to_2026", "impairment_ifrs", "npv_2026")
+            result = walk(a, b, tuple(outcome or outcomes), company)
     if result is not None and (out is not None or png is not None):
         from strandrisk.reports.pages import bridge_page
 

@@ -152,7 +152,7 @@ def bridge_table(result: Bridge, labels: tuple[str, str], values: tuple[dict, di
     b: Any = result
     names = {
         "stranded_peak": "peak stranded",
-        "stranded_peak_to_2026": "today's stranded",
+        "stranded_peak_to_2026": "today's peak",
         "impairment_ifrs": "IFRS charges",
         "impairment_usgaap": "US GAAP charges",
         "npv_2026": "2026 NPV",
@@ -174,11 +174,17 @@ def bridge_table(result: Bridge, labels: tuple[str, str], values: tuple[dict, di
             "order of making the changes, so the steps add up to the total and do not depend "
             f"on an order. Below it (dim), the change made alone from {labels[0]}; the gap is "
             "what it owes to the other changes."
+            + (
+                " Today's peak: the peak stranded value of the capital commissioned to 2026Q4 "
+                "(the installed base and the 2026 programme), valued alone."
+                if "stranded_peak_to_2026" in outcomes
+                else ""
+            )
         ),
     )
     t.add_column("step", no_wrap=True)
-    for o in outcomes:
-        t.add_column(names.get(o, o), justify="right", no_wrap=True)
+    for o in outcomes:  # two-line headers: long step names still fit 80 columns
+        t.add_column(names.get(o, o).replace(" ", "\n", 1), justify="right", no_wrap=True)
     units = [OUTCOME_UNITS[o] for o in outcomes]
     t.add_row(labels[0], *(_level(b.start[o], u) for o, u in zip(outcomes, units, strict=True)))
     for step, keys in zip(b.steps, b.keys, strict=True):
