@@ -249,7 +249,7 @@ def test_discover_from_a_file_that_is_not_a_kept_run_is_refused(tmp_path):
 
 
 def test_breakeven_surface_says_none_where_npv_never_reaches_zero():
-    from strandrisk.cli.render_uncertainty import breakeven_summary
+    from strandrisk.cli.render_analysis import breakeven_summary
 
     dist = pd.DataFrame(
         {"p50": [0.7], "share_defined": [0.5]}, index=pd.Index(["breakeven_demand_growth"])

@@ -124,3 +124,15 @@ def _statistic(v: float, unit: str) -> str:
     if unit == "1/year":
         return f"{100 * v:.1f}%"
     return _money(v) if unit == "USD" else f"{v:.4g}"
+
+
+_OUTCOME_FORMAT = {
+    "booked_life_years": lambda v: _num(v, 1),
+    "economic_life_years": lambda v: _num(v, 1),
+    "irr_2026": _pct,
+    "min_dscr": _num,
+    "min_interest_cover": _num,
+    "breakeven_demand_growth": _change,
+    "breakeven_price_decline": lambda v: _change(v, decline=True),
+}
+"""How an outcome that is not money is shown, by outcome name."""

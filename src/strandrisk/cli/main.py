@@ -1,10 +1,11 @@
 """The ``strandrisk`` command line: a thin shell that parses, calls and formats.
 
 Bad input of any kind ends with one message on standard error and exit status 2. The
-shared app, consoles and helpers are in :mod:`strandrisk.cli._shared`; the uncertainty
-commands in :mod:`strandrisk.cli.uncertainty` and one scenario's what-ifs (``sweep``,
-``headroom``, ``lives``) in :mod:`strandrisk.cli.whatif`, registered here in the order of
-``--help``; the tables they print in ``render``, ``render_uncertainty`` and ``render_scenario``.
+shared app, consoles and helpers are in :mod:`strandrisk.cli._shared`; the Monte Carlo
+command in :mod:`strandrisk.cli.uncertainty`, the analyses over its uncertainty space in
+:mod:`strandrisk.cli.analysis` and one scenario's what-ifs (``sweep``, ``headroom``, ``lives``)
+in :mod:`strandrisk.cli.whatif`, registered here in the order of ``--help``; the tables they
+print in ``render``, ``render_uncertainty``, ``render_analysis`` and ``render_scenario``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from rich.markup import escape
 
 from strandrisk import __version__
 from strandrisk.cli import _shared as ui
-from strandrisk.cli import render, render_scenario, render_uncertainty, uncertainty, whatif
+from strandrisk.cli import (
+    analysis,
+    render,
+    render_scenario,
+    render_uncertainty,
+    uncertainty,
+    whatif,
+)
 from strandrisk.errors import InputError
 
 app = ui.app
@@ -633,10 +641,10 @@ def tco(
 
 for command in (
     uncertainty.mc,
-    uncertainty.sensitivity,
-    uncertainty.discover,
-    uncertainty.breakeven,
-    uncertainty.limit,
+    analysis.sensitivity,
+    analysis.discover,
+    analysis.breakeven,
+    analysis.limit,
     whatif.sweep,
     whatif.headroom,
     whatif.lives,

@@ -1,0 +1,466 @@
+"""The analyses over an uncertainty space: ``sensitivity``, ``discover``, ``breakeven``, ``limit``.
+
+The Monte Carlo command itself, ``mc``, is in :mod:`strandrisk.cli.uncertainty`. Registered on
+the app by :mod:`strandrisk.cli.main`, in the order of ``strandrisk --help``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from strandrisk.cli import _shared as ui
+from strandrisk.cli import render_analysis
+from strandrisk.errors import InputError
+
+__all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
+
+_PAWN_UNITS = {
+    "median, mean, minimum, maximum": "Kolmogorov-Smirnov statistic (0 to 1) between the "
+    "outcome's distribution in each conditioning interval and over all draws; cv its "
+    "coefficient of variation; the noise floor row is the 95th percentile of 20 dummy parameters"
+}
+"""Units of the PAWN indices in ``sensitivity --method pawn --json``."""
+
+
+@ui.clean_failures
+def sensitivity(
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
+    set_: ui.SET_OPTION = None,
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n",
+            help="Sobol': base sample size (a power of two, default 64), runs n x (d + 2); "
+            "Morris: trajectories (default 64), runs n x (d + 1); PAWN: Latin-hypercube "
+            "draws (default 2,000).",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the design and bootstrap.")] = 0,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="sobol (variance shares), morris (elementary-effects screening, a twentieth "
+            "of the runs) or pawn (distribution-based, from plain draws)."
+        ),
+    ] = "sobol",
+    outcome: Annotated[
+        list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
+    ] = None,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    from_: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="PAWN on a kept Monte Carlo run's draws (mc --keep) instead of new ones.",
+        ),
+    ] = None,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
+    ] = False,
+) -> None:
+    """Sobol' indices, Morris screening or PAWN (SALib), and a P10-P90 tornado."""
+    from strandrisk.analysis.morris import morris_for_scenario
+    from strandrisk.analysis.pawn import pawn_for_scenario
+    from strandrisk.analysis.sensitivity import quantile_swings
+    from strandrisk.analysis.sobol import sobol_for_scenario
+
+    if method not in ("sobol", "morris", "pawn"):
+        raise InputError(f"--method: {method!r} is not one of sobol, morris, pawn")
+    if from_ is not None:
+        if method != "pawn":
+            raise InputError(
+                f"--from: only --method pawn works on given draws; {method} needs its own design"
+            )
+        if set_ or preset or scenario or n is not None:
+            raise InputError(
+                "--from: the draws are in the file already; --preset, --scenario, --set and --n "
+                "apply only to draws sensitivity makes itself"
+            )
+        _pawn_from(
+            from_, tuple(outcome or ("stranded_peak", "npv_2026")), company, seed, out, png, as_json
+        )
+        return
+    if n is None:
+        n = 2000 if method == "pawn" else 64
+    if method == "sobol" and (n < 2 or n & (n - 1)):
+        raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
+    if method == "morris" and n < 2:
+        raise InputError(f"--n: {n} trajectories; Morris screening needs at least 2")
+    chosen, space = ui.mc_setup(preset, scenario, set_)
+    ui.check_folders(out, png)
+    outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
+    per_draw = {"sobol": len(space.keys) + 2, "morris": len(space.keys) + 1, "pawn": 1}
+    runs = n * per_draw[method]
+    what = {
+        "sobol": "Sobol indices",
+        "morris": "Morris elementary effects",
+        "pawn": "PAWN indices",
+    }[method]
+    with ui.working(f"{what} from {runs:,} runs, then the tornado", as_json):
+        if method == "sobol":
+            indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
+        elif method == "morris":
+            indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
+        else:
+            indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
+        swings = quantile_swings(chosen, space, company=company)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import sensitivity_page
+
+        ui.wrote(sensitivity_page(indices, swings, runs, out, png, company), as_json)
+    if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
+        measure_units = {
+            "sobol": {"S1, ST and their confidence intervals": "share of the outcome's variance"},
+            "morris": {
+                "mu, mu_star, mu_star_conf, sigma": "the outcome's unit, across the parameter's "
+                "range in probability"
+            },
+            "pawn": _PAWN_UNITS,
+        }[method]
+        ui.print_json(
+            {
+                "company": company,
+                "method": method,
+                "runs": runs,
+                method: json.loads(indices.reset_index().to_json(orient="records")),
+                "tornado": [
+                    {
+                        "key": s.key,
+                        "p10": s.low,
+                        "p90": s.high,
+                        "outcome_p10": s.outcome_low,
+                        "outcome_p90": s.outcome_high,
+                    }
+                    for s in swings
+                ],
+                "units": {
+                    **measure_units,
+                    "tornado outcome": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
+                    **{s.key: parameter_unit(s.key) for s in swings},
+                },
+            }
+        )
+        return
+    if method == "morris":
+        ui.out.print(render_analysis.morris_table(indices, swings, company, runs))
+        return
+    if method == "pawn":
+        ui.out.print(render_analysis.pawn_table(indices, swings, company, runs))
+        return
+    ui.out.print(render_analysis.sobol_table(indices, swings, company))
+
+
+def _pawn_from(
+    path: Path,
+    outcomes: tuple[str, ...],
+    company: str,
+    seed: int,
+    out: Path | None,
+    png: Path | None,
+    as_json: bool,
+) -> None:
+    """Run ``sensitivity --method pawn --from FILE``: PAWN on a kept run's draws, no tornado."""
+    import pandas as pd
+
+    from strandrisk.analysis.pawn import pawn_given
+    from strandrisk.engine.montecarlo import read_kept
+
+    if not path.exists():
+        raise InputError(f"--from {path}: no such file")
+    ui.check_folders(out, png)
+    samples, rows = read_kept(path, company)
+    numeric = [c for c in rows.columns if pd.api.types.is_float_dtype(rows[c])]
+    bad = [o for o in outcomes if o not in numeric]
+    if bad:
+        raise InputError(f"--outcome: {bad[0]!r} is not one of {', '.join(numeric)}")
+    draws = {str(k): samples[k].to_numpy(dtype=float) for k in samples.columns}
+    with ui.working(f"PAWN indices from {len(samples):,} kept draws", as_json):
+        indices = pawn_given(draws, {o: rows[o].to_numpy(dtype=float) for o in outcomes}, seed)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import sensitivity_page
+
+        ui.wrote(sensitivity_page(indices, [], len(samples), out, png, company), as_json)
+    if as_json:
+        ui.print_json(
+            {
+                "company": company,
+                "method": "pawn",
+                "runs": len(samples),
+                "from": str(path),
+                "pawn": json.loads(indices.reset_index().to_json(orient="records")),
+                "units": _PAWN_UNITS,
+            }
+        )
+        return
+    ui.out.print(render_analysis.pawn_table(indices, [], company, len(samples)))
+
+
+@ui.clean_failures
+def discover(
+    outcome: Annotated[str, typer.Option(help="Outcome column.")] = "stranded_peak",
+    above: Annotated[
+        float | None, typer.Option(help="Cases of interest: outcome above this.")
+    ] = None,
+    below: Annotated[
+        float | None, typer.Option(help="Cases of interest: outcome below this.")
+    ] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
+    set_: ui.SET_OPTION = None,
+    n: Annotated[int, typer.Option("--n", help="Scenarios to draw (ignored with --from).")] = 5_000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    from_: Annotated[
+        Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
+    ] = None,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the box as JSON.")
+    ] = False,
+) -> None:
+    """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
+    import tempfile
+
+    import numpy as np
+    import pandas as pd
+
+    from strandrisk.analysis.prim import prim
+    from strandrisk.engine.montecarlo import read_kept, run_mc
+
+    if (above is None) == (below is None):
+        raise InputError("discover: give exactly one of --above VALUE or --below VALUE")
+    threshold = above if above is not None else below
+    flag = "--above" if above is not None else "--below"
+    if not math.isfinite(threshold):  # type: ignore[arg-type]
+        raise InputError(f"{flag}: {threshold} is not a finite number")
+    if from_ is None and n < 10:
+        raise InputError(f"--n: {n} scenarios are too few to discover anything (at least 10)")
+    if from_ is not None and (set_ or preset or scenario):
+        raise InputError(
+            "--from: the scenarios are in the file already; --preset, --scenario and --set "
+            "apply only to scenarios discover draws itself"
+        )
+    ui.check_folders(out, png)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = from_
+        if path is None:
+            chosen, space = ui.mc_setup(preset, scenario, set_)
+            path = Path(tmp) / "mc.duckdb"
+            with ui.working(f"drawing and running {n:,} scenarios", as_json):
+                run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
+        elif not path.exists():
+            raise InputError(f"--from {path}: no such file")
+        samples, outcomes = read_kept(path, company)
+    numeric = [c for c in outcomes.columns if pd.api.types.is_float_dtype(outcomes[c])]
+    if outcome not in numeric:
+        raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(numeric)}")
+    y = outcomes[outcome].to_numpy(dtype=float)
+    cases = y > threshold if above is not None else y < threshold
+    if not cases.any() or cases.all():
+        lo, hi = np.nanmin(y), np.nanmax(y)
+        share = "none" if not cases.any() else "every one"
+        raise InputError(
+            f"{flag} {threshold:g}: {share} of the {len(y):,} scenarios qualifies "
+            f"({outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that range"
+        )
+    result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
+    from strandrisk.analysis.regional import regional_sensitivity
+
+    regional = regional_sensitivity(samples.to_numpy(dtype=float), cases, list(samples.columns))
+    if out is not None or png is not None:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.reports.pages import prim_page
+
+        question = (
+            f"{company} {outcome} {'above' if above is not None else 'below'} {threshold:g} "
+            f"{OUTCOME_UNITS.get(outcome, '')}".rstrip()
+        )
+        page = prim_page(result, question, int(cases.sum()), len(cases), out, png, regional)
+        ui.wrote(page, as_json)
+    if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
+        box = result.boxes[result.chosen]
+        ui.print_json(
+            {
+                "company": company,
+                "outcome": outcome,
+                "threshold": {"above" if above is not None else "below": threshold},
+                "cases": int(cases.sum()),
+                "n": len(cases),
+                "coverage": box.coverage,
+                "density": box.density,
+                "mass": box.mass,
+                "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+                "regional": json.loads(regional.reset_index().to_json(orient="records")),
+                "units": {
+                    outcome: OUTCOME_UNITS.get(outcome, ""),
+                    "coverage, density, mass": "fraction",
+                    "regional": "ks: Kolmogorov-Smirnov distance (0 to 1) between the cases' "
+                    "and the other scenarios' values of each parameter, with its p-value; "
+                    "medians in the parameter's unit",
+                    **{str(k): parameter_unit(str(k)) for k in result.limits.index},
+                },
+            }
+        )
+        return
+    ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases)))
+    ui.out.print(render_analysis.regional_table(regional))
+
+
+@ui.clean_failures
+def breakeven(
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
+    set_: ui.SET_OPTION = None,
+    n: Annotated[int, typer.Option("--n", help="Scenarios drawn for the distribution.")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    x: Annotated[
+        str, typer.Option("--x", help="First parameter of the surface.")
+    ] = "market.price_decline",
+    y: Annotated[
+        str, typer.Option("--y", help="Second parameter of the surface.")
+    ] = "market.elasticity",
+    grid: Annotated[int, typer.Option(help="Points per axis of the surface.")] = 5,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    as_json: ui.JSON_OPTION = False,
+) -> None:
+    """Break-even demand growth and price decline per scenario, and a two-parameter surface."""
+    from strandrisk.analysis.breakeven import breakeven_distribution, breakeven_surface
+
+    if n < 1:
+        raise InputError(f"--n: {n}; the distribution needs at least one scenario")
+    chosen, space = ui.mc_setup(preset, scenario, set_)
+    if grid < 2 or grid > 20:
+        raise InputError("--grid: between 2 and 20 points per axis")
+    ui.check_folders(out, png)
+    with ui.working(f"break-evens of {n:,} scenarios and a {grid} x {grid} surface", as_json):
+        dist = breakeven_distribution(chosen, space, n, seed, company)
+        surface = breakeven_surface(chosen, space, x, y, grid, company=company)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import breakeven_page
+
+        ui.wrote(breakeven_page(dist, surface, x, y, n, out, png, company), as_json)
+    if as_json:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.scenarios.schema import parameter_unit
+
+        ui.print_json(
+            {
+                "company": company,
+                "distribution": json.loads(dist.to_json(orient="index")),
+                "surface": {
+                    "value": "breakeven_demand_growth",
+                    "x": x,
+                    "y": y,
+                    **json.loads(surface.to_json(orient="split")),
+                },
+                "units": {
+                    "breakeven_demand_growth": OUTCOME_UNITS["breakeven_demand_growth"],
+                    "breakeven_price_decline": OUTCOME_UNITS["breakeven_price_decline"],
+                    "share_defined": "fraction of scenarios with a break-even in the range",
+                    x: parameter_unit(x),
+                    y: parameter_unit(y),
+                },
+            }
+        )
+        return
+    ui.out.print(render_analysis.breakeven_summary(dist, surface, x, y, company))
+
+
+@ui.clean_failures
+def limit(
+    key: Annotated[
+        str, typer.Argument(help="The decision: a numeric parameter, e.g. capex.growth.")
+    ],
+    rules: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="LIMIT...",
+            help="e.g. 'stranded_peak.p95<=1e12', 'npv_2026.mean>=0', 'P(npv_2026<0)<=0.2', "
+            "'P(min_dscr<1.2)<=0.05' (USD; shares as fractions); several must all hold.",
+        ),
+    ],
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
+    set_: ui.SET_OPTION = None,
+    n: Annotated[int, typer.Option("--n", help="Draws per value tried.")] = 4000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    sampler: Annotated[str, typer.Option(help="mc, lhs or sobol.")] = "lhs",
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    between: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LOW:HIGH", help="Range to search (default the prior's, else the allowed)."
+        ),
+    ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option(
+            "--deterministic",
+            metavar="",
+            help="The scenario as given, no draws (a goal seek on its outcome).",
+        ),
+    ] = False,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Excel workbook of the tables to write.")
+    ] = None,
+    as_json: ui.JSON_OPTION = False,
+) -> None:
+    """Risk limit: the value of a decision at which a Monte Carlo statistic reaches its limit."""
+    from strandrisk.engine.limits import parse_limit, solve_limit
+
+    if deterministic:
+        chosen, space = ui.scenario_from_options(preset, scenario, set_, None, None), None
+    else:
+        chosen, space = ui.mc_setup(preset, scenario, set_)
+    wanted = [parse_limit(rule) for rule in rules]  # refuse a bad limit before the work
+    span = None
+    if between is not None:
+        low, sep, high = between.partition(":")
+        try:
+            span = (float(low), float(high))
+        except ValueError:
+            raise InputError(f"--between {between!r}: LOW:HIGH, two numbers") from None
+        if not sep:
+            raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
+    ui.check_folders(out, png, xlsx)
+    what = wanted[0].text if len(wanted) == 1 else f"{len(wanted)} limits"
+    with ui.working(
+        f"{what} over {key}" + ("" if deterministic else f", {n:,} draws a value"), as_json
+    ):
+        result = solve_limit(chosen, space, key, wanted, n, seed, sampler, company, span)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import limit_page
+
+        ui.wrote(limit_page(result, out, png), as_json)
+    if xlsx is not None:
+        from strandrisk.analysis.bridge import key_unit
+        from strandrisk.store.export import write_workbook
+
+        units = dict.fromkeys(("value", "error"), key_unit(key))
+        kinds = {rule.unit for rule in result.limits}
+        if len(kinds) == 1:  # one unit for every statistic: format them with it
+            units.update(dict.fromkeys(("statistic", "low", "high"), kinds.pop()))
+        ui.wrote([write_workbook(result.tables(), xlsx, units)], as_json)
+    if as_json:
+        ui.print_json(result.as_json())
+        return
+    ui.out.print(render_analysis.limit_summary(result))

@@ -1,0 +1,406 @@
+"""Rich tables for the analyses over an uncertainty space: sensitivity, discovery, limits.
+
+Sobol, Morris and PAWN indices with their tornado, PRIM boxes and the regional sensitivity,
+break-even surfaces and risk limits. The Monte Carlo tables are in
+:mod:`strandrisk.cli.render_uncertainty`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from strandrisk.cli._format import (
+    _OUTCOME_FORMAT,
+    _compact,
+    _money,
+    _no_breakeven_caption,
+    _statistic,
+    fmt,
+)
+
+if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
+    from strandrisk.analysis.prim import PrimResult
+    from strandrisk.engine.limits import LimitSolution
+
+
+__all__ = [
+    "breakeven_summary",
+    "limit_summary",
+    "morris_table",
+    "pawn_table",
+    "prim_summary",
+    "regional_table",
+    "sobol_table",
+]
+
+
+def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:
+    """Render Sobol indices (top parameters per outcome) and the P10-P90 tornado.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``. [-]
+    swings : list of Swing
+        Peak stranded value at each parameter's P10 and P90. [USD]
+    company : str
+        Whose outcomes. [-]
+    """
+    parts: list[RenderableType] = []
+    for outcome, frame in indices.groupby(level="outcome"):
+        t = Table(title=f"Sobol indices of {outcome} ({company}), 95 % intervals")
+        for col in ("parameter", "S1", "ST"):
+            t.add_column(
+                col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+            )
+        for (_, name), row in frame.head(10).iterrows():
+            t.add_row(
+                name, f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"
+            )
+        parts.append(t)
+    parts.append(_tornado_table(swings, company))
+    return Group(*parts)
+
+
+def _tornado_table(swings: list, company: str) -> Table:
+    """Render the P10-P90 one-at-a-time swings of peak stranded value, largest first."""
+    tt = Table(
+        title=f"Tornado: peak stranded value with each parameter at its P10 and P90 ({company})"
+    )
+    for col in ("parameter", "P10", "P90", "at P10", "at P90"):
+        tt.add_column(
+            col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+        )
+    for s in swings[:10]:
+        tt.add_row(
+            s.key, f"{s.low:.4g}", f"{s.high:.4g}", _money(s.outcome_low), _money(s.outcome_high)
+        )
+    return tt
+
+
+def morris_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> Group:
+    """Render Morris screening (top parameters per outcome) and the P10-P90 tornado.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index (outcome, parameter); columns ``mu, mu_star, mu_star_conf, sigma``, largest
+        ``mu_star`` first. [outcome unit across the probability range]
+    swings : list of Swing
+        Peak stranded value at each parameter's P10 and P90. [USD]
+    company : str
+        Whose outcomes. [-]
+    runs : int
+        Model runs behind the effects. [count]
+    """
+    parts: list[RenderableType] = []
+    for outcome, frame in indices.groupby(level="outcome", sort=False):
+        show = _OUTCOME_FORMAT.get(str(outcome), _money)
+        t = Table(title=f"Morris elementary effects on {outcome} ({company}), 95 % intervals")
+        for col in ("parameter", "mu*", "sigma", "mu"):
+            t.add_column(
+                col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+            )
+        for (_, name), row in frame.head(10).iterrows():
+            t.add_row(
+                str(name),
+                f"{show(row['mu_star'])} ± {show(row['mu_star_conf'])}",
+                show(row["sigma"]),
+                show(row["mu"]),
+            )
+        parts.append(t)
+    parts.append(
+        Text(
+            f"From {runs:,} runs. mu*: the mean absolute change of the outcome as the parameter "
+            "moves across its range in probability (P0 to P100); sigma: how much that change "
+            "varies from one point to another (nonlinearity, interactions); mu: its mean with "
+            "sign. A screening: it ranks what matters; --method sobol apportions the variance.",
+            style="dim",
+        )
+    )
+    parts.append(_tornado_table(swings, company))
+    return Group(*parts)
+
+
+def pawn_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> Group:
+    """Render PAWN indices (top parameters per outcome, and the noise floor) and the tornado.
+
+    Parameters
+    ----------
+    indices : pandas.DataFrame
+        Index (outcome, parameter); columns ``median, mean, minimum, maximum, cv``, largest
+        ``median`` first, the dummy among them. [-]
+    swings : list of Swing
+        Peak stranded value at each parameter's P10 and P90. [USD]
+    company : str
+        Whose outcomes. [-]
+    runs : int
+        Model runs behind the indices. [count]
+    """
+    from strandrisk.analysis.pawn import DUMMY
+
+    parts: list[RenderableType] = []
+    for outcome, frame in indices.groupby(level="outcome", sort=False):
+        floor = float(frame.xs(DUMMY, level="parameter")["median"].iloc[0])
+        t = Table(title=f"PAWN indices of {outcome} ({company})")
+        for col in ("parameter", "PAWN (median KS)", "max over intervals", "above noise"):
+            t.add_column(
+                col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+            )
+        shown = frame[frame.index.get_level_values("parameter") != DUMMY].head(10)
+        for (_, name), row in shown.iterrows():
+            t.add_row(
+                str(name),
+                f"{row['median']:.3f}",
+                f"{row['maximum']:.3f}",
+                "yes" if row["median"] > floor else "no",
+            )
+        t.add_row(DUMMY, f"{floor:.3f}", "", "", style="dim")
+        parts.append(t)
+    parts.append(
+        Text(
+            f"From {runs:,} Latin-hypercube draws. PAWN: how far the outcome's distribution moves "
+            "when the parameter is held in one tenth of its range (median over the ten, as a "
+            "Kolmogorov-Smirnov distance, 0 to 1); no variance needed, so skewed or saturated "
+            "outcomes are fine. The noise floor: the 95th percentile of 20 dummy parameters "
+            "that do nothing; a parameter at or below it cannot be told from noise.",
+            style="dim",
+        )
+    )
+    if swings:  # none for draws read from a kept run
+        parts.append(_tornado_table(swings, company))
+    return Group(*parts)
+
+
+def prim_summary(result: PrimResult, cases: int, n: int) -> Group:
+    """Render a PRIM result: the trajectory's trade-off and the chosen box.
+
+    Parameters
+    ----------
+    result : PrimResult
+        From :func:`strandrisk.analysis.prim.prim`. [-]
+    cases : int
+        Scenarios of interest (above or below the value). [count]
+    n : int
+        Scenarios searched. [count]
+    """
+    traj = result.trajectory
+    box = result.boxes[result.chosen]
+    t = Table(
+        title=f"PRIM box (step {result.chosen} of {len(traj) - 1}): "
+        f"{cases:,} cases of interest in {n:,}"
+    )
+    for col in ("parameter", "lower", "upper", "data min", "data max", "qp lower", "qp upper"):
+        t.add_column(
+            col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+        )
+    for name, row in result.limits.iterrows():
+        t.add_row(
+            str(name),
+            f"{row['lower']:.4g}",
+            f"{row['upper']:.4g}",
+            f"{row['min']:.4g}",
+            f"{row['max']:.4g}",
+            *("-" if pd.isna(row[c]) else f"{row[c]:.2g}" for c in ("qp_lower", "qp_upper")),
+        )
+    curve = ", ".join(
+        f"{c:.0%}/{d:.0%}" for c, d in zip(traj["coverage"][::5], traj["density"][::5], strict=True)
+    )
+    return Group(
+        t,
+        f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
+        f"mass {box.mass:.1%}",
+        f"trade-off (coverage/density every 5 peels): {curve}",
+        Text(
+            "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010), the chance "
+            "of the box's density if that one restriction were dropped; below 0.05 the "
+            "restriction matters beyond chance, '-' a side not restricted.",
+            style="dim",
+        ),
+    )
+
+
+def breakeven_summary(
+    dist: pd.DataFrame, surface: pd.DataFrame, x: str, y: str, company: str = "industry"
+) -> Group:
+    """Render the break-even distribution and surface.
+
+    Parameters
+    ----------
+    dist : pandas.DataFrame
+        Quantiles of the break-even values and the share found. [1/year, fraction]
+    surface : pandas.DataFrame
+        Break-even demand growth over ``x`` (index) and ``y`` (columns). [1/year]
+    x, y : str
+        The surface's parameters. [-]
+    company : str
+        Whose break-even values. [-]
+    """
+    t = _compact(
+        f"Break-even rates over the uncertainty space ({company}; continuous rates a year, "
+        "as the parameters)",
+        caption="found: the share of scenarios whose NPV crosses zero inside the searched range",
+    )
+    t.add_column("break-even", no_wrap=True)
+    for col in dist.columns:
+        t.add_column("found" if col == "share_defined" else col, justify="right", no_wrap=True)
+    for name, row in dist.iterrows():
+        label = str(name).removeprefix("breakeven_").replace("_", " ")
+        t.add_row(
+            label, *(f"{v:.3f}" if c != "share_defined" else f"{v:.0%}" for c, v in row.items())
+        )
+    s = _compact(
+        f"Break-even demand growth over {x} (rows) and {y} (columns)",
+        caption=_no_breakeven_caption(growth=True, decline=False),
+    )
+    s.add_column(x, no_wrap=True)
+    for c in surface.columns:
+        s.add_column(f"{c:.4g}", justify="right", no_wrap=True)
+    for idx, row in surface.iterrows():
+        s.add_row(f"{idx:.4g}", *("none" if pd.isna(v) else f"{v:.3f}" for v in row))
+    return Group(t, s)
+
+
+def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:
+    """Render the regional sensitivity: the parameters that separate the cases most.
+
+    Parameters
+    ----------
+    regional : pandas.DataFrame
+        :func:`~strandrisk.analysis.regional.regional_sensitivity`. [-]
+    top : int
+        Parameters shown. [count]
+    """
+    table = _compact(
+        "Which parameters separate the cases (regional sensitivity: Kolmogorov-Smirnov distance)"
+    )
+    for col, justify in (
+        ("parameter", "left"),
+        ("KS", "right"),
+        ("p-value", "right"),
+        ("median, cases", "right"),
+        ("median, others", "right"),
+    ):
+        table.add_column(col, justify=justify, no_wrap=col == "parameter")  # type: ignore[arg-type]
+    from strandrisk.scenarios.schema import parameter_unit
+
+    for name, row in regional.head(top).iterrows():
+        year = parameter_unit(str(name)) == "calendar_year"  # 2029.1, not "2,029"
+        medians = (float(row["cases_median"]), float(row["others_median"]))
+        table.add_row(
+            str(name),
+            f"{row['ks']:.2f}",
+            "<0.001" if row["p_value"] < 1e-3 else f"{row['p_value']:.3f}",
+            *(f"{v:.1f}" if year else fmt(v) for v in medians),
+        )
+    note = Text(
+        "0: the cases spread over the parameter like every scenario; 1: they sit apart. Unlike "
+        "the box, this sees a parameter that matters in several places or only with others.",
+        style="dim",
+    )
+    return Group(table, note)
+
+
+def limit_summary(result: LimitSolution) -> Group:
+    """Render a risk-limit solve: the scan, and where the limit (or limits) binds.
+
+    One limit shows each value's statistic with its 95 % interval; several show each
+    limit's statistic (the intervals are in ``--json``).
+
+    Parameters
+    ----------
+    result : LimitSolution
+        From :func:`~strandrisk.engine.limits.solve_limit`. [-]
+    """
+    from strandrisk.scenarios.sampling import SAMPLER_NAMES
+
+    r: Any = result
+    rules = list(r.limits)
+    single = len(rules) == 1
+    what = rules[0].text if single else f"{len(rules)} limits"
+    how = (
+        f"{r.n:,} draws a value ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), "
+        "the same in each"
+        if r.drawn
+        else "the scenario as given, no draws (a goal seek)"
+    )
+    t = _compact(f"{what} ({r.company}) as {r.key} moves: {how}")
+    t.add_column("value", justify="right", no_wrap=True)
+    single_band = single and r.drawn
+    if single:
+        t.add_column("statistic" if r.drawn else "outcome", justify="right", no_wrap=True)
+        if single_band:
+            t.add_column("95 % interval", justify="right", no_wrap=True)
+    else:
+        for j in range(len(rules)):
+            t.add_column(f"L{j + 1}", justify="right", no_wrap=True)
+    t.add_column("limits" if not single else "limit", justify="left", no_wrap=True)
+    scan = set(np.linspace(r.low, r.high, 9).tolist()) | set(r.crossings) | {r.own_value}
+    for value, rows in r.trials.groupby("value", sort=True):
+        near = min(scan, key=lambda v: abs(v - value))
+        if abs(near - value) > 1e-12 * max(1.0, abs(value)):
+            continue  # a bisection step: in --json
+        cells = []
+        for rule, row in zip(rules, rows.itertuples(index=False), strict=True):
+            cells.append(_statistic(row.statistic, rule.unit))
+            if single_band:
+                cells.append(
+                    f"{_statistic(row.low, rule.unit)} to {_statistic(row.high, rule.unit)}"
+                )
+        if rows["met"].all():
+            note = "met"
+        elif single:
+            note = "breached"
+        else:
+            note = "breached: " + ", ".join(
+                f"L{j + 1}" for j, ok in enumerate(rows["met"]) if not ok
+            )
+        if value == r.own_value:
+            note += " (the scenario's value)"
+        t.add_row(f"{value:.6g}", *cells, note)
+    subject, bind, be = ("The limit", "binds", "is") if single else ("The limits", "bind", "are")
+    span = f"over the whole range searched, {r.low:g} to {r.high:g}"
+    if r.status == "binds":
+        where = ", ".join(
+            f"{c:.4g}"
+            + (f" (±{e:.2g} from sampling)" if math.isfinite(e) else "")
+            + ("" if single else f", where {b} binds")
+            for c, e, b in zip(r.crossings, r.errors, r.binding, strict=True)
+        )
+        met, breached = ("below", "above") if r.meets_below else ("above", "below")
+        if len(r.crossings) == 1:
+            text = f"{subject} {bind} at {r.key} = {where}: met {met} it, breached {breached}."
+        else:
+            text = (
+                f"{subject} {bind} at {r.key} = {where} (not monotone in {r.key}): met {met} "
+                "the first, then alternately."
+            )
+    elif r.status == "holds":
+        text = f"{subject} {be} met {span}."
+    else:
+        text = f"{subject} {be} breached {span}."
+    own_stats = r.own_statistics
+    parts = []
+    for rule in rules:
+        v = float(own_stats[rule.text])
+        verdict = "met" if rule.met(np.array([v]))[0] else "breached"
+        parts.append(f"{_statistic(v, rule.unit)} ({verdict})")
+    own = f" The scenario's own value, {r.own_value:.4g}, gives {', '.join(parts)}."
+    legend = [] if single else [Text(f"L{j + 1}: {rule.text}") for j, rule in enumerate(rules)]
+    caption = Text(
+        "Every value runs on the same parameter draws (common random numbers): the decision is "
+        "held at the value in every draw, the other draws unchanged. The interval is the "
+        "statistic's 95 % sampling interval; a crossing's ± is the interval's wider side over "
+        "the statistic's slope there (more draws narrow both: --n)."
+        if r.drawn
+        else "The scenario as given: a quantile or mean is the outcome itself, a chance 0 or 1.",
+        style="dim",
+    )
+    return Group(t, *legend, Text(text + own), caption)
