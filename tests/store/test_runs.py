@@ -130,7 +130,14 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
     assert run.samples["scenario"].tolist() == list(range(20))
     path = export_xlsx(run, tmp_path / "mc.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[:5] == ["run", "inputs", "quantiles", "drivers", "outcomes"]
+    assert book.sheetnames[:6] == ["run", "inputs", "priors", "quantiles", "drivers", "outcomes"]
+    inputs = [row[0] for row in book["inputs"].values]
+    assert "years" in inputs
+    assert not [k for k in inputs if str(k).startswith(("uncertainty", "correlations"))]
+    priors = {row[0]: row for row in list(book["priors"].values)[1:]}
+    assert priors["capex.growth"][1:5] == ("triangular", 0, 0.1, 0.3)  # low, mode, high
+    assert priors["market.price_decline"][6] == "technology.software_efficiency +0.5"
+    assert priors["technology.software_efficiency"][6] == "market.price_decline +0.5"
     drivers = list(book["drivers"].values)
     assert drivers[0] == (
         "company",

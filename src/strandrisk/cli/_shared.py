@@ -33,12 +33,14 @@ __all__ = [
     "check_folders",
     "clean_failures",
     "err",
+    "has_priors",
     "mc_setup",
     "out",
     "parse_set",
     "print_json",
     "quarter_in_horizon",
     "quarters_in_horizon",
+    "reproduce_command",
     "scenario_from_options",
     "stages",
     "stored_years",
@@ -305,6 +307,59 @@ def stored_years(meta: Mapping[str, Any]) -> int:
         The run's row (:meth:`strandrisk.store.runs.RunStore.meta`). [-]
     """
     return int(tomllib.loads(str(meta["scenario_toml"])).get("years", 10))
+
+
+def has_priors(meta: Mapping[str, Any]) -> bool:
+    """Return whether a stored run kept the priors it drew from (runs stored since they are).
+
+    Parameters
+    ----------
+    meta : mapping
+        The run's row (:meth:`strandrisk.store.runs.RunStore.meta`). [-]
+    """
+    return "uncertainty" in tomllib.loads(str(meta["scenario_toml"]))
+
+
+def reproduce_command(
+    meta: Mapping[str, Any], decisions: Mapping[str, Any] | None, file: str
+) -> str | None:
+    """Return the command that runs a stored run again from its scenario file, or None.
+
+    The file is what ``strandrisk scenario show run:ID`` prints: every value and, for a
+    Monte Carlo run or a decision comparison, the priors it drew from. With the same
+    scenarios, seed and sampler the draws are the same, so are the outcomes. None for a
+    Monte Carlo run stored without its priors (by an earlier version).
+
+    Parameters
+    ----------
+    meta : mapping
+        The run's row (:meth:`strandrisk.store.runs.RunStore.meta`). [-]
+    decisions : mapping or None
+        A comparison's decisions by label, as stored (``None`` for other runs). [-]
+    file : str
+        The scenario file's path, as it should appear in the command. [-]
+    """
+    import shlex
+
+    if meta["kind"] == "run":
+        return f"strandrisk run --scenario {shlex.quote(file)}"
+    if not has_priors(meta):
+        return None
+    words = [
+        "strandrisk", "mc", "--scenario", file, "--n", str(int(meta["n_scenarios"])),
+        "--seed", str(int(meta["seed"])), "--sampler", str(meta["sampler"]),
+    ]  # fmt: skip
+    if meta.get("loan_cover"):
+        words.append("--llcr")
+    for label, setting in (decisions or {}).items():
+        if not setting:  # the scenario as given
+            continue
+        if " in P" in label:  # a stress: one key, a band of its percentiles
+            (key, band), *_ = setting.items()
+            words += ["--stress", f"{key}={str(band).replace('-', ':')}"]
+        else:
+            words += ["--compare", label.replace(", ", ",")]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:

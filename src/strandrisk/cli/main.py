@@ -256,8 +256,19 @@ ui.app.add_typer(scenario_app, name="scenario")
 
 @scenario_app.command("show")
 @ui.clean_failures
-def scenario_show(name: Annotated[str, typer.Argument(help="Preset name or TOML file.")]) -> None:
+def scenario_show(
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Preset name, TOML file or run:ID (a stored run: every value, and the priors "
+            "a Monte Carlo run drew from, with the command that runs it again)."
+        ),
+    ],
+    store: ui.STORE_OPTION = Path("strandrisk.duckdb"),
+) -> None:
     """Print a scenario's full TOML (every key) to copy and edit."""
+    import re
+
     from strandrisk.io.scenario import (
         PRESETS,
         dump_scenario,
@@ -266,10 +277,43 @@ def scenario_show(name: Annotated[str, typer.Argument(help="Preset name or TOML 
         scenario_file_parts,
     )
 
+    if re.fullmatch(r"run:\d+", name):
+        sys.stdout.write(_stored_scenario_text(store, int(name.split(":")[1])))
+        return
     scenario = load_scenario(name)  # refuses a bad name or file with a message
     text = preset_text(name) if name in PRESETS else Path(name).read_text(encoding="utf-8")
     header, tail = scenario_file_parts(text)
     sys.stdout.write(header + dump_scenario(scenario) + tail)
+
+
+def _stored_scenario_text(store: Path, run_id: int) -> str:
+    """Return a stored run's scenario file: a header saying what ran, then what it kept."""
+    from strandrisk.jobs import stored_scenario
+    from strandrisk.scenarios.sampling import SAMPLER_NAMES
+
+    runs, meta, _ = stored_scenario(store, run_id)  # refuses a scenario that no longer loads
+    kind = {"run": "strandrisk run", "mc": "Monte Carlo", "compare": "decision comparison"}
+    what = f"# Run {run_id} of {store}: {kind.get(str(meta['kind']), meta['kind'])}"
+    if meta["kind"] != "run":
+        sampler = SAMPLER_NAMES.get(str(meta["sampler"]), meta["sampler"])
+        what += f", {int(meta['n_scenarios']):,} scenarios, seed {meta['seed']} ({sampler})"
+    lines = [
+        what,
+        f"# made {str(meta['created_at'])[:16]} by strandrisk {meta['package_version']}, "
+        f"register {str(meta['register_sha256'])[:8]}",
+    ]
+    decisions = runs.comparison(run_id).decisions if meta["kind"] == "compare" else None
+    command = ui.reproduce_command(meta, decisions, f"run-{run_id}.toml")
+    if command is None:
+        lines.append("# The priors it drew from were not recorded (stored by an earlier version).")
+        if meta["kind"] == "mc":
+            lines.append("# Its draws are in the store: `strandrisk export` writes them.")
+    else:
+        lines += [
+            f"# Saved as run-{run_id}.toml, this runs it again, draw for draw:",
+            f"#   {command}",
+        ]
+    return "\n".join(lines) + "\n\n" + str(meta["scenario_toml"])
 
 
 @scenario_app.command("diff")
@@ -313,17 +357,19 @@ def scenario_diff(
     from strandrisk.analysis.bridge import prior_diff
     from strandrisk.analysis.bridge import scenario_diff as differences
     from strandrisk.io.scenario import load_scenario, with_values
-    from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
+    from strandrisk.io.uncertainty import hold_fixed, load_uncertainty, uncertainty_from_toml
     from strandrisk.jobs import stored_scenario
-    from strandrisk.scenarios.sampling import UncertaintySpace
 
     def side(name: str, sets: dict) -> tuple[Any, Any, str]:
-        """Load a side: scenario, uncertainty space, label (a stored run keeps no priors)."""
+        """Load a side: scenario, uncertainty space (a stored run's priors if it kept them)."""
         if re.fullmatch(r"run:\d+", name):
             run_id = int(name.split(":")[1])
-            scenario = stored_scenario(store, run_id)[2]
+            _, meta, scenario = stored_scenario(store, run_id)
+            space = uncertainty_from_toml(
+                str(meta["scenario_toml"]), f"run {run_id} of {store}", scenario, required=False
+            )
             scenario = with_values(scenario, sets, "--set") if sets else scenario
-            return scenario, UncertaintySpace.empty(), f"run {run_id}"
+            return scenario, space, f"run {run_id}"
         scenario = load_scenario(name, overrides=sets)
         return scenario, load_uncertainty(name, scenario, required=False), scenario.name
 
@@ -408,6 +454,8 @@ def runs_show(
     run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb"), at: ui.AT_OPTION = None
 ) -> None:
     """Show one run's provenance and outcomes."""
+    import shlex
+
     from strandrisk.scenarios.schema import COMPANIES
     from strandrisk.store.runs import RunStore
 
@@ -421,14 +469,22 @@ def runs_show(
     quarters = ui.quarters_in_horizon(at, ui.stored_years(info)) if at else ()
     meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision")}
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
+    comparison = runs.comparison(run_id) if info["kind"] == "compare" else None
+    decisions = None if comparison is None else comparison.decisions
+    command = ui.reproduce_command(info, decisions, f"run-{run_id}.toml")
+    if command is not None:
+        where = shlex.quote(str(store))
+        ui.out.print(
+            f"To run it again: strandrisk scenario show run:{run_id} --store {where} > "
+            f"run-{run_id}.toml; {command}",
+            highlight=False,
+        )
     if info.get("precision"):  # a run with a precision target: how it stopped
         from strandrisk.engine.montecarlo import PrecisionControl
 
         ui.out.print(PrecisionControl.from_json(info["precision"]).sentence())  # type: ignore[arg-type]
-    if info["kind"] == "compare":  # decisions over the same draws, as the run printed them
-        ui.out.print(
-            render_uncertainty.decisions_tables(runs.comparison(run_id), "industry", ui.out.width)
-        )
+    if comparison is not None:  # decisions over the same draws, as the run printed them
+        ui.out.print(render_uncertainty.decisions_tables(comparison, "industry", ui.out.width))
         return
     if info["kind"] == "mc":  # a distribution: its quantiles over every stored scenario
         n = int(info["n_scenarios"])  # type: ignore[call-overload]

@@ -89,8 +89,9 @@ def diff_tables(
         parts.append(
             Text(
                 f"Priors: {labels[0]} draws {drawn[0]} parameters, {labels[1]} {drawn[1]} "
-                "(a file without an [uncertainty] block draws none; a stored run keeps its "
-                "values, not its priors).",
+                "(a file without an [uncertainty] block draws none, nor does a stored `run`; "
+                "a Monte Carlo run stored by an earlier version kept its values, not its "
+                "priors).",
                 style="dim",
             )
         )

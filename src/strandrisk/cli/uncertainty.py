@@ -207,14 +207,13 @@ def mc(
         if store is not None:
             from strandrisk import __version__
             from strandrisk.assumptions.register import load_register
-            from strandrisk.io.scenario import dump_scenario
             from strandrisk.store.runs import RunStore, record_comparison
 
             stored = record_comparison(
                 RunStore(store),
                 comparison,
                 scenario_name=chosen.name,
-                scenario_toml=dump_scenario(chosen),
+                scenario_toml=_recorded(chosen, space),
                 parameters=len(space.keys),
                 package_version=__version__,
                 register_sha256=load_register().sha256(),
@@ -267,7 +266,6 @@ def mc(
     if store is not None:
         from strandrisk import __version__
         from strandrisk.assumptions.register import load_register
-        from strandrisk.io.scenario import dump_scenario
         from strandrisk.store.runs import RunStore, record_mc
 
         assert keep is not None  # a stored run keeps its rows: in --keep or a temporary file
@@ -275,7 +273,7 @@ def mc(
             RunStore(store),
             kept=keep,
             scenario_name=chosen.name,
-            scenario_toml=dump_scenario(chosen),
+            scenario_toml=_recorded(chosen, space),
             seed=seed,
             package_version=__version__,
             register_sha256=load_register().sha256(),
@@ -315,6 +313,14 @@ def mc(
     )
     if run_id is not None:
         ui.out.print(f"stored: run {run_id} in {store}")
+
+
+def _recorded(chosen: Any, space: Any) -> str:
+    """Return the scenario a stored run keeps: every value, then the priors it drew from."""
+    from strandrisk.io.scenario import dump_scenario
+    from strandrisk.io.uncertainty import dump_uncertainty
+
+    return dump_scenario(chosen) + "\n" + dump_uncertainty(space)
 
 
 def _decisions(texts: list[str]) -> dict[str, dict[str, Any]]:

@@ -27,13 +27,19 @@ import numpy as np
 
 from strandrisk.assumptions.register import load_register
 from strandrisk.errors import InputError
-from strandrisk.io.files import read_toml_source
+from strandrisk.io.files import parse_toml, read_toml_source
 from strandrisk.io.scenario import PRESETS, preset_text
 from strandrisk.scenarios.distributions import KINDS, Distribution
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 
-__all__ = ["hold_fixed", "load_uncertainty", "register_space"]
+__all__ = [
+    "dump_uncertainty",
+    "hold_fixed",
+    "load_uncertainty",
+    "register_space",
+    "uncertainty_from_toml",
+]
 
 _BOUNDED = {
     "uniform": "uniform",
@@ -253,6 +259,87 @@ def load_uncertainty(
         positive semi-definite, a distribution reaching outside a parameter's range.
     """
     where, _, data = read_toml_source(str(preset_or_path), PRESETS, preset_text, "scenario")
+    return _space_from_data(data, where, scenario, fixed, required, hold)
+
+
+def uncertainty_from_toml(
+    text: str, where: str, scenario: Scenario, required: bool = True
+) -> UncertaintySpace:
+    """Read the uncertainty block of TOML text, such as the priors a stored run keeps.
+
+    Parameters
+    ----------
+    text : str
+        A scenario document with ``[uncertainty]`` and ``[correlations]`` tables (as
+        :func:`dump_uncertainty` writes them). [-]
+    where : str
+        What the text is, for messages. [-]
+    scenario : Scenario
+        The scenario the text describes (for parameter bounds). [-]
+    required : bool
+        Refuse text without uncertain parameters; ``False`` returns an empty space. [-]
+
+    Raises
+    ------
+    InputError
+        As :func:`load_uncertainty`, naming ``where``.
+    """
+    return _space_from_data(parse_toml(text, where), where, scenario, (), required, True)
+
+
+def dump_uncertainty(space: UncertaintySpace) -> str:
+    """Write an uncertainty space as the ``[uncertainty]`` and ``[correlations]`` tables.
+
+    Every distribution is written out resolved (a register range or a trend fit as the
+    distribution it became), with each number as Python's shortest round-trip form, so
+    that :func:`uncertainty_from_toml` reads back the same space and a run drawn from it
+    with the same seed and sampler draws the same values.
+
+    Parameters
+    ----------
+    space : UncertaintySpace
+        Keys, distributions and rank correlations, as sampled. [units of each parameter]
+
+    Raises
+    ------
+    ValueError
+        For a distribution drawn from part of its range only (a stress band), which a
+        scenario file cannot say.
+    """
+    lines = [
+        "[uncertainty]",
+        f"# {len(space.keys)} parameters drawn, each as it was resolved for the run",
+    ]
+    for key, dist in zip(space.keys, space.distributions, strict=True):
+        if tuple(dist.band) != (0.0, 1.0):
+            raise ValueError(f"{key}: a stress band {dist.band} has no scenario-file form")
+        fields = [f'dist = "{dist.kind}"']
+        for name in ("low", "high", "mode"):
+            value = getattr(dist, name)
+            if not math.isnan(value):
+                fields.append(f"{name} = {value!r}")
+        if dist.values:
+            fields.append("values = [" + ", ".join(repr(float(v)) for v in dist.values) + "]")
+        lines.append(f'"{key}" = {{ {", ".join(fields)} }}')
+    c = np.asarray(space.correlation, dtype=float)
+    pairs = [
+        f'["{space.keys[i]}", "{space.keys[j]}", {float(c[i, j])!r}]'
+        for i in range(len(space.keys))
+        for j in range(i + 1, len(space.keys))
+        if c[i, j] != 0.0
+    ]
+    lines += ["", "[correlations]", "pairs = [" + ", ".join(pairs) + "]"]
+    return "\n".join(lines) + "\n"
+
+
+def _space_from_data(
+    data: dict[str, Any],
+    where: str,
+    scenario: Scenario,
+    fixed: Iterable[str],
+    required: bool,
+    hold: bool,
+) -> UncertaintySpace:
     raw = data.get("uncertainty", {})
     if not isinstance(raw, dict):
         raise InputError(f"{where}: uncertainty: expected a table ([uncertainty])")

@@ -42,14 +42,36 @@ def _flatten(table: dict, prefix: str = "") -> dict:
     return out
 
 
+def _priors(block: dict, pairs: list) -> pd.DataFrame:
+    """Return the priors a run drew from: a row per parameter, with its rank correlations."""
+    rows = []
+    for key, spec in block.items():
+        partners = [
+            f"{b if a == key else a} {rho:+g}" for a, b, rho in pairs if key in (a, b)
+        ]  # fmt: skip
+        rows.append(
+            {
+                "parameter": key,
+                "distribution": spec["dist"],
+                "low": spec.get("low"),
+                "mode": spec.get("mode"),
+                "high": spec.get("high"),
+                "values": len(spec.get("values", ())) or None,
+                "rank correlation": ", ".join(partners),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     """Return the tables of an export, by sheet or file name.
 
     A decision comparison (``mc --compare ... --store``) gives ``run``, ``inputs``,
-    ``decisions`` (each decision's settings), ``summary``, ``cover`` and ``change`` (per
-    company, as :class:`~strandrisk.engine.decisions.DecisionComparison` gives them) and
-    ``assumptions``. Otherwise, in order: ``run`` (provenance), ``inputs`` (the scenario,
-    every key), ``quantiles`` (a
+    ``priors``, ``decisions`` (each decision's settings), ``summary``, ``cover`` and
+    ``change`` (per company, as :class:`~strandrisk.engine.decisions.DecisionComparison`
+    gives them) and ``assumptions``. Otherwise, in order: ``run`` (provenance), ``inputs``
+    (the scenario, every key), ``priors`` (a Monte Carlo run stored since they are kept: each
+    parameter's distribution as drawn, and its rank correlations), ``quantiles`` (a
     Monte Carlo run only: P5, P50, P95 and P99 of each outcome per company over the stored
     scenarios), ``outcomes``, ``samples`` (a Monte Carlo run only: the parameter values drawn
     for each scenario), ``series`` (wide, one column per quarter, with each variable's unit,
@@ -68,9 +90,11 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     dict of str to pandas.DataFrame
         Sheet or file name -> table.
     """
+    recorded = tomllib.loads(str(run.meta["scenario_toml"]))
+    block = recorded.pop("uncertainty", None)  # the priors a Monte Carlo run drew from
+    pairs = recorded.pop("correlations", {}).get("pairs", [])
     inputs = pd.DataFrame(
-        [(k, str(v)) for k, v in _flatten(tomllib.loads(str(run.meta["scenario_toml"]))).items()],
-        columns=["parameter", "value"],
+        [(k, str(v)) for k, v in _flatten(recorded).items()], columns=["parameter", "value"]
     )
     series = run.series
     wide = (
@@ -85,6 +109,8 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     assumptions = pd.DataFrame([r.as_dict() for r in load_register().values()])
     meta = pd.DataFrame([(k, str(v)) for k, v in run.meta.items()], columns=["field", "value"])
     tables = {"run": meta, "inputs": inputs}
+    if block:
+        tables["priors"] = _priors(block, pairs)
     if run.comparison is not None:  # a decision comparison: its tables, every company
         tables.update(_comparison_tables(run.comparison))
         tables["assumptions"] = assumptions
