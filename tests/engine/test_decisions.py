@@ -1,6 +1,7 @@
 """Decisions compared over the same draws (``mc --compare``), against independent runs."""
 
 import json
+import shlex
 
 import numpy as np
 import pandas as pd
@@ -363,7 +364,19 @@ def test_a_stored_comparison_reads_back_as_it_ran(tmp_path):
     done = runner.invoke(app, ["export", "1", "--store", str(store), "--xlsx", str(book)])
     assert done.exit_code == 0, done.output
     sheets = load_workbook(book, read_only=True).sheetnames
-    assert sheets[:7] == ["run", "inputs", "decisions", "summary", "cover", "change", "regret"]
+    assert sheets[:8] == [
+        "run", "inputs", "priors", "decisions", "summary", "cover", "change", "regret"
+    ]  # fmt: skip
+    shown = runner.invoke(app, ["scenario", "show", "run:1", "--store", str(store)])
+    assert shown.exit_code == 0, shown.output
+    file = tmp_path / "run-1.toml"
+    file.write_text(shown.stdout)
+    line = next(x for x in shown.stdout.splitlines() if x.startswith("#   strandrisk mc"))
+    command = [str(file) if w == "run-1.toml" else w for w in shlex.split(line[4:])[1:]]
+    assert "--llcr" in command  # the loan cover is compared again too
+    again = runner.invoke(app, [*command, "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout) == {**ran, "run_id": None}  # the same, bit for bit
     refused = runner.invoke(app, ["runs", "compare", "1", "1", "--store", str(store)])
     assert refused.exit_code == 2
     assert "decision comparison" in refused.output

@@ -320,9 +320,7 @@ def has_priors(meta: Mapping[str, Any]) -> bool:
     return "uncertainty" in tomllib.loads(str(meta["scenario_toml"]))
 
 
-def reproduce_command(
-    meta: Mapping[str, Any], decisions: Mapping[str, Any] | None, file: str
-) -> str | None:
+def reproduce_command(meta: Mapping[str, Any], comparison: Any, file: str) -> str | None:
     """Return the command that runs a stored run again from its scenario file, or None.
 
     The file is what ``strandrisk scenario show run:ID`` prints: every value and, for a
@@ -334,8 +332,9 @@ def reproduce_command(
     ----------
     meta : mapping
         The run's row (:meth:`strandrisk.store.runs.RunStore.meta`). [-]
-    decisions : mapping or None
-        A comparison's decisions by label, as stored (``None`` for other runs). [-]
+    comparison : DecisionComparison or None
+        A stored comparison (:meth:`~strandrisk.store.runs.RunStore.comparison`), for its
+        decisions; ``None`` for other runs. [-]
     file : str
         The scenario file's path, as it should appear in the command. [-]
     """
@@ -349,9 +348,10 @@ def reproduce_command(
         "strandrisk", "mc", "--scenario", file, "--n", str(int(meta["n_scenarios"])),
         "--seed", str(int(meta["seed"])), "--sampler", str(meta["sampler"]),
     ]  # fmt: skip
-    if meta.get("loan_cover"):
+    llcr = comparison is not None and any(o == "min_llcr" for *_, o in comparison.outcomes)
+    if meta.get("loan_cover") or llcr:
         words.append("--llcr")
-    for label, setting in (decisions or {}).items():
+    for label, setting in ({} if comparison is None else comparison.decisions).items():
         if not setting:  # the scenario as given
             continue
         if " in P" in label:  # a stress: one key, a band of its percentiles

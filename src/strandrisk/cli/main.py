@@ -302,8 +302,8 @@ def _stored_scenario_text(store: Path, run_id: int) -> str:
         f"# made {str(meta['created_at'])[:16]} by strandrisk {meta['package_version']}, "
         f"register {str(meta['register_sha256'])[:8]}",
     ]
-    decisions = runs.comparison(run_id).decisions if meta["kind"] == "compare" else None
-    command = ui.reproduce_command(meta, decisions, f"run-{run_id}.toml")
+    comparison = runs.comparison(run_id) if meta["kind"] == "compare" else None
+    command = ui.reproduce_command(meta, comparison, f"run-{run_id}.toml")
     if command is None:
         lines.append("# The priors it drew from were not recorded (stored by an earlier version).")
         if meta["kind"] == "mc":
@@ -470,8 +470,7 @@ def runs_show(
     meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision")}
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
     comparison = runs.comparison(run_id) if info["kind"] == "compare" else None
-    decisions = None if comparison is None else comparison.decisions
-    command = ui.reproduce_command(info, decisions, f"run-{run_id}.toml")
+    command = ui.reproduce_command(info, comparison, f"run-{run_id}.toml")
     if command is not None:
         where = shlex.quote(str(store))
         ui.out.print(
