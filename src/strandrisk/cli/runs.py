@@ -1,0 +1,133 @@
+"""``strandrisk runs``: the run store: list, show, compare, delete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from strandrisk.cli import _shared as ui
+from strandrisk.cli import render, render_uncertainty
+from strandrisk.errors import InputError
+
+__all__ = ["app"]  # registered by main as `strandrisk {name}`; docstrings are their --help
+
+app = typer.Typer(no_args_is_help=True, help="The run store: list, show, compare, delete.")
+
+
+@app.command("list")
+@ui.clean_failures
+def runs_list(store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -> None:
+    """List the recorded runs."""
+    from strandrisk.store.runs import RunStore
+
+    ui.out.print(render.frame_table(RunStore(store).list_runs(), "Runs"))
+
+
+@app.command("show")
+@ui.clean_failures
+def runs_show(
+    run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb"), at: ui.AT_OPTION = None
+) -> None:
+    """Show one run's provenance and outcomes."""
+    import shlex
+
+    from strandrisk.scenarios.schema import COMPANIES
+    from strandrisk.store.runs import RunStore
+
+    runs = RunStore(store)
+    info = runs.meta(run_id)
+    if at and info["kind"] != "run":
+        raise InputError(
+            f"--at: run {run_id} is a {info['kind']} run, which keeps no quarterly series; "
+            "`strandrisk mc --at QUARTER` gives the spread of stranded value at a quarter"
+        )
+    quarters = ui.quarters_in_horizon(at, ui.stored_years(info)) if at else ()
+    meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision")}
+    ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
+    comparison = runs.comparison(run_id) if info["kind"] == "compare" else None
+    command = ui.reproduce_command(info, comparison, f"run-{run_id}.toml")
+    if command is not None:
+        where = shlex.quote(str(store))
+        ui.out.print(
+            f"To run it again: strandrisk scenario show run:{run_id} --store {where} > "
+            f"run-{run_id}.toml; {command}",
+            highlight=False,
+        )
+    if info.get("precision"):  # a run with a precision target: how it stopped
+        from strandrisk.engine.montecarlo import PrecisionControl
+
+        ui.out.print(PrecisionControl.from_json(info["precision"]).sentence())  # type: ignore[arg-type]
+    if comparison is not None:  # decisions over the same draws, as the run printed them
+        ui.out.print(render_uncertainty.decisions_tables(comparison, "industry", ui.out.width))
+        return
+    if info["kind"] == "mc":  # a distribution: its quantiles over every stored scenario
+        n = int(info["n_scenarios"])  # type: ignore[call-overload]
+        title = f"Outcomes over the {n:,} scenarios (computed in the store)"
+        order = (*COMPANIES, "industry")
+        q = runs.quantiles(run_id, with_mean=True)
+        ui.out.print(render_uncertainty.quantile_table(q, title, order))
+        below = runs.share_below(run_id, "npv_2026", 0.0)
+        shares = ", ".join(f"{c} {below[c]:.0%}" for c in order if c in below.index)
+        ui.out.print(f"Chance the 2026 programme's NPV is negative: {shares}")
+        breach = runs.share_below(run_id, "min_dscr", 1.2, missing_is_above=True)
+        shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
+        ui.out.print(f"Chance the lowest annual DSCR falls below 1.2x: {shares}")
+        if "min_interest_cover" in q.index.get_level_values("outcome"):  # not in older runs
+            breach = runs.share_below(run_id, "min_interest_cover", 2.0, missing_is_above=True)
+            shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
+            ui.out.print(f"Chance the lowest annual interest cover falls below 2.0x: {shares}")
+        if info["loan_cover"]:
+            breach = runs.share_below(run_id, "min_llcr", 1.0, missing_is_above=True)
+            shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
+            ui.out.print(f"Chance the lowest quarterly LLCR falls below 1.0x: {shares}")
+        return
+    stored = runs.get(run_id)
+    years = ui.stored_years(info)
+    ui.out.print(render.outcome_table(stored.outcomes, last_quarter=f"{2025 + years}Q4"))
+    if quarters:  # read from the stored quarterly series: nothing is recomputed
+        from strandrisk.engine.simulate import position_at
+        from strandrisk.store.runs import series_dataset
+
+        series = series_dataset(stored.series)
+        for quarter in quarters:
+            ui.out.print()
+            ui.out.print(render.position_table(position_at(series, quarter), quarter))
+
+
+@app.command("compare")
+@ui.clean_failures
+def runs_compare(
+    first: int, second: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")
+) -> None:
+    """Compare the outcomes of two runs, company by company."""
+    from strandrisk.store.runs import RunStore
+
+    runs = RunStore(store)
+    for run_id in (first, second):
+        if runs.meta(run_id)["kind"] == "compare":
+            raise InputError(
+                f"run {run_id} is a decision comparison, which compares within itself: "
+                f"strandrisk runs show {run_id}"
+            )
+    table = runs.compare(first, second)
+    mc = [i for i in (first, second) if runs.meta(i)["kind"] == "mc"]
+    note = f" (medians of Monte Carlo run {', '.join(map(str, mc))})" if mc else ""
+    ui.out.print(render.compare_table(table, f"Run {first} against run {second}{note}"))
+    where = "" if store == Path("strandrisk.duckdb") else f" --store {store}"
+    ui.out.print(
+        f"What separates them: strandrisk scenario diff run:{first} run:{second}{where}",
+        style="dim",
+        highlight=False,
+        soft_wrap=False,  # wrapped at the terminal's width
+    )
+
+
+@app.command("delete")
+@ui.clean_failures
+def runs_delete(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb")) -> None:
+    """Delete a run."""
+    from strandrisk.store.runs import RunStore
+
+    RunStore(store).delete(run_id)
+    typer.echo(f"deleted run {run_id} from {store}")
