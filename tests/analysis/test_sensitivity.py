@@ -1,5 +1,6 @@
 """One-at-a-time swings (the tornado) of one or several outcomes from one batch."""
 
+import numpy as np
 import pytest
 
 import strandrisk as sr
@@ -44,3 +45,46 @@ def test_each_swing_is_the_model_with_that_one_parameter_at_each_end(ranked):
 def test_an_unknown_company_is_refused():
     with pytest.raises(sr.InputError, match="nvidia"):
         swings_by_outcome(sr.load_scenario("base"), load_register(), OUTCOMES, "nvidia")
+
+
+def test_the_spider_is_the_model_with_one_parameter_at_each_percentile():
+    from strandrisk.analysis.sensitivity import SPIDER_LEVELS, quantile_swings, spider
+
+    scenario = sr.load_scenario("base", overrides={"years": 4})
+    space = sr.load_uncertainty("base", scenario)
+    web = spider(scenario, space, outcome="npv_2026", company="meta")
+    assert web.levels == SPIDER_LEVELS
+    assert list(web.outcomes.index) == list(space.keys)
+    for key in ("market.elasticity", "capex.growth"):  # checked against runs of their own
+        dist = space.distributions[space.keys.index(key)]
+        values = dist.ppf(np.array(SPIDER_LEVELS))
+        assert np.array_equal(web.values.loc[key].to_numpy(), values)
+        assert np.all(np.diff(values) > 0)  # a percentile path, in order
+        alone = sr.simulate(scenario, {key: values}, breakeven=False, keep_series=False).outcomes
+        expected = alone[alone["company"] == "meta"]["npv_2026"].to_numpy()
+        np.testing.assert_allclose(web.outcomes.loc[key].to_numpy(), expected, rtol=1e-12)
+    base = sr.simulate(scenario, breakeven=False, keep_series=False).outcomes
+    assert web.base == pytest.approx(
+        float(base.loc[base["company"] == "meta", "npv_2026"].iloc[0]), rel=1e-12
+    )
+    # its ends are the tornado, largest swing first
+    swings = web.swings(0.1, 0.9)
+    assert swings == quantile_swings(scenario, space, outcome="npv_2026", company="meta")
+    assert [s.swing for s in swings] == sorted((s.swing for s in swings), reverse=True)
+    top = swings[0]
+    assert top.outcome_low == web.outcomes.loc[top.key, 0.1]
+    assert top.outcome_high == web.outcomes.loc[top.key, 0.9]
+    with pytest.raises(ValueError, match=r"level 0\.05 is not one of"):
+        web.swings(0.05, 0.9)
+
+
+@pytest.mark.parametrize(
+    ("levels", "message"),
+    [((0.0, 0.5), "strictly between 0 and 1"), ((0.5, 0.4), "must increase"), ((), "between")],
+)
+def test_impossible_spider_levels_are_refused(levels, message):
+    from strandrisk.analysis.sensitivity import spider
+
+    scenario = sr.load_scenario("base")
+    with pytest.raises(ValueError, match=message):
+        spider(scenario, sr.load_uncertainty("base", scenario), levels=levels)

@@ -90,6 +90,10 @@ def test_cli_sensitivity_with_morris(tmp_path):
     text = " ".join(r.stdout.split())
     assert "Morris elementary effects on stranded_peak (industry)" in text
     assert "From 128 runs." in text  # 4 trajectories x (31 parameters + 1)
+    assert "Spider: peak stranded value with each parameter at its percentiles (industry)" in text
+    lines = r.stdout.splitlines()
+    head = next(i for i, x in enumerate(lines) if x.startswith("Spider:")) + 1
+    assert lines[head].split() == ["parameter", "P10", "P25", "P50", "P75", "P90"]
     page = (tmp_path / "o" / "sensitivity.html").read_text()
     assert "Morris elementary effects on npv_2026" in page
     assert (tmp_path / "p" / "morris_stranded_peak.png").read_bytes()[:4] == b"\x89PNG"
@@ -97,6 +101,8 @@ def test_cli_sensitivity_with_morris(tmp_path):
     out = json.loads(r.stdout)
     assert out["method"] == "morris"
     assert out["runs"] == 128
+    shown = [x.split()[0] for x in lines[head + 2 : head + 12]]
+    assert shown == [s["key"] for s in out["tornado"][:10]]  # in the tornado's order
     assert {"mu", "mu_star", "mu_star_conf", "sigma"} <= set(out["morris"][0])
     r = runner.invoke(app, ["sensitivity", "--method", "fast", "--n", "4"])
     assert r.exit_code == 2
@@ -156,8 +162,15 @@ def test_cli_sensitivity_discover_breakeven():
     r = runner.invoke(app, ["sensitivity", "--n", "8", "--json", "--set", "years=4"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert {"sobol", "tornado"} <= set(out)
+    assert {"sobol", "tornado", "spider"} <= set(out)
     assert all(out["units"][s["key"]] for s in out["tornado"])  # each parameter's unit
+    web = out["spider"]
+    assert web["levels"] == [0.1, 0.25, 0.5, 0.75, 0.9]
+    assert [p["key"] for p in web["parameters"]] == [s["key"] for s in out["tornado"]]
+    for p, s in zip(web["parameters"], out["tornado"], strict=True):  # its ends: the tornado
+        assert (p["values"][0], p["values"][-1]) == (s["p10"], s["p90"])
+        assert (p["outcomes"][0], p["outcomes"][-1]) == (s["outcome_p10"], s["outcome_p90"])
+        assert p["values"] == sorted(p["values"])
     r = runner.invoke(app, ["discover", "--above", "1e12", "--n", "300", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
@@ -289,10 +302,12 @@ def test_sensitivity_and_breakeven_write_their_pages_and_charts(tmp_path):
         assert r.exit_code == 0, r.output
         json.loads(r.stdout)  # --json output stays pure JSON; "wrote" goes nowhere
     page = (out / "sensitivity.html").read_text()
-    for key in ("sobol_stranded_peak", "sobol_npv_2026", "tornado_p10_p90"):
+    for key in ("sobol_stranded_peak", "sobol_npv_2026", "tornado_p10_p90", "spider"):
         assert f'id="fig-{key}"' in page
         assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
     assert "Tornado: peak stranded value at each parameter&#x27;s P10 and P90" in page
+    assert "Spider: peak stranded value with each parameter at its percentiles" in page
+    assert "P25 ($B)" in page
     page = (out / "breakeven.html").read_text()
     assert 'id="fig-breakeven_surface"' in page
     assert "market.price_decline (rows) by market.elasticity (columns)" in page

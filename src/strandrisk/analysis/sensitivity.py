@@ -11,16 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from strandrisk.assumptions.register import Register
 from strandrisk.engine.simulate import simulate
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 
 __all__ = [
+    "SPIDER_LEVELS",
+    "Spider",
     "Swing",
     "one_at_a_time",
     "quantile_swings",
     "ranged_parameters",
+    "spider",
     "swings_by_outcome",
 ]
 
@@ -160,6 +164,122 @@ def swings_by_outcome(
     return out
 
 
+SPIDER_LEVELS = (0.1, 0.25, 0.5, 0.75, 0.9)
+"""Percentiles of each parameter's distribution in a spider table; its ends are the
+tornado's (P10 and P90)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spider:
+    """An outcome with each uncertain parameter at several percentiles, one at a time.
+
+    @RISK's and Crystal Ball's spider graph: where a tornado gives the two ends, the spider
+    shows the path between them, so a saturating or turning effect shows as a bent line.
+
+    Attributes
+    ----------
+    levels : tuple of float
+        Cumulative probabilities of each parameter's distribution, increasing. [-]
+    values : pandas.DataFrame
+        Index parameter, a column per level: the parameter's value there. [its unit]
+    outcomes : pandas.DataFrame
+        Index parameter, a column per level: the outcome with that parameter there and every
+        other at the scenario's own value. [outcome unit]
+    base : float
+        The outcome at the scenario's own values. [outcome unit]
+    outcome, company : str
+        Which outcome, whose.
+    """
+
+    levels: tuple[float, ...]
+    values: pd.DataFrame
+    outcomes: pd.DataFrame
+    base: float
+    outcome: str
+    company: str
+
+    def swings(self, low: float = 0.1, high: float = 0.9) -> list[Swing]:
+        """Return the tornado between two of the levels, largest swing first.
+
+        Parameters
+        ----------
+        low, high : float
+            Two of :attr:`levels`. [-]
+        """
+        missing = [q for q in (low, high) if q not in self.levels]
+        if missing:
+            raise ValueError(f"level {missing[0]} is not one of {self.levels}")
+        swings = [
+            Swing(
+                str(key),
+                "distribution",
+                float(self.values.loc[key, low]),
+                float(self.values.loc[key, high]),
+                float(self.outcomes.loc[key, low]),
+                float(self.outcomes.loc[key, high]),
+                self.base,
+            )
+            for key in self.values.index
+        ]
+        return sorted(swings, key=lambda s: (-s.swing, s.key))
+
+
+def spider(
+    scenario: Scenario,
+    space: object,
+    outcome: str = "stranded_peak",
+    company: str = "industry",
+    levels: Sequence[float] = SPIDER_LEVELS,
+) -> Spider:
+    """Each uncertain parameter at several percentiles of its distribution, one at a time.
+
+    Every run goes through :func:`strandrisk.simulate` as one batch: the scenario as it is,
+    then each parameter at each level with the others at the scenario's values.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The base values; every other parameter stays at them. [-]
+    space : UncertaintySpace
+        The uncertain parameters and their distributions. [-]
+    outcome : str
+        Numeric column of the outcome table. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+    levels : sequence of float
+        Cumulative probabilities, increasing, each strictly between 0 and 1. [-]
+
+    Raises
+    ------
+    ValueError
+        For levels that are not increasing inside (0, 1).
+    """
+    scenario.check_company(company)
+    q = np.asarray(levels, dtype=float)
+    if q.ndim != 1 or not len(q) or not (np.all(q > 0) and np.all(q < 1)):
+        raise ValueError(f"levels must lie strictly between 0 and 1, got {tuple(levels)}")
+    if np.any(np.diff(q) <= 0):
+        raise ValueError(f"levels must increase, got {tuple(levels)}")
+    keys, dists = space.keys, space.distributions  # type: ignore[attr-defined]
+    flat = scenario.flat()
+    m = len(q)
+    samples = {k: np.full(1 + m * len(keys), float(flat[k])) for k in keys}
+    at = np.array([d.ppf(q) for d in dists], dtype=float).reshape(len(keys), m)
+    for i, k in enumerate(keys):
+        samples[k][1 + m * i : 1 + m * (i + 1)] = at[i]
+    out = simulate(scenario, samples, breakeven=False, keep_series=False).outcomes
+    y = out[out["company"] == company][outcome].to_numpy(dtype=float)
+    columns = [float(x) for x in q]
+    return Spider(
+        tuple(columns),
+        pd.DataFrame(at, index=list(keys), columns=columns),
+        pd.DataFrame(y[1:].reshape(len(keys), m), index=list(keys), columns=columns),
+        float(y[0]),
+        outcome,
+        company,
+    )
+
+
 def quantile_swings(
     scenario: Scenario,
     space: object,
@@ -183,20 +303,5 @@ def quantile_swings(
     company : str
         A company of the scenario, or ``"industry"``. [-]
     """
-    scenario.check_company(company)
-    keys, dists = space.keys, space.distributions  # type: ignore[attr-defined]
-    flat = scenario.flat()
-    n = 1 + 2 * len(keys)
-    samples = {k: np.full(n, float(flat[k])) for k in keys}
-    ends = []
-    for i, (k, d) in enumerate(zip(keys, dists, strict=True)):
-        lo, hi = (float(v) for v in d.ppf(np.array([low_q, high_q])))
-        samples[k][1 + 2 * i], samples[k][2 + 2 * i] = lo, hi
-        ends.append((lo, hi))
-    out = simulate(scenario, samples, breakeven=False, keep_series=False).outcomes
-    values = out[out["company"] == company][outcome].to_numpy(dtype=float)
-    swings = [
-        Swing(k, "distribution", lo, hi, values[1 + 2 * i], values[2 + 2 * i], values[0])
-        for i, (k, (lo, hi)) in enumerate(zip(keys, ends, strict=True))
-    ]
-    return sorted(swings, key=lambda s: (-s.swing, s.key))
+    result = spider(scenario, space, outcome, company, (low_q, high_q))
+    return result.swings(low_q, high_q)

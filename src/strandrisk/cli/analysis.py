@@ -69,7 +69,7 @@ def sensitivity(
     """Sobol' indices, Morris screening or PAWN (SALib), and a P10-P90 tornado."""
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
-    from strandrisk.analysis.sensitivity import quantile_swings
+    from strandrisk.analysis.sensitivity import spider
     from strandrisk.analysis.sobol import sobol_for_scenario
 
     if method not in ("sobol", "morris", "pawn"):
@@ -104,18 +104,19 @@ def sensitivity(
         "morris": "Morris elementary effects",
         "pawn": "PAWN indices",
     }[method]
-    with ui.working(f"{what} from {runs:,} runs, then the tornado", as_json):
+    with ui.working(f"{what} from {runs:,} runs, then the tornado and spider", as_json):
         if method == "sobol":
             indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
         elif method == "morris":
             indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
         else:
             indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
-        swings = quantile_swings(chosen, space, company=company)
+        web = spider(chosen, space, company=company)  # P10 ... P90 of each parameter
+        swings = web.swings()  # its ends: the tornado
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
 
-        ui.wrote(sensitivity_page(indices, swings, runs, out, png, company), as_json)
+        ui.wrote(sensitivity_page(indices, swings, runs, out, png, company, web), as_json)
     if as_json:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.scenarios.schema import parameter_unit
@@ -144,9 +145,23 @@ def sensitivity(
                     }
                     for s in swings
                 ],
+                "spider": {
+                    "levels": list(web.levels),
+                    "base": web.base,
+                    "parameters": [
+                        {
+                            "key": s.key,
+                            "values": web.values.loc[s.key].tolist(),
+                            "outcomes": web.outcomes.loc[s.key].tolist(),
+                        }
+                        for s in swings
+                    ],
+                },
                 "units": {
                     **measure_units,
                     "tornado outcome": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
+                    "spider levels": "cumulative probability of each parameter's distribution",
+                    "spider outcomes": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
                     **{s.key: parameter_unit(s.key) for s in swings},
                 },
             }
@@ -154,11 +169,11 @@ def sensitivity(
         return
     if method == "morris":
         ui.out.print(render_analysis.morris_table(indices, swings, company, runs))
-        return
-    if method == "pawn":
+    elif method == "pawn":
         ui.out.print(render_analysis.pawn_table(indices, swings, company, runs))
-        return
-    ui.out.print(render_analysis.sobol_table(indices, swings, company))
+    else:
+        ui.out.print(render_analysis.sobol_table(indices, swings, company))
+    ui.out.print(render_analysis.spider_table(web, [s.key for s in swings]))
 
 
 def _pawn_from(

@@ -8,6 +8,7 @@ break-even surfaces and risk limits. The Monte Carlo tables are in
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from strandrisk.cli._format import (
 
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
     from strandrisk.analysis.prim import PrimResult
+    from strandrisk.analysis.sensitivity import Spider
     from strandrisk.engine.limits import LimitSolution
 
 
@@ -38,6 +40,7 @@ __all__ = [
     "prim_summary",
     "regional_table",
     "sobol_table",
+    "spider_table",
 ]
 
 
@@ -83,6 +86,35 @@ def _tornado_table(swings: list, company: str) -> Table:
             s.key, f"{s.low:.4g}", f"{s.high:.4g}", _money(s.outcome_low), _money(s.outcome_high)
         )
     return tt
+
+
+def spider_table(web: Spider, order: Sequence[str], top: int = 10) -> Group:
+    """Render the spider: the outcome with each parameter at each level, one at a time.
+
+    Parameters
+    ----------
+    web : Spider
+        From :func:`~strandrisk.analysis.sensitivity.spider`. [outcome unit]
+    order : sequence of str
+        Parameters in the order to show them (the tornado's). [-]
+    top : int
+        How many. [count]
+    """
+    t = _compact(
+        f"Spider: peak stranded value with each parameter at its percentiles ({web.company})"
+    )
+    t.add_column("parameter", no_wrap=True)
+    for q in web.levels:
+        t.add_column(f"P{100 * q:g}", justify="right")
+    for key in list(order)[:top]:
+        t.add_row(key, *(_money(v) for v in web.outcomes.loc[key]))
+    note = Text(
+        f"One parameter at a time, the others at the scenario's values ({_money(web.base)} "
+        "there); the tornado is its two ends. A row that turns, or stops moving, is an "
+        "effect that reverses or saturates within the parameter's range.",
+        style="dim",
+    )
+    return Group(t, note)
 
 
 def morris_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> Group:

@@ -33,6 +33,7 @@ __all__ = [
     "prim_tradeoff_figure",
     "rank_drivers_figure",
     "sobol_figure",
+    "spider_figure",
 ]
 
 MC_FIGURES: dict[str, str] = {
@@ -204,6 +205,51 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
         xaxis_title="share of variance",
         barmode="group",
         **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 50}},
+    )
+    return fig
+
+
+def spider_figure(
+    outcomes: pd.DataFrame, base: float, title: str, order: Sequence[str], top: int = 8
+) -> go.Figure:
+    """Draw a spider graph: the outcome as each parameter moves through its percentiles.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        Index parameter, a column per level (cumulative probability): the outcome with that
+        parameter there, the others at the scenario's values (:class:`Spider.outcomes`). [USD]
+    base : float
+        The outcome at the scenario's own values, drawn as a dotted line. [USD]
+    title : str
+        Chart title. [-]
+    order : sequence of str
+        Parameters, most important first (the tornado's order); the ``top`` first are drawn. [-]
+    top : int
+        How many parameters to draw. [count]
+    """
+    fig = go.Figure()
+    x = [100 * float(q) for q in outcomes.columns]
+    for i, key in enumerate(list(order)[:top]):
+        fig.add_scatter(
+            x=x,
+            y=outcomes.loc[key].to_numpy(dtype=float) / _B,
+            mode="lines+markers",
+            name=key,
+            line={"color": _PALETTE[i % len(_PALETTE)]},
+        )
+    fig.add_scatter(  # a trace, not a shape, so that the PNG draws it too
+        x=[x[0], x[-1]],
+        y=[base / _B, base / _B],
+        mode="lines",
+        name="all as given",
+        line={"color": "#888888", "dash": "dot"},
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="percentile of the parameter's distribution",
+        yaxis_title="peak stranded value, USD billion",
+        **_LAYOUT,
     )
     return fig
 

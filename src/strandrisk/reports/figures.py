@@ -29,6 +29,7 @@ from strandrisk.reports.analysis_figures import (  # re-exported: the report's o
     prim_tradeoff_figure,
     rank_drivers_figure,
     sobol_figure,
+    spider_figure,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "prim_tradeoff_figure",
     "rank_drivers_figure",
     "sobol_figure",
+    "spider_figure",
     "tornado_figure",
 ]
 

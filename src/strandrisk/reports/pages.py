@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import PrimResult
-from strandrisk.analysis.sensitivity import Swing
+from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
     _MONEY_OUTCOMES,
@@ -39,6 +39,7 @@ from strandrisk.reports.figures import (
     prim_box_figure,
     prim_tradeoff_figure,
     sobol_figure,
+    spider_figure,
     tornado_figure,
 )
 from strandrisk.reports.mc_pages import decisions_page, mc_page  # re-exported
@@ -147,8 +148,9 @@ def sensitivity_page(
     out: Path | None,
     png: Path | None,
     company: str = "industry",
+    web: Spider | None = None,
 ) -> list[Path]:
-    """Write the page of ``strandrisk sensitivity``: Sobol or Morris, and the P10-P90 tornado.
+    """Write the page of ``strandrisk sensitivity``: Sobol or Morris, the tornado, the spider.
 
     Parameters
     ----------
@@ -163,6 +165,9 @@ def sensitivity_page(
         Folders for ``sensitivity.html`` and the PNG files. [-]
     company : str
         Whose outcomes. [-]
+    web : Spider or None
+        Peak stranded value with each parameter at several percentiles, one at a time
+        (:func:`~strandrisk.analysis.sensitivity.spider`); its ends are the tornado's. [USD]
     """
     outcomes = list(dict.fromkeys(indices.index.get_level_values("outcome")))
     morris = "mu_star" in indices.columns
@@ -254,6 +259,29 @@ def sensitivity_page(
     if swings:
         figures["tornado_p10_p90"] = tornado_figure(
             swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
+        )
+    if web is not None:
+        order = [s.key for s in swings] or list(web.outcomes.index)
+        levels = [f"P{100 * q:g}" for q in web.levels]
+        table = web.outcomes.loc[order] / 1e9
+        table.columns = [f"{level} ($B)" for level in levels]
+        tables.append(
+            (
+                "Spider: peak stranded value with each parameter at its percentiles",
+                _table(table, "parameter")
+                + _small(
+                    "One parameter at a time, the others at the scenario's values "
+                    f"(${web.base / 1e9:,.0f}B there); the tornado is its two ends. A line "
+                    "that turns or flattens is an effect that reverses or saturates within "
+                    "the parameter's range."
+                ),
+            )
+        )
+        figures["spider"] = spider_figure(
+            web.outcomes,
+            web.base,
+            f"Peak stranded value as each parameter moves through its percentiles ({company})",
+            order,
         )
     return write_page(
         "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
