@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
+    from strandrisk.analysis.sensitivity import Spider, spider
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.analysis.sweep import sweep
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
@@ -49,6 +50,8 @@ _LAZY = {
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
+    "Spider": "strandrisk.analysis.sensitivity",
+    "spider": "strandrisk.analysis.sensitivity",
     "sweep": "strandrisk.analysis.sweep",
     "morris_for_scenario": "strandrisk.analysis.morris",
     "pawn_for_scenario": "strandrisk.analysis.pawn",
@@ -114,6 +117,7 @@ __all__ = [
     "RegisterError",
     "Scenario",
     "SimulationResult",
+    "Spider",
     "TrendFit",
     "__version__",
     "bridge",
@@ -137,5 +141,6 @@ __all__ = [
     "simulate",
     "sobol_for_scenario",
     "solve_limit",
+    "spider",
     "sweep",
 ]
