@@ -392,7 +392,8 @@ def test_a_failed_comparison_write_leaves_no_partial_run(tmp_path, monkeypatch):
     import duckdb
 
     from strandrisk.store import runs as runs_module
-    from strandrisk.store.runs import RunStore, record_comparison
+    from strandrisk.store.mc_runs import record_comparison
+    from strandrisk.store.runs import RunStore
 
     sc, space = _setup()
     comparison = compare_decisions(sc, space, {"flat": {"capex.path": "flat"}}, 20, 1)

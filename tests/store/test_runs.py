@@ -289,7 +289,7 @@ def test_a_store_from_before_a_column_was_added_gains_it_in_place(tmp_path, resu
 def test_a_kept_run_from_before_todays_capital_is_stored_without_it(tmp_path):
     import duckdb
 
-    from strandrisk.store.runs import record_mc
+    from strandrisk.store.mc_runs import record_mc
 
     kept = tmp_path / "kept.duckdb"
     sc = sr.load_scenario("base", {"years": 3})

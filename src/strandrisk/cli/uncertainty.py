@@ -207,7 +207,8 @@ def mc(
         if store is not None:
             from strandrisk import __version__
             from strandrisk.assumptions.register import load_register
-            from strandrisk.store.runs import RunStore, record_comparison
+            from strandrisk.store.mc_runs import record_comparison
+            from strandrisk.store.runs import RunStore
 
             stored = record_comparison(
                 RunStore(store),
@@ -266,7 +267,8 @@ def mc(
     if store is not None:
         from strandrisk import __version__
         from strandrisk.assumptions.register import load_register
-        from strandrisk.store.runs import RunStore, record_mc
+        from strandrisk.store.mc_runs import record_mc
+        from strandrisk.store.runs import RunStore
 
         assert keep is not None  # a stored run keeps its rows: in --keep or a temporary file
         run_id = record_mc(
