@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.engine.limits import LimitSolution, solve_limit
     from strandrisk.engine.lives import LifeEffect, life_effect
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
+    from strandrisk.engine.trace import CohortTrace, trace_cohort
     from strandrisk.io.uncertainty import load_uncertainty
 
 _LAZY = {
@@ -66,6 +67,8 @@ _LAZY = {
     "MCResult": "strandrisk.engine.montecarlo",
     "read_kept": "strandrisk.engine.montecarlo",
     "run_mc": "strandrisk.engine.montecarlo",
+    "CohortTrace": "strandrisk.engine.trace",
+    "trace_cohort": "strandrisk.engine.trace",
     "load_uncertainty": "strandrisk.io.uncertainty",
 }
 """Public names imported on first access, so that ``import strandrisk`` and the CLI start fast."""
@@ -105,6 +108,7 @@ __all__ = [
     "VALUE_AT_COLUMNS",
     "Bridge",
     "Claim",
+    "CohortTrace",
     "DecisionComparison",
     "Headroom",
     "InputError",
@@ -143,4 +147,5 @@ __all__ = [
     "solve_limit",
     "spider",
     "sweep",
+    "trace_cohort",
 ]

@@ -15,6 +15,7 @@ COMMANDS = [
     ["mc", "--n", "64", "--compare", "financing.amortising=true", "--llcr"],  # three covers
     ["breakeven", "--n", "6", "--grid", "3"],
     ["headroom", "--company", "amazon"],
+    ["trace", "oracle", "2035Q4"],  # run-off years after the horizon, $10B+ figures
     ["limit", "capex.growth", "P(npv_2026<0)<=0.3", "--n", "100", "--set", "years=4"],
     [
         "sweep",

@@ -394,6 +394,7 @@ for command in (
     whatif.sweep,
     whatif.headroom,
     whatif.lives,
+    whatif.trace,
 ):
     ui.app.command()(command)
 

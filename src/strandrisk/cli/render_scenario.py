@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the types of what is rendered; their modules load on first 
     from strandrisk.analysis.bridge import Bridge
     from strandrisk.engine.headroom import Headroom
     from strandrisk.engine.lives import LifeEffect
+    from strandrisk.engine.trace import CohortTrace
     from strandrisk.scenarios.schema import Scenario
 
 
@@ -32,6 +33,7 @@ __all__ = [
     "headroom_tables",
     "lives_tables",
     "sweep_table",
+    "trace_tables",
 ]
 
 
@@ -408,3 +410,84 @@ def lives_tables(
         )
     )
     return Group(*parts)
+
+
+def _bn(v: float) -> str:
+    """Write a cohort-sized amount in $ billions with one decimal (``-$14.0B``), ``-`` if NaN."""
+    if v is None or not math.isfinite(v):
+        return "-"
+    b = round(float(v) / 1e9, 1) + 0.0  # no "-$0.0B"
+    return f"-${-b:,.1f}B" if b < 0 else f"${b:,.1f}B"
+
+
+def trace_tables(result: CohortTrace) -> Group:
+    """Render a cohort's trace: what it is, its years, and the checks against the company.
+
+    Parameters
+    ----------
+    result : CohortTrace
+        From :func:`~strandrisk.engine.trace.trace_cohort`. [USD, units as listed]
+    """
+    f = result.facts
+    lines = [
+        Text(f"{result.company}'s {result.vintage} cohort ({result.scenario})", style="bold"),
+        Text(
+            f"  capex {_bn(f['capex'])}: compute {_bn(f['capex_compute'])}, network "
+            f"{_bn(f['capex_network'])}, facilities {_bn(f['capex_facilities'])}; "
+            f"{f['units']:,.0f} units of compute (H100-equivalents) at "
+            f"{1000 * f['power_per_unit']:,.0f} W each"
+        ),
+        Text(
+            f"  booked over {f['compute_life']:g} years (compute), {f['network_life']:g} "
+            f"(network); physical life {f['physical_life']:g} years; economic life "
+            f"{f['economic_life']:.2f} years"
+            + (f" (EBITDA ends in {result.first_loss})" if result.first_loss else "")
+        ),
+    ]
+    worth = (
+        f"  NPV at {100 * f['wacc']:.1f} % WACC {_bn(f['npv'])}, IRR "
+        + ("-" if not math.isfinite(f["irr"]) else f"{100 * f['irr']:.1f} %")
+        if math.isfinite(f["npv"])
+        else "  bought before 2026: its capex is sunk, so no NPV or IRR"
+    )
+    peak = (
+        f"peak stranded value, valued alone, {_bn(f['stranded_peak'])} in "
+        f"{result.stranded_peak_date}"
+        if result.stranded_peak_date
+        else "never stranded, valued alone"
+    )
+    lines.append(Text(f"{worth}; {peak}"))
+    years = result.years()
+    shown = ["revenue", "ebitda", "cash_flow", "book_compute", "value_in_use", "fair_value"]
+    busy = (years[shown].abs() >= 0.05e9).any(axis=1).to_numpy()  # something to show in $B
+    if busy.any():  # the years after it all (the shell's book still runs down): left out
+        years = years.iloc[: int(np.flatnonzero(busy)[-1]) + 1]
+    t = _compact("By year: flows summed, values at the year's last quarter")
+    heads = ("year", "util", "revenue", "EBITDA", "cash", "book", "in use", "fair", "stranded")
+    for i, head in enumerate(heads):
+        t.add_column(head, justify="left" if i == 0 else "right", no_wrap=True)
+    for year, row in years.iterrows():
+        use = row["utilisation"]
+        t.add_row(
+            str(year),
+            "-" if not math.isfinite(use) else f"{100 * use:.0f}%",
+            *(_bn(row[c]) for c in ("revenue", "ebitda", "cash_flow", "book_compute")),
+            *(_bn(row[c]) for c in ("value_in_use", "fair_value", "stranded_value")),
+        )
+    checks = [Text(f"Checks against {result.company}'s figures from strandrisk.simulate:")]
+    for name, row in result.checks.iterrows():
+        checks.append(
+            Text(
+                f"  {name}: {_bn(row['cohorts'])} from the cohorts, {_bn(row['model'])} in the "
+                f"model (difference ${abs(row['difference']):,.0f})"
+            )
+        )
+    note = Text(
+        "book: compute and network at the booked schedule; in use: the EBITDA it will still "
+        "earn, discounted at WACC; fair: replacement cost less its energy disadvantage; "
+        "stranded: book above the larger of the two. cash: EBITDA less tax and capex, plus "
+        "the shell's book value when it passes on at the physical life. Every quarter and "
+        "column: --csv, --xlsx or --json.",
+        style="dim",
+    )
+    return Group(*lines, t, *checks, note)

@@ -1,4 +1,4 @@
-"""One scenario's what-ifs: ``sweep`` (a data table), ``headroom`` and ``lives``.
+"""One scenario's what-ifs: ``sweep`` (a data table), ``headroom``, ``lives`` and ``trace``.
 
 Registered on the app by :mod:`strandrisk.cli.main`, in the order of ``strandrisk --help``.
 """
@@ -254,3 +254,78 @@ def lives(
         )
         return
     ui.out.print(render_scenario.lives_tables(result, chosen, company, source))
+
+
+@ui.clean_failures
+def trace(
+    company: Annotated[str, typer.Argument(help="The company whose cohort to trace.")],
+    vintage: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUARTER",
+            help="The cohort: the quarter of its capex, 2022Q1 (the installed base) to the "
+            "horizon's last, e.g. 2026Q1.",
+        ),
+    ],
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
+    set_: ui.SET_OPTION = None,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="CSV file of the quarters, every column.")
+    ] = None,
+    xlsx: Annotated[
+        Path | None,
+        typer.Option("--xlsx", help="Excel workbook: facts, quarters, years and checks."),
+    ] = None,
+    as_json: ui.JSON_OPTION = False,
+) -> None:
+    """One cohort through the model, quarter by quarter: what a company's figures are made of."""
+    import pandas as pd
+
+    from strandrisk.engine.trace import FACT_UNITS, TRACE_UNITS, trace_cohort
+    from strandrisk.io.files import write_with
+
+    chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    ui.check_folders(None, None, xlsx)
+    if csv is not None:
+        ui.check_folders(None, None, csv)
+    with ui.working(f"{company}'s {vintage} cohort", as_json):
+        result = trace_cohort(chosen, company, vintage)
+    written = []
+    if csv is not None:
+        written.append(write_with(csv, lambda path: result.quarters.to_csv(path)))
+    if xlsx is not None:
+        from strandrisk.store.export import write_workbook
+
+        facts = pd.DataFrame(
+            {
+                "fact": list(result.facts),
+                "value": list(result.facts.values()),
+                "unit": [FACT_UNITS[k] for k in result.facts],
+            }
+        )
+        sheets = {
+            "facts": facts,
+            "quarters": result.quarters.reset_index(),
+            "years": result.years().reset_index(),
+            "checks": result.checks.reset_index(),
+        }
+        units = {**TRACE_UNITS, "cohorts": "USD", "model": "USD", "difference": "USD"}
+        written.append(write_workbook(sheets, xlsx, units))
+    ui.wrote(written, as_json)
+    if as_json:
+        ui.print_json(
+            {
+                "scenario": result.scenario,
+                "company": result.company,
+                "vintage": result.vintage,
+                "facts": {k: json_number(v) for k, v in result.facts.items()},
+                "first_loss": result.first_loss,
+                "stranded_peak_date": result.stranded_peak_date,
+                "quarters": json_rows(result.quarters),
+                "checks": json_rows(result.checks),
+                "units": {"facts": FACT_UNITS, "quarters": TRACE_UNITS, "checks": "USD"},
+            }
+        )
+        return
+    ui.out.print(render_scenario.trace_tables(result))

@@ -265,10 +265,12 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
     """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``).
 
     ``rem_c``, ``rem_n``: :func:`_booked` for the compute and network lives, ``rem_f``:
-    :func:`_remaining` for the facilities life, each at least ``T + 2`` ages long.
+    :func:`_remaining` for the facilities life, each at least ``T + 2`` ages long. The
+    shell's depreciation stops lowering the tax once it passes on (quarter ``hand``).
     """
     nt = ebitda.shape[1]
     tau = sp[_TAX]
+    life = sp[_LIFE]
     for i in range(nt + 1):
         cf[i] = 0.0
     for j in range(4):
@@ -277,6 +279,7 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
     for j in range(4):
         v = v0 + j
         kc, kn, kf = capex[v] * sp[_SC], capex[v] * sp[_SN], capex[v] * sp[_SF]
+        hand = np.uint64(j + int(np.ceil(life / Q)))  # the shell passes on with the compute
         u0 = max(vint[v], 0)
         # unsigned quarter u = uu + i and age at its end age = ua + i (SIMD); the
         # opening book is read from the table (the book at commissioning is capex x 1)
@@ -288,12 +291,11 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
             en = kn * rem_n[a0 + _ONE]
             ef = kf * rem_f[a0 + _ONE]
             dep = (kc * rem_c[a0] - ec) + (kn * rem_n[a0] - en)
-            dep = dep + (kf * rem_f[a0] - ef)
+            dep = dep + ((kf * rem_f[a0] - ef) if u < hand else 0.0)
             e = ebitda[v, u] if us <= u < ue else 0.0
             op[u] += e - tau * (e - dep)
     for u in range(nt):
         cf[u + 1] += op[u]
-    life = sp[_LIFE]
     extra = np.zeros(nt + 1)
     for j in range(4):
         residual = _book(capex[v0 + j] * sp[_SF], sp[_FLIFE], life)

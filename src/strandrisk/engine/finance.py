@@ -150,19 +150,30 @@ def programme_cashflows(
     -----
     Capex at the start of each vintage's quarter; then ``EBITDA - tax * (EBITDA -
     depreciation)`` each quarter; and the facilities' net book value when the compute
-    reaches its physical life, as the shell's value for the next generation.
+    reaches its physical life, as the shell's value for the next generation. The shell
+    passes on with its remaining depreciation: from then on its charge no longer lowers
+    the programme's tax (counting both its book value and its later tax shield would count
+    the shell's value twice).
     """
     sl = grid.v2026
     capex = cohorts.capex[..., sl]  # (S, K, 4)
     ebitda, dep = ops.ebitda[..., sl, :], acc.depreciation[..., sl, :]
-    operating = ordered_sum(ebitda - p["costs.tax_rate"] * (ebitda - dep), axis=-2)
+    life = p["technology.physical_life"][..., 0]  # (S, 1, 1)
+    facilities = capex * p["capex.share_facilities"][..., 0]
+    facilities_life = p["accounting.facilities_life"][..., 0]
+    at = np.arange(4) + np.ceil(life / QUARTER).astype(int)  # (S, 1, 4): the hand-over
+    age = grid.age[sl]  # (4, T)
+    shell = np.where(  # the shell's straight-line charge in each quarter after the hand-over
+        (age >= 0) & (np.arange(grid.t_int) >= at[..., None]),
+        straight_line_book(facilities[..., None], facilities_life[..., None], np.maximum(age, 0))
+        - straight_line_book(facilities[..., None], facilities_life[..., None], age + QUARTER),
+        0.0,
+    )
+    operating = ordered_sum(ebitda - p["costs.tax_rate"] * (ebitda - (dep - shell)), axis=-2)
     cf = np.zeros((*capex.shape[:-1], grid.t_int + 1))
     cf[..., :4] -= capex
     cf[..., 1:] += operating
-    life = p["technology.physical_life"][..., 0]  # (S, 1, 1)
-    facilities = capex * p["capex.share_facilities"][..., 0]
-    residual = straight_line_book(facilities, p["accounting.facilities_life"][..., 0], life)
-    at = np.arange(4) + np.ceil(life / QUARTER).astype(int)  # (S, 1, 4)
+    residual = straight_line_book(facilities, facilities_life, life)
     hit = np.arange(grid.t_int + 1) == np.minimum(at, grid.t_int)[..., None]  # (S, 1, 4, P)
     return cf + ordered_sum(residual[..., None] * hit, axis=-2)
 
