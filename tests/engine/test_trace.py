@@ -134,6 +134,13 @@ def test_impossible_traces_are_refused(base, company, vintage, message):
         trace_cohort(base, company, vintage)
 
 
+def test_a_quarter_without_capex_has_no_cohort_to_trace():
+    none = sr.load_scenario("base", overrides={"capex.path": "none"})
+    with pytest.raises(InputError, match=r"oracle buys nothing in 2027Q1 .*no cohort to trace"):
+        trace_cohort(none, "oracle", "2027Q1")
+    assert trace_cohort(none, "oracle", "2026Q4").facts["capex"] > 0  # 2026 is guided
+
+
 def test_the_command(tmp_path):
     runner = CliRunner()
     r = runner.invoke(app, ["trace", "meta", "2026Q1", "--set", "years=4"])

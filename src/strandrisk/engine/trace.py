@@ -186,7 +186,8 @@ def trace_cohort(scenario: Scenario, company: str, vintage: str) -> CohortTrace:
     Raises
     ------
     InputError
-        An unknown company, ``"industry"``, or a vintage outside the model's cohorts.
+        An unknown company, ``"industry"``, a vintage outside the model's cohorts, or one
+        without capex (after 2026 with ``capex.path = "none"``, say).
     """
     scenario.check_company(company)
     if company == "industry":
@@ -208,6 +209,11 @@ def trace_cohort(scenario: Scenario, company: str, vintage: str) -> CohortTrace:
     life = float(p["technology.physical_life"].reshape(-1)[0])
     df = discount_end(p, grid).reshape(-1)
     capex = float(cohorts.capex[at])
+    if not capex > 0:
+        raise InputError(
+            f"{company} {'buys' if offset >= 0 else 'bought'} nothing in {quarter_label(offset)} "
+            f"in scenario '{scenario.name}' (capex $0): no cohort to trace"
+        )
     tax, capex_t, shell = _investment_flows(p, capex, offset, ebitda, dep, life, t_all)
     # valued at each reporting quarter's end once commissioned, alone
     existing = np.arange(n) >= offset
