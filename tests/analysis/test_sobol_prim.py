@@ -101,9 +101,24 @@ def test_cli_sensitivity_with_morris(tmp_path):
     out = json.loads(r.stdout)
     assert out["method"] == "morris"
     assert out["runs"] == 128
+    assert out["spider"]["outcome"] == "stranded_peak"
     shown = [x.split()[0] for x in lines[head + 2 : head + 12]]
     assert shown == [s["key"] for s in out["tornado"][:10]]  # in the tornado's order
     assert {"mu", "mu_star", "mu_star_conf", "sigma"} <= set(out["morris"][0])
+    # the first --outcome gets the tornado and spider, in its own unit and words
+    npv = runner.invoke(app, [*args, "--outcome", "npv_2026", "--json"])
+    web = json.loads(npv.stdout)
+    assert web["spider"]["outcome"] == "npv_2026"
+    assert web["units"]["tornado outcome"] == "npv_2026 [USD]"
+    from strandrisk.analysis.sensitivity import spider
+
+    scenario = sr.load_scenario("base", overrides={"years": 4})
+    direct = spider(scenario, sr.load_uncertainty("base", scenario), "npv_2026")
+    first = web["spider"]["parameters"][0]
+    assert first["outcomes"] == direct.outcomes.loc[first["key"]].tolist()
+    text = runner.invoke(app, [*args, "--outcome", "irr_2026"]).stdout
+    assert "Tornado: irr_2026 with each parameter at its P10 and P90" in " ".join(text.split())
+    assert "%" in text.split("Spider:")[1].splitlines()[3]  # a rate, in per cent
     r = runner.invoke(app, ["sensitivity", "--method", "fast", "--n", "4"])
     assert r.exit_code == 2
     assert "--method: 'fast' is not one of sobol, morris" in r.stderr

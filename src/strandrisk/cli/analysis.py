@@ -50,7 +50,11 @@ def sensitivity(
         ),
     ] = "sobol",
     outcome: Annotated[
-        list[str] | None, typer.Option(metavar="COLUMN", help="Outcome column (repeatable).")
+        list[str] | None,
+        typer.Option(
+            metavar="COLUMN",
+            help="Outcome column (repeatable; the first also gets the tornado and spider).",
+        ),
     ] = None,
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
     from_: Annotated[
@@ -111,7 +115,7 @@ def sensitivity(
             indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
         else:
             indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
-        web = spider(chosen, space, company=company)  # P10 ... P90 of each parameter
+        web = spider(chosen, space, outcomes[0], company)  # P10 ... P90 of each parameter
         swings = web.swings()  # its ends: the tornado
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
@@ -146,6 +150,7 @@ def sensitivity(
                     for s in swings
                 ],
                 "spider": {
+                    "outcome": web.outcome,
                     "levels": list(web.levels),
                     "base": web.base,
                     "parameters": [
@@ -159,21 +164,21 @@ def sensitivity(
                 },
                 "units": {
                     **measure_units,
-                    "tornado outcome": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
+                    "tornado outcome": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
                     "spider levels": "cumulative probability of each parameter's distribution",
-                    "spider outcomes": f"stranded_peak [{OUTCOME_UNITS['stranded_peak']}]",
+                    "spider outcomes": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
                     **{s.key: parameter_unit(s.key) for s in swings},
                 },
             }
         )
         return
     if method == "morris":
-        ui.out.print(render_analysis.morris_table(indices, swings, company, runs))
+        ui.out.print(render_analysis.morris_table(indices, company, runs))
     elif method == "pawn":
-        ui.out.print(render_analysis.pawn_table(indices, swings, company, runs))
+        ui.out.print(render_analysis.pawn_table(indices, company, runs))
     else:
-        ui.out.print(render_analysis.sobol_table(indices, swings, company))
-    ui.out.print(render_analysis.spider_table(web, [s.key for s in swings]))
+        ui.out.print(render_analysis.sobol_table(indices, company))
+    ui.out.print(render_analysis.spider_tables(web))
 
 
 def _pawn_from(
@@ -218,7 +223,7 @@ def _pawn_from(
             }
         )
         return
-    ui.out.print(render_analysis.pawn_table(indices, [], company, len(samples)))
+    ui.out.print(render_analysis.pawn_table(indices, company, len(samples)))
 
 
 @ui.clean_failures

@@ -8,7 +8,6 @@ break-even surfaces and risk limits. The Monte Carlo tables are in
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,19 +39,17 @@ __all__ = [
     "prim_summary",
     "regional_table",
     "sobol_table",
-    "spider_table",
+    "spider_tables",
 ]
 
 
-def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") -> Group:
-    """Render Sobol indices (top parameters per outcome) and the P10-P90 tornado.
+def sobol_table(indices: pd.DataFrame, company: str = "industry") -> Group:
+    """Render Sobol indices (top parameters per outcome).
 
     Parameters
     ----------
     indices : pandas.DataFrame
         Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``. [-]
-    swings : list of Swing
-        Peak stranded value at each parameter's P10 and P90. [USD]
     company : str
         Whose outcomes. [-]
     """
@@ -68,65 +65,63 @@ def sobol_table(indices: pd.DataFrame, swings: list, company: str = "industry") 
                 name, f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"
             )
         parts.append(t)
-    parts.append(_tornado_table(swings, company))
     return Group(*parts)
 
 
-def _tornado_table(swings: list, company: str) -> Table:
-    """Render the P10-P90 one-at-a-time swings of peak stranded value, largest first."""
-    tt = Table(
-        title=f"Tornado: peak stranded value with each parameter at its P10 and P90 ({company})"
-    )
-    for col in ("parameter", "P10", "P90", "at P10", "at P90"):
-        tt.add_column(
-            col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
-        )
-    for s in swings[:10]:
-        tt.add_row(
-            s.key, f"{s.low:.4g}", f"{s.high:.4g}", _money(s.outcome_low), _money(s.outcome_high)
-        )
-    return tt
-
-
-def spider_table(web: Spider, order: Sequence[str], top: int = 10) -> Group:
-    """Render the spider: the outcome with each parameter at each level, one at a time.
+def spider_tables(web: Spider, top: int = 10) -> Group:
+    """Render the P10-P90 tornado and the spider of one outcome, largest swing first.
 
     Parameters
     ----------
     web : Spider
-        From :func:`~strandrisk.analysis.sensitivity.spider`. [outcome unit]
-    order : sequence of str
-        Parameters in the order to show them (the tornado's). [-]
+        From :func:`~strandrisk.analysis.sensitivity.spider`, with P10 and P90 among its
+        levels. [outcome unit]
     top : int
-        How many. [count]
+        How many parameters. [count]
     """
-    t = _compact(
-        f"Spider: peak stranded value with each parameter at its percentiles ({web.company})"
-    )
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+    from strandrisk.reports.brief import DRIVER_NAMES
+
+    what = DRIVER_NAMES.get(web.outcome, web.outcome)
+    unit = OUTCOME_UNITS[web.outcome]
+    swings = web.swings()[:top]
+    tt = Table(title=f"Tornado: {what} with each parameter at its P10 and P90 ({web.company})")
+    for col in ("parameter", "P10", "P90", "at P10", "at P90"):
+        tt.add_column(
+            col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
+        )
+    for s in swings:
+        tt.add_row(
+            s.key,
+            f"{s.low:.4g}",
+            f"{s.high:.4g}",
+            _statistic(s.outcome_low, unit),
+            _statistic(s.outcome_high, unit),
+        )
+    t = _compact(f"Spider: {what} with each parameter at its percentiles ({web.company})")
     t.add_column("parameter", no_wrap=True)
     for q in web.levels:
         t.add_column(f"P{100 * q:g}", justify="right")
-    for key in list(order)[:top]:
-        t.add_row(key, *(_money(v) for v in web.outcomes.loc[key]))
+    for s in swings:
+        t.add_row(s.key, *(_statistic(v, unit) for v in web.outcomes.loc[s.key]))
     note = Text(
-        f"One parameter at a time, the others at the scenario's values ({_money(web.base)} "
-        "there); the tornado is its two ends. A row that turns, or stops moving, is an "
-        "effect that reverses or saturates within the parameter's range.",
+        "One parameter at a time, the others at the scenario's values "
+        f"({_statistic(web.base, unit)} there); the tornado is the spider's two ends. A row "
+        "that turns, or stops moving, is an effect that reverses or saturates within the "
+        "parameter's range.",
         style="dim",
     )
-    return Group(t, note)
+    return Group(tt, t, note)
 
 
-def morris_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> Group:
-    """Render Morris screening (top parameters per outcome) and the P10-P90 tornado.
+def morris_table(indices: pd.DataFrame, company: str, runs: int) -> Group:
+    """Render Morris screening (top parameters per outcome).
 
     Parameters
     ----------
     indices : pandas.DataFrame
         Index (outcome, parameter); columns ``mu, mu_star, mu_star_conf, sigma``, largest
         ``mu_star`` first. [outcome unit across the probability range]
-    swings : list of Swing
-        Peak stranded value at each parameter's P10 and P90. [USD]
     company : str
         Whose outcomes. [-]
     runs : int
@@ -157,20 +152,17 @@ def morris_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -
             style="dim",
         )
     )
-    parts.append(_tornado_table(swings, company))
     return Group(*parts)
 
 
-def pawn_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> Group:
-    """Render PAWN indices (top parameters per outcome, and the noise floor) and the tornado.
+def pawn_table(indices: pd.DataFrame, company: str, runs: int) -> Group:
+    """Render PAWN indices (top parameters per outcome, and the noise floor).
 
     Parameters
     ----------
     indices : pandas.DataFrame
         Index (outcome, parameter); columns ``median, mean, minimum, maximum, cv``, largest
         ``median`` first, the dummy among them. [-]
-    swings : list of Swing
-        Peak stranded value at each parameter's P10 and P90. [USD]
     company : str
         Whose outcomes. [-]
     runs : int
@@ -206,8 +198,6 @@ def pawn_table(indices: pd.DataFrame, swings: list, company: str, runs: int) -> 
             style="dim",
         )
     )
-    if swings:  # none for draws read from a kept run
-        parts.append(_tornado_table(swings, company))
     return Group(*parts)
 
 

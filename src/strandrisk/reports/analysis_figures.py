@@ -210,7 +210,13 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
 
 
 def spider_figure(
-    outcomes: pd.DataFrame, base: float, title: str, order: Sequence[str], top: int = 8
+    outcomes: pd.DataFrame,
+    base: float,
+    title: str,
+    order: Sequence[str],
+    top: int = 8,
+    what: str = "peak stranded value",
+    unit: str = "USD",
 ) -> go.Figure:
     """Draw a spider graph: the outcome as each parameter moves through its percentiles.
 
@@ -227,20 +233,23 @@ def spider_figure(
         Parameters, most important first (the tornado's order); the ``top`` first are drawn. [-]
     top : int
         How many parameters to draw. [count]
+    what, unit : str
+        The outcome in words, and its unit (``USD`` is drawn in billions). [-]
     """
+    scale, axis, _ = display_unit(unit)
     fig = go.Figure()
     x = [100 * float(q) for q in outcomes.columns]
     for i, key in enumerate(list(order)[:top]):
         fig.add_scatter(
             x=x,
-            y=outcomes.loc[key].to_numpy(dtype=float) / _B,
+            y=outcomes.loc[key].to_numpy(dtype=float) * scale,
             mode="lines+markers",
             name=key,
             line={"color": _PALETTE[i % len(_PALETTE)]},
         )
     fig.add_scatter(  # a trace, not a shape, so that the PNG draws it too
         x=[x[0], x[-1]],
-        y=[base / _B, base / _B],
+        y=[base * scale, base * scale],
         mode="lines",
         name="all as given",
         line={"color": "#888888", "dash": "dot"},
@@ -248,7 +257,7 @@ def spider_figure(
     fig.update_layout(
         title=title,
         xaxis_title="percentile of the parameter's distribution",
-        yaxis_title="peak stranded value, USD billion",
+        yaxis_title=what + ("" if axis in ("", "-") else f", {axis}"),
         **_LAYOUT,
     )
     return fig

@@ -267,36 +267,45 @@ def _presets(presets: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def tornado_figure(swings: Sequence[Swing], title: str, top: int = 12) -> go.Figure:
-    """Draw a tornado: the change in peak stranded value with each parameter at either end.
+def tornado_figure(
+    swings: Sequence[Swing],
+    title: str,
+    top: int = 12,
+    what: str = "peak stranded value",
+    unit: str = "USD",
+) -> go.Figure:
+    """Draw a tornado: the change in an outcome with each parameter at either end.
 
     Parameters
     ----------
     swings : sequence of Swing
-        Largest first; the ``top`` largest are drawn. [USD]
+        Largest first; the ``top`` largest are drawn. [outcome unit]
     title : str
         Chart title. [-]
     top : int
         How many parameters to draw. [count]
+    what, unit : str
+        The outcome in words, and its unit (``USD`` is drawn in billions). [-]
     """
+    scale, axis, _ = display_unit(unit)
     shown = list(swings)[:top][::-1]
     labels = [s.key for s in shown]
     fig = go.Figure()
     fig.add_bar(
         y=labels,
-        x=[(s.outcome_low - s.base) / _B for s in shown],
+        x=[(s.outcome_low - s.base) * scale for s in shown],
         name="parameter at its low end",
         orientation="h",
     )
     fig.add_bar(
         y=labels,
-        x=[(s.outcome_high - s.base) / _B for s in shown],
+        x=[(s.outcome_high - s.base) * scale for s in shown],
         name="parameter at its high end",
         orientation="h",
     )
     fig.update_layout(
         title=title,
-        xaxis_title="change in peak stranded value, USD billion",
+        xaxis_title=f"change in {what}" + ("" if axis in ("", "-") else f", {axis}"),
         barmode="overlay",
         **{
             **_LAYOUT,

@@ -219,19 +219,25 @@ def sensitivity_page(
             (f"Sobol indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
             for o in outcomes
         ]
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+
+    focus = "stranded_peak" if web is None else web.outcome  # the tornado's and spider's
+    what, unit = DRIVER_NAMES.get(focus, focus), OUTCOME_UNITS[focus]
+    scale, _, short = display_unit(unit)
+    tag = "" if short in ("", "-") else f" ({short})"
     tornado = pd.DataFrame(
         {
             "P10": [s.low for s in swings],
             "P90": [s.high for s in swings],
-            "at P10 ($B)": [s.outcome_low / 1e9 for s in swings],
-            "at P90 ($B)": [s.outcome_high / 1e9 for s in swings],
+            f"at P10{tag}": [s.outcome_low * scale for s in swings],
+            f"at P90{tag}": [s.outcome_high * scale for s in swings],
         },
         index=[s.key for s in swings],
     )
     if swings:  # none for PAWN on a kept run's draws
         tables.append(
             (
-                "Tornado: peak stranded value at each parameter's P10 and P90",
+                f"Tornado: {what} at each parameter's P10 and P90",
                 _table(tornado, "parameter"),
             )
         )
@@ -258,30 +264,36 @@ def sensitivity_page(
     figures = {f"{method}_{o}": chart(o) for o in outcomes}
     if swings:
         figures["tornado_p10_p90"] = tornado_figure(
-            swings, f"Peak stranded value, each parameter at its P10 and P90 ({company})"
+            swings,
+            f"{_capital(what)}, each parameter at its P10 and P90 ({company})",
+            what=what,
+            unit=unit,
         )
     if web is not None:
         order = [s.key for s in swings] or list(web.outcomes.index)
         levels = [f"P{100 * q:g}" for q in web.levels]
-        table = web.outcomes.loc[order] / 1e9
-        table.columns = [f"{level} ($B)" for level in levels]
+        base_text = f"${web.base / 1e9:,.0f}B" if unit == "USD" else f"{web.base * scale:.4g}{tag}"
+        table = web.outcomes.loc[order] * scale
+        table.columns = [f"{level}{tag}" for level in levels]
         tables.append(
             (
-                "Spider: peak stranded value with each parameter at its percentiles",
+                f"Spider: {what} with each parameter at its percentiles",
                 _table(table, "parameter")
                 + _small(
                     "One parameter at a time, the others at the scenario's values "
-                    f"(${web.base / 1e9:,.0f}B there); the tornado is its two ends. A line "
-                    "that turns or flattens is an effect that reverses or saturates within "
-                    "the parameter's range."
+                    f"({base_text} there); the "
+                    "tornado is its two ends. A line that turns or flattens is an effect that "
+                    "reverses or saturates within the parameter's range."
                 ),
             )
         )
         figures["spider"] = spider_figure(
             web.outcomes,
             web.base,
-            f"Peak stranded value as each parameter moves through its percentiles ({company})",
+            f"{_capital(what)} as each parameter moves through its percentiles ({company})",
             order,
+            what=what,
+            unit=unit,
         )
     return write_page(
         "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
