@@ -23,6 +23,7 @@ from strandrisk.cli._format import (
     _no_breakeven_caption,
     _num,
     _pct,
+    _statistic,
     fmt,
 )
 from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS, lives_line, series_llcr_line
@@ -32,6 +33,7 @@ from strandrisk.units import annual_change
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
     from strandrisk.io.workload import WorkloadFile
     from strandrisk.jobs import MainJob
+    from strandrisk.recheck import Recheck
     from strandrisk.tco.model import TCOResult
 
 
@@ -46,6 +48,7 @@ __all__ = [
     "mapping_table",
     "outcome_table",
     "position_table",
+    "recheck_table",
     "register_table",
     "run_summary",
     "tco_tables",
@@ -520,3 +523,69 @@ def _top_swings(swings: list) -> list[Text]:
         )
         for i, s in enumerate(swings[:3], start=1)
     ]
+
+
+def _recheck_value(v: Any, unit: str) -> str:
+    """Write a stored or recomputed outcome: money in $B, rates in per cent, dates as they are."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "-"
+    if isinstance(v, str):
+        return v
+    if unit == "USD":
+        return f"${float(v) / 1e9:,.1f}B"
+    return _statistic(float(v), unit)
+
+
+def recheck_table(result: Recheck) -> Group:
+    """Render a stored run recomputed with today's model: which outcomes moved, and where.
+
+    Parameters
+    ----------
+    result : Recheck
+        From :func:`strandrisk.recheck.recheck_run`. [outcome units]
+    """
+    m = result.meta
+    kind = "Monte Carlo" if m["kind"] == "mc" else "strandrisk run"
+    size = f", its first {result.scenarios:,} of {int(m['n_scenarios']):,} scenarios" * (
+        m["kind"] == "mc"
+    )
+    head = Text(
+        f"Run {result.run_id} ({kind}{size}): made by strandrisk {m['package_version']}, register "
+        f"{str(m['register_sha256'])[:8]}; recomputed by {result.version}, register "
+        f"{result.register[:8]}"
+    )
+    frame = result.columns
+    if result.same:
+        return Group(
+            head,
+            Text(
+                f"The same: all {len(frame)} outcomes, {int(frame['compared'].max()):,} rows "
+                "each, within a billionth of their size (dates and years exactly).",
+                style="green",
+            ),
+        )
+    moved = frame[frame["differ"] > 0]
+    t = _compact(f"{len(moved)} of {len(frame)} outcomes moved")
+    for col in ("outcome", "rows", "moved", "largest change", "stored", "now", "where"):
+        t.add_column(col, justify="left" if col in ("outcome", "where") else "right")
+    for name, r in moved.iterrows():
+        unit = str(r["unit"])
+        t.add_row(
+            str(name),
+            f"{int(r['compared']):,}",
+            f"{int(r['differ']):,}",
+            "-"
+            if pd.isna(r["largest"])
+            else f"{100 * r['largest']:.1f} pp"
+            if unit in ("1/year", "fraction")
+            else _recheck_value(r["largest"], unit),
+            _recheck_value(r["stored"], unit),
+            _recheck_value(r["now"], unit),
+            str(r["where"]),
+        )
+    same = ", ".join(str(k) for k in frame.index[frame["differ"] == 0])
+    note = Text(
+        "where: the row with the largest change. Unchanged: " + (same or "none") + ".",
+        style="dim",
+    )
+    return Group(head, t, note)

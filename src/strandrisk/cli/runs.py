@@ -1,8 +1,9 @@
-"""``strandrisk runs``: the run store: list, show, compare, delete."""
+"""``strandrisk runs``: the run store: list, show, compare, delete, check."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,7 +13,7 @@ from strandrisk.errors import InputError
 
 __all__ = ["app"]  # registered by main as `strandrisk {name}`; docstrings are their --help
 
-app = typer.Typer(no_args_is_help=True, help="The run store: list, show, compare, delete.")
+app = typer.Typer(no_args_is_help=True, help="The run store: list, show, compare, check, delete.")
 
 
 @app.command("list")
@@ -131,3 +132,50 @@ def runs_delete(run_id: int, store: ui.STORE_OPTION = Path("strandrisk.duckdb"))
 
     RunStore(store).delete(run_id)
     typer.echo(f"deleted run {run_id} from {store}")
+
+
+@app.command("check")
+@ui.clean_failures
+def runs_check(
+    run_id: int,
+    store: ui.STORE_OPTION = Path("strandrisk.duckdb"),
+    n: Annotated[
+        int,
+        typer.Option("--n", help="A Monte Carlo run: how many of its first scenarios to redo."),
+    ] = 1000,
+    as_json: ui.JSON_OPTION = False,
+) -> None:
+    """Recompute a stored run with today's model and say which outcomes moved (exit 1 if any)."""
+    from strandrisk.jsonable import json_number
+    from strandrisk.recheck import TOLERANCE, recheck_run
+
+    with ui.working(f"run {run_id} again", as_json):
+        result = recheck_run(store, run_id, n)
+    if as_json:
+        ui.print_json(
+            {
+                "run_id": run_id,
+                "kind": result.meta["kind"],
+                "scenarios": result.scenarios,
+                "made_with": {
+                    "version": result.meta["package_version"],
+                    "register": result.meta["register_sha256"],
+                },
+                "now": {"version": result.version, "register": result.register},
+                "same": result.same,
+                "tolerance": TOLERANCE,
+                "outcomes": {
+                    str(k): {
+                        "compared": int(r["compared"]),
+                        "differ": int(r["differ"]),
+                        "largest": json_number(r["largest"]),
+                        "unit": r["unit"],
+                    }
+                    for k, r in result.columns.iterrows()
+                },
+            }
+        )
+    else:
+        ui.out.print(render.recheck_table(result))
+    if not result.same:
+        raise typer.Exit(1)

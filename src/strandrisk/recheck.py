@@ -1,0 +1,177 @@
+"""Re-perform a stored run with today's model, to see whether it still gives what was recorded.
+
+A run records its full scenario and, for a Monte Carlo run, every scenario's drawn parameter
+values, so its outcomes can be recomputed without its priors: the stored draws go through
+:func:`strandrisk.simulate` again and each outcome column is compared with the stored one.
+What a model-risk reviewer asks after a model or register change (re-performance): which
+outcomes moved, in how many scenarios, and by how much. ``strandrisk runs check ID``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from strandrisk import __version__
+from strandrisk.assumptions.register import load_register
+from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
+from strandrisk.errors import InputError
+from strandrisk.jobs import stored_scenario
+
+__all__ = ["TOLERANCE", "Recheck", "recheck_run"]
+
+TOLERANCE = 1e-9
+"""Largest difference still counted as the same, relative to the largest stored value of the
+column (money outcomes run to trillions: a billionth is about a thousand dollars). [-]"""
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """A stored run recomputed with today's model, column by column.
+
+    Attributes
+    ----------
+    run_id : int
+        The stored run.
+    meta : dict
+        Its record (kind, scenarios, the version and register hash it was made with).
+    scenarios : int
+        Scenarios recomputed (the first ones of a Monte Carlo run). [count]
+    version, register : str
+        Today's package version and register hash.
+    columns : pandas.DataFrame
+        Index outcome; ``compared`` (rows with a stored value), ``differ`` (rows beyond
+        :data:`TOLERANCE`), ``largest`` (the largest difference, in the outcome's unit, NaN
+        for dates), ``stored`` and ``now`` (the values where it is largest), ``where``
+        (scenario and company there), ``unit``.
+    """
+
+    run_id: int
+    meta: dict
+    scenarios: int
+    version: str
+    register: str
+    columns: pd.DataFrame
+
+    @property
+    def same(self) -> bool:
+        """Whether every compared outcome is within :data:`TOLERANCE` of what was stored."""
+        return bool((self.columns["differ"] == 0).all())
+
+
+def _stored_rows(
+    store_path: Path, run_id: int, n: int
+) -> tuple[dict, object, pd.DataFrame, pd.DataFrame]:
+    """Return a run's record, its scenario, its first ``n`` scenarios' rows and draws."""
+    runs, meta, scenario = stored_scenario(store_path, run_id)
+    if meta["kind"] == "compare":
+        raise InputError(
+            f"run {run_id} is a decision comparison, which keeps its distributions, not each "
+            f"scenario's outcomes: `strandrisk scenario show run:{run_id}` prints the command "
+            "that runs it again, to compare with `strandrisk runs show`"
+        )
+    stored = runs.get(run_id)
+    rows = stored.outcomes
+    draws = stored.samples
+    if meta["kind"] == "mc":
+        if draws.empty:
+            raise InputError(f"run {run_id}: its draws were not stored; nothing to recompute")
+        draws = draws[draws["scenario"] < n]
+        rows = rows[rows["scenario"] < n]
+    return meta, scenario, rows, draws
+
+
+def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
+    """Recompute a stored run's outcomes with today's model and compare them column by column.
+
+    Parameters
+    ----------
+    store_path : path-like
+        The DuckDB run store. [-]
+    run_id : int
+        A run of kind ``run`` or ``mc`` (``strandrisk runs list``). [-]
+    n : int
+        For a Monte Carlo run, how many of its first scenarios to recompute. [count]
+
+    Returns
+    -------
+    Recheck
+        Per outcome column: rows compared and differing, the largest difference and where.
+
+    Raises
+    ------
+    InputError
+        No such store or run, a decision comparison (it keeps no per-scenario rows), a
+        scenario this version no longer loads, or ``n`` below 1.
+    """
+    if n < 1:
+        raise InputError(f"--n {n}: recompute at least one scenario")
+    meta, scenario, rows, draws = _stored_rows(Path(store_path), run_id, n)
+    if meta["kind"] == "mc":
+        samples = {str(k): draws[k].to_numpy(dtype=float) for k in draws.columns if k != "scenario"}
+        again = simulate(
+            scenario,  # type: ignore[arg-type]
+            samples,
+            breakeven=False,
+            keep_series=False,
+            llcr=bool(meta["loan_cover"]),
+        ).outcomes
+        # the batch's scenario i is the stored run's scenario draws["scenario"][i]
+        again["scenario"] = draws["scenario"].to_numpy()[again["scenario"].to_numpy()]
+    else:
+        again = simulate(scenario, keep_series=False).outcomes  # type: ignore[arg-type]
+    key = ["scenario", "company"]
+    stored = rows.assign(company=rows["company"].astype(str), scenario=rows["scenario"].astype(int))
+    now = again.assign(company=again["company"].astype(str))
+    both = stored.merge(now, on=key, how="left", suffixes=("_stored", "_now"))
+    columns = [c for c in rows.columns if c not in key and c in now.columns]
+    report = []
+    for c in columns:
+        s, t = both[f"{c}_stored"], both[f"{c}_now"]
+        if s.isna().all():  # a column the stored run did not compute (added to the store later)
+            continue
+        given = (s.notna() | t.notna()).to_numpy()  # never-events on both sides: nothing to see
+        if pd.api.types.is_numeric_dtype(s) and pd.api.types.is_numeric_dtype(t):
+            a, b = s.to_numpy(dtype=float), t.to_numpy(dtype=float)
+            same = (a == b) | (np.isnan(a) & np.isnan(b))  # infinities (no debt) included
+            with np.errstate(invalid="ignore"):
+                gap = np.where(
+                    same, 0.0, np.where(np.isfinite(a) & np.isfinite(b), np.abs(a - b), np.inf)
+                )
+            scale = max(float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0)), 1.0)
+            bad = gap > TOLERANCE * scale
+            worst = int(np.argmax(gap))
+            largest = float(gap[worst])
+        else:  # dates and years: the same quarter (or never) or not
+            same = (
+                s.astype(object).where(s.notna(), None).to_numpy()
+                == t.astype(object).where(t.notna(), None).to_numpy()
+            )
+            bad = ~same
+            worst = int(np.argmax(bad)) if bad.any() else 0
+            largest = np.nan
+        report.append(
+            {
+                "outcome": c,
+                "compared": int(given.sum()),
+                "differ": int(bad.sum()),
+                "largest": largest,
+                "stored": s.iloc[worst],
+                "now": t.iloc[worst],
+                "where": f"scenario {int(both['scenario'].iloc[worst])}, "
+                f"{both['company'].iloc[worst]}",
+                "unit": OUTCOME_UNITS.get(c, ""),
+            }
+        )
+    frame = pd.DataFrame(report).set_index("outcome")
+    return Recheck(
+        run_id=run_id,
+        meta=meta,
+        scenarios=int(stored["scenario"].nunique()),
+        version=__version__,
+        register=load_register().sha256(),
+        columns=frame,
+    )
