@@ -9,6 +9,7 @@ outcomes moved, in how many scenarios, and by how much. ``strandrisk runs check 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,17 +63,102 @@ class Recheck:
         return bool((self.columns["differ"] == 0).all())
 
 
+_BAND = re.compile(r"P([0-9.e+-]+)-P([0-9.e+-]+)")
+_SHARES = ("_below", "share_up", "share_down", "best_in", "p_npv_negative")
+
+
+def _table_unit(table: str, column: str) -> str:
+    """Return the unit of a column of a comparison's tables (as ``as_json`` describes them)."""
+    if column.endswith(_SHARES):
+        return "fraction"
+    return "-" if table == "cover" else "USD"
+
+
+def _compare_again(store_path: Path, run_id: int) -> Recheck:
+    """Run a stored decision comparison again, whole, from its priors, and compare its tables."""
+    from strandrisk.engine.decisions import AS_GIVEN, compare_decisions
+    from strandrisk.io.uncertainty import uncertainty_from_toml
+
+    runs, meta, scenario = stored_scenario(store_path, run_id)
+    stored = runs.comparison(run_id)
+    space = uncertainty_from_toml(
+        str(meta["scenario_toml"]), f"run {run_id}", scenario, required=False
+    )
+    if not space.keys:
+        raise InputError(
+            f"run {run_id} is a decision comparison stored without the priors it drew from (an "
+            "earlier version): it cannot be run again from the store"
+        )
+    decisions, stresses = {}, {}
+    for label, setting in stored.decisions.items():
+        if label == AS_GIVEN:
+            continue
+        bands = {k: _BAND.fullmatch(str(v)) for k, v in setting.items()}
+        if " in P" in label and all(bands.values()):
+            stresses[label] = {
+                k: (float(m.group(1)) / 100, float(m.group(2)) / 100)  # type: ignore[union-attr]
+                for k, m in bands.items()
+            }
+        else:
+            decisions[label] = setting
+    llcr = any(o == "min_llcr" for *_, o in stored.outcomes)
+    again = compare_decisions(
+        scenario,
+        space,
+        decisions,
+        stored.n,
+        stored.seed,
+        sampler=stored.sampler,
+        stresses=stresses,
+        llcr=llcr,
+    )
+    report = []
+    old, new = stored.as_json(), again.as_json()
+    for table in ("summary", "change", "cover", "regret"):
+        cells: dict[str, list[tuple[float, float, str]]] = {}
+        for company, rows in old[table].items():
+            for decision, row in rows.items():
+                for column, value in row.items():
+                    now = new[table][company][decision][column]  # type: ignore[index]
+                    cells.setdefault(f"{table}: {column}", []).append(
+                        (value, now, f"{decision}, {company}")
+                    )
+        for name, values in cells.items():
+            a = np.array([np.nan if v is None else v for v, _, _ in values], dtype=float)
+            b = np.array([np.nan if w is None else w for _, w, _ in values], dtype=float)
+            same = (a == b) | (np.isnan(a) & np.isnan(b))
+            gap = np.where(
+                same, 0.0, np.where(np.isfinite(a) & np.isfinite(b), np.abs(a - b), np.inf)
+            )
+            scale = max(float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0)), 1.0)
+            worst = int(np.argmax(gap))
+            report.append(
+                {
+                    "outcome": name,
+                    "compared": len(values),
+                    "differ": int((gap > TOLERANCE * scale).sum()),
+                    "largest": float(gap[worst]),
+                    "stored": values[worst][0],
+                    "now": values[worst][1],
+                    "where": values[worst][2],
+                    "unit": _table_unit(table, name.split(": ")[1]),
+                }
+            )
+    return Recheck(
+        run_id=run_id,
+        meta=meta,
+        scenarios=stored.n,
+        version=__version__,
+        register=load_register().sha256(),
+        columns=pd.DataFrame(report).set_index("outcome"),
+    )
+
+
 def _stored_rows(
     store_path: Path, run_id: int, n: int
 ) -> tuple[dict, object, pd.DataFrame, pd.DataFrame]:
     """Return a run's record, its scenario, its first ``n`` scenarios' rows and draws."""
     runs, meta, scenario = stored_scenario(store_path, run_id)
-    if meta["kind"] == "compare":
-        raise InputError(
-            f"run {run_id} is a decision comparison, which keeps its distributions, not each "
-            f"scenario's outcomes: `strandrisk scenario show run:{run_id}` prints the command "
-            "that runs it again, to compare with `strandrisk runs show`"
-        )
     stored = runs.get(run_id)
     rows = stored.outcomes
     draws = stored.samples
@@ -82,6 +168,11 @@ def _stored_rows(
         draws = draws[draws["scenario"] < n]
         rows = rows[rows["scenario"] < n]
     return meta, scenario, rows, draws
+
+
+def _kind(store_path: Path, run_id: int) -> str:
+    """Return a stored run's kind (``run``, ``mc`` or ``compare``)."""
+    return str(stored_scenario(store_path, run_id)[1]["kind"])
 
 
 def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
@@ -100,15 +191,20 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
     -------
     Recheck
         Per outcome column: rows compared and differing, the largest difference and where.
+        A decision comparison keeps distributions, not rows: it is run again whole from the
+        priors it kept (same draws, seed and sampler), and each of its tables' columns is
+        compared over every decision and company.
 
     Raises
     ------
     InputError
-        No such store or run, a decision comparison (it keeps no per-scenario rows), a
-        scenario this version no longer loads, or ``n`` below 1.
+        No such store or run, a comparison stored without its priors, a scenario this
+        version no longer loads, or ``n`` below 1.
     """
     if n < 1:
         raise InputError(f"--n {n}: recompute at least one scenario")
+    if _kind(Path(store_path), run_id) == "compare":
+        return _compare_again(Path(store_path), run_id)
     meta, scenario, rows, draws = _stored_rows(Path(store_path), run_id, n)
     if meta["kind"] == "mc":
         samples = {str(k): draws[k].to_numpy(dtype=float) for k in draws.columns if k != "scenario"}

@@ -77,9 +77,28 @@ def test_a_changed_outcome_is_found_where_it_changed(store, tmp_path):
     assert out["outcomes"]["npv_2026"]["differ"] == 1
 
 
+def test_a_decision_comparison_is_run_again_whole(store, tmp_path):
+    again = recheck_run(store, 3)
+    assert again.same
+    assert again.scenarios == 40
+    assert again.columns.loc["summary: npv_2026_p50", "compared"] == 2 * 6  # decisions x companies
+    assert again.columns.loc["summary: p_npv_negative", "unit"] == "fraction"
+    # a comparison stored without its priors cannot be run again from the store
+    old = tmp_path / "old.duckdb"
+    old.write_bytes(store.read_bytes())
+    import strandrisk as sr
+    from strandrisk.io.scenario import dump_scenario
+
+    plain = dump_scenario(sr.load_scenario("base", overrides={"years": 3}))
+    with duckdb.connect(str(old)) as con:
+        con.execute("UPDATE runs SET scenario_toml = ? WHERE id = 3", [plain])
+    with pytest.raises(
+        InputError, match="run 3 is a decision comparison stored without the priors"
+    ):
+        recheck_run(old, 3)
+
+
 def test_what_cannot_be_rechecked_is_refused(store):
-    with pytest.raises(InputError, match="run 3 is a decision comparison"):
-        recheck_run(store, 3)
     with pytest.raises(InputError, match="no run with id 9"):
         recheck_run(store, 9)
     r = CliRunner().invoke(app, ["runs", "check", "2", "--store", str(store), "--n", "0"])

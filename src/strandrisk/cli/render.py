@@ -545,10 +545,14 @@ def recheck_table(result: Recheck) -> Group:
         From :func:`strandrisk.recheck.recheck_run`. [outcome units]
     """
     m = result.meta
-    kind = "Monte Carlo" if m["kind"] == "mc" else "strandrisk run"
-    size = f", its first {result.scenarios:,} of {int(m['n_scenarios']):,} scenarios" * (
-        m["kind"] == "mc"
+    kind = {"mc": "Monte Carlo", "compare": "decision comparison"}.get(
+        str(m["kind"]), "strandrisk run"
     )
+    size = {
+        "mc": f", its first {result.scenarios:,} of {int(m['n_scenarios']):,} scenarios",
+        "compare": f", {result.scenarios:,} draws, run again whole",
+    }.get(str(m["kind"]), "")
+    rows = "cells (decisions x companies)" if m["kind"] == "compare" else "rows"
     head = Text(
         f"Run {result.run_id} ({kind}{size}): made by strandrisk {m['package_version']}, register "
         f"{str(m['register_sha256'])[:8]}; recomputed by {result.version}, register "
@@ -559,15 +563,19 @@ def recheck_table(result: Recheck) -> Group:
         return Group(
             head,
             Text(
-                f"The same: all {len(frame)} outcomes, {int(frame['compared'].max()):,} rows "
+                f"The same: all {len(frame)} outcomes, {int(frame['compared'].max()):,} {rows} "
                 "each, within a billionth of their size (dates and years exactly).",
                 style="green",
             ),
         )
     moved = frame[frame["differ"] > 0]
     t = _compact(f"{len(moved)} of {len(frame)} outcomes moved")
-    for col in ("outcome", "rows", "moved", "largest change", "stored", "now", "where"):
-        t.add_column(col, justify="left" if col in ("outcome", "where") else "right")
+    count = "cells" if m["kind"] == "compare" else "rows"
+    for col in ("outcome", count, "moved", "largest change", "stored", "now", "where"):
+        if col in ("outcome", "where"):  # long names fold onto a second line, never cut
+            t.add_column(col, justify="left", overflow="fold")
+        else:
+            t.add_column(col, justify="right", no_wrap=True)
     for name, r in moved.iterrows():
         unit = str(r["unit"])
         t.add_row(
@@ -585,7 +593,7 @@ def recheck_table(result: Recheck) -> Group:
         )
     same = ", ".join(str(k) for k in frame.index[frame["differ"] == 0])
     note = Text(
-        "where: the row with the largest change. Unchanged: " + (same or "none") + ".",
+        f"where: the {count[:-1]} with the largest change. Unchanged: " + (same or "none") + ".",
         style="dim",
     )
     return Group(head, t, note)

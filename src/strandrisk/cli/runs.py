@@ -141,11 +141,18 @@ def runs_check(
     store: ui.STORE_OPTION = Path("strandrisk.duckdb"),
     n: Annotated[
         int,
-        typer.Option("--n", help="A Monte Carlo run: how many of its first scenarios to redo."),
+        typer.Option(
+            "--n",
+            help="A Monte Carlo run: how many of its first scenarios to redo (not a comparison).",
+        ),
     ] = 1000,
     as_json: ui.JSON_OPTION = False,
 ) -> None:
-    """Recompute a stored run with today's model and say which outcomes moved (exit 1 if any)."""
+    """Recompute a stored run with today's model and say which outcomes moved (exit 1 if any).
+
+    A run's scenario, or a Monte Carlo run's first scenarios from their stored draws; a
+    decision comparison is run again whole from the priors it kept.
+    """
     from strandrisk.jsonable import json_number
     from strandrisk.recheck import TOLERANCE, recheck_run
 
