@@ -67,6 +67,19 @@ _BAND = re.compile(r"P([0-9.e+-]+)-P([0-9.e+-]+)")
 _SHARES = ("_below", "share_up", "share_down", "best_in", "p_npv_negative")
 
 
+def _gaps(stored: np.ndarray, now: np.ndarray) -> tuple[np.ndarray, float]:
+    """Return how far each value moved, and the scale a difference is measured against.
+
+    Zero where equal (infinities too) or NaN on both sides; inf where only one side is NaN or
+    infinite; the scale is the largest finite stored magnitude, at least 1.
+    """
+    same = (stored == now) | (np.isnan(stored) & np.isnan(now))  # equal infinities too
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(stored) & np.isfinite(now)
+        gap = np.where(same, 0.0, np.where(finite, np.abs(stored - now), np.inf))
+    return gap, max(float(np.max(np.abs(stored[np.isfinite(stored)]), initial=0.0)), 1.0)
+
+
 def _table_unit(table: str, column: str) -> str:
     """Return the unit of a column of a comparison's tables (as ``as_json`` describes them)."""
     if column.endswith(_SHARES):
@@ -126,11 +139,7 @@ def _compare_again(store_path: Path, run_id: int) -> Recheck:
         for name, values in cells.items():
             a = np.array([np.nan if v is None else v for v, _, _ in values], dtype=float)
             b = np.array([np.nan if w is None else w for _, w, _ in values], dtype=float)
-            same = (a == b) | (np.isnan(a) & np.isnan(b))
-            gap = np.where(
-                same, 0.0, np.where(np.isfinite(a) & np.isfinite(b), np.abs(a - b), np.inf)
-            )
-            scale = max(float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0)), 1.0)
+            gap, scale = _gaps(a, b)
             worst = int(np.argmax(gap))
             report.append(
                 {
@@ -232,12 +241,7 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
         given = (s.notna() | t.notna()).to_numpy()  # never-events on both sides: nothing to see
         if pd.api.types.is_numeric_dtype(s) and pd.api.types.is_numeric_dtype(t):
             a, b = s.to_numpy(dtype=float), t.to_numpy(dtype=float)
-            same = (a == b) | (np.isnan(a) & np.isnan(b))  # infinities (no debt) included
-            with np.errstate(invalid="ignore"):
-                gap = np.where(
-                    same, 0.0, np.where(np.isfinite(a) & np.isfinite(b), np.abs(a - b), np.inf)
-                )
-            scale = max(float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0)), 1.0)
+            gap, scale = _gaps(a, b)
             bad = gap > TOLERANCE * scale
             worst = int(np.argmax(gap))
             largest = float(gap[worst])
