@@ -40,6 +40,8 @@ def test_runs_stored_by_this_model_are_the_same(store):
     r = CliRunner().invoke(app, ["runs", "check", "2", "--store", str(store), "--n", "15"])
     assert r.exit_code == 0, r.output
     assert "The same: all" in r.stdout
+    shown = CliRunner().invoke(app, ["runs", "show", "2", "--store", str(store)]).stdout
+    assert f"strandrisk runs check 2 --store {store}" in " ".join(shown.split())
 
 
 def test_a_changed_outcome_is_found_where_it_changed(store, tmp_path):

@@ -48,11 +48,17 @@ def runs_show(
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
     comparison = runs.comparison(run_id) if info["kind"] == "compare" else None
     command = ui.reproduce_command(info, comparison, f"run-{run_id}.toml")
+    where = shlex.quote(str(store))
     if command is not None:
-        where = shlex.quote(str(store))
         ui.out.print(
             f"To run it again: strandrisk scenario show run:{run_id} --store {where} > "
             f"run-{run_id}.toml; {command}",
+            highlight=False,
+        )
+    if info["kind"] == "mc" or command is not None:  # what recheck_run can redo
+        ui.out.print(
+            f"To see whether today's model still gives these outcomes: strandrisk runs check "
+            f"{run_id} --store {where}",
             highlight=False,
         )
     if info.get("precision"):  # a run with a precision target: how it stopped
