@@ -80,6 +80,7 @@ def test_a_stored_monte_carlo_run_runs_again_draw_for_draw(tmp_path):
     text = _invoke(["scenario", "show", "run:1", "--store", store]).stdout
     assert text.startswith(f"# Run 1 of {store}: Monte Carlo, 300 scenarios, seed 11 (Latin")
     assert "# Saved as run-1.toml, this runs it again, draw for draw:" in text
+    assert f"# `strandrisk runs check 1 --store {store}` recomputes it" in text
     assert "elasticity = 1.2" in text
     assert '"market.elasticity"' not in text  # held by --set: not among the priors
     assert '"capex.growth" = { dist = "triangular", low = 0.0, high = 0.3, mode = 0.1 }' in text

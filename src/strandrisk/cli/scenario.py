@@ -77,6 +77,11 @@ def _stored_scenario_text(store: Path, run_id: int) -> str:
             f"# Saved as run-{run_id}.toml, this runs it again, draw for draw:",
             f"#   {command}",
         ]
+    if command is not None or meta["kind"] == "mc":  # what `runs check` can redo
+        lines.append(
+            f"# `strandrisk runs check {run_id} --store {store}` recomputes it with today's model "
+            "and says what moved."
+        )
     return "\n".join(lines) + "\n\n" + str(meta["scenario_toml"])
 
 
