@@ -26,7 +26,7 @@ from strandrisk.engine.headroom import headroom
 from strandrisk.engine.lives import BURRY_ROW, LifeEffect, burry_target, life_effect
 from strandrisk.engine.rollforward import STANDARDS, rollforward
 from strandrisk.engine.simulate import position_at, simulate
-from strandrisk.engine.trace import trace_cohort
+from strandrisk.engine.trace import trace_cohorts
 from strandrisk.io.files import ensure_folder, write_text_atomic
 from strandrisk.io.scenario import (
     COMPANY_LIFE_ROWS,
@@ -394,9 +394,7 @@ def run_main_job(
                 swings=swings,
                 swings_to_2026=swings_to_2026,
                 by_capex_year=result.stranded_by_capex_year(),
-                cohorts=[
-                    trace_cohort(scenario, c.name, scenario.start) for c in scenario.companies
-                ],
+                cohorts=trace_cohorts(scenario, scenario.start),  # each company's, one model run
                 used=assumptions_used(scenario),
                 choices=modelling_choices(scenario),
                 claims=load_claims(register),

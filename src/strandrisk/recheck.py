@@ -9,7 +9,6 @@ outcomes moved, in how many scenarios, and by how much. ``strandrisk runs check 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from strandrisk.assumptions.register import load_register
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError
 from strandrisk.jobs import stored_scenario
+from strandrisk.scenarios.schema import Scenario
+from strandrisk.store.runs import RunStore
 
 __all__ = ["TOLERANCE", "Recheck", "recheck_run"]
 
@@ -63,7 +64,6 @@ class Recheck:
         return bool((self.columns["differ"] == 0).all())
 
 
-_BAND = re.compile(r"P([0-9.e+-]+)-P([0-9.e+-]+)")
 _SHARES = ("_below", "share_up", "share_down", "best_in", "p_npv_negative")
 
 
@@ -87,12 +87,11 @@ def _table_unit(table: str, column: str) -> str:
     return "-" if table == "cover" else "USD"
 
 
-def _compare_again(store_path: Path, run_id: int) -> Recheck:
+def _compare_again(runs: RunStore, meta: dict, scenario: Scenario, run_id: int) -> Recheck:
     """Run a stored decision comparison again, whole, from its priors, and compare its tables."""
-    from strandrisk.engine.decisions import AS_GIVEN, compare_decisions
+    from strandrisk.engine.decisions import compare_decisions
     from strandrisk.io.uncertainty import uncertainty_from_toml
 
-    runs, meta, scenario = stored_scenario(store_path, run_id)
     stored = runs.comparison(run_id)
     space = uncertainty_from_toml(
         str(meta["scenario_toml"]), f"run {run_id}", scenario, required=False
@@ -102,19 +101,7 @@ def _compare_again(store_path: Path, run_id: int) -> Recheck:
             f"run {run_id} is a decision comparison stored without the priors it drew from (an "
             "earlier version): it cannot be run again from the store"
         )
-    decisions, stresses = {}, {}
-    for label, setting in stored.decisions.items():
-        if label == AS_GIVEN:
-            continue
-        bands = {k: _BAND.fullmatch(str(v)) for k, v in setting.items()}
-        if " in P" in label and all(bands.values()):
-            stresses[label] = {
-                k: (float(m.group(1)) / 100, float(m.group(2)) / 100)  # type: ignore[union-attr]
-                for k, m in bands.items()
-            }
-        else:
-            decisions[label] = setting
-    llcr = any(o == "min_llcr" for *_, o in stored.outcomes)
+    decisions, stresses = stored.settings()
     again = compare_decisions(
         scenario,
         space,
@@ -123,7 +110,7 @@ def _compare_again(store_path: Path, run_id: int) -> Recheck:
         stored.seed,
         sampler=stored.sampler,
         stresses=stresses,
-        llcr=llcr,
+        llcr=stored.llcr,
     )
     report = []
     old, new = stored.as_json(), again.as_json()
@@ -164,24 +151,13 @@ def _compare_again(store_path: Path, run_id: int) -> Recheck:
 
 
 def _stored_rows(
-    store_path: Path, run_id: int, n: int
-) -> tuple[dict, object, pd.DataFrame, pd.DataFrame]:
-    """Return a run's record, its scenario, its first ``n`` scenarios' rows and draws."""
-    runs, meta, scenario = stored_scenario(store_path, run_id)
-    stored = runs.get(run_id)
-    rows = stored.outcomes
-    draws = stored.samples
-    if meta["kind"] == "mc":
-        if draws.empty:
-            raise InputError(f"run {run_id}: its draws were not stored; nothing to recompute")
-        draws = draws[draws["scenario"] < n]
-        rows = rows[rows["scenario"] < n]
-    return meta, scenario, rows, draws
-
-
-def _kind(store_path: Path, run_id: int) -> str:
-    """Return a stored run's kind (``run``, ``mc`` or ``compare``)."""
-    return str(stored_scenario(store_path, run_id)[1]["kind"])
+    runs: RunStore, meta: dict, run_id: int, n: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return a run's first ``n`` scenarios' outcome rows and draws (all of a single run)."""
+    stored = runs.get(run_id, first=n if meta["kind"] == "mc" else None)
+    if meta["kind"] == "mc" and stored.samples.empty:
+        raise InputError(f"run {run_id}: its draws were not stored; nothing to recompute")
+    return stored.outcomes, stored.samples
 
 
 def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
@@ -212,13 +188,14 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
     """
     if n < 1:
         raise InputError(f"--n {n}: recompute at least one scenario")
-    if _kind(Path(store_path), run_id) == "compare":
-        return _compare_again(Path(store_path), run_id)
-    meta, scenario, rows, draws = _stored_rows(Path(store_path), run_id, n)
+    runs, meta, scenario = stored_scenario(Path(store_path), run_id)
+    if meta["kind"] == "compare":
+        return _compare_again(runs, meta, scenario, run_id)
+    rows, draws = _stored_rows(runs, meta, run_id, n)
     if meta["kind"] == "mc":
         samples = {str(k): draws[k].to_numpy(dtype=float) for k in draws.columns if k != "scenario"}
         again = simulate(
-            scenario,  # type: ignore[arg-type]
+            scenario,
             samples,
             breakeven=False,
             keep_series=False,
@@ -227,7 +204,7 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
         # the batch's scenario i is the stored run's scenario draws["scenario"][i]
         again["scenario"] = draws["scenario"].to_numpy()[again["scenario"].to_numpy()]
     else:
-        again = simulate(scenario, keep_series=False).outcomes  # type: ignore[arg-type]
+        again = simulate(scenario, keep_series=False).outcomes
     key = ["scenario", "company"]
     stored = rows.assign(company=rows["company"].astype(str), scenario=rows["scenario"].astype(int))
     now = again.assign(company=again["company"].astype(str))

@@ -348,17 +348,13 @@ def reproduce_command(meta: Mapping[str, Any], comparison: Any, file: str) -> st
         "strandrisk", "mc", "--scenario", file, "--n", str(int(meta["n_scenarios"])),
         "--seed", str(int(meta["seed"])), "--sampler", str(meta["sampler"]),
     ]  # fmt: skip
-    llcr = comparison is not None and any(o == "min_llcr" for *_, o in comparison.outcomes)
-    if meta.get("loan_cover") or llcr:
+    if meta.get("loan_cover") or (comparison is not None and comparison.llcr):
         words.append("--llcr")
-    for label, setting in ({} if comparison is None else comparison.decisions).items():
-        if not setting:  # the scenario as given
-            continue
-        if " in P" in label:  # a stress: one key, a band of its percentiles
-            (key, band), *_ = setting.items()
-            words += ["--stress", f"{key}={str(band).replace('-', ':')}"]
-        else:
-            words += ["--compare", label.replace(", ", ",")]
+    decisions, stresses = ({}, {}) if comparison is None else comparison.settings()
+    words += [w for label in decisions for w in ("--compare", label.replace(", ", ","))]
+    for bands in stresses.values():
+        for key, (low, high) in bands.items():
+            words += ["--stress", f"{key}=P{100 * low:g}:P{100 * high:g}"]
     return " ".join(shlex.quote(w) for w in words)
 
 

@@ -19,6 +19,7 @@ that value in every draw (the other parameters' draws are unchanged).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,10 +163,40 @@ class DecisionComparison:
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("decision")
 
     @property
+    def llcr(self) -> bool:
+        """Whether the loan life cover was compared (``compare_decisions(..., llcr=True)``)."""
+        return (AS_GIVEN, "industry", "min_llcr") in self.outcomes
+
+    @property
     def covers(self) -> dict[str, float]:
         """Return the debt cover outcomes compared and the level each breach counts at [ratio]."""
-        llcr = (AS_GIVEN, "industry", "min_llcr") in self.outcomes
-        return {**COVERS, **(LOAN_COVER if llcr else {})}
+        return {**COVERS, **(LOAN_COVER if self.llcr else {})}
+
+    def settings(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, tuple]]]:
+        """Return the decisions and the stresses as :func:`compare_decisions` takes them.
+
+        A stress is stored as its bands' labels (:func:`band_label`); read back as the
+        cumulative probabilities, so that the comparison can be run again.
+
+        Returns
+        -------
+        decisions, stresses : dict
+            Label -> values set; label -> ``{key: (low, high)}``. [canonical, -]
+        """
+        decisions: dict[str, dict[str, Any]] = {}
+        stresses: dict[str, dict[str, tuple]] = {}
+        for label, setting in self.decisions.items():
+            if label == AS_GIVEN:
+                continue
+            bands = {k: _BAND.fullmatch(str(v)) for k, v in setting.items()}
+            if " in P" in label and all(bands.values()):
+                stresses[label] = {
+                    k: (float(m.group(1)) / 100, float(m.group(2)) / 100)  # type: ignore[union-attr]
+                    for k, m in bands.items()
+                }
+            else:
+                decisions[label] = dict(setting)
+        return decisions, stresses
 
     def regret(self, company: str = "industry") -> pd.DataFrame:
         """Each decision's regret, draw by draw: how far it falls short of the best decision.
@@ -326,6 +357,10 @@ def _z(confidence: float) -> float:
 
 
 _Decided = tuple[str, Scenario, dict[str, float], UncertaintySpace | None]
+
+
+_BAND = re.compile(r"P([0-9.e+-]+)-P([0-9.e+-]+)")
+"""A band as :func:`band_label` writes it."""
 
 
 def band_label(low: float, high: float) -> str:

@@ -14,8 +14,10 @@ from strandrisk.engine.params import Params
 from strandrisk.engine.valuation import add_industry
 
 __all__ = [
+    "CohortFlows",
     "CompanyFlows",
     "Programme",
+    "cohort_flows",
     "company_flows",
     "programme_2026",
     "programme_from_cashflows",
@@ -157,25 +159,72 @@ def programme_cashflows(
     """
     sl = grid.v2026
     capex = cohorts.capex[..., sl]  # (S, K, 4)
+    flows = cohort_flows(p, grid, cohorts, ops, acc, sl)
+    operating = ordered_sum(ops.ebitda[..., sl, :] - flows.tax, axis=-2)
+    cf = np.zeros((*capex.shape[:-1], grid.t_int + 1))
+    cf[..., :4] -= capex
+    cf[..., 1:] += operating
+    hit = np.arange(grid.t_int + 1) == np.minimum(flows.hand, grid.t_int)[..., None]  # (S,1,4,P)
+    return cf + ordered_sum(flows.shell[..., None] * hit, axis=-2)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortFlows:
+    """What a cohort's investment case counts besides its EBITDA and capex, shape (S, K, v, T).
+
+    Attributes
+    ----------
+    tax : ndarray, shape (S, K, v, T)
+        Tax on EBITDA less depreciation, the shell's charge left out from the hand-over
+        on. [USD per quarter]
+    hand : ndarray, shape (S, 1, v)
+        The quarter (index from 2026Q1) the shell passes on with the compute, at its
+        physical life: its book value is an inflow at the end of the quarter before. [-]
+    shell : ndarray, shape (S, K, v)
+        The shell's (facilities') book value at the physical life. [USD]
+    """
+
+    tax: np.ndarray
+    hand: np.ndarray
+    shell: np.ndarray
+
+
+def cohort_flows(
+    p: Params, grid: Grid, cohorts: Cohorts, ops: Operations, acc: Accounts, sl: slice
+) -> CohortFlows:
+    """Tax and the shell's hand-over of the vintages ``sl``, as their investment case counts them.
+
+    The facilities' book value at the compute's physical life is the shell's value for the
+    next generation; the shell passes on with its remaining depreciation, so from then on its
+    charge no longer lowers the cohort's tax (counting both its book value and its later tax
+    shield would count the shell twice). Used by :func:`programme_cashflows` and
+    :func:`strandrisk.trace_cohort`.
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays. [-]
+    grid : Grid
+        Axes (reported vintages). [-]
+    cohorts, ops, acc : Cohorts, Operations, Accounts
+        Model results per company. [USD]
+    sl : slice
+        The vintages. [-]
+    """
     ebitda, dep = ops.ebitda[..., sl, :], acc.depreciation[..., sl, :]
     life = p["technology.physical_life"][..., 0]  # (S, 1, 1)
-    facilities = capex * p["capex.share_facilities"][..., 0]
+    facilities = cohorts.capex[..., sl] * p["capex.share_facilities"][..., 0]
     facilities_life = p["accounting.facilities_life"][..., 0]
-    at = np.arange(4) + np.ceil(life / QUARTER).astype(int)  # (S, 1, 4): the hand-over
-    age = grid.age[sl]  # (4, T)
-    shell = np.where(  # the shell's straight-line charge in each quarter after the hand-over
-        (age >= 0) & (np.arange(grid.t_int) >= at[..., None]),
+    hand = grid.vintage[sl] + np.ceil(life / QUARTER).astype(int)  # (S, 1, v)
+    age = grid.age[sl]  # (v, T)
+    charge = np.where(  # the shell's straight-line charge in each quarter after the hand-over
+        (age >= 0) & (np.arange(grid.t_int) >= hand[..., None]),
         straight_line_book(facilities[..., None], facilities_life[..., None], np.maximum(age, 0))
         - straight_line_book(facilities[..., None], facilities_life[..., None], age + QUARTER),
         0.0,
     )
-    operating = ordered_sum(ebitda - p["costs.tax_rate"] * (ebitda - (dep - shell)), axis=-2)
-    cf = np.zeros((*capex.shape[:-1], grid.t_int + 1))
-    cf[..., :4] -= capex
-    cf[..., 1:] += operating
-    residual = straight_line_book(facilities, facilities_life, life)
-    hit = np.arange(grid.t_int + 1) == np.minimum(at, grid.t_int)[..., None]  # (S, 1, 4, P)
-    return cf + ordered_sum(residual[..., None] * hit, axis=-2)
+    tax = p["costs.tax_rate"] * (ebitda - (dep - charge))
+    return CohortFlows(tax, hand, straight_line_book(facilities, facilities_life, life))
 
 
 def programme_npv(

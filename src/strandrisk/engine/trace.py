@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from strandrisk.core.depreciation import straight_line_book
 from strandrisk.core.finance import irr, npv
+from strandrisk.engine.finance import cohort_flows
 from strandrisk.engine.model import (
-    QUARTER,
     START_YEAR,
     Accounts,
     Cohorts,
@@ -35,12 +35,18 @@ from strandrisk.engine.model import (
     reported_vintages,
 )
 from strandrisk.engine.params import Params, build_params
-from strandrisk.engine.simulate import _economic_life, _history, quarter_label, simulate
+from strandrisk.engine.simulate import (
+    SimulationResult,
+    _economic_life,
+    _history,
+    quarter_label,
+    simulate,
+)
 from strandrisk.engine.valuation import _fair_value_by_vintage, _future_sums, discount_end
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["FACT_UNITS", "TRACE_UNITS", "CohortTrace", "trace_cohort"]
+__all__ = ["FACT_UNITS", "TRACE_UNITS", "CohortTrace", "trace_cohort", "trace_cohorts"]
 
 TRACE_UNITS = {
     "in_service": "0/1",
@@ -166,7 +172,7 @@ def _vintage_offset(vintage: str, n_hist: int, n: int) -> int:
 
 
 def trace_cohort(scenario: Scenario, company: str, vintage: str) -> CohortTrace:
-    """Trace one cohort through the model, quarter by quarter.
+    """Trace one cohort through the model, quarter by quarter (:func:`trace_cohorts`, one).
 
     Parameters
     ----------
@@ -189,18 +195,68 @@ def trace_cohort(scenario: Scenario, company: str, vintage: str) -> CohortTrace:
         An unknown company, ``"industry"``, a vintage outside the model's cohorts, or one
         without capex (after 2026 with ``capex.path = "none"``, say).
     """
-    scenario.check_company(company)
-    if company == "industry":
-        raise InputError(
-            "company 'industry': a cohort belongs to one company; the industry sums theirs"
-        )
+    return trace_cohorts(scenario, vintage, (company,))[0]
+
+
+def trace_cohorts(
+    scenario: Scenario, vintage: str, companies: Sequence[str] | None = None
+) -> list[CohortTrace]:
+    """Trace the same quarter's cohort of several companies: the model and its checks run once.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The parameter set (one scenario). [-]
+    vintage : str
+        The quarter of the cohorts' capex, as :func:`trace_cohort`. [ISO quarter]
+    companies : sequence of str, optional
+        Whose cohorts (default: every company of the scenario). [-]
+
+    Returns
+    -------
+    list of CohortTrace
+        One per company, in the order given.
+
+    Raises
+    ------
+    InputError
+        As :func:`trace_cohort`.
+    """
+    names = [c.name for c in scenario.companies] if companies is None else list(companies)
+    for company in names:
+        scenario.check_company(company)
+        if company == "industry":
+            raise InputError(
+                "company 'industry': a cohort belongs to one company; the industry sums theirs"
+            )
     p = build_params(scenario)
     grid = make_grid(scenario.years)
     cohorts = build_cohorts(p, grid, _history(p.companies))
     grid, cohorts, ops = reported_vintages(grid, cohorts, operate(p, grid, cohorts))
-    acc = accounts(p, grid, cohorts)
+    model = (p, grid, cohorts, ops, accounts(p, grid, cohorts))
+    offset = _vintage_offset(vintage, grid.n_hist, grid.t_rep)
+    for company in names:  # refuse before any work
+        capex = float(cohorts.capex[0, p.companies.index(company), offset + grid.n_hist])
+        if not capex > 0:
+            raise InputError(
+                f"{company} {'buys' if offset >= 0 else 'bought'} nothing in "
+                f"{quarter_label(offset)} in scenario '{scenario.name}' (capex $0): no cohort "
+                "to trace"
+            )
+    result = simulate(scenario, breakeven=False)  # the company figures the checks tie to
+    return [_trace(scenario, model, result, company, offset) for company in names]
+
+
+def _trace(
+    scenario: Scenario,
+    model: tuple[Params, Grid, Cohorts, Operations, Accounts],
+    result: SimulationResult,
+    company: str,
+    offset: int,
+) -> CohortTrace:
+    """Trace one company's cohort from a model already run."""
+    p, grid, cohorts, ops, acc = model
     n, t_all = grid.t_rep, grid.t_int
-    offset = _vintage_offset(vintage, grid.n_hist, n)
     k, v = p.companies.index(company), offset + grid.n_hist
     at = (0, k, v)
     ebitda, dep = ops.ebitda[at], acc.depreciation[at]
@@ -209,12 +265,7 @@ def trace_cohort(scenario: Scenario, company: str, vintage: str) -> CohortTrace:
     life = float(p["technology.physical_life"].reshape(-1)[0])
     df = discount_end(p, grid).reshape(-1)
     capex = float(cohorts.capex[at])
-    if not capex > 0:
-        raise InputError(
-            f"{company} {'buys' if offset >= 0 else 'bought'} nothing in {quarter_label(offset)} "
-            f"in scenario '{scenario.name}' (capex $0): no cohort to trace"
-        )
-    tax, capex_t, shell = _investment_flows(p, capex, offset, ebitda, dep, life, t_all)
+    tax, capex_t, shell = _investment_flows(model, k, v, offset)
     # valued at each reporting quarter's end once commissioned, alone
     existing = np.arange(n) >= offset
     viu = np.where(existing, _future_sums(ebitda * df, n) / df[:n], 0.0)
@@ -293,62 +344,39 @@ def trace_cohort(scenario: Scenario, company: str, vintage: str) -> CohortTrace:
         first_loss=quarter_label(int(np.argmax(ended))) if ended.any() else None,
         stranded_peak_date=quarter_label(int(stranded.argmax())) if peak > big else None,
         quarters=quarters,
-        checks=_checks(scenario, company, p, grid, cohorts, ops, acc, k, life, t_all),
+        checks=_checks(model, result, company, k),
     )
 
 
 def _investment_flows(
-    p: Params,
-    capex: float,
-    offset: int,
-    ebitda: np.ndarray,
-    dep: np.ndarray,
-    life: float,
-    t_all: int,
+    model: tuple[Params, Grid, Cohorts, Operations, Accounts], k: int, v: int, offset: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return a cohort's tax, capex and shell hand-over per quarter, as its NPV counts them.
 
-    As :func:`~strandrisk.engine.finance.programme_cashflows` builds the 2026 programme's:
-    tax on EBITDA less depreciation, the shell's charge left out from the quarter it passes
-    on with the compute (quarter ``offset + ceil(life / quarter)``), its book value then
-    an inflow at the end of the quarter before. Capex and the shell only for cohorts bought
+    The tax and the hand-over as the 2026 programme's cash flows count them
+    (:func:`~strandrisk.engine.finance.cohort_flows`); the shell's book value an inflow at
+    the end of the quarter before the hand-over. Capex and the shell only for cohorts bought
     from 2026 (an installed-base cohort's capex is sunk).
     """
-    facilities = capex * float(p["capex.share_facilities"].reshape(-1)[0])
-    years = float(p["accounting.facilities_life"].reshape(-1)[0])
-    tau = float(p["costs.tax_rate"].reshape(-1)[0])
-    t = np.arange(t_all)
-    age = (t - offset) * QUARTER
-    hand = offset + math.ceil(life / QUARTER)
-    charge = np.where(
-        (age >= 0) & (t >= hand),
-        straight_line_book(facilities, years, np.maximum(age, 0.0))
-        - straight_line_book(facilities, years, age + QUARTER),
-        0.0,
-    )
-    tax = tau * (ebitda - (dep - charge))
+    p, grid, cohorts, ops, acc = model
+    t_all = grid.t_int
+    flows = cohort_flows(p, grid, cohorts, ops, acc, slice(v, v + 1))
     capex_t, shell = np.zeros(t_all), np.zeros(t_all)
     if offset >= 0:
-        capex_t[offset] = capex
-        shell[min(hand, t_all) - 1] = float(straight_line_book(facilities, years, life))
-    return tax, capex_t, shell
+        capex_t[offset] = cohorts.capex[0, k, v]
+        shell[min(int(flows.hand[0, 0, 0]), t_all) - 1] = flows.shell[0, k, 0]
+    return flows.tax[0, k, 0], capex_t, shell
 
 
 def _checks(
-    scenario: Scenario,
+    model: tuple[Params, Grid, Cohorts, Operations, Accounts],
+    result: SimulationResult,
     company: str,
-    p: Params,
-    grid: Grid,
-    cohorts: Cohorts,
-    ops: Operations,
-    acc: Accounts,
     k: int,
-    life: float,
-    t_all: int,
 ) -> pd.DataFrame:
     """Tie the cohorts back to the company's figures from :func:`strandrisk.simulate`."""
-    n = grid.t_rep
-    result = simulate(scenario, breakeven=False)
+    p, grid, _, ops, _ = model
+    n, t_all = grid.t_rep, grid.t_int
     assert result.series is not None  # kept by default
     ebitda_model = result.series["ebitda"].sel(company=company).to_numpy().reshape(-1)[:n]
     ebitda_sum = ops.ebitda[0, k, :, :n].sum(axis=0)
@@ -358,11 +386,10 @@ def _checks(
     npvs = []
     for j in range(4):  # the 2026 programme: vintages 2026Q1 to 2026Q4
         v = grid.n_hist + j
-        e, capex = ops.ebitda[0, k, v], float(cohorts.capex[0, k, v])
-        tax, _, shell = _investment_flows(p, capex, j, e, acc.depreciation[0, k, v], life, t_all)
+        tax, capex, shell = _investment_flows(model, k, v, j)
         cf = np.zeros(t_all + 1)
-        cf[1:] = e - tax + shell
-        cf[j] -= capex
+        cf[1:] = ops.ebitda[0, k, v] - tax + shell
+        cf[j] -= capex[j]
         npvs.append(float(npv(wacc, cf, periods_per_year=4)))
     out = result.outcomes.set_index("company")
     rows = {

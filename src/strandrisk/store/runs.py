@@ -463,30 +463,33 @@ class RunStore:
             ).df()
         return frame.set_index("company")["share"]
 
-    def get(self, run_id: int) -> StoredRun:
+    def get(self, run_id: int, first: int | None = None) -> StoredRun:
         """Read one run back.
 
         Parameters
         ----------
         run_id : int
             Run id. [-]
+        first : int, optional
+            Read only the scenarios numbered below it (``runs check`` on a large Monte Carlo
+            run): its rows, series and draws; the quantiles are then left out. [count]
 
         Raises
         ------
         InputError
             If there is no run with that id.
         """
+        where = "WHERE run_id = ?" + ("" if first is None else " AND scenario < ?")
+        args = [run_id] if first is None else [run_id, first]
         with self._connect(read_only=True) as con:
             meta = self._meta(con, run_id)
             outcomes = con.execute(
-                "SELECT * EXCLUDE (run_id) FROM outcomes WHERE run_id = ? ORDER BY rowid", [run_id]
+                f"SELECT * EXCLUDE (run_id) FROM outcomes {where} ORDER BY rowid", args
             ).df()
             series = con.execute(
-                "SELECT * EXCLUDE (run_id) FROM series WHERE run_id = ? ORDER BY rowid", [run_id]
+                f"SELECT * EXCLUDE (run_id) FROM series {where} ORDER BY rowid", args
             ).df()
-            long = con.execute(
-                "SELECT scenario, key, value FROM mc_samples WHERE run_id = ?", [run_id]
-            ).df()
+            long = con.execute(f"SELECT scenario, key, value FROM mc_samples {where}", args).df()
             comparison = self._comparison(con, meta, run_id) if meta["kind"] == "compare" else None
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
         for column, after in _ADDED:  # added last to older stores: put beside their kin
@@ -503,7 +506,8 @@ class RunStore:
             else pd.DataFrame()
         )
         samples.columns.name = None
-        quantiles = self.quantiles(run_id) if meta["kind"] == "mc" else pd.DataFrame()
+        whole = meta["kind"] == "mc" and first is None
+        quantiles = self.quantiles(run_id) if whole else pd.DataFrame()
         return StoredRun(meta, outcomes, series, samples, quantiles, comparison)
 
     def delete(self, run_id: int) -> None:
