@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import strandrisk as sr
 from strandrisk.engine import _kernel
-from strandrisk.engine.compiled import _market, compiled_inputs
+from strandrisk.engine.compiled import _discount, _market, compiled_inputs
 from strandrisk.engine.model import build_cohorts, make_grid, operate
 from strandrisk.engine.params import build_params
 from strandrisk.engine.simulate import _history
@@ -69,9 +69,12 @@ def _allowed_box(scenario, n, seed):
     return samples
 
 
-@pytest.mark.parametrize(("years", "n"), [(10, 120), (30, 40)])
-def test_compiled_engine_agrees_with_the_numpy_reference_over_the_whole_allowed_box(years, n):
-    scenario = sr.load_scenario("base", overrides={"years": years})
+@pytest.mark.parametrize(
+    ("years", "n", "rule"),
+    [(10, 120, "trailing-year"), (30, 40, "trailing-year"), (10, 80, "foresight")],
+)
+def test_compiled_engine_agrees_with_the_numpy_reference_over_the_whole_allowed_box(years, n, rule):
+    scenario = sr.load_scenario("base", overrides={"years": years, "technology.retirement": rule})
     samples = _allowed_box(scenario, n, seed=years)
     kw = {"breakeven": False, "keep_series": False, "llcr": True}
     compiled = sr.simulate(scenario, samples, engine="compiled", **kw).outcomes
@@ -100,6 +103,8 @@ def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_prior
         {"years": 6, "technology.physical_life": 9.0},
         {"accounting.economic_obsolescence": True},
         {"accounting.declining_balance": 2.0, "financing.amortising": True},
+        {"technology.retirement": "foresight"},
+        {"technology.retirement": "foresight", "capex.path": "none", "years": 6},
     ],
     ids=[
         "amortising",
@@ -109,6 +114,8 @@ def test_compiled_engine_agrees_with_the_numpy_reference_over_each_presets_prior
         "short",
         "economic-obsolescence",
         "double-declining",
+        "foresight",
+        "foresight-existing-assets-short",
     ],
 )
 def test_compiled_engine_agrees_on_the_switches_no_preset_uses(overrides):
@@ -149,8 +156,9 @@ def test_without_debt_there_is_no_loan_cover():
     assert rows["first_llcr_below_1"].isna().all()
 
 
-def test_compiled_break_even_agrees_with_the_reference():
-    scenario = sr.load_scenario("base")
+@pytest.mark.parametrize("rule", ["trailing-year", "foresight"])
+def test_compiled_break_even_agrees_with_the_reference(rule):
+    scenario = sr.load_scenario("base", overrides={"technology.retirement": rule})
     samples = sample_range(load_uncertainty("base", scenario), 0, 6, seed=5, sampler="lhs")
     compiled = sr.simulate(scenario, samples, keep_series=False, engine="compiled").outcomes
     reference = sr.simulate(scenario, samples, keep_series=False, engine="numpy").outcomes
@@ -158,8 +166,9 @@ def test_compiled_break_even_agrees_with_the_reference():
     assert compiled["breakeven_demand_growth"].notna().any()
 
 
-def test_kernel_dispatch_and_retirement_match_operate():
-    scenario = sr.load_scenario("open-source-collapse")
+@pytest.mark.parametrize("rule", ["trailing-year", "foresight"])
+def test_kernel_dispatch_and_retirement_match_operate(rule):
+    scenario = sr.load_scenario("open-source-collapse", overrides={"technology.retirement": rule})
     samples = sample_range(
         load_uncertainty("open-source-collapse", scenario), 0, 4, seed=2, sampler="mc"
     )
@@ -170,7 +179,7 @@ def test_kernel_dispatch_and_retirement_match_operate():
     a, m = compiled_inputs(p, grid, cohorts), _market(p, grid, cohorts)
     alive, ebitda = _kernel.operate_rows(
         a["capex"], a["units"], a["power"], a["order"], m["demand"], m["price"], m["theta"],
-        a["vint"], a["sp"],
+        a["vint"], a["sp"], _discount(p, grid), rule == "foresight",
     )  # fmt: skip
     np.testing.assert_array_equal(alive, ops.alive)
     np.testing.assert_allclose(ebitda, ops.ebitda, rtol=1e-12, atol=1e-3)

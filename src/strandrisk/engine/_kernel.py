@@ -136,16 +136,19 @@ def _money(served, eph, fixed_q, start, end, price, theta, ebitda, t_from):
 @numba.njit(cache=True, error_model="numpy")
 def _operate_company(
     units, power, capex, order, demand, price, theta, vint, sp, start, end, served, ebitda,
-    horizon,
+    horizon, df, foresight,
 ):  # fmt: skip
     """Dispatch, retire early for good, dispatch again, over quarters ``[0, horizon)``.
 
     Fills ``start``/``end`` (service windows after retirement), ``served`` and ``ebitda``
     (valid inside the windows only). A cohort retires once its contribution has fallen
-    short of its fixed cost over a full trailing year in service (as ``operate``).
-    A quarter's dispatch and a cohort's retirement depend only on earlier and current
+    short of its fixed cost over a full trailing year in service, or with ``foresight``
+    from the first quarter its discounted EBITDA (``df``: discount factors, one per
+    quarter) can no longer turn positive (as ``operate``). With the trailing-year rule a
+    quarter's dispatch and a cohort's retirement depend only on earlier and current
     quarters, so stopping at ``horizon`` (:func:`_horizon`) leaves every earlier value as
-    it is over the whole grid.
+    it is over the whole grid; with foresight they look ahead, and ``horizon`` must be
+    the whole grid.
     """
     nt = horizon
     hours = units * HPQ
@@ -157,7 +160,17 @@ def _operate_company(
     _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut, 0)
     _money(served, eph, fixed_q, start, end, price, theta, ebitda, 0)
     first = nt  # the first quarter a cohort is retired early
-    for v in range(vint.shape[0]):
+    if foresight:
+        for v in range(vint.shape[0]):
+            value, stop = 0.0, end[v]  # V_t = EBITDA_t DF_t + max(V_{t+1}, 0), backwards
+            for t in range(end[v] - 1, start[v] - 1, -1):
+                value = ebitda[v, t] * df[t] + max(value, 0.0)
+                if value < -1e-9 * abs(fixed_q[v]) * df[t]:
+                    stop = t
+            if stop < end[v]:
+                end[v] = stop
+                first = min(first, stop)
+    for v in range(0 if foresight else vint.shape[0]):  # the trailing-year rule
         a = start[v]
         run = 0.0
         for t in range(a, end[v]):
@@ -331,7 +344,9 @@ def _payback(cf):
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
-def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, sp, lives, df):
+def programme_rows(
+    capex, units, power, order, demand, price, theta, vint, v0, sp, lives, df, foresight
+):  # fmt: skip
     """NPV of the 2026 programme per row, company and industry, shape (S, K + 1) [USD].
 
     Used by the break-even solver: market and dispatch with the trial demand and price.
@@ -342,12 +357,12 @@ def programme_rows(capex, units, power, order, demand, price, theta, vint, v0, s
     for s in numba.prange(s_n):
         cf = np.zeros((k_n + 1, nt + 1))
         start, end, served, ebitda = _scratch(nv, nt)
-        horizon = _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # only the 2026 cohorts count
+        horizon = nt if foresight else _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # 2026's
         rem_f = _remaining(sp[s, _FLIFE], nt + 2)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, served, ebitda, horizon,
+                theta[s], vint, sp[s], start, end, served, ebitda, horizon, df[s], foresight,
             )  # fmt: skip
             _programme_cf(
                 capex[s, k], ebitda, start, end, vint, sp[s],
@@ -372,7 +387,7 @@ def _add_industry(cf):
 
 
 @numba.njit(parallel=True, cache=True, error_model="numpy")
-def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
+def operate_rows(capex, units, power, order, demand, price, theta, vint, sp, df, foresight):
     """Alive flags and EBITDA per vintage, shape (S, K, V, T) (for the agreement tests)."""
     s_n, k_n, nv = capex.shape
     nt = price.shape[2]
@@ -383,7 +398,7 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp):
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, served, ebitda, nt,
+                theta[s], vint, sp[s], start, end, served, ebitda, nt, df[s], foresight,
             )  # fmt: skip
             for v in range(nv):
                 for t in range(start[v], end[v]):
@@ -578,7 +593,7 @@ def _loan_cover(
 @numba.njit(parallel=True, cache=True, error_model="numpy")
 def outcome_rows(
     capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
-    n_hist, n, amortising, obsolescence, sp, lives, irr_grid, keep_values, llcr,
+    n_hist, n, amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr,
 ):  # fmt: skip
     """Everything the outcome table needs, per scenario (see ``engine.compiled``).
 
@@ -645,7 +660,8 @@ def outcome_rows(
         m = p[_MAT]
         heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
         inv_life, inv_m = 1.0 / life, 1.0 / m
-        horizon = _horizon(vint[vr - 1], life, nt)  # the last reported cohort's life
+        # the last reported cohort's life (with foresight, every cohort's whole life)
+        horizon = nt if foresight else _horizon(vint[vr - 1], life, nt)
         # the books' ages and the programme's, in quarters (the loan cover's: every
         # reported vintage to the grid's end)
         ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
@@ -669,7 +685,7 @@ def outcome_rows(
             order = _merit_order(power[s, k], n_hist)
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
-                theta[s], vint, p, start, end, served, ebitda, horizon,
+                theta[s], vint, p, start, end, served, ebitda, horizon, df[s], foresight,
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
             for j in range(4):  # economic life of the 2026 vintages

@@ -173,6 +173,7 @@ def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
             grid.t_rep,
             bool(p.amortising),
             bool(p.economic_obsolescence),
+            p.retirement == "foresight",
             args["sp"],
             args["lives"],
             IRR_GRID,
@@ -245,6 +246,7 @@ def programme_npv_compiled(
         args["sp"],
         args["lives"],
         _discount(p, grid),
+        p.retirement == "foresight",
     )
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "Operations",
     "accounts",
     "build_cohorts",
+    "discount_end",
     "make_grid",
     "market",
     "operate",
@@ -330,6 +331,40 @@ def _trailing(x: np.ndarray, w: int) -> np.ndarray:
     return out
 
 
+def discount_end(p: Params, grid: Grid) -> np.ndarray:
+    """Discount factor at the end of each internal quarter, shape (S, 1, 1, T).
+
+    Parameters
+    ----------
+    p : Params
+        Parameter arrays (``financing.wacc``). [1/year]
+    grid : Grid
+        Axes. [-]
+    """
+    return power(1.0 + p["financing.wacc"], -((np.arange(grid.t_int) + 1) * QUARTER))
+
+
+def _not_worth_running(
+    ebitda: np.ndarray, fixed: np.ndarray, alive: np.ndarray, df: np.ndarray
+) -> np.ndarray:
+    """Flag the quarters from which a cohort's discounted EBITDA cannot turn positive again.
+
+    The foresight rule: ``V_t = EBITDA_t DF_t + max(V_{t+1}, 0)`` is the best the cohort
+    can still add from quarter ``t`` on, stopping when it likes; the cohort is worth
+    keeping while ``V_t`` is not negative (beyond a billionth of its fixed cost). A loop
+    over quarters: the recursion needs it.
+    """
+    flow = np.where(alive, ebitda * df, 0.0)
+    floor = -1e-9 * np.abs(fixed) * df
+    shape = np.broadcast_shapes(flow.shape, floor.shape)
+    value = np.zeros(shape[:-1])
+    out = np.zeros(shape, dtype=bool)
+    for t in range(alive.shape[-1] - 1, -1, -1):
+        value = flow[..., t] + np.maximum(value, 0.0)
+        out[..., t] = alive[..., t] & (value < floor[..., t])
+    return out
+
+
 def _short_for_a_year(contribution: np.ndarray, fixed: np.ndarray, alive: np.ndarray) -> np.ndarray:
     """Flag cohorts in service for a whole trailing year that did not cover fixed cost."""
     w = RETIREMENT_WINDOW
@@ -411,14 +446,20 @@ def operate(
     -----
     A cohort runs from commissioning to its physical life. It retires early, for good,
     once its contribution (revenue - energy) has fallen short of its fixed operating cost
-    over a whole trailing year in service (four quarters in the simulation); retired
-    capacity is then removed and demand re-dispatched once.
+    over a whole trailing year in service (four quarters in the simulation), or, with
+    ``technology.retirement = "foresight"``, from the first quarter at which its
+    discounted EBITDA from then on can no longer turn positive; retired capacity is then
+    removed and demand re-dispatched once.
     """
     price, theta, demand = market(p, grid, cohorts, growth, decline)
     age = grid.age
     alive = (age >= 0) & (age < p["technology.physical_life"])
     _, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
-    trigger = alive & _short_for_a_year(revenue - energy, fixed, alive)
+    if p.retirement == "foresight":
+        ebitda = revenue - energy - fixed
+        trigger = _not_worth_running(ebitda, fixed, alive, discount_end(p, grid))
+    else:
+        trigger = alive & _short_for_a_year(revenue - energy, fixed, alive)
     alive = alive & ~np.maximum.accumulate(trigger, axis=-1)
     capacity, served, revenue, energy, fixed = _dispatch(p, cohorts, alive, demand, price, theta)
     return Operations(

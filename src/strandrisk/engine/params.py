@@ -35,6 +35,9 @@ class Params:
         Non-numeric choices (not sampled).
     economic_obsolescence : bool
         Fair value capped at value in use (``accounting.economic_obsolescence``).
+    retirement : str
+        Early-retirement rule (``technology.retirement``): ``"trailing-year"`` or
+        ``"foresight"``.
     years : int
         Reporting horizon.
     """
@@ -47,6 +50,7 @@ class Params:
     years: int
     leakage_driver: str = "logistic"
     economic_obsolescence: bool = False
+    retirement: str = "trailing-year"
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.values[key]
@@ -70,6 +74,7 @@ class Params:
             self.years,
             self.leakage_driver,
             self.economic_obsolescence,
+            self.retirement,
         )
 
 
@@ -178,4 +183,5 @@ def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = 
         years=scenario.years,
         leakage_driver=scenario.market.leakage_driver,
         economic_obsolescence=scenario.accounting.economic_obsolescence,
+        retirement=scenario.technology.retirement,
     )

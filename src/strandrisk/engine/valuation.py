@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from strandrisk.core.impairment import ImpairmentPath, impairment_ifrs, impairment_usgaap
-from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
+from strandrisk.core.numeric import ordered_cumsum, ordered_sum
 from strandrisk.engine.model import (
     HOURS_PER_QUARTER,
     QUARTER,
@@ -20,6 +20,7 @@ from strandrisk.engine.model import (
     Cohorts,
     Grid,
     Operations,
+    discount_end,
 )
 from strandrisk.engine.params import Params
 
@@ -44,19 +45,6 @@ def add_industry(x: np.ndarray, axis: int = 1) -> np.ndarray:
         The company axis. [-]
     """
     return np.concatenate([x, ordered_sum(x, axis=axis, keepdims=True)], axis=axis)
-
-
-def discount_end(p: Params, grid: Grid) -> np.ndarray:
-    """Discount factor at the end of each internal quarter, shape (S, 1, 1, T).
-
-    Parameters
-    ----------
-    p : Params
-        Parameter arrays (``financing.wacc``). [1/year]
-    grid : Grid
-        Axes. [-]
-    """
-    return power(1.0 + p["financing.wacc"], -((np.arange(grid.t_int) + 1) * QUARTER))
 
 
 @dataclass(frozen=True, slots=True)

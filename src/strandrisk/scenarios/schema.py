@@ -19,6 +19,7 @@ from strandrisk.errors import InputError
 __all__ = [
     "COMPANIES",
     "GROUPS",
+    "RETIREMENT_RULES",
     "SHARE_RULES",
     "Accounting",
     "CapexPlan",
@@ -39,6 +40,9 @@ __all__ = [
 
 COMPANIES: tuple[str, ...] = ("amazon", "alphabet", "meta", "microsoft", "oracle")
 """Companies modelled, in order; the industry total is their sum."""
+
+RETIREMENT_RULES: tuple[str, ...] = ("trailing-year", "foresight")
+"""Early-retirement rules (``technology.retirement``), the default first."""
 
 
 def _f(unit: str, lo: float, hi: float, row: str | None = None, doc: str = "") -> Any:
@@ -190,8 +194,22 @@ class Technology:
     physical_life: float = _f(
         "year", 0.5, 10.0, "physical_life_compute", "physical life of compute (at most 10)"
     )
+    retirement: str = field(
+        default="trailing-year",
+        metadata={
+            "choices": RETIREMENT_RULES,
+            "doc": "trailing-year: a cohort retires once a whole trailing year in service has "
+            "not covered its fixed cost; foresight: from the first quarter its discounted "
+            "EBITDA from then on can no longer turn positive",
+        },
+    )
 
     def __post_init__(self) -> None:
+        if self.retirement not in RETIREMENT_RULES:
+            raise ValueError(
+                f"technology.retirement: {self.retirement!r} is not one of "
+                + ", ".join(RETIREMENT_RULES)
+            )
         _check(self, "technology")
 
 
