@@ -30,6 +30,7 @@ from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask take ~1 s
     from strandrisk.analysis.bridge import Bridge, bridge, scenario_diff
+    from strandrisk.analysis.choices import ChoiceEffects, choice_effects
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
@@ -48,6 +49,8 @@ _LAZY = {
     "Bridge": "strandrisk.analysis.bridge",
     "bridge": "strandrisk.analysis.bridge",
     "scenario_diff": "strandrisk.analysis.bridge",
+    "ChoiceEffects": "strandrisk.analysis.choices",
+    "choice_effects": "strandrisk.analysis.choices",
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
@@ -107,6 +110,7 @@ __all__ = [
     "SERIES_UNITS",
     "VALUE_AT_COLUMNS",
     "Bridge",
+    "ChoiceEffects",
     "Claim",
     "CohortTrace",
     "DecisionComparison",
@@ -125,6 +129,7 @@ __all__ = [
     "TrendFit",
     "__version__",
     "bridge",
+    "choice_effects",
     "compare_decisions",
     "dump_scenario",
     "fit_trend",

@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from strandrisk import __version__
+from strandrisk.analysis.choices import choice_effects
 from strandrisk.analysis.sensitivity import Swing, swings_by_outcome
 from strandrisk.assumptions.claims import load_claims
 from strandrisk.assumptions.register import load_register
@@ -382,6 +383,8 @@ def run_main_job(
         if out_dir is not None:
             say("bridging to the presets")
             bridges = preset_bridges(scenario)
+            say("the modelling choices' alternatives")
+            effects = choice_effects(scenario)
             say("the impairment tests' headroom")
             room = headroom(scenario, f"{scenario.start[:4]}Q4")
             say("writing the report")
@@ -411,6 +414,7 @@ def run_main_job(
                     for standard in STANDARDS
                 },
                 bridges=bridges,
+                choice_effects=effects,
                 scenario_name=scenario.name,
                 headroom=room,
                 positions={q: result.value_at(q) for q in at},

@@ -37,6 +37,8 @@ COMMANDS = [
     ["tco"],
     ["scenario", "diff", "base", "open-source-collapse"],
     ["scenario", "diff", "base", "agentic-boom", "--outcome", "min_dscr", "--outcome", "irr_2026"],
+    ["scenario", "choices", "fibre-replay"],  # trillions
+    ["scenario", "choices", "--outcome", "min_dscr", "--outcome", "irr_2026", "--company", "meta"],
     ["claims"],
     ["presets"],
 ]

@@ -88,9 +88,16 @@ def test_with_no_capex_after_2026_todays_capital_is_all_the_capital(engine):
 @settings(max_examples=8, deadline=None)
 @given(preset=st.sampled_from(PRESETS), seed=st.integers(0, 2**31 - 1))
 def test_later_capex_never_lowers_what_todays_capital_strands(preset, seed):
-    """Later cohorts take work from today's (merit order), never give it any."""
+    """Later cohorts take work from today's (merit order), never give it any.
+
+    Without fixed opex no cohort retires early, so that holds cohort by cohort. With it, a
+    cohort that later capex leaves idle may retire sooner and so shed its last loss-making
+    quarters, which can raise today's value in use a little (an architecture-shift draw:
+    Microsoft's today's capital strands $43M less with guided capex than with none, of $58B).
+    """
     scenario = sr.load_scenario(preset)
     samples = sample_range(load_uncertainty(preset, scenario), 0, 12, seed=seed)
+    samples["costs.fixed_opex_rate"] = np.zeros(12)
     none = sr.load_scenario(preset, overrides={"capex.path": "none"})
     alone = sr.simulate(none, samples, **KW).outcomes
     for path in ("flat", "guided"):

@@ -21,6 +21,7 @@ from strandrisk.cli._format import (
 
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
     from strandrisk.analysis.bridge import Bridge
+    from strandrisk.analysis.choices import ChoiceEffects
     from strandrisk.engine.headroom import Headroom
     from strandrisk.engine.lives import LifeEffect
     from strandrisk.engine.trace import CohortTrace
@@ -137,6 +138,25 @@ def _level(v: float, unit: str) -> str:
     return f"{v:.2f}" + (" y" if unit == "year" else "")
 
 
+_OUTCOME_NAMES = {
+    "stranded_peak": "peak stranded",
+    "stranded_peak_to_2026": "today's peak",
+    "impairment_ifrs": "IFRS charges",
+    "impairment_usgaap": "US GAAP charges",
+    "npv_2026": "2026 NPV",
+    "irr_2026": "2026 IRR",
+    "payback_years_2026": "payback",
+    "economic_life_years": "economic life",
+    "booked_life_years": "booked life",
+    "capex_2026": "2026 capex",
+    "min_dscr": "min DSCR",
+    "min_interest_cover": "min interest cover",
+    "breakeven_demand_growth": "break-even g",
+    "breakeven_price_decline": "break-even λ",
+}
+"""Short names of the outcomes in the bridge's and the choices' two-line headers."""
+
+
 def bridge_table(result: Bridge, labels: tuple[str, str], values: tuple[dict, dict]) -> Group:
     """Render a bridge: the first scenario's outcomes, each difference's share, the second's.
 
@@ -153,22 +173,7 @@ def bridge_table(result: Bridge, labels: tuple[str, str], values: tuple[dict, di
     from strandrisk.engine.simulate import OUTCOME_UNITS
 
     b: Any = result
-    names = {
-        "stranded_peak": "peak stranded",
-        "stranded_peak_to_2026": "today's peak",
-        "impairment_ifrs": "IFRS charges",
-        "impairment_usgaap": "US GAAP charges",
-        "npv_2026": "2026 NPV",
-        "irr_2026": "2026 IRR",
-        "payback_years_2026": "payback",
-        "economic_life_years": "economic life",
-        "booked_life_years": "booked life",
-        "capex_2026": "2026 capex",
-        "min_dscr": "min DSCR",
-        "min_interest_cover": "min interest cover",
-        "breakeven_demand_growth": "break-even g",
-        "breakeven_price_decline": "break-even λ",
-    }
+    names = _OUTCOME_NAMES
     outcomes = list(b.start.index)
     t = _compact(
         f"Bridge from {labels[0]} to {labels[1]}: {b.company} ({b.runs:,} model runs, Shapley)",
@@ -491,3 +496,48 @@ def trace_tables(result: CohortTrace) -> Group:
         style="dim",
     )
     return Group(*lines, t, *checks, note)
+
+
+def choices_table(result: ChoiceEffects, scenario: str) -> Table:
+    """Render what each alternative modelling choice does to the scenario's outcomes.
+
+    Parameters
+    ----------
+    result : ChoiceEffects
+        From :func:`~strandrisk.analysis.choices.choice_effects`. [outcome units]
+    scenario : str
+        The scenario's name. [-]
+    """
+    from strandrisk.analysis.choices import _text
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+
+    outcomes = result.outcomes
+    units = [OUTCOME_UNITS[o] for o in outcomes]
+    t = _compact(
+        f"What the modelling choices do: {scenario}, {result.company} "
+        f"({len(result.table) + 1} model runs)",
+        caption=(
+            f"The first row is {scenario} as it is; each other row changes one choice to the "
+            "alternative shown, every other setting and value as in the scenario, and gives the "
+            "change."
+            + (
+                " Today's peak: the peak stranded value of the capital commissioned to 2026Q4 "
+                "(the installed base and the 2026 programme), valued alone."
+                if "stranded_peak_to_2026" in outcomes
+                else ""
+            )
+        ),
+    )
+    t.add_column("choice", no_wrap=True)
+    for o in outcomes:  # two-line headers, as the bridge's
+        t.add_column(_OUTCOME_NAMES.get(o, o).replace(" ", "\n", 1), justify="right", no_wrap=True)
+    t.add_row(
+        scenario, *(_level(result.scenario[o], u) for o, u in zip(outcomes, units, strict=True))
+    )
+    changes = result.changes()
+    for row in changes.to_dict(orient="records"):
+        t.add_row(
+            f"{row['key']} = {_text(row['alternative'])}",
+            *(_step(row[o], u) for o, u in zip(outcomes, units, strict=True)),
+        )
+    return t

@@ -85,6 +85,45 @@ def _stored_scenario_text(store: Path, run_id: int) -> str:
     return "\n".join(lines) + "\n\n" + str(meta["scenario_toml"])
 
 
+@app.command("choices")
+@ui.clean_failures
+def scenario_choices(
+    name: Annotated[str, typer.Argument(help="Preset name or TOML file.")] = "base",
+    set_: ui.SET_OPTION = None,
+    outcome: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--outcome",
+            help="Outcome to show (repeatable; default stranded_peak, stranded_peak_to_2026, "
+            "impairment_ifrs, npv_2026).",
+        ),
+    ] = None,
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Excel workbook of the table to write.")
+    ] = None,
+    as_json: ui.JSON_OPTION = False,
+) -> None:
+    """Show what each modelling choice does: the outcomes with each alternative, one at a time."""
+    from strandrisk.analysis.choices import CHOICE_OUTCOMES, choice_effects
+    from strandrisk.io.scenario import load_scenario
+
+    ui.check_folders(None, None, xlsx)
+    scenario = load_scenario(name, overrides=ui.parse_set(set_))
+    with ui.working("one model run per alternative choice", as_json):
+        result = choice_effects(scenario, tuple(outcome or CHOICE_OUTCOMES), company)
+    if xlsx is not None:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.store.export import write_workbook
+
+        units = {o: OUTCOME_UNITS[o] for o in result.outcomes}
+        ui.wrote([write_workbook({"choices": result.sheet()}, xlsx, units)], as_json)
+    if as_json:
+        ui.print_json({"scenario": scenario.name, **result.as_json()})
+        return
+    ui.out.print(render_scenario.choices_table(result, scenario.name))
+
+
 @app.command("diff")
 @ui.clean_failures
 def scenario_diff(

@@ -462,6 +462,38 @@ def _bridges_section(bridges: Mapping[str, Any], name: str) -> str:
     )
 
 
+def _choice_effects_section(effects: Any, name: str) -> str:
+    """Render what each alternative modelling choice does to the industry's outcomes."""
+    if effects is None or effects.table.empty:
+        return ""
+    heads = {
+        "stranded_peak": "peak stranded",
+        "stranded_peak_to_2026": "today's capital's peak",
+        "impairment_ifrs": "IFRS charges",
+        "npv_2026": "2026 NPV",
+    }
+    outcomes = [o for o in effects.outcomes if o in heads]
+    first = "".join(f"<td>${effects.scenario[o] / 1e9:,.0f}B</td>" for o in outcomes)
+    rows = [f'<tr><td class="text">{html.escape(name)} as it is</td>{first}</tr>']
+    for row in effects.changes().to_dict(orient="records"):
+        alt = row["alternative"]
+        alt = str(alt).lower() if isinstance(alt, bool) else str(alt)
+        cells = "".join(f"<td>{_signed_b(row[o])}</td>" for o in outcomes)
+        rows.append(
+            f'<tr><td class="text">{html.escape(row["key"])} = {html.escape(alt)}</td>{cells}</tr>'
+        )
+    head = "".join(f"<th>{heads[o]}</th>" for o in outcomes)
+    return (
+        "<h2>What the modelling choices do</h2><p>Settings no range covers are the modeller's "
+        "choices (listed with their meaning under the assumptions used). The industry with each "
+        f"alternative, one at a time, every other setting and value as in '{html.escape(name)}': "
+        "the change from the scenario as it is. <code>strandrisk scenario choices</code>.</p>"
+        f'<table><thead><tr><th class="text">choice</th>{head}</tr></thead><tbody>'
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
 def _signed_b(v: float) -> str:
     """Write a change in $ billions with its sign (+$2,083B, -$46B, $0B)."""
     b = round(float(v) / 1e9)
@@ -491,6 +523,7 @@ def render_report(
     swings_to_2026: Sequence[Swing] = (),
     by_capex_year: pd.DataFrame | None = None,
     cohorts: Sequence[Any] = (),
+    choice_effects: Any = None,
 ) -> str:
     """Assemble the report as one HTML document.
 
@@ -546,6 +579,9 @@ def render_report(
         year]
     lives_source : str, optional
         The register row of the understatement whose implied life is given. [-]
+    choice_effects : ChoiceEffects, optional
+        The industry's outcomes with each alternative modelling choice
+        (:func:`strandrisk.choice_effects`). [USD]
 
     Returns
     -------
@@ -596,6 +632,7 @@ one business.</p>
 <h2>Assumptions that move peak stranded value most</h2>
 <ol>{top}</ol>
 {_bridges_section(bridges or {}, scenario_name)}
+{_choice_effects_section(choice_effects, scenario_name)}
 <h2>Charts</h2>
 {charts}
 {mc}
