@@ -170,18 +170,19 @@ def _operate_company(
             if stop < end[v]:
                 end[v] = stop
                 first = min(first, stop)
-    for v in range(0 if foresight else vint.shape[0]):  # the trailing-year rule
-        a = start[v]
-        run = 0.0
-        for t in range(a, end[v]):
-            run += ebitda[v, t]  # the reference's running sum and its 4-quarter difference
-            total[t] = run
-            if t >= a + 3:
-                trailing = run - total[t - 4] if t - 4 >= a else run
-                if trailing < -1e-9 * abs(fixed_q[v]) * 4:
-                    end[v] = t
-                    first = min(first, t)
-                    break
+    else:  # the trailing-year rule
+        for v in range(vint.shape[0]):
+            a = start[v]
+            run = 0.0
+            for t in range(a, end[v]):
+                run += ebitda[v, t]  # the reference's running sum and its 4-quarter difference
+                total[t] = run
+                if t >= a + 3:
+                    trailing = run - total[t - 4] if t - 4 >= a else run
+                    if trailing < -1e-9 * abs(fixed_q[v]) * 4:
+                        end[v] = t
+                        first = min(first, t)
+                        break
     if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
         _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut, first)
         _money(served, eph, fixed_q, start, end, price, theta, ebitda, first)
