@@ -580,3 +580,23 @@ def test_runs_show_and_report_read_a_stored_runs_position_at_a_quarter(tmp_path)
         refused = run(*command, "--store", store, "--at", "2027Q1")
         assert refused.exit_code == 2
         assert "--at: run 2 is a mc run" in refused.output
+
+
+def test_a_monte_carlo_run_stored_before_the_peak_quarters_rebuilds_without_them(tmp_path):
+    import duckdb
+
+    store = tmp_path / "s.duckdb"
+    args = ["mc", "--n", "120", "--seed", "4", "--set", "years=3", "--store", str(store)]
+    live = run(*args, "--out", str(tmp_path / "live"))
+    assert live.exit_code == 0, live.output
+    assert "When today's capital's stranded value peaks" in live.stdout
+    assert "stranded value peaks (% of scenarios)" in (tmp_path / "live" / "mc.html").read_text()
+    with duckdb.connect(str(store)) as con:  # as an earlier version stored it
+        con.execute("UPDATE mc_design SET peak_dates = NULL")
+        con.execute("UPDATE outcomes SET stranded_peak_to_2026_date = NULL")
+    r = run("report", "1", "--store", str(store), "--out", str(tmp_path / "again"))
+    assert r.exit_code == 0, r.output
+    assert "the first 120 scenarios recomputed equal those stored with run 1" in r.stdout
+    page = (tmp_path / "again" / "mc.html").read_text()
+    assert "stranded value peaks (% of scenarios)" not in page
+    assert "Probability of a material impairment" in page

@@ -68,6 +68,7 @@ def test_summary_shapes_and_probabilities():
         "precision",
         "units",
         "loan_cover",
+        "peak_year_to_2026",
     }
     assert result.as_json()["loan_cover"] is None  # not computed unless asked for
     assert not result.has_loan_cover
@@ -279,6 +280,9 @@ def test_summaries_are_identical_for_any_chunk_size_and_workers():
         pd.testing.assert_frame_equal(a.quantiles, other.quantiles, check_exact=True)
         pd.testing.assert_frame_equal(a.capex_at_risk, other.capex_at_risk, check_exact=True)
         pd.testing.assert_frame_equal(a.p_impairment, other.p_impairment, check_exact=True)
+        pd.testing.assert_frame_equal(
+            a.peak_year_to_2026, other.peak_year_to_2026, check_exact=True
+        )
         conditions = [("npv_2026", 0.0, False), ("stranded_peak", 1e12, True)]
         pd.testing.assert_frame_equal(
             a.probabilities(conditions), other.probabilities(conditions), check_exact=True
@@ -328,6 +332,28 @@ def test_the_economic_life_over_the_draws_matches_the_kept_rows(tmp_path):
     assert 0 < lives.loc["industry", "shorter"] <= 1  # base: most draws
     summary = result.as_json()["economic_life"]["industry"]
     assert summary["p50"] == pytest.approx(lives.loc["industry", "p50"])
+
+
+def test_when_todays_capital_peaks_is_counted_from_every_scenario():
+    """Against the model run on the same draws: the share of scenarios per peak year."""
+    from strandrisk.scenarios.sampling import sample_range
+
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    space = load_uncertainty("base", sc)
+    result = run_mc(sc, space, 240, 42, sampler="lhs", chunk_size=70)
+    rows = sr.simulate(sc, sample_range(space, 0, 240, 42, "lhs"), breakeven=False).outcomes
+    year = rows["stranded_peak_to_2026_date"].str[:4].fillna("none")
+    expected = pd.crosstab(rows["company"], year, normalize="index")
+    got = result.peak_year_to_2026
+    assert list(got.columns) == [2026, 2027, 2028, 2029, 2030, "none"]
+    for company, row in expected.iterrows():
+        for label, share in row.items():
+            column = label if label == "none" else int(label)
+            assert got.loc[company, column] == pytest.approx(share, abs=1e-15), (company, label)
+    np.testing.assert_allclose(got.sum(axis=1), 1.0)
+    assert got.loc["industry", [2027, 2028, 2029]].sum() > 0.5  # base: mostly 2027-2029
+    doc = result.as_json()["peak_year_to_2026"]
+    assert doc["industry"]["2028"] == pytest.approx(got.loc["industry", 2028])
 
 
 def test_summaries_match_the_kept_rows(tmp_path):
@@ -683,6 +709,10 @@ def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):
                  "drivers"):  # fmt: skip
         pd.testing.assert_frame_equal(getattr(again, name), getattr(live, name), check_exact=True)
     assert (again.n, again.seed, again.sampler) == (150, 9, "lhs")
+    pd.testing.assert_frame_equal(again.peak_year_to_2026, live.peak_year_to_2026)
+    without = rows.drop(columns="stranded_peak_to_2026_date")  # kept before the dates were
+    older = result_from_rows(sc, samples[sorted(samples.columns)], without, 9, "lhs")
+    assert older.peak_year_to_2026 is None
     pd.testing.assert_frame_equal(again.economic_life(), live.economic_life(), check_exact=True)
     # from rows stored before the booked life was kept: the economic life, but no comparison
     older = result_from_rows(

@@ -71,7 +71,7 @@ def test_a_changed_outcome_is_found_where_it_changed(store, tmp_path):
     r = runner.invoke(app, ["runs", "check", "2", "--store", str(changed), "--n", "10"])
     assert r.exit_code == 1  # a script can tell
     text = " ".join(r.stdout.split())
-    assert "2 of 12 outcomes moved" in text
+    assert "2 of 13 outcomes moved" in text
     assert "npv_2026 60 1 $2.0B" in text
     r = runner.invoke(app, ["runs", "check", "2", "--store", str(changed), "--n", "10", "--json"])
     out = json.loads(r.stdout)

@@ -179,6 +179,15 @@ def mc_summary(
         pt.add_row(str(label), *(_share(v) for v in row))
         if i % len(order) == 0:  # IFRS, then US GAAP
             pt.add_section()
+    peaks = []
+    if r.peak_year_to_2026 is not None:
+        peaks = [
+            _share_table(
+                "When today's capital's stranded value peaks: share of scenarios by year",
+                r.peak_year_to_2026,
+                order,
+            )
+        ]
     return Group(
         table,
         precision,
@@ -189,6 +198,7 @@ def mc_summary(
         *loan,
         lt,
         pt,
+        *peaks,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
     )

@@ -44,7 +44,8 @@ class _Kept:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(
             "CREATE TABLE mc (scenario BIGINT, company VARCHAR, stranded_peak DOUBLE, "
-            "stranded_peak_to_2026 DOUBLE, npv_2026 DOUBLE, irr_2026 DOUBLE, "
+            "stranded_peak_to_2026 DOUBLE, stranded_peak_to_2026_date VARCHAR, "
+            "npv_2026 DOUBLE, irr_2026 DOUBLE, "
             "impairment_ifrs DOUBLE, impairment_usgaap DOUBLE, "
             "first_impairment_ifrs VARCHAR, first_impairment_usgaap VARCHAR, "
             "economic_life_years DOUBLE, booked_life_years DOUBLE, min_dscr DOUBLE, "

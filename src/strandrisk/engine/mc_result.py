@@ -158,6 +158,11 @@ class MCResult:
         Index (year, company); column ``share``: the share of scenarios whose quarterly loan
         life cover ratio has fallen below 1 by the end of the year; None unless the run
         computed the loan life cover. [fraction]
+    peak_year_to_2026 : pandas.DataFrame or None
+        Index company; a column per year from 2026 and ``none``: the share of scenarios whose
+        today's capital (the installed base and the 2026 programme, valued alone) has its
+        peak stranded value in that year, or never a material one; None for a summary
+        rebuilt from rows without the date. [fraction]
     """
 
     n: int
@@ -175,6 +180,7 @@ class MCResult:
     sketches: dict[tuple[str, str], QuantileSketch]
     precision: PrecisionControl | None = None
     p_llcr_below_1: pd.DataFrame | None = None
+    peak_year_to_2026: pd.DataFrame | None = None
 
     @property
     def driver_scenarios(self) -> int:
@@ -514,6 +520,12 @@ class MCResult:
             "interest_cover": json_rows(self.interest_cover()),
             "economic_life": json_rows(self.economic_life()),
             "loan_cover": self._loan_cover_json(),
+            "peak_year_to_2026": None
+            if self.peak_year_to_2026 is None
+            else {
+                str(c): {str(y): json_number(v) for y, v in row.items()}
+                for c, row in self.peak_year_to_2026.iterrows()
+            },
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": {
@@ -538,6 +550,9 @@ class MCResult:
                 "scenarios with debt; no_debt and below <level> shares of all scenarios; "
                 "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
                 "null unless the run computed the loan life cover (--llcr)",
+                "peak_year_to_2026": "share of scenarios whose today's capital (installed "
+                "base and 2026 programme, valued alone) has its peak stranded value in each "
+                "year; none: never a material one",
                 "drivers": "rank correlation and standardised rank regression coefficient "
                 "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
                 "precision": "target, achieved and history (at each size checked; null "

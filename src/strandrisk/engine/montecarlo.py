@@ -92,6 +92,7 @@ KEPT_COLUMNS = (
     "company",
     "stranded_peak",
     "stranded_peak_to_2026",
+    "stranded_peak_to_2026_date",
     "npv_2026",
     "irr_2026",
     "impairment_ifrs",
@@ -121,6 +122,25 @@ class _TaskResult:
     rows: pd.DataFrame | None = None
     drawn: pd.DataFrame | None = None
     series: pd.DataFrame | None = None
+    peaks: dict[str, np.ndarray] | None = None
+
+
+def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | None:
+    """Per company, scenarios whose today's capital's stranded value peaks in each year.
+
+    Shape (years + 1,) per company: the year of ``stranded_peak_to_2026_date`` from 2026,
+    the last entry counting the scenarios where it never strands materially. None where the
+    rows lack the date (rows read back from a store or a kept file). [count]
+    """
+    column = "stranded_peak_to_2026_date"
+    if column not in outcomes:
+        return None
+    out = {}
+    for company, group in outcomes.groupby("company", sort=True, observed=True):
+        codes, labels = pd.factorize(group[column])  # a few dozen quarters; -1 = none
+        of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
+        out[str(company)] = np.bincount(np.minimum(of_label[codes], years), minlength=years + 1)
+    return out
 
 
 def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
@@ -183,6 +203,7 @@ def _task(
     rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]].copy()
     rows["scenario"] += start
     sketches, impaired = _reduce(rows, scenario.years)
+    peaks = _peak_years(result.outcomes, scenario.years)
     fans, series = None, None
     if keep_series:
         paths = value_paths(scenario, samples)
@@ -203,8 +224,10 @@ def _task(
             rows.loc[rows["scenario"] < last, ["scenario", "company", *DRIVER_OUTCOMES]],
         )
     if not keep_rows:
-        return _TaskResult(start, stop, sketches, impaired, fans, head, ranked)
-    return _TaskResult(start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series)
+        return _TaskResult(start, stop, sketches, impaired, fans, head, ranked, peaks=peaks)
+    return _TaskResult(
+        start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series, peaks
+    )
 
 
 def _long_series(paths: dict, start: int) -> pd.DataFrame:
@@ -518,6 +541,7 @@ def run_mc(
     keep_rows = outcomes_path is not None
     sketches: dict[tuple[str, str], QuantileSketch] = {}
     impaired: dict[str, np.ndarray] = {}
+    peaks: dict[str, np.ndarray] = {}
     fans: list[tuple[int, dict]] = []
     ranked: list[tuple[int, tuple[pd.DataFrame, pd.DataFrame]]] = []
     head = None
@@ -531,6 +555,8 @@ def run_mc(
             sketches[key] = sketch.merge(sketches[key]) if key in sketches else sketch
         for company, counts in part.impaired.items():
             impaired[company] = impaired.get(company, 0) + counts
+        for company, counts in (part.peaks or {}).items():
+            peaks[company] = peaks.get(company, 0) + counts
         if kept is not None:
             kept.insert(part)
         if part.fans is not None:
@@ -571,6 +597,7 @@ def run_mc(
         head if head is not None else pd.DataFrame(),
         Path(outcomes_path) if outcomes_path is not None else None,
         control,
+        peaks or None,
     )
 
 
@@ -609,12 +636,19 @@ def _assemble(
     head: pd.DataFrame,
     outcomes_path: Path | None,
     precision: PrecisionControl | None = None,
+    peaks: dict[str, np.ndarray] | None = None,
 ) -> MCResult:
     """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
     p_llcr = None
     if any(counts.shape[0] > 2 for counts in impaired.values()):  # the LLCR's first quarters
         p_llcr = _by_year(impaired, {"share": 2}, years)
+    peak_years = None
+    if peaks is not None:
+        columns = [*(START_YEAR + y for y in range(years)), "none"]
+        peak_years = pd.DataFrame(
+            {c: peaks[c] / peaks[c].sum() for c in sorted(peaks)}, index=columns
+        ).T.rename_axis("company")
     return MCResult(
         *design,
         quantiles,
@@ -629,6 +663,7 @@ def _assemble(
         sketches,
         precision,
         p_llcr,
+        peak_years,
     )
 
 
@@ -693,6 +728,7 @@ def result_from_rows(
         raise ValueError("samples must be indexed by scenario 0 .. n - 1")
     rows = outcomes.sort_values(["scenario", "company"], kind="stable")
     sketches, impaired = _reduce(rows, scenario.years)
+    peaks = _peak_years(rows, scenario.years)
     fan = samples.iloc[:FAN_SCENARIOS]
     paths = value_paths(scenario, {k: fan[k].to_numpy(dtype=float) for k in fan.columns})
     return _assemble(
@@ -704,4 +740,5 @@ def result_from_rows(
         drivers_from_rows(samples, rows),
         samples.iloc[:HEAD_ROWS].reset_index(names="scenario"),
         None,
+        peaks=peaks,
     )

@@ -140,6 +140,7 @@ def mc_page(
             "Probability of a material impairment by the end of the year (%)",
             _table(p, "company", "{:.0f}"),
         ),
+        *_peak_year_section(r),
         (
             f"What moves the outcomes ({company}): rank correlation with each parameter",
             _table(wide, "parameter", "{:+.2f}") + "".join(_small(n) for n in notes),
@@ -183,6 +184,26 @@ def mc_page(
             r.precision.checked, r.precision.history, r.precision.target
         )
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
+
+
+def _peak_year_section(r: MCResult) -> list[tuple[str, str]]:
+    """When today's capital's stranded value peaks, as a page section (none if not known)."""
+    if r.peak_year_to_2026 is None:
+        return []
+    shares = r.peak_year_to_2026
+    shares = shares.loc[[c for c in (*COMPANIES, "industry") if c in shares.index]] * 100
+    shares.columns = [str(c) for c in shares.columns]
+    return [
+        (
+            "When today's capital's stranded value peaks (% of scenarios)",
+            _table(shares, "company", "{:.0f}")
+            + _small(
+                "The year in which the peak stranded value of the capital commissioned to "
+                "2026Q4 (the installed base and the 2026 programme, valued alone) falls; none: "
+                "it never strands materially within the horizon."
+            ),
+        )
+    ]
 
 
 def _life_table(lives: pd.DataFrame) -> pd.DataFrame:

@@ -95,10 +95,17 @@ def record_mc(
                 "(UNPIVOT kept.samples ON COLUMNS(* EXCLUDE (scenario)) INTO NAME key VALUE value)",
                 [run_id],
             )
+            dates = "stranded_peak_to_2026_date" in kept_columns
             con.execute(
-                "INSERT INTO mc_design (run_id, sampler, loan_cover, precision) "
-                "VALUES (?, ?, ?, ?)",
-                [run_id, sampler, cover, None if precision is None else json.dumps(precision)],
+                "INSERT INTO mc_design (run_id, sampler, loan_cover, precision, peak_dates) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    sampler,
+                    cover,
+                    None if precision is None else json.dumps(precision),
+                    dates,
+                ],
             )
             con.execute("COMMIT")
         except BaseException:

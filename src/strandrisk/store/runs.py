@@ -70,6 +70,7 @@ ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS stranded_peak_to_2026 DOUBLE;
 ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS stranded_peak_to_2026_date VARCHAR;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS parameters INTEGER;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS precision VARCHAR;
+ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS peak_dates BOOLEAN;
 CREATE TABLE IF NOT EXISTS decisions (
     run_id INTEGER, position INTEGER, label VARCHAR, setting VARCHAR
 );
@@ -92,7 +93,12 @@ _ADDED = (
 """Outcome columns added to the store's table after it was first made, each with the column
 it follows in the outcome table."""
 
-_LATER_KEPT = ("min_interest_cover", "stranded_peak_to_2026", "booked_life_years")
+_LATER_KEPT = (
+    "min_interest_cover",
+    "stranded_peak_to_2026",
+    "booked_life_years",
+    "stranded_peak_to_2026_date",
+)
 """Columns of a kept Monte Carlo run (``mc --keep``) that older kept files lack."""
 
 _NUMERIC = (
@@ -356,6 +362,7 @@ class RunStore:
         out["sampler"] = given("sampler") or "not recorded"
         if out["kind"] == "mc":
             out["loan_cover"] = bool(given("loan_cover"))
+            out["peak_dates"] = bool(given("peak_dates"))  # today's capital's peak quarters
             target = given("precision")
             out["precision"] = json.loads(target) if target else None
         else:  # decisions over the same draws (mc --compare --store)
