@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
+from strandrisk.engine.mc_exec import executor, run_tasks
 from strandrisk.engine.mc_result import CONFIDENCE, _share
-from strandrisk.engine.montecarlo import executor, run_tasks
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.io.scenario import with_values

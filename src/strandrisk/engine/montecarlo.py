@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from strandrisk.core.drivers import rank_drivers, spearman_interval
 from strandrisk.core.sketch import QuantileSketch
+from strandrisk.engine.mc_exec import executor, run_tasks  # re-exported
 from strandrisk.engine.mc_kept import _Kept, _open_kept, read_kept  # read_kept re-exported
 from strandrisk.engine.mc_result import (
     CONDITION_OUTCOMES,
@@ -244,86 +244,6 @@ def _long_series(paths: dict, start: int) -> pd.DataFrame:
     for name in _FAN_VARS:
         frame[name] = paths[name].reshape(-1)
     return frame
-
-
-def run_tasks(
-    client: Any,
-    task: Callable[..., Any],
-    args: tuple,
-    span: tuple[int, int, int],
-    extra: tuple,
-    absorb: Callable[[Any], None],
-) -> None:
-    """Run ``task(*args, start, stop, *extra)`` over a span of scenarios, here or on Dask.
-
-    Without a client the tasks run in order, in this process; with one they run on the
-    cluster and are absorbed as they finish, so ``absorb`` must not depend on the order
-    (mergeable reductions).
-
-    Parameters
-    ----------
-    client : dask.distributed.Client or None
-        Where to run (:func:`executor`); None: here. [-]
-    task : callable
-        A module-level function (Dask pickles it by reference). [-]
-    args, extra : tuple
-        Arguments before and after the range. [-]
-    span : (int, int, int)
-        Scenarios ``start`` to ``stop - 1``, in tasks of at most ``chunk``. [count]
-    absorb : callable
-        Called with each task's result. [-]
-    """
-    start, stop, chunk = span
-    ranges = [(a, min(a + chunk, stop)) for a in range(start, stop, chunk)]
-    if client is None:
-        for a, b in ranges:
-            absorb(task(*args, a, b, *extra))
-        return
-    from dask.distributed import as_completed
-
-    futures = [client.submit(task, *args, a, b, *extra, pure=False) for a, b in ranges]
-    for future in as_completed(futures):
-        absorb(future.result())
-        future.release()
-
-
-@contextlib.contextmanager
-def executor(workers: int | None, scheduler: str | None) -> Iterator[Any]:
-    """Yield where tasks run: None (here), a local Dask cluster, or an existing scheduler.
-
-    Parameters
-    ----------
-    workers : int or None
-        Start a ``LocalCluster`` of this many single-threaded worker processes. [count]
-    scheduler : str or None
-        Address of an existing Dask scheduler, ``tcp://host:port``. [-]
-    """
-    if not workers and not scheduler:
-        yield None
-        return
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise InputError(f"scheduler {scheduler}: cannot connect ({exc})") from None
-        cluster = None
-    else:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            env={"NUMBA_NUM_THREADS": "1"},  # one core per worker process
-        )
-        client = Client(cluster)
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _summaries(
