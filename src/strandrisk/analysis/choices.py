@@ -10,7 +10,7 @@ sets it, so a reader sees which choices move the answer and by how much.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -18,7 +18,7 @@ import pandas as pd
 from strandrisk.analysis.bridge import outcomes_at
 from strandrisk.engine.simulate import OUTCOME_UNITS
 from strandrisk.errors import InputError
-from strandrisk.scenarios.schema import GROUPS, Scenario
+from strandrisk.scenarios.schema import Scenario, field_metadata, modelling_choices
 
 __all__ = ["CHOICE_OUTCOMES", "ChoiceEffects", "alternatives", "choice_effects"]
 
@@ -130,17 +130,12 @@ def alternatives(scenario: Scenario) -> list[tuple[str, object, object]]:
         Dotted key, the scenario's value and an alternative. [-]
     """
     out: list[tuple[str, object, object]] = []
-    for group in GROUPS:
-        part = getattr(scenario, group)
-        for f in fields(part):
-            if "lo" in f.metadata:  # a number: ranges and priors cover it
-                continue
-            value = getattr(part, f.name)
-            if isinstance(value, bool):
-                others: Sequence[object] = (not value,)
-            else:
-                others = [c for c in f.metadata.get("choices", ()) if c != value]
-            out.extend((f"{group}.{f.name}", value, other) for other in others)
+    for key, value, _ in modelling_choices(scenario):
+        if isinstance(value, bool):
+            others: Sequence[object] = (not value,)
+        else:
+            others = [c for c in field_metadata(key).get("choices", ()) if c != value]
+        out.extend((key, value, other) for other in others)
     return out
 
 
