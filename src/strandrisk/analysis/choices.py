@@ -20,7 +20,13 @@ from strandrisk.engine.simulate import OUTCOME_UNITS
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import Scenario, field_metadata, modelling_choices
 
-__all__ = ["CHOICE_OUTCOMES", "ChoiceEffects", "alternatives", "choice_effects"]
+__all__ = [
+    "CHOICE_OUTCOMES",
+    "ChoiceEffects",
+    "alternatives",
+    "choice_effects",
+    "setting_text",
+]
 
 CHOICE_OUTCOMES: tuple[str, ...] = (
     "stranded_peak",
@@ -83,7 +89,8 @@ class ChoiceEffects:
             | {o: [self.scenario[o]] for o in self.outcomes}
         )
         rest = self.table.assign(
-            value=self.table["value"].map(_text), alternative=self.table["alternative"].map(_text)
+            value=self.table["value"].map(setting_text),
+            alternative=self.table["alternative"].map(setting_text),
         )
         return pd.concat([head, rest], ignore_index=True)
 
@@ -187,6 +194,12 @@ def choice_effects(
     return ChoiceEffects(company, pd.Series(values[0], index=list(outcomes)), table)
 
 
-def _text(v: object) -> str:
-    """Write a setting as in a scenario file: true/false, or the setting's name."""
+def setting_text(v: object) -> str:
+    """Write a setting as in a scenario file: true/false, or the setting's name.
+
+    Parameters
+    ----------
+    v : bool or str
+        The setting. [-]
+    """
     return str(v).lower() if isinstance(v, bool) else str(v)

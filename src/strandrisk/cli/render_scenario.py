@@ -508,7 +508,7 @@ def choices_table(result: ChoiceEffects, scenario: str) -> Table:
     scenario : str
         The scenario's name. [-]
     """
-    from strandrisk.analysis.choices import _text
+    from strandrisk.analysis.choices import setting_text
     from strandrisk.engine.simulate import OUTCOME_UNITS
 
     outcomes = result.outcomes
@@ -537,7 +537,7 @@ def choices_table(result: ChoiceEffects, scenario: str) -> Table:
     changes = result.changes()
     for row in changes.to_dict(orient="records"):
         t.add_row(
-            f"{row['key']} = {_text(row['alternative'])}",
+            f"{row['key']} = {setting_text(row['alternative'])}",
             *(_step(row[o], u) for o, u in zip(outcomes, units, strict=True)),
         )
     return t

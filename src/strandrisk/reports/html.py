@@ -464,6 +464,8 @@ def _bridges_section(bridges: Mapping[str, Any], name: str) -> str:
 
 def _choice_effects_section(effects: Any, name: str) -> str:
     """Render what each alternative modelling choice does to the industry's outcomes."""
+    from strandrisk.analysis.choices import setting_text
+
     if effects is None or effects.table.empty:
         return ""
     heads = {
@@ -476,8 +478,7 @@ def _choice_effects_section(effects: Any, name: str) -> str:
     first = "".join(f"<td>${effects.scenario[o] / 1e9:,.0f}B</td>" for o in outcomes)
     rows = [f'<tr><td class="text">{html.escape(name)} as it is</td>{first}</tr>']
     for row in effects.changes().to_dict(orient="records"):
-        alt = row["alternative"]
-        alt = str(alt).lower() if isinstance(alt, bool) else str(alt)
+        alt = setting_text(row["alternative"])
         cells = "".join(f"<td>{_signed_b(row[o])}</td>" for o in outcomes)
         rows.append(
             f'<tr><td class="text">{html.escape(row["key"])} = {html.escape(alt)}</td>{cells}</tr>'
