@@ -109,6 +109,24 @@ def test_an_installed_base_cohort_has_sunk_capex(base):
     assert t.first_loss == "2026Q1"
 
 
+@pytest.mark.parametrize(
+    ("rule", "retired"), [("trailing-year", "2026Q4"), ("foresight", "2029Q1")]
+)
+def test_it_says_when_the_retirement_rule_retires_it(rule, retired):
+    """Meta's 2024Q3 cohort, idle from 2026Q1: scrapped after a year, or kept for 2028."""
+    scenario = sr.load_scenario("base", overrides={"technology.retirement": rule})
+    t = trace_cohort(scenario, "meta", "2024Q3")
+    assert (t.retired, t.retirement_rule) == (retired, rule)
+    q = t.quarters
+    age = (np.arange(len(q)) + 6) * QUARTER  # 2026Q1 is 1.5 years after 2024Q3
+    before = (age < t.facts["physical_life"]) & (q["in_service"].to_numpy() == 0)
+    assert q.index[np.argmax(before)] == retired  # the first quarter out before its life ends
+    assert q["in_service"].loc[:retired].iloc[:-1].eq(1).all()
+    full = trace_cohort(sr.load_scenario("base"), "alphabet", "2026Q1")  # EBITDA to 2031Q2
+    assert full.retired is None  # in service to its physical life's end, 2031Q4
+    assert full.quarters["in_service"].loc["2026Q1":"2031Q4"].eq(1).all()
+
+
 def test_the_years_sum_the_quarters(meta_2026q2):
     years, q = meta_2026q2.years(), meta_2026q2.quarters
     in_2027 = q.loc["2027Q1":"2027Q4"]

@@ -447,6 +447,11 @@ def trace_tables(result: CohortTrace) -> Group:
             f"(network); physical life {f['physical_life']:g} years; economic life "
             f"{f['economic_life']:.2f} years"
             + (f" (EBITDA ends in {result.first_loss})" if result.first_loss else "")
+            + (
+                f"; retired early in {result.retired} ({result.retirement_rule} rule)"
+                if result.retired
+                else ""
+            )
         ),
     ]
     worth = (

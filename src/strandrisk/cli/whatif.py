@@ -321,6 +321,8 @@ def trace(
                 "vintage": result.vintage,
                 "facts": {k: json_number(v) for k, v in result.facts.items()},
                 "first_loss": result.first_loss,
+                "retired": result.retired,
+                "retirement_rule": result.retirement_rule,
                 "stranded_peak_date": result.stranded_peak_date,
                 "quarters": json_rows(result.quarters),
                 "checks": json_rows(result.checks),

@@ -116,6 +116,12 @@ class CohortTrace:
     first_loss, stranded_peak_date : str or None
         The first quarter its EBITDA is not positive or it retires (None if never within the
         model's grid), and the quarter of its peak stranded value (None if it never strands).
+    retired : str or None
+        The quarter it is retired early, before its physical life, by ``retirement_rule``
+        (the scenario's ``technology.retirement``); None if it serves its physical life out or
+        past the grid's end.
+    retirement_rule : str
+        ``"trailing-year"`` or ``"foresight"``.
     quarters : pandas.DataFrame
         Index quarter (ISO), from its commissioning (or 2026Q1) while it is in service or on
         the books; columns :data:`TRACE_UNITS`. [units as listed]
@@ -132,6 +138,8 @@ class CohortTrace:
     stranded_peak_date: str | None
     quarters: pd.DataFrame
     checks: pd.DataFrame
+    retired: str | None = None
+    retirement_rule: str = "trailing-year"
 
     def years(self) -> pd.DataFrame:
         """Return the trace by calendar year: flows summed, stocks at the year's last quarter.
@@ -319,6 +327,7 @@ def _trace(
     peak = float(stranded.max())
     economic = float(_economic_life(grid, ops)[at])
     ended = (grid.age[v] >= 0) & (~alive | (ebitda <= 0))
+    gone = (grid.age[v] >= 0) & (grid.age[v] < life) & ~alive  # out before its physical life
     facts = {
         "capex": capex,
         "capex_compute": capex * float(p["capex.share_compute"].reshape(-1)[0]),
@@ -345,6 +354,8 @@ def _trace(
         stranded_peak_date=quarter_label(int(stranded.argmax())) if peak > big else None,
         quarters=quarters,
         checks=_checks(model, result, company, k),
+        retired=quarter_label(int(np.argmax(gone))) if gone.any() else None,
+        retirement_rule=p.retirement,
     )
 
 
