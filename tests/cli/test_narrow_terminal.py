@@ -11,6 +11,7 @@ COMMANDS = [
     ["run", "--no-report", "--store", "{tmp}/runs.duckdb", "--at", "2029Q4"],
     ["mc", "--n", "64", "--seed", "3", "--set", "years=4"],
     ["mc", "--n", "300", "--seed", "3", "--llcr"],  # ten years: trillions; ten LLCR years
+    ["mc", "--n", "300", "--seed", "3", "--capex-years"],  # which year's capex strands
     ["mc", "--n", "64", "--compare", "capex.path=flat", "--stress", "market.elasticity=P0:P10"],
     ["mc", "--n", "64", "--compare", "financing.amortising=true", "--llcr"],  # three covers
     ["breakeven", "--n", "6", "--grid", "3"],

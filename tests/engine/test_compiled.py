@@ -220,3 +220,29 @@ def test_merit_order_is_numpys_stable_argsort(installed, new):
     np.testing.assert_array_equal(
         _kernel._merit_order(falling, len(installed)), np.argsort(falling, kind="stable")
     )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"accounting.economic_obsolescence": True, "technology.retirement": "foresight"}],
+    ids=["base", "obsolescence-foresight"],
+)
+def test_each_years_capex_valued_alone_agrees_with_the_reference(overrides):
+    scenario = sr.load_scenario("base", overrides=overrides)
+    samples = sample_range(load_uncertainty("base", scenario), 0, 24, seed=8, sampler="lhs")
+    kw = {"breakeven": False, "keep_series": False, "capex_years": True}
+    compiled = sr.simulate(scenario, samples, engine="compiled", **kw)
+    reference = sr.simulate(scenario, samples, engine="numpy", **kw)
+    assert compiled.capex_years == tuple(range(2022, 2036))
+    assert compiled.capex_year_peak.shape == (24, 6, 14)
+    np.testing.assert_allclose(
+        compiled.capex_year_peak, reference.capex_year_peak, rtol=1e-9, atol=1e-9 * MONEY_SCALE
+    )
+    assert (compiled.capex_year_peak > 0).any()
+    one = sr.simulate(scenario, {k: v[:1] for k, v in samples.items()}, breakeven=False)
+    for k, company in enumerate([*(c.name for c in scenario.companies), "industry"]):
+        by_year = one.stranded_by_capex_year(company)["stranded_peak"].to_numpy()
+        np.testing.assert_allclose(compiled.capex_year_peak[0, k], by_year, rtol=1e-9, atol=1e-3)
+    plain = sr.simulate(scenario, samples, breakeven=False, keep_series=False)
+    assert plain.capex_year_peak is None
+    assert plain.outcomes.equals(compiled.outcomes)  # asking for it changes nothing else

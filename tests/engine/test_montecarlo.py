@@ -69,6 +69,7 @@ def test_summary_shapes_and_probabilities():
         "units",
         "loan_cover",
         "peak_year_to_2026",
+        "capex_years",
     }
     assert result.as_json()["loan_cover"] is None  # not computed unless asked for
     assert not result.has_loan_cover
@@ -126,6 +127,15 @@ def test_cli_mc_json(tmp_path):
     assert out["n"] == 40
     assert "industry.stranded_peak" in out["quantiles"]
     assert out["units"]["quantiles"] == "USD"
+    assert out["capex_years"] is None  # not asked for
+    runner = CliRunner()
+    years = runner.invoke(app, ["mc", "--n", "40", "--seed", "3", "--capex-years", "--json"])
+    assert years.exit_code == 0, years.output
+    assert set(json.loads(years.stdout)["capex_years"]["meta"]) == {
+        str(y) for y in range(2022, 2036)
+    }
+    shown = runner.invoke(app, ["mc", "--n", "40", "--seed", "3", "--capex-years"])
+    assert "Which year's capex strands (industry)" in shown.stdout
 
 
 def test_cli_mc_refuses_bad_input():
@@ -354,6 +364,37 @@ def test_when_todays_capital_peaks_is_counted_from_every_scenario():
     assert got.loc["industry", [2027, 2028, 2029]].sum() > 0.5  # base: mostly 2027-2029
     doc = result.as_json()["peak_year_to_2026"]
     assert doc["industry"]["2028"] == pytest.approx(got.loc["industry", 2028])
+
+
+def test_which_years_capex_strands_over_the_draws():
+    """Sketched from every scenario: against the model run on the same draws, any chunking."""
+    from strandrisk.core.sketch import ALPHA
+    from strandrisk.scenarios.sampling import sample_range
+
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    space = load_uncertainty("base", sc)
+    result = run_mc(sc, space, 200, 42, sampler="lhs", chunk_size=64, capex_years=True)
+    again = run_mc(sc, space, 200, 42, sampler="lhs", chunk_size=200, capex_years=True)
+    direct = sr.simulate(
+        sc, sample_range(space, 0, 200, 42, "lhs"), breakeven=False, keep_series=False,
+        capex_years=True,
+    )  # fmt: skip
+    for k, company in enumerate([*(c.name for c in sc.companies), "industry"]):
+        table = result.capex_years(company)
+        pd.testing.assert_frame_equal(table, again.capex_years(company), check_exact=True)
+        assert list(table.index) == list(direct.capex_years)  # 2022 to 2030
+        peaks = direct.capex_year_peak[:, k, :]
+        scale = np.abs(peaks).max()
+        for column, level in (("p50", 0.5), ("p95", 0.95)):
+            exact = np.quantile(peaks, level, axis=0)
+            np.testing.assert_allclose(table[column], exact, rtol=ALPHA, atol=ALPHA * scale)
+        np.testing.assert_allclose(table["mean"], peaks.mean(axis=0), atol=ALPHA * scale)
+        np.testing.assert_array_equal(table["strands"], (peaks > 0).mean(axis=0))
+    doc = result.as_json()["capex_years"]
+    assert doc["industry"]["2026"]["p50"] == pytest.approx(result.capex_years().loc[2026, "p50"])
+    plain = run_mc(sc, space, 50, 42)
+    assert plain.capex_years() is None
+    assert plain.as_json()["capex_years"] is None
 
 
 def test_summaries_match_the_kept_rows(tmp_path):

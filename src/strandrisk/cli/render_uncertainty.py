@@ -188,6 +188,25 @@ def mc_summary(
                 order,
             )
         ]
+    years = r.capex_years(company)
+    if years is not None:
+        yt = _compact(
+            f"Which year's capex strands ({company}): each year's cohorts valued alone, the "
+            "peak of their stranded value",
+            caption="Peaks within the horizon: the last years' cohorts have little of their "
+            "lives in it. One scenario's, year by year: the report of strandrisk run.",
+        )
+        for col in ("capex year", "P50", "P95", "mean", "strands in"):
+            yt.add_column(col, justify="left" if col == "capex year" else "right", no_wrap=True)
+        for year, row in years.iterrows():
+            yt.add_row(
+                str(year),
+                _money(row["p50"]),
+                _money(row["p95"]),
+                _money(row["mean"]),
+                _share(row["strands"]),
+            )
+        peaks.append(yt)
     return Group(
         table,
         precision,

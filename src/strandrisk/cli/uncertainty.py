@@ -61,6 +61,16 @@ def mc(
             "with --below min_llcr=...).",
         ),
     ] = False,
+    capex_years: Annotated[
+        bool,
+        typer.Option(
+            "--capex-years",
+            metavar="",
+            help="Also which year's capex strands: each calendar year's cohorts valued alone "
+            "in every scenario, the P50, P95 and mean of their peak stranded value and the "
+            "chance they strand at all (about a tenth more work).",
+        ),
+    ] = False,
     chunk_size: Annotated[int, typer.Option(help="Scenarios per task.")] = 100_000,
     workers: Annotated[
         int | None, typer.Option(help="Run on a local Dask cluster with N workers.")
@@ -262,6 +272,7 @@ def mc(
             keep_series=series,
             precision=precision,
             llcr=llcr or any(name == "min_llcr" for name, _, _ in conditions),
+            capex_years=capex_years,
         )
     run_id = None
     if store is not None:

@@ -461,7 +461,7 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
 @numba.njit(cache=True, error_model="numpy")
 def _value_unit(
     ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und,
-    obsolescence, cut, fair_e, stranded_e, viu_e,
+    obsolescence, cut, fair_e, stranded_e, viu_e, fair_y, peak_y, viu_y,
 ):  # fmt: skip
     """Value in use, stranding and both impairment tests for one cash-generating unit.
 
@@ -470,9 +470,13 @@ def _value_unit(
     With ``obsolescence`` the fair value is capped at the value in use. ``stranded_e``
     receives the stranded value of the vintages before ``cut`` valued alone, ``fair_e``
     being their fair value: every sum over vintages runs in vintage order, so theirs is
-    the partial sum at ``cut`` (``viu_e``: work space, n). Returns the materiality threshold.
+    the partial sum at ``cut`` (``viu_e``: work space, n). With ``peak_y`` of length Y > 0,
+    each calendar year's four vintages are valued alone too, ``fair_y`` (Y, n) being their
+    fair value: ``peak_y[y]`` receives the peak of their stranded value (``viu_y``: work
+    space, n). Returns the materiality threshold.
     """
     vr = book_c_v.shape[0]
+    by_year = peak_y.shape[0] > 0
     for t in range(n):
         viu[t] = 0.0
         und[t] = 0.0
@@ -480,6 +484,9 @@ def _value_unit(
         if v == cut:  # the group's value in use: the sums so far
             for t in range(n):
                 viu_e[t] = viu[t]
+        if by_year and v % 4 == 0:  # a calendar year's first vintage
+            for t in range(n):
+                viu_y[t] = 0.0
         # per vintage, the sums over the quarters after t (total from t, less t's own flow)
         tot_d = 0.0
         tot_u = 0.0
@@ -490,6 +497,10 @@ def _value_unit(
             if u < n and vint[v] <= u:
                 viu[u] += tot_d - fd
                 und[u] += tot_u - ebitda[v, u]
+                if by_year:
+                    viu_y[u] += tot_d - fd
+        if by_year and v % 4 == 3:  # the year's last vintage: its four valued alone
+            _year_peak(book_c_v, v - 3, viu_y, fair_y[v // 4], df, n, obsolescence, peak_y, v // 4)
     if cut >= vr:
         for t in range(n):
             viu_e[t] = viu[t]
@@ -525,6 +536,23 @@ def _value_unit(
     for t in range(n):
         big = max(big, book_c[t])
     return big * 1e-9
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _year_peak(book_c_v, v0, viu_y, fair_y, df, n, obsolescence, peak_y, y):
+    """Peak stranded value of vintages ``v0`` to ``v0 + 3`` valued alone, into ``peak_y[y]``.
+
+    As :func:`strandrisk.engine.valuation._by_capex_year`: book summed over the four in
+    order, value in use (``viu_y``, discounted to 2026) over the quarter's discount factor,
+    fair value capped at value in use with economic obsolescence.
+    """
+    peak = 0.0
+    for t in range(n):
+        book = ((book_c_v[v0, t] + book_c_v[v0 + 1, t]) + book_c_v[v0 + 2, t]) + book_c_v[v0 + 3, t]
+        value = viu_y[t] / df[t]
+        fv = min(fair_y[t], value) if obsolescence else fair_y[t]
+        peak = max(peak, max(book - max(value, fv), 0.0))
+    peak_y[y] = peak
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -595,6 +623,7 @@ def _loan_cover(
 def outcome_rows(
     capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
     n_hist, n, amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr,
+    by_year,
 ):  # fmt: skip
     """Everything the outcome table needs, per scenario (see ``engine.compiled``).
 
@@ -617,6 +646,9 @@ def outcome_rows(
     loan_cover : (S, K1, 2), or (0, K1, 2) unless ``llcr``
         The lowest loan life cover ratio over the reporting quarters [-] (NaN without
         debt) and the first quarter it is below 1 (an index from 2026Q1, -1 for never).
+    year_peak : (S, K1, Y), or (0, K1, Y) unless ``by_year``
+        Each calendar year's four vintages (from 2022) valued alone: the peak of their
+        stranded value over the reporting quarters [USD].
     """
     s_n, k_n, nv = capex.shape
     nt = price.shape[2]
@@ -629,6 +661,8 @@ def outcome_rows(
     life26 = np.zeros((s_n, k_n, 4))
     programme = np.empty((s_n, k1, 3))
     loan_cover = np.empty((s_n if llcr else 0, k1, 2))
+    n_y = vr // 4 if by_year else 0  # calendar years of reported vintages
+    year_peak = np.zeros((s_n if by_year else 0, k1, vr // 4))
     for s in numba.prange(s_n):
         p = sp[s]
         vals = np.zeros((k1, 5, n))
@@ -648,6 +682,10 @@ def outcome_rows(
         fair_e = np.zeros(n)  # the fair value of today's capital (the vintages before cut)
         fair_ind_e = np.zeros(n)
         stranded_e = np.empty((k1, n))
+        fair_y = np.zeros((n_y, n))  # each year's vintages' fair value, per company
+        fair_ind_y = np.zeros((n_y, n))
+        peak_y = np.zeros((k1, n_y))
+        viu_y = np.empty(n)
         book_f = np.zeros(n)
         viu = np.empty(n)
         und = np.empty(n)
@@ -701,6 +739,8 @@ def outcome_rows(
                 fair[t] = 0.0
                 book_f[t] = 0.0
                 lo_v[t] = vr
+                for y in range(n_y):
+                    fair_y[y, t] = 0.0
             for v in range(vr):
                 a, b = start[v], end[v]
                 start_ind[v] = min(start_ind[v], a)
@@ -750,6 +790,8 @@ def outcome_rows(
                     energy_left = extra_kw * heat * remaining
                     fv = un * new_cost[s, t + _ONE] * remaining - energy_left
                     fair[t] += max(fv, 0.0)
+                    if by_year:
+                        fair_y[v // 4, t] += max(fv, 0.0)
                 # debt drawn at commissioning, interest on the opening balance
                 principal = p[_DEBT] * cap_k[v]
                 if principal != 0.0:
@@ -774,6 +816,8 @@ def outcome_rows(
                 fair_ind[t] += fair[t]
                 fair_ind_e[t] += fair_e[t]
                 book_f_ind[t] += book_f[t]
+                for y in range(n_y):
+                    fair_ind_y[y, t] += fair_y[y, t]
             if llcr:
                 _loan_cover(
                     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f,
@@ -781,13 +825,16 @@ def outcome_rows(
                 )  # fmt: skip
             big[k] = _value_unit(
                 ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
-                vals[k], viu, und, obsolescence, cut, fair_e, stranded_e[k], viu_e,
+                vals[k], viu, und, obsolescence, cut, fair_e, stranded_e[k], viu_e, fair_y,
+                peak_y[k], viu_y,
             )  # fmt: skip
         big[k_n] = _value_unit(
             ebitda_ind, start_ind, end_ind, book_c_ind, lo_ind, n_hist, book_f_ind, fair_ind,
             vint, df[s], n, vals[k_n], viu, und, obsolescence, cut, fair_ind_e, stranded_e[k_n],
-            viu_e,
+            viu_e, fair_ind_y, peak_y[k_n], viu_y,
         )  # fmt: skip
+        if by_year:
+            year_peak[s] = peak_y
         if keep_values:
             values[s] = vals
         for i in range(5):
@@ -850,7 +897,7 @@ def outcome_rows(
             summary[s, k, 6] = min_dscr
             summary[s, k, 7] = negative
             summary[s, k, 8] = min_icr
-    return values, summary, life26, programme, loan_cover
+    return values, summary, life26, programme, loan_cover, year_peak
 
 
 @numba.njit(cache=True, error_model="numpy")

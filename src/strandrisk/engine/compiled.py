@@ -57,6 +57,9 @@ class KernelOutcomes:
         The lowest loan life cover ratio over the reporting quarters [-] (NaN without
         debt) and the first quarter it is below 1 (from 2026Q1, -1 for never); empty (0
         rows) unless asked for.
+    year_peak : ndarray, shape (S, K1, Y)
+        Each calendar year's capex (from 2022) valued alone: the peak of its stranded value;
+        empty (0 rows) unless asked for. [USD]
     """
 
     cohorts: Cohorts
@@ -65,6 +68,7 @@ class KernelOutcomes:
     life_2026: np.ndarray
     programme: np.ndarray
     loan_cover: np.ndarray
+    year_peak: np.ndarray
 
 
 def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -182,7 +186,7 @@ def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
 
 
 def run_kernel(
-    inputs: KernelInputs, keep_values: bool = False, llcr: bool = False
+    inputs: KernelInputs, keep_values: bool = False, llcr: bool = False, by_year: bool = False
 ) -> KernelOutcomes:
     """Run the compiled model on a prepared batch (all Numba threads).
 
@@ -195,13 +199,17 @@ def run_kernel(
     llcr : bool
         Also the loan life cover ratio's lowest value and first quarter below 1 (about a
         third more work). [-]
+    by_year : bool
+        Also each calendar year's capex valued alone: the peak of its stranded value. [-]
 
     Returns
     -------
     KernelOutcomes
         What the outcome table is computed from.
     """
-    return KernelOutcomes(inputs.cohorts, *_kernel.outcome_rows(*inputs.args, keep_values, llcr))
+    return KernelOutcomes(
+        inputs.cohorts, *_kernel.outcome_rows(*inputs.args, keep_values, llcr, by_year)
+    )
 
 
 def programme_npv_compiled(

@@ -29,6 +29,7 @@ from strandrisk.errors import InputError
 from strandrisk.jsonable import json_number, json_rows
 
 __all__ = [
+    "CAPEX_YEAR_PREFIX",
     "CONDITION_OUTCOMES",
     "CONFIDENCE",
     "COVENANTS",
@@ -50,6 +51,9 @@ __all__ = [
     "precision_checkpoints",
     "quantile_precision",
 ]
+
+CAPEX_YEAR_PREFIX = "capex_year:"
+"""Sketch key of a calendar year's capex valued alone (``capex_year:2027``), per company."""
 
 FAN_SCENARIOS = 2000
 """Scenarios whose quarterly series feed the fan charts."""
@@ -430,6 +434,45 @@ class MCResult:
         largest = wide.abs().max(axis=1).fillna(-1.0)
         return wide.iloc[np.argsort(-largest.to_numpy(), kind="stable")]
 
+    def capex_years(self, company: str = "industry") -> pd.DataFrame | None:
+        """Which year's capex strands: each year's cohorts valued alone, over the scenarios.
+
+        From a run with ``capex_years=True`` (``mc --capex-years``): the peak stranded value
+        of each calendar year's capex, valued as a group of its own, per scenario.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            Index ``capex_year``; ``p50``, ``p95``, ``mean`` [USD] and ``strands`` (the share
+            of scenarios in which it strands at all) [fraction]; None for a run without it.
+        """
+        keys = sorted(
+            o for c, o in self.sketches if c == company and o.startswith(CAPEX_YEAR_PREFIX)
+        )
+        if not keys:
+            return None
+        rows = []
+        for key in keys:
+            sketch = self.sketches[(company, key)]
+            p50, p95 = sketch.quantile(np.array([0.5, 0.95]))
+            rows.append(
+                (
+                    int(key[len(CAPEX_YEAR_PREFIX) :]),
+                    p50,
+                    p95,
+                    sketch.mean(),
+                    sketch.share_beyond(0.0, True),
+                )
+            )
+        return pd.DataFrame(
+            rows, columns=["capex_year", "p50", "p95", "mean", "strands"]
+        ).set_index("capex_year")
+
     def impairment_by_year(self, order: Sequence[str]) -> pd.DataFrame:
         """P(impairment) by year as a table: IFRS rows, then US GAAP rows, companies in ``order``.
 
@@ -450,6 +493,21 @@ class MCResult:
             for company in order
         }
         return pd.DataFrame(rows).T
+
+    def _capex_years_json(self) -> dict[str, object] | None:
+        """Return the capex-year part of :meth:`MCResult.as_json` (None without it)."""
+        companies = sorted({c for c, o in self.sketches if o.startswith(CAPEX_YEAR_PREFIX)})
+        if not companies:
+            return None
+        out: dict[str, object] = {}
+        for company in companies:
+            table = self.capex_years(company)
+            assert table is not None
+            out[company] = {
+                str(year): {k: json_number(v) for k, v in row.items()}
+                for year, row in table.iterrows()
+            }
+        return out
 
     def _loan_cover_json(self) -> dict[str, object] | None:
         """Return the loan life cover part of :meth:`MCResult.as_json` (None without it)."""
@@ -520,6 +578,7 @@ class MCResult:
             "interest_cover": json_rows(self.interest_cover()),
             "economic_life": json_rows(self.economic_life()),
             "loan_cover": self._loan_cover_json(),
+            "capex_years": self._capex_years_json(),
             "peak_year_to_2026": None
             if self.peak_year_to_2026 is None
             else {
@@ -550,6 +609,9 @@ class MCResult:
                 "scenarios with debt; no_debt and below <level> shares of all scenarios; "
                 "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
                 "null unless the run computed the loan life cover (--llcr)",
+                "capex_years": "each calendar year's capex valued alone: P50, P95 and mean of "
+                "its peak stranded value (USD) and the share of scenarios in which it strands; "
+                "null unless the run computed it (--capex-years)",
                 "peak_year_to_2026": "share of scenarios whose today's capital (installed "
                 "base and 2026 programme, valued alone) has its peak stranded value in each "
                 "year; none: never a material one",

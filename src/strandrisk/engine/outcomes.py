@@ -146,11 +146,19 @@ class SimulationResult:
         Quarterly series with dims (scenario, company, quarter), each calendar year's capex
         valued alone with dims (scenario, company, capex_year, quarter), and per-cohort lives
         with dims (scenario, company, vintage); ``None`` if not kept.
+    capex_year_peak : ndarray, shape (S, K+1, Y), or None
+        With ``simulate(..., capex_years=True)``: each calendar year's capex (``capex_years``)
+        valued alone, the peak of its stranded value over the horizon, per scenario and
+        company (industry last). [USD]
+    capex_years : tuple of int
+        The calendar years of ``capex_year_peak``'s last axis (2022 on). [year]
     """
 
     scenario: Scenario
     outcomes: pd.DataFrame
     series: xr.Dataset | None
+    capex_year_peak: np.ndarray | None = None
+    capex_years: tuple[int, ...] = ()
 
     def stranded_by_capex_year(self, company: str = "industry", scenario: int = 0) -> pd.DataFrame:
         """Which year's capex strands: each calendar year's cohorts valued as a group alone.

@@ -128,10 +128,17 @@ def _prepare_parts(p: Params, grid: Grid, hist: HistoryArrays) -> list[tuple[Par
 
 
 def _chunk_compiled(
-    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool, llcr: bool
+    p: Params,
+    grid: Grid,
+    hist: HistoryArrays,
+    with_breakeven: bool,
+    keep: bool,
+    llcr: bool,
+    by_year: bool = False,
 ) -> tuple[dict, dict]:
     parts = [
-        _kernel_columns(q, grid, run_kernel(k, llcr=llcr)) for q, k in _prepare_parts(p, grid, hist)
+        _kernel_columns(q, grid, run_kernel(k, llcr=llcr, by_year=by_year))
+        for q, k in _prepare_parts(p, grid, hist)
     ]
     out = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     if with_breakeven:
@@ -168,6 +175,7 @@ def _kernel_columns(p: Params, grid: Grid, ko: KernelOutcomes) -> dict[str, np.n
         "min_dscr": sm[..., 6],
         "min_interest_cover": sm[..., 8],
         "first_negative_fcf_y": sm[..., 7].astype(np.int64),
+        **({"capex_year_peak": ko.year_peak} if ko.year_peak.shape[0] else {}),
     }
 
 
@@ -189,14 +197,20 @@ def _breakeven_columns(p: Params, grid: Grid, hist: HistoryArrays, engine: str) 
 
 
 def _chunk(
-    p: Params, grid: Grid, hist: HistoryArrays, with_breakeven: bool, keep: bool, llcr: bool
+    p: Params,
+    grid: Grid,
+    hist: HistoryArrays,
+    with_breakeven: bool,
+    keep: bool,
+    llcr: bool,
+    by_year: bool = False,
 ) -> tuple[dict, dict]:
     full_grid = grid
     cohorts = build_cohorts(p, full_grid, hist)
     ops = operate(p, full_grid, cohorts)
     grid, cohorts, ops = reported_vintages(full_grid, cohorts, ops)
     acc = accounts(p, grid, cohorts)
-    val = value_assets(p, grid, cohorts, ops, acc, by_capex_year=keep)
+    val = value_assets(p, grid, cohorts, ops, acc, by_capex_year=keep or by_year)
     to_2026 = val.to_2026
     flows = company_flows(p, grid, cohorts, ops, acc)
     prog = programme_2026(p, grid, cohorts, ops, acc)
@@ -230,6 +244,8 @@ def _chunk(
         with np.errstate(invalid="ignore"):
             out["min_llcr"] = np.fmin.reduce(flows.llcr, axis=-1)  # NaN only without debt
             out["first_llcr_below_1_q"] = _first_index(flows.llcr < 1.0)
+    if by_year and val.by_capex_year is not None:
+        out["capex_year_peak"] = val.by_capex_year.stranded.max(axis=-1)
     if with_breakeven:
         out.update(_breakeven_columns(p, full_grid, hist, "numpy"))
     series: dict[str, np.ndarray] = {}
@@ -389,6 +405,7 @@ def simulate(
     chunk_size: int | None = None,
     engine: str = "compiled",
     llcr: bool = False,
+    capex_years: bool = False,
 ) -> SimulationResult:
     """Run the cohort model.
 
@@ -416,6 +433,10 @@ def simulate(
         Add :data:`LLCR_COLUMNS` to the outcome table: each company's lowest quarterly loan
         life cover ratio and the first quarter it falls below 1 (about a third more work
         in the compiled engine; the quarterly ratio is the series ``llcr``). [-]
+    capex_years : bool
+        Also value each calendar year's capex alone and keep the peak of its stranded value
+        per scenario and company (``SimulationResult.capex_year_peak``), without the
+        quarterly series. [-]
 
     Returns
     -------
@@ -455,18 +476,32 @@ def simulate(
     outs, series = [], []
     for start in range(0, params.n, chunk_size):
         out, ser = run_chunk(
-            params.take(slice(start, start + chunk_size)), grid, hist, breakeven, keep_series, llcr
+            params.take(slice(start, start + chunk_size)),
+            grid,
+            hist,
+            breakeven,
+            keep_series,
+            llcr,
+            capex_years,
         )
         outs.append(out)
         series.append(ser)
     merged = {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
+    peaks = merged.pop("capex_year_peak", None)
     frame = _outcome_frame(params.companies, merged)
     ds = None
     if keep_series:
         ds = _dataset(
             params.companies, grid, {k: np.concatenate([s[k] for s in series]) for k in series[0]}
         )
-    return SimulationResult(scenario=scenario, outcomes=frame, series=ds)
+    years = tuple(START_YEAR + int(v) // 4 for v in grid.vintage[: grid.n_hist + grid.t_rep : 4])
+    return SimulationResult(
+        scenario=scenario,
+        outcomes=frame,
+        series=ds,
+        capex_year_peak=peaks,
+        capex_years=years if peaks is not None else (),
+    )
 
 
 def value_paths(
