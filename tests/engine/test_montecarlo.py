@@ -136,6 +136,11 @@ def test_cli_mc_json(tmp_path):
     }
     shown = runner.invoke(app, ["mc", "--n", "40", "--seed", "3", "--capex-years"])
     assert "Which year's capex strands (industry)" in shown.stdout
+    refused = runner.invoke(
+        app, ["mc", "--n", "40", "--capex-years", "--compare", "capex.path=flat"]
+    )
+    assert refused.exit_code == 2
+    assert "--capex-years" in refused.output
 
 
 def test_cli_mc_refuses_bad_input():

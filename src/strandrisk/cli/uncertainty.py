@@ -198,6 +198,11 @@ def mc(
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None, check_uncertainty=False)
     space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
     chosen.check_company(company)
+    if capex_years and (compare or stress):
+        raise InputError(
+            "--capex-years: a decision comparison does not value each year's capex; run mc "
+            "with --capex-years and no --compare or --stress"
+        )
     if compare or stress:
         comparison = _compare(
             chosen,
