@@ -192,8 +192,9 @@ def report_stored_mc(
     samples = stored.samples.set_index("scenario")
     samples.index = samples.index.astype("int64")
     say(f"summarising {len(samples):,} scenarios")
+    dated = bool(meta.get("peak_dates"))  # False: stored before the peak quarters were kept
     rows = stored.outcomes
-    if not meta.get("peak_dates"):  # stored before today's capital's peak quarters were
+    if not dated:
         rows = rows.drop(columns="stranded_peak_to_2026_date", errors="ignore")
     result = result_from_rows(scenario, samples, rows, int(meta["seed"]), str(meta["sampler"]))
     if meta.get("precision"):  # how the run stopped, as it printed it
@@ -211,9 +212,11 @@ def report_stored_mc(
         keep_series=False,
         llcr=cover,
     ).outcomes
-    columns = [*KEPT_COLUMNS, *(LLCR_COLUMNS if cover else ())]
-    if not meta.get("peak_dates"):
-        columns.remove("stranded_peak_to_2026_date")
+    columns = [
+        c
+        for c in (*KEPT_COLUMNS, *(LLCR_COLUMNS if cover else ()))
+        if dated or c != "stranded_peak_to_2026_date"
+    ]
     kept = stored.outcomes.loc[stored.outcomes["scenario"] < len(head), columns]
     matches = _same_outcomes(_by_row(again[columns]), _by_row(kept))
     say("writing the page")

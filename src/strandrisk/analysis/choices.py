@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from strandrisk.analysis.bridge import outcomes_at
+from strandrisk.analysis.bridge import BRIDGE_OUTCOMES, outcomes_at
 from strandrisk.engine.simulate import OUTCOME_UNITS
 from strandrisk.errors import InputError
 from strandrisk.scenarios.schema import Scenario, field_metadata, modelling_choices
@@ -174,7 +174,7 @@ def choice_effects(
     """
     outcomes = tuple(outcomes)
     for o in outcomes:
-        if o not in OUTCOME_UNITS or OUTCOME_UNITS[o] not in ("USD", "year", "1/year", "ratio"):
+        if o not in BRIDGE_OUTCOMES:
             raise InputError(f"choices: {o!r} is not a numeric outcome")
     names = [c.name for c in scenario.companies]
     if company not in (*names, "industry"):

@@ -179,9 +179,9 @@ def mc_summary(
         pt.add_row(str(label), *(_share(v) for v in row))
         if i % len(order) == 0:  # IFRS, then US GAAP
             pt.add_section()
-    peaks = []
+    when = []  # when today's capital peaks; which year's capex strands (when the run has them)
     if r.peak_year_to_2026 is not None:
-        peaks = [
+        when = [
             _share_table(
                 "When today's capital's stranded value peaks: share of scenarios by year",
                 r.peak_year_to_2026,
@@ -206,7 +206,7 @@ def mc_summary(
                 _money(row["mean"]),
                 _share(row["strands"]),
             )
-        peaks.append(yt)
+        when.append(yt)
     return Group(
         table,
         precision,
@@ -217,7 +217,7 @@ def mc_summary(
         *loan,
         lt,
         pt,
-        *peaks,
+        *when,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
     )

@@ -496,18 +496,15 @@ class MCResult:
 
     def _capex_years_json(self) -> dict[str, object] | None:
         """Return the capex-year part of :meth:`MCResult.as_json` (None without it)."""
-        companies = sorted({c for c, o in self.sketches if o.startswith(CAPEX_YEAR_PREFIX)})
-        if not companies:
-            return None
         out: dict[str, object] = {}
-        for company in companies:
+        for company in sorted({c for c, o in self.sketches if o.startswith(CAPEX_YEAR_PREFIX)}):
             table = self.capex_years(company)
-            assert table is not None
-            out[company] = {
-                str(year): {k: json_number(v) for k, v in row.items()}
-                for year, row in table.iterrows()
-            }
-        return out
+            if table is not None:
+                out[company] = {
+                    str(year): {k: json_number(v) for k, v in row.items()}
+                    for year, row in table.iterrows()
+                }
+        return out or None
 
     def _loan_cover_json(self) -> dict[str, object] | None:
         """Return the loan life cover part of :meth:`MCResult.as_json` (None without it)."""

@@ -126,6 +126,13 @@ class _TaskResult:
     peaks: dict[str, np.ndarray] | None = None
 
 
+def _year_counts(quarters: pd.Series, years: int) -> np.ndarray:
+    """Count ISO quarters (None: never) by year from 2026, shape (years + 1,), never last."""
+    codes, labels = pd.factorize(quarters)  # a few dozen quarters; -1 = none
+    of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
+    return np.bincount(np.minimum(of_label[codes], years), minlength=years + 1)
+
+
 def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | None:
     """Per company, scenarios whose today's capital's stranded value peaks in each year.
 
@@ -136,12 +143,10 @@ def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | N
     column = "stranded_peak_to_2026_date"
     if column not in outcomes:
         return None
-    out = {}
-    for company, group in outcomes.groupby("company", sort=True, observed=True):
-        codes, labels = pd.factorize(group[column])  # a few dozen quarters; -1 = none
-        of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
-        out[str(company)] = np.bincount(np.minimum(of_label[codes], years), minlength=years + 1)
-    return out
+    return {
+        str(company): _year_counts(group[column], years)
+        for company, group in outcomes.groupby("company", sort=True, observed=True)
+    }
 
 
 def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
@@ -171,12 +176,7 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
                 np.isfinite(economic) & np.isfinite(booked), (economic < booked) * 1.0, np.nan
             )
             sketches[(name, LIFE_SHORT)] = QuantileSketch.of(short)
-        counts = np.zeros((len(firsts), years + 1), dtype=np.int64)
-        for i, column in enumerate(firsts):
-            codes, labels = pd.factorize(group[column])  # a few dozen quarters; -1 = none
-            of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
-            counts[i] = np.bincount(np.minimum(of_label[codes], years), minlength=years + 1)
-        impaired[name] = counts
+        impaired[name] = np.stack([_year_counts(group[column], years) for column in firsts])
     return sketches, impaired
 
 

@@ -50,6 +50,7 @@ from strandrisk.engine.outcomes import (  # re-exported: the table and the resul
 )
 from strandrisk.engine.params import Params, build_params
 from strandrisk.engine.valuation import Valuation, add_industry, value_assets
+from strandrisk.engine.valuation import capex_years as year_labels
 from strandrisk.errors import whole_number
 from strandrisk.scenarios.schema import Scenario
 
@@ -494,13 +495,12 @@ def simulate(
         ds = _dataset(
             params.companies, grid, {k: np.concatenate([s[k] for s in series]) for k in series[0]}
         )
-    years = tuple(START_YEAR + int(v) // 4 for v in grid.vintage[: grid.n_hist + grid.t_rep : 4])
     return SimulationResult(
         scenario=scenario,
         outcomes=frame,
         series=ds,
         capex_year_peak=peaks,
-        capex_years=years if peaks is not None else (),
+        capex_years=tuple(int(y) for y in year_labels(grid)) if peaks is not None else (),
     )
 
 

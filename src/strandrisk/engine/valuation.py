@@ -29,6 +29,7 @@ __all__ = [
     "CapitalTo2026",
     "Valuation",
     "add_industry",
+    "capex_years",
     "discount_end",
     "value_assets",
 ]
@@ -288,6 +289,17 @@ def _alone(
     return fair, np.maximum(book - np.maximum(viu, fair), 0.0)
 
 
+def capex_years(grid: Grid) -> np.ndarray:
+    """Return the calendar years of the reported vintages, one per four of them [year].
+
+    Parameters
+    ----------
+    grid : Grid
+        Axes; the vintages to the horizon are its first ``n_hist + t_rep``. [-]
+    """
+    return START_YEAR + grid.vintage[: grid.n_hist + grid.t_rep : 4] // 4
+
+
 def _by_capex_year(
     p: Params,
     grid: Grid,
@@ -312,4 +324,4 @@ def _by_capex_year(
     viu = per_year(existing * future) / df[..., None, :]
     book = per_year(book_c_v)
     _, stranded = _alone(p, viu, per_year(fair_v), book)
-    return ByCapexYear(START_YEAR + grid.vintage[::4] // 4, book, stranded)
+    return ByCapexYear(capex_years(grid), book, stranded)
