@@ -272,17 +272,17 @@ def compare_presets(companies: tuple[str, ...], years: int) -> pd.DataFrame:
 
 
 def compile_note() -> str:
-    """Return `` (first use: compiling, ~30 s)`` before the kernels are compiled, else ``""``.
+    """Return `` (first use: compiling, ~40 s)`` before the kernels are compiled, else ``""``.
 
     For status lines: the first call of the compiled model compiles it and caches the
-    result, which takes about 30 s on two cores.
+    result, which takes about 40 s on two cores.
 
     Returns
     -------
     str
         The note, with a leading space, or an empty string. [-]
     """
-    return " (first use: compiling, ~30 s)" if kernel_cached() is False else ""
+    return " (first use: compiling, ~40 s)" if kernel_cached() is False else ""
 
 
 def _lives_effect(scenario: Scenario) -> LifeEffect | None:

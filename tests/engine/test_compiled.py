@@ -201,6 +201,36 @@ def test_compiled_results_do_not_depend_on_the_thread_count():
     assert one.equals(many)
 
 
+def test_kernel_rows_do_not_depend_on_their_blocks_or_threads(monkeypatch):
+    scenario = sr.load_scenario("base")
+    samples = sample_range(load_uncertainty("base", scenario), 0, 40, seed=3, sampler="mc")
+    kw = {"keep_series": False, "llcr": True}  # the break-even solves' kernel too
+    monkeypatch.setattr(_kernel.numba, "get_num_threads", lambda: 1)
+    one = sr.simulate(scenario, samples, **kw).outcomes
+    monkeypatch.setattr(_kernel, "BLOCK", 1)
+    monkeypatch.setattr(_kernel.numba, "get_num_threads", lambda: 3)
+    many = sr.simulate(scenario, samples, **kw).outcomes
+    assert one.equals(many)
+
+
+def test_kernel_threads_cover_every_row_once_and_pass_errors_on(monkeypatch):
+    monkeypatch.setattr(_kernel.numba, "get_num_threads", lambda: 4)
+    for n in (0, 1, 31, 32, 33, 1000, 4097):
+        seen = np.zeros(n, dtype=int)
+
+        def block(lo, hi, seen=seen):
+            seen[lo:hi] += 1
+
+        _kernel.in_threads(n, block)
+        assert (seen == 1).all()
+
+    def fails(lo, hi):
+        raise ValueError(f"rows {lo}-{hi}")
+
+    with pytest.raises(ValueError, match="rows"):
+        _kernel.in_threads(1000, fails)
+
+
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError, match="engine"):
         sr.simulate(sr.load_scenario("base"), engine="fortran")

@@ -84,7 +84,7 @@ def clean_failures(fn: F) -> F:
 def working(text: str, quiet: bool = False) -> Iterator[None]:
     """Show a spinner on stderr while ``text`` is being done (on a terminal, unless ``quiet``).
 
-    The first use of the compiled model compiles it (about 30 s); the line says so
+    The first use of the compiled model compiles it (about 40 s); the line says so
     (:func:`strandrisk.jobs.compile_note`).
 
     Parameters

@@ -23,12 +23,16 @@ and their order, so the results are bit-identical to the loops they replace.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+
 import numba
 import numpy as np
 
 from strandrisk.core._irr_kernel import irr_row
 
-__all__ = ["SCALARS", "operate_rows", "outcome_rows", "programme_rows"]
+__all__ = ["BLOCK", "SCALARS", "in_threads", "operate_rows", "outcome_rows", "programme_rows"]
 
 HPQ = 8766.0 / 4
 _ONE = np.uint64(1)  # unsigned loop indices stay unsigned: see the module notes
@@ -74,6 +78,52 @@ SCALARS = (
     _WIDEN_START,
     _DBF,
 ) = range(len(SCALARS))
+
+
+BLOCK = 32
+"""Scenarios per task when a batch is shared between threads."""
+
+
+def in_threads(n: int, block: Callable[[int, int], object]) -> None:
+    """Run ``block(lo, hi)`` over rows ``[0, n)`` in blocks, on Numba's number of threads.
+
+    The kernels release the GIL and compute each row alone, so a row's result does not
+    depend on the block it falls in or on the threads. Plain threads rather than Numba's
+    ``prange``: a parallel function is compiled a second time around its body, which
+    doubled the first call's compile time (≈60 s against ≈30 s on two cores).
+
+    Parameters
+    ----------
+    n : int
+        Number of rows. [-]
+    block : callable
+        Computes rows ``lo`` to ``hi`` (exclusive) in place. [-]
+    """
+    threads = min(numba.get_num_threads(), -(-n // BLOCK))
+    if threads <= 1:
+        block(0, n)
+        return
+    size = max(BLOCK, n // (8 * threads))  # a few blocks a thread, to balance the load
+    bounds = [*range(0, n, size), n]
+    with ThreadPoolExecutor(threads, thread_name_prefix="strandrisk-kernel") as pool:
+        for _ in pool.map(lambda ab: block(*ab), pairwise(bounds)):
+            pass  # re-raises a block's exception
+
+
+def _read_only(*args: object) -> tuple:
+    """Return the arguments, each array as a read-only view (no copy).
+
+    Numba compiles a function again for each mix of writeable and read-only arrays (a
+    broadcast input is read-only), and the kernels only read their inputs: one mix, one
+    compilation.
+    """
+    out = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            a = a.view()
+            a.flags.writeable = False
+        out.append(a)
+    return tuple(out)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -344,18 +394,56 @@ def _payback(cf):
     return np.nan
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
 def programme_rows(
-    capex, units, power, order, demand, price, theta, vint, v0, sp, lives, df, foresight
-):  # fmt: skip
+    capex: np.ndarray, units: np.ndarray, power: np.ndarray, order: np.ndarray,
+    demand: np.ndarray, price: np.ndarray, theta: np.ndarray, vint: np.ndarray, v0: int,
+    sp: np.ndarray, lives: np.ndarray, df: np.ndarray, foresight: bool,
+) -> np.ndarray:  # fmt: skip
     """NPV of the 2026 programme per row, company and industry, shape (S, K + 1) [USD].
 
     Used by the break-even solver: market and dispatch with the trial demand and price.
+
+    Parameters
+    ----------
+    capex, units, power : ndarray, shape (S, K, V)
+        Each vintage's capex [USD], compute bought [H100e] and power per unit [kW].
+    order : ndarray, shape (S, K, V)
+        The merit order: vintages by power per unit, stable. [-]
+    demand, price : ndarray, shape (S, K, T)
+        Demand [Mtok per quarter] and token price [USD/Mtok] per internal quarter.
+    theta : ndarray, shape (S, T)
+        Throughput of one unit. [Mtok per unit-hour]
+    vint : ndarray, shape (V,)
+        Each vintage's quarter, an index from 2026Q1. [quarter]
+    v0 : int
+        Index of the 2026Q1 vintage. [-]
+    sp : ndarray, shape (S, len(SCALARS))
+        Per-scenario parameters in the order of :data:`SCALARS`. [units of each key]
+    lives : ndarray, shape (S, K, 2)
+        Booked compute and network lives. [year]
+    df : ndarray, shape (S, T)
+        Discount factor at the end of each quarter, at the WACC. [-]
+    foresight : bool
+        The foresight retirement rule (else the trailing-year rule). [-]
     """
-    s_n, k_n, nv = capex.shape
-    nt = price.shape[2]
+    s_n, k_n, _ = capex.shape
     value = np.empty((s_n, k_n + 1))
-    for s in numba.prange(s_n):
+    args = _read_only(
+        capex, units, power, order, demand, price, theta, vint, v0, sp, lives, df, foresight
+    )
+    in_threads(s_n, lambda lo, hi: _programme_block(lo, hi, *args, value))
+    return value
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def _programme_block(
+    lo, hi, capex, units, power, order, demand, price, theta, vint, v0, sp, lives, df, foresight,
+    value,
+):  # fmt: skip
+    """Rows ``lo`` to ``hi`` of :func:`programme_rows`, into ``value``."""
+    _, k_n, nv = capex.shape
+    nt = price.shape[2]
+    for s in range(lo, hi):
         cf = np.zeros((k_n + 1, nt + 1))
         start, end, served, ebitda = _scratch(nv, nt)
         horizon = nt if foresight else _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # 2026's
@@ -373,7 +461,6 @@ def programme_rows(
         _add_industry(cf)
         for k in range(k_n + 1):
             value[s, k] = _npv(cf[k], df[s])
-    return value
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -387,14 +474,14 @@ def _add_industry(cf):
         cf[k_n, i] = total
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def operate_rows(capex, units, power, order, demand, price, theta, vint, sp, df, foresight):
     """Alive flags and EBITDA per vintage, shape (S, K, V, T) (for the agreement tests)."""
     s_n, k_n, nv = capex.shape
     nt = price.shape[2]
     alive = np.zeros((s_n, k_n, nv, nt), dtype=np.bool_)
     out = np.zeros((s_n, k_n, nv, nt))
-    for s in numba.prange(s_n):
+    for s in range(s_n):
         start, end, served, ebitda = _scratch(nv, nt)
         for k in range(k_n):
             _operate_company(
@@ -619,13 +706,41 @@ def _loan_cover(
         cover[t] = cover[t] / (d_end[t - 1] if t > 0 else 1.0)
 
 
-@numba.njit(parallel=True, cache=True, error_model="numpy")
 def outcome_rows(
-    capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
-    n_hist, n, amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr,
-    by_year,
-):  # fmt: skip
+    capex: np.ndarray, units: np.ndarray, power: np.ndarray, demand: np.ndarray,
+    price: np.ndarray, theta: np.ndarray, new_cost: np.ndarray, new_power: np.ndarray,
+    df: np.ndarray, vint: np.ndarray, n_hist: int, n: int, amortising: bool,
+    obsolescence: bool, foresight: bool, sp: np.ndarray, lives: np.ndarray,
+    irr_grid: np.ndarray, keep_values: bool, llcr: bool, by_year: bool,
+) -> tuple[np.ndarray, ...]:  # fmt: skip
     """Everything the outcome table needs, per scenario (see ``engine.compiled``).
+
+    Parameters
+    ----------
+    capex, units, power : ndarray, shape (S, K, V)
+        Each vintage's capex [USD], compute bought [H100e] and power per unit [kW].
+    demand, price : ndarray, shape (S, K, T)
+        Demand [Mtok per quarter] and token price [USD/Mtok] per internal quarter.
+    theta : ndarray, shape (S, T)
+        Throughput of one unit. [Mtok per unit-hour]
+    new_cost, new_power : ndarray, shape (S, T)
+        A new unit's compute and network capex [USD] and power [kW] per quarter.
+    df : ndarray, shape (S, T)
+        Discount factor at the end of each quarter, at the WACC. [-]
+    vint : ndarray, shape (V,)
+        Each vintage's quarter, an index from 2026Q1. [quarter]
+    n_hist, n : int
+        Vintages of the installed base; reporting quarters. [-]
+    amortising, obsolescence, foresight : bool
+        Amortising debt, economic obsolescence, the foresight retirement rule. [-]
+    sp : ndarray, shape (S, len(SCALARS))
+        Per-scenario parameters in the order of :data:`SCALARS`. [units of each key]
+    lives : ndarray, shape (S, K, 2)
+        Booked compute and network lives. [year]
+    irr_grid : ndarray
+        Quarterly rates the IRR search starts from. [1/quarter]
+    keep_values, llcr, by_year : bool
+        Also return the value paths, the loan life cover, each year's capex alone. [-]
 
     Returns
     -------
@@ -650,20 +765,39 @@ def outcome_rows(
         Each calendar year's four vintages (from 2022) valued alone: the peak of their
         stranded value over the reporting quarters [USD].
     """
-    s_n, k_n, nv = capex.shape
+    s_n, k_n, _ = capex.shape
+    k1 = k_n + 1
+    vr = n_hist + n
+    values = np.zeros((s_n if keep_values else 0, k1, 5, n))
+    summary = np.empty((s_n, k1, 11))
+    life26 = np.zeros((s_n, k_n, 4))
+    programme = np.empty((s_n, k1, 3))
+    loan_cover = np.empty((s_n if llcr else 0, k1, 2))
+    year_peak = np.zeros((s_n if by_year else 0, k1, vr // 4))
+    outputs = (values, summary, life26, programme, loan_cover, year_peak)
+    args = _read_only(
+        capex, units, power, demand, price, theta, new_cost, new_power, df, vint, n_hist, n,
+        amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr, by_year,
+    )  # fmt: skip
+    in_threads(s_n, lambda lo, hi: _outcome_block(lo, hi, *args, *outputs))
+    return outputs
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def _outcome_block(
+    lo, hi, capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
+    n_hist, n, amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr,
+    by_year, values, summary, life26, programme, loan_cover, year_peak,
+):  # fmt: skip
+    """Rows ``lo`` to ``hi`` of :func:`outcome_rows`, written into its outputs."""
+    _, k_n, nv = capex.shape
     nt = price.shape[2]
     vr = n_hist + n
     years = n // 4
     k1 = k_n + 1
-    values = np.zeros((s_n if keep_values else 0, k1, 5, n))
-    summary = np.empty((s_n, k1, 11))
     cut = n_hist + 4  # the vintages to 2026Q4: today's capital
-    life26 = np.zeros((s_n, k_n, 4))
-    programme = np.empty((s_n, k1, 3))
-    loan_cover = np.empty((s_n if llcr else 0, k1, 2))
     n_y = vr // 4 if by_year else 0  # calendar years of reported vintages
-    year_peak = np.zeros((s_n if by_year else 0, k1, vr // 4))
-    for s in numba.prange(s_n):
+    for s in range(lo, hi):
         p = sp[s]
         vals = np.zeros((k1, 5, n))
         big = np.empty(k1)
@@ -897,7 +1031,6 @@ def outcome_rows(
             summary[s, k, 6] = min_dscr
             summary[s, k, 7] = negative
             summary[s, k, 8] = min_icr
-    return values, summary, life26, programme, loan_cover, year_peak
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -207,9 +207,8 @@ def run_kernel(
     KernelOutcomes
         What the outcome table is computed from.
     """
-    return KernelOutcomes(
-        inputs.cohorts, *_kernel.outcome_rows(*inputs.args, keep_values, llcr, by_year)
-    )
+    args = (*inputs.args, keep_values, llcr, by_year)
+    return KernelOutcomes(inputs.cohorts, *_kernel.outcome_rows(*args))
 
 
 def programme_npv_compiled(
@@ -261,7 +260,7 @@ def programme_npv_compiled(
 def kernel_cached() -> bool | None:
     """Whether the outcome kernel is in Numba's on-disk cache for this source and Python.
 
-    Without it, the first call compiles the kernels (about 30 s on two cores), so the CLI
+    Without it, the first call compiles the kernels (about 40 s on two cores), so the CLI
     says so while it waits. ``None`` where Numba's cache cannot be inspected (its layout is
     not a public interface).
 
@@ -272,7 +271,7 @@ def kernel_cached() -> bool | None:
         compile, None when unknown. [-]
     """
     try:
-        return bool(_kernel.outcome_rows._cache._cache_file._load_index())
+        return bool(_kernel._outcome_block._cache._cache_file._load_index())
     except Exception:  # any change in Numba's internals means "unknown"
         return None
 
