@@ -600,3 +600,34 @@ def test_a_monte_carlo_run_stored_before_the_peak_quarters_rebuilds_without_them
     page = (tmp_path / "again" / "mc.html").read_text()
     assert "stranded value peaks (% of scenarios)" not in page
     assert "Probability of a material impairment" in page
+
+
+def test_a_stored_monte_carlo_run_keeps_which_years_capex_strands_for_its_page(tmp_path):
+    import duckdb
+
+    store = tmp_path / "s.duckdb"
+    args = ["mc", "--n", "150", "--seed", "5", "--set", "years=3"]
+    live = run(*args, "--capex-years", "--store", str(store), "--out", str(tmp_path / "live"))
+    assert live.exit_code == 0, live.output
+    page = (tmp_path / "live" / "mc.html").read_text()
+    assert "capex strands (industry): each year&#x27;s cohorts valued alone" in page
+    # the page shows what the run computed: the 2026 row, P50 in $B
+    data = json.loads(run(*args, "--capex-years", "--json").stdout)
+    p50 = data["capex_years"]["industry"]["2026"]["p50"] / 1e9
+    assert f'<td class="text">2026</td><td>{p50:,.1f}</td>' in page
+    r = run("report", "1", "--store", str(store), "--out", str(tmp_path / "again"))
+    assert r.exit_code == 0, r.output
+    again = (tmp_path / "again" / "mc.html").read_text()
+    tables = re.compile(r"<table>.*?</table>", re.S)
+    assert tables.findall(again) == tables.findall(page)  # the sketches were stored whole
+
+    plain = run("mc", "--n", "40", "--set", "years=3", "--store", str(store))  # run 2: none
+    assert plain.exit_code == 0, plain.output
+    r = run("report", "2", "--store", str(store), "--out", str(tmp_path / "plain"))
+    assert "capex strands" not in (tmp_path / "plain" / "mc.html").read_text()
+    assert run("runs", "delete", "1", "--store", str(store)).exit_code == 0
+    with duckdb.connect(str(store)) as con:
+        assert con.execute("SELECT count(*) FROM mc_sketches").fetchall() == [(0,)]
+        con.execute("DROP TABLE mc_sketches")  # as a store written before it existed
+    r = run("report", "2", "--store", str(store), "--out", str(tmp_path / "old"))
+    assert r.exit_code == 0, r.output

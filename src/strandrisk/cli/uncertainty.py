@@ -297,6 +297,7 @@ def mc(
             register_sha256=load_register().sha256(),
             sampler=sampler,
             precision=None if result.precision is None else result.precision.as_json(),
+            sketches=result.capex_year_sketches(),
         )
     if pages:
         from strandrisk.engine.montecarlo import read_kept

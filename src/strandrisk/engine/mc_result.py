@@ -473,6 +473,14 @@ class MCResult:
             rows, columns=["capex_year", "p50", "p95", "mean", "strands"]
         ).set_index("capex_year")
 
+    def capex_year_sketches(self) -> dict[tuple[str, str], QuantileSketch]:
+        """Return the sketches of each year's capex valued alone (empty without them) [USD].
+
+        What a stored run keeps besides its rows (``mc_sketches``), keyed ``(company,
+        "capex_year:2027")``.
+        """
+        return {k: v for k, v in self.sketches.items() if k[1].startswith(CAPEX_YEAR_PREFIX)}
+
     def impairment_by_year(self, order: Sequence[str]) -> pd.DataFrame:
         """P(impairment) by year as a table: IFRS rows, then US GAAP rows, companies in ``order``.
 

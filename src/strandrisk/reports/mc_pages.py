@@ -141,6 +141,7 @@ def mc_page(
             _table(p, "company", "{:.0f}"),
         ),
         *_peak_year_section(r),
+        *_capex_year_section(r, company),
         (
             f"What moves the outcomes ({company}): rank correlation with each parameter",
             _table(wide, "parameter", "{:+.2f}") + "".join(_small(n) for n in notes),
@@ -201,6 +202,34 @@ def _peak_year_section(r: MCResult) -> list[tuple[str, str]]:
                 "The year in which the peak stranded value of the capital commissioned to "
                 "2026Q4 (the installed base and the 2026 programme, valued alone) falls; none: "
                 "it never strands materially within the horizon."
+            ),
+        )
+    ]
+
+
+def _capex_year_section(r: MCResult, company: str) -> list[tuple[str, str]]:
+    """Which year's capex strands, over the scenarios, as a page section (none without it)."""
+    years = r.capex_years(company)
+    if years is None:
+        return []
+    table = pd.DataFrame(
+        {
+            "P50 ($B)": years["p50"] / 1e9,
+            "P95 ($B)": years["p95"] / 1e9,
+            "mean ($B)": years["mean"] / 1e9,
+            "strands in (%)": years["strands"] * 100,
+        }
+    )
+    return [
+        (
+            f"Which year's capex strands ({company}): each year's cohorts valued alone",
+            _table(table, "capex year", "{:,.1f}")
+            + _small(
+                "Each calendar year's compute and network capex valued as a group of its own: "
+                "the peak over the horizon of its book above the larger of its value in use "
+                "and its replacement value, over the scenarios, and the share of scenarios in "
+                "which it strands at all. Peaks within the horizon: the last years' cohorts "
+                "have little of their lives in it."
             ),
         )
     ]

@@ -7,10 +7,11 @@ Read back by :class:`~strandrisk.store.runs.RunStore` (``meta``, ``quantiles``, 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from strandrisk.store.runs import _LATER_KEPT, LLCR_COLUMNS, RunStore, _new_run
+from strandrisk.store.runs import _LATER_KEPT, LLCR_COLUMNS, RunStore, _new_run, _sketch_row
 
 __all__ = ["record_comparison", "record_mc"]
 
@@ -26,6 +27,7 @@ def record_mc(
     register_sha256: str,
     sampler: str = "mc",
     precision: dict | None = None,
+    sketches: Mapping[tuple[str, str], Any] | None = None,
 ) -> int:
     """Copy a Monte Carlo run's per-scenario outcomes and samples into the store.
 
@@ -46,6 +48,9 @@ def record_mc(
     precision : dict, optional
         How a run with a precision target stopped (``PrecisionControl.as_json()``), kept in
         ``mc_design`` as JSON. [fraction, count]
+    sketches : mapping, optional
+        ``(company, outcome) -> QuantileSketch`` of what the rows do not hold (each year's
+        capex valued alone, ``mc --capex-years``), kept whole in ``mc_sketches``. [USD]
 
     Returns
     -------
@@ -107,6 +112,14 @@ def record_mc(
                     dates,
                 ],
             )
+            if sketches:
+                con.executemany(
+                    "INSERT INTO mc_sketches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        [run_id, company, outcome, *_sketch_row(sk)]
+                        for (company, outcome), sk in sorted(sketches.items())
+                    ],
+                )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -151,8 +164,7 @@ def record_comparison(
     c = comparison
     companies = ",".join(c.companies())
     sketches = [
-        (part, decision, company, outcome, sk.alpha, sk.x_min, sk.dropped,
-         sk.keys.tolist(), sk.counts.tolist())
+        (part, decision, company, outcome, *_sketch_row(sk))
         for part, source in (
             ("outcome", c.outcomes), ("change", c.changes), ("regret", c.regrets)
         )

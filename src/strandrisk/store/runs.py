@@ -2,8 +2,9 @@
 
 Tables: ``runs`` (one row per run: time, package version, scenario TOML, seed, register
 hash), ``outcomes`` (the outcome table) and ``series`` (quarterly series, long format);
-a Monte Carlo run adds ``mc_samples`` and ``mc_design``, a decision comparison
-``decisions`` and ``decision_sketches`` (both recorded by :mod:`strandrisk.store.mc_runs`).
+a Monte Carlo run adds ``mc_samples``, ``mc_design`` and, for what its rows do not hold
+(each year's capex valued alone), ``mc_sketches``; a decision comparison ``decisions`` and
+``decision_sketches`` (all recorded by :mod:`strandrisk.store.mc_runs`).
 Each run is written in one transaction, so an interrupted write leaves no partial run.
 """
 
@@ -76,6 +77,10 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE TABLE IF NOT EXISTS decision_sketches (
     run_id INTEGER, part VARCHAR, decision VARCHAR, company VARCHAR, outcome VARCHAR,
+    alpha DOUBLE, x_min DOUBLE, dropped BIGINT, keys BIGINT[], counts BIGINT[]
+);
+CREATE TABLE IF NOT EXISTS mc_sketches (
+    run_id INTEGER, company VARCHAR, outcome VARCHAR,
     alpha DOUBLE, x_min DOUBLE, dropped BIGINT, keys BIGINT[], counts BIGINT[]
 );
 """
@@ -531,7 +536,7 @@ class RunStore:
             con.execute("BEGIN TRANSACTION")
             tables = ["series", "outcomes", "mc_samples", "mc_design"]
             present = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-            tables += [t for t in ("decisions", "decision_sketches") if t in present]
+            tables += [t for t in ("decisions", "decision_sketches", "mc_sketches") if t in present]
             for table in tables:
                 con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
             con.execute("DELETE FROM runs WHERE id = ?", [run_id])
@@ -565,10 +570,35 @@ class RunStore:
                 )
             return self._comparison(con, meta, run_id)
 
+    def mc_sketches(self, run_id: int) -> dict[tuple[str, str], Any]:
+        """Read back the sketches a Monte Carlo run stored besides its rows.
+
+        Parameters
+        ----------
+        run_id : int
+            A Monte Carlo run. [-]
+
+        Returns
+        -------
+        dict
+            ``(company, outcome) -> QuantileSketch``: each year's capex valued alone
+            (``capex_year:2027``) for a run with ``mc --capex-years``; empty for the others
+            and for stores written before the table existed. [USD]
+        """
+        with self._connect(read_only=True) as con:
+            try:
+                rows = con.execute(
+                    "SELECT company, outcome, alpha, x_min, dropped, keys, counts "
+                    "FROM mc_sketches WHERE run_id = ?",
+                    [run_id],
+                ).fetchall()
+            except duckdb.CatalogException:  # a store written before mc_sketches existed
+                return {}
+        return {(company, outcome): _sketch(*sketch) for company, outcome, *sketch in rows}
+
     @staticmethod
     def _comparison(con: duckdb.DuckDBPyConnection, meta: dict, run_id: int) -> Any:
         """Rebuild a comparison from its stored rows, on an open connection."""
-        from strandrisk.core.sketch import QuantileSketch
         from strandrisk.engine.decisions import DecisionComparison
 
         labels = con.execute(
@@ -580,14 +610,8 @@ class RunStore:
             [run_id],
         ).fetchall()
         parts: dict[str, dict] = {"outcome": {}, "change": {}, "regret": {}}
-        for part, decision, company, outcome, alpha, x_min, dropped, keys, counts in rows:
-            parts[part][(decision, company, outcome)] = QuantileSketch(
-                np.asarray(keys, dtype=np.int64),
-                np.asarray(counts, dtype=np.int64),
-                float(alpha),
-                float(x_min),
-                int(dropped),
-            )
+        for part, decision, company, outcome, *sketch in rows:
+            parts[part][(decision, company, outcome)] = _sketch(*sketch)
         return DecisionComparison(
             int(meta["n_scenarios"]),
             int(meta["seed"]),
@@ -661,3 +685,27 @@ def _new_run(
          register_sha256, n, companies],
     )  # fmt: skip
     return run_id
+
+
+def _sketch(alpha: float, x_min: float, dropped: int, keys: list, counts: list) -> Any:
+    """Return a stored quantile sketch (a row of ``mc_sketches`` or ``decision_sketches``)."""
+    from strandrisk.core.sketch import QuantileSketch
+
+    return QuantileSketch(
+        np.asarray(keys, dtype=np.int64),
+        np.asarray(counts, dtype=np.int64),
+        float(alpha),
+        float(x_min),
+        int(dropped),
+    )
+
+
+def _sketch_row(sketch: Any) -> list:
+    """Return ``alpha, x_min, dropped, keys, counts`` of a quantile sketch, as stored."""
+    return [
+        sketch.alpha,
+        sketch.x_min,
+        sketch.dropped,
+        sketch.keys.tolist(),
+        sketch.counts.tolist(),
+    ]
