@@ -225,8 +225,18 @@ def report_stored_mc(
     say("writing the page")
     industry = stored.outcomes[stored.outcomes["company"] == "industry"].set_index("scenario")
     note = f"Rebuilt from run {run_id} of {store_path} ({_when(meta['created_at'])})."
+    shown = meta.get("page") or {}  # what the run's page showed (older runs: the defaults)
+    conditions = [(str(o), float(v), bool(a)) for o, v, a in shown.get("conditions", [])]
     written = mc_page(
-        result, scenario.name, len(samples.columns), industry, out_dir, png_dir, note=note
+        result,
+        scenario.name,
+        len(samples.columns),
+        industry,
+        out_dir,
+        png_dir,
+        shown.get("company", "industry"),
+        conditions,
+        note=note,
     )
     with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
     return StoredMCPage(written, matches, len(head), with_)

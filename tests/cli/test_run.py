@@ -606,20 +606,23 @@ def test_a_stored_monte_carlo_run_keeps_which_years_capex_strands_for_its_page(t
     import duckdb
 
     store = tmp_path / "s.duckdb"
-    args = ["mc", "--n", "150", "--seed", "5", "--set", "years=3"]
-    live = run(*args, "--capex-years", "--store", str(store), "--out", str(tmp_path / "live"))
+    args = ["mc", "--n", "150", "--seed", "5", "--set", "years=3", "--company", "meta"]
+    args += ["--capex-years", "--above", "stranded_peak=1.5e11"]
+    live = run(*args, "--store", str(store), "--out", str(tmp_path / "live"))
     assert live.exit_code == 0, live.output
     page = (tmp_path / "live" / "mc.html").read_text()
-    assert "capex strands (industry): each year&#x27;s cohorts valued alone" in page
+    assert "capex strands (meta): each year&#x27;s cohorts valued alone" in page
+    assert "peak stranded &gt; $150B" in page
     # the page shows what the run computed: the 2026 row, P50 in $B
-    data = json.loads(run(*args, "--capex-years", "--json").stdout)
-    p50 = data["capex_years"]["industry"]["2026"]["p50"] / 1e9
+    data = json.loads(run(*args, "--json").stdout)
+    p50 = data["capex_years"]["meta"]["2026"]["p50"] / 1e9
     assert f'<td class="text">2026</td><td>{p50:,.1f}</td>' in page
     r = run("report", "1", "--store", str(store), "--out", str(tmp_path / "again"))
     assert r.exit_code == 0, r.output
     again = (tmp_path / "again" / "mc.html").read_text()
     tables = re.compile(r"<table>.*?</table>", re.S)
-    assert tables.findall(again) == tables.findall(page)  # the sketches were stored whole
+    # the sketches stored whole, the page's company and conditions with them
+    assert tables.findall(again) == tables.findall(page)
 
     plain = run("mc", "--n", "40", "--set", "years=3", "--store", str(store))  # run 2: none
     assert plain.exit_code == 0, plain.output

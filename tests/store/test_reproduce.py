@@ -104,6 +104,31 @@ def test_a_stored_monte_carlo_run_runs_again_draw_for_draw(tmp_path):
     assert "Priors: alike" in diff.stdout
 
 
+def test_a_stored_run_runs_again_with_what_its_page_showed(tmp_path):
+    store = tmp_path / "s.duckdb"
+    _invoke(
+        ["mc", "--n", 60, "--seed", 2, "--set", "years=3", "--store", store, "--capex-years",
+         "--company", "oracle", "--above", "stranded_peak=1.5e11", "--below", "min_dscr=1.25"]
+    )  # fmt: skip
+    text = _invoke(["scenario", "show", "run:1", "--store", store]).stdout
+    file = tmp_path / "run-1.toml"
+    file.write_text(text)
+    command = _command(text, str(file))
+    assert command[9:] == [
+        "--capex-years", "--company", "oracle", "--above", "stranded_peak=150000000000.0",
+        "--below", "min_dscr=1.25",
+    ]  # fmt: skip
+    _invoke([*command, "--store", store])
+    runs = RunStore(store)
+    assert runs.meta(2)["page"] == runs.meta(1)["page"]
+    first, second = runs.mc_sketches(1), runs.mc_sketches(2)
+    assert len(first) == 6 * 7  # five companies and the industry, 2022 to 2028
+    assert first.keys() == second.keys()
+    for key, sketch in first.items():
+        assert np.array_equal(sketch.counts, second[key].counts), key
+        assert np.array_equal(sketch.keys, second[key].keys), key
+
+
 def test_a_stored_comparison_runs_again_with_its_decisions(tmp_path):
     store = tmp_path / "s.duckdb"
     _invoke(

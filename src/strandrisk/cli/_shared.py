@@ -350,6 +350,14 @@ def reproduce_command(meta: Mapping[str, Any], comparison: Any, file: str) -> st
     ]  # fmt: skip
     if meta.get("loan_cover") or (comparison is not None and comparison.llcr):
         words.append("--llcr")
+    page = meta.get("page") or {}  # what the run's page showed: the same options again
+    if page.get("capex_years"):
+        words.append("--capex-years")
+    if page.get("company", "industry") != "industry":
+        words += ["--company", str(page["company"])]
+    for name, value, above in page.get("conditions", []):
+        if (name, value, above) != ("npv_2026", 0.0, False):  # always shown
+            words += ["--above" if above else "--below", f"{name}={float(value)!r}"]
     decisions, stresses = ({}, {}) if comparison is None else comparison.settings()
     words += [w for label in decisions for w in ("--compare", label.replace(", ", ","))]
     for bands in stresses.values():

@@ -44,7 +44,7 @@ def runs_show(
             "`strandrisk mc --at QUARTER` gives the spread of stranded value at a quarter"
         )
     quarters = ui.quarters_in_horizon(at, ui.stored_years(info)) if at else ()
-    meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision")}
+    meta = {k: v for k, v in info.items() if k not in ("scenario_toml", "precision", "page")}
     ui.out.print(render.mapping_table(meta, f"Run {run_id}"))
     comparison = runs.comparison(run_id) if info["kind"] == "compare" else None
     command = ui.reproduce_command(info, comparison, f"run-{run_id}.toml")

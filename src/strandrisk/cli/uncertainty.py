@@ -298,6 +298,11 @@ def mc(
             sampler=sampler,
             precision=None if result.precision is None else result.precision.as_json(),
             sketches=result.capex_year_sketches(),
+            page={
+                "company": company,
+                "conditions": [list(c) for c in conditions],
+                "capex_years": capex_years,
+            },
         )
     if pages:
         from strandrisk.engine.montecarlo import read_kept

@@ -28,6 +28,7 @@ def record_mc(
     sampler: str = "mc",
     precision: dict | None = None,
     sketches: Mapping[tuple[str, str], Any] | None = None,
+    page: dict | None = None,
 ) -> int:
     """Copy a Monte Carlo run's per-scenario outcomes and samples into the store.
 
@@ -51,6 +52,10 @@ def record_mc(
     sketches : mapping, optional
         ``(company, outcome) -> QuantileSketch`` of what the rows do not hold (each year's
         capex valued alone, ``mc --capex-years``), kept whole in ``mc_sketches``. [USD]
+    page : dict, optional
+        What the run's page showed beyond the rows (``company``, whose drivers, and
+        ``conditions``, the ``--above``/``--below`` chances), kept in ``mc_design`` as JSON
+        so that ``strandrisk report`` rebuilds the same page. [-, USD]
 
     Returns
     -------
@@ -102,14 +107,15 @@ def record_mc(
             )
             dates = "stranded_peak_to_2026_date" in kept_columns
             con.execute(
-                "INSERT INTO mc_design (run_id, sampler, loan_cover, precision, peak_dates) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO mc_design (run_id, sampler, loan_cover, precision, peak_dates, page) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     run_id,
                     sampler,
                     cover,
                     None if precision is None else json.dumps(precision),
                     dates,
+                    None if page is None else json.dumps(page),
                 ],
             )
             if sketches:

@@ -72,6 +72,7 @@ ALTER TABLE outcomes ADD COLUMN IF NOT EXISTS stranded_peak_to_2026_date VARCHAR
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS parameters INTEGER;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS precision VARCHAR;
 ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS peak_dates BOOLEAN;
+ALTER TABLE mc_design ADD COLUMN IF NOT EXISTS page VARCHAR;
 CREATE TABLE IF NOT EXISTS decisions (
     run_id INTEGER, position INTEGER, label VARCHAR, setting VARCHAR
 );
@@ -370,6 +371,8 @@ class RunStore:
             out["peak_dates"] = bool(given("peak_dates"))  # today's capital's peak quarters
             target = given("precision")
             out["precision"] = json.loads(target) if target else None
+            page = given("page")  # the page's company and conditions
+            out["page"] = json.loads(page) if page else None
         else:  # decisions over the same draws (mc --compare --store)
             parameters = given("parameters")
             out["parameters"] = None if parameters is None else int(parameters)
