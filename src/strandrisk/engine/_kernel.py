@@ -100,9 +100,12 @@ def in_threads(n: int, block: Callable[[int, int], object]) -> None:
         return
     size = max(BLOCK, n // (8 * threads))  # a few blocks a thread, to balance the load
     bounds = [*range(0, n, size), n]
-    with ThreadPoolExecutor(threads, thread_name_prefix="strandrisk-kernel") as pool:
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="strandrisk-kernel")
+    try:
         for _ in pool.map(lambda ab: block(*ab), pairwise(bounds)):
             pass  # re-raises a block's exception
+    finally:  # after an error or an interrupt, the blocks not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_only(*args: object) -> tuple:
