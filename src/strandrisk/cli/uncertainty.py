@@ -57,7 +57,7 @@ def mc(
             "--llcr",
             metavar="",
             help="Also each company's lowest quarterly loan life cover ratio and the chance it "
-            "falls below 1.0x, 1.2x, 1.5x, and by when (about a third more model work; on "
+            "falls below 1.0x, 1.2x, 1.5x, and by when (about 40 % more model work; on "
             "with --below min_llcr=...).",
         ),
     ] = False,

@@ -663,7 +663,7 @@ def _matured(t0, vintage, maturity, limit):
 @numba.njit(cache=True, error_model="numpy")
 def _loan_cover(
     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f, d_end, n,
-    cover, owed, tail, due,
+    cover, owed, tail, due, flow,
 ):  # fmt: skip
     """Compute the two sides of one company's loan life cover ratio per reporting quarter.
 
@@ -671,7 +671,8 @@ def _loan_cover(
     vintages in service by ``t``, from ``t`` to the last repayment due on the debt
     outstanding in ``t``, discounted at the debt's rate (``d_end``: a flow at the end of
     each internal quarter, to the start) to the start of ``t``; ``owed[t]`` that debt. As
-    :func:`strandrisk.core.finance.loan_life_cover`, in the same order of operations.
+    :func:`strandrisk.core.finance.loan_life_cover`, in the same order of operations
+    (``tail``, ``due`` and ``flow``: work space).
     """
     nt = d_end.shape[0]
     tau, m = p[_TAX], p[_MAT]
@@ -698,15 +699,20 @@ def _loan_cover(
         if t0 >= n:
             continue
         kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
-        a, b = start[v], end[v]
+        # each quarter's discounted flow, then their sums from each quarter on: the flows
+        # carry nothing from cell to cell (unsigned quarter u = ut + i, age j = uj + i: SIMD)
+        ua, ub = np.uint64(start[v]), np.uint64(end[v])
+        ut, uj = np.uint64(t0), np.uint64(t0 - vint[v])
+        for i in range(np.uint64(nt - t0)):
+            u, j = ut + i, uj + i
+            dep = (kc * rem_c[j] - kc * rem_c[j + _ONE]) + (kn * rem_n[j] - kn * rem_n[j + _ONE])
+            dep = dep + (kf * rem_f[j] - kf * rem_f[j + _ONE])
+            e = ebitda[v, u] if ua <= u < ub else 0.0
+            flow[u] = (e - tau * (e - dep)) * d_end[u]
         acc = 0.0
         tail[nt] = 0.0
         for u in range(nt - 1, t0 - 1, -1):
-            j = u - vint[v]
-            dep = (kc * rem_c[j] - kc * rem_c[j + 1]) + (kn * rem_n[j] - kn * rem_n[j + 1])
-            dep = dep + (kf * rem_f[j] - kf * rem_f[j + 1])
-            e = ebitda[v, u] if a <= u < b else 0.0
-            acc += (e - tau * (e - dep)) * d_end[u]
+            acc += flow[u]
             tail[u] = acc
         for t in range(t0, n):
             if due[t] >= t:
@@ -851,6 +857,7 @@ def _outcome_block(
             cover = np.zeros((k1, n))
             owed = np.zeros((k1, n))
             tail = np.empty(nt + 1)
+            flow = np.empty(nt)
             due = np.empty(n, dtype=np.int64)
             d_end = np.empty(nt)  # a flow at the end of each quarter, to the start of 2026
             acc = 1.0
@@ -964,7 +971,7 @@ def _outcome_block(
             if llcr:
                 _loan_cover(
                     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f,
-                    d_end, n, cover[k], owed[k], tail, due,
+                    d_end, n, cover[k], owed[k], tail, due, flow,
                 )  # fmt: skip
             big[k] = _value_unit(
                 ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,

@@ -197,8 +197,8 @@ def run_kernel(
     keep_values : bool
         Also return the value paths per quarter (for fan charts). [-]
     llcr : bool
-        Also the loan life cover ratio's lowest value and first quarter below 1 (about a
-        third more work). [-]
+        Also the loan life cover ratio's lowest value and first quarter below 1 (about
+        40 % more work). [-]
     by_year : bool
         Also each calendar year's capex valued alone: the peak of its stranded value. [-]
 
