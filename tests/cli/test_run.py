@@ -623,6 +623,16 @@ def test_a_stored_monte_carlo_run_keeps_which_years_capex_strands_for_its_page(t
     tables = re.compile(r"<table>.*?</table>", re.S)
     # the sketches stored whole, the page's company and conditions with them
     assert tables.findall(again) == tables.findall(page)
+    exported = run("export", "1", "--store", str(store), "--csv", str(tmp_path / "csv"))
+    assert exported.exit_code == 0, exported.output
+    years = pd.read_csv(tmp_path / "csv" / "capex_years.csv")
+    assert list(years["company"].unique()) == ["amazon", "alphabet", "meta", "microsoft",
+                                               "oracle", "industry"]  # fmt: skip
+    for company in ("meta", "industry"):
+        row = years[(years["company"] == company) & (years["capex_year"] == 2026)].iloc[0]
+        shown = data["capex_years"][company]["2026"]
+        assert row["p50"] == pytest.approx(shown["p50"], rel=1e-12)
+        assert row["strands"] == pytest.approx(shown["strands"], rel=1e-12)
 
     plain = run("mc", "--n", "40", "--set", "years=3", "--store", str(store))  # run 2: none
     assert plain.exit_code == 0, plain.output

@@ -9,7 +9,7 @@ these names).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +48,7 @@ __all__ = [
     "SUMMARISED",
     "MCResult",
     "PrecisionControl",
+    "capex_year_table",
     "precision_checkpoints",
     "quantile_precision",
 ]
@@ -451,27 +452,7 @@ class MCResult:
             Index ``capex_year``; ``p50``, ``p95``, ``mean`` [USD] and ``strands`` (the share
             of scenarios in which it strands at all) [fraction]; None for a run without it.
         """
-        keys = sorted(
-            o for c, o in self.sketches if c == company and o.startswith(CAPEX_YEAR_PREFIX)
-        )
-        if not keys:
-            return None
-        rows = []
-        for key in keys:
-            sketch = self.sketches[(company, key)]
-            p50, p95 = sketch.quantile(np.array([0.5, 0.95]))
-            rows.append(
-                (
-                    int(key[len(CAPEX_YEAR_PREFIX) :]),
-                    p50,
-                    p95,
-                    sketch.mean(),
-                    sketch.share_beyond(0.0, True),
-                )
-            )
-        return pd.DataFrame(
-            rows, columns=["capex_year", "p50", "p95", "mean", "strands"]
-        ).set_index("capex_year")
+        return capex_year_table(self.sketches, company)
 
     def capex_year_sketches(self) -> dict[tuple[str, str], QuantileSketch]:
         """Return the sketches of each year's capex valued alone (empty without them) [USD].
@@ -645,3 +626,42 @@ def _check_summarised(outcome: str) -> None:
         raise InputError(
             f"outcome {outcome!r}: a Monte Carlo run summarises {', '.join(SUMMARISED)}"
         )
+
+
+def capex_year_table(
+    sketches: Mapping[tuple[str, str], QuantileSketch], company: str = "industry"
+) -> pd.DataFrame | None:
+    """Which year's capex strands, from a run's sketches (:meth:`MCResult.capex_years`).
+
+    Parameters
+    ----------
+    sketches : mapping
+        ``(company, outcome) -> QuantileSketch``; the keys ``capex_year:YYYY`` are read. [USD]
+    company : str
+        A company of the run, or ``"industry"``. [-]
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Index ``capex_year``; ``p50``, ``p95``, ``mean`` [USD] and ``strands`` (the share
+        of scenarios in which it strands at all) [fraction]; None without those sketches.
+    """
+    keys = sorted(o for c, o in sketches if c == company and o.startswith(CAPEX_YEAR_PREFIX))
+    if not keys:
+        return None
+    rows = []
+    for key in keys:
+        sketch = sketches[(company, key)]
+        p50, p95 = sketch.quantile(np.array([0.5, 0.95]))
+        rows.append(
+            (
+                int(key[len(CAPEX_YEAR_PREFIX) :]),
+                p50,
+                p95,
+                sketch.mean(),
+                sketch.share_beyond(0.0, True),
+            )
+        )
+    return pd.DataFrame(rows, columns=["capex_year", "p50", "p95", "mean", "strands"]).set_index(
+        "capex_year"
+    )

@@ -14,9 +14,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from strandrisk.assumptions.register import load_register
+from strandrisk.engine.mc_result import capex_year_table
 from strandrisk.engine.simulate import OUTCOME_UNITS, SERIES_UNITS
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_with
+from strandrisk.scenarios.schema import COMPANIES
 from strandrisk.store.runs import StoredRun
 
 __all__ = [
@@ -73,7 +75,9 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     (the scenario, every key), ``priors`` (a Monte Carlo run stored since they are kept: each
     parameter's distribution as drawn, and its rank correlations), ``quantiles`` (a
     Monte Carlo run only: P5, P50, P95 and P99 of each outcome per company over the stored
-    scenarios), ``outcomes``, ``samples`` (a Monte Carlo run only: the parameter values drawn
+    scenarios), ``capex_years`` (a Monte Carlo run with ``--capex-years``: each company's
+    P50, P95, mean and share of draws for each year's capex valued alone), ``outcomes``,
+    ``samples`` (a Monte Carlo run only: the parameter values drawn
     for each scenario), ``series`` (wide, one column per quarter, with each variable's unit,
     :data:`~strandrisk.engine.simulate.SERIES_UNITS`), ``rollforward`` (a run with series:
     each company's yearly fixed-asset roll-forward under IFRS and US GAAP,
@@ -117,6 +121,9 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
         return tables
     if not run.quantiles.empty:  # a Monte Carlo run: its distribution first, then the rows
         tables["quantiles"] = run.quantiles.reset_index()
+        years = _capex_years(run.sketches)
+        if years is not None:  # mc --capex-years: which year's capex strands
+            tables["capex_years"] = years
         if not run.samples.empty:  # what drives it, as `mc` ranked it
             tables["drivers"] = _drivers(run)
     tables["outcomes"] = run.outcomes
@@ -128,6 +135,20 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
         tables["rollforward"] = roll
     tables["assumptions"] = assumptions
     return tables
+
+
+def _capex_years(sketches: dict) -> pd.DataFrame | None:
+    """Each company's capex-year table (:func:`capex_year_table`), long; None without one."""
+    present = {c for c, _ in sketches}
+    frames = [
+        table.reset_index().assign(company=company)
+        for company in [*(c for c in COMPANIES if c in present), "industry"]
+        if (table := capex_year_table(sketches, company)) is not None
+    ]
+    if not frames:
+        return None
+    out = pd.concat(frames, ignore_index=True)
+    return out[["company", "capex_year", "p50", "p95", "mean", "strands"]]
 
 
 def _comparison_tables(c: Any) -> dict[str, pd.DataFrame]:
@@ -212,6 +233,9 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
     if "quantiles" in tables:
         rows.append(("quantiles", "P5 ... P99", "the unit of the row's outcome (outcomes sheet)"))
+    if "capex_years" in tables:
+        rows.append(("capex_years", "p50, p95, mean", "USD (the peak stranded value)"))
+        rows.append(("capex_years", "strands", "fraction of the draws"))
     if "rollforward" in tables:
         rows.append(("rollforward", "opening ... difference", "USD (a year's movements)"))
     if "drivers" in tables:
@@ -247,6 +271,12 @@ def _formats(name: str, frame: pd.DataFrame) -> tuple[dict[int, str], str | None
             i: "0.0%" if c in shares else _MONEY_FORMAT
             for i, c in enumerate(frame.columns, start=1)
             if frame[c].dtype.kind == "f"
+        }, None
+    if name == "capex_years":
+        return {
+            i: "0.0%" if c == "strands" else _MONEY_FORMAT
+            for i, c in enumerate(frame.columns, start=1)
+            if c in ("p50", "p95", "mean", "strands")
         }, None
     if name == "cover":
         return {

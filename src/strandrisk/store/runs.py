@@ -140,6 +140,8 @@ class StoredRun:
     """Monte Carlo runs: P5, P50, P95, P99 of each outcome per company (:meth:`RunStore.quantiles`)."""
     comparison: Any = None
     """Decision comparisons: the ``DecisionComparison`` (:meth:`RunStore.comparison`)."""
+    sketches: dict = dataclasses.field(default_factory=dict)
+    """Monte Carlo runs: the sketches kept besides the rows (:meth:`RunStore.mc_sketches`)."""
 
 
 def _series_frame(ds: xr.Dataset | None) -> pd.DataFrame:
@@ -523,7 +525,8 @@ class RunStore:
         samples.columns.name = None
         whole = meta["kind"] == "mc" and first is None
         quantiles = self.quantiles(run_id) if whole else pd.DataFrame()
-        return StoredRun(meta, outcomes, series, samples, quantiles, comparison)
+        sketches = self.mc_sketches(run_id) if whole else {}
+        return StoredRun(meta, outcomes, series, samples, quantiles, comparison, sketches)
 
     def delete(self, run_id: int) -> None:
         """Delete a run (one transaction).
