@@ -449,8 +449,7 @@ class MCResult:
         Returns
         -------
         pandas.DataFrame or None
-            Index ``capex_year``; ``p50``, ``p95``, ``mean`` [USD] and ``strands`` (the share
-            of scenarios in which it strands at all) [fraction]; None for a run without it.
+            As :func:`capex_year_table`; None for a run without it.
         """
         return capex_year_table(self.sketches, company)
 
