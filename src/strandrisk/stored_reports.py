@@ -197,9 +197,8 @@ def report_stored_mc(
     if not dated:
         rows = rows.drop(columns="stranded_peak_to_2026_date", errors="ignore")
     result = result_from_rows(scenario, samples, rows, int(meta["seed"]), str(meta["sampler"]))
-    extra = store.mc_sketches(run_id)  # each year's capex valued alone (mc --capex-years)
-    if extra:
-        result = dataclasses.replace(result, sketches={**result.sketches, **extra})
+    if stored.sketches:  # each year's capex valued alone (mc --capex-years)
+        result = dataclasses.replace(result, sketches={**result.sketches, **stored.sketches})
     if meta.get("precision"):  # how the run stopped, as it printed it
         from strandrisk.engine.montecarlo import PrecisionControl
 

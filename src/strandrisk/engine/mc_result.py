@@ -485,7 +485,7 @@ class MCResult:
     def _capex_years_json(self) -> dict[str, object] | None:
         """Return the capex-year part of :meth:`MCResult.as_json` (None without it)."""
         out: dict[str, object] = {}
-        for company in sorted({c for c, o in self.sketches if o.startswith(CAPEX_YEAR_PREFIX)}):
+        for company in sorted({c for c, _ in self.capex_year_sketches()}):
             table = self.capex_years(company)
             if table is not None:
                 out[company] = {

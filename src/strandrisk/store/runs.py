@@ -508,6 +508,8 @@ class RunStore:
             ).df()
             long = con.execute(f"SELECT scenario, key, value FROM mc_samples {where}", args).df()
             comparison = self._comparison(con, meta, run_id) if meta["kind"] == "compare" else None
+            whole = meta["kind"] == "mc" and first is None
+            sketches = self._mc_sketches(con, run_id) if whole else {}
         outcomes["first_negative_fcf_year"] = outcomes["first_negative_fcf_year"].astype("Int64")
         for column, after in _ADDED:  # added last to older stores: put beside their kin
             if column not in outcomes:  # a store not written since: the column, empty
@@ -523,9 +525,7 @@ class RunStore:
             else pd.DataFrame()
         )
         samples.columns.name = None
-        whole = meta["kind"] == "mc" and first is None
         quantiles = self.quantiles(run_id) if whole else pd.DataFrame()
-        sketches = self.mc_sketches(run_id) if whole else {}
         return StoredRun(meta, outcomes, series, samples, quantiles, comparison, sketches)
 
     def delete(self, run_id: int) -> None:
@@ -592,14 +592,19 @@ class RunStore:
             and for stores written before the table existed. [USD]
         """
         with self._connect(read_only=True) as con:
-            try:
-                rows = con.execute(
-                    "SELECT company, outcome, alpha, x_min, dropped, keys, counts "
-                    "FROM mc_sketches WHERE run_id = ?",
-                    [run_id],
-                ).fetchall()
-            except duckdb.CatalogException:  # a store written before mc_sketches existed
-                return {}
+            return self._mc_sketches(con, run_id)
+
+    @staticmethod
+    def _mc_sketches(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[tuple[str, str], Any]:
+        """Read a Monte Carlo run's stored sketches, on an open connection."""
+        try:
+            rows = con.execute(
+                "SELECT company, outcome, alpha, x_min, dropped, keys, counts "
+                "FROM mc_sketches WHERE run_id = ?",
+                [run_id],
+            ).fetchall()
+        except duckdb.CatalogException:  # a store written before mc_sketches existed
+            return {}
         return {(company, outcome): _sketch(*sketch) for company, outcome, *sketch in rows}
 
     @staticmethod
