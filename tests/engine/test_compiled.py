@@ -252,6 +252,21 @@ def test_merit_order_is_numpys_stable_argsort(installed, new):
     )
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(-20, 60),
+    st.integers(-20, 60),
+    st.one_of(st.floats(0.0, 30.0), st.sampled_from([0.25, 1.0, 1.0 + 1e-9, 4.75, 5.0, 7.0])),
+    st.integers(0, 90),
+)
+def test_loan_maturity_quarter_is_the_first_quarter_the_test_passes(t0, vintage, maturity, limit):
+    """``_matured``'s guess-and-step equals scanning forward from ``t0``, one quarter at a time."""
+    t = t0
+    while t < limit and not (t - vintage) * 0.25 >= maturity - 1e-9:
+        t += 1
+    assert _kernel._matured(t0, vintage, maturity, limit) == t
+
+
 @pytest.mark.parametrize(
     "overrides",
     [{}, {"accounting.economic_obsolescence": True, "technology.retirement": "foresight"}],

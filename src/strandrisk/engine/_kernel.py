@@ -2,9 +2,9 @@
 
 The NumPy engine (:mod:`strandrisk.engine.model`, ``valuation``, ``finance``) is the
 tested reference; this kernel follows the same equations in the same order, one scenario
-at a time, and the tests require both to agree. Scenarios run in parallel threads
-(``prange``); each scenario is computed alone, in a fixed order, so its result does not
-depend on the batch it is in or on the number of threads.
+at a time, and the tests require both to agree. Blocks of scenarios run in parallel
+threads (:func:`in_threads`); each scenario is computed alone, in a fixed order, so its
+result does not depend on the batch it is in or on the number of threads.
 
 One file on purpose: Numba's on-disk cache of a function is keyed on its own source file
 only, so a compiled caller would keep a stale copy of a callee edited in another file (a
@@ -145,62 +145,60 @@ def _windows(vint, life, nt, start, end):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _dispatch(hours, eph, order, start, end, demand, price, theta, served, cum, cut, t_from):
-    """Merit-order dispatch of one company from quarter ``t_from`` (as ``merit_order_dispatch``).
+def _dispatch(
+    hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, cum, cut, t_from
+):
+    """Merit-order dispatch and EBITDA of one company from quarter ``t_from``.
+
+    As ``merit_order_dispatch``, then EBITDA (revenue - energy - fixed cost) per cohort.
 
     The merit order sorts cohorts by power, so by energy cost ``eph / theta``: in each
-    quarter the cohorts that cover their marginal cost form a prefix of the order, found
-    by bisection (``cut[t]``). Then cohort by cohort in merit order, each over its service
-    window, ``cum[t]`` adds up the capacity dispatched in quarter ``t`` in the same order
-    as the reference's running sum. Writes ``served`` only inside each window; cells
-    outside are never read. With ``t_from > 0`` (after retirements) the earlier quarters,
+    quarter the cohorts that cover their marginal cost form a prefix of the order, whose
+    end (``cut[t]``) is found by stepping from the previous quarter's. Then cohort by cohort
+    in merit order, each over its service window, ``cum[t]`` adds up the capacity
+    dispatched in quarter ``t`` in the same order as the reference's running sum, and the
+    cohort's volume gives its EBITDA there. Writes ``ebitda`` only inside each window;
+    cells outside are never read. With ``t_from > 0`` (after retirements) the earlier quarters,
     whose cohorts did not change, are kept, and so is the cut.
     """
     nv = order.shape[0]
+    cost = np.empty(nv)  # energy cost per unit-hour in merit order: non-decreasing
+    for i in range(nv):
+        cost[i] = eph[order[i]]
+    lo = 0
     for t in range(t_from, cum.shape[0]):  # the quarters up to the horizon
         cum[t] = 0.0
         if t_from > 0:
             continue
-        lo, hi = 0, nv  # first position whose cost exceeds the price
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if eph[order[mid]] / theta[t] <= price[t]:
-                lo = mid + 1
-            else:
-                hi = mid
+        # the first position whose cost exceeds the price (the test falls once along the
+        # order): from the last quarter's, which moves little from quarter to quarter
+        th, pr = theta[t], price[t]
+        while lo < nv and cost[lo] / th <= pr:
+            lo += 1
+        while lo > 0 and not cost[lo - 1] / th <= pr:
+            lo -= 1
         cut[t] = lo
     for i in range(nv):
         v = order[i]
-        h = hours[v]
+        h, e, f = hours[v], eph[v], fixed_q[v]
         for t in range(np.uint64(max(start[v], t_from)), np.uint64(end[v])):  # unsigned: SIMD
-            if i < cut[t]:
-                cap = h * theta[t]
-                cum[t] += cap
-                served[v, t] = min(max(demand[t] - (cum[t] - cap), 0.0), cap)
-            else:
-                served[v, t] = 0.0
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _money(served, eph, fixed_q, start, end, price, theta, ebitda, t_from):
-    """EBITDA (revenue - energy - fixed cost) inside each cohort's service window."""
-    for v in range(served.shape[0]):
-        e = eph[v]
-        f = fixed_q[v]
-        for t in range(np.uint64(max(start[v], t_from)), np.uint64(end[v])):
-            x = served[v, t]
+            on = i < cut[t]  # selects, no branch (cum only ever adds +0.0 when off: unchanged)
+            cap = h * theta[t]
+            c = cum[t] + (cap if on else 0.0)
+            cum[t] = c
+            x = min(max(demand[t] - (c - cap), 0.0), cap) if on else 0.0  # volume served
             ebitda[v, t] = x * price[t] - x / theta[t] * e - f
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _operate_company(
-    units, power, capex, order, demand, price, theta, vint, sp, start, end, served, ebitda,
-    horizon, df, foresight,
+    units, power, capex, order, demand, price, theta, vint, sp, start, end, ebitda, horizon,
+    df, foresight,
 ):  # fmt: skip
     """Dispatch, retire early for good, dispatch again, over quarters ``[0, horizon)``.
 
-    Fills ``start``/``end`` (service windows after retirement), ``served`` and ``ebitda``
-    (valid inside the windows only). A cohort retires once its contribution has fallen
+    Fills ``start``/``end`` (service windows after retirement) and ``ebitda`` (valid
+    inside the windows only). A cohort retires once its contribution has fallen
     short of its fixed cost over a full trailing year in service, or with ``foresight``
     from the first quarter its discounted EBITDA (``df``: discount factors, one per
     quarter) can no longer turn positive (as ``operate``). With the trailing-year rule a
@@ -216,8 +214,7 @@ def _operate_company(
     _windows(vint, sp[_LIFE], nt, start, end)
     total = np.empty(nt)
     cut = np.empty(nt, dtype=np.int64)
-    _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut, 0)
-    _money(served, eph, fixed_q, start, end, price, theta, ebitda, 0)
+    _dispatch(hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, total, cut, 0)
     first = nt  # the first quarter a cohort is retired early
     if foresight:
         for v in range(vint.shape[0]):
@@ -243,8 +240,9 @@ def _operate_company(
                         first = min(first, t)
                         break
     if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
-        _dispatch(hours, eph, order, start, end, demand, price, theta, served, total, cut, first)
-        _money(served, eph, fixed_q, start, end, price, theta, ebitda, first)
+        _dispatch(
+            hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, total, cut, first
+        )
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -255,10 +253,10 @@ def _horizon(last_vintage, life, nt):
 
 @numba.njit(cache=True, error_model="numpy")
 def _scratch(nv, nt):
-    """Per-scenario work arrays of ``_operate_company``: windows, served volume, EBITDA."""
+    """Per-scenario work arrays of ``_operate_company``: service windows, EBITDA."""
     start = np.empty(nv, dtype=np.int64)
     end = np.empty(nv, dtype=np.int64)
-    return start, end, np.empty((nv, nt)), np.empty((nv, nt))
+    return start, end, np.empty((nv, nt))
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -454,13 +452,13 @@ def _programme_block(
     nt = price.shape[2]
     for s in range(lo, hi):
         cf = np.zeros((k_n + 1, nt + 1))
-        start, end, served, ebitda = _scratch(nv, nt)
+        start, end, ebitda = _scratch(nv, nt)
         horizon = nt if foresight else _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # 2026's
         rem_f = _remaining(sp[s, _FLIFE], nt + 2)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, served, ebitda, horizon, df[s], foresight,
+                theta[s], vint, sp[s], start, end, ebitda, horizon, df[s], foresight,
             )  # fmt: skip
             _programme_cf(
                 capex[s, k], ebitda, start, end, vint, sp[s],
@@ -491,11 +489,11 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp, df,
     alive = np.zeros((s_n, k_n, nv, nt), dtype=np.bool_)
     out = np.zeros((s_n, k_n, nv, nt))
     for s in range(s_n):
-        start, end, served, ebitda = _scratch(nv, nt)
+        start, end, ebitda = _scratch(nv, nt)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, served, ebitda, nt, df[s], foresight,
+                theta[s], vint, sp[s], start, end, ebitda, nt, df[s], foresight,
             )  # fmt: skip
             for v in range(nv):
                 for t in range(start[v], end[v]):
@@ -505,53 +503,73 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp, df,
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, gaap, charge):
-    """IAS 36 with reversals (``gaap=False``) or ASC 360 (``gaap=True``), as in core.impairment.
+def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, charge):
+    """IAS 36 with reversals (``charge[0]``) and ASC 360 (``charge[1]``), as in core.impairment.
 
     ``lo_v[q]`` and ``n_hist + q`` bound the vintages that can carry a book value at
-    quarter ``q`` (the others add exact zeros to every sum); a write-down pass runs only
-    when there is a loss, a reversal pass only once something has been written down.
-    Until then every ratio is 1 and the carrying amount is ``book_sum[q]``, the same sum
-    in the same order.
+    quarter ``q`` (the others add exact zeros to every sum). Each standard keeps a ratio
+    of carrying amount to book value per vintage; until its first write-down every ratio
+    is 1 and its carrying amount is ``book_sum[q]``, the same sum in the same order. Once
+    either has written something down, one pass over the vintages sums both carrying
+    amounts and IAS 36's impaired amount (three independent sums, each in vintage order,
+    that the processor runs side by side). A write-down scales every ratio in the range:
+    a vintage without book value now has none later (its book only falls), so its ratio
+    never counts. IAS 36 reverses only in a quarter without a loss, when the ratios are
+    still those the pass summed.
     """
     nv, n = book_v.shape
-    ratio = np.ones(nv)
-    written = False
+    r_i = np.ones(nv)
+    r_g = np.ones(nv)
+    w_i = False
+    w_g = False
     for q in range(n):
         lo, hi = lo_v[q], min(n_hist + q + 1, nv)
-        if written:
-            carried = 0.0
+        c_i = book_sum[q]
+        c_g = book_sum[q]
+        impaired = 0.0
+        if w_i or w_g:
+            a, b, d = 0.0, 0.0, 0.0
             for v in range(lo, hi):
-                carried += ratio[v] * book_v[v, q]
-        else:
-            carried = book_sum[q]
-        c = carried + other[q]
-        if gaap:
-            loss = max(c - fair[q], 0.0) if undiscounted[q] < c else 0.0
-        else:
-            loss = max(c - recoverable[q], 0.0)
+                x = book_v[v, q]
+                a += r_i[v] * x
+                d += (1.0 - r_i[v]) * x
+                b += r_g[v] * x
+            if w_i:
+                c_i, impaired = a, d
+            if w_g:
+                c_g = b
+        # IAS 36: recoverable amount, reversals up to the book value
+        c = c_i + other[q]
+        loss = max(c - recoverable[q], 0.0)
         taken = 0.0
         if loss > 0.0:
-            impairable = carried
-            taken = min(loss, impairable)
-            if impairable > 0:
-                keep = 1.0 - taken / impairable
+            taken = min(loss, c_i)
+            if c_i > 0:
+                keep = 1.0 - taken / c_i
                 for v in range(lo, hi):
-                    if book_v[v, q] > 0:
-                        ratio[v] = ratio[v] * keep
-                written = True
-        room = max(recoverable[q] - c, 0.0)
-        if not gaap and written and room > 0.0:  # else nothing is reversed
-            impaired = 0.0
-            for v in range(lo, hi):
-                impaired += (1.0 - ratio[v]) * book_v[v, q]
+                    r_i[v] = r_i[v] * keep
+                w_i = True
+        room = max(recoverable[q] - c, 0.0)  # > 0 only without a loss
+        if w_i and room > 0.0:  # else nothing is reversed
             headroom = min(room, impaired)
             if headroom > 0.0:
                 back = headroom / impaired
                 for v in range(lo, hi):  # the others carry no book value now or later
-                    ratio[v] = ratio[v] + (1.0 - ratio[v]) * back
+                    r_i[v] = r_i[v] + (1.0 - r_i[v]) * back
             taken = taken - headroom
-        charge[q] = taken
+        charge[0, q] = taken
+        # ASC 360: recoverability on undiscounted flows, then fair value; no reversal
+        c = c_g + other[q]
+        loss = max(c - fair[q], 0.0) if undiscounted[q] < c else 0.0
+        taken = 0.0
+        if loss > 0.0:
+            taken = min(loss, c_g)
+            if c_g > 0:
+                keep = 1.0 - taken / c_g
+                for v in range(lo, hi):
+                    r_g[v] = r_g[v] * keep
+                w_g = True
+        charge[1, q] = taken
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -623,11 +641,10 @@ def _value_unit(
         out[0, t] = max(book_c[t] - economic, 0.0)
         out[3, t] = book_c[t] + book_f[t]
         out[4, t] = recoverable[t]
-    for gaap in (False, True):
-        _impair(
-            book_c_v, book_c, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total,
-            gaap, out[1 + gaap],
-        )  # fmt: skip
+    _impair(
+        book_c_v, book_c, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total,
+        out[1:3],
+    )  # fmt: skip
     big = 1.0
     for t in range(n):
         big = max(big, book_c[t])
@@ -653,8 +670,17 @@ def _year_peak(book_c_v, v0, viu_y, fair_y, df, n, obsolescence, peak_y, y):
 
 @numba.njit(cache=True, error_model="numpy")
 def _matured(t0, vintage, maturity, limit):
-    """Return the first quarter from ``t0`` at or after a loan's maturity, at most ``limit``."""
-    t = t0
+    """Return the first quarter from ``t0`` at or after a loan's maturity, at most ``limit``.
+
+    The first quarter ``t`` with ``(t - vintage) Q >= maturity - 1e-9`` (the test rises
+    with ``t``): a guess from the division, clamped to ``[t0, limit]``, then stepped to
+    it with that same test (``t0`` itself where ``t0 >= limit``).
+    """
+    if t0 >= limit:
+        return t0
+    t = int(min(max(vintage + np.ceil((maturity - 1e-9) / Q), t0), limit))
+    while t > t0 and (t - 1 - vintage) * Q >= maturity - 1e-9:
+        t -= 1
     while t < limit and not (t - vintage) * Q >= maturity - 1e-9:
         t += 1
     return t
@@ -817,7 +843,7 @@ def _outcome_block(
         vals = np.zeros((k1, 5, n))
         big = np.empty(k1)
         cf = np.zeros((k1, nt + 1))
-        start, end, served, ebitda = _scratch(nv, nt)
+        start, end, ebitda = _scratch(nv, nt)
         ebitda_ind = np.zeros((vr, nt))
         start_ind = np.full(vr, nt, dtype=np.int64)
         end_ind = np.zeros(vr, dtype=np.int64)
@@ -835,6 +861,7 @@ def _outcome_block(
         fair_ind_y = np.zeros((n_y, n))
         peak_y = np.zeros((k1, n_y))
         viu_y = np.empty(n)
+        fair_v = np.empty(n)  # one vintage's fair value
         book_f = np.zeros(n)
         viu = np.empty(n)
         und = np.empty(n)
@@ -865,6 +892,9 @@ def _outcome_block(
                 acc = acc * (1.0 / (1.0 + rate[t] * Q))
                 d_end[t] = acc
         rem_f = _remaining(p[_FLIFE], ages)
+        t_mat = np.empty(vr, dtype=np.int64)  # each vintage's loan: its maturity quarter
+        for v in range(vr):
+            t_mat[v] = _matured(max(vint[v], 0), vint[v], m, n)
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
@@ -874,7 +904,7 @@ def _outcome_block(
             order = _merit_order(power[s, k], n_hist)
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
-                theta[s], vint, p, start, end, served, ebitda, horizon, df[s], foresight,
+                theta[s], vint, p, start, end, ebitda, horizon, df[s], foresight,
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
             for j in range(4):  # economic life of the 2026 vintages
@@ -933,31 +963,36 @@ def _outcome_block(
                 # disadvantage over it
                 pw, un = power[s, k, v], units[s, k, v]
                 ua, ud = np.uint64(a), np.uint64(a - vint[v])  # a >= vint[v]
-                for i in range(np.uint64(max(min(b, n) - a, 0))):
+                m_fv = np.uint64(max(min(b, n) - a, 0))
+                for i in range(m_fv):
                     t = ua + i
                     remaining = min(max(1.0 - ((ud + i) * Q + Q) * inv_life, 0.0), 1.0)
                     extra_kw = max(pw - new_power[s, t + _ONE], 0.0)
                     energy_left = extra_kw * heat * remaining
-                    fv = un * new_cost[s, t + _ONE] * remaining - energy_left
-                    fair[t] += max(fv, 0.0)
-                    if by_year:
-                        fair_y[v // 4, t] += max(fv, 0.0)
+                    fv = max(un * new_cost[s, t + _ONE] * remaining - energy_left, 0.0)
+                    fair[t] += fv
+                    fair_v[t] = fv
+                if by_year:  # a loop of its own, so that the one above has no branch
+                    for t in range(ua, ua + m_fv):
+                        fair_y[v // 4, t] += fair_v[t]
                 # debt drawn at commissioning, interest on the opening balance
                 principal = p[_DEBT] * cap_k[v]
                 if principal != 0.0:
-                    t_d = _matured(t0, vint[v], m, n)
-                    for i in range(np.uint64(t_d - t0)):
-                        t = ut + i
-                        age = (uj + i) * Q
-                        if amortising:
+                    t_d = t_mat[v]
+                    if amortising:  # two loops without a branch inside
+                        for i in range(np.uint64(t_d - t0)):
+                            t = ut + i
+                            age = (uj + i) * Q
                             outstanding = principal * min(max(1.0 - age * inv_m, 0.0), 1.0)
                             after = principal * min(max(1.0 - (age + Q) * inv_m, 0.0), 1.0)
-                            repaid = outstanding - after
-                        else:
-                            outstanding = principal
-                            repaid = principal if age + Q >= m - 1e-9 else 0.0
-                        fl[2, k, t] += outstanding * rate[t] * Q
-                        fl[3, k, t] += repaid
+                            fl[2, k, t] += outstanding * rate[t] * Q
+                            fl[3, k, t] += outstanding - after
+                    else:
+                        for i in range(np.uint64(t_d - t0)):
+                            t = ut + i
+                            age = (uj + i) * Q
+                            fl[2, k, t] += principal * rate[t] * Q
+                            fl[3, k, t] += principal if age + Q >= m - 1e-9 else 0.0
             if cut >= vr:
                 for t in range(n):
                     fair_e[t] = fair[t]
