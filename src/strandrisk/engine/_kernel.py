@@ -503,6 +503,24 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp, df,
 
 
 @numba.njit(cache=True, error_model="numpy")
+def _write_down(ratio, lo, hi, loss, carried):
+    """Charge ``loss`` against a carrying amount ``carried`` of vintages ``lo`` to ``hi - 1``.
+
+    Returns the charge (at most ``carried``) and whether the ratios were scaled: every
+    vintage's carrying amount falls by the same share.
+    """
+    if not loss > 0.0:
+        return 0.0, False
+    taken = min(loss, carried)
+    if not carried > 0:
+        return taken, False
+    keep = 1.0 - taken / carried
+    for v in range(lo, hi):
+        ratio[v] = ratio[v] * keep
+    return taken, True
+
+
+@numba.njit(cache=True, error_model="numpy")
 def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, charge):
     """IAS 36 with reversals (``charge[0]``) and ASC 360 (``charge[1]``), as in core.impairment.
 
@@ -540,15 +558,8 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
                 c_g = b
         # IAS 36: recoverable amount, reversals up to the book value
         c = c_i + other[q]
-        loss = max(c - recoverable[q], 0.0)
-        taken = 0.0
-        if loss > 0.0:
-            taken = min(loss, c_i)
-            if c_i > 0:
-                keep = 1.0 - taken / c_i
-                for v in range(lo, hi):
-                    r_i[v] = r_i[v] * keep
-                w_i = True
+        taken, wrote = _write_down(r_i, lo, hi, max(c - recoverable[q], 0.0), c_i)
+        w_i = w_i or wrote
         room = max(recoverable[q] - c, 0.0)  # > 0 only without a loss
         if w_i and room > 0.0:  # else nothing is reversed
             headroom = min(room, impaired)
@@ -561,14 +572,8 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
         # ASC 360: recoverability on undiscounted flows, then fair value; no reversal
         c = c_g + other[q]
         loss = max(c - fair[q], 0.0) if undiscounted[q] < c else 0.0
-        taken = 0.0
-        if loss > 0.0:
-            taken = min(loss, c_g)
-            if c_g > 0:
-                keep = 1.0 - taken / c_g
-                for v in range(lo, hi):
-                    r_g[v] = r_g[v] * keep
-                w_g = True
+        taken, wrote = _write_down(r_g, lo, hi, loss, c_g)
+        w_g = w_g or wrote
         charge[1, q] = taken
 
 
