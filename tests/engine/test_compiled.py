@@ -252,6 +252,31 @@ def test_merit_order_is_numpys_stable_argsort(installed, new):
     )
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(0.1, 10.0), min_size=1, max_size=12),
+    st.lists(st.tuples(st.floats(0.5, 2.0), st.floats(0.05, 20.0)), min_size=1, max_size=16),
+)
+def test_merit_order_cut_stepped_from_quarter_to_quarter_counts_the_cohorts_in_the_money(
+    power, paths
+):
+    """The cut, stepped from the last quarter's whichever way prices move, is the count of
+    cohorts whose energy cost per token is within the price (the bisection it replaced)."""
+    eph = np.array(power)
+    order = np.argsort(eph, kind="stable")
+    theta = np.array([x[0] for x in paths])
+    price = np.array([x[1] for x in paths])
+    nv, nt = len(eph), len(paths)
+    cut = np.empty(nt, dtype=np.int64)
+    _kernel._dispatch(
+        np.ones(nv), eph, np.zeros(nv), order, np.zeros(nv, dtype=np.int64),
+        np.full(nv, nt, dtype=np.int64), np.ones(nt), price, theta, np.empty((nv, nt)),
+        np.empty(nt), cut, 0,
+    )  # fmt: skip
+    expected = [(eph[order] / theta[t] <= price[t]).sum() for t in range(nt)]
+    np.testing.assert_array_equal(cut, expected)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.integers(-20, 60),
