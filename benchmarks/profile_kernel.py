@@ -4,7 +4,7 @@ Run from the repository root (Linux, with ``perf`` and binutils' ``objdump`` ins
 
     .venv/bin/python benchmarks/profile_kernel.py [--scenarios 1000] [--repeat 20] [--lines 30]
 
-It captures the kernel's inputs for base scenarios (as ``benchmarks/test_bench_model.py``
+It prepares the kernel's inputs for base scenarios (as ``benchmarks/test_bench_model.py``
 draws them), compiles the kernel afresh in a throw-away cache with line tables only (Numba's
 full debug info would turn inlining off and profile different code), runs it on one thread
 while ``perf`` samples this process at 4 kHz, and maps each sample in the kernel's code to
@@ -43,31 +43,21 @@ from numba.core import compiler
 compiler.Flags.options["dbg_directives_only"]._default = True
 
 import strandrisk as sr  # noqa: E402
-from strandrisk.engine import _kernel, compiled  # noqa: E402
+from strandrisk.engine import _kernel  # noqa: E402
+from strandrisk.engine.compiled import prepare_kernel  # noqa: E402
+from strandrisk.engine.model import make_grid  # noqa: E402
+from strandrisk.engine.params import build_params  # noqa: E402
+from strandrisk.engine.simulate import _history  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_bench_model import _samples  # noqa: E402
 
 
 def _capture(n: int) -> tuple:
-    """Return the kernel's arguments for ``n`` base scenarios (one chunk, as ``simulate``)."""
-    seen: list[tuple] = []
-    real = compiled.run_kernel
-
-    def spy(inputs, *args, **kwargs):
-        seen.append(inputs.args)
-        return real(inputs, *args, **kwargs)
-
-    from strandrisk.engine import simulate as sim
-
-    sim.run_kernel = spy
-    try:
-        sr.simulate(
-            sr.load_scenario("base"), _samples(n), breakeven=False, keep_series=False, chunk_size=n
-        )
-    finally:
-        sim.run_kernel = real
-    return seen[0]
+    """Return the kernel's arguments for ``n`` base scenarios, as ``simulate`` prepares them."""
+    scenario = sr.load_scenario("base")
+    p = build_params(scenario, _samples(n))
+    return prepare_kernel(p, make_grid(scenario.years), _history(p.companies)).args
 
 
 def _line_table(obj: Path) -> tuple[list[int], list[tuple[str, int]]]:
@@ -139,8 +129,9 @@ def main() -> None:
 
     work = Path(_WORK)
     t0 = time.perf_counter()
-    args = _capture(opt.scenarios)  # compiles the kernel into the throw-away cache
-    print(f"inputs captured and kernel compiled in {time.perf_counter() - t0:.0f} s")
+    args = _capture(opt.scenarios)
+    _kernel.outcome_rows(*args, False, False, False)  # compiles into the throw-away cache
+    print(f"inputs prepared and kernel compiled in {time.perf_counter() - t0:.0f} s")
     with (work / "args.pkl").open("wb") as f:
         pickle.dump(args, f)
     block = _kernel._outcome_block

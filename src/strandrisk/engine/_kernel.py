@@ -161,23 +161,23 @@ def _dispatch(
     cells outside are never read. With ``t_from > 0`` (after retirements) the earlier quarters,
     whose cohorts did not change, are kept, and so is the cut.
     """
-    nv = order.shape[0]
-    cost = np.empty(nv)  # energy cost per unit-hour in merit order: non-decreasing
-    for i in range(nv):
-        cost[i] = eph[order[i]]
-    lo = 0
-    for t in range(t_from, cum.shape[0]):  # the quarters up to the horizon
+    nv, nt = order.shape[0], cum.shape[0]  # nt: the quarters up to the horizon
+    for t in range(t_from, nt):
         cum[t] = 0.0
-        if t_from > 0:
-            continue
-        # the first position whose cost exceeds the price (the test falls once along the
-        # order): from the last quarter's, which moves little from quarter to quarter
-        th, pr = theta[t], price[t]
-        while lo < nv and cost[lo] / th <= pr:
-            lo += 1
-        while lo > 0 and not cost[lo - 1] / th <= pr:
-            lo -= 1
-        cut[t] = lo
+    if t_from == 0:
+        cost = np.empty(nv)  # energy cost per unit-hour in merit order: non-decreasing
+        for i in range(nv):
+            cost[i] = eph[order[i]]
+        lo = 0
+        for t in range(nt):
+            # the first position whose cost exceeds the price (the test falls once along
+            # the order): from the last quarter's, which moves little from quarter to quarter
+            th, pr = theta[t], price[t]
+            while lo < nv and cost[lo] / th <= pr:
+                lo += 1
+            while lo > 0 and not cost[lo - 1] / th <= pr:
+                lo -= 1
+            cut[t] = lo
     for i in range(nv):
         v = order[i]
         h, e, f = hours[v], eph[v], fixed_q[v]
@@ -694,7 +694,7 @@ def _matured(t0, vintage, maturity, limit):
 @numba.njit(cache=True, error_model="numpy")
 def _loan_cover(
     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f, d_end, n,
-    cover, owed, tail, due, flow,
+    t_mat, cover, owed, tail, due, flow,
 ):  # fmt: skip
     """Compute the two sides of one company's loan life cover ratio per reporting quarter.
 
@@ -703,7 +703,8 @@ def _loan_cover(
     outstanding in ``t``, discounted at the debt's rate (``d_end``: a flow at the end of
     each internal quarter, to the start) to the start of ``t``; ``owed[t]`` that debt. As
     :func:`strandrisk.core.finance.loan_life_cover`, in the same order of operations
-    (``tail``, ``due`` and ``flow``: work space).
+    (``t_mat``: each vintage's maturity quarter, at most the grid's end; ``tail``, ``due``
+    and ``flow``: work space).
     """
     nt = d_end.shape[0]
     tau, m = p[_TAX], p[_MAT]
@@ -716,7 +717,7 @@ def _loan_cover(
         if not principal > 0.0:
             continue
         t0 = max(vint[v], 0)
-        t_d = _matured(t0, vint[v], m, nt)
+        t_d = t_mat[v]
         last = min(t_d, nt) - 1
         for t in range(t0, min(t_d, n)):
             age = (t - vint[v]) * Q
@@ -898,8 +899,8 @@ def _outcome_block(
                 d_end[t] = acc
         rem_f = _remaining(p[_FLIFE], ages)
         t_mat = np.empty(vr, dtype=np.int64)  # each vintage's loan: its maturity quarter
-        for v in range(vr):
-            t_mat[v] = _matured(max(vint[v], 0), vint[v], m, n)
+        for v in range(vr):  # (every company's; a reported vintage starts before quarter n)
+            t_mat[v] = _matured(max(vint[v], 0), vint[v], m, nt)
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
@@ -983,7 +984,7 @@ def _outcome_block(
                 # debt drawn at commissioning, interest on the opening balance
                 principal = p[_DEBT] * cap_k[v]
                 if principal != 0.0:
-                    t_d = t_mat[v]
+                    t_d = min(t_mat[v], n)
                     if amortising:  # two loops without a branch inside
                         for i in range(np.uint64(t_d - t0)):
                             t = ut + i
@@ -1011,7 +1012,7 @@ def _outcome_block(
             if llcr:
                 _loan_cover(
                     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f,
-                    d_end, n, cover[k], owed[k], tail, due, flow,
+                    d_end, n, t_mat, cover[k], owed[k], tail, due, flow,
                 )  # fmt: skip
             big[k] = _value_unit(
                 ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
