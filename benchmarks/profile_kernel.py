@@ -44,6 +44,8 @@ compiler.Flags.options["dbg_directives_only"]._default = True
 
 import strandrisk as sr  # noqa: E402
 from strandrisk.engine import _kernel  # noqa: E402
+from strandrisk.engine._kernel import rows  # noqa: E402
+from strandrisk.engine._kernel.cache import kernel_sources  # noqa: E402
 from strandrisk.engine.compiled import prepare_kernel  # noqa: E402
 from strandrisk.engine.model import make_grid  # noqa: E402
 from strandrisk.engine.params import build_params  # noqa: E402
@@ -96,7 +98,7 @@ def _child(work: Path, repeat: int) -> None:
         args = pickle.load(f)
     flags = (False, False, False)  # no value paths, no loan cover, no capex years
     _kernel.outcome_rows(*args, *flags)  # loads the kernel from the cache: one object
-    block = _kernel._outcome_block
+    block = rows._outcome_block
     result = block.overloads[block.signatures[0]]
     (work / "base").write_text(
         str(result.library.get_pointer_to_function(result.fndesc.llvm_func_name))
@@ -134,7 +136,7 @@ def main() -> None:
     print(f"inputs prepared and kernel compiled in {time.perf_counter() - t0:.0f} s")
     with (work / "args.pkl").open("wb") as f:
         pickle.dump(args, f)
-    block = _kernel._outcome_block
+    block = rows._outcome_block
     result = block.overloads[block.signatures[0]]
     obj = work / "kernel.o"
     obj.write_bytes(result.library._get_compiled_object())  # what the cache holds
@@ -158,8 +160,8 @@ def main() -> None:
     ).stdout.split()
     addresses, where = _line_table(obj)
     end = base + max(addresses) + 4096
-    source = Path(_kernel.__file__)
-    owner = _functions(source)
+    sources = {path.name: path for path in kernel_sources()}  # the line table's file names
+    owner = {name: _functions(path) for name, path in sources.items()}
     lines: collections.Counter = collections.Counter()
     for ip in (int(x, 16) for x in ips):
         if base <= ip < end:
@@ -170,15 +172,15 @@ def main() -> None:
         sys.exit("no samples in the kernel: is perf allowed to attach (perf_event_paranoid)?")
     by_function: collections.Counter = collections.Counter()
     for (name, number), count in lines.items():
-        key = owner.get(number, "?") if name == source.name else f"({name})"
+        key = owner[name].get(number, "?") if name in owner else f"({name})"
         by_function[key] += count
     print(f"\n{'share':>6} {'µs':>6}  function ({total:,} samples in the kernel)")
     for key, count in by_function.most_common():
         print(f"{count / total:6.1%} {per * count / total:6.1f}  {key}")
-    text = source.read_text().splitlines()
+    text = {name: path.read_text().splitlines() for name, path in sources.items()}
     print(f"\n{'share':>6} {'µs':>6}  line")
     for (name, number), count in lines.most_common(opt.lines):
-        shown = text[number - 1].strip()[:70] if name == source.name and number else ""
+        shown = text[name][number - 1].strip()[:66] if name in text and number else ""
         print(f"{count / total:6.1%} {per * count / total:6.1f}  {name}:{number}  {shown}")
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import strandrisk as sr
 from strandrisk.engine import _kernel
+from strandrisk.engine._kernel import common, debt, dispatch
 from strandrisk.engine.compiled import _discount, _market, compiled_inputs
 from strandrisk.engine.model import build_cohorts, make_grid, operate
 from strandrisk.engine.params import build_params
@@ -205,16 +206,16 @@ def test_kernel_rows_do_not_depend_on_their_blocks_or_threads(monkeypatch):
     scenario = sr.load_scenario("base")
     samples = sample_range(load_uncertainty("base", scenario), 0, 40, seed=3, sampler="mc")
     kw = {"keep_series": False, "llcr": True}  # the break-even solves' kernel too
-    monkeypatch.setattr(_kernel.numba, "get_num_threads", lambda: 1)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 1)
     one = sr.simulate(scenario, samples, **kw).outcomes
-    monkeypatch.setattr(_kernel, "BLOCK", 1)
-    monkeypatch.setattr(_kernel.numba, "get_num_threads", lambda: 3)
+    monkeypatch.setattr(common, "BLOCK", 1)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 3)
     many = sr.simulate(scenario, samples, **kw).outcomes
     assert one.equals(many)
 
 
 def test_kernel_threads_cover_every_row_once_and_pass_errors_on(monkeypatch):
-    monkeypatch.setattr(_kernel.numba, "get_num_threads", lambda: 4)
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 4)
     for n in (0, 1, 31, 32, 33, 1000, 4097):
         seen = np.zeros(n, dtype=int)
 
@@ -245,10 +246,10 @@ def test_merit_order_is_numpys_stable_argsort(installed, new):
     """The fast path (new vintages in falling power) and its fallback, ties included."""
     power = np.array(installed + new, dtype=float)
     expected = np.argsort(power, kind="stable")
-    np.testing.assert_array_equal(_kernel._merit_order(power, len(installed)), expected)
+    np.testing.assert_array_equal(dispatch._merit_order(power, len(installed)), expected)
     falling = np.array(installed + sorted(set(new), reverse=True), dtype=float)
     np.testing.assert_array_equal(
-        _kernel._merit_order(falling, len(installed)), np.argsort(falling, kind="stable")
+        dispatch._merit_order(falling, len(installed)), np.argsort(falling, kind="stable")
     )
 
 
@@ -268,7 +269,7 @@ def test_merit_order_cut_stepped_from_quarter_to_quarter_counts_the_cohorts_in_t
     price = np.array([x[1] for x in paths])
     nv, nt = len(eph), len(paths)
     cut = np.empty(nt, dtype=np.int64)
-    _kernel._dispatch(
+    dispatch._dispatch(
         np.ones(nv), eph, np.zeros(nv), order, np.zeros(nv, dtype=np.int64),
         np.full(nv, nt, dtype=np.int64), np.ones(nt), price, theta, np.empty((nv, nt)),
         np.empty(nt), cut, 0,
@@ -289,7 +290,7 @@ def test_loan_maturity_quarter_is_the_first_quarter_the_test_passes(t0, vintage,
     t = t0
     while t < limit and not (t - vintage) * 0.25 >= maturity - 1e-9:
         t += 1
-    assert _kernel._matured(t0, vintage, maturity, limit) == t
+    assert debt._matured(t0, vintage, maturity, limit) == t
 
 
 @pytest.mark.parametrize(

@@ -271,7 +271,7 @@ def kernel_cached() -> bool | None:
         compile, None when unknown. [-]
     """
     try:
-        return bool(_kernel._outcome_block._cache._cache_file._load_index())
+        return bool(_kernel.rows._outcome_block._cache._cache_file._load_index())
     except Exception:  # any change in Numba's internals means "unknown"
         return None
 

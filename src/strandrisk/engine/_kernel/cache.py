@@ -1,0 +1,125 @@
+"""Numba's on-disk cache for the kernel, fresh whenever any of the kernel's sources changes.
+
+Numba keys a function's cached machine code on its own source file only, yet a compiled
+caller holds its callees' code inside it: with ``cache=True`` alone, editing a callee in
+another file (or a ``git pull`` that changes one) would leave every caller's cached copy
+stale, and the model would keep running the old code. :func:`jit` compiles as
+``numba.njit`` does and caches in the same places, but stamps each function's cache with
+one digest of every source file of the kernel (:func:`kernel_sources`): a change to any of
+them makes Numba compile the kernel again.
+
+Numba has no public hook for the stamp; this uses its cache classes (``FunctionCache``,
+``CompileResultCacheImpl`` and the locators' ``get_source_stamp``), stable since Numba
+0.5x. Where they are missing, it falls back to Numba's own cache with a warning.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numba
+from numba.core.dispatcher import Dispatcher
+
+from strandrisk.core import _irr_kernel
+
+__all__ = ["jit", "kernel_sources", "sources_digest"]
+
+
+def kernel_sources() -> tuple[Path, ...]:
+    """Return every source file whose compiled code the kernel's functions contain.
+
+    The modules of this package and :mod:`strandrisk.core._irr_kernel` (``irr_row``).
+
+    Returns
+    -------
+    tuple of Path
+        The files, in a fixed order. [-]
+    """
+    here = Path(__file__).parent
+    return (*sorted(here.glob("*.py")), Path(_irr_kernel.__file__))
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(stats: tuple[tuple[str, int, int], ...]) -> bytes:
+    h = hashlib.sha256()
+    for path, _, _ in stats:  # size and time only key the memo: a changed file is read again
+        h.update(Path(path).name.encode())
+        h.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return h.digest()
+
+
+def sources_digest() -> bytes:
+    """Return one SHA-256 digest of the contents of :func:`kernel_sources`.
+
+    Returns
+    -------
+    bytes
+        The digest; it changes when any of the files does. [-]
+    """
+    stats = []
+    for path in kernel_sources():
+        st = path.stat()
+        stats.append((str(path), st.st_mtime_ns, st.st_size))
+    return _digest(tuple(stats))
+
+
+def _cache_class() -> type | None:
+    """Numba's ``FunctionCache`` with every locator stamping the kernel's digest."""
+    try:
+        from numba.core import caching
+
+        impl = getattr(caching, "CacheImpl", None) or caching._CacheImpl
+
+        class _Stamp:
+            def get_source_stamp(self) -> bytes:
+                return sources_digest()
+
+        locators = [type(f"Kernel{c.__name__}", (_Stamp, c), {}) for c in impl._locator_classes]
+        cache_impl = type(
+            "KernelCacheImpl", (caching.CompileResultCacheImpl,), {"_locator_classes": locators}
+        )
+        return type("KernelFunctionCache", (caching.FunctionCache,), {"_impl_class": cache_impl})
+    except (ImportError, AttributeError) as exc:  # Numba's internals moved
+        warnings.warn(
+            f"strandrisk: Numba's cache classes have changed ({exc}); the kernel falls back to "
+            "Numba's own cache, which does not notice edits to a callee's file",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+
+
+_CACHE = _cache_class()
+
+
+def jit(**options: Any) -> Callable[[Callable], Any]:
+    """Return a decorator: ``numba.njit(error_model="numpy", **options)``, cached per kernel.
+
+    Parameters
+    ----------
+    options : dict
+        Further ``numba.njit`` options, as keywords (``nogil=True``). [-]
+
+    Returns
+    -------
+    callable
+        The decorator; it returns Numba's dispatcher, or the function itself where
+        ``NUMBA_DISABLE_JIT`` is set.
+    """
+
+    def decorate(py_func: Callable) -> Any:
+        dispatcher = numba.njit(error_model="numpy", **options)(py_func)
+        if not isinstance(dispatcher, Dispatcher):
+            return dispatcher  # NUMBA_DISABLE_JIT
+        if _CACHE is None:
+            dispatcher.enable_caching()
+        else:  # as Dispatcher.enable_caching, with the kernel's stamp
+            dispatcher._cache = _CACHE(py_func)  # type: ignore[attr-defined]
+        return dispatcher
+
+    return decorate

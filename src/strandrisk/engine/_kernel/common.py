@@ -1,0 +1,108 @@
+"""What every part of the kernel shares: units, the parameter columns, the thread blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
+
+import numba
+import numpy as np
+
+__all__ = ["BLOCK", "HPQ", "SCALARS", "Q", "in_threads"]
+
+HPQ = 8766.0 / 4
+"""Hours in a quarter. [h]"""
+_ONE = np.uint64(1)  # unsigned loop indices stay unsigned: see the module notes
+Q = 0.25
+"""A quarter. [year]"""
+
+SCALARS = (
+    "technology.physical_life",
+    "costs.pue",
+    "costs.electricity_price",
+    "costs.fixed_opex_rate",
+    "capex.share_compute",
+    "capex.share_network",
+    "capex.share_facilities",
+    "accounting.facilities_life",
+    "market.utilisation",
+    "costs.tax_rate",
+    "financing.debt_share",
+    "financing.maturity",
+    "financing.risk_free",
+    "financing.credit_spread",
+    "financing.spread_widening",
+    "financing.spread_widening_start",
+    "accounting.declining_balance",
+)
+"""Per-scenario parameters, in the column order of the kernel's ``sp`` matrix."""
+
+(
+    _LIFE,
+    _PUE,
+    _ELEC,
+    _FIXED,
+    _SC,
+    _SN,
+    _SF,
+    _FLIFE,
+    _UTIL,
+    _TAX,
+    _DEBT,
+    _MAT,
+    _RF,
+    _SPREAD,
+    _WIDEN,
+    _WIDEN_START,
+    _DBF,
+) = range(len(SCALARS))
+
+
+BLOCK = 32
+"""Scenarios per task when a batch is shared between threads."""
+
+
+def in_threads(n: int, block: Callable[[int, int], object]) -> None:
+    """Run ``block(lo, hi)`` over rows ``[0, n)`` in blocks, on Numba's number of threads.
+
+    The kernels release the GIL and compute each row alone, so a row's result does not
+    depend on the block it falls in or on the threads. Plain threads rather than Numba's
+    ``prange``: a parallel function is compiled a second time around its body, which
+    doubled the first call's compile time (≈60 s against ≈30 s on two cores).
+
+    Parameters
+    ----------
+    n : int
+        Number of rows. [-]
+    block : callable
+        Computes rows ``lo`` to ``hi`` (exclusive) in place. [-]
+    """
+    threads = min(numba.get_num_threads(), -(-n // BLOCK))
+    if threads <= 1:
+        block(0, n)
+        return
+    size = max(BLOCK, n // (8 * threads))  # a few blocks a thread, to balance the load
+    bounds = [*range(0, n, size), n]
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="strandrisk-kernel")
+    try:
+        for _ in pool.map(lambda ab: block(*ab), pairwise(bounds)):
+            pass  # re-raises a block's exception
+    finally:  # after an error or an interrupt, the blocks not started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _read_only(*args: object) -> tuple:
+    """Return the arguments, each array as a read-only view (no copy).
+
+    Numba compiles a function again for each mix of writeable and read-only arrays (a
+    broadcast input is read-only), and the kernels only read their inputs: one mix, one
+    compilation.
+    """
+    out = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            a = a.view()
+            a.flags.writeable = False
+        out.append(a)
+    return tuple(out)

@@ -1,0 +1,164 @@
+"""Merit-order dispatch, EBITDA and early retirement of one company's cohorts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from strandrisk.engine._kernel.cache import jit
+from strandrisk.engine._kernel.common import _ELEC, _FIXED, _LIFE, _PUE, _SC, _SN, HPQ, Q
+
+
+@jit()
+def _windows(vint, life, nt, start, end):
+    """Quarters ``[start, end)`` in which each cohort is in service (before retirement)."""
+    span = int(np.ceil(life / Q))  # quarters j >= 0 with j * Q < life
+    for v in range(vint.shape[0]):
+        start[v] = max(vint[v], 0)
+        end[v] = min(max(vint[v] + span, start[v]), nt)
+
+
+@jit()
+def _dispatch(
+    hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, cum, cut, t_from
+):
+    """Merit-order dispatch and EBITDA of one company from quarter ``t_from``.
+
+    As ``merit_order_dispatch``, then EBITDA (revenue - energy - fixed cost) per cohort.
+
+    The merit order sorts cohorts by power, so by energy cost ``eph / theta``: in each
+    quarter the cohorts that cover their marginal cost form a prefix of the order, whose
+    end (``cut[t]``) is found by stepping from the previous quarter's. Then cohort by cohort
+    in merit order, each over its service window, ``cum[t]`` adds up the capacity
+    dispatched in quarter ``t`` in the same order as the reference's running sum, and the
+    cohort's volume gives its EBITDA there. Writes ``ebitda`` only inside each window;
+    cells outside are never read. With ``t_from > 0`` (after retirements) the earlier quarters,
+    whose cohorts did not change, are kept, and so is the cut.
+    """
+    nv, nt = order.shape[0], cum.shape[0]  # nt: the quarters up to the horizon
+    for t in range(t_from, nt):
+        cum[t] = 0.0
+    if t_from == 0:
+        cost = np.empty(nv)  # energy cost per unit-hour in merit order: non-decreasing
+        for i in range(nv):
+            cost[i] = eph[order[i]]
+        lo = 0
+        for t in range(nt):
+            # the first position whose cost exceeds the price (the test falls once along
+            # the order): from the last quarter's, which moves little from quarter to quarter
+            th, pr = theta[t], price[t]
+            while lo < nv and cost[lo] / th <= pr:
+                lo += 1
+            while lo > 0 and not cost[lo - 1] / th <= pr:
+                lo -= 1
+            cut[t] = lo
+    for i in range(nv):
+        v = order[i]
+        h, e, f = hours[v], eph[v], fixed_q[v]
+        for t in range(np.uint64(max(start[v], t_from)), np.uint64(end[v])):  # unsigned: SIMD
+            on = i < cut[t]  # selects, no branch (cum only ever adds +0.0 when off: unchanged)
+            cap = h * theta[t]
+            c = cum[t] + (cap if on else 0.0)
+            cum[t] = c
+            x = min(max(demand[t] - (c - cap), 0.0), cap) if on else 0.0  # volume served
+            ebitda[v, t] = x * price[t] - x / theta[t] * e - f
+
+
+@jit()
+def _operate_company(
+    units, power, capex, order, demand, price, theta, vint, sp, start, end, ebitda, horizon,
+    df, foresight,
+):  # fmt: skip
+    """Dispatch, retire early for good, dispatch again, over quarters ``[0, horizon)``.
+
+    Fills ``start``/``end`` (service windows after retirement) and ``ebitda`` (valid
+    inside the windows only). A cohort retires once its contribution has fallen
+    short of its fixed cost over a full trailing year in service, or with ``foresight``
+    from the first quarter its discounted EBITDA (``df``: discount factors, one per
+    quarter) can no longer turn positive (as ``operate``). With the trailing-year rule a
+    quarter's dispatch and a cohort's retirement depend only on earlier and current
+    quarters, so stopping at ``horizon`` (:func:`_horizon`) leaves every earlier value as
+    it is over the whole grid; with foresight they look ahead, and ``horizon`` must be
+    the whole grid.
+    """
+    nt = horizon
+    hours = units * HPQ
+    eph = power * sp[_PUE] * sp[_ELEC]
+    fixed_q = sp[_FIXED] * (capex * (sp[_SC] + sp[_SN])) * Q
+    _windows(vint, sp[_LIFE], nt, start, end)
+    total = np.empty(nt)
+    cut = np.empty(nt, dtype=np.int64)
+    _dispatch(hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, total, cut, 0)
+    first = nt  # the first quarter a cohort is retired early
+    if foresight:
+        for v in range(vint.shape[0]):
+            value, stop = 0.0, end[v]  # V_t = EBITDA_t DF_t + max(V_{t+1}, 0), backwards
+            for t in range(end[v] - 1, start[v] - 1, -1):
+                value = ebitda[v, t] * df[t] + max(value, 0.0)
+                if value < -1e-9 * abs(fixed_q[v]) * df[t]:
+                    stop = t
+            if stop < end[v]:
+                end[v] = stop
+                first = min(first, stop)
+    else:  # the trailing-year rule
+        for v in range(vint.shape[0]):
+            a = start[v]
+            run = 0.0
+            for t in range(a, end[v]):
+                run += ebitda[v, t]  # the reference's running sum and its 4-quarter difference
+                total[t] = run
+                if t >= a + 3:
+                    trailing = run - total[t - 4] if t - 4 >= a else run
+                    if trailing < -1e-9 * abs(fixed_q[v]) * 4:
+                        end[v] = t
+                        first = min(first, t)
+                        break
+    if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
+        _dispatch(
+            hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, total, cut, first
+        )
+
+
+@jit()
+def _horizon(last_vintage, life, nt):
+    """Quarters to dispatch so that cohorts up to ``last_vintage`` see their whole life."""
+    return min(nt, last_vintage + 1 + int(np.ceil(life / Q)))
+
+
+@jit()
+def _scratch(nv, nt):
+    """Per-scenario work arrays of ``_operate_company``: service windows, EBITDA."""
+    start = np.empty(nv, dtype=np.int64)
+    end = np.empty(nv, dtype=np.int64)
+    return start, end, np.empty((nv, nt))
+
+
+@jit()
+def _merit_order(power, n_hist):
+    """Return the indices that sort ``power`` ascending, ties in index order (stable).
+
+    New hardware draws less power per unit with every vintage, so the vintages after the
+    installed base usually arrive sorted in reverse: then the installed base is sorted by
+    insertion and merged with them. Otherwise (ties, or no energy improvement) NumPy's
+    stable sort.
+    """
+    nv = power.shape[0]
+    for v in range(n_hist + 1, nv):
+        if not power[v] < power[v - 1]:
+            return np.argsort(power, kind="mergesort")
+    head = np.empty(n_hist, dtype=np.int64)
+    for i in range(n_hist):  # insertion sort: stable
+        j = i
+        while j > 0 and power[head[j - 1]] > power[i]:
+            head[j] = head[j - 1]
+            j -= 1
+        head[j] = i
+    order = np.empty(nv, dtype=np.int64)
+    a, b = 0, nv - 1  # next of the installed base; next (cheapest left) of the new vintages
+    for i in range(nv):
+        if b < n_hist or (a < n_hist and power[head[a]] <= power[b]):
+            order[i] = head[a]  # on a tie the lower index first
+            a += 1
+        else:
+            order[i] = b
+            b -= 1
+    return order

@@ -1,0 +1,206 @@
+"""Value in use, stranded value, both impairment tests and the events read from them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from strandrisk.engine._kernel.cache import jit
+
+
+@jit()
+def _write_down(ratio, lo, hi, loss, carried):
+    """Charge ``loss`` against a carrying amount ``carried`` of vintages ``lo`` to ``hi - 1``.
+
+    Returns the charge (at most ``carried``) and whether the ratios were scaled: every
+    vintage's carrying amount falls by the same share.
+    """
+    if not loss > 0.0:
+        return 0.0, False
+    taken = min(loss, carried)
+    if not carried > 0:
+        return taken, False
+    keep = 1.0 - taken / carried
+    for v in range(lo, hi):
+        ratio[v] = ratio[v] * keep
+    return taken, True
+
+
+@jit()
+def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, charge):
+    """IAS 36 with reversals (``charge[0]``) and ASC 360 (``charge[1]``), as in core.impairment.
+
+    ``lo_v[q]`` and ``n_hist + q`` bound the vintages that can carry a book value at
+    quarter ``q`` (the others add exact zeros to every sum). Each standard keeps a ratio
+    of carrying amount to book value per vintage; until its first write-down every ratio
+    is 1 and its carrying amount is ``book_sum[q]``, the same sum in the same order. Once
+    either has written something down, one pass over the vintages sums both carrying
+    amounts and IAS 36's impaired amount (three independent sums, each in vintage order,
+    that the processor runs side by side). A write-down scales every ratio in the range:
+    a vintage without book value now has none later (its book only falls), so its ratio
+    never counts. IAS 36 reverses only in a quarter without a loss, when the ratios are
+    still those the pass summed.
+    """
+    nv, n = book_v.shape
+    r_i = np.ones(nv)
+    r_g = np.ones(nv)
+    w_i = False
+    w_g = False
+    for q in range(n):
+        lo, hi = lo_v[q], min(n_hist + q + 1, nv)
+        c_i = book_sum[q]
+        c_g = book_sum[q]
+        impaired = 0.0
+        if w_i or w_g:
+            a, b, d = 0.0, 0.0, 0.0
+            for v in range(lo, hi):
+                x = book_v[v, q]
+                a += r_i[v] * x
+                d += (1.0 - r_i[v]) * x
+                b += r_g[v] * x
+            if w_i:
+                c_i, impaired = a, d
+            if w_g:
+                c_g = b
+        # IAS 36: recoverable amount, reversals up to the book value
+        c = c_i + other[q]
+        taken, wrote = _write_down(r_i, lo, hi, max(c - recoverable[q], 0.0), c_i)
+        w_i = w_i or wrote
+        room = max(recoverable[q] - c, 0.0)  # > 0 only without a loss
+        if w_i and room > 0.0:  # else nothing is reversed
+            headroom = min(room, impaired)
+            if headroom > 0.0:
+                back = headroom / impaired
+                for v in range(lo, hi):  # the others carry no book value now or later
+                    r_i[v] = r_i[v] + (1.0 - r_i[v]) * back
+            taken = taken - headroom
+        charge[0, q] = taken
+        # ASC 360: recoverability on undiscounted flows, then fair value; no reversal
+        c = c_g + other[q]
+        loss = max(c - fair[q], 0.0) if undiscounted[q] < c else 0.0
+        taken, wrote = _write_down(r_g, lo, hi, loss, c_g)
+        w_g = w_g or wrote
+        charge[1, q] = taken
+
+
+@jit()
+def _value_unit(
+    ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und,
+    obsolescence, cut, fair_e, stranded_e, viu_e, fair_y, peak_y, viu_y,
+):  # fmt: skip
+    """Value in use, stranding and both impairment tests for one cash-generating unit.
+
+    ``ebitda`` is valid inside ``[start, end)`` per vintage; ``out`` (5, n) receives the
+    stranded value, the IFRS and US GAAP charges, the book value and the economic value.
+    With ``obsolescence`` the fair value is capped at the value in use. ``stranded_e``
+    receives the stranded value of the vintages before ``cut`` valued alone, ``fair_e``
+    being their fair value: every sum over vintages runs in vintage order, so theirs is
+    the partial sum at ``cut`` (``viu_e``: work space, n). With ``peak_y`` of length Y > 0,
+    each calendar year's four vintages are valued alone too, ``fair_y`` (Y, n) being their
+    fair value: ``peak_y[y]`` receives the peak of their stranded value (``viu_y``: work
+    space, n). Returns the materiality threshold.
+    """
+    vr = book_c_v.shape[0]
+    by_year = peak_y.shape[0] > 0
+    for t in range(n):
+        viu[t] = 0.0
+        und[t] = 0.0
+    for v in range(vr):
+        if v == cut:  # the group's value in use: the sums so far
+            for t in range(n):
+                viu_e[t] = viu[t]
+        if by_year and v % 4 == 0:  # a calendar year's first vintage
+            for t in range(n):
+                viu_y[t] = 0.0
+        # per vintage, the sums over the quarters after t (total from t, less t's own flow)
+        tot_d = 0.0
+        tot_u = 0.0
+        for u in range(end[v] - 1, start[v] - 1, -1):
+            fd = ebitda[v, u] * df[u]
+            tot_d += fd
+            tot_u += ebitda[v, u]
+            if u < n and vint[v] <= u:
+                viu[u] += tot_d - fd
+                und[u] += tot_u - ebitda[v, u]
+                if by_year:
+                    viu_y[u] += tot_d - fd
+        if by_year and v % 4 == 3:  # the year's last vintage: its four valued alone
+            _year_peak(book_c_v, v - 3, viu_y, fair_y[v // 4], df, n, obsolescence, peak_y, v // 4)
+    if cut >= vr:
+        for t in range(n):
+            viu_e[t] = viu[t]
+    book_c = np.zeros(n)
+    recoverable = np.empty(n)
+    undiscounted_total = np.empty(n)
+    fair_total = np.empty(n)
+    for t in range(n):
+        viu[t] = viu[t] / df[t]
+        hi = min(n_hist + t + 1, vr)
+        for v in range(lo_v[t], min(hi, cut)):
+            book_c[t] += book_c_v[v, t]
+        book_e = book_c[t]
+        for v in range(max(lo_v[t], cut), hi):
+            book_c[t] += book_c_v[v, t]
+        viu_e[t] = viu_e[t] / df[t]
+        fv_e = min(fair_e[t], viu_e[t]) if obsolescence else fair_e[t]
+        stranded_e[t] = max(book_e - max(viu_e[t], fv_e), 0.0)
+        fv = min(fair[t], viu[t]) if obsolescence else fair[t]
+        economic = max(viu[t], fv)
+        recoverable[t] = book_f[t] + economic
+        undiscounted_total[t] = und[t] + book_f[t]
+        fair_total[t] = fv + book_f[t]
+        out[0, t] = max(book_c[t] - economic, 0.0)
+        out[3, t] = book_c[t] + book_f[t]
+        out[4, t] = recoverable[t]
+    _impair(
+        book_c_v, book_c, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total,
+        out[1:3],
+    )  # fmt: skip
+    big = 1.0
+    for t in range(n):
+        big = max(big, book_c[t])
+    return big * 1e-9
+
+
+@jit()
+def _year_peak(book_c_v, v0, viu_y, fair_y, df, n, obsolescence, peak_y, y):
+    """Peak stranded value of vintages ``v0`` to ``v0 + 3`` valued alone, into ``peak_y[y]``.
+
+    As :func:`strandrisk.engine.valuation._by_capex_year`: book summed over the four in
+    order, value in use (``viu_y``, discounted to 2026) over the quarter's discount factor,
+    fair value capped at value in use with economic obsolescence.
+    """
+    peak = 0.0
+    for t in range(n):
+        book = ((book_c_v[v0, t] + book_c_v[v0 + 1, t]) + book_c_v[v0 + 2, t]) + book_c_v[v0 + 3, t]
+        value = viu_y[t] / df[t]
+        fv = min(fair_y[t], value) if obsolescence else fair_y[t]
+        peak = max(peak, max(book - max(value, fv), 0.0))
+    peak_y[y] = peak
+
+
+@jit()
+def _events(vals, stranded_e, big, out):
+    """Peak stranding and its quarter (the unit's, today's capital's), impairments."""
+    n = vals.shape[1]
+    _peak(vals[0], big, out, 0)
+    _peak(stranded_e, big, out, 9)
+    for j in range(2):  # IFRS, US GAAP
+        total = 0.0
+        first = -1
+        for t in range(n):
+            total += vals[1 + j, t]
+            if first < 0 and vals[1 + j, t] > big:
+                first = t
+        out[2 + j] = total
+        out[4 + j] = first
+
+
+@jit()
+def _peak(path, big, out, i):
+    """``out[i]``: the largest value (the first if tied), ``out[i + 1]``: its index if material."""
+    peak, at = path[0], 0
+    for t in range(1, path.shape[0]):
+        if path[t] > peak:
+            peak, at = path[t], t
+    out[i] = peak
+    out[i + 1] = at if peak > big else -1

@@ -1,0 +1,59 @@
+"""The kernel's on-disk cache is stamped with every source its compiled code comes from."""
+
+import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+
+import pytest
+from numba.core.dispatcher import Dispatcher
+
+from strandrisk.engine import _kernel
+from strandrisk.engine._kernel import cache
+
+MODULES = [
+    importlib.import_module(f"{_kernel.__name__}.{m.name}")
+    for m in pkgutil.iter_modules(_kernel.__path__)
+]
+
+
+def _dispatchers(module):
+    return [x for x in vars(module).values() if isinstance(x, Dispatcher)]
+
+
+def test_the_kernel_cache_classes_are_in_use():
+    """Numba's cache classes are where strandrisk expects them (no silent fallback)."""
+    assert cache._CACHE is not None
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_every_kernel_function_is_cached_under_the_kernels_stamp(module):
+    own = [d for d in _dispatchers(module) if d.py_func.__module__ == module.__name__]
+    for d in own:
+        assert isinstance(d._cache, cache._CACHE), d.py_func.__name__
+        assert d._cache._cache_file._source_stamp == cache.sources_digest()
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__.rsplit(".", 1)[1])
+def test_every_compiled_callee_comes_from_a_stamped_source(module):
+    """A kernel function calling a compiled function from a file outside the stamp would keep
+    a stale copy of it in its cache: add that file to ``kernel_sources``."""
+    sources = {p.resolve() for p in cache.kernel_sources()}
+    for d in _dispatchers(module):
+        assert Path(inspect.getfile(d.py_func)).resolve() in sources, d.py_func.__name__
+
+
+def test_the_stamp_changes_when_any_source_changes(tmp_path, monkeypatch):
+    files = []
+    for i, path in enumerate(cache.kernel_sources()):
+        copy = tmp_path / f"{i}_{path.name}"
+        copy.write_bytes(path.read_bytes())
+        files.append(copy)
+    monkeypatch.setattr(cache, "kernel_sources", lambda: tuple(files))
+    before = cache.sources_digest()
+    for copy in files:  # the same size, one byte changed
+        text = copy.read_bytes()
+        copy.write_bytes(text[:-1] + (b"#" if text[-1:] != b"#" else b" "))
+        assert cache.sources_digest() != before, copy.name
+        copy.write_bytes(text)
+    assert cache.sources_digest() == before
