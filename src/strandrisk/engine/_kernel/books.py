@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from strandrisk.core._irr_kernel import irr_row
 from strandrisk.engine._kernel.cache import jit
 from strandrisk.engine._kernel.common import _FLIFE, _LIFE, _ONE, _SC, _SF, _SN, _TAX, Q
 
@@ -127,3 +128,57 @@ def _add_industry(cf):
         for k in range(k_n):
             total += cf[k, i]
         cf[k_n, i] = total
+
+
+@jit()
+def _company_books(
+    cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, span_cn, dep, book_c_v, book_c_ind, lo_v,
+    lo_ind, book_f,
+):  # fmt: skip
+    """Book values and depreciation of one company's reported vintages, per quarter.
+
+    Straight-line (or the booked method's) books of compute and network per vintage
+    (``book_c_v``, zero once both are written off), added to the industry's (``book_c_ind``);
+    the facilities' book (``book_f``); depreciation of all three (``dep``, added to); the first
+    vintage with a compute book value per quarter (``lo_v``, and the industry's ``lo_ind``).
+    ``rem_c``, ``rem_n``, ``rem_f``: remaining book shares by age (:func:`_booked`,
+    :func:`_remaining`); ``span_cn``: quarters until compute and network are both written off.
+    """
+    for t in range(n):
+        book_f[t] = 0.0
+        lo_v[t] = vr
+    for v in range(vr):
+        t0 = max(vint[v], 0)
+        kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
+        j0 = t0 - vint[v]  # age at the start, in quarters
+        t_cn = min(n, max(t0, vint[v] + span_cn))
+        # unsigned indices (t = ut + i, age j = uj + i, both >= 0) let LLVM use SIMD;
+        # the previous book is read from the table, so no value is carried
+        ut, uj = np.uint64(t0), np.uint64(j0)
+        for i in range(np.uint64(max(t_cn - t0, 0))):
+            t, j = ut + i, uj + i  # age at the start and at the end: j, j + 1
+            ec, en = kc * rem_c[j + _ONE], kn * rem_n[j + _ONE]
+            dep[t] += (kc * rem_c[j] - ec) + (kn * rem_n[j] - en)
+            book = ec + en
+            book_c_v[v, t] = book
+            book_c_ind[v, t] += book  # + 0 where the book is 0: unchanged
+        for t in range(np.uint64(t0), np.uint64(t_cn)):
+            w = v if book_c_v[v, t] > 0 else vr
+            lo_v[t] = min(lo_v[t], w)
+            lo_ind[t] = min(lo_ind[t], w)
+        for t in range(np.uint64(t_cn), np.uint64(n)):
+            book_c_v[v, t] = 0.0
+        for i in range(np.uint64(max(n - t0, 0))):
+            t, j = ut + i, uj + i
+            ef = kf * rem_f[j + _ONE]
+            dep[t] += kf * rem_f[j] - ef
+            book_f[t] += ef
+
+
+@jit()
+def _programme_outcomes(cf, df, irr_grid, out):
+    """NPV [USD], IRR [1/year] and payback [year] of a programme's cash flows, into ``out``."""
+    out[0] = _npv(cf, df)
+    r_q = irr_row(cf, irr_grid, 1e-12, 60)
+    out[1] = (1.0 + r_q) ** 4 - 1.0
+    out[2] = _payback(cf)

@@ -5,7 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 from strandrisk.engine._kernel.cache import jit
-from strandrisk.engine._kernel.common import _DEBT, _MAT, _ONE, _SC, _SF, _SN, _TAX, Q
+from strandrisk.engine._kernel.common import (
+    _DEBT,
+    _MAT,
+    _ONE,
+    _RF,
+    _SC,
+    _SF,
+    _SN,
+    _SPREAD,
+    _TAX,
+    _WIDEN,
+    _WIDEN_START,
+    Q,
+)
 
 
 @jit()
@@ -86,3 +99,108 @@ def _loan_cover(
                 cover[t] += tail[t] - tail[min(due[t] + 1, nt)]
     for t in range(n):
         cover[t] = cover[t] / (d_end[t - 1] if t > 0 else 1.0)
+
+
+@jit()
+def _debt_rate(p, nt):
+    """Return the debt's rate every internal quarter, spread widening included [1/year]."""
+    rate = np.empty(nt)
+    for t in range(nt):
+        on = 1.0 if 2026.0 + t * Q >= p[_WIDEN_START] else 0.0
+        rate[t] = p[_RF] + p[_SPREAD] + p[_WIDEN] * on
+    return rate
+
+
+@jit()
+def _discount_to_start(rate):
+    """Return the discount factor of a flow at each quarter's end, to 2026's start, at ``rate``."""
+    d_end = np.empty(rate.shape[0])
+    acc = 1.0
+    for t in range(rate.shape[0]):
+        acc = acc * (1.0 / (1.0 + rate[t] * Q))
+        d_end[t] = acc
+    return d_end
+
+
+@jit()
+def _debt_schedule(cap_k, vint, vr, n, p, t_mat, amortising, rate, interest, repaid):
+    """Add the interest and principal repaid per quarter on one company's loans to the arrays.
+
+    Debt is drawn at commissioning (``financing.debt_share`` of capex), interest is paid on
+    the opening balance; amortising loans repay straight-line, bullet loans at maturity
+    (``t_mat``: each vintage's maturity quarter).
+    """
+    m = p[_MAT]
+    inv_m = 1.0 / m
+    for v in range(vr):
+        principal = p[_DEBT] * cap_k[v]
+        if principal == 0.0:
+            continue
+        t0 = max(vint[v], 0)
+        ut, uj = np.uint64(t0), np.uint64(t0 - vint[v])  # quarter t = ut + i, age uj + i
+        t_d = min(t_mat[v], n)
+        if amortising:  # two loops without a branch inside
+            for i in range(np.uint64(t_d - t0)):
+                t = ut + i
+                age = (uj + i) * Q
+                outstanding = principal * min(max(1.0 - age * inv_m, 0.0), 1.0)
+                after = principal * min(max(1.0 - (age + Q) * inv_m, 0.0), 1.0)
+                interest[t] += outstanding * rate[t] * Q
+                repaid[t] += outstanding - after
+        else:
+            for i in range(np.uint64(t_d - t0)):
+                t = ut + i
+                age = (uj + i) * Q
+                interest[t] += principal * rate[t] * Q
+                repaid[t] += principal if age + Q >= m - 1e-9 else 0.0
+
+
+@jit()
+def _debt_service(fl, tau, years, out):
+    """Write the lowest annual DSCR and interest cover, the first year of negative free cash flow.
+
+    ``fl`` (5, n): EBITDA, depreciation, interest, principal and capex per quarter [USD];
+    ``tau``: the tax rate. Writes ``out[6]`` (DSCR, inf without debt service), ``out[7]``
+    (the year, -1 for never) and ``out[8]`` (EBIT over interest, inf without interest).
+    """
+    min_dscr = np.inf
+    min_icr = np.inf
+    negative = -1
+    for y in range(years):
+        service = 0.0
+        cfads = 0.0
+        annual = 0.0
+        ebit = 0.0
+        interest = 0.0
+        for q in range(4):
+            t = 4 * y + q
+            tax = tau * (fl[0, t] - fl[1, t])
+            annual += fl[0, t] - tax - fl[4, t]
+            service += fl[2, t] + fl[3, t]
+            cfads += fl[0, t] - tax
+            ebit += fl[0, t] - fl[1, t]
+            interest += fl[2, t]
+        if service > 0:
+            min_dscr = min(min_dscr, cfads / service)
+        if interest > 0:
+            min_icr = min(min_icr, ebit / interest)
+        if negative < 0 and annual < 0:
+            negative = y
+    out[6] = min_dscr
+    out[7] = negative
+    out[8] = min_icr
+
+
+@jit()
+def _lowest_cover(cover, owed, out):
+    """Write the lowest loan life cover ratio (NaN without debt), the first quarter below 1."""
+    lowest, first = np.nan, -1
+    for t in range(cover.shape[0]):
+        if owed[t] > 0:
+            ratio = cover[t] / owed[t]
+            if not ratio >= lowest:  # the first, or a lower one
+                lowest = ratio
+            if first < 0 and ratio < 1.0:
+                first = t
+    out[0] = lowest
+    out[1] = first

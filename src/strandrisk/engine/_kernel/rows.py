@@ -4,42 +4,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from strandrisk.core._irr_kernel import irr_row
 from strandrisk.engine._kernel.books import (
     _add_industry,
     _booked,
+    _company_books,
     _npv,
-    _payback,
     _programme_cf,
+    _programme_outcomes,
     _remaining,
 )
 from strandrisk.engine._kernel.cache import jit
 from strandrisk.engine._kernel.common import (
     _DBF,
-    _DEBT,
-    _ELEC,
     _FLIFE,
     _LIFE,
     _MAT,
-    _ONE,
-    _PUE,
-    _RF,
-    _SC,
-    _SF,
-    _SN,
-    _SPREAD,
     _TAX,
-    _UTIL,
-    _WIDEN,
-    _WIDEN_START,
-    HPQ,
     Q,
     _read_only,
     in_threads,
 )
-from strandrisk.engine._kernel.debt import _loan_cover, _matured
+from strandrisk.engine._kernel.debt import (
+    _debt_rate,
+    _debt_schedule,
+    _debt_service,
+    _discount_to_start,
+    _loan_cover,
+    _lowest_cover,
+    _matured,
+)
 from strandrisk.engine._kernel.dispatch import _horizon, _merit_order, _operate_company, _scratch
-from strandrisk.engine._kernel.valuation import _events, _value_unit
+from strandrisk.engine._kernel.valuation import _events, _fair_values, _value_unit
 
 
 def programme_rows(
@@ -209,13 +204,44 @@ def outcome_rows(
     return outputs
 
 
+@jit()
+def _economic_lives(ebitda, start, end, vint, n_hist, nt, out):
+    """Write the 2026 vintages' economic lives [year]: to their first non-positive EBITDA."""
+    for j in range(4):
+        v = n_hist + j
+        found = end[v] if end[v] < nt else -1
+        for t in range(start[v], end[v]):
+            if ebitda[v, t] <= 0:
+                found = t
+                break
+        out[j] = (max(found, 0) - vint[v]) * Q
+
+
+@jit()
+def _add_ebitda(ebitda, start, end, vr, n, ebitda_ind, start_ind, end_ind, fl_e):
+    """Add one company's EBITDA to the industry's, per vintage, and to its own per quarter."""
+    for v in range(vr):
+        a, b = start[v], end[v]
+        start_ind[v] = min(start_ind[v], a)
+        end_ind[v] = max(end_ind[v], b)
+        for u in range(np.uint64(a), np.uint64(b)):
+            ebitda_ind[v, u] += ebitda[v, u]
+        for u in range(np.uint64(a), np.uint64(min(b, n))):
+            fl_e[u] += ebitda[v, u]
+
+
 @jit(nogil=True)
 def _outcome_block(
     lo, hi, capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
     n_hist, n, amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr,
     by_year, values, summary, life26, programme, loan_cover, year_peak,
 ):  # fmt: skip
-    """Rows ``lo`` to ``hi`` of :func:`outcome_rows`, written into its outputs."""
+    """Rows ``lo`` to ``hi`` of :func:`outcome_rows`, written into its outputs.
+
+    Per scenario: each company is dispatched and retired, then its books, fair value, debt,
+    loan cover and cash-generating unit are computed and added to the industry's; then the
+    industry is valued as one more unit, and the programme's and the debt's outcomes read.
+    """
     _, k_n, nv = capex.shape
     nt = price.shape[2]
     vr = n_hist + n
@@ -252,16 +278,9 @@ def _outcome_block(
         und = np.empty(n)
         viu_e = np.empty(n)
         fl = np.zeros((5, k1, n))  # ebitda, depreciation, interest, principal, capex
-        rate = np.empty(nt)  # the debt's, every internal quarter (the loan cover's too)
-        for t in range(nt):
-            on = 1.0 if 2026.0 + t * Q >= p[_WIDEN_START] else 0.0
-            rate[t] = p[_RF] + p[_SPREAD] + p[_WIDEN] * on
-        life = p[_LIFE]
-        m = p[_MAT]
-        heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
-        inv_life, inv_m = 1.0 / life, 1.0 / m
+        rate = _debt_rate(p, nt)  # every internal quarter (the loan cover's too)
         # the last reported cohort's life (with foresight, every cohort's whole life)
-        horizon = nt if foresight else _horizon(vint[vr - 1], life, nt)
+        horizon = nt if foresight else _horizon(vint[vr - 1], p[_LIFE], nt)
         # the books' ages and the programme's, in quarters (the loan cover's: every
         # reported vintage to the grid's end)
         ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
@@ -271,15 +290,11 @@ def _outcome_block(
             tail = np.empty(nt + 1)
             flow = np.empty(nt)
             due = np.empty(n, dtype=np.int64)
-            d_end = np.empty(nt)  # a flow at the end of each quarter, to the start of 2026
-            acc = 1.0
-            for t in range(nt):
-                acc = acc * (1.0 / (1.0 + rate[t] * Q))
-                d_end[t] = acc
+            d_end = _discount_to_start(rate)
         rem_f = _remaining(p[_FLIFE], ages)
         t_mat = np.empty(vr, dtype=np.int64)  # each vintage's loan: its maturity quarter
         for v in range(vr):  # (every company's; a reported vintage starts before quarter n)
-            t_mat[v] = _matured(max(vint[v], 0), vint[v], m, nt)
+            t_mat[v] = _matured(max(vint[v], 0), vint[v], p[_MAT], nt)
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
@@ -292,95 +307,17 @@ def _outcome_block(
                 theta[s], vint, p, start, end, ebitda, horizon, df[s], foresight,
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
-            for j in range(4):  # economic life of the 2026 vintages
-                v = n_hist + j
-                found = end[v] if end[v] < nt else -1
-                for t in range(start[v], end[v]):
-                    if ebitda[v, t] <= 0:
-                        found = t
-                        break
-                life26[s, k, j] = (max(found, 0) - vint[v]) * Q
-            for t in range(n):
-                fair[t] = 0.0
-                book_f[t] = 0.0
-                lo_v[t] = vr
-                for y in range(n_y):
-                    fair_y[y, t] = 0.0
-            for v in range(vr):
-                a, b = start[v], end[v]
-                start_ind[v] = min(start_ind[v], a)
-                end_ind[v] = max(end_ind[v], b)
-                for u in range(np.uint64(a), np.uint64(b)):
-                    ebitda_ind[v, u] += ebitda[v, u]
-                for u in range(np.uint64(a), np.uint64(min(b, n))):
-                    fl[0, k, u] += ebitda[v, u]
-                t0 = max(vint[v], 0)
-                # straight-line books and charges, compute and network (zero once both
-                # are fully depreciated) and facilities
-                kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
-                j0 = t0 - vint[v]  # age at the start, in quarters
-                t_cn = min(n, max(t0, vint[v] + span_cn))
-                # unsigned indices (t = ut + i, age j = uj + i, both >= 0) let LLVM use SIMD;
-                # the previous book is read from the table, so no value is carried
-                ut, uj = np.uint64(t0), np.uint64(j0)
-                for i in range(np.uint64(max(t_cn - t0, 0))):
-                    t, j = ut + i, uj + i  # age at the start and at the end: j, j + 1
-                    ec, en = kc * rem_c[j + _ONE], kn * rem_n[j + _ONE]
-                    fl[1, k, t] += (kc * rem_c[j] - ec) + (kn * rem_n[j] - en)
-                    book = ec + en
-                    book_c_v[v, t] = book
-                    book_c_ind[v, t] += book  # + 0 where the book is 0: unchanged
-                for t in range(np.uint64(t0), np.uint64(t_cn)):
-                    w = v if book_c_v[v, t] > 0 else vr
-                    lo_v[t] = min(lo_v[t], w)
-                    lo_ind[t] = min(lo_ind[t], w)
-                for t in range(np.uint64(t_cn), np.uint64(n)):
-                    book_c_v[v, t] = 0.0
-                for i in range(np.uint64(max(n - t0, 0))):
-                    t, j = ut + i, uj + i
-                    ef = kf * rem_f[j + _ONE]
-                    fl[1, k, t] += kf * rem_f[j] - ef
-                    book_f[t] += ef
-                if v == cut:  # the partial sums over today's capital
-                    for t in range(n):
-                        fair_e[t] = fair[t]
-                # fair value: replacement cost for the remaining life, less the energy
-                # disadvantage over it
-                pw, un = power[s, k, v], units[s, k, v]
-                ua, ud = np.uint64(a), np.uint64(a - vint[v])  # a >= vint[v]
-                m_fv = np.uint64(max(min(b, n) - a, 0))
-                for i in range(m_fv):
-                    t = ua + i
-                    remaining = min(max(1.0 - ((ud + i) * Q + Q) * inv_life, 0.0), 1.0)
-                    extra_kw = max(pw - new_power[s, t + _ONE], 0.0)
-                    energy_left = extra_kw * heat * remaining
-                    fv = max(un * new_cost[s, t + _ONE] * remaining - energy_left, 0.0)
-                    fair[t] += fv
-                    fair_v[t] = fv
-                if by_year:  # a loop of its own, so that the one above has no branch
-                    for t in range(ua, ua + m_fv):
-                        fair_y[v // 4, t] += fair_v[t]
-                # debt drawn at commissioning, interest on the opening balance
-                principal = p[_DEBT] * cap_k[v]
-                if principal != 0.0:
-                    t_d = min(t_mat[v], n)
-                    if amortising:  # two loops without a branch inside
-                        for i in range(np.uint64(t_d - t0)):
-                            t = ut + i
-                            age = (uj + i) * Q
-                            outstanding = principal * min(max(1.0 - age * inv_m, 0.0), 1.0)
-                            after = principal * min(max(1.0 - (age + Q) * inv_m, 0.0), 1.0)
-                            fl[2, k, t] += outstanding * rate[t] * Q
-                            fl[3, k, t] += outstanding - after
-                    else:
-                        for i in range(np.uint64(t_d - t0)):
-                            t = ut + i
-                            age = (uj + i) * Q
-                            fl[2, k, t] += principal * rate[t] * Q
-                            fl[3, k, t] += principal if age + Q >= m - 1e-9 else 0.0
-            if cut >= vr:
-                for t in range(n):
-                    fair_e[t] = fair[t]
+            _economic_lives(ebitda, start, end, vint, n_hist, nt, life26[s, k])
+            _add_ebitda(ebitda, start, end, vr, n, ebitda_ind, start_ind, end_ind, fl[0, k])
+            _company_books(
+                cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, span_cn, fl[1, k], book_c_v,
+                book_c_ind, lo_v, lo_ind, book_f,
+            )  # fmt: skip
+            _fair_values(
+                start, end, vint, vr, n, cut, p, power[s, k], units[s, k], new_cost[s],
+                new_power[s], by_year, fair, fair_v, fair_y, fair_e,
+            )  # fmt: skip
+            _debt_schedule(cap_k, vint, vr, n, p, t_mat, amortising, rate, fl[2, k], fl[3, k])
             for t in range(n):
                 fl[4, k, t] = cap_k[n_hist + t]
                 fair_ind[t] += fair[t]
@@ -408,62 +345,15 @@ def _outcome_block(
         if keep_values:
             values[s] = vals
         for i in range(5):
-            for t in range(n):
-                acc = 0.0
-                for k in range(k_n):
-                    acc += fl[i, k, t]
-                fl[i, k_n, t] = acc
+            _add_industry(fl[i])
         _add_industry(cf)
         for k in range(k1):
-            programme[s, k, 0] = _npv(cf[k], df[s])
-            r_q = irr_row(cf[k], irr_grid, 1e-12, 60)
-            programme[s, k, 1] = (1.0 + r_q) ** 4 - 1.0
-            programme[s, k, 2] = _payback(cf[k])
+            _programme_outcomes(cf[k], df[s], irr_grid, programme[s, k])
         if llcr:
-            for t in range(n):
-                c_sum, o_sum = 0.0, 0.0
-                for k in range(k_n):
-                    c_sum += cover[k, t]
-                    o_sum += owed[k, t]
-                cover[k_n, t] = c_sum
-                owed[k_n, t] = o_sum
+            _add_industry(cover)
+            _add_industry(owed)
             for k in range(k1):
-                lowest, first = np.nan, -1
-                for t in range(n):
-                    if owed[k, t] > 0:
-                        ratio = cover[k, t] / owed[k, t]
-                        if not ratio >= lowest:  # the first, or a lower one
-                            lowest = ratio
-                        if first < 0 and ratio < 1.0:
-                            first = t
-                loan_cover[s, k, 0] = lowest
-                loan_cover[s, k, 1] = first
-        tau = p[_TAX]
+                _lowest_cover(cover[k], owed[k], loan_cover[s, k])
         for k in range(k1):
-            min_dscr = np.inf
-            min_icr = np.inf
-            negative = -1
-            for y in range(years):
-                service = 0.0
-                cfads = 0.0
-                annual = 0.0
-                ebit = 0.0
-                interest = 0.0
-                for q in range(4):
-                    t = 4 * y + q
-                    tax = tau * (fl[0, k, t] - fl[1, k, t])
-                    annual += fl[0, k, t] - tax - fl[4, k, t]
-                    service += fl[2, k, t] + fl[3, k, t]
-                    cfads += fl[0, k, t] - tax
-                    ebit += fl[0, k, t] - fl[1, k, t]
-                    interest += fl[2, k, t]
-                if service > 0:
-                    min_dscr = min(min_dscr, cfads / service)
-                if interest > 0:
-                    min_icr = min(min_icr, ebit / interest)
-                if negative < 0 and annual < 0:
-                    negative = y
             _events(vals[k], stranded_e[k], big[k], summary[s, k])
-            summary[s, k, 6] = min_dscr
-            summary[s, k, 7] = negative
-            summary[s, k, 8] = min_icr
+            _debt_service(fl[:, k], p[_TAX], years, summary[s, k])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from strandrisk.engine._kernel.cache import jit
+from strandrisk.engine._kernel.common import _ELEC, _LIFE, _ONE, _PUE, _UTIL, HPQ, Q
 
 
 @jit()
@@ -204,3 +205,46 @@ def _peak(path, big, out, i):
             peak, at = path[t], t
     out[i] = peak
     out[i + 1] = at if peak > big else -1
+
+
+@jit()
+def _fair_values(
+    start, end, vint, vr, n, cut, p, power, units, new_cost, new_power, by_year, fair, fair_v,
+    fair_y, fair_e,
+):  # fmt: skip
+    """Fair value of one company's vintages in service, summed per quarter (``fair``).
+
+    Replacement cost for the remaining physical life, less the energy disadvantage over it
+    (``new_cost``, ``new_power``: a new unit's, per quarter). ``fair_e`` receives the sum over
+    the vintages before ``cut`` (today's capital); with ``by_year``, ``fair_y`` the sum over
+    each calendar year's four (``fair_v``: work space, one vintage's).
+    """
+    life = p[_LIFE]
+    heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
+    inv_life = 1.0 / life
+    for t in range(n):
+        fair[t] = 0.0
+        for y in range(fair_y.shape[0]):
+            fair_y[y, t] = 0.0
+    for v in range(vr):
+        a, b = start[v], end[v]
+        if v == cut:  # the partial sums over today's capital
+            for t in range(n):
+                fair_e[t] = fair[t]
+        pw, un = power[v], units[v]
+        ua, ud = np.uint64(a), np.uint64(a - vint[v])  # a >= vint[v]
+        m_fv = np.uint64(max(min(b, n) - a, 0))
+        for i in range(m_fv):
+            t = ua + i
+            remaining = min(max(1.0 - ((ud + i) * Q + Q) * inv_life, 0.0), 1.0)
+            extra_kw = max(pw - new_power[t + _ONE], 0.0)
+            energy_left = extra_kw * heat * remaining
+            fv = max(un * new_cost[t + _ONE] * remaining - energy_left, 0.0)
+            fair[t] += fv
+            fair_v[t] = fv
+        if by_year:  # a loop of its own, so that the one above has no branch
+            for t in range(ua, ua + m_fv):
+                fair_y[v // 4, t] += fair_v[t]
+    if cut >= vr:
+        for t in range(n):
+            fair_e[t] = fair[t]
