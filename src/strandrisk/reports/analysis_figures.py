@@ -1,7 +1,8 @@
 """Plotly figures of the uncertainty and what-if analyses (formatting only).
 
-Monte Carlo, sensitivity, PRIM, break-even surfaces, bridges and risk limits; the numbers come
-from the engine. :mod:`strandrisk.reports.figures` re-exports every name here.
+Monte Carlo, sensitivity and PRIM (break-even surfaces, bridges and risk limits:
+:mod:`strandrisk.reports.whatif_figures`); the numbers come from the engine.
+:mod:`strandrisk.reports.figures` re-exports every name here.
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ import plotly.graph_objects as go
 
 from strandrisk.analysis.prim import PrimBox
 from strandrisk.reports._style import _B, _INDUSTRY, _LAYOUT, _PALETTE, _colour
+from strandrisk.reports.whatif_figures import display_unit
 
 __all__ = [
     "MC_FIGURES",
-    "breakeven_surface_figure",
-    "bridge_figure",
     "build_mc_figures",
     "convergence_figure",
     "cumulative_figure",
-    "display_unit",
     "fan_figure",
-    "limit_figure",
     "mc_histogram_figure",
     "morris_figure",
     "p_impairment_figure",
@@ -453,34 +451,6 @@ def rank_drivers_figure(drivers: pd.DataFrame, title: str, top: int = 12) -> go.
     return fig
 
 
-def breakeven_surface_figure(surface: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
-    """Draw a break-even surface as a heat map, the values written in the cells.
-
-    Parameters
-    ----------
-    surface : pandas.DataFrame
-        Break-even demand growth, index values of ``x``, columns values of ``y``. [1/year]
-    x, y : str
-        The parameters of the rows and the columns. [-]
-    title : str
-        Chart title. [-]
-    """
-    z = surface.to_numpy(dtype=float)
-    fig = go.Figure()
-    fig.add_heatmap(
-        x=[f"{v:.4g}" for v in surface.columns],
-        y=[f"{v:.4g}" for v in surface.index],
-        z=z,
-        colorscale="RdYlGn_r",
-        colorbar={"title": {"text": "1/year"}},
-        text=[["none" if np.isnan(v) else f"{v:.2f}" for v in row] for row in z],
-        texttemplate="%{text}",
-        name="break-even demand growth",
-    )
-    fig.update_layout(title=title, xaxis_title=y, yaxis_title=x, **_LAYOUT)
-    return fig
-
-
 def mc_histogram_figure(outcomes: pd.DataFrame, title: str) -> go.Figure:
     """Draw histograms of peak stranded value and of the 2026 programme's NPV.
 
@@ -552,129 +522,4 @@ def p_impairment_figure(
     fig.add_scatter(x=years, y=p["ifrs"], name="IFRS", mode="lines+markers")
     fig.add_scatter(x=years, y=p["usgaap"], name="US GAAP", mode="lines+markers")
     fig.update_layout(title=title, yaxis_title="share of scenarios", **_LAYOUT)
-    return fig
-
-
-def bridge_figure(
-    labels: Sequence[str], start: float, steps: Sequence[float], end: float, title: str, unit: str
-) -> go.Figure:
-    """Draw a bridge as a waterfall: the first scenario's outcome, each step, the second's.
-
-    Parameters
-    ----------
-    labels : sequence of str
-        The first scenario, each step and the second scenario, in order. [-]
-    start, end : float
-        The outcome in the first and in the second scenario. [outcome unit]
-    steps : sequence of float
-        Each step's contribution; they add up to ``end - start``. [outcome unit]
-    title : str
-        Chart title. [-]
-    unit : str
-        The outcome's unit; USD is drawn in billions. [-]
-    """
-    scale = _B if unit == "USD" else 1.0
-    steps = [float(v) for v in steps]
-    cumulative = np.concatenate([[start], start + np.cumsum(steps)])[:-1]
-    fig = go.Figure()
-    fig.add_bar(
-        x=list(labels),
-        y=[start / scale, *(v / scale for v in steps), end / scale],
-        base=[0.0, *(b / scale for b in cumulative), 0.0],
-        marker={
-            "color": ["#7f7f7f", *("#1f77b4" if v >= 0 else "#ff7f0e" for v in steps), "#7f7f7f"]
-        },
-        name="level (grey), rise (blue), fall (orange)",
-    )
-    fig.update_layout(
-        title=title,
-        yaxis_title="USD billion" if unit == "USD" else unit,
-        showlegend=False,
-        **{**_LAYOUT, "margin": {"l": 60, "r": 20, "t": 60, "b": 160}},
-    )
-    return fig
-
-
-_DISPLAY = {
-    "USD": (1 / _B, "USD billion", "$B"),
-    "fraction": (100.0, "per cent of draws", "%"),
-    "1/year": (100.0, "per cent a year", "% a year"),
-}
-
-
-def display_unit(unit: str) -> tuple[float, str, str]:
-    """Return how a statistic in ``unit`` is shown: its scale, axis title and short label.
-
-    Parameters
-    ----------
-    unit : str
-        ``USD`` (shown in billions), ``fraction`` or ``1/year`` (in per cent), or any other
-        (as it is). [-]
-    """
-    return _DISPLAY.get(unit, (1.0, unit, unit))
-
-
-def limit_figure(
-    trials: pd.DataFrame,
-    bound: float,
-    crossings: Sequence[float],
-    title: str,
-    x_title: str,
-    unit: str,
-) -> go.Figure:
-    """Draw a risk-limit solve: the statistic against the decision, its band, the limit.
-
-    Parameters
-    ----------
-    trials : pandas.DataFrame
-        ``value``, ``statistic``, ``low``, ``high`` per value tried, sorted by value
-        (:attr:`strandrisk.engine.limits.LimitSolution.trials`). [parameter unit, statistic
-        unit]
-    bound : float
-        The limit. [statistic unit]
-    crossings : sequence of float
-        Where the statistic reaches the limit. [parameter unit]
-    title, x_title : str
-        Chart and x-axis titles. [-]
-    unit : str
-        The statistic's unit: USD is drawn in billions, a fraction in per cent. [-]
-    """
-    scale, y_title, _ = display_unit(unit)
-    x = trials["value"].to_numpy(dtype=float)
-    fig = go.Figure()
-    fig.add_scatter(
-        x=x, y=trials["low"] * scale, mode="lines", line={"width": 0}, name="95 % interval"
-    )
-    fig.add_scatter(
-        x=x,
-        y=trials["high"] * scale,
-        mode="lines",
-        line={"width": 0, "color": "#9ecae1"},
-        fill="tonexty",
-        name="95 % sampling interval",
-    )
-    fig.add_scatter(
-        x=x,
-        y=trials["statistic"] * scale,
-        mode="lines+markers",
-        name="statistic",
-        line={"color": "#1f77b4"},
-    )
-    fig.add_scatter(
-        x=[x.min(), x.max()],
-        y=[bound * scale, bound * scale],
-        mode="lines",
-        name="limit",
-        line={"color": "#d62728", "dash": "dash"},
-    )
-    if len(crossings):
-        fig.add_scatter(
-            x=list(crossings),
-            y=[bound * scale] * len(crossings),
-            mode="markers",
-            name="where the limit binds",
-            marker={"color": "#d62728", "size": 10},
-            line={"color": "#d62728"},  # the PNG copy colours points by their line
-        )
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, **_LAYOUT)
     return fig

@@ -13,14 +13,10 @@ from strandrisk.analysis.sensitivity import Swing
 from strandrisk.reports._style import _B, _LAYOUT, _PALETTE, _colour
 from strandrisk.reports.analysis_figures import (  # re-exported: the report's other charts
     MC_FIGURES,
-    breakeven_surface_figure,
-    bridge_figure,
     build_mc_figures,
     convergence_figure,
     cumulative_figure,
-    display_unit,
     fan_figure,
-    limit_figure,
     mc_histogram_figure,
     morris_figure,
     p_impairment_figure,
@@ -30,6 +26,12 @@ from strandrisk.reports.analysis_figures import (  # re-exported: the report's o
     rank_drivers_figure,
     sobol_figure,
     spider_figure,
+)
+from strandrisk.reports.whatif_figures import (  # re-exported
+    breakeven_surface_figure,
+    bridge_figure,
+    display_unit,
+    limit_figure,
 )
 
 __all__ = [

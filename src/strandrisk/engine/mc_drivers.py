@@ -1,0 +1,105 @@
+"""Rank drivers of a Monte Carlo run's outcomes: which parameters move each outcome most.
+
+Spearman rank correlation (with its confidence interval), standardised rank regression
+coefficients and the rank regression's R² per company and outcome
+(:func:`strandrisk.core.drivers.rank_drivers`), over the first
+:data:`~strandrisk.engine.mc_result.DRIVER_SCENARIOS` scenarios of a run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from strandrisk.core.drivers import rank_drivers, spearman_interval
+from strandrisk.engine.mc_result import CONFIDENCE, DRIVER_OUTCOMES, DRIVER_SCENARIOS
+
+__all__ = ["drivers_frame", "drivers_from_rows"]
+
+
+def drivers_frame(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Rank drivers of each outcome per company (:func:`strandrisk.core.drivers.rank_drivers`).
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        Parameter values, indexed by scenario, a column per parameter. [canonical units]
+    outcomes : pandas.DataFrame
+        Columns ``scenario``, ``company`` and the outcomes of :data:`DRIVER_OUTCOMES`, a row
+        per scenario and company; rows with NaN are left out of that company's measures, and
+        an outcome the rows lack, or hold only as NaN (a run stored before it was kept), is
+        not ranked. [USD]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (company, outcome, parameter), parameters by falling ``|spearman|``; columns
+        ``spearman``, ``spearman_pm``, ``srrc``, ``r2``. [-]
+    """
+    parts = []
+    keys = sorted(samples.columns)  # one order whatever the source (a run, its kept file, a store)
+    names = [o for o in DRIVER_OUTCOMES if o in outcomes and outcomes[o].notna().any()]
+    m = len(names)
+    wide = outcomes.pivot(index="scenario", columns="company", values=names)
+    wide = wide.swaplevel(axis=1).sort_index(axis=1, level=0, sort_remaining=False)
+    companies = sorted({str(c) for c in wide.columns.get_level_values(0)})
+    values = wide.reindex(columns=pd.MultiIndex.from_product([companies, names])).to_numpy(
+        dtype=float
+    )
+    if np.isfinite(values).all():  # the usual case: every company at once, parameters ranked once
+        x = samples.loc[wide.index, keys].to_numpy(dtype=float)
+        together = rank_drivers(x, values)
+        ranked = {c: (together, slice(i * m, (i + 1) * m)) for i, c in enumerate(companies)}
+    else:  # leave each company's incomplete rows out of its own measures
+        ranked = {}
+        for i, c in enumerate(companies):
+            y = values[:, i * m : (i + 1) * m]
+            keep = np.isfinite(y).all(axis=1)
+            x = samples.loc[wide.index[keep], keys].to_numpy(dtype=float)
+            ranked[c] = (rank_drivers(x, y[keep]), slice(0, m))
+    for company in companies:
+        measures, cols = ranked[company]
+        for j, outcome in zip(range(cols.start, cols.stop), names, strict=True):
+            rho = measures.spearman[:, j]
+            frame = pd.DataFrame(
+                {
+                    "company": company,
+                    "outcome": outcome,
+                    "parameter": keys,
+                    "spearman": rho,
+                    "spearman_pm": spearman_interval(rho, measures.n, CONFIDENCE),
+                    "srrc": measures.srrc[:, j],
+                    "r2": measures.r2[j],
+                }
+            )
+            order = np.argsort(-np.nan_to_num(np.abs(rho), nan=-1.0), kind="stable")
+            parts.append(frame.iloc[order])
+    if not parts:
+        return pd.DataFrame(
+            columns=["spearman", "spearman_pm", "srrc", "r2"],
+            index=pd.MultiIndex.from_arrays(
+                [[], [], []], names=["company", "outcome", "parameter"]
+            ),
+        )
+    return pd.concat(parts).set_index(["company", "outcome", "parameter"])
+
+
+def drivers_from_rows(samples: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Rank drivers from a kept or stored run's rows, over the scenarios ``run_mc`` ranks.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        Parameter values indexed by scenario ``0 .. n - 1``. [canonical units]
+    outcomes : pandas.DataFrame
+        Outcome rows with ``scenario``, ``company`` and :data:`DRIVER_OUTCOMES`. [USD]
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`drivers_frame`, over the first :data:`DRIVER_SCENARIOS` scenarios. [-]
+    """
+    first = samples.iloc[:DRIVER_SCENARIOS]
+    names = [o for o in DRIVER_OUTCOMES if o in outcomes]  # older runs lack the newer ones
+    rows = outcomes.loc[outcomes["scenario"] < len(first), ["scenario", "company", *names]]
+    return drivers_frame(first, rows)
