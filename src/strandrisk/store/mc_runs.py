@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from strandrisk.store.runs import _LATER_KEPT, LLCR_COLUMNS, RunStore, _new_run, _sketch_row
+from strandrisk.store.runs import RunStore
+from strandrisk.store.tables import _LATER_KEPT, LLCR_COLUMNS, _new_run, _sketch_row
 
 __all__ = ["record_comparison", "record_mc"]
 
