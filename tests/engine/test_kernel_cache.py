@@ -57,3 +57,19 @@ def test_the_stamp_changes_when_any_source_changes(tmp_path, monkeypatch):
         assert cache.sources_digest() != before, copy.name
         copy.write_bytes(text)
     assert cache.sources_digest() == before
+
+
+def test_without_numbas_cache_classes_the_kernel_falls_back_with_a_warning(monkeypatch):
+    from numba.core import caching
+
+    monkeypatch.delattr(caching, "CompileResultCacheImpl")
+    with pytest.warns(RuntimeWarning, match="falls back to Numba's own cache"):
+        assert cache._cache_class() is None
+    monkeypatch.setattr(cache, "_CACHE", None)
+
+    @cache.jit()
+    def twice(x):
+        return 2 * x
+
+    assert isinstance(twice._cache, caching.FunctionCache)
+    assert not isinstance(twice._cache, type(_kernel.rows._outcome_block._cache))
