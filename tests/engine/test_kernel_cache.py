@@ -73,3 +73,22 @@ def test_without_numbas_cache_classes_the_kernel_falls_back_with_a_warning(monke
 
     assert isinstance(twice._cache, caching.FunctionCache)
     assert not isinstance(twice._cache, type(_kernel.rows._outcome_block._cache))
+
+
+def test_other_compiled_modules_call_no_compiled_code_from_other_files():
+    """Modules cached with Numba's own ``cache=True`` (stamped with their own file only) must
+    not compile in a callee from another file, or their cache would keep a stale copy of it."""
+    import strandrisk
+
+    for info in pkgutil.walk_packages(strandrisk.__path__, "strandrisk."):
+        if info.name.startswith(_kernel.__name__):
+            continue
+        module = importlib.import_module(info.name)
+        own = [d for d in _dispatchers(module) if d.py_func.__module__ == module.__name__]
+        if not own:
+            continue
+        here = Path(module.__file__).resolve()
+        for d in _dispatchers(module):
+            assert Path(inspect.getfile(d.py_func)).resolve() == here, (
+                f"{info.name} compiles {d.py_func.__name__} from another file"
+            )
