@@ -17,7 +17,9 @@ import pandas as pd
 
 from strandrisk import __version__
 from strandrisk.assumptions.register import load_register
-from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
+from strandrisk.core.sketch import QuantileSketch
+from strandrisk.engine.mc_result import CAPEX_YEAR_PREFIX, QUANTILES
+from strandrisk.engine.simulate import OUTCOME_UNITS, SimulationResult, simulate
 from strandrisk.errors import InputError
 from strandrisk.jobs import stored_scenario
 from strandrisk.scenarios.schema import Scenario
@@ -48,7 +50,11 @@ class Recheck:
         Index outcome; ``compared`` (rows with a stored value), ``differ`` (rows beyond
         :data:`TOLERANCE`), ``largest`` (the largest difference, in the outcome's unit, NaN
         for dates), ``stored`` and ``now`` (the values where it is largest), ``where``
-        (scenario and company there), ``unit``.
+        (scenario and company there), ``unit``. A Monte Carlo run's capex-year distributions
+        (``mc --capex-years``) appear as ``capex_year:YEAR``, their P5, P50, P95 and P99 per
+        company compared (``where``: the quantile and company).
+    not_compared : tuple of str
+        What the run stored but this check could not compare, and why.
     """
 
     run_id: int
@@ -57,6 +63,7 @@ class Recheck:
     version: str
     register: str
     columns: pd.DataFrame
+    not_compared: tuple[str, ...] = ()
 
     @property
     def same(self) -> bool:
@@ -160,6 +167,53 @@ def _stored_rows(
     return stored.outcomes, stored.samples
 
 
+def _capex_year_rows(
+    stored: dict[tuple[str, str], QuantileSketch], result: SimulationResult, names: list[str]
+) -> list[dict]:
+    """Compare a run's stored capex-year sketches with those of all its draws recomputed.
+
+    One row per capex year: its P5, P50, P95 and P99 for every company, stored against now.
+    """
+    assert result.capex_year_peak is not None
+    now = {
+        (company, f"{CAPEX_YEAR_PREFIX}{year}"): QuantileSketch.of(result.capex_year_peak[:, k, g])
+        for k, company in enumerate(names)
+        for g, year in enumerate(result.capex_years)
+    }
+    cells: dict[str, list[tuple[float, float, str]]] = {}
+    for (company, outcome), sketch in sorted(stored.items()):
+        new = now.get((company, outcome))
+        old_q = sketch.quantile(np.array(QUANTILES))
+        new_q = (
+            new.quantile(np.array(QUANTILES))
+            if new is not None
+            else np.full(len(QUANTILES), np.nan)
+        )
+        for q, a, b in zip(QUANTILES, old_q, new_q, strict=True):
+            cells.setdefault(outcome, []).append(
+                (float(a), float(b), f"P{round(100 * q)}, {company}")
+            )
+    report = []
+    for outcome, values in cells.items():
+        a = np.array([v for v, _, _ in values])
+        b = np.array([w for _, w, _ in values])
+        gap, scale = _gaps(a, b)
+        worst = int(np.argmax(gap))
+        report.append(
+            {
+                "outcome": outcome,
+                "compared": len(values),
+                "differ": int((gap > TOLERANCE * scale).sum()),
+                "largest": float(gap[worst]),
+                "stored": values[worst][0],
+                "now": values[worst][1],
+                "where": values[worst][2],
+                "unit": "USD",
+            }
+        )
+    return report
+
+
 def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
     """Recompute a stored run's outcomes with today's model and compare them column by column.
 
@@ -192,15 +246,30 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
     if meta["kind"] == "compare":
         return _compare_again(runs, meta, scenario, run_id)
     rows, draws = _stored_rows(runs, meta, run_id, n)
+    sketches = runs.mc_sketches(run_id) if meta["kind"] == "mc" else {}
+    total = int(meta["n_scenarios"])
+    whole = n >= total  # the sketches hold every draw: comparable only when all are redone
+    not_compared: tuple[str, ...] = ()
+    if sketches and not whole:
+        not_compared = (
+            f"each year's capex valued alone (mc --capex-years): stored as distributions over "
+            f"all {total:,} draws, compared with --n {total} or more",
+        )
+    year_rows: list[dict] = []
     if meta["kind"] == "mc":
         samples = {str(k): draws[k].to_numpy(dtype=float) for k in draws.columns if k != "scenario"}
-        again = simulate(
+        result = simulate(
             scenario,
             samples,
             breakeven=False,
             keep_series=False,
             llcr=bool(meta["loan_cover"]),
-        ).outcomes
+            capex_years=bool(sketches) and whole,
+        )
+        again = result.outcomes
+        if sketches and whole:
+            names = [*(c.name for c in scenario.companies), "industry"]
+            year_rows = _capex_year_rows(sketches, result, names)
         # the batch's scenario i is the stored run's scenario draws["scenario"][i]
         again["scenario"] = draws["scenario"].to_numpy()[again["scenario"].to_numpy()]
     else:
@@ -243,7 +312,7 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
                 "unit": OUTCOME_UNITS.get(c, ""),
             }
         )
-    frame = pd.DataFrame(report).set_index("outcome")
+    frame = pd.DataFrame([*report, *year_rows]).set_index("outcome")
     return Recheck(
         run_id=run_id,
         meta=meta,
@@ -251,4 +320,5 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
         version=__version__,
         register=load_register().sha256(),
         columns=frame,
+        not_compared=not_compared,
     )

@@ -19,6 +19,7 @@ def store(tmp_path_factory):
         ["run", "--no-report", "--set", "years=3"],
         ["mc", "--n", "40", "--seed", "5", "--sampler", "lhs", "--set", "years=3"],
         ["mc", "--n", "40", "--compare", "capex.path=flat", "--set", "years=3"],
+        ["mc", "--n", "24", "--seed", "2", "--capex-years", "--set", "years=3"],
     ):
         r = runner.invoke(app, [*args, "--store", str(path)])
         assert r.exit_code == 0, r.output
@@ -106,3 +107,42 @@ def test_what_cannot_be_rechecked_is_refused(store):
     r = CliRunner().invoke(app, ["runs", "check", "2", "--store", str(store), "--n", "0"])
     assert r.exit_code == 2
     assert "recompute at least one scenario" in r.stderr
+
+
+def test_capex_year_distributions_are_compared_when_every_draw_is_redone(store, tmp_path):
+    whole = recheck_run(store, 4, n=24)
+    assert whole.same
+    assert whole.not_compared == ()
+    years = whole.columns[whole.columns.index.str.startswith("capex_year:")]
+    assert "capex_year:2026" in years.index
+    assert (years["compared"] == 6 * 4).all()  # companies and the industry x P5, P50, P95, P99
+    r = CliRunner().invoke(app, ["runs", "check", "4", "--store", str(store), "--n", "24"])
+    assert r.exit_code == 0, r.output
+    assert "capex years' distributions" in " ".join(r.stdout.split())
+    # the first draws only: the rows are compared, the distributions over all draws are not
+    part = recheck_run(store, 4, n=10)
+    assert part.same
+    assert not part.columns.index.str.startswith("capex_year:").any()
+    assert len(part.not_compared) == 1
+    assert "--n 24 or more" in part.not_compared[0]
+    r = CliRunner().invoke(app, ["runs", "check", "4", "--store", str(store), "--n", "10"])
+    assert r.exit_code == 0, r.output
+    assert "Not compared: each year's capex valued alone" in " ".join(r.stdout.split())
+    out = CliRunner().invoke(
+        app, ["runs", "check", "4", "--store", str(store), "--n", "10", "--json"]
+    )
+    assert "--n 24 or more" in json.loads(out.stdout)["not_compared"][0]
+    # a stored distribution that the model no longer gives is found, with its quantile
+    changed = tmp_path / "changed.duckdb"
+    changed.write_bytes(store.read_bytes())
+    with duckdb.connect(str(changed)) as con:
+        where = "WHERE run_id = 4 AND company = 'meta' AND outcome = 'capex_year:2026'"
+        keys = con.execute(f"SELECT keys FROM mc_sketches {where}").fetchone()[0]
+        con.execute(f"UPDATE mc_sketches SET keys = ? {where}", [[k + 50 for k in keys]])
+    moved = recheck_run(changed, 4, n=24)
+    assert not moved.same
+    row = moved.columns.loc["capex_year:2026"]
+    assert row["differ"] >= 1
+    assert row["where"].endswith(", meta")
+    assert moved.columns.loc["capex_year:2027", "differ"] == 0
+    assert moved.columns.loc["stranded_peak", "differ"] == 0

@@ -559,14 +559,24 @@ def recheck_table(result: Recheck) -> Group:
         f"{result.register[:8]}"
     )
     frame = result.columns
+    years = frame.index.str.startswith("capex_year:")
+    skipped = [Text(f"Not compared: {why}.", style="yellow") for why in result.not_compared]
     if result.same:
+        also = (
+            f"; and {int(years.sum())} capex years' distributions (P5, P50, P95, P99 per "
+            "company) over every draw"
+            if years.any()
+            else ""
+        )
         return Group(
             head,
             Text(
-                f"The same: all {len(frame)} outcomes, {int(frame['compared'].max()):,} {rows} "
-                "each, within a billionth of their size (dates and years exactly).",
+                f"The same: all {int((~years).sum())} outcomes, "
+                f"{int(frame.loc[~years, 'compared'].max()):,} {rows} each{also}, within a "
+                "billionth of their size (dates and years exactly).",
                 style="green",
             ),
+            *skipped,
         )
     moved = frame[frame["differ"] > 0]
     t = _compact(f"{len(moved)} of {len(frame)} outcomes moved")
@@ -596,4 +606,4 @@ def recheck_table(result: Recheck) -> Group:
         f"where: the {count[:-1]} with the largest change. Unchanged: " + (same or "none") + ".",
         style="dim",
     )
-    return Group(head, t, note)
+    return Group(head, t, note, *skipped)

@@ -177,6 +177,7 @@ def runs_check(
                 "now": {"version": result.version, "register": result.register},
                 "same": result.same,
                 "tolerance": TOLERANCE,
+                "not_compared": list(result.not_compared),
                 "outcomes": {
                     str(k): {
                         "compared": int(r["compared"]),
