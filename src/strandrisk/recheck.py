@@ -87,6 +87,24 @@ def _gaps(stored: np.ndarray, now: np.ndarray) -> tuple[np.ndarray, float]:
     return gap, max(float(np.max(np.abs(stored[np.isfinite(stored)]), initial=0.0)), 1.0)
 
 
+def _cells_row(name: str, values: list[tuple], unit: str) -> dict:
+    """Return a report row from ``(stored, now, where)`` cells (None as NaN): how many moved."""
+    a = np.array([np.nan if v is None else v for v, _, _ in values], dtype=float)
+    b = np.array([np.nan if w is None else w for _, w, _ in values], dtype=float)
+    gap, scale = _gaps(a, b)
+    worst = int(np.argmax(gap))
+    return {
+        "outcome": name,
+        "compared": len(values),
+        "differ": int((gap > TOLERANCE * scale).sum()),
+        "largest": float(gap[worst]),
+        "stored": values[worst][0],
+        "now": values[worst][1],
+        "where": values[worst][2],
+        "unit": unit,
+    }
+
+
 def _table_unit(table: str, column: str) -> str:
     """Return the unit of a column of a comparison's tables (as ``as_json`` describes them)."""
     if column.endswith(_SHARES):
@@ -131,22 +149,7 @@ def _compare_again(runs: RunStore, meta: dict, scenario: Scenario, run_id: int) 
                         (value, now, f"{decision}, {company}")
                     )
         for name, values in cells.items():
-            a = np.array([np.nan if v is None else v for v, _, _ in values], dtype=float)
-            b = np.array([np.nan if w is None else w for _, w, _ in values], dtype=float)
-            gap, scale = _gaps(a, b)
-            worst = int(np.argmax(gap))
-            report.append(
-                {
-                    "outcome": name,
-                    "compared": len(values),
-                    "differ": int((gap > TOLERANCE * scale).sum()),
-                    "largest": float(gap[worst]),
-                    "stored": values[worst][0],
-                    "now": values[worst][1],
-                    "where": values[worst][2],
-                    "unit": _table_unit(table, name.split(": ")[1]),
-                }
-            )
+            report.append(_cells_row(name, values, _table_unit(table, name.split(": ")[1])))
     return Recheck(
         run_id=run_id,
         meta=meta,
@@ -193,25 +196,7 @@ def _capex_year_rows(
             cells.setdefault(outcome, []).append(
                 (float(a), float(b), f"P{round(100 * q)}, {company}")
             )
-    report = []
-    for outcome, values in cells.items():
-        a = np.array([v for v, _, _ in values])
-        b = np.array([w for _, w, _ in values])
-        gap, scale = _gaps(a, b)
-        worst = int(np.argmax(gap))
-        report.append(
-            {
-                "outcome": outcome,
-                "compared": len(values),
-                "differ": int((gap > TOLERANCE * scale).sum()),
-                "largest": float(gap[worst]),
-                "stored": values[worst][0],
-                "now": values[worst][1],
-                "where": values[worst][2],
-                "unit": "USD",
-            }
-        )
-    return report
+    return [_cells_row(outcome, values, "USD") for outcome, values in cells.items()]
 
 
 def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
