@@ -18,8 +18,9 @@ import pandas as pd
 from strandrisk import __version__
 from strandrisk.assumptions.register import load_register
 from strandrisk.core.sketch import QuantileSketch
-from strandrisk.engine.mc_result import CAPEX_YEAR_PREFIX, QUANTILES
-from strandrisk.engine.simulate import OUTCOME_UNITS, SimulationResult, simulate
+from strandrisk.engine.mc_result import QUANTILES
+from strandrisk.engine.montecarlo import capex_year_sketches
+from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError
 from strandrisk.jobs import stored_scenario
 from strandrisk.scenarios.schema import Scenario
@@ -171,18 +172,12 @@ def _stored_rows(
 
 
 def _capex_year_rows(
-    stored: dict[tuple[str, str], QuantileSketch], result: SimulationResult, names: list[str]
+    stored: dict[tuple[str, str], QuantileSketch], now: dict[tuple[str, str], QuantileSketch]
 ) -> list[dict]:
     """Compare a run's stored capex-year sketches with those of all its draws recomputed.
 
     One row per capex year: its P5, P50, P95 and P99 for every company, stored against now.
     """
-    assert result.capex_year_peak is not None
-    now = {
-        (company, f"{CAPEX_YEAR_PREFIX}{year}"): QuantileSketch.of(result.capex_year_peak[:, k, g])
-        for k, company in enumerate(names)
-        for g, year in enumerate(result.capex_years)
-    }
     cells: dict[str, list[tuple[float, float, str]]] = {}
     for (company, outcome), sketch in sorted(stored.items()):
         new = now.get((company, outcome))
@@ -253,8 +248,7 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
         )
         again = result.outcomes
         if sketches and whole:
-            names = [*(c.name for c in scenario.companies), "industry"]
-            year_rows = _capex_year_rows(sketches, result, names)
+            year_rows = _capex_year_rows(sketches, capex_year_sketches(scenario, result))
         # the batch's scenario i is the stored run's scenario draws["scenario"][i]
         again["scenario"] = draws["scenario"].to_numpy()[again["scenario"].to_numpy()]
     else:

@@ -26,6 +26,7 @@ from strandrisk.cli._format import (
     _statistic,
     fmt,
 )
+from strandrisk.engine.mc_result import CAPEX_YEAR_PREFIX
 from strandrisk.reports.brief import POSITION_NOTE, POSITION_ROWS, lives_line, series_llcr_line
 from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
@@ -559,7 +560,7 @@ def recheck_table(result: Recheck) -> Group:
         f"{result.register[:8]}"
     )
     frame = result.columns
-    years = frame.index.str.startswith("capex_year:")
+    years = frame.index.str.startswith(CAPEX_YEAR_PREFIX)
     skipped = [Text(f"Not compared: {why}.", style="yellow") for why in result.not_compared]
     if result.same:
         also = (

@@ -15,6 +15,7 @@ import numpy as np
 
 from strandrisk.core.finance import _GRID as IRR_GRID
 from strandrisk.engine import _kernel
+from strandrisk.engine._kernel.cache import in_cache
 from strandrisk.engine.model import Cohorts, Grid, HistoryArrays, build_cohorts, market
 from strandrisk.engine.params import Params
 from strandrisk.engine.valuation import discount_end
@@ -270,10 +271,7 @@ def kernel_cached() -> bool | None:
         True when a compiled version can be loaded, False when the first call will
         compile, None when unknown. [-]
     """
-    try:
-        return bool(_kernel.rows._outcome_block._cache._cache_file._load_index())
-    except Exception:  # any change in Numba's internals means "unknown"
-        return None
+    return in_cache(_kernel.rows._outcome_block)
 
 
 def _discount(p: Params, grid: Grid) -> np.ndarray:

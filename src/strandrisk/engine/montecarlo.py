@@ -49,7 +49,13 @@ from strandrisk.engine.mc_result import (
     precision_checkpoints,
     quantile_precision,
 )
-from strandrisk.engine.simulate import LLCR_COLUMNS, START_YEAR, simulate, value_paths
+from strandrisk.engine.simulate import (
+    LLCR_COLUMNS,
+    START_YEAR,
+    SimulationResult,
+    simulate,
+    value_paths,
+)
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import Scenario
@@ -72,6 +78,7 @@ __all__ = [
     "SUMMARISED",
     "MCResult",
     "PrecisionControl",
+    "capex_year_sketches",
     "drivers_frame",
     "drivers_from_rows",
     "executor",
@@ -180,6 +187,34 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
     return sketches, impaired
 
 
+def capex_year_sketches(
+    scenario: Scenario, result: SimulationResult
+) -> dict[tuple[str, str], QuantileSketch]:
+    """Sketch each company's peak stranded value of each year's capex valued alone.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario ``result`` was simulated from (its companies, in order). [-]
+    result : SimulationResult
+        From :func:`simulate` with ``capex_years=True``; without them, no sketches. [USD]
+
+    Returns
+    -------
+    dict
+        ``(company, "capex_year:YYYY") -> QuantileSketch`` over the result's scenarios,
+        the industry included. [USD]
+    """
+    if result.capex_year_peak is None:
+        return {}
+    names = [*(c.name for c in scenario.companies), "industry"]
+    return {
+        (company, f"{CAPEX_YEAR_PREFIX}{year}"): QuantileSketch.of(result.capex_year_peak[:, k, g])
+        for k, company in enumerate(names)
+        for g, year in enumerate(result.capex_years)
+    }
+
+
 def _task(
     scenario: Scenario,
     space: UncertaintySpace,
@@ -207,12 +242,7 @@ def _task(
     rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]].copy()
     rows["scenario"] += start
     sketches, impaired = _reduce(rows, scenario.years)
-    if result.capex_year_peak is not None:  # each year's capex valued alone: its peak
-        names = [*(c.name for c in scenario.companies), "industry"]
-        for k, company in enumerate(names):
-            for g, year in enumerate(result.capex_years):
-                peak = result.capex_year_peak[:, k, g]
-                sketches[(company, f"{CAPEX_YEAR_PREFIX}{year}")] = QuantileSketch.of(peak)
+    sketches.update(capex_year_sketches(scenario, result))
     peaks = _peak_years(result.outcomes, scenario.years)
     fans, series = None, None
     if keep_series:

@@ -27,7 +27,7 @@ from numba.core.dispatcher import Dispatcher
 
 from strandrisk.core import _irr_kernel
 
-__all__ = ["jit", "kernel_sources", "sources_digest"]
+__all__ = ["in_cache", "jit", "kernel_sources", "sources_digest"]
 
 
 def kernel_sources() -> tuple[Path, ...]:
@@ -123,3 +123,24 @@ def jit(**options: Any) -> Callable[[Callable], Any]:
         return dispatcher
 
     return decorate
+
+
+def in_cache(dispatcher: Any) -> bool | None:
+    """Whether a compiled function can be loaded from its on-disk cache, without compiling.
+
+    Parameters
+    ----------
+    dispatcher : numba dispatcher
+        A function compiled with :func:`jit` (or ``cache=True``). [-]
+
+    Returns
+    -------
+    bool or None
+        True when its cache holds a version for this source and Python, False when the
+        first call will compile, None where Numba's cache cannot be inspected (its layout
+        is not a public interface).
+    """
+    try:
+        return bool(dispatcher._cache._cache_file._load_index())
+    except Exception:  # any change in Numba's internals means "unknown"
+        return None
