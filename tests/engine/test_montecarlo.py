@@ -3,6 +3,7 @@
 import json
 import math
 import re
+import tempfile
 
 import numpy as np
 import pandas as pd
@@ -562,6 +563,27 @@ def test_keep_never_replaces_a_file_that_is_not_a_kept_run(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--series"], "--series: needs --keep FILE.duckdb"),
+        (["--compare", "capex.path=flat", "--capex-years"], "--capex-years: a decision comparison"),
+        (["--compare", "capex.path=flat", "--at", "2027Q4"], "--at belongs to a single run"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "--workers and --scheduler"),
+        (["--sampler", "halton"], "'halton' is not one of mc, lhs, sobol"),
+        (["--chunk-size", "0"], "--n, --chunk-size and --workers must be positive"),
+    ],
+)
+def test_mc_refuses_options_that_do_not_go_together_before_it_runs(tmp_path, args, message):
+    store = tmp_path / "runs.duckdb"
+    r = CliRunner().invoke(
+        app, ["mc", "--n", "10", "--set", "years=2", "--store", str(store), *args]
+    )
+    assert r.exit_code == 2
+    assert message in r.stderr
+    assert not store.exists()
+
+
+@pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"n": 10.5}, "n = 10.5: expected a whole number"),
@@ -601,8 +623,11 @@ def test_sobol_needs_a_power_of_two_and_simulate_a_whole_chunk_size():
         sr.simulate(sc, chunk_size=2.5)
 
 
-def test_mc_writes_its_page_and_charts(tmp_path):
+def test_mc_writes_its_page_and_charts(tmp_path, monkeypatch):
     out, png = tmp_path / "o", tmp_path / "p"
+    scratch = tmp_path / "scratch"  # where the rows behind the histograms are kept meanwhile
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     r = CliRunner().invoke(
         app, ["mc", "--n", "40", "--set", "years=3", "--out", str(out), "--png", str(png)]
     )
@@ -627,6 +652,7 @@ def test_mc_writes_its_page_and_charts(tmp_path):
     assert "NPV 2026 &lt; $0B" in page
     assert "Sampling error with 40 scenarios" in page
     assert not list(tmp_path.glob("**/*.duckdb"))  # the rows behind the histograms were temporary
+    assert not list(scratch.iterdir())
 
 
 def test_mc_at_a_quarter_and_p_impairment_per_company():

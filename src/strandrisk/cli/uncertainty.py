@@ -8,6 +8,9 @@ The analyses over the same uncertainty space (``sensitivity``, ``discover``, ``b
 from __future__ import annotations
 
 import math
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -152,9 +155,67 @@ def mc(
     ] = False,
 ) -> None:
     """Monte Carlo: quantiles, Capex-at-Risk, debt cover, impairment odds, drivers; decisions."""
-    from rich.progress import Progress
+    comparing = bool(compare or stress)
+    n = _checked_design(n, sampler, precision, chunk_size, workers, scheduler)
+    if comparing:
+        _check_comparison(precision, keep, series, at, above, below, capex_years)
+    _check_files(series, keep, store, out, png)
+    source = scenario if scenario else (preset or "base")
+    chosen = ui.scenario_from_options(preset, scenario, set_, None, None, check_uncertainty=False)
+    space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
+    chosen.check_company(company)
+    design = (n, seed, sampler, chunk_size, workers, scheduler)
+    if comparing:
+        comparison = _compare(chosen, space, compare or [], *design, as_json, stress or [], llcr)
+        _report_comparison(comparison, chosen, space, store, out, png, company, as_json)
+        return
+    quarters = list(ui.quarters_in_horizon(at, chosen.years))  # each once, in order given
+    conditions = _conditions(above or [], below or [])
+    llcr = llcr or any(name == "min_llcr" for name, _, _ in conditions)
+    pages = out is not None or png is not None  # the histograms need every scenario's outcome
+    with _kept_file(keep, store is not None or pages) as kept:
+        result = _run(chosen, space, design, precision, kept, series, llcr, capex_years, as_json)
+        run_id = None
+        if store is not None:
+            run_id = _record(
+                store,
+                kept,
+                chosen,
+                space,
+                result,
+                (seed, sampler),
+                company,
+                conditions,
+                capex_years,
+            )
+        if pages:
+            from strandrisk.engine.montecarlo import read_kept
+            from strandrisk.reports.pages import mc_page
 
-    from strandrisk.engine.montecarlo import run_mc
+            _, industry = read_kept(kept, "industry")  # type: ignore[arg-type]
+            page = mc_page(
+                result, chosen.name, len(space.keys), industry, out, png, company, conditions
+            )
+            ui.wrote(page, as_json)
+    if as_json:
+        ui.print_json({**_summary_json(result, quarters, conditions), "run_id": run_id})
+        return
+    ui.out.print(
+        render_uncertainty.mc_summary(result, chosen, space, quarters, company, conditions)
+    )
+    if run_id is not None:
+        ui.out.print(f"stored: run {run_id} in {store}")
+
+
+def _checked_design(
+    n: int | None,
+    sampler: str,
+    precision: float | None,
+    chunk_size: int,
+    workers: int | None,
+    scheduler: str | None,
+) -> int:
+    """Check the run's design options; return ``--n`` or its default [count]."""
     from strandrisk.scenarios.sampling import SAMPLERS
 
     if sampler not in SAMPLERS:
@@ -163,28 +224,51 @@ def mc(
         raise InputError(
             f"--precision {precision}: a relative half-width between 0 and 1, e.g. 0.01 for ±1 %"
         )
-    if compare or stress:
-        given = {
-            "--precision": precision is not None,
-            "--keep": keep is not None,
-            "--series": series,
-            "--at": bool(at),
-            "--above": bool(above),
-            "--below": bool(below),
-        }
-        clash = [flag for flag, on in given.items() if on]
-        if clash:
-            raise InputError(
-                f"--compare and --stress print a comparison only; {', '.join(clash)} "
-                f"{'belongs' if len(clash) == 1 else 'belong'} to a single run: run each "
-                "decision with --set for that"
-            )
     if n is None:
         n = MAX_CONTROLLED if precision is not None else 10_000
     if n < 1 or chunk_size < 1 or (workers is not None and workers < 1):
         raise InputError("--n, --chunk-size and --workers must be positive")
     if workers is not None and scheduler is not None:
         raise InputError("--workers and --scheduler: give one (a local cluster or an existing one)")
+    return n
+
+
+def _check_comparison(
+    precision: float | None,
+    keep: Path | None,
+    series: bool,
+    at: list[str] | None,
+    above: list[str] | None,
+    below: list[str] | None,
+    capex_years: bool,
+) -> None:
+    """Refuse the options of a single run beside ``--compare`` or ``--stress``."""
+    given = {
+        "--precision": precision is not None,
+        "--keep": keep is not None,
+        "--series": series,
+        "--at": bool(at),
+        "--above": bool(above),
+        "--below": bool(below),
+    }
+    clash = [flag for flag, on in given.items() if on]
+    if clash:
+        raise InputError(
+            f"--compare and --stress print a comparison only; {', '.join(clash)} "
+            f"{'belongs' if len(clash) == 1 else 'belong'} to a single run: run each "
+            "decision with --set for that"
+        )
+    if capex_years:
+        raise InputError(
+            "--capex-years: a decision comparison does not value each year's capex; run mc "
+            "with --capex-years and no --compare or --stress"
+        )
+
+
+def _check_files(
+    series: bool, keep: Path | None, store: Path | None, out: Path | None, png: Path | None
+) -> None:
+    """Check the files and folders the run writes to, before it runs."""
     if series and keep is None:
         raise InputError("--series: needs --keep FILE.duckdb to keep the series in")
     if keep is not None and store is not None and keep.resolve() == store.resolve():
@@ -192,78 +276,46 @@ def mc(
     if store is not None:
         from strandrisk.store.runs import RunStore
 
-        RunStore(store).check_file()  # before the run, not after it
+        RunStore(store).check_file()
     ui.check_folders(out, png)
-    source = scenario if scenario else (preset or "base")
-    chosen = ui.scenario_from_options(preset, scenario, set_, None, None, check_uncertainty=False)
-    space = ui.uncertainty_for(source, chosen, set_, quiet=as_json)
-    chosen.check_company(company)
-    if capex_years and (compare or stress):
-        raise InputError(
-            "--capex-years: a decision comparison does not value each year's capex; run mc "
-            "with --capex-years and no --compare or --stress"
-        )
-    if compare or stress:
-        comparison = _compare(
-            chosen,
-            space,
-            compare or [],
-            n,
-            seed,
-            sampler,
-            chunk_size,
-            workers,
-            scheduler,
-            as_json,
-            stress or [],
-            llcr,
-        )
-        stored = None
-        if store is not None:
-            from strandrisk import __version__
-            from strandrisk.assumptions.register import load_register
-            from strandrisk.store.mc_runs import record_comparison
-            from strandrisk.store.runs import RunStore
 
-            stored = record_comparison(
-                RunStore(store),
-                comparison,
-                scenario_name=chosen.name,
-                scenario_toml=_recorded(chosen, space),
-                parameters=len(space.keys),
-                package_version=__version__,
-                register_sha256=load_register().sha256(),
-            )
-        if out is not None or png is not None:
-            from strandrisk.reports.pages import decisions_page
 
-            page = decisions_page(comparison, chosen.name, len(space.keys), out, png, company)
-            ui.wrote(page, as_json)
-        if as_json:
-            ui.print_json({**comparison.as_json(), "run_id": stored})
-        else:
-            ui.out.print(render_uncertainty.decisions_tables(comparison, company, ui.out.width))
-            if stored is not None:
-                ui.out.print(f"stored: run {stored} in {store}")
+@contextmanager
+def _kept_file(keep: Path | None, needed: bool) -> Iterator[Path | None]:
+    """Yield the file the run keeps its rows in: ``--keep``, or a temporary one if ``needed``.
+
+    A stored run and the report's histograms need every scenario's outcome; without
+    ``--keep`` they are kept in a temporary folder, removed afterwards.
+    """
+    if keep is not None or not needed:
+        yield keep
         return
-    quarters = list(ui.quarters_in_horizon(at, chosen.years))  # each once, in order given
-    conditions = _conditions(above or [], below or [])
-    import tempfile
+    with tempfile.TemporaryDirectory(prefix="strandrisk-mc-") as folder:
+        yield Path(folder) / "mc.duckdb"
 
-    pages = out is not None or png is not None  # the histograms need every scenario's outcome
-    tmp = (
-        tempfile.TemporaryDirectory(prefix="strandrisk-mc-")
-        if (store or pages) and not keep
-        else None
-    )
-    if tmp is not None:
-        keep = Path(tmp.name) / "mc.duckdb"
+
+def _run(
+    chosen: Any,
+    space: Any,
+    design: tuple[int, int, str, int, int | None, str | None],
+    precision: float | None,
+    kept: Path | None,
+    series: bool,
+    llcr: bool,
+    capex_years: bool,
+    as_json: bool,
+) -> Any:
+    """Run the draws with a progress bar; return the ``MCResult``."""
+    from rich.progress import Progress
+
+    from strandrisk.engine.montecarlo import run_mc
     from strandrisk.jobs import compile_note
 
+    n, seed, sampler, chunk_size, workers, scheduler = design
     label = f"{n:,} scenarios" if precision is None else f"up to {n:,} scenarios"
     with Progress(console=ui.err, transient=True, disable=as_json) as bar:
         task = bar.add_task(label + compile_note(), total=n)
-        result = run_mc(
+        return run_mc(
             chosen,
             space,
             n,
@@ -272,71 +324,109 @@ def mc(
             chunk_size=chunk_size,
             workers=workers,
             scheduler=scheduler,
-            outcomes_path=keep,
+            outcomes_path=kept,
             progress=lambda k: bar.update(task, advance=k, description=label),
             keep_series=series,
             precision=precision,
-            llcr=llcr or any(name == "min_llcr" for name, _, _ in conditions),
+            llcr=llcr,
             capex_years=capex_years,
         )
-    run_id = None
+
+
+def _record(
+    store: Path,
+    kept: Path | None,
+    chosen: Any,
+    space: Any,
+    result: Any,
+    design: tuple[int, str],
+    company: str,
+    conditions: list[tuple[str, float, bool]],
+    capex_years: bool,
+) -> int:
+    """Record the run (``design``: seed and sampler), its rows read from ``kept``; return its id."""
+    from strandrisk import __version__
+    from strandrisk.assumptions.register import load_register
+    from strandrisk.store.mc_runs import record_mc
+    from strandrisk.store.runs import RunStore
+
+    assert kept is not None  # a stored run keeps its rows: in --keep or a temporary file
+    seed, sampler = design
+    return record_mc(
+        RunStore(store),
+        kept=kept,
+        scenario_name=chosen.name,
+        scenario_toml=_recorded(chosen, space),
+        seed=seed,
+        package_version=__version__,
+        register_sha256=load_register().sha256(),
+        sampler=sampler,
+        precision=None if result.precision is None else result.precision.as_json(),
+        sketches=result.capex_year_sketches(),
+        page={
+            "company": company,
+            "conditions": [list(c) for c in conditions],
+            "capex_years": capex_years,
+        },
+    )
+
+
+def _summary_json(
+    result: Any, quarters: list[str], conditions: list[tuple[str, float, bool]]
+) -> dict[str, object]:
+    """Return ``mc --json``'s object, with the ``--at`` block when quarters are asked for."""
+    summary = result.as_json(conditions)
+    if not quarters:
+        return summary
+    summary["units"] = {  # say what the extra block is in, beside the others
+        **summary["units"],
+        "at": "USD (book value median; stranded value quantiles over at_scenarios)",
+    }
+    return {
+        **summary,
+        "at": _value_at_json(result, quarters),
+        "at_scenarios": result.fan_scenarios,
+    }
+
+
+def _report_comparison(
+    comparison: Any,
+    chosen: Any,
+    space: Any,
+    store: Path | None,
+    out: Path | None,
+    png: Path | None,
+    company: str,
+    as_json: bool,
+) -> None:
+    """Store, write and print a decision comparison (``mc --compare/--stress``)."""
+    stored = None
     if store is not None:
         from strandrisk import __version__
         from strandrisk.assumptions.register import load_register
-        from strandrisk.store.mc_runs import record_mc
+        from strandrisk.store.mc_runs import record_comparison
         from strandrisk.store.runs import RunStore
 
-        assert keep is not None  # a stored run keeps its rows: in --keep or a temporary file
-        run_id = record_mc(
+        stored = record_comparison(
             RunStore(store),
-            kept=keep,
+            comparison,
             scenario_name=chosen.name,
             scenario_toml=_recorded(chosen, space),
-            seed=seed,
+            parameters=len(space.keys),
             package_version=__version__,
             register_sha256=load_register().sha256(),
-            sampler=sampler,
-            precision=None if result.precision is None else result.precision.as_json(),
-            sketches=result.capex_year_sketches(),
-            page={
-                "company": company,
-                "conditions": [list(c) for c in conditions],
-                "capex_years": capex_years,
-            },
         )
-    if pages:
-        from strandrisk.engine.montecarlo import read_kept
-        from strandrisk.reports.pages import mc_page
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import decisions_page
 
-        _, industry = read_kept(keep, "industry")  # type: ignore[arg-type]
-        page = mc_page(
-            result, chosen.name, len(space.keys), industry, out, png, company, conditions
-        )
+        page = decisions_page(comparison, chosen.name, len(space.keys), out, png, company)
         ui.wrote(page, as_json)
-    if tmp is not None:
-        tmp.cleanup()
     if as_json:
-        extra = (
-            {
-                "at": _value_at_json(result, quarters),
-                "at_scenarios": result.fan_scenarios,
-            }
-            if quarters
-            else {}
-        )
-        summary = result.as_json(conditions)
-        if quarters:  # say what the extra block is in, beside the others
-            summary["units"] = {
-                **summary["units"],  # type: ignore[dict-item]
-                "at": "USD (book value median; stranded value quantiles over at_scenarios)",
-            }
-        ui.print_json({**summary, "run_id": run_id, **extra})
-        return
-    ui.out.print(
-        render_uncertainty.mc_summary(result, chosen, space, quarters, company, conditions)
-    )
-    if run_id is not None:
-        ui.out.print(f"stored: run {run_id} in {store}")
+        ui.print_json({**comparison.as_json(), "run_id": stored})
+    else:
+        ui.out.print(render_uncertainty.decisions_tables(comparison, company, ui.out.width))
+        if stored is not None:
+            ui.out.print(f"stored: run {stored} in {store}")
 
 
 def _recorded(chosen: Any, space: Any) -> str:
