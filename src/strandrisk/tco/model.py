@@ -250,6 +250,7 @@ class OptionResult:
 
 
 def _price(option: Option, work: Workload) -> OptionResult:
+    """Price ``option`` for ``work``: usage for an API, devices for rental, units owned."""
     years = work.horizon_years
     mtok = work.tokens_per_day * 365.25 * years / 1e6
     if option.kind == "api":
@@ -263,44 +264,16 @@ def _price(option: Option, work: Workload) -> OptionResult:
                 years,
             )
         )
-        return OptionResult(
-            option.name,
-            option.label,
-            "api",
-            True,
-            0.0,
-            math.inf,
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            usage,
-            usage,
-            usage / mtok,
-        )
+        return _result(option, mtok, rate=math.inf, usage=usage)
     model_gb = model_memory_gb(work.total_parameters, work.bits, work.kv_cache_gb)
     per_replica = float(
         devices_per_replica(model_gb, option.device_memory_gb, option.max_devices_per_replica)
     )
-    if per_replica == 0:
+    if per_replica == 0:  # the model does not fit: nothing to price
         nan = math.nan
         return OptionResult(
-            option.name,
-            option.label,
-            option.kind,
-            False,
-            0.0,
-            0.0,
-            nan,
-            nan,
-            nan,
-            nan,
-            nan,
-            nan,
-            nan,
-            nan,
-        )
+            option.name, option.label, option.kind, False, 0.0, 0.0, *[nan] * 8
+        )  # fmt: skip
     rate = float(
         decode_throughput(
             option.bandwidth_gbs,
@@ -324,22 +297,7 @@ def _price(option: Option, work: Workload) -> OptionResult:
     if option.kind == "rental":
         devices = replicas * per_replica
         usage = devices * option.rate_per_device_hour * HOURS_PER_YEAR * years
-        return OptionResult(
-            option.name,
-            option.label,
-            "rental",
-            True,
-            per_replica,
-            rate,
-            devices,
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            usage,
-            usage,
-            usage / mtok,
-        )
+        return _result(option, mtok, per_replica, rate, units=devices, usage=usage)
     capex, kwh, energy, ops = (
         float(x)
         for x in owned_cost(
@@ -354,23 +312,32 @@ def _price(option: Option, work: Workload) -> OptionResult:
             years,
         )
     )
-    total = capex + energy + ops
+    return _result(option, mtok, per_replica, rate, units, capex, kwh, energy, ops)
+
+
+def _result(
+    option: Option,
+    mtok: float,
+    per_replica: float = 0.0,
+    rate: float = 0.0,
+    units: float = 0.0,
+    capex: float = 0.0,
+    kwh: float = 0.0,
+    energy: float = 0.0,
+    ops: float = 0.0,
+    usage: float = 0.0,
+) -> OptionResult:
+    """Return an option's result; ``mtok``: the tokens it serves over the horizon [Mtok].
+
+    The other figures as in :class:`OptionResult` (devices per replica, tokens a second,
+    units or devices, USD and kWh over the horizon); its total is usage or capex, energy
+    and operations.
+    """
+    total = capex + energy + ops + usage  # one of usage and the others is zero
     return OptionResult(
-        option.name,
-        option.label,
-        "owned",
-        True,
-        per_replica,
-        rate,
-        units,
-        capex,
-        kwh,
-        energy,
-        ops,
-        0.0,
-        total,
-        total / mtok,
-    )
+        option.name, option.label, option.kind, True, per_replica, rate, units, capex, kwh,
+        energy, ops, usage, total, total / mtok,
+    )  # fmt: skip
 
 
 def _cumulative(
