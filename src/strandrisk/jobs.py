@@ -20,11 +20,12 @@ from strandrisk import __version__
 from strandrisk.analysis.choices import choice_effects
 from strandrisk.analysis.sensitivity import Swing, swings_by_outcome
 from strandrisk.assumptions.claims import load_claims
-from strandrisk.assumptions.register import load_register
+from strandrisk.assumptions.register import Register, load_register
 from strandrisk.assumptions.schema import Record
 from strandrisk.engine.compiled import kernel_cached
 from strandrisk.engine.headroom import headroom
 from strandrisk.engine.lives import BURRY_ROW, LifeEffect, burry_target, life_effect
+from strandrisk.engine.outcomes import SimulationResult
 from strandrisk.engine.rollforward import STANDARDS, rollforward
 from strandrisk.engine.simulate import position_at, simulate
 from strandrisk.engine.trace import trace_cohorts
@@ -339,15 +340,7 @@ def run_main_job(
     MainJob
         Results and where they were written.
     """
-    if store_path is not None:  # a store that cannot take the run: refused before anything
-        RunStore(store_path).check_file()
-        ensure_folder(
-            Path(store_path).parent if str(Path(store_path).parent) else Path(), "store folder"
-        )
-    if out_dir is not None:
-        ensure_folder(out_dir)
-    if png_dir is not None:
-        ensure_folder(png_dir, "PNG folder")
+    _check_outputs(store_path, out_dir, png_dir)
     say = step if step is not None else (lambda _: None)
     say(f"simulating {scenario.name}{compile_note()}")
     result = simulate(scenario)
@@ -363,9 +356,7 @@ def run_main_job(
     lives = _lives_effect(scenario)
     report, pngs = None, []
     if out_dir is not None or png_dir is not None:
-        from strandrisk.reports.brief import in_brief, lives_sentence
         from strandrisk.reports.figures import build_figures
-        from strandrisk.reports.html import render_report
 
         say("drawing the charts")
         figures = build_figures(series, result.outcomes, presets, swings, swings_to_2026)
@@ -381,46 +372,10 @@ def run_main_job(
                 + headline
             )
         if out_dir is not None:
-            say("bridging to the presets")
-            bridges = preset_bridges(scenario)
-            say("the modelling choices' alternatives")
-            effects = choice_effects(scenario)
-            say("the impairment tests' headroom")
-            room = headroom(scenario, f"{scenario.start[:4]}Q4")
-            say("writing the report")
-            now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-            html = render_report(
-                title=f"strandrisk: scenario '{scenario.name}'",
-                subtitle=scenario.description or "",
-                figures=figures,
-                outcomes=result.outcomes,
-                swings=swings,
-                swings_to_2026=swings_to_2026,
-                by_capex_year=result.stranded_by_capex_year(),
-                cohorts=trace_cohorts(scenario, scenario.start),  # each company's, one model run
-                used=assumptions_used(scenario),
-                choices=modelling_choices(scenario),
-                claims=load_claims(register),
-                footer=f"{provenance}strandrisk {__version__}; register "
-                f"{register.sha256()[:12]}; {now}",
-                mc_note=mc_note,
-                brief=[
-                    *in_brief(result.outcomes, scenario),
-                    *lives_sentence(lives),
-                    *_lender_view(series),
-                ],
-                rollforward={
-                    standard: rollforward(result.series, "industry", standard)
-                    for standard in STANDARDS
-                },
-                bridges=bridges,
-                choice_effects=effects,
-                scenario_name=scenario.name,
-                headroom=room,
-                positions={q: result.value_at(q) for q in at},
-                lives=lives,
-                lives_source=BURRY_ROW,
-            )
+            html = _report_html(
+                scenario, result, register, figures, (swings, swings_to_2026), lives, mc_note,
+                provenance, at, say,
+            )  # fmt: skip
             report = write_text_atomic(Path(out_dir) / "report.html", html)
         if png_dir is not None:
             from strandrisk.reports.png import write_pngs
@@ -451,6 +406,80 @@ def run_main_job(
         Path(store_path) if store_path else None,
         lives,
         swings_to_2026,
+    )
+
+
+def _check_outputs(store_path: Path | None, out_dir: Path | None, png_dir: Path | None) -> None:
+    """Refuse a store that cannot take the run and folders that cannot be made, before anything."""
+    if store_path is not None:
+        RunStore(store_path).check_file()
+        ensure_folder(
+            Path(store_path).parent if str(Path(store_path).parent) else Path(), "store folder"
+        )
+    if out_dir is not None:
+        ensure_folder(out_dir)
+    if png_dir is not None:
+        ensure_folder(png_dir, "PNG folder")
+
+
+def _report_html(
+    scenario: Scenario,
+    result: SimulationResult,
+    register: Register,
+    figures: dict,
+    swings: tuple[list[Swing], list[Swing]],
+    lives: LifeEffect | None,
+    mc_note: str,
+    provenance: str,
+    at: tuple[str, ...],
+    say: Callable[[str], None],
+) -> str:
+    """Return the run report's HTML: the analyses only the report shows, then the page.
+
+    ``swings``: the drivers of peak stranded value and of today's capital's; the rest as in
+    :func:`run_main_job`.
+    """
+    from strandrisk.reports.brief import in_brief, lives_sentence
+    from strandrisk.reports.html import render_report
+
+    assert result.series is not None  # simulate keeps the series by default
+    say("bridging to the presets")
+    bridges = preset_bridges(scenario)
+    say("the modelling choices' alternatives")
+    effects = choice_effects(scenario)
+    say("the impairment tests' headroom")
+    room = headroom(scenario, f"{scenario.start[:4]}Q4")
+    say("writing the report")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return render_report(
+        title=f"strandrisk: scenario '{scenario.name}'",
+        subtitle=scenario.description or "",
+        figures=figures,
+        outcomes=result.outcomes,
+        swings=swings[0],
+        swings_to_2026=swings[1],
+        by_capex_year=result.stranded_by_capex_year(),
+        cohorts=trace_cohorts(scenario, scenario.start),  # each company's, one model run
+        used=assumptions_used(scenario),
+        choices=modelling_choices(scenario),
+        claims=load_claims(register),
+        footer=f"{provenance}strandrisk {__version__}; register {register.sha256()[:12]}; {now}",
+        mc_note=mc_note,
+        brief=[
+            *in_brief(result.outcomes, scenario),
+            *lives_sentence(lives),
+            *_lender_view(result.series.isel(scenario=0)),
+        ],
+        rollforward={
+            standard: rollforward(result.series, "industry", standard) for standard in STANDARDS
+        },
+        bridges=bridges,
+        choice_effects=effects,
+        scenario_name=scenario.name,
+        headroom=room,
+        positions={q: result.value_at(q) for q in at},
+        lives=lives,
+        lives_source=BURRY_ROW,
     )
 
 
