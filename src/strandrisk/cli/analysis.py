@@ -9,13 +9,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from strandrisk.cli import _shared as ui
 from strandrisk.cli import render_analysis
 from strandrisk.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from strandrisk.analysis.sensitivity import Spider
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
 
@@ -122,55 +127,7 @@ def sensitivity(
 
         ui.wrote(sensitivity_page(indices, swings, runs, out, png, company, web), as_json)
     if as_json:
-        from strandrisk.engine.simulate import OUTCOME_UNITS
-        from strandrisk.scenarios.schema import parameter_unit
-
-        measure_units = {
-            "sobol": {"S1, ST and their confidence intervals": "share of the outcome's variance"},
-            "morris": {
-                "mu, mu_star, mu_star_conf, sigma": "the outcome's unit, across the parameter's "
-                "range in probability"
-            },
-            "pawn": _PAWN_UNITS,
-        }[method]
-        ui.print_json(
-            {
-                "company": company,
-                "method": method,
-                "runs": runs,
-                method: json.loads(indices.reset_index().to_json(orient="records")),
-                "tornado": [
-                    {
-                        "key": s.key,
-                        "p10": s.low,
-                        "p90": s.high,
-                        "outcome_p10": s.outcome_low,
-                        "outcome_p90": s.outcome_high,
-                    }
-                    for s in swings
-                ],
-                "spider": {
-                    "outcome": web.outcome,
-                    "levels": list(web.levels),
-                    "base": web.base,
-                    "parameters": [
-                        {
-                            "key": s.key,
-                            "values": web.values.loc[s.key].tolist(),
-                            "outcomes": web.outcomes.loc[s.key].tolist(),
-                        }
-                        for s in swings
-                    ],
-                },
-                "units": {
-                    **measure_units,
-                    "tornado outcome": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
-                    "spider levels": "cumulative probability of each parameter's distribution",
-                    "spider outcomes": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
-                    **{s.key: parameter_unit(s.key) for s in swings},
-                },
-            }
-        )
+        ui.print_json(_sensitivity_json(method, company, runs, indices, web))
         return
     if method == "morris":
         ui.out.print(render_analysis.morris_table(indices, company, runs))
@@ -179,6 +136,60 @@ def sensitivity(
     else:
         ui.out.print(render_analysis.sobol_table(indices, company))
     ui.out.print(render_analysis.spider_tables(web))
+
+
+def _sensitivity_json(
+    method: str, company: str, runs: int, indices: pd.DataFrame, web: Spider
+) -> dict[str, object]:
+    """Return ``sensitivity --json``'s object: the indices, the tornado and the spider."""
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+    from strandrisk.scenarios.schema import parameter_unit
+
+    measure_units = {
+        "sobol": {"S1, ST and their confidence intervals": "share of the outcome's variance"},
+        "morris": {
+            "mu, mu_star, mu_star_conf, sigma": "the outcome's unit, across the parameter's "
+            "range in probability"
+        },
+        "pawn": _PAWN_UNITS,
+    }[method]
+    swings = web.swings()
+    return {
+        "company": company,
+        "method": method,
+        "runs": runs,
+        method: json.loads(indices.reset_index().to_json(orient="records")),
+        "tornado": [
+            {
+                "key": s.key,
+                "p10": s.low,
+                "p90": s.high,
+                "outcome_p10": s.outcome_low,
+                "outcome_p90": s.outcome_high,
+            }
+            for s in swings
+        ],
+        "spider": {
+            "outcome": web.outcome,
+            "levels": list(web.levels),
+            "base": web.base,
+            "parameters": [
+                {
+                    "key": s.key,
+                    "values": web.values.loc[s.key].tolist(),
+                    "outcomes": web.outcomes.loc[s.key].tolist(),
+                }
+                for s in swings
+            ],
+        },
+        "units": {
+            **measure_units,
+            "tornado outcome": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
+            "spider levels": "cumulative probability of each parameter's distribution",
+            "spider outcomes": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
+            **{s.key: parameter_unit(s.key) for s in swings},
+        },
+    }
 
 
 def _pawn_from(
