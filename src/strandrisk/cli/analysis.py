@@ -18,8 +18,10 @@ from strandrisk.cli import render_analysis
 from strandrisk.errors import InputError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
+    from strandrisk.analysis.prim import PrimResult
     from strandrisk.analysis.sensitivity import Spider
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
@@ -262,19 +264,16 @@ def discover(
     ] = False,
 ) -> None:
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
-    import tempfile
-
-    import numpy as np
-    import pandas as pd
-
     from strandrisk.analysis.prim import prim
-    from strandrisk.engine.montecarlo import read_kept, run_mc
+    from strandrisk.analysis.regional import regional_sensitivity
 
-    if (above is None) == (below is None):
+    if above is not None and below is None:
+        flag, threshold = "--above", above
+    elif below is not None and above is None:
+        flag, threshold = "--below", below
+    else:
         raise InputError("discover: give exactly one of --above VALUE or --below VALUE")
-    threshold = above if above is not None else below
-    flag = "--above" if above is not None else "--below"
-    if not math.isfinite(threshold):  # type: ignore[arg-type]
+    if not math.isfinite(threshold):
         raise InputError(f"{flag}: {threshold} is not a finite number")
     if from_ is None and n < 10:
         raise InputError(f"--n: {n} scenarios are too few to discover anything (at least 10)")
@@ -284,21 +283,67 @@ def discover(
             "apply only to scenarios discover draws itself"
         )
     ui.check_folders(out, png)
+    samples, outcomes = _discover_draws(from_, preset, scenario, set_, n, seed, company, as_json)
+    cases = _cases(outcomes, outcome, flag, threshold)
+    x, names = samples.to_numpy(dtype=float), list(samples.columns)
+    result = prim(x, cases, names)
+    regional = regional_sensitivity(x, cases, names)
+    question = f"{company} {outcome} {flag[2:]} {threshold:g}"
+    if out is not None or png is not None:
+        from strandrisk.engine.simulate import OUTCOME_UNITS
+        from strandrisk.reports.pages import prim_page
+
+        unit = OUTCOME_UNITS.get(outcome, "")
+        page = prim_page(
+            result, f"{question} {unit}".rstrip(), int(cases.sum()), len(cases), out, png, regional
+        )
+        ui.wrote(page, as_json)
+    if as_json:
+        ui.print_json(
+            _discover_json(result, regional, company, outcome, {flag[2:]: threshold}, cases)
+        )
+        return
+    ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases)))
+    ui.out.print(render_analysis.regional_table(regional))
+
+
+def _discover_draws(
+    from_: Path | None,
+    preset: str | None,
+    scenario: Path | None,
+    set_: list[str] | None,
+    n: int,
+    seed: int,
+    company: str,
+    as_json: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the draws and ``company``'s outcomes: kept in ``from_``, or run now (LHS)."""
+    import tempfile
+
+    from strandrisk.engine.montecarlo import read_kept, run_mc
+
+    if from_ is not None:
+        if not from_.exists():
+            raise InputError(f"--from {from_}: no such file")
+        return read_kept(from_, company)
     with tempfile.TemporaryDirectory() as tmp:
-        path = from_
-        if path is None:
-            chosen, space = ui.mc_setup(preset, scenario, set_)
-            path = Path(tmp) / "mc.duckdb"
-            with ui.working(f"drawing and running {n:,} scenarios", as_json):
-                run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
-        elif not path.exists():
-            raise InputError(f"--from {path}: no such file")
-        samples, outcomes = read_kept(path, company)
+        chosen, space = ui.mc_setup(preset, scenario, set_)
+        path = Path(tmp) / "mc.duckdb"
+        with ui.working(f"drawing and running {n:,} scenarios", as_json):
+            run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
+        return read_kept(path, company)
+
+
+def _cases(outcomes: pd.DataFrame, outcome: str, flag: str, threshold: float) -> np.ndarray:
+    """Return which scenarios are cases: ``outcome`` beyond ``threshold`` (``flag``'s way)."""
+    import numpy as np
+    import pandas as pd
+
     numeric = [c for c in outcomes.columns if pd.api.types.is_float_dtype(outcomes[c])]
     if outcome not in numeric:
         raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(numeric)}")
     y = outcomes[outcome].to_numpy(dtype=float)
-    cases = y > threshold if above is not None else y < threshold
+    cases = y > threshold if flag == "--above" else y < threshold
     if not cases.any() or cases.all():
         lo, hi = np.nanmin(y), np.nanmax(y)
         share = "none" if not cases.any() else "every one"
@@ -306,50 +351,42 @@ def discover(
             f"{flag} {threshold:g}: {share} of the {len(y):,} scenarios qualifies "
             f"({outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that range"
         )
-    result = prim(samples.to_numpy(dtype=float), cases, list(samples.columns))
-    from strandrisk.analysis.regional import regional_sensitivity
+    return cases
 
-    regional = regional_sensitivity(samples.to_numpy(dtype=float), cases, list(samples.columns))
-    if out is not None or png is not None:
-        from strandrisk.engine.simulate import OUTCOME_UNITS
-        from strandrisk.reports.pages import prim_page
 
-        question = (
-            f"{company} {outcome} {'above' if above is not None else 'below'} {threshold:g} "
-            f"{OUTCOME_UNITS.get(outcome, '')}".rstrip()
-        )
-        page = prim_page(result, question, int(cases.sum()), len(cases), out, png, regional)
-        ui.wrote(page, as_json)
-    if as_json:
-        from strandrisk.engine.simulate import OUTCOME_UNITS
-        from strandrisk.scenarios.schema import parameter_unit
+def _discover_json(
+    result: PrimResult,
+    regional: pd.DataFrame,
+    company: str,
+    outcome: str,
+    threshold: dict[str, float],
+    cases: np.ndarray,
+) -> dict[str, object]:
+    """Return ``discover --json``'s object: the chosen box, its limits, regional sensitivity."""
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+    from strandrisk.scenarios.schema import parameter_unit
 
-        box = result.boxes[result.chosen]
-        ui.print_json(
-            {
-                "company": company,
-                "outcome": outcome,
-                "threshold": {"above" if above is not None else "below": threshold},
-                "cases": int(cases.sum()),
-                "n": len(cases),
-                "coverage": box.coverage,
-                "density": box.density,
-                "mass": box.mass,
-                "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
-                "regional": json.loads(regional.reset_index().to_json(orient="records")),
-                "units": {
-                    outcome: OUTCOME_UNITS.get(outcome, ""),
-                    "coverage, density, mass": "fraction",
-                    "regional": "ks: Kolmogorov-Smirnov distance (0 to 1) between the cases' "
-                    "and the other scenarios' values of each parameter, with its p-value; "
-                    "medians in the parameter's unit",
-                    **{str(k): parameter_unit(str(k)) for k in result.limits.index},
-                },
-            }
-        )
-        return
-    ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases)))
-    ui.out.print(render_analysis.regional_table(regional))
+    box = result.boxes[result.chosen]
+    return {
+        "company": company,
+        "outcome": outcome,
+        "threshold": threshold,
+        "cases": int(cases.sum()),
+        "n": len(cases),
+        "coverage": box.coverage,
+        "density": box.density,
+        "mass": box.mass,
+        "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+        "regional": json.loads(regional.reset_index().to_json(orient="records")),
+        "units": {
+            outcome: OUTCOME_UNITS.get(outcome, ""),
+            "coverage, density, mass": "fraction",
+            "regional": "ks: Kolmogorov-Smirnov distance (0 to 1) between the cases' "
+            "and the other scenarios' values of each parameter, with its p-value; "
+            "medians in the parameter's unit",
+            **{str(k): parameter_unit(str(k)) for k in result.limits.index},
+        },
+    }
 
 
 @ui.clean_failures
