@@ -21,220 +21,26 @@ sampling error.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from strandrisk.engine.montecarlo import COVER_OUTCOMES
-from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
+from strandrisk.engine.limit_rules import LIMIT_OUTCOMES, Limit, parse_limit
+from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
 from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
 
 __all__ = ["LIMIT_OUTCOMES", "Limit", "LimitSolution", "parse_limit", "solve_limit"]
 
-LIMIT_OUTCOMES: tuple[str, ...] = (
-    "stranded_peak",
-    "stranded_peak_to_2026",
-    "impairment_ifrs",
-    "impairment_usgaap",
-    "npv_2026",
-    "irr_2026",
-    "min_dscr",
-    "min_interest_cover",
-    "min_llcr",
-    "economic_life_years",
-)
-"""Outcomes a limit can be set on (``min_llcr``: the loan life cover is then computed). [-]"""
 SCAN = 9
 """Values of the decision scanned across its range, in one batch. [count]"""
 BATCH = 200_000
 """Most scenarios in one model batch (trial values x draws). [count]"""
 TOLERANCE = 1e-4
 """Width of a bracketed crossing at which bisection stops, relative to the range. [-]"""
-
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTILE = re.compile(rf"^(\w+)\.(p\d{{1,2}}|mean)\s*(<=|>=)\s*({_NUMBER})$")
-_SHARE = re.compile(rf"^P\((\w+)\s*([<>])\s*({_NUMBER})\)\s*(<=|>=)\s*({_NUMBER})$")
-
-
-@dataclass(frozen=True, slots=True)
-class Limit:
-    """A limit on a statistic of one outcome over the draws.
-
-    Attributes
-    ----------
-    outcome : str
-        Column of the outcome table (:data:`LIMIT_OUTCOMES`). [-]
-    statistic : str
-        ``p1`` to ``p99`` (a quantile), ``mean``, ``below`` or ``above`` (the share of
-        draws below or above ``threshold``). [-]
-    threshold : float
-        The value a share counts against (NaN for a quantile or mean). [outcome unit]
-    bound : float
-        The limit on the statistic. [outcome unit; fraction for a share]
-    at_most : bool
-        ``statistic <= bound`` (True) or ``>= bound``. [-]
-    """
-
-    outcome: str
-    statistic: str
-    threshold: float
-    bound: float
-    at_most: bool
-
-    @property
-    def text(self) -> str:
-        """The limit as written (``stranded_peak.p95 <= 1e+12``) [-]."""
-        op = "<=" if self.at_most else ">="
-        if self.statistic in ("below", "above"):
-            sign = "<" if self.statistic == "below" else ">"
-            return f"P({self.outcome} {sign} {self.threshold:g}) {op} {self.bound:g}"
-        return f"{self.outcome}.{self.statistic} {op} {self.bound:g}"
-
-    @property
-    def unit(self) -> str:
-        """Unit of the statistic: the outcome's, or a fraction for a share [-]."""
-        return "fraction" if self.statistic in ("below", "above") else OUTCOME_UNITS[self.outcome]
-
-    def evaluate(self, values: np.ndarray) -> np.ndarray:
-        """Return the statistic of each row of draws.
-
-        Quantiles (linear between order statistics, NumPy's default, as ``mc`` reports them)
-        and means leave out undefined values (NaN: no IRR; no debt service for the DSCR); a
-        share counts them as not past the threshold (no debt service is no breach).
-
-        Parameters
-        ----------
-        values : ndarray, shape (m, n)
-            The outcome in each of ``n`` draws, for ``m`` trial values. [outcome unit]
-        """
-        v = np.asarray(values, dtype=float)
-        if self.statistic == "below":
-            return np.mean(v < self.threshold, axis=-1)
-        if self.statistic == "above":
-            return np.mean(v > self.threshold, axis=-1)
-        if self.statistic == "mean":
-            return np.nanmean(np.where(np.isfinite(v), v, np.nan), axis=-1)
-        q = int(self.statistic[1:]) / 100.0
-        out = np.empty(v.shape[0])
-        for i, row in enumerate(v):  # a handful of trial values
-            kept = np.sort(row[~np.isnan(row)])
-            if kept.size == 0:
-                out[i] = np.nan
-                continue
-            h = (kept.size - 1) * q
-            lo = math.floor(h)
-            a, b = kept[lo], kept[min(lo + 1, kept.size - 1)]
-            out[i] = a if a == b else a + (h - lo) * (b - a)  # no inf - inf
-        return out
-
-    def interval(self, values: np.ndarray, confidence: float = 0.95) -> np.ndarray:
-        """Return the sampling interval of the statistic of each row of draws.
-
-        A quantile's is distribution-free, from order statistics (ranks from the binomial
-        ``(n, q)`` quantiles, as ``mc`` gives them; NaN where too few draws bound it); a
-        mean's is ``1.96`` standard errors; a share's is Wilson's score interval. For
-        independent draws; conservative for Latin hypercube and Sobol' samples.
-
-        Parameters
-        ----------
-        values : ndarray, shape (m, n)
-            The outcome in each of ``n`` draws, for ``m`` trial values. [outcome unit]
-        confidence : float
-            Coverage, in (0, 1). [-]
-
-        Returns
-        -------
-        ndarray, shape (m, 2)
-            Low and high bound of each row's statistic. [statistic unit]
-        """
-        from scipy.stats import binom, norm
-
-        v = np.asarray(values, dtype=float)
-        z = float(norm.ppf(0.5 + confidence / 2.0))
-        if self.statistic in ("below", "above"):  # Wilson, every row at once
-            n, p = v.shape[-1], self.evaluate(v)
-            centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-            half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-            return np.stack([centre - half, centre + half], axis=-1)
-        out = np.full((v.shape[0], 2), np.nan)
-        for i, row in enumerate(v):  # a handful of trial values
-            if self.statistic == "mean":
-                kept = row[np.isfinite(row)]
-                if kept.size >= 2:
-                    half = z * float(np.std(kept, ddof=1)) / math.sqrt(kept.size)
-                    out[i] = (kept.mean() - half, kept.mean() + half)
-                continue
-            kept = np.sort(row[~np.isnan(row)])
-            n = kept.size
-            if n < 2:
-                continue
-            q = int(self.statistic[1:]) / 100.0
-            tail = (1.0 - confidence) / 2.0
-            lo, hi = binom.ppf(tail, n, q), binom.ppf(1.0 - tail, n, q) + 1.0  # 1-based
-            out[i] = (
-                kept[int(lo) - 1] if 1 <= lo <= n else np.nan,
-                kept[int(hi) - 1] if 1 <= hi <= n else np.nan,
-            )
-        return out
-
-    def met(self, statistic: np.ndarray) -> np.ndarray:
-        """Return whether each statistic keeps within the limit [-].
-
-        An undefined statistic (NaN: no draw defines it) fails the limit, except the DSCR's,
-        the interest cover's and the LLCR's: without debt (service, interest) there is no
-        covenant to breach.
-
-        Parameters
-        ----------
-        statistic : ndarray
-            Values of the statistic. [statistic unit]
-        """
-        s = np.asarray(statistic, dtype=float)
-        within = s <= self.bound if self.at_most else s >= self.bound
-        return within | np.isnan(s) if self.outcome in COVER_OUTCOMES else within
-
-
-def parse_limit(text: str) -> Limit:
-    """Read a limit such as ``stranded_peak.p95<=1e12`` or ``P(npv_2026<0)<=0.2``.
-
-    Parameters
-    ----------
-    text : str
-        ``OUTCOME.pNN`` or ``OUTCOME.mean``, or ``P(OUTCOME<VALUE)`` / ``P(OUTCOME>VALUE)``,
-        then ``<=`` or ``>=`` and the limit. Money in USD, shares as fractions. [-]
-
-    Raises
-    ------
-    InputError
-        Anything else, an unknown outcome, a percentile outside 1-99, a share outside 0-1.
-    """
-    compact = text.strip()
-    if m := _QUANTILE.match(compact):
-        outcome, stat, op, bound = m.groups()
-        threshold = math.nan
-    elif m := _SHARE.match(compact):
-        outcome, sign, thr, op, bound = m.groups()
-        stat, threshold = ("below" if sign == "<" else "above"), float(thr)
-    else:
-        raise InputError(
-            f"limit {text!r}: write OUTCOME.pNN<=VALUE (a quantile, e.g. stranded_peak.p95<=1e12), "
-            "OUTCOME.mean>=VALUE, or P(OUTCOME<VALUE)<=SHARE (e.g. P(npv_2026<0)<=0.2)"
-        )
-    if outcome not in LIMIT_OUTCOMES:
-        raise InputError(
-            f"limit {text!r}: {outcome!r} is not an outcome a limit can be set on; one of "
-            + ", ".join(LIMIT_OUTCOMES)
-        )
-    if stat.startswith("p") and not 1 <= int(stat[1:]) <= 99:
-        raise InputError(f"limit {text!r}: a percentile between p1 and p99")
-    if stat in ("below", "above") and not 0.0 <= float(bound) <= 1.0:
-        raise InputError(f"limit {text!r}: a probability is a share between 0 and 1")
-    return Limit(outcome, stat, threshold, float(bound), op == "<=")
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,89 +313,24 @@ def solve_limit(
     if sampler not in SAMPLERS:
         raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
     company = scenario.check_company(company)
-    lo_ok, hi_ok = _bounds(scenario, key)
-    own = float(scenario.flat()[key])
-    if between is None:
-        low, high = _default_range(space, key, own, lo_ok, hi_ok)
-    else:
-        low, high = (float(x) for x in between)
-    if not (math.isfinite(low) and math.isfinite(high) and lo_ok <= low < high <= hi_ok):
-        raise InputError(
-            f"limit: the range {low:g} to {high:g} of {key}: two values with low < high inside "
-            f"its allowed range [{lo_ok:g}, {hi_ok:g}]"
-        )
+    low, high, own = _search_range(scenario, space, key, between)
     samples = sample_range(space, 0, n, seed, sampler) if space is not None else {}
-    seen: dict[float, tuple[np.ndarray, np.ndarray]] = {}  # value -> statistics, intervals
-    llcr = any(rule.outcome == "min_llcr" for rule in rules)
-
-    def run(values: np.ndarray) -> np.ndarray:
-        """Return every limit's statistic at each value (all on the same draws), batched."""
-        per = max(1, BATCH // n)  # trial values per batch
-        todo = np.array([v for v in dict.fromkeys(values.tolist()) if v not in seen])
-        for start in range(0, len(todo), per):
-            part = todo[start : start + per]
-            batch = {k: np.tile(v, len(part)) for k, v in samples.items()}
-            batch[key] = np.repeat(part, n)
-            try:
-                table = simulate(
-                    scenario, batch, breakeven=False, keep_series=False, llcr=llcr
-                ).outcomes
-            except ValueError as exc:  # a value the scenario's other values cannot take
-                raise InputError(f"limit: {key}: {exc}") from None
-            mine = table[table["company"] == company]
-            stats, bands = [], []
-            for rule in rules:
-                rows = mine[rule.outcome].to_numpy(dtype=float).reshape(len(part), n)
-                stats.append(rule.evaluate(rows))
-                bands.append(rule.interval(rows))
-            for i, v in enumerate(part.tolist()):
-                seen[v] = (np.array([x[i] for x in stats]), np.array([x[i] for x in bands]))
-        return np.array([seen[v][0] for v in values.tolist()])
-
-    def meets(stats: np.ndarray) -> np.ndarray:
-        """Whether every limit is met, per row of statistics (one column per limit)."""
-        return np.all([rule.met(stats[:, j]) for j, rule in enumerate(rules)], axis=0)
-
+    trials = _Trials(scenario, samples, key, n, rules, company)
     scan = np.linspace(low, high, SCAN)
-    stats = run(np.append(scan, own) if low <= own <= high else scan)
-    met = meets(stats[:SCAN])
+    stats = trials.statistics(np.append(scan, own) if low <= own <= high else scan)
+    met = trials.meets(stats[:SCAN])
     crossings, binding, errors = [], [], []
     for i in np.flatnonzero(met[1:] != met[:-1]):  # a bracket per change of side
-        a, b, side_a = scan[i], scan[i + 1], bool(met[i])
-        while b - a > TOLERANCE * (high - low):
-            mid = 0.5 * (a + b)
-            if bool(meets(run(np.array([mid])))[0]) == side_a:
-                a = mid
-            else:
-                b = mid
-        c = 0.5 * (a + b)
-        at = run(np.array([a, b, c]))  # the statistics either side, and at the crossing
-        flips = [
-            j for j, rule in enumerate(rules) if rule.met(at[:1, j])[0] != rule.met(at[1:2, j])[0]
-        ]
-        flips = flips or list(range(len(rules)))
+        c, flips = trials.crossing(scan[i], scan[i + 1], bool(met[i]), TOLERANCE * (high - low))
         crossings.append(c)
         binding.append(" and ".join(rules[j].text for j in flips))
         width = []
         for j in flips:  # the binding statistic's interval over its slope across the scan step
             slope = (stats[i + 1, j] - stats[i, j]) / (scan[i + 1] - scan[i])
-            half = float(np.max(np.abs(seen[c][1][j] - at[2, j])))
+            half = float(np.max(np.abs(trials.seen[c][1][j] - trials.seen[c][0][j])))
             width.append(half / abs(slope) if slope != 0 and math.isfinite(half) else math.inf)
         errors.append(max(width) if space is not None else math.nan)  # one draw: no error
-    if own not in seen:
-        run(np.array([own]))
-    rows = [
-        {
-            "value": v,
-            "limit": rule.text,
-            "statistic": float(seen[v][0][j]),
-            "low": float(seen[v][1][j][0]),
-            "high": float(seen[v][1][j][1]),
-            "met": bool(rule.met(np.array([seen[v][0][j]]))[0]),
-        }
-        for v in sorted(seen)
-        for j, rule in enumerate(rules)
-    ]
+    trials.statistics(np.array([own]))
     return LimitSolution(
         key=key,
         limits=rules,
@@ -602,7 +343,117 @@ def solve_limit(
         crossings=tuple(float(c) for c in crossings),
         binding=tuple(binding),
         errors=tuple(float(e) for e in errors),
-        trials=pd.DataFrame(rows, columns=["value", "limit", "statistic", "low", "high", "met"]),
+        trials=trials.table(),
         own_value=own,
         drawn=space is not None,
     )
+
+
+def _search_range(
+    scenario: Scenario,
+    space: UncertaintySpace | None,
+    key: str,
+    between: tuple[float, float] | None,
+) -> tuple[float, float, float]:
+    """Return the range to search and the scenario's own value of ``key`` [key's unit]."""
+    lo_ok, hi_ok = _bounds(scenario, key)
+    own = float(scenario.flat()[key])
+    if between is None:
+        low, high = _default_range(space, key, own, lo_ok, hi_ok)
+    else:
+        low, high = (float(x) for x in between)
+    if not (math.isfinite(low) and math.isfinite(high) and lo_ok <= low < high <= hi_ok):
+        raise InputError(
+            f"limit: the range {low:g} to {high:g} of {key}: two values with low < high inside "
+            f"its allowed range [{lo_ok:g}, {hi_ok:g}]"
+        )
+    return low, high, own
+
+
+class _Trials:
+    """The limits' statistics at trial values of the decision, each value run once.
+
+    Every trial value runs on the same draws (``samples``, ``n`` of them), with ``key``'s
+    column set to the value; ``seen`` maps each value to its statistics and their 95 %
+    intervals (one per limit).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        samples: dict[str, np.ndarray],
+        key: str,
+        n: int,
+        rules: tuple[Limit, ...],
+        company: str,
+    ) -> None:
+        self.scenario, self.samples, self.key, self.n = scenario, samples, key, n
+        self.rules, self.company = rules, company
+        self.llcr = any(rule.outcome == "min_llcr" for rule in rules)
+        self.seen: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+    def statistics(self, values: np.ndarray) -> np.ndarray:
+        """Return every limit's statistic at each value, shape (values, limits), batched."""
+        n = self.n
+        per = max(1, BATCH // n)  # trial values per batch
+        todo = np.array([v for v in dict.fromkeys(values.tolist()) if v not in self.seen])
+        for start in range(0, len(todo), per):
+            part = todo[start : start + per]
+            batch = {k: np.tile(v, len(part)) for k, v in self.samples.items()}
+            batch[self.key] = np.repeat(part, n)
+            try:
+                table = simulate(
+                    self.scenario, batch, breakeven=False, keep_series=False, llcr=self.llcr
+                ).outcomes
+            except ValueError as exc:  # a value the scenario's other values cannot take
+                raise InputError(f"limit: {self.key}: {exc}") from None
+            mine = table[table["company"] == self.company]
+            stats, bands = [], []
+            for rule in self.rules:
+                rows = mine[rule.outcome].to_numpy(dtype=float).reshape(len(part), n)
+                stats.append(rule.evaluate(rows))
+                bands.append(rule.interval(rows))
+            for i, v in enumerate(part.tolist()):
+                self.seen[v] = (np.array([x[i] for x in stats]), np.array([x[i] for x in bands]))
+        return np.array([self.seen[v][0] for v in values.tolist()])
+
+    def meets(self, stats: np.ndarray) -> np.ndarray:
+        """Whether every limit is met, per row of statistics (one column per limit)."""
+        return np.all([rule.met(stats[:, j]) for j, rule in enumerate(self.rules)], axis=0)
+
+    def crossing(self, a: float, b: float, side_a: bool, width: float) -> tuple[float, list[int]]:
+        """Bisect ``[a, b)``, where the limits are met (or not: ``side_a``) at ``a`` only.
+
+        Returns the crossing, the middle of the last bracket no wider than ``width``, and
+        the limits that change side across that bracket (all of them if none does alone).
+        """
+        while b - a > width:
+            mid = 0.5 * (a + b)
+            if bool(self.meets(self.statistics(np.array([mid])))[0]) == side_a:
+                a = mid
+            else:
+                b = mid
+        c = 0.5 * (a + b)
+        at = self.statistics(np.array([a, b, c]))  # either side, and at the crossing
+        flips = [
+            j
+            for j, rule in enumerate(self.rules)
+            if rule.met(at[:1, j])[0] != rule.met(at[1:2, j])[0]
+        ]
+        return c, flips or list(range(len(self.rules)))
+
+    def table(self) -> pd.DataFrame:
+        """Return every trial value's statistics, as :attr:`LimitSolution.trials`."""
+        rows = [
+            {
+                "value": v,
+                "limit": rule.text,
+                "statistic": float(stat[j]),
+                "low": float(band[j][0]),
+                "high": float(band[j][1]),
+                "met": bool(rule.met(np.array([stat[j]]))[0]),
+            }
+            for v, (stat, band) in sorted(self.seen.items())
+            for j, rule in enumerate(self.rules)
+        ]
+        return pd.DataFrame(rows, columns=["value", "limit", "statistic", "low", "high", "met"])
