@@ -110,7 +110,48 @@ def headroom(
         )
     if not keys:
         raise InputError("headroom: give at least one key assumption")
-    q = quarters.index(at)
+    keys = list(keys)
+    ranges, own = _key_ranges(scenario, keys)
+    companies = [*(c.name for c in scenario.companies), "industry"]
+    trial = _Trial(scenario, quarters.index(at), keys, own, len(companies))
+    # the scan, with the scenario's own value among its points so that no bracket straddles it
+    grid = np.array([np.sort(np.append(np.linspace(*ranges[k], SCAN), own[k])) for k in keys])
+    carried, recovered = trial.run(list(grid))  # (keys, SCAN + 1, K + 1)
+    at_own = int(np.searchsorted(grid[0], own[keys[0]]))  # the scenario as given
+    carrying, recoverable = carried[0, at_own], recovered[0, at_own]
+    breakeven = trial.bisect(*_brackets(grid, recovered - carried, [own[k] for k in keys]))
+    position = pd.DataFrame(
+        {
+            "carrying": carrying,
+            "recoverable": recoverable,
+            "headroom": recoverable - carrying,
+            "headroom_share": (recoverable - carrying) / carrying,
+        },
+        index=pd.Index(companies, name="company"),
+    )
+    rows = [
+        {
+            "company": company,
+            "key": key,
+            "value": own[key],
+            "low": ranges[key][0],
+            "high": ranges[key][1],
+            "below": breakeven[i, 0, j],
+            "above": breakeven[i, 1, j],
+            "change_down": breakeven[i, 0, j] - own[key],
+            "change_up": breakeven[i, 1, j] - own[key],
+            "unit": str(field_metadata(key).get("unit", "")),
+        }
+        for j, company in enumerate(companies)
+        for i, key in enumerate(keys)
+    ]
+    return Headroom(at, position, pd.DataFrame(rows).set_index(["company", "key"]))
+
+
+def _key_ranges(
+    scenario: Scenario, keys: list[str]
+) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    """Return each key's range to scan and its value in the scenario [key's unit]."""
     flat = scenario.flat()
     ranges, own = {}, {}
     for key in keys:
@@ -124,78 +165,68 @@ def headroom(
             others = sum(float(flat[k]) for k in rule.keys if k != key)
             high = min(high, (1.0 - others) * (1.0 - 1e-9))  # the shares stay below 1
         ranges[key] = (low, high)
-    companies = [*(c.name for c in scenario.companies), "industry"]
-    k1 = len(companies)
+    return ranges, own
 
-    def run(values: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """Carrying and recoverable (keys, rows, K + 1): each key at its values, the rest as is."""
-        rows = len(values[0])
-        samples = {k: np.full(len(keys) * rows, own[k]) for k in keys}
-        for i, key in enumerate(keys):
-            samples[key][i * rows : (i + 1) * rows] = values[i]
-        carrying, recoverable = _position_at(scenario, samples, q)
-        shape = (len(keys), rows, k1)
-        return carrying.reshape(shape), recoverable.reshape(shape)
 
-    # the scan, with the scenario's own value among its points so that no bracket straddles it
-    grid = np.array([np.sort(np.append(np.linspace(*ranges[k], SCAN), own[k])) for k in keys])
-    carried, recovered = run(list(grid))  # (keys, SCAN + 1, K + 1)
-    scanned = recovered - carried
-    at_own = int(np.searchsorted(grid[0], own[keys[0]]))  # the scenario as given
-    carrying, recoverable = carried[0, at_own], recovered[0, at_own]
-    # brackets (keys, 2 sides, K + 1): the nearest crossing below the scenario's value, above it
-    lo = np.full((len(keys), 2, k1), np.nan)
+def _brackets(
+    grid: np.ndarray, scanned: np.ndarray, own: list[float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the brackets of the nearest crossings below and above each key's own value.
+
+    ``grid`` (keys, points): the values scanned; ``scanned`` (keys, points, K + 1): headroom
+    there [USD]. Returns ``lo``, ``hi`` and the headroom at ``lo``, each (keys, 2 sides,
+    K + 1), NaN where a side has no crossing.
+    """
+    n_keys, _, k1 = scanned.shape
+    lo = np.full((n_keys, 2, k1), np.nan)
     hi, h_lo = lo.copy(), lo.copy()
-    for i, key in enumerate(keys):
+    for i in range(n_keys):
         for j in range(k1):
             h = scanned[i, :, j]
             flips = np.flatnonzero(np.sign(h[:-1]) * np.sign(h[1:]) <= 0)
             flips = flips[~((h[flips] == 0) & (h[flips + 1] == 0))]  # not a flat zero
-            below = grid[i, flips + 1] <= own[key]  # a bracket lies wholly on one side
+            below = grid[i, flips + 1] <= own[i]  # a bracket lies wholly on one side
             for side, pick in enumerate((flips[below], flips[~below])):
                 if pick.size:
                     f = pick[-1] if side == 0 else pick[0]
                     lo[i, side, j], hi[i, side, j] = grid[i, f], grid[i, f + 1]
                     h_lo[i, side, j] = h[f]
-    found = ~np.isnan(lo)
-    whose = np.tile(np.arange(k1), 2)  # each trial row's company
-    if found.any():
-        for _ in range(STEPS):  # bisection: every bracket in one batch a step
-            mid = 0.5 * (lo + hi)
-            values = [np.where(found[i], mid[i], own[k]).ravel() for i, k in enumerate(keys)]
-            carried, recovered = run(values)  # (keys, 2 (K + 1), K + 1)
-            trial = recovered - carried
-            h_mid = trial[:, np.arange(2 * k1), whose].reshape(len(keys), 2, k1)
-            same = np.sign(h_mid) == np.sign(h_lo)
-            lo, h_lo = np.where(same, mid, lo), np.where(same, h_mid, h_lo)
-            hi = np.where(same, hi, mid)
-    breakeven = np.where(found, 0.5 * (lo + hi), np.nan)  # (keys, 2, K + 1)
-    position = pd.DataFrame(
-        {
-            "carrying": carrying,
-            "recoverable": recoverable,
-            "headroom": recoverable - carrying,
-            "headroom_share": (recoverable - carrying) / carrying,
-        },
-        index=pd.Index(companies, name="company"),
-    )
-    rows = []
-    for j, company in enumerate(companies):
+    return lo, hi, h_lo
+
+
+class _Trial:
+    """The carrying and recoverable amounts at quarter ``q`` with one key moved at a time."""
+
+    def __init__(
+        self, scenario: Scenario, q: int, keys: list[str], own: dict[str, float], k1: int
+    ) -> None:
+        self.scenario, self.q, self.keys, self.own, self.k1 = scenario, q, keys, own, k1
+
+    def run(self, values: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Carrying and recoverable (keys, rows, K + 1): each key at its values, the rest as is."""
+        keys, rows = self.keys, len(values[0])
+        samples = {k: np.full(len(keys) * rows, self.own[k]) for k in keys}
         for i, key in enumerate(keys):
-            down, up = breakeven[i, 0, j], breakeven[i, 1, j]
-            rows.append(
-                {
-                    "company": company,
-                    "key": key,
-                    "value": own[key],
-                    "low": ranges[key][0],
-                    "high": ranges[key][1],
-                    "below": down,
-                    "above": up,
-                    "change_down": down - own[key],
-                    "change_up": up - own[key],
-                    "unit": str(field_metadata(key).get("unit", "")),
-                }
-            )
-    assumptions = pd.DataFrame(rows).set_index(["company", "key"])
-    return Headroom(at, position, assumptions)
+            samples[key][i * rows : (i + 1) * rows] = values[i]
+        carrying, recoverable = _position_at(self.scenario, samples, self.q)
+        shape = (len(keys), rows, self.k1)
+        return carrying.reshape(shape), recoverable.reshape(shape)
+
+    def bisect(self, lo: np.ndarray, hi: np.ndarray, h_lo: np.ndarray) -> np.ndarray:
+        """Narrow every bracket (:func:`_brackets`) in one batch a step; return the crossings."""
+        k1 = self.k1
+        found = ~np.isnan(lo)
+        whose = np.tile(np.arange(k1), 2)  # each trial row's company
+        if found.any():
+            for _ in range(STEPS):
+                mid = 0.5 * (lo + hi)
+                values = [
+                    np.where(found[i], mid[i], self.own[k]).ravel() for i, k in enumerate(self.keys)
+                ]
+                carried, recovered = self.run(values)  # (keys, 2 (K + 1), K + 1)
+                trial = recovered - carried
+                h_mid = trial[:, np.arange(2 * k1), whose].reshape(len(self.keys), 2, k1)
+                same = np.sign(h_mid) == np.sign(h_lo)
+                lo, h_lo = np.where(same, mid, lo), np.where(same, h_mid, h_lo)
+                hi = np.where(same, hi, mid)
+        return np.where(found, 0.5 * (lo + hi), np.nan)  # (keys, 2, K + 1)
