@@ -159,32 +159,15 @@ def scenario_diff(
     as_json: ui.JSON_OPTION = False,
 ) -> None:
     """Compare two scenarios: values and priors set differently, and a bridge of outcomes."""
-    import re
-
     from strandrisk.analysis.bridge import bridge as walk
     from strandrisk.analysis.bridge import prior_diff
     from strandrisk.analysis.bridge import scenario_diff as differences
-    from strandrisk.io.scenario import load_scenario, with_values
-    from strandrisk.io.uncertainty import hold_fixed, load_uncertainty, uncertainty_from_toml
-    from strandrisk.jobs import stored_scenario
-
-    def side(name: str, sets: dict) -> tuple[Any, Any, str]:
-        """Load a side: scenario, uncertainty space (a stored run's priors if it kept them)."""
-        if re.fullmatch(r"run:\d+", name):
-            run_id = int(name.split(":")[1])
-            _, meta, scenario = stored_scenario(store, run_id)
-            space = uncertainty_from_toml(
-                str(meta["scenario_toml"]), f"run {run_id} of {store}", scenario, required=False
-            )
-            scenario = with_values(scenario, sets, "--set") if sets else scenario
-            return scenario, space, f"run {run_id}"
-        scenario = load_scenario(name, overrides=sets)
-        return scenario, load_uncertainty(name, scenario, required=False), scenario.name
+    from strandrisk.io.uncertainty import hold_fixed
 
     ui.check_folders(out, png, xlsx)
     sets = ui.parse_set(set_)
-    a, space_a, label_a = side(first, {})
-    b, whole_b, label_b = side(second, sets)
+    a, space_a, label_a = _side(first, {}, store)
+    b, whole_b, label_b = _side(second, sets, store)
     labels = (label_a, label_b if label_b != label_a or not set_ else f"{label_b} with --set")
     if labels[0] == labels[1]:
         labels = (first, second)
@@ -202,18 +185,7 @@ def scenario_diff(
 
         ui.wrote(bridge_page(result, diff, priors, labels, out, png), as_json)
     if xlsx is not None:
-        from strandrisk.engine.simulate import OUTCOME_UNITS
-        from strandrisk.store.export import write_workbook
-
-        named = diff.rename(columns={"first": labels[0], "second": labels[1]})
-        sheets = {"differences": named, "priors": priors.rename(columns=dict(zip(
-            ["first", "second"], labels, strict=True)))}  # fmt: skip
-        units = {}
-        if result is not None:
-            sheets["bridge"] = result.table()
-            for o in result.start.index:
-                units[o] = units[f"{o}_alone"] = OUTCOME_UNITS[o]
-        ui.wrote([write_workbook(sheets, xlsx, units)], as_json)
+        ui.wrote([_diff_workbook(xlsx, diff, priors, labels, result)], as_json)
     if as_json:
         ui.print_json(
             {
@@ -241,3 +213,44 @@ def scenario_diff(
             "between scenarios of the same companies and horizon.",
             style="dim",
         )
+
+
+def _side(name: str, sets: dict, store: Path) -> tuple[Any, Any, str]:
+    """Load a side of ``scenario diff``: its scenario, uncertainty space and label.
+
+    ``name`` is a preset, a scenario file or ``run:ID`` of ``store`` (the stored run's
+    scenario, and its priors if it kept them); ``sets``: the ``--set`` values on top.
+    """
+    import re
+
+    from strandrisk.io.scenario import load_scenario, with_values
+    from strandrisk.io.uncertainty import load_uncertainty, uncertainty_from_toml
+    from strandrisk.jobs import stored_scenario
+
+    if re.fullmatch(r"run:\d+", name):
+        run_id = int(name.split(":")[1])
+        _, meta, scenario = stored_scenario(store, run_id)
+        space = uncertainty_from_toml(
+            str(meta["scenario_toml"]), f"run {run_id} of {store}", scenario, required=False
+        )
+        scenario = with_values(scenario, sets, "--set") if sets else scenario
+        return scenario, space, f"run {run_id}"
+    scenario = load_scenario(name, overrides=sets)
+    return scenario, load_uncertainty(name, scenario, required=False), scenario.name
+
+
+def _diff_workbook(
+    xlsx: Path, diff: Any, priors: Any, labels: tuple[str, str], result: Any
+) -> Path:
+    """Write ``scenario diff --xlsx``: the differences, the priors and the bridge if any."""
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+    from strandrisk.store.export import write_workbook
+
+    named = dict(zip(["first", "second"], labels, strict=True))
+    sheets = {"differences": diff.rename(columns=named), "priors": priors.rename(columns=named)}
+    units = {}
+    if result is not None:
+        sheets["bridge"] = result.table()
+        for o in result.start.index:
+            units[o] = units[f"{o}_alone"] = OUTCOME_UNITS[o]
+    return write_workbook(sheets, xlsx, units)
