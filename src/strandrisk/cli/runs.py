@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from strandrisk.cli import _shared as ui
 from strandrisk.cli import render, render_uncertainty
 from strandrisk.errors import InputError
+
+if TYPE_CHECKING:
+    from strandrisk.store.runs import RunStore
 
 __all__ = ["app"]  # registered by main as `strandrisk {name}`; docstrings are their --help
 
@@ -33,7 +36,6 @@ def runs_show(
     """Show one run's provenance and outcomes."""
     import shlex
 
-    from strandrisk.scenarios.schema import COMPANIES
     from strandrisk.store.runs import RunStore
 
     runs = RunStore(store)
@@ -69,25 +71,7 @@ def runs_show(
         ui.out.print(render_uncertainty.decisions_tables(comparison, "industry", ui.out.width))
         return
     if info["kind"] == "mc":  # a distribution: its quantiles over every stored scenario
-        n = int(info["n_scenarios"])  # type: ignore[call-overload]
-        title = f"Outcomes over the {n:,} scenarios (computed in the store)"
-        order = (*COMPANIES, "industry")
-        q = runs.quantiles(run_id, with_mean=True)
-        ui.out.print(render_uncertainty.quantile_table(q, title, order))
-        below = runs.share_below(run_id, "npv_2026", 0.0)
-        shares = ", ".join(f"{c} {below[c]:.0%}" for c in order if c in below.index)
-        ui.out.print(f"Chance the 2026 programme's NPV is negative: {shares}")
-        breach = runs.share_below(run_id, "min_dscr", 1.2, missing_is_above=True)
-        shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
-        ui.out.print(f"Chance the lowest annual DSCR falls below 1.2x: {shares}")
-        if "min_interest_cover" in q.index.get_level_values("outcome"):  # not in older runs
-            breach = runs.share_below(run_id, "min_interest_cover", 2.0, missing_is_above=True)
-            shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
-            ui.out.print(f"Chance the lowest annual interest cover falls below 2.0x: {shares}")
-        if info["loan_cover"]:
-            breach = runs.share_below(run_id, "min_llcr", 1.0, missing_is_above=True)
-            shares = ", ".join(f"{c} {breach[c]:.0%}" for c in order if c in breach.index)
-            ui.out.print(f"Chance the lowest quarterly LLCR falls below 1.0x: {shares}")
+        _mc_run_tables(runs, run_id, info)
         return
     stored = runs.get(run_id)
     years = ui.stored_years(info)
@@ -100,6 +84,32 @@ def runs_show(
         for quarter in quarters:
             ui.out.print()
             ui.out.print(render.position_table(position_at(series, quarter), quarter))
+
+
+def _mc_run_tables(runs: RunStore, run_id: int, info: dict[str, object]) -> None:
+    """Print a stored Monte Carlo run's quantiles and chances, computed in the store."""
+    from strandrisk.scenarios.schema import COMPANIES
+
+    n = int(info["n_scenarios"])  # type: ignore[call-overload]
+    title = f"Outcomes over the {n:,} scenarios (computed in the store)"
+    order = (*COMPANIES, "industry")
+    q = runs.quantiles(run_id, with_mean=True)
+    ui.out.print(render_uncertainty.quantile_table(q, title, order))
+    stored = set(q.index.get_level_values("outcome"))
+    chances = [  # outcome, level, a missing value counts as above it, what the line says
+        ("npv_2026", 0.0, False, "the 2026 programme's NPV is negative"),
+        ("min_dscr", 1.2, True, "the lowest annual DSCR falls below 1.2x"),
+        ("min_interest_cover", 2.0, True, "the lowest annual interest cover falls below 2.0x"),
+        ("min_llcr", 1.0, True, "the lowest quarterly LLCR falls below 1.0x"),
+    ]
+    for outcome, level, missing_is_above, text in chances:
+        if outcome == "min_interest_cover" and outcome not in stored:  # not in older runs
+            continue
+        if outcome == "min_llcr" and not info["loan_cover"]:
+            continue
+        below = runs.share_below(run_id, outcome, level, missing_is_above=missing_is_above)
+        shares = ", ".join(f"{c} {below[c]:.0%}" for c in order if c in below.index)
+        ui.out.print(f"Chance {text}: {shares}")
 
 
 @app.command("compare")
