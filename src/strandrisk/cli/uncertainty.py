@@ -183,7 +183,8 @@ def mc(
                 chosen,
                 space,
                 result,
-                (seed, sampler),
+                seed,
+                sampler,
                 company,
                 conditions,
                 capex_years,
@@ -198,7 +199,7 @@ def mc(
             )
             ui.wrote(page, as_json)
     if as_json:
-        ui.print_json({**_summary_json(result, quarters, conditions), "run_id": run_id})
+        ui.print_json(_summary_json(result, quarters, conditions, run_id))
         return
     ui.out.print(
         render_uncertainty.mc_summary(result, chosen, space, quarters, company, conditions)
@@ -339,19 +340,19 @@ def _record(
     chosen: Any,
     space: Any,
     result: Any,
-    design: tuple[int, str],
+    seed: int,
+    sampler: str,
     company: str,
     conditions: list[tuple[str, float, bool]],
     capex_years: bool,
 ) -> int:
-    """Record the run (``design``: seed and sampler), its rows read from ``kept``; return its id."""
+    """Record the run in the run store, its rows read from ``kept``; return its id."""
     from strandrisk import __version__
     from strandrisk.assumptions.register import load_register
     from strandrisk.store.mc_runs import record_mc
     from strandrisk.store.runs import RunStore
 
     assert kept is not None  # a stored run keeps its rows: in --keep or a temporary file
-    seed, sampler = design
     return record_mc(
         RunStore(store),
         kept=kept,
@@ -372,18 +373,22 @@ def _record(
 
 
 def _summary_json(
-    result: Any, quarters: list[str], conditions: list[tuple[str, float, bool]]
+    result: Any,
+    quarters: list[str],
+    conditions: list[tuple[str, float, bool]],
+    run_id: int | None,
 ) -> dict[str, object]:
     """Return ``mc --json``'s object, with the ``--at`` block when quarters are asked for."""
     summary = result.as_json(conditions)
     if not quarters:
-        return summary
+        return {**summary, "run_id": run_id}
     summary["units"] = {  # say what the extra block is in, beside the others
         **summary["units"],
         "at": "USD (book value median; stranded value quantiles over at_scenarios)",
     }
     return {
         **summary,
+        "run_id": run_id,
         "at": _value_at_json(result, quarters),
         "at_scenarios": result.fan_scenarios,
     }

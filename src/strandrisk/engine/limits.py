@@ -422,10 +422,12 @@ class _Trials:
         return np.all([rule.met(stats[:, j]) for j, rule in enumerate(self.rules)], axis=0)
 
     def crossing(self, a: float, b: float, side_a: bool, width: float) -> tuple[float, list[int]]:
-        """Bisect ``[a, b)``, where the limits are met (or not: ``side_a``) at ``a`` only.
+        """Bisect the bracket ``[a, b]`` across which the limits stop being met or start.
 
-        Returns the crossing, the middle of the last bracket no wider than ``width``, and
-        the limits that change side across that bracket (all of them if none does alone).
+        ``side_a``: whether every limit is met at ``a`` (it is not at ``b``, or the other
+        way round). Returns the crossing, the middle of the first bracket no wider than
+        ``width`` [key's unit], and the limits that change side across it (all of them if
+        none does alone).
         """
         while b - a > width:
             mid = 0.5 * (a + b)
