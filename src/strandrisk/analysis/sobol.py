@@ -78,7 +78,7 @@ def sobol_indices(
             }
         else:
             res = sobol_analyze.analyze(
-                problem, np.nan_to_num(y), calc_second_order=False, seed=seed
+                problem, np.nan_to_num(y), calc_second_order=False, seed=_bootstrap_seed(seed)
             )
         frame = pd.DataFrame(
             {c: res[c] for c in ("S1", "S1_conf", "ST", "ST_conf")}, index=list(space.keys)
@@ -86,6 +86,16 @@ def sobol_indices(
         frame.index.name = "parameter"
         frames.append(frame.assign(outcome=outcome).set_index("outcome", append=True).swaplevel())
     return pd.concat(frames).sort_values(["outcome", "ST"], ascending=[True, False])
+
+
+def _bootstrap_seed(seed: int) -> int:
+    """Return the seed of SALib's bootstrap for the design's ``seed``: never 0.
+
+    SALib's ``sobol.analyze`` seeds its bootstrap only ``if seed:``, so a seed of 0 (the
+    command line's default) would leave the confidence intervals to NumPy's global random
+    state and a rerun would not reproduce them. A stream of its own, derived from ``seed``.
+    """
+    return int(np.random.SeedSequence([seed, 1]).generate_state(1)[0]) or 1
 
 
 def sobol_for_scenario(
