@@ -435,67 +435,81 @@ def run_mc(
         )
     chunk = min(chunk_size, SERIES_CHUNK) if keep_series else chunk_size
     sizes = precision_checkpoints(n, PRECISION_FIRST) if precision is not None else [n]
-    keep_rows = outcomes_path is not None
-    sketches: dict[tuple[str, str], QuantileSketch] = {}
-    impaired: dict[str, np.ndarray] = {}
-    peaks: dict[str, np.ndarray] = {}
-    fans: list[tuple[int, dict]] = []
-    ranked: list[tuple[int, tuple[pd.DataFrame, pd.DataFrame]]] = []
-    head = None
+    merged = _Merged(progress)
     control: PrecisionControl | None = None
-
-    kept: _Kept | None = None
-
-    def absorb(part: _TaskResult) -> None:
-        nonlocal head
-        for key, sketch in part.sketches.items():
-            sketches[key] = sketch.merge(sketches[key]) if key in sketches else sketch
-        for company, counts in part.impaired.items():
-            impaired[company] = impaired.get(company, 0) + counts
-        for company, counts in (part.peaks or {}).items():
-            peaks[company] = peaks.get(company, 0) + counts
-        if kept is not None:
-            kept.insert(part)
-        if part.fans is not None:
-            fans.append((part.start, part.fans))
-        if part.ranked is not None:
-            ranked.append((part.start, part.ranked))
-        if part.head is not None:
-            head = part.head
-        if progress is not None:
-            progress(part.stop - part.start)
-
     with contextlib.ExitStack() as stack:
         if outcomes_path is not None:
-            kept = _open_kept(Path(outcomes_path), list(space.keys), keep_series, llcr, stack)
+            merged.kept = _open_kept(
+                Path(outcomes_path), list(space.keys), keep_series, llcr, stack
+            )
         with executor(workers, scheduler) as client:
             args = (scenario, space)
+            keep_rows = outcomes_path is not None
             extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series, llcr, capex_years)
             done = 0
             for size in sizes:  # one round per checkpoint; a single round without a target
-                run_tasks(client, _task, args, (done, size, chunk), extra, absorb)
+                run_tasks(client, _task, args, (done, size, chunk), extra, merged.absorb)
                 done = size
                 if precision is not None:
                     before = control.history if control is not None else ()
-                    control = _control(sketches, precision, sizes, done, before)
+                    control = _control(merged.sketches, precision, sizes, done, before)
                     if control.converged:
                         break
-    ranked.sort(key=lambda x: x[0])  # the same rows in the same order for any chunking
+    merged.ranked.sort(key=lambda x: x[0])  # the same rows in the same order for any chunking
     return _assemble(
         (done, seed, sampler),
         scenario.years,
-        sketches,
-        impaired,
-        [f for _, f in sorted(fans, key=lambda x: x[0])],
+        merged.sketches,
+        merged.impaired,
+        [f for _, f in sorted(merged.fans, key=lambda x: x[0])],
         drivers_frame(
-            pd.concat([d for _, (d, _) in ranked]).set_index("scenario"),
-            pd.concat([o for _, (_, o) in ranked]),
+            pd.concat([d for _, (d, _) in merged.ranked]).set_index("scenario"),
+            pd.concat([o for _, (_, o) in merged.ranked]),
         ),
-        head if head is not None else pd.DataFrame(),
+        merged.head if merged.head is not None else pd.DataFrame(),
         Path(outcomes_path) if outcomes_path is not None else None,
         control,
-        peaks or None,
+        merged.peaks or None,
     )
+
+
+class _Merged:
+    """The tasks' results merged as they arrive, in any order (:meth:`absorb`).
+
+    Quantile sketches and counts are merged (the same whatever the order); the fan paths
+    and rank-driver rows are kept with their first scenario, to be put in order at the end;
+    rows go to the kept file (``kept``) when there is one; ``progress`` hears of each task.
+    """
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.kept: _Kept | None = None
+        self.sketches: dict[tuple[str, str], QuantileSketch] = {}
+        self.impaired: dict[str, np.ndarray] = {}
+        self.peaks: dict[str, np.ndarray] = {}
+        self.fans: list[tuple[int, dict]] = []
+        self.ranked: list[tuple[int, tuple[pd.DataFrame, pd.DataFrame]]] = []
+        self.head: pd.DataFrame | None = None
+
+    def absorb(self, part: _TaskResult) -> None:
+        """Merge one task's result."""
+        for key, sketch in part.sketches.items():
+            mine = self.sketches.get(key)
+            self.sketches[key] = sketch.merge(mine) if mine is not None else sketch
+        for company, counts in part.impaired.items():
+            self.impaired[company] = self.impaired.get(company, 0) + counts
+        for company, counts in (part.peaks or {}).items():
+            self.peaks[company] = self.peaks.get(company, 0) + counts
+        if self.kept is not None:
+            self.kept.insert(part)
+        if part.fans is not None:
+            self.fans.append((part.start, part.fans))
+        if part.ranked is not None:
+            self.ranked.append((part.start, part.ranked))
+        if part.head is not None:
+            self.head = part.head
+        if self.progress is not None:
+            self.progress(part.stop - part.start)
 
 
 def _control(
