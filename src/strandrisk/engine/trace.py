@@ -282,38 +282,17 @@ def _trace(
         fair = np.minimum(fair, viu)
     book_c, book_f = acc.book_compute[at], acc.book_facilities[at]
     stranded = np.maximum(book_c[:n] - np.maximum(viu, fair), 0.0)
-    pad = np.full(t_all - n, np.nan)
-    capacity, served = ops.capacity[at], ops.served[at]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        utilisation = np.where(capacity > 0, served / capacity, np.nan)
-    alive = ops.alive[at]
-    frame = pd.DataFrame(
-        {
-            "in_service": alive.astype(float),
-            "units": float(cohorts.units[at]) * alive,
-            "capacity": capacity,
-            "served": served,
-            "utilisation": utilisation,
-            "token_price": np.broadcast_to(ops.price, (1, 1, 1, t_all)).reshape(-1),
-            "revenue": ops.revenue[at],
-            "energy_cost": ops.energy[at],
-            "fixed_opex": ops.fixed[at],
-            "ebitda": ebitda,
-            "depreciation": dep,
-            "tax": tax,
-            "capex": capex_t,
-            "shell": shell,
-            "cash_flow": ebitda - tax - capex_t + shell,
-            "discount_factor": df,
-            "book_compute": book_c,
-            "book_facilities": book_f,
-            "value_in_use": np.concatenate([viu, pad]),
-            "fair_value": np.concatenate([fair, pad]),
-            "stranded_value": np.concatenate([stranded, pad]),
-        },
-        index=[quarter_label(t) for t in range(t_all)],
+    frame = _trace_frame(
+        ops,
+        cohorts,
+        at,
+        t_all,
+        (dep, tax, capex_t, shell),
+        df,
+        (book_c, book_f),
+        (viu, fair, stranded),
     )
-    frame.index.name = "quarter"
+    alive = ops.alive[at]
     present = (np.arange(t_all) >= max(offset, 0)) & (
         alive | ((np.arange(t_all) < n) & (book_c + book_f > 0))
     )
@@ -357,6 +336,61 @@ def _trace(
         retired=quarter_label(int(np.argmax(gone))) if gone.any() else None,
         retirement_rule=p.retirement,
     )
+
+
+def _trace_frame(
+    ops: Operations,
+    cohorts: Cohorts,
+    at: tuple[int, int, int],
+    t_all: int,
+    flows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    df: np.ndarray,
+    books: tuple[np.ndarray, np.ndarray],
+    values: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> pd.DataFrame:
+    """Return the cohort ``at``'s quarterly frame over every internal quarter.
+
+    ``flows``: depreciation, tax, capex and shell cash per quarter [USD]; ``df``: discount
+    factors [-]; ``books``: compute and facilities book value [USD]; ``values``: value in
+    use, fair value and stranded value over the reporting quarters [USD] (NaN after them).
+    """
+    dep, tax, capex_t, shell = flows
+    book_c, book_f = books
+    pad = np.full(t_all - len(values[0]), np.nan)
+    viu, fair, stranded = (np.concatenate([x, pad]) for x in values)
+    ebitda = ops.ebitda[at]
+    capacity, served = ops.capacity[at], ops.served[at]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        utilisation = np.where(capacity > 0, served / capacity, np.nan)
+    alive = ops.alive[at]
+    frame = pd.DataFrame(
+        {
+            "in_service": alive.astype(float),
+            "units": float(cohorts.units[at]) * alive,
+            "capacity": capacity,
+            "served": served,
+            "utilisation": utilisation,
+            "token_price": np.broadcast_to(ops.price, (1, 1, 1, t_all)).reshape(-1),
+            "revenue": ops.revenue[at],
+            "energy_cost": ops.energy[at],
+            "fixed_opex": ops.fixed[at],
+            "ebitda": ebitda,
+            "depreciation": dep,
+            "tax": tax,
+            "capex": capex_t,
+            "shell": shell,
+            "cash_flow": ebitda - tax - capex_t + shell,
+            "discount_factor": df,
+            "book_compute": book_c,
+            "book_facilities": book_f,
+            "value_in_use": viu,
+            "fair_value": fair,
+            "stranded_value": stranded,
+        },
+        index=[quarter_label(t) for t in range(t_all)],
+    )
+    frame.index.name = "quarter"
+    return frame
 
 
 def _investment_flows(
