@@ -482,6 +482,32 @@ class MCResult:
         }
         return pd.DataFrame(rows).T
 
+    def _intervals_json(self) -> dict[str, dict[str, list[float | None]]]:
+        """Return each quantile's 95 % interval per ``company.outcome``, for :meth:`as_json`."""
+        return {
+            f"{company}.{outcome}": {
+                f"p{round(level * 100)}": [
+                    json_number(row[f"p{round(level * 100)}_low"]),
+                    json_number(row[f"p{round(level * 100)}_high"]),
+                ]
+                for level in QUANTILES
+            }
+            for (company, outcome), row in self.intervals.iterrows()
+        }
+
+    def _drivers_json(self) -> dict[str, dict]:
+        """Return the rank drivers per ``company.outcome``, for :meth:`as_json`."""
+        drivers: dict[str, dict] = {}
+        for (company, outcome), frame in self.drivers.groupby(level=[0, 1], sort=False):
+            drivers[f"{company}.{outcome}"] = {
+                "r2": json_number(frame["r2"].iloc[0]),
+                "parameters": {
+                    str(p): {c: json_number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
+                    for (_, _, p), row in frame.iterrows()
+                },
+            }
+        return drivers
+
     def _capex_years_json(self) -> dict[str, object] | None:
         """Return the capex-year part of :meth:`MCResult.as_json` (None without it)."""
         out: dict[str, object] = {}
@@ -528,36 +554,17 @@ class MCResult:
             for (year, company), row in self.p_impairment.iterrows()
         }
         moments = json_rows(self.moments)
-        intervals = {
-            f"{company}.{outcome}": {
-                f"p{round(level * 100)}": [
-                    json_number(row[f"p{round(level * 100)}_low"]),
-                    json_number(row[f"p{round(level * 100)}_high"]),
-                ]
-                for level in QUANTILES
-            }
-            for (company, outcome), row in self.intervals.iterrows()
-        }
-        drivers: dict[str, dict] = {}
-        for (company, outcome), frame in self.drivers.groupby(level=[0, 1], sort=False):
-            drivers[f"{company}.{outcome}"] = {
-                "r2": json_number(frame["r2"].iloc[0]),
-                "parameters": {
-                    str(p): {c: json_number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
-                    for (_, _, p), row in frame.iterrows()
-                },
-            }
         return {
             "n": self.n,
             "seed": self.seed,
             "sampler": self.sampler,
             "quantiles": q,
             "moments": moments,
-            "intervals": intervals,
+            "intervals": self._intervals_json(),
             "capex_at_risk": car,
             "p_impairment": p_imp,
             "probabilities": probabilities,
-            "drivers": drivers,
+            "drivers": self._drivers_json(),
             "driver_scenarios": self.driver_scenarios,
             "debt_cover": json_rows(self.debt_cover()),
             "interest_cover": json_rows(self.interest_cover()),
@@ -572,42 +579,45 @@ class MCResult:
             },
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
-            "units": {
-                "quantiles": "USD",
-                "moments": "USD (mean, sample standard deviation, standard error of the mean)",
-                "intervals": "USD ([low, high] of each quantile; null where too few "
-                "scenarios bound it)",
-                "capex_at_risk": "USD",
-                "p_impairment": "share of scenarios with a material charge by the end of the year",
-                "probabilities": "share of scenarios with the outcome beyond the value (USD; "
-                "a ratio for min_dscr, min_interest_cover and min_llcr, where no debt service, "
-                "no interest or no debt counts as above)",
-                "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
-                "with debt service; no_debt_service and below <level> shares of all scenarios",
-                "interest_cover": "lowest annual EBIT / interest (ratio) at P5, P50, P95 over "
-                "the scenarios that pay interest; no_interest and below <level> shares of all "
-                "scenarios",
-                "economic_life": "years: the booked compute life (median) and the economic "
-                "life of the 2026 cohorts at P5, P50, P95; shorter: share of scenarios whose "
-                "economic life is shorter than the booked",
-                "loan_cover": "lowest quarterly LLCR (ratio) at P5, P50, P95 over the "
-                "scenarios with debt; no_debt and below <level> shares of all scenarios; "
-                "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
-                "null unless the run computed the loan life cover (--llcr)",
-                "capex_years": "each calendar year's capex valued alone: P50, P95 and mean of "
-                "its peak stranded value (USD) and the share of scenarios in which it strands; "
-                "null unless the run computed it (--capex-years)",
-                "peak_year_to_2026": "share of scenarios whose today's capital (installed "
-                "base and 2026 programme, valued alone) has its peak stranded value in each "
-                "year; none: never a material one",
-                "drivers": "rank correlation and standardised rank regression coefficient "
-                "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
-                "precision": "target, achieved and history (at each size checked; null "
-                "while a quantile is unbounded): widest relative half-width (fraction) of the "
-                "95 % intervals of P50, P95 and P99; checked and maximum: scenarios; null for "
-                "a run of a fixed size",
-            },
+            "units": dict(_JSON_UNITS),
         }
+
+
+_JSON_UNITS: dict[str, str] = {
+    "quantiles": "USD",
+    "moments": "USD (mean, sample standard deviation, standard error of the mean)",
+    "intervals": "USD ([low, high] of each quantile; null where too few scenarios bound it)",
+    "capex_at_risk": "USD",
+    "p_impairment": "share of scenarios with a material charge by the end of the year",
+    "probabilities": "share of scenarios with the outcome beyond the value (USD; "
+    "a ratio for min_dscr, min_interest_cover and min_llcr, where no debt service, "
+    "no interest or no debt counts as above)",
+    "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
+    "with debt service; no_debt_service and below <level> shares of all scenarios",
+    "interest_cover": "lowest annual EBIT / interest (ratio) at P5, P50, P95 over "
+    "the scenarios that pay interest; no_interest and below <level> shares of all "
+    "scenarios",
+    "economic_life": "years: the booked compute life (median) and the economic "
+    "life of the 2026 cohorts at P5, P50, P95; shorter: share of scenarios whose "
+    "economic life is shorter than the booked",
+    "loan_cover": "lowest quarterly LLCR (ratio) at P5, P50, P95 over the "
+    "scenarios with debt; no_debt and below <level> shares of all scenarios; "
+    "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
+    "null unless the run computed the loan life cover (--llcr)",
+    "capex_years": "each calendar year's capex valued alone: P50, P95 and mean of "
+    "its peak stranded value (USD) and the share of scenarios in which it strands; "
+    "null unless the run computed it (--capex-years)",
+    "peak_year_to_2026": "share of scenarios whose today's capital (installed "
+    "base and 2026 programme, valued alone) has its peak stranded value in each "
+    "year; none: never a material one",
+    "drivers": "rank correlation and standardised rank regression coefficient "
+    "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
+    "precision": "target, achieved and history (at each size checked; null "
+    "while a quantile is unbounded): widest relative half-width (fraction) of the "
+    "95 % intervals of P50, P95 and P99; checked and maximum: scenarios; null for "
+    "a run of a fixed size",
+}
+"""The unit of each block of :meth:`MCResult.as_json`. [-]"""
 
 
 def _share(sketch: QuantileSketch, threshold: float, above: bool) -> float:
