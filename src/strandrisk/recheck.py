@@ -235,24 +235,58 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
             f"each year's capex valued alone (mc --capex-years): stored as distributions over "
             f"all {total:,} draws, compared with --n {total} or more",
         )
-    year_rows: list[dict] = []
-    if meta["kind"] == "mc":
-        samples = {str(k): draws[k].to_numpy(dtype=float) for k in draws.columns if k != "scenario"}
-        result = simulate(
-            scenario,
-            samples,
-            breakeven=False,
-            keep_series=False,
-            llcr=bool(meta["loan_cover"]),
-            capex_years=bool(sketches) and whole,
-        )
-        again = result.outcomes
-        if sketches and whole:
-            year_rows = _capex_year_rows(sketches, capex_year_sketches(scenario, result))
-        # the batch's scenario i is the stored run's scenario draws["scenario"][i]
-        again["scenario"] = draws["scenario"].to_numpy()[again["scenario"].to_numpy()]
-    else:
-        again = simulate(scenario, keep_series=False).outcomes
+    again, year_rows = _recompute(scenario, meta, draws, sketches if whole else {})
+    report, scenarios = _compare_rows(rows, again)
+    frame = pd.DataFrame([*report, *year_rows]).set_index("outcome")
+    return Recheck(
+        run_id=run_id,
+        meta=meta,
+        scenarios=scenarios,
+        version=__version__,
+        register=load_register().sha256(),
+        columns=frame,
+        not_compared=not_compared,
+    )
+
+
+def _recompute(
+    scenario: Scenario,
+    meta: dict[str, object],
+    draws: pd.DataFrame,
+    sketches: dict[tuple[str, str], QuantileSketch],
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Return the outcomes today's model gives for the stored draws, and the capex years' rows.
+
+    A Monte Carlo run's draws (``draws``, with their scenario numbers) are run again as one
+    batch; ``sketches``, the run's capex-year distributions when every draw is redone (else
+    empty), are compared with the batch's own. A single run is run again as it was.
+    """
+    if meta["kind"] != "mc":
+        return simulate(scenario, keep_series=False).outcomes, []
+    samples = {str(k): draws[k].to_numpy(dtype=float) for k in draws.columns if k != "scenario"}
+    result = simulate(
+        scenario,
+        samples,
+        breakeven=False,
+        keep_series=False,
+        llcr=bool(meta["loan_cover"]),
+        capex_years=bool(sketches),
+    )
+    again = result.outcomes
+    year_rows = (
+        _capex_year_rows(sketches, capex_year_sketches(scenario, result)) if sketches else []
+    )
+    # the batch's scenario i is the stored run's scenario draws["scenario"][i]
+    again["scenario"] = draws["scenario"].to_numpy()[again["scenario"].to_numpy()]
+    return again, year_rows
+
+
+def _compare_rows(rows: pd.DataFrame, again: pd.DataFrame) -> tuple[list[dict], int]:
+    """Compare the stored outcome rows with today's, column by column.
+
+    Returns a report row per outcome column (how many cells compared and differ, the largest
+    difference and where) and the number of scenarios compared.
+    """
     key = ["scenario", "company"]
     stored = rows.assign(company=rows["company"].astype(str), scenario=rows["scenario"].astype(int))
     now = again.assign(company=again["company"].astype(str))
@@ -291,13 +325,4 @@ def recheck_run(store_path: Path | str, run_id: int, n: int = 1000) -> Recheck:
                 "unit": OUTCOME_UNITS.get(c, ""),
             }
         )
-    frame = pd.DataFrame([*report, *year_rows]).set_index("outcome")
-    return Recheck(
-        run_id=run_id,
-        meta=meta,
-        scenarios=int(stored["scenario"].nunique()),
-        version=__version__,
-        register=load_register().sha256(),
-        columns=frame,
-        not_compared=not_compared,
-    )
+    return report, int(stored["scenario"].nunique())
