@@ -170,55 +170,14 @@ def sensitivity_page(
         (:func:`~strandrisk.analysis.sensitivity.spider`); its ends are the tornado's. [USD]
     """
     outcomes = list(dict.fromkeys(indices.index.get_level_values("outcome")))
-    morris = "mu_star" in indices.columns
-    pawn = "median" in indices.columns
-    if pawn:
-        intro = (
-            f"PAWN indices of {company}'s outcomes from {runs:,} draws (SALib; "
-            "Pianosi and Wagener, 2015): for each parameter, the Kolmogorov-Smirnov distance "
-            "between the outcome's distribution with the parameter held in one tenth of its "
-            "range and over all draws, the median over the ten (0: no effect). Based on whole "
-            "distributions, not variances, so it suits skewed or saturated outcomes. The noise "
-            "floor is the 95th percentile of 20 dummy parameters that do nothing."
-            + (
-                " The tornado moves one parameter at a time to its 10th and 90th percentile."
-                if swings
-                else ""
-            )
-        )
-        tables = [
-            (f"PAWN indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
-            for o in outcomes
-        ]
-    elif morris:
-        intro = (
-            f"Morris elementary effects on {company}'s outcomes from {runs:,} model runs (SALib), "
-            "with 95 % bootstrap intervals: mu* is the mean absolute change of the outcome as a "
-            "parameter moves across its range in probability, sigma how much that change varies "
-            "(nonlinearity, interactions), mu its mean with sign; money in $B. A screening: it "
-            "ranks what matters, where Sobol' indices apportion the variance. The tornado moves "
-            "one parameter at a time to its 10th and 90th percentile."
-        )
-        tables = [
-            (
-                f"Morris elementary effects on {o}",
-                _table(
-                    indices.loc[o] / (1e9 if o in _MONEY_OUTCOMES else 1.0), "parameter", "{:,.3g}"
-                ),
-            )
-            for o in outcomes
-        ]
-    else:
-        intro = (
-            f"Sobol first-order (S1) and total (ST) indices of {company}'s outcomes from {runs:,} "
-            "model runs (Saltelli's design, SALib), with 95 % bootstrap intervals: the share of "
-            "an outcome's variance due to each parameter alone (S1) and with its interactions "
-            "(ST). The tornado moves one parameter at a time to its 10th and 90th percentile."
-        )
-        tables = [
-            (f"Sobol indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
-            for o in outcomes
-        ]
+    method = (
+        "pawn"
+        if "median" in indices.columns
+        else "morris"
+        if "mu_star" in indices.columns
+        else "sobol"
+    )
+    intro, tables = _indices_text(indices, method, outcomes, company, runs, bool(swings))
     from strandrisk.engine.simulate import OUTCOME_UNITS
 
     focus = "stranded_peak" if web is None else web.outcome  # the tornado's and spider's
@@ -241,27 +200,7 @@ def sensitivity_page(
                 _table(tornado, "parameter"),
             )
         )
-
-    def chart(o: str) -> go.Figure:
-        if pawn:
-            from strandrisk.analysis.pawn import DUMMY
-
-            return pawn_figure(
-                indices.loc[o].drop(index=DUMMY),
-                float(indices.loc[(o, DUMMY), "median"]),
-                f"PAWN indices of {o} ({company})",
-            )
-        if morris:
-            return morris_figure(
-                indices.loc[o],
-                f"Morris screening of {o} ({company})",
-                "$B" if o in _MONEY_OUTCOMES else "outcome's unit",
-                1e9 if o in _MONEY_OUTCOMES else 1.0,
-            )
-        return sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
-
-    method = "pawn" if pawn else "morris" if morris else "sobol"
-    figures = {f"{method}_{o}": chart(o) for o in outcomes}
+    figures = {f"{method}_{o}": _indices_chart(indices, method, o, company) for o in outcomes}
     if swings:
         figures["tornado_p10_p90"] = tornado_figure(
             swings,
@@ -298,6 +237,85 @@ def sensitivity_page(
     return write_page(
         "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
     )
+
+
+def _indices_text(
+    indices: pd.DataFrame,
+    method: str,
+    outcomes: list[str],
+    company: str,
+    runs: int,
+    tornado: bool,
+) -> tuple[str, list[tuple[str, str]]]:
+    """Return the sensitivity page's introduction and its tables of indices, per ``method``."""
+    if method == "pawn":
+        intro = (
+            f"PAWN indices of {company}'s outcomes from {runs:,} draws (SALib; "
+            "Pianosi and Wagener, 2015): for each parameter, the Kolmogorov-Smirnov distance "
+            "between the outcome's distribution with the parameter held in one tenth of its "
+            "range and over all draws, the median over the ten (0: no effect). Based on whole "
+            "distributions, not variances, so it suits skewed or saturated outcomes. The noise "
+            "floor is the 95th percentile of 20 dummy parameters that do nothing."
+            + (
+                " The tornado moves one parameter at a time to its 10th and 90th percentile."
+                if tornado
+                else ""
+            )
+        )
+        tables = [
+            (f"PAWN indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
+            for o in outcomes
+        ]
+    elif method == "morris":
+        intro = (
+            f"Morris elementary effects on {company}'s outcomes from {runs:,} model runs (SALib), "
+            "with 95 % bootstrap intervals: mu* is the mean absolute change of the outcome as a "
+            "parameter moves across its range in probability, sigma how much that change varies "
+            "(nonlinearity, interactions), mu its mean with sign; money in $B. A screening: it "
+            "ranks what matters, where Sobol' indices apportion the variance. The tornado moves "
+            "one parameter at a time to its 10th and 90th percentile."
+        )
+        tables = [
+            (
+                f"Morris elementary effects on {o}",
+                _table(
+                    indices.loc[o] / (1e9 if o in _MONEY_OUTCOMES else 1.0), "parameter", "{:,.3g}"
+                ),
+            )
+            for o in outcomes
+        ]
+    else:
+        intro = (
+            f"Sobol first-order (S1) and total (ST) indices of {company}'s outcomes from {runs:,} "
+            "model runs (Saltelli's design, SALib), with 95 % bootstrap intervals: the share of "
+            "an outcome's variance due to each parameter alone (S1) and with its interactions "
+            "(ST). The tornado moves one parameter at a time to its 10th and 90th percentile."
+        )
+        tables = [
+            (f"Sobol indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
+            for o in outcomes
+        ]
+    return intro, tables
+
+
+def _indices_chart(indices: pd.DataFrame, method: str, o: str, company: str) -> go.Figure:
+    """Return the chart of outcome ``o``'s indices: PAWN, Morris or Sobol' (``method``)."""
+    if method == "pawn":
+        from strandrisk.analysis.pawn import DUMMY
+
+        return pawn_figure(
+            indices.loc[o].drop(index=DUMMY),
+            float(indices.loc[(o, DUMMY), "median"]),
+            f"PAWN indices of {o} ({company})",
+        )
+    if method == "morris":
+        return morris_figure(
+            indices.loc[o],
+            f"Morris screening of {o} ({company})",
+            "$B" if o in _MONEY_OUTCOMES else "outcome's unit",
+            1e9 if o in _MONEY_OUTCOMES else 1.0,
+        )
+    return sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
 
 
 def breakeven_page(
