@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from strandrisk.engine.decisions import DecisionComparison
 from strandrisk.engine.montecarlo import MCResult
@@ -75,6 +76,15 @@ def mc_page(
         "percentile of peak stranded value, the expected shortfall the mean beyond it."
         + (f" {note}" if note else "")
     )
+    tables = _mc_tables(r, company, conditions)
+    figures = _mc_figures(r, outcomes, company)
+    return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
+
+
+def _mc_tables(
+    r: MCResult, company: str, conditions: Sequence[tuple[str, float, bool]]
+) -> list[tuple[str, str]]:
+    """Return the Monte Carlo page's tables: quantiles, Capex-at-Risk, chances, cover, drivers."""
     q = r.quantiles.join(r.moments)
     q.index = [f"{c} {o}" for c, o in q.index]
     q = q / 1e9  # every summarised outcome is money
@@ -147,6 +157,11 @@ def mc_page(
             _table(wide, "parameter", "{:+.2f}") + "".join(_small(n) for n in notes),
         ),
     ]
+    return tables
+
+
+def _mc_figures(r: MCResult, outcomes: pd.DataFrame, company: str) -> dict[str, go.Figure]:
+    """Return the Monte Carlo page's charts: histogram, fan, distributions, odds, drivers."""
     ranked = r.drivers_of(company)
     outcome = ranked.index.get_level_values("outcome")
     figures = {
@@ -184,7 +199,79 @@ def mc_page(
         figures["mc_convergence"] = convergence_figure(
             r.precision.checked, r.precision.history, r.precision.target
         )
-    return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
+    return figures
+
+
+def _decision_tables(
+    c: DecisionComparison, company: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return each decision's distribution, its changes draw by draw and its debt cover."""
+    summary = c.summary(company).copy()
+    summary[["stranded_peak_p50", "stranded_peak_p95", "npv_2026_p50", "impairment_ifrs_mean"]] /= (
+        1e9
+    )
+    summary["p_npv_negative"] *= 100
+    summary = summary[
+        [
+            "stranded_peak_p50",
+            "stranded_peak_p95",
+            "npv_2026_p50",
+            "p_npv_negative",
+            "impairment_ifrs_mean",
+        ]
+    ]
+    summary.columns = [
+        "peak stranded P50 ($B)",
+        "CaR 95 ($B)",
+        "2026 NPV P50 ($B)",
+        "NPV < 0 (%)",
+        "IFRS impairments, mean ($B)",
+    ]
+    change = c.change(company).copy()
+    change[["mean", "mean_pm", "p5", "p50", "p95"]] /= 1e9
+    change[["share_up", "share_down"]] *= 100
+    change.index = [f"{d}: {DRIVER_NAMES.get(o, o)}" for d, o in change.index]
+    change.columns = [
+        "mean change ($B)",
+        "± 95 % ($B)",
+        "P5 ($B)",
+        "P50 ($B)",
+        "P95 ($B)",
+        "rises in (%)",
+        "falls in (%)",
+    ]
+    cover = c.cover(company).copy()
+    heads = {"min_dscr": "DSCR", "min_interest_cover": "interest cover", "min_llcr": "LLCR"}
+    names = {}
+    for outcome, level in c.covers.items():
+        cover[f"{outcome}_below"] *= 100
+        names[f"{outcome}_p50"] = f"lowest {heads[outcome]} P50"
+        names[f"{outcome}_below"] = f"lowest {heads[outcome]} < {level:.1f}x (%)"
+    cover = cover.rename(columns=names)
+    return summary, change, cover
+
+
+def _regret_section(c: DecisionComparison, company: str) -> list[tuple[str, str]]:
+    """Return the regret table's section (none when no decision is compared)."""
+    regret = c.regret(company).copy()
+    if regret.empty:
+        return []
+    regret["best_in"] *= 100
+    regret[["mean", "p90", "max"]] /= 1e9
+    regret.index = [f"{d}: {DRIVER_NAMES.get(o, o)}" for d, o in regret.index]
+    regret.columns = ["best in (%)", "mean regret ($B)", "P90 ($B)", "max ($B)"]
+    text = (
+        "In each draw the best decision has the highest NPV (the lowest peak stranded value); a "
+        "decision's regret is its distance from it, zero when it is the best or tied. Minimax "
+        "regret picks the decision with the smallest maximum (EMA Workbench's robustness "
+        "metrics); stresses take no part."
+    )
+    return [
+        (
+            "Regret: how far each falls short of the best decision in each draw",
+            _table(regret, "decision and outcome", "{:,.1f}") + _small(text),
+        )
+    ]
 
 
 def _peak_year_section(r: MCResult) -> list[tuple[str, str]]:
@@ -328,48 +415,7 @@ def decisions_page(
         f"{label}: " + ", ".join(f"{k} = {v}" for k, v in overrides.items())
         for label, overrides in list(c.decisions.items())[1:]
     )
-    summary = c.summary(company).copy()
-    summary[["stranded_peak_p50", "stranded_peak_p95", "npv_2026_p50", "impairment_ifrs_mean"]] /= (
-        1e9
-    )
-    summary["p_npv_negative"] *= 100
-    summary = summary[
-        [
-            "stranded_peak_p50",
-            "stranded_peak_p95",
-            "npv_2026_p50",
-            "p_npv_negative",
-            "impairment_ifrs_mean",
-        ]
-    ]
-    summary.columns = [
-        "peak stranded P50 ($B)",
-        "CaR 95 ($B)",
-        "2026 NPV P50 ($B)",
-        "NPV < 0 (%)",
-        "IFRS impairments, mean ($B)",
-    ]
-    change = c.change(company).copy()
-    change[["mean", "mean_pm", "p5", "p50", "p95"]] /= 1e9
-    change[["share_up", "share_down"]] *= 100
-    change.index = [f"{d}: {DRIVER_NAMES.get(o, o)}" for d, o in change.index]
-    change.columns = [
-        "mean change ($B)",
-        "± 95 % ($B)",
-        "P5 ($B)",
-        "P50 ($B)",
-        "P95 ($B)",
-        "rises in (%)",
-        "falls in (%)",
-    ]
-    cover = c.cover(company).copy()
-    heads = {"min_dscr": "DSCR", "min_interest_cover": "interest cover", "min_llcr": "LLCR"}
-    names = {}
-    for outcome, level in c.covers.items():
-        cover[f"{outcome}_below"] *= 100
-        names[f"{outcome}_p50"] = f"lowest {heads[outcome]} P50"
-        names[f"{outcome}_below"] = f"lowest {heads[outcome]} < {level:.1f}x (%)"
-    cover = cover.rename(columns=names)
+    summary, change, cover = _decision_tables(c, company)
     tables = [
         ("Each decision's distribution", _table(summary, "decision", "{:,.1f}") + _small(what)),
         (
@@ -393,24 +439,7 @@ def decisions_page(
             ),
         ),
     ]
-    regret = c.regret(company).copy()
-    if not regret.empty:
-        regret["best_in"] *= 100
-        regret[["mean", "p90", "max"]] /= 1e9
-        regret.index = [f"{d}: {DRIVER_NAMES.get(o, o)}" for d, o in regret.index]
-        regret.columns = ["best in (%)", "mean regret ($B)", "P90 ($B)", "max ($B)"]
-        tables.append(
-            (
-                "Regret: how far each falls short of the best decision in each draw",
-                _table(regret, "decision and outcome", "{:,.1f}")
-                + _small(
-                    "In each draw the best decision has the highest NPV (the lowest peak "
-                    "stranded value); a decision's regret is its distance from it, zero when it "
-                    "is the best or tied. Minimax regret picks the decision with the smallest "
-                    "maximum (EMA Workbench's robustness metrics); stresses take no part."
-                ),
-            )
-        )
+    tables.extend(_regret_section(c, company))
     figures = {
         "decisions_cdf_stranded_peak": cumulative_figure(
             c.cumulative("stranded_peak", company),
