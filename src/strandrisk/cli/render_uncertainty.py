@@ -280,22 +280,49 @@ def decisions_tables(
         The terminal's width: decision labels too long for it become D1, D2 ... with a
         legend. [characters]
     """
-    from strandrisk.engine.decisions import COMPARED
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
-    names = {"stranded_peak": "peak stranded", "npv_2026": "2026 NPV", "impairment_ifrs": "IFRS"}
-
     c: Any = comparison
-    summary = c.summary(company)
-    labels = [str(x) for x in summary.index]
+    labels = [str(x) for x in c.summary(company).index]
     room = max(width - 66, 8)  # what the decision column holds beside the figures
     short = {x: x for x in labels}
     if any(len(x) > room for x in labels):  # long labels: D1, D2 ... and a legend below
         short = {x: (x if i == 0 else f"D{i}") for i, x in enumerate(labels)}
-    st = _compact(
+    title = (
         f"Decisions over the same {c.n:,} draws ({SAMPLER_NAMES.get(c.sampler, c.sampler)}, "
         f"seed {c.seed}): {company}"
     )
+    tables = [
+        _decision_summary_table(c, company, short, title),
+        _decision_cover_table(c, company, short),
+        _decision_change_table(c, company, short),
+    ]
+    note = Text(
+        "Every decision runs on the same parameter draws as the scenario as given (common "
+        "random numbers), so each draw gives a paired change; the ± is the 95 % interval of the "
+        "mean change (conservative for Latin hypercube and Sobol' samples). A decision that sets "
+        "an uncertain parameter holds it at that value in every draw; a stress draws it from the "
+        "band only, each draw keeping its place within the band.",
+        style="dim",
+    )
+    legend = [Text(f"{v}: {k}") for k, v in short.items() if k != v]
+    regret = c.regret(company)
+    if not regret.empty:
+        tables.append(_regret_table(regret, company, short))
+    return Group(*tables, *legend, note)
+
+
+_DECISION_OUTCOMES = {
+    "stranded_peak": "peak stranded",
+    "npv_2026": "2026 NPV",
+    "impairment_ifrs": "IFRS",
+}
+"""Short names of the outcomes a decision comparison shows. [-]"""
+
+
+def _decision_summary_table(c: Any, company: str, short: dict[str, str], title: str) -> Table:
+    """Return each decision's distribution: peak stranded P50, CaR 95, NPV, NPV < 0."""
+    st = _compact(title)
     for col, justify in (
         ("decision", "left"),
         ("peak stranded P50", "right"),
@@ -305,7 +332,7 @@ def decisions_tables(
         ("IFRS impairments, mean", "right"),
     ):
         st.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for label, row in summary.iterrows():
+    for label, row in c.summary(company).iterrows():
         st.add_row(
             short[str(label)],
             _money(row["stranded_peak_p50"]),
@@ -314,18 +341,29 @@ def decisions_tables(
             _share(row["p_npv_negative"]),
             _money(row["impairment_ifrs_mean"]),
         )
-    cover = c.cover(company)
+    return st
+
+
+def _decision_cover_table(c: Any, company: str, short: dict[str, str]) -> Table:
+    """Return each decision's lowest DSCR, interest cover (and LLCR): median, chance below."""
     dt = _compact(f"Debt cover under each decision: {company}")
     heads = {"min_dscr": "lowest DSCR", "min_interest_cover": "interest cover", "min_llcr": "LLCR"}
     dt.add_column("decision")
     for outcome, level in c.covers.items():
         dt.add_column(f"{heads[outcome]} P50", justify="right")
         dt.add_column(f"< {level:.1f}x", justify="right")
-    for label, row in cover.iterrows():
+    for label, row in c.cover(company).iterrows():
         cells = [short[str(label)]]
         for outcome in c.covers:
             cells += [_num(row[f"{outcome}_p50"]), _share(row[f"{outcome}_below"])]
         dt.add_row(*cells)
+    return dt
+
+
+def _decision_change_table(c: Any, company: str, short: dict[str, str]) -> Table:
+    """Return what each decision changes, draw by draw: mean ± 95 %, P5, P95, shares."""
+    from strandrisk.engine.decisions import COMPARED
+
     change = c.change(company)
     ct = _compact(f"What each decision changes, draw by draw: {company}")
     for col, justify in (
@@ -342,7 +380,7 @@ def decisions_tables(
     for i, ((label, outcome), row) in enumerate(change.iterrows(), start=1):
         ct.add_row(
             short[str(label)] if i % len(COMPARED) == 1 else "",
-            names.get(str(outcome), str(outcome)),
+            _DECISION_OUTCOMES.get(str(outcome), str(outcome)),
             _usd_change(row["mean"]),
             "±" + _usd_change(row["mean_pm"], sign=False),
             _usd_change(row["p5"]),
@@ -352,18 +390,11 @@ def decisions_tables(
         )
         if i % len(COMPARED) == 0 and i < len(change):
             ct.add_section()
-    note = Text(
-        "Every decision runs on the same parameter draws as the scenario as given (common "
-        "random numbers), so each draw gives a paired change; the ± is the 95 % interval of the "
-        "mean change (conservative for Latin hypercube and Sobol' samples). A decision that sets "
-        "an uncertain parameter holds it at that value in every draw; a stress draws it from the "
-        "band only, each draw keeping its place within the band.",
-        style="dim",
-    )
-    legend = [Text(f"{v}: {k}") for k, v in short.items() if k != v]
-    regret = c.regret(company)
-    if regret.empty:
-        return Group(st, dt, ct, *legend, note)
+    return ct
+
+
+def _regret_table(regret: pd.DataFrame, company: str, short: dict[str, str]) -> Table:
+    """Return how far each decision falls short of the best in each draw (regret)."""
     rt = _compact(f"Regret: how far each falls short of the best decision in each draw: {company}")
     for col, justify in (
         ("decision", "left"),
@@ -382,13 +413,13 @@ def decisions_tables(
         shown = str(label)
         rt.add_row(
             short[str(label)] if first else "",
-            names.get(str(outcome), str(outcome)),
+            _DECISION_OUTCOMES.get(str(outcome), str(outcome)),
             _share(row["best_in"]),
             _money(row["mean"]),
             _money(row["p90"]),
             _money(row["max"]),
         )
-    return Group(st, dt, ct, rt, *legend, note)
+    return rt
 
 
 def economic_life_table(lives: pd.DataFrame, order: Sequence[str]) -> Table:
