@@ -144,6 +144,47 @@ def mc_summary(
         order,
     )
     precision = Text(precision_note(r.intervals, r.quantiles, r.n, r.precision), style="dim")
+    ct = _capex_at_risk_table(r, order)
+    ot = _share_table(
+        "Chance of each outcome, per company", r.probabilities(conditions), order, condition_label
+    )
+    dt = debt_cover_table(r.debt_cover(), order)
+    it = debt_cover_table(
+        r.interest_cover(), order, "Interest cover: the lowest annual EBIT over interest"
+    )
+    loan = loan_cover_tables(r, order) if r.has_loan_cover else []
+    lt = economic_life_table(r.economic_life(), order)
+    pt = _impairment_by_year_table(r, order)
+    when = []  # when today's capital peaks; which year's capex strands (when the run has them)
+    if r.peak_year_to_2026 is not None:
+        when = [
+            _share_table(
+                "When today's capital's stranded value peaks: share of scenarios by year",
+                r.peak_year_to_2026,
+                order,
+            )
+        ]
+    years = r.capex_years(company)
+    if years is not None:
+        when.append(_capex_year_table(years, company))
+    return Group(
+        table,
+        precision,
+        ct,
+        ot,
+        dt,
+        it,
+        *loan,
+        lt,
+        pt,
+        *when,
+        *(value_at_table(r, q, order) for q in at),
+        *drivers_table(r, company),
+    )
+
+
+def _capex_at_risk_table(r: Any, order: Sequence[str]) -> Table:
+    """Return Capex-at-Risk per company with its sampling error and expected shortfall."""
     car = r.capex_at_risk
     ct = Table(
         title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"
@@ -161,15 +202,11 @@ def mc_summary(
             else f"{_money(bounds.iloc[0])}–{_money(bounds.iloc[1])}",
             _money(row["expected_shortfall"]),
         )
-    ot = _share_table(
-        "Chance of each outcome, per company", r.probabilities(conditions), order, condition_label
-    )
-    dt = debt_cover_table(r.debt_cover(), order)
-    it = debt_cover_table(
-        r.interest_cover(), order, "Interest cover: the lowest annual EBIT over interest"
-    )
-    loan = loan_cover_tables(r, order) if r.has_loan_cover else []
-    lt = economic_life_table(r.economic_life(), order)
+    return ct
+
+
+def _impairment_by_year_table(r: Any, order: Sequence[str]) -> Table:
+    """Return the chance of a material impairment by each year's end, IFRS then US GAAP."""
     p = r.impairment_by_year(order)
     pt = _compact("Probability of a material impairment by the end of the year")
     pt.add_column("company", no_wrap=True)
@@ -179,48 +216,28 @@ def mc_summary(
         pt.add_row(str(label), *(_share(v) for v in row))
         if i % len(order) == 0:  # IFRS, then US GAAP
             pt.add_section()
-    when = []  # when today's capital peaks; which year's capex strands (when the run has them)
-    if r.peak_year_to_2026 is not None:
-        when = [
-            _share_table(
-                "When today's capital's stranded value peaks: share of scenarios by year",
-                r.peak_year_to_2026,
-                order,
-            )
-        ]
-    years = r.capex_years(company)
-    if years is not None:
-        yt = _compact(
-            f"Which year's capex strands ({company}): each year's cohorts valued alone, the "
-            "peak of their stranded value",
-            caption="Peaks within the horizon: the last years' cohorts have little of their "
-            "lives in it. One scenario's, year by year: the report of strandrisk run.",
-        )
-        for col in ("capex year", "P50", "P95", "mean", "strands in"):
-            yt.add_column(col, justify="left" if col == "capex year" else "right", no_wrap=True)
-        for year, row in years.iterrows():
-            yt.add_row(
-                str(year),
-                _money(row["p50"]),
-                _money(row["p95"]),
-                _money(row["mean"]),
-                _share(row["strands"]),
-            )
-        when.append(yt)
-    return Group(
-        table,
-        precision,
-        ct,
-        ot,
-        dt,
-        it,
-        *loan,
-        lt,
-        pt,
-        *when,
-        *(value_at_table(r, q, order) for q in at),
-        *drivers_table(r, company),
+    return pt
+
+
+def _capex_year_table(years: pd.DataFrame, company: str) -> Table:
+    """Return which year's capex strands: each year's cohorts valued alone over the draws."""
+    yt = _compact(
+        f"Which year's capex strands ({company}): each year's cohorts valued alone, the "
+        "peak of their stranded value",
+        caption="Peaks within the horizon: the last years' cohorts have little of their "
+        "lives in it. One scenario's, year by year: the report of strandrisk run.",
     )
+    for col in ("capex year", "P50", "P95", "mean", "strands in"):
+        yt.add_column(col, justify="left" if col == "capex year" else "right", no_wrap=True)
+    for year, row in years.iterrows():
+        yt.add_row(
+            str(year),
+            _money(row["p50"]),
+            _money(row["p95"]),
+            _money(row["mean"]),
+            _share(row["strands"]),
+        )
+    return yt
 
 
 def drivers_table(
