@@ -125,18 +125,16 @@ def _mc_figures(
     scenario: Scenario, n: int, seed: int, source: str | Path, fixed: tuple[str, ...] = ()
 ) -> tuple[dict, str]:
     """Monte Carlo, Sobol and PRIM figures for the report, and the headline figures in words."""
-    import tempfile
-
     from strandrisk.analysis.prim import prim
     from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.engine.mc_kept import temporary_kept
     from strandrisk.engine.montecarlo import read_kept, run_mc
     from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
     from strandrisk.reports.figures import build_mc_figures
 
     whole = load_uncertainty(source, scenario, fixed, hold=False)  # read once; then held
     space = hold_fixed(whole, fixed, str(source))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "mc.duckdb"
+    with temporary_kept() as path:
         mc = run_mc(scenario, space, n, seed, sampler="lhs", outcomes_path=path)
         samples, outcomes = read_kept(path)
     sobol = sobol_for_scenario(scenario, space, 32, seed, ("stranded_peak",))

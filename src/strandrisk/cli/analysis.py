@@ -318,17 +318,15 @@ def _discover_draws(
     as_json: bool,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return the draws and ``company``'s outcomes: kept in ``from_``, or run now (LHS)."""
-    import tempfile
-
+    from strandrisk.engine.mc_kept import temporary_kept
     from strandrisk.engine.montecarlo import read_kept, run_mc
 
     if from_ is not None:
         if not from_.exists():
             raise InputError(f"--from {from_}: no such file")
         return read_kept(from_, company)
-    with tempfile.TemporaryDirectory() as tmp:
-        chosen, space = ui.mc_setup(preset, scenario, set_)
-        path = Path(tmp) / "mc.duckdb"
+    chosen, space = ui.mc_setup(preset, scenario, set_)
+    with temporary_kept() as path:
         with ui.working(f"drawing and running {n:,} scenarios", as_json):
             run_mc(chosen, space, n, seed, sampler="lhs", outcomes_path=path)
         return read_kept(path, company)

@@ -8,7 +8,6 @@ The analyses over the same uncertainty space (``sensitivity``, ``discover``, ``b
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -291,8 +290,10 @@ def _kept_file(keep: Path | None, needed: bool) -> Iterator[Path | None]:
     if keep is not None or not needed:
         yield keep
         return
-    with tempfile.TemporaryDirectory(prefix="strandrisk-mc-") as folder:
-        yield Path(folder) / "mc.duckdb"
+    from strandrisk.engine.mc_kept import temporary_kept
+
+    with temporary_kept() as path:
+        yield path
 
 
 def _run(

@@ -8,6 +8,8 @@ place once the run is complete; read back by :func:`read_kept` (re-exported by
 from __future__ import annotations
 
 import contextlib
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +22,7 @@ from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file
 if TYPE_CHECKING:
     from strandrisk.engine.montecarlo import _TaskResult
 
-__all__ = ["DUCKDB_MEMORY", "read_kept"]
+__all__ = ["DUCKDB_MEMORY", "read_kept", "temporary_kept"]
 
 DUCKDB_MEMORY = "512MB"
 """Memory DuckDB may use when it keeps the outcome rows."""
@@ -105,6 +107,17 @@ def _must_be_kept_run(path: Path) -> None:
             f"({'not a DuckDB file' if tables is None else 'tables ' + ', '.join(sorted(tables))})"
             "; it is left as it is: choose another --keep file"
         )
+
+
+@contextlib.contextmanager
+def temporary_kept() -> Iterator[Path]:
+    """Yield a path for a run's kept rows in a temporary folder, removed afterwards.
+
+    For the analyses that need every scenario's outcome but keep none: the report's
+    Monte Carlo section, ``discover``, ``mc`` with ``--store`` or a page and no ``--keep``.
+    """
+    with tempfile.TemporaryDirectory(prefix="strandrisk-mc-") as folder:
+        yield Path(folder) / "mc.duckdb"
 
 
 def read_kept(path: Path, company: str = "industry") -> tuple[pd.DataFrame, pd.DataFrame]:
