@@ -11,6 +11,14 @@ them makes Numba compile the kernel again.
 Numba has no public hook for the stamp; this uses its cache classes (``FunctionCache``,
 ``CompileResultCacheImpl`` and the locators' ``get_source_stamp``), stable since Numba
 0.5x. Where they are missing, it falls back to Numba's own cache with a warning.
+
+:func:`jit` also compiles with Numba's ``noalias`` flag (the one its parallel loops use):
+every pointer argument, each array's data among them, is marked ``noalias`` for LLVM, which
+can then vectorise a loop without first testing at run time whether the arrays it writes
+overlap the ones it reads. The kernel keeps to the rule that makes this sound: no kernel
+function is given two arrays that share memory when either is written (distinct work
+arrays, or disjoint rows of one). It changes no result (every output compared byte for byte)
+and takes ≈6 % off the kernel's time (docs/model.md#speed).
 """
 
 from __future__ import annotations
@@ -97,8 +105,29 @@ def _cache_class() -> type | None:
 _CACHE = _cache_class()
 
 
+def _pipeline_class() -> type | None:
+    """Numba's compiler with its ``noalias`` flag set; None where Numba has no such flag."""
+    from numba.core import compiler
+
+    if "noalias" not in getattr(compiler.Flags, "options", {}):
+        return None  # a Numba without the flag: the kernel compiles as before
+
+    class NoAliasCompiler(compiler.Compiler):
+        def __init__(self, typingctx, targetctx, library, args, return_type, flags, locals):
+            flags.noalias = True  # a fresh Flags object for each compilation
+            super().__init__(typingctx, targetctx, library, args, return_type, flags, locals)
+
+    return NoAliasCompiler
+
+
+_PIPELINE = _pipeline_class()
+
+
 def jit(**options: Any) -> Callable[[Callable], Any]:
     """Return a decorator: ``numba.njit(error_model="numpy", **options)``, cached per kernel.
+
+    Compiled with Numba's ``noalias`` flag (see the module's note): arrays given to one
+    call must not overlap where either is written.
 
     Parameters
     ----------
@@ -111,6 +140,8 @@ def jit(**options: Any) -> Callable[[Callable], Any]:
         The decorator; it returns Numba's dispatcher, or the function itself where
         ``NUMBA_DISABLE_JIT`` is set.
     """
+    if _PIPELINE is not None:
+        options = {"pipeline_class": _PIPELINE, **options}
 
     def decorate(py_func: Callable) -> Any:
         dispatcher = numba.njit(error_model="numpy", **options)(py_func)
