@@ -21,7 +21,7 @@ def _write_down(ratio, lo, hi, loss, carried):
     if not carried > 0:
         return taken, False
     keep = 1.0 - taken / carried
-    for v in range(lo, hi):
+    for v in range(np.uint64(lo), np.uint64(hi)):  # unsigned (lo >= 0): SIMD
         ratio[v] = ratio[v] * keep
     return taken, True
 
@@ -71,7 +71,7 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
             headroom = min(room, impaired)
             if headroom > 0.0:
                 back = headroom / impaired
-                for v in range(lo, hi):  # the others carry no book value now or later
+                for v in range(np.uint64(lo), np.uint64(hi)):  # others: no book value, now or later
                     r_i[v] = r_i[v] + (1.0 - r_i[v]) * back
             taken = taken - headroom
         charge[0, q] = taken
