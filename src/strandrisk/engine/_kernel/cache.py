@@ -18,7 +18,7 @@ can then vectorise a loop without first testing at run time whether the arrays i
 overlap the ones it reads. The kernel keeps to the rule that makes this sound: no kernel
 function is given two arrays that share memory when either is written (distinct work
 arrays, or disjoint rows of one). It changes no result (every output compared byte for byte)
-and takes ≈6 % off the kernel's time (docs/model.md#speed).
+and takes ≈7 % off the kernel's time (docs/model.md#speed).
 """
 
 from __future__ import annotations
