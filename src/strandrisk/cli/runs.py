@@ -95,18 +95,17 @@ def _mc_run_tables(runs: RunStore, run_id: int, info: dict[str, object]) -> None
     order = (*COMPANIES, "industry")
     q = runs.quantiles(run_id, with_mean=True)
     ui.out.print(render_uncertainty.quantile_table(q, title, order))
-    stored = set(q.index.get_level_values("outcome"))
     chances = [  # outcome, level, a missing value counts as above it, what the line says
         ("npv_2026", 0.0, False, "the 2026 programme's NPV is negative"),
         ("min_dscr", 1.2, True, "the lowest annual DSCR falls below 1.2x"),
-        ("min_interest_cover", 2.0, True, "the lowest annual interest cover falls below 2.0x"),
-        ("min_llcr", 1.0, True, "the lowest quarterly LLCR falls below 1.0x"),
     ]
+    if "min_interest_cover" in q.index.get_level_values("outcome"):  # not in older runs
+        chances.append(
+            ("min_interest_cover", 2.0, True, "the lowest annual interest cover falls below 2.0x")
+        )
+    if info["loan_cover"]:
+        chances.append(("min_llcr", 1.0, True, "the lowest quarterly LLCR falls below 1.0x"))
     for outcome, level, missing_is_above, text in chances:
-        if outcome == "min_interest_cover" and outcome not in stored:  # not in older runs
-            continue
-        if outcome == "min_llcr" and not info["loan_cover"]:
-            continue
         below = runs.share_below(run_id, outcome, level, missing_is_above=missing_is_above)
         shares = ", ".join(f"{c} {below[c]:.0%}" for c in order if c in below.index)
         ui.out.print(f"Chance {text}: {shares}")
