@@ -214,6 +214,57 @@ def test_kernel_rows_do_not_depend_on_their_blocks_or_threads(monkeypatch):
     assert one.equals(many)
 
 
+# one change at a time that the books or the loans see, and an outcome it moves
+_BOOK_AND_LOAN_CHANGES = (
+    ({"capex.growth": 0.2}, "stranded_peak"),
+    ({"capex.custom_accelerator_cost_ratio": 0.5}, "stranded_peak"),  # the installed base
+    ({"companies.oracle.capex_2026": 60e9}, "stranded_peak"),  # the last company's alone
+    ({"companies.oracle.compute_life": 4.0}, "stranded_peak"),
+    ({"companies.amazon.network_life": 8.0}, "stranded_peak"),
+    ({"capex.share_compute": 0.5, "capex.share_facilities": 0.39113148979561675}, "min_dscr"),
+    ({"accounting.facilities_life": 15.0}, "min_dscr"),
+    ({"accounting.declining_balance": 2.0}, "stranded_peak"),
+    ({"financing.debt_share": 0.4}, "min_dscr"),
+    ({"financing.maturity": 5.0}, "min_dscr"),
+    ({"financing.risk_free": 0.05}, "min_interest_cover"),
+    ({"financing.credit_spread": 0.02}, "min_interest_cover"),
+    ({"financing.spread_widening": 0.02}, "min_interest_cover"),
+    ({"financing.spread_widening_start": 2040.0}, "min_interest_cover"),  # none reported
+)
+
+
+def test_a_row_keeps_the_books_and_loans_before_it_only_when_their_inputs_are_the_same():
+    """The kernel reuses the row before's books and loans while their inputs stay the same.
+
+    Rows alternate: one where only the market moves (books and loans kept), one where only
+    a book or loan input moves (recomputed; each such change moves an outcome). Every row's
+    results in the batch are those it has alone.
+    """
+    scenario = sr.load_scenario("base")
+    flat = scenario.flat()
+    row = {"market.price_decline": flat["market.price_decline"]}
+    rows = [dict(row)]
+    for change, _ in _BOOK_AND_LOAN_CHANGES:
+        row["market.price_decline"] += 0.05  # the market alone: books and loans kept
+        rows.append(dict(row))
+        row.update(change)
+        rows.append(dict(row))
+    rows.append(dict(rows[0]))  # an earlier row again, after others
+    keys = sorted({k for r in rows for k in r})
+    samples = {k: np.array([r.get(k, flat[k]) for r in rows]) for k in keys}
+    kw = {"breakeven": False, "keep_series": False, "llcr": True, "capex_years": True}
+    batch = sr.simulate(scenario, samples, **kw).outcomes.drop(columns="scenario")
+    alone = pd.concat(
+        sr.simulate(scenario, {k: v[i : i + 1] for k, v in samples.items()}, **kw).outcomes
+        for i in range(len(rows))
+    ).drop(columns="scenario")
+    pd.testing.assert_frame_equal(batch.reset_index(drop=True), alone.reset_index(drop=True))
+    per_row = batch.reset_index(drop=True).groupby(lambda i: i // 6)
+    for i, (_, column) in enumerate(_BOOK_AND_LOAN_CHANGES):
+        before, after = per_row.get_group(2 * i + 1)[column], per_row.get_group(2 * i + 2)[column]
+        assert not np.array_equal(before.to_numpy(), after.to_numpy()), column
+
+
 def test_kernel_threads_cover_every_row_once_and_pass_errors_on(monkeypatch):
     monkeypatch.setattr(numba, "get_num_threads", lambda: 4)
     for n in (0, 1, 31, 32, 33, 1000, 4097):

@@ -16,10 +16,18 @@ from strandrisk.engine._kernel.books import (
 from strandrisk.engine._kernel.cache import jit
 from strandrisk.engine._kernel.common import (
     _DBF,
+    _DEBT,
     _FLIFE,
     _LIFE,
     _MAT,
+    _RF,
+    _SC,
+    _SF,
+    _SN,
+    _SPREAD,
     _TAX,
+    _WIDEN,
+    _WIDEN_START,
     Q,
     _read_only,
     in_threads,
@@ -230,6 +238,36 @@ def _add_ebitda(ebitda, start, end, vr, n, ebitda_ind, start_ind, end_ind, fl_e)
             fl_e[u] += ebitda[v, u]
 
 
+@jit()
+def _same(a, b):
+    """Whether two numbers are the same, bit for bit (``0.0`` and ``-0.0`` are not; NaN never)."""
+    return a == b and np.signbit(a) == np.signbit(b)
+
+
+@jit()
+def _same_inputs(capex, lives, sp, s, vr, keys, with_lives):
+    """Whether row ``s`` has row ``s - 1``'s reported capex, parameters ``keys`` and lives."""
+    for i in keys:
+        if not _same(sp[s, i], sp[s - 1, i]):
+            return False
+    for k in range(capex.shape[1]):
+        if with_lives and not (
+            _same(lives[s, k, 0], lives[s - 1, k, 0]) and _same(lives[s, k, 1], lives[s - 1, k, 1])
+        ):
+            return False
+        for v in range(vr):
+            if not _same(capex[s, k, v], capex[s - 1, k, v]):
+                return False
+    return True
+
+
+_BOOK_KEYS = (_SC, _SN, _SF, _FLIFE, _DBF)
+"""The parameters the books depend on, besides each company's capex and booked lives."""
+
+_LOAN_KEYS = (_DEBT, _MAT, _RF, _SPREAD, _WIDEN, _WIDEN_START)
+"""The parameters the loans depend on, besides each company's capex."""
+
+
 @jit(nogil=True)
 def _outcome_block(
     lo, hi, capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
@@ -249,8 +287,23 @@ def _outcome_block(
     k1 = k_n + 1
     cut = n_hist + 4  # the vintages to 2026Q4: today's capital
     n_y = vr // 4 if by_year else 0  # calendar years of reported vintages
+    # the books and loans of the row before, kept while their inputs stay the same (bit for
+    # bit): a row's results are those it has alone; the cells before a vintage's first
+    # quarter stay zero
+    books_v = np.zeros((k_n, vr, n))  # compute and network book per vintage, per company
+    books_lo = np.empty((k_n, n), dtype=np.int64)  # first vintage with a book value
+    books_f = np.empty((k_n, n))  # facilities' book
+    books_dep = np.empty((k_n, n))  # depreciation
+    books_ind = np.empty((vr, n))  # the industry's book per vintage, and its first vintage
+    books_lo_ind = np.empty(n, dtype=np.int64)
+    loans = np.empty((k_n, 2, n))  # interest and principal repaid
     for s in range(lo, hi):
         p = sp[s]
+        same_books = s > lo and _same_inputs(capex, lives, sp, s, vr, _BOOK_KEYS, True)
+        same_loans = s > lo and _same_inputs(capex, lives, sp, s, vr, _LOAN_KEYS, False)
+        if not same_books:
+            books_ind[:] = 0.0
+            books_lo_ind[:] = vr
         vals = np.zeros((k1, 5, n))
         big = np.empty(k1)
         cf = np.zeros((k1, nt + 1))
@@ -258,10 +311,6 @@ def _outcome_block(
         ebitda_ind = np.zeros((vr, nt))
         start_ind = np.full(vr, nt, dtype=np.int64)
         end_ind = np.zeros(vr, dtype=np.int64)
-        book_c_ind = np.zeros((vr, n))
-        book_c_v = np.zeros((vr, n))
-        lo_v = np.empty(n, dtype=np.int64)  # first vintage with a book value, per quarter
-        lo_ind = np.full(n, vr, dtype=np.int64)
         book_f_ind = np.zeros(n)
         fair_ind = np.zeros(n)
         fair = np.zeros(n)
@@ -273,7 +322,6 @@ def _outcome_block(
         peak_y = np.zeros((k1, n_y))
         viu_y = np.empty(n)
         fair_v = np.empty(n)  # one vintage's fair value
-        book_f = np.zeros(n)
         viu = np.empty(n)
         und = np.empty(n)
         viu_e = np.empty(n)
@@ -309,15 +357,25 @@ def _outcome_block(
             _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
             _economic_lives(ebitda, start, end, vint, n_hist, nt, life26[s, k])
             _add_ebitda(ebitda, start, end, vr, n, ebitda_ind, start_ind, end_ind, fl[0, k])
-            _company_books(
-                cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, span_cn, fl[1, k], book_c_v,
-                book_c_ind, lo_v, lo_ind, book_f,
-            )  # fmt: skip
+            book_c_v, lo_v, book_f = books_v[k], books_lo[k], books_f[k]
+            if not same_books:
+                books_dep[k] = 0.0
+                _company_books(
+                    cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, span_cn, books_dep[k], book_c_v,
+                    books_ind, lo_v, books_lo_ind, book_f,
+                )  # fmt: skip
+            fl[1, k] = books_dep[k]
             _fair_values(
                 start, end, vint, vr, n, cut, p, power[s, k], units[s, k], new_cost[s],
                 new_power[s], by_year, fair, fair_v, fair_y, fair_e,
             )  # fmt: skip
-            _debt_schedule(cap_k, vint, vr, n, p, t_mat, amortising, rate, fl[2, k], fl[3, k])
+            if not same_loans:
+                loans[k] = 0.0
+                _debt_schedule(
+                    cap_k, vint, vr, n, p, t_mat, amortising, rate, loans[k, 0], loans[k, 1]
+                )
+            fl[2, k] = loans[k, 0]
+            fl[3, k] = loans[k, 1]
             for t in range(n):
                 fl[4, k, t] = cap_k[n_hist + t]
                 fair_ind[t] += fair[t]
@@ -336,7 +394,7 @@ def _outcome_block(
                 peak_y[k], viu_y,
             )  # fmt: skip
         big[k_n] = _value_unit(
-            ebitda_ind, start_ind, end_ind, book_c_ind, lo_ind, n_hist, book_f_ind, fair_ind,
+            ebitda_ind, start_ind, end_ind, books_ind, books_lo_ind, n_hist, book_f_ind, fair_ind,
             vint, df[s], n, vals[k_n], viu, und, obsolescence, cut, fair_ind_e, stranded_e[k_n],
             viu_e, fair_ind_y, peak_y[k_n], viu_y,
         )  # fmt: skip
