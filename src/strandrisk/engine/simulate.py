@@ -18,6 +18,7 @@ import xarray as xr
 
 from strandrisk.assumptions.installed_base import load_installed_base
 from strandrisk.core.numeric import ordered_sum
+from strandrisk.engine.allocator import keep_freed_memory
 from strandrisk.engine.breakeven import breakeven
 from strandrisk.engine.compiled import (
     KernelInputs,
@@ -471,6 +472,7 @@ def simulate(
         chunk_size = 4096 if engine == "compiled" else 64
     chunk_size = whole_number("chunk_size", chunk_size, 1)
     run_chunk = _chunk_compiled if engine == "compiled" else _chunk
+    keep_freed_memory()
     params = build_params(scenario, samples)
     hist = _history(params.companies)
     grid = make_grid(scenario.years)
@@ -524,6 +526,7 @@ def value_paths(
         ``stranded_value``, ``book_value``, ``economic_value``: arrays (S, K+1, quarters)
         [USD]; ``companies`` and ``quarters``: their labels.
     """
+    keep_freed_memory()
     params = build_params(scenario, samples)
     grid = make_grid(scenario.years)
     ko = run_kernel(prepare_kernel(params, grid, _history(params.companies)), keep_values=True)
