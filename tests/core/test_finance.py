@@ -50,6 +50,21 @@ def test_irr_recovers_the_rate_of_an_annuity(rate, n):
     assert irr([-price] + [pay] * n) == pytest.approx(rate, abs=1e-7)
 
 
+@pytest.mark.parametrize("n", range(1, 14))  # every remainder of n / 4, and n < 4
+def test_the_kernels_polynomial_in_four_chains_is_the_polynomial_and_its_derivative(n):
+    from strandrisk.core._irr_kernel import _poly, _value
+
+    cf = np.random.default_rng(n).normal(size=n)
+    for x in (0.05, 0.5, 0.99, 1.0, 1.25, 20.0):
+        f, df = _poly(cf, x)
+        want = np.polynomial.polynomial.polyval(x, cf)
+        slope = np.polynomial.polynomial.polyval(x, np.polynomial.polynomial.polyder(cf))
+        scale = np.polynomial.polynomial.polyval(abs(x), np.abs(cf))  # rounding's size
+        assert f == pytest.approx(want, abs=1e-14 * scale)
+        assert _value(cf, x) == pytest.approx(want, abs=1e-14 * scale)
+        assert df == pytest.approx(slope, abs=1e-14 * n * scale / min(abs(x), 1.0))
+
+
 def test_npv_closed_form():
     r, c, n = 0.08, 5.0, 12
     annuity = c * (1 - (1 + r) ** -n) / r  # payments at the ends of years 1..n
