@@ -13,7 +13,8 @@ scenario on one thread) and ≈15 % of :func:`strandrisk.simulate`'s.
 blocks stay in the process and are reused. Results do not change, only where memory
 comes from; the process keeps up to :data:`TRIM_THRESHOLD` of freed memory per heap
 instead of returning it at once (peak resident memory of a 10,000-scenario
-``simulate``: ≈350 → ≈370 MB). Set ``STRANDRISK_MALLOC=0`` to leave the allocator
+``simulate``: ≈350 → ≈370 MB; 64 MiB was as fast as 128 or 256 MiB, 32 MiB no faster
+than glibc's defaults). Set ``STRANDRISK_MALLOC=0`` to leave the allocator
 alone; glibc's own ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_``, when set,
 are left to rule. Elsewhere than glibc (macOS, musl) nothing is done.
 """
@@ -30,7 +31,7 @@ __all__ = ["ENV", "MMAP_THRESHOLD", "TRIM_THRESHOLD", "keep_freed_memory"]
 MMAP_THRESHOLD = 32 * 2**20
 """Blocks from this size on still get pages of their own [byte] (glibc's largest on 64 bits)."""
 
-TRIM_THRESHOLD = 256 * 2**20
+TRIM_THRESHOLD = 64 * 2**20
 """Free memory at a heap's top that glibc may keep before handing it back [byte]."""
 
 ENV = "STRANDRISK_MALLOC"
