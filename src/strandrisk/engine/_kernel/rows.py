@@ -245,19 +245,21 @@ def _same(a, b):
 
 
 @jit()
-def _same_inputs(capex, lives, sp, s, vr, keys, with_lives):
-    """Whether row ``s`` has row ``s - 1``'s reported capex, parameters ``keys`` and lives."""
-    for i in keys:
+def _same_as_before(x, s, n):
+    """Whether row ``s`` of ``x`` (S, K, ...) has row ``s - 1``'s first ``n`` values of each K."""
+    for k in range(x.shape[1]):
+        for i in range(n):
+            if not _same(x[s, k, i], x[s - 1, k, i]):
+                return False
+    return True
+
+
+@jit()
+def _same_params(sp, s, keys):
+    """Whether row ``s`` has row ``s - 1``'s parameters ``keys`` (columns of ``sp``)."""
+    for i in keys:  # noqa: SIM110 (a loop: Numba compiles no generator expressions here)
         if not _same(sp[s, i], sp[s - 1, i]):
             return False
-    for k in range(capex.shape[1]):
-        if with_lives and not (
-            _same(lives[s, k, 0], lives[s - 1, k, 0]) and _same(lives[s, k, 1], lives[s - 1, k, 1])
-        ):
-            return False
-        for v in range(vr):
-            if not _same(capex[s, k, v], capex[s - 1, k, v]):
-                return False
     return True
 
 
@@ -279,6 +281,8 @@ def _outcome_block(
     Per scenario: each company is dispatched and retired, then its books, fair value, debt,
     loan cover and cash-generating unit are computed and added to the industry's; then the
     industry is valued as one more unit, and the programme's and the debt's outcomes read.
+    A scenario whose inputs to the books (or the loans) are, bit for bit, those of the
+    scenario before it in the block keeps that scenario's books (or loans): the same numbers.
     """
     _, k_n, nv = capex.shape
     nt = price.shape[2]
@@ -299,8 +303,10 @@ def _outcome_block(
     loans = np.empty((k_n, 2, n))  # interest and principal repaid
     for s in range(lo, hi):
         p = sp[s]
-        same_books = s > lo and _same_inputs(capex, lives, sp, s, vr, _BOOK_KEYS, True)
-        same_loans = s > lo and _same_inputs(capex, lives, sp, s, vr, _LOAN_KEYS, False)
+        same_capex = s > lo and _same_as_before(capex, s, vr)  # the reported vintages'
+        same_books = same_capex and _same_params(sp, s, _BOOK_KEYS)
+        same_books = same_books and _same_as_before(lives, s, 2)
+        same_loans = same_capex and _same_params(sp, s, _LOAN_KEYS)
         if not same_books:
             books_ind[:] = 0.0
             books_lo_ind[:] = vr
