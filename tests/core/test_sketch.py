@@ -136,3 +136,23 @@ def test_share_beyond_a_threshold(values, threshold):
     # the sign is kept exactly: the share below zero is exact
     negative = (values < 0) & (np.abs(values) >= X_MIN)
     assert sketch.share_beyond(0.0, above=False) == negative.mean()
+
+
+@given(arrays(np.int64, st.integers(0, 400), elements=st.integers(-3000, 3000)))
+def test_keys_are_counted_as_numpys_unique_counts_them(signed):
+    from strandrisk.core.sketch import _count_keys
+
+    keys, counts = _count_keys(signed)
+    want_keys, want_counts = np.unique(signed, return_counts=True)
+    np.testing.assert_array_equal(keys, want_keys)
+    np.testing.assert_array_equal(counts, want_counts)
+    assert keys.dtype == counts.dtype == np.int64
+
+
+def test_keys_over_a_range_far_wider_than_the_values_are_counted_by_sorting():
+    from strandrisk.core.sketch import _count_keys
+
+    signed = np.array([-(10**12), 0, 0, 7, 10**12], dtype=np.int64)  # a dense count: 2e12 cells
+    keys, counts = _count_keys(signed)
+    np.testing.assert_array_equal(keys, [-(10**12), 0, 7, 10**12])
+    np.testing.assert_array_equal(counts, [1, 2, 1, 1])
