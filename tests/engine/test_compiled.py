@@ -259,7 +259,8 @@ def test_a_row_keeps_the_books_and_loans_before_it_only_when_their_inputs_are_th
         for i in range(len(rows))
     ).drop(columns="scenario")
     pd.testing.assert_frame_equal(batch.reset_index(drop=True), alone.reset_index(drop=True))
-    per_row = batch.reset_index(drop=True).groupby(lambda i: i // 6)
+    units = len(scenario.companies) + 1  # and the industry
+    per_row = batch.reset_index(drop=True).groupby(lambda i: i // units)
     for i, (_, column) in enumerate(_BOOK_AND_LOAN_CHANGES):
         before, after = per_row.get_group(2 * i + 1)[column], per_row.get_group(2 * i + 2)[column]
         assert not np.array_equal(before.to_numpy(), after.to_numpy()), column
