@@ -214,8 +214,8 @@ def test_kernel_rows_do_not_depend_on_their_blocks_or_threads(monkeypatch):
     assert one.equals(many)
 
 
-# one change at a time that the books or the loans see, and an outcome it moves
-_BOOK_AND_LOAN_CHANGES = (
+# one change at a time that the books, the loans or the merit order see, and an outcome it moves
+_KEPT_INPUT_CHANGES = (
     ({"capex.growth": 0.2}, "stranded_peak"),
     ({"capex.custom_accelerator_cost_ratio": 0.5}, "stranded_peak"),  # the installed base
     ({"companies.oracle.capex_2026": 60e9}, "stranded_peak"),  # the last company's alone
@@ -230,22 +230,23 @@ _BOOK_AND_LOAN_CHANGES = (
     ({"financing.credit_spread": 0.02}, "min_interest_cover"),
     ({"financing.spread_widening": 0.02}, "min_interest_cover"),
     ({"financing.spread_widening_start": 2040.0}, "min_interest_cover"),  # none reported
+    ({"technology.energy_doubling_time": 100.0}, "stranded_peak"),  # power: the merit order
 )
 
 
-def test_a_row_keeps_the_books_and_loans_before_it_only_when_their_inputs_are_the_same():
-    """The kernel reuses the row before's books and loans while their inputs stay the same.
+def test_a_row_keeps_the_books_loans_and_merit_order_before_it_only_if_their_inputs_are_equal():
+    """The kernel reuses the row before's books, loans and merit order while their inputs stay.
 
-    Rows alternate: one where only the market moves (books and loans kept), one where only
-    a book or loan input moves (recomputed; each such change moves an outcome). Every row's
-    results in the batch are those it has alone.
+    Rows alternate: one where only the market moves (all three kept), one where only an input
+    of one of them moves (recomputed; each such change moves an outcome). Every row's results
+    in the batch are those it has alone.
     """
     scenario = sr.load_scenario("base")
     flat = scenario.flat()
     row = {"market.price_decline": flat["market.price_decline"]}
     rows = [dict(row)]
-    for change, _ in _BOOK_AND_LOAN_CHANGES:
-        row["market.price_decline"] += 0.05  # the market alone: books and loans kept
+    for change, _ in _KEPT_INPUT_CHANGES:
+        row["market.price_decline"] += 0.05  # the market alone: all three kept
         rows.append(dict(row))
         row.update(change)
         rows.append(dict(row))
@@ -261,7 +262,7 @@ def test_a_row_keeps_the_books_and_loans_before_it_only_when_their_inputs_are_th
     pd.testing.assert_frame_equal(batch.reset_index(drop=True), alone.reset_index(drop=True))
     units = len(scenario.companies) + 1  # and the industry
     per_row = batch.reset_index(drop=True).groupby(lambda i: i // units)
-    for i, (_, column) in enumerate(_BOOK_AND_LOAN_CHANGES):
+    for i, (_, column) in enumerate(_KEPT_INPUT_CHANGES):
         before, after = per_row.get_group(2 * i + 1)[column], per_row.get_group(2 * i + 2)[column]
         assert not np.array_equal(before.to_numpy(), after.to_numpy()), column
 

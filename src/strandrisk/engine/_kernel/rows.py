@@ -281,8 +281,8 @@ def _outcome_block(
     Per scenario: each company is dispatched and retired, then its books, fair value, debt,
     loan cover and cash-generating unit are computed and added to the industry's; then the
     industry is valued as one more unit, and the programme's and the debt's outcomes read.
-    A scenario whose inputs to the books (or the loans) are, bit for bit, those of the
-    scenario before it in the block keeps that scenario's books (or loans): the same numbers.
+    A scenario whose inputs to the books, the loans or the merit order are, bit for bit, those
+    of the scenario before it in the block keeps that scenario's: the same numbers.
     """
     _, k_n, nv = capex.shape
     nt = price.shape[2]
@@ -301,12 +301,14 @@ def _outcome_block(
     books_ind = np.empty((vr, n))  # the industry's book per vintage, and its first vintage
     books_lo_ind = np.empty(n, dtype=np.int64)
     loans = np.empty((k_n, 2, n))  # interest and principal repaid
+    orders = np.empty((k_n, nv), dtype=np.int64)  # the merit order, kept with the power
     for s in range(lo, hi):
         p = sp[s]
         same_capex = s > lo and _same_as_before(capex, s, vr)  # the reported vintages'
         same_books = same_capex and _same_params(sp, s, _BOOK_KEYS)
         same_books = same_books and _same_as_before(lives, s, 2)
         same_loans = same_capex and _same_params(sp, s, _LOAN_KEYS)
+        same_power = s > lo and _same_as_before(power, s, nv)
         if not same_books:
             books_ind[:] = 0.0
             books_lo_ind[:] = vr
@@ -355,7 +357,9 @@ def _outcome_block(
             rem_c = _booked(cl, p[_DBF], ages)
             rem_n = _booked(nl, p[_DBF], ages)
             cap_k = capex[s, k]
-            order = _merit_order(power[s, k], n_hist)
+            if not same_power:
+                orders[k] = _merit_order(power[s, k], n_hist)
+            order = orders[k]
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
                 theta[s], vint, p, start, end, ebitda, horizon, df[s], foresight,
