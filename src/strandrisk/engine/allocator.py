@@ -7,16 +7,19 @@ starts at 128 KiB and rises with the blocks freed) and hands freed memory at the
 heap back to it (above its trim threshold, twice the other): the next chunk's arrays then
 land on new pages, which the kernel maps and zeroes one fault at a time. On the
 development machine that was a third of the preparation's time (≈15 against ≈10 µs a
-scenario on one thread) and ≈15 % of :func:`strandrisk.simulate`'s.
+scenario on one thread) and ≈15–20 % of :func:`strandrisk.simulate`'s.
 
 :func:`keep_freed_memory` raises both thresholds once per process (``mallopt``), so freed
 blocks stay in the process and are reused. Results do not change, only where memory
 comes from; the process keeps up to :data:`TRIM_THRESHOLD` of freed memory per heap
-instead of returning it at once (peak resident memory of a 10,000-scenario
-``simulate``: ≈350 → ≈370 MB; 64 MiB was as fast as 128 or 256 MiB, 32 MiB no faster
-than glibc's defaults). Set ``STRANDRISK_MALLOC=0`` to leave the allocator
-alone; glibc's own ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_``, when set,
-are left to rule. Elsewhere than glibc (macOS, musl) nothing is done.
+instead of returning it at once: the peak resident memory of a 10,000-scenario
+``simulate`` rose from ≈350 to ≈370 MB, that of the benchmark's process, which runs the
+NumPy reference engine too, from ≈570 to ≈670–780 MB. A trim threshold of 64 MiB was as
+fast as 128 or 256 MiB; 32 MiB was no faster than glibc's defaults.
+
+Set ``STRANDRISK_MALLOC=0`` to leave the allocator alone; glibc's own
+``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_``, when set, are left to rule.
+Elsewhere than glibc (macOS, musl) nothing is done.
 """
 
 from __future__ import annotations

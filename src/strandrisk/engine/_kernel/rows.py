@@ -291,9 +291,9 @@ def _outcome_block(
     k1 = k_n + 1
     cut = n_hist + 4  # the vintages to 2026Q4: today's capital
     n_y = vr // 4 if by_year else 0  # calendar years of reported vintages
-    # the books and loans of the row before, kept while their inputs stay the same (bit for
-    # bit): a row's results are those it has alone; the cells before a vintage's first
-    # quarter stay zero
+    # the books, loans and merit order of the row before, kept while their inputs stay the
+    # same (bit for bit): a row's results are those it has alone; the cells before a
+    # vintage's first quarter stay zero
     books_v = np.zeros((k_n, vr, n))  # compute and network book per vintage, per company
     books_lo = np.empty((k_n, n), dtype=np.int64)  # first vintage with a book value
     books_f = np.empty((k_n, n))  # facilities' book
