@@ -408,9 +408,10 @@ def market(
     p0 = p["market.start_price"]
     price = token_price(t, p0, decline, p["market.price_floor_ratio"])
     theta = p["market.rental_rate"] / p0 * np.exp(p["technology.software_efficiency"] * t)
-    age0 = grid.age[:, 0]  # in service at the start quarter
-    alive0 = (age0 >= 0) & (age0 < p["technology.physical_life"][..., 0])
-    hours0 = ordered_sum(cohorts.units * HOURS_PER_QUARTER * alive0)[..., None, None]
+    age0 = grid.age[:, 0]  # in service at the start quarter; the sum stops at the last vintage
+    last = int(np.flatnonzero(age0 >= 0)[-1]) + 1  # commissioned (the rest add exact zeros)
+    alive0 = (age0[:last] >= 0) & (age0[:last] < p["technology.physical_life"][..., 0])
+    hours0 = ordered_sum(cohorts.units[..., :last] * HOURS_PER_QUARTER * alive0)[..., None, None]
     q0 = p["market.utilisation"] * hours0 * theta[..., :1]
     demand = q0 * _demand_shape(p, t, price / p0, growth, decline)
     return price, theta, demand
