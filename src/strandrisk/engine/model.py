@@ -201,7 +201,10 @@ def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
         power_hist = np.where(units_hist > 0, hist.tdp / units_hist / 1000.0 / spf, power_2025)
     future = _future_capex(p, grid)
     tau = grid.vintage[grid.n_hist :] * QUARTER
-    unit_cost_future = cost_2025 * gross_up / _progress(p, tau)[..., 0, :]  # all-in capex per unit
+    # all-in capex per unit of the new vintages, whose quarters are the grid's
+    progress = _progress(p, grid.time)  # (S, 1, 1, T)
+    same = np.array_equal(tau, grid.time)
+    unit_cost_future = cost_2025 * gross_up / (progress if same else _progress(p, tau))[..., 0, :]
     d_w = p["technology.energy_doubling_time"][..., 0]
     power_future = power_2025 * np.exp2(-(tau - _MID_2025) / d_w)
     capex = np.concatenate(
@@ -218,7 +221,7 @@ def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
         axis=-1,
     )
     cn_share = p["capex.share_compute"] + p["capex.share_network"]
-    new_cost = cost_2025[..., None] * gross_up[..., None] * cn_share / _progress(p, grid.time)
+    new_cost = cost_2025[..., None] * gross_up[..., None] * cn_share / progress
     new_power = power_2025[..., None] * np.exp2(
         -(grid.time - _MID_2025) / p["technology.energy_doubling_time"]
     )
