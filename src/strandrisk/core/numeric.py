@@ -35,12 +35,26 @@ def ordered_sum(x: ArrayLike, axis: int = -1, keepdims: bool = False) -> np.ndar
     arr = np.asarray(x)
     if arr.dtype.kind in "biu":
         arr = arr.astype(np.float64)
-    if arr.shape[axis] == 0:
+    n = arr.shape[axis]
+    if n == 0:
         out = np.zeros(np.delete(arr.shape, axis % arr.ndim))
+    elif n <= _SLICES or arr.size >= _ROWS_PER_SLICE * n:
+        # one whole-array addition per element of the axis, in order: the additions of
+        # add.accumulate, without its cost per row (a short axis, or many rows)
+        parts = np.moveaxis(arr, axis, 0)
+        out = parts[0].copy()
+        for part in parts[1:]:
+            out += part
     else:
         # add.accumulate adds strictly left to right, unlike add.reduce (pairwise)
         out = np.take(np.add.accumulate(arr, axis=axis), -1, axis=axis)
     return np.expand_dims(out, axis) if keepdims else out
+
+
+_SLICES = 8
+"""Axes this short are summed slice by slice whatever the number of rows."""
+_ROWS_PER_SLICE = 1000
+"""Longer axes too, from this many rows on (fewer: ``add.accumulate``, one call)."""
 
 
 def power(base: ArrayLike, exponent: ArrayLike) -> np.ndarray:
