@@ -30,7 +30,7 @@ def _poly(cf: np.ndarray, x: float) -> tuple[float, float]:
     p0 = cf[top] if top < n else 0.0
     p1 = cf[top + 1] if top + 1 < n else 0.0
     p2 = cf[top + 2] if top + 2 < n else 0.0
-    p3 = cf[top + 3] if top + 3 < n else 0.0
+    p3 = 0.0  # at most three terms above the full groups
     d0 = d1 = d2 = d3 = 0.0
     for k in range(m - 1, -1, -1):
         i = 4 * k
@@ -58,7 +58,7 @@ def _value(cf: np.ndarray, x: float) -> float:
     p0 = cf[top] if top < n else 0.0
     p1 = cf[top + 1] if top + 1 < n else 0.0
     p2 = cf[top + 2] if top + 2 < n else 0.0
-    p3 = cf[top + 3] if top + 3 < n else 0.0
+    p3 = 0.0  # at most three terms above the full groups
     for k in range(m - 1, -1, -1):
         i = 4 * k
         p0 = p0 * z + cf[i]
