@@ -215,10 +215,11 @@ def value_assets(
     n = grid.t_rep
     existing = (grid.vintage[:, None] <= np.arange(n)[None, :]).astype(float)  # (V, T)
     df = discount_end(p, grid)
-    ebitda = add_industry(ops.ebitda)
-    future = _future_sums(ebitda * df, n)
-    viu = ordered_sum(existing * future, axis=-2) / df[..., 0, :n]
-    undiscounted = ordered_sum(existing * _future_sums(ebitda, n), axis=-2)
+    # each company's future EBITDA summed over its vintages, then the industry's over its
+    # companies (the same sums as over the industry's vintages, in company order)
+    future = _future_sums(ops.ebitda * df, n)
+    viu = add_industry(ordered_sum(existing * future, axis=-2)) / df[..., 0, :n]
+    undiscounted = add_industry(ordered_sum(existing * _future_sums(ops.ebitda, n), axis=-2))
     fair_v = add_industry(_fair_value_by_vintage(p, grid, cohorts, ops))
     fair = ordered_sum(fair_v, axis=-2)
     if p.economic_obsolescence:  # no buyer pays more than the assets will earn (IFRS 13.B9)
@@ -269,12 +270,13 @@ def _capital_to_2026(
 ) -> CapitalTo2026:
     """Value the vintages commissioned to 2026Q4 alone, as :func:`value_assets` values all.
 
-    ``future``: per vintage, the discounted EBITDA after each quarter; ``df``: the
-    discount factor at each reporting quarter's end; ``fair_v``, ``book_c_v``: fair value
-    and compute book per vintage; each with the industry appended.
+    ``future``: per company and vintage, the discounted EBITDA after each quarter (the
+    industry's value in use is its companies' sum); ``df``: the discount factor at each
+    reporting quarter's end; ``fair_v``, ``book_c_v``: fair value and compute book per
+    vintage, with the industry appended.
     """
     group = (np.arange(grid.vintage.shape[0]) < grid.v2026.stop).astype(float)[:, None]
-    viu = ordered_sum(existing * group * future, axis=-2) / df
+    viu = add_industry(ordered_sum(existing * group * future, axis=-2)) / df
     book = ordered_sum(group * book_c_v, axis=-2)
     fair, stranded = _alone(p, viu, ordered_sum(group * fair_v, axis=-2), book)
     return CapitalTo2026(book, viu, fair, stranded)
@@ -321,7 +323,7 @@ def _by_capex_year(
         *lead, v, t = x.shape
         return ordered_sum(x.reshape(*lead, v // 4, 4, t), axis=-2)
 
-    viu = per_year(existing * future) / df[..., None, :]
+    viu = add_industry(per_year(existing * future)) / df[..., None, :]
     book = per_year(book_c_v)
     _, stranded = _alone(p, viu, per_year(fair_v), book)
     return ByCapexYear(capex_years(grid), book, stranded)

@@ -42,7 +42,13 @@ from strandrisk.engine._kernel.debt import (
     _matured,
 )
 from strandrisk.engine._kernel.dispatch import _horizon, _merit_order, _operate_company, _scratch
-from strandrisk.engine._kernel.valuation import _events, _fair_values, _value_unit
+from strandrisk.engine._kernel.valuation import (
+    _events,
+    _fair_values,
+    _future_values,
+    _value_unit,
+    _year_peak,
+)
 
 
 def programme_rows(
@@ -226,15 +232,10 @@ def _economic_lives(ebitda, start, end, vint, n_hist, nt, out):
 
 
 @jit()
-def _add_ebitda(ebitda, start, end, vr, n, ebitda_ind, start_ind, end_ind, fl_e):
-    """Add one company's EBITDA to the industry's, per vintage, and to its own per quarter."""
+def _add_ebitda(ebitda, start, end, vr, n, fl_e):
+    """Add one company's EBITDA per quarter over its reported vintages, in vintage order."""
     for v in range(vr):
-        a, b = start[v], end[v]
-        start_ind[v] = min(start_ind[v], a)
-        end_ind[v] = max(end_ind[v], b)
-        for u in range(np.uint64(a), np.uint64(b)):
-            ebitda_ind[v, u] += ebitda[v, u]
-        for u in range(np.uint64(a), np.uint64(min(b, n))):
+        for u in range(np.uint64(start[v]), np.uint64(min(end[v], n))):
             fl_e[u] += ebitda[v, u]
 
 
@@ -316,9 +317,6 @@ def _outcome_block(
         big = np.empty(k1)
         cf = np.zeros((k1, nt + 1))
         start, end, ebitda = _scratch(nv, nt)
-        ebitda_ind = np.zeros((vr, nt))
-        start_ind = np.full(vr, nt, dtype=np.int64)
-        end_ind = np.zeros(vr, dtype=np.int64)
         book_f_ind = np.zeros(n)
         fair_ind = np.zeros(n)
         fair = np.zeros(n)
@@ -333,6 +331,11 @@ def _outcome_block(
         viu = np.empty(n)
         und = np.empty(n)
         viu_e = np.empty(n)
+        # the industry's sums of future EBITDA: its companies', in company order
+        viu_ind = np.zeros(n)
+        und_ind = np.zeros(n)
+        viu_e_ind = np.zeros(n)
+        viu_y_ind = np.zeros((n_y, n))
         fl = np.zeros((5, k1, n))  # ebitda, depreciation, interest, principal, capex
         rate = _debt_rate(p, nt)  # every internal quarter (the loan cover's too)
         # the last reported cohort's life (with foresight, every cohort's whole life)
@@ -366,7 +369,7 @@ def _outcome_block(
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
             _economic_lives(ebitda, start, end, vint, n_hist, nt, life26[s, k])
-            _add_ebitda(ebitda, start, end, vr, n, ebitda_ind, start_ind, end_ind, fl[0, k])
+            _add_ebitda(ebitda, start, end, vr, n, fl[0, k])
             book_c_v, lo_v, book_f = books_v[k], books_lo[k], books_f[k]
             if not same_books:
                 books_dep[k] = 0.0
@@ -398,15 +401,26 @@ def _outcome_block(
                     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f,
                     d_end, n, t_mat, cover[k], owed[k], tail, due, flow,
                 )  # fmt: skip
+            _future_values(
+                ebitda, start, end, vint, df[s], n, cut, book_c_v, fair_y, obsolescence, viu,
+                und, viu_e, viu_y, peak_y[k], viu_y_ind,
+            )  # fmt: skip
+            for t in range(n):
+                viu_ind[t] += viu[t]
+                und_ind[t] += und[t]
+                viu_e_ind[t] += viu_e[t]
             big[k] = _value_unit(
-                ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df[s], n,
-                vals[k], viu, und, obsolescence, cut, fair_e, stranded_e[k], viu_e, fair_y,
-                peak_y[k], viu_y,
+                book_c_v, lo_v, n_hist, book_f, fair, df[s], n, vals[k], viu, und, obsolescence,
+                cut, fair_e, stranded_e[k], viu_e,
+            )  # fmt: skip
+        for y in range(n_y):  # each year's vintages valued alone, the industry's
+            _year_peak(
+                books_ind, 4 * y, viu_y_ind[y], fair_ind_y[y], df[s], n, obsolescence,
+                peak_y[k_n], y,
             )  # fmt: skip
         big[k_n] = _value_unit(
-            ebitda_ind, start_ind, end_ind, books_ind, books_lo_ind, n_hist, book_f_ind, fair_ind,
-            vint, df[s], n, vals[k_n], viu, und, obsolescence, cut, fair_ind_e, stranded_e[k_n],
-            viu_e, fair_ind_y, peak_y[k_n], viu_y,
+            books_ind, books_lo_ind, n_hist, book_f_ind, fair_ind, df[s], n, vals[k_n], viu_ind,
+            und_ind, obsolescence, cut, fair_ind_e, stranded_e[k_n], viu_e_ind,
         )  # fmt: skip
         if by_year:
             year_peak[s] = peak_y

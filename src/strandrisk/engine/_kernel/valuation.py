@@ -84,21 +84,21 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
 
 
 @jit()
-def _value_unit(
-    ebitda, start, end, book_c_v, lo_v, n_hist, book_f, fair, vint, df, n, out, viu, und,
-    obsolescence, cut, fair_e, stranded_e, viu_e, fair_y, peak_y, viu_y,
+def _future_values(
+    ebitda, start, end, vint, df, n, cut, book_c_v, fair_y, obsolescence, viu, und, viu_e,
+    viu_y, peak_y, viu_y_sum,
 ):  # fmt: skip
-    """Value in use, stranding and both impairment tests for one cash-generating unit.
+    """Sum each vintage's EBITDA after each reporting quarter, over the vintages in service.
 
-    ``ebitda`` is valid inside ``[start, end)`` per vintage; ``out`` (5, n) receives the
-    stranded value, the IFRS and US GAAP charges, the book value and the economic value.
-    With ``obsolescence`` the fair value is capped at the value in use. ``stranded_e``
-    receives the stranded value of the vintages before ``cut`` valued alone, ``fair_e``
-    being their fair value: every sum over vintages runs in vintage order, so theirs is
-    the partial sum at ``cut`` (``viu_e``: work space, n). With ``peak_y`` of length Y > 0,
-    each calendar year's four vintages are valued alone too, ``fair_y`` (Y, n) being their
-    fair value: ``peak_y[y]`` receives the peak of their stranded value (``viu_y``: work
-    space, n). Returns the materiality threshold.
+    ``ebitda`` is valid inside ``[start, end)`` per vintage. ``viu`` and ``und`` (n) receive
+    the sums over the vintages commissioned by each quarter, in vintage order, of their
+    discounted EBITDA after it (value in use times the quarter's discount factor ``df``)
+    and of their EBITDA after it (undiscounted); ``viu_e`` the same sum over the vintages
+    before ``cut``, today's capital. With ``peak_y`` of length Y > 0, each calendar year's
+    four vintages are valued alone too, ``fair_y`` (Y, n) being their fair value:
+    ``peak_y[y]`` receives the peak of their stranded value, and ``viu_y_sum[y]`` (Y, n)
+    adds their discounted sum (a cash-generating unit of several companies sums theirs in
+    company order; ``viu_y``: work space, n).
     """
     vr = book_c_v.shape[0]
     by_year = peak_y.shape[0] > 0
@@ -125,10 +125,32 @@ def _value_unit(
                 if by_year:
                     viu_y[u] += tot_d - fd
         if by_year and v % 4 == 3:  # the year's last vintage: its four valued alone
-            _year_peak(book_c_v, v - 3, viu_y, fair_y[v // 4], df, n, obsolescence, peak_y, v // 4)
+            y = v // 4
+            _year_peak(book_c_v, v - 3, viu_y, fair_y[y], df, n, obsolescence, peak_y, y)
+            for t in range(n):
+                viu_y_sum[y, t] += viu_y[t]
     if cut >= vr:
         for t in range(n):
             viu_e[t] = viu[t]
+
+
+@jit()
+def _value_unit(
+    book_c_v, lo_v, n_hist, book_f, fair, df, n, out, viu, und, obsolescence, cut, fair_e,
+    stranded_e, viu_e,
+):  # fmt: skip
+    """Stranding and both impairment tests for one cash-generating unit.
+
+    ``viu``, ``und`` and ``viu_e`` are the sums of :func:`_future_values` (``viu`` and
+    ``viu_e`` become the value in use: divided by the discount factor ``df`` in place).
+    ``out`` (5, n) receives the stranded value, the IFRS and US GAAP charges, the book
+    value and the economic value. With ``obsolescence`` the fair value is capped at the
+    value in use. ``stranded_e`` receives the stranded value of the vintages before
+    ``cut`` valued alone, ``fair_e`` being their fair value: every sum over vintages runs
+    in vintage order, so theirs is the partial sum at ``cut``. Returns the materiality
+    threshold.
+    """
+    vr = book_c_v.shape[0]
     book_c = np.zeros(n)
     recoverable = np.empty(n)
     undiscounted_total = np.empty(n)
