@@ -43,6 +43,7 @@ from strandrisk.engine._kernel.debt import (
 )
 from strandrisk.engine._kernel.dispatch import _horizon, _merit_order, _operate_company, _scratch
 from strandrisk.engine._kernel.valuation import (
+    _book_sums,
     _events,
     _fair_values,
     _future_values,
@@ -301,6 +302,7 @@ def _outcome_block(
     books_dep = np.empty((k_n, n))  # depreciation
     books_ind = np.empty((vr, n))  # the industry's book per vintage, and its first vintage
     books_lo_ind = np.empty(n, dtype=np.int64)
+    book_sum = np.empty((k1, 2, n))  # the compute book summed, today's capital's, per unit
     loans = np.empty((k_n, 2, n))  # interest and principal repaid
     orders = np.empty((k_n, nv), dtype=np.int64)  # the merit order, kept with the power
     for s in range(lo, hi):
@@ -377,6 +379,7 @@ def _outcome_block(
                     cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, span_cn, books_dep[k], book_c_v,
                     books_ind, lo_v, books_lo_ind, book_f,
                 )  # fmt: skip
+                _book_sums(book_c_v, lo_v, n_hist, cut, book_sum[k, 0], book_sum[k, 1])
             fl[1, k] = books_dep[k]
             _fair_values(
                 start, end, vint, vr, n, cut, p, power[s, k], units[s, k], new_cost[s],
@@ -410,17 +413,20 @@ def _outcome_block(
                 und_ind[t] += und[t]
                 viu_e_ind[t] += viu_e[t]
             big[k] = _value_unit(
-                book_c_v, lo_v, n_hist, book_f, fair, df[s], n, vals[k], viu, und, obsolescence,
-                cut, fair_e, stranded_e[k], viu_e,
+                book_c_v, book_sum[k, 0], book_sum[k, 1], lo_v, n_hist, book_f, fair, df[s], n,
+                vals[k], viu, und, obsolescence, fair_e, stranded_e[k], viu_e,
             )  # fmt: skip
         for y in range(n_y):  # each year's vintages valued alone, the industry's
             _year_peak(
                 books_ind, 4 * y, viu_y_ind[y], fair_ind_y[y], df[s], n, obsolescence,
                 peak_y[k_n], y,
             )  # fmt: skip
+        if not same_books:
+            _book_sums(books_ind, books_lo_ind, n_hist, cut, book_sum[k_n, 0], book_sum[k_n, 1])
         big[k_n] = _value_unit(
-            books_ind, books_lo_ind, n_hist, book_f_ind, fair_ind, df[s], n, vals[k_n], viu_ind,
-            und_ind, obsolescence, cut, fair_ind_e, stranded_e[k_n], viu_e_ind,
+            books_ind, book_sum[k_n, 0], book_sum[k_n, 1], books_lo_ind, n_hist, book_f_ind,
+            fair_ind, df[s], n, vals[k_n], viu_ind, und_ind, obsolescence, fair_ind_e,
+            stranded_e[k_n], viu_e_ind,
         )  # fmt: skip
         if by_year:
             year_peak[s] = peak_y

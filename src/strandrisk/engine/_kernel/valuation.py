@@ -135,37 +135,49 @@ def _future_values(
 
 
 @jit()
+def _book_sums(book_c_v, lo_v, n_hist, cut, book_c, book_e):
+    """Each quarter's compute book, summed over the vintages in order (``book_c``, n).
+
+    ``book_e`` receives the partial sum over the vintages before ``cut``; ``lo_v[q]`` and
+    ``n_hist + q`` bound the vintages that can carry a book value at quarter ``q`` (the
+    others add exact zeros).
+    """
+    vr = book_c_v.shape[0]
+    for t in range(book_c.shape[0]):
+        hi = min(n_hist + t + 1, vr)
+        total = 0.0
+        for v in range(lo_v[t], min(hi, cut)):
+            total += book_c_v[v, t]
+        book_e[t] = total
+        for v in range(max(lo_v[t], cut), hi):
+            total += book_c_v[v, t]
+        book_c[t] = total
+
+
+@jit()
 def _value_unit(
-    book_c_v, lo_v, n_hist, book_f, fair, df, n, out, viu, und, obsolescence, cut, fair_e,
-    stranded_e, viu_e,
+    book_c_v, book_c, book_e, lo_v, n_hist, book_f, fair, df, n, out, viu, und, obsolescence,
+    fair_e, stranded_e, viu_e,
 ):  # fmt: skip
     """Stranding and both impairment tests for one cash-generating unit.
 
     ``viu``, ``und`` and ``viu_e`` are the sums of :func:`_future_values` (``viu`` and
-    ``viu_e`` become the value in use: divided by the discount factor ``df`` in place).
+    ``viu_e`` become the value in use: divided by the discount factor ``df`` in place);
+    ``book_c`` and ``book_e`` those of :func:`_book_sums`.
     ``out`` (5, n) receives the stranded value, the IFRS and US GAAP charges, the book
     value and the economic value. With ``obsolescence`` the fair value is capped at the
     value in use. ``stranded_e`` receives the stranded value of the vintages before
-    ``cut`` valued alone, ``fair_e`` being their fair value: every sum over vintages runs
-    in vintage order, so theirs is the partial sum at ``cut``. Returns the materiality
-    threshold.
+    ``cut`` (today's capital) valued alone, ``fair_e`` and ``book_e`` being their fair value
+    and book. Returns the materiality threshold.
     """
-    vr = book_c_v.shape[0]
-    book_c = np.zeros(n)
     recoverable = np.empty(n)
     undiscounted_total = np.empty(n)
     fair_total = np.empty(n)
     for t in range(n):
         viu[t] = viu[t] / df[t]
-        hi = min(n_hist + t + 1, vr)
-        for v in range(lo_v[t], min(hi, cut)):
-            book_c[t] += book_c_v[v, t]
-        book_e = book_c[t]
-        for v in range(max(lo_v[t], cut), hi):
-            book_c[t] += book_c_v[v, t]
         viu_e[t] = viu_e[t] / df[t]
         fv_e = min(fair_e[t], viu_e[t]) if obsolescence else fair_e[t]
-        stranded_e[t] = max(book_e - max(viu_e[t], fv_e), 0.0)
+        stranded_e[t] = max(book_e[t] - max(viu_e[t], fv_e), 0.0)
         fv = min(fair[t], viu[t]) if obsolescence else fair[t]
         economic = max(viu[t], fv)
         recoverable[t] = book_f[t] + economic
