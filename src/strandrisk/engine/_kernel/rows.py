@@ -233,14 +233,6 @@ def _economic_lives(ebitda, start, end, vint, n_hist, nt, out):
 
 
 @jit()
-def _add_ebitda(ebitda, start, end, vr, n, fl_e):
-    """Add one company's EBITDA per quarter over its reported vintages, in vintage order."""
-    for v in range(vr):
-        for u in range(np.uint64(start[v]), np.uint64(min(end[v], n))):
-            fl_e[u] += ebitda[v, u]
-
-
-@jit()
 def _same(a, b):
     """Whether two numbers are the same, bit for bit (``0.0`` and ``-0.0`` are not; NaN never)."""
     return a == b and np.signbit(a) == np.signbit(b)
@@ -371,7 +363,6 @@ def _outcome_block(
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
             _economic_lives(ebitda, start, end, vint, n_hist, nt, life26[s, k])
-            _add_ebitda(ebitda, start, end, vr, n, fl[0, k])
             book_c_v, lo_v, book_f = books_v[k], books_lo[k], books_f[k]
             if not same_books:
                 books_dep[k] = 0.0
@@ -406,7 +397,7 @@ def _outcome_block(
                 )  # fmt: skip
             _future_values(
                 ebitda, start, end, vint, df[s], n, cut, book_c_v, fair_y, obsolescence, viu,
-                und, viu_e, viu_y, peak_y[k], viu_y_ind,
+                und, viu_e, viu_y, peak_y[k], viu_y_ind, fl[0, k],
             )  # fmt: skip
             for t in range(n):
                 viu_ind[t] += viu[t]

@@ -86,7 +86,7 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
 @jit()
 def _future_values(
     ebitda, start, end, vint, df, n, cut, book_c_v, fair_y, obsolescence, viu, und, viu_e,
-    viu_y, peak_y, viu_y_sum,
+    viu_y, peak_y, viu_y_sum, flow,
 ):  # fmt: skip
     """Sum each vintage's EBITDA after each reporting quarter, over the vintages in service.
 
@@ -98,7 +98,8 @@ def _future_values(
     four vintages are valued alone too, ``fair_y`` (Y, n) being their fair value:
     ``peak_y[y]`` receives the peak of their stranded value, and ``viu_y_sum[y]`` (Y, n)
     adds their discounted sum (a cash-generating unit of several companies sums theirs in
-    company order; ``viu_y``: work space, n).
+    company order; ``viu_y``: work space, n). ``flow`` (n) adds each quarter's EBITDA,
+    in vintage order.
     """
     vr = book_c_v.shape[0]
     by_year = peak_y.shape[0] > 0
@@ -119,7 +120,8 @@ def _future_values(
             fd = ebitda[v, u] * df[u]
             tot_d += fd
             tot_u += ebitda[v, u]
-            if u < n and vint[v] <= u:
+            if u < n:  # (a vintage is in service from its own quarter on)
+                flow[u] += ebitda[v, u]
                 viu[u] += tot_d - fd
                 und[u] += tot_u - ebitda[v, u]
                 if by_year:
