@@ -233,28 +233,28 @@ def _economic_lives(ebitda, start, end, vint, n_hist, nt, out):
 
 
 @jit()
-def _same(a, b):
-    """Whether two numbers are the same, bit for bit (``0.0`` and ``-0.0`` are not; NaN never)."""
-    return a == b and np.signbit(a) == np.signbit(b)
-
-
-@jit()
 def _same_as_before(x, s, n):
-    """Whether row ``s`` of ``x`` (S, K, ...) has row ``s - 1``'s first ``n`` values of each K."""
+    """Whether row ``s`` of ``x`` (S, K, ...) has row ``s - 1``'s first ``n`` values of each K.
+
+    The same bits (``0.0`` and ``-0.0`` differ; a NaN is the same NaN), compared without a
+    branch in the loop: the same inputs give the same results.
+    """
+    diff = 0
     for k in range(x.shape[1]):
+        a, b = x[s, k].view(np.int64), x[s - 1, k].view(np.int64)
         for i in range(n):
-            if not _same(x[s, k, i], x[s - 1, k, i]):
-                return False
-    return True
+            diff |= a[i] ^ b[i]
+    return diff == 0
 
 
 @jit()
 def _same_params(sp, s, keys):
-    """Whether row ``s`` has row ``s - 1``'s parameters ``keys`` (columns of ``sp``)."""
-    for i in keys:  # noqa: SIM110 (a loop: Numba compiles no generator expressions here)
-        if not _same(sp[s, i], sp[s - 1, i]):
-            return False
-    return True
+    """Whether row ``s`` has row ``s - 1``'s parameters ``keys`` (``sp``'s columns), bit for bit."""
+    a, b = sp[s].view(np.int64), sp[s - 1].view(np.int64)
+    diff = 0
+    for i in keys:
+        diff |= a[i] ^ b[i]
+    return diff == 0
 
 
 _BOOK_KEYS = (_SC, _SN, _SF, _FLIFE, _DBF)
