@@ -162,8 +162,7 @@ def _company_books(
             book = ec + en
             book_c_v[v, t] = book
             book_c_ind[v, t] += book  # + 0 where the book is 0: unchanged
-        for t in range(np.uint64(t0), np.uint64(t_cn)):
-            w = v if book_c_v[v, t] > 0 else vr
+            w = v if book > 0 else vr
             lo_v[t] = min(lo_v[t], w)
             lo_ind[t] = min(lo_ind[t], w)
         for t in range(np.uint64(t_cn), np.uint64(n)):
