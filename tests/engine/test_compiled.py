@@ -11,7 +11,7 @@ import strandrisk as sr
 from strandrisk.engine import _kernel
 from strandrisk.engine._kernel import common, debt, dispatch
 from strandrisk.engine.compiled import _discount, _market, compiled_inputs
-from strandrisk.engine.model import build_cohorts, make_grid, operate
+from strandrisk.engine.model import _short_for_a_year, build_cohorts, make_grid, operate
 from strandrisk.engine.params import build_params
 from strandrisk.engine.simulate import _history
 from strandrisk.io.scenario import PRESETS
@@ -329,6 +329,37 @@ def test_merit_order_cut_stepped_from_quarter_to_quarter_counts_the_cohorts_in_t
     )  # fmt: skip
     expected = [(eph[order] / theta[t] <= price[t]).sum() for t in range(nt)]
     np.testing.assert_array_equal(cut, expected)
+
+
+_FLOWS = st.one_of(st.floats(-5.0, 5.0), st.sampled_from([0.0, 1e17, -1e17, 1.0, -1.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 11), st.integers(0, 12), st.floats(0.0, 3.0)),
+        min_size=1,
+        max_size=5,
+    ),
+    st.lists(_FLOWS, min_size=12, max_size=12),
+)
+def test_the_kernels_trailing_year_rule_retires_where_the_references_first_does(cohorts, flows):
+    """Each cohort's window ends at the reference's first trigger (a whole year in service,
+    its four quarters short of fixed cost), whatever the flows' sizes."""
+    nt = 12
+    start = np.array([min(a, b) for a, b, _ in cohorts], dtype=np.int64)
+    end = np.array([max(a, b) for a, b, _ in cohorts], dtype=np.int64)
+    fixed = np.array([f for _, _, f in cohorts])
+    alive = (np.arange(nt) >= start[:, None]) & (np.arange(nt) < end[:, None])
+    contribution = np.where(alive, np.array(flows)[None, :], 0.0)
+    fixed_cells = fixed[:, None] * alive
+    trigger = alive & _short_for_a_year(contribution, fixed_cells, alive)
+    expected = np.where(trigger.any(axis=1), trigger.argmax(axis=1), end)
+    ebitda = np.where(alive, contribution - fixed_cells, np.nan)  # cells outside: never read
+    got = end.copy()
+    first = dispatch._short_for_a_year(ebitda, fixed, start, got, nt)
+    np.testing.assert_array_equal(got, expected)
+    assert first == (expected[trigger.any(axis=1)].min() if trigger.any() else nt)
 
 
 @settings(max_examples=300, deadline=None)

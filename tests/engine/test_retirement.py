@@ -31,6 +31,14 @@ def test_foresight_keeps_a_cohort_idle_for_a_year_that_earns_it_back_later():
     assert short.tolist() == [0, 0, 0, 1, 0, 0]
 
 
+def test_the_trailing_year_is_the_sum_of_its_own_four_quarters():
+    # a year short by 1 a quarter after a quarter that earned 1e17: a difference of running
+    # sums (1e17 - 1 rounds back to 1e17) would see no shortfall; the four quarters' own sum does
+    contribution = np.array([1e17, 0, 0, 0, 0, 0, 0, 0])
+    short = _short_for_a_year(contribution, np.ones(8), np.ones(8, bool))
+    assert short.tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
+
+
 def test_foresight_retires_at_once_what_cannot_earn_back_its_idle_quarters():
     # V_2 = 1.5, V_1 = 0.5, V_0 = -0.5: the first quarter is already not worth it
     assert _flags([-1, -1, 1.5])[0]

@@ -16,7 +16,7 @@ import numpy as np
 from strandrisk.core.depreciation import declining_balance_book, straight_line_book
 from strandrisk.core.dispatch import merit_order_dispatch
 from strandrisk.core.market import adoption_curve, demand_index, tco_adoption, token_price
-from strandrisk.core.numeric import ordered_cumsum, ordered_sum, power
+from strandrisk.core.numeric import ordered_sum, power
 from strandrisk.core.technology import cumulative_doublings
 from strandrisk.engine.params import Params
 
@@ -328,9 +328,14 @@ RETIREMENT_WINDOW = 4
 
 
 def _trailing(x: np.ndarray, w: int) -> np.ndarray:
-    total = ordered_cumsum(x, axis=-1)
-    out = total.copy()
-    out[..., w:] -= total[..., :-w]
+    """Sum over the last ``w`` quarters (fewer at the start), from each quarter back.
+
+    ``((x[t] + x[t-1]) + x[t-2]) + ...``: the terms themselves, not a difference of running
+    sums (which cancels once the running sum is large).
+    """
+    out = x.copy()
+    for j in range(1, w):
+        out[..., j:] += x[..., :-j]
     return out
 
 

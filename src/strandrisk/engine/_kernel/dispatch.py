@@ -100,22 +100,35 @@ def _operate_company(
                 end[v] = stop
                 first = min(first, stop)
     else:  # the trailing-year rule
-        for v in range(vint.shape[0]):
-            a = start[v]
-            run = 0.0
-            for t in range(a, end[v]):
-                run += ebitda[v, t]  # the reference's running sum and its 4-quarter difference
-                total[t] = run
-                if t >= a + 3:
-                    trailing = run - total[t - 4] if t - 4 >= a else run
-                    if trailing < -1e-9 * abs(fixed_q[v]) * 4:
-                        end[v] = t
-                        first = min(first, t)
-                        break
+        first = _short_for_a_year(ebitda, fixed_q, start, end, nt)
     if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
         _dispatch(
             hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, total, cut, first
         )
+
+
+@jit()
+def _short_for_a_year(ebitda, fixed_q, start, end, nt):
+    """End each cohort's window where it first fell a year short (the trailing-year rule).
+
+    That is the first quarter, after a whole year in service, whose trailing year (its four
+    quarters summed from the last back, as the reference) fell short of the cohort's fixed
+    cost, found as a minimum over the window without an exit, so that the quarters run side
+    by side. Returns the first such quarter of any cohort (``nt`` if none).
+    """
+    u1, u2, u3 = np.uint64(1), np.uint64(2), np.uint64(3)
+    first = nt
+    for v in range(start.shape[0]):
+        b = np.uint64(end[v])
+        short = -1e-9 * abs(fixed_q[v]) * 4
+        stop = b
+        for t in range(np.uint64(start[v]) + u3, b):  # unsigned: SIMD
+            year = ((ebitda[v, t] + ebitda[v, t - u1]) + ebitda[v, t - u2]) + ebitda[v, t - u3]
+            stop = min(stop, t if year < short else b)
+        if stop < b:
+            end[v] = stop
+            first = min(first, end[v])
+    return first
 
 
 @jit()
