@@ -295,6 +295,11 @@ def _outcome_block(
     books_ind = np.empty((vr, n))  # the industry's book per vintage, and its first vintage
     books_lo_ind = np.empty(n, dtype=np.int64)
     book_sum = np.empty((k1, 2, n))  # the compute book summed, today's capital's, per unit
+    # the books' ages and the programme's, in quarters (the loan cover's: every reported
+    # vintage to the grid's end), and the remaining book shares by age, kept with the books
+    ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
+    rems = np.empty((k_n, 2, ages))  # compute and network, per company
+    rem_f = np.empty(ages)  # facilities
     loans = np.empty((k_n, 2, n))  # interest and principal repaid
     orders = np.empty((k_n, nv), dtype=np.int64)  # the merit order, kept with the power
     for s in range(lo, hi):
@@ -334,9 +339,6 @@ def _outcome_block(
         rate = _debt_rate(p, nt)  # every internal quarter (the loan cover's too)
         # the last reported cohort's life (with foresight, every cohort's whole life)
         horizon = nt if foresight else _horizon(vint[vr - 1], p[_LIFE], nt)
-        # the books' ages and the programme's, in quarters (the loan cover's: every
-        # reported vintage to the grid's end)
-        ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
         if llcr:
             cover = np.zeros((k1, n))
             owed = np.zeros((k1, n))
@@ -344,15 +346,18 @@ def _outcome_block(
             flow = np.empty(nt)
             due = np.empty(n, dtype=np.int64)
             d_end = _discount_to_start(rate)
-        rem_f = _remaining(p[_FLIFE], ages)
+        if not same_books:
+            rem_f[:] = _remaining(p[_FLIFE], ages)
         t_mat = np.empty(vr, dtype=np.int64)  # each vintage's loan: its maturity quarter
         for v in range(vr):  # (every company's; a reported vintage starts before quarter n)
             t_mat[v] = _matured(max(vint[v], 0), vint[v], p[_MAT], nt)
         for k in range(k_n):
             cl, nl = lives[s, k, 0], lives[s, k, 1]
             span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
-            rem_c = _booked(cl, p[_DBF], ages)
-            rem_n = _booked(nl, p[_DBF], ages)
+            if not same_books:
+                rems[k, 0] = _booked(cl, p[_DBF], ages)
+                rems[k, 1] = _booked(nl, p[_DBF], ages)
+            rem_c, rem_n = rems[k, 0], rems[k, 1]
             cap_k = capex[s, k]
             if not same_power:
                 orders[k] = _merit_order(power[s, k], n_hist)
