@@ -377,6 +377,38 @@ def test_loan_maturity_quarter_is_the_first_quarter_the_test_passes(t0, vintage,
     assert debt._matured(t0, vintage, maturity, limit) == t
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-30, 50), min_size=1, max_size=6),
+    st.one_of(st.floats(0.25, 12.0), st.sampled_from([0.25, 1.0, 1.0 + 1e-9, 1.0 - 1e-9, 5.0])),
+    st.integers(1, 48),
+)
+def test_a_bullet_loan_is_repaid_in_the_quarter_it_matures_and_pays_interest_until_then(
+    vintages, maturity, n
+):
+    """The schedule against the quarter-by-quarter rule: interest on the principal in every
+    quarter before maturity from 2026 on, the principal in the quarter that ends at maturity."""
+    nt = 60
+    vint = np.array(vintages, dtype=np.int64)
+    sp = np.zeros(len(common.SCALARS))
+    sp[common._DEBT], sp[common._MAT] = 0.6, maturity
+    capex = np.arange(1.0, len(vint) + 1.0)
+    rate = np.linspace(0.04, 0.09, nt)
+    t_mat = np.array([debt._matured(max(v, 0), v, maturity, nt) for v in vint], dtype=np.int64)
+    interest, repaid = np.zeros(n), np.zeros(n)
+    debt._debt_schedule(capex, vint, len(vint), n, sp, t_mat, False, rate, interest, repaid)
+    want_i, want_r = np.zeros(n), np.zeros(n)
+    for v, principal in zip(vint, 0.6 * capex, strict=True):
+        t = max(v, 0)
+        while t < n and not (t - v) * 0.25 >= maturity - 1e-9:  # before maturity
+            want_i[t] += principal * rate[t] * 0.25
+            if (t - v) * 0.25 + 0.25 >= maturity - 1e-9:
+                want_r[t] += principal
+            t += 1
+    np.testing.assert_array_equal(interest, want_i)
+    np.testing.assert_array_equal(repaid, want_r)
+
+
 @pytest.mark.parametrize(
     "overrides",
     [{}, {"accounting.economic_obsolescence": True, "technology.retirement": "foresight"}],

@@ -149,10 +149,11 @@ def _debt_schedule(cap_k, vint, vr, n, p, t_mat, amortising, rate, interest, rep
                 repaid[t] += outstanding - after
         else:
             for i in range(np.uint64(t_d - t0)):
-                t = ut + i
-                age = (uj + i) * Q
-                interest[t] += principal * rate[t] * Q
-                repaid[t] += principal if age + Q >= m - 1e-9 else 0.0
+                interest[ut + i] += principal * rate[ut + i] * Q
+            # repaid in the quarter that ends at maturity: the schedule's last if it passes
+            # the test (which passes in no earlier one: t_mat is the first matured quarter)
+            if t_d > t0 and (t_d - 1 - vint[v]) * Q + Q >= m - 1e-9:
+                repaid[t_d - 1] += principal
 
 
 @jit()
