@@ -121,13 +121,13 @@ def _payback(cf):
 
 @jit()
 def _add_industry(cf):
-    """Last row = sum of the others, in order."""
+    """Last row = sum of the others, in order (the columns' sums side by side)."""
     k_n = cf.shape[0] - 1
     for i in range(cf.shape[1]):
-        total = 0.0
-        for k in range(k_n):
-            total += cf[k, i]
-        cf[k_n, i] = total
+        cf[k_n, i] = 0.0
+    for k in range(k_n):
+        for i in range(cf.shape[1]):
+            cf[k_n, i] += cf[k, i]
 
 
 @jit()
