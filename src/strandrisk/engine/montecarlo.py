@@ -133,11 +133,34 @@ class _TaskResult:
     peaks: dict[str, np.ndarray] | None = None
 
 
-def _year_counts(quarters: pd.Series, years: int) -> np.ndarray:
-    """Count ISO quarters (None: never) by year from 2026, shape (years + 1,), never last."""
-    codes, labels = pd.factorize(quarters)  # a few dozen quarters; -1 = none
-    of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
-    return np.bincount(np.minimum(of_label[codes], years), minlength=years + 1)
+class _ByCompany:
+    """The rows of each company, in company order and, within one, in the rows' order.
+
+    What ``rows.groupby("company", sort=True)`` gives, as index ranges into one stable
+    ordering of the rows, so that each column is read (and each quarter column factorised)
+    once for all the companies rather than once a company.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        codes, names = pd.factorize(rows["company"], sort=True)
+        self.order = np.argsort(codes, kind="stable")
+        self.bounds = np.searchsorted(codes[self.order], np.arange(len(names) + 1))
+        self.names = [str(name) for name in names]
+
+    def column(self, rows: pd.DataFrame, name: str) -> list[np.ndarray]:
+        """Each company's values of a numeric column, as floats."""
+        values = rows[name].to_numpy(dtype=float)[self.order]
+        return [values[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
+
+    def year_counts(self, quarters: pd.Series, years: int) -> list[np.ndarray]:
+        """Each company's ISO quarters (None: never) counted by year from 2026, never last."""
+        codes, labels = pd.factorize(quarters)  # a few dozen quarters; -1 = none
+        of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
+        year = np.minimum(of_label[codes], years)[self.order]
+        return [
+            np.bincount(year[a:b], minlength=years + 1)
+            for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)
+        ]
 
 
 def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | None:
@@ -150,10 +173,8 @@ def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | N
     column = "stranded_peak_to_2026_date"
     if column not in outcomes:
         return None
-    return {
-        str(company): _year_counts(group[column], years)
-        for company, group in outcomes.groupby("company", sort=True, observed=True)
-    }
+    by = _ByCompany(outcomes)
+    return dict(zip(by.names, by.year_counts(outcomes[column], years), strict=True))
 
 
 def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
@@ -164,26 +185,28 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
     counting those with none within the horizon; with the loan life cover columns, a third
     row counts the first quarter the LLCR is below 1 the same way. [count]
     """
-    sketches, impaired = {}, {}
+    sketches: dict[tuple[str, str], QuantileSketch] = {}
     cover = "min_llcr" in rows
     firsts: tuple[str, ...] = ("first_impairment_ifrs", "first_impairment_usgaap")
     firsts += ("first_llcr_below_1",) if cover else ()
-    for company, group in rows.groupby("company", sort=True, observed=True):
-        name = str(company)
-        # min_dscr: NaN without debt service, min_interest_cover without interest,
-        # min_llcr without debt
-        covers = COVER_OUTCOMES if cover else COVER_OUTCOMES[:-1]
-        for outcome in (*SUMMARISED, *covers, *LIFE_OUTCOMES):
-            if outcome in group:  # booked_life_years: not in rows stored before it was kept
-                sketches[(name, outcome)] = QuantileSketch.of(group[outcome].to_numpy(float))
-        if "booked_life_years" in group:  # 1 where the economic life is the shorter, else 0
-            economic = group["economic_life_years"].to_numpy(dtype=float)
-            booked = group["booked_life_years"].to_numpy(dtype=float)
+    by = _ByCompany(rows)
+    # min_dscr: NaN without debt service, min_interest_cover without interest, min_llcr
+    # without debt; booked_life_years: not in rows stored before it was kept
+    covers = COVER_OUTCOMES if cover else COVER_OUTCOMES[:-1]
+    outcomes = [c for c in (*SUMMARISED, *covers, *LIFE_OUTCOMES) if c in rows]
+    columns = {outcome: by.column(rows, outcome) for outcome in outcomes}
+    for i, name in enumerate(by.names):
+        for outcome in outcomes:
+            sketches[(name, outcome)] = QuantileSketch.of(columns[outcome][i])
+        if "booked_life_years" in rows:  # 1 where the economic life is the shorter, else 0
+            economic = columns["economic_life_years"][i]
+            booked = columns["booked_life_years"][i]
             short = np.where(
                 np.isfinite(economic) & np.isfinite(booked), (economic < booked) * 1.0, np.nan
             )
             sketches[(name, LIFE_SHORT)] = QuantileSketch.of(short)
-        impaired[name] = np.stack([_year_counts(group[column], years) for column in firsts])
+    counts = [by.year_counts(rows[column], years) for column in firsts]
+    impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
     return sketches, impaired
 
 
@@ -239,8 +262,8 @@ def _task(
     result = simulate(
         scenario, samples, breakeven=False, keep_series=False, llcr=llcr, capex_years=capex_years
     )
-    rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]].copy()
-    rows["scenario"] += start
+    rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]]
+    rows["scenario"] += start  # copy-on-write: the result's own column stays as it was
     sketches, impaired = _reduce(rows, scenario.years)
     sketches.update(capex_year_sketches(scenario, result))
     peaks = _peak_years(result.outcomes, scenario.years)
