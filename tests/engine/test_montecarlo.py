@@ -30,6 +30,28 @@ def _outcomes(tmp_path, name, **kw):
         return con.execute("SELECT * FROM mc ORDER BY scenario, company").df()
 
 
+def test_the_reductions_read_each_company_as_a_groupby_would_whatever_the_rows_order():
+    """Each company's values (and quarters' years) in company order, the rows' order within."""
+    from strandrisk.engine.montecarlo import _ByCompany
+
+    rng = np.random.default_rng(3)
+    rows = pd.DataFrame(
+        {
+            "company": rng.choice(["oracle", "meta", "industry", "amazon"], 400),
+            "x": rng.standard_normal(400),
+            "q": pd.Series(rng.choice(["2027Q1", "2031Q4", None, "2026Q2"], 400), dtype=object),
+        }
+    )
+    by = _ByCompany(rows)
+    groups = list(rows.groupby("company", sort=True))
+    assert by.names == [name for name, _ in groups]
+    for got, (_, group) in zip(by.column(rows, "x"), groups, strict=True):
+        np.testing.assert_array_equal(got, group["x"].to_numpy())
+    for got, (_, group) in zip(by.year_counts(rows["q"], 10), groups, strict=True):
+        years = [10 if q is None else int(q[:4]) - 2026 for q in group["q"]]
+        np.testing.assert_array_equal(got, np.bincount(years, minlength=11))
+
+
 def test_same_seed_same_outcomes_for_any_chunk_size_and_workers(tmp_path):
     a = _outcomes(tmp_path, "a", chunk_size=90)
     b = _outcomes(tmp_path, "b", chunk_size=17)
