@@ -352,11 +352,9 @@ def _outcome_block(
         for v in range(vr):  # (every company's; a reported vintage starts before quarter n)
             t_mat[v] = _matured(max(vint[v], 0), vint[v], p[_MAT], nt)
         for k in range(k_n):
-            cl, nl = lives[s, k, 0], lives[s, k, 1]
-            span_cn = int(np.ceil(max(cl, nl) / Q))  # quarters until both are written off
             if not same_books:
-                rems[k, 0] = _booked(cl, p[_DBF], ages)
-                rems[k, 1] = _booked(nl, p[_DBF], ages)
+                rems[k, 0] = _booked(lives[s, k, 0], p[_DBF], ages)
+                rems[k, 1] = _booked(lives[s, k, 1], p[_DBF], ages)
             rem_c, rem_n = rems[k, 0], rems[k, 1]
             cap_k = capex[s, k]
             if not same_power:
@@ -371,6 +369,7 @@ def _outcome_block(
             book_c_v, lo_v, book_f = books_v[k], books_lo[k], books_f[k]
             if not same_books:
                 books_dep[k] = 0.0
+                span_cn = int(np.ceil(max(lives[s, k, 0], lives[s, k, 1]) / Q))  # both written off
                 _company_books(
                     cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, span_cn, books_dep[k], book_c_v,
                     books_ind, lo_v, books_lo_ind, book_f,
@@ -401,8 +400,8 @@ def _outcome_block(
                     d_end, n, t_mat, cover[k], owed[k], tail, due, flow,
                 )  # fmt: skip
             _future_values(
-                ebitda, start, end, vint, df[s], n, cut, book_c_v, fair_y, obsolescence, viu,
-                und, viu_e, viu_y, peak_y[k], viu_y_ind, fl[0, k],
+                ebitda, start, end, df[s], n, cut, book_c_v, fair_y, obsolescence, viu, und,
+                viu_e, viu_y, peak_y[k], viu_y_ind, fl[0, k],
             )  # fmt: skip
             for t in range(n):
                 viu_ind[t] += viu[t]

@@ -85,8 +85,8 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
 
 @jit()
 def _future_values(
-    ebitda, start, end, vint, df, n, cut, book_c_v, fair_y, obsolescence, viu, und, viu_e,
-    viu_y, peak_y, viu_y_sum, flow,
+    ebitda, start, end, df, n, cut, book_c_v, fair_y, obsolescence, viu, und, viu_e, viu_y,
+    peak_y, viu_y_sum, flow,
 ):  # fmt: skip
     """Sum each vintage's EBITDA after each reporting quarter, over the vintages in service.
 
