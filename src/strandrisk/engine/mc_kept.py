@@ -17,15 +17,18 @@ import duckdb
 import pandas as pd
 
 from strandrisk.errors import InputError
-from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file
+from strandrisk.io.files import (
+    DUCKDB_MEMORY,
+    atomic_path,
+    ensure_folder,
+    is_duckdb_file,
+    limit_duckdb_memory,
+)
 
 if TYPE_CHECKING:
     from strandrisk.engine.montecarlo import _TaskResult
 
-__all__ = ["DUCKDB_MEMORY", "read_kept", "temporary_kept"]
-
-DUCKDB_MEMORY = "512MB"
-"""Memory DuckDB may use when it keeps the outcome rows."""
+__all__ = ["DUCKDB_MEMORY", "read_kept", "temporary_kept"]  # DUCKDB_MEMORY: from io.files
 
 
 class _Kept:
@@ -42,7 +45,7 @@ class _Kept:
             self.con = duckdb.connect(str(path))
         except duckdb.Error as exc:
             raise InputError(f"{path}: cannot be written ({exc})") from None
-        self.con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        limit_duckdb_memory(self.con)
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute(
             "CREATE TABLE mc (scenario BIGINT, company VARCHAR, stranded_peak DOUBLE, "

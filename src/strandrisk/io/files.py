@@ -18,14 +18,31 @@ from typing import Any
 from strandrisk.errors import InputError
 
 __all__ = [
+    "DUCKDB_MEMORY",
     "atomic_path",
     "ensure_folder",
     "is_duckdb_file",
+    "limit_duckdb_memory",
     "parse_toml",
     "read_toml_source",
     "write_text_atomic",
     "write_with",
 ]
+
+
+DUCKDB_MEMORY = "512MB"
+"""Memory a DuckDB connection of ours may hold before it spills to disk (stores, kept rows)."""
+
+
+def limit_duckdb_memory(con: Any) -> None:
+    """Cap a DuckDB connection's memory at :data:`DUCKDB_MEMORY`: large tables spill to disk.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        An open connection. [-]
+    """
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
 
 
 def is_duckdb_file(path: Path | str) -> bool:

@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from strandrisk.engine.mc_kept import DUCKDB_MEMORY
 from strandrisk.errors import InputError
-from strandrisk.io.files import is_duckdb_file
+from strandrisk.io.files import is_duckdb_file, limit_duckdb_memory
 from strandrisk.store.tables import (  # LLCR_COLUMNS, StoredRun, series_dataset re-exported
     _ADDED,
     _DDL,
@@ -98,7 +97,7 @@ class RunStore:
         try:
             # bounded, as the Monte Carlo's kept file: DuckDB spills a large run's rows to
             # disk rather than holding them (a stored 10^6-scenario run held ≈0.9 GB)
-            con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+            limit_duckdb_memory(con)
             if not read_only:
                 con.execute(_DDL)
                 con.execute(
