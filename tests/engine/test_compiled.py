@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import strandrisk as sr
 from strandrisk.engine import _kernel
 from strandrisk.engine._kernel import common, debt, dispatch
-from strandrisk.engine.compiled import _discount, _market, compiled_inputs
+from strandrisk.engine.compiled import _discount, _market, compiled_inputs, prepare_kernel
 from strandrisk.engine.model import _short_for_a_year, build_cohorts, make_grid, operate
 from strandrisk.engine.params import build_params
 from strandrisk.engine.simulate import _history
@@ -265,6 +265,60 @@ def test_a_row_keeps_the_books_loans_and_merit_order_before_it_only_if_their_inp
     for i, (_, column) in enumerate(_KEPT_INPUT_CHANGES):
         before, after = per_row.get_group(2 * i + 1)[column], per_row.get_group(2 * i + 2)[column]
         assert not np.array_equal(before.to_numpy(), after.to_numpy()), column
+
+
+def test_values_held_fixed_over_a_batch_are_kept_once_and_nothing_else():
+    scenario = sr.load_scenario("base")
+    samples = {
+        "market.price_decline": np.array([0.5, 0.5, 0.5]),  # sampled, yet the same: kept once
+        "market.demand_growth": np.array([0.4, 0.9, 0.4]),
+        "technology.doubling_time": np.array([2.5, 2.5, 2.5]),
+        "companies.meta.compute_life": np.array([5.0, 6.0, 5.0]),  # one company varies
+    }
+    p = build_params(scenario, samples)
+    c = p.collapsed()
+    assert c.n == p.n == 3
+    for key, value in p.values.items():
+        kept = c.values[key]
+        assert kept.shape[0] in (1, 3)
+        np.testing.assert_array_equal(np.broadcast_to(kept, value.shape), value)
+    assert c["market.price_decline"].shape[0] == c["technology.doubling_time"].shape[0] == 1
+    assert c["market.demand_growth"].shape[0] == c["company.compute_life"].shape[0] == 3
+    assert c["financing.wacc"].shape[0] == 1  # not sampled
+    signed = build_params(scenario, {"market.agentic_width": np.array([1.0, 1.0])})
+    signed.values["market.elasticity"] = np.array([0.0, -0.0]).reshape(2, 1, 1, 1)
+    assert signed.collapsed()["market.elasticity"].shape[0] == 2  # bitwise: 0.0 and -0.0 differ
+
+
+def test_kernel_inputs_do_not_depend_on_which_values_the_batch_holds_fixed():
+    """Each uncertain parameter held at one value over 6 draws (kept once, computed once for
+    the batch) gives those rows the same kernel inputs, bit for bit, as when a seventh row
+    drawn with another value makes it vary; and the seventh row gets its own alone."""
+    scenario = sr.load_scenario("base")
+    space = load_uncertainty("base", scenario)
+    draws = sample_range(space, 0, 7, 11, "lhs")
+    grid = make_grid(scenario.years)
+    hist = _history(tuple(c.name for c in scenario.companies))
+    tested = 0
+    for key in space.keys:
+        held = {k: v.copy() for k, v in draws.items()}
+        held[key][:6] = held[key][0]
+        try:
+            fixed = prepare_kernel(
+                build_params(scenario, {k: v[:6] for k, v in held.items()}), grid, hist
+            )
+        except ValueError:  # the value breaks a rule with another draw's (shares): not a case
+            continue
+        varies = prepare_kernel(build_params(scenario, held), grid, hist)
+        last = prepare_kernel(
+            build_params(scenario, {k: v[6:] for k, v in held.items()}), grid, hist
+        )
+        for a, b, c in zip(fixed.args, varies.args, last.args, strict=True):
+            if isinstance(a, np.ndarray) and a.ndim and a.shape[0] == 6:
+                assert a.tobytes() == b[:6].tobytes(), key
+                assert c.tobytes() == b[6:].tobytes(), key
+        tested += 1
+    assert tested >= len(space.keys) - 4
 
 
 def test_kernel_threads_cover_every_row_once_and_pass_errors_on(monkeypatch):

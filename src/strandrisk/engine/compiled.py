@@ -76,6 +76,14 @@ def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float)
 
 
+def _scalars(p: Params) -> np.ndarray:
+    """Return the kernel's per-scenario parameters, shape (S, len(SCALARS)), in its order."""
+    sp = np.empty((p.n, len(_kernel.SCALARS)))
+    for j, name in enumerate(_kernel.SCALARS):
+        sp[:, j] = p[name].reshape(-1)  # one row (a value held fixed) or S
+    return sp
+
+
 def compiled_inputs(
     p: Params, grid: Grid, cohorts: Cohorts, with_order: bool = True
 ) -> dict[str, np.ndarray]:
@@ -102,13 +110,12 @@ def compiled_inputs(
         "units": _c(cohorts.units, (s, k, v)),
         "power": power,
         "vint": np.ascontiguousarray(grid.vintage, dtype=np.int64),
-        "sp": np.ascontiguousarray(
-            np.stack([p[name].reshape(s) for name in _kernel.SCALARS], axis=1)
-        ),
-        "lives": np.ascontiguousarray(
-            np.stack([p["company.compute_life"], p["company.network_life"]], axis=-1).reshape(
-                s, k, 2
-            )
+        "sp": _scalars(p),
+        "lives": _c(
+            np.stack(
+                np.broadcast_arrays(p["company.compute_life"], p["company.network_life"]), axis=-1
+            ).reshape(-1, k, 2),
+            (s, k, 2),
         ),
     }
     if with_order:  # the merit order: by power, stable
@@ -126,9 +133,9 @@ def _market(
     s, k, t = p.n, len(p.companies), grid.t_int
     price, theta, demand = market(p, grid, cohorts, growth, decline)
     return {
-        "price": _c(price.reshape(s, -1, t), (s, k, t)),
-        "theta": _c(theta.reshape(s, t), (s, t)),
-        "demand": _c(demand.reshape(s, k, t), (s, k, t)),
+        "price": _c(price.reshape(price.shape[0], -1, t), (s, k, t)),
+        "theta": _c(theta.reshape(-1, t), (s, t)),
+        "demand": _c(demand.reshape(demand.shape[0], k, t), (s, k, t)),
     }
 
 
@@ -157,6 +164,7 @@ def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
     KernelInputs
         The cohorts and the kernel's arguments, except ``keep_values``.
     """
+    p = p.collapsed()  # what depends only on values held fixed: computed once
     cohorts = build_cohorts(p, grid, hist)
     s, t = p.n, grid.t_int
     args = compiled_inputs(p, grid, cohorts, with_order=False)  # the kernel sorts
@@ -170,8 +178,8 @@ def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
             mk["demand"],
             mk["price"],
             mk["theta"],
-            _c(cohorts.new_unit_cost.reshape(s, t), (s, t)),
-            _c(cohorts.new_unit_power.reshape(s, t), (s, t)),
+            _c(cohorts.new_unit_cost.reshape(-1, t), (s, t)),
+            _c(cohorts.new_unit_power.reshape(-1, t), (s, t)),
             _discount(p, grid),
             args["vint"],
             grid.n_hist,
@@ -275,4 +283,4 @@ def kernel_cached() -> bool | None:
 
 
 def _discount(p: Params, grid: Grid) -> np.ndarray:
-    return _c(discount_end(p, grid).reshape(p.n, grid.t_int), (p.n, grid.t_int))
+    return _c(discount_end(p, grid).reshape(-1, grid.t_int), (p.n, grid.t_int))

@@ -166,6 +166,18 @@ def _progress(p: Params, t: np.ndarray) -> np.ndarray:
     return np.exp2(cumulative_doublings(t, d0, k) - cumulative_doublings(_MID_2025, d0, k))
 
 
+def _vintages(installed: np.ndarray, new: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Return the installed base's vintages, then the new ones, as one C-ordered (S, K, V) array.
+
+    ``shape`` is the new vintages' (S, K, T); either part may broadcast to its place.
+    """
+    n_hist = installed.shape[-1]
+    out = np.empty((*shape[:-1], n_hist + shape[-1]))
+    out[..., :n_hist] = installed
+    out[..., n_hist:] = new
+    return out
+
+
 def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
     """Build the capex cohorts: installed base 2022-2025, 2026 guidance, the path after.
 
@@ -207,19 +219,9 @@ def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
     unit_cost_future = cost_2025 * gross_up / (progress if same else _progress(p, tau))[..., 0, :]
     d_w = p["technology.energy_doubling_time"][..., 0]
     power_future = power_2025 * np.exp2(-(tau - _MID_2025) / d_w)
-    capex = np.concatenate(
-        [np.broadcast_to(spend * gross_up, (p.n, *spend.shape[-2:])), future], axis=-1
-    )
-    units = np.concatenate(
-        [np.broadcast_to(units_hist, (p.n, *spend.shape[-2:])), future / unit_cost_future], axis=-1
-    )
-    power = np.concatenate(
-        [
-            np.broadcast_to(power_hist, (p.n, *spend.shape[-2:])),
-            np.broadcast_to(power_future, future.shape),
-        ],
-        axis=-1,
-    )
+    capex = _vintages(spend * gross_up, future, future.shape)
+    units = _vintages(units_hist, future / unit_cost_future, future.shape)
+    power = _vintages(power_hist, power_future, future.shape)
     cn_share = p["capex.share_compute"] + p["capex.share_network"]
     new_cost = cost_2025[..., None] * gross_up[..., None] * cn_share / progress
     new_power = power_2025[..., None] * np.exp2(

@@ -8,7 +8,7 @@ single values per scenario; everything else is the scenario's own value.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -54,6 +54,20 @@ class Params:
 
     def __getitem__(self, key: str) -> np.ndarray:
         return self.values[key]
+
+    def collapsed(self) -> Params:
+        """Return the parameters with each value that is the same in every scenario kept once.
+
+        Such a value keeps only its first row (shape ``(1, ...)``), so NumPy's broadcasting
+        computes what depends on such values alone once for the batch instead of once a
+        scenario; ``n`` is unchanged, and each result is the same, bit for bit, as with
+        every row. "The same" is bitwise (``0.0`` and ``-0.0`` differ).
+        """
+        vals = {}
+        for key, v in self.values.items():
+            rows = v.reshape(v.shape[0], -1).view(np.uint64)
+            vals[key] = v[:1] if v.shape[0] > 1 and (rows == rows[:1]).all() else v
+        return replace(self, values=vals)
 
     def take(self, index: np.ndarray | slice) -> Params:
         """Return the parameters of a subset of scenarios.
