@@ -285,6 +285,11 @@ def test_values_held_fixed_over_a_batch_are_kept_once_and_nothing_else():
     assert c["market.price_decline"].shape[0] == c["technology.doubling_time"].shape[0] == 1
     assert c["market.demand_growth"].shape[0] == c["company.compute_life"].shape[0] == 3
     assert c["financing.wacc"].shape[0] == 1  # not sampled
+    for index in (slice(1, 3), np.array([2, 0, 2, 1])):  # rows of what was kept once too
+        part, whole = c.take(index), p.take(index)
+        assert part.n == whole.n == np.arange(3)[index].size
+        for key, value in whole.values.items():
+            np.testing.assert_array_equal(np.broadcast_to(part[key], value.shape), value)
     signed = build_params(scenario, {"market.agentic_width": np.array([1.0, 1.0])})
     signed.values["market.elasticity"] = np.array([0.0, -0.0]).reshape(2, 1, 1, 1)
     assert signed.collapsed()["market.elasticity"].shape[0] == 2  # bitwise: 0.0 and -0.0 differ

@@ -79,6 +79,7 @@ def breakeven(
         acc = accounts(twice, short, short_cohorts)
     else:
         common = compiled_inputs(twice, grid, cohorts)
+        twice = twice.collapsed()  # the market's parts that depend on values held fixed: once
 
     def f(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """NPV (R, K+1) of scenarios ``rows`` at trial values ``x`` (R, K+1)."""

@@ -75,21 +75,14 @@ class Params:
         Parameters
         ----------
         index : ndarray or slice
-            Scenario rows to keep. [-]
+            Scenario rows to keep (integer positions). A value kept once
+            (:meth:`collapsed`) stays so. [-]
         """
-        vals = {k: v[index] for k, v in self.values.items()}
-        n = next(iter(vals.values())).shape[0]
-        return Params(
-            n,
-            self.companies,
-            vals,
-            self.path,
-            self.amortising,
-            self.years,
-            self.leakage_driver,
-            self.economic_obsolescence,
-            self.retirement,
-        )
+        n = np.arange(self.n)[index].size
+        vals = {
+            k: v if v.shape[0] == 1 and self.n > 1 else v[index] for k, v in self.values.items()
+        }
+        return replace(self, n=n, values=vals)
 
 
 def _check_ranges(scenario: Scenario, flat: dict, samples: dict[str, np.ndarray], n: int) -> None:
