@@ -12,6 +12,8 @@ from strandrisk.scenarios.sampling import (
     BLOCK,
     UncertaintySpace,
     _block_uniforms,
+    _strata_and_draws,
+    iman_conover,
     latin_hypercube,
     sample_range,
 )
@@ -64,6 +66,17 @@ def test_lhs_blocks_stay_stratified_after_rank_correlation():
     u = _block_uniforms(space, 0, BLOCK, 3, "lhs")
     for j in range(u.shape[1]):
         assert sorted(np.floor(u[:, j] * BLOCK).astype(int)) == list(range(BLOCK))
+
+
+def test_a_latin_hypercubes_strata_sort_its_columns_as_a_sort_does():
+    """Iman-Conover given the strata (no sort) reorders each column as it does sorting it."""
+    target = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, -0.4], [0.2, -0.4, 1.0]])
+    strata, u = _strata_and_draws(2000, 3, np.random.default_rng(4))
+    u = np.clip(u, 0.3, 0.7)  # non-decreasing, with ties: the strata still rank the draws
+    with_ranks = iman_conover(u, target, np.random.default_rng(9), strata)
+    sorting = iman_conover(u, target, np.random.default_rng(9))
+    np.testing.assert_array_equal(with_ranks, sorting)
+    assert not np.array_equal(sorting, u)
 
 
 def test_rank_correlation_is_achieved():

@@ -9,6 +9,7 @@ are one scrambled sequence, fast-forwarded to each block.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -123,11 +124,25 @@ def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     rng : numpy.random.Generator
         Source of the draws and permutations. [-]
     """
+    return _strata_and_draws(n, d, rng)[1]
+
+
+def _strata_and_draws(n: int, d: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Return a Latin hypercube's stratum per draw and column (``0..n-1``), and its draws."""
     strata = rng.permuted(np.tile(np.arange(n), (d, 1)), axis=1).T
-    return (strata + rng.random((n, d))) / n
+    return strata, (strata + rng.random((n, d))) / n
 
 
-def iman_conover(u: np.ndarray, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+@functools.lru_cache(maxsize=8)
+def _van_der_waerden(n: int) -> np.ndarray:
+    scores = stats.norm.ppf(np.arange(1, n + 1) / (n + 1))
+    scores.flags.writeable = False
+    return scores
+
+
+def iman_conover(
+    u: np.ndarray, target: np.ndarray, rng: np.random.Generator, ranks: np.ndarray | None = None
+) -> np.ndarray:
     """Reorder the columns of ``u`` so their rank correlation approaches ``target``.
 
     Parameters
@@ -138,6 +153,9 @@ def iman_conover(u: np.ndarray, target: np.ndarray, rng: np.random.Generator) ->
         Target rank correlation. [-]
     rng : numpy.random.Generator
         For the random score permutations. [-]
+    ranks : ndarray, shape (n, d), optional
+        Each value's place in its column sorted (``0..n-1``), where it is known without
+        sorting, as a Latin hypercube's strata (non-decreasing maps keep it). [-]
 
     Returns
     -------
@@ -153,14 +171,21 @@ def iman_conover(u: np.ndarray, target: np.ndarray, rng: np.random.Generator) ->
     n, d = u.shape
     if d < 2 or np.allclose(target, np.eye(d)):
         return u
-    scores = stats.norm.ppf(np.arange(1, n + 1) / (n + 1))
-    r = np.column_stack([rng.permutation(scores) for _ in range(d)])
+    rows = np.tile(_van_der_waerden(n), (d, 1))
+    for row in rows:  # one permutation of the scores per column, drawn in column order
+        rng.shuffle(row)
+    r = np.ascontiguousarray(rows.T)
     p = np.linalg.cholesky(target + 1e-12 * np.eye(d))
     q = np.linalg.cholesky(np.corrcoef(r, rowvar=False) + 1e-12 * np.eye(d))
     t = r @ np.linalg.inv(q).T @ p.T
     out = np.empty_like(u)
+    column = np.empty(n)
     for j in range(d):
-        out[np.argsort(t[:, j]), j] = np.sort(u[:, j])
+        if ranks is None:
+            column = np.sort(u[:, j])
+        else:
+            column[ranks[:, j]] = u[:, j]  # the column sorted, without a sort
+        out[np.argsort(t[:, j]), j] = column
     return out
 
 
@@ -172,7 +197,7 @@ def _block_uniforms(
     if sampler == "mc":
         u = rng.random((n, d))
     elif sampler == "lhs":
-        u = latin_hypercube(n, d, rng)
+        ranks, u = _strata_and_draws(n, d, rng)
     elif sampler == "sobol":
         engine = qmc.Sobol(
             d, scramble=True, seed=np.random.default_rng(np.random.SeedSequence(seed))
@@ -182,8 +207,8 @@ def _block_uniforms(
         u = engine.random(n)
     else:
         raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
-    u = np.clip(u, 1e-12, 1 - 1e-12)
-    return iman_conover(u, space.correlation, rng)
+    u = np.clip(u, 1e-12, 1 - 1e-12)  # non-decreasing: the strata still rank the draws
+    return iman_conover(u, space.correlation, rng, ranks if sampler == "lhs" else None)
 
 
 def sample_range(
