@@ -75,8 +75,7 @@ class Params:
         Parameters
         ----------
         index : ndarray or slice
-            Scenario rows to keep (integer positions). A value kept once
-            (:meth:`collapsed`) stays so. [-]
+            Scenario rows to keep; a value kept once (:meth:`collapsed`) stays so. [-]
         """
         n = np.arange(self.n)[index].size
         vals = {

@@ -179,11 +179,11 @@ def iman_conover(
     q = np.linalg.cholesky(np.corrcoef(r, rowvar=False) + 1e-12 * np.eye(d))
     t = r @ np.linalg.inv(q).T @ p.T
     out = np.empty_like(u)
-    column = np.empty(n)
     for j in range(d):
         if ranks is None:
             column = np.sort(u[:, j])
         else:
+            column = np.empty(n)
             column[ranks[:, j]] = u[:, j]  # the column sorted, without a sort
         out[np.argsort(t[:, j]), j] = column
     return out
