@@ -135,7 +135,7 @@ def _market(
     return {
         "price": _c(price.reshape(price.shape[0], -1, t), (s, k, t)),
         "theta": _c(theta.reshape(-1, t), (s, t)),
-        "demand": _c(demand.reshape(demand.shape[0], k, t), (s, k, t)),
+        "demand": _c(demand.reshape(demand.shape[0], -1, t), (s, k, t)),
     }
 
 

@@ -17,18 +17,12 @@ import duckdb
 import pandas as pd
 
 from strandrisk.errors import InputError
-from strandrisk.io.files import (
-    DUCKDB_MEMORY,
-    atomic_path,
-    ensure_folder,
-    is_duckdb_file,
-    limit_duckdb_memory,
-)
+from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file, limit_duckdb_memory
 
 if TYPE_CHECKING:
     from strandrisk.engine.montecarlo import _TaskResult
 
-__all__ = ["DUCKDB_MEMORY", "read_kept", "temporary_kept"]  # DUCKDB_MEMORY: from io.files
+__all__ = ["read_kept", "temporary_kept"]
 
 
 class _Kept:
