@@ -3,9 +3,12 @@
 Run from the repository root (Linux, with ``perf`` and binutils' ``objdump`` installed)::
 
     .venv/bin/python benchmarks/profile_kernel.py [--scenarios 1000] [--repeat 20] [--lines 30]
+        [--monte-carlo] [--capex-years]
 
 It prepares the kernel's inputs for base scenarios (as ``benchmarks/test_bench_model.py``
-draws them), compiles the kernel afresh in a throw-away cache with line tables only (Numba's
+draws them; with ``--monte-carlo``, Latin hypercube draws of every uncertainty of ``base``, as
+``strandrisk mc`` draws them, and with ``--capex-years`` each calendar year's capex valued
+alone too, as ``strandrisk mc --capex-years`` asks), compiles the kernel afresh in a throw-away cache with line tables only (Numba's
 full debug info would turn inlining off and profile different code), runs it on one thread
 while ``perf`` samples this process at 4 kHz, and maps each sample in the kernel's code to
 its source line through the object's DWARF line table. Lines Numba marks as 0 (code the
@@ -50,15 +53,21 @@ from strandrisk.engine.compiled import prepare_kernel  # noqa: E402
 from strandrisk.engine.model import make_grid  # noqa: E402
 from strandrisk.engine.params import build_params  # noqa: E402
 from strandrisk.engine.simulate import _history  # noqa: E402
+from strandrisk.io.uncertainty import load_uncertainty  # noqa: E402
+from strandrisk.scenarios.sampling import sample_range  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_bench_model import _samples  # noqa: E402
 
 
-def _capture(n: int) -> tuple:
+def _capture(n: int, monte_carlo: bool) -> tuple:
     """Return the kernel's arguments for ``n`` base scenarios, as ``simulate`` prepares them."""
     scenario = sr.load_scenario("base")
-    p = build_params(scenario, _samples(n))
+    if monte_carlo:
+        samples = sample_range(load_uncertainty("base", scenario), 0, n, 7, "lhs")
+    else:
+        samples = _samples(n)
+    p = build_params(scenario, samples)
     return prepare_kernel(p, make_grid(scenario.years), _history(p.companies)).args
 
 
@@ -92,11 +101,11 @@ def _functions(path: Path) -> dict[int, str]:
     return owner
 
 
-def _child(work: Path, repeat: int) -> None:
+def _child(work: Path, repeat: int, capex_years: bool) -> None:
     """Load the compiled kernel from the cache, run it under ``perf``, write its timing."""
     with (work / "args.pkl").open("rb") as f:
         args = pickle.load(f)
-    flags = (False, False, False)  # no value paths, no loan cover, no capex years
+    flags = (False, False, capex_years)  # no value paths, no loan cover
     _kernel.outcome_rows(*args, *flags)  # loads the kernel from the cache: one object
     block = rows._outcome_block
     result = block.overloads[block.signatures[0]]
@@ -123,16 +132,18 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--lines", type=int, default=30)
+    ap.add_argument("--monte-carlo", action="store_true", help="every uncertainty drawn")
+    ap.add_argument("--capex-years", action="store_true", help="each year's capex valued too")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     opt = ap.parse_args()
     if opt.child:
-        _child(Path(opt.child), opt.repeat)
+        _child(Path(opt.child), opt.repeat, opt.capex_years)
         return
 
     work = Path(_WORK)
     t0 = time.perf_counter()
-    args = _capture(opt.scenarios)
-    _kernel.outcome_rows(*args, False, False, False)  # compiles into the throw-away cache
+    args = _capture(opt.scenarios, opt.monte_carlo)
+    _kernel.outcome_rows(*args, False, False, opt.capex_years)  # compiles into the cache
     print(f"inputs prepared and kernel compiled in {time.perf_counter() - t0:.0f} s")
     with (work / "args.pkl").open("wb") as f:
         pickle.dump(args, f)
@@ -147,12 +158,13 @@ def main() -> None:
         if x.endswith(" " + result.fndesc.llvm_func_name)
     )
     # a fresh process loads the kernel from the cache as one object, its callees inside
-    subprocess.run(
-        [sys.executable, __file__, "--child", str(work), "--repeat", str(opt.repeat)], check=True
-    )
+    child = [sys.executable, __file__, "--child", str(work), "--repeat", str(opt.repeat)]
+    subprocess.run([*child, *(["--capex-years"] if opt.capex_years else [])], check=True)
     base = int((work / "base").read_text()) - offset  # where the code section is loaded
     per = float((work / "seconds").read_text()) / opt.scenarios * 1e6
-    print(f"kernel: {per:.1f} µs a scenario on one thread ({opt.scenarios:,} base scenarios)")
+    drawn = "draws of every uncertainty of" if opt.monte_carlo else "scenarios of"
+    years = ", with the capex years" if opt.capex_years else ""
+    print(f"kernel: {per:.1f} µs a scenario on one thread ({opt.scenarios:,} {drawn} base{years})")
     ips = subprocess.run(
         ["perf", "script", "-i", str(work / "perf.data"), "-F", "ip"],
         capture_output=True,
