@@ -3,12 +3,12 @@
 Run from the repository root (Linux, with ``perf`` and binutils' ``objdump`` installed)::
 
     .venv/bin/python benchmarks/profile_kernel.py [--scenarios 1000] [--repeat 20] [--lines 30]
-        [--monte-carlo] [--capex-years]
+        [--monte-carlo] [--llcr] [--capex-years]
 
 It prepares the kernel's inputs for base scenarios (as ``benchmarks/test_bench_model.py``
 draws them; with ``--monte-carlo``, Latin hypercube draws of every uncertainty of ``base``, as
-``strandrisk mc`` draws them, and with ``--capex-years`` each calendar year's capex valued
-alone too, as ``strandrisk mc --capex-years`` asks), compiles the kernel afresh in a throw-away cache with line tables only (Numba's
+``strandrisk mc`` draws them; with ``--llcr`` the loan life cover too, with ``--capex-years``
+each calendar year's capex valued alone, as ``strandrisk mc --llcr --capex-years`` asks), compiles the kernel afresh in a throw-away cache with line tables only (Numba's
 full debug info would turn inlining off and profile different code), runs it on one thread
 while ``perf`` samples this process at 4 kHz, and maps each sample in the kernel's code to
 its source line through the object's DWARF line table. Lines Numba marks as 0 (code the
@@ -101,11 +101,10 @@ def _functions(path: Path) -> dict[int, str]:
     return owner
 
 
-def _child(work: Path, repeat: int, capex_years: bool) -> None:
+def _child(work: Path, repeat: int, flags: tuple[bool, bool, bool]) -> None:
     """Load the compiled kernel from the cache, run it under ``perf``, write its timing."""
     with (work / "args.pkl").open("rb") as f:
         args = pickle.load(f)
-    flags = (False, False, capex_years)  # no value paths, no loan cover
     _kernel.outcome_rows(*args, *flags)  # loads the kernel from the cache: one object
     block = rows._outcome_block
     result = block.overloads[block.signatures[0]]
@@ -133,17 +132,19 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--lines", type=int, default=30)
     ap.add_argument("--monte-carlo", action="store_true", help="every uncertainty drawn")
+    ap.add_argument("--llcr", action="store_true", help="the loan life cover too")
     ap.add_argument("--capex-years", action="store_true", help="each year's capex valued too")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     opt = ap.parse_args()
+    flags = (False, opt.llcr, opt.capex_years)  # no value paths
     if opt.child:
-        _child(Path(opt.child), opt.repeat, opt.capex_years)
+        _child(Path(opt.child), opt.repeat, flags)
         return
 
     work = Path(_WORK)
     t0 = time.perf_counter()
     args = _capture(opt.scenarios, opt.monte_carlo)
-    _kernel.outcome_rows(*args, False, False, opt.capex_years)  # compiles into the cache
+    _kernel.outcome_rows(*args, *flags)  # compiles into the throw-away cache
     print(f"inputs prepared and kernel compiled in {time.perf_counter() - t0:.0f} s")
     with (work / "args.pkl").open("wb") as f:
         pickle.dump(args, f)
@@ -159,12 +160,13 @@ def main() -> None:
     )
     # a fresh process loads the kernel from the cache as one object, its callees inside
     child = [sys.executable, __file__, "--child", str(work), "--repeat", str(opt.repeat)]
-    subprocess.run([*child, *(["--capex-years"] if opt.capex_years else [])], check=True)
+    asked = [name for name, on in (("--llcr", opt.llcr), ("--capex-years", opt.capex_years)) if on]
+    subprocess.run([*child, *asked], check=True)
     base = int((work / "base").read_text()) - offset  # where the code section is loaded
     per = float((work / "seconds").read_text()) / opt.scenarios * 1e6
     drawn = "draws of every uncertainty of" if opt.monte_carlo else "scenarios of"
-    years = ", with the capex years" if opt.capex_years else ""
-    print(f"kernel: {per:.1f} µs a scenario on one thread ({opt.scenarios:,} {drawn} base{years})")
+    extra = "".join(f", {name}" for name in asked)
+    print(f"kernel: {per:.1f} µs a scenario on one thread ({opt.scenarios:,} {drawn} base{extra})")
     ips = subprocess.run(
         ["perf", "script", "-i", str(work / "perf.data"), "-F", "ip"],
         capture_output=True,
