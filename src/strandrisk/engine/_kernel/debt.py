@@ -41,8 +41,8 @@ def _matured(t0, vintage, maturity, limit):
 
 @jit()
 def _loan_cover(
-    ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f, d_end, n,
-    t_mat, cover, owed, tail, due, flow,
+    ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f, span_cn, d_end,
+    n, t_mat, cover, owed, tail, due, acc,
 ):  # fmt: skip
     """Compute the two sides of one company's loan life cover ratio per reporting quarter.
 
@@ -51,8 +51,11 @@ def _loan_cover(
     outstanding in ``t``, discounted at the debt's rate (``d_end``: a flow at the end of
     each internal quarter, to the start) to the start of ``t``; ``owed[t]`` that debt. As
     :func:`strandrisk.core.finance.loan_life_cover`, in the same order of operations
-    (``t_mat``: each vintage's maturity quarter, at most the grid's end; ``tail``, ``due``
-    and ``flow``: work space).
+    (``span_cn``: the quarters until compute and network are both written off, from which
+    on their remaining shares are +0.0; ``t_mat``: each vintage's maturity quarter, at most
+    the grid's end; ``tail`` (vr
+    rounded up to a multiple of 8, T + 1; zeros from row ``vr`` on), ``due`` (n) and
+    ``acc`` (8): work space).
     """
     nt = d_end.shape[0]
     tau, m = p[_TAX], p[_MAT]
@@ -67,36 +70,59 @@ def _loan_cover(
         t0 = max(vint[v], 0)
         t_d = t_mat[v]
         last = min(t_d, nt) - 1
-        for t in range(t0, min(t_d, n)):
-            age = (t - vint[v]) * Q
-            if amortising:
-                owed[t] += principal * min(max(1.0 - age / m, 0.0), 1.0)
-            else:
-                owed[t] += principal
-            due[t] = max(due[t], last)
+        # unsigned quarter t = ut + i and age uj + i (SIMD); two loops without a branch inside
+        ut, uj = np.uint64(t0), np.uint64(t0 - vint[v])
+        if amortising:
+            for i in range(np.uint64(max(min(t_d, n) - t0, 0))):
+                t = ut + i
+                owed[t] += principal * min(max(1.0 - ((uj + i) * Q) / m, 0.0), 1.0)
+                due[t] = max(due[t], last)
+        else:
+            for i in range(np.uint64(max(min(t_d, n) - t0, 0))):
+                owed[ut + i] += principal
+                due[ut + i] = max(due[ut + i], last)
     for v in range(vr):
+        # each quarter's discounted flow (none before the vintage's first quarter): the
+        # flows carry nothing from cell to cell (unsigned quarter u = ut + i, age uj + i: SIMD)
         t0 = max(vint[v], 0)
-        if t0 >= n:
-            continue
         kc, kn, kf = cap_k[v] * p[_SC], cap_k[v] * p[_SN], cap_k[v] * p[_SF]
-        # each quarter's discounted flow, then their sums from each quarter on: the flows
-        # carry nothing from cell to cell (unsigned quarter u = ut + i, age j = uj + i: SIMD)
         ua, ub = np.uint64(start[v]), np.uint64(end[v])
         ut, uj = np.uint64(t0), np.uint64(t0 - vint[v])
-        for i in range(np.uint64(nt - t0)):
+        for u in range(ut):
+            tail[v, u] = 0.0
+        m_all = max(nt - t0, 0)
+        m_cn = min(max(span_cn - (t0 - vint[v]), 0), m_all)  # compute and network on the books
+        for i in range(np.uint64(m_cn)):
             u, j = ut + i, uj + i
             dep = (kc * rem_c[j] - kc * rem_c[j + _ONE]) + (kn * rem_n[j] - kn * rem_n[j + _ONE])
             dep = dep + (kf * rem_f[j] - kf * rem_f[j + _ONE])
             e = ebitda[v, u] if ua <= u < ub else 0.0
-            flow[u] = (e - tau * (e - dep)) * d_end[u]
-        acc = 0.0
-        tail[nt] = 0.0
-        for u in range(nt - 1, t0 - 1, -1):
-            acc += flow[u]
-            tail[u] = acc
-        for t in range(t0, n):
-            if due[t] >= t:
-                cover[t] += tail[t] - tail[min(due[t] + 1, nt)]
+            tail[v, u] = (e - tau * (e - dep)) * d_end[u]
+        for i in range(np.uint64(m_cn), np.uint64(m_all)):  # their shares are +0.0 from here
+            u, j = ut + i, uj + i
+            dep = 0.0 + (kf * rem_f[j] - kf * rem_f[j + _ONE])
+            e = ebitda[v, u] if ua <= u < ub else 0.0
+            tail[v, u] = (e - tau * (e - dep)) * d_end[u]
+        tail[v, nt] = 0.0
+    # each vintage's flows summed from the last quarter back, in place: eight vintages'
+    # running sums side by side (each in its own order; before its first quarter one adds
+    # +0.0; ``tail``'s rows from ``vr`` on are zeros, to a multiple of eight)
+    for b in range(0, vr, 8):
+        for k in range(8):
+            acc[k] = 0.0
+        for u in range(nt - 1, -1, -1):
+            for k in range(8):
+                acc[k] += tail[b + k, u]
+                tail[b + k, u] = acc[k]
+    # the flows from t to the last repayment due, vintage by vintage (a quarter without debt
+    # adds +0.0: the sums are never -0.0, so that leaves them as they are)
+    for t in range(n):
+        due[t] = min(due[t] + 1, nt) if due[t] >= t else -1
+    un = np.uint64(n)
+    for v in range(vr):
+        for t in range(np.uint64(max(vint[v], 0)), un):  # unsigned: SIMD
+            stop = due[t]
+            cover[t] += (tail[v, t] - tail[v, stop]) if stop >= 0 else 0.0
     for t in range(n):
         cover[t] = cover[t] / (d_end[t - 1] if t > 0 else 1.0)
 

@@ -299,6 +299,7 @@ def _outcome_block(
     # vintage to the grid's end), and the remaining book shares by age, kept with the books
     ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
     rems = np.empty((k_n, 2, ages))  # compute and network, per company
+    spans = np.empty(k_n, dtype=np.int64)  # quarters until both are written off
     rem_f = np.empty(ages)  # facilities
     loans = np.empty((k_n, 2, n))  # interest and principal repaid
     orders = np.empty((k_n, nv), dtype=np.int64)  # the merit order, kept with the power
@@ -342,8 +343,8 @@ def _outcome_block(
         if llcr:
             cover = np.zeros((k1, n))
             owed = np.zeros((k1, n))
-            tail = np.empty(nt + 1)
-            flow = np.empty(nt)
+            tail = np.zeros(((vr + 7) // 8 * 8, nt + 1))  # zeros below vr
+            acc = np.empty(8)
             due = np.empty(n, dtype=np.int64)
             d_end = _discount_to_start(rate)
         if not same_books:
@@ -369,9 +370,9 @@ def _outcome_block(
             book_c_v, lo_v, book_f = books_v[k], books_lo[k], books_f[k]
             if not same_books:
                 books_dep[k] = 0.0
-                span_cn = int(np.ceil(max(lives[s, k, 0], lives[s, k, 1]) / Q))  # both written off
+                spans[k] = int(np.ceil(max(lives[s, k, 0], lives[s, k, 1]) / Q))
                 _company_books(
-                    cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, span_cn, books_dep[k], book_c_v,
+                    cap_k, vint, vr, n, p, rem_c, rem_n, rem_f, spans[k], books_dep[k], book_c_v,
                     books_ind, lo_v, books_lo_ind, book_f,
                 )  # fmt: skip
                 _book_sums(book_c_v, lo_v, n_hist, cut, book_sum[k, 0], book_sum[k, 1])
@@ -397,7 +398,7 @@ def _outcome_block(
             if llcr:
                 _loan_cover(
                     ebitda, start, end, vint, vr, cap_k, p, amortising, rem_c, rem_n, rem_f,
-                    d_end, n, t_mat, cover[k], owed[k], tail, due, flow,
+                    spans[k], d_end, n, t_mat, cover[k], owed[k], tail, due, acc,
                 )  # fmt: skip
             _future_values(
                 ebitda, start, end, df[s], n, cut, book_c_v, fair_y, obsolescence, viu, und,
