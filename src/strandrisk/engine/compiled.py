@@ -206,8 +206,8 @@ def run_kernel(
     keep_values : bool
         Also return the value paths per quarter (for fan charts). [-]
     llcr : bool
-        Also the loan life cover ratio's lowest value and first quarter below 1 (about
-        40 % more work). [-]
+        Also the loan life cover ratio's lowest value and first quarter below 1 (about a
+        third to a half more work). [-]
     by_year : bool
         Also each calendar year's capex valued alone: the peak of its stranded value. [-]
 

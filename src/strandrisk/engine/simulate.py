@@ -433,8 +433,8 @@ def simulate(
         reference engine. [-]
     llcr : bool
         Add :data:`LLCR_COLUMNS` to the outcome table: each company's lowest quarterly loan
-        life cover ratio and the first quarter it falls below 1 (about 40 % more work
-        in the compiled engine; the quarterly ratio is the series ``llcr``). [-]
+        life cover ratio and the first quarter it falls below 1 (about a third to a half
+        more work in the compiled engine; the quarterly ratio is the series ``llcr``). [-]
     capex_years : bool
         Also value each calendar year's capex alone and keep the peak of its stranded value
         per scenario and company (``SimulationResult.capex_year_peak``), without the
