@@ -68,7 +68,8 @@ def breakeven(
     fastest price decline the programme survives (the last bracket where NPV goes from
     non-negative to negative). Each evaluation runs the market, dispatch and programme
     cash flows for all scenarios at once, on 2S rows: the first S give each company its
-    own trial value, the second S give every company the industry's.
+    own trial value, the second S give every company the industry's (the scan's points, one
+    value for all, on the first S alone).
     """
     s, k = p.n, len(p.companies)
     both = np.concatenate([np.arange(s), np.arange(s)])
@@ -81,26 +82,29 @@ def breakeven(
         common = compiled_inputs(twice, grid, cohorts)
         twice = twice.collapsed()  # the market's parts that depend on values held fixed: once
 
-    def f(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """NPV (R, K+1) of scenarios ``rows`` at trial values ``x`` (R, K+1)."""
-        idx = np.concatenate([rows, rows + s])
-        whole = len(rows) == s
+    def npv(idx: np.ndarray | slice, trial: np.ndarray) -> np.ndarray:
+        """NPV (R, K+1) of rows ``idx`` of the doubled batch, trial values (R, K, 1, 1)."""
+        whole = not isinstance(idx, slice) and len(idx) == 2 * s
         pt = twice if whole else twice.take(idx)
         ct = cohorts if whole else _take(cohorts, idx)
-        trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
         if engine == "compiled":
             sub = common if whole else {n: v[idx] if v.ndim > 1 else v for n, v in common.items()}
-            value = programme_npv_compiled(pt, grid, ct, common=sub, **{which: trial})
-        else:
-            g, c, ops = reported_vintages(grid, ct, operate(pt, grid, ct, **{which: trial}))
-            a = acc if whole else Accounts(*(getattr(acc, n)[idx] for n in _ACCOUNT_FIELDS))
-            value = programme_npv(pt, g, c, ops, a)
+            return programme_npv_compiled(pt, grid, ct, common=sub, **{which: trial})
+        g, c, ops = reported_vintages(grid, ct, operate(pt, grid, ct, **{which: trial}))
+        a = acc if whole else Accounts(*(getattr(acc, n)[idx] for n in _ACCOUNT_FIELDS))
+        return programme_npv(pt, g, c, ops, a)
+
+    def f(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """NPV (R, K+1) of scenarios ``rows`` at trial values ``x`` (R, K+1)."""
+        trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
+        value = npv(np.concatenate([rows, rows + s]), trial)
         r = len(rows)
         return np.concatenate([value[:r, :k], value[r:, k:]], axis=1)
 
-    everyone = np.arange(s)
+    # each point of the scan is one value for every company and the industry: the first S
+    # rows give all K+1 columns (the second S would repeat them, bit for bit)
     points = np.linspace(*BRACKETS[which], _SCAN)
-    values = np.stack([f(np.full((s, k + 1), x), everyone) for x in points], axis=-1)
+    values = np.stack([npv(slice(0, s), np.full((s, k, 1, 1), x)) for x in points], axis=-1)
     ok = values >= 0  # (S, K+1, G)
     crossing = (~ok[..., :-1] & ok[..., 1:]) if which == "growth" else (ok[..., :-1] & ~ok[..., 1:])
     found = np.asarray(crossing.any(axis=-1))
@@ -117,7 +121,7 @@ def breakeven(
 _ACCOUNT_FIELDS = ("depreciation", "book_compute", "book_facilities")
 
 
-def _take(c: Cohorts, idx: np.ndarray) -> Cohorts:
+def _take(c: Cohorts, idx: np.ndarray | slice) -> Cohorts:
     return Cohorts(*(getattr(c, n)[idx] for n in Cohorts.__slots__))
 
 
