@@ -53,9 +53,8 @@ def _loan_cover(
     :func:`strandrisk.core.finance.loan_life_cover`, in the same order of operations
     (``span_cn``: the quarters until compute and network are both written off, from which
     on their remaining shares are +0.0; ``t_mat``: each vintage's maturity quarter, at most
-    the grid's end; ``tail`` (vr
-    rounded up to a multiple of 8, T + 1; zeros from row ``vr`` on), ``due`` (n) and
-    ``acc`` (8): work space).
+    the grid's end; work space: ``tail`` (vr rounded up to a multiple of 8, T + 1; rows
+    from ``vr`` on zeros, the others written over), ``due`` (n) and ``acc`` (8)).
     """
     nt = d_end.shape[0]
     tau, m = p[_TAX], p[_MAT]

@@ -303,6 +303,9 @@ def _outcome_block(
     rem_f = np.empty(ages)  # facilities
     loans = np.empty((k_n, 2, n))  # interest and principal repaid
     orders = np.empty((k_n, nv), dtype=np.int64)  # the merit order, kept with the power
+    # the loan cover's flows and their sums, a row per vintage (rows from vr on stay zero)
+    tail = np.zeros(((vr + 7) // 8 * 8 if llcr else 0, nt + 1))
+    acc = np.empty(8)
     for s in range(lo, hi):
         p = sp[s]
         same_capex = s > lo and _same_as_before(capex, s, vr)  # the reported vintages'
@@ -343,8 +346,6 @@ def _outcome_block(
         if llcr:
             cover = np.zeros((k1, n))
             owed = np.zeros((k1, n))
-            tail = np.zeros(((vr + 7) // 8 * 8, nt + 1))  # zeros below vr
-            acc = np.empty(8)
             due = np.empty(n, dtype=np.int64)
             d_end = _discount_to_start(rate)
         if not same_books:
