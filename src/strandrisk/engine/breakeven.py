@@ -94,12 +94,20 @@ def breakeven(
         a = acc if whole else Accounts(*(getattr(acc, n)[idx] for n in _ACCOUNT_FIELDS))
         return programme_npv(pt, g, c, ops, a)
 
-    def f(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """NPV (R, K+1) of scenarios ``rows`` at trial values ``x`` (R, K+1)."""
-        trial = np.concatenate([x[:, :k], np.repeat(x[:, k:], k, axis=1)])[..., None, None]
-        value = npv(np.concatenate([rows, rows + s]), trial)
-        r = len(rows)
-        return np.concatenate([value[:r, :k], value[r:, k:]], axis=1)
+    def f(x: np.ndarray, rows: np.ndarray, need: np.ndarray) -> np.ndarray:
+        """NPV (R, K+1) of scenarios ``rows`` at trial values ``x`` (R, K+1), where ``need``.
+
+        A row of the first S runs where a company's value is needed, one of the second S
+        where the industry's is; the values not needed are NaN.
+        """
+        own, ind = need[:, :k].any(axis=1), need[:, k]
+        trial = np.concatenate([x[own, :k], np.repeat(x[ind, k:], k, axis=1)])[..., None, None]
+        value = npv(np.concatenate([rows[own], rows[ind] + s]), trial)
+        out = np.full(x.shape, np.nan)
+        r = int(own.sum())
+        out[own, :k] = value[:r, :k]
+        out[ind, k] = value[r:, k]
+        return out
 
     # each point of the scan is one value for every company and the industry: the first S
     # rows give all K+1 columns (the second S would repeat them, bit for bit)
@@ -126,7 +134,7 @@ def _take(c: Cohorts, idx: np.ndarray | slice) -> Cohorts:
 
 
 def _illinois(
-    f: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    f: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
     a: np.ndarray,
     b: np.ndarray,
     fa: np.ndarray,
@@ -139,7 +147,8 @@ def _illinois(
 
     Keeps a sign change inside ``[a, b]`` (so it converges to a jump of a discontinuous
     NPV too). An element stops once its bracket is narrower than ``tol`` per year, and
-    only the scenarios with an element still live are evaluated again.
+    only the elements still live are evaluated again (``f(x, rows, need)``: the values at
+    ``x`` of scenarios ``rows`` where ``need``).
     """
     side = np.zeros(a.shape)
     live = live & (np.abs(b - a) >= tol)
@@ -152,7 +161,7 @@ def _illinois(
         bad = ~np.isfinite(c) | (c <= np.minimum(a, b)) | (c >= np.maximum(a, b))
         c = np.where(bad, 0.5 * (a + b), c)
         fc = fa.copy()
-        fc[rows] = f(c[rows], rows)
+        fc[rows] = np.where(live[rows], f(c[rows], rows, live[rows]), fa[rows])
         with_a = (fc >= 0) == (fa >= 0)
         fb = np.where(live & with_a & (side == 1), 0.5 * fb, fb)
         fa = np.where(live & ~with_a & (side == -1), 0.5 * fa, fa)
