@@ -330,6 +330,7 @@ def _outcome_block(
         fair_ind_y = np.zeros((n_y, n))
         peak_y = np.zeros((k1, n_y))
         viu_y = np.empty(n)
+        year_w = np.empty(n)  # a year's stranded value per quarter
         fair_v = np.empty(n)  # one vintage's fair value
         viu = np.empty(n)
         und = np.empty(n)
@@ -394,7 +395,8 @@ def _outcome_block(
                 fair_ind[t] += fair[t]
                 fair_ind_e[t] += fair_e[t]
                 book_f_ind[t] += book_f[t]
-                for y in range(n_y):
+            for y in range(n_y):
+                for t in range(n):
                     fair_ind_y[y, t] += fair_y[y, t]
             if llcr:
                 _loan_cover(
@@ -403,7 +405,7 @@ def _outcome_block(
                 )  # fmt: skip
             _future_values(
                 ebitda, start, end, df[s], n, cut, book_c_v, fair_y, obsolescence, viu, und,
-                viu_e, viu_y, peak_y[k], viu_y_ind, fl[0, k],
+                viu_e, viu_y, peak_y[k], viu_y_ind, fl[0, k], year_w,
             )  # fmt: skip
             for t in range(n):
                 viu_ind[t] += viu[t]
@@ -415,8 +417,8 @@ def _outcome_block(
             )  # fmt: skip
         for y in range(n_y):  # each year's vintages valued alone, the industry's
             _year_peak(
-                books_ind, 4 * y, viu_y_ind[y], fair_ind_y[y], df[s], n, obsolescence,
-                peak_y[k_n], y,
+                books_ind, 4 * y, max(vint[4 * y], 0), viu_y_ind[y], fair_ind_y[y], df[s], n,
+                obsolescence, peak_y[k_n], y, year_w,
             )  # fmt: skip
         if not same_books:
             _book_sums(books_ind, books_lo_ind, n_hist, cut, book_sum[k_n, 0], book_sum[k_n, 1])

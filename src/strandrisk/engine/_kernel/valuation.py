@@ -86,7 +86,7 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
 @jit()
 def _future_values(
     ebitda, start, end, df, n, cut, book_c_v, fair_y, obsolescence, viu, und, viu_e, viu_y,
-    peak_y, viu_y_sum, flow,
+    peak_y, viu_y_sum, flow, year_w,
 ):  # fmt: skip
     """Sum each vintage's EBITDA after each reporting quarter, over the vintages in service.
 
@@ -98,8 +98,8 @@ def _future_values(
     four vintages are valued alone too, ``fair_y`` (Y, n) being their fair value:
     ``peak_y[y]`` receives the peak of their stranded value, and ``viu_y_sum[y]`` (Y, n)
     adds their discounted sum (a cash-generating unit of several companies sums theirs in
-    company order; ``viu_y``: work space, n). ``flow`` (n) adds each quarter's EBITDA,
-    in vintage order.
+    company order; ``viu_y``, ``year_w``: work space, n). ``flow`` (n) adds each quarter's
+    EBITDA, in vintage order.
     """
     vr = book_c_v.shape[0]
     by_year = peak_y.shape[0] > 0
@@ -128,7 +128,10 @@ def _future_values(
                     viu_y[u] += tot_d - fd
         if by_year and v % 4 == 3:  # the year's last vintage: its four valued alone
             y = v // 4
-            _year_peak(book_c_v, v - 3, viu_y, fair_y[y], df, n, obsolescence, peak_y, y)
+            _year_peak(
+                book_c_v, v - 3, start[v - 3], viu_y, fair_y[y], df, n, obsolescence, peak_y, y,
+                year_w,
+            )  # fmt: skip
             for t in range(n):
                 viu_y_sum[y, t] += viu_y[t]
     if cut >= vr:
@@ -204,19 +207,23 @@ def _value_unit(
 
 
 @jit()
-def _year_peak(book_c_v, v0, viu_y, fair_y, df, n, obsolescence, peak_y, y):
+def _year_peak(book_c_v, v0, t0, viu_y, fair_y, df, n, obsolescence, peak_y, y, stranded):
     """Peak stranded value of vintages ``v0`` to ``v0 + 3`` valued alone, into ``peak_y[y]``.
 
     As :func:`strandrisk.engine.valuation._by_capex_year`: book summed over the four in
     order, value in use (``viu_y``, discounted to 2026) over the quarter's discount factor,
-    fair value capped at value in use with economic obsolescence.
+    fair value capped at value in use with economic obsolescence. Before ``t0``, the first
+    vintage's first quarter, the four have no book, value in use or fair value (their
+    stranded value there is +0.0, the peak's start). ``stranded`` (n): work space.
     """
-    peak = 0.0
-    for t in range(n):
+    for t in range(np.uint64(t0), np.uint64(n)):  # unsigned: SIMD
         book = ((book_c_v[v0, t] + book_c_v[v0 + 1, t]) + book_c_v[v0 + 2, t]) + book_c_v[v0 + 3, t]
         value = viu_y[t] / df[t]
         fv = min(fair_y[t], value) if obsolescence else fair_y[t]
-        peak = max(peak, max(book - max(value, fv), 0.0))
+        stranded[t] = max(book - max(value, fv), 0.0)
+    peak = 0.0
+    for t in range(t0, n):
+        peak = max(peak, stranded[t])
     peak_y[y] = peak
 
 
@@ -265,7 +272,8 @@ def _fair_values(
     inv_life = 1.0 / life
     for t in range(n):
         fair[t] = 0.0
-        for y in range(fair_y.shape[0]):
+    for y in range(fair_y.shape[0]):
+        for t in range(n):
             fair_y[y, t] = 0.0
     for v in range(vr):
         a, b = start[v], end[v]
