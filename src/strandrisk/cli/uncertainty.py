@@ -70,7 +70,7 @@ def mc(
             metavar="",
             help="Also which year's capex strands: each calendar year's cohorts valued alone "
             "in every scenario, the P50, P95 and mean of their peak stranded value and the "
-            "chance they strand at all (about 15 % more work).",
+            "chance they strand at all (about 7 % more work).",
         ),
     ] = False,
     chunk_size: Annotated[int, typer.Option(help="Scenarios per task.")] = 100_000,

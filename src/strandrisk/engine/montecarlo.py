@@ -431,7 +431,7 @@ def run_mc(
         more model work): :meth:`MCResult.loan_cover` and ``p_llcr_below_1``. [-]
     capex_years : bool
         Also value each calendar year's capex alone in every scenario and sketch the peak of
-        its stranded value (:meth:`MCResult.capex_years`; ≈15 % more work). [-]
+        its stranded value (:meth:`MCResult.capex_years`; ≈7 % more work). [-]
 
     Returns
     -------
