@@ -147,20 +147,21 @@ class _ByCompany:
         self.bounds = np.searchsorted(codes[self.order], np.arange(len(names) + 1))
         self.names = [str(name) for name in names]
 
+    def _split(self, values: np.ndarray) -> list[np.ndarray]:
+        """Each company's part of ``values``, given in the rows' order."""
+        ordered = values[self.order]
+        return [ordered[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
+
     def column(self, rows: pd.DataFrame, name: str) -> list[np.ndarray]:
         """Each company's values of a numeric column, as floats."""
-        values = rows[name].to_numpy(dtype=float)[self.order]
-        return [values[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
+        return self._split(rows[name].to_numpy(dtype=float))
 
     def year_counts(self, quarters: pd.Series, years: int) -> list[np.ndarray]:
         """Each company's ISO quarters (None: never) counted by year from 2026, never last."""
         codes, labels = pd.factorize(quarters)  # a few dozen quarters; -1 = none
         of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
-        year = np.minimum(of_label[codes], years)[self.order]
-        return [
-            np.bincount(year[a:b], minlength=years + 1)
-            for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)
-        ]
+        year = np.minimum(of_label[codes], years)
+        return [np.bincount(part, minlength=years + 1) for part in self._split(year)]
 
 
 def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | None:

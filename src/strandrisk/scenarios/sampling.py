@@ -194,6 +194,7 @@ def _block_uniforms(
 ) -> np.ndarray:
     d = len(space.keys)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+    ranks = None  # each draw's place in its column, where the sampler knows it (strata)
     if sampler == "mc":
         u = rng.random((n, d))
     elif sampler == "lhs":
@@ -208,7 +209,7 @@ def _block_uniforms(
     else:
         raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
     u = np.clip(u, 1e-12, 1 - 1e-12)  # non-decreasing: the strata still rank the draws
-    return iman_conover(u, space.correlation, rng, ranks if sampler == "lhs" else None)
+    return iman_conover(u, space.correlation, rng, ranks)
 
 
 def sample_range(
