@@ -380,14 +380,16 @@ def test_merit_order_cut_stepped_from_quarter_to_quarter_counts_the_cohorts_in_t
     theta = np.array([x[0] for x in paths])
     price = np.array([x[1] for x in paths])
     nv, nt = len(eph), len(paths)
-    cut = np.empty(nt, dtype=np.int64)
+    pad = np.ones(common._PAD)  # the quarters after the horizon the dispatch's vectors run over
+    cut = np.zeros(nt + common._PAD, dtype=np.int64)
     dispatch._dispatch(
         np.ones(nv), eph, np.zeros(nv), order, np.zeros(nv, dtype=np.int64),
-        np.full(nv, nt, dtype=np.int64), np.ones(nt), price, theta, np.empty((nv, nt)),
-        np.empty(nt), cut, 0,
+        np.full(nv, nt, dtype=np.int64), np.ones(nt + common._PAD), np.concatenate([price, pad]),
+        np.concatenate([theta, pad]), np.empty((nv, nt + common._PAD)), np.empty(nt + common._PAD),
+        cut, nt, 0,
     )  # fmt: skip
     expected = [(eph[order] / theta[t] <= price[t]).sum() for t in range(nt)]
-    np.testing.assert_array_equal(cut, expected)
+    np.testing.assert_array_equal(cut[:nt], expected)
 
 
 _FLOWS = st.one_of(st.floats(-5.0, 5.0), st.sampled_from([0.0, 1e17, -1e17, 1.0, -1.0]))

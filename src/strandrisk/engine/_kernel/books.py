@@ -57,7 +57,7 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
     :func:`_remaining` for the facilities life, each at least ``T + 2`` ages long. The
     shell's depreciation stops lowering the tax once it passes on (quarter ``hand``).
     """
-    nt = ebitda.shape[1]
+    nt = cf.shape[0] - 1
     tau = sp[_TAX]
     life = sp[_LIFE]
     for i in range(nt + 1):

@@ -16,6 +16,8 @@ HPQ = 8766.0 / 4
 _ONE = np.uint64(1)  # unsigned loop indices stay unsigned: see the module notes
 Q = 0.25
 """A quarter. [year]"""
+_PAD = 8
+"""Quarters of work space after the horizon: the dispatch runs whole vectors of 8 quarters."""
 
 SCALARS = (
     "technology.physical_life",

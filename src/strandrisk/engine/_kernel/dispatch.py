@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from strandrisk.engine._kernel.cache import jit
-from strandrisk.engine._kernel.common import _ELEC, _FIXED, _LIFE, _PUE, _SC, _SN, HPQ, Q
+from strandrisk.engine._kernel.common import _ELEC, _FIXED, _LIFE, _PAD, _PUE, _SC, _SN, HPQ, Q
 
 
 @jit()
@@ -19,9 +19,9 @@ def _windows(vint, life, nt, start, end):
 
 @jit()
 def _dispatch(
-    hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, cum, cut, t_from
+    hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, cum, cut, nt, t_from
 ):
-    """Merit-order dispatch and EBITDA of one company from quarter ``t_from``.
+    """Merit-order dispatch and EBITDA of one company over quarters ``[t_from, nt)``.
 
     As ``merit_order_dispatch``, then EBITDA (revenue - energy - fixed cost) per cohort.
 
@@ -30,12 +30,18 @@ def _dispatch(
     end (``cut[t]``) is found by stepping from the previous quarter's. Then cohort by cohort
     in merit order, each over its service window, ``cum[t]`` adds up the capacity
     dispatched in quarter ``t`` in the same order as the reference's running sum, and the
-    cohort's volume gives its EBITDA there. Writes ``ebitda`` only inside each window;
-    cells outside are never read. With ``t_from > 0`` (after retirements) the earlier quarters,
-    whose cohorts did not change, are kept, and so is the cut.
+    cohort's volume gives its EBITDA there. With ``t_from > 0`` (after retirements) the
+    earlier quarters, whose cohorts did not change, are kept, and so is the cut.
+
+    Each window is run in whole vectors of 8 quarters (a window of 16 quarters, the usual,
+    would otherwise leave a scalar remainder of up to 7): the quarters after a window's end
+    are off, so ``cum`` adds +0.0 there (unchanged: it is never -0.0) and the cohort's
+    EBITDA cells there, outside its window, are written but never read. ``demand``,
+    ``price``, ``theta``, ``cum``, ``cut`` and the rows of ``ebitda`` therefore hold
+    ``_PAD`` quarters after ``nt``, with finite values.
     """
-    nv, nt = order.shape[0], cum.shape[0]  # nt: the quarters up to the horizon
-    for t in range(t_from, nt):
+    nv = order.shape[0]
+    for t in range(t_from, nt + _PAD):
         cum[t] = 0.0
     if t_from == 0:
         cost = np.empty(nv)  # energy cost per unit-hour in merit order: non-decreasing
@@ -51,11 +57,14 @@ def _dispatch(
             while lo > 0 and not cost[lo - 1] / th <= pr:
                 lo -= 1
             cut[t] = lo
+    u7, u8 = np.uint64(7), np.uint64(8)
     for i in range(nv):
         v = order[i]
         h, e, f = hours[v], eph[v], fixed_q[v]
-        for t in range(np.uint64(max(start[v], t_from)), np.uint64(end[v])):  # unsigned: SIMD
-            on = i < cut[t]  # selects, no branch (cum only ever adds +0.0 when off: unchanged)
+        a, b = np.uint64(max(start[v], t_from)), np.uint64(end[v])
+        m = (b - a + u7) // u8 * u8 if b > a else np.uint64(0)  # whole vectors (unsigned: SIMD)
+        for t in range(a, a + m):
+            on = i < cut[t] and t < b  # selects, no branch (when off, cum adds +0.0)
             cap = h * theta[t]
             c = cum[t] + (cap if on else 0.0)
             cum[t] = c
@@ -65,19 +74,20 @@ def _dispatch(
 
 @jit()
 def _operate_company(
-    units, power, capex, order, demand, price, theta, vint, sp, start, end, ebitda, horizon,
-    df, foresight,
+    units, power, capex, order, demand, price, theta, vint, sp, start, end, ebitda, work, cut,
+    horizon, df, foresight,
 ):  # fmt: skip
     """Dispatch, retire early for good, dispatch again, over quarters ``[0, horizon)``.
 
     Fills ``start``/``end`` (service windows after retirement) and ``ebitda`` (valid
-    inside the windows only). A cohort retires once its contribution has fallen
-    short of its fixed cost over a full trailing year in service, or with ``foresight``
-    from the first quarter its discounted EBITDA (``df``: discount factors, one per
-    quarter) can no longer turn positive (as ``operate``). With the trailing-year rule a
-    quarter's dispatch and a cohort's retirement depend only on earlier and current
-    quarters, so stopping at ``horizon`` (:func:`_horizon`) leaves every earlier value as
-    it is over the whole grid; with foresight they look ahead, and ``horizon`` must be
+    inside the windows only); ``work`` and ``cut``: work space from :func:`_scratch`. A
+    cohort retires once its contribution has fallen short of its fixed cost over a full
+    trailing year in service, or with ``foresight`` from the first quarter its discounted
+    EBITDA (``df``: discount factors, one per quarter) can no longer turn positive (as
+    ``operate``). With the trailing-year rule a quarter's dispatch and a cohort's retirement
+    depend only on earlier and current quarters, so stopping at ``horizon``
+    (:func:`_horizon`) leaves every earlier value as it is over the whole grid; with
+    foresight they look ahead, and ``horizon`` must be
     the whole grid.
     """
     nt = horizon
@@ -85,9 +95,12 @@ def _operate_company(
     eph = power * sp[_PUE] * sp[_ELEC]
     fixed_q = sp[_FIXED] * (capex * (sp[_SC] + sp[_SN])) * Q
     _windows(vint, sp[_LIFE], nt, start, end)
-    total = np.empty(nt)
-    cut = np.empty(nt, dtype=np.int64)
-    _dispatch(hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, total, cut, 0)
+    d, pr, th, total = work[0], work[1], work[2], work[3]  # padded copies: see _dispatch
+    for t in range(nt):
+        d[t], pr[t], th[t] = demand[t], price[t], theta[t]
+    for t in range(nt, nt + _PAD):
+        d[t], pr[t], th[t], cut[t] = 0.0, 1.0, 1.0, 0
+    _dispatch(hours, eph, fixed_q, order, start, end, d, pr, th, ebitda, total, cut, nt, 0)
     first = nt  # the first quarter a cohort is retired early
     if foresight:
         for v in range(vint.shape[0]):
@@ -102,9 +115,7 @@ def _operate_company(
     else:  # the trailing-year rule
         first = _short_for_a_year(ebitda, fixed_q, start, end, nt)
     if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
-        _dispatch(
-            hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, total, cut, first
-        )
+        _dispatch(hours, eph, fixed_q, order, start, end, d, pr, th, ebitda, total, cut, nt, first)
 
 
 @jit()
@@ -139,10 +150,16 @@ def _horizon(last_vintage, life, nt):
 
 @jit()
 def _scratch(nv, nt):
-    """Per-scenario work arrays of ``_operate_company``: service windows, EBITDA."""
+    """Per-scenario work arrays of ``_operate_company``: service windows, EBITDA, work space.
+
+    EBITDA's rows and the work space (demand, price, throughput and the dispatched capacity
+    per quarter, and the merit-order cut) hold ``_PAD`` quarters after the grid's ``nt``.
+    """
     start = np.empty(nv, dtype=np.int64)
     end = np.empty(nv, dtype=np.int64)
-    return start, end, np.empty((nv, nt))
+    work = np.empty((4, nt + _PAD))
+    cut = np.empty(nt + _PAD, dtype=np.int64)
+    return start, end, np.empty((nv, nt + _PAD)), work, cut
 
 
 @jit()

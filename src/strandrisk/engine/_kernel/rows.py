@@ -103,13 +103,13 @@ def _programme_block(
     nt = price.shape[2]
     for s in range(lo, hi):
         cf = np.zeros((k_n + 1, nt + 1))
-        start, end, ebitda = _scratch(nv, nt)
+        start, end, ebitda, work, cut_w = _scratch(nv, nt)
         horizon = nt if foresight else _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # 2026's
         rem_f = _remaining(sp[s, _FLIFE], nt + 2)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, ebitda, horizon, df[s], foresight,
+                theta[s], vint, sp[s], start, end, ebitda, work, cut_w, horizon, df[s], foresight,
             )  # fmt: skip
             _programme_cf(
                 capex[s, k], ebitda, start, end, vint, sp[s],
@@ -129,11 +129,11 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp, df,
     alive = np.zeros((s_n, k_n, nv, nt), dtype=np.bool_)
     out = np.zeros((s_n, k_n, nv, nt))
     for s in range(s_n):
-        start, end, ebitda = _scratch(nv, nt)
+        start, end, ebitda, work, cut_w = _scratch(nv, nt)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, ebitda, nt, df[s], foresight,
+                theta[s], vint, sp[s], start, end, ebitda, work, cut_w, nt, df[s], foresight,
             )  # fmt: skip
             for v in range(nv):
                 for t in range(start[v], end[v]):
@@ -319,7 +319,7 @@ def _outcome_block(
         vals = np.zeros((k1, 5, n))
         big = np.empty(k1)
         cf = np.zeros((k1, nt + 1))
-        start, end, ebitda = _scratch(nv, nt)
+        start, end, ebitda, work, cut_w = _scratch(nv, nt)
         book_f_ind = np.zeros(n)
         fair_ind = np.zeros(n)
         fair = np.zeros(n)
@@ -365,7 +365,7 @@ def _outcome_block(
             order = orders[k]
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
-                theta[s], vint, p, start, end, ebitda, horizon, df[s], foresight,
+                theta[s], vint, p, start, end, ebitda, work, cut_w, horizon, df[s], foresight,
             )  # fmt: skip
             _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
             _economic_lives(ebitda, start, end, vint, n_hist, nt, life26[s, k])
