@@ -9,6 +9,8 @@ from itertools import pairwise
 import numba
 import numpy as np
 
+from strandrisk.engine._kernel.cache import jit
+
 __all__ = ["BLOCK", "HPQ", "SCALARS", "Q", "in_threads"]
 
 HPQ = 8766.0 / 4
@@ -17,7 +19,7 @@ _ONE = np.uint64(1)  # unsigned loop indices stay unsigned: see the module notes
 Q = 0.25
 """A quarter. [year]"""
 _PAD = 8
-"""Quarters of work space after the horizon: the dispatch runs whole vectors of 8 quarters."""
+"""Quarters of work space after the horizon: short loops run in whole vectors of 8 quarters."""
 
 SCALARS = (
     "technology.physical_life",
@@ -108,3 +110,14 @@ def _read_only(*args: object) -> tuple:
             a.flags.writeable = False
         out.append(a)
     return tuple(out)
+
+
+@jit()
+def _whole(m):
+    """Return ``m`` (unsigned) rounded up to whole vectors of ``_PAD`` quarters.
+
+    A loop over a vintage's quarters (≈16) that LLVM vectorises 8 at a time leaves a scalar
+    remainder of up to 7; run to the rounded count, with the extra quarters masked off, it
+    has none (the arrays it writes hold ``_PAD`` quarters more).
+    """
+    return (m + np.uint64(_PAD - 1)) // np.uint64(_PAD) * np.uint64(_PAD)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 
 from strandrisk.engine._kernel.cache import jit
-from strandrisk.engine._kernel.common import _ELEC, _FIXED, _LIFE, _PAD, _PUE, _SC, _SN, HPQ, Q
+from strandrisk.engine._kernel.common import (
+    _ELEC,
+    _FIXED,
+    _LIFE,
+    _PAD,
+    _PUE,
+    _SC,
+    _SN,
+    HPQ,
+    Q,
+    _whole,
+)
 
 
 @jit()
@@ -57,12 +68,11 @@ def _dispatch(
             while lo > 0 and not cost[lo - 1] / th <= pr:
                 lo -= 1
             cut[t] = lo
-    u7, u8 = np.uint64(7), np.uint64(8)
     for i in range(nv):
         v = order[i]
         h, e, f = hours[v], eph[v], fixed_q[v]
         a, b = np.uint64(max(start[v], t_from)), np.uint64(end[v])
-        m = (b - a + u7) // u8 * u8 if b > a else np.uint64(0)  # whole vectors (unsigned: SIMD)
+        m = _whole(b - a) if b > a else np.uint64(0)  # (unsigned: SIMD)
         for t in range(a, a + m):
             on = i < cut[t] and t < b  # selects, no branch (when off, cum adds +0.0)
             cap = h * theta[t]

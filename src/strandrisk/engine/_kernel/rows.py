@@ -20,6 +20,7 @@ from strandrisk.engine._kernel.common import (
     _FLIFE,
     _LIFE,
     _MAT,
+    _PAD,
     _RF,
     _SC,
     _SF,
@@ -322,7 +323,7 @@ def _outcome_block(
         start, end, ebitda, work, cut_w = _scratch(nv, nt)
         book_f_ind = np.zeros(n)
         fair_ind = np.zeros(n)
-        fair = np.zeros(n)
+        fair = np.zeros(n + _PAD)  # (and fair_v) padded: see _fair_values
         fair_e = np.zeros(n)  # the fair value of today's capital (the vintages before cut)
         fair_ind_e = np.zeros(n)
         stranded_e = np.empty((k1, n))
@@ -331,7 +332,7 @@ def _outcome_block(
         peak_y = np.zeros((k1, n_y))
         viu_y = np.empty(n)
         year_w = np.empty(n)  # a year's stranded value per quarter
-        fair_v = np.empty(n)  # one vintage's fair value
+        fair_v = np.empty(n + _PAD)  # one vintage's fair value
         viu = np.empty(n)
         und = np.empty(n)
         viu_e = np.empty(n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from strandrisk.engine._kernel.cache import jit
-from strandrisk.engine._kernel.common import _ELEC, _LIFE, _ONE, _PUE, _UTIL, HPQ, Q
+from strandrisk.engine._kernel.common import _ELEC, _LIFE, _ONE, _PUE, _UTIL, HPQ, Q, _whole
 
 
 @jit()
@@ -266,6 +266,11 @@ def _fair_values(
     (``new_cost``, ``new_power``: a new unit's, per quarter). ``fair_e`` receives the sum over
     the vintages before ``cut`` (today's capital); with ``by_year``, ``fair_y`` the sum over
     each calendar year's four (``fair_v``: work space, one vintage's).
+
+    Each vintage's quarters run in whole vectors of 8 (as in ``_dispatch``): the quarters
+    after its last add +0.0 to ``fair`` (unchanged: it is never -0.0), so ``fair`` and
+    ``fair_v`` hold ``_PAD`` quarters after ``n`` (``new_cost`` and ``new_power``, over the
+    internal grid, are longer still).
     """
     life = p[_LIFE]
     heat = p[_PUE] * p[_ELEC] * 4 * HPQ * p[_UTIL] * life
@@ -283,12 +288,12 @@ def _fair_values(
         pw, un = power[v], units[v]
         ua, ud = np.uint64(a), np.uint64(a - vint[v])  # a >= vint[v]
         m_fv = np.uint64(max(min(b, n) - a, 0))
-        for i in range(m_fv):
+        for i in range(_whole(m_fv)):  # masked after m_fv
             t = ua + i
             remaining = min(max(1.0 - ((ud + i) * Q + Q) * inv_life, 0.0), 1.0)
             extra_kw = max(pw - new_power[t + _ONE], 0.0)
             energy_left = extra_kw * heat * remaining
-            fv = max(un * new_cost[t + _ONE] * remaining - energy_left, 0.0)
+            fv = max(un * new_cost[t + _ONE] * remaining - energy_left, 0.0) if i < m_fv else 0.0
             fair[t] += fv
             fair_v[t] = fv
         if by_year:  # a loop of its own, so that the one above has no branch
