@@ -44,10 +44,12 @@ def _dispatch(
     cohort's volume gives its EBITDA there. With ``t_from > 0`` (after retirements) the
     earlier quarters, whose cohorts did not change, are kept, and so is the cut.
 
-    Each window is run in whole vectors of 8 quarters (a window of 16 quarters, the usual,
-    would otherwise leave a scalar remainder of up to 7): the quarters after a window's end
-    are off, so ``cum`` adds +0.0 there (unchanged: it is never -0.0) and the cohort's
-    EBITDA cells there, outside its window, are written but never read. ``demand``,
+    Each window is run in whole vectors of 8 quarters from a multiple of 8 (a window of 16
+    quarters, the usual, would otherwise leave a scalar remainder of up to 7, and each
+    cohort would read ``cum`` one quarter off the vectors the cohort before it stored, which
+    the processor cannot forward): the quarters outside the window are off, so ``cum`` adds
+    +0.0 there (unchanged: it is never -0.0); the cohort's EBITDA cells before the window's
+    first quarter keep their value and those after its end, never read, are written. ``demand``,
     ``price``, ``theta``, ``cum``, ``cut`` and the rows of ``ebitda`` therefore hold
     ``_PAD`` quarters after ``nt``, with finite values.
     """
@@ -72,14 +74,16 @@ def _dispatch(
         v = order[i]
         h, e, f = hours[v], eph[v], fixed_q[v]
         a, b = np.uint64(max(start[v], t_from)), np.uint64(end[v])
-        m = _whole(b - a) if b > a else np.uint64(0)  # (unsigned: SIMD)
-        for t in range(a, a + m):
-            on = i < cut[t] and t < b  # selects, no branch (when off, cum adds +0.0)
+        a8 = a // np.uint64(8) * np.uint64(8)
+        m = _whole(b - a8) if b > a else np.uint64(0)  # (unsigned: SIMD)
+        for t in range(a8, a8 + m):
+            on = i < cut[t] and a <= t and t < b  # selects, no branch (off: cum adds +0.0)
             cap = h * theta[t]
             c = cum[t] + (cap if on else 0.0)
             cum[t] = c
             x = min(max(demand[t] - (c - cap), 0.0), cap) if on else 0.0  # volume served
-            ebitda[v, t] = x * price[t] - x / theta[t] * e - f
+            y = x * price[t] - x / theta[t] * e - f
+            ebitda[v, t] = y if a <= t else ebitda[v, t]  # kept before the window
 
 
 @jit()
