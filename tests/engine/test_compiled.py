@@ -571,3 +571,20 @@ def test_each_years_capex_valued_alone_agrees_with_the_reference(overrides):
     plain = sr.simulate(scenario, samples, breakeven=False, keep_series=False)
     assert plain.capex_year_peak is None
     assert plain.outcomes.equals(compiled.outcomes)  # asking for it changes nothing else
+
+
+@numba.njit
+def _write_through_a_borrowed_view(a, x):
+    b = common._borrow(a)
+    b[1] = x
+    tail = b[1:]  # a view of the borrowed view: no reference count either
+    return tail.sum(), b.shape[0]
+
+
+def test_a_borrowed_view_reads_and_writes_the_arrays_own_memory():
+    """The kernel's views without reference counts (on the arrays its caller holds) are the
+    arrays themselves: what is written through them is in the caller's array."""
+    a = np.zeros(4)
+    a[3] = 1.0
+    assert _write_through_a_borrowed_view(a, 5.0) == (6.0, 4)
+    np.testing.assert_array_equal(a, [0.0, 5.0, 0.0, 1.0])

@@ -8,6 +8,8 @@ from itertools import pairwise
 
 import numba
 import numpy as np
+from numba.core.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 
 from strandrisk.engine._kernel.cache import jit
 
@@ -121,3 +123,27 @@ def _whole(m):
     has none (the arrays it writes hold ``_PAD`` quarters more).
     """
     return (m + np.uint64(_PAD - 1)) // np.uint64(_PAD) * np.uint64(_PAD)
+
+
+@intrinsic
+def _borrow(typingctx, a):
+    """Return a view of array ``a`` that holds no reference to its memory (Numba's ``meminfo``).
+
+    Numba counts references to an array's memory with atomic increments and decrements,
+    on every view taken and every array passed to a function; on arrays that two threads
+    share, each of those moves the counter's cache line between the cores. A view without
+    ``meminfo`` skips them all (Numba tests the pointer first). Sound only while something
+    else keeps the memory alive: here the kernel's callers hold every array they pass for
+    the whole call.
+    """
+
+    def codegen(context, builder, sig, args):
+        src = make_array(a)(context, builder, args[0])
+        out = make_array(a)(context, builder)
+        populate_array(
+            out, data=src.data, shape=src.shape, strides=src.strides, itemsize=src.itemsize,
+            meminfo=None,
+        )  # fmt: skip
+        return out._getvalue()
+
+    return a(a), codegen

@@ -30,6 +30,7 @@ from strandrisk.engine._kernel.common import (
     _WIDEN,
     _WIDEN_START,
     Q,
+    _borrow,
     _read_only,
     in_threads,
 )
@@ -100,6 +101,9 @@ def _programme_block(
     value,
 ):  # fmt: skip
     """Rows ``lo`` to ``hi`` of :func:`programme_rows`, into ``value``."""
+    capex, units, power, order = _borrow(capex), _borrow(units), _borrow(power), _borrow(order)
+    demand, price, theta, vint = _borrow(demand), _borrow(price), _borrow(theta), _borrow(vint)
+    sp, lives, df, value = _borrow(sp), _borrow(lives), _borrow(df), _borrow(value)
     _, k_n, nv = capex.shape
     nt = price.shape[2]
     for s in range(lo, hi):
@@ -279,6 +283,14 @@ def _outcome_block(
     A scenario whose inputs to the books, the loans or the merit order are, bit for bit, those
     of the scenario before it in the block keeps that scenario's: the same numbers.
     """
+    # the inputs and outputs, which every thread shares, without reference counts (the
+    # caller holds them): see _borrow
+    capex, units, power, demand = _borrow(capex), _borrow(units), _borrow(power), _borrow(demand)
+    price, theta, new_cost = _borrow(price), _borrow(theta), _borrow(new_cost)
+    new_power, df, vint, sp = _borrow(new_power), _borrow(df), _borrow(vint), _borrow(sp)
+    lives, irr_grid, values = _borrow(lives), _borrow(irr_grid), _borrow(values)
+    summary, life26, programme = _borrow(summary), _borrow(life26), _borrow(programme)
+    loan_cover, year_peak = _borrow(loan_cover), _borrow(year_peak)
     _, k_n, nv = capex.shape
     nt = price.shape[2]
     vr = n_hist + n
