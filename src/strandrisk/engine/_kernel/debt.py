@@ -127,13 +127,11 @@ def _loan_cover(
 
 
 @jit()
-def _debt_rate(p, nt):
-    """Return the debt's rate every internal quarter, spread widening included [1/year]."""
-    rate = np.empty(nt)
-    for t in range(nt):
+def _debt_rate(p, rate):
+    """Write the debt's rate each internal quarter, with its widening, into ``rate`` [1/year]."""
+    for t in range(rate.shape[0]):
         on = 1.0 if 2026.0 + t * Q >= p[_WIDEN_START] else 0.0
         rate[t] = p[_RF] + p[_SPREAD] + p[_WIDEN] * on
-    return rate
 
 
 @jit()

@@ -269,6 +269,12 @@ _LOAN_KEYS = (_DEBT, _MAT, _RF, _SPREAD, _WIDEN, _WIDEN_START)
 """The parameters the loans depend on, besides each company's capex."""
 
 
+@jit()
+def _alive(owned):
+    """Nothing: a last use that keeps ``owned`` (and the memory its arrays hold) to here."""
+    return None
+
+
 @jit(nogil=True)
 def _outcome_block(
     lo, hi, capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
@@ -319,6 +325,75 @@ def _outcome_block(
     # the loan cover's flows and their sums, a row per vintage (rows from vr on stay zero)
     tail = np.zeros(((vr + 7) // 8 * 8 if llcr else 0, nt + 1))
     acc = np.empty(8)
+    # each scenario's work rows, zeroed for it where it adds to them
+    vals = np.empty((k1, 5, n))
+    big = np.empty(k1)
+    cf = np.empty((k1, nt + 1))
+    start, end, ebitda, work, cut_w = _scratch(nv, nt)
+    book_f_ind = np.empty(n)
+    fair_ind = np.empty(n)
+    fair = np.empty(n + _PAD)  # (and fair_v) padded: see _fair_values
+    fair_e = np.empty(n)  # the fair value of today's capital (the vintages before cut)
+    fair_ind_e = np.empty(n)
+    stranded_e = np.empty((k1, n))
+    fair_y = np.empty((n_y, n))  # each year's vintages' fair value, per company
+    fair_ind_y = np.empty((n_y, n))
+    peak_y = np.empty((k1, n_y))
+    viu_y = np.empty(n)
+    year_w = np.empty(n)  # a year's stranded value per quarter
+    fair_v = np.empty(n + _PAD)  # one vintage's fair value
+    viu = np.empty(n)
+    und = np.empty(n)
+    viu_e = np.empty(n)
+    # the industry's sums of future EBITDA: its companies', in company order
+    viu_ind = np.empty(n)
+    und_ind = np.empty(n)
+    viu_e_ind = np.empty(n)
+    viu_y_ind = np.empty((n_y, n))
+    fl = np.empty((5, k1, n))  # ebitda, depreciation, interest, principal, capex
+    rate = np.empty(nt)  # the debt's rate
+    cover = np.empty((k1 if llcr else 0, n))  # the loan cover
+    owed = np.empty((k1 if llcr else 0, n))
+    due = np.empty(n, dtype=np.int64)
+    t_mat = np.empty(vr, dtype=np.int64)  # each vintage's loan: its maturity quarter
+    # all of them without reference counts too (see _borrow): ``owned`` keeps their memory
+    # to the end
+    owned = (
+        books_v, books_lo, books_f, books_dep, books_ind, books_lo_ind, book_sum, rems, spans,
+        rem_f, loans, orders, tail, acc, vals, big, cf, start, end, ebitda, work, cut_w,
+        book_f_ind, fair_ind, fair, fair_e, fair_ind_e, stranded_e, fair_y, fair_ind_y, peak_y,
+        viu_y, year_w, fair_v, viu, und, viu_e, viu_ind, und_ind, viu_e_ind, viu_y_ind, fl, rate,
+        cover, owed, due, t_mat,
+    )  # fmt: skip
+    books_v, books_lo, books_f = _borrow(books_v), _borrow(books_lo), _borrow(books_f)
+    books_dep, books_ind, books_lo_ind = (
+        _borrow(books_dep),
+        _borrow(books_ind),
+        _borrow(books_lo_ind),
+    )
+    book_sum, rems, spans, rem_f = _borrow(book_sum), _borrow(rems), _borrow(spans), _borrow(rem_f)
+    loans, orders, tail, acc = _borrow(loans), _borrow(orders), _borrow(tail), _borrow(acc)
+    vals, big, cf, start, end = (
+        _borrow(vals),
+        _borrow(big),
+        _borrow(cf),
+        _borrow(start),
+        _borrow(end),
+    )
+    ebitda, work, cut_w = _borrow(ebitda), _borrow(work), _borrow(cut_w)
+    book_f_ind, fair_ind, fair = _borrow(book_f_ind), _borrow(fair_ind), _borrow(fair)
+    fair_e, fair_ind_e, stranded_e = _borrow(fair_e), _borrow(fair_ind_e), _borrow(stranded_e)
+    fair_y, fair_ind_y, peak_y = _borrow(fair_y), _borrow(fair_ind_y), _borrow(peak_y)
+    viu_y, year_w, fair_v, viu = _borrow(viu_y), _borrow(year_w), _borrow(fair_v), _borrow(viu)
+    und, viu_e, viu_ind, und_ind = _borrow(und), _borrow(viu_e), _borrow(viu_ind), _borrow(und_ind)
+    viu_e_ind, viu_y_ind, fl = _borrow(viu_e_ind), _borrow(viu_y_ind), _borrow(fl)
+    rate, cover, owed, due, t_mat = (
+        _borrow(rate),
+        _borrow(cover),
+        _borrow(owed),
+        _borrow(due),
+        _borrow(t_mat),
+    )
     for s in range(lo, hi):
         p = sp[s]
         same_capex = s > lo and _same_as_before(capex, s, vr)  # the reported vintages'
@@ -329,42 +404,30 @@ def _outcome_block(
         if not same_books:
             books_ind[:] = 0.0
             books_lo_ind[:] = vr
-        vals = np.zeros((k1, 5, n))
-        big = np.empty(k1)
-        cf = np.zeros((k1, nt + 1))
-        start, end, ebitda, work, cut_w = _scratch(nv, nt)
-        book_f_ind = np.zeros(n)
-        fair_ind = np.zeros(n)
-        fair = np.zeros(n + _PAD)  # (and fair_v) padded: see _fair_values
-        fair_e = np.zeros(n)  # the fair value of today's capital (the vintages before cut)
-        fair_ind_e = np.zeros(n)
-        stranded_e = np.empty((k1, n))
-        fair_y = np.zeros((n_y, n))  # each year's vintages' fair value, per company
-        fair_ind_y = np.zeros((n_y, n))
-        peak_y = np.zeros((k1, n_y))
-        viu_y = np.empty(n)
-        year_w = np.empty(n)  # a year's stranded value per quarter
-        fair_v = np.empty(n + _PAD)  # one vintage's fair value
-        viu = np.empty(n)
-        und = np.empty(n)
-        viu_e = np.empty(n)
-        # the industry's sums of future EBITDA: its companies', in company order
-        viu_ind = np.zeros(n)
-        und_ind = np.zeros(n)
-        viu_e_ind = np.zeros(n)
-        viu_y_ind = np.zeros((n_y, n))
-        fl = np.zeros((5, k1, n))  # ebitda, depreciation, interest, principal, capex
-        rate = _debt_rate(p, nt)  # every internal quarter (the loan cover's too)
+        vals[:] = 0.0
+        cf[:] = 0.0
+        fl[:] = 0.0
+        book_f_ind[:] = 0.0
+        fair_ind[:] = 0.0
+        fair[:] = 0.0
+        fair_e[:] = 0.0
+        fair_ind_e[:] = 0.0
+        viu_ind[:] = 0.0
+        und_ind[:] = 0.0
+        viu_e_ind[:] = 0.0
+        fair_y[:] = 0.0
+        fair_ind_y[:] = 0.0
+        viu_y_ind[:] = 0.0
+        peak_y[:] = 0.0
+        _debt_rate(p, rate)  # every internal quarter (the loan cover's too)
         # the last reported cohort's life (with foresight, every cohort's whole life)
         horizon = nt if foresight else _horizon(vint[vr - 1], p[_LIFE], nt)
         if llcr:
-            cover = np.zeros((k1, n))
-            owed = np.zeros((k1, n))
-            due = np.empty(n, dtype=np.int64)
+            cover[:] = 0.0
+            owed[:] = 0.0
             d_end = _discount_to_start(rate)
         if not same_books:
             rem_f[:] = _remaining(p[_FLIFE], ages)
-        t_mat = np.empty(vr, dtype=np.int64)  # each vintage's loan: its maturity quarter
         for v in range(vr):  # (every company's; a reported vintage starts before quarter n)
             t_mat[v] = _matured(max(vint[v], 0), vint[v], p[_MAT], nt)
         for k in range(k_n):
@@ -457,3 +520,4 @@ def _outcome_block(
         for k in range(k1):
             _events(vals[k], stranded_e[k], big[k], summary[s, k])
             _debt_service(fl[:, k], p[_TAX], years, summary[s, k])
+    _alive(owned)
