@@ -386,7 +386,7 @@ def test_merit_order_cut_stepped_from_quarter_to_quarter_counts_the_cohorts_in_t
         np.ones(nv), eph, np.zeros(nv), order, np.zeros(nv, dtype=np.int64),
         np.full(nv, nt, dtype=np.int64), np.ones(nt + common._PAD), np.concatenate([price, pad]),
         np.concatenate([theta, pad]), np.empty((nv, nt + common._PAD)), np.empty(nt + common._PAD),
-        cut, nt, 0,
+        cut, np.empty(nv), nt, 0,
     )  # fmt: skip
     expected = [(eph[order] / theta[t] <= price[t]).sum() for t in range(nt)]
     np.testing.assert_array_equal(cut[:nt], expected)

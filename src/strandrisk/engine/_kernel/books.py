@@ -50,12 +50,13 @@ def _booked(life, factor, m):
 
 
 @jit()
-def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, cf):
+def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, cf, op, extra):
     """After-tax cash flows of the four 2026 vintages (as ``programme_cashflows``).
 
     ``rem_c``, ``rem_n``: :func:`_booked` for the compute and network lives, ``rem_f``:
     :func:`_remaining` for the facilities life, each at least ``T + 2`` ages long. The
     shell's depreciation stops lowering the tax once it passes on (quarter ``hand``).
+    ``op``, ``extra``: work space, ``T + 1`` long at least.
     """
     nt = cf.shape[0] - 1
     tau = sp[_TAX]
@@ -64,7 +65,8 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
         cf[i] = 0.0
     for j in range(4):
         cf[j] -= capex[v0 + j]
-    op = np.zeros(nt)
+    for u in range(nt):
+        op[u] = 0.0
     for j in range(4):
         v = v0 + j
         kc, kn, kf = capex[v] * sp[_SC], capex[v] * sp[_SN], capex[v] * sp[_SF]
@@ -85,7 +87,8 @@ def _programme_cf(capex, ebitda, start, end, vint, sp, rem_c, rem_n, rem_f, v0, 
             op[u] += e - tau * (e - dep)
     for u in range(nt):
         cf[u + 1] += op[u]
-    extra = np.zeros(nt + 1)
+    for i in range(nt + 1):
+        extra[i] = 0.0
     for j in range(4):
         residual = _book(capex[v0 + j] * sp[_SF], sp[_FLIFE], life)
         at = min(j + int(np.ceil(life / Q)), nt)

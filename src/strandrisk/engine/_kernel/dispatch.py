@@ -30,8 +30,9 @@ def _windows(vint, life, nt, start, end):
 
 @jit()
 def _dispatch(
-    hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, cum, cut, nt, t_from
-):
+    hours, eph, fixed_q, order, start, end, demand, price, theta, ebitda, cum, cut, cost, nt,
+    t_from,
+):  # fmt: skip
     """Merit-order dispatch and EBITDA of one company over quarters ``[t_from, nt)``.
 
     As ``merit_order_dispatch``, then EBITDA (revenue - energy - fixed cost) per cohort.
@@ -56,8 +57,7 @@ def _dispatch(
     nv = order.shape[0]
     for t in range(t_from, nt + _PAD):
         cum[t] = 0.0
-    if t_from == 0:
-        cost = np.empty(nv)  # energy cost per unit-hour in merit order: non-decreasing
+    if t_from == 0:  # cost (work space): energy cost per unit-hour in merit order, non-decreasing
         for i in range(nv):
             cost[i] = eph[order[i]]
         lo = 0
@@ -89,32 +89,33 @@ def _dispatch(
 @jit()
 def _operate_company(
     units, power, capex, order, demand, price, theta, vint, sp, start, end, ebitda, work, cut,
-    horizon, df, foresight,
+    per_v, horizon, df, foresight,
 ):  # fmt: skip
     """Dispatch, retire early for good, dispatch again, over quarters ``[0, horizon)``.
 
     Fills ``start``/``end`` (service windows after retirement) and ``ebitda`` (valid
-    inside the windows only); ``work`` and ``cut``: work space from :func:`_scratch`. A
+    inside the windows only); ``work``, ``cut`` and ``per_v``: work space from :func:`_scratch`. A
     cohort retires once its contribution has fallen short of its fixed cost over a full
     trailing year in service, or with ``foresight`` from the first quarter its discounted
     EBITDA (``df``: discount factors, one per quarter) can no longer turn positive (as
     ``operate``). With the trailing-year rule a quarter's dispatch and a cohort's retirement
     depend only on earlier and current quarters, so stopping at ``horizon``
     (:func:`_horizon`) leaves every earlier value as it is over the whole grid; with
-    foresight they look ahead, and ``horizon`` must be
-    the whole grid.
+    foresight they look ahead, and ``horizon`` must be the whole grid.
     """
     nt = horizon
-    hours = units * HPQ
-    eph = power * sp[_PUE] * sp[_ELEC]
-    fixed_q = sp[_FIXED] * (capex * (sp[_SC] + sp[_SN])) * Q
+    hours, eph, fixed_q, cost = per_v[0], per_v[1], per_v[2], per_v[3]
+    for v in range(vint.shape[0]):
+        hours[v] = units[v] * HPQ
+        eph[v] = power[v] * sp[_PUE] * sp[_ELEC]
+        fixed_q[v] = sp[_FIXED] * (capex[v] * (sp[_SC] + sp[_SN])) * Q
     _windows(vint, sp[_LIFE], nt, start, end)
     d, pr, th, total = work[0], work[1], work[2], work[3]  # padded copies: see _dispatch
     for t in range(nt):
         d[t], pr[t], th[t] = demand[t], price[t], theta[t]
     for t in range(nt, nt + _PAD):
         d[t], pr[t], th[t], cut[t] = 0.0, 1.0, 1.0, 0
-    _dispatch(hours, eph, fixed_q, order, start, end, d, pr, th, ebitda, total, cut, nt, 0)
+    _dispatch(hours, eph, fixed_q, order, start, end, d, pr, th, ebitda, total, cut, cost, nt, 0)
     first = nt  # the first quarter a cohort is retired early
     if foresight:
         for v in range(vint.shape[0]):
@@ -129,7 +130,9 @@ def _operate_company(
     else:  # the trailing-year rule
         first = _short_for_a_year(ebitda, fixed_q, start, end, nt)
     if first < nt:  # dispatch again from there: the cohorts in service before are unchanged
-        _dispatch(hours, eph, fixed_q, order, start, end, d, pr, th, ebitda, total, cut, nt, first)
+        _dispatch(
+            hours, eph, fixed_q, order, start, end, d, pr, th, ebitda, total, cut, cost, nt, first
+        )
 
 
 @jit()
@@ -167,13 +170,16 @@ def _scratch(nv, nt):
     """Per-scenario work arrays of ``_operate_company``: service windows, EBITDA, work space.
 
     EBITDA's rows and the work space (demand, price, throughput and the dispatched capacity
-    per quarter, and the merit-order cut) hold ``_PAD`` quarters after the grid's ``nt``.
+    per quarter, two rows for :func:`_programme_cf`, and the merit-order cut) hold ``_PAD``
+    quarters after the grid's ``nt``; ``per_v`` holds each cohort's hours, energy cost per
+    hour, fixed cost and (in merit order) energy cost.
     """
     start = np.empty(nv, dtype=np.int64)
     end = np.empty(nv, dtype=np.int64)
-    work = np.empty((4, nt + _PAD))
+    work = np.empty((6, nt + _PAD))
     cut = np.empty(nt + _PAD, dtype=np.int64)
-    return start, end, np.empty((nv, nt + _PAD)), work, cut
+    per_v = np.empty((4, nv))
+    return start, end, np.empty((nv, nt + _PAD)), work, cut, per_v
 
 
 @jit()

@@ -108,18 +108,19 @@ def _programme_block(
     nt = price.shape[2]
     for s in range(lo, hi):
         cf = np.zeros((k_n + 1, nt + 1))
-        start, end, ebitda, work, cut_w = _scratch(nv, nt)
+        start, end, ebitda, work, cut_w, per_v = _scratch(nv, nt)
         horizon = nt if foresight else _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # 2026's
         rem_f = _remaining(sp[s, _FLIFE], nt + 2)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, ebitda, work, cut_w, horizon, df[s], foresight,
+                theta[s], vint, sp[s], start, end, ebitda, work, cut_w, per_v, horizon, df[s],
+                foresight,
             )  # fmt: skip
             _programme_cf(
                 capex[s, k], ebitda, start, end, vint, sp[s],
                 _booked(lives[s, k, 0], sp[s, _DBF], nt + 2),
-                _booked(lives[s, k, 1], sp[s, _DBF], nt + 2), rem_f, v0, cf[k],
+                _booked(lives[s, k, 1], sp[s, _DBF], nt + 2), rem_f, v0, cf[k], work[4], work[5],
             )  # fmt: skip
         _add_industry(cf)
         for k in range(k_n + 1):
@@ -134,11 +135,11 @@ def operate_rows(capex, units, power, order, demand, price, theta, vint, sp, df,
     alive = np.zeros((s_n, k_n, nv, nt), dtype=np.bool_)
     out = np.zeros((s_n, k_n, nv, nt))
     for s in range(s_n):
-        start, end, ebitda, work, cut_w = _scratch(nv, nt)
+        start, end, ebitda, work, cut_w, per_v = _scratch(nv, nt)
         for k in range(k_n):
             _operate_company(
                 units[s, k], power[s, k], capex[s, k], order[s, k], demand[s, k], price[s, k],
-                theta[s], vint, sp[s], start, end, ebitda, work, cut_w, nt, df[s], foresight,
+                theta[s], vint, sp[s], start, end, ebitda, work, cut_w, per_v, nt, df[s], foresight,
             )  # fmt: skip
             for v in range(nv):
                 for t in range(start[v], end[v]):
@@ -329,7 +330,9 @@ def _outcome_block(
     vals = np.empty((k1, 5, n))
     big = np.empty(k1)
     cf = np.empty((k1, nt + 1))
-    start, end, ebitda, work, cut_w = _scratch(nv, nt)
+    start, end, ebitda, work, cut_w, per_v = _scratch(nv, nt)
+    unit_w = np.empty((3, n))  # a cash-generating unit's, and its impairment ratios
+    ratios = np.empty((2, vr))
     book_f_ind = np.empty(n)
     fair_ind = np.empty(n)
     fair = np.empty(n + _PAD)  # (and fair_v) padded: see _fair_values
@@ -360,10 +363,10 @@ def _outcome_block(
     # to the end
     owned = (
         books_v, books_lo, books_f, books_dep, books_ind, books_lo_ind, book_sum, rems, spans,
-        rem_f, loans, orders, tail, acc, vals, big, cf, start, end, ebitda, work, cut_w,
-        book_f_ind, fair_ind, fair, fair_e, fair_ind_e, stranded_e, fair_y, fair_ind_y, peak_y,
-        viu_y, year_w, fair_v, viu, und, viu_e, viu_ind, und_ind, viu_e_ind, viu_y_ind, fl, rate,
-        cover, owed, due, t_mat,
+        rem_f, loans, orders, tail, acc, vals, big, cf, start, end, ebitda, work, cut_w, per_v,
+        unit_w, ratios, book_f_ind, fair_ind, fair, fair_e, fair_ind_e, stranded_e, fair_y,
+        fair_ind_y, peak_y, viu_y, year_w, fair_v, viu, und, viu_e, viu_ind, und_ind, viu_e_ind,
+        viu_y_ind, fl, rate, cover, owed, due, t_mat,
     )  # fmt: skip
     books_v, books_lo, books_f = _borrow(books_v), _borrow(books_lo), _borrow(books_f)
     books_dep, books_ind, books_lo_ind = (
@@ -380,7 +383,8 @@ def _outcome_block(
         _borrow(start),
         _borrow(end),
     )
-    ebitda, work, cut_w = _borrow(ebitda), _borrow(work), _borrow(cut_w)
+    ebitda, work, cut_w, per_v = _borrow(ebitda), _borrow(work), _borrow(cut_w), _borrow(per_v)
+    unit_w, ratios = _borrow(unit_w), _borrow(ratios)
     book_f_ind, fair_ind, fair = _borrow(book_f_ind), _borrow(fair_ind), _borrow(fair)
     fair_e, fair_ind_e, stranded_e = _borrow(fair_e), _borrow(fair_ind_e), _borrow(stranded_e)
     fair_y, fair_ind_y, peak_y = _borrow(fair_y), _borrow(fair_ind_y), _borrow(peak_y)
@@ -441,9 +445,13 @@ def _outcome_block(
             order = orders[k]
             _operate_company(
                 units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
-                theta[s], vint, p, start, end, ebitda, work, cut_w, horizon, df[s], foresight,
+                theta[s], vint, p, start, end, ebitda, work, cut_w, per_v, horizon, df[s],
+                foresight,
             )  # fmt: skip
-            _programme_cf(cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k])
+            _programme_cf(
+                cap_k, ebitda, start, end, vint, p, rem_c, rem_n, rem_f, n_hist, cf[k], work[4],
+                work[5],
+            )  # fmt: skip
             _economic_lives(ebitda, start, end, vint, n_hist, nt, life26[s, k])
             book_c_v, lo_v, book_f = books_v[k], books_lo[k], books_f[k]
             if not same_books:
@@ -489,7 +497,7 @@ def _outcome_block(
                 viu_e_ind[t] += viu_e[t]
             big[k] = _value_unit(
                 book_c_v, book_sum[k, 0], book_sum[k, 1], lo_v, n_hist, book_f, fair, df[s], n,
-                vals[k], viu, und, obsolescence, fair_e, stranded_e[k], viu_e,
+                vals[k], viu, und, obsolescence, fair_e, stranded_e[k], viu_e, unit_w, ratios,
             )  # fmt: skip
         for y in range(n_y):  # each year's vintages valued alone, the industry's
             _year_peak(
@@ -501,7 +509,7 @@ def _outcome_block(
         big[k_n] = _value_unit(
             books_ind, book_sum[k_n, 0], book_sum[k_n, 1], books_lo_ind, n_hist, book_f_ind,
             fair_ind, df[s], n, vals[k_n], viu_ind, und_ind, obsolescence, fair_ind_e,
-            stranded_e[k_n], viu_e_ind,
+            stranded_e[k_n], viu_e_ind, unit_w, ratios,
         )  # fmt: skip
         if by_year:
             year_peak[s] = peak_y

@@ -27,7 +27,7 @@ def _write_down(ratio, lo, hi, loss, carried):
 
 
 @jit()
-def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, charge):
+def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fair, charge, ratios):
     """IAS 36 with reversals (``charge[0]``) and ASC 360 (``charge[1]``), as in core.impairment.
 
     ``lo_v[q]`` and ``n_hist + q`` bound the vintages that can carry a book value at
@@ -42,8 +42,10 @@ def _impair(book_v, book_sum, lo_v, n_hist, other, recoverable, undiscounted, fa
     still those the pass summed.
     """
     nv, n = book_v.shape
-    r_i = np.ones(nv)
-    r_g = np.ones(nv)
+    r_i, r_g = ratios[0], ratios[1]  # work space, (2, nv) at least
+    for v in range(nv):
+        r_i[v] = 1.0
+        r_g[v] = 1.0
     w_i = False
     w_g = False
     for q in range(n):
@@ -167,7 +169,7 @@ def _book_sums(book_c_v, lo_v, n_hist, cut, book_c, book_e):
 @jit()
 def _value_unit(
     book_c_v, book_c, book_e, lo_v, n_hist, book_f, fair, df, n, out, viu, und, obsolescence,
-    fair_e, stranded_e, viu_e,
+    fair_e, stranded_e, viu_e, work, ratios,
 ):  # fmt: skip
     """Stranding and both impairment tests for one cash-generating unit.
 
@@ -178,11 +180,10 @@ def _value_unit(
     value and the economic value. With ``obsolescence`` the fair value is capped at the
     value in use. ``stranded_e`` receives the stranded value of the vintages before
     ``cut`` (today's capital) valued alone, ``fair_e`` and ``book_e`` being their fair value
-    and book. Returns the materiality threshold.
+    and book. ``work`` (3, n) and ``ratios`` (2, vintages): work space. Returns the
+    materiality threshold.
     """
-    recoverable = np.empty(n)
-    undiscounted_total = np.empty(n)
-    fair_total = np.empty(n)
+    recoverable, undiscounted_total, fair_total = work[0], work[1], work[2]
     for t in range(n):
         viu[t] = viu[t] / df[t]
         viu_e[t] = viu_e[t] / df[t]
@@ -198,7 +199,7 @@ def _value_unit(
         out[4, t] = recoverable[t]
     _impair(
         book_c_v, book_c, lo_v, n_hist, book_f, recoverable, undiscounted_total, fair_total,
-        out[1:3],
+        out[1:3], ratios,
     )  # fmt: skip
     big = 1.0
     for t in range(n):
