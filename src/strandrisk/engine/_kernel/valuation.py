@@ -257,6 +257,15 @@ def _peak(path, big, out, i):
 
 
 @jit()
+def _fair_value(i, m, ud, inv_life, pw, un, heat, new_power, new_cost):
+    """One vintage's fair value in its ``i``-th quarter in service (+0.0 from ``m`` on)."""
+    remaining = min(max(1.0 - ((ud + i) * Q + Q) * inv_life, 0.0), 1.0)
+    extra_kw = max(pw - new_power, 0.0)
+    energy_left = extra_kw * heat * remaining
+    return max(un * new_cost * remaining - energy_left, 0.0) if i < m else 0.0
+
+
+@jit()
 def _fair_values(
     start, end, vint, vr, n, cut, p, power, units, new_cost, new_power, by_year, fair, fair_v,
     fair_y, fair_e,
@@ -289,17 +298,22 @@ def _fair_values(
         pw, un = power[v], units[v]
         ua, ud = np.uint64(a), np.uint64(a - vint[v])  # a >= vint[v]
         m_fv = np.uint64(max(min(b, n) - a, 0))
-        for i in range(_whole(m_fv)):  # masked after m_fv
-            t = ua + i
-            remaining = min(max(1.0 - ((ud + i) * Q + Q) * inv_life, 0.0), 1.0)
-            extra_kw = max(pw - new_power[t + _ONE], 0.0)
-            energy_left = extra_kw * heat * remaining
-            fv = max(un * new_cost[t + _ONE] * remaining - energy_left, 0.0) if i < m_fv else 0.0
-            fair[t] += fv
-            fair_v[t] = fv
-        if by_year:  # a loop of its own, so that the one above has no branch
+        if by_year:  # two loops without a branch: one vintage's values kept for its year
+            for i in range(_whole(m_fv)):  # masked after m_fv
+                t = ua + i
+                fv = _fair_value(
+                    i, m_fv, ud, inv_life, pw, un, heat, new_power[t + _ONE], new_cost[t + _ONE]
+                )
+                fair[t] += fv
+                fair_v[t] = fv
             for t in range(ua, ua + m_fv):
                 fair_y[v // 4, t] += fair_v[t]
+        else:
+            for i in range(_whole(m_fv)):
+                t = ua + i
+                fair[t] += _fair_value(
+                    i, m_fv, ud, inv_life, pw, un, heat, new_power[t + _ONE], new_cost[t + _ONE]
+                )
     if cut >= vr:
         for t in range(n):
             fair_e[t] = fair[t]
