@@ -106,9 +106,12 @@ def _programme_block(
     sp, lives, df, value = _borrow(sp), _borrow(lives), _borrow(df), _borrow(value)
     _, k_n, nv = capex.shape
     nt = price.shape[2]
+    cf = np.empty((k_n + 1, nt + 1))  # work space, once a block (as in _outcome_block)
+    start, end, ebitda, work, cut_w, per_v = _scratch(nv, nt)
+    owned = (cf, start, end, ebitda, work, cut_w, per_v)
+    cf, start, end, ebitda = _borrow(cf), _borrow(start), _borrow(end), _borrow(ebitda)
+    work, cut_w, per_v = _borrow(work), _borrow(cut_w), _borrow(per_v)
     for s in range(lo, hi):
-        cf = np.zeros((k_n + 1, nt + 1))
-        start, end, ebitda, work, cut_w, per_v = _scratch(nv, nt)
         horizon = nt if foresight else _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # 2026's
         rem_f = _remaining(sp[s, _FLIFE], nt + 2)
         for k in range(k_n):
@@ -125,6 +128,7 @@ def _programme_block(
         _add_industry(cf)
         for k in range(k_n + 1):
             value[s, k] = _npv(cf[k], df[s])
+    _alive(owned)
 
 
 @jit()
