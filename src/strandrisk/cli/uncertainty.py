@@ -59,7 +59,7 @@ def mc(
             "--llcr",
             metavar="",
             help="Also each company's lowest quarterly loan life cover ratio and the chance it "
-            "falls below 1.0x, 1.2x, 1.5x, and by when (about a third more model work; on "
+            "falls below 1.0x, 1.2x, 1.5x, and by when (about a fifth more model work; on "
             "with --below min_llcr=...).",
         ),
     ] = False,
@@ -70,7 +70,7 @@ def mc(
             metavar="",
             help="Also which year's capex strands: each calendar year's cohorts valued alone "
             "in every scenario, the P50, P95 and mean of their peak stranded value and the "
-            "chance they strand at all (about 7 % more work).",
+            "chance they strand at all (about 10 % more work).",
         ),
     ] = False,
     chunk_size: Annotated[int, typer.Option(help="Scenarios per task.")] = 100_000,

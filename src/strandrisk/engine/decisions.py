@@ -535,7 +535,7 @@ def compare_decisions(
         probabilities), every draw's other parameters unchanged. [-]
     llcr : bool
         Also compare each decision's lowest quarterly loan life cover ratio
-        (:data:`LOAN_COVER`; about a third more model work). [-]
+        (:data:`LOAN_COVER`; about a fifth more model work). [-]
 
     Returns
     -------

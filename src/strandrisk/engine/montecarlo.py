@@ -428,11 +428,11 @@ def run_mc(
         run of exactly the size it stopped at. [fraction]
     llcr : bool
         Also each scenario's lowest quarterly loan life cover ratio and the first quarter
-        it falls below 1 (:data:`~strandrisk.engine.simulate.LLCR_COLUMNS`; about a third
+        it falls below 1 (:data:`~strandrisk.engine.simulate.LLCR_COLUMNS`; about a fifth
         more model work): :meth:`MCResult.loan_cover` and ``p_llcr_below_1``. [-]
     capex_years : bool
         Also value each calendar year's capex alone in every scenario and sketch the peak of
-        its stranded value (:meth:`MCResult.capex_years`; ≈7 % more work). [-]
+        its stranded value (:meth:`MCResult.capex_years`; ≈10 % more work). [-]
 
     Returns
     -------
