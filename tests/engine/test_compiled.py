@@ -588,3 +588,28 @@ def test_a_borrowed_view_reads_and_writes_the_arrays_own_memory():
     a[3] = 1.0
     assert _write_through_a_borrowed_view(a, 5.0) == (6.0, 4)
     np.testing.assert_array_equal(a, [0.0, 5.0, 0.0, 1.0])
+
+
+def test_the_kernel_frees_every_array_it_allocates():
+    """The blocks borrow the arrays they allocate (no reference counts) and hold them to their
+    end: every allocation is freed once, with the loan cover and capex years too."""
+    from numba.core.runtime import _nrt_python as nrt
+
+    scenario = sr.load_scenario("base")
+    samples = sample_range(load_uncertainty("base", scenario), 0, 64, 3, "lhs")
+    p = build_params(scenario, samples)
+    args = prepare_kernel(p, make_grid(scenario.years), _history(p.companies)).args
+    _kernel.outcome_rows(*args, True, True, True)  # compiled before counting
+    was_on = nrt.memsys_stats_enabled()
+    nrt.memsys_enable_stats()
+    try:
+        before = nrt.memsys_get_stats_alloc(), nrt.memsys_get_stats_free()
+        out = _kernel.outcome_rows(*args, True, True, True)
+        del out
+        allocated = nrt.memsys_get_stats_alloc() - before[0]
+        freed = nrt.memsys_get_stats_free() - before[1]
+    finally:
+        if not was_on:
+            nrt.memsys_disable_stats()
+    assert allocated > 0
+    assert freed == allocated

@@ -147,3 +147,14 @@ def _borrow(typingctx, a):
         return out._getvalue()
 
     return a(a), codegen
+
+
+@jit()
+def _alive(owned):
+    """Nothing: a last use that keeps ``owned`` (and the memory its arrays hold) to here.
+
+    A block that borrows (:func:`_borrow`) arrays it allocated itself puts them in a tuple
+    and passes it here at its end: Numba frees an array after its last use, and the
+    borrowed views do not count as uses.
+    """
+    return None

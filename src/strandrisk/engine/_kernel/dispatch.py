@@ -74,7 +74,7 @@ def _dispatch(
         v = order[i]
         h, e, f = hours[v], eph[v], fixed_q[v]
         a, b = np.uint64(max(start[v], t_from)), np.uint64(end[v])
-        a8 = a // np.uint64(8) * np.uint64(8)
+        a8 = a // np.uint64(_PAD) * np.uint64(_PAD)  # the vector before the window's
         m = _whole(b - a8) if b > a else np.uint64(0)  # (unsigned: SIMD)
         for t in range(a8, a8 + m):
             on = i < cut[t] and a <= t and t < b  # selects, no branch (off: cum adds +0.0)

@@ -30,6 +30,7 @@ from strandrisk.engine._kernel.common import (
     _WIDEN,
     _WIDEN_START,
     Q,
+    _alive,
     _borrow,
     _read_only,
     in_threads,
@@ -274,12 +275,6 @@ _LOAN_KEYS = (_DEBT, _MAT, _RF, _SPREAD, _WIDEN, _WIDEN_START)
 """The parameters the loans depend on, besides each company's capex."""
 
 
-@jit()
-def _alive(owned):
-    """Nothing: a last use that keeps ``owned`` (and the memory its arrays hold) to here."""
-    return None
-
-
 @jit(nogil=True)
 def _outcome_block(
     lo, hi, capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
@@ -373,35 +368,20 @@ def _outcome_block(
         viu_y_ind, fl, rate, cover, owed, due, t_mat,
     )  # fmt: skip
     books_v, books_lo, books_f = _borrow(books_v), _borrow(books_lo), _borrow(books_f)
-    books_dep, books_ind, books_lo_ind = (
-        _borrow(books_dep),
-        _borrow(books_ind),
-        _borrow(books_lo_ind),
-    )
-    book_sum, rems, spans, rem_f = _borrow(book_sum), _borrow(rems), _borrow(spans), _borrow(rem_f)
-    loans, orders, tail, acc = _borrow(loans), _borrow(orders), _borrow(tail), _borrow(acc)
-    vals, big, cf, start, end = (
-        _borrow(vals),
-        _borrow(big),
-        _borrow(cf),
-        _borrow(start),
-        _borrow(end),
-    )
-    ebitda, work, cut_w, per_v = _borrow(ebitda), _borrow(work), _borrow(cut_w), _borrow(per_v)
-    unit_w, ratios = _borrow(unit_w), _borrow(ratios)
+    books_dep, books_ind = _borrow(books_dep), _borrow(books_ind)
+    books_lo_ind, book_sum, rems = _borrow(books_lo_ind), _borrow(book_sum), _borrow(rems)
+    spans, rem_f, loans, orders = _borrow(spans), _borrow(rem_f), _borrow(loans), _borrow(orders)
+    tail, acc, vals, big, cf = _borrow(tail), _borrow(acc), _borrow(vals), _borrow(big), _borrow(cf)
+    start, end, ebitda, work = _borrow(start), _borrow(end), _borrow(ebitda), _borrow(work)
+    cut_w, per_v, unit_w, ratios = _borrow(cut_w), _borrow(per_v), _borrow(unit_w), _borrow(ratios)
     book_f_ind, fair_ind, fair = _borrow(book_f_ind), _borrow(fair_ind), _borrow(fair)
     fair_e, fair_ind_e, stranded_e = _borrow(fair_e), _borrow(fair_ind_e), _borrow(stranded_e)
     fair_y, fair_ind_y, peak_y = _borrow(fair_y), _borrow(fair_ind_y), _borrow(peak_y)
     viu_y, year_w, fair_v, viu = _borrow(viu_y), _borrow(year_w), _borrow(fair_v), _borrow(viu)
     und, viu_e, viu_ind, und_ind = _borrow(und), _borrow(viu_e), _borrow(viu_ind), _borrow(und_ind)
     viu_e_ind, viu_y_ind, fl = _borrow(viu_e_ind), _borrow(viu_y_ind), _borrow(fl)
-    rate, cover, owed, due, t_mat = (
-        _borrow(rate),
-        _borrow(cover),
-        _borrow(owed),
-        _borrow(due),
-        _borrow(t_mat),
-    )
+    rate, cover, owed = _borrow(rate), _borrow(cover), _borrow(owed)
+    due, t_mat = _borrow(due), _borrow(t_mat)
     for s in range(lo, hi):
         p = sp[s]
         same_capex = s > lo and _same_as_before(capex, s, vr)  # the reported vintages'
