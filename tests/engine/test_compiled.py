@@ -575,7 +575,7 @@ def test_each_years_capex_valued_alone_agrees_with_the_reference(overrides):
 
 @numba.njit
 def _write_through_a_borrowed_view(a, x):
-    b = common._borrow(a)
+    (b,) = common._borrow((a,))
     b[1] = x
     tail = b[1:]  # a view of the borrowed view: no reference count either
     return tail.sum(), b.shape[0]

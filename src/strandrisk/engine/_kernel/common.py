@@ -8,6 +8,7 @@ from itertools import pairwise
 
 import numba
 import numpy as np
+from numba.core import cgutils, types
 from numba.core.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
 
@@ -125,28 +126,39 @@ def _whole(m):
     return (m + np.uint64(_PAD - 1)) // np.uint64(_PAD) * np.uint64(_PAD)
 
 
-@intrinsic
-def _borrow(typingctx, a):
-    """Return a view of array ``a`` that holds no reference to its memory (Numba's ``meminfo``).
+def _borrowed(context, builder, ty, value):
+    """Return an array structure of type ``ty`` viewing ``value``'s data, with no ``meminfo``."""
+    src = make_array(ty)(context, builder, value)
+    out = make_array(ty)(context, builder)
+    populate_array(
+        out, data=src.data, shape=src.shape, strides=src.strides, itemsize=src.itemsize,
+        meminfo=None,
+    )  # fmt: skip
+    return out._getvalue()
 
-    Numba counts references to an array's memory with atomic increments and decrements,
-    on every view taken and every array passed to a function; on arrays that two threads
-    share, each of those moves the counter's cache line between the cores. A view without
-    ``meminfo`` skips them all (Numba tests the pointer first). Sound only while something
-    else keeps the memory alive: here the kernel's callers hold every array they pass for
-    the whole call.
+
+@intrinsic
+def _borrow(typingctx, arrays):
+    """Return a view of each array of the tuple ``arrays`` that holds no reference to its memory.
+
+    Numba counts references to an array's memory (its ``meminfo``) with atomic increments
+    and decrements, on every view taken and every array passed to a function; on arrays
+    that two threads share, each of those moves the counter's cache line between the cores.
+    A view without ``meminfo`` skips them all (Numba tests the pointer first), and so does
+    every view taken of it. Sound only while something else keeps the memory alive: the
+    kernel's callers hold the arrays they pass for the whole call, and a block holds the
+    arrays it allocates to its end (:func:`_alive`).
     """
+    if not isinstance(arrays, types.BaseTuple):
+        return None
 
     def codegen(context, builder, sig, args):
-        src = make_array(a)(context, builder, args[0])
-        out = make_array(a)(context, builder)
-        populate_array(
-            out, data=src.data, shape=src.shape, strides=src.strides, itemsize=src.itemsize,
-            meminfo=None,
-        )  # fmt: skip
-        return out._getvalue()
+        values = cgutils.unpack_tuple(builder, args[0])
+        pairs = zip(arrays.types, values, strict=True)
+        views = [_borrowed(context, builder, t, v) for t, v in pairs]
+        return context.make_tuple(builder, arrays, views)
 
-    return a(a), codegen
+    return arrays(arrays), codegen
 
 
 @jit()

@@ -102,16 +102,14 @@ def _programme_block(
     value,
 ):  # fmt: skip
     """Rows ``lo`` to ``hi`` of :func:`programme_rows`, into ``value``."""
-    capex, units, power, order = _borrow(capex), _borrow(units), _borrow(power), _borrow(order)
-    demand, price, theta, vint = _borrow(demand), _borrow(price), _borrow(theta), _borrow(vint)
-    sp, lives, df, value = _borrow(sp), _borrow(lives), _borrow(df), _borrow(value)
+    capex, units, power, order, demand, price, theta, vint, sp, lives, df, value = _borrow(
+        (capex, units, power, order, demand, price, theta, vint, sp, lives, df, value)
+    )  # the caller's arrays, without reference counts (see _borrow)
     _, k_n, nv = capex.shape
     nt = price.shape[2]
-    cf = np.empty((k_n + 1, nt + 1))  # work space, once a block (as in _outcome_block)
-    start, end, ebitda, work, cut_w, per_v = _scratch(nv, nt)
-    owned = (cf, start, end, ebitda, work, cut_w, per_v)
-    cf, start, end, ebitda = _borrow(cf), _borrow(start), _borrow(end), _borrow(ebitda)
-    work, cut_w, per_v = _borrow(work), _borrow(cut_w), _borrow(per_v)
+    # work space, once a block (as in _outcome_block)
+    owned = (np.empty((k_n + 1, nt + 1)), *_scratch(nv, nt))
+    cf, start, end, ebitda, work, cut_w, per_v = _borrow(owned)
     for s in range(lo, hi):
         horizon = nt if foresight else _horizon(vint[v0 + 3], sp[s, _LIFE], nt)  # 2026's
         rem_f = _remaining(sp[s, _FLIFE], nt + 2)
@@ -275,35 +273,15 @@ _LOAN_KEYS = (_DEBT, _MAT, _RF, _SPREAD, _WIDEN, _WIDEN_START)
 """The parameters the loans depend on, besides each company's capex."""
 
 
-@jit(nogil=True)
-def _outcome_block(
-    lo, hi, capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
-    n_hist, n, amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr,
-    by_year, values, summary, life26, programme, loan_cover, year_peak,
-):  # fmt: skip
-    """Rows ``lo`` to ``hi`` of :func:`outcome_rows`, written into its outputs.
+@jit()
+def _block_arrays(k_n, nv, nt, n, vr, n_y, ages, llcr):
+    """Return the work arrays of a block of :func:`_outcome_block`, allocated once a block.
 
-    Per scenario: each company is dispatched and retired, then its books, fair value, debt,
-    loan cover and cash-generating unit are computed and added to the industry's; then the
-    industry is valued as one more unit, and the programme's and the debt's outcomes read.
-    A scenario whose inputs to the books, the loans or the merit order are, bit for bit, those
-    of the scenario before it in the block keeps that scenario's: the same numbers.
+    ``k_n`` companies, ``nv`` vintages (``vr`` reported), ``nt`` internal and ``n``
+    reporting quarters, ``n_y`` calendar years valued alone, ``ages`` quarters of book
+    shares; ``llcr``: the loan cover's too. In the order :func:`_outcome_block` unpacks them.
     """
-    # the inputs and outputs, which every thread shares, without reference counts (the
-    # caller holds them): see _borrow
-    capex, units, power, demand = _borrow(capex), _borrow(units), _borrow(power), _borrow(demand)
-    price, theta, new_cost = _borrow(price), _borrow(theta), _borrow(new_cost)
-    new_power, df, vint, sp = _borrow(new_power), _borrow(df), _borrow(vint), _borrow(sp)
-    lives, irr_grid, values = _borrow(lives), _borrow(irr_grid), _borrow(values)
-    summary, life26, programme = _borrow(summary), _borrow(life26), _borrow(programme)
-    loan_cover, year_peak = _borrow(loan_cover), _borrow(year_peak)
-    _, k_n, nv = capex.shape
-    nt = price.shape[2]
-    vr = n_hist + n
-    years = n // 4
     k1 = k_n + 1
-    cut = n_hist + 4  # the vintages to 2026Q4: today's capital
-    n_y = vr // 4 if by_year else 0  # calendar years of reported vintages
     # the books, loans and merit order of the row before, kept while their inputs stay the
     # same (bit for bit): a row's results are those it has alone; the cells before a
     # vintage's first quarter stay zero
@@ -314,9 +292,7 @@ def _outcome_block(
     books_ind = np.empty((vr, n))  # the industry's book per vintage, and its first vintage
     books_lo_ind = np.empty(n, dtype=np.int64)
     book_sum = np.empty((k1, 2, n))  # the compute book summed, today's capital's, per unit
-    # the books' ages and the programme's, in quarters (the loan cover's: every reported
-    # vintage to the grid's end), and the remaining book shares by age, kept with the books
-    ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
+    # the remaining book shares by age, kept with the books
     rems = np.empty((k_n, 2, ages))  # compute and network, per company
     spans = np.empty(k_n, dtype=np.int64)  # quarters until both are written off
     rem_f = np.empty(ages)  # facilities
@@ -358,30 +334,56 @@ def _outcome_block(
     owed = np.empty((k1 if llcr else 0, n))
     due = np.empty(n, dtype=np.int64)
     t_mat = np.empty(vr, dtype=np.int64)  # each vintage's loan: its maturity quarter
-    # all of them without reference counts too (see _borrow): ``owned`` keeps their memory
-    # to the end
-    owned = (
+    return (
         books_v, books_lo, books_f, books_dep, books_ind, books_lo_ind, book_sum, rems, spans,
         rem_f, loans, orders, tail, acc, vals, big, cf, start, end, ebitda, work, cut_w, per_v,
         unit_w, ratios, book_f_ind, fair_ind, fair, fair_e, fair_ind_e, stranded_e, fair_y,
         fair_ind_y, peak_y, viu_y, year_w, fair_v, viu, und, viu_e, viu_ind, und_ind, viu_e_ind,
         viu_y_ind, fl, rate, cover, owed, due, t_mat,
     )  # fmt: skip
-    books_v, books_lo, books_f = _borrow(books_v), _borrow(books_lo), _borrow(books_f)
-    books_dep, books_ind = _borrow(books_dep), _borrow(books_ind)
-    books_lo_ind, book_sum, rems = _borrow(books_lo_ind), _borrow(book_sum), _borrow(rems)
-    spans, rem_f, loans, orders = _borrow(spans), _borrow(rem_f), _borrow(loans), _borrow(orders)
-    tail, acc, vals, big, cf = _borrow(tail), _borrow(acc), _borrow(vals), _borrow(big), _borrow(cf)
-    start, end, ebitda, work = _borrow(start), _borrow(end), _borrow(ebitda), _borrow(work)
-    cut_w, per_v, unit_w, ratios = _borrow(cut_w), _borrow(per_v), _borrow(unit_w), _borrow(ratios)
-    book_f_ind, fair_ind, fair = _borrow(book_f_ind), _borrow(fair_ind), _borrow(fair)
-    fair_e, fair_ind_e, stranded_e = _borrow(fair_e), _borrow(fair_ind_e), _borrow(stranded_e)
-    fair_y, fair_ind_y, peak_y = _borrow(fair_y), _borrow(fair_ind_y), _borrow(peak_y)
-    viu_y, year_w, fair_v, viu = _borrow(viu_y), _borrow(year_w), _borrow(fair_v), _borrow(viu)
-    und, viu_e, viu_ind, und_ind = _borrow(und), _borrow(viu_e), _borrow(viu_ind), _borrow(und_ind)
-    viu_e_ind, viu_y_ind, fl = _borrow(viu_e_ind), _borrow(viu_y_ind), _borrow(fl)
-    rate, cover, owed = _borrow(rate), _borrow(cover), _borrow(owed)
-    due, t_mat = _borrow(due), _borrow(t_mat)
+
+
+@jit(nogil=True)
+def _outcome_block(
+    lo, hi, capex, units, power, demand, price, theta, new_cost, new_power, df, vint,
+    n_hist, n, amortising, obsolescence, foresight, sp, lives, irr_grid, keep_values, llcr,
+    by_year, values, summary, life26, programme, loan_cover, year_peak,
+):  # fmt: skip
+    """Rows ``lo`` to ``hi`` of :func:`outcome_rows`, written into its outputs.
+
+    Per scenario: each company is dispatched and retired, then its books, fair value, debt,
+    loan cover and cash-generating unit are computed and added to the industry's; then the
+    industry is valued as one more unit, and the programme's and the debt's outcomes read.
+    A scenario whose inputs to the books, the loans or the merit order are, bit for bit, those
+    of the scenario before it in the block keeps that scenario's: the same numbers.
+    """
+    # the inputs and outputs, which every thread shares, without reference counts (the
+    # caller holds them): see _borrow
+    (
+        capex, units, power, demand, price, theta, new_cost, new_power, df, vint, sp, lives,
+        irr_grid, values, summary, life26, programme, loan_cover, year_peak,
+    ) = _borrow((
+        capex, units, power, demand, price, theta, new_cost, new_power, df, vint, sp, lives,
+        irr_grid, values, summary, life26, programme, loan_cover, year_peak,
+    ))  # fmt: skip
+    _, k_n, nv = capex.shape
+    nt = price.shape[2]
+    vr = n_hist + n
+    years = n // 4
+    k1 = k_n + 1
+    cut = n_hist + 4  # the vintages to 2026Q4: today's capital
+    n_y = vr // 4 if by_year else 0  # calendar years of reported vintages
+    # the books' ages and the programme's, in quarters (the loan cover's: every reported
+    # vintage to the grid's end)
+    ages = nt + n_hist + 2 if llcr else max(n + n_hist, nt) + 2
+    owned = _block_arrays(k_n, nv, nt, n, vr, n_y, ages, llcr)  # held to the end (_alive)
+    (
+        books_v, books_lo, books_f, books_dep, books_ind, books_lo_ind, book_sum, rems, spans,
+        rem_f, loans, orders, tail, acc, vals, big, cf, start, end, ebitda, work, cut_w, per_v,
+        unit_w, ratios, book_f_ind, fair_ind, fair, fair_e, fair_ind_e, stranded_e, fair_y,
+        fair_ind_y, peak_y, viu_y, year_w, fair_v, viu, und, viu_e, viu_ind, und_ind, viu_e_ind,
+        viu_y_ind, fl, rate, cover, owed, due, t_mat,
+    ) = _borrow(owned)  # fmt: skip
     for s in range(lo, hi):
         p = sp[s]
         same_capex = s > lo and _same_as_before(capex, s, vr)  # the reported vintages'
