@@ -32,7 +32,7 @@ def _outcomes(tmp_path, name, **kw):
 
 def test_the_reductions_read_each_company_as_a_groupby_would_whatever_the_rows_order():
     """Each company's values (and quarters' years) in company order, the rows' order within."""
-    from strandrisk.engine.montecarlo import _ByCompany
+    from strandrisk.engine.mc_task import _ByCompany
 
     rng = np.random.default_rng(3)
     rows = pd.DataFrame(

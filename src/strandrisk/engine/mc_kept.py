@@ -20,7 +20,7 @@ from strandrisk.errors import InputError
 from strandrisk.io.files import atomic_path, ensure_folder, is_duckdb_file, limit_duckdb_memory
 
 if TYPE_CHECKING:
-    from strandrisk.engine.montecarlo import _TaskResult
+    from strandrisk.engine.mc_task import _TaskResult
 
 __all__ = ["read_kept", "temporary_kept"]
 

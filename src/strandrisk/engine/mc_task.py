@@ -1,0 +1,256 @@
+"""One Monte Carlo task: draw a range of scenarios, simulate them, reduce what they give.
+
+A task (:func:`_task`) is the unit :func:`~strandrisk.engine.montecarlo.run_mc` hands to a
+thread, a process or a Dask worker: it draws its range's parameter values, runs
+:func:`~strandrisk.engine.simulate.simulate`, and sends back mergeable reductions (a quantile
+sketch per company and outcome, counts of first events by year) and, only when the run keeps
+them, its outcome rows, draws and series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from strandrisk.core.sketch import QuantileSketch
+from strandrisk.engine.mc_result import (
+    CAPEX_YEAR_PREFIX,
+    COVER_OUTCOMES,
+    DRIVER_OUTCOMES,
+    DRIVER_SCENARIOS,
+    LIFE_OUTCOMES,
+    LIFE_SHORT,
+    SUMMARISED,
+)
+from strandrisk.engine.simulate import (
+    LLCR_COLUMNS,
+    START_YEAR,
+    SimulationResult,
+    simulate,
+    value_paths,
+)
+from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
+from strandrisk.scenarios.schema import Scenario
+
+__all__ = ["KEPT_COLUMNS", "SERIES_CHUNK", "capex_year_sketches"]
+
+SERIES_CHUNK = 10_000
+"""Most scenarios per task when every scenario's series are kept (240 rows a scenario)."""
+HEAD_ROWS = 50
+"""Parameter draws kept for inspection (the first scenarios)."""
+_FAN_VARS = ("stranded_value", "book_value", "economic_value")
+KEPT_COLUMNS = (
+    "scenario",
+    "company",
+    "stranded_peak",
+    "stranded_peak_to_2026",
+    "stranded_peak_to_2026_date",
+    "npv_2026",
+    "irr_2026",
+    "impairment_ifrs",
+    "impairment_usgaap",
+    "first_impairment_ifrs",
+    "first_impairment_usgaap",
+    "economic_life_years",
+    "booked_life_years",
+    "min_dscr",
+    "min_interest_cover",
+)
+"""Outcome columns a Monte Carlo run keeps per scenario and company (``--keep``, ``--store``);
+a run with the loan life cover keeps :data:`~strandrisk.engine.simulate.LLCR_COLUMNS` too."""
+
+
+@dataclass(slots=True)
+class _TaskResult:
+    """What one task sends back: reductions, and rows only when the run keeps them."""
+
+    start: int
+    stop: int
+    sketches: dict[tuple[str, str], QuantileSketch]
+    impaired: dict[str, np.ndarray]
+    fans: dict | None
+    head: pd.DataFrame | None
+    ranked: tuple[pd.DataFrame, pd.DataFrame] | None = None
+    rows: pd.DataFrame | None = None
+    drawn: pd.DataFrame | None = None
+    series: pd.DataFrame | None = None
+    peaks: dict[str, np.ndarray] | None = None
+
+
+class _ByCompany:
+    """The rows of each company, in company order and, within one, in the rows' order.
+
+    What ``rows.groupby("company", sort=True)`` gives, as index ranges into one stable
+    ordering of the rows, so that each column is read (and each quarter column factorised)
+    once for all the companies rather than once a company.
+    """
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        codes, names = pd.factorize(rows["company"], sort=True)
+        self.order = np.argsort(codes, kind="stable")
+        self.bounds = np.searchsorted(codes[self.order], np.arange(len(names) + 1))
+        self.names = [str(name) for name in names]
+
+    def _split(self, values: np.ndarray) -> list[np.ndarray]:
+        """Each company's part of ``values``, given in the rows' order."""
+        ordered = values[self.order]
+        return [ordered[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
+
+    def column(self, rows: pd.DataFrame, name: str) -> list[np.ndarray]:
+        """Each company's values of a numeric column, as floats."""
+        return self._split(rows[name].to_numpy(dtype=float))
+
+    def year_counts(self, quarters: pd.Series, years: int) -> list[np.ndarray]:
+        """Each company's ISO quarters (None: never) counted by year from 2026, never last."""
+        codes, labels = pd.factorize(quarters)  # a few dozen quarters; -1 = none
+        of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
+        year = np.minimum(of_label[codes], years)
+        return [np.bincount(part, minlength=years + 1) for part in self._split(year)]
+
+
+def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | None:
+    """Per company, scenarios whose today's capital's stranded value peaks in each year.
+
+    Shape (years + 1,) per company: the year of ``stranded_peak_to_2026_date`` from 2026,
+    the last entry counting the scenarios where it never strands materially. None where the
+    rows lack the date (rows read back from a store or a kept file). [count]
+    """
+    column = "stranded_peak_to_2026_date"
+    if column not in outcomes:
+        return None
+    by = _ByCompany(outcomes)
+    return dict(zip(by.names, by.year_counts(outcomes[column], years), strict=True))
+
+
+def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
+    """Per company: a quantile sketch of each summarised outcome, and impairment counts.
+
+    ``impaired[company]`` has shape (2, years + 1): scenarios whose first material IFRS
+    (row 0) or US GAAP (row 1) charge falls in each year from 2026, the last column
+    counting those with none within the horizon; with the loan life cover columns, a third
+    row counts the first quarter the LLCR is below 1 the same way. [count]
+    """
+    sketches: dict[tuple[str, str], QuantileSketch] = {}
+    cover = "min_llcr" in rows
+    firsts: tuple[str, ...] = ("first_impairment_ifrs", "first_impairment_usgaap")
+    firsts += ("first_llcr_below_1",) if cover else ()
+    by = _ByCompany(rows)
+    # min_dscr: NaN without debt service, min_interest_cover without interest, min_llcr
+    # without debt; booked_life_years: not in rows stored before it was kept
+    covers = COVER_OUTCOMES if cover else COVER_OUTCOMES[:-1]
+    outcomes = [c for c in (*SUMMARISED, *covers, *LIFE_OUTCOMES) if c in rows]
+    columns = {outcome: by.column(rows, outcome) for outcome in outcomes}
+    for i, name in enumerate(by.names):
+        for outcome in outcomes:
+            sketches[(name, outcome)] = QuantileSketch.of(columns[outcome][i])
+        if "booked_life_years" in rows:  # 1 where the economic life is the shorter, else 0
+            economic = columns["economic_life_years"][i]
+            booked = columns["booked_life_years"][i]
+            short = np.where(
+                np.isfinite(economic) & np.isfinite(booked), (economic < booked) * 1.0, np.nan
+            )
+            sketches[(name, LIFE_SHORT)] = QuantileSketch.of(short)
+    counts = [by.year_counts(rows[column], years) for column in firsts]
+    impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
+    return sketches, impaired
+
+
+def capex_year_sketches(
+    scenario: Scenario, result: SimulationResult
+) -> dict[tuple[str, str], QuantileSketch]:
+    """Sketch each company's peak stranded value of each year's capex valued alone.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario ``result`` was simulated from (its companies, in order). [-]
+    result : SimulationResult
+        From :func:`simulate` with ``capex_years=True``; without them, no sketches. [USD]
+
+    Returns
+    -------
+    dict
+        ``(company, "capex_year:YYYY") -> QuantileSketch`` over the result's scenarios,
+        the industry included. [USD]
+    """
+    if result.capex_year_peak is None:
+        return {}
+    names = [*(c.name for c in scenario.companies), "industry"]
+    return {
+        (company, f"{CAPEX_YEAR_PREFIX}{year}"): QuantileSketch.of(result.capex_year_peak[:, k, g])
+        for k, company in enumerate(names)
+        for g, year in enumerate(result.capex_years)
+    }
+
+
+def _task(
+    scenario: Scenario,
+    space: UncertaintySpace,
+    start: int,
+    stop: int,
+    seed: int,
+    sampler: str,
+    fan_limit: int,
+    keep_rows: bool = False,
+    keep_series: bool = False,
+    llcr: bool = False,
+    capex_years: bool = False,
+) -> _TaskResult:
+    """Run scenarios ``start`` to ``stop - 1`` and reduce them.
+
+    Returns the quantile sketches and impairment counts, the fan series (for scenarios
+    below ``fan_limit``), the first parameter draws (for the task that starts at 0) and,
+    only if ``keep_rows``, the outcome rows and samples, with every scenario's quarterly
+    value paths in long form if ``keep_series``.
+    """
+    samples = sample_range(space, start, stop, seed, sampler)
+    result = simulate(
+        scenario, samples, breakeven=False, keep_series=False, llcr=llcr, capex_years=capex_years
+    )
+    rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]]
+    rows["scenario"] += start  # copy-on-write: the result's own column stays as it was
+    sketches, impaired = _reduce(rows, scenario.years)
+    sketches.update(capex_year_sketches(scenario, result))
+    peaks = _peak_years(result.outcomes, scenario.years)
+    fans, series = None, None
+    if keep_series:
+        paths = value_paths(scenario, samples)
+        series = _long_series(paths, start)
+    if start < fan_limit:
+        n_fan = min(stop, fan_limit) - start
+        if not keep_series:
+            paths = value_paths(scenario, {k: v[:n_fan] for k, v in samples.items()})
+        fans = {k: v[:n_fan] if k in _FAN_VARS else v for k, v in paths.items()}
+    drawn = pd.DataFrame(samples)
+    drawn.insert(0, "scenario", np.arange(start, stop))
+    head = drawn.iloc[:HEAD_ROWS].copy() if start == 0 else None
+    ranked = None
+    if start < DRIVER_SCENARIOS:
+        last = min(stop, DRIVER_SCENARIOS)
+        ranked = (
+            drawn.iloc[: last - start].copy(),
+            rows.loc[rows["scenario"] < last, ["scenario", "company", *DRIVER_OUTCOMES]],
+        )
+    if not keep_rows:
+        return _TaskResult(start, stop, sketches, impaired, fans, head, ranked, peaks=peaks)
+    return _TaskResult(
+        start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series, peaks
+    )
+
+
+def _long_series(paths: dict, start: int) -> pd.DataFrame:
+    """Value paths (S, K+1, T) as rows (scenario, company, quarter, one column per path)."""
+    s, k1, n = paths["stranded_value"].shape
+    companies = pd.Categorical(paths["companies"], categories=paths["companies"])
+    frame = pd.DataFrame(
+        {
+            "scenario": np.repeat(np.arange(start, start + s), k1 * n),
+            "company": np.tile(np.repeat(companies, n), s),
+            "quarter": np.tile(np.asarray(paths["quarters"]), s * k1),
+        }
+    )
+    for name in _FAN_VARS:
+        frame[name] = paths[name].reshape(-1)
+    return frame
