@@ -8,7 +8,8 @@ Run from the repository root (Linux, with ``perf`` and binutils' ``objdump`` ins
 It prepares the kernel's inputs for base scenarios (as ``benchmarks/test_bench_model.py``
 draws them; with ``--monte-carlo``, Latin hypercube draws of every uncertainty of ``base``, as
 ``strandrisk mc`` draws them; with ``--llcr`` the loan life cover too, with ``--capex-years``
-each calendar year's capex valued alone, as ``strandrisk mc --llcr --capex-years`` asks), compiles the kernel afresh in a throw-away cache with line tables only (Numba's
+each calendar year's capex valued alone, as ``strandrisk mc --llcr --capex-years`` asks),
+compiles the kernel afresh in a throw-away cache with line tables only (Numba's
 full debug info would turn inlining off and profile different code), runs it on one thread
 while ``perf`` samples this process at 4 kHz, and maps each sample in the kernel's code to
 its source line through the object's DWARF line table. Lines Numba marks as 0 (code the

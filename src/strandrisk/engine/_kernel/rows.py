@@ -394,21 +394,17 @@ def _outcome_block(
         if not same_books:
             books_ind[:] = 0.0
             books_lo_ind[:] = vr
-        vals[:] = 0.0
-        cf[:] = 0.0
-        fl[:] = 0.0
+        # the sums this scenario adds to (the other rows are written whole by the functions
+        # that fill them: vals, cf, fair, fair_e, fair_y, peak_y and fl's other rows)
+        fl[0] = 0.0  # EBITDA, added vintage by vintage
         book_f_ind[:] = 0.0
         fair_ind[:] = 0.0
-        fair[:] = 0.0
-        fair_e[:] = 0.0
         fair_ind_e[:] = 0.0
         viu_ind[:] = 0.0
         und_ind[:] = 0.0
         viu_e_ind[:] = 0.0
-        fair_y[:] = 0.0
         fair_ind_y[:] = 0.0
         viu_y_ind[:] = 0.0
-        peak_y[:] = 0.0
         _debt_rate(p, rate)  # every internal quarter (the loan cover's too)
         # the last reported cohort's life (with foresight, every cohort's whole life)
         horizon = nt if foresight else _horizon(vint[vr - 1], p[_LIFE], nt)
