@@ -1,5 +1,10 @@
 """The compiled engine against the NumPy reference, and its own determinism."""
 
+import multiprocessing
+import os
+import threading
+import time
+
 import numba
 import numpy as np
 import pandas as pd
@@ -342,6 +347,70 @@ def test_kernel_threads_cover_every_row_once_and_pass_errors_on(monkeypatch):
 
     with pytest.raises(ValueError, match="rows"):
         _kernel.in_threads(1000, fails)
+
+
+def test_kernel_threads_stop_after_an_error_and_the_caller_works_too(monkeypatch):
+    monkeypatch.setattr(numba, "get_num_threads", lambda: 2)
+    caller = threading.get_ident()
+    for failing in ("helper", "caller"):
+        started = []
+
+        def fails(lo, hi, failing=failing, started=started):
+            started.append(lo)
+            if (threading.get_ident() == caller) == (failing == "caller"):
+                raise ValueError(f"rows {lo}-{hi}")
+            time.sleep(0.005)
+
+        with pytest.raises(ValueError, match="rows"):
+            _kernel.in_threads(4096, fails)  # 16 blocks of 256
+        assert len(started) <= 4, failing  # the other thread stops after its block
+
+    threads = set()
+
+    seen = np.zeros(4096, dtype=int)
+
+    def block(lo, hi):
+        seen[lo:hi] += 1
+        threads.add(threading.get_ident())
+        time.sleep(0.001)  # (the helper thread gets blocks too)
+
+    threads.clear()
+    _kernel.in_threads(4096, block)
+    assert (seen == 1).all()
+    assert threading.get_ident() in threads  # the caller took blocks
+
+
+def test_map_in_threads_keeps_the_order_and_passes_errors_on():
+    assert _kernel.map_in_threads(lambda x: x * x, [3, 1, 2]) == [9, 1, 4]
+    assert _kernel.map_in_threads(lambda x: x, []) == []
+
+    def fails(x):
+        if x == 2:
+            raise ValueError(f"item {x}")
+        return x
+
+    for items in ([1, 2, 3], [2, 1]):  # in a helper thread, and in the caller's
+        with pytest.raises(ValueError, match="item 2"):
+            _kernel.map_in_threads(fails, items)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork: POSIX only")
+def test_kernel_threads_work_in_a_forked_child():
+    _kernel.in_threads(1000, lambda lo, hi: None)  # the parent's helpers exist
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        assert pool.apply(_covered_in_threads, (1000,)) == 1000
+
+
+def _covered_in_threads(n):
+    numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+    seen = np.zeros(n, dtype=int)
+
+    def block(lo, hi):
+        seen[lo:hi] += 1
+
+    _kernel.in_threads(n, block)
+    return int((seen == 1).sum())
 
 
 def test_unknown_engine_is_refused():

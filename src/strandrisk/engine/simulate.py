@@ -7,7 +7,6 @@ not depend on the chunk it falls in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 from typing import Any
 
@@ -18,6 +17,7 @@ import xarray as xr
 
 from strandrisk.assumptions.installed_base import load_installed_base
 from strandrisk.core.numeric import ordered_sum
+from strandrisk.engine._kernel import map_in_threads
 from strandrisk.engine.allocator import keep_freed_memory
 from strandrisk.engine.breakeven import breakeven
 from strandrisk.engine.compiled import (
@@ -116,17 +116,14 @@ def _prepare_parts(p: Params, grid: Grid, hist: HistoryArrays) -> list[tuple[Par
     """Split a chunk into row parts and build their kernel inputs concurrently.
 
     The NumPy preparation (cohorts, prices, demand) runs on one core while the kernel uses
-    them all; with one part per Numba thread, prepared in threads (NumPy releases the GIL),
-    it uses them all too. Every quantity is computed row by row, so a scenario's inputs do
-    not depend on the part it falls in.
+    them all; with one part per Numba thread, prepared in threads (NumPy releases the GIL;
+    the kernel's helper threads beside this one), it uses them all too. Every quantity is
+    computed row by row, so a scenario's inputs do not depend on the part it falls in.
     """
     parts = max(1, min(numba.get_num_threads(), p.n // PART_MIN))
-    if parts == 1:
-        return [(p, prepare_kernel(p, grid, hist))]
     bounds = [p.n * i // parts for i in range(parts + 1)]
-    ps = [p.take(slice(a, b)) for a, b in pairwise(bounds)]
-    with ThreadPoolExecutor(parts, thread_name_prefix="strandrisk-prepare") as pool:
-        return list(zip(ps, pool.map(lambda q: prepare_kernel(q, grid, hist), ps), strict=True))
+    ps = [p.take(slice(a, b)) for a, b in pairwise(bounds)] if parts > 1 else [p]
+    return list(zip(ps, map_in_threads(lambda q: prepare_kernel(q, grid, hist), ps), strict=True))
 
 
 def _chunk_compiled(

@@ -28,7 +28,15 @@ NumPy reference engine has the same semantics. Every one of these keeps the oper
 and their order, so the results are bit-identical to the loops they replace.
 """
 
-from strandrisk.engine._kernel.common import BLOCK, SCALARS, in_threads
+from strandrisk.engine._kernel.common import BLOCK, SCALARS, in_threads, map_in_threads
 from strandrisk.engine._kernel.rows import operate_rows, outcome_rows, programme_rows
 
-__all__ = ["BLOCK", "SCALARS", "in_threads", "operate_rows", "outcome_rows", "programme_rows"]
+__all__ = [
+    "BLOCK",
+    "SCALARS",
+    "in_threads",
+    "map_in_threads",
+    "operate_rows",
+    "outcome_rows",
+    "programme_rows",
+]
