@@ -7,6 +7,7 @@ import warnings
 from unittest import mock
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -139,6 +140,7 @@ def test_the_six_presets_run_and_order_as_the_article_argues():
 def test_outcome_table_types_and_dates():
     out = sr.simulate(sr.load_scenario("base")).outcomes
     assert list(out["company"]) == ["amazon", "alphabet", "meta", "microsoft", "oracle", "industry"]
+    assert out["company"].dtype == pd.Series(["amazon"]).dtype  # pandas' own string dtype
     ind = out.set_index("company").loc["industry"]
     assert ind["capex_2026"] == pytest.approx(0.75 * (200 + 180 + 135 + 190 + 50) * 1e9)
     assert out["capex_2026"].iloc[:5].sum() == pytest.approx(ind["capex_2026"])

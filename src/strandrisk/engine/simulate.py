@@ -337,7 +337,8 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
     frame = pd.DataFrame(
         {
             "scenario": np.repeat(np.arange(s), k1),
-            "company": np.tile(companies, s),
+            # each company's name taken from one string array (not s copies to convert)
+            "company": pd.array(companies, dtype="str").take(np.tile(np.arange(k1), s)),
             **{c: out[c].ravel() for c in OUTCOME_COLUMNS if c in out and c != "company"},
         }
     )
