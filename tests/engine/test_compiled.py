@@ -324,11 +324,36 @@ def test_kernel_inputs_do_not_depend_on_which_values_the_batch_holds_fixed():
             build_params(scenario, {k: v[6:] for k, v in held.items()}), grid, hist
         )
         for a, b, c in zip(fixed.args, varies.args, last.args, strict=True):
-            if isinstance(a, np.ndarray) and a.ndim and a.shape[0] == 6:
-                assert a.tobytes() == b[:6].tobytes(), key
+            if isinstance(a, np.ndarray) and a.ndim == b.ndim > 1:  # per scenario: rows
+                # (capex and power: one row where no scenario's differs)
+                b = np.broadcast_to(b, (7, *b.shape[1:]))
+                assert np.broadcast_to(a, (6, *a.shape[1:])).tobytes() == b[:6].tobytes(), key
                 assert c.tobytes() == b[6:].tobytes(), key
         tested += 1
     assert tested >= len(space.keys) - 4
+
+
+def test_capex_and_power_as_one_row_or_a_row_each_give_the_same_results():
+    """Where no scenario's capex or power differs the kernel gets one row of each, not S."""
+    scenario = sr.load_scenario("base")
+    samples = {  # the market and the price-performance move; capex and power do not
+        "market.price_decline": np.linspace(0.4, 1.6, 40),
+        "technology.doubling_time": np.linspace(3.5, 1.8, 40),
+        "companies.meta.compute_life": np.repeat([5.0, 6.0], 20),  # the books change once
+    }
+    grid = make_grid(scenario.years)
+    inputs = prepare_kernel(
+        build_params(scenario, samples), grid, _history(tuple(c.name for c in scenario.companies))
+    )
+    capex, units, power = inputs.args[:3]
+    assert capex.shape[0] == power.shape[0] == 1
+    assert units.shape[0] == 40
+    whole = (np.repeat(capex, 40, axis=0), units, np.repeat(power, 40, axis=0))
+    for switches in ((True, False, False), (True, True, True)):
+        one = _kernel.outcome_rows(*inputs.args, *switches)
+        each = _kernel.outcome_rows(*whole, *inputs.args[3:], *switches)
+        for a, b in zip(one, each, strict=True):
+            assert a.tobytes() == b.tobytes()
 
 
 def test_kernel_threads_cover_every_row_once_and_pass_errors_on(monkeypatch):

@@ -76,6 +76,14 @@ def _c(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float)
 
 
+def _rows(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """As :func:`_c`, but one row (shape (1, ...)) where ``x`` repeats a row for every scenario."""
+    x = np.broadcast_to(x, shape)
+    if x.shape[0] > 1 and x.strides[0] != 0:
+        return np.ascontiguousarray(x, dtype=float)
+    return np.ascontiguousarray(x[:1], dtype=float)
+
+
 def _scalars(p: Params) -> np.ndarray:
     """Return the kernel's per-scenario parameters, shape (S, len(SCALARS)), in its order."""
     sp = np.empty((p.n, len(_kernel.SCALARS)))
@@ -84,13 +92,12 @@ def _scalars(p: Params) -> np.ndarray:
     return sp
 
 
-def compiled_inputs(
-    p: Params, grid: Grid, cohorts: Cohorts, with_order: bool = True
-) -> dict[str, np.ndarray]:
-    """Cohort and parameter arrays in the kernel's layout (per scenario on axis 0).
+def compiled_inputs(p: Params, grid: Grid, cohorts: Cohorts) -> dict[str, np.ndarray]:
+    """Cohort and parameter arrays in the programme kernel's layout (per scenario on axis 0).
 
-    The break-even solver builds them once and reuses them across its evaluations;
-    ``with_order`` adds the merit order (the outcome kernel sorts for itself).
+    With the merit order, ``order`` (the outcome kernel sorts for itself: see
+    :func:`prepare_kernel`). The break-even solver builds them once and reuses them across
+    its evaluations.
 
     Parameters
     ----------
@@ -100,27 +107,29 @@ def compiled_inputs(
         Axes (the internal grid with every vintage). [-]
     cohorts : Cohorts
         From :func:`strandrisk.engine.model.build_cohorts`. [USD, unit, kW]
-    with_order : bool
-        Add ``order``, the stable merit order by power per unit. [-]
     """
     s, k, v = p.n, len(p.companies), grid.vintage.size
     power = _c(cohorts.power, (s, k, v))
-    arrays = {
+    return {
         "capex": _c(cohorts.capex, (s, k, v)),
         "units": _c(cohorts.units, (s, k, v)),
         "power": power,
+        **_per_scenario(p, grid),
+        "order": np.argsort(power, axis=-1, kind="stable"),  # the merit order: stable
+    }
+
+
+def _per_scenario(p: Params, grid: Grid) -> dict[str, np.ndarray]:
+    """Return the vintages' quarters, the kernel's scalar parameters and the booked lives."""
+    k = len(p.companies)
+    lives = np.stack(
+        np.broadcast_arrays(p["company.compute_life"], p["company.network_life"]), axis=-1
+    )
+    return {
         "vint": np.ascontiguousarray(grid.vintage, dtype=np.int64),
         "sp": _scalars(p),
-        "lives": _c(
-            np.stack(
-                np.broadcast_arrays(p["company.compute_life"], p["company.network_life"]), axis=-1
-            ).reshape(-1, k, 2),
-            (s, k, 2),
-        ),
+        "lives": _c(lives.reshape(-1, k, 2), (p.n, k, 2)),
     }
-    if with_order:  # the merit order: by power, stable
-        arrays["order"] = np.argsort(power, axis=-1, kind="stable")
-    return arrays
 
 
 def _market(
@@ -167,14 +176,15 @@ def prepare_kernel(p: Params, grid: Grid, hist: HistoryArrays) -> KernelInputs:
     p = p.collapsed()  # what depends only on values held fixed: computed once
     cohorts = build_cohorts(p, grid, hist)
     s, t = p.n, grid.t_int
-    args = compiled_inputs(p, grid, cohorts, with_order=False)  # the kernel sorts
+    args = _per_scenario(p, grid)
     mk = _market(p, grid, cohorts)
+    shape = (s, len(p.companies), grid.vintage.size)
     return KernelInputs(
         cohorts,
         (
-            args["capex"],
-            args["units"],
-            args["power"],
+            _rows(cohorts.capex, shape),  # one row where no scenario's differs
+            _c(cohorts.units, shape),
+            _rows(cohorts.power, shape),
             mk["demand"],
             mk["price"],
             mk["theta"],
@@ -245,7 +255,7 @@ def programme_npv_compiled(
     growth, decline : ndarray, optional
         Trial demand growth or price decline per scenario, in place of the scenario's. [1/year]
     common : dict, optional
-        Arrays from :func:`compiled_inputs` with ``with_order``, reused. [-]
+        Arrays from :func:`compiled_inputs`, reused. [-]
     """
     args = compiled_inputs(p, grid, cohorts) if common is None else common
     mk = _market(p, grid, cohorts, growth, decline)

@@ -157,7 +157,7 @@ def _future_capex(p: Params, grid: Grid) -> np.ndarray:
         factor = np.ones(year.shape)
     else:
         factor = (year == 0).astype(float)
-    return np.broadcast_to(first * factor, (p.n, len(p.companies), grid.t_int))
+    return first * factor  # (S, K, T), or (1, K, T) where only values held fixed enter
 
 
 def _progress(p: Params, t: np.ndarray) -> np.ndarray:
@@ -167,15 +167,20 @@ def _progress(p: Params, t: np.ndarray) -> np.ndarray:
 
 
 def _vintages(installed: np.ndarray, new: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Return the installed base's vintages, then the new ones, as one C-ordered (S, K, V) array.
+    """Return the installed base's vintages, then the new ones, as one (S, K, V) array.
 
-    ``shape`` is the new vintages' (S, K, T); either part may broadcast to its place.
+    ``shape`` is the new vintages' (S, K, T); either part may broadcast to its place. Where
+    neither part varies by scenario (one row each) the values are stored once, C-ordered,
+    and the result is a read-only view repeating them for every scenario (stride 0 on the
+    first axis): :func:`strandrisk.engine.compiled.prepare_kernel` hands the kernel that
+    one row, not S copies.
     """
     n_hist = installed.shape[-1]
-    out = np.empty((*shape[:-1], n_hist + shape[-1]))
+    rows = np.broadcast_shapes(installed.shape[:-1], new.shape[:-1], (1, shape[1]))
+    out = np.empty((*rows, n_hist + shape[-1]))
     out[..., :n_hist] = installed
     out[..., n_hist:] = new
-    return out
+    return np.broadcast_to(out, (*shape[:-1], out.shape[-1]))
 
 
 def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
@@ -212,6 +217,7 @@ def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
     with np.errstate(divide="ignore", invalid="ignore"):
         power_hist = np.where(units_hist > 0, hist.tdp / units_hist / 1000.0 / spf, power_2025)
     future = _future_capex(p, grid)
+    shape = (p.n, len(p.companies), grid.t_int)
     tau = grid.vintage[grid.n_hist :] * QUARTER
     # all-in capex per unit of the new vintages, whose quarters are the grid's
     progress = _progress(p, grid.time)  # (S, 1, 1, T)
@@ -219,9 +225,9 @@ def build_cohorts(p: Params, grid: Grid, hist: HistoryArrays) -> Cohorts:
     unit_cost_future = cost_2025 * gross_up / (progress if same else _progress(p, tau))[..., 0, :]
     d_w = p["technology.energy_doubling_time"][..., 0]
     power_future = power_2025 * np.exp2(-(tau - _MID_2025) / d_w)
-    capex = _vintages(spend * gross_up, future, future.shape)
-    units = _vintages(units_hist, future / unit_cost_future, future.shape)
-    power = _vintages(power_hist, power_future, future.shape)
+    capex = _vintages(spend * gross_up, future, shape)
+    units = _vintages(units_hist, future / unit_cost_future, shape)
+    power = _vintages(power_hist, power_future, shape)
     cn_share = p["capex.share_compute"] + p["capex.share_network"]
     new_cost = cost_2025[..., None] * gross_up[..., None] * cn_share / progress
     new_power = power_2025[..., None] * np.exp2(

@@ -163,7 +163,8 @@ def outcome_rows(
     Parameters
     ----------
     capex, units, power : ndarray, shape (S, K, V)
-        Each vintage's capex [USD], compute bought [H100e] and power per unit [kW].
+        Each vintage's capex [USD], compute bought [H100e] and power per unit [kW]; ``capex``
+        and ``power`` may have one row (1, K, V), every scenario's.
     demand, price : ndarray, shape (S, K, T)
         Demand [Mtok per quarter] and token price [USD/Mtok] per internal quarter.
     theta : ndarray, shape (S, T)
@@ -210,7 +211,7 @@ def outcome_rows(
         Each calendar year's four vintages (from 2022) valued alone: the peak of their
         stranded value over the reporting quarters [USD].
     """
-    s_n, k_n, _ = capex.shape
+    s_n, k_n, _ = units.shape
     k1 = k_n + 1
     vr = n_hist + n
     values = np.zeros((s_n if keep_values else 0, k1, 5, n))
@@ -366,7 +367,7 @@ def _outcome_block(
         capex, units, power, demand, price, theta, new_cost, new_power, df, vint, sp, lives,
         irr_grid, values, summary, life26, programme, loan_cover, year_peak,
     ))  # fmt: skip
-    _, k_n, nv = capex.shape
+    _, k_n, nv = units.shape
     nt = price.shape[2]
     vr = n_hist + n
     years = n // 4
@@ -386,11 +387,14 @@ def _outcome_block(
     ) = _borrow(owned)  # fmt: skip
     for s in range(lo, hi):
         p = sp[s]
-        same_capex = s > lo and _same_as_before(capex, s, vr)  # the reported vintages'
+        # capex and power: one row, every scenario's, or a row each
+        one_c, one_p = capex.shape[0] == 1, power.shape[0] == 1
+        s_c, s_p = 0 if one_c else s, 0 if one_p else s
+        same_capex = s > lo and (one_c or _same_as_before(capex, s, vr))  # the reported vintages'
         same_books = same_capex and _same_params(sp, s, _BOOK_KEYS)
         same_books = same_books and _same_as_before(lives, s, 2)
         same_loans = same_capex and _same_params(sp, s, _LOAN_KEYS)
-        same_power = s > lo and _same_as_before(power, s, nv)
+        same_power = s > lo and (one_p or _same_as_before(power, s, nv))
         if not same_books:
             books_ind[:] = 0.0
             books_lo_ind[:] = vr
@@ -421,12 +425,12 @@ def _outcome_block(
                 rems[k, 0] = _booked(lives[s, k, 0], p[_DBF], ages)
                 rems[k, 1] = _booked(lives[s, k, 1], p[_DBF], ages)
             rem_c, rem_n = rems[k, 0], rems[k, 1]
-            cap_k = capex[s, k]
+            cap_k = capex[s_c, k]
             if not same_power:
-                orders[k] = _merit_order(power[s, k], n_hist)
+                orders[k] = _merit_order(power[s_p, k], n_hist)
             order = orders[k]
             _operate_company(
-                units[s, k], power[s, k], cap_k, order, demand[s, k], price[s, k],
+                units[s, k], power[s_p, k], cap_k, order, demand[s, k], price[s, k],
                 theta[s], vint, p, start, end, ebitda, work, cut_w, per_v, horizon, df[s],
                 foresight,
             )  # fmt: skip
@@ -446,7 +450,7 @@ def _outcome_block(
                 _book_sums(book_c_v, lo_v, n_hist, cut, book_sum[k, 0], book_sum[k, 1])
             fl[1, k] = books_dep[k]
             _fair_values(
-                start, end, vint, vr, n, cut, p, power[s, k], units[s, k], new_cost[s],
+                start, end, vint, vr, n, cut, p, power[s_p, k], units[s, k], new_cost[s],
                 new_power[s], by_year, fair, fair_v, fair_y, fair_e,
             )  # fmt: skip
             if not same_loans:
