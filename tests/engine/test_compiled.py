@@ -417,6 +417,10 @@ def test_map_in_threads_keeps_the_order_and_passes_errors_on():
     for items in ([1, 2, 3], [2, 1]):  # in a helper thread, and in the caller's
         with pytest.raises(ValueError, match="item 2"):
             _kernel.map_in_threads(fails, items)
+    # on a helper thread, nested: computed there (with one helper, as on two cores, queued
+    # behind itself it would wait for ever)
+    nested = common._helpers().submit(_kernel.map_in_threads, lambda x: x + 1, [1, 2, 3])
+    assert nested.result(timeout=30) == [2, 3, 4]
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork: POSIX only")

@@ -133,7 +133,8 @@ def map_in_threads(fn: Callable[[_Item], _Result], items: Sequence[_Item]) -> li
     """Return ``[fn(x) for x in items]``, the first in the calling thread, the rest beside it.
 
     For work that releases the GIL for most of its time (NumPy on large arrays); the rest
-    of the items run on :func:`in_threads`' helper threads.
+    of the items run on :func:`in_threads`' helper threads. Called on a helper thread
+    itself, it computes them all there (waiting on its own pool could wait for ever).
 
     Parameters
     ----------
@@ -142,7 +143,7 @@ def map_in_threads(fn: Callable[[_Item], _Result], items: Sequence[_Item]) -> li
     items : sequence
         The items, one per thread. [-]
     """
-    if len(items) <= 1:
+    if len(items) <= 1 or getattr(_this_thread, "helper", False):
         return [fn(x) for x in items]
     helpers = [_helpers().submit(fn, x) for x in items[1:]]
     try:
@@ -157,6 +158,11 @@ def map_in_threads(fn: Callable[[_Item], _Result], items: Sequence[_Item]) -> li
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_this_thread = threading.local()
+
+
+def _mark_helper() -> None:
+    _this_thread.helper = True
 
 
 def _helpers() -> ThreadPoolExecutor:
@@ -169,7 +175,9 @@ def _helpers() -> ThreadPoolExecutor:
     with _pool_lock:
         if _pool is None:
             helpers = max(numba.config.NUMBA_NUM_THREADS - 1, 1)
-            _pool = ThreadPoolExecutor(helpers, thread_name_prefix="strandrisk-kernel")
+            _pool = ThreadPoolExecutor(
+                helpers, thread_name_prefix="strandrisk-kernel", initializer=_mark_helper
+            )
         return _pool
 
 
