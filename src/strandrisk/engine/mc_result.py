@@ -3,7 +3,7 @@
 :class:`MCResult` and what it reads (the levels, covenants and outcomes it reports; how a
 precision target stops a run, from :mod:`strandrisk.engine.mc_precision`, re-exported), apart
 from the machinery that runs the draws (:mod:`strandrisk.engine.montecarlo`, which re-exports
-these names).
+these names) and the shapes and units of its JSON blocks (:mod:`strandrisk.engine.mc_json`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,13 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
+from strandrisk.engine.mc_json import (
+    JSON_UNITS,
+    capex_years_json,
+    drivers_json,
+    intervals_json,
+    loan_cover_json,
+)
 from strandrisk.engine.mc_precision import (
     PRECISION_FIRST,
     PRECISION_LEVELS,
@@ -482,57 +489,6 @@ class MCResult:
         }
         return pd.DataFrame(rows).T
 
-    def _intervals_json(self) -> dict[str, dict[str, list[float | None]]]:
-        """Return each quantile's 95 % interval per ``company.outcome``, for :meth:`as_json`."""
-        return {
-            f"{company}.{outcome}": {
-                f"p{round(level * 100)}": [
-                    json_number(row[f"p{round(level * 100)}_low"]),
-                    json_number(row[f"p{round(level * 100)}_high"]),
-                ]
-                for level in QUANTILES
-            }
-            for (company, outcome), row in self.intervals.iterrows()
-        }
-
-    def _drivers_json(self) -> dict[str, dict]:
-        """Return the rank drivers per ``company.outcome``, for :meth:`as_json`."""
-        drivers: dict[str, dict] = {}
-        for (company, outcome), frame in self.drivers.groupby(level=[0, 1], sort=False):
-            drivers[f"{company}.{outcome}"] = {
-                "r2": json_number(frame["r2"].iloc[0]),
-                "parameters": {
-                    str(p): {c: json_number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
-                    for (_, _, p), row in frame.iterrows()
-                },
-            }
-        return drivers
-
-    def _capex_years_json(self) -> dict[str, object] | None:
-        """Return the capex-year part of :meth:`MCResult.as_json` (None without it)."""
-        out: dict[str, object] = {}
-        for company in sorted({c for c, _ in self.capex_year_sketches()}):
-            table = self.capex_years(company)
-            if table is not None:
-                out[company] = {
-                    str(year): {k: json_number(v) for k, v in row.items()}
-                    for year, row in table.iterrows()
-                }
-        return out or None
-
-    def _loan_cover_json(self) -> dict[str, object] | None:
-        """Return the loan life cover part of :meth:`MCResult.as_json` (None without it)."""
-        if self.p_llcr_below_1 is None:
-            return None
-        by_year = self.p_llcr_below_1["share"].unstack("company")
-        return {
-            "lowest": json_rows(self.loan_cover()),
-            "below_1_by_year": {
-                str(year): {str(c): json_number(v) for c, v in row.items()}
-                for year, row in by_year.iterrows()
-            },
-        }
-
     def as_json(
         self, conditions: Sequence[tuple[str, float, bool]] = (NPV_BELOW_ZERO,)
     ) -> dict[str, object]:
@@ -560,17 +516,21 @@ class MCResult:
             "sampler": self.sampler,
             "quantiles": q,
             "moments": moments,
-            "intervals": self._intervals_json(),
+            "intervals": intervals_json(self.intervals, QUANTILES),
             "capex_at_risk": car,
             "p_impairment": p_imp,
             "probabilities": probabilities,
-            "drivers": self._drivers_json(),
+            "drivers": drivers_json(self.drivers),
             "driver_scenarios": self.driver_scenarios,
             "debt_cover": json_rows(self.debt_cover()),
             "interest_cover": json_rows(self.interest_cover()),
             "economic_life": json_rows(self.economic_life()),
-            "loan_cover": self._loan_cover_json(),
-            "capex_years": self._capex_years_json(),
+            "loan_cover": None
+            if self.p_llcr_below_1 is None
+            else loan_cover_json(self.loan_cover(), self.p_llcr_below_1),
+            "capex_years": capex_years_json(
+                {c: self.capex_years(c) for c in sorted({c for c, _ in self.capex_year_sketches()})}
+            ),
             "peak_year_to_2026": None
             if self.peak_year_to_2026 is None
             else {
@@ -579,45 +539,8 @@ class MCResult:
             },
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
-            "units": dict(_JSON_UNITS),
+            "units": dict(JSON_UNITS),
         }
-
-
-_JSON_UNITS: dict[str, str] = {
-    "quantiles": "USD",
-    "moments": "USD (mean, sample standard deviation, standard error of the mean)",
-    "intervals": "USD ([low, high] of each quantile; null where too few scenarios bound it)",
-    "capex_at_risk": "USD",
-    "p_impairment": "share of scenarios with a material charge by the end of the year",
-    "probabilities": "share of scenarios with the outcome beyond the value (USD; "
-    "a ratio for min_dscr, min_interest_cover and min_llcr, where no debt service, "
-    "no interest or no debt counts as above)",
-    "debt_cover": "lowest annual DSCR (ratio) at P5, P50, P95 over the scenarios "
-    "with debt service; no_debt_service and below <level> shares of all scenarios",
-    "interest_cover": "lowest annual EBIT / interest (ratio) at P5, P50, P95 over "
-    "the scenarios that pay interest; no_interest and below <level> shares of all "
-    "scenarios",
-    "economic_life": "years: the booked compute life (median) and the economic "
-    "life of the 2026 cohorts at P5, P50, P95; shorter: share of scenarios whose "
-    "economic life is shorter than the booked",
-    "loan_cover": "lowest quarterly LLCR (ratio) at P5, P50, P95 over the "
-    "scenarios with debt; no_debt and below <level> shares of all scenarios; "
-    "below_1_by_year: share whose LLCR has fallen below 1 by the end of each year; "
-    "null unless the run computed the loan life cover (--llcr)",
-    "capex_years": "each calendar year's capex valued alone: P50, P95 and mean of "
-    "its peak stranded value (USD) and the share of scenarios in which it strands; "
-    "null unless the run computed it (--capex-years)",
-    "peak_year_to_2026": "share of scenarios whose today's capital (installed "
-    "base and 2026 programme, valued alone) has its peak stranded value in each "
-    "year; none: never a material one",
-    "drivers": "rank correlation and standardised rank regression coefficient "
-    "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
-    "precision": "target, achieved and history (at each size checked; null "
-    "while a quantile is unbounded): widest relative half-width (fraction) of the "
-    "95 % intervals of P50, P95 and P99; checked and maximum: scenarios; null for "
-    "a run of a fixed size",
-}
-"""The unit of each block of :meth:`MCResult.as_json`. [-]"""
 
 
 def _share(sketch: QuantileSketch, threshold: float, above: bool) -> float:
