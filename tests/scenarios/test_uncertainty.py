@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from scipy import stats
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import strandrisk as sr
 from strandrisk import InputError
@@ -77,6 +78,17 @@ def test_a_latin_hypercubes_strata_sort_its_columns_as_a_sort_does():
     sorting = iman_conover(u, target, np.random.default_rng(9))
     np.testing.assert_array_equal(with_ranks, sorting)
     assert not np.array_equal(sorting, u)
+
+
+def test_the_sampler_leaves_the_blas_thread_count_as_it_was():
+    """Iman-Conover runs its products on one BLAS thread, the same numbers, then lets go."""
+    target = np.array([[1.0, 0.5, 0.2], [0.5, 1.0, -0.4], [0.2, -0.4, 1.0]])
+    u = np.random.default_rng(4).random((3000, 3))
+    before = [lib["num_threads"] for lib in threadpool_info()]
+    one = iman_conover(u, target, np.random.default_rng(9))
+    assert [lib["num_threads"] for lib in threadpool_info()] == before
+    with threadpool_limits(limits=2, user_api="blas"):  # more threads: the same draws
+        np.testing.assert_array_equal(iman_conover(u, target, np.random.default_rng(9)), one)
 
 
 def test_rank_correlation_is_achieved():

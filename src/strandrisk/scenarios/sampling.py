@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import stats
 from scipy.stats import qmc
+from threadpoolctl import ThreadpoolController
 
 from strandrisk.scenarios.distributions import Distribution
 
@@ -140,6 +141,12 @@ def _van_der_waerden(n: int) -> np.ndarray:
     return scores
 
 
+@functools.lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    """Return a controller of the BLAS libraries loaded (NumPy's and SciPy's OpenBLAS)."""
+    return ThreadpoolController()
+
+
 def iman_conover(
     u: np.ndarray, target: np.ndarray, rng: np.random.Generator, ranks: np.ndarray | None = None
 ) -> np.ndarray:
@@ -175,9 +182,14 @@ def iman_conover(
     for row in rows:  # one permutation of the scores per column, drawn in column order
         rng.shuffle(row)
     r = np.ascontiguousarray(rows.T)
-    p = np.linalg.cholesky(target + 1e-12 * np.eye(d))
-    q = np.linalg.cholesky(np.corrcoef(r, rowvar=False) + 1e-12 * np.eye(d))
-    t = r @ np.linalg.inv(q).T @ p.T
+    # one BLAS thread for these small products: woken, OpenBLAS's threads spin on for a
+    # while after them and take a core from the model's threads (the Monte Carlo ran 3-4 %
+    # slower); OpenBLAS shares a product's rows and columns among its threads, not its
+    # sums, so the numbers are the same
+    with _blas().limit(limits=1, user_api="blas"):
+        p = np.linalg.cholesky(target + 1e-12 * np.eye(d))
+        q = np.linalg.cholesky(np.corrcoef(r, rowvar=False) + 1e-12 * np.eye(d))
+        t = r @ np.linalg.inv(q).T @ p.T
     out = np.empty_like(u)
     for j in range(d):
         if ranks is None:
