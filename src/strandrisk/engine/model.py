@@ -126,6 +126,9 @@ class HistoryArrays:
 class Cohorts:
     """Capex cohorts and what each bought.
 
+    ``capex``, ``units`` and ``power`` are read-only views where their table is the same for
+    every scenario (stored once; see ``_vintages``).
+
     Attributes
     ----------
     capex : ndarray, shape (S, K, V)
