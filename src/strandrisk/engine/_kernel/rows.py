@@ -385,11 +385,10 @@ def _outcome_block(
         fair_ind_y, peak_y, viu_y, year_w, fair_v, viu, und, viu_e, viu_ind, und_ind, viu_e_ind,
         viu_y_ind, fl, rate, cover, owed, due, t_mat,
     ) = _borrow(owned)  # fmt: skip
+    one_c, one_p = capex.shape[0] == 1, power.shape[0] == 1  # one row, every scenario's
     for s in range(lo, hi):
         p = sp[s]
-        # capex and power: one row, every scenario's, or a row each
-        one_c, one_p = capex.shape[0] == 1, power.shape[0] == 1
-        s_c, s_p = 0 if one_c else s, 0 if one_p else s
+        s_c, s_p = 0 if one_c else s, 0 if one_p else s  # capex's and power's row
         same_capex = s > lo and (one_c or _same_as_before(capex, s, vr))  # the reported vintages'
         same_books = same_capex and _same_params(sp, s, _BOOK_KEYS)
         same_books = same_books and _same_as_before(lives, s, 2)
