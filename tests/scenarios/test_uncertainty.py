@@ -91,6 +91,27 @@ def test_the_sampler_leaves_the_blas_thread_count_as_it_was():
         np.testing.assert_array_equal(iman_conover(u, target, np.random.default_rng(9)), one)
 
 
+@pytest.mark.parametrize("sampler", ["mc", "lhs", "sobol"])
+def test_sampling_on_threads_gives_each_scenario_the_same_values(sampler, monkeypatch):
+    """Parts of whole blocks on threads: the values of one range, the BLAS limit let go."""
+    import numba
+
+    from strandrisk.engine.mc_exec import sample_in_threads
+
+    sc = sr.load_scenario("base")
+    space = load_uncertainty("base", sc)
+    before = [lib["num_threads"] for lib in threadpool_info()]
+    for threads in (2, 3):
+        monkeypatch.setattr(numba, "get_num_threads", lambda threads=threads: threads)
+        for start, stop in ((0, 3 * BLOCK + 5), (BLOCK - 7, 2 * BLOCK + 1), (5, 900)):
+            got = sample_in_threads(space, start, stop, 7, sampler)
+            want = sample_range(space, start, stop, 7, sampler)
+            assert list(got) == list(want)
+            for key in want:
+                np.testing.assert_array_equal(got[key], want[key])
+    assert [lib["num_threads"] for lib in threadpool_info()] == before
+
+
 def test_rank_correlation_is_achieved():
     space = UncertaintySpace(
         ("a", "b", "c"),

@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
-from strandrisk.engine.mc_exec import executor, run_tasks
+from strandrisk.engine.mc_exec import executor, run_tasks, sample_in_threads
 from strandrisk.engine.mc_result import CONFIDENCE, _share
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
 from strandrisk.io.scenario import with_values
 from strandrisk.jsonable import json_rows
-from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
+from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
@@ -441,7 +441,7 @@ def _decision_task(
     llcr: bool = False,
 ) -> tuple[int, _Sketches, _Sketches, _Sketches]:
     """Run scenarios ``start`` to ``stop - 1`` as given and under each decision, and reduce."""
-    samples = sample_range(space, start, stop, seed, sampler)
+    samples = sample_in_threads(space, start, stop, seed, sampler)
     covers = (*COVERS, *(LOAN_COVER if llcr else ()))
     columns = ["scenario", "company", *COMPARED, *covers]
     sketched = (*COMPARED, *covers)
@@ -458,7 +458,9 @@ def _decision_task(
     chosen_rows = {AS_GIVEN: base}  # the same futures: the scenario as given and the decisions
     for label, chosen, held, stressed in decided:
         # a stress draws from its own bands, with the same uniforms: the same futures otherwise
-        drawn = samples if stressed is None else sample_range(stressed, start, stop, seed, sampler)
+        drawn = (
+            samples if stressed is None else sample_in_threads(stressed, start, stop, seed, sampler)
+        )
         rows = run(chosen, held, drawn)
         _sketch_rows(rows, label, outcomes, sketched)
         diff = rows.copy()

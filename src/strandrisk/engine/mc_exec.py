@@ -10,11 +10,55 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import Any
 
-from strandrisk.errors import InputError
+import numba
+import numpy as np
 
-__all__ = ["executor", "run_tasks"]
+from strandrisk.engine._kernel.common import map_in_threads
+from strandrisk.errors import InputError
+from strandrisk.scenarios.sampling import BLOCK, UncertaintySpace, one_blas_thread, sample_range
+
+__all__ = ["executor", "run_tasks", "sample_in_threads"]
+
+
+def sample_in_threads(
+    space: UncertaintySpace, start: int, stop: int, seed: int, sampler: str
+) -> dict[str, np.ndarray]:
+    """:func:`~strandrisk.scenarios.sampling.sample_range` in parts, one per Numba thread.
+
+    The range is cut at whole sampling blocks and each part drawn on a thread of its own
+    (the kernel's helpers): a scenario's values do not depend on the range they are drawn
+    in, and the blocks' shuffles and sorts and the quantile functions release the GIL, so
+    a task's sampling, which ran on one core while the other idled, uses them all.
+
+    Parameters
+    ----------
+    space : UncertaintySpace
+        What to sample. [-]
+    start, stop : int
+        Global scenario indices. [-]
+    seed : int
+        Root seed of the run. [-]
+    sampler : {"mc", "lhs", "sobol"}
+        Sampling design. [-]
+
+    Returns
+    -------
+    dict of str to ndarray
+        As :func:`~strandrisk.scenarios.sampling.sample_range`, the same values. [canonical units]
+    """
+    first, blocks = start // BLOCK, (stop - 1) // BLOCK - start // BLOCK + 1
+    parts = min(numba.get_num_threads(), blocks)
+    if parts <= 1:
+        return sample_range(space, start, stop, seed, sampler)
+    cuts = [start, *(BLOCK * (first + blocks * i // parts) for i in range(1, parts)), stop]
+    with one_blas_thread():  # set once here: the parts' own limits then find one thread
+        drawn = map_in_threads(
+            lambda r: sample_range(space, r[0], r[1], seed, sampler), list(pairwise(cuts))
+        )
+    return {k: np.concatenate([d[k] for d in drawn]) for k in drawn[0]}
 
 
 def run_tasks(

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
+from strandrisk.engine._kernel.common import map_in_threads
+from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.engine.mc_result import (
     CAPEX_YEAR_PREFIX,
     COVER_OUTCOMES,
@@ -31,7 +33,7 @@ from strandrisk.engine.simulate import (
     simulate,
     value_paths,
 )
-from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
+from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = ["KEPT_COLUMNS", "SERIES_CHUNK", "capex_year_sketches"]
@@ -110,29 +112,21 @@ class _ByCompany:
         return [np.bincount(part, minlength=years + 1) for part in self._split(year)]
 
 
-def _peak_years(outcomes: pd.DataFrame, years: int) -> dict[str, np.ndarray] | None:
-    """Per company, scenarios whose today's capital's stranded value peaks in each year.
-
-    Shape (years + 1,) per company: the year of ``stranded_peak_to_2026_date`` from 2026,
-    the last entry counting the scenarios where it never strands materially. None where the
-    rows lack the date (rows read back from a store or a kept file). [count]
-    """
-    column = "stranded_peak_to_2026_date"
-    if column not in outcomes:
-        return None
-    by = _ByCompany(outcomes)
-    return dict(zip(by.names, by.year_counts(outcomes[column], years), strict=True))
-
-
-def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
-    """Per company: a quantile sketch of each summarised outcome, and impairment counts.
+def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict, dict | None]:
+    """Per company: a quantile sketch of each summarised outcome, and counts by year.
 
     ``impaired[company]`` has shape (2, years + 1): scenarios whose first material IFRS
     (row 0) or US GAAP (row 1) charge falls in each year from 2026, the last column
     counting those with none within the horizon; with the loan life cover columns, a third
-    row counts the first quarter the LLCR is below 1 the same way. [count]
+    row counts the first quarter the LLCR is below 1 the same way. ``peaks[company]``, shape
+    (years + 1,): scenarios whose today's capital's stranded value peaks in each year (the
+    year of ``stranded_peak_to_2026_date``), the last entry counting those where it never
+    strands materially; None where the rows lack the date (rows read back from a store or a
+    kept file). [count]
+
+    The sketches are made on the kernel's threads, half the columns each (NumPy releases
+    the GIL on each company's column).
     """
-    sketches: dict[tuple[str, str], QuantileSketch] = {}
     cover = "min_llcr" in rows
     firsts: tuple[str, ...] = ("first_impairment_ifrs", "first_impairment_usgaap")
     firsts += ("first_llcr_below_1",) if cover else ()
@@ -142,19 +136,27 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict]:
     covers = COVER_OUTCOMES if cover else COVER_OUTCOMES[:-1]
     outcomes = [c for c in (*SUMMARISED, *covers, *LIFE_OUTCOMES) if c in rows]
     columns = {outcome: by.column(rows, outcome) for outcome in outcomes}
+    sketched: list[tuple[tuple[str, str], np.ndarray]] = []
     for i, name in enumerate(by.names):
-        for outcome in outcomes:
-            sketches[(name, outcome)] = QuantileSketch.of(columns[outcome][i])
+        sketched += [((name, outcome), columns[outcome][i]) for outcome in outcomes]
         if "booked_life_years" in rows:  # 1 where the economic life is the shorter, else 0
             economic = columns["economic_life_years"][i]
             booked = columns["booked_life_years"][i]
             short = np.where(
                 np.isfinite(economic) & np.isfinite(booked), (economic < booked) * 1.0, np.nan
             )
-            sketches[(name, LIFE_SHORT)] = QuantileSketch.of(short)
+            sketched.append(((name, LIFE_SHORT), short))
+    halves = [sketched[: len(sketched) // 2], sketched[len(sketched) // 2 :]]
+    made = map_in_threads(lambda part: [QuantileSketch.of(x) for _, x in part], halves)
+    sketches = dict(zip([key for key, _ in sketched], [*made[0], *made[1]], strict=True))
     counts = [by.year_counts(rows[column], years) for column in firsts]
     impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
-    return sketches, impaired
+    peaks = None
+    if "stranded_peak_to_2026_date" in rows:
+        peaks = dict(
+            zip(by.names, by.year_counts(rows["stranded_peak_to_2026_date"], years), strict=True)
+        )
+    return sketches, impaired, peaks
 
 
 def capex_year_sketches(
@@ -205,15 +207,14 @@ def _task(
     only if ``keep_rows``, the outcome rows and samples, with every scenario's quarterly
     value paths in long form if ``keep_series``.
     """
-    samples = sample_range(space, start, stop, seed, sampler)
+    samples = sample_in_threads(space, start, stop, seed, sampler)
     result = simulate(
         scenario, samples, breakeven=False, keep_series=False, llcr=llcr, capex_years=capex_years
     )
     rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]]
     rows["scenario"] += start  # copy-on-write: the result's own column stays as it was
-    sketches, impaired = _reduce(rows, scenario.years)
+    sketches, impaired, peaks = _reduce(rows, scenario.years)
     sketches.update(capex_year_sketches(scenario, result))
-    peaks = _peak_years(result.outcomes, scenario.years)
     fans, series = None, None
     if keep_series:
         paths = value_paths(scenario, samples)

@@ -50,7 +50,6 @@ from strandrisk.engine.mc_task import (  # capex_year_sketches, KEPT_COLUMNS re-
     HEAD_ROWS,
     KEPT_COLUMNS,
     SERIES_CHUNK,
-    _peak_years,
     _reduce,
     _task,
     _TaskResult,
@@ -426,8 +425,7 @@ def result_from_rows(
     if n == 0 or not np.array_equal(samples.index.to_numpy(), np.arange(n)):
         raise ValueError("samples must be indexed by scenario 0 .. n - 1")
     rows = outcomes.sort_values(["scenario", "company"], kind="stable")
-    sketches, impaired = _reduce(rows, scenario.years)
-    peaks = _peak_years(rows, scenario.years)
+    sketches, impaired, peaks = _reduce(rows, scenario.years)
     fan = samples.iloc[:FAN_SCENARIOS]
     paths = value_paths(scenario, {k: fan[k].to_numpy(dtype=float) for k in fan.columns})
     return _assemble(

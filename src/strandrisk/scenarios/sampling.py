@@ -9,6 +9,7 @@ are one scrambled sequence, fast-forwarded to each block.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ __all__ = [
     "UncertaintySpace",
     "iman_conover",
     "latin_hypercube",
+    "one_blas_thread",
     "sample_range",
 ]
 
@@ -147,6 +149,18 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """Limit the BLAS libraries to one thread within a ``with`` block, as the sampler does.
+
+    Woken for Iman-Conover's small matrix products, OpenBLAS's threads spin on for a while
+    after them and take a core from the model's threads (the Monte Carlo ran 3-4 % slower).
+    OpenBLAS shares a product's rows and columns among its threads, not its sums, so the
+    numbers are the same. Held around sampling on several threads at once, it is set and
+    restored once: each thread's own limit inside then finds one thread and leaves one.
+    """
+    return _blas().limit(limits=1, user_api="blas")
+
+
 def iman_conover(
     u: np.ndarray, target: np.ndarray, rng: np.random.Generator, ranks: np.ndarray | None = None
 ) -> np.ndarray:
@@ -182,11 +196,7 @@ def iman_conover(
     for row in rows:  # one permutation of the scores per column, drawn in column order
         rng.shuffle(row)
     r = np.ascontiguousarray(rows.T)
-    # one BLAS thread for these small products: woken, OpenBLAS's threads spin on for a
-    # while after them and take a core from the model's threads (the Monte Carlo ran 3-4 %
-    # slower); OpenBLAS shares a product's rows and columns among its threads, not its
-    # sums, so the numbers are the same
-    with _blas().limit(limits=1, user_api="blas"):
+    with one_blas_thread():  # for these small products
         p = np.linalg.cholesky(target + 1e-12 * np.eye(d))
         q = np.linalg.cholesky(np.corrcoef(r, rowvar=False) + 1e-12 * np.eye(d))
         t = r @ np.linalg.inv(q).T @ p.T
