@@ -52,6 +52,35 @@ def test_the_reductions_read_each_company_as_a_groupby_would_whatever_the_rows_o
         np.testing.assert_array_equal(got, np.bincount(years, minlength=11))
 
 
+def test_the_reductions_are_the_same_on_any_number_of_threads_and_one_uses_no_helper(
+    monkeypatch,
+):
+    """Sketches made a share of the columns a thread: the same; one thread: no helper."""
+    import numba
+
+    from strandrisk.engine._kernel import common
+    from strandrisk.engine.mc_task import _reduce
+
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    samples = {"market.price_decline": np.linspace(0.2, 1.5, 40)}
+    rows = sr.simulate(sc, samples, breakeven=False, keep_series=False).outcomes
+    made = {}
+    for threads in (3, 2, 1):
+        monkeypatch.setattr(numba, "get_num_threads", lambda threads=threads: threads)
+        if threads == 1:  # a single thread computes everything itself
+            monkeypatch.setattr(common, "_helpers", lambda: pytest.fail("a helper was used"))
+        made[threads] = _reduce(rows, sc.years)
+    for threads in (3, 2):
+        sketches, impaired, peaks = made[threads]
+        assert list(sketches) == list(made[1][0])
+        for key, sketch in sketches.items():
+            np.testing.assert_array_equal(sketch.keys, made[1][0][key].keys)
+            np.testing.assert_array_equal(sketch.counts, made[1][0][key].counts)
+        for name in impaired:
+            np.testing.assert_array_equal(impaired[name], made[1][1][name])
+            np.testing.assert_array_equal(peaks[name], made[1][2][name])
+
+
 def test_same_seed_same_outcomes_for_any_chunk_size_and_workers(tmp_path):
     a = _outcomes(tmp_path, "a", chunk_size=90)
     b = _outcomes(tmp_path, "b", chunk_size=17)

@@ -10,7 +10,9 @@ them, its outcome rows, draws and series.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain, pairwise
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -124,8 +126,8 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict, dict | None]:
     strands materially; None where the rows lack the date (rows read back from a store or a
     kept file). [count]
 
-    The sketches are made on the kernel's threads, half the columns each (NumPy releases
-    the GIL on each company's column).
+    The sketches are made on the kernel's threads, a share of the columns each (NumPy
+    releases the GIL on each company's column).
     """
     cover = "min_llcr" in rows
     firsts: tuple[str, ...] = ("first_impairment_ifrs", "first_impairment_usgaap")
@@ -146,9 +148,11 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict, dict | None]:
                 np.isfinite(economic) & np.isfinite(booked), (economic < booked) * 1.0, np.nan
             )
             sketched.append(((name, LIFE_SHORT), short))
-    halves = [sketched[: len(sketched) // 2], sketched[len(sketched) // 2 :]]
-    made = map_in_threads(lambda part: [QuantileSketch.of(x) for _, x in part], halves)
-    sketches = dict(zip([key for key, _ in sketched], [*made[0], *made[1]], strict=True))
+    threads = numba.get_num_threads()
+    cuts = [len(sketched) * i // threads for i in range(threads + 1)]
+    parts = [sketched[a:b] for a, b in pairwise(cuts)]
+    made = map_in_threads(lambda part: [QuantileSketch.of(x) for _, x in part], parts)
+    sketches = dict(zip([key for key, _ in sketched], chain.from_iterable(made), strict=True))
     counts = [by.year_counts(rows[column], years) for column in firsts]
     impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
     peaks = None
