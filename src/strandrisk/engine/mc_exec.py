@@ -49,7 +49,8 @@ def sample_in_threads(
     dict of str to ndarray
         As :func:`~strandrisk.scenarios.sampling.sample_range`, the same values. [canonical units]
     """
-    first, blocks = start // BLOCK, (stop - 1) // BLOCK - start // BLOCK + 1
+    first, last = start // BLOCK, (stop - 1) // BLOCK  # the sampling blocks the range touches
+    blocks = last - first + 1
     parts = min(numba.get_num_threads(), blocks)
     if parts <= 1:
         return sample_range(space, start, stop, seed, sampler)
