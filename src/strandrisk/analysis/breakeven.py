@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
-from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
+from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = ["breakeven_distribution", "breakeven_surface"]
@@ -41,7 +42,7 @@ def breakeven_distribution(
     """
     n, seed = whole_number("n", n, 1), whole_number("seed", seed, 0)
     scenario.check_company(company)
-    samples = sample_range(space, 0, n, seed, "lhs")
+    samples = sample_in_threads(space, 0, n, seed, "lhs")
     out = simulate(scenario, samples, keep_series=False).outcomes
     rows = out[out["company"] == company]
     table = {}

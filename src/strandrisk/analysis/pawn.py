@@ -25,8 +25,9 @@ import pandas as pd
 from SALib.analyze import pawn as pawn_analyze
 
 from strandrisk.analysis.sobol import model_evaluator
+from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.errors import InputError, whole_number
-from strandrisk.scenarios.sampling import UncertaintySpace, sample_range
+from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = ["DUMMIES", "DUMMY", "PAWN_SLIDES", "pawn_for_scenario", "pawn_given", "pawn_indices"]
@@ -83,7 +84,7 @@ def pawn_indices(
         variation across them). [-]
     """
     n = _enough(whole_number("n", n, 1), slides)  # before the model runs
-    samples = sample_range(space, 0, n, seed, "lhs")
+    samples = sample_in_threads(space, 0, n, seed, "lhs")
     return pawn_given(samples, evaluate(samples), seed, slides)
 
 

@@ -28,9 +28,10 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.engine.limit_rules import LIMIT_OUTCOMES, Limit, parse_limit
+from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, whole_number
-from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace, sample_range
+from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
 from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
 
 __all__ = ["LIMIT_OUTCOMES", "Limit", "LimitSolution", "parse_limit", "solve_limit"]
@@ -314,7 +315,7 @@ def solve_limit(
         raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
     company = scenario.check_company(company)
     low, high, own = _search_range(scenario, space, key, between)
-    samples = sample_range(space, 0, n, seed, sampler) if space is not None else {}
+    samples = sample_in_threads(space, 0, n, seed, sampler) if space is not None else {}
     trials = _Trials(scenario, samples, key, n, rules, company)
     scan = np.linspace(low, high, SCAN)
     stats = trials.statistics(np.append(scan, own) if low <= own <= high else scan)
