@@ -14,6 +14,7 @@ import strandrisk as sr
 from strandrisk.cli.main import app
 from strandrisk.engine.montecarlo import drivers_frame, read_kept, run_mc
 from strandrisk.io.uncertainty import load_uncertainty
+from strandrisk.scenarios.sampling import sample_range
 
 
 def _run(n, **kw):
@@ -45,11 +46,39 @@ def test_the_reductions_read_each_company_as_a_groupby_would_whatever_the_rows_o
     by = _ByCompany(rows)
     groups = list(rows.groupby("company", sort=True))
     assert by.names == [name for name, _ in groups]
-    for got, (_, group) in zip(by.column(rows, "x"), groups, strict=True):
+    for got, (_, group) in zip(by.column("x"), groups, strict=True):
         np.testing.assert_array_equal(got, group["x"].to_numpy())
-    for got, (_, group) in zip(by.year_counts(rows["q"], 10), groups, strict=True):
+    for got, (_, group) in zip(by.year_counts("q", 10), groups, strict=True):
         years = [10 if q is None else int(q[:4]) - 2026 for q in group["q"]]
         np.testing.assert_array_equal(got, np.bincount(years, minlength=11))
+
+
+@pytest.mark.parametrize("llcr", [False, True])
+def test_a_tasks_outcome_arrays_reduce_as_its_outcome_table_does(llcr):
+    """Sketches, impairment and peak-year counts from the arrays: those of the table's rows."""
+    from strandrisk.engine.mc_task import _reduce
+    from strandrisk.engine.simulate import outcome_arrays
+
+    sc = sr.load_scenario("base", overrides={"years": 6})
+    space = load_uncertainty("base", sc)
+    samples = sample_range(space, 0, 300, 11, "lhs")
+    arrays = outcome_arrays(sc, samples, llcr=llcr)
+    table = sr.simulate(sc, samples, breakeven=False, keep_series=False, llcr=llcr).outcomes
+    pd.testing.assert_frame_equal(arrays.frame(), table)
+    for column in ("first_impairment_ifrs", "stranded_peak_to_2026_date"):  # years and never
+        assert table[column].notna().any()
+        assert table[column].isna().any()
+    got, want = _reduce(arrays, sc.years), _reduce(table, sc.years)
+    assert list(got[0]) == list(want[0])
+    for key, sketch in got[0].items():
+        np.testing.assert_array_equal(sketch.keys, want[0][key].keys)
+        np.testing.assert_array_equal(sketch.counts, want[0][key].counts)
+        assert sketch.dropped == want[0][key].dropped, key
+    for counts in (1, 2):
+        assert list(got[counts]) == list(want[counts])
+        for name in got[counts]:
+            np.testing.assert_array_equal(got[counts][name], want[counts][name])
+    assert got[1]["industry"].shape == (3 if llcr else 2, sc.years + 1)
 
 
 def test_the_reductions_are_the_same_on_any_number_of_threads_and_one_uses_no_helper(

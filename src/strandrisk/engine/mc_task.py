@@ -31,8 +31,9 @@ from strandrisk.engine.mc_result import (
 from strandrisk.engine.simulate import (
     LLCR_COLUMNS,
     START_YEAR,
+    OutcomeArrays,
     SimulationResult,
-    simulate,
+    outcome_arrays,
     value_paths,
 )
 from strandrisk.scenarios.sampling import UncertaintySpace
@@ -93,6 +94,7 @@ class _ByCompany:
 
     def __init__(self, rows: pd.DataFrame) -> None:
         codes, names = pd.factorize(rows["company"], sort=True)
+        self.rows = rows
         self.order = np.argsort(codes, kind="stable")
         self.bounds = np.searchsorted(codes[self.order], np.arange(len(names) + 1))
         self.names = [str(name) for name in names]
@@ -102,22 +104,66 @@ class _ByCompany:
         ordered = values[self.order]
         return [ordered[a:b] for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
 
-    def column(self, rows: pd.DataFrame, name: str) -> list[np.ndarray]:
-        """Each company's values of a numeric column, as floats."""
-        return self._split(rows[name].to_numpy(dtype=float))
+    def has(self, name: str) -> bool:
+        """Whether the rows have column ``name``."""
+        return name in self.rows
 
-    def year_counts(self, quarters: pd.Series, years: int) -> list[np.ndarray]:
+    def column(self, name: str) -> list[np.ndarray]:
+        """Each company's values of a numeric column, as floats."""
+        return self._split(self.rows[name].to_numpy(dtype=float))
+
+    def year_counts(self, name: str, years: int) -> list[np.ndarray]:
         """Each company's ISO quarters (None: never) counted by year from 2026, never last."""
-        codes, labels = pd.factorize(quarters)  # a few dozen quarters; -1 = none
+        codes, labels = pd.factorize(self.rows[name])  # a few dozen quarters; -1 = none
         of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
         year = np.minimum(of_label[codes], years)
         return [np.bincount(part, minlength=years + 1) for part in self._split(year)]
 
 
-def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict, dict | None]:
+_QUARTER_INDEX = {
+    "first_impairment_ifrs": "first_impairment_ifrs_q",
+    "first_impairment_usgaap": "first_impairment_usgaap_q",
+    "first_llcr_below_1": "first_llcr_below_1_q",
+    "stranded_peak_to_2026_date": "stranded_peak_to_2026_q",
+}
+"""The outcome table's date columns, and the arrays of quarter indices they are made from."""
+
+
+class _ByArray:
+    """The same as :class:`_ByCompany`, read from a task's outcome arrays (S, K + 1).
+
+    A company's values are its column of an array (in scenario order, as its rows), and a
+    date column's quarters are the quarter indices the table's ISO labels are made from.
+    """
+
+    def __init__(self, arrays: OutcomeArrays) -> None:
+        companies = [*arrays.companies, "industry"]
+        self.columns = arrays.columns
+        self.index = sorted(range(len(companies)), key=companies.__getitem__)  # by name
+        self.names = [companies[k] for k in self.index]
+
+    def has(self, name: str) -> bool:
+        """Whether the outcome table would have column ``name``."""
+        return _QUARTER_INDEX.get(name, name) in self.columns
+
+    def column(self, name: str) -> list[np.ndarray]:
+        """Each company's values of a numeric column, as floats."""
+        values = self.columns[name]
+        return [values[:, k] for k in self.index]
+
+    def year_counts(self, name: str, years: int) -> list[np.ndarray]:
+        """Each company's quarters (-1: never) counted by year from 2026, never last."""
+        quarters = self.columns[_QUARTER_INDEX[name]]
+        year = np.where(quarters < 0, years, np.minimum(quarters // 4, years))
+        return [np.bincount(year[:, k], minlength=years + 1) for k in self.index]
+
+
+def _reduce(rows: pd.DataFrame | OutcomeArrays, years: int) -> tuple[dict, dict, dict | None]:
     """Per company: a quantile sketch of each summarised outcome, and counts by year.
 
-    ``impaired[company]`` has shape (2, years + 1): scenarios whose first material IFRS
+    ``rows``: the outcome rows (read back from a store or a kept file, say), or a task's
+    outcome arrays (the same reductions, without making the table). ``impaired[company]``
+    has shape (2, years + 1): scenarios whose first material IFRS
     (row 0) or US GAAP (row 1) charge falls in each year from 2026, the last column
     counting those with none within the horizon; with the loan life cover columns, a third
     row counts the first quarter the LLCR is below 1 the same way. ``peaks[company]``, shape
@@ -129,19 +175,19 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict, dict | None]:
     The sketches are made on the kernel's threads, a share of the columns each (NumPy
     releases the GIL on each company's column).
     """
-    cover = "min_llcr" in rows
+    by = _ByArray(rows) if isinstance(rows, OutcomeArrays) else _ByCompany(rows)
+    cover = by.has("min_llcr")
     firsts: tuple[str, ...] = ("first_impairment_ifrs", "first_impairment_usgaap")
     firsts += ("first_llcr_below_1",) if cover else ()
-    by = _ByCompany(rows)
     # min_dscr: NaN without debt service, min_interest_cover without interest, min_llcr
     # without debt; booked_life_years: not in rows stored before it was kept
     covers = COVER_OUTCOMES if cover else COVER_OUTCOMES[:-1]
-    outcomes = [c for c in (*SUMMARISED, *covers, *LIFE_OUTCOMES) if c in rows]
-    columns = {outcome: by.column(rows, outcome) for outcome in outcomes}
+    outcomes = [c for c in (*SUMMARISED, *covers, *LIFE_OUTCOMES) if by.has(c)]
+    columns = {outcome: by.column(outcome) for outcome in outcomes}
     sketched: list[tuple[tuple[str, str], np.ndarray]] = []
     for i, name in enumerate(by.names):
         sketched += [((name, outcome), columns[outcome][i]) for outcome in outcomes]
-        if "booked_life_years" in rows:  # 1 where the economic life is the shorter, else 0
+        if by.has("booked_life_years"):  # 1 where the economic life is the shorter, else 0
             economic = columns["economic_life_years"][i]
             booked = columns["booked_life_years"][i]
             short = np.where(
@@ -153,18 +199,18 @@ def _reduce(rows: pd.DataFrame, years: int) -> tuple[dict, dict, dict | None]:
     parts = [sketched[a:b] for a, b in pairwise(cuts)]
     made = map_in_threads(lambda part: [QuantileSketch.of(x) for _, x in part], parts)
     sketches = dict(zip([key for key, _ in sketched], chain.from_iterable(made), strict=True))
-    counts = [by.year_counts(rows[column], years) for column in firsts]
+    counts = [by.year_counts(column, years) for column in firsts]
     impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
     peaks = None
-    if "stranded_peak_to_2026_date" in rows:
+    if by.has("stranded_peak_to_2026_date"):
         peaks = dict(
-            zip(by.names, by.year_counts(rows["stranded_peak_to_2026_date"], years), strict=True)
+            zip(by.names, by.year_counts("stranded_peak_to_2026_date", years), strict=True)
         )
     return sketches, impaired, peaks
 
 
 def capex_year_sketches(
-    scenario: Scenario, result: SimulationResult
+    scenario: Scenario, result: SimulationResult | OutcomeArrays
 ) -> dict[tuple[str, str], QuantileSketch]:
     """Sketch each company's peak stranded value of each year's capex valued alone.
 
@@ -172,8 +218,9 @@ def capex_year_sketches(
     ----------
     scenario : Scenario
         The scenario ``result`` was simulated from (its companies, in order). [-]
-    result : SimulationResult
-        From :func:`simulate` with ``capex_years=True``; without them, no sketches. [USD]
+    result : SimulationResult or OutcomeArrays
+        From :func:`simulate` (or :func:`outcome_arrays`) with ``capex_years=True``; without
+        them, no sketches. [USD]
 
     Returns
     -------
@@ -212,13 +259,9 @@ def _task(
     value paths in long form if ``keep_series``.
     """
     samples = sample_in_threads(space, start, stop, seed, sampler)
-    result = simulate(
-        scenario, samples, breakeven=False, keep_series=False, llcr=llcr, capex_years=capex_years
-    )
-    rows = result.outcomes.loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]]
-    rows["scenario"] += start  # copy-on-write: the result's own column stays as it was
-    sketches, impaired, peaks = _reduce(rows, scenario.years)
-    sketches.update(capex_year_sketches(scenario, result))
+    arrays = outcome_arrays(scenario, samples, llcr=llcr, capex_years=capex_years)
+    sketches, impaired, peaks = _reduce(arrays, scenario.years)
+    sketches.update(capex_year_sketches(scenario, arrays))
     fans, series = None, None
     if keep_series:
         paths = value_paths(scenario, samples)
@@ -231,18 +274,27 @@ def _task(
     drawn = pd.DataFrame(samples)
     drawn.insert(0, "scenario", np.arange(start, stop))
     head = drawn.iloc[:HEAD_ROWS].copy() if start == 0 else None
+    rows = _kept_rows(arrays, start, stop - start, llcr) if keep_rows else None
     ranked = None
     if start < DRIVER_SCENARIOS:
         last = min(stop, DRIVER_SCENARIOS)
+        first = rows if rows is not None else _kept_rows(arrays, start, last - start, llcr)
         ranked = (
             drawn.iloc[: last - start].copy(),
-            rows.loc[rows["scenario"] < last, ["scenario", "company", *DRIVER_OUTCOMES]],
+            first.loc[first["scenario"] < last, ["scenario", "company", *DRIVER_OUTCOMES]],
         )
-    if not keep_rows:
+    if rows is None:
         return _TaskResult(start, stop, sketches, impaired, fans, head, ranked, peaks=peaks)
     return _TaskResult(
         start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series, peaks
     )
+
+
+def _kept_rows(arrays: OutcomeArrays, start: int, scenarios: int, llcr: bool) -> pd.DataFrame:
+    """Return the kept outcome columns of a task's first ``scenarios``, numbered from ``start``."""
+    rows = arrays.frame(scenarios).loc[:, [*KEPT_COLUMNS, *(LLCR_COLUMNS if llcr else ())]]
+    rows["scenario"] += start
+    return rows
 
 
 def _long_series(paths: dict, start: int) -> pd.DataFrame:

@@ -7,6 +7,7 @@ not depend on the chunk it falls in.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -61,7 +62,9 @@ __all__ = [
     "OUTCOME_UNITS",
     "SERIES_UNITS",
     "VALUE_AT_COLUMNS",
+    "OutcomeArrays",
     "SimulationResult",
+    "outcome_arrays",
     "position_at",
     "quarter_label",
     "simulate",
@@ -107,6 +110,9 @@ def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         ind = ordered_sum(ordered_sum(values * weights)) / ordered_sum(ordered_sum(weights))
     return np.concatenate([per, ind[:, None]], axis=1)
 
+
+_CHUNK = {"compiled": 4096, "numpy": 64}
+"""Scenarios a chunk by default, per engine (memory stays bounded; results do not depend on it)."""
 
 PART_MIN = 256
 """Fewest scenarios in a part of a chunk that is prepared on a thread of its own."""
@@ -351,8 +357,6 @@ def _outcome_frame(names: tuple[str, ...], out: dict[str, np.ndarray]) -> pd.Dat
         frame["first_llcr_below_1"] = label(out["first_llcr_below_1_q"])
     years = out["first_negative_fcf_y"].ravel().astype(np.int64)
     frame["first_negative_fcf_year"] = pd.arrays.IntegerArray(START_YEAR + years, years < 0)
-    for column in ("min_dscr", "min_interest_cover"):  # inf: no debt service, no interest
-        frame[column] = frame[column].replace(np.inf, np.nan)
     for column in ("breakeven_demand_growth", "breakeven_price_decline"):
         if column not in frame:
             frame[column] = np.nan
@@ -467,8 +471,96 @@ def simulate(
     if engine not in ("compiled", "numpy"):
         raise ValueError(f"engine must be 'compiled' or 'numpy', got {engine!r}")
     if chunk_size is None:
-        chunk_size = 4096 if engine == "compiled" else 64
+        chunk_size = _CHUNK[engine]
     chunk_size = whole_number("chunk_size", chunk_size, 1)
+    arrays, ds = _run(
+        scenario, samples, breakeven, keep_series, chunk_size, engine, llcr, capex_years
+    )
+    return SimulationResult(
+        scenario=scenario,
+        outcomes=arrays.frame(),
+        series=ds,
+        capex_year_peak=arrays.capex_year_peak,
+        capex_years=arrays.capex_years,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeArrays:
+    """The outcome table's columns as arrays, before the table is made.
+
+    What a Monte Carlo task reduces: a quantile sketch of a company's outcome reads its
+    column of an array, and a first event's year its quarter index, with no table between.
+
+    Attributes
+    ----------
+    companies : tuple of str
+        The scenario's companies, in order (the arrays' last column is the industry). [-]
+    columns : dict of str to ndarray, shape (S, K+1)
+        :func:`simulate`'s outcome columns per scenario and company, quarters and years as
+        indices from 2026 (``*_q``, ``*_y``; -1 for never). [units of each column]
+    capex_year_peak : ndarray, shape (S, K+1, Y), or None
+        As :attr:`SimulationResult.capex_year_peak`. [USD]
+    capex_years : tuple of int
+        The calendar years of ``capex_year_peak``'s last axis. [year]
+    """
+
+    companies: tuple[str, ...]
+    columns: dict[str, np.ndarray]
+    capex_year_peak: np.ndarray | None = None
+    capex_years: tuple[int, ...] = ()
+
+    def frame(self, scenarios: int | None = None) -> pd.DataFrame:
+        """Return the outcome table, as :func:`simulate` does, of the first ``scenarios`` (all).
+
+        Parameters
+        ----------
+        scenarios : int, optional
+            How many of the first scenarios. [count]
+        """
+        columns = self.columns
+        if scenarios is not None:
+            columns = {k: v[:scenarios] for k, v in columns.items()}
+        return _outcome_frame(self.companies, columns)
+
+
+def outcome_arrays(
+    scenario: Scenario,
+    samples: Mapping[str, np.ndarray],
+    *,
+    llcr: bool = False,
+    capex_years: bool = False,
+) -> OutcomeArrays:
+    """:func:`simulate`'s outcomes on the compiled engine, as arrays rather than a table.
+
+    Without break-even solves or series (what a Monte Carlo task asks for);
+    :meth:`OutcomeArrays.frame` gives the table ``simulate`` would.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The parameter set. [-]
+    samples : mapping of str to ndarray (S,)
+        Per-scenario values of numeric parameters. [canonical units]
+    llcr, capex_years : bool
+        As :func:`simulate`. [-]
+    """
+    return _run(scenario, samples, False, False, _CHUNK["compiled"], "compiled", llcr, capex_years)[
+        0
+    ]
+
+
+def _run(
+    scenario: Scenario,
+    samples: Mapping[str, np.ndarray] | None,
+    breakeven: bool,
+    keep_series: bool,
+    chunk_size: int,
+    engine: str,
+    llcr: bool,
+    capex_years: bool,
+) -> tuple[OutcomeArrays, xr.Dataset | None]:
+    """Run the chunks and merge their outcome columns (and series, if kept)."""
     run_chunk = _chunk_compiled if engine == "compiled" else _chunk
     keep_freed_memory()
     params = build_params(scenario, samples)
@@ -488,20 +580,16 @@ def simulate(
         outs.append(out)
         series.append(ser)
     merged = {k: np.concatenate([o[k] for o in outs]) for k in outs[0]}
+    for column in ("min_dscr", "min_interest_cover"):  # inf: no debt service, no interest
+        merged[column][merged[column] == np.inf] = np.nan
     peaks = merged.pop("capex_year_peak", None)
-    frame = _outcome_frame(params.companies, merged)
     ds = None
     if keep_series:
         ds = _dataset(
             params.companies, grid, {k: np.concatenate([s[k] for s in series]) for k in series[0]}
         )
-    return SimulationResult(
-        scenario=scenario,
-        outcomes=frame,
-        series=ds,
-        capex_year_peak=peaks,
-        capex_years=tuple(int(y) for y in year_labels(grid)) if peaks is not None else (),
-    )
+    years = tuple(int(y) for y in year_labels(grid)) if peaks is not None else ()
+    return OutcomeArrays(params.companies, merged, peaks, years), ds
 
 
 def value_paths(
