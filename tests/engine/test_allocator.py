@@ -43,3 +43,22 @@ def test_nothing_is_done_without_linux(monkeypatch):
     monkeypatch.delenv(allocator.ENV, raising=False)
     monkeypatch.setattr(sys, "platform", "darwin")
     assert allocator._tune() is False
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc only")
+def test_strandrisk_malloc_1_tunes_even_where_glibcs_variables_are_set(monkeypatch):
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")  # what Dask's nanny sets
+    monkeypatch.setenv(allocator.ENV, "1")
+    monkeypatch.setattr(allocator, "_tuned", None)
+    assert allocator.keep_freed_memory() is True
+
+
+@pytest.mark.skipif(not _glibc(), reason="glibc only")
+def test_the_local_clusters_workers_tune_the_allocator_as_this_process_does(monkeypatch):
+    """Dask's nanny sets glibc's trim threshold in its workers; ours tune all the same."""
+    from strandrisk.engine.mc_exec import executor
+
+    monkeypatch.delenv(allocator.ENV, raising=False)
+    with executor(2, None) as client:
+        tuned = client.run(allocator.keep_freed_memory)
+    assert list(tuned.values()) == [True, True]

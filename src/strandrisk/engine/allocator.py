@@ -18,8 +18,14 @@ NumPy reference engine too, from ≈570 to ≈670–780 MB. A trim threshold of 
 fast as 128 or 256 MiB; 32 MiB was no faster than glibc's defaults.
 
 Set ``STRANDRISK_MALLOC=0`` to leave the allocator alone; glibc's own
-``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_``, when set, are left to rule.
-Elsewhere than glibc (macOS, musl) nothing is done.
+``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_``, when set, are left to rule, unless
+``STRANDRISK_MALLOC=1`` asks for the tuning all the same. Dask's nanny sets
+``MALLOC_TRIM_THRESHOLD_=65536`` in every worker process it starts (its
+``distributed.nanny.pre-spawn-environ``, against fragmentation in long-lived workers): a
+Monte Carlo task then ran ≈1.5× slower than in a process of its own, so the local
+clusters :mod:`strandrisk.engine.mc_exec` starts set ``STRANDRISK_MALLOC=1`` (the workers
+of an existing cluster may be given it too). Elsewhere than glibc (macOS, musl) nothing is
+done.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ TRIM_THRESHOLD = 64 * 2**20
 """Free memory at a heap's top that glibc may keep before handing it back [byte]."""
 
 ENV = "STRANDRISK_MALLOC"
-"""Environment variable: ``0`` leaves the allocator as it is."""
+"""Environment variable: ``0`` leaves the allocator as it is, ``1`` tunes it even where glibc's
+own variables are set."""
 
 _GLIBC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 _M_TRIM_THRESHOLD = -1  # glibc's <malloc.h>
@@ -57,7 +64,7 @@ def keep_freed_memory() -> bool:
     -------
     bool
         Whether the allocator is tuned (False with ``STRANDRISK_MALLOC=0``, with glibc's
-        own variables set, or without glibc). [-]
+        own variables set and not ``STRANDRISK_MALLOC=1``, or without glibc). [-]
     """
     global _tuned
     with _lock:
@@ -67,7 +74,8 @@ def keep_freed_memory() -> bool:
 
 
 def _tune() -> bool:
-    if os.environ.get(ENV, "").strip() == "0" or any(os.environ.get(k) for k in _GLIBC_VARIABLES):
+    asked = os.environ.get(ENV, "").strip()
+    if asked == "0" or (asked != "1" and any(os.environ.get(k) for k in _GLIBC_VARIABLES)):
         return False
     if not sys.platform.startswith("linux"):
         return False

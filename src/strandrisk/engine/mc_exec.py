@@ -9,6 +9,7 @@ and the decision comparisons; re-exported by :mod:`strandrisk.engine.montecarlo`
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -17,6 +18,7 @@ import numba
 import numpy as np
 
 from strandrisk.engine._kernel.common import map_in_threads
+from strandrisk.engine.allocator import ENV
 from strandrisk.errors import InputError
 from strandrisk.scenarios.sampling import BLOCK, UncertaintySpace, one_blas_thread, sample_range
 
@@ -131,7 +133,9 @@ def executor(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
-            env={"NUMBA_NUM_THREADS": "1"},  # one core per worker process
+            # one core per worker process; glibc's allocator tuned as in this process, where
+            # Dask's nanny would have it hand freed memory back at once (see allocator.py)
+            env={"NUMBA_NUM_THREADS": "1", ENV: os.environ.get(ENV, "1")},
         )
         client = Client(cluster)
     try:
