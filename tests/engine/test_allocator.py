@@ -33,6 +33,7 @@ def test_the_engine_tunes_glibcs_allocator_once(monkeypatch):
      ("MALLOC_MMAP_THRESHOLD_", "65536")],
 )  # fmt: skip
 def test_the_users_own_setting_leaves_the_allocator_alone(monkeypatch, variable, value):
+    monkeypatch.delenv(allocator.ENV, raising=False)  # (STRANDRISK_MALLOC=1 would override)
     monkeypatch.setenv(variable, value)
     monkeypatch.setattr(allocator, "_tuned", None)
     assert allocator.keep_freed_memory() is False
