@@ -103,38 +103,15 @@ def in_threads(n: int, block: Callable[[int, int], object]) -> None:
         return
     size = max(BLOCK, n // (8 * threads))  # a few blocks a thread, to balance the load
     bounds = list(pairwise([*range(0, n, size), n]))
-    taken = count()
-    lock = threading.Lock()
-    stop = threading.Event()  # after an error or an interrupt: start no more blocks
-
-    def work() -> None:
-        try:
-            while not stop.is_set():
-                with lock:
-                    i = next(taken)
-                if i >= len(bounds):
-                    return
-                block(*bounds[i])
-        except BaseException:
-            stop.set()
-            raise
-
-    helpers = [_helpers().submit(work) for _ in range(threads - 1)]
-    try:
-        work()
-    finally:
-        stop.set()
-        for helper in helpers:  # wait for the blocks started; re-raise a helper's error
-            if not helper.cancel():
-                helper.result()
+    _share_out(len(bounds), lambda i: block(*bounds[i]), threads)
 
 
 def map_in_threads(fn: Callable[[_Item], _Result], items: Sequence[_Item]) -> list[_Result]:
-    """Return ``[fn(x) for x in items]``, the first in the calling thread, the rest beside it.
+    """Return ``[fn(x) for x in items]``, computed by the calling thread and helpers beside it.
 
-    For work that releases the GIL for most of its time (NumPy on large arrays); the rest
-    of the items run on :func:`in_threads`' helper threads. Called on a helper thread
-    itself, it computes them all there (waiting on its own pool could wait for ever).
+    For work that releases the GIL for most of its time (NumPy on large arrays), on
+    :func:`in_threads`' helper threads. Called on a helper thread itself, it computes them
+    all there (waiting on its own pool could wait for ever).
 
     Parameters
     ----------
@@ -143,17 +120,50 @@ def map_in_threads(fn: Callable[[_Item], _Result], items: Sequence[_Item]) -> li
     items : sequence
         The items, one per thread. [-]
     """
-    if len(items) <= 1 or getattr(_this_thread, "helper", False):
-        return [fn(x) for x in items]
-    helpers = [_helpers().submit(fn, x) for x in items[1:]]
+    results: list = [None] * len(items)
+
+    def one(i: int) -> None:
+        results[i] = fn(items[i])
+
+    _share_out(len(items), one, len(items))
+    return results
+
+
+def _share_out(n: int, do: Callable[[int], object], threads: int) -> None:
+    """Call ``do(i)`` for each ``i`` in ``range(n)``, on up to ``threads`` threads.
+
+    The calling thread and ``threads - 1`` helpers (:func:`_helpers`) each take the next
+    ``i`` until none is left. After an error (or an interrupt) in any, the others start no
+    more and it is raised once the started ones are done. On a helper thread, or with one
+    thread, the caller does them all.
+    """
+    taken = count()
+    lock = threading.Lock()
+    stop = threading.Event()  # after an error or an interrupt: start no more
+
+    def work() -> None:
+        try:
+            while not stop.is_set():
+                with lock:
+                    i = next(taken)
+                if i >= n:
+                    return
+                do(i)
+        except BaseException:
+            stop.set()
+            raise
+
+    if n <= 1 or threads <= 1 or getattr(_this_thread, "helper", False):
+        work()
+        return
+    helpers = [_helpers().submit(work) for _ in range(min(threads, n) - 1)]
     try:
-        first = fn(items[0])
-    except BaseException:
-        for helper in helpers:  # drop those not started, wait for the others
+        work()
+    finally:
+        stop.set()
+        for helper in helpers:  # wait for those started; re-raise a helper's error
             if not helper.cancel():
-                helper.exception()
-        raise
-    return [first, *(helper.result() for helper in helpers)]
+                helper.result()
 
 
 _pool: ThreadPoolExecutor | None = None
