@@ -33,8 +33,25 @@ COMMANDS = [
         "impairment_usgaap",
     ],
     ["sweep", "capex.growth=0:0.3:4", "market.elasticity=0.5:1.5:6"],
+    ["sweep", "market.price_decline=0.5:1.5:3"],  # a long name, the default outcomes
+    [
+        "sweep",
+        "technology.doubling_acceleration=0:0.1:3",
+        "--outcome",
+        "stranded_peak_to_2026",
+        "--outcome",
+        "economic_life_years",
+        "--outcome",
+        "booked_life_years",
+        "--outcome",
+        "payback_years_2026",
+        "--outcome",
+        "impairment_usgaap",
+    ],
     ["sensitivity", "--n", "8", "--set", "years=4"],
     ["discover", "--above", "1e12", "--n", "300"],
+    ["discover", "--above", "1.5e12", "--n", "2000"],  # a box edge of 1.3e-05: nine characters
+    ["discover", "--outcome", "min_dscr", "--below", "2", "--n", "2000"],  # six parameters
     ["tco"],
     ["scenario", "diff", "base", "open-source-collapse"],
     ["scenario", "diff", "base", "agentic-boom", "--outcome", "min_dscr", "--outcome", "irr_2026"],
@@ -76,6 +93,19 @@ def test_outcome_table_says_none_only_where_the_break_even_was_searched():
     row = next(line for line in texts[False].splitlines() if line.startswith("break-even"))
     assert row.split()[3:] == ["+28%", "+28%", "-", "+28%", "+28%", "+28%"]
     assert "does not reach zero" not in texts[False]
+
+
+@pytest.mark.parametrize("width", [80, 160])
+def test_prim_box_names_are_whole_where_the_table_fits(monkeypatch, width):
+    monkeypatch.setattr(ui, "out", Console(width=width, soft_wrap=True))
+    args = ["discover", "--outcome", "min_dscr", "--below", "2", "--n", "2000"]
+    r = CliRunner().invoke(main.app, args)
+    assert r.exit_code == 0, r.output
+    box = r.stdout.split("coverage")[0]
+    assert ("financing.spread_widening" in box) == (width > 80)  # else on two lines, at the dot
+    assert "financing." in box
+    assert "spread_widening" in box
+    assert "…" not in box
 
 
 @pytest.mark.parametrize("width", [80, 160])

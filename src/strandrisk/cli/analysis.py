@@ -303,7 +303,7 @@ def discover(
             _discover_json(result, regional, company, outcome, {flag[2:]: threshold}, cases)
         )
         return
-    ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases)))
+    ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases), ui.out.width))
     ui.out.print(render_analysis.regional_table(regional))
 
 

@@ -201,7 +201,7 @@ def pawn_table(indices: pd.DataFrame, company: str, runs: int) -> Group:
     return Group(*parts)
 
 
-def prim_summary(result: PrimResult, cases: int, n: int) -> Group:
+def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Group:
     """Render a PRIM result: the trajectory's trade-off and the chosen box.
 
     Parameters
@@ -212,19 +212,18 @@ def prim_summary(result: PrimResult, cases: int, n: int) -> Group:
         Scenarios of interest (above or below the value). [count]
     n : int
         Scenarios searched. [count]
+    width : int
+        The terminal's width: where the box's table would not fit it, the parameters'
+        names go on two lines, at their dot. [characters]
     """
     traj = result.trajectory
     box = result.boxes[result.chosen]
-    t = Table(
-        title=f"PRIM box (step {result.chosen} of {len(traj) - 1}): "
-        f"{cases:,} cases of interest in {n:,}"
+    t = _compact(
+        f"PRIM box (step {result.chosen} of {len(traj) - 1}): {cases:,} cases of interest in {n:,}"
     )
-    for col in ("parameter", "lower", "upper", "data min", "data max", "qp lower", "qp upper"):
-        t.add_column(
-            col, justify="left" if col == "parameter" else "right", no_wrap=col == "parameter"
-        )
-    for name, row in result.limits.iterrows():
-        t.add_row(
+    headers = ("lower", "upper", "data\nmin", "data\nmax", "qp\nlower", "qp\nupper")
+    rows = [
+        (
             str(name),
             f"{row['lower']:.4g}",
             f"{row['upper']:.4g}",
@@ -232,6 +231,17 @@ def prim_summary(result: PrimResult, cases: int, n: int) -> Group:
             f"{row['max']:.4g}",
             *("-" if pd.isna(row[c]) else f"{row[c]:.2g}" for c in ("qp_lower", "qp_upper")),
         )
+        for name, row in result.limits.iterrows()
+    ]
+    widths = [max(len(line) for line in h.split("\n")) for h in ("parameter", *headers)]
+    for cells in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
+    split = sum(widths) + 2 * len(headers) > width  # the numbers whole, the names on two lines
+    t.add_column("parameter", no_wrap=True)
+    for col in headers:
+        t.add_column(col, justify="right", no_wrap=True)
+    for name, *values in rows:
+        t.add_row(name.replace(".", ".\n", 1) if split else name, *values)
     curve = ", ".join(
         f"{c:.0%}/{d:.0%}" for c, d in zip(traj["coverage"][::5], traj["density"][::5], strict=True)
     )

@@ -265,9 +265,13 @@ def sweep_table(table: pd.DataFrame, scenario: str, company: str) -> Table:
     else:
         title = f"{company} outcomes ({scenario}) as {table.index.name} moves"
     t = _compact(title, caption="every other value as in the scenario; money in $B")
-    t.add_column(str(table.index.name) if not two_way else "", justify="right", no_wrap=True)
+    key = str(table.index.name)  # a long key on two lines, at its dot (the title names it whole)
+    key = key.replace(".", ".\n", 1) if len(key) > 16 else key
+    t.add_column(key if not two_way else "", justify="right", no_wrap=True)
     for c in table.columns:
-        t.add_column(value(c), justify="right", no_wrap=True)
+        # an outcome's words may wrap in its header (a value's cells never do)
+        header = value(c) if two_way else str(c).replace("_", " ")
+        t.add_column(header, justify="right", no_wrap=two_way)
     for idx, row in table.iterrows():
         units = (
             [OUTCOME_UNITS[outcome]] * len(row)
