@@ -100,6 +100,27 @@ def test_morris_for_the_model_refuses_bad_arguments():
         morris_for_scenario(sc, space, 4, 0, company="nvidia")
 
 
+def test_sensitivity_covers_todays_capital_stranded():
+    """Today's capital's peak stranded value, which the Monte Carlo's drivers show, is an
+    outcome the sensitivity methods take: the model's column for the company, draw by draw."""
+    from strandrisk.analysis.sobol import model_evaluator
+    from strandrisk.scenarios.sampling import sample_range
+
+    sc = sr.load_scenario("base", overrides={"years": 4})
+    samples = sample_range(sr.load_uncertainty("base", sc), 0, 12, 3, "lhs")
+    evaluate = model_evaluator(sc, ("stranded_peak_to_2026",), "meta")
+    got = evaluate(samples)["stranded_peak_to_2026"]
+    out = sr.simulate(sc, samples, breakeven=False).outcomes
+    want = out[out["company"] == "meta"].sort_values("scenario")["stranded_peak_to_2026"]
+    np.testing.assert_array_equal(got, want.to_numpy(dtype=float))
+    assert np.ptp(got) > 0
+    r = CliRunner().invoke(
+        app, ["sensitivity", "--n", "8", "--set", "years=4", "--outcome", "stranded_peak_to_2026"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "Sobol indices of stranded_peak_to_2026 (industry)" in " ".join(r.stdout.split())
+
+
 def test_cli_sensitivity_with_morris(tmp_path):
     runner = CliRunner()
     args = ["sensitivity", "--method", "morris", "--n", "4", "--set", "years=4"]

@@ -24,6 +24,7 @@ __all__ = ["SOBOL_OUTCOMES", "model_evaluator", "sobol_for_scenario", "sobol_ind
 
 SOBOL_OUTCOMES = (
     "stranded_peak",
+    "stranded_peak_to_2026",
     "npv_2026",
     "impairment_ifrs",
     "impairment_usgaap",
