@@ -204,6 +204,25 @@ def test_non_psd_correlations_are_refused():
             '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 11] }\n',
             r"reaches \[0.5, 11\], outside",
         ),
+        (  # a field the kind does not take says what it takes
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 0.9, sd = 0.2 }\n',
+            "uncertainty.market.price_decline: unknown field 'mean'; a normal distribution takes "
+            "low and high, its 5th and 95th percentiles",
+        ),
+        (  # even one another kind takes: a uniform would have dropped the mode without a word
+            '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1, '
+            "mode = 0.8 }\n",
+            "unknown field 'mode'; a uniform distribution takes low and high$",
+        ),
+        (
+            '[uncertainty]\n"technology.doubling_time" = { dist = "fit", fit = '
+            '"gpu_fp32_flops_per_usd", low = 2 }\n',
+            "unknown field 'low'; a fit distribution takes fit, the name of a register trend fit",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "beta", a = 2, b = 3 }\n',
+            "unknown distribution 'beta'; one of fixed, uniform, .*, empirical, fit$",
+        ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1 }\n'
             '[correlations]\npairs = [["market.price_decline", "market.elasticity", 0.5]]\n',

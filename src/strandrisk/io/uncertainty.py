@@ -118,6 +118,12 @@ def _dotted(block: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _fit_distribution(spec: dict, key: str, where: str) -> Distribution:
+    bad = sorted(set(spec) - {"dist", "fit"})
+    if bad:
+        raise InputError(
+            f"{where}: uncertainty.{key}: unknown field {bad[0]!r}; a fit distribution takes "
+            "fit, the name of a register trend fit"
+        )
     reg = load_register()
     name = spec.get("fit")
     if name not in reg.fits:
@@ -136,6 +142,30 @@ def _fit_distribution(spec: dict, key: str, where: str) -> Distribution:
     )
 
 
+_FIELDS = {
+    "fixed": ("value", "mode"),
+    "uniform": ("low", "high"),
+    "loguniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "pert": ("low", "mode", "high"),
+    "normal": ("low", "high"),
+    "lognormal": ("low", "high"),
+    "empirical": ("values",),
+}
+"""The fields each kind of distribution takes besides ``dist`` (a field another kind takes is
+refused too: a ``mode`` given to a uniform would otherwise be dropped without a word)."""
+_TAKES = {
+    "fixed": "value",
+    "uniform": "low and high",
+    "loguniform": "low and high (both positive)",
+    "triangular": "low, mode and high",
+    "pert": "low, mode and high",
+    "normal": "low and high, its 5th and 95th percentiles",
+    "lognormal": "low and high, its 5th and 95th percentiles",
+    "empirical": "values, a list of at least two",
+}
+
+
 def _parse_one(key: str, spec: Any, where: str) -> Distribution:
     if not isinstance(spec, dict) or "dist" not in spec:
         raise InputError(
@@ -144,10 +174,18 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
         )
     if spec["dist"] == "fit":
         return _fit_distribution(spec, key, where)
-    allowed = {"dist", "low", "high", "mode", "values", "value"}
-    bad = set(spec) - allowed
+    kind = spec["dist"]
+    if kind not in _FIELDS:
+        raise InputError(
+            f"{where}: uncertainty.{key}: unknown distribution {kind!r}; one of "
+            f"{', '.join(KINDS)}, fit"
+        )
+    bad = set(spec) - {"dist", *_FIELDS[kind]}
     if bad:
-        raise InputError(f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}")
+        raise InputError(
+            f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}; a {kind} "
+            f"distribution takes {_TAKES[kind]}"
+        )
     try:
         mode = spec["mode"] if "mode" in spec else spec.get("value", math.nan)
         return Distribution(
