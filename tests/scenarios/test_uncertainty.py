@@ -209,10 +209,10 @@ def test_non_psd_correlations_are_refused():
             "uncertainty.market.price_decline: unknown field 'mean'; a normal distribution takes "
             "low and high, its 5th and 95th percentiles",
         ),
-        (  # even one another kind takes: a uniform would have dropped the mode without a word
-            '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1, '
-            "mode = 0.8 }\n",
-            "unknown field 'mode'; a uniform distribution takes low and high$",
+        (  # even one another kind takes (a normal's high would have been taken as its p95)
+            '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 1], '
+            "high = 0.8 }\n",
+            "unknown field 'high'; an empirical distribution takes values, a list of at least two$",
         ),
         (
             '[uncertainty]\n"technology.doubling_time" = { dist = "fit", fit = '

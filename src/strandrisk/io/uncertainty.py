@@ -152,8 +152,9 @@ _FIELDS = {
     "lognormal": ("low", "high"),
     "empirical": ("values",),
 }
-"""The fields each kind of distribution takes besides ``dist`` (a field another kind takes is
-refused too: a ``mode`` given to a uniform would otherwise be dropped without a word)."""
+"""The fields each kind of distribution takes besides ``dist``. A ``mode`` is let through for
+every kind: the priors a stored run wrote (:func:`uncertainty_to_toml`) give a register range's
+uniform the scenario's value as its mode, and those files must read back."""
 _TAKES = {
     "fixed": "value",
     "uniform": "low and high",
@@ -180,11 +181,11 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             f"{where}: uncertainty.{key}: unknown distribution {kind!r}; one of "
             f"{', '.join(KINDS)}, fit"
         )
-    bad = set(spec) - {"dist", *_FIELDS[kind]}
+    bad = set(spec) - {"dist", *_FIELDS[kind], "mode"}  # (see _FIELDS)
     if bad:
         raise InputError(
-            f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}; a {kind} "
-            f"distribution takes {_TAKES[kind]}"
+            f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}; "
+            f"{'an' if kind == 'empirical' else 'a'} {kind} distribution takes {_TAKES[kind]}"
         )
     try:
         mode = spec["mode"] if "mode" in spec else spec.get("value", math.nan)
