@@ -224,6 +224,10 @@ def test_non_psd_correlations_are_refused():
             "unknown distribution 'beta'; one of fixed, uniform, .*, empirical, fit$",
         ),
         (
+            '[uncertainty]\n"market.price_decline" = { dist = ["uniform"], low = 0.5, high = 1 }\n',
+            r"unknown distribution \['uniform'\]; one of fixed",
+        ),
+        (
             '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1 }\n'
             '[correlations]\npairs = [["market.price_decline", "market.elasticity", 0.5]]\n',
             r"^[^:]*u\.toml: correlations: 'market\.elasticity' is not an uncertain parameter$",

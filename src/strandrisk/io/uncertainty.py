@@ -176,7 +176,7 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
     if spec["dist"] == "fit":
         return _fit_distribution(spec, key, where)
     kind = spec["dist"]
-    if kind not in _FIELDS:
+    if not isinstance(kind, str) or kind not in _FIELDS:
         raise InputError(
             f"{where}: uncertainty.{key}: unknown distribution {kind!r}; one of "
             f"{', '.join(KINDS)}, fit"
