@@ -415,3 +415,16 @@ def test_an_unwritable_page_folder_is_refused_before_the_work(tmp_path, monkeypa
         r = CliRunner().invoke(app, [*command, option, str(blocker / "sub")])
         assert r.exit_code == 2, r.output
         assert f"{what} {blocker / 'sub'}: cannot be created" in r.stderr
+
+
+def test_quasi_p_values_that_underflow_read_as_below_any_double():
+    from strandrisk.analysis.prim import quasi_p_text, quasi_p_values
+
+    rng = np.random.default_rng(1)
+    x = rng.random((20_000, 2))
+    y = x[:, 0] > 0.5  # the box x0 > 0.5 holds every case and nothing else
+    qp_lower, _ = quasi_p_values(x, y, np.array([0.5, 0.0]), np.array([1.0, 1.0]))
+    assert qp_lower[0] == 0.0  # the binomial tail is below the smallest double
+    assert quasi_p_text(qp_lower[0]) == "<1e-300"  # not a chance of zero
+    assert quasi_p_text(float("nan")) == "-"
+    assert quasi_p_text(0.01234) == "0.012"

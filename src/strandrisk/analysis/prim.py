@@ -19,7 +19,7 @@ import pandas as pd
 
 from strandrisk.analysis._prim_kernel import peel_all, sort_columns
 
-__all__ = ["PrimBox", "PrimResult", "prim", "quasi_p_values"]
+__all__ = ["PrimBox", "PrimResult", "prim", "quasi_p_text", "quasi_p_values"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +153,22 @@ def quasi_p_values(
             p = (relaxed & y).sum() / n_rel
             qp[side, j] = binom.sf(hits_box - 1, n_box, p) if n_box else np.nan
     return qp[0], qp[1]
+
+
+def quasi_p_text(value: float) -> str:
+    """Write a quasi-p-value for a table, ``<1e-300`` where it underflowed to zero.
+
+    Two significant digits; ``-`` for a side not restricted; a binomial tail below the
+    smallest double is not a chance of 0.
+
+    Parameters
+    ----------
+    value : float
+        From :func:`quasi_p_values`. [probability]
+    """
+    if np.isnan(value):
+        return "-"
+    return f"{value:.2g}" if value > 0 else "<1e-300"
 
 
 def prim(

@@ -216,6 +216,8 @@ def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Gro
         The terminal's width: where the box's table would not fit it, the parameters'
         names go on two lines, at their dot. [characters]
     """
+    from strandrisk.analysis.prim import quasi_p_text  # loaded: the result came from it
+
     traj = result.trajectory
     box = result.boxes[result.chosen]
     t = _compact(
@@ -229,7 +231,8 @@ def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Gro
             f"{row['upper']:.4g}",
             f"{row['min']:.4g}",
             f"{row['max']:.4g}",
-            *("-" if pd.isna(row[c]) else f"{row[c]:.2g}" for c in ("qp_lower", "qp_upper")),
+            quasi_p_text(row["qp_lower"]),
+            quasi_p_text(row["qp_upper"]),
         )
         for name, row in result.limits.iterrows()
     ]

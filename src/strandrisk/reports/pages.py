@@ -7,6 +7,7 @@ network): a heading, a paragraph saying what was computed, tables, and the chart
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from strandrisk.analysis.bridge import Bridge
-from strandrisk.analysis.prim import PrimResult
+from strandrisk.analysis.prim import PrimResult, quasi_p_text
 from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
@@ -100,6 +101,8 @@ def prim_page(
             "qp_upper": "qp upper",
         }
     )
+    for side in ("qp lower", "qp upper"):
+        limits[side] = [html.escape(quasi_p_text(float(v))) for v in limits[side]]
     qp_note = _small(
         "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010): the chance of "
         "the box's density if that one restriction were dropped. Below 0.05 the restriction "
