@@ -279,7 +279,11 @@ def test_outcome_units_cover_every_outcome_column():
         (["mc", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "give one"),
         (
             ["breakeven", "--x", "market.nothing", "--n", "2", "--grid", "2"],
-            "not an uncertain parameter",
+            "x = 'market.nothing' is not an uncertain parameter",
+        ),
+        (  # which of the two axes
+            ["breakeven", "--y", "market.nothing", "--n", "2", "--grid", "2"],
+            "y = 'market.nothing' is not an uncertain parameter",
         ),
         (
             ["breakeven", "--x", "market.elasticity", "--n", "2", "--grid", "2"],

@@ -89,10 +89,11 @@ def breakeven_surface(
     if x == y:
         raise InputError(f"x and y are both {x!r}; a surface needs two different parameters")
     ranges = {}
-    for key in (x, y):
+    for axis, key in (("x", x), ("y", y)):
         if key not in space.keys:
             raise InputError(
-                f"{key!r} is not an uncertain parameter; choose from {', '.join(space.keys)}"
+                f"{axis} = {key!r} is not an uncertain parameter; choose from "
+                f"{', '.join(space.keys)}"
             )
         dist = space.distributions[space.keys.index(key)]
         ranges[key] = dist.ppf(np.linspace(0.05, 0.95, grid))
