@@ -281,6 +281,7 @@ def test_outcome_units_cover_every_outcome_column():
             ["breakeven", "--x", "market.nothing", "--n", "2", "--grid", "2"],
             "x = 'market.nothing' is not an uncertain parameter",
         ),
+        (["sweep", "capex.growth=a:b:c"], "sweep 'capex.growth=a:b:c': LOW:HIGH:COUNT"),  # no emoji
         (  # which of the two axes
             ["breakeven", "--y", "market.nothing", "--n", "2", "--grid", "2"],
             "y = 'market.nothing' is not an uncertain parameter",

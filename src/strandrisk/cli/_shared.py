@@ -54,8 +54,9 @@ app = typer.Typer(
     help="How much of today's AI data-centre capital could be stranded by AI's own progress.",
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# emoji codes off: what a user typed is echoed (a sweep's "a:b:c" is not ":b:", an emoji)
+out = Console(soft_wrap=True, emoji=False)
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
