@@ -51,6 +51,10 @@ def test_dump_round_trips(tmp_path):
     [
         ("[market]\nprice_decline = 'fast'\n", "market.price_decline = 'fast': expected a number"),
         ("[market]\nprice_decay = 1.0\n", "unknown key 'market.price_decay'"),
+        (  # a misspelling gets the key it is closest to
+            "[market]\nprice_declin = 1.0\n",
+            "unknown key 'market.price_declin' (did you mean market.price_decline?)",
+        ),
         (
             "[technology]\nphysical_life = -3.0\n",
             "technology.physical_life: -3.0 is outside the allowed range",

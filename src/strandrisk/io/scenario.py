@@ -7,6 +7,7 @@ units: USD, years, rates per year as fractions.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -144,6 +145,7 @@ def _merge(values: dict[str, Any], updates: Mapping[str, Any], where: str) -> No
             continue
         if key not in values:
             near = [k for k in values if k.split(".")[-1] == key.split(".")[-1]]
+            near = near or difflib.get_close_matches(key, list(values), n=1, cutoff=0.8)
             hint = f" (did you mean {near[0]}?)" if near else ""
             raise InputError(f"{where}: unknown key {key!r}{hint}")
         values[key] = _coerce(key, value, values[key], where)
