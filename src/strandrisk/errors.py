@@ -5,9 +5,11 @@ The CLI turns an :class:`InputError` into one message on standard error and exit
 
 from __future__ import annotations
 
+import difflib
 import numbers
+from collections.abc import Iterable
 
-__all__ = ["InputError", "whole_number"]
+__all__ = ["InputError", "did_you_mean", "whole_number"]
 
 
 class InputError(ValueError):
@@ -38,3 +40,22 @@ def whole_number(name: str, value: object, minimum: int = 0) -> int:
     if value < minimum:
         raise InputError(f"{name} = {value}: must be at least {minimum}")
     return int(value)
+
+
+def did_you_mean(key: str, known: Iterable[str]) -> str:
+    """Return `` (did you mean X?)`` for the known key ``key`` was most likely meant as, or "".
+
+    The same name in another section first (``market.growth`` for ``capex.growth``), else a
+    near-misspelling (``market.elasticty``, ``market.utilization``).
+
+    Parameters
+    ----------
+    key : str
+        The dotted key that is not known. [-]
+    known : iterable of str
+        The dotted keys that are. [-]
+    """
+    known = list(known)
+    near = [k for k in known if k.split(".")[-1] == key.split(".")[-1]]
+    near = near or difflib.get_close_matches(key, known, n=1, cutoff=0.8)
+    return f" (did you mean {near[0]}?)" if near else ""

@@ -204,6 +204,17 @@ def test_non_psd_correlations_are_refused():
             '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 11] }\n',
             r"reaches \[0.5, 11\], outside",
         ),
+        (  # a misspelt key gets the key it is closest to, in either table
+            '[uncertainty]\n"market.price_declin" = { dist = "uniform", low = 0.5, high = 1 }\n',
+            "'market.price_declin' is not a numeric scenario parameter "
+            r"\(did you mean market\.price_decline\?\)$",
+        ),
+        (
+            "[uncertainty]\nfrom_register = true\n[correlations]\n"
+            'pairs = [["market.price_declin", "market.elasticity", 0.5]]\n',
+            "correlations: 'market.price_declin' is not an uncertain parameter "
+            r"\(did you mean market\.price_decline\?\)$",
+        ),
         (  # a field the kind does not take says what it takes
             '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 0.9, sd = 0.2 }\n',
             "uncertainty.market.price_decline: unknown field 'mean'; a normal distribution takes "

@@ -7,7 +7,6 @@ units: USD, years, rates per year as fractions.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from strandrisk.assumptions.register import load_register
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, did_you_mean
 from strandrisk.io.files import parse_toml, read_toml_source
 from strandrisk.scenarios.schema import (
     COMPANIES,
@@ -144,10 +143,7 @@ def _merge(values: dict[str, Any], updates: Mapping[str, Any], where: str) -> No
             values[key] = str(value)
             continue
         if key not in values:
-            near = [k for k in values if k.split(".")[-1] == key.split(".")[-1]]
-            near = near or difflib.get_close_matches(key, list(values), n=1, cutoff=0.8)
-            hint = f" (did you mean {near[0]}?)" if near else ""
-            raise InputError(f"{where}: unknown key {key!r}{hint}")
+            raise InputError(f"{where}: unknown key {key!r}{did_you_mean(key, values)}")
         values[key] = _coerce(key, value, values[key], where)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from strandrisk.assumptions.register import load_register
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, did_you_mean
 from strandrisk.io.files import parse_toml, read_toml_source
 from strandrisk.io.scenario import PRESETS, preset_text
 from strandrisk.scenarios.distributions import KINDS, Distribution
@@ -250,7 +250,8 @@ def _correlation(
         for k in (a, b):
             if k not in index:
                 raise InputError(
-                    f"{where}: correlations: {k!r} is not an uncertain parameter" + why(k)
+                    f"{where}: correlations: {k!r} is not an uncertain parameter"
+                    + (why(k) or did_you_mean(k, keys))
                 )
         if not isinstance(rho, int | float) or not -1 <= rho <= 1 or a == b:
             raise InputError(
@@ -392,7 +393,10 @@ def _space_from_data(
     dists: dict[str, Distribution] = register_space(scenario) if from_register else {}
     for key, spec in _dotted(block).items():
         if key not in bounds:
-            raise InputError(f"{where}: uncertainty: {key!r} is not a numeric scenario parameter")
+            raise InputError(
+                f"{where}: uncertainty: {key!r} is not a numeric scenario parameter"
+                + did_you_mean(key, bounds)
+            )
         dists[key] = _parse_one(key, spec, where)
     for key, dist in dists.items():
         _check_support(key, dist, bounds[key], where)
