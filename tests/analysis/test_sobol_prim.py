@@ -282,6 +282,24 @@ def test_outcome_units_cover_every_outcome_column():
             "x = 'market.nothing' is not an uncertain parameter",
         ),
         (["sweep", "capex.growth=a:b:c"], "sweep 'capex.growth=a:b:c': LOW:HIGH:COUNT"),  # no emoji
+        # a misspelt key gets the key it is closest to, wherever a command takes one
+        (["mc", "--n", "10", "--stress", "market.price_declin=P90:P100"], "(did you mean market."),
+        (
+            ["limit", "market.price_declin", "P(npv_2026<0)<=0.3", "--n", "50"],
+            "limit: unknown key 'market.price_declin' (did you mean market.price_decline?)",
+        ),
+        (
+            ["headroom", "--key", "market.price_declin"],
+            "headroom: unknown key 'market.price_declin' (did you mean market.price_decline?)",
+        ),
+        (
+            ["sweep", "market.price_declin=0:1:3"],
+            "sweep: unknown key 'market.price_declin' (did you mean market.price_decline?)",
+        ),
+        (
+            ["breakeven", "--y", "market.elasticty", "--n", "2", "--grid", "2"],
+            "y = 'market.elasticty' is not an uncertain parameter (did you mean market.elasticity?)",
+        ),
         (  # which of the two axes
             ["breakeven", "--y", "market.nothing", "--n", "2", "--grid", "2"],
             "y = 'market.nothing' is not an uncertain parameter",

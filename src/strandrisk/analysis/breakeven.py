@@ -7,7 +7,7 @@ import pandas as pd
 
 from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.engine.simulate import simulate
-from strandrisk.errors import InputError, whole_number
+from strandrisk.errors import InputError, did_you_mean, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
@@ -91,9 +91,10 @@ def breakeven_surface(
     ranges = {}
     for axis, key in (("x", x), ("y", y)):
         if key not in space.keys:
+            hint = did_you_mean(key, space.keys)
             raise InputError(
-                f"{axis} = {key!r} is not an uncertain parameter; choose from "
-                f"{', '.join(space.keys)}"
+                f"{axis} = {key!r} is not an uncertain parameter"
+                + (hint or f"; choose from {', '.join(space.keys)}")
             )
         dist = space.distributions[space.keys.index(key)]
         ranges[key] = dist.ppf(np.linspace(0.05, 0.95, grid))

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from strandrisk.analysis.bridge import BRIDGE_OUTCOMES, outcomes_at
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, did_you_mean
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = ["SWEEP_OUTCOMES", "sweep"]
@@ -72,6 +72,8 @@ def sweep(
     company = scenario.check_company(company)
     flat = scenario.flat()
     for key in keys:
+        if key not in flat and did_you_mean(key, flat):
+            raise InputError(f"sweep: unknown key {key!r}{did_you_mean(key, flat)}")
         if key not in flat or key in _STRUCTURE:
             raise InputError(
                 f"sweep: {key!r} is not a scenario parameter a data table can vary (the "

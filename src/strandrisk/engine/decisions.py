@@ -31,7 +31,7 @@ from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.mc_exec import executor, run_tasks, sample_in_threads
 from strandrisk.engine.mc_result import CONFIDENCE, _share
 from strandrisk.engine.simulate import simulate
-from strandrisk.errors import InputError, whole_number
+from strandrisk.errors import InputError, did_you_mean, whole_number
 from strandrisk.io.scenario import with_values
 from strandrisk.jsonable import json_rows
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
@@ -385,9 +385,10 @@ def _stress(
         stressed = space
         for key, band in bands.items():
             if key not in space.keys:
+                hint = did_you_mean(key, space.keys)
                 raise InputError(
-                    f"stress {label!r}: {key} is not an uncertain parameter of this run; a "
-                    "stress narrows an uncertain parameter's range (set a value with a decision)"
+                    f"stress {label!r}: {key} is not an uncertain parameter of this run{hint}; "
+                    "a stress narrows an uncertain parameter's range (set a value with a decision)"
                 )
             try:
                 low, high = (float(x) for x in band)

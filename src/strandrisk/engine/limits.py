@@ -30,7 +30,7 @@ import pandas as pd
 from strandrisk.engine.limit_rules import LIMIT_OUTCOMES, Limit, parse_limit
 from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.engine.simulate import simulate
-from strandrisk.errors import InputError, whole_number
+from strandrisk.errors import InputError, did_you_mean, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
 from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
 
@@ -201,7 +201,10 @@ class LimitSolution:
 
 def _bounds(scenario: Scenario, key: str, where: str = "limit") -> tuple[float, float]:
     """Return a numeric key's allowed range; refuse a choice, and a share that cannot move alone."""
-    meta = field_metadata(key) if key in scenario.flat() else {}
+    flat = scenario.flat()
+    if key not in flat and did_you_mean(key, flat):
+        raise InputError(f"{where}: unknown key {key!r}{did_you_mean(key, flat)}")
+    meta = field_metadata(key) if key in flat else {}
     if "lo" not in meta:
         raise InputError(
             f"{where}: {key!r} is not a numeric scenario parameter to solve for (a choice such "
