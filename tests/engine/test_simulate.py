@@ -317,6 +317,11 @@ def test_series_are_labelled():
     ("samples", "message"),
     [
         ({"market.nothing": [1.0]}, "'market.nothing' is not a numeric scenario parameter"),
+        (
+            {"market.elasticty": [1.0]},
+            r"'market.elasticty' is not a numeric scenario parameter \(did you mean "
+            r"market\.elasticity\?\)",
+        ),
         ({"capex.path": [1.0]}, "'capex.path' is not a numeric scenario parameter"),
         (
             {"market.price_decline": [1.0, 0.5], "market.elasticity": [1.0]},

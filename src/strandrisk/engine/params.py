@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from strandrisk.errors import did_you_mean
 from strandrisk.scenarios.schema import SHARE_RULES, Scenario, field_metadata
 
 __all__ = ["Params", "build_params"]
@@ -146,7 +147,8 @@ def build_params(scenario: Scenario, samples: Mapping[str, np.ndarray] | None = 
     samples = dict(samples or {})
     for key, value in samples.items():
         if key not in flat or isinstance(flat[key], bool | str) or key == "years":
-            raise ValueError(f"samples: {key!r} is not a numeric scenario parameter")
+            hint = did_you_mean(key, flat) if key not in flat else ""
+            raise ValueError(f"samples: {key!r} is not a numeric scenario parameter{hint}")
         if np.ndim(value) > 1:
             raise ValueError(f"samples: {key!r} has shape {np.shape(value)}; expected (S,)")
         try:
