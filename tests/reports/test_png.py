@@ -64,3 +64,23 @@ def test_a_heat_map_is_drawn_with_its_values_and_gaps():
     assert sorted(t.get_text() for t in ax.texts) == ["-0.20", "0.50", "1.00", "none"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2"]
     plt.close(plot)
+
+
+def test_the_fans_bands_have_their_own_shades_in_both_charts():
+    import pandas as pd
+
+    from strandrisk.reports.analysis_figures import fan_figure
+
+    quarters = ["2026Q1", "2026Q2", "2026Q3"]
+    index = pd.MultiIndex.from_product([["stranded_value"], ["industry"], quarters])
+    rows = np.array([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5], [2, 3, 4, 5, 6]], dtype=float) * 1e9
+    fans = pd.DataFrame(rows, index=index, columns=["p5", "p25", "p50", "p75", "p95"])
+    fig = fan_figure(fans, "fan")
+    bands = [t for t in fig.data if t.fill == "tonexty"]
+    assert len({t.fillcolor for t in bands}) == 2  # not two swatches alike in the legend
+    plot, ax = plt.subplots()
+    _draw(fig, ax)
+    outer, inner = ax.collections
+    assert outer.get_alpha() < inner.get_alpha()  # the inner band darker, as on the page
+    assert np.allclose(outer.get_facecolor()[0][:3], inner.get_facecolor()[0][:3])  # one hue
+    plt.close(plot)

@@ -474,6 +474,10 @@ def mc_histogram_figure(outcomes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
+_FAN_COLOUR = "rgba(31, 119, 180, {})"
+"""The fan's hue (Plotly's first colour, #1f77b4, the median's) at an opacity."""
+
+
 def fan_figure(fans: pd.DataFrame, title: str, company: str = "industry") -> go.Figure:
     """Draw the fan of stranded value: the 5-95 and 25-75 percentile bands and the median.
 
@@ -489,15 +493,23 @@ def fan_figure(fans: pd.DataFrame, title: str, company: str = "industry") -> go.
     fig = go.Figure()
     f = fans.loc[("stranded_value", company)]
     x = list(f.index)
-    for lo, hi, name in (
-        ("p5", "p95", "5th-95th percentile"),
-        ("p25", "p75", "25th-75th percentile"),
+    # one hue, the inner band darker: each band's own shade in the legend (the cycle's
+    # colours, or one colour at one opacity, drew both swatches alike)
+    for lo, hi, name, shade in (
+        ("p5", "p95", "5th-95th percentile", _FAN_COLOUR.format(0.18)),
+        ("p25", "p75", "25th-75th percentile", _FAN_COLOUR.format(0.45)),
     ):
         fig.add_scatter(x=x, y=f[hi] / _B, mode="lines", line={"width": 0}, showlegend=False)
         fig.add_scatter(
-            x=x, y=f[lo] / _B, mode="lines", line={"width": 0}, fill="tonexty", name=name
+            x=x,
+            y=f[lo] / _B,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=shade,
+            name=name,
         )
-    fig.add_scatter(x=x, y=f["p50"] / _B, mode="lines", name="median")
+    fig.add_scatter(x=x, y=f["p50"] / _B, mode="lines", name="median", line={"color": "#1f77b4"})
     fig.update_layout(title=title, yaxis_title="USD billion", **_LAYOUT)
     return fig
 

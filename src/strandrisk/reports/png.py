@@ -28,6 +28,14 @@ def _numeric(values: object) -> bool:
     return all(isinstance(v, int | float | np.number) for v in values)  # type: ignore[attr-defined]
 
 
+def _rgba(colour: object) -> tuple[float, float, float, float] | None:
+    """Return Plotly's ``rgba(r, g, b, a)`` as matplotlib's (r, g, b, a) in [0, 1], else None."""
+    if not isinstance(colour, str) or not colour.startswith("rgba("):
+        return None
+    r, g, b, a = (float(v) for v in colour[5:-1].split(","))
+    return r / 255, g / 255, b / 255, a
+
+
 def _draw(fig: go.Figure, ax: plt.Axes) -> None:
     bars = [t for t in fig.data if t.type == "bar"]
     grouped = fig.layout.barmode in (None, "group")  # Plotly's default; overlay shares a row
@@ -49,7 +57,15 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
             y = np.asarray(trace.y, dtype=float)
             colour = getattr(trace.line, "color", None)  # the chart's own, else the cycle
             if trace.fill == "tonexty" and previous is not None:
-                ax.fill_between(x, previous, y, alpha=0.3, label=trace.name, color=colour)
+                shade = _rgba(trace.fillcolor)  # the band's own colour and opacity, if set
+                ax.fill_between(
+                    x,
+                    previous,
+                    y,
+                    alpha=shade[3] if shade else 0.3,
+                    label=trace.name,
+                    color=shade[:3] if shade else colour,
+                )
             elif "lines" not in (trace.mode or "lines"):  # points, perhaps labelled
                 ax.plot(x, y, "o", label=trace.name, color=colour)
                 if "text" in trace.mode and trace.text is not None:
