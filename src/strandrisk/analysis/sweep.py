@@ -72,8 +72,9 @@ def sweep(
     company = scenario.check_company(company)
     flat = scenario.flat()
     for key in keys:
-        if key not in flat and did_you_mean(key, flat):
-            raise InputError(f"sweep: unknown key {key!r}{did_you_mean(key, flat)}")
+        hint = did_you_mean(key, flat) if key not in flat else ""
+        if hint:
+            raise InputError(f"sweep: unknown key {key!r}{hint}")
         if key not in flat or key in _STRUCTURE:
             raise InputError(
                 f"sweep: {key!r} is not a scenario parameter a data table can vary (the "

@@ -202,8 +202,9 @@ class LimitSolution:
 def _bounds(scenario: Scenario, key: str, where: str = "limit") -> tuple[float, float]:
     """Return a numeric key's allowed range; refuse a choice, and a share that cannot move alone."""
     flat = scenario.flat()
-    if key not in flat and did_you_mean(key, flat):
-        raise InputError(f"{where}: unknown key {key!r}{did_you_mean(key, flat)}")
+    hint = did_you_mean(key, flat) if key not in flat else ""
+    if hint:
+        raise InputError(f"{where}: unknown key {key!r}{hint}")
     meta = field_metadata(key) if key in flat else {}
     if "lo" not in meta:
         raise InputError(

@@ -545,9 +545,10 @@ def outcome_arrays(
     llcr, capex_years : bool
         As :func:`simulate`. [-]
     """
-    return _run(scenario, samples, False, False, _CHUNK["compiled"], "compiled", llcr, capex_years)[
-        0
-    ]
+    arrays, _ = _run(
+        scenario, samples, False, False, _CHUNK["compiled"], "compiled", llcr, capex_years
+    )
+    return arrays
 
 
 def _run(

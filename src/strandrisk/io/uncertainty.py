@@ -143,28 +143,19 @@ def _fit_distribution(spec: dict, key: str, where: str) -> Distribution:
 
 
 _FIELDS = {
-    "fixed": ("value", "mode"),
-    "uniform": ("low", "high"),
-    "loguniform": ("low", "high"),
-    "triangular": ("low", "mode", "high"),
-    "pert": ("low", "mode", "high"),
-    "normal": ("low", "high"),
-    "lognormal": ("low", "high"),
-    "empirical": ("values",),
+    "fixed": (("value",), "value"),
+    "uniform": (("low", "high"), "low and high"),
+    "loguniform": (("low", "high"), "low and high (both positive)"),
+    "triangular": (("low", "mode", "high"), "low, mode and high"),
+    "pert": (("low", "mode", "high"), "low, mode and high"),
+    "normal": (("low", "high"), "low and high, its 5th and 95th percentiles"),
+    "lognormal": (("low", "high"), "low and high, its 5th and 95th percentiles"),
+    "empirical": (("values",), "values, a list of at least two"),
 }
-"""The fields each kind of distribution takes besides ``dist``. A ``mode`` is let through for
-every kind: the priors a stored run wrote (:func:`uncertainty_to_toml`) give a register range's
-uniform the scenario's value as its mode, and those files must read back."""
-_TAKES = {
-    "fixed": "value",
-    "uniform": "low and high",
-    "loguniform": "low and high (both positive)",
-    "triangular": "low, mode and high",
-    "pert": "low, mode and high",
-    "normal": "low and high, its 5th and 95th percentiles",
-    "lognormal": "low and high, its 5th and 95th percentiles",
-    "empirical": "values, a list of at least two",
-}
+"""The fields each kind of distribution takes besides ``dist``, and how a message says so. A
+``mode`` is let through for every kind: the priors a stored run wrote
+(:func:`uncertainty_to_toml`) give a register range's uniform the scenario's value as its mode
+(and a fixed one its value as its mode), and those files must read back."""
 
 
 def _parse_one(key: str, spec: Any, where: str) -> Distribution:
@@ -181,11 +172,12 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             f"{where}: uncertainty.{key}: unknown distribution {kind!r}; one of "
             f"{', '.join(KINDS)}, fit"
         )
-    bad = set(spec) - {"dist", *_FIELDS[kind], "mode"}  # (see _FIELDS)
+    fields, takes = _FIELDS[kind]
+    bad = set(spec) - {"dist", *fields, "mode"}  # (see _FIELDS)
     if bad:
         raise InputError(
             f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}; "
-            f"{'an' if kind == 'empirical' else 'a'} {kind} distribution takes {_TAKES[kind]}"
+            f"{'an' if kind == 'empirical' else 'a'} {kind} distribution takes {takes}"
         )
     try:
         mode = spec["mode"] if "mode" in spec else spec.get("value", math.nan)

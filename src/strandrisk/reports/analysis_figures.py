@@ -474,8 +474,9 @@ def mc_histogram_figure(outcomes: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-_FAN_COLOUR = "rgba(31, 119, 180, {})"
-"""The fan's hue (Plotly's first colour, #1f77b4, the median's) at an opacity."""
+_FAN_COLOUR = "#1f77b4{:02x}"
+"""The fan's hue (Plotly's first colour, the median's) at an opacity out of 255 (#rrggbbaa,
+which Plotly and matplotlib both read)."""
 
 
 def fan_figure(fans: pd.DataFrame, title: str, company: str = "industry") -> go.Figure:
@@ -496,8 +497,8 @@ def fan_figure(fans: pd.DataFrame, title: str, company: str = "industry") -> go.
     # one hue, the inner band darker: each band's own shade in the legend (the cycle's
     # colours, or one colour at one opacity, drew both swatches alike)
     for lo, hi, name, shade in (
-        ("p5", "p95", "5th-95th percentile", _FAN_COLOUR.format(0.18)),
-        ("p25", "p75", "25th-75th percentile", _FAN_COLOUR.format(0.45)),
+        ("p5", "p95", "5th-95th percentile", _FAN_COLOUR.format(46)),  # 0.18
+        ("p25", "p75", "25th-75th percentile", _FAN_COLOUR.format(115)),  # 0.45
     ):
         fig.add_scatter(x=x, y=f[hi] / _B, mode="lines", line={"width": 0}, showlegend=False)
         fig.add_scatter(

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import plotly.graph_objects as go
-from matplotlib import ticker
+from matplotlib import colors, ticker
 
 from strandrisk.io.files import ensure_folder, write_with
 
@@ -26,14 +26,6 @@ _DASH = {"dash": "--", "dot": ":", "dashdot": "-."}
 def _numeric(values: object) -> bool:
     """Whether a trace's coordinates are numbers (not categories)."""
     return all(isinstance(v, int | float | np.number) for v in values)  # type: ignore[attr-defined]
-
-
-def _rgba(colour: object) -> tuple[float, float, float, float] | None:
-    """Return Plotly's ``rgba(r, g, b, a)`` as matplotlib's (r, g, b, a) in [0, 1], else None."""
-    if not isinstance(colour, str) or not colour.startswith("rgba("):
-        return None
-    r, g, b, a = (float(v) for v in colour[5:-1].split(","))
-    return r / 255, g / 255, b / 255, a
 
 
 def _draw(fig: go.Figure, ax: plt.Axes) -> None:
@@ -57,7 +49,8 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
             y = np.asarray(trace.y, dtype=float)
             colour = getattr(trace.line, "color", None)  # the chart's own, else the cycle
             if trace.fill == "tonexty" and previous is not None:
-                shade = _rgba(trace.fillcolor)  # the band's own colour and opacity, if set
+                # the band's own colour and opacity (#rrggbbaa), if set
+                shade = colors.to_rgba(trace.fillcolor) if trace.fillcolor else None
                 ax.fill_between(
                     x,
                     previous,
