@@ -38,6 +38,7 @@ from strandrisk.io.scenario import (
 )
 from strandrisk.scenarios.schema import Scenario, modelling_choices, parameter_fields
 from strandrisk.store.runs import RunStore
+from strandrisk.units import share_text
 
 if TYPE_CHECKING:  # the Monte Carlo engine is imported when a run asks for it
     from strandrisk.engine.montecarlo import MCResult
@@ -181,7 +182,7 @@ def _mc_headline(mc: MCResult) -> str:
         f"For the industry: peak stranded value has a median of {usd(q['p50'])}; Capex-at-Risk "
         f"(its 95th percentile) is {usd(car['car95'])} ({bounds}), with an expected shortfall "
         f"of {usd(car['expected_shortfall'])} beyond it; the 2026 programme's NPV is negative "
-        f"in {negative:.0%} of the draws{_covenant_clause(mc)}.{_today_clause(mc)}"
+        f"in {share_text(negative)} of the draws{_covenant_clause(mc)}.{_today_clause(mc)}"
     )
 
 
@@ -203,7 +204,7 @@ def _today_clause(mc: MCResult) -> str:
         out += (
             f" The 2026 cohorts earn for a median {life['p50']:.1f} years (P5-P95 "
             f"{life['p5']:.1f}-{life['p95']:.1f}) against {life['booked']:.1f} booked, shorter "
-            f"in {life['shorter']:.0%} of the draws."
+            f"in {share_text(life['shorter'])} of the draws."
         )
     return out
 
@@ -213,12 +214,14 @@ def _covenant_clause(mc: MCResult) -> str:
     cover = mc.debt_cover((1.2,))
     if "industry" not in cover.index or cover.loc["industry", "no_debt_service"] >= 1.0:
         return ""
-    share = float(cover.loc["industry", "below 1.2"])
-    clause = f", and the industry's lowest annual DSCR falls below 1.2x in {share:.0%} of them"
+    below = float(cover.loc["industry", "below 1.2"])
+    clause = (
+        f", and the industry's lowest annual DSCR falls below 1.2x in {share_text(below)} of them"
+    )
     interest = mc.interest_cover((1.0,))
     if "industry" in interest.index and interest.loc["industry", "no_interest"] < 1.0:
         short = float(interest.loc["industry", "below 1"])
-        clause += f" while its EBIT falls short of its interest in some year in {short:.0%}"
+        clause += f" while its EBIT falls short of its interest in some year in {share_text(short)}"
     return clause
 
 

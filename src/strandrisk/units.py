@@ -22,6 +22,7 @@ __all__ = [
     "annual_change",
     "convert",
     "require_unit",
+    "share_text",
     "to_canonical",
 ]
 
@@ -230,3 +231,25 @@ def annual_change(rate: float, decline: bool = False) -> float:
         The change over a year, as a fraction (+0.72 for +72 %). [fraction]
     """
     return math.expm1(-rate if decline else rate)
+
+
+def share_text(share: float) -> str:
+    """Write a probability in whole per cent, never rounding a rare event away.
+
+    A share above 0 that would print as "0%" is "<1%", one below 1 that would print as
+    "100%" is ">99%" (0.005 is "<1%", 0.995 ">99%"): only 0 and 1 print as 0 % and 100 %.
+    NaN is "-".
+
+    Parameters
+    ----------
+    share : float
+        The share of scenarios, 0 to 1. [fraction]
+    """
+    if math.isnan(share):
+        return "-"
+    text = f"{share:.0%}"
+    if text == "0%" and share > 0.0:
+        return "<1%"
+    if text == "100%" and share < 1.0:
+        return ">99%"
+    return text

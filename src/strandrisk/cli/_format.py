@@ -11,7 +11,7 @@ from rich import box
 from rich.table import Table
 
 from strandrisk.engine.breakeven import BRACKETS
-from strandrisk.units import annual_change
+from strandrisk.units import annual_change, share_text
 
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
     pass
@@ -29,15 +29,8 @@ def _money(v: Any) -> str:
     return f"-${-b:,.0f}B" if b < -0.5 else f"${max(b, 0.0):,.0f}B"
 
 
-def _share(v: float) -> str:
-    """Write a probability in whole per cent; a rare event is "<1%", not 0 %."""
-    if pd.isna(v):
-        return "-"
-    if 0.0 < v < 0.005:
-        return "<1%"
-    if 0.995 < v < 1.0:
-        return ">99%"
-    return f"{v:.0%}"
+def _share(v: Any) -> str:
+    return "-" if v is None or pd.isna(v) else share_text(float(v))
 
 
 def _pct(v: Any) -> str:
