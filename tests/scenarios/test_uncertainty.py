@@ -1,5 +1,7 @@
 """Distributions, samplers, rank correlations and the uncertainty block of scenario files."""
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -216,9 +218,38 @@ def test_non_psd_correlations_are_refused():
             r"\(did you mean market\.price_decline\?\)$",
         ),
         (  # a field the kind does not take says what it takes
-            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 0.9, sd = 0.2 }\n',
-            "uncertainty.market.price_decline: unknown field 'mean'; a normal distribution takes "
-            "low and high, its 5th and 95th percentiles",
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mu = 0.9, sd = 0.2 }\n',
+            "uncertainty.market.price_decline: unknown field 'mu'; a normal distribution takes "
+            "low and high, its 5th and 95th percentiles, or mean and sd$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "uniform", mean = 0.9, sd = 0.2 }\n',
+            "unknown field 'mean'; a uniform distribution takes low and high$",
+        ),
+        (  # a normal or lognormal by its mean and sd: both, and not beside low and high
+            '[uncertainty]\n"market.price_decline" = { dist = "lognormal", mean = 0.9 }\n',
+            "a lognormal distribution takes mean and sd together",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 0.9, sd = 0.1, '
+            "high = 1.2 }\n",
+            "a normal distribution takes low and high or mean and sd, not both$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 0.9, sd = 0 }\n',
+            "mean and sd must be finite numbers and sd positive, got mean = 0.9, sd = 0$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = "0.9", sd = 1 }\n',
+            "mean and sd must be finite numbers and sd positive, got mean = '0.9', sd = 1$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "lognormal", mean = -1, sd = 1 }\n',
+            "a lognormal's mean must be positive, got -1$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 9, sd = 1 }\n',
+            r"reaches \[5\.281, 12\.72\], outside the parameter's allowed range \[-1, 10\]",
         ),
         (  # even one another kind takes (a normal's high would have been taken as its p95)
             '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 1], '
@@ -250,6 +281,29 @@ def test_impossible_uncertainty_blocks_are_refused(tmp_path, block, message):
     path.write_text(block)
     with pytest.raises(InputError, match=message):
         load_uncertainty(path, sr.load_scenario(path))
+
+
+def test_normal_and_lognormal_by_mean_and_sd_as_risk_writes_them(tmp_path):
+    """@RISK's RiskNormal(mean, sd) and RiskLognorm(mean, sd): the lognormal's mean and sd are
+    the value's own. Checked against the closed forms: E[X] = exp(mu + s^2/2) and
+    Var[X] = (exp(s^2) - 1) exp(2 mu + s^2) for the log's mu and s, and 0.05 / 0.95 quantiles."""
+    path = tmp_path / "u.toml"
+    path.write_text(
+        "[uncertainty]\n"
+        '"market.elasticity" = { dist = "normal", mean = 1.1, sd = 0.1 }\n'
+        '"market.price_decline" = { dist = "lognormal", mean = 0.9, sd = 0.3 }\n'
+    )
+    normal, lognormal = load_uncertainty(path, sr.load_scenario(path)).distributions
+    assert math.isclose(normal.low, 1.1 - 0.1 * stats.norm.ppf(0.95))
+    assert math.isclose(normal.high, 1.1 + 0.1 * stats.norm.ppf(0.95))
+    mu = (math.log(lognormal.low) + math.log(lognormal.high)) / 2
+    s = (math.log(lognormal.high) - math.log(lognormal.low)) / (2 * stats.norm.ppf(0.95))
+    assert math.isclose(math.exp(mu + s**2 / 2), 0.9)
+    assert math.isclose(math.sqrt(math.expm1(s**2) * math.exp(2 * mu + s**2)), 0.3)
+    u = (np.arange(200_000) + 0.5) / 200_000  # a fine midpoint grid of the quantiles
+    x = lognormal.ppf(u)
+    assert math.isclose(x.mean(), 0.9, rel_tol=1e-3)
+    assert math.isclose(x.std(), 0.3, rel_tol=1e-2)
 
 
 def test_fit_distribution_and_presets_carry_an_uncertainty_block(tmp_path):

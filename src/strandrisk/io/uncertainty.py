@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -142,20 +143,66 @@ def _fit_distribution(spec: dict, key: str, where: str) -> Distribution:
     )
 
 
+_Z95 = NormalDist().inv_cdf(0.95)  # the standard normal's 95th percentile
+
 _FIELDS = {
     "fixed": (("value",), "value"),
     "uniform": (("low", "high"), "low and high"),
     "loguniform": (("low", "high"), "low and high (both positive)"),
     "triangular": (("low", "mode", "high"), "low, mode and high"),
     "pert": (("low", "mode", "high"), "low, mode and high"),
-    "normal": (("low", "high"), "low and high, its 5th and 95th percentiles"),
-    "lognormal": (("low", "high"), "low and high, its 5th and 95th percentiles"),
+    "normal": (
+        ("low", "high", "mean", "sd"),
+        "low and high, its 5th and 95th percentiles, or mean and sd",
+    ),
+    "lognormal": (
+        ("low", "high", "mean", "sd"),
+        "low and high, its 5th and 95th percentiles, or mean and sd (of the value, not its log)",
+    ),
     "empirical": (("values",), "values, a list of at least two"),
 }
 """The fields each kind of distribution takes besides ``dist``, and how a message says so. A
 ``mode`` is let through for every kind: the priors a stored run wrote
 (:func:`uncertainty_to_toml`) give a register range's uniform the scenario's value as its mode
 (and a fixed one its value as its mode), and those files must read back."""
+
+
+def _percentiles(spec: dict, kind: str, key: str, where: str) -> dict:
+    """Turn a normal's or lognormal's ``mean`` and ``sd`` into its 5th and 95th percentiles.
+
+    @RISK's ``RiskNormal(mean, sd)`` and ``RiskLognorm(mean, sd)`` (the lognormal's mean and
+    standard deviation are the value's own, not its log's); a :class:`Distribution` takes the
+    percentiles as ``low`` and ``high``.
+    """
+    if {"low", "high"} & set(spec):
+        raise InputError(
+            f"{where}: uncertainty.{key}: a {kind} distribution takes low and high or mean and "
+            "sd, not both"
+        )
+    if not {"mean", "sd"} <= set(spec):
+        raise InputError(
+            f"{where}: uncertainty.{key}: a {kind} distribution takes mean and sd together "
+            "(or low and high, its 5th and 95th percentiles)"
+        )
+    mean, sd = spec["mean"], spec["sd"]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (mean, sd))
+    if not (numbers and math.isfinite(mean) and math.isfinite(sd) and sd > 0):
+        raise InputError(
+            f"{where}: uncertainty.{key}: mean and sd must be finite numbers and sd positive, "
+            f"got mean = {mean!r}, sd = {sd!r}"
+        )
+    if kind == "normal":
+        low, high = mean - _Z95 * sd, mean + _Z95 * sd
+    else:
+        if mean <= 0:
+            raise InputError(
+                f"{where}: uncertainty.{key}: a lognormal's mean must be positive, got {mean:g}"
+            )
+        s2 = math.log1p((sd / mean) ** 2)  # the log's variance, and its mean below
+        mu, s = math.log(mean) - s2 / 2, math.sqrt(s2)
+        low, high = math.exp(mu - _Z95 * s), math.exp(mu + _Z95 * s)
+    rest = {k: v for k, v in spec.items() if k not in ("mean", "sd")}
+    return {**rest, "low": low, "high": high}
 
 
 def _parse_one(key: str, spec: Any, where: str) -> Distribution:
@@ -179,6 +226,8 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}; "
             f"{'an' if kind == 'empirical' else 'a'} {kind} distribution takes {takes}"
         )
+    if "mean" in spec or "sd" in spec:
+        spec = _percentiles(spec, kind, key, where)
     try:
         mode = spec["mode"] if "mode" in spec else spec.get("value", math.nan)
         return Distribution(
