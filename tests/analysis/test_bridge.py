@@ -197,6 +197,20 @@ def test_prior_diff_ignores_a_mode_that_follows_its_value(tmp_path):
     row = priors.set_index("key").loc["market.elasticity"]
     assert row["second"] == "uniform 0.8 to 1.6"
     assert pairs == [("market.price_decline", "technology.software_efficiency", 0.5, 0.0)]
+    cut = tmp_path / "cut.toml"  # a truncation alone is a difference of priors, and says so
+    cut.write_text(
+        "[uncertainty]\n"
+        '"market.elasticity" = { dist = "normal", low = 0.8, high = 1.6, truncate = [0.5, 2] }\n'
+    )
+    uncut = tmp_path / "uncut.toml"
+    uncut.write_text(
+        '[uncertainty]\n"market.elasticity" = { dist = "normal", low = 0.8, high = 1.6 }\n'
+    )
+    e, f = sr.load_scenario(uncut), sr.load_scenario(cut)
+    priors, _ = prior_diff(sr.load_uncertainty(uncut, e), sr.load_uncertainty(cut, f), e, f)
+    assert priors[["first", "second"]].values.tolist() == [
+        ["normal, P5 0.8, P95 1.6", "normal, P5 0.8, P95 1.6, truncated to [0.5, 2]"]
+    ]
     empty = tmp_path / "plain.toml"
     empty.write_text("[market]\nelasticity = 1.2\n")
     d = sr.load_scenario(empty)

@@ -1,6 +1,7 @@
 """Distributions, samplers, rank correlations and the uncertainty block of scenario files."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -43,10 +44,47 @@ def test_distribution_quantiles():
     ) == {1.0, 2.0, 3.0}
 
 
+def test_a_truncated_normal_or_lognormal_is_the_distribution_conditioned_on_its_interval():
+    """@RISK's RiskTruncate: checked against scipy's truncnorm, written independently (its
+    a, b in standard deviations), and the lognormal's as exp of a truncated normal."""
+    u = np.linspace(0.0005, 0.9995, 2000)
+    plain = Distribution("normal", low=1.0, high=9.0)
+    cut = Distribution("normal", low=1.0, high=9.0, truncate=(2.0, np.inf))
+    mean, sd = 5.0, 4.0 / stats.norm.ppf(0.95)
+    ref = stats.truncnorm((2.0 - mean) / sd, np.inf, loc=mean, scale=sd)
+    np.testing.assert_allclose(cut.ppf(u), ref.ppf(u), rtol=1e-12)
+    assert cut.support() == (2.0, np.inf)
+    assert plain.support() == (-np.inf, np.inf)
+    logcut = Distribution("lognormal", low=1.0, high=100.0, truncate=(-5.0, 50.0))
+    mu, s = np.log(10.0), np.log(10.0) / stats.norm.ppf(0.95)
+    ref = stats.truncnorm(-np.inf, (np.log(50.0) - mu) / s, loc=mu, scale=s)
+    np.testing.assert_allclose(logcut.ppf(u), np.exp(ref.ppf(u)), rtol=1e-12)
+    assert logcut.support() == (0.0, 50.0)
+    # a stress band is a band of the truncated distribution: its top decile
+    top = replace(cut, band=(0.9, 1.0))
+    np.testing.assert_array_equal(top.ppf(u), cut.ppf(0.9 + (1.0 - 0.9) * u))
+    # far in a tail, the draws stay inside the interval
+    tail = Distribution("normal", low=-1.0, high=1.0, truncate=(12.0, 13.0)).ppf(u)
+    assert tail.min() >= 12.0
+    assert tail.max() <= 13.0
+    # untruncated, the quantiles are scipy's with loc and scale, to the last bit
+    assert np.array_equal(plain.ppf(u), stats.norm.ppf(u, loc=mean, scale=sd))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"kind": "uniform", "low": 3, "high": 1}, "must be below high"),
+        (
+            {"kind": "pert", "low": 0, "mode": 0.5, "high": 1, "truncate": (0.1, 0.9)},
+            "pert: truncate applies to a normal or lognormal",
+        ),
+        ({"kind": "normal", "low": 0, "high": 1, "truncate": (1, 1)}, "the first below the second"),
+        ({"kind": "normal", "low": 0, "high": 1, "truncate": (np.nan, 1)}, "two numbers"),
+        (
+            {"kind": "lognormal", "low": 1, "high": 2, "truncate": (-2, -1)},
+            r"lognormal: truncate \[-2, -1\] keeps none of the distribution",
+        ),
         ({"kind": "triangular", "low": 0, "high": 1, "mode": 2}, "mode"),
         ({"kind": "loguniform", "low": -1, "high": 1}, "positive"),
         ({"kind": "gamma", "low": 0, "high": 1}, "unknown distribution"),
@@ -220,7 +258,8 @@ def test_non_psd_correlations_are_refused():
         (  # a field the kind does not take says what it takes
             '[uncertainty]\n"market.price_decline" = { dist = "normal", mu = 0.9, sd = 0.2 }\n',
             "uncertainty.market.price_decline: unknown field 'mu'; a normal distribution takes "
-            "low and high, its 5th and 95th percentiles, or mean and sd$",
+            "low and high, its 5th and 95th percentiles, or mean and sd; and truncate = "
+            r"\[min, max\] if it is to be cut$",
         ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = "uniform", mean = 0.9, sd = 0.2 }\n',
@@ -241,15 +280,31 @@ def test_non_psd_correlations_are_refused():
         ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = "0.9", sd = 1 }\n',
-            "mean and sd must be finite numbers and sd positive, got mean = '0.9', sd = 1$",
+            "mean and sd must be numbers, got mean = '0.9', sd = 1$",
         ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = "lognormal", mean = -1, sd = 1 }\n',
             "a lognormal's mean must be positive, got -1$",
         ),
-        (
+        (  # a normal reaching outside the allowed range is told to truncate
             '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 9, sd = 1 }\n',
-            r"reaches \[5\.281, 12\.72\], outside the parameter's allowed range \[-1, 10\]",
+            r"reaches \[5\.281, 12\.72\], outside the parameter's allowed range \[-1, 10\]: "
+            r"truncate it \(truncate = \[-1, 10\]\) or give it a bounded kind$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 9, sd = 1, '
+            "truncate = [5, 11] }\n",
+            r"reaches \[5\.\d+, 11\], outside the parameter's allowed range \[-1, 10\]: truncate",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 9, sd = 1, '
+            "truncate = 5 }\n",
+            r"truncate is \[min, max\], two numbers \(inf or -inf for an end left open\), got 5$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1, '
+            "truncate = [0.6, 0.9] }\n",
+            "unknown field 'truncate'; a uniform distribution takes low and high$",
         ),
         (  # even one another kind takes (a normal's high would have been taken as its p95)
             '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 1], '
@@ -300,6 +355,16 @@ def test_normal_and_lognormal_by_mean_and_sd_as_risk_writes_them(tmp_path):
     s = (math.log(lognormal.high) - math.log(lognormal.low)) / (2 * stats.norm.ppf(0.95))
     assert math.isclose(math.exp(mu + s**2 / 2), 0.9)
     assert math.isclose(math.sqrt(math.expm1(s**2) * math.exp(2 * mu + s**2)), 0.3)
+    path.write_text(  # cut to the parameter's allowed range, as @RISK's RiskTruncate
+        "[uncertainty]\n"
+        '"market.price_decline" = { dist = "normal", mean = 9, sd = 1, truncate = [-1, 10] }\n'
+        '"market.elasticity" = { dist = "lognormal", low = 0.5, high = 2, truncate = [0.6, inf] }\n'
+    )
+    elasticity, decline = load_uncertainty(path, sr.load_scenario(path)).distributions
+    assert decline.truncate == (-1.0, 10.0)
+    assert decline.low == 9 - stats.norm.ppf(0.95)
+    assert elasticity.truncate == (0.6, math.inf)
+    assert elasticity.ppf(np.array([0.0]))[0] == pytest.approx(0.6)
     u = (np.arange(200_000) + 0.5) / 200_000  # a fine midpoint grid of the quantiles
     x = lognormal.ppf(u)
     assert math.isclose(x.mean(), 0.9, rel_tol=1e-3)

@@ -51,15 +51,18 @@ def test_every_presets_priors_read_back_as_the_same_space(preset):
 def test_every_kind_of_distribution_reads_back():
     scenario = sr.load_scenario("base")
     dists = {
-        "market.elasticity": Distribution("normal", low=0.9, high=1.1),
+        "market.elasticity": Distribution("normal", low=0.9, high=1.1, truncate=(0.95, np.inf)),
         "market.price_decline": Distribution("empirical", values=(0.5, 0.75, 1.25)),
+        "market.price_floor_ratio": Distribution(
+            "lognormal", low=0.01, high=0.05, truncate=(0, 0.1)
+        ),
         "market.utilisation": Distribution("fixed", mode=0.7),
         "technology.doubling_time": Distribution("loguniform", low=2.0, high=3.0),
         "technology.software_efficiency": Distribution("pert", low=0.5, mode=0.6, high=0.9),
     }
     keys = tuple(sorted(dists))
     c = np.eye(len(keys))
-    c[1, 3] = c[3, 1] = 0.3  # price decline ~ doubling time
+    c[2, 4] = c[4, 2] = 0.3  # price decline ~ doubling time
     space = UncertaintySpace(keys, tuple(dists[k] for k in keys), c)
     back = uncertainty_from_toml(dump_uncertainty(space), "the text", scenario)
     assert back.distributions == space.distributions

@@ -1,5 +1,7 @@
 """The DuckDB run store: round trip, comparison, and no partial run after a failure."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -319,3 +321,17 @@ def test_a_kept_run_from_before_todays_capital_is_stored_without_it(tmp_path):
     np.testing.assert_array_equal(
         rows.sort_values(["scenario", "company"])["stranded_peak"], full["stranded_peak"]
     )
+
+
+def test_the_priors_sheet_says_where_a_prior_is_truncated():
+    from strandrisk.store.export import _priors
+
+    table = _priors(
+        {
+            "technology.physical_life": {"dist": "normal", "low": 1, "high": 9, "truncate": [0.5, 10]},
+            "market.elasticity": {"dist": "lognormal", "low": 0.5, "high": 2, "truncate": [0.6, math.inf]},
+            "market.price_decline": {"dist": "uniform", "low": 0.5, "high": 1.5},
+        },
+        [],
+    )  # fmt: skip
+    assert table["truncated to"].fillna("-").tolist() == ["[0.5, 10]", "[0.6, inf]", "-"]

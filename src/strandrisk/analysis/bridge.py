@@ -114,6 +114,8 @@ def _describe(dist: Any) -> str:
         text = f"empirical, {len(dist.values)} values from {lo} to {hi}"
     else:
         text = f"{kind} {g(dist.low)} to {g(dist.high)}"
+    if dist.truncated:
+        text += f", truncated to [{g(dist.truncate[0])}, {g(dist.truncate[1])}]"
     a, b = dist.band
     if (a, b) != (0.0, 1.0):
         text += f", drawn from P{100 * a:g} to P{100 * b:g}"
@@ -123,7 +125,8 @@ def _describe(dist: Any) -> str:
 def _shape(dist: Any, value: Any) -> tuple:
     """Return what defines a prior, its mode left out where it is the scenario's value."""
     follows = dist.kind not in ("fixed", "empirical") and dist.mode == value
-    return (dist.kind, dist.low, dist.high, None if follows else dist.mode, dist.values, dist.band)
+    mode = None if follows else dist.mode
+    return (dist.kind, dist.low, dist.high, mode, dist.values, dist.band, dist.truncate)
 
 
 def prior_diff(

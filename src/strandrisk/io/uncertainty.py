@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -143,8 +142,6 @@ def _fit_distribution(spec: dict, key: str, where: str) -> Distribution:
     )
 
 
-_Z95 = NormalDist().inv_cdf(0.95)  # the standard normal's 95th percentile
-
 _FIELDS = {
     "fixed": (("value",), "value"),
     "uniform": (("low", "high"), "low and high"),
@@ -152,12 +149,14 @@ _FIELDS = {
     "triangular": (("low", "mode", "high"), "low, mode and high"),
     "pert": (("low", "mode", "high"), "low, mode and high"),
     "normal": (
-        ("low", "high", "mean", "sd"),
-        "low and high, its 5th and 95th percentiles, or mean and sd",
+        ("low", "high", "mean", "sd", "truncate"),
+        "low and high, its 5th and 95th percentiles, or mean and sd; and truncate = [min, max] "
+        "if it is to be cut",
     ),
     "lognormal": (
-        ("low", "high", "mean", "sd"),
-        "low and high, its 5th and 95th percentiles, or mean and sd (of the value, not its log)",
+        ("low", "high", "mean", "sd", "truncate"),
+        "low and high, its 5th and 95th percentiles, or mean and sd (of the value, not its log); "
+        "and truncate = [min, max] if it is to be cut",
     ),
     "empirical": (("values",), "values, a list of at least two"),
 }
@@ -165,44 +164,6 @@ _FIELDS = {
 ``mode`` is let through for every kind: the priors a stored run wrote
 (:func:`uncertainty_to_toml`) give a register range's uniform the scenario's value as its mode
 (and a fixed one its value as its mode), and those files must read back."""
-
-
-def _percentiles(spec: dict, kind: str, key: str, where: str) -> dict:
-    """Turn a normal's or lognormal's ``mean`` and ``sd`` into its 5th and 95th percentiles.
-
-    @RISK's ``RiskNormal(mean, sd)`` and ``RiskLognorm(mean, sd)`` (the lognormal's mean and
-    standard deviation are the value's own, not its log's); a :class:`Distribution` takes the
-    percentiles as ``low`` and ``high``.
-    """
-    if {"low", "high"} & set(spec):
-        raise InputError(
-            f"{where}: uncertainty.{key}: a {kind} distribution takes low and high or mean and "
-            "sd, not both"
-        )
-    if not {"mean", "sd"} <= set(spec):
-        raise InputError(
-            f"{where}: uncertainty.{key}: a {kind} distribution takes mean and sd together "
-            "(or low and high, its 5th and 95th percentiles)"
-        )
-    mean, sd = spec["mean"], spec["sd"]
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (mean, sd))
-    if not (numbers and math.isfinite(mean) and math.isfinite(sd) and sd > 0):
-        raise InputError(
-            f"{where}: uncertainty.{key}: mean and sd must be finite numbers and sd positive, "
-            f"got mean = {mean!r}, sd = {sd!r}"
-        )
-    if kind == "normal":
-        low, high = mean - _Z95 * sd, mean + _Z95 * sd
-    else:
-        if mean <= 0:
-            raise InputError(
-                f"{where}: uncertainty.{key}: a lognormal's mean must be positive, got {mean:g}"
-            )
-        s2 = math.log1p((sd / mean) ** 2)  # the log's variance, and its mean below
-        mu, s = math.log(mean) - s2 / 2, math.sqrt(s2)
-        low, high = math.exp(mu - _Z95 * s), math.exp(mu + _Z95 * s)
-    rest = {k: v for k, v in spec.items() if k not in ("mean", "sd")}
-    return {**rest, "low": low, "high": high}
 
 
 def _parse_one(key: str, spec: Any, where: str) -> Distribution:
@@ -226,8 +187,28 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}; "
             f"{'an' if kind == 'empirical' else 'a'} {kind} distribution takes {takes}"
         )
-    if "mean" in spec or "sd" in spec:
-        spec = _percentiles(spec, kind, key, where)
+    if "mean" in spec or "sd" in spec:  # @RISK's RiskNormal(mean, sd), RiskLognorm(mean, sd)
+        if {"low", "high"} & set(spec):
+            raise InputError(
+                f"{where}: uncertainty.{key}: a {kind} distribution takes low and high or mean "
+                "and sd, not both"
+            )
+        if not {"mean", "sd"} <= set(spec):
+            raise InputError(
+                f"{where}: uncertainty.{key}: a {kind} distribution takes mean and sd together "
+                "(or low and high, its 5th and 95th percentiles)"
+            )
+        mean, sd = spec["mean"], spec["sd"]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (mean, sd)):
+            raise InputError(
+                f"{where}: uncertainty.{key}: mean and sd must be numbers, got mean = {mean!r}, "
+                f"sd = {sd!r}"
+            )
+        try:
+            truncate = _truncation(spec.get("truncate"), key, where)
+            return Distribution.from_mean_sd(kind, mean, sd, truncate)
+        except ValueError as exc:
+            raise InputError(f"{where}: uncertainty.{key}: {exc}") from None
     try:
         mode = spec["mode"] if "mode" in spec else spec.get("value", math.nan)
         return Distribution(
@@ -236,9 +217,23 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             high=float(spec.get("high", math.nan)),
             mode=float(mode),
             values=tuple(float(v) for v in spec.get("values", ())),
+            truncate=_truncation(spec.get("truncate"), key, where),
         )
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: uncertainty.{key}: {exc}") from None
+
+
+def _truncation(given: Any, key: str, where: str) -> tuple[float, float]:
+    """Read ``truncate = [min, max]`` (either may be ``inf``); none is the whole line."""
+    if given is None:
+        return (-math.inf, math.inf)
+    ok = isinstance(given, list) and len(given) == 2
+    if not (ok and all(isinstance(v, int | float) and not isinstance(v, bool) for v in given)):
+        raise InputError(
+            f"{where}: uncertainty.{key}: truncate is [min, max], two numbers (inf or -inf for "
+            f"an end left open), got {given!r}"
+        )
+    return (float(given[0]), float(given[1]))
 
 
 def _check_support(
@@ -250,9 +245,14 @@ def _check_support(
     else:
         a, b = dist.support()
     if a < lo or b > hi:
+        cut = (
+            f": truncate it (truncate = [{lo:g}, {hi:g}]) or give it a bounded kind"
+            if dist.kind in ("normal", "lognormal")
+            else ""
+        )
         raise InputError(
             f"{where}: uncertainty.{key}: the distribution reaches [{a:.4g}, {b:.4g}], outside the "
-            f"parameter's allowed range [{lo:g}, {hi:g}]"
+            f"parameter's allowed range [{lo:g}, {hi:g}]{cut}"
         )
 
 
@@ -401,6 +401,8 @@ def dump_uncertainty(space: UncertaintySpace) -> str:
                 fields.append(f"{name} = {value!r}")
         if dist.values:
             fields.append("values = [" + ", ".join(repr(float(v)) for v in dist.values) + "]")
+        if dist.truncated:  # (inf and -inf are TOML's own spelling)
+            fields.append(f"truncate = [{dist.truncate[0]!r}, {dist.truncate[1]!r}]")
         lines.append(f'"{key}" = {{ {", ".join(fields)} }}')
     c = np.asarray(space.correlation, dtype=float)
     pairs = [

@@ -3,7 +3,8 @@
 Every distribution is described by ``low`` and ``high`` (and a ``mode`` where it has
 one). For the bounded ones (uniform, triangular, PERT, log-uniform) they are the support;
 for normal and lognormal they are the 5th and 95th percentiles; ``empirical`` resamples
-given values; ``fixed`` is a point.
+given values; ``fixed`` is a point. A normal or lognormal may be truncated to an interval
+(@RISK's ``RiskTruncate``): it is then the distribution conditioned on that interval.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class Distribution:
         The part of the distribution drawn from, as cumulative probabilities ``(a, b)``
         with ``0 <= a < b <= 1``: a draw at ``u`` takes the quantile at ``a + u (b - a)``
         (@RISK's stress analysis; the default ``(0, 1)`` is the whole distribution). [-]
+    truncate : tuple of float
+        Normal and lognormal only: the distribution conditioned on ``truncate[0] <= x <=
+        truncate[1]`` (either end may be infinite; ``low`` and ``high`` stay the untruncated
+        5th and 95th percentiles). A stress band is a band of the truncated distribution.
+        [unit of the parameter]
     """
 
     kind: str
@@ -48,6 +54,7 @@ class Distribution:
     mode: float = math.nan
     values: tuple[float, ...] = ()
     band: tuple[float, float] = (0.0, 1.0)
+    truncate: tuple[float, float] = (-math.inf, math.inf)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -73,6 +80,86 @@ class Distribution:
             raise ValueError(f"{self.kind}: mode ({self.mode:g}) must lie in [low, high]")
         if self.kind in ("lognormal", "loguniform") and self.low <= 0:
             raise ValueError(f"{self.kind}: low must be positive, got {self.low:g}")
+        if self.truncated:
+            self._check_truncation()
+
+    @classmethod
+    def from_mean_sd(
+        cls,
+        kind: str,
+        mean: float,
+        sd: float,
+        truncate: tuple[float, float] = (-math.inf, math.inf),
+    ) -> Distribution:
+        """Return a normal or lognormal given its mean and standard deviation.
+
+        As @RISK's ``RiskNormal(mean, sd)`` and ``RiskLognorm(mean, sd)``: a lognormal's
+        mean and standard deviation are the value's own, not its log's.
+
+        Parameters
+        ----------
+        kind : str
+            ``"normal"`` or ``"lognormal"``. [-]
+        mean : float
+            Mean of the (untruncated) distribution; positive for a lognormal. [unit]
+        sd : float
+            Its standard deviation, positive. [unit]
+        truncate : tuple of float
+            As :attr:`truncate`. [unit]
+
+        Raises
+        ------
+        ValueError
+            Another kind, a non-finite mean or sd, sd <= 0, a lognormal's mean <= 0.
+        """
+        if kind not in ("normal", "lognormal"):
+            raise ValueError(f"{kind}: only a normal or lognormal is given by mean and sd")
+        if not (math.isfinite(mean) and math.isfinite(sd) and sd > 0):
+            raise ValueError(
+                f"mean and sd must be finite numbers and sd positive, got mean = {mean!r}, "
+                f"sd = {sd!r}"
+            )
+        if kind == "normal":
+            return cls(kind, low=mean - _Z95 * sd, high=mean + _Z95 * sd, truncate=truncate)
+        if mean <= 0:
+            raise ValueError(f"a lognormal's mean must be positive, got {mean:g}")
+        s2 = math.log1p((sd / mean) ** 2)  # the log's variance, and its mean below
+        mu, s = math.log(mean) - s2 / 2, math.sqrt(s2)
+        low, high = math.exp(mu - _Z95 * s), math.exp(mu + _Z95 * s)
+        return cls(kind, low=low, high=high, truncate=truncate)
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the distribution is truncated (:attr:`truncate` is not the whole line)."""
+        return tuple(self.truncate) != (-math.inf, math.inf)
+
+    def _check_truncation(self) -> None:
+        a, b = self.truncate
+        if self.kind not in ("normal", "lognormal"):
+            raise ValueError(
+                f"{self.kind}: truncate applies to a normal or lognormal (the unbounded kinds); "
+                "a bounded one's low and high are its range"
+            )
+        if math.isnan(a) or math.isnan(b) or not a < b:
+            raise ValueError(f"truncate [{a:g}, {b:g}]: two numbers, the first below the second")
+        za, zb = self._standard(a), self._standard(b)
+        mass = max(stats.norm.cdf(zb) - stats.norm.cdf(za), stats.norm.sf(za) - stats.norm.sf(zb))
+        if not mass > 0.0:  # (the difference of the survival functions where both are tails)
+            raise ValueError(
+                f"{self.kind}: truncate [{a:g}, {b:g}] keeps none of the distribution (its 5th "
+                f"and 95th percentiles are {self.low:g} and {self.high:g})"
+            )
+
+    def _standard(self, x: float) -> float:
+        """Return ``x`` in standard deviations from the (log-)normal's centre [-]."""
+        if self.kind == "normal":
+            mean, sd = (self.low + self.high) / 2, (self.high - self.low) / (2 * _Z95)
+            return (x - mean) / sd
+        if x <= 0.0:
+            return -math.inf
+        mu = (math.log(self.low) + math.log(self.high)) / 2
+        s = (math.log(self.high) - math.log(self.low)) / (2 * _Z95)
+        return (math.log(x) - mu) / s
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the distribution can take."""
@@ -81,9 +168,9 @@ class Distribution:
         if self.kind == "empirical":
             return min(self.values), max(self.values)
         if self.kind == "normal":
-            return -math.inf, math.inf
+            return self.truncate[0], self.truncate[1]
         if self.kind == "lognormal":
-            return 0.0, math.inf
+            return max(self.truncate[0], 0.0), self.truncate[1]
         return self.low, self.high
 
     def ppf(self, u: ArrayLike) -> np.ndarray:
@@ -118,9 +205,16 @@ class Distribution:
             return lo + (hi - lo) * stats.beta.ppf(u, a, b)
         if self.kind == "normal":
             mean, sd = (lo + hi) / 2, (hi - lo) / (2 * _Z95)
-            return stats.norm.ppf(u, loc=mean, scale=sd)
+            return mean + sd * self._standard_ppf(u)
         if self.kind == "lognormal":
             mu, s = (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * _Z95)
-            return np.exp(stats.norm.ppf(u, loc=mu, scale=s))
+            return np.exp(mu + s * self._standard_ppf(u))
         ordered = np.sort(np.asarray(self.values, dtype=float))
         return ordered[np.minimum((u * len(ordered)).astype(int), len(ordered) - 1)]
+
+    def _standard_ppf(self, u: np.ndarray) -> np.ndarray:
+        """Return the standard normal's quantiles at ``u``, within the truncation if any [-]."""
+        if not self.truncated:
+            return stats.norm.ppf(u)
+        za, zb = self._standard(self.truncate[0]), self._standard(self.truncate[1])
+        return np.clip(stats.truncnorm.ppf(u, za, zb), za, zb)

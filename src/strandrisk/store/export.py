@@ -60,6 +60,9 @@ def _priors(block: dict, pairs: list) -> pd.DataFrame:
                 "high": spec.get("high"),
                 "values": len(spec.get("values", ())) or None,
                 "rank correlation": ", ".join(partners),
+                "truncated to": "[{:g}, {:g}]".format(*spec["truncate"])
+                if "truncate" in spec
+                else None,
             }
         )
     return pd.DataFrame(rows)
