@@ -211,6 +211,18 @@ def test_prior_diff_ignores_a_mode_that_follows_its_value(tmp_path):
     assert priors[["first", "second"]].values.tolist() == [
         ["normal, P5 0.8, P95 1.6", "normal, P5 0.8, P95 1.6, truncated to [0.5, 2]"]
     ]
+    cut.write_text(  # so are weights, each value with its probability
+        "[uncertainty]\n"
+        '"market.elasticity" = { dist = "empirical", values = [0.8, 1.6], weights = [3, 1] }\n'
+    )
+    uncut.write_text(
+        '[uncertainty]\n"market.elasticity" = { dist = "empirical", values = [0.8, 1.6] }\n'
+    )
+    e, f = sr.load_scenario(uncut), sr.load_scenario(cut)
+    priors, _ = prior_diff(sr.load_uncertainty(uncut, e), sr.load_uncertainty(cut, f), e, f)
+    assert priors[["first", "second"]].values.tolist() == [
+        ["empirical, 2 values from 0.8 to 1.6", "discrete: 0.8 75%, 1.6 25%"]
+    ]
     empty = tmp_path / "plain.toml"
     empty.write_text("[market]\nelasticity = 1.2\n")
     d = sr.load_scenario(empty)

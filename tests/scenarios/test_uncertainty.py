@@ -71,10 +71,37 @@ def test_a_truncated_normal_or_lognormal_is_the_distribution_conditioned_on_its_
     assert np.array_equal(plain.ppf(u), stats.norm.ppf(u, loc=mean, scale=sd))
 
 
+def test_a_weighted_empirical_distribution_draws_each_value_with_its_probability():
+    """@RISK's RiskDiscrete({1, 3, 10}, {0.5, 0.3, 0.2}): on a fine grid of u, each value's
+    share is its weight (scaled to sum to 1), whatever order the values come in."""
+    u = (np.arange(100_000) + 0.5) / 100_000
+    d = Distribution("empirical", values=(10.0, 1.0, 3.0, 7.0), weights=(2.0, 5.0, 3.0, 0.0))
+    x = d.ppf(u)
+    values, counts = np.unique(x, return_counts=True)
+    assert values.tolist() == [1.0, 3.0, 10.0]  # 7 has no weight: never drawn
+    np.testing.assert_allclose(counts / len(u), [0.5, 0.3, 0.2], atol=1e-4)
+    assert np.all(np.diff(x) >= 0)  # a quantile function: rising in u
+    assert d.support() == (1.0, 10.0)
+    equal = Distribution("empirical", values=(3.0, 1.0, 2.0), weights=(1.0, 1.0, 1.0))
+    np.testing.assert_array_equal(equal.ppf(u), replace(equal, weights=()).ppf(u))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"kind": "uniform", "low": 3, "high": 1}, "must be below high"),
+        (
+            {"kind": "empirical", "values": (1, 2, 3), "weights": (0.5, 0.5)},
+            r"weights \(2\) must match its values \(3\), one each",
+        ),
+        (
+            {"kind": "empirical", "values": (1, 2), "weights": (0.5, -0.1)},
+            "weights must be finite, none negative, and not all zero",
+        ),
+        (
+            {"kind": "empirical", "values": (1, 2), "weights": (0.0, 0.0)},
+            "weights must be finite, none negative, and not all zero",
+        ),
         (
             {"kind": "pert", "low": 0, "mode": 0.5, "high": 1, "truncate": (0.1, 0.9)},
             "pert: truncate applies to a normal or lognormal",
@@ -306,10 +333,26 @@ def test_non_psd_correlations_are_refused():
             "truncate = [0.6, 0.9] }\n",
             "unknown field 'truncate'; a uniform distribution takes low and high$",
         ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1, '
+            "weights = [1, 2] }\n",
+            "unknown field 'weights'; a uniform distribution takes low and high$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 1], '
+            "weights = [1] }\n",
+            r"uncertainty\.market\.price_decline: an empirical distribution's weights \(1\) must",
+        ),
+        (  # a weighted value outside the allowed range is refused as an unweighted one is
+            '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 11], '
+            "weights = [1, 1] }\n",
+            r"reaches \[0.5, 11\], outside",
+        ),
         (  # even one another kind takes (a normal's high would have been taken as its p95)
             '[uncertainty]\n"market.price_decline" = { dist = "empirical", values = [0.5, 1], '
             "high = 0.8 }\n",
-            "unknown field 'high'; an empirical distribution takes values, a list of at least two$",
+            "unknown field 'high'; an empirical distribution takes values, a list of at least two, "
+            "and weights, the probability of each, if they are not equally likely$",
         ),
         (
             '[uncertainty]\n"technology.doubling_time" = { dist = "fit", fit = '

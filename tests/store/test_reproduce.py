@@ -53,6 +53,7 @@ def test_every_kind_of_distribution_reads_back():
     dists = {
         "market.elasticity": Distribution("normal", low=0.9, high=1.1, truncate=(0.95, np.inf)),
         "market.price_decline": Distribution("empirical", values=(0.5, 0.75, 1.25)),
+        "market.demand_growth": Distribution("empirical", values=(0.5, 1.0), weights=(0.3, 0.7)),
         "market.price_floor_ratio": Distribution(
             "lognormal", low=0.01, high=0.05, truncate=(0, 0.1)
         ),
@@ -62,7 +63,7 @@ def test_every_kind_of_distribution_reads_back():
     }
     keys = tuple(sorted(dists))
     c = np.eye(len(keys))
-    c[2, 4] = c[4, 2] = 0.3  # price decline ~ doubling time
+    c[3, 5] = c[5, 3] = 0.3  # price decline ~ doubling time
     space = UncertaintySpace(keys, tuple(dists[k] for k in keys), c)
     back = uncertainty_from_toml(dump_uncertainty(space), "the text", scenario)
     assert back.distributions == space.distributions

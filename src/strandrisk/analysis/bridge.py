@@ -112,6 +112,12 @@ def _describe(dist: Any) -> str:
     elif kind == "empirical":
         lo, hi = g(min(dist.values)), g(max(dist.values))
         text = f"empirical, {len(dist.values)} values from {lo} to {hi}"
+        if dist.weights:
+            total = sum(dist.weights)
+            shares = ", ".join(
+                f"{g(v)} {w / total:.0%}" for v, w in zip(dist.values, dist.weights, strict=True)
+            )
+            text = f"discrete: {shares}" if len(dist.values) <= 5 else f"{text}, weighted"
     else:
         text = f"{kind} {g(dist.low)} to {g(dist.high)}"
     if dist.truncated:
@@ -126,7 +132,8 @@ def _shape(dist: Any, value: Any) -> tuple:
     """Return what defines a prior, its mode left out where it is the scenario's value."""
     follows = dist.kind not in ("fixed", "empirical") and dist.mode == value
     mode = None if follows else dist.mode
-    return (dist.kind, dist.low, dist.high, mode, dist.values, dist.band, dist.truncate)
+    shape = (dist.kind, dist.low, dist.high, mode, dist.values, dist.weights)
+    return (*shape, dist.band, dist.truncate)
 
 
 def prior_diff(

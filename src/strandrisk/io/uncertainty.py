@@ -158,7 +158,11 @@ _FIELDS = {
         "low and high, its 5th and 95th percentiles, or mean and sd (of the value, not its log); "
         "and truncate = [min, max] if it is to be cut",
     ),
-    "empirical": (("values",), "values, a list of at least two"),
+    "empirical": (
+        ("values", "weights"),
+        "values, a list of at least two, and weights, the probability of each, if they are "
+        "not equally likely",
+    ),
 }
 """The fields each kind of distribution takes besides ``dist``, and how a message says so. A
 ``mode`` is let through for every kind: the priors a stored run wrote
@@ -217,6 +221,7 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             high=float(spec.get("high", math.nan)),
             mode=float(mode),
             values=tuple(float(v) for v in spec.get("values", ())),
+            weights=tuple(float(v) for v in spec.get("weights", ())),
             truncate=_truncation(spec.get("truncate"), key, where),
         )
     except (TypeError, ValueError) as exc:
@@ -401,6 +406,8 @@ def dump_uncertainty(space: UncertaintySpace) -> str:
                 fields.append(f"{name} = {value!r}")
         if dist.values:
             fields.append("values = [" + ", ".join(repr(float(v)) for v in dist.values) + "]")
+        if dist.weights:
+            fields.append("weights = [" + ", ".join(repr(float(v)) for v in dist.weights) + "]")
         if dist.truncated:  # (inf and -inf are TOML's own spelling)
             fields.append(f"truncate = [{dist.truncate[0]!r}, {dist.truncate[1]!r}]")
         lines.append(f'"{key}" = {{ {", ".join(fields)} }}')

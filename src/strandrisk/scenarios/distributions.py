@@ -37,6 +37,10 @@ class Distribution:
         Most likely value (triangular, PERT); the value of a ``fixed`` one. [unit]
     values : tuple of float
         Sample to resample (``empirical``). [unit]
+    weights : tuple of float
+        ``empirical`` only: the probability of each of ``values`` (@RISK's
+        ``RiskDiscrete(values, weights)``), scaled to sum to 1; none: each value equally
+        likely. [-]
     band : tuple of float
         The part of the distribution drawn from, as cumulative probabilities ``(a, b)``
         with ``0 <= a < b <= 1``: a draw at ``u`` takes the quantile at ``a + u (b - a)``
@@ -53,6 +57,7 @@ class Distribution:
     high: float = math.nan
     mode: float = math.nan
     values: tuple[float, ...] = ()
+    weights: tuple[float, ...] = ()
     band: tuple[float, float] = (0.0, 1.0)
     truncate: tuple[float, float] = (-math.inf, math.inf)
 
@@ -71,6 +76,8 @@ class Distribution:
         if self.kind == "empirical":
             if len(self.values) < 2 or not all(math.isfinite(v) for v in self.values):
                 raise ValueError("an empirical distribution needs at least two finite values")
+            if self.weights:
+                self._check_weights()
             return
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
             raise ValueError(f"{self.kind}: low and high must be finite numbers")
@@ -128,6 +135,19 @@ class Distribution:
         low, high = math.exp(mu - _Z95 * s), math.exp(mu + _Z95 * s)
         return cls(kind, low=low, high=high, truncate=truncate)
 
+    def _check_weights(self) -> None:
+        w = self.weights
+        if len(w) != len(self.values):
+            raise ValueError(
+                f"an empirical distribution's weights ({len(w)}) must match its values "
+                f"({len(self.values)}), one each"
+            )
+        if not all(math.isfinite(x) and x >= 0 for x in w) or not sum(w) > 0:
+            raise ValueError(
+                "an empirical distribution's weights must be finite, none negative, and not "
+                "all zero"
+            )
+
     @property
     def truncated(self) -> bool:
         """Whether the distribution is truncated (:attr:`truncate` is not the whole line)."""
@@ -166,7 +186,8 @@ class Distribution:
         if self.kind == "fixed":
             return self.mode, self.mode
         if self.kind == "empirical":
-            return min(self.values), max(self.values)
+            drawn = [v for i, v in enumerate(self.values) if not self.weights or self.weights[i]]
+            return min(drawn), max(drawn)
         if self.kind == "normal":
             return self.truncate[0], self.truncate[1]
         if self.kind == "lognormal":
@@ -209,8 +230,23 @@ class Distribution:
         if self.kind == "lognormal":
             mu, s = (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * _Z95)
             return np.exp(mu + s * self._standard_ppf(u))
+        if self.weights:
+            return self._discrete_ppf(u)
         ordered = np.sort(np.asarray(self.values, dtype=float))
         return ordered[np.minimum((u * len(ordered)).astype(int), len(ordered) - 1)]
+
+    def _discrete_ppf(self, u: np.ndarray) -> np.ndarray:
+        """Return the weighted values' quantiles [unit].
+
+        The quantile at ``u`` is the smallest value whose cumulative probability exceeds ``u``.
+        """
+        values, weights = np.asarray(self.values, float), np.asarray(self.weights, float)
+        keep = weights > 0  # a value of weight 0 is never drawn
+        order = np.argsort(values[keep], kind="stable")
+        ordered, w = values[keep][order], weights[keep][order]
+        cumulative = np.cumsum(w) / w.sum()
+        index = np.searchsorted(cumulative, u, side="right")
+        return ordered[np.minimum(index, len(ordered) - 1)]
 
     def _standard_ppf(self, u: np.ndarray) -> np.ndarray:
         """Return the standard normal's quantiles at ``u``, within the truncation if any [-]."""
