@@ -126,6 +126,7 @@ def _mc_figures(
     scenario: Scenario, n: int, seed: int, source: str | Path, fixed: tuple[str, ...] = ()
 ) -> tuple[dict, str]:
     """Monte Carlo, Sobol and PRIM figures for the report, and the headline figures in words."""
+    from strandrisk.analysis.deciles import outcome_by_decile
     from strandrisk.analysis.prim import prim
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.engine.mc_kept import temporary_kept
@@ -155,6 +156,7 @@ def _mc_figures(
         box.boxes[box.chosen],
         mc.cumulative("stranded_peak")[order],
         npv,
+        outcome_by_decile(samples, y) if len(samples) >= 20 else None,  # two a tenth
     )
     held = [k for k in whole.keys if k in fixed]
     note = (

@@ -236,6 +236,7 @@ def report_stored_mc(
         shown.get("company", "industry"),
         conditions,
         note=note,
+        samples=samples,
     )
     with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
     return StoredMCPage(written, matches, len(head), with_)

@@ -723,6 +723,8 @@ def test_mc_writes_its_page_and_charts(tmp_path, monkeypatch):
         "mc_drivers_npv_2026",
         "mc_cdf_stranded_peak",
         "mc_cdf_npv_2026",
+        "mc_deciles_stranded_peak",
+        "mc_deciles_npv_2026",
     ):
         assert f'id="fig-{key}"' in page
         assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"
@@ -1044,7 +1046,9 @@ def test_a_stored_run_keeps_how_its_precision_target_stopped(tmp_path, monkeypat
     out = tmp_path / "page"
     page = CliRunner().invoke(app, ["report", "1", "--store", str(store), "--out", str(out)])
     assert page.exit_code == 0, page.output
-    assert 'id="fig-mc_convergence"' in (out / "mc.html").read_text()  # as the run drew it
+    rebuilt = (out / "mc.html").read_text()
+    assert 'id="fig-mc_convergence"' in rebuilt  # as the run drew it
+    assert 'id="fig-mc_deciles_npv_2026"' in rebuilt  # from the stored draws
     plain = CliRunner().invoke(app, ["mc", "--n", "30", "--set", "years=3", "--store", str(store)])
     assert plain.exit_code == 0, plain.output
     assert RunStore(store).meta(2)["precision"] is None  # a run of a fixed size

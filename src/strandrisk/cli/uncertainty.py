@@ -192,9 +192,17 @@ def mc(
             from strandrisk.engine.montecarlo import read_kept
             from strandrisk.reports.pages import mc_page
 
-            _, industry = read_kept(kept, "industry")  # type: ignore[arg-type]
+            drawn, industry = read_kept(kept, "industry")  # type: ignore[arg-type]
             page = mc_page(
-                result, chosen.name, len(space.keys), industry, out, png, company, conditions
+                result,
+                chosen.name,
+                len(space.keys),
+                industry,
+                out,
+                png,
+                company,
+                conditions,
+                samples=drawn,
             )
             ui.wrote(page, as_json)
     if as_json:

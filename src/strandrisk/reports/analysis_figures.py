@@ -22,6 +22,7 @@ __all__ = [
     "build_mc_figures",
     "convergence_figure",
     "cumulative_figure",
+    "decile_figure",
     "fan_figure",
     "mc_histogram_figure",
     "morris_figure",
@@ -40,6 +41,8 @@ MC_FIGURES: dict[str, str] = {
     "mc_cdf": "Cumulative distribution of peak stranded value, per company",
     "mc_p_impairment": "Probability of an impairment by the end of each year (industry)",
     "mc_drivers": "What moves the 2026 programme's NPV over the draws (industry, rank correlation)",
+    "mc_deciles": "Peak stranded value by tenth of the draws of its strongest parameters "
+    "(industry, median)",
     "mc_sobol": "Sobol indices of peak stranded value (industry)",
     "mc_prim": "PRIM: parameter ranges where peak stranded value is in its top quarter",
 }
@@ -54,6 +57,7 @@ def build_mc_figures(
     prim_box: PrimBox,
     cumulative: pd.DataFrame | None = None,
     drivers: pd.DataFrame | None = None,
+    deciles: pd.DataFrame | None = None,
 ) -> dict[str, go.Figure]:
     """Build the Monte Carlo charts of the report.
 
@@ -77,6 +81,9 @@ def build_mc_figures(
     drivers : pandas.DataFrame, optional
         The industry's rank drivers of the 2026 NPV: index parameter; ``spearman``,
         ``spearman_pm``, ``srrc`` (``MCResult.drivers_of``). [-]
+    deciles : pandas.DataFrame, optional
+        The industry's peak stranded value by decile of each parameter
+        (:func:`strandrisk.analysis.deciles.outcome_by_decile`). [USD]
 
     Returns
     -------
@@ -102,7 +109,53 @@ def build_mc_figures(
         )
     if drivers is not None:
         figures["mc_drivers"] = rank_drivers_figure(drivers, t["mc_drivers"])
+    if deciles is not None:
+        figures["mc_deciles"] = decile_figure(
+            deciles, t["mc_deciles"], "median peak stranded value, USD billion"
+        )
     return figures
+
+
+def decile_figure(
+    deciles: pd.DataFrame, title: str, y_title: str, top: int = 5, scale: float = _B
+) -> go.Figure:
+    """Draw an outcome's median in each tenth of the draws of its strongest parameters.
+
+    Parameters
+    ----------
+    deciles : pandas.DataFrame
+        From :func:`strandrisk.analysis.deciles.outcome_by_decile`: index (parameter, bin),
+        strongest first; columns ``share``, ``low``, ``high``, ``p50``. [fraction,
+        parameter units, unit of the outcome]
+    title, y_title : str
+        Chart and y-axis titles. [-]
+    top : int
+        How many parameters to draw. [count]
+    scale : float
+        Divisor of the outcome for the y axis (1e9: USD billion). [unit of the outcome]
+    """
+    fig = go.Figure()
+    names = list(dict.fromkeys(deciles.index.get_level_values("parameter")))[:top]
+    for i, name in enumerate(names):
+        d = deciles.loc[name]
+        fig.add_scatter(
+            x=100 * d["share"],
+            y=d["p50"] / scale,
+            mode="lines+markers",
+            name=name,
+            line={"color": _PALETTE[i % len(_PALETTE)]},
+            text=[
+                f"{name} {lo:.4g} to {hi:.4g}" for lo, hi in zip(d["low"], d["high"], strict=True)
+            ],
+            hovertemplate="%{text}<br>median %{y:,.4g}<extra></extra>",
+        )
+    fig.update_layout(
+        title=title,
+        xaxis={"title": "the parameter's percentile in the draws (each point: a tenth of them)"},
+        yaxis_title=y_title,
+        **_LAYOUT,
+    )
+    return fig
 
 
 def prim_box_figure(limits: pd.DataFrame, box: PrimBox, title: str) -> go.Figure:

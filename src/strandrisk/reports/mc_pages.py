@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from strandrisk.analysis.deciles import outcome_by_decile
 from strandrisk.engine.decisions import DecisionComparison
 from strandrisk.engine.montecarlo import MCResult
 from strandrisk.reports._page import _in_order, _small, _table, write_page
@@ -24,6 +25,7 @@ from strandrisk.reports.brief import (
 from strandrisk.reports.figures import (
     convergence_figure,
     cumulative_figure,
+    decile_figure,
     fan_figure,
     mc_histogram_figure,
     p_impairment_figure,
@@ -45,6 +47,7 @@ def mc_page(
     company: str = "industry",
     conditions: Sequence[tuple[str, float, bool]] = (),
     note: str = "",
+    samples: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), drivers.
 
@@ -67,6 +70,10 @@ def mc_page(
         Probabilities to show besides the 2026 programme's NPV below 0. [USD]
     note : str
         A sentence after the introduction (where the page was rebuilt from). [-]
+    samples : pandas.DataFrame, optional
+        The drawn parameters of the same scenarios, in the same order: the page then shows
+        the outcomes by decile of their strongest parameters (over the first
+        :data:`DECILE_SCENARIOS`). [parameter units]
     """
     r = result
     intro = (
@@ -78,6 +85,8 @@ def mc_page(
     )
     tables = _mc_tables(r, company, conditions)
     figures = _mc_figures(r, outcomes, company)
+    if samples is not None:
+        figures.update(_decile_figures(samples, outcomes))
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
 
 
@@ -198,6 +207,28 @@ def _mc_figures(r: MCResult, outcomes: pd.DataFrame, company: str) -> dict[str, 
     if r.precision is not None and len(r.precision.checked) == len(r.precision.history):
         figures["mc_convergence"] = convergence_figure(
             r.precision.checked, r.precision.history, r.precision.target
+        )
+    return figures
+
+
+DECILE_SCENARIOS = 100_000
+"""Scenarios the charts by decile read, at most (the first ones: a sort per parameter)."""
+
+
+def _decile_figures(samples: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, go.Figure]:
+    """Return the industry's peak stranded value and NPV by decile of their strongest drivers."""
+    head = min(len(samples), DECILE_SCENARIOS)
+    if head < 20:  # fewer than two scenarios a tenth
+        return {}
+    x = samples.iloc[:head]
+    figures = {}
+    for name, words in (("stranded_peak", "peak stranded value"), ("npv_2026", "the 2026 NPV")):
+        table = outcome_by_decile(x, outcomes.loc[x.index, name].to_numpy())
+        figures[f"mc_deciles_{name}"] = decile_figure(
+            table,
+            f"{words.capitalize()} (industry): the median in each tenth of a parameter's "
+            f"draws ({head:,} scenarios)",
+            f"median {words}, USD billion",
         )
     return figures
 

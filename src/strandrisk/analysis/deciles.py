@@ -1,0 +1,96 @@
+"""An outcome by decile of each parameter: the Monte Carlo's own view of a spider chart.
+
+The spider (:func:`strandrisk.analysis.sensitivity.spider`) moves one parameter with the
+others at the scenario's values; a rank correlation summarises a whole Monte Carlo run in
+one number. Between the two, an @RISK or EMA Workbench user reads an outcome against a
+parameter over the draws: sort the scenarios by the parameter, cut them into tenths, and
+take the outcome's median (and P10, P90) in each. A line that climbs is a monotone effect;
+one that turns, or is flat and then jumps, is what a correlation hides: an effect that
+reverses, saturates or sets in past a threshold, averaged over everything else that varies.
+Parameters are ranked by how far their medians move from the lowest tenth to the highest
+(the range of the medians), which a non-monotone effect scores as well as a monotone one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["outcome_by_decile"]
+
+
+def outcome_by_decile(
+    samples: pd.DataFrame, outcome: pd.Series | np.ndarray, bins: int = 10
+) -> pd.DataFrame:
+    """Return an outcome's P10, median and P90 in each equal-count bin of each parameter.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        The drawn parameters, a column each, a row per scenario. [parameter units]
+    outcome : pandas.Series or ndarray
+        The outcome of the same scenarios, in the same order. [unit of the outcome]
+    bins : int
+        How many equal-count bins (10: deciles); at least 2. [count]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (parameter, bin) with the bins numbered from 0 (the lowest values); columns
+        ``share`` (the bin's middle as a share of the scenarios sorted by the parameter,
+        0.05 for the first decile) [fraction], ``low``, ``high`` (the parameter's values at
+        the bin's ends) [parameter units], ``p10``, ``p50``, ``p90`` [unit of the outcome]
+        and ``scenarios`` [count]. Parameters come by falling range of their medians (the
+        strongest first); a parameter that takes one value only is left out. Scenarios
+        with equal values of a parameter are split between bins by their order, so that
+        every bin holds the same number (to within one).
+
+    Raises
+    ------
+    ValueError
+        Fewer scenarios than ``bins``, fewer than 2 bins, rows that do not match, or a
+        non-finite outcome.
+    """
+    y = np.asarray(outcome, dtype=float)
+    n = len(samples)
+    if bins < 2 or n < bins:
+        raise ValueError(f"need at least 2 bins and as many scenarios ({n}) as bins ({bins})")
+    if y.shape != (n,):
+        raise ValueError(f"the outcome has {y.size} values for {n} scenarios")
+    if not np.isfinite(y).all():
+        raise ValueError("the outcome has non-finite values")
+    edges = (np.arange(bins + 1) * n) // bins  # equal counts, to within one
+    which = np.repeat(np.arange(bins), np.diff(edges))
+    share = (np.arange(bins) + 0.5) / bins
+    parts, spread = [], {}
+    for name in samples.columns:
+        x = samples[name].to_numpy(dtype=float)
+        if x.min() == x.max():
+            continue
+        order = np.argsort(x, kind="stable")
+        sx, sy = x[order], y[order]
+        q = np.stack(
+            [np.quantile(sy[edges[b] : edges[b + 1]], (0.1, 0.5, 0.9)) for b in range(bins)]
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "share": share,
+                    "low": sx[edges[:-1]],
+                    "high": sx[edges[1:] - 1],
+                    "p10": q[:, 0],
+                    "p50": q[:, 1],
+                    "p90": q[:, 2],
+                    "scenarios": np.bincount(which, minlength=bins),
+                },
+                index=pd.MultiIndex.from_product([[name], range(bins)], names=["parameter", "bin"]),
+            )
+        )
+        spread[name] = float(q[:, 1].max() - q[:, 1].min())
+    if not parts:
+        return pd.DataFrame(
+            columns=["share", "low", "high", "p10", "p50", "p90", "scenarios"],
+            index=pd.MultiIndex.from_arrays([[], []], names=["parameter", "bin"]),
+        )
+    ranked = sorted(spread, key=lambda k: -spread[k])  # stable: ties keep the columns' order
+    return pd.concat(parts).loc[ranked]
