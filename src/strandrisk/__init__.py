@@ -31,6 +31,7 @@ from strandrisk.scenarios.schema import Scenario
 if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask take ~1 s
     from strandrisk.analysis.bridge import Bridge, bridge, scenario_diff
     from strandrisk.analysis.choices import ChoiceEffects, choice_effects
+    from strandrisk.analysis.deciles import outcome_by_decile
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim
@@ -51,6 +52,7 @@ _LAZY = {
     "scenario_diff": "strandrisk.analysis.bridge",
     "ChoiceEffects": "strandrisk.analysis.choices",
     "choice_effects": "strandrisk.analysis.choices",
+    "outcome_by_decile": "strandrisk.analysis.deciles",
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
@@ -141,6 +143,7 @@ __all__ = [
     "load_scenario",
     "load_uncertainty",
     "morris_for_scenario",
+    "outcome_by_decile",
     "pawn_for_scenario",
     "prim",
     "read_kept",
