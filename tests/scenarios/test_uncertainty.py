@@ -204,12 +204,18 @@ def test_samples_do_not_depend_on_the_range_they_are_drawn_in(sampler):
 
 
 def test_non_psd_correlations_are_refused():
-    with pytest.raises(ValueError, match="positive semi-definite"):
-        UncertaintySpace(
-            ("a", "b", "c"),
-            (Distribution("uniform", low=0, high=1),) * 3,
-            np.array([[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]]),
-        )
+    """By hand: C - I = rho P has the eigenvalues -2 rho (on (1, -1, 1)), rho and rho, so C's
+    smallest is 1 - 2 rho = -0.8 at rho = 0.9, and rho P scaled by s holds together while
+    1 - 1.8 s >= 0: s <= 0.556, which the message offers as 0.55 (0.9 to 0.5)."""
+    dists = (Distribution("uniform", low=0, high=1),) * 3
+    pattern = np.array([[0, 1, -1], [1, 0, 1], [-1, 1, 0]])
+    with pytest.raises(
+        ValueError,
+        match=r"positive semi-definite \(smallest eigenvalue -0\.8\): these correlations cannot "
+        r"hold together; scaled by 0\.55 they can \(the strongest, 0\.9, to 0\.5\)$",
+    ):
+        UncertaintySpace(("a", "b", "c"), dists, np.eye(3) + 0.9 * pattern)
+    UncertaintySpace(("a", "b", "c"), dists, np.eye(3) + 0.55 * 0.9 * pattern)  # as offered
 
 
 @pytest.mark.parametrize(

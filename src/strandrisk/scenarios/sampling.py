@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -67,9 +68,15 @@ class UncertaintySpace:
                 "correlation matrix must be symmetric with ones on the diagonal and |rho| <= 1"
             )
         if d and np.linalg.eigvalsh(c).min() < -1e-10:
+            # I + s (C - I) has the eigenvalues 1 + s mu of C - I: every correlation scaled by
+            # s <= -1 / min(mu) holds together (floored to two decimals, to be inside)
+            scale = math.floor(-100.0 / np.linalg.eigvalsh(c - np.eye(d)).min()) / 100.0
+            largest = float(np.abs(c - np.eye(d)).max())
             raise ValueError(
                 f"correlation matrix is not positive semi-definite (smallest eigenvalue "
-                f"{np.linalg.eigvalsh(c).min():.3g}): these correlations cannot hold together"
+                f"{np.linalg.eigvalsh(c).min():.3g}): these correlations cannot hold together; "
+                f"scaled by {scale:.2f} they can (the strongest, {largest:g}, to "
+                f"{scale * largest:.2g})"
             )
 
     def stressed(self, key: str, low: float, high: float) -> UncertaintySpace:
