@@ -5,6 +5,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -550,3 +552,44 @@ def test_fixed_and_empirical_distributions_from_a_file(tmp_path):
     assert list(counts) == [1024, 1024, 1024, 1024]
     assert Distribution("fixed", mode=2.0).support() == (2.0, 2.0)
     assert Distribution("empirical", values=(3.0, 1.0, 2.0)).support() == (1.0, 3.0)
+
+
+@given(
+    st.sampled_from(["normal", "lognormal"]),
+    st.floats(0.01, 100),
+    st.floats(1.01, 50),
+    st.floats(-5, 5),
+    st.floats(0.01, 10),
+    st.sampled_from(["both", "below", "above"]),
+)
+def test_a_truncated_distribution_draws_inside_its_interval_in_order(
+    kind, low, ratio, start, width, closed
+):
+    """Whatever the interval (far in a tail, one end open), the quantiles are finite, inside
+    the interval and rising in u; an interval holding none of the distribution is refused."""
+    high = low * ratio
+    centre = Distribution(kind, low=low, high=high).ppf(np.array([0.5]))[0]
+    a = centre + start * (high - low)
+    truncate = {
+        "both": (a, a + width * (high - low)),
+        "below": (-np.inf, a),
+        "above": (a, np.inf),
+    }[closed]
+    z = stats.norm.ppf(0.95)
+    if kind == "normal":
+        ends = [(t - (low + high) / 2) / ((high - low) / (2 * z)) for t in truncate]
+    else:
+        mu, s = (np.log(low) + np.log(high)) / 2, (np.log(high) - np.log(low)) / (2 * z)
+        ends = [(np.log(t) - mu) / s if t > 0 else -np.inf for t in truncate]
+    mass = max(np.diff(stats.norm.cdf(ends))[0], -np.diff(stats.norm.sf(ends))[0])
+    if mass == 0.0:  # below the smallest double: nothing to draw from
+        with pytest.raises(ValueError, match="keeps none of the distribution"):
+            Distribution(kind, low=low, high=high, truncate=truncate)
+        return
+    d = Distribution(kind, low=low, high=high, truncate=truncate)
+    x = d.ppf(np.linspace(0.0, 1.0, 201))[1:-1]
+    lo, hi = d.support()
+    assert np.isfinite(x).all()
+    assert (x >= lo).all()
+    assert (x <= hi).all()
+    assert (np.diff(x) >= 0).all()
