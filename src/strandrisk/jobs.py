@@ -133,6 +133,7 @@ def _mc_figures(
     from strandrisk.engine.montecarlo import read_kept, run_mc
     from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
     from strandrisk.reports.figures import build_mc_figures
+    from strandrisk.reports.mc_pages import DECILE_SCENARIOS
 
     whole = load_uncertainty(source, scenario, fixed, hold=False)  # read once; then held
     space = hold_fixed(whole, fixed, str(source))
@@ -144,6 +145,7 @@ def _mc_figures(
     box = prim(
         samples.to_numpy(dtype=float), y > pd.Series(y).quantile(0.75), list(samples.columns)
     )
+    head = min(len(samples), DECILE_SCENARIOS)  # the deciles' sorts read the first ones
     drivers = mc.drivers_of("industry")
     npv = drivers[drivers.index.get_level_values("outcome") == "npv_2026"].droplevel("outcome")
     order = [*(c.name for c in scenario.companies), "industry"]
@@ -156,7 +158,7 @@ def _mc_figures(
         box.boxes[box.chosen],
         mc.cumulative("stranded_peak")[order],
         npv,
-        outcome_by_decile(samples, y) if len(samples) >= 20 else None,  # two a tenth
+        outcome_by_decile(samples.iloc[:head], y[:head]) if head >= 20 else None,  # 2 a tenth
     )
     held = [k for k in whole.keys if k in fixed]
     note = (

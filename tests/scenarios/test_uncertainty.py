@@ -108,6 +108,14 @@ def test_a_weighted_empirical_distribution_draws_each_value_with_its_probability
             {"kind": "pert", "low": 0, "mode": 0.5, "high": 1, "truncate": (0.1, 0.9)},
             "pert: truncate applies to a normal or lognormal",
         ),
+        (  # a fixed one returned before its fields were looked at
+            {"kind": "fixed", "mode": 1, "truncate": (0.0, 2.0)},
+            "fixed: truncate applies to a normal or lognormal",
+        ),
+        (
+            {"kind": "uniform", "low": 0, "high": 1, "weights": (1.0, 2.0)},
+            "uniform: weights belong to an empirical distribution's values",
+        ),
         ({"kind": "normal", "low": 0, "high": 1, "truncate": (1, 1)}, "the first below the second"),
         ({"kind": "normal", "low": 0, "high": 1, "truncate": (np.nan, 1)}, "two numbers"),
         (
@@ -334,7 +342,8 @@ def test_non_psd_correlations_are_refused():
         (
             '[uncertainty]\n"market.price_decline" = { dist = "normal", mean = 9, sd = 1, '
             "truncate = 5 }\n",
-            r"truncate is \[min, max\], two numbers \(inf or -inf for an end left open\), got 5$",
+            r"^[^:]*u\.toml: uncertainty\.market\.price_decline: truncate is \[min, max\], two "
+            r"numbers \(inf or -inf for an end left open\), got 5$",  # named once
         ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = "uniform", low = 0.5, high = 1, '

@@ -191,6 +191,7 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             f"{where}: uncertainty.{key}: unknown field {sorted(bad)[0]!r}; "
             f"{'an' if kind == 'empirical' else 'a'} {kind} distribution takes {takes}"
         )
+    truncate = _truncation(spec.get("truncate"), key, where)
     if "mean" in spec or "sd" in spec:  # @RISK's RiskNormal(mean, sd), RiskLognorm(mean, sd)
         if {"low", "high"} & set(spec):
             raise InputError(
@@ -209,7 +210,6 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
                 f"sd = {sd!r}"
             )
         try:
-            truncate = _truncation(spec.get("truncate"), key, where)
             return Distribution.from_mean_sd(kind, mean, sd, truncate)
         except ValueError as exc:
             raise InputError(f"{where}: uncertainty.{key}: {exc}") from None
@@ -222,7 +222,7 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             mode=float(mode),
             values=tuple(float(v) for v in spec.get("values", ())),
             weights=tuple(float(v) for v in spec.get("weights", ())),
-            truncate=_truncation(spec.get("truncate"), key, where),
+            truncate=truncate,
         )
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: uncertainty.{key}: {exc}") from None

@@ -64,6 +64,13 @@ class Distribution:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown distribution {self.kind!r}; one of {', '.join(KINDS)}")
+        if self.weights and self.kind != "empirical":
+            raise ValueError(f"{self.kind}: weights belong to an empirical distribution's values")
+        if self.truncated and self.kind not in ("normal", "lognormal"):
+            raise ValueError(
+                f"{self.kind}: truncate applies to a normal or lognormal (the unbounded kinds); "
+                "a bounded one's low and high are its range"
+            )
         a, b = self.band
         if not (0.0 <= a < b <= 1.0):
             raise ValueError(
@@ -155,31 +162,31 @@ class Distribution:
 
     def _check_truncation(self) -> None:
         a, b = self.truncate
-        if self.kind not in ("normal", "lognormal"):
-            raise ValueError(
-                f"{self.kind}: truncate applies to a normal or lognormal (the unbounded kinds); "
-                "a bounded one's low and high are its range"
-            )
         if math.isnan(a) or math.isnan(b) or not a < b:
             raise ValueError(f"truncate [{a:g}, {b:g}]: two numbers, the first below the second")
         za, zb = self._standard(a), self._standard(b)
+        # the mass between them; far above the centre the cdf's difference rounds to 0 where
+        # the survival function's does not
         mass = max(stats.norm.cdf(zb) - stats.norm.cdf(za), stats.norm.sf(za) - stats.norm.sf(zb))
-        if not mass > 0.0:  # (the difference of the survival functions where both are tails)
+        if not mass > 0.0:
             raise ValueError(
                 f"{self.kind}: truncate [{a:g}, {b:g}] keeps none of the distribution (its 5th "
                 f"and 95th percentiles are {self.low:g} and {self.high:g})"
             )
 
+    def _centre_scale(self) -> tuple[float, float]:
+        """Return a normal's mean and standard deviation, or a lognormal's log's [unit, -]."""
+        lo, hi = (
+            (self.low, self.high) if self.kind == "normal" else map(math.log, (self.low, self.high))
+        )
+        return (lo + hi) / 2, (hi - lo) / (2 * _Z95)
+
     def _standard(self, x: float) -> float:
         """Return ``x`` in standard deviations from the (log-)normal's centre [-]."""
-        if self.kind == "normal":
-            mean, sd = (self.low + self.high) / 2, (self.high - self.low) / (2 * _Z95)
-            return (x - mean) / sd
-        if x <= 0.0:
+        if self.kind == "lognormal" and x <= 0.0:
             return -math.inf
-        mu = (math.log(self.low) + math.log(self.high)) / 2
-        s = (math.log(self.high) - math.log(self.low)) / (2 * _Z95)
-        return (math.log(x) - mu) / s
+        centre, scale = self._centre_scale()
+        return ((x if self.kind == "normal" else math.log(x)) - centre) / scale
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the distribution can take."""
@@ -225,10 +232,10 @@ class Distribution:
             b = 1 + 4 * (hi - self.mode) / (hi - lo)
             return lo + (hi - lo) * stats.beta.ppf(u, a, b)
         if self.kind == "normal":
-            mean, sd = (lo + hi) / 2, (hi - lo) / (2 * _Z95)
+            mean, sd = self._centre_scale()
             return mean + sd * self._standard_ppf(u)
         if self.kind == "lognormal":
-            mu, s = (math.log(lo) + math.log(hi)) / 2, (math.log(hi) - math.log(lo)) / (2 * _Z95)
+            mu, s = self._centre_scale()
             return np.exp(mu + s * self._standard_ppf(u))
         if self.weights:
             return self._discrete_ppf(u)

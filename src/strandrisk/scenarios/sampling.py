@@ -67,14 +67,16 @@ class UncertaintySpace:
             raise ValueError(
                 "correlation matrix must be symmetric with ones on the diagonal and |rho| <= 1"
             )
-        if d and np.linalg.eigvalsh(c).min() < -1e-10:
-            # I + s (C - I) has the eigenvalues 1 + s mu of C - I: every correlation scaled by
-            # s <= -1 / min(mu) holds together (floored to two decimals, to be inside)
-            scale = math.floor(-100.0 / np.linalg.eigvalsh(c - np.eye(d)).min()) / 100.0
+        smallest = np.linalg.eigvalsh(c).min() if d else 0.0
+        if smallest < -1e-10:
+            # I + s (C - I) has the eigenvalues 1 + s mu of C - I, and min(mu) = smallest - 1:
+            # every correlation scaled by s <= 1 / (1 - smallest) holds together (floored to
+            # two decimals, to be inside)
+            scale = math.floor(100.0 / (1.0 - smallest)) / 100.0
             largest = float(np.abs(c - np.eye(d)).max())
             raise ValueError(
                 f"correlation matrix is not positive semi-definite (smallest eigenvalue "
-                f"{np.linalg.eigvalsh(c).min():.3g}): these correlations cannot hold together; "
+                f"{smallest:.3g}): these correlations cannot hold together; "
                 f"scaled by {scale:.2f} they can (the strongest, {largest:g}, to "
                 f"{scale * largest:.2g})"
             )
