@@ -197,32 +197,26 @@ def test_prior_diff_ignores_a_mode_that_follows_its_value(tmp_path):
     row = priors.set_index("key").loc["market.elasticity"]
     assert row["second"] == "uniform 0.8 to 1.6"
     assert pairs == [("market.price_decline", "technology.software_efficiency", 0.5, 0.0)]
-    cut = tmp_path / "cut.toml"  # a truncation alone is a difference of priors, and says so
-    cut.write_text(
-        "[uncertainty]\n"
-        '"market.elasticity" = { dist = "normal", low = 0.8, high = 1.6, truncate = [0.5, 2] }\n'
-    )
-    uncut = tmp_path / "uncut.toml"
-    uncut.write_text(
-        '[uncertainty]\n"market.elasticity" = { dist = "normal", low = 0.8, high = 1.6 }\n'
-    )
-    e, f = sr.load_scenario(uncut), sr.load_scenario(cut)
-    priors, _ = prior_diff(sr.load_uncertainty(uncut, e), sr.load_uncertainty(cut, f), e, f)
-    assert priors[["first", "second"]].values.tolist() == [
-        ["normal, P5 0.8, P95 1.6", "normal, P5 0.8, P95 1.6, truncated to [0.5, 2]"]
-    ]
-    cut.write_text(  # so are weights, each value with its probability
-        "[uncertainty]\n"
-        '"market.elasticity" = { dist = "empirical", values = [0.8, 1.6], weights = [3, 1] }\n'
-    )
-    uncut.write_text(
-        '[uncertainty]\n"market.elasticity" = { dist = "empirical", values = [0.8, 1.6] }\n'
-    )
-    e, f = sr.load_scenario(uncut), sr.load_scenario(cut)
-    priors, _ = prior_diff(sr.load_uncertainty(uncut, e), sr.load_uncertainty(cut, f), e, f)
-    assert priors[["first", "second"]].values.tolist() == [
-        ["empirical, 2 values from 0.8 to 1.6", "discrete: 0.8 75%, 1.6 25%"]
-    ]
+    # a truncation alone, or weights alone, is a difference of priors, and says so
+    for plain, changed, described in (
+        (
+            'dist = "normal", low = 0.8, high = 1.6',
+            "truncate = [0.5, 2]",
+            ["normal, P5 0.8, P95 1.6", "normal, P5 0.8, P95 1.6, truncated to [0.5, 2]"],
+        ),
+        (
+            'dist = "empirical", values = [0.8, 1.6]',
+            "weights = [3, 1]",
+            ["empirical, 2 values from 0.8 to 1.6", "discrete: 0.8 75%, 1.6 25%"],
+        ),
+    ):
+        files = tmp_path / "plain.toml", tmp_path / "changed.toml"
+        for file, spec in zip(files, (plain, f"{plain}, {changed}"), strict=True):
+            file.write_text(f'[uncertainty]\n"market.elasticity" = {{ {spec} }}\n')
+        e, f = (sr.load_scenario(file) for file in files)
+        priors, _ = prior_diff(sr.load_uncertainty(files[0], e), sr.load_uncertainty(
+            files[1], f), e, f)  # fmt: skip
+        assert priors[["first", "second"]].values.tolist() == [described]
     empty = tmp_path / "plain.toml"
     empty.write_text("[market]\nelasticity = 1.2\n")
     d = sr.load_scenario(empty)
