@@ -76,6 +76,40 @@ def test_the_spider_is_the_model_with_one_parameter_at_each_percentile():
     assert top.outcome_high == web.outcomes.loc[top.key, 0.9]
     with pytest.raises(ValueError, match=r"level 0\.05 is not one of"):
         web.swings(0.05, 0.9)
+    # base sets four parameters outside their P10-P90 (no price floor against a floor drawn
+    # from 0 to 0.2, ...): the tornado's bars do not pass through the scenario's value there
+    outside = web.outside(0.1, 0.9)
+    flat = scenario.flat()
+    expected = {
+        key
+        for key in space.keys
+        if not web.values.loc[key, 0.1] <= flat[key] <= web.values.loc[key, 0.9]
+    }
+    assert set(outside.index) == expected
+    assert "market.price_floor_ratio" in expected
+    floor = outside.loc["market.price_floor_ratio"]
+    assert (floor["own"], floor["side"]) == (0.0, "below")
+    assert floor["low"] == web.values.loc["market.price_floor_ratio", 0.1]
+    assert floor["nearer"] == web.outcomes.loc["market.price_floor_ratio", 0.1]
+    with pytest.raises(ValueError, match=r"level 0\.2 is not one of"):
+        web.outside(0.2, 0.9)
+
+
+def test_outside_by_hand():
+    """Three parameters at P10 = 1, P90 = 3: one inside, one below, one above."""
+    import pandas as pd
+
+    from strandrisk.analysis.sensitivity import Spider
+
+    values = pd.DataFrame({0.1: [1.0, 1.0, 1.0], 0.9: [3.0, 3.0, 3.0]}, index=["a", "b", "c"])
+    outcomes = pd.DataFrame({0.1: [10.0, 20.0, 30.0], 0.9: [11.0, 21.0, 31.0]}, index=values.index)
+    own = pd.Series({"a": 2.0, "b": 0.5, "c": 3.5})
+    web = Spider((0.1, 0.9), values, outcomes, 5.0, "npv_2026", "industry", own)
+    out = web.outside()
+    assert out.index.tolist() == ["b", "c"]
+    assert out["side"].tolist() == ["below", "above"]
+    assert out["nearer"].tolist() == [20.0, 31.0]
+    assert Spider((0.1, 0.9), values, outcomes, 5.0, "npv_2026", "industry").outside().empty
 
 
 @pytest.mark.parametrize(

@@ -130,6 +130,8 @@ def test_cli_sensitivity_with_morris(tmp_path):
     assert "Morris elementary effects on stranded_peak (industry)" in text
     assert "From 128 runs." in text  # 4 trajectories x (31 parameters + 1)
     assert "Spider: peak stranded value with each parameter at its percentiles (industry)" in text
+    assert "outside their P10-P90, so their bars do not pass through its value:" in text
+    assert "market.price_floor_ratio 0, below its P10 of 0.02 ($" in text
     lines = r.stdout.splitlines()
     head = next(i for i, x in enumerate(lines) if x.startswith("Spider:")) + 1
     assert lines[head].split() == ["parameter", "P10", "P25", "P50", "P75", "P90"]
@@ -225,6 +227,9 @@ def test_cli_sensitivity_discover_breakeven():
         assert (p["values"][0], p["values"][-1]) == (s["p10"], s["p90"])
         assert (p["outcomes"][0], p["outcomes"][-1]) == (s["outcome_p10"], s["outcome_p90"])
         assert p["values"] == sorted(p["values"])
+    floor = {row["key"]: row for row in web["outside_p10_p90"]}["market.price_floor_ratio"]
+    assert (floor["own"], floor["side"]) == (0.0, "below")  # base has no floor; its prior does
+    assert "outside_p10_p90" in out["units"]
     r = runner.invoke(app, ["discover", "--above", "1e12", "--n", "300", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
@@ -385,6 +390,7 @@ def test_sensitivity_and_breakeven_write_their_pages_and_charts(tmp_path):
     assert "Tornado: peak stranded value at each parameter&#x27;s P10 and P90" in page
     assert "Spider: peak stranded value with each parameter at its percentiles" in page
     assert "P25 ($B)" in page
+    assert "market.price_floor_ratio 0, below its P10 of 0.02 ($" in page  # outside P10-P90
     page = (out / "breakeven.html").read_text()
     assert 'id="fig-breakeven_surface"' in page
     assert "market.price_decline (rows) by market.elasticity (columns)" in page

@@ -8,7 +8,7 @@ through :func:`strandrisk.simulate` as one batch.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -189,6 +189,8 @@ class Spider:
         The outcome at the scenario's own values. [outcome unit]
     outcome, company : str
         Which outcome, whose.
+    own : pandas.Series
+        Index parameter: the scenario's own value of each (empty where not given). [its unit]
     """
 
     levels: tuple[float, ...]
@@ -197,6 +199,52 @@ class Spider:
     base: float
     outcome: str
     company: str
+    own: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+
+    def outside(self, low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
+        """Return the parameters whose scenario value lies outside two of their percentiles.
+
+        A tornado moves each parameter between, say, its P10 and P90 with the others at the
+        scenario's values; where the scenario's own value lies outside that range (a preset
+        at the edge of a prior, such as no price floor against a floor drawn from 0 to 0.2),
+        the bar does not pass through :attr:`base`, and moving the parameter into its range
+        at all may matter more than the swing shows.
+
+        Parameters
+        ----------
+        low, high : float
+            Two of :attr:`levels`. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index parameter, in the spider's order; columns ``own``, ``low`` and ``high``
+            (the parameter's values at the two levels) [its unit], ``side`` (``"below"`` or
+            ``"above"``) and ``nearer`` (the outcome at the nearer level, every other
+            parameter at the scenario's value) [outcome unit]. Empty without :attr:`own`.
+        """
+        missing = [q for q in (low, high) if q not in self.levels]
+        if missing:
+            raise ValueError(f"level {missing[0]} is not one of {self.levels}")
+        columns = ["own", "low", "high", "side", "nearer"]
+        keys = [k for k in self.values.index if k in self.own.index]
+        own = self.own.reindex(keys).astype(float)
+        lo, hi = self.values.loc[keys, low], self.values.loc[keys, high]
+        below, above = own < lo, own > hi
+        out = (below | above).to_numpy()
+        frame = pd.DataFrame(
+            {
+                "own": own,
+                "low": lo,
+                "high": hi,
+                "side": np.where(below, "below", "above"),
+                "nearer": np.where(
+                    below, self.outcomes.loc[keys, low], self.outcomes.loc[keys, high]
+                ),
+            },
+            index=pd.Index(keys, name="parameter"),
+        )
+        return frame.loc[out, columns]
 
     def swings(self, low: float = 0.1, high: float = 0.9) -> list[Swing]:
         """Return the tornado between two of the levels, largest swing first.
@@ -277,6 +325,7 @@ def spider(
         float(y[0]),
         outcome,
         company,
+        pd.Series({k: float(flat[k]) for k in keys}, dtype=float),
     )
 
 

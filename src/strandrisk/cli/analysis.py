@@ -183,12 +183,19 @@ def _sensitivity_json(
                 }
                 for s in swings
             ],
+            "outside_p10_p90": [  # the scenario's own value outside the tornado's range
+                {"key": str(key), **row}
+                for key, row in web.outside(0.1, 0.9).to_dict(orient="index").items()
+            ],
         },
         "units": {
             **measure_units,
             "tornado outcome": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
             "spider levels": "cumulative probability of each parameter's distribution",
             "spider outcomes": f"{web.outcome} [{OUTCOME_UNITS[web.outcome]}]",
+            "outside_p10_p90": "the scenario's own value (own) against the values at P10 and P90 "
+            "(low, high), each in its parameter's unit, and the outcome at the nearer one "
+            f"(nearer) [{OUTCOME_UNITS[web.outcome]}]",
             **{s.key: parameter_unit(s.key) for s in swings},
         },
     }

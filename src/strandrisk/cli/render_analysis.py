@@ -80,7 +80,7 @@ def spider_tables(web: Spider, top: int = 10) -> Group:
         How many parameters. [count]
     """
     from strandrisk.engine.simulate import OUTCOME_UNITS
-    from strandrisk.reports.brief import DRIVER_NAMES
+    from strandrisk.reports.brief import DRIVER_NAMES, outside_note
 
     what = DRIVER_NAMES.get(web.outcome, web.outcome)
     unit = OUTCOME_UNITS[web.outcome]
@@ -108,7 +108,7 @@ def spider_tables(web: Spider, top: int = 10) -> Group:
         "One parameter at a time, the others at the scenario's values "
         f"({_statistic(web.base, unit)} there); the tornado is the spider's two ends. A row "
         "that turns, or stops moving, is an effect that reverses or saturates within the "
-        "parameter's range.",
+        "parameter's range." + outside_note(web, lambda v: _statistic(v, unit)),
         style="dim",
     )
     return Group(tt, t, note)

@@ -6,13 +6,17 @@ Formatting only: every figure comes from the outcome table and the scenario.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from strandrisk.scenarios.schema import Scenario
+
+if TYPE_CHECKING:
+    from strandrisk.analysis.sensitivity import Spider
 
 __all__ = [
     "DRIVER_NAMES",
@@ -26,6 +30,7 @@ __all__ = [
     "lives_line",
     "lives_sentence",
     "llcr_line",
+    "outside_note",
     "precision_note",
     "series_llcr_line",
     "usd",
@@ -446,3 +451,28 @@ def series_llcr_line(series: xr.Dataset, who: str = "industry") -> str | None:
     if "scenario" in llcr.dims:
         llcr = llcr.isel(scenario=0)
     return llcr_line([str(q) for q in series["quarter"].values], llcr.values, who)
+
+
+def outside_note(web: Spider, money: Callable[[float], str]) -> str:
+    """Say which parameters the scenario sets outside their P10-P90, and what that hides.
+
+    Parameters
+    ----------
+    web : Spider
+        With P10 and P90 among its levels and the scenario's own values. [outcome unit]
+    money : callable
+        Writes an outcome. [-]
+    """
+    outside = web.outside(0.1, 0.9)
+    if outside.empty:
+        return ""
+    parts = []
+    for key, row in outside.iterrows():
+        level, end = (10, row.low) if row.side == "below" else (90, row.high)
+        parts.append(
+            f"{key} {row.own:.4g}, {row.side} its P{level} of {end:.4g} ({money(row.nearer)} there)"
+        )
+    return (
+        " The scenario sets some parameters outside their P10-P90, so their bars do not pass "
+        f"through its value: {'; '.join(parts)}, the others as given."
+    )

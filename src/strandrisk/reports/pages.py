@@ -27,9 +27,7 @@ from strandrisk.reports._page import (
     write_charts,
     write_page,
 )
-from strandrisk.reports.brief import (
-    DRIVER_NAMES,
-)
+from strandrisk.reports.brief import DRIVER_NAMES, outside_note
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
     bridge_figure,
@@ -214,7 +212,7 @@ def sensitivity_page(
     if web is not None:
         order = [s.key for s in swings] or list(web.outcomes.index)
         levels = [f"P{100 * q:g}" for q in web.levels]
-        base_text = f"${web.base / 1e9:,.0f}B" if unit == "USD" else f"{web.base * scale:.4g}{tag}"
+        base_text = _outcome_text(web.base, unit, scale, tag)
         table = web.outcomes.loc[order] * scale
         table.columns = [f"{level}{tag}" for level in levels]
         tables.append(
@@ -226,6 +224,7 @@ def sensitivity_page(
                     f"({base_text} there); the "
                     "tornado is its two ends. A line that turns or flattens is an effect that "
                     "reverses or saturates within the parameter's range."
+                    + outside_note(web, lambda v: _outcome_text(v, unit, scale, tag))
                 ),
             )
         )
@@ -240,6 +239,11 @@ def sensitivity_page(
     return write_page(
         "sensitivity", f"Sensitivity of {company}'s outcomes", intro, tables, figures, out, png
     )
+
+
+def _outcome_text(v: float, unit: str, scale: float, tag: str) -> str:
+    """Write an outcome: money in $B, else in its display unit."""
+    return f"${v / 1e9:,.0f}B" if unit == "USD" else f"{v * scale:.4g}{tag}"
 
 
 def _indices_text(
