@@ -457,3 +457,64 @@ def test_quasi_p_values_that_underflow_read_as_below_any_double():
     assert quasi_p_text(qp_lower[0]) == "<1e-300"  # not a chance of zero
     assert quasi_p_text(float("nan")) == "-"
     assert quasi_p_text(0.01234) == "0.012"
+
+
+def test_prim_covering_finds_a_second_region_among_the_scenarios_left():
+    """Two planted regions: the first box is prim()'s (the larger), the second the other one,
+    found outside the first; the noise left then makes no third (a dump box)."""
+    from strandrisk.analysis.prim import prim_covering
+
+    rng = np.random.default_rng(0)
+    x = rng.random((20_000, 4))
+    y = ((x[:, 0] > 0.6) & (x[:, 1] > 0.5)) | ((x[:, 0] < 0.2) & (x[:, 2] < 0.2))
+    y |= rng.random(len(y)) < 0.01
+    names = [f"p{i}" for i in range(4)]
+    found = prim_covering(x, y, names, boxes=4)
+    assert len(found) == 2
+    first, second = found
+    alone = prim(x, y, names)
+    pd.testing.assert_frame_equal(first.result.limits, alone.limits)
+    assert set(first.result.limits.index) == {"p0", "p1"}
+    assert set(second.result.limits.index) == {"p0", "p2"}
+    assert second.result.limits.loc["p0", "upper"] == pytest.approx(0.2, abs=0.02)
+    assert second.result.limits.loc["p2", "upper"] == pytest.approx(0.2, abs=0.02)
+    # counted by hand: each box's scenarios outside the boxes before it
+    left = np.ones(len(y), dtype=bool)
+    for b in found:
+        lo, hi = (b.result.limits[k] for k in ("lower", "upper"))
+        inside = left.copy()
+        for name in lo.index:
+            j = names.index(name)
+            inside &= (x[:, j] >= lo[name]) & (x[:, j] <= hi[name])
+        assert (b.searched, b.cases) == (left.sum(), (y & left).sum())
+        assert b.coverage == pytest.approx((y & inside).sum() / y.sum())
+        assert b.density == pytest.approx((y & inside).sum() / inside.sum())
+        assert b.mass == pytest.approx(inside.sum() / len(y))
+        left &= ~inside
+    assert first.coverage + second.coverage > 0.9
+    assert len(prim_covering(x, y, names, boxes=1)) == 1
+    with pytest.raises(ValueError, match="boxes must be at least 1"):
+        prim_covering(x, y, names, boxes=0)
+
+
+def test_discover_finds_more_boxes_when_asked(tmp_path):
+    runner = CliRunner()
+    args = ["discover", "--outcome", "npv_2026", "--below", "0", "--n", "2000", "--boxes", "3"]
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert 2 <= len(out["boxes"]) <= 3
+    first = out["boxes"][0]
+    assert (first["coverage"], first["limits"]) == (out["coverage"], out["limits"])
+    assert first["searched"] == out["n"]
+    assert out["boxes"][1]["searched"] < out["n"]  # outside box 1
+    assert sum(b["coverage"] for b in out["boxes"]) <= 1.0
+    text = runner.invoke(app, [*args, "--out", str(tmp_path)]).stdout
+    assert "Box 2, among the" in " ".join(text.split())
+    assert "of the cases of interest" in " ".join(text.split())
+    page = (tmp_path / "discover.html").read_text()
+    assert "Box 2, among the" in page
+    one = runner.invoke(app, [*args[:-2], "--json"])
+    assert len(json.loads(one.stdout)["boxes"]) == 1  # the default: one box
+    r = runner.invoke(app, [*args[:-1], "0"])
+    assert r.exit_code == 2

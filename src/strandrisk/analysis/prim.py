@@ -19,7 +19,15 @@ import pandas as pd
 
 from strandrisk.analysis._prim_kernel import peel_all, sort_columns
 
-__all__ = ["PrimBox", "PrimResult", "prim", "quasi_p_text", "quasi_p_values"]
+__all__ = [
+    "CoveringBox",
+    "PrimBox",
+    "PrimResult",
+    "prim",
+    "prim_covering",
+    "quasi_p_text",
+    "quasi_p_values",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,3 +261,104 @@ def prim(
         }
     )
     return PrimResult(list(names), trajectory, boxes, chosen, limits)
+
+
+@dataclass(frozen=True, slots=True)
+class CoveringBox:
+    """One box of PRIM's covering sequence, found among the scenarios no earlier box holds.
+
+    Attributes
+    ----------
+    result : PrimResult
+        PRIM on those scenarios: its trajectory's and boxes' coverage, density and mass are
+        shares of them and of their cases.
+    coverage : float
+        The share of all cases of interest inside this box (and no earlier one). [fraction]
+    density : float
+        The share of the box's scenarios that are cases. [fraction]
+    mass : float
+        The share of all scenarios inside this box (and no earlier one). [fraction]
+    searched, cases : int
+        The scenarios it was found among, and how many of them are cases. [count]
+    """
+
+    result: PrimResult
+    coverage: float
+    density: float
+    mass: float
+    searched: int
+    cases: int
+
+
+def prim_covering(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    boxes: int = 2,
+    alpha: float = 0.05,
+    min_mass: float = 0.05,
+    min_coverage: float = 0.5,
+    min_density: float = 0.5,
+) -> list[CoveringBox]:
+    """Find up to ``boxes`` boxes in turn, each among the scenarios outside the ones before.
+
+    Friedman and Fisher's covering, as EMA Workbench's ``Prim.find_box`` called again: the
+    first box is :func:`prim`'s; the scenarios inside it are set aside and PRIM runs again
+    on the rest, and so on. Where the cases of interest sit in two places (say, fast capex
+    growth, or no price floor with low elasticity), the second box finds the other. The
+    sequence stops early when no case is left outside the boxes, when every scenario left
+    is one, or when a later box is less dense than ``min_density`` (EMA Workbench's
+    threshold), no denser than the scenarios it was found among, or restricts nothing (EMA
+    Workbench's "dump box", not returned).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, d)
+        Parameter values of each scenario. [canonical units]
+    y : ndarray of bool, shape (n,)
+        True for the cases of interest. [-]
+    names : list of str
+        Parameter names. [-]
+    boxes : int
+        How many boxes at most; at least 1. [count]
+    alpha, min_mass, min_coverage : float
+        As :func:`prim`, applied to the scenarios each box is found among. [fraction]
+    min_density : float
+        The least density of a box after the first. [fraction]
+
+    Returns
+    -------
+    list of CoveringBox
+        The boxes in the order found; the first is :func:`prim`'s on all scenarios.
+    """
+    if boxes < 1:
+        raise ValueError(f"boxes must be at least 1, got {boxes}")
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    n, total = len(y), int(y.sum())
+    left = np.ones(n, dtype=bool)  # outside every box so far
+    found: list[CoveringBox] = []
+    while len(found) < boxes:
+        xs, ys = x[left], y[left]
+        cases = int(ys.sum())
+        if cases == 0 or cases == len(ys):
+            break
+        result = prim(xs, ys, names, alpha, min_mass, min_coverage)
+        box = result.boxes[result.chosen]
+        weak = box.density < min_density or box.density <= cases / len(ys)
+        if found and (weak or result.limits.empty):
+            break  # a dump box
+        inside = _in_box(xs, box.lower, box.upper, np.zeros(x.shape[1], dtype=bool))
+        hits = int(np.count_nonzero(ys & inside))
+        found.append(
+            CoveringBox(
+                result,
+                hits / max(total, 1),
+                box.density,
+                int(inside.sum()) / n,
+                len(ys),
+                cases,
+            )
+        )
+        left[np.flatnonzero(left)[inside]] = False
+    return found

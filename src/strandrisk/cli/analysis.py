@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from strandrisk.analysis.prim import PrimResult
+    from strandrisk.analysis.prim import CoveringBox
     from strandrisk.analysis.sensitivity import Spider
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
@@ -264,6 +264,14 @@ def discover(
     from_: Annotated[
         Path | None, typer.Option("--from", help="Kept Monte Carlo outcomes (mc --keep).")
     ] = None,
+    boxes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Find up to this many boxes, each among the scenarios outside the ones before "
+            "(PRIM's covering; a later box needs a density of 50 %).",
+        ),
+    ] = 1,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -271,7 +279,7 @@ def discover(
     ] = False,
 ) -> None:
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
-    from strandrisk.analysis.prim import prim
+    from strandrisk.analysis.prim import prim_covering
     from strandrisk.analysis.regional import regional_sensitivity
 
     if above is not None and below is None:
@@ -293,7 +301,8 @@ def discover(
     samples, outcomes = _discover_draws(from_, preset, scenario, set_, n, seed, company, as_json)
     cases = _cases(outcomes, outcome, flag, threshold)
     x, names = samples.to_numpy(dtype=float), list(samples.columns)
-    result = prim(x, cases, names)
+    found = prim_covering(x, cases, names, boxes)
+    result = found[0].result  # the first box: PRIM on every scenario
     regional = regional_sensitivity(x, cases, names)
     question = f"{company} {outcome} {flag[2:]} {threshold:g}"
     if out is not None or png is not None:
@@ -302,15 +311,24 @@ def discover(
 
         unit = OUTCOME_UNITS.get(outcome, "")
         page = prim_page(
-            result, f"{question} {unit}".rstrip(), int(cases.sum()), len(cases), out, png, regional
+            result,
+            f"{question} {unit}".rstrip(),
+            int(cases.sum()),
+            len(cases),
+            out,
+            png,
+            regional,
+            found[1:],
         )
         ui.wrote(page, as_json)
     if as_json:
         ui.print_json(
-            _discover_json(result, regional, company, outcome, {flag[2:]: threshold}, cases)
+            _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
         )
         return
     ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases), ui.out.width))
+    if boxes > 1:
+        ui.out.print(render_analysis.covering_summary(found, boxes, ui.out.width))
     ui.out.print(render_analysis.regional_table(regional))
 
 
@@ -360,18 +378,23 @@ def _cases(outcomes: pd.DataFrame, outcome: str, flag: str, threshold: float) ->
 
 
 def _discover_json(
-    result: PrimResult,
+    found: list[CoveringBox],
     regional: pd.DataFrame,
     company: str,
     outcome: str,
     threshold: dict[str, float],
     cases: np.ndarray,
 ) -> dict[str, object]:
-    """Return ``discover --json``'s object: the chosen box, its limits, regional sensitivity."""
+    """Return ``discover --json``'s object: the first box, its limits, regional sensitivity.
+
+    ``boxes`` holds every box of the covering sequence, the first included.
+    """
     from strandrisk.engine.simulate import OUTCOME_UNITS
     from strandrisk.scenarios.schema import parameter_unit
 
+    result = found[0].result
     box = result.boxes[result.chosen]
+    limits = {str(k) for b in found for k in b.result.limits.index}
     return {
         "company": company,
         "outcome": outcome,
@@ -382,14 +405,26 @@ def _discover_json(
         "density": box.density,
         "mass": box.mass,
         "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+        "boxes": [
+            {
+                "searched": b.searched,
+                "cases": b.cases,
+                "coverage": b.coverage,
+                "density": b.density,
+                "mass": b.mass,
+                "limits": json.loads(b.result.limits.reset_index().to_json(orient="records")),
+            }
+            for b in found
+        ],
         "regional": json.loads(regional.reset_index().to_json(orient="records")),
         "units": {
             outcome: OUTCOME_UNITS.get(outcome, ""),
-            "coverage, density, mass": "fraction",
+            "coverage, density, mass": "fraction (a box's coverage of all cases, its mass of "
+            "all scenarios; searched, cases: the scenarios outside the boxes before it)",
             "regional": "ks: Kolmogorov-Smirnov distance (0 to 1) between the cases' "
             "and the other scenarios' values of each parameter, with its p-value; "
             "medians in the parameter's unit",
-            **{str(k): parameter_unit(str(k)) for k in result.limits.index},
+            **{k: parameter_unit(k) for k in sorted(limits)},
         },
     }
 

@@ -26,13 +26,16 @@ from strandrisk.cli._format import (
 )
 
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
-    from strandrisk.analysis.prim import PrimResult
+    from collections.abc import Sequence
+
+    from strandrisk.analysis.prim import CoveringBox, PrimResult
     from strandrisk.analysis.sensitivity import Spider
     from strandrisk.engine.limits import LimitSolution
 
 
 __all__ = [
     "breakeven_summary",
+    "covering_summary",
     "limit_summary",
     "morris_table",
     "pawn_table",
@@ -216,13 +219,35 @@ def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Gro
         The terminal's width: where the box's table would not fit it, the parameters'
         names go on two lines, at their dot. [characters]
     """
-    from strandrisk.analysis.prim import quasi_p_text  # loaded: the result came from it
-
     traj = result.trajectory
     box = result.boxes[result.chosen]
-    t = _compact(
-        f"PRIM box (step {result.chosen} of {len(traj) - 1}): {cases:,} cases of interest in {n:,}"
+    t = _box_table(
+        result,
+        f"PRIM box (step {result.chosen} of {len(traj) - 1}): {cases:,} cases of interest in {n:,}",
+        width,
     )
+    curve = ", ".join(
+        f"{c:.0%}/{d:.0%}" for c, d in zip(traj["coverage"][::5], traj["density"][::5], strict=True)
+    )
+    return Group(
+        t,
+        f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
+        f"mass {box.mass:.1%}",
+        f"trade-off (coverage/density every 5 peels): {curve}",
+        Text(
+            "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010), the chance "
+            "of the box's density if that one restriction were dropped; below 0.05 the "
+            "restriction matters beyond chance, '-' a side not restricted.",
+            style="dim",
+        ),
+    )
+
+
+def _box_table(result: PrimResult, title: str, width: int) -> Table:
+    """Return a PRIM box's restricted ranges, names split at their dot where too wide."""
+    from strandrisk.analysis.prim import quasi_p_text  # loaded: the result came from it
+
+    t = _compact(title)
     headers = ("lower", "upper", "data\nmin", "data\nmax", "qp\nlower", "qp\nupper")
     rows = [
         (
@@ -245,21 +270,46 @@ def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Gro
         t.add_column(col, justify="right", no_wrap=True)
     for name, *values in rows:
         t.add_row(name.replace(".", ".\n", 1) if split else name, *values)
-    curve = ", ".join(
-        f"{c:.0%}/{d:.0%}" for c, d in zip(traj["coverage"][::5], traj["density"][::5], strict=True)
+    return t
+
+
+def covering_summary(found: Sequence[CoveringBox], asked: int, width: int = 80) -> Group:
+    """Render the boxes after the first of PRIM's covering sequence, and what they add up to.
+
+    Parameters
+    ----------
+    found : sequence of CoveringBox
+        From :func:`strandrisk.analysis.prim.prim_covering`, the first box included. [-]
+    asked : int
+        How many boxes were asked for. [count]
+    width : int
+        The terminal's width (as :func:`prim_summary`). [characters]
+    """
+    parts: list[Any] = []
+    for k, b in enumerate(found[1:], start=2):
+        before = f"box {k - 1}" if k == 2 else f"boxes 1-{k - 1}"
+        title = f"Box {k}, among the {b.searched:,} scenarios outside {before}: {b.cases:,} cases"
+        parts += [
+            _box_table(b.result, title, width),
+            f"coverage {b.coverage:.1%} of all the cases, density {b.density:.1%} inside the "
+            f"box, mass {b.mass:.1%} of all scenarios",
+        ]
+    covered = sum(b.coverage for b in found)
+    why = (
+        ""
+        if len(found) == asked
+        else f" (no box {len(found) + 1}: none among the scenarios left is half cases and "
+        "denser than they are)"
     )
-    return Group(
-        t,
-        f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
-        f"mass {box.mass:.1%}",
-        f"trade-off (coverage/density every 5 peels): {curve}",
+    parts.append(
         Text(
-            "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010), the chance "
-            "of the box's density if that one restriction were dropped; below 0.05 the "
-            "restriction matters beyond chance, '-' a side not restricted.",
+            f"Boxes 1-{len(found)} hold {covered:.1%} of the cases of interest{why}."
+            if len(found) > 1
+            else f"One box only{why}.",
             style="dim",
-        ),
+        )
     )
+    return Group(*parts)
 
 
 def breakeven_summary(

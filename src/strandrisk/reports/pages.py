@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from strandrisk.analysis.bridge import Bridge
-from strandrisk.analysis.prim import PrimResult, quasi_p_text
+from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
 from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
@@ -67,6 +67,7 @@ def prim_page(
     out: Path | None,
     png: Path | None,
     regional: pd.DataFrame | None = None,
+    more: Sequence[CoveringBox] = (),
 ) -> list[Path]:
     """Write the page of ``strandrisk discover``: the box, the trade-off and box charts.
 
@@ -82,6 +83,9 @@ def prim_page(
         Folders for ``discover.html`` and the PNG files. [-]
     regional : pandas.DataFrame, optional
         :func:`~strandrisk.analysis.regional.regional_sensitivity` of the same cases. [-]
+    more : sequence of CoveringBox
+        The boxes after the first of PRIM's covering sequence
+        (:func:`~strandrisk.analysis.prim.prim_covering`), each with a table. [-]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -91,16 +95,6 @@ def prim_page(
         f"cases, {box.density:.1%} of the scenarios inside it are cases, and it holds "
         f"{box.mass:.1%} of all scenarios."
     )
-    limits = result.limits.rename(
-        columns={
-            "min": "data min",
-            "max": "data max",
-            "qp_lower": "qp lower",
-            "qp_upper": "qp upper",
-        }
-    )
-    for side in ("qp lower", "qp upper"):
-        limits[side] = [html.escape(quasi_p_text(float(v))) for v in limits[side]]
     qp_note = _small(
         "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010): the chance of "
         "the box's density if that one restriction were dropped. Below 0.05 the restriction "
@@ -116,11 +110,50 @@ def prim_page(
         "discover",
         f"Scenario discovery: {question}",
         intro,
-        [("The box", _table(limits, "parameter") + qp_note), *_regional_section(regional)],
+        [
+            ("The box", _limits_table(result.limits) + qp_note),
+            *_more_boxes(more, sum(b.coverage for b in more) + box.coverage),
+            *_regional_section(regional),
+        ],
         figures,
         out,
         png,
     )
+
+
+def _limits_table(limits: pd.DataFrame) -> str:
+    """Render a box's restricted ranges with their quasi-p-values as text."""
+    shown = limits.rename(
+        columns={
+            "min": "data min",
+            "max": "data max",
+            "qp_lower": "qp lower",
+            "qp_upper": "qp upper",
+        }
+    )
+    for side in ("qp lower", "qp upper"):
+        shown[side] = [html.escape(quasi_p_text(float(v))) for v in shown[side]]
+    return _table(shown, "parameter")
+
+
+def _more_boxes(more: Sequence[CoveringBox], covered: float) -> list[tuple[str, str]]:
+    """Sections for the boxes after the first; the last says what all the boxes hold."""
+    sections = []
+    for k, b in enumerate(more, start=2):
+        before = "box 1" if k == 2 else f"boxes 1-{k - 1}"
+        note = (
+            f"Coverage {b.coverage:.1%} of all the cases, density {b.density:.1%} inside the "
+            f"box, mass {b.mass:.1%} of all scenarios."
+        )
+        if k == len(more) + 1:
+            note += f" Boxes 1-{k} hold {covered:.1%} of the cases of interest."
+        sections.append(
+            (
+                f"Box {k}, among the {b.searched:,} scenarios outside {before} ({b.cases:,} cases)",
+                _limits_table(b.result.limits) + _small(note),
+            )
+        )
+    return sections
 
 
 def _regional_section(regional: pd.DataFrame | None) -> list[tuple[str, str]]:
