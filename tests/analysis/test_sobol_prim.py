@@ -492,6 +492,18 @@ def test_prim_covering_finds_a_second_region_among_the_scenarios_left():
         assert b.mass == pytest.approx(inside.sum() / len(y))
         left &= ~inside
     assert first.coverage + second.coverage > 0.9
+    # the terminal says why there is no third box: the noise left is in no box worth one
+    from strandrisk.cli.render_analysis import covering_summary
+
+    console = Console(width=100, record=True)
+    console.print(covering_summary(found, 4))
+    text = " ".join(console.export_text().split())
+    left = int(y.sum()) - sum(round(b.coverage * y.sum()) for b in found)
+    assert f"Box 2, among the {second.searched:,} scenarios outside box 1" in text
+    assert f"no box 3: none among the {left:,} cases left is in a box" in text
+    console = Console(width=100, record=True)
+    console.print(covering_summary(found, 2))  # as many as asked: no reason to give
+    assert "no box" not in console.export_text()
     assert len(prim_covering(x, y, names, boxes=1)) == 1
     with pytest.raises(ValueError, match="boxes must be at least 1"):
         prim_covering(x, y, names, boxes=0)

@@ -295,12 +295,16 @@ def covering_summary(found: Sequence[CoveringBox], asked: int, width: int = 80) 
             f"box, mass {b.mass:.1%} of all scenarios",
         ]
     covered = sum(b.coverage for b in found)
-    why = (
-        ""
-        if len(found) == asked
-        else f" (no box {len(found) + 1}: none among the scenarios left is half cases and "
-        "denser than they are)"
-    )
+    last, total = found[-1], found[0].cases
+    left = last.cases - round(last.coverage * total)  # cases outside every box
+    why = ""
+    if len(found) < asked:
+        why = f" (no box {len(found) + 1}: " + (
+            "no case is left outside them)"
+            if left == 0
+            else f"none among the {left:,} cases left is in a box at least half cases and "
+            "denser than the scenarios left)"
+        )
     parts.append(
         Text(
             f"Boxes 1-{len(found)} hold {covered:.1%} of the cases of interest{why}."
