@@ -54,6 +54,9 @@ def test_the_middle_bin_by_hand():
     assert table.loc["a", "low"].tolist() == [0.0, 2.0, 4.0, 6.0, 8.0]
     assert table.loc["a", "high"].tolist() == [1.0, 3.0, 5.0, 7.0, 9.0]
     assert table.loc["a", "scenarios"].tolist() == [2] * 5
+    assert table.loc["a", "mean"].tolist() == [5.0, 25.0, 45.0, 65.0, 85.0]
+    squared = outcome_by_decile(x, y**2, bins=5)  # the mean of a bin of a and b: (a² + b²) / 2
+    assert squared.loc["a", "mean"].tolist() == [50.0, 650.0, 2050.0, 4250.0, 7250.0]
 
 
 def test_uneven_counts_and_ties_still_fill_every_bin():
@@ -81,4 +84,4 @@ def test_impossible_requests_are_refused(n, bins, y, message):
 def test_only_constant_parameters_give_an_empty_table():
     table = outcome_by_decile(pd.DataFrame({"a": np.ones(30)}), np.arange(30.0))
     assert table.empty
-    assert list(table.columns) == ["share", "low", "high", "p10", "p50", "p90", "scenarios"]
+    assert list(table.columns) == ["share", "low", "high", "p10", "p50", "p90", "mean", "scenarios"]

@@ -39,8 +39,10 @@ def outcome_by_decile(
         Index (parameter, bin) with the bins numbered from 0 (the lowest values); columns
         ``share`` (the bin's middle as a share of the scenarios sorted by the parameter,
         0.05 for the first decile) [fraction], ``low``, ``high`` (the parameter's values at
-        the bin's ends) [parameter units], ``p10``, ``p50``, ``p90`` [unit of the outcome]
-        and ``scenarios`` [count]. Parameters come by falling range of their medians (the
+        the bin's ends) [parameter units], ``p10``, ``p50``, ``p90`` and ``mean`` (the
+        basis of @RISK's "change in output mean" tornado, whose bars are a parameter's lowest
+        and highest bin mean) [unit of the outcome] and ``scenarios`` [count]. Parameters
+        come by falling range of their medians (the
         strongest first); a parameter that takes one value only is left out. Scenarios
         with equal values of a parameter are split between bins by their order, so that
         every bin holds the same number (to within one).
@@ -81,6 +83,7 @@ def outcome_by_decile(
                     "p10": q[:, 0],
                     "p50": q[:, 1],
                     "p90": q[:, 2],
+                    "mean": np.add.reduceat(sy, edges[:-1]) / np.diff(edges),
                     "scenarios": np.bincount(which, minlength=bins),
                 },
                 index=pd.MultiIndex.from_product([[name], range(bins)], names=["parameter", "bin"]),
@@ -89,7 +92,7 @@ def outcome_by_decile(
         spread[name] = float(q[:, 1].max() - q[:, 1].min())
     if not parts:
         return pd.DataFrame(
-            columns=["share", "low", "high", "p10", "p50", "p90", "scenarios"],
+            columns=["share", "low", "high", "p10", "p50", "p90", "mean", "scenarios"],
             index=pd.MultiIndex.from_arrays([[], []], names=["parameter", "bin"]),
         )
     ranked = sorted(spread, key=lambda k: -spread[k])  # stable: ties keep the columns' order
