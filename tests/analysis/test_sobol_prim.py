@@ -1,11 +1,14 @@
 """Sobol indices on the Ishigami function; PRIM recovers a planted box; the CLI commands."""
 
+import itertools
 import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from SALib.test_functions import Ishigami
 from typer.testing import CliRunner
@@ -530,3 +533,27 @@ def test_discover_finds_more_boxes_when_asked(tmp_path):
     assert len(json.loads(one.stdout)["boxes"]) == 1  # the default: one box
     r = runner.invoke(app, [*args[:-1], "0"])
     assert r.exit_code == 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(200, 2_000), st.integers(1, 4), st.floats(0.02, 0.6))
+def test_prim_covering_boxes_share_no_scenario_and_add_up(seed, n, boxes, rate):
+    """Whatever the data: at most the boxes asked, each found among fewer scenarios than the
+    one before, coverages and masses that add up to at most the whole, and the first box
+    prim()'s own."""
+    from strandrisk.analysis.prim import prim_covering
+
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 3))
+    y = (x[:, 0] + 0.3 * rng.random(n)) > 1.3 - rate
+    if y.all() or not y.any():
+        return
+    found = prim_covering(x, y, ["a", "b", "c"], boxes)
+    assert 1 <= len(found) <= boxes
+    assert found[0].searched == n
+    assert all(b.searched < a.searched for a, b in itertools.pairwise(found))
+    for k, b in enumerate(found):  # each set aside exactly the scenarios of the boxes before
+        assert b.searched == n - round(sum(a.mass for a in found[:k]) * n)
+    assert sum(b.coverage for b in found) <= 1.0 + 1e-12
+    assert sum(b.mass for b in found) <= 1.0 + 1e-12
+    assert found[0].result.limits.equals(prim(x, y, ["a", "b", "c"]).limits)
