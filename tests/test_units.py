@@ -68,3 +68,13 @@ def test_share_text_never_rounds_a_rare_event_away():
         assert (share_text(hi) == "100%") == (hi == 1.0)
 
     ordered()
+
+
+def test_signed_text_writes_a_rounded_zero_without_a_sign():
+    from strandrisk.units import signed_text
+
+    assert [signed_text(v) for v in (0.99, -0.61, -0.004, 0.004, 0.0, -0.0049, 0.006)] == [
+        "+0.99", "-0.61", "0.00", "0.00", "0.00", "0.00", "+0.01"
+    ]  # fmt: skip
+    assert signed_text(-0.0004, 3) == "0.000"
+    assert signed_text(-0.0006, 3) == "-0.001"

@@ -23,6 +23,7 @@ __all__ = [
     "convert",
     "require_unit",
     "share_text",
+    "signed_text",
     "to_canonical",
 ]
 
@@ -253,3 +254,17 @@ def share_text(share: float) -> str:
     if text == "100%" and share < 1.0:
         return ">99%"
     return text
+
+
+def signed_text(value: float, digits: int = 2) -> str:
+    """Write a signed number, one that rounds to zero as plain zero ("0.00", not "-0.00").
+
+    Parameters
+    ----------
+    value : float
+        The number, such as a correlation. [-]
+    digits : int
+        Decimals. [count]
+    """
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0.0 else text

@@ -23,6 +23,7 @@ from strandrisk.cli._format import (
     _share,
     _usd_change,
 )
+from strandrisk.units import signed_text
 
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
     from strandrisk.engine.decisions import DecisionComparison
@@ -268,7 +269,7 @@ def drivers_table(
     for outcome in wide.columns:  # short headers: four columns beside the names in 80
         t.add_column(_DRIVER_HEADERS.get(outcome, outcome), justify="right")
     for parameter, row in wide.iterrows():
-        t.add_row(str(parameter), *("-" if pd.isna(v) else f"{v:+.2f}" for v in row))
+        t.add_row(str(parameter), *("-" if pd.isna(v) else signed_text(v) for v in row))
     notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
     table: list[RenderableType] = [t] * (not wide.empty)
     return table + [Text(note, style="dim") for note in notes]

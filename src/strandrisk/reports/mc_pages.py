@@ -33,6 +33,7 @@ from strandrisk.reports.figures import (
 )
 from strandrisk.scenarios.sampling import SAMPLER_NAMES
 from strandrisk.scenarios.schema import COMPANIES
+from strandrisk.units import signed_text
 
 __all__ = ["decisions_page", "mc_page"]
 
@@ -163,7 +164,8 @@ def _mc_tables(
         *_capex_year_section(r, company),
         (
             f"What moves the outcomes ({company}): rank correlation with each parameter",
-            _table(wide, "parameter", "{:+.2f}") + "".join(_small(n) for n in notes),
+            _table(wide.map(lambda v: "-" if pd.isna(v) else signed_text(v)), "parameter")
+            + "".join(_small(n) for n in notes),
         ),
     ]
     return tables
