@@ -126,7 +126,7 @@ def _mc_figures(
     scenario: Scenario, n: int, seed: int, source: str | Path, fixed: tuple[str, ...] = ()
 ) -> tuple[dict, str]:
     """Monte Carlo, Sobol and PRIM figures for the report, and the headline figures in words."""
-    from strandrisk.analysis.deciles import outcome_by_decile
+    from strandrisk.analysis.deciles import decile_noise_floor, outcome_by_decile
     from strandrisk.analysis.prim import prim
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.engine.mc_kept import temporary_kept
@@ -159,6 +159,7 @@ def _mc_figures(
         mc.cumulative("stranded_peak")[order],
         npv,
         outcome_by_decile(samples.iloc[:head], y[:head]) if head >= 20 else None,  # 2 a tenth
+        decile_noise_floor(y[:head]) if head >= 20 else None,
     )
     held = [k for k in whole.keys if k in fixed]
     note = (

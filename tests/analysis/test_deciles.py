@@ -85,3 +85,39 @@ def test_only_constant_parameters_give_an_empty_table():
     table = outcome_by_decile(pd.DataFrame({"a": np.ones(30)}), np.arange(30.0))
     assert table.empty
     assert list(table.columns) == ["share", "low", "high", "p10", "p50", "p90", "mean", "scenarios"]
+
+
+def test_the_noise_floor_separates_an_effect_from_none():
+    """A standard normal outcome in tenths of 1,000: each median has a standard error of
+    about sqrt(pi / 2) / sqrt(1,000) = 0.040, and the range of ten of them is about 3.1 of
+    those (0.12) on average: the 95th percentile over random orders sits above that."""
+    from strandrisk.analysis.deciles import decile_noise_floor, median_range
+
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=10_000)
+    floor = decile_noise_floor(y)
+    assert 0.12 < floor < 0.3
+    assert decile_noise_floor(y) == floor  # the same seed, the same floor
+    x, planted = _draws()
+    table = outcome_by_decile(x, planted)
+    ranges = median_range(table)
+    assert ranges.index.tolist() == ["line", "bowl", "flat"]
+    for name in ranges.index:
+        assert ranges[name] == np.ptp(table.loc[name, "p50"])
+    floor = decile_noise_floor(planted)
+    assert ranges["bowl"] > floor > ranges["flat"]
+
+
+def test_the_chart_draws_only_the_parameters_above_the_floor():
+    from strandrisk.analysis.deciles import decile_noise_floor
+    from strandrisk.reports.figures import decile_figure
+
+    x, y = _draws()
+    table = outcome_by_decile(x, y)
+    drawn = decile_figure(table, "t", "y", scale=1.0, floor=decile_noise_floor(y))
+    assert [trace.name for trace in drawn.data] == ["line", "bowl"]
+    every = decile_figure(table, "t", "y", scale=1.0)
+    assert [trace.name for trace in every.data] == ["line", "bowl", "flat"]
+    only = decile_figure(table, "t", "y", scale=1.0, floor=1e9)  # the strongest always
+    assert [trace.name for trace in only.data] == ["line"]
+    assert "a tenth of the 10,000 scenarios" in drawn.layout.xaxis.title.text

@@ -9,6 +9,9 @@ one that turns, or is flat and then jumps, is what a correlation hides: an effec
 reverses, saturates or sets in past a threshold, averaged over everything else that varies.
 Parameters are ranked by how far their medians move from the lowest tenth to the highest
 (the range of the medians), which a non-monotone effect scores as well as a monotone one.
+A parameter without any effect scores a range too, from sampling alone:
+:func:`decile_noise_floor` is what such a parameter scores (the 95th percentile over random
+orders of the scenarios), as PAWN's dummy parameters give its noise floor.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["outcome_by_decile"]
+__all__ = ["decile_noise_floor", "median_range", "outcome_by_decile"]
 
 
 def outcome_by_decile(
@@ -89,7 +92,7 @@ def outcome_by_decile(
                 index=pd.MultiIndex.from_product([[name], range(bins)], names=["parameter", "bin"]),
             )
         )
-        spread[name] = float(q[:, 1].max() - q[:, 1].min())
+        spread[name] = float(np.ptp(q[:, 1]))
     if not parts:
         return pd.DataFrame(
             columns=["share", "low", "high", "p10", "p50", "p90", "mean", "scenarios"],
@@ -97,3 +100,60 @@ def outcome_by_decile(
         )
     ranked = sorted(spread, key=lambda k: -spread[k])  # stable: ties keep the columns' order
     return pd.concat(parts).loc[ranked]
+
+
+def median_range(deciles: pd.DataFrame) -> pd.Series:
+    """Return each parameter's range of bin medians, the strongest first.
+
+    Parameters
+    ----------
+    deciles : pandas.DataFrame
+        From :func:`outcome_by_decile`. [unit of the outcome]
+
+    Returns
+    -------
+    pandas.Series
+        Index parameter, in the table's order. [unit of the outcome]
+    """
+    p50 = deciles["p50"].groupby(level="parameter", sort=False)
+    return p50.max() - p50.min()
+
+
+def decile_noise_floor(
+    outcome: pd.Series | np.ndarray, bins: int = 10, orders: int = 20, seed: int = 0
+) -> float:
+    """Return the range of bin medians a parameter without any effect reaches by chance.
+
+    The scenarios are put in ``orders`` random orders (a parameter drawn independently of
+    everything), each cut into ``bins`` equal-count bins as :func:`outcome_by_decile` does;
+    the floor is the 95th percentile of the ranges of their medians. A parameter whose
+    range is below it cannot be told from noise with these scenarios.
+
+    Parameters
+    ----------
+    outcome : pandas.Series or ndarray
+        The outcome per scenario. [unit of the outcome]
+    bins : int
+        Bins, as :func:`outcome_by_decile`. [count]
+    orders : int
+        Random orders drawn. [count]
+    seed : int
+        Seed of the orders; the same seed, the same floor. [-]
+
+    Returns
+    -------
+    float
+        The floor. [unit of the outcome]
+    """
+    y = np.asarray(outcome, dtype=float)
+    n = y.size
+    if bins < 2 or n < bins or orders < 1:
+        raise ValueError(f"need at least 2 bins, {bins} scenarios and one order; got {n}, {orders}")
+    edges = (np.arange(bins + 1) * n) // bins
+    rng = np.random.default_rng(seed)
+    ranges = []
+    for _ in range(orders):
+        shuffled = y[rng.permutation(n)]
+        medians = [np.median(shuffled[edges[b] : edges[b + 1]]) for b in range(bins)]
+        ranges.append(np.ptp(medians))
+    return float(np.quantile(ranges, 0.95))

@@ -41,8 +41,8 @@ MC_FIGURES: dict[str, str] = {
     "mc_cdf": "Cumulative distribution of peak stranded value, per company",
     "mc_p_impairment": "Probability of an impairment by the end of each year (industry)",
     "mc_drivers": "What moves the 2026 programme's NPV over the draws (industry, rank correlation)",
-    "mc_deciles": "Peak stranded value by tenth of the draws of its strongest parameters "
-    "(industry, median)",
+    "mc_deciles": "Peak stranded value (industry) per tenth of each parameter's draws: medians, "
+    "the parameters above noise",
     "mc_sobol": "Sobol indices of peak stranded value (industry)",
     "mc_prim": "PRIM: parameter ranges where peak stranded value is in its top quarter",
 }
@@ -58,6 +58,7 @@ def build_mc_figures(
     cumulative: pd.DataFrame | None = None,
     drivers: pd.DataFrame | None = None,
     deciles: pd.DataFrame | None = None,
+    floor: float | None = None,
 ) -> dict[str, go.Figure]:
     """Build the Monte Carlo charts of the report.
 
@@ -84,6 +85,9 @@ def build_mc_figures(
     deciles : pandas.DataFrame, optional
         The industry's peak stranded value by decile of each parameter
         (:func:`strandrisk.analysis.deciles.outcome_by_decile`). [USD]
+    floor : float, optional
+        Its noise floor: only parameters above it are drawn
+        (:func:`strandrisk.analysis.deciles.decile_noise_floor`). [USD]
 
     Returns
     -------
@@ -111,13 +115,18 @@ def build_mc_figures(
         figures["mc_drivers"] = rank_drivers_figure(drivers, t["mc_drivers"])
     if deciles is not None:
         figures["mc_deciles"] = decile_figure(
-            deciles, t["mc_deciles"], "median peak stranded value, USD billion"
+            deciles, t["mc_deciles"], "median peak stranded value, USD billion", floor=floor
         )
     return figures
 
 
 def decile_figure(
-    deciles: pd.DataFrame, title: str, y_title: str, top: int = 5, scale: float = _B
+    deciles: pd.DataFrame,
+    title: str,
+    y_title: str,
+    top: int = 5,
+    scale: float = _B,
+    floor: float | None = None,
 ) -> go.Figure:
     """Draw an outcome's median in each tenth of the draws of its strongest parameters.
 
@@ -133,9 +142,18 @@ def decile_figure(
         How many parameters to draw. [count]
     scale : float
         Divisor of the outcome for the y axis (1e9: USD billion). [unit of the outcome]
+    floor : float, optional
+        Draw only the parameters whose medians range over more than this
+        (:func:`~strandrisk.analysis.deciles.decile_noise_floor`; the strongest always).
+        [unit of the outcome]
     """
+    from strandrisk.analysis.deciles import median_range
+
     fig = go.Figure()
-    names = list(dict.fromkeys(deciles.index.get_level_values("parameter")))[:top]
+    ranges = median_range(deciles)
+    names = [k for i, (k, r) in enumerate(ranges.items()) if i == 0 or floor is None or r > floor]
+    names = names[:top]
+    scenarios = int(deciles.loc[names[0], "scenarios"].sum()) if names else 0
     for i, name in enumerate(names):
         d = deciles.loc[name]
         fig.add_scatter(
@@ -151,7 +169,10 @@ def decile_figure(
         )
     fig.update_layout(
         title=title,
-        xaxis={"title": "the parameter's percentile in the draws (each point: a tenth of them)"},
+        xaxis={
+            "title": "the parameter's percentile in the draws (each point: a tenth of the "
+            f"{scenarios:,} scenarios)"
+        },
         yaxis_title=y_title,
         **_LAYOUT,
     )

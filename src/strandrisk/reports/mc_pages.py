@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from strandrisk.analysis.deciles import outcome_by_decile
+from strandrisk.analysis.deciles import decile_noise_floor, outcome_by_decile
 from strandrisk.engine.decisions import DecisionComparison
 from strandrisk.engine.montecarlo import MCResult
 from strandrisk.reports._page import _in_order, _small, _table, write_page
@@ -225,12 +225,13 @@ def _decile_figures(samples: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, 
     x = samples.iloc[:head]
     figures = {}
     for name, words in (("stranded_peak", "peak stranded value"), ("npv_2026", "the 2026 NPV")):
-        table = outcome_by_decile(x, outcomes.loc[x.index, name].to_numpy())
+        y = outcomes.loc[x.index, name].to_numpy()
         figures[f"mc_deciles_{name}"] = decile_figure(
-            table,
-            f"{words.capitalize()} (industry): the median in each tenth of a parameter's "
-            f"draws ({head:,} scenarios)",
+            outcome_by_decile(x, y),
+            f"{words.capitalize()} (industry) per tenth of each parameter's draws: medians, "
+            "the parameters above noise",
             f"median {words}, USD billion",
+            floor=decile_noise_floor(y),
         )
     return figures
 
