@@ -126,14 +126,13 @@ def _mc_figures(
     scenario: Scenario, n: int, seed: int, source: str | Path, fixed: tuple[str, ...] = ()
 ) -> tuple[dict, str]:
     """Monte Carlo, Sobol and PRIM figures for the report, and the headline figures in words."""
-    from strandrisk.analysis.deciles import decile_noise_floor, outcome_by_decile
     from strandrisk.analysis.prim import prim
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.engine.mc_kept import temporary_kept
     from strandrisk.engine.montecarlo import read_kept, run_mc
     from strandrisk.io.uncertainty import hold_fixed, load_uncertainty
     from strandrisk.reports.figures import build_mc_figures
-    from strandrisk.reports.mc_pages import DECILE_SCENARIOS
+    from strandrisk.reports.mc_pages import deciles_shown
 
     whole = load_uncertainty(source, scenario, fixed, hold=False)  # read once; then held
     space = hold_fixed(whole, fixed, str(source))
@@ -145,7 +144,6 @@ def _mc_figures(
     box = prim(
         samples.to_numpy(dtype=float), y > pd.Series(y).quantile(0.75), list(samples.columns)
     )
-    head = min(len(samples), DECILE_SCENARIOS)  # the deciles' sorts read the first ones
     drivers = mc.drivers_of("industry")
     npv = drivers[drivers.index.get_level_values("outcome") == "npv_2026"].droplevel("outcome")
     order = [*(c.name for c in scenario.companies), "industry"]
@@ -158,8 +156,7 @@ def _mc_figures(
         box.boxes[box.chosen],
         mc.cumulative("stranded_peak")[order],
         npv,
-        outcome_by_decile(samples.iloc[:head], y[:head]) if head >= 20 else None,  # 2 a tenth
-        decile_noise_floor(y[:head]) if head >= 20 else None,
+        *(deciles_shown(samples, y) or (None, None)),
     )
     held = [k for k in whole.keys if k in fixed]
     note = (

@@ -201,6 +201,11 @@ class Spider:
     company: str
     own: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
+    def _check_levels(self, *levels: float) -> None:
+        missing = [q for q in levels if q not in self.levels]
+        if missing:
+            raise ValueError(f"level {missing[0]} is not one of {self.levels}")
+
     def outside(self, low: float = 0.1, high: float = 0.9) -> pd.DataFrame:
         """Return the parameters whose scenario value lies outside two of their percentiles.
 
@@ -223,15 +228,11 @@ class Spider:
             ``"above"``) and ``nearer`` (the outcome at the nearer level, every other
             parameter at the scenario's value) [outcome unit]. Empty without :attr:`own`.
         """
-        missing = [q for q in (low, high) if q not in self.levels]
-        if missing:
-            raise ValueError(f"level {missing[0]} is not one of {self.levels}")
-        columns = ["own", "low", "high", "side", "nearer"]
+        self._check_levels(low, high)
         keys = [k for k in self.values.index if k in self.own.index]
         own = self.own.reindex(keys).astype(float)
         lo, hi = self.values.loc[keys, low], self.values.loc[keys, high]
         below, above = own < lo, own > hi
-        out = (below | above).to_numpy()
         frame = pd.DataFrame(
             {
                 "own": own,
@@ -244,7 +245,7 @@ class Spider:
             },
             index=pd.Index(keys, name="parameter"),
         )
-        return frame.loc[out, columns]
+        return frame[(below | above).to_numpy()]
 
     def swings(self, low: float = 0.1, high: float = 0.9) -> list[Swing]:
         """Return the tornado between two of the levels, largest swing first.
@@ -254,9 +255,7 @@ class Spider:
         low, high : float
             Two of :attr:`levels`. [-]
         """
-        missing = [q for q in (low, high) if q not in self.levels]
-        if missing:
-            raise ValueError(f"level {missing[0]} is not one of {self.levels}")
+        self._check_levels(low, high)
         swings = [
             Swing(
                 str(key),

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from strandrisk.analysis.deciles import median_range
 from strandrisk.analysis.prim import PrimBox
 from strandrisk.reports._style import _B, _INDUSTRY, _LAYOUT, _PALETTE, _colour
 from strandrisk.reports.whatif_figures import display_unit
@@ -147,8 +148,6 @@ def decile_figure(
         (:func:`~strandrisk.analysis.deciles.decile_noise_floor`; the strongest always).
         [unit of the outcome]
     """
-    from strandrisk.analysis.deciles import median_range
-
     fig = go.Figure()
     ranges = median_range(deciles)
     names = [k for i, (k, r) in enumerate(ranges.items()) if i == 0 or floor is None or r > floor]

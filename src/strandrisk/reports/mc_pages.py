@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -35,7 +36,7 @@ from strandrisk.scenarios.sampling import SAMPLER_NAMES
 from strandrisk.scenarios.schema import COMPANIES
 from strandrisk.units import signed_text
 
-__all__ = ["decisions_page", "mc_page"]
+__all__ = ["DECILE_SCENARIOS", "deciles_shown", "decisions_page", "mc_page"]
 
 
 def mc_page(
@@ -217,21 +218,37 @@ DECILE_SCENARIOS = 100_000
 """Scenarios the charts by decile read, at most (the first ones: a sort per parameter)."""
 
 
+def deciles_shown(samples: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, float] | None:
+    """Return an outcome by decile of each parameter and its noise floor, as a page shows them.
+
+    Over the first :data:`DECILE_SCENARIOS` scenarios; None below two scenarios a tenth.
+
+    Parameters
+    ----------
+    samples : pandas.DataFrame
+        The drawn parameters, a row per scenario. [parameter units]
+    y : ndarray
+        The outcome of the same scenarios, in the same order. [unit of the outcome]
+    """
+    head = min(len(samples), DECILE_SCENARIOS)
+    if head < 20:
+        return None
+    return outcome_by_decile(samples.iloc[:head], y[:head]), decile_noise_floor(y[:head])
+
+
 def _decile_figures(samples: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, go.Figure]:
     """Return the industry's peak stranded value and NPV by decile of their strongest drivers."""
-    head = min(len(samples), DECILE_SCENARIOS)
-    if head < 20:  # fewer than two scenarios a tenth
-        return {}
-    x = samples.iloc[:head]
     figures = {}
     for name, words in (("stranded_peak", "peak stranded value"), ("npv_2026", "the 2026 NPV")):
-        y = outcomes.loc[x.index, name].to_numpy()
+        shown = deciles_shown(samples, outcomes.loc[samples.index, name].to_numpy())
+        if shown is None:
+            return {}
         figures[f"mc_deciles_{name}"] = decile_figure(
-            outcome_by_decile(x, y),
+            shown[0],
             f"{words.capitalize()} (industry) per tenth of each parameter's draws: medians, "
             "the parameters above noise",
             f"median {words}, USD billion",
-            floor=decile_noise_floor(y),
+            floor=shown[1],
         )
     return figures
 
