@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.deciles import outcome_by_decile
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
-    from strandrisk.analysis.prim import PrimResult, prim, prim_covering
+    from strandrisk.analysis.prim import PrimResult, prim, prim_covering, prim_resample
     from strandrisk.analysis.sensitivity import Spider, spider
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.analysis.sweep import sweep
@@ -56,6 +56,7 @@ _LAZY = {
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "prim_covering": "strandrisk.analysis.prim",
+    "prim_resample": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
     "Spider": "strandrisk.analysis.sensitivity",
     "spider": "strandrisk.analysis.sensitivity",
@@ -148,6 +149,7 @@ __all__ = [
     "pawn_for_scenario",
     "prim",
     "prim_covering",
+    "prim_resample",
     "read_kept",
     "rollforward",
     "run_mc",

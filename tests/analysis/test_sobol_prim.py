@@ -274,6 +274,13 @@ def test_outcome_units_cover_every_outcome_column():
         (["discover", "--above", "1", "--outcome", "company"], "is not one of stranded_peak"),
         (["discover", "--above", "1e20", "--n", "20"], "none of the 20 scenarios qualifies"),
         (["discover", "--below", "1e20", "--n", "20"], "every one of the 20 scenarios"),
+        (["discover", "--above", "1", "--peel-alpha", "0"], "--peel-alpha 0.0: must be between 0"),
+        (["discover", "--above", "1", "--mass-min", "1"], "--mass-min 1.0: must be at least 0"),
+        (["discover", "--above", "1", "--min-coverage", "1.5"], "--min-coverage 1.5: must be"),
+        (
+            ["discover", "--above", "1e12", "--n", "200", "--step", "999"],
+            "--step 999: the peeling trajectory has steps 0 to ",
+        ),
         (["breakeven", "--n", "0"], "--n: 0"),
         (
             ["breakeven", "--x", "capex.growth", "--set", "capex.growth=0.1", "--n", "2"],

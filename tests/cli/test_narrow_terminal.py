@@ -53,6 +53,7 @@ COMMANDS = [
     ["discover", "--above", "1.5e12", "--n", "2000"],  # a box edge of 1.3e-05: nine characters
     ["discover", "--outcome", "min_dscr", "--below", "2", "--n", "2000"],  # six parameters
     ["discover", "--outcome", "npv_2026", "--below", "0", "--n", "2000", "--boxes", "3"],
+    ["discover", "--above", "2e12", "--n", "2000", "--resample", "4"],  # long parameter names
     ["tco"],
     ["scenario", "diff", "base", "open-source-collapse"],
     ["scenario", "diff", "base", "agentic-boom", "--outcome", "min_dscr", "--outcome", "irr_2026"],

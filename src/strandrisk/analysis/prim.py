@@ -25,6 +25,7 @@ __all__ = [
     "PrimResult",
     "prim",
     "prim_covering",
+    "prim_resample",
     "quasi_p_text",
     "quasi_p_values",
 ]
@@ -186,6 +187,7 @@ def prim(
     alpha: float = 0.05,
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
+    step: int | None = None,
 ) -> PrimResult:
     """Find a box of parameter ranges where the cases of interest concentrate.
 
@@ -203,6 +205,9 @@ def prim(
         Stop peeling when the box holds less than this share of all scenarios. [fraction]
     min_coverage : float
         The chosen box is the densest with at least this coverage. [fraction]
+    step : int, optional
+        Choose the box at this step of the peeling trajectory instead (0 is every
+        scenario), as EMA Workbench's ``PrimBox.select``; it is pasted all the same. [-]
 
     Returns
     -------
@@ -213,6 +218,7 @@ def prim(
     y = np.asarray(y, dtype=bool)
     if x.ndim != 2 or x.shape[0] != y.shape[0] or x.shape[0] == 0:
         raise ValueError(f"x must be (n, d) with n = len(y) > 0, got {x.shape} and {y.shape}")
+    _check_settings(alpha, min_mass, min_coverage)
     total = int(y.sum())
     xt = np.ascontiguousarray(x.T)
     lowers, uppers, _, counts = peel_all(
@@ -223,8 +229,13 @@ def prim(
         PrimBox(lo, hi, int(h) / max(total, 1), int(h) / max(int(m), 1), int(m) / n)
         for lo, hi, (m, h) in zip(lowers, uppers, counts, strict=True)
     ]
-    eligible = [i for i, b in enumerate(boxes) if b.coverage >= min_coverage] or [0]
-    chosen = max(eligible, key=lambda i: (boxes[i].density, -i))
+    if step is None:
+        eligible = [i for i, b in enumerate(boxes) if b.coverage >= min_coverage] or [0]
+        chosen = max(eligible, key=lambda i: (boxes[i].density, -i))
+    elif 0 <= step < len(boxes):
+        chosen = step
+    else:
+        raise ValueError(f"step {step}: the peeling trajectory has steps 0 to {len(boxes) - 1}")
     box = boxes[chosen]
     inside = _in_box(x, box.lower, box.upper, np.zeros(x.shape[1], dtype=bool))
     inside, lo, hi, _ = _paste(
@@ -263,6 +274,105 @@ def prim(
     return PrimResult(list(names), trajectory, boxes, chosen, limits)
 
 
+def _check_settings(alpha: float, min_mass: float, min_coverage: float) -> None:
+    """Refuse a peeling share, least mass or least coverage outside its range."""
+    for name, value, ok, allowed in (
+        ("alpha", alpha, 0 < alpha < 1, "between 0 and 1, both excluded"),
+        ("min_mass", min_mass, 0 <= min_mass < 1, "at least 0 and below 1"),
+        ("min_coverage", min_coverage, 0 <= min_coverage <= 1, "between 0 and 1"),
+    ):
+        if not ok:  # NaN fails every comparison
+            raise ValueError(f"{name} {value}: must be {allowed}")
+
+
+def prim_resample(
+    x: np.ndarray,
+    y: np.ndarray,
+    result: PrimResult,
+    iterations: int = 10,
+    fraction: float = 0.5,
+    seed: int = 0,
+    alpha: float = 0.05,
+    min_mass: float = 0.05,
+) -> pd.DataFrame:
+    """Measure how well the box comes back: the share of random subsets restricting each parameter.
+
+    EMA Workbench's ``PrimBox.resample``: PRIM peels again on ``iterations`` random
+    subsets of the scenarios (``fraction`` of them each, without replacement); in each
+    subset's trajectory it takes the box whose coverage is nearest the chosen box's, and the
+    one whose density is nearest, and counts the parameters those boxes restrict (a bound
+    inside the subset's range). A parameter the chosen box restricts and nearly every subset
+    restricts too is part of the story; one restricted by few subsets is likely fitted to
+    this sample's noise. The subsets' boxes are the peeling's, before pasting.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, d)
+        Parameter values of each scenario, as given to :func:`prim`. [canonical units]
+    y : ndarray of bool, shape (n,)
+        Cases of interest, as given to :func:`prim`. [-]
+    result : PrimResult
+        :func:`prim`'s result on ``x`` and ``y``: its chosen box is the one to reproduce. [-]
+    iterations : int
+        How many random subsets; at least 1. [count]
+    fraction : float
+        Each subset's share of the scenarios, above 0 and at most 1. [fraction]
+    seed : int
+        Seed of the subsets: the same seed draws the same subsets. [-]
+    alpha, min_mass : float
+        As :func:`prim` (give the values the result was found with). [fraction]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``parameter`` (all of them), most reproduced first (ties in the given
+        order): ``in_box`` (restricted by the chosen box), ``coverage_match`` and
+        ``density_match`` (the share of subsets whose box nearest in coverage, or in
+        density, restricts it). [bool, fraction, fraction]
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    _check_settings(alpha, min_mass, 0.0)
+    if iterations < 1:
+        raise ValueError(f"iterations {iterations}: must be at least 1")
+    size = int(len(y) * fraction) if 0 < fraction <= 1 else 0
+    if size < 2:
+        raise ValueError(
+            f"fraction {fraction}: each subset must hold at least 2 of the {len(y):,} scenarios"
+        )
+    box = result.boxes[result.chosen]
+    d = x.shape[1]
+    data_min, data_max = x.min(axis=0), x.max(axis=0)
+    in_box = (box.lower > data_min) | (box.upper < data_max)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_RESAMPLE_KEY,)))
+    hits = np.zeros((2, d))
+    for _ in range(iterations):
+        rows = np.sort(rng.choice(len(y), size=size, replace=False))  # kept in the given order
+        xt = np.ascontiguousarray(x[rows].T)
+        ys = y[rows]
+        lowers, uppers, _, counts = peel_all(
+            xt, sort_columns(xt), ys.astype(np.int64), float(alpha), float(min_mass)
+        )
+        m, h = counts[:, 0], counts[:, 1]
+        coverage = h / max(int(ys.sum()), 1)
+        density = h / np.maximum(m, 1)
+        restricted = (lowers > xt.min(axis=1)) | (uppers < xt.max(axis=1))
+        hits[0] += restricted[np.argmin(np.abs(coverage - box.coverage))]
+        hits[1] += restricted[np.argmin(np.abs(density - box.density))]
+    table = pd.DataFrame(
+        {
+            "in_box": in_box,
+            "coverage_match": hits[0] / iterations,
+            "density_match": hits[1] / iterations,
+        },
+        index=pd.Index(result.names, name="parameter"),
+    )
+    return table.sort_values(["coverage_match", "density_match"], ascending=False, kind="stable")
+
+
+_RESAMPLE_KEY = 0x5052494D  # "PRIM": the subsets' stream, apart from any draws of the seed
+
+
 @dataclass(frozen=True, slots=True)
 class CoveringBox:
     """One box of PRIM's covering sequence, found among the scenarios no earlier box holds.
@@ -299,6 +409,7 @@ def prim_covering(
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
     min_density: float = 0.5,
+    step: int | None = None,
 ) -> list[CoveringBox]:
     """Find up to ``boxes`` boxes in turn, each among the scenarios outside the ones before.
 
@@ -325,6 +436,9 @@ def prim_covering(
         As :func:`prim`, applied to the scenarios each box is found among. [fraction]
     min_density : float
         The least density of a box after the first. [fraction]
+    step : int, optional
+        The first box's step of its peeling trajectory, as :func:`prim`; the later boxes
+        are chosen by ``min_coverage``. [-]
 
     Returns
     -------
@@ -343,7 +457,7 @@ def prim_covering(
         cases = int(ys.sum())
         if cases == 0 or cases == len(ys):
             break
-        result = prim(xs, ys, names, alpha, min_mass, min_coverage)
+        result = prim(xs, ys, names, alpha, min_mass, min_coverage, None if found else step)
         box = result.boxes[result.chosen]
         weak = box.density < min_density or box.density <= cases / len(ys)
         if found and (weak or result.limits.empty):

@@ -272,6 +272,42 @@ def discover(
             "(PRIM's covering; a later box needs a density of 50 %).",
         ),
     ] = 1,
+    step: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Choose the box at this step of the peeling trajectory (0 holds every "
+            "scenario; the trade-off line lists them) instead of the densest with "
+            "--min-coverage, as EMA Workbench's select.",
+        ),
+    ] = None,
+    min_coverage: Annotated[
+        float,
+        typer.Option(
+            metavar="FRACTION",
+            help="The chosen box is the densest that holds at least this share of the cases.",
+        ),
+    ] = 0.5,
+    peel_alpha: Annotated[
+        float,
+        typer.Option(metavar="FRACTION", help="Share of the box's scenarios peeled each step."),
+    ] = 0.05,
+    mass_min: Annotated[
+        float,
+        typer.Option(
+            metavar="FRACTION",
+            help="Stop peeling once the box holds this share of the scenarios or less.",
+        ),
+    ] = 0.05,
+    resample: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="Also run PRIM again on N random halves of the scenarios: how often each "
+            "parameter is restricted again (EMA Workbench's resample), e.g. 10.",
+        ),
+    ] = 0,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -279,7 +315,7 @@ def discover(
     ] = False,
 ) -> None:
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
-    from strandrisk.analysis.prim import prim_covering
+    from strandrisk.analysis.prim import prim_covering, prim_resample
     from strandrisk.analysis.regional import regional_sensitivity
 
     if above is not None and below is None:
@@ -297,13 +333,24 @@ def discover(
             "--from: the scenarios are in the file already; --preset, --scenario and --set "
             "apply only to scenarios discover draws itself"
         )
+    settings = {"peel_alpha": peel_alpha, "mass_min": mass_min, "min_coverage": min_coverage}
+    _check_prim_settings(settings)
     ui.check_folders(out, png)
     samples, outcomes = _discover_draws(from_, preset, scenario, set_, n, seed, company, as_json)
     cases = _cases(outcomes, outcome, flag, threshold)
     x, names = samples.to_numpy(dtype=float), list(samples.columns)
-    found = prim_covering(x, cases, names, boxes)
+    try:
+        found = prim_covering(x, cases, names, boxes, peel_alpha, mass_min, min_coverage, step=step)
+    except ValueError as exc:  # the only one left: a step past the trajectory's end
+        raise InputError(f"--{exc}") from None  # "--step 99: the trajectory has ..."
     result = found[0].result  # the first box: PRIM on every scenario
     regional = regional_sensitivity(x, cases, names)
+    resampled = None
+    if resample:
+        if len(cases) < 4:
+            raise InputError(f"--resample: {len(cases)} scenarios are too few to halve")
+        with ui.working(f"PRIM on {resample} random halves of the scenarios", as_json):
+            resampled = prim_resample(x, cases, result, resample, 0.5, seed, peel_alpha, mass_min)
     question = f"{company} {outcome} {flag[2:]} {threshold:g}"
     if out is not None or png is not None:
         from strandrisk.engine.simulate import OUTCOME_UNITS
@@ -319,17 +366,46 @@ def discover(
             png,
             regional,
             found[1:],
+            resampled,
         )
         ui.wrote(page, as_json)
     if as_json:
-        ui.print_json(
-            _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
-        )
+        found_json = _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
+        ui.print_json(found_json | _settings_json(settings, result.chosen, resampled, resample))
         return
     ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases), ui.out.width))
     if boxes > 1:
         ui.out.print(render_analysis.covering_summary(found, boxes, ui.out.width))
+    if resampled is not None:
+        ui.out.print(render_analysis.resample_table(resampled, resample, len(cases)))
     ui.out.print(render_analysis.regional_table(regional))
+
+
+def _check_prim_settings(settings: dict[str, float]) -> None:
+    """Refuse ``discover``'s --peel-alpha, --mass-min or --min-coverage outside its range."""
+    alpha, mass, coverage = settings["peel_alpha"], settings["mass_min"], settings["min_coverage"]
+    for flag, value, ok, allowed in (
+        ("--peel-alpha", alpha, 0 < alpha < 1, "between 0 and 1, both excluded (e.g. 0.05)"),
+        ("--mass-min", mass, 0 <= mass < 1, "at least 0 and below 1 (e.g. 0.05)"),
+        ("--min-coverage", coverage, 0 <= coverage <= 1, "between 0 and 1 (e.g. 0.5)"),
+    ):
+        if not ok:  # NaN fails every comparison
+            raise InputError(f"{flag} {value}: must be {allowed}")
+
+
+def _settings_json(
+    settings: dict[str, float], chosen: int, resampled: pd.DataFrame | None, halves: int
+) -> dict[str, object]:
+    """``discover --json``'s PRIM settings, the first box's step and the ``halves`` resampled."""
+    extra: dict[str, object] = {"step": chosen, "settings": settings}
+    if resampled is not None:
+        extra["resample"] = {
+            "halves": halves,
+            "parameters": json.loads(resampled.reset_index().to_json(orient="records")),
+            "units": "coverage_match, density_match: fraction of the random halves whose box "
+            "nearest the chosen one by coverage (by density) restricts the parameter",
+        }
+    return extra
 
 
 def _discover_draws(

@@ -227,13 +227,16 @@ def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Gro
         width,
     )
     curve = ", ".join(
-        f"{c:.0%}/{d:.0%}" for c, d in zip(traj["coverage"][::5], traj["density"][::5], strict=True)
+        f"{i}: {c:.0%}/{d:.0%}"
+        for i, c, d in zip(
+            traj.index[::5], traj["coverage"][::5], traj["density"][::5], strict=True
+        )
     )
     return Group(
         t,
         f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
         f"mass {box.mass:.1%}",
-        f"trade-off (coverage/density every 5 peels): {curve}",
+        f"trade-off (step: coverage/density, every 5 steps; --step picks one): {curve}",
         Text(
             "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010), the chance "
             "of the box's density if that one restriction were dropped; below 0.05 the "
@@ -314,6 +317,47 @@ def covering_summary(found: Sequence[CoveringBox], asked: int, width: int = 80) 
         )
     )
     return Group(*parts)
+
+
+def resample_table(resampled: pd.DataFrame, halves: int, n: int, top: int = 10) -> Group:
+    """Render PRIM's resampling: how often each parameter is restricted again.
+
+    Parameters
+    ----------
+    resampled : pandas.DataFrame
+        :func:`~strandrisk.analysis.prim.prim_resample`. [-]
+    halves : int
+        Random halves PRIM ran on. [count]
+    n : int
+        Scenarios halved. [count]
+    top : int
+        Rows shown beyond the box's own parameters, which are all shown. [count]
+    """
+    table = _compact(f"Does the box come back? PRIM again on {halves} random halves of {n:,}")
+    for col, justify in (
+        ("parameter", "left"),
+        ("in box", "left"),
+        ("by coverage", "right"),
+        ("by density", "right"),
+    ):
+        table.add_column(col, justify=justify, no_wrap=col == "parameter")  # type: ignore[arg-type]
+    any_share = (resampled["coverage_match"] > 0) | (resampled["density_match"] > 0)
+    ranked = resampled[resampled["in_box"] | any_share]
+    shown = ranked[ranked["in_box"] | (np.arange(len(ranked)) < top)]
+    for name, row in shown.iterrows():
+        table.add_row(
+            str(name),
+            "yes" if row["in_box"] else "",
+            f"{row['coverage_match']:.0%}",
+            f"{row['density_match']:.0%}",
+        )
+    note = Text(
+        "The share of halves whose box nearest the chosen one by coverage (by density) "
+        "restricts the parameter. A restriction the halves seldom repeat is likely fitted to "
+        "this sample's noise.",
+        style="dim",
+    )
+    return Group(table, note)
 
 
 def breakeven_summary(

@@ -235,7 +235,7 @@ def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> g
         y=trajectory["density"].to_numpy(),
         mode="lines+markers",
         name="peeling trajectory",
-        text=[f"{int(r)} restricted" for r in trajectory["restricted"]],
+        text=[f"step {i}: {int(r)} restricted" for i, r in enumerate(trajectory["restricted"])],
         line={"color": _PALETTE[0]},
     )
     fig.add_scatter(

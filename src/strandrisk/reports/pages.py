@@ -68,6 +68,7 @@ def prim_page(
     png: Path | None,
     regional: pd.DataFrame | None = None,
     more: Sequence[CoveringBox] = (),
+    resampled: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the page of ``strandrisk discover``: the box, the trade-off and box charts.
 
@@ -86,6 +87,8 @@ def prim_page(
     more : sequence of CoveringBox
         The boxes after the first of PRIM's covering sequence
         (:func:`~strandrisk.analysis.prim.prim_covering`), each with a table. [-]
+    resampled : pandas.DataFrame, optional
+        :func:`~strandrisk.analysis.prim.prim_resample` of the first box, as a table. [-]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -113,6 +116,7 @@ def prim_page(
         [
             ("The box", _limits_table(result.limits) + qp_note),
             *_more_boxes(more, sum(b.coverage for b in more) + box.coverage),
+            *_resample_section(resampled),
             *_regional_section(regional),
         ],
         figures,
@@ -154,6 +158,29 @@ def _more_boxes(more: Sequence[CoveringBox], covered: float) -> list[tuple[str, 
             )
         )
     return sections
+
+
+def _resample_section(resampled: pd.DataFrame | None) -> list[tuple[str, str]]:
+    if resampled is None:
+        return []
+    shown = resampled[
+        resampled["in_box"] | (resampled["coverage_match"] > 0) | (resampled["density_match"] > 0)
+    ]
+    frame = pd.DataFrame(
+        {
+            "in box": ["yes" if v else "" for v in shown["in_box"]],
+            "by coverage": [f"{v:.0%}" for v in shown["coverage_match"]],
+            "by density": [f"{v:.0%}" for v in shown["density_match"]],
+        },
+        index=shown.index,
+    )
+    note = _small(
+        "PRIM peeled again on random halves of the scenarios, as EMA Workbench's resample: in "
+        "each half's trajectory, the box nearest the chosen one by coverage (by density), and "
+        "the share of halves whose box restricts each parameter. A restriction the halves "
+        "seldom repeat is likely fitted to this sample's noise."
+    )
+    return [("Does the box come back?", _table(frame, "parameter") + note)]
 
 
 def _regional_section(regional: pd.DataFrame | None) -> list[tuple[str, str]]:

@@ -1,0 +1,157 @@
+"""PRIM's choice of box (a step, a least coverage, the peeling settings) and its resampling."""
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from strandrisk.analysis.prim import prim, prim_resample
+from strandrisk.cli.main import app
+
+NAMES = [f"p{i}" for i in range(6)]
+
+
+def _planted(seed: int = 0, n: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 6))
+    y = (x[:, 1] > 0.6) & (x[:, 4] < 0.3)
+    return x, y | (rng.random(n) < 0.01)
+
+
+def test_a_step_chooses_that_box_of_the_trajectory():
+    x, y = _planted()
+    chosen = prim(x, y, NAMES)
+    assert prim(x, y, NAMES, step=chosen.chosen).limits.equals(chosen.limits)
+    everything = prim(x, y, NAMES, step=0)
+    assert everything.chosen == 0
+    assert everything.limits.empty  # step 0 is every scenario: nothing restricted
+    box = everything.boxes[0]
+    assert (box.coverage, box.mass) == (1.0, 1.0)
+    assert box.density == pytest.approx(y.mean())
+    early = prim(x, y, NAMES, step=3)  # three peels: one or two parameters, not yet the box
+    assert 1 <= len(early.limits) <= 2
+    assert early.boxes[3].coverage > chosen.boxes[chosen.chosen].coverage
+    last = len(chosen.trajectory) - 1
+    with pytest.raises(
+        ValueError, match=f"step {last + 1}: the peeling trajectory has steps 0 to {last}"
+    ):
+        prim(x, y, NAMES, step=last + 1)
+
+
+def test_a_least_coverage_chooses_the_densest_box_that_holds_it():
+    x, y = _planted()
+    res = prim(x, y, NAMES, min_coverage=0.95)
+    traj = res.trajectory.drop(index=res.chosen)  # the others, as peeled
+    box = res.boxes[res.chosen]
+    assert box.coverage >= 0.95
+    wide = traj[traj["coverage"] >= 0.95]
+    assert (wide["density"] <= box.density + 1e-12).all()
+    default = prim(x, y, NAMES)
+    assert box.coverage >= default.boxes[default.chosen].coverage
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"alpha": 0.0}, "alpha 0.0: must be between 0 and 1"),
+        ({"alpha": float("nan")}, "alpha nan"),
+        ({"min_mass": 1.0}, "min_mass 1.0: must be at least 0 and below 1"),
+        ({"min_coverage": -0.1}, "min_coverage -0.1: must be between 0 and 1"),
+    ],
+)
+def test_prim_refuses_settings_outside_their_range(kwargs, message):
+    x, y = _planted(n=200)
+    with pytest.raises(ValueError, match=message):
+        prim(x, y, NAMES, **kwargs)
+
+
+def test_the_planted_box_comes_back_in_every_half_and_noise_seldom():
+    x, y = _planted()
+    res = prim(x, y, NAMES)
+    table = prim_resample(x, y, res, iterations=10, seed=3)
+    assert list(table.index[:2]) == ["p1", "p4"] or list(table.index[:2]) == ["p4", "p1"]
+    assert (table.loc[["p1", "p4"], ["coverage_match", "density_match"]] == 1.0).all().all()
+    assert table.loc[["p1", "p4"], "in_box"].all()
+    noise = table.drop(index=["p1", "p4"])
+    assert (noise["density_match"] <= 0.5).all()  # no noise parameter in most halves
+    again = prim_resample(x, y, res, iterations=10, seed=3)
+    assert again.equals(table)  # the seed draws the same halves
+
+
+def test_the_whole_sample_reproduces_its_own_box():
+    """One 'subset' of every scenario is the sample itself: its trajectory is prim's own, and
+    the box nearest in density is the chosen one (the densest, the first of equals) wherever
+    pasting left it as peeled."""
+    x, y = _planted(1, 5_000)
+    res = prim(x, y, NAMES)
+    assert 2 <= res.limits.shape[0] < len(NAMES)
+    table = prim_resample(x, y, res, iterations=1, fraction=1.0)
+    assert (table["density_match"] == table["in_box"].astype(float)).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"iterations": 0}, "iterations 0: must be at least 1"),
+        ({"fraction": 0.0}, "fraction 0.0: each subset must hold at least 2"),
+        ({"fraction": 1.5}, "fraction 1.5"),
+        ({"fraction": 0.0001}, "of the 200 scenarios"),
+        ({"alpha": 1.0}, "alpha 1.0"),
+    ],
+)
+def test_resample_refuses_what_cannot_be_done(kwargs, message):
+    x, y = _planted(n=200)
+    with pytest.raises(ValueError, match=message):
+        prim_resample(x, y, prim(x, y, NAMES), **kwargs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(50, 1_500), st.integers(1, 6), st.floats(0.1, 1.0))
+def test_resampled_shares_count_halves(seed, n, iterations, fraction):
+    """Whatever the data: every parameter, shares in whole subsets, most reproduced first."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((n, 3))
+    y = (x[:, 0] + 0.5 * rng.random(n)) > 1.0
+    if y.all() or not y.any():
+        return
+    table = prim_resample(x, y, prim(x, y, ["a", "b", "c"]), iterations, fraction, seed)
+    assert sorted(table.index) == ["a", "b", "c"]
+    for col in ("coverage_match", "density_match"):
+        counts = table[col].to_numpy() * iterations
+        assert np.allclose(counts, np.round(counts))
+        assert ((table[col] >= 0) & (table[col] <= 1)).all()
+    keys = list(zip(table["coverage_match"], table["density_match"], strict=True))
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_discover_chooses_a_step_and_resamples(tmp_path):
+    runner = CliRunner()
+    args = ["discover", "--above", "2e12", "--n", "2000", "--seed", "3"]
+    r = runner.invoke(app, [*args, "--json", "--resample", "4"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["settings"] == {"peel_alpha": 0.05, "mass_min": 0.05, "min_coverage": 0.5}
+    rows = {row["parameter"]: row for row in out["resample"]["parameters"]}
+    assert out["resample"]["halves"] == 4
+    assert {row["parameter"] for row in out["limits"]} == {
+        p for p, r in rows.items() if r["in_box"]
+    }
+    assert (
+        rows["capex.growth"]["coverage_match"] == 1.0
+    )  # the capex driver comes back in every half
+    r = runner.invoke(app, [*args, "--json", "--step", "3", "--peel-alpha", "0.1"])
+    stepped = json.loads(r.stdout)
+    assert stepped["step"] == 3
+    assert stepped["settings"]["peel_alpha"] == 0.1
+    assert stepped["coverage"] >= out["coverage"]  # three peels: wider than the chosen box
+    assert "resample" not in stepped
+    text = runner.invoke(app, [*args, "--resample", "4", "--out", str(tmp_path)]).stdout
+    flat = " ".join(text.split())
+    assert "Does the box come back? PRIM again on 4 random halves of 2,000" in flat
+    assert "trade-off (step: coverage/density, every 5 steps; --step picks one): 0: 100%/" in flat
+    page = (tmp_path / "discover.html").read_text()
+    assert "Does the box come back?" in page
+    assert "capex.growth" in page.split("Does the box come back?")[1]
