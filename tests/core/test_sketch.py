@@ -156,3 +156,43 @@ def test_keys_over_a_range_far_wider_than_the_values_are_counted_by_sorting():
     keys, counts = _count_keys(signed)
     np.testing.assert_array_equal(keys, [-(10**12), 0, 7, 10**12])
     np.testing.assert_array_equal(counts, [1, 2, 1, 1])
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda rng: rng.normal(5e11, 1e11, 20_000),  # symmetric: skewness and kurtosis ≈ 0
+        lambda rng: rng.lognormal(26.0, 0.8, 20_000),  # a long right tail
+        lambda rng: rng.uniform(-1e12, 1e12, 20_000),  # light tails: kurtosis -1.2
+        lambda rng: -rng.exponential(1e11, 20_000),  # a long left tail
+    ],
+)
+def test_shape_and_range_against_scipy(draw):
+    """Skewness and excess kurtosis as SciPy computes them from the values (Fisher's,
+    biased), within the error the buckets allow; min and max within alpha."""
+    from scipy import stats
+
+    values = draw(np.random.default_rng(5))
+    sketch = QuantileSketch.of(values)
+    assert sketch.skewness() == pytest.approx(stats.skew(values), abs=2e-3)
+    assert sketch.excess_kurtosis() == pytest.approx(stats.kurtosis(values), abs=1e-2)
+    assert sketch.minimum() == pytest.approx(values.min(), rel=ALPHA)
+    assert sketch.maximum() == pytest.approx(values.max(), rel=ALPHA)
+
+
+def test_shape_is_undefined_without_spread_and_everything_without_values():
+    one_bucket = QuantileSketch.of(np.full(10, 3e9))
+    assert np.isnan(one_bucket.skewness())
+    assert np.isnan(one_bucket.excess_kurtosis())
+    assert one_bucket.minimum() == one_bucket.maximum() == pytest.approx(3e9, rel=ALPHA)
+    empty = QuantileSketch.of(np.array([np.nan]))
+    for stat in (empty.skewness, empty.excess_kurtosis, empty.minimum, empty.maximum):
+        assert np.isnan(stat())
+
+
+@settings(max_examples=100, deadline=None)
+@given(arrays(float, st.integers(1, 300), elements=money))
+def test_min_and_max_are_the_extreme_values_to_alpha(values):
+    sketch = QuantileSketch.of(values)
+    for got, exact in ((sketch.minimum(), values.min()), (sketch.maximum(), values.max())):
+        assert abs(got - exact) <= ALPHA * abs(exact) + X_MIN

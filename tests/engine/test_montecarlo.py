@@ -486,6 +486,7 @@ def test_which_years_capex_strands_over_the_draws():
 def test_summaries_match_the_kept_rows(tmp_path):
     """Quantiles to the sketch's accuracy, P(impairment) exactly, against every row."""
     import duckdb
+    from scipy import stats
 
     from strandrisk.core.sketch import ALPHA
 
@@ -512,6 +513,11 @@ def test_summaries_match_the_kept_rows(tmp_path):
         assert got["mean"] == pytest.approx(values.mean(), abs=ALPHA * scale)
         assert got["std"] == pytest.approx(values.std(ddof=1), abs=2 * ALPHA * scale * 3)
         assert got["mean_se"] == pytest.approx(got["std"] / np.sqrt(len(values)), rel=1e-12)
+        assert got["min"] == pytest.approx(values.min(), abs=ALPHA * np.abs(values).max())
+        assert got["max"] == pytest.approx(values.max(), abs=ALPHA * np.abs(values).max())
+        if values.std() > 0.01 * scale:  # the shape, where the values spread
+            assert got["skewness"] == pytest.approx(stats.skew(values), abs=0.01)
+            assert got["excess_kurtosis"] == pytest.approx(stats.kurtosis(values), abs=0.05)
     # the intervals are order statistics at the binomial ranks, summed here term by term
     n = 200
     pmf = [[math.comb(n, k) * q**k * (1 - q) ** (n - k) for k in range(n + 1)] for q in (0.5, 0.95)]

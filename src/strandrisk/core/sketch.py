@@ -240,6 +240,56 @@ class QuantileSketch:
         dev = rep - np.dot(self.counts, rep) / n
         return float(np.sqrt(np.dot(self.counts, dev * dev) / (n - 1)))
 
+    def _central(self) -> tuple[float, float, float]:
+        """Return the second, third and fourth central moments, divided by ``n``."""
+        rep = self.values()
+        n = self.count
+        dev = rep - np.dot(self.counts, rep) / n
+        dev2 = dev * dev
+        weighted = self.counts * dev2
+        return (
+            float(weighted.sum() / n),
+            float(np.dot(weighted, dev) / n),
+            float(np.dot(weighted, dev2) / n),
+        )
+
+    def skewness(self) -> float:
+        """Return the skewness ``m3 / m2^1.5`` (Fisher-Pearson, as ``scipy.stats.skew``) [-].
+
+        Values are read as their buckets' representatives. Positive: a long right tail. NaN
+        if empty or if every value falls in one bucket.
+        """
+        if not self.count:
+            return float("nan")
+        m2, m3, _ = self._central()
+        return m3 / m2**1.5 if m2 > 0 else float("nan")
+
+    def excess_kurtosis(self) -> float:
+        """Return the excess kurtosis ``m4 / m2^2 - 3`` (as ``scipy.stats.kurtosis``) [-].
+
+        0 for a normal distribution, above 0 for heavier tails (@RISK and Crystal Ball
+        report ``m4 / m2^2``, 3 for a normal). Values are read as their buckets'
+        representatives. NaN if empty or if every value falls in one bucket.
+        """
+        if not self.count:
+            return float("nan")
+        m2, _, m4 = self._central()
+        return m4 / (m2 * m2) - 3.0 if m2 > 0 else float("nan")
+
+    def minimum(self) -> float:
+        """Return the smallest value, within ``alpha`` (its bucket's representative) [data unit].
+
+        NaN if empty.
+        """
+        return float(self.values()[0]) if self.count else float("nan")
+
+    def maximum(self) -> float:
+        """Return the largest value, within ``alpha`` (its bucket's representative) [data unit].
+
+        NaN if empty.
+        """
+        return float(self.values()[-1]) if self.count else float("nan")
+
     def mean_from(self, threshold: float) -> float:
         """Return the mean of the values at or above ``threshold`` [data unit].
 

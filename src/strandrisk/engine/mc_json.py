@@ -101,7 +101,8 @@ def loan_cover_json(lowest: pd.DataFrame, below_1: pd.DataFrame) -> dict[str, ob
 
 JSON_UNITS: dict[str, str] = {
     "quantiles": "USD",
-    "moments": "USD (mean, sample standard deviation, standard error of the mean)",
+    "moments": "USD (mean, sample standard deviation, standard error of the mean, min, "
+    "max); skewness and excess_kurtosis (0 for a normal) without a unit",
     "intervals": "USD ([low, high] of each quantile; null where too few scenarios bound it)",
     "capex_at_risk": "USD",
     "p_impairment": "share of scenarios with a material charge by the end of the year",

@@ -136,10 +136,11 @@ class MCResult:
         Index (company, outcome); columns ``p5, p50, p95, p99``, read from the merged
         quantile sketches: within 0.01 % (relative) of the exact quantiles. [USD]
     moments : pandas.DataFrame
-        Index (company, outcome); columns ``mean``, ``std`` (sample standard deviation) and
+        Index (company, outcome); columns ``mean``, ``std`` (sample standard deviation),
         ``mean_se``, the standard error of the mean (``std / sqrt(n)``: the mean's sampling
-        error, conservative for Latin hypercube and Sobol' samples), from the same sketches.
-        [USD]
+        error, conservative for Latin hypercube and Sobol' samples), ``skewness`` and
+        ``excess_kurtosis`` (0 for a normal) [-], ``min`` and ``max``, from the same sketches.
+        [USD unless marked]
     intervals : pandas.DataFrame
         Index (company, outcome); columns ``p5_low, p5_high, ...``: the sampling error of
         each quantile, a distribution-free 95 % interval from order statistics

@@ -94,6 +94,12 @@ __all__ = [
 ]
 
 
+MOMENTS = ("mean", "std", "mean_se", "skewness", "excess_kurtosis", "min", "max")
+"""Columns of :attr:`MCResult.moments`: mean, sample standard deviation, standard error of
+the mean, skewness, excess kurtosis, smallest and largest value (each read from the run's
+quantile sketch). [USD, USD, USD, -, -, USD, USD]"""
+
+
 def _summaries(
     sketches: dict[tuple[str, str], QuantileSketch], impaired: dict[str, np.ndarray], years: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -105,7 +111,10 @@ def _summaries(
         values = sketch.quantile(np.array(QUANTILES))
         rows.append((company, outcome, *values))
         std = sketch.std()
-        moment_rows.append((company, outcome, sketch.mean(), std, std / np.sqrt(sketch.count)))
+        shape = (sketch.skewness(), sketch.excess_kurtosis(), sketch.minimum(), sketch.maximum())
+        moment_rows.append(
+            (company, outcome, sketch.mean(), std, std / np.sqrt(sketch.count), *shape)
+        )
         low, high = sketch.order_interval(np.array(QUANTILES), CONFIDENCE)
         interval_rows.append((company, outcome, *np.column_stack([low, high]).ravel()))
         if outcome == "stranded_peak":
@@ -118,7 +127,7 @@ def _summaries(
     car = pd.DataFrame(car_rows, columns=["company", "car95", "expected_shortfall"]).set_index(
         "company"
     )
-    moments = pd.DataFrame(moment_rows, columns=["company", "outcome", "mean", "std", "mean_se"])
+    moments = pd.DataFrame(moment_rows, columns=["company", "outcome", *MOMENTS])
     bounds = [f"{c}_{side}" for c in columns for side in ("low", "high")]
     intervals = pd.DataFrame(interval_rows, columns=["company", "outcome", *bounds])
     p_imp = _by_year(impaired, {"ifrs": 0, "usgaap": 1}, years)

@@ -92,14 +92,20 @@ def mc_page(
     return write_page("mc", f"Monte Carlo: {scenario}", intro, tables, figures, out, png)
 
 
+_SHAPE = {"skewness": "skewness", "excess_kurtosis": "excess kurtosis"}
+"""The moments without a unit, shown beside the ones in $B, not divided by 1e9."""
+
+
 def _mc_tables(
     r: MCResult, company: str, conditions: Sequence[tuple[str, float, bool]]
 ) -> list[tuple[str, str]]:
     """Return the Monte Carlo page's tables: quantiles, Capex-at-Risk, chances, cover, drivers."""
-    q = r.quantiles.join(r.moments)
+    q = r.quantiles.join(r.moments.drop(columns=list(_SHAPE)))
     q.index = [f"{c} {o}" for c, o in q.index]
     q = q / 1e9  # every summarised outcome is money
     q.columns = [c.upper() if c[1:].isdigit() else c for c in q.columns]
+    for column, label in _SHAPE.items():  # two decimals, as text (the table's are $B)
+        q[label] = ["-" if np.isnan(v) else f"{v:.2f}" for v in r.moments[column]]
     car = (r.capex_at_risk / 1e9).join(
         r.intervals.xs("stranded_peak", level="outcome")[["p95_low", "p95_high"]] / 1e9
     )
@@ -122,7 +128,8 @@ def _mc_tables(
     precision = precision_note(r.intervals, r.quantiles, r.n, r.precision)
     tables = [
         (
-            "Quantiles, mean, standard deviation and the mean's standard error ($B)",
+            "Quantiles, mean, standard deviation, the mean's standard error, min and max ($B); "
+            "skewness and excess kurtosis",
             _table(q, "company and outcome", "{:,.1f}") + _small(precision),
         ),
         ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
