@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim, prim_covering, prim_resample
+    from strandrisk.analysis.priors import PriorFit, fit_priors
     from strandrisk.analysis.sensitivity import Spider, spider
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.analysis.sweep import sweep
@@ -53,6 +54,8 @@ _LAZY = {
     "ChoiceEffects": "strandrisk.analysis.choices",
     "choice_effects": "strandrisk.analysis.choices",
     "outcome_by_decile": "strandrisk.analysis.deciles",
+    "PriorFit": "strandrisk.analysis.priors",
+    "fit_priors": "strandrisk.analysis.priors",
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
     "prim_covering": "strandrisk.analysis.prim",
@@ -124,6 +127,7 @@ __all__ = [
     "LimitSolution",
     "MCResult",
     "PrimResult",
+    "PriorFit",
     "Record",
     "Register",
     "RegisterError",
@@ -136,6 +140,7 @@ __all__ = [
     "choice_effects",
     "compare_decisions",
     "dump_scenario",
+    "fit_priors",
     "fit_trend",
     "headroom",
     "irr",

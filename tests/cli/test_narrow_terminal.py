@@ -1,11 +1,16 @@
 """Every table the CLI prints fits an 80-column terminal without cutting a number short."""
 
+from pathlib import Path
+
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+import strandrisk
 from strandrisk.cli import _shared as ui
 from strandrisk.cli import main
+
+PRICES = Path(strandrisk.__file__).parent / "data/epoch-training-cost-trends/Hardware prices.csv"
 
 COMMANDS = [
     ["run", "--no-report", "--store", "{tmp}/runs.duckdb", "--at", "2029Q4"],
@@ -55,6 +60,16 @@ COMMANDS = [
     ["discover", "--outcome", "npv_2026", "--below", "0", "--n", "2000", "--boxes", "3"],
     ["discover", "--above", "2e12", "--n", "2000", "--resample", "4"],  # long parameter names
     ["tco"],
+    [
+        "fit-prior",
+        str(PRICES),
+        "--column",
+        "Price per chip-hour (on-demand)",
+        "--where",
+        "Hardware model=NVIDIA H100 SXM5 80GB",
+        "--key",
+        "market.rental_rate",
+    ],
     ["scenario", "diff", "base", "open-source-collapse"],
     ["scenario", "diff", "base", "agentic-boom", "--outcome", "min_dscr", "--outcome", "irr_2026"],
     ["scenario", "choices", "fibre-replay"],  # trillions

@@ -188,6 +188,48 @@ def _filter(
     return table[keep]
 
 
+def select_values(
+    table: pd.DataFrame,
+    column: str,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    exclude: Mapping[str, Sequence[str]] | None = None,
+    source: str = "table",
+) -> tuple[np.ndarray, int]:
+    """Pick one column's numbers out of ``table`` (observations, no dates).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Table with text columns (as from :func:`read_csv_table`). [-]
+    column : str
+        Value column; ``$`` signs and thousands separators are ignored. [unit of the column]
+    where, exclude : mapping of str to sequence of str, optional
+        Row filters, as :func:`select_series`. [-]
+    source : str
+        Name of the table for error messages. [-]
+
+    Returns
+    -------
+    values : ndarray
+        The column's numbers in the rows kept. [unit of the column]
+    skipped : int
+        Rows left out because the cell was empty. [count]
+
+    Raises
+    ------
+    InputError
+        For a missing column or a cell that is not a number.
+    """
+    if column not in table.columns:
+        raise InputError(
+            f"{source}: no column {column!r}; columns are: {', '.join(map(str, table.columns))}"
+        )
+    picked = _filter(table, where or {}, exclude or {}, source)
+    present = picked[column].notna()
+    return _parse_numbers(picked.loc[present, column], column, source), int((~present).sum())
+
+
 def select_series(
     table: pd.DataFrame,
     x: str,

@@ -1,0 +1,191 @@
+"""Priors fitted to observed values: the generating kind found, closed forms, the TOML line."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy import stats
+from typer.testing import CliRunner
+
+import strandrisk as sr
+from strandrisk.analysis.priors import fit_priors, frozen, prior_toml, within
+from strandrisk.cli.main import app
+from strandrisk.io.uncertainty import uncertainty_from_toml
+from strandrisk.scenarios.distributions import Distribution
+
+
+def _fits(x):
+    return {f.distribution.kind: f for f in fit_priors(x)}
+
+
+@pytest.mark.parametrize(
+    ("kind", "draw"),
+    [
+        ("normal", lambda rng, n: rng.normal(3.0, 1.0, n)),
+        ("lognormal", lambda rng, n: rng.lognormal(0.0, 0.8, n)),
+        ("uniform", lambda rng, n: rng.uniform(-1.0, 2.0, n)),
+        ("loguniform", lambda rng, n: np.exp(rng.uniform(np.log(0.01), np.log(10.0), n))),
+        ("triangular", lambda rng, n: rng.triangular(0.0, 0.2, 1.0, n)),
+        ("pert", lambda rng, n: 2 + 3 * rng.beta(1 + 4 * 0.8, 1 + 4 * 0.2, n)),
+    ],
+)
+def test_the_kind_that_drew_the_values_fits_best(kind, draw):
+    """On 3,000 draws the generating kind has the lowest AIC, or one within 2 of it."""
+    fits = fit_priors(draw(np.random.default_rng(11), 3_000))
+    best = fits[0].aic
+    assert kind in {f.distribution.kind for f in fits if f.aic - best < 2}
+    assert [f.aic for f in fits] == sorted(f.aic for f in fits)
+
+
+def test_closed_forms_and_the_criteria():
+    rng = np.random.default_rng(2)
+    x = rng.lognormal(0.3, 0.5, 40)
+    fits = _fits(x)
+    normal = frozen(fits["normal"].distribution)
+    assert normal.mean() == pytest.approx(x.mean(), rel=1e-12)
+    assert normal.std() == pytest.approx(x.std(), rel=1e-12)  # n in the denominator: the MLE
+    lognormal = frozen(fits["lognormal"].distribution)
+    assert math.log(lognormal.median()) == pytest.approx(np.log(x).mean(), rel=1e-12)
+    assert lognormal.std() == pytest.approx(
+        lognormal.mean() * math.sqrt(math.expm1(np.log(x).std() ** 2)), rel=1e-9
+    )
+    gap = (x.max() - x.min()) / (len(x) - 1)
+    uniform = fits["uniform"].distribution
+    assert (uniform.low, uniform.high) == pytest.approx((x.min() - gap, x.max() + gap))
+    for fit in fits.values():
+        ll = float(np.sum(frozen(fit.distribution).logpdf(x)))
+        assert fit.log_likelihood == pytest.approx(ll, rel=1e-12)
+        k = fit.parameters
+        assert fit.aic == pytest.approx(2 * k - 2 * ll)
+        assert fit.bic == pytest.approx(k * math.log(len(x)) - 2 * ll)
+        assert fit.ks == pytest.approx(stats.kstest(x, frozen(fit.distribution).cdf).statistic)
+
+
+def test_the_three_point_fits_are_at_least_as_likely_as_scipys():
+    """Maximum likelihood: the triangle's as likely as SciPy's own fit, or more."""
+    x = np.random.default_rng(4).triangular(1.0, 1.5, 4.0, 200)
+    ours = _fits(x)["triangular"]
+    c, loc, scale = stats.triang.fit(x)
+    assert ours.log_likelihood >= stats.triang(c, loc, scale).logpdf(x).sum() - 1e-6
+    d = ours.distribution
+    assert d.low < x.min()
+    assert d.high > x.max()
+    assert d.low <= d.mode <= d.high
+
+
+def test_a_fit_as_a_prior_for_a_parameter_with_a_range():
+    wide = Distribution.from_mean_sd("normal", 0.5, 0.2)  # 0.6 % below zero
+    cut = within(wide, 0.0, math.inf)
+    assert cut.truncate == (0.0, math.inf)
+    assert (cut.low, cut.high) == (wide.low, wide.high)  # the fit's, untruncated
+    assert within(wide, -5.0, 5.0) is wide
+    assert within(wide, 0.4, math.inf) is None  # would cut 31 % of it: not the fit any more
+    assert within(Distribution.from_mean_sd("normal", 0.4, 0.2), 0.0, 1.0).truncate == (0.0, 1.0)
+    assert within(Distribution("uniform", -0.1, 1.0), 0.0, 2.0) is None  # not cut: refused
+    assert within(Distribution("pert", 0.1, 1.0, mode=0.3), 0.0, 2.0) is not None
+
+
+@pytest.mark.parametrize("kind", ["normal", "lognormal", "uniform", "triangular", "pert"])
+def test_the_line_reads_back_as_the_fitted_distribution(kind):
+    x = np.random.default_rng(8).lognormal(-0.2, 0.4, 60)
+    dist = within(_fits(x)[kind].distribution, -1.0, 10.0)  # market.price_decline's range
+    line = prior_toml("market.price_decline", dist)
+    scenario = sr.load_scenario("base")
+    space = uncertainty_from_toml(f"[uncertainty]\n{line}\n", "the line", scenario)
+    assert space.keys == ("market.price_decline",)
+    u = np.array([0.01, 0.05, 0.5, 0.95, 0.99])
+    np.testing.assert_allclose(space.distributions[0].ppf(u), dist.ppf(u), rtol=1e-5, atol=1e-6)
+
+
+def test_a_truncated_normal_line_reads_back():
+    dist = within(Distribution.from_mean_sd("normal", 0.5, 0.2), 0.0, math.inf)
+    line = prior_toml("market.price_decline", dist)
+    assert line.endswith("truncate = [0, inf] }")
+    space = uncertainty_from_toml(f"[uncertainty]\n{line}\n", "x", sr.load_scenario("base"))
+    assert space.distributions[0].truncate == (0.0, math.inf)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ([1.0, 2.0, 3.0, 4.0], "4 values are too few"),
+        ([1.0, 2.0, np.nan, 4.0, 5.0], "finite number"),
+        ([2.0] * 6, "every value is 2"),
+    ],
+)
+def test_fitting_refuses_what_cannot_be_fitted(values, message):
+    with pytest.raises(ValueError, match=message):
+        fit_priors(np.array(values))
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, st.integers(5, 60), elements=st.floats(-1e3, 1e3)))
+def test_any_values_get_finite_ranked_fits_and_a_line(x):
+    if np.ptp(x) < 1e-6 * max(1.0, np.abs(x).max()):
+        return  # (next to) no spread: refused, tested above
+    fits = fit_priors(x)
+    kinds = {f.distribution.kind for f in fits}
+    assert {"normal", "uniform", "triangular", "pert"} <= kinds
+    if (x >= 1e-300).all():  # positive, and not beyond what a double's log spans
+        assert "lognormal" in kinds
+    if (x <= 0).any():
+        assert not kinds & {"lognormal", "loguniform"}
+    for f in fits:
+        assert math.isfinite(f.aic)
+        assert 0.0 <= f.ks <= 1.0
+        assert prior_toml("k", f.distribution).startswith('"k" = { dist = "')
+    assert [f.aic for f in fits] == sorted(f.aic for f in fits)
+
+
+def _csv(tmp_path, values, name="obs.csv"):
+    path = tmp_path / name
+    rows = "".join(f"{'a' if i % 2 else 'b'},{v}\n" for i, v in enumerate(values))
+    path.write_text("group,decline\n" + rows)
+    return path
+
+
+def test_cli_fits_a_prior_and_writes_its_line(tmp_path):
+    values = np.random.default_rng(3).lognormal(np.log(0.85), 0.35, 24).round(4)
+    path = _csv(tmp_path, values)
+    runner = CliRunner()
+    args = ["fit-prior", str(path), "--column", "decline", "--key", "market.price_decline"]
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["n"] == 24
+    assert out["best"] == out["fits"][0]["kind"]
+    assert [f["aic"] for f in out["fits"]] == sorted(f["aic"] for f in out["fits"])
+    assert out["toml"].startswith('"market.price_decline" = { dist = "')
+    assert out["units"]["low, mode, high, p5, p50, p95"] == "1/year"
+    best = fit_priors(values)[0]
+    assert out["fits"][0]["aic"] == pytest.approx(best.aic)
+    text = runner.invoke(app, args).stdout
+    assert "best (lowest AIC) first" in text
+    assert out["toml"] in text
+    half = runner.invoke(app, [*args[:-2], "--where", "group=a", "--json"])
+    assert json.loads(half.stdout)["n"] == 12
+    assert json.loads(half.stdout)["toml"].startswith('"KEY" = ')  # no key: a placeholder
+
+
+@pytest.mark.parametrize(
+    ("extra", "cells", "message"),
+    [
+        (["--key", "market.price_declin"], None, "did you mean market.price_decline?"),
+        (["--column", "nothing"], None, "no column 'nothing'"),
+        ([], ["0.5", "x", "0.7", "0.8", "0.9"], "has a value that is not a number: 'x'"),
+        ([], ["0.5", "0.6", "0.7"], "decline: 3 values are too few"),
+        (["--key", "market.utilisation"], ["50", "60", "70", "80", "90", "75"], "allowed range"),
+    ],
+)
+def test_cli_refusals(tmp_path, extra, cells, message):
+    path = _csv(tmp_path, cells or ["0.5", "0.6", "0.7", "0.8", "0.9", "1.1"])
+    args = ["fit-prior", str(path)]
+    if "--column" not in extra:
+        args += ["--column", "decline"]
+    r = CliRunner().invoke(app, [*args, *extra])
+    assert r.exit_code == 2
+    assert message in r.stderr
