@@ -209,7 +209,21 @@ def test_prior_diff_ignores_a_mode_that_follows_its_value(tmp_path):
             "weights = [3, 1]",
             ["empirical, 2 values from 0.8 to 1.6", "discrete: 0.8 75%, 1.6 25%"],
         ),
+        (
+            'dist = "cumulative", low = 0.5, high = 2, values = [0.8, 1.6]',
+            "probabilities = [0.1, 0.9]",
+            None,  # no probabilities: refused, so only the second file is read
+        ),
     ):
+        if described is None:
+            file = tmp_path / "cumulative.toml"
+            file.write_text(f'[uncertainty]\n"market.elasticity" = {{ {plain}, {changed} }}\n')
+            g = sr.load_scenario(file)
+            priors, _ = prior_diff(sr.load_uncertainty("base", a), sr.load_uncertainty(
+                file, g), a, g)  # fmt: skip
+            row = priors.set_index("key").loc["market.elasticity"]
+            assert row["second"] == "cumulative 0.5 to 2, P10 0.8, P90 1.6"
+            continue
         files = tmp_path / "plain.toml", tmp_path / "changed.toml"
         for file, spec in zip(files, (plain, f"{plain}, {changed}"), strict=True):
             file.write_text(f'[uncertainty]\n"market.elasticity" = {{ {spec} }}\n')

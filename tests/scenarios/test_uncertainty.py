@@ -88,10 +88,72 @@ def test_a_weighted_empirical_distribution_draws_each_value_with_its_probability
     np.testing.assert_array_equal(equal.ppf(u), replace(equal, weights=()).ppf(u))
 
 
+def test_a_cumulative_distribution_passes_through_its_points_linearly():
+    """@RISK's RiskCumul(0.3, 2.5, {0.6, 0.88, 1.4}, {0.1, 0.5, 0.9}): the quantile at each
+    given probability is its value, linear between them, the ends at 0 and 1; by hand."""
+    d = Distribution(
+        "cumulative", low=0.3, high=2.5, values=(0.6, 0.88, 1.4), probabilities=(0.1, 0.5, 0.9)
+    )
+    u = np.array([0.0, 0.05, 0.1, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0])
+    by_hand = [0.3, 0.45, 0.6, 0.74, 0.88, 1.14, 1.4, 1.95, 2.5]
+    np.testing.assert_allclose(d.ppf(u), by_hand, rtol=1e-12)
+    assert d.support() == (0.3, 2.5)
+    grid = (np.arange(100_000) + 0.5) / 100_000
+    x = d.ppf(grid)
+    assert np.all(np.diff(x) > 0)
+    # the mean of a piecewise-uniform density: each segment's midpoint by its probability
+    segments = [(0.3, 0.6, 0.1), (0.6, 0.88, 0.4), (0.88, 1.4, 0.4), (1.4, 2.5, 0.1)]
+    assert x.mean() == pytest.approx(sum(p * (a + b) / 2 for a, b, p in segments), rel=1e-6)
+    stressed = replace(d, band=(0.9, 1.0))  # the top tenth: between 1.4 and 2.5
+    assert stressed.ppf(np.array([0.0, 0.5, 1.0])).tolist() == pytest.approx([1.4, 1.95, 2.5])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"kind": "uniform", "low": 3, "high": 1}, "must be below high"),
+        (
+            {"kind": "cumulative", "low": 0, "high": 1, "values": (0.5,), "probabilities": ()},
+            r"values and their probabilities, one each \(got 1 values and 0 probabilities\)",
+        ),
+        (
+            {
+                "kind": "cumulative",
+                "low": 0,
+                "high": 1,
+                "values": (0.6, 0.4),
+                "probabilities": (0.2, 0.8),
+            },
+            "values must rise strictly from low",
+        ),
+        (
+            {
+                "kind": "cumulative",
+                "low": 0,
+                "high": 1,
+                "values": (0.5, 1.5),
+                "probabilities": (0.2, 0.8),
+            },
+            "values must rise strictly from low",
+        ),
+        (
+            {
+                "kind": "cumulative",
+                "low": 0,
+                "high": 1,
+                "values": (0.4, 0.6),
+                "probabilities": (0.5, 0.5),
+            },
+            "probabilities are its CDF at the values: rising strictly",
+        ),
+        (
+            {"kind": "cumulative", "low": 0, "high": 1, "values": (0.4,), "probabilities": (1.0,)},
+            "each between 0 and 1",
+        ),
+        (
+            {"kind": "uniform", "low": 0, "high": 1, "probabilities": (0.5,)},
+            "uniform: probabilities belong to a cumulative distribution's values",
+        ),
         (
             {"kind": "empirical", "values": (1, 2, 3), "weights": (0.5, 0.5)},
             r"weights \(2\) must match its values \(3\), one each",
@@ -378,7 +440,7 @@ def test_non_psd_correlations_are_refused():
         ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = "beta", a = 2, b = 3 }\n',
-            "unknown distribution 'beta'; one of fixed, uniform, .*, empirical, fit$",
+            "unknown distribution 'beta'; one of fixed, uniform, .*, empirical, cumulative, fit$",
         ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = ["uniform"], low = 0.5, high = 1 }\n',
@@ -561,6 +623,34 @@ def test_fixed_and_empirical_distributions_from_a_file(tmp_path):
     assert list(counts) == [1024, 1024, 1024, 1024]
     assert Distribution("fixed", mode=2.0).support() == (2.0, 2.0)
     assert Distribution("empirical", values=(3.0, 1.0, 2.0)).support() == (1.0, 3.0)
+
+
+def test_a_cumulative_distribution_from_a_file(tmp_path):
+    """An expert's P10, P50 and P90 with the ends, read and drawn; bad fields named."""
+    f = tmp_path / "s.toml"
+    spec = 'dist = "cumulative", low = 0.3, high = 2.5, values = [0.6, 0.88, 1.4]'
+    f.write_text(
+        f'[uncertainty]\n"market.price_decline" = {{ {spec}, probabilities = [0.1, 0.5, 0.9] }}\n'
+    )
+    space = load_uncertainty(f, sr.load_scenario(f))
+    draws = sample_range(space, 0, 4096, seed=1, sampler="lhs")["market.price_decline"]
+    assert np.quantile(draws, [0.1, 0.5, 0.9]) == pytest.approx([0.6, 0.88, 1.4], abs=2e-3)
+    f.write_text(f'[uncertainty]\n"market.price_decline" = {{ {spec}, weights = [1, 2, 3] }}\n')
+    with pytest.raises(
+        InputError, match="unknown field 'weights'; a cumulative distribution takes"
+    ):
+        load_uncertainty(f, sr.load_scenario(f))
+    f.write_text(
+        f'[uncertainty]\n"market.price_decline" = {{ {spec}, probabilities = [0.1, 0.5] }}\n'
+    )
+    with pytest.raises(InputError, match=r"uncertainty\.market\.price_decline: a cumulative"):
+        load_uncertainty(f, sr.load_scenario(f))
+    f.write_text(
+        '[uncertainty]\n"market.price_floor_ratio" = { dist = "cumulative", low = -0.1, '
+        "high = 0.3, values = [0.1], probabilities = [0.5] }\n"
+    )
+    with pytest.raises(InputError, match="outside the parameter's allowed range"):
+        load_uncertainty(f, sr.load_scenario(f))
 
 
 @given(

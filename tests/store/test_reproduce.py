@@ -59,11 +59,14 @@ def test_every_kind_of_distribution_reads_back():
         ),
         "market.utilisation": Distribution("fixed", mode=0.7),
         "technology.doubling_time": Distribution("loguniform", low=2.0, high=3.0),
+        "market.agentic_multiplier": Distribution(
+            "cumulative", low=1.0, high=9.0, values=(1.5, 3.0), probabilities=(0.2, 0.7)
+        ),
         "technology.software_efficiency": Distribution("pert", low=0.5, mode=0.6, high=0.9),
     }
     keys = tuple(sorted(dists))
     c = np.eye(len(keys))
-    c[3, 5] = c[5, 3] = 0.3  # price decline ~ doubling time
+    c[3, 6] = c[6, 3] = 0.3  # price decline ~ doubling time
     space = UncertaintySpace(keys, tuple(dists[k] for k in keys), c)
     back = uncertainty_from_toml(dump_uncertainty(space), "the text", scenario)
     assert back.distributions == space.distributions

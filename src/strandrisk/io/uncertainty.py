@@ -163,6 +163,11 @@ _FIELDS = {
         "values, a list of at least two, and weights, the probability of each, if they are "
         "not equally likely",
     ),
+    "cumulative": (
+        ("low", "high", "values", "probabilities"),
+        "low and high, its ends, and values with probabilities, its cumulative probability "
+        "at each (e.g. values = [0.6, 0.9, 1.4], probabilities = [0.1, 0.5, 0.9])",
+    ),
 }
 """The fields each kind of distribution takes besides ``dist``, and how a message says so. A
 ``mode`` is let through for every kind: the priors a stored run wrote
@@ -223,6 +228,7 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             values=tuple(float(v) for v in spec.get("values", ())),
             weights=tuple(float(v) for v in spec.get("weights", ())),
             truncate=truncate,
+            probabilities=tuple(float(v) for v in spec.get("probabilities", ())),
         )
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: uncertainty.{key}: {exc}") from None
@@ -408,6 +414,9 @@ def dump_uncertainty(space: UncertaintySpace) -> str:
             fields.append("values = [" + ", ".join(repr(float(v)) for v in dist.values) + "]")
         if dist.weights:
             fields.append("weights = [" + ", ".join(repr(float(v)) for v in dist.weights) + "]")
+        if dist.probabilities:
+            cdf = ", ".join(repr(float(v)) for v in dist.probabilities)
+            fields.append(f"probabilities = [{cdf}]")
         if dist.truncated:  # (inf and -inf are TOML's own spelling)
             fields.append(f"truncate = [{dist.truncate[0]!r}, {dist.truncate[1]!r}]")
         lines.append(f'"{key}" = {{ {", ".join(fields)} }}')

@@ -3,12 +3,14 @@
 Every distribution is described by ``low`` and ``high`` (and a ``mode`` where it has
 one). For the bounded ones (uniform, triangular, PERT, log-uniform) they are the support;
 for normal and lognormal they are the 5th and 95th percentiles; ``empirical`` resamples
-given values; ``fixed`` is a point. A normal or lognormal may be truncated to an interval
-(@RISK's ``RiskTruncate``): it is then the distribution conditioned on that interval.
+given values; ``cumulative`` rises linearly between given points of its CDF; ``fixed`` is
+a point. A normal or lognormal may be truncated to an interval (@RISK's ``RiskTruncate``):
+it is then the distribution conditioned on that interval.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -18,7 +20,17 @@ from scipy import stats
 
 __all__ = ["KINDS", "Distribution"]
 
-KINDS = ("fixed", "uniform", "triangular", "pert", "normal", "lognormal", "loguniform", "empirical")
+KINDS = (
+    "fixed",
+    "uniform",
+    "triangular",
+    "pert",
+    "normal",
+    "lognormal",
+    "loguniform",
+    "empirical",
+    "cumulative",
+)
 _Z95 = 1.6448536269514722  # standard normal 95th percentile
 
 
@@ -36,7 +48,8 @@ class Distribution:
     mode : float
         Most likely value (triangular, PERT); the value of a ``fixed`` one. [unit]
     values : tuple of float
-        Sample to resample (``empirical``). [unit]
+        Sample to resample (``empirical``); the points inside ``(low, high)`` where a
+        ``cumulative`` one's CDF is given. [unit]
     weights : tuple of float
         ``empirical`` only: the probability of each of ``values`` (@RISK's
         ``RiskDiscrete(values, weights)``), scaled to sum to 1; none: each value equally
@@ -50,6 +63,10 @@ class Distribution:
         truncate[1]`` (either end may be infinite; ``low`` and ``high`` stay the untruncated
         5th and 95th percentiles). A stress band is a band of the truncated distribution.
         [unit of the parameter]
+    probabilities : tuple of float
+        ``cumulative`` only: the CDF at each of ``values``, rising strictly inside (0, 1);
+        the CDF is 0 at ``low``, 1 at ``high`` and linear between the points (@RISK's
+        ``RiskCumul(low, high, values, probabilities)``, an expert's P10, P50 and P90 say). [-]
     """
 
     kind: str
@@ -60,12 +77,17 @@ class Distribution:
     weights: tuple[float, ...] = ()
     band: tuple[float, float] = (0.0, 1.0)
     truncate: tuple[float, float] = (-math.inf, math.inf)
+    probabilities: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown distribution {self.kind!r}; one of {', '.join(KINDS)}")
         if self.weights and self.kind != "empirical":
             raise ValueError(f"{self.kind}: weights belong to an empirical distribution's values")
+        if self.probabilities and self.kind != "cumulative":
+            raise ValueError(
+                f"{self.kind}: probabilities belong to a cumulative distribution's values"
+            )
         if self.truncated and self.kind not in ("normal", "lognormal"):
             raise ValueError(
                 f"{self.kind}: truncate applies to a normal or lognormal (the unbounded kinds); "
@@ -94,6 +116,8 @@ class Distribution:
             raise ValueError(f"{self.kind}: mode ({self.mode:g}) must lie in [low, high]")
         if self.kind in ("lognormal", "loguniform") and self.low <= 0:
             raise ValueError(f"{self.kind}: low must be positive, got {self.low:g}")
+        if self.kind == "cumulative":
+            self._check_points()
         if self.truncated:
             self._check_truncation()
 
@@ -153,6 +177,30 @@ class Distribution:
             raise ValueError(
                 "an empirical distribution's weights must be finite, none negative, and not "
                 "all zero"
+            )
+
+    def _check_points(self) -> None:
+        x, p = self.values, self.probabilities
+        if not x or len(x) != len(p):
+            raise ValueError(
+                f"a cumulative distribution takes values and their probabilities, one each "
+                f"(got {len(x)} values and {len(p)} probabilities)"
+            )
+        xs = (self.low, *x, self.high)
+        if not all(math.isfinite(v) for v in xs) or not all(
+            a < b for a, b in itertools.pairwise(xs)
+        ):
+            raise ValueError(
+                f"a cumulative distribution's values must rise strictly from low ({self.low:g}) "
+                f"to high ({self.high:g}), each inside: got {list(x)}"
+            )
+        ps = (0.0, *p, 1.0)
+        if not all(math.isfinite(v) for v in p) or not all(
+            a < b for a, b in itertools.pairwise(ps)
+        ):
+            raise ValueError(
+                "a cumulative distribution's probabilities are its CDF at the values: rising "
+                f"strictly, each between 0 and 1 (both excluded), got {list(p)}"
             )
 
     @property
@@ -237,6 +285,8 @@ class Distribution:
         if self.kind == "lognormal":
             mu, s = self._centre_scale()
             return np.exp(mu + s * self._standard_ppf(u))
+        if self.kind == "cumulative":  # linear between the points of the CDF
+            return np.interp(u, (0.0, *self.probabilities, 1.0), (lo, *self.values, hi))
         if self.weights:
             return self._discrete_ppf(u)
         ordered = np.sort(np.asarray(self.values, dtype=float))
