@@ -335,3 +335,30 @@ def test_the_priors_sheet_says_where_a_prior_is_truncated():
         [],
     )  # fmt: skip
     assert table["truncated to"].fillna("-").tolist() == ["[0.5, 10]", "[0.6, inf]", "-"]
+
+
+def test_an_export_keeps_a_cumulative_priors_points(tmp_path):
+    from typer.testing import CliRunner
+
+    from strandrisk.cli.main import app
+    from strandrisk.store.export import run_tables
+
+    f = tmp_path / "expert.toml"
+    f.write_text(
+        "years = 3\n[uncertainty]\n"
+        '"market.price_decline" = { dist = "cumulative", low = 0.3, high = 2.5, '
+        "values = [0.6, 0.88, 1.4], probabilities = [0.1, 0.5, 0.9] }\n"
+    )
+    store = tmp_path / "s.duckdb"
+    r = CliRunner().invoke(app, ["mc", "--scenario", str(f), "--n", "20", "--store", str(store)])
+    assert r.exit_code == 0, r.output
+    priors = run_tables(RunStore(store).get(1))["priors"].set_index("parameter")
+    row = priors.loc["market.price_decline"]
+    assert (row["distribution"], row["low"], row["high"], row["values"]) == (
+        "cumulative",
+        0.3,
+        2.5,
+        3,
+    )
+    assert row["cumulative probabilities"] == "P10 0.6, P50 0.88, P90 1.4"
+    assert list(priors.columns)[-1] == "cumulative probabilities"  # after the older columns

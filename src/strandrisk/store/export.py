@@ -59,15 +59,15 @@ def _priors(block: dict, pairs: list) -> pd.DataFrame:
                 "mode": spec.get("mode"),
                 "high": spec.get("high"),
                 "values": len(spec.get("values", ())) or None,
-                "cumulative probabilities": ", ".join(
-                    f"{v:g} at {q:g}"
-                    for v, q in zip(spec["values"], spec["probabilities"], strict=True)
-                )
-                if "probabilities" in spec
-                else None,
                 "rank correlation": ", ".join(partners),
                 "truncated to": "[{:g}, {:g}]".format(*spec["truncate"])
                 if "truncate" in spec
+                else None,
+                "cumulative probabilities": ", ".join(
+                    f"P{100 * q:g} {v:g}"
+                    for v, q in zip(spec["values"], spec["probabilities"], strict=True)
+                )
+                if "probabilities" in spec
                 else None,
             }
         )
