@@ -23,6 +23,7 @@ __all__ = [
     "CoveringBox",
     "PrimBox",
     "PrimResult",
+    "check_settings",
     "prim",
     "prim_covering",
     "prim_resample",
@@ -218,7 +219,7 @@ def prim(
     y = np.asarray(y, dtype=bool)
     if x.ndim != 2 or x.shape[0] != y.shape[0] or x.shape[0] == 0:
         raise ValueError(f"x must be (n, d) with n = len(y) > 0, got {x.shape} and {y.shape}")
-    _check_settings(alpha, min_mass, min_coverage)
+    check_settings(alpha, min_mass, min_coverage)
     total = int(y.sum())
     xt = np.ascontiguousarray(x.T)
     lowers, uppers, _, counts = peel_all(
@@ -274,12 +275,31 @@ def prim(
     return PrimResult(list(names), trajectory, boxes, chosen, limits)
 
 
-def _check_settings(alpha: float, min_mass: float, min_coverage: float) -> None:
-    """Refuse a peeling share, least mass or least coverage outside its range."""
+def check_settings(
+    alpha: float,
+    min_mass: float,
+    min_coverage: float,
+    names: tuple[str, str, str] = ("alpha", "min_mass", "min_coverage"),
+) -> None:
+    """Refuse a peeling share, least mass or least coverage outside its range.
+
+    Parameters
+    ----------
+    alpha, min_mass, min_coverage : float
+        As :func:`prim`. [fraction]
+    names : tuple of str
+        What the message calls the three (the command line's flags, say). [-]
+
+    Raises
+    ------
+    ValueError
+        ``alpha`` outside (0, 1), ``min_mass`` outside [0, 1), ``min_coverage`` outside
+        [0, 1], or NaN.
+    """
     for name, value, ok, allowed in (
-        ("alpha", alpha, 0 < alpha < 1, "between 0 and 1, both excluded"),
-        ("min_mass", min_mass, 0 <= min_mass < 1, "at least 0 and below 1"),
-        ("min_coverage", min_coverage, 0 <= min_coverage <= 1, "between 0 and 1"),
+        (names[0], alpha, 0 < alpha < 1, "between 0 and 1, both excluded (e.g. 0.05)"),
+        (names[1], min_mass, 0 <= min_mass < 1, "at least 0 and below 1 (e.g. 0.05)"),
+        (names[2], min_coverage, 0 <= min_coverage <= 1, "between 0 and 1 (e.g. 0.5)"),
     ):
         if not ok:  # NaN fails every comparison
             raise ValueError(f"{name} {value}: must be {allowed}")
@@ -332,7 +352,7 @@ def prim_resample(
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=bool)
-    _check_settings(alpha, min_mass, 0.0)
+    check_settings(alpha, min_mass, 0.0)
     if iterations < 1:
         raise ValueError(f"iterations {iterations}: must be at least 1")
     size = int(len(y) * fraction) if 0 < fraction <= 1 else 0

@@ -315,7 +315,7 @@ def discover(
     ] = False,
 ) -> None:
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
-    from strandrisk.analysis.prim import prim_covering, prim_resample
+    from strandrisk.analysis.prim import check_settings, prim_covering, prim_resample
     from strandrisk.analysis.regional import regional_sensitivity
 
     if above is not None and below is None:
@@ -334,7 +334,12 @@ def discover(
             "apply only to scenarios discover draws itself"
         )
     settings = {"peel_alpha": peel_alpha, "mass_min": mass_min, "min_coverage": min_coverage}
-    _check_prim_settings(settings)
+    try:  # before the draws are run
+        check_settings(
+            peel_alpha, mass_min, min_coverage, ("--peel-alpha", "--mass-min", "--min-coverage")
+        )
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
     ui.check_folders(out, png)
     samples, outcomes = _discover_draws(from_, preset, scenario, set_, n, seed, company, as_json)
     cases = _cases(outcomes, outcome, flag, threshold)
@@ -379,18 +384,6 @@ def discover(
     if resampled is not None:
         ui.out.print(render_analysis.resample_table(resampled, resample, len(cases)))
     ui.out.print(render_analysis.regional_table(regional))
-
-
-def _check_prim_settings(settings: dict[str, float]) -> None:
-    """Refuse ``discover``'s --peel-alpha, --mass-min or --min-coverage outside its range."""
-    alpha, mass, coverage = settings["peel_alpha"], settings["mass_min"], settings["min_coverage"]
-    for flag, value, ok, allowed in (
-        ("--peel-alpha", alpha, 0 < alpha < 1, "between 0 and 1, both excluded (e.g. 0.05)"),
-        ("--mass-min", mass, 0 <= mass < 1, "at least 0 and below 1 (e.g. 0.05)"),
-        ("--min-coverage", coverage, 0 <= coverage <= 1, "between 0 and 1 (e.g. 0.5)"),
-    ):
-        if not ok:  # NaN fails every comparison
-            raise InputError(f"{flag} {value}: must be {allowed}")
 
 
 def _settings_json(
