@@ -189,3 +189,24 @@ def test_cli_refusals(tmp_path, extra, cells, message):
     r = CliRunner().invoke(app, [*args, *extra])
     assert r.exit_code == 2
     assert message in r.stderr
+
+
+def test_values_written_in_per_cent_read_as_fractions(tmp_path):
+    """A rate written 60% is the fraction 0.6, the canonical unit; $ and separators dropped."""
+    from strandrisk.io.datasets import read_csv_table, select_values
+
+    path = tmp_path / "rates.csv"
+    path.write_text('rate\n60%\n0.7\n"1,2"\n$4\n 85 % \n\n')
+    values, skipped = select_values(read_csv_table(path), "rate", source="rates.csv")
+    np.testing.assert_allclose(values, [0.6, 0.7, 12.0, 4.0, 0.85])
+    assert skipped == 0  # (a blank last line is no row)
+    same = _csv(tmp_path, ["60%", "75%", "88%", "120%", "95%", "70%"], "percent.csv")
+    plain = _csv(tmp_path, ["0.6", "0.75", "0.88", "1.2", "0.95", "0.7"], "plain.csv")
+    runner = CliRunner()
+    out = [
+        json.loads(
+            runner.invoke(app, ["fit-prior", str(f), "--column", "decline", "--json"]).stdout
+        )
+        for f in (same, plain)
+    ]
+    assert out[0]["toml"] == out[1]["toml"]

@@ -136,7 +136,7 @@ def fit_prior(
         str,
         typer.Option(
             help="Column of values, in the parameter's canonical unit (rates per year as "
-            "fractions, money in USD)."
+            "fractions, or written 60%; money in USD)."
         ),
     ],
     where: Annotated[

@@ -150,13 +150,15 @@ _NUMBER_JUNK = re.compile(r"[\s$,]")
 
 
 def _parse_numbers(raw: pd.Series, column: str, where: str) -> np.ndarray:
+    """Return a column's numbers: ``$``, spaces and thousands separators dropped, ``12%`` 0.12."""
     cleaned = raw.map(lambda s: _NUMBER_JUNK.sub("", s))
-    out = pd.to_numeric(cleaned, errors="coerce")
+    percent = cleaned.str.endswith("%")
+    out = pd.to_numeric(cleaned.str.removesuffix("%"), errors="coerce")
     bad = out.isna()
     if bad.any():
         first = raw[bad].iloc[0]
         raise InputError(f"{where}: column {column!r} has a value that is not a number: {first!r}")
-    return out.to_numpy(dtype=float)
+    return np.where(percent.to_numpy(dtype=bool), out / 100.0, out).astype(float)
 
 
 def _parse_dates(raw: pd.Series, column: str, where: str) -> np.ndarray:
@@ -203,7 +205,8 @@ def select_values(
     table : pandas.DataFrame
         Table with text columns (as from :func:`read_csv_table`). [-]
     column : str
-        Value column; ``$`` signs and thousands separators are ignored. [unit of the column]
+        Value column; ``$`` signs and thousands separators are ignored, and a value written
+        ``12%`` reads as 0.12. [unit of the column]
     where, exclude : mapping of str to sequence of str, optional
         Row filters, as :func:`select_series`. [-]
     source : str
