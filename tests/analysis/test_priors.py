@@ -155,20 +155,27 @@ def test_cli_fits_a_prior_and_writes_its_line(tmp_path):
     args = ["fit-prior", str(path), "--column", "decline", "--key", "market.price_decline"]
     r = runner.invoke(app, [*args, "--json"])
     assert r.exit_code == 0, r.output
-    out = json.loads(r.stdout)
-    assert out["n"] == 24
+    doc = json.loads(r.stdout)
+    assert doc["correlations"] is None  # one column
+    (out,) = doc["priors"]
+    assert (out["column"], out["key"], out["unit"], out["n"]) == (
+        "decline",
+        "market.price_decline",
+        "1/year",
+        24,
+    )
     assert out["best"] == out["fits"][0]["kind"]
     assert [f["aic"] for f in out["fits"]] == sorted(f["aic"] for f in out["fits"])
     assert out["toml"].startswith('"market.price_decline" = { dist = "')
-    assert out["units"]["low, mode, high, p5, p50, p95"] == "1/year"
     best = fit_priors(values)[0]
     assert out["fits"][0]["aic"] == pytest.approx(best.aic)
     text = runner.invoke(app, args).stdout
     assert "best (lowest AIC) first" in text
     assert out["toml"] in text
     half = runner.invoke(app, [*args[:-2], "--where", "group=a", "--json"])
-    assert json.loads(half.stdout)["n"] == 12
-    assert json.loads(half.stdout)["toml"].startswith('"KEY" = ')  # no key: a placeholder
+    (alone,) = json.loads(half.stdout)["priors"]
+    assert alone["n"] == 12
+    assert alone["toml"].startswith('"KEY" = ')  # no key: a placeholder
 
 
 @pytest.mark.parametrize(
@@ -193,13 +200,13 @@ def test_cli_refusals(tmp_path, extra, cells, message):
 
 def test_values_written_in_per_cent_read_as_fractions(tmp_path):
     """A rate written 60% is the fraction 0.6, the canonical unit; $ and separators dropped."""
-    from strandrisk.io.datasets import read_csv_table, select_values
+    from strandrisk.io.datasets import read_csv_table, select_columns
 
     path = tmp_path / "rates.csv"
-    path.write_text('rate\n60%\n0.7\n"1,2"\n$4\n 85 % \n\n')
-    values, skipped = select_values(read_csv_table(path), "rate", source="rates.csv")
-    np.testing.assert_allclose(values, [0.6, 0.7, 12.0, 4.0, 0.85])
-    assert skipped == 0  # (a blank last line is no row)
+    path.write_text('rate,other\n60%,1\n0.7,\n"1,2",3\n$4,4\n 85 % ,5\n')
+    table = select_columns(read_csv_table(path), ["rate", "other"], source="rates.csv")
+    np.testing.assert_allclose(table["rate"], [0.6, 0.7, 12.0, 4.0, 0.85])
+    np.testing.assert_array_equal(table["other"], [1.0, np.nan, 3.0, 4.0, 5.0])  # kept in rows
     same = _csv(tmp_path, ["60%", "75%", "88%", "120%", "95%", "70%"], "percent.csv")
     plain = _csv(tmp_path, ["0.6", "0.75", "0.88", "1.2", "0.95", "0.7"], "plain.csv")
     runner = CliRunner()
@@ -209,4 +216,55 @@ def test_values_written_in_per_cent_read_as_fractions(tmp_path):
         )
         for f in (same, plain)
     ]
-    assert out[0]["toml"] == out[1]["toml"]
+    assert out[0]["priors"][0]["toml"] == out[1]["priors"][0]["toml"]
+
+
+def test_several_columns_get_priors_and_their_rank_correlations(tmp_path):
+    """Two parameters observed together: a prior each, Spearman's rank correlation over the
+    rows holding both (SciPy's as the reference), and lines that read back as one space."""
+    rng = np.random.default_rng(6)
+    decline = rng.lognormal(np.log(0.85), 0.3, 40)
+    efficiency = 0.5 + 0.4 * decline + rng.normal(0, 0.08, 40)
+    rows = [f"{a:.4f},{b:.4f}" for a, b in zip(decline, efficiency, strict=True)]
+    rows[3] = f"{decline[3]:.4f},"  # one row without the second: fitted, not correlated
+    path = tmp_path / "joint.csv"
+    path.write_text("decline,efficiency\n" + "\n".join(rows) + "\n")
+    keys = ["market.price_decline", "technology.software_efficiency"]
+    args = ["fit-prior", str(path), "--column", "decline", "--column", "efficiency"]
+    args += ["--key", keys[0], "--key", keys[1]]
+    runner = CliRunner()
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [p["n"] for p in doc["priors"]] == [40, 39]
+    assert doc["priors"][1]["skipped"] == 1
+    both = np.delete(np.column_stack([decline, efficiency]).round(4), 3, axis=0)
+    rho = round(float(stats.spearmanr(both[:, 0], both[:, 1]).statistic), 2)
+    assert doc["correlations"]["rows"] == 39
+    assert doc["correlations"]["pairs"] == [[*keys, rho]]
+    assert rho > 0.5
+    text = "[uncertainty]\n" + "\n".join(p["toml"] for p in doc["priors"])
+    text += "\n" + doc["correlations"]["toml"] + "\n"
+    space = uncertainty_from_toml(text, "the lines", sr.load_scenario("base"))
+    assert space.keys == tuple(keys)
+    assert space.correlation[0, 1] == rho
+    shown = runner.invoke(app, args).stdout
+    assert "Rank correlations (Spearman) over the 39 rows holding every column" in shown
+    assert doc["correlations"]["toml"] in shown  # "[correlations]" printed, not read as markup
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--column", "a", "--column", "b", "--key", "market.elasticity"], "--key: 1 given for 2"),
+        (["--column", "a", "--column", "a"], "--column: a column is named twice"),
+        (["--column", "a", "--column", "c"], "2 rows hold a value in every column"),
+    ],
+)
+def test_several_columns_refusals(tmp_path, args, message):
+    path = tmp_path / "t.csv"
+    cells = ["1,2,", "2,3,", "3,5,", "4,4,", "5,7,", ",1,1", ",2,2", ",3,3", ",4,4", ",5,5"]
+    path.write_text("a,b,c\n" + "\n".join([*cells, "6,6,6", "7,8,8"]) + "\n")
+    r = CliRunner().invoke(app, ["fit-prior", str(path), *args])
+    assert r.exit_code == 2
+    assert message in r.stderr

@@ -70,6 +70,16 @@ COMMANDS = [
         "--key",
         "market.rental_rate",
     ],
+    [
+        "fit-prior",
+        str(PRICES),
+        "--column",
+        "Price per chip-hour (on-demand)",
+        "--column",
+        "Price per chip-hour (1-year CUD)",
+        "--where",
+        "Hardware model=NVIDIA A100 SXM4 80 GB",
+    ],
     ["scenario", "diff", "base", "open-source-collapse"],
     ["scenario", "diff", "base", "agentic-boom", "--outcome", "min_dscr", "--outcome", "irr_2026"],
     ["scenario", "choices", "fibre-replay"],  # trillions

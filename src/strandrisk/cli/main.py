@@ -3,8 +3,9 @@
 Bad input of any kind ends with one message on standard error and exit status 2. The
 shared app, consoles and helpers are in :mod:`strandrisk.cli._shared`; the Monte Carlo
 command in :mod:`strandrisk.cli.uncertainty`, the analyses over its uncertainty space in
-:mod:`strandrisk.cli.analysis` and one scenario's what-ifs (``sweep``, ``headroom``, ``lives``)
-in :mod:`strandrisk.cli.whatif`, registered here in the order of ``--help``, then the
+:mod:`strandrisk.cli.analysis`, ``fit-prior`` in :mod:`strandrisk.cli.priors` and one
+scenario's what-ifs (``sweep``, ``headroom``, ``lives``) in :mod:`strandrisk.cli.whatif`,
+registered here in the order of ``--help``, then the
 ``scenario`` and ``runs`` sub-commands (:mod:`strandrisk.cli.scenario`,
 :mod:`strandrisk.cli.runs`); the tables they print in ``render``, ``render_uncertainty``,
 ``render_analysis`` and ``render_scenario``.
@@ -13,20 +14,18 @@ in :mod:`strandrisk.cli.whatif`, registered here in the order of ``--help``, the
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from strandrisk import __version__
 from strandrisk.cli import _shared as ui
-from strandrisk.cli import analysis, render, uncertainty, whatif
+from strandrisk.cli import analysis, priors, render, uncertainty, whatif
 from strandrisk.cli import runs as runs_commands
 from strandrisk.cli import scenario as scenario_commands
 from strandrisk.errors import InputError
-from strandrisk.jsonable import json_number
 
 app = ui.app
 __all__ = ["app", "main"]
@@ -128,131 +127,7 @@ def fit(
         )
 
 
-@ui.app.command("fit-prior")
-@ui.clean_failures
-def fit_prior(
-    file: Annotated[Path, typer.Argument(help="CSV file holding the observations.")],
-    column: Annotated[
-        str,
-        typer.Option(
-            help="Column of values, in the parameter's canonical unit (rates per year as "
-            "fractions, or written 60%; money in USD)."
-        ),
-    ],
-    where: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="COL=VAL", help="Row filter COLUMN=VALUE or COLUMN!=VALUE; repeat to combine."
-        ),
-    ] = None,
-    key: Annotated[
-        str | None,
-        typer.Option(
-            help="The scenario parameter the prior is for, e.g. market.price_decline: each fit "
-            "is checked against its allowed range, and the line names it."
-        ),
-    ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", metavar="", help="Print the fits as one JSON object.")
-    ] = False,
-) -> None:
-    """Fit a prior to observed values: each distribution kind, ranked by AIC, as a TOML line."""
-    from strandrisk.analysis.priors import fit_priors, prior_toml, within
-    from strandrisk.assumptions.fits import parse_where
-    from strandrisk.io.datasets import read_csv_table, select_values
-
-    allowed = (-math.inf, math.inf)
-    if key is not None:
-        allowed = _allowed_range(key)
-    include, exclude = parse_where(where or [])
-    values, skipped = select_values(
-        read_csv_table(file), column, where=include, exclude=exclude, source=str(file)
-    )
-    try:
-        fits = fit_priors(values)
-    except ValueError as exc:
-        raise InputError(f"{file}: {column}: {exc}") from None
-    priors = [within(f.distribution, *allowed) for f in fits]
-    usable = [i for i, p in enumerate(priors) if p is not None]
-    if not usable:
-        raise InputError(
-            f"{file}: {column}: no distribution fitted to the values stays inside {key}'s "
-            f"allowed range [{allowed[0]:g}, {allowed[1]:g}]: are they in its canonical unit?"
-        )
-    best = usable[0]
-    line = prior_toml(key or "KEY", priors[best])  # type: ignore[arg-type]
-    if as_json:
-        ui.print_json(_fit_prior_json(fits, priors, best, line, key, len(values), skipped))
-        return
-    title = f"{file.name}: {column}, {len(values):,} values"
-    ui.out.print(render.prior_fits_table(fits, priors, best, title, skipped))
-    ui.out.print(line, highlight=False, soft_wrap=True)
-
-
-def _allowed_range(key: str) -> tuple[float, float]:
-    """Return a scenario parameter's allowed range; refuse a key that is not one."""
-    from strandrisk.errors import did_you_mean
-    from strandrisk.io.scenario import load_scenario
-    from strandrisk.scenarios.schema import parameter_fields
-
-    bounds = {k: (m["lo"], m["hi"]) for k, _, m in parameter_fields(load_scenario("base"))}
-    if key not in bounds:
-        raise InputError(
-            f"--key: {key!r} is not a numeric scenario parameter" + did_you_mean(key, bounds)
-        )
-    lo, hi = bounds[key]
-    return float(lo), float(hi)
-
-
-def _fit_prior_json(
-    fits: list[Any],
-    priors: list[Any],
-    best: int,
-    line: str,
-    key: str | None,
-    n: int,
-    skipped: int,
-) -> dict[str, Any]:
-    """Return ``fit-prior --json``'s object: every fit, the chosen one and its TOML line."""
-    import numpy as np
-
-    from strandrisk.scenarios.schema import parameter_unit
-
-    rows = []
-    for fit, prior in zip(fits, priors, strict=True):
-        d = fit.distribution
-        p5, p50, p95 = (float(v) for v in d.ppf(np.array([0.05, 0.5, 0.95])))
-        rows.append(
-            {
-                "kind": d.kind,
-                "low": json_number(d.low),
-                "mode": json_number(d.mode),
-                "high": json_number(d.high),
-                "p5": p5,
-                "p50": p50,
-                "p95": p95,
-                "log_likelihood": fit.log_likelihood,
-                "parameters": fit.parameters,
-                "aic": fit.aic,
-                "bic": fit.bic,
-                "ks": fit.ks,
-                "within_range": prior is not None,
-            }
-        )
-    return {
-        "n": n,
-        "skipped": skipped,
-        "key": key,
-        "fits": rows,
-        "best": rows[best]["kind"],
-        "toml": line,
-        "units": {
-            "low, mode, high, p5, p50, p95": parameter_unit(key) if key else "the values' unit",
-            "aic, bic, log_likelihood": "-",
-            "ks": "Kolmogorov-Smirnov distance, 0 to 1",
-            "low, high of normal and lognormal": "5th and 95th percentiles",
-        },
-    }
+ui.app.command("fit-prior")(priors.fit_prior)  # after fit, in --help too
 
 
 @ui.app.command()

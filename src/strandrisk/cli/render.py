@@ -662,3 +662,26 @@ def prior_fits_table(
         + " The chosen fit as a line for the scenario's [uncertainty] block:"
     )
     return Group(table, Text(notes, style="dim"))
+
+
+def prior_correlations(pairs: Sequence[tuple[str, str, float]], rows: int) -> Group:
+    """Render the rank correlations of the columns fitted together.
+
+    Parameters
+    ----------
+    pairs : sequence of (str, str, float)
+        Two parameters and Spearman's rank correlation of their columns. [-, -, -]
+    rows : int
+        Rows holding a value in every column, the correlations' sample. [count]
+    """
+    table = _compact(f"Rank correlations (Spearman) over the {rows:,} rows holding every column")
+    for col in ("first", "second", "rho"):
+        table.add_column(col, justify="right" if col == "rho" else "left")
+    for a, b, rho in pairs:
+        table.add_row(a, b, f"{rho:+.2f}")
+    note = Text(
+        "As a [correlations] block (Iman-Conover draws these rank correlations; a pair of 0 is "
+        "left out):",
+        style="dim",
+    )
+    return Group(table, note)

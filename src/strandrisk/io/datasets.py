@@ -190,23 +190,23 @@ def _filter(
     return table[keep]
 
 
-def select_values(
+def select_columns(
     table: pd.DataFrame,
-    column: str,
+    columns: Sequence[str],
     *,
     where: Mapping[str, Sequence[str]] | None = None,
     exclude: Mapping[str, Sequence[str]] | None = None,
     source: str = "table",
-) -> tuple[np.ndarray, int]:
-    """Pick one column's numbers out of ``table`` (observations, no dates).
+) -> pd.DataFrame:
+    """Pick columns of numbers out of ``table`` (observations, no dates), row by row.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Table with text columns (as from :func:`read_csv_table`). [-]
-    column : str
-        Value column; ``$`` signs and thousands separators are ignored, and a value written
-        ``12%`` reads as 0.12. [unit of the column]
+    columns : sequence of str
+        Value columns; ``$`` signs and thousands separators are ignored, and a value written
+        ``12%`` reads as 0.12. [unit of each column]
     where, exclude : mapping of str to sequence of str, optional
         Row filters, as :func:`select_series`. [-]
     source : str
@@ -214,23 +214,27 @@ def select_values(
 
     Returns
     -------
-    values : ndarray
-        The column's numbers in the rows kept. [unit of the column]
-    skipped : int
-        Rows left out because the cell was empty. [count]
+    pandas.DataFrame
+        The rows kept, a float column each, NaN where a cell was empty. [unit of each column]
 
     Raises
     ------
     InputError
         For a missing column or a cell that is not a number.
     """
-    if column not in table.columns:
-        raise InputError(
-            f"{source}: no column {column!r}; columns are: {', '.join(map(str, table.columns))}"
-        )
+    for column in columns:
+        if column not in table.columns:
+            raise InputError(
+                f"{source}: no column {column!r}; columns are: {', '.join(map(str, table.columns))}"
+            )
     picked = _filter(table, where or {}, exclude or {}, source)
-    present = picked[column].notna()
-    return _parse_numbers(picked.loc[present, column], column, source), int((~present).sum())
+    out = pd.DataFrame(index=picked.index)
+    for column in columns:
+        present = picked[column].notna()
+        values = np.full(len(picked), np.nan)
+        values[present.to_numpy()] = _parse_numbers(picked.loc[present, column], column, source)
+        out[column] = values
+    return out.reset_index(drop=True)
 
 
 def select_series(

@@ -1,0 +1,223 @@
+"""``strandrisk fit-prior``: priors fitted to observed values, and their rank correlations."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from strandrisk.cli import _shared as ui
+from strandrisk.cli import render
+from strandrisk.errors import InputError
+from strandrisk.jsonable import json_number
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from strandrisk.analysis.priors import PriorFit
+    from strandrisk.scenarios.distributions import Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One column's fits: each as a prior (None: outside the key's range), the chosen one."""
+
+    column: str
+    key: str | None
+    fits: list[PriorFit]
+    priors: list[Distribution | None]
+    best: int
+    line: str
+    values: np.ndarray
+    skipped: int
+
+
+@ui.clean_failures
+def fit_prior(
+    file: Annotated[Path, typer.Argument(help="CSV file holding the observations.")],
+    column: Annotated[
+        list[str],
+        typer.Option(
+            help="Column of values, in the parameter's canonical unit (rates per year as "
+            "fractions, or written 60%; money in USD). Repeat for several parameters: each "
+            "gets a prior, and their rank correlations a [correlations] line.",
+        ),
+    ],
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="COL=VAL", help="Row filter COLUMN=VALUE or COLUMN!=VALUE; repeat to combine."
+        ),
+    ] = None,
+    key: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="The scenario parameter a column's prior is for, e.g. market.price_decline "
+            "(one per --column, in order): each fit is checked against its allowed range, and "
+            "the lines name it.",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", metavar="", help="Print the fits as one JSON object.")
+    ] = False,
+) -> None:
+    """Fit a prior to observed values: each distribution kind, ranked by AIC, as a TOML line."""
+    from strandrisk.assumptions.fits import parse_where
+    from strandrisk.io.datasets import read_csv_table, select_columns
+
+    keys = list(key or [])
+    if keys and len(keys) != len(column):
+        raise InputError(
+            f"--key: {len(keys)} given for {len(column)} --column; one each, in the same order"
+        )
+    if len(set(column)) < len(column):
+        raise InputError("--column: a column is named twice")
+    names = keys or [f"KEY{i + 1}" if len(column) > 1 else "KEY" for i in range(len(column))]
+    include, exclude = parse_where(where or [])
+    table = select_columns(
+        read_csv_table(file), column, where=include, exclude=exclude, source=str(file)
+    )
+    found = [
+        _fit_one(file, c, table[c], names[i], keys[i] if keys else None)
+        for i, c in enumerate(column)
+    ]
+    pairs, complete = _rank_correlations(table, names) if len(column) > 1 else ([], 0)
+    if as_json:
+        ui.print_json(_json(found, pairs, complete))
+        return
+    for one in found:
+        title = f"{file.name}: {one.column}, {len(one.values):,} values"
+        ui.out.print(render.prior_fits_table(one.fits, one.priors, one.best, title, one.skipped))
+        ui.out.print(one.line, highlight=False, soft_wrap=True, markup=False)
+    if pairs:
+        ui.out.print(render.prior_correlations(pairs, complete))
+        ui.out.print(_pairs_toml(pairs), highlight=False, soft_wrap=True, markup=False)
+
+
+def _fit_one(file: Path, column: str, cells: pd.Series, name: str, key: str | None) -> _Column:
+    """Fit one column's values (its empty cells left out) as the prior of ``name``."""
+    from strandrisk.analysis.priors import fit_priors, prior_toml, within
+
+    allowed = _allowed_range(key) if key is not None else (-math.inf, math.inf)
+    values = cells.dropna().to_numpy(dtype=float)
+    try:
+        fits = fit_priors(values)
+    except ValueError as exc:
+        raise InputError(f"{file}: {column}: {exc}") from None
+    priors = [within(f.distribution, *allowed) for f in fits]
+    usable = [i for i, p in enumerate(priors) if p is not None]
+    if not usable:
+        raise InputError(
+            f"{file}: {column}: no distribution fitted to the values stays inside {key}'s "
+            f"allowed range [{allowed[0]:g}, {allowed[1]:g}]: are they in its canonical unit?"
+        )
+    best = usable[0]
+    line = prior_toml(name, priors[best])  # type: ignore[arg-type]
+    return _Column(column, key, fits, priors, best, line, values, int(cells.isna().sum()))
+
+
+def _allowed_range(key: str) -> tuple[float, float]:
+    """Return a scenario parameter's allowed range; refuse a key that is not one."""
+    from strandrisk.errors import did_you_mean
+    from strandrisk.io.scenario import load_scenario
+    from strandrisk.scenarios.schema import parameter_fields
+
+    bounds = {k: (m["lo"], m["hi"]) for k, _, m in parameter_fields(load_scenario("base"))}
+    if key not in bounds:
+        raise InputError(
+            f"--key: {key!r} is not a numeric scenario parameter" + did_you_mean(key, bounds)
+        )
+    lo, hi = bounds[key]
+    return float(lo), float(hi)
+
+
+def _rank_correlations(
+    table: pd.DataFrame, names: list[str]
+) -> tuple[list[tuple[str, str, float]], int]:
+    """Spearman's rank correlation of every pair of columns, over the rows that hold all.
+
+    Rounded to two decimals, as a correlation is written in a scenario file; over complete
+    rows, so the matrix is positive semi-definite as Iman-Conover needs.
+    """
+    complete = table.dropna()
+    if len(complete) < 3:
+        raise InputError(
+            f"--column: {len(complete)} rows hold a value in every column; a rank correlation "
+            "needs at least 3"
+        )
+    rho = complete.rank().corr().to_numpy()  # Spearman's: Pearson's of the ranks
+    pairs = [
+        (names[i], names[j], round(float(rho[i, j]), 2))
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+    ]
+    return pairs, len(complete)
+
+
+def _pairs_toml(pairs: list[tuple[str, str, float]]) -> str:
+    """Write rank correlations as a scenario's ``[correlations]`` table."""
+    body = ", ".join(f'["{a}", "{b}", {rho:g}]' for a, b, rho in pairs if rho != 0)
+    return f"[correlations]\npairs = [{body}]"
+
+
+def _json(
+    found: list[_Column], pairs: list[tuple[str, str, float]], complete: int
+) -> dict[str, Any]:
+    """Return ``fit-prior --json``'s object: each column's fits and line, the correlations."""
+    import numpy as np
+
+    from strandrisk.scenarios.schema import parameter_unit
+
+    columns = []
+    for one in found:
+        rows = []
+        for fit, prior in zip(one.fits, one.priors, strict=True):
+            d = fit.distribution
+            p5, p50, p95 = (float(v) for v in d.ppf(np.array([0.05, 0.5, 0.95])))
+            rows.append(
+                {
+                    "kind": d.kind,
+                    "low": json_number(d.low),
+                    "mode": json_number(d.mode),
+                    "high": json_number(d.high),
+                    "p5": p5,
+                    "p50": p50,
+                    "p95": p95,
+                    "log_likelihood": fit.log_likelihood,
+                    "parameters": fit.parameters,
+                    "aic": fit.aic,
+                    "bic": fit.bic,
+                    "ks": fit.ks,
+                    "within_range": prior is not None,
+                }
+            )
+        columns.append(
+            {
+                "column": one.column,
+                "key": one.key,
+                "unit": parameter_unit(one.key) if one.key else None,
+                "n": len(one.values),
+                "skipped": one.skipped,
+                "fits": rows,
+                "best": rows[one.best]["kind"],
+                "toml": one.line,
+            }
+        )
+    return {
+        "priors": columns,
+        "correlations": {"rows": complete, "pairs": pairs, "toml": _pairs_toml(pairs)}
+        if pairs
+        else None,
+        "units": {
+            "low, mode, high, p5, p50, p95": "the column's (a key's unit where one is given)",
+            "aic, bic, log_likelihood": "-",
+            "ks": "Kolmogorov-Smirnov distance, 0 to 1",
+            "low, high of normal and lognormal": "5th and 95th percentiles",
+            "pairs": "Spearman rank correlation, -1 to 1, rounded to two decimals, over the rows "
+            "holding every column",
+        },
+    }
