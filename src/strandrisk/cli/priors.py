@@ -44,7 +44,7 @@ def fit_prior(
         typer.Option(
             help="Column of values, in the parameter's canonical unit (rates per year as "
             "fractions, or written 60%; money in USD). Repeat for several parameters: each "
-            "gets a prior, and their rank correlations a [correlations] line.",
+            "gets a prior, and their rank correlations a \\[correlations] block.",
         ),
     ],
     where: Annotated[
