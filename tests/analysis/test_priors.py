@@ -259,12 +259,28 @@ def test_several_columns_get_priors_and_their_rank_correlations(tmp_path):
         (["--column", "a", "--column", "b", "--key", "market.elasticity"], "--key: 1 given for 2"),
         (["--column", "a", "--column", "a"], "--column: a column is named twice"),
         (["--column", "a", "--column", "c"], "2 rows hold a value in every column"),
+        (
+            [
+                "--column",
+                "a",
+                "--column",
+                "b",
+                "--key",
+                "market.elasticity",
+                "--key",
+                "market.elasticity",
+            ],
+            "--key: a parameter is named twice",
+        ),
+        (["--column", "a", "--column", "d"], "'d' takes one value over the 7 rows"),
     ],
 )
 def test_several_columns_refusals(tmp_path, args, message):
     path = tmp_path / "t.csv"
     cells = ["1,2,", "2,3,", "3,5,", "4,4,", "5,7,", ",1,1", ",2,2", ",3,3", ",4,4", ",5,5"]
-    path.write_text("a,b,c\n" + "\n".join([*cells, "6,6,6", "7,8,8"]) + "\n")
+    d = [9, 9, 9, 9, 9, 1, 2, 3, 4, 5, 9, 9]  # one value wherever a has one
+    rows = [f"{r},{v}" for r, v in zip([*cells, "6,6,6", "7,8,8"], d, strict=True)]
+    path.write_text("a,b,c,d\n" + "\n".join(rows) + "\n")
     r = CliRunner().invoke(app, ["fit-prior", str(path), *args])
     assert r.exit_code == 2
     assert message in r.stderr

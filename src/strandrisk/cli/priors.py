@@ -76,6 +76,8 @@ def fit_prior(
         )
     if len(set(column)) < len(column):
         raise InputError("--column: a column is named twice")
+    if len(set(keys)) < len(keys):
+        raise InputError("--key: a parameter is named twice")
     names = keys or [f"KEY{i + 1}" if len(column) > 1 else "KEY" for i in range(len(column))]
     include, exclude = parse_where(where or [])
     table = select_columns(
@@ -148,6 +150,12 @@ def _rank_correlations(
         raise InputError(
             f"--column: {len(complete)} rows hold a value in every column; a rank correlation "
             "needs at least 3"
+        )
+    flat = [str(c) for c in complete.columns if complete[c].nunique() < 2]
+    if flat:
+        raise InputError(
+            f"--column: {flat[0]!r} takes one value over the {len(complete)} rows holding every "
+            "column: it has no ranks to correlate"
         )
     rho = complete.rank().corr().to_numpy()  # Spearman's: Pearson's of the ranks
     pairs = [
