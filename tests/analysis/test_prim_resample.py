@@ -155,3 +155,51 @@ def test_discover_chooses_a_step_and_resamples(tmp_path):
     page = (tmp_path / "discover.html").read_text()
     assert "Does the box come back?" in page
     assert "capex.growth" in page.split("Does the box come back?")[1]
+
+
+def test_dropping_a_restriction_opens_it_and_counts_the_box_again():
+    """EMA Workbench's drop_restriction: the bound opened to the data's range, the box's
+    coverage, density and mass counted again by hand, the other restrictions kept."""
+    x, y = _planted(1, 5_000)
+    res = prim(x, y, NAMES)
+    assert set(res.limits.index) == {"p1", "p4"}
+    opened = prim(x, y, NAMES, drop=["p4"])  # one the box needs: density falls
+    assert opened.dropped == ("p4",)
+    assert list(opened.limits.index) == ["p1"]
+    assert opened.limits.loc["p1", "lower"] == res.limits.loc["p1", "lower"]
+    assert opened.limits.loc["p1", "qp_lower"] < 1e-6
+    box = opened.boxes[opened.chosen]
+    before = res.boxes[res.chosen]
+    assert (box.lower[4], box.upper[4]) == (x[:, 4].min(), x[:, 4].max())
+    inside = np.all((x >= box.lower) & (x <= box.upper), axis=1)
+    assert box.mass == inside.mean()
+    assert box.coverage == (inside & y).sum() / y.sum()
+    assert box.density == (inside & y).sum() / inside.sum()
+    assert box.coverage >= before.coverage
+    assert box.mass > 2 * before.mass  # p4 < 0.3 held under a third of the box
+    assert box.density < 0.5 < before.density
+    with pytest.raises(ValueError, match="drop 'p2': the box does not restrict it; it restricts"):
+        prim(x, y, NAMES, drop=["p2"])
+    with pytest.raises(ValueError, match="drop 'q1': not a parameter"):
+        prim(x, y, NAMES, drop=["q1"])
+
+
+def test_discover_drops_a_restriction():
+    runner = CliRunner()
+    args = ["discover", "--above", "2e12", "--n", "2000", "--seed", "1", "--json"]
+    out = json.loads(runner.invoke(app, args).stdout)
+    held = [row["parameter"] for row in out["limits"]]
+    assert "capex.growth" in held
+    others = [p for p in held if p != "capex.growth"]
+    assert others  # this sample's box: capex growth and one restriction it hardly needs
+    dropped = json.loads(runner.invoke(app, [*args, "--drop", others[0]]).stdout)
+    assert dropped["dropped"] == [others[0]]
+    assert others[0] not in {row["parameter"] for row in dropped["limits"]}
+    assert dropped["coverage"] >= out["coverage"]
+    text = runner.invoke(app, [*args[:-1], "--drop", others[0]]).stdout
+    assert f"restrictions dropped: {others[0]}" in " ".join(text.split())
+    r = runner.invoke(app, [*args[:-1], "--drop", "market.elasticty"])
+    assert r.exit_code == 2
+    assert (
+        "--drop 'market.elasticty': not a parameter (did you mean market.elasticity?)" in r.stderr
+    )

@@ -12,12 +12,14 @@ either end by walking the sorted order (compiled, :mod:`._prim_kernel`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from strandrisk.analysis._prim_kernel import peel_all, sort_columns
+from strandrisk.errors import did_you_mean
 
 __all__ = [
     "CoveringBox",
@@ -61,6 +63,8 @@ class PrimResult:
         For the chosen box's restricted parameters: ``lower``, ``upper``, the full ``min``,
         ``max`` of the data, and the quasi-p-values ``qp_lower``, ``qp_upper`` of each
         restricted side (NaN for a side left at the data's end; :func:`quasi_p_values`).
+    dropped : tuple of str
+        Restrictions the chosen box gave up (:func:`prim`'s ``drop``).
     """
 
     names: list[str]
@@ -68,6 +72,7 @@ class PrimResult:
     boxes: list[PrimBox]
     chosen: int
     limits: pd.DataFrame
+    dropped: tuple[str, ...] = ()
 
 
 def _stats(inside: np.ndarray, y: np.ndarray, total: int) -> tuple[float, float, float]:
@@ -189,6 +194,7 @@ def prim(
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
     step: int | None = None,
+    drop: Sequence[str] = (),
 ) -> PrimResult:
     """Find a box of parameter ranges where the cases of interest concentrate.
 
@@ -209,6 +215,10 @@ def prim(
     step : int, optional
         Choose the box at this step of the peeling trajectory instead (0 is every
         scenario), as EMA Workbench's ``PrimBox.select``; it is pasted all the same. [-]
+    drop : sequence of str
+        Parameters whose restriction the chosen box gives up after pasting (EMA Workbench's
+        ``PrimBox.drop_restriction``): one whose quasi-p-value says the box hardly needs it.
+        Its coverage, density, mass and quasi-p-values are those of the box without them. [-]
 
     Returns
     -------
@@ -249,8 +259,11 @@ def prim(
         alpha,
         total,
     )
-    boxes[chosen] = PrimBox(lo, hi, *_stats(inside, y, total))
     data_min, data_max = x.min(axis=0), x.max(axis=0)
+    if drop:
+        lo, hi = _dropped(list(names), lo, hi, data_min, data_max, drop)
+        inside = _in_box(x, lo, hi, np.zeros(x.shape[1], dtype=bool))
+    boxes[chosen] = PrimBox(lo, hi, *_stats(inside, y, total))
     restricted = [j for j in range(x.shape[1]) if lo[j] > data_min[j] or hi[j] < data_max[j]]
     qp_lower, qp_upper = quasi_p_values(x, y, lo, hi)
     limits = pd.DataFrame(
@@ -272,7 +285,31 @@ def prim(
             "restricted": [int(np.sum((b.lower > data_min) | (b.upper < data_max))) for b in boxes],
         }
     )
-    return PrimResult(list(names), trajectory, boxes, chosen, limits)
+    return PrimResult(list(names), trajectory, boxes, chosen, limits, tuple(drop))
+
+
+def _dropped(
+    names: list[str],
+    lower: np.ndarray,
+    upper: np.ndarray,
+    data_min: np.ndarray,
+    data_max: np.ndarray,
+    drop: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a box's bounds with the restrictions on ``drop`` opened to the data's range."""
+    lower, upper = lower.copy(), upper.copy()
+    held = [n for j, n in enumerate(names) if lower[j] > data_min[j] or upper[j] < data_max[j]]
+    for name in drop:
+        if name not in names:
+            raise ValueError(f"drop {name!r}: not a parameter{did_you_mean(name, names)}")
+        if name not in held:
+            raise ValueError(
+                f"drop {name!r}: the box does not restrict it; it restricts "
+                f"{', '.join(held) or 'nothing'}"
+            )
+        j = names.index(name)
+        lower[j], upper[j] = data_min[j], data_max[j]
+    return lower, upper
 
 
 def check_settings(
@@ -430,6 +467,7 @@ def prim_covering(
     min_coverage: float = 0.5,
     min_density: float = 0.5,
     step: int | None = None,
+    drop: Sequence[str] = (),
 ) -> list[CoveringBox]:
     """Find up to ``boxes`` boxes in turn, each among the scenarios outside the ones before.
 
@@ -459,6 +497,8 @@ def prim_covering(
     step : int, optional
         The first box's step of its peeling trajectory, as :func:`prim`; the later boxes
         are chosen by ``min_coverage``. [-]
+    drop : sequence of str
+        Restrictions the first box gives up, as :func:`prim`. [-]
 
     Returns
     -------
@@ -477,7 +517,11 @@ def prim_covering(
         cases = int(ys.sum())
         if cases == 0 or cases == len(ys):
             break
-        result = prim(xs, ys, names, alpha, min_mass, min_coverage, None if found else step)
+        first = not found  # --step and --drop shape the first box only
+        result = prim(
+            xs, ys, names, alpha, min_mass, min_coverage, step if first else None,
+            drop if first else (),
+        )  # fmt: skip
         box = result.boxes[result.chosen]
         weak = box.density < min_density or box.density <= cases / len(ys)
         if found and (weak or result.limits.empty):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from strandrisk.analysis.prim import CoveringBox
+    from strandrisk.analysis.prim import CoveringBox, PrimResult
     from strandrisk.analysis.sensitivity import Spider
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
@@ -288,6 +288,15 @@ def discover(
             help="The chosen box is the densest that holds at least this share of the cases.",
         ),
     ] = 0.5,
+    drop: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="PARAMETER",
+            help="Give up the chosen box's restriction on this parameter, e.g. one whose qp is "
+            "above 0.05 (EMA Workbench's drop_restriction; repeatable): its coverage, density "
+            "and qp are the box's without it.",
+        ),
+    ] = None,
     peel_alpha: Annotated[
         float,
         typer.Option(metavar="FRACTION", help="Share of the box's scenarios peeled each step."),
@@ -345,8 +354,10 @@ def discover(
     cases = _cases(outcomes, outcome, flag, threshold)
     x, names = samples.to_numpy(dtype=float), list(samples.columns)
     try:
-        found = prim_covering(x, cases, names, boxes, peel_alpha, mass_min, min_coverage, step=step)
-    except ValueError as exc:  # the only one left: a step past the trajectory's end
+        found = prim_covering(
+            x, cases, names, boxes, peel_alpha, mass_min, min_coverage, step=step, drop=drop or ()
+        )
+    except ValueError as exc:  # a step past the trajectory's end, a restriction not held
         raise InputError(f"--{exc}") from None  # "--step 99: the trajectory has ..."
     result = found[0].result  # the first box: PRIM on every scenario
     regional = regional_sensitivity(x, cases, names)
@@ -376,7 +387,7 @@ def discover(
         ui.wrote(page, as_json)
     if as_json:
         found_json = _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
-        ui.print_json(found_json | _settings_json(settings, result.chosen, resampled, resample))
+        ui.print_json(found_json | _settings_json(settings, result, resampled, resample))
         return
     ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases), ui.out.width))
     if boxes > 1:
@@ -387,10 +398,14 @@ def discover(
 
 
 def _settings_json(
-    settings: dict[str, float], chosen: int, resampled: pd.DataFrame | None, halves: int
+    settings: dict[str, float],
+    result: PrimResult,
+    resampled: pd.DataFrame | None,
+    halves: int,
 ) -> dict[str, object]:
-    """``discover --json``'s PRIM settings, the first box's step and the ``halves`` resampled."""
-    extra: dict[str, object] = {"step": chosen, "settings": settings}
+    """``discover --json``'s PRIM settings, the first box's step and drops, its resampling."""
+    chosen, dropped = result.chosen, list(result.dropped)
+    extra: dict[str, object] = {"step": chosen, "settings": settings, "dropped": dropped}
     if resampled is not None:
         extra["resample"] = {
             "halves": halves,

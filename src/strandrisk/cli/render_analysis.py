@@ -232,10 +232,11 @@ def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Gro
             traj.index[::5], traj["coverage"][::5], traj["density"][::5], strict=True
         )
     )
+    dropped = f"; restrictions dropped: {', '.join(result.dropped)}" if result.dropped else ""
     return Group(
         t,
         f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
-        f"mass {box.mass:.1%}",
+        f"mass {box.mass:.1%}{dropped}",
         f"trade-off (step: coverage/density, every 5 steps; --step picks one): {curve}",
         Text(
             "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010), the chance "

@@ -97,6 +97,7 @@ def prim_page(
         f"{result.chosen} of {len(result.trajectory) - 1}) covers {box.coverage:.1%} of the "
         f"cases, {box.density:.1%} of the scenarios inside it are cases, and it holds "
         f"{box.mass:.1%} of all scenarios."
+        + (f" Restrictions dropped: {', '.join(result.dropped)}." if result.dropped else "")
     )
     qp_note = _small(
         "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010): the chance of "
