@@ -203,3 +203,31 @@ def test_discover_drops_a_restriction():
     assert (
         "--drop 'market.elasticty': not a parameter (did you mean market.elasticity?)" in r.stderr
     )
+
+
+def test_the_scatter_draws_the_box_over_its_two_strongest_restrictions():
+    """The pair: the two smallest quasi-p-values; with one restriction, it and the parameter
+    that separates the cases most besides; the box's rectangle at its bounds."""
+    import pandas as pd
+
+    from strandrisk.reports.analysis_figures import prim_scatter_figure
+    from strandrisk.reports.pages import _scatter_pair
+
+    x, y = _planted(2, 5_000)
+    res = prim(x, y, NAMES)
+    assert set(res.limits.index) == {"p1", "p4"}
+    pair = _scatter_pair(res, None)
+    qp = res.limits[["qp_lower", "qp_upper"]].min(axis=1)
+    assert [NAMES[k] for k in pair] == list(qp.sort_values().index)
+    one = prim(x, y, NAMES, drop=["p4"])
+    regional = pd.DataFrame({"ks": [0.9, 0.5, 0.1]}, index=["p1", "p4", "p0"])
+    assert _scatter_pair(one, regional) == (1, 4)  # p1, then the best other than p1
+    assert _scatter_pair(one, None) is None
+    box = res.boxes[res.chosen]
+    bounds = (box.lower[1], box.upper[1], box.lower[4], box.upper[4])
+    fig = prim_scatter_figure(x[:, 1], x[:, 4], y, bounds, ("p1", "p4"), "t")
+    other, cases, rectangle = fig.data
+    assert len(other.x) + len(cases.x) == len(y)
+    assert len(cases.x) == y.sum()
+    assert list(rectangle.x) == [bounds[0], bounds[1], bounds[1], bounds[0], bounds[0]]
+    assert list(rectangle.y) == [bounds[2], bounds[2], bounds[3], bounds[3], bounds[2]]

@@ -378,8 +378,9 @@ def test_discover_writes_its_page_and_charts(tmp_path):
     assert "industry stranded_peak above 1e+12 USD" in page
     assert 'id="fig-prim_tradeoff"' in page
     assert 'id="fig-prim_box"' in page
+    assert 'id="fig-prim_scatter"' in page
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page)  # opens offline
-    for name in ("prim_tradeoff.png", "prim_box.png"):
+    for name in ("prim_tradeoff.png", "prim_box.png", "prim_scatter.png"):
         assert (tmp_path / "p" / name).read_bytes()[:4] == b"\x89PNG"
 
 

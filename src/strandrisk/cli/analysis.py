@@ -383,6 +383,7 @@ def discover(
             regional,
             found[1:],
             resampled,
+            (x, cases),
         )
         ui.wrote(page, as_json)
     if as_json:

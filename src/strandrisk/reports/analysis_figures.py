@@ -217,6 +217,51 @@ def prim_box_figure(limits: pd.DataFrame, box: PrimBox, title: str) -> go.Figure
     return fig
 
 
+def prim_scatter_figure(
+    a: np.ndarray,
+    b: np.ndarray,
+    cases: np.ndarray,
+    box: tuple[float, float, float, float],
+    names: tuple[str, str],
+    title: str,
+) -> go.Figure:
+    """Draw the scenarios over two parameters, the cases of interest apart, and the box.
+
+    EMA Workbench's ``PrimBox.show_pairs_scatter`` for one pair: whether the box's corner of
+    the plane is where the cases are, and what it leaves out.
+
+    Parameters
+    ----------
+    a, b : ndarray
+        The two parameters' values of each scenario shown. [canonical units]
+    cases : ndarray of bool
+        Which of them are cases of interest. [-]
+    box : tuple of float
+        The box's bounds on them: ``(a_low, a_high, b_low, b_high)``. [canonical units]
+    names : tuple of str
+        The two parameters. [-]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    for mask, label, colour in (
+        (~cases, "other scenarios", "#b8b8b8"),
+        (cases, "cases of interest", _PALETTE[3]),
+    ):
+        fig.add_scatter(
+            x=a[mask], y=b[mask], mode="markers", name=label,
+            marker={"size": 4, "color": colour, "opacity": 0.7},
+            line={"color": colour},  # (the PNG's colour)
+        )  # fmt: skip
+    a0, a1, b0, b1 = box
+    fig.add_scatter(
+        x=[a0, a1, a1, a0, a0], y=[b0, b0, b1, b1, b0], mode="lines", name="the box",
+        line={"color": _PALETTE[0], "width": 2},
+    )  # fmt: skip
+    fig.update_layout(title=title, xaxis_title=names[0], yaxis_title=names[1], **_LAYOUT)
+    return fig
+
+
 def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> go.Figure:
     """Draw PRIM's peeling trajectory: density against coverage, the chosen box marked.
 

@@ -11,6 +11,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,6 +37,7 @@ from strandrisk.reports.figures import (
     morris_figure,
     pawn_figure,
     prim_box_figure,
+    prim_scatter_figure,
     prim_tradeoff_figure,
     sobol_figure,
     spider_figure,
@@ -69,6 +71,7 @@ def prim_page(
     regional: pd.DataFrame | None = None,
     more: Sequence[CoveringBox] = (),
     resampled: pd.DataFrame | None = None,
+    scenarios: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[Path]:
     """Write the page of ``strandrisk discover``: the box, the trade-off and box charts.
 
@@ -89,6 +92,11 @@ def prim_page(
         (:func:`~strandrisk.analysis.prim.prim_covering`), each with a table. [-]
     resampled : pandas.DataFrame, optional
         :func:`~strandrisk.analysis.prim.prim_resample` of the first box, as a table. [-]
+    scenarios : tuple of ndarray, optional
+        Every scenario's parameter values, shape (n, d) in ``result.names``' order, and which
+        are cases: the first :data:`SCATTER_POINTS` are drawn over the box's two most
+        significant restrictions (or its one and the parameter that separates the cases
+        most). [canonical units, -]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -110,6 +118,15 @@ def prim_page(
         ),
         "prim_box": prim_box_figure(result.limits, box, "PRIM: the chosen box's parameter ranges"),
     }
+    pair = _scatter_pair(result, regional)
+    if scenarios is not None and pair is not None:
+        x, hit = scenarios[0][:SCATTER_POINTS], scenarios[1][:SCATTER_POINTS]
+        i, j = pair
+        bounds = (box.lower[i], box.upper[i], box.lower[j], box.upper[j])
+        names = (result.names[i], result.names[j])
+        figures["prim_scatter"] = prim_scatter_figure(
+            x[:, i], x[:, j], hit, bounds, names, f"PRIM: the box over {names[0]} and {names[1]}"
+        )
     return write_page(
         "discover",
         f"Scenario discovery: {question}",
@@ -124,6 +141,25 @@ def prim_page(
         out,
         png,
     )
+
+
+SCATTER_POINTS = 3_000
+"""Scenarios drawn on the discover page's scatter (the first ones). [count]"""
+
+
+def _scatter_pair(result: PrimResult, regional: pd.DataFrame | None) -> tuple[int, int] | None:
+    """Return the two parameters to draw the box over (their columns), or None.
+
+    The box's two restrictions with the smallest quasi-p-values, or its one restriction and
+    the parameter that separates the cases most beside it (regional sensitivity).
+    """
+    qp = result.limits[["qp_lower", "qp_upper"]].min(axis=1).fillna(1.0)
+    held = [str(k) for k in qp.sort_values(kind="stable").index]
+    if len(held) < 2 and held and regional is not None:
+        held += [str(k) for k in regional.index if str(k) != held[0]][:1]
+    if len(held) < 2:
+        return None
+    return result.names.index(held[0]), result.names.index(held[1])
 
 
 def _limits_table(limits: pd.DataFrame) -> str:

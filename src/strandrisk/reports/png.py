@@ -60,7 +60,12 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                     color=shade[:3] if shade else colour,
                 )
             elif "lines" not in (trace.mode or "lines"):  # points, perhaps labelled
-                ax.plot(x, y, "o", label=trace.name, color=colour)
+                size = getattr(trace.marker, "size", None)  # Plotly's pixels as points
+                ax.plot(
+                    x, y, "o", label=trace.name, color=colour,
+                    markersize=0.72 * size if isinstance(size, int | float) else None,
+                    alpha=getattr(trace.marker, "opacity", None),
+                )  # fmt: skip
                 if "text" in trace.mode and trace.text is not None:
                     for xi, yi, label in zip(x, y, trace.text, strict=True):
                         ax.annotate(
