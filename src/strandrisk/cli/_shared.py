@@ -181,6 +181,10 @@ def print_json(obj: object) -> None:
 
 
 STORE_OPTION = Annotated[Path, typer.Option("--store", help="DuckDB run store.")]
+SHEET_OPTION = Annotated[
+    str | None,
+    typer.Option(help="The sheet of an Excel workbook (.xlsx) to read (default: the first)."),
+]
 AT_OPTION = Annotated[
     list[str] | None,
     typer.Option(

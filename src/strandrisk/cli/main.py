@@ -80,7 +80,7 @@ def assumptions(
 @ui.app.command()
 @ui.clean_failures
 def fit(
-    file: Annotated[Path, typer.Argument(help="CSV file holding the series.")],
+    file: Annotated[Path, typer.Argument(help="CSV file (or Excel workbook) holding the series.")],
     x: Annotated[str, typer.Option("--x", help="Date column (ISO dates or decimal years).")],
     y: Annotated[str, typer.Option("--y", help="Value column (positive numbers).")],
     per: Annotated[
@@ -94,6 +94,7 @@ def fit(
     ] = None,
     start: Annotated[str | None, typer.Option("--from", help="First date kept (ISO).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last date kept (ISO).")] = None,
+    sheet: ui.SHEET_OPTION = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the fit as one JSON object.")
     ] = False,
@@ -101,11 +102,11 @@ def fit(
     """Fit an exponential trend (OLS of ln(value) on years) with a 95 % interval."""
     from strandrisk.analysis.trend import fit_trend
     from strandrisk.assumptions.fits import parse_where
-    from strandrisk.io.datasets import read_csv_table, select_series
+    from strandrisk.io.datasets import read_table, select_series
 
     include, exclude = parse_where(where or [])
     series = select_series(
-        read_csv_table(file),
+        read_table(file, sheet),
         x,
         y,
         y_divisor=per,

@@ -38,7 +38,9 @@ class _Column:
 
 @ui.clean_failures
 def fit_prior(
-    file: Annotated[Path, typer.Argument(help="CSV file holding the observations.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV file (or Excel workbook) holding the observations.")
+    ],
     column: Annotated[
         list[str],
         typer.Option(
@@ -61,13 +63,14 @@ def fit_prior(
             "the lines name it.",
         ),
     ] = None,
+    sheet: ui.SHEET_OPTION = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the fits as one JSON object.")
     ] = False,
 ) -> None:
     """Fit a prior to observed values: each distribution kind, ranked by AIC, as a TOML line."""
     from strandrisk.assumptions.fits import parse_where
-    from strandrisk.io.datasets import read_csv_table, select_columns
+    from strandrisk.io.datasets import read_table, select_columns
 
     keys = list(key or [])
     if keys and len(keys) != len(column):
@@ -81,7 +84,7 @@ def fit_prior(
     names = keys or [f"KEY{i + 1}" if len(column) > 1 else "KEY" for i in range(len(column))]
     include, exclude = parse_where(where or [])
     table = select_columns(
-        read_csv_table(file), column, where=include, exclude=exclude, source=str(file)
+        read_table(file, sheet), column, where=include, exclude=exclude, source=str(file)
     )
     found = [
         _fit_one(file, c, table[c], names[i], keys[i] if keys else None)

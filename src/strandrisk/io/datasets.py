@@ -6,6 +6,7 @@ licence; :data:`DATASETS` names the files the register and the model use.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,15 +18,18 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.analysis.trend import decimal_years_to_dates
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, did_you_mean
 
 __all__ = [
     "DATASETS",
+    "EXCEL_SUFFIXES",
     "Series",
     "data_dir",
     "dataset_path",
     "read_csv_table",
     "read_dataset",
+    "read_table",
+    "select_columns",
     "select_series",
 ]
 
@@ -108,6 +112,64 @@ def read_csv_table(path: Path | str) -> pd.DataFrame:
         raise InputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path}: cannot read as CSV ({exc})") from None
+
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+"""Workbooks :func:`read_table` reads as Excel (openpyxl); any other file is read as CSV."""
+
+
+def read_table(path: Path | str, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV file, or a sheet of an Excel workbook, as text columns.
+
+    Parameters
+    ----------
+    path : path-like
+        A CSV file, or an ``.xlsx`` / ``.xlsm`` workbook. [-]
+    sheet : str, optional
+        The workbook's sheet (default: the first); refused for a CSV file. [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every column as strings (a number as Python writes it, a date as ISO), empty cells
+        as missing values: the same table :func:`read_csv_table` gives for the sheet saved as
+        CSV.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, or the sheet is not in the workbook, naming both.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        if sheet is not None:
+            raise InputError(f"{path}: --sheet is for an Excel workbook (.xlsx), not a CSV file")
+        return read_csv_table(path)
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except Exception as exc:  # openpyxl's errors for a file that is not a workbook vary
+        raise InputError(f"{path}: cannot read as an Excel workbook ({exc})") from None
+    with book:
+        names = [str(n) for n in book.sheet_names]
+        if sheet is not None and sheet not in names:
+            raise InputError(
+                f"{path}: no sheet {sheet!r}; its sheets are: {', '.join(names)}"
+                + did_you_mean(sheet, names)
+            )
+        raw = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0, dtype=object)
+    return raw.map(_cell_text)
+
+
+def _cell_text(value: object) -> str | None:
+    """Write a workbook cell as a CSV file would hold it: ISO dates, numbers as Python does."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp | datetime.datetime | datetime.date):
+        return pd.Timestamp(value).date().isoformat()
+    text = str(value).strip()
+    return text or None
 
 
 @cache
