@@ -1,6 +1,7 @@
 """Distributions, samplers, rank correlations and the uncertainty block of scenario files."""
 
 import math
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -692,3 +693,51 @@ def test_a_truncated_distribution_draws_inside_its_interval_in_order(
     assert (x >= lo).all()
     assert (x <= hi).all()
     assert (np.diff(x) >= 0).all()
+
+
+def test_a_correlation_matrix_reads_as_its_pairs(tmp_path):
+    """@RISK's RiskCorrmat: keys and a symmetric matrix with a unit diagonal give the same
+    space as the pairs it holds; a matrix that cannot be one is refused, naming the entry."""
+    priors = (
+        '"market.price_decline" = { dist = "uniform", low = 0.5, high = 1.5 }\n'
+        '"market.elasticity" = { dist = "uniform", low = 0.8, high = 1.6 }\n'
+        '"technology.software_efficiency" = { dist = "uniform", low = 0.5, high = 0.9 }\n'
+    )
+    keys = '["market.price_decline", "market.elasticity", "technology.software_efficiency"]'
+    forms = {
+        "matrix": f"keys = {keys}\nmatrix = [[1, -0.3, 0.5], [-0.3, 1, 0], [0.5, 0, 1]]\n",
+        "pairs": 'pairs = [["market.price_decline", "technology.software_efficiency", 0.5], '
+        '["market.elasticity", "market.price_decline", -0.3]]\n',
+        "both": 'pairs = [["market.price_decline", "technology.software_efficiency", 0.5]]\n'
+        f"keys = {keys}\nmatrix = [[1, -0.3, 0.5], [-0.3, 1, 0], [0.5, 0, 1]]\n",
+    }
+    spaces = {}
+    for name, table in forms.items():
+        f = tmp_path / f"{name}.toml"
+        f.write_text(f"[uncertainty]\n{priors}[correlations]\n{table}")
+        spaces[name] = load_uncertainty(f, sr.load_scenario(f))
+    np.testing.assert_array_equal(spaces["matrix"].correlation, spaces["pairs"].correlation)
+    np.testing.assert_array_equal(spaces["both"].correlation, spaces["pairs"].correlation)
+    bad = {
+        "[[1, 0.5, 0], [0.4, 1, 0], [0, 0, 1]]": "not symmetric: market.price_decline ~ "
+        "market.elasticity is 0.5 in row 1 and 0.4 in row 2",
+        "[[1, 0, 0], [0, 0.9, 0], [0, 0, 1]]": "the diagonal is 1 (market.elasticity has 0.9)",
+        "[[1, 0], [0, 1]]": "expected 3 rows of 3 numbers, one per key",
+        "[[1, 2, 0], [2, 1, 0], [0, 0, 1]]": "every entry must be a number in [-1, 1]",
+    }
+    for matrix, message in bad.items():
+        f = tmp_path / "bad.toml"
+        f.write_text(f"[uncertainty]\n{priors}[correlations]\nkeys = {keys}\nmatrix = {matrix}\n")
+        with pytest.raises(InputError, match=re.escape(message)):
+            load_uncertainty(f, sr.load_scenario(f))
+    f = tmp_path / "clash.toml"
+    f.write_text(
+        f"[uncertainty]\n{priors}[correlations]\n"
+        'pairs = [["market.elasticity", "market.price_decline", 0.2]]\n'
+        f"keys = {keys}\nmatrix = [[1, -0.3, 0.5], [-0.3, 1, 0], [0.5, 0, 1]]\n"
+    )
+    with pytest.raises(InputError, match=re.escape("is 0.2 in pairs and -0.3 in the matrix")):
+        load_uncertainty(f, sr.load_scenario(f))
+    f.write_text(f"[uncertainty]\n{priors}[correlations]\nmatrix = [[1]]\n")
+    with pytest.raises(InputError, match="a matrix needs keys"):
+        load_uncertainty(f, sr.load_scenario(f))

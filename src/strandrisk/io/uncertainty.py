@@ -283,12 +283,17 @@ def _correlation(
     held = set(held)
     if not isinstance(table, dict):
         raise InputError(f"{where}: correlations: expected a table with pairs = [[key, key, rho]]")
-    unknown = sorted(set(table) - {"pairs"})
+    unknown = sorted(set(table) - {"pairs", "keys", "matrix"})
     if unknown:
-        raise InputError(f"{where}: correlations: unknown key {unknown[0]!r}; the table has pairs")
+        raise InputError(
+            f"{where}: correlations: unknown key {unknown[0]!r}; the table has pairs, or keys "
+            "with a matrix"
+        )
     pairs = table.get("pairs", [])
     if not isinstance(pairs, list):
         raise InputError(f"{where}: correlations.pairs: expected a list of [key, key, rho]")
+    if "keys" in table or "matrix" in table:
+        pairs = [*pairs, *_matrix_pairs(table.get("keys"), table.get("matrix"), pairs, where)]
     c = np.eye(len(keys))
     index = {k: i for i, k in enumerate(keys)}
     for pair in pairs:
@@ -311,6 +316,53 @@ def _correlation(
             )
         c[index[a], index[b]] = c[index[b], index[a]] = float(rho)
     return c
+
+
+def _matrix_pairs(names: Any, matrix: Any, pairs: list, where: str) -> list[list]:
+    """Return a ``keys``/``matrix`` correlation table (@RISK's RiskCorrmat) as its pairs.
+
+    The matrix is square, one row per key, symmetric, with ones on its diagonal and every
+    entry in [-1, 1]; a pair it sets may not also be among ``pairs`` at another value.
+    """
+    here = f"{where}: correlations"
+    if not (isinstance(names, list) and names and all(isinstance(k, str) for k in names)):
+        raise InputError(f'{here}: a matrix needs keys = ["key", ...], one per row and column')
+    if len(set(names)) < len(names):
+        raise InputError(f"{here}.keys: a key is named twice")
+    n = len(names)
+    if not (
+        isinstance(matrix, list)
+        and len(matrix) == n
+        and all(isinstance(row, list) and len(row) == n for row in matrix)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for r in matrix for v in r)
+    ):
+        raise InputError(f"{here}.matrix: expected {n} rows of {n} numbers, one per key")
+    m = np.asarray(matrix, dtype=float)
+    if not np.isfinite(m).all() or (np.abs(m) > 1).any():
+        raise InputError(f"{here}.matrix: every entry must be a number in [-1, 1]")
+    if (np.diag(m) != 1).any():
+        i = int(np.flatnonzero(np.diag(m) != 1)[0])
+        raise InputError(f"{here}.matrix: the diagonal is 1 ({names[i]} has {m[i, i]:g})")
+    asymmetric = np.argwhere(m != m.T)
+    if len(asymmetric):
+        i, j = asymmetric[0]
+        raise InputError(
+            f"{here}.matrix: not symmetric: {names[i]} ~ {names[j]} is {m[i, j]:g} in row "
+            f"{i + 1} and {m[j, i]:g} in row {j + 1}"
+        )
+    given = {frozenset(p[:2]): p[2] for p in pairs if isinstance(p, list) and len(p) == 3}
+    out = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            rho = float(m[i, j])
+            before = given.get(frozenset((names[i], names[j])))
+            if before is not None and before != rho:
+                raise InputError(
+                    f"{here}: {names[i]} ~ {names[j]} is {before:g} in pairs and {rho:g} in "
+                    "the matrix"
+                )
+            out.append([names[i], names[j], rho])
+    return out
 
 
 def load_uncertainty(
