@@ -284,3 +284,34 @@ def test_several_columns_refusals(tmp_path, args, message):
     r = CliRunner().invoke(app, ["fit-prior", str(path), *args])
     assert r.exit_code == 2
     assert message in r.stderr
+
+
+def test_the_page_draws_the_values_under_the_best_fits(tmp_path):
+    """fit-prior --out/--png: a table, the line and two charts a column; the histogram is a
+    density (its area 1), each curve the fitted distribution's own."""
+    import re
+
+    from strandrisk.reports.analysis_figures import prior_fit_figures
+
+    values = np.random.default_rng(3).lognormal(0.0, 0.4, 80)
+    fits = fit_priors(values)
+    pdf, cdf = prior_fit_figures(values, fits, "t")
+    outline = pdf.data[0]
+    xs, ys = np.asarray(outline.x), np.asarray(outline.y)
+    assert np.sum(np.diff(xs)[1::2] * ys[1:-1:2]) == pytest.approx(1.0)  # bin widths x heights
+    assert [t.name.split(" (")[0] for t in pdf.data[1:]] == [f.distribution.kind for f in fits[:3]]
+    for trace, fit in zip(cdf.data[1:], fits, strict=False):
+        np.testing.assert_allclose(trace.y, frozen(fit.distribution).cdf(np.asarray(trace.x)))
+    assert cdf.data[0].y[-1] == 1.0  # the values' own CDF ends at 1
+    path = _csv(tmp_path, values.round(5))
+    out, png = tmp_path / "o", tmp_path / "p"
+    args = ["fit-prior", str(path), "--column", "decline", "--out", str(out), "--png", str(png)]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    page = (out / "fit_prior.html").read_text()
+    assert "obs.csv: decline" in page
+    assert '"KEY" = { dist = ' in page.replace("&quot;", '"')
+    assert 'id="fig-prior_fit_1"' in page
+    assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page)  # opens offline
+    for name in ("prior_fit_1.png", "prior_cdf_1.png"):
+        assert (png / name).read_bytes()[:4] == b"\x89PNG"

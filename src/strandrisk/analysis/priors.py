@@ -31,7 +31,7 @@ from scipy import optimize, stats
 
 from strandrisk.scenarios.distributions import Distribution
 
-__all__ = ["PriorFit", "fit_priors", "frozen", "prior_toml", "within"]
+__all__ = ["PriorFit", "fit_label", "fit_priors", "frozen", "prior_toml", "within"]
 
 _Z95 = 1.6448536269514722  # standard normal 95th percentile
 _LOG_MIN, _LOG_MAX = -700.0, 700.0  # logs whose exp is a normal double
@@ -243,3 +243,20 @@ def prior_toml(key: str, dist: Distribution) -> str:
             fields.append(f"mode = {dist.mode:.6g}")
         fields.append(f"high = {dist.high:.6g}")
     return f'"{key}" = {{ {", ".join(fields)} }}'
+
+
+def fit_label(index: int, best: int, prior: Distribution | None) -> str:
+    """Say what became of a fit: ``chosen``, ``outside range``, ``truncated`` or nothing.
+
+    Parameters
+    ----------
+    index, best : int
+        The fit's place in the ranking, and the chosen fit's. [-]
+    prior : Distribution or None
+        The fit as a prior (:func:`within`). [unit of the parameter]
+    """
+    if index == best:
+        return "chosen"
+    if prior is None:
+        return "outside range"
+    return "truncated" if prior.truncated else ""

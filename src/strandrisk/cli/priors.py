@@ -64,6 +64,8 @@ def fit_prior(
         ),
     ] = None,
     sheet: ui.SHEET_OPTION = None,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
     as_json: Annotated[
         bool, typer.Option("--json", metavar="", help="Print the fits as one JSON object.")
     ] = False,
@@ -82,6 +84,7 @@ def fit_prior(
     if len(set(keys)) < len(keys):
         raise InputError("--key: a parameter is named twice")
     names = keys or [f"KEY{i + 1}" if len(column) > 1 else "KEY" for i in range(len(column))]
+    ui.check_folders(out, png)
     include, exclude = parse_where(where or [])
     table = select_columns(
         read_table(file, sheet), column, where=include, exclude=exclude, source=str(file)
@@ -91,6 +94,15 @@ def fit_prior(
         for i, c in enumerate(column)
     ]
     pairs, complete = _rank_correlations(table, names) if len(column) > 1 else ([], 0)
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import fit_prior_page
+
+        shown = [
+            (f"{file.name}: {one.column}", one.values, one.fits, one.priors, one.best, one.line)
+            for one in found
+        ]
+        block = (pairs, complete, _pairs_toml(pairs)) if pairs else None
+        ui.wrote(fit_prior_page(shown, block, out, png), as_json)
     if as_json:
         ui.print_json(_json(found, pairs, complete))
         return

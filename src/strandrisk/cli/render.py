@@ -635,16 +635,13 @@ def prior_fits_table(
     skipped : int
         Rows left out for an empty cell. [count]
     """
+    from strandrisk.analysis.priors import fit_label  # loaded: the fits came from it
+
     table = _compact(f"Distributions fitted to {title}, best (lowest AIC) first")
     for col in ("kind", "AIC", "ΔAIC", "BIC", "KS", "P5", "P50", "P95", ""):
         table.add_column(col, justify="left" if col in ("kind", "") else "right")
     for i, (fit, prior) in enumerate(zip(fits, priors, strict=True)):
         p5, p50, p95 = fit.distribution.ppf(np.array([0.05, 0.5, 0.95]))
-        mark = (
-            "chosen"
-            if i == best
-            else ("truncated" if prior is not None and prior.truncated else "")
-        )
         table.add_row(
             fit.distribution.kind,
             f"{fit.aic:,.1f}",
@@ -652,7 +649,7 @@ def prior_fits_table(
             f"{fit.bic:,.1f}",
             f"{fit.ks:.3f}",
             *(f"{v:.4g}" for v in (p5, p50, p95)),
-            "outside range" if prior is None else mark,
+            fit_label(i, best, prior),
         )
     notes = (
         "AIC 2k - 2 ln L and BIC k ln n - 2 ln L (k fitted parameters): lower is better, and a "

@@ -8,6 +8,7 @@ Monte Carlo, sensitivity and PRIM (break-even surfaces, bridges and risk limits:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,9 @@ from strandrisk.analysis.deciles import median_range
 from strandrisk.analysis.prim import PrimBox
 from strandrisk.reports._style import _B, _INDUSTRY, _LAYOUT, _PALETTE, _colour
 from strandrisk.reports.whatif_figures import display_unit
+
+if TYPE_CHECKING:
+    from strandrisk.analysis.priors import PriorFit
 
 __all__ = [
     "MC_FIGURES",
@@ -30,7 +34,9 @@ __all__ = [
     "p_impairment_figure",
     "pawn_figure",
     "prim_box_figure",
+    "prim_scatter_figure",
     "prim_tradeoff_figure",
+    "prior_fit_figures",
     "rank_drivers_figure",
     "sobol_figure",
     "spider_figure",
@@ -260,6 +266,61 @@ def prim_scatter_figure(
     )  # fmt: skip
     fig.update_layout(title=title, xaxis_title=names[0], yaxis_title=names[1], **_LAYOUT)
     return fig
+
+
+def prior_fit_figures(
+    values: np.ndarray, fits: Sequence[PriorFit], title: str, top: int = 3
+) -> tuple[go.Figure, go.Figure]:
+    """Draw observations against the distributions fitted to them: densities and CDFs.
+
+    @RISK's fit window: the values' histogram (as a density, its outline, so that the PNG
+    draws it alike) under each of the ``top`` best fits' densities, and the values' empirical
+    CDF beside the fits' CDFs.
+
+    Parameters
+    ----------
+    values : ndarray
+        The observations. [unit of the parameter]
+    fits : sequence of PriorFit
+        From :func:`strandrisk.analysis.priors.fit_priors`, best first. [-]
+    title : str
+        What was fitted, for both titles. [-]
+    top : int
+        Fits drawn. [count]
+    """
+    from strandrisk.analysis.priors import frozen
+
+    x = np.sort(np.asarray(values, dtype=float))
+    span = x[-1] - x[0]
+    grid = np.linspace(x[0] - 0.15 * span, x[-1] + 0.15 * span, 241)
+    density, edges = np.histogram(x, bins="auto", density=True)
+    step_x = np.repeat(edges, 2)
+    step_y = np.concatenate([[0.0], np.repeat(density, 2), [0.0]])
+    pdf, cdf = go.Figure(), go.Figure()
+    pdf.add_scatter(
+        x=step_x, y=step_y, mode="lines", name=f"the {len(x)} values",
+        line={"color": "#9a9a9a"},
+    )  # fmt: skip
+    rank = (np.arange(1, len(x) + 1)) / len(x)
+    cdf.add_scatter(
+        x=np.repeat(x, 2), y=np.concatenate([[0.0], np.repeat(rank, 2)[:-1]]), mode="lines",
+        name=f"the {len(x)} values", line={"color": "#9a9a9a"},
+    )  # fmt: skip
+    for k, fit in enumerate(fits[:top]):
+        shape = frozen(fit.distribution)
+        label = f"{fit.distribution.kind} (AIC {fit.aic:,.1f})"
+        colour = _PALETTE[k % len(_PALETTE)]
+        pdf.add_scatter(x=grid, y=shape.pdf(grid), mode="lines", name=label, line={"color": colour})
+        cdf.add_scatter(x=grid, y=shape.cdf(grid), mode="lines", name=label, line={"color": colour})
+    pdf.update_layout(
+        title=f"{title}: the values and the best fits", yaxis_title="density", **_LAYOUT
+    )
+    cdf.update_layout(
+        title=f"{title}: cumulative, the values against the fits",
+        yaxis_title="cumulative probability",
+        **_LAYOUT,
+    )
+    return pdf, cdf
 
 
 def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> go.Figure:

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
+from strandrisk.analysis.priors import PriorFit, fit_label
 from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
@@ -39,11 +40,13 @@ from strandrisk.reports.figures import (
     prim_box_figure,
     prim_scatter_figure,
     prim_tradeoff_figure,
+    prior_fit_figures,
     sobol_figure,
     spider_figure,
     tornado_figure,
 )
 from strandrisk.reports.mc_pages import decisions_page, mc_page  # re-exported
+from strandrisk.scenarios.distributions import Distribution
 from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
     "breakeven_page",
     "bridge_page",
     "decisions_page",
+    "fit_prior_page",
     "html_page",
     "limit_page",
     "mc_page",
@@ -622,3 +626,71 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
         )
     title = f"Risk limit: {texts[0]}" if len(texts) == 1 else f"Risk limits: {len(texts)}"
     return write_page("limit", title, intro, tables, figures, out, png)
+
+
+def fit_prior_page(
+    columns: Sequence[
+        tuple[str, np.ndarray, Sequence[PriorFit], Sequence[Distribution | None], int, str]
+    ],
+    correlations: tuple[Sequence[tuple[str, str, float]], int, str] | None,
+    out: Path | None,
+    png: Path | None,
+) -> list[Path]:
+    """Write the page of ``strandrisk fit-prior``: each column's fits, charts and TOML line.
+
+    Parameters
+    ----------
+    columns : sequence of tuple
+        Per column: what was fitted (a title), its values, its fits (best first), each fit
+        as a prior (None: outside the parameter's range), the chosen fit's index and its line
+        for the ``[uncertainty]`` block. [-, unit, -, -, -, -]
+    correlations : tuple, optional
+        The columns' rank correlations as (first, second, rho), the rows they are over, and
+        the ``[correlations]`` block. [-, count, -]
+    out, png : Path or None
+        Folders for ``fit_prior.html`` and the PNG files. [-]
+    """
+    sections, figures = [], {}
+    for k, (title, values, fits, priors, best, line) in enumerate(columns, start=1):
+        rows = []
+        for i, (fit, prior) in enumerate(zip(fits, priors, strict=True)):
+            p5, p50, p95 = fit.distribution.ppf(np.array([0.05, 0.5, 0.95]))
+            rows.append(
+                {
+                    "kind": fit.distribution.kind,
+                    "AIC": f"{fit.aic:,.1f}",
+                    "ΔAIC": f"{fit.aic - fits[0].aic:,.1f}",
+                    "BIC": f"{fit.bic:,.1f}",
+                    "KS": f"{fit.ks:.3f}",
+                    "P5": f"{p5:.4g}",
+                    "P50": f"{p50:.4g}",
+                    "P95": f"{p95:.4g}",
+                    "": fit_label(i, best, prior),
+                }
+            )
+        table = _table(pd.DataFrame(rows).set_index("kind"), "kind")
+        sections.append((title, table + f"<pre>{html.escape(line)}</pre>"))
+        figures[f"prior_fit_{k}"], figures[f"prior_cdf_{k}"] = prior_fit_figures(
+            values, fits, title
+        )
+    if correlations is not None:
+        pairs, rows_used, block = correlations
+        frame = pd.DataFrame(
+            [(a, b, f"{rho:+.2f}") for a, b, rho in pairs], columns=["first", "second", "rho"]
+        ).set_index("first")
+        sections.append(
+            (
+                f"Rank correlations (Spearman) over the {rows_used:,} rows holding every column",
+                _table(frame, "first") + f"<pre>{html.escape(block)}</pre>",
+            )
+        )
+    intro = (
+        "Each distribution a prior may take, fitted to the observations by maximum likelihood "
+        "(uniform and log-uniform at their unbiased ends) and ranked by AIC, lower better; a "
+        "ΔAIC under 2 is no real difference. KS is the largest gap between the values' CDF and "
+        "the fitted one. The chosen fit is written as a line for the scenario's [uncertainty] "
+        "block; the charts draw the three best over the values."
+    )
+    return write_page(
+        "fit_prior", "Priors fitted to observations", intro, sections, figures, out, png
+    )
