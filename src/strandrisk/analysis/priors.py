@@ -27,11 +27,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, stats
 
 from strandrisk.scenarios.distributions import Distribution
 
-__all__ = ["PriorFit", "fit_label", "fit_priors", "frozen", "prior_toml", "within"]
+__all__ = ["PriorFit", "fit_label", "fit_priors", "fit_table", "frozen", "prior_toml", "within"]
 
 _Z95 = 1.6448536269514722  # standard normal 95th percentile
 _LOG_MIN, _LOG_MAX = -700.0, 700.0  # logs whose exp is a normal double
@@ -260,3 +261,49 @@ def fit_label(index: int, best: int, prior: Distribution | None) -> str:
     if prior is None:
         return "outside range"
     return "truncated" if prior.truncated else ""
+
+
+def fit_table(fits: list[PriorFit], priors: list[Distribution | None], best: int) -> pd.DataFrame:
+    """Tabulate the fits as the terminal, the page and the JSON show them, best first.
+
+    Parameters
+    ----------
+    fits : list of PriorFit
+        From :func:`fit_priors`, best first. [-]
+    priors : list of Distribution or None
+        Each fit as a prior (:func:`within`). [unit of the parameter]
+    best : int
+        The fit written as the prior. [-]
+
+    Returns
+    -------
+    pandas.DataFrame
+        A row per fit: ``kind``, ``low``, ``mode``, ``high`` (a normal's and lognormal's
+        5th and 95th percentiles), ``p5``, ``p50``, ``p95``, ``log_likelihood``,
+        ``parameters``, ``aic``, ``delta_aic`` (from the best), ``bic``, ``ks``,
+        ``within_range`` and ``label`` (:func:`fit_label`). [unit of the parameter, -]
+    """
+    rows = []
+    for i, (fit, prior) in enumerate(zip(fits, priors, strict=True)):
+        d = fit.distribution
+        p5, p50, p95 = (float(v) for v in d.ppf(np.array([0.05, 0.5, 0.95])))
+        rows.append(
+            {
+                "kind": d.kind,
+                "low": d.low,
+                "mode": d.mode,
+                "high": d.high,
+                "p5": p5,
+                "p50": p50,
+                "p95": p95,
+                "log_likelihood": fit.log_likelihood,
+                "parameters": fit.parameters,
+                "aic": fit.aic,
+                "delta_aic": fit.aic - fits[0].aic,
+                "bic": fit.bic,
+                "ks": fit.ks,
+                "within_range": prior is not None,
+                "label": fit_label(i, best, prior),
+            }
+        )
+    return pd.DataFrame(rows)

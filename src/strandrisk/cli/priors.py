@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,6 @@ import typer
 from strandrisk.cli import _shared as ui
 from strandrisk.cli import render
 from strandrisk.errors import InputError
-from strandrisk.jsonable import json_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,6 +34,13 @@ class _Column:
     line: str
     values: np.ndarray
     skipped: int
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The fits as :func:`strandrisk.analysis.priors.fit_table` gives them."""
+        from strandrisk.analysis.priors import fit_table
+
+        return fit_table(self.fits, self.priors, self.best)
 
 
 @ui.clean_failures
@@ -108,7 +115,7 @@ def fit_prior(
         return
     for one in found:
         title = f"{file.name}: {one.column}, {len(one.values):,} values"
-        ui.out.print(render.prior_fits_table(one.fits, one.priors, one.best, title, one.skipped))
+        ui.out.print(render.prior_fits_table(one.table, title, one.skipped))
         ui.out.print(one.line, highlight=False, soft_wrap=True, markup=False)
     if pairs:
         ui.out.print(render.prior_correlations(pairs, complete))
@@ -191,33 +198,11 @@ def _json(
     found: list[_Column], pairs: list[tuple[str, str, float]], complete: int
 ) -> dict[str, Any]:
     """Return ``fit-prior --json``'s object: each column's fits and line, the correlations."""
-    import numpy as np
-
     from strandrisk.scenarios.schema import parameter_unit
 
     columns = []
     for one in found:
-        rows = []
-        for fit, prior in zip(one.fits, one.priors, strict=True):
-            d = fit.distribution
-            p5, p50, p95 = (float(v) for v in d.ppf(np.array([0.05, 0.5, 0.95])))
-            rows.append(
-                {
-                    "kind": d.kind,
-                    "low": json_number(d.low),
-                    "mode": json_number(d.mode),
-                    "high": json_number(d.high),
-                    "p5": p5,
-                    "p50": p50,
-                    "p95": p95,
-                    "log_likelihood": fit.log_likelihood,
-                    "parameters": fit.parameters,
-                    "aic": fit.aic,
-                    "bic": fit.bic,
-                    "ks": fit.ks,
-                    "within_range": prior is not None,
-                }
-            )
+        rows = json.loads(one.table.drop(columns="label").to_json(orient="records"))
         columns.append(
             {
                 "column": one.column,
@@ -226,7 +211,7 @@ def _json(
                 "n": len(one.values),
                 "skipped": one.skipped,
                 "fits": rows,
-                "best": rows[one.best]["kind"],
+                "best": one.table["kind"].iloc[one.best],
                 "toml": one.line,
             }
         )

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from rich.console import Group, RenderableType
 from rich.panel import Panel
@@ -33,11 +32,9 @@ from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
-    from strandrisk.analysis.priors import PriorFit
     from strandrisk.io.workload import WorkloadFile
     from strandrisk.jobs import MainJob
     from strandrisk.recheck import Recheck
-    from strandrisk.scenarios.distributions import Distribution
     from strandrisk.tco.model import TCOResult
 
 
@@ -613,43 +610,30 @@ def recheck_table(result: Recheck) -> Group:
     return Group(head, t, note, *skipped)
 
 
-def prior_fits_table(
-    fits: Sequence[PriorFit],
-    priors: Sequence[Distribution | None],
-    best: int,
-    title: str,
-    skipped: int = 0,
-) -> Group:
+def prior_fits_table(table: pd.DataFrame, title: str, skipped: int = 0) -> Group:
     """Render the distributions fitted to observed values, best first, the chosen one marked.
 
     Parameters
     ----------
-    fits : sequence of PriorFit
-        From :func:`strandrisk.analysis.priors.fit_priors`, by AIC. [-]
-    priors : sequence of Distribution or None
-        Each fit as a prior for the parameter (None: it leaves the parameter's range). [-]
-    best : int
-        The fit written as the prior. [-]
+    table : pandas.DataFrame
+        :func:`strandrisk.analysis.priors.fit_table`. [-]
     title : str
         What was fitted. [-]
     skipped : int
         Rows left out for an empty cell. [count]
     """
-    from strandrisk.analysis.priors import fit_label  # loaded: the fits came from it
-
-    table = _compact(f"Distributions fitted to {title}, best (lowest AIC) first")
+    shown = _compact(f"Distributions fitted to {title}, best (lowest AIC) first")
     for col in ("kind", "AIC", "ΔAIC", "BIC", "KS", "P5", "P50", "P95", ""):
-        table.add_column(col, justify="left" if col in ("kind", "") else "right")
-    for i, (fit, prior) in enumerate(zip(fits, priors, strict=True)):
-        p5, p50, p95 = fit.distribution.ppf(np.array([0.05, 0.5, 0.95]))
-        table.add_row(
-            fit.distribution.kind,
-            f"{fit.aic:,.1f}",
-            f"{fit.aic - fits[0].aic:,.1f}",
-            f"{fit.bic:,.1f}",
-            f"{fit.ks:.3f}",
-            *(f"{v:.4g}" for v in (p5, p50, p95)),
-            fit_label(i, best, prior),
+        shown.add_column(col, justify="left" if col in ("kind", "") else "right")
+    for _, row in table.iterrows():
+        shown.add_row(
+            row["kind"],
+            f"{row['aic']:,.1f}",
+            f"{row['delta_aic']:,.1f}",
+            f"{row['bic']:,.1f}",
+            f"{row['ks']:.3f}",
+            *(f"{row[c]:.4g}" for c in ("p5", "p50", "p95")),
+            row["label"],
         )
     notes = (
         "AIC 2k - 2 ln L and BIC k ln n - 2 ln L (k fitted parameters): lower is better, and a "
@@ -658,7 +642,7 @@ def prior_fits_table(
         + (f" {skipped:,} rows with an empty cell left out." if skipped else "")
         + " The chosen fit as a line for the scenario's [uncertainty] block:"
     )
-    return Group(table, Text(notes, style="dim"))
+    return Group(shown, Text(notes, style="dim"))
 
 
 def prior_correlations(pairs: Sequence[tuple[str, str, float]], rows: int) -> Group:

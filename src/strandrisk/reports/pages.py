@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
-from strandrisk.analysis.priors import PriorFit, fit_label
+from strandrisk.analysis.priors import PriorFit, fit_table
 from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
@@ -652,23 +652,19 @@ def fit_prior_page(
     """
     sections, figures = [], {}
     for k, (title, values, fits, priors, best, line) in enumerate(columns, start=1):
-        rows = []
-        for i, (fit, prior) in enumerate(zip(fits, priors, strict=True)):
-            p5, p50, p95 = fit.distribution.ppf(np.array([0.05, 0.5, 0.95]))
-            rows.append(
-                {
-                    "kind": fit.distribution.kind,
-                    "AIC": f"{fit.aic:,.1f}",
-                    "ΔAIC": f"{fit.aic - fits[0].aic:,.1f}",
-                    "BIC": f"{fit.bic:,.1f}",
-                    "KS": f"{fit.ks:.3f}",
-                    "P5": f"{p5:.4g}",
-                    "P50": f"{p50:.4g}",
-                    "P95": f"{p95:.4g}",
-                    "": fit_label(i, best, prior),
-                }
-            )
-        table = _table(pd.DataFrame(rows).set_index("kind"), "kind")
+        fitted = fit_table(list(fits), list(priors), best)
+        rows = pd.DataFrame(
+            {
+                "AIC": [f"{v:,.1f}" for v in fitted["aic"]],
+                "ΔAIC": [f"{v:,.1f}" for v in fitted["delta_aic"]],
+                "BIC": [f"{v:,.1f}" for v in fitted["bic"]],
+                "KS": [f"{v:.3f}" for v in fitted["ks"]],
+                **{c.upper(): [f"{v:.4g}" for v in fitted[c]] for c in ("p5", "p50", "p95")},
+                "": fitted["label"],
+            },
+            index=fitted["kind"],
+        )
+        table = _table(rows, "kind")
         sections.append((title, table + f"<pre>{html.escape(line)}</pre>"))
         figures[f"prior_fit_{k}"], figures[f"prior_cdf_{k}"] = prior_fit_figures(
             values, fits, title
