@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from threadpoolctl import threadpool_info, threadpool_limits
@@ -741,3 +741,55 @@ def test_a_correlation_matrix_reads_as_its_pairs(tmp_path):
     f.write_text(f"[uncertainty]\n{priors}[correlations]\nmatrix = [[1]]\n")
     with pytest.raises(InputError, match="a matrix needs keys"):
         load_uncertainty(f, sr.load_scenario(f))
+
+
+@given(
+    st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=8, unique=True),
+    st.lists(st.floats(0.001, 0.999), min_size=1, max_size=6, unique=True),
+    st.lists(st.floats(0.0, 1.0), min_size=20, max_size=20),
+)
+def test_a_cumulative_distribution_is_its_points_joined(xs, ps, us):
+    """Whatever the points: the quantile at each given probability is its value, the ends at
+    0 and 1, and the quantile function rises between them, inside [low, high]."""
+    xs = sorted(xs)  # distinct: low, the k values, high
+    k = min(len(xs) - 2, len(ps))
+    values, probs = tuple(xs[1 : 1 + k]), tuple(sorted(ps)[:k])
+    low, high = xs[0], xs[1 + k]
+    d = Distribution("cumulative", low=low, high=high, values=values, probabilities=probs)
+    np.testing.assert_allclose(d.ppf(np.array(probs)), values, rtol=1e-9, atol=1e-9)
+    assert d.ppf(np.array([0.0, 1.0])).tolist() == [low, high]
+    q = d.ppf(np.sort(np.asarray(us)))
+    assert np.all(np.diff(q) >= 0)
+    assert np.all((q >= low) & (q <= high))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(-1.0, 1.0), min_size=3, max_size=3))
+def test_a_matrix_and_its_pairs_read_alike(rhos):
+    """Any three correlations, written as a matrix or as pairs: the same space, or the same
+    refusal (a matrix that is not positive semi-definite is refused either way)."""
+    import tempfile
+    from pathlib import Path
+
+    keys = ["market.price_decline", "market.elasticity", "technology.software_efficiency"]
+    r = [round(v, 2) for v in rhos]
+    m = [[1, r[0], r[1]], [r[0], 1, r[2]], [r[1], r[2], 1]]
+    priors = "".join(f'"{k}" = {{ dist = "uniform", low = 0.5, high = 0.9 }}\n' for k in keys)
+    pairs = [[keys[0], keys[1], r[0]], [keys[0], keys[2], r[1]], [keys[1], keys[2], r[2]]]
+    forms = [
+        f"keys = {keys!r}\nmatrix = {m!r}\n".replace("'", '"'),
+        f"pairs = {pairs!r}\n".replace("'", '"'),
+    ]
+    got = []
+    with tempfile.TemporaryDirectory() as folder:
+        for table in forms:
+            f = Path(folder) / "s.toml"
+            f.write_text(f"[uncertainty]\n{priors}[correlations]\n{table}")
+            try:
+                got.append(load_uncertainty(f, sr.load_scenario(f)).correlation)
+            except InputError as exc:
+                got.append(str(exc))
+    if isinstance(got[0], str):
+        assert got[0] == got[1]
+    else:
+        np.testing.assert_array_equal(got[0], got[1])
