@@ -231,3 +231,41 @@ def test_the_scatter_draws_the_box_over_its_two_strongest_restrictions():
     assert len(cases.x) == y.sum()
     assert list(rectangle.x) == [bounds[0], bounds[1], bounds[1], bounds[0], bounds[0]]
     assert list(rectangle.y) == [bounds[2], bounds[2], bounds[3], bounds[3], bounds[2]]
+
+
+def test_the_regional_cdfs_are_the_cases_and_the_others_distributions():
+    """EMA Workbench's plot_cdfs: each curve its group's empirical CDF (steps, or quantiles
+    beyond 1,000 values), their largest gap the KS distance (SciPy's ks_2samp)."""
+    from scipy.stats import ks_2samp
+
+    from strandrisk.reports.analysis_figures import regional_cdf_figure
+
+    rng = np.random.default_rng(9)
+    values = rng.normal(size=900)
+    cases = values + rng.normal(size=900) > 0.8
+    ks = ks_2samp(values[cases], values[~cases]).statistic
+    others, hits = regional_cdf_figure(values, cases, "p", float(ks)).data
+    grid = np.sort(values)
+
+    def drawn(trace):  # the curve's height at each value: the top of the last step up to it
+        tops, heights = np.asarray(trace.x[1::2]), np.asarray(trace.y[1::2])
+        at = np.searchsorted(tops, grid, side="right") - 1
+        return np.where(at >= 0, heights[np.maximum(at, 0)], 0.0)
+
+    assert np.abs(drawn(hits) - drawn(others)).max() == pytest.approx(ks)
+    assert len(hits.x) == 2 * cases.sum()
+    big = rng.normal(size=5_000)
+    line = regional_cdf_figure(big, big > 0, "p", 1.0).data[1]
+    assert len(line.x) == 1_001  # quantiles, not every step
+    np.testing.assert_allclose(line.x, np.quantile(big[big > 0], np.linspace(0, 1, 1_001)))
+
+
+def test_discover_draws_the_regional_cdfs(tmp_path):
+    r = CliRunner().invoke(
+        app, ["discover", "--above", "2e12", "--n", "600", "--out", str(tmp_path)]
+    )
+    assert r.exit_code == 0, r.output
+    page = (tmp_path / "discover.html").read_text()
+    for k in (1, 2, 3, 4):
+        assert f'id="fig-regional_cdf_{k}"' in page
+    assert "capex.growth: among the cases and the others" in page

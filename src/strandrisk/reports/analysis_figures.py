@@ -38,6 +38,7 @@ __all__ = [
     "prim_tradeoff_figure",
     "prior_fit_figures",
     "rank_drivers_figure",
+    "regional_cdf_figure",
     "sobol_figure",
     "spider_figure",
 ]
@@ -268,6 +269,53 @@ def prim_scatter_figure(
     return fig
 
 
+def _ecdf(values: np.ndarray, most: int = 1_000) -> tuple[np.ndarray, np.ndarray]:
+    """Return the empirical CDF of ``values`` as a line's x and y.
+
+    Its steps up to ``most`` values; beyond, its quantiles at ``most + 1`` evenly spaced
+    levels (NumPy's linear interpolation), so that a page of a million scenarios stays small.
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    if len(x) > most:
+        levels = np.linspace(0.0, 1.0, most + 1)
+        return np.quantile(x, levels), levels
+    rank = np.arange(1, len(x) + 1) / len(x)
+    return np.repeat(x, 2), np.concatenate([[0.0], np.repeat(rank, 2)[:-1]])
+
+
+def regional_cdf_figure(values: np.ndarray, cases: np.ndarray, name: str, ks: float) -> go.Figure:
+    """Draw one parameter's distribution among the cases of interest and among the others.
+
+    EMA Workbench's ``regional_sa.plot_cdfs``: the two empirical CDFs, whose largest gap is
+    the Kolmogorov-Smirnov distance of the regional sensitivity table.
+
+    Parameters
+    ----------
+    values : ndarray
+        The parameter's value in each scenario. [canonical units]
+    cases : ndarray of bool
+        Which scenarios are cases of interest. [-]
+    name : str
+        The parameter. [-]
+    ks : float
+        Its Kolmogorov-Smirnov distance, for the title. [-]
+    """
+    fig = go.Figure()
+    for mask, label, colour in (
+        (~cases, "other scenarios", "#9a9a9a"),
+        (cases, "cases of interest", _PALETTE[3]),
+    ):
+        x, y = _ecdf(values[mask])
+        fig.add_scatter(x=x, y=y, mode="lines", name=label, line={"color": colour})
+    fig.update_layout(
+        title=f"{name}: among the cases and the others (KS distance {ks:.2f})",
+        xaxis_title=name,
+        yaxis_title="cumulative share",
+        **_LAYOUT,
+    )
+    return fig
+
+
 def prior_fit_figures(
     values: np.ndarray, fits: Sequence[PriorFit], title: str, top: int = 3
 ) -> tuple[go.Figure, go.Figure]:
@@ -301,11 +349,10 @@ def prior_fit_figures(
         x=step_x, y=step_y, mode="lines", name=f"the {len(x)} values",
         line={"color": "#9a9a9a"},
     )  # fmt: skip
-    rank = (np.arange(1, len(x) + 1)) / len(x)
+    step_x, step_y = _ecdf(x)
     cdf.add_scatter(
-        x=np.repeat(x, 2), y=np.concatenate([[0.0], np.repeat(rank, 2)[:-1]]), mode="lines",
-        name=f"the {len(x)} values", line={"color": "#9a9a9a"},
-    )  # fmt: skip
+        x=step_x, y=step_y, mode="lines", name=f"the {len(x)} values", line={"color": "#9a9a9a"}
+    )
     for k, fit in enumerate(fits[:top]):
         shape = frozen(fit.distribution)
         label = f"{fit.distribution.kind} (AIC {fit.aic:,.1f})"

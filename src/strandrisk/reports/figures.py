@@ -27,6 +27,7 @@ from strandrisk.reports.analysis_figures import (  # re-exported: the report's o
     prim_tradeoff_figure,
     prior_fit_figures,
     rank_drivers_figure,
+    regional_cdf_figure,
     sobol_figure,
     spider_figure,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "prim_tradeoff_figure",
     "prior_fit_figures",
     "rank_drivers_figure",
+    "regional_cdf_figure",
     "sobol_figure",
     "spider_figure",
     "tornado_figure",

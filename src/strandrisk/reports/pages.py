@@ -41,6 +41,7 @@ from strandrisk.reports.figures import (
     prim_scatter_figure,
     prim_tradeoff_figure,
     prior_fit_figures,
+    regional_cdf_figure,
     sobol_figure,
     spider_figure,
     tornado_figure,
@@ -100,7 +101,8 @@ def prim_page(
         Every scenario's parameter values, shape (n, d) in ``result.names``' order, and which
         are cases: the first :data:`SCATTER_POINTS` are drawn over the box's two most
         significant restrictions (or its one and the parameter that separates the cases
-        most). [canonical units, -]
+        most), and every scenario's value of the :data:`REGIONAL_CDFS` parameters that
+        separate the cases most as two CDFs, the cases' and the others'. [canonical units, -]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -131,6 +133,12 @@ def prim_page(
         figures["prim_scatter"] = prim_scatter_figure(
             x[:, i], x[:, j], hit, bounds, names, f"PRIM: the box over {names[0]} and {names[1]}"
         )
+    if scenarios is not None and regional is not None:
+        for k, (name, row) in enumerate(regional.head(REGIONAL_CDFS).iterrows(), start=1):
+            j = result.names.index(str(name))
+            figures[f"regional_cdf_{k}"] = regional_cdf_figure(
+                scenarios[0][:, j], scenarios[1], str(name), float(row["ks"])
+            )
     return write_page(
         "discover",
         f"Scenario discovery: {question}",
@@ -149,6 +157,9 @@ def prim_page(
 
 SCATTER_POINTS = 3_000
 """Scenarios drawn on the discover page's scatter (the first ones). [count]"""
+REGIONAL_CDFS = 4
+"""Parameters whose distributions among the cases and the others the discover page draws,
+those that separate the cases most. [count]"""
 
 
 def _scatter_pair(result: PrimResult, regional: pd.DataFrame | None) -> tuple[int, int] | None:
