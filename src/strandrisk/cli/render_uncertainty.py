@@ -40,6 +40,7 @@ __all__ = [
     "loan_cover_tables",
     "mc_summary",
     "quantile_table",
+    "shape_table",
     "value_at_table",
 ]
 
@@ -145,6 +146,7 @@ def mc_summary(
         order,
     )
     precision = Text(precision_note(r.intervals, r.quantiles, r.n, r.precision), style="dim")
+    shape = shape_table(r.moments, company)
     ct = _capex_at_risk_table(r, order)
     ot = _share_table(
         "Chance of each outcome, per company", r.probabilities(conditions), order, condition_label
@@ -171,6 +173,7 @@ def mc_summary(
     return Group(
         table,
         precision,
+        *shape,
         ct,
         ot,
         dt,
@@ -182,6 +185,42 @@ def mc_summary(
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
     )
+
+
+def shape_table(moments: pd.DataFrame, company: str) -> list[RenderableType]:
+    """One company's spread and shape of each outcome: sd, skewness, excess kurtosis, range.
+
+    @RISK's and Crystal Ball's detailed statistics beside the quantiles; nothing for a
+    company the run does not summarise.
+
+    Parameters
+    ----------
+    moments : pandas.DataFrame
+        :attr:`MCResult.moments`. [USD, -]
+    company : str
+        A company or ``industry``. [-]
+    """
+    if company not in moments.index.get_level_values("company"):
+        return []
+    table = _compact(f"Spread and shape of each outcome, {company}")
+    for col in ("outcome", "sd", "skewness", "excess kurtosis", "min", "max"):
+        table.add_column(col, justify="left" if col == "outcome" else "right", no_wrap=True)
+    for outcome, row in moments.xs(company, level="company").iterrows():
+        show = _OUTCOME_FORMAT.get(str(outcome), _money)
+        shape = (row["skewness"], row["excess_kurtosis"])
+        table.add_row(
+            str(outcome),
+            show(row["std"]),
+            *("-" if pd.isna(v) else signed_text(float(v)) for v in shape),
+            show(row["min"]),
+            show(row["max"]),
+        )
+    note = Text(
+        "Skewness above 0: a longer right tail; excess kurtosis above 0: heavier tails than a "
+        "normal's (@RISK and Crystal Ball print kurtosis with 3 added).",
+        style="dim",
+    )
+    return [table, note]
 
 
 def _capex_at_risk_table(r: Any, order: Sequence[str]) -> Table:
