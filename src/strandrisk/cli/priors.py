@@ -202,7 +202,8 @@ def _json(
 
     columns = []
     for one in found:
-        rows = json.loads(one.table.drop(columns="label").to_json(orient="records"))
+        table = one.table
+        rows = json.loads(table.drop(columns="label").to_json(orient="records"))
         columns.append(
             {
                 "column": one.column,
@@ -211,7 +212,7 @@ def _json(
                 "n": len(one.values),
                 "skipped": one.skipped,
                 "fits": rows,
-                "best": one.table["kind"].iloc[one.best],
+                "best": str(table["kind"].iloc[one.best]),
                 "toml": one.line,
             }
         )
