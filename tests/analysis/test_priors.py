@@ -315,3 +315,26 @@ def test_the_page_draws_the_values_under_the_best_fits(tmp_path):
     assert not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", page)  # opens offline
     for name in ("prior_fit_1.png", "prior_cdf_1.png"):
         assert (png / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_kind_asked_for_is_written_instead_of_the_best(tmp_path):
+    values = np.random.default_rng(3).lognormal(np.log(0.85), 0.35, 24).round(4)
+    path = _csv(tmp_path, values)
+    runner = CliRunner()
+    base = ["fit-prior", str(path), "--column", "decline", "--key", "market.price_decline"]
+    doc = json.loads(runner.invoke(app, [*base, "--kind", "pert", "--json"]).stdout)
+    (out,) = doc["priors"]
+    assert out["best"] == "pert"
+    assert out["toml"].startswith('"market.price_decline" = { dist = "pert", low = ')
+    pert = next(f for f in fit_priors(values) if f.distribution.kind == "pert").distribution
+    assert out["toml"] == prior_toml("market.price_decline", pert)
+    text = runner.invoke(app, [*base, "--kind", "pert"]).stdout
+    assert next(ln for ln in text.splitlines() if ln.startswith("pert")).rstrip().endswith("chosen")
+    r = runner.invoke(app, [*base, "--kind", "gamma"])
+    assert r.exit_code == 2
+    assert "--kind: 'gamma' was not fitted to decline; the kinds fitted are" in r.stderr
+    near_one = _csv(tmp_path, ["0.95", "0.97", "0.99", "0.96", "0.98", "0.995"], "u.csv")
+    args = ["fit-prior", str(near_one), "--column", "decline", "--key", "market.utilisation"]
+    r = runner.invoke(app, [*args, "--kind", "uniform"])  # its upper end past 1
+    assert r.exit_code == 2
+    assert "--kind uniform: its fit to decline reaches outside market.utilisation's" in r.stderr

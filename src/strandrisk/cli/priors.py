@@ -12,7 +12,7 @@ import typer
 
 from strandrisk.cli import _shared as ui
 from strandrisk.cli import render
-from strandrisk.errors import InputError
+from strandrisk.errors import InputError, did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
@@ -70,6 +70,13 @@ def fit_prior(
             "the lines name it.",
         ),
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="Write this kind's fit as the prior instead of the lowest AIC's, e.g. pert "
+            "where the difference is small and its three points are easier to discuss.",
+        ),
+    ] = None,
     sheet: ui.SHEET_OPTION = None,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
@@ -97,7 +104,7 @@ def fit_prior(
         read_table(file, sheet), column, where=include, exclude=exclude, source=str(file)
     )
     found = [
-        _fit_one(file, c, table[c], names[i], keys[i] if keys else None)
+        _fit_one(file, c, table[c], names[i], keys[i] if keys else None, kind)
         for i, c in enumerate(column)
     ]
     pairs, complete = _rank_correlations(table, names) if len(column) > 1 else ([], 0)
@@ -122,8 +129,13 @@ def fit_prior(
         ui.out.print(_pairs_toml(pairs), highlight=False, soft_wrap=True, markup=False)
 
 
-def _fit_one(file: Path, column: str, cells: pd.Series, name: str, key: str | None) -> _Column:
-    """Fit one column's values (its empty cells left out) as the prior of ``name``."""
+def _fit_one(
+    file: Path, column: str, cells: pd.Series, name: str, key: str | None, kind: str | None
+) -> _Column:
+    """Fit one column's values (its empty cells left out) as the prior of ``name``.
+
+    The prior is the lowest AIC's fit that stays inside the key's range, or ``kind``'s.
+    """
     from strandrisk.analysis.priors import fit_priors, prior_toml, within
 
     allowed = _allowed_range(key) if key is not None else (-math.inf, math.inf)
@@ -140,13 +152,25 @@ def _fit_one(file: Path, column: str, cells: pd.Series, name: str, key: str | No
             f"allowed range [{allowed[0]:g}, {allowed[1]:g}]: are they in its canonical unit?"
         )
     best = usable[0]
+    if kind is not None:
+        kinds = [f.distribution.kind for f in fits]
+        if kind not in kinds:
+            raise InputError(
+                f"--kind: {kind!r} was not fitted to {column}; the kinds fitted are "
+                f"{', '.join(kinds)}" + did_you_mean(kind, kinds)
+            )
+        best = kinds.index(kind)
+        if priors[best] is None:
+            raise InputError(
+                f"--kind {kind}: its fit to {column} reaches outside {key}'s allowed range "
+                f"[{allowed[0]:g}, {allowed[1]:g}]"
+            )
     line = prior_toml(name, priors[best])  # type: ignore[arg-type]
     return _Column(column, key, fits, priors, best, line, values, int(cells.isna().sum()))
 
 
 def _allowed_range(key: str) -> tuple[float, float]:
     """Return a scenario parameter's allowed range; refuse a key that is not one."""
-    from strandrisk.errors import did_you_mean
     from strandrisk.io.scenario import load_scenario
     from strandrisk.scenarios.schema import parameter_fields
 
