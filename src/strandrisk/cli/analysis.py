@@ -363,10 +363,13 @@ def discover(
     regional = regional_sensitivity(x, cases, names)
     resampled = None
     if resample:
-        if len(cases) < 4:
-            raise InputError(f"--resample: {len(cases)} scenarios are too few to halve")
         with ui.working(f"PRIM on {resample} random halves of the scenarios", as_json):
-            resampled = prim_resample(x, cases, result, resample, 0.5, seed, peel_alpha, mass_min)
+            try:
+                resampled = prim_resample(
+                    x, cases, result, resample, 0.5, seed, peel_alpha, mass_min
+                )
+            except ValueError as exc:  # too few scenarios to halve: prim_resample's own check
+                raise InputError(f"--resample: {exc}") from None
     question = f"{company} {outcome} {flag[2:]} {threshold:g}"
     if out is not None or png is not None:
         from strandrisk.engine.simulate import OUTCOME_UNITS

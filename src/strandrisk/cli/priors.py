@@ -19,28 +19,20 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from strandrisk.analysis.priors import PriorFit
-    from strandrisk.scenarios.distributions import Distribution
 
 
 @dataclass(frozen=True, slots=True)
 class _Column:
-    """One column's fits: each as a prior (None: outside the key's range), the chosen one."""
+    """One column's fits, their table (what became of each as a prior), the chosen one."""
 
     column: str
     key: str | None
     fits: list[PriorFit]
-    priors: list[Distribution | None]
+    table: pd.DataFrame  # the fits as analysis.priors.fit_table tabulates them
     best: int
     line: str
     values: np.ndarray
     skipped: int
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """The fits as :func:`strandrisk.analysis.priors.fit_table` gives them."""
-        from strandrisk.analysis.priors import fit_table
-
-        return fit_table(self.fits, self.priors, self.best)
 
 
 @ui.clean_failures
@@ -98,27 +90,29 @@ def fit_prior(
     if len(set(keys)) < len(keys):
         raise InputError("--key: a parameter is named twice")
     names = keys or [f"KEY{i + 1}" if len(column) > 1 else "KEY" for i in range(len(column))]
+    allowed = _allowed_ranges(keys) if keys else [(-math.inf, math.inf)] * len(column)
     ui.check_folders(out, png)
     include, exclude = parse_where(where or [])
     table = select_columns(
         read_table(file, sheet), column, where=include, exclude=exclude, source=str(file)
     )
     found = [
-        _fit_one(file, c, table[c], names[i], keys[i] if keys else None, kind)
+        _fit_one(file, c, table[c], names[i], keys[i] if keys else None, allowed[i], kind)
         for i, c in enumerate(column)
     ]
     pairs, complete = _rank_correlations(table, names) if len(column) > 1 else ([], 0)
+    block = _pairs_toml(pairs)
     if out is not None or png is not None:
         from strandrisk.reports.pages import fit_prior_page
 
         shown = [
-            (f"{file.name}: {one.column}", one.values, one.fits, one.priors, one.best, one.line)
+            (f"{file.name}: {one.column}", one.values, one.fits, one.table, one.line)
             for one in found
         ]
-        block = (pairs, complete, _pairs_toml(pairs)) if pairs else None
-        ui.wrote(fit_prior_page(shown, block, out, png), as_json)
+        page = fit_prior_page(shown, (pairs, complete, block) if pairs else None, out, png)
+        ui.wrote(page, as_json)
     if as_json:
-        ui.print_json(_json(found, pairs, complete))
+        ui.print_json(_json(found, pairs, complete, block))
         return
     for one in found:
         title = f"{file.name}: {one.column}, {len(one.values):,} values"
@@ -126,19 +120,25 @@ def fit_prior(
         ui.out.print(one.line, highlight=False, soft_wrap=True, markup=False)
     if pairs:
         ui.out.print(render.prior_correlations(pairs, complete))
-        ui.out.print(_pairs_toml(pairs), highlight=False, soft_wrap=True, markup=False)
+        ui.out.print(block, highlight=False, soft_wrap=True, markup=False)
 
 
 def _fit_one(
-    file: Path, column: str, cells: pd.Series, name: str, key: str | None, kind: str | None
+    file: Path,
+    column: str,
+    cells: pd.Series,
+    name: str,
+    key: str | None,
+    allowed: tuple[float, float],
+    kind: str | None,
 ) -> _Column:
     """Fit one column's values (its empty cells left out) as the prior of ``name``.
 
-    The prior is the lowest AIC's fit that stays inside the key's range, or ``kind``'s.
+    The prior is the lowest AIC's fit that stays inside ``allowed`` (``key``'s range), or
+    ``kind``'s.
     """
-    from strandrisk.analysis.priors import fit_priors, prior_toml, within
+    from strandrisk.analysis.priors import fit_priors, fit_table, prior_toml, within
 
-    allowed = _allowed_range(key) if key is not None else (-math.inf, math.inf)
     values = cells.dropna().to_numpy(dtype=float)
     try:
         fits = fit_priors(values)
@@ -166,21 +166,22 @@ def _fit_one(
                 f"[{allowed[0]:g}, {allowed[1]:g}]"
             )
     line = prior_toml(name, priors[best])  # type: ignore[arg-type]
-    return _Column(column, key, fits, priors, best, line, values, int(cells.isna().sum()))
+    table = fit_table(fits, priors, best)
+    return _Column(column, key, fits, table, best, line, values, int(cells.isna().sum()))
 
 
-def _allowed_range(key: str) -> tuple[float, float]:
-    """Return a scenario parameter's allowed range; refuse a key that is not one."""
+def _allowed_ranges(keys: list[str]) -> list[tuple[float, float]]:
+    """Return each scenario parameter's allowed range; refuse a key that is not one."""
     from strandrisk.io.scenario import load_scenario
     from strandrisk.scenarios.schema import parameter_fields
 
     bounds = {k: (m["lo"], m["hi"]) for k, _, m in parameter_fields(load_scenario("base"))}
-    if key not in bounds:
-        raise InputError(
-            f"--key: {key!r} is not a numeric scenario parameter" + did_you_mean(key, bounds)
-        )
-    lo, hi = bounds[key]
-    return float(lo), float(hi)
+    for key in keys:
+        if key not in bounds:
+            raise InputError(
+                f"--key: {key!r} is not a numeric scenario parameter" + did_you_mean(key, bounds)
+            )
+    return [(float(bounds[k][0]), float(bounds[k][1])) for k in keys]
 
 
 def _rank_correlations(
@@ -219,15 +220,14 @@ def _pairs_toml(pairs: list[tuple[str, str, float]]) -> str:
 
 
 def _json(
-    found: list[_Column], pairs: list[tuple[str, str, float]], complete: int
+    found: list[_Column], pairs: list[tuple[str, str, float]], complete: int, block: str
 ) -> dict[str, Any]:
     """Return ``fit-prior --json``'s object: each column's fits and line, the correlations."""
     from strandrisk.scenarios.schema import parameter_unit
 
     columns = []
     for one in found:
-        table = one.table
-        rows = json.loads(table.drop(columns="label").to_json(orient="records"))
+        rows = json.loads(one.table.drop(columns="label").to_json(orient="records"))
         columns.append(
             {
                 "column": one.column,
@@ -236,15 +236,13 @@ def _json(
                 "n": len(one.values),
                 "skipped": one.skipped,
                 "fits": rows,
-                "best": str(table["kind"].iloc[one.best]),
+                "best": str(one.table["kind"].iloc[one.best]),
                 "toml": one.line,
             }
         )
     return {
         "priors": columns,
-        "correlations": {"rows": complete, "pairs": pairs, "toml": _pairs_toml(pairs)}
-        if pairs
-        else None,
+        "correlations": {"rows": complete, "pairs": pairs, "toml": block} if pairs else None,
         "units": {
             "low, mode, high, p5, p50, p95": "the column's (a key's unit where one is given)",
             "aic, bic, log_likelihood": "-",

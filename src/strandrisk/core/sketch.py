@@ -253,28 +253,29 @@ class QuantileSketch:
             float(np.dot(weighted, dev2) / n),
         )
 
-    def skewness(self) -> float:
-        """Return the skewness ``m3 / m2^1.5`` (Fisher-Pearson, as ``scipy.stats.skew``) [-].
+    def shape(self) -> tuple[float, float]:
+        """Return the skewness and the excess kurtosis, from one pass over the buckets [-].
 
-        Values are read as their buckets' representatives. Positive: a long right tail. NaN
-        if empty or if every value falls in one bucket.
+        Skewness ``m3 / m2^1.5`` (Fisher-Pearson, as ``scipy.stats.skew``; positive: a long
+        right tail) and excess kurtosis ``m4 / m2^2 - 3`` (as ``scipy.stats.kurtosis``; 0 for
+        a normal distribution, above 0 for heavier tails; @RISK and Crystal Ball report
+        ``m4 / m2^2``, 3 for a normal). Values are read as their buckets' representatives.
+        Both NaN if empty or if every value falls in one bucket.
         """
         if not self.count:
-            return float("nan")
-        m2, m3, _ = self._central()
-        return m3 / m2**1.5 if m2 > 0 else float("nan")
+            return float("nan"), float("nan")
+        m2, m3, m4 = self._central()
+        if not m2 > 0:
+            return float("nan"), float("nan")
+        return m3 / m2**1.5, m4 / (m2 * m2) - 3.0
+
+    def skewness(self) -> float:
+        """Return the skewness, as :meth:`shape` [-]."""
+        return self.shape()[0]
 
     def excess_kurtosis(self) -> float:
-        """Return the excess kurtosis ``m4 / m2^2 - 3`` (as ``scipy.stats.kurtosis``) [-].
-
-        0 for a normal distribution, above 0 for heavier tails (@RISK and Crystal Ball
-        report ``m4 / m2^2``, 3 for a normal). Values are read as their buckets'
-        representatives. NaN if empty or if every value falls in one bucket.
-        """
-        if not self.count:
-            return float("nan")
-        m2, _, m4 = self._central()
-        return m4 / (m2 * m2) - 3.0 if m2 > 0 else float("nan")
+        """Return the excess kurtosis, as :meth:`shape` [-]."""
+        return self.shape()[1]
 
     def minimum(self) -> float:
         """Return the smallest value, within ``alpha`` (its bucket's representative) [data unit].

@@ -111,7 +111,7 @@ def _summaries(
         values = sketch.quantile(np.array(QUANTILES))
         rows.append((company, outcome, *values))
         std = sketch.std()
-        shape = (sketch.skewness(), sketch.excess_kurtosis(), sketch.minimum(), sketch.maximum())
+        shape = (*sketch.shape(), sketch.minimum(), sketch.maximum())
         moment_rows.append(
             (company, outcome, sketch.mean(), std, std / np.sqrt(sketch.count), *shape)
         )

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
-from strandrisk.analysis.priors import PriorFit, fit_table
+from strandrisk.analysis.priors import PriorFit
 from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
@@ -47,7 +47,6 @@ from strandrisk.reports.figures import (
     tornado_figure,
 )
 from strandrisk.reports.mc_pages import decisions_page, mc_page  # re-exported
-from strandrisk.scenarios.distributions import Distribution
 from strandrisk.scenarios.sampling import SAMPLER_NAMES
 
 __all__ = [
@@ -640,9 +639,7 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
 
 
 def fit_prior_page(
-    columns: Sequence[
-        tuple[str, np.ndarray, Sequence[PriorFit], Sequence[Distribution | None], int, str]
-    ],
+    columns: Sequence[tuple[str, np.ndarray, Sequence[PriorFit], pd.DataFrame, str]],
     correlations: tuple[Sequence[tuple[str, str, float]], int, str] | None,
     out: Path | None,
     png: Path | None,
@@ -652,9 +649,9 @@ def fit_prior_page(
     Parameters
     ----------
     columns : sequence of tuple
-        Per column: what was fitted (a title), its values, its fits (best first), each fit
-        as a prior (None: outside the parameter's range), the chosen fit's index and its line
-        for the ``[uncertainty]`` block. [-, unit, -, -, -, -]
+        Per column: what was fitted (a title), its values, its fits (best first), their
+        :func:`~strandrisk.analysis.priors.fit_table` and the chosen fit's line for the
+        ``[uncertainty]`` block. [-, unit, -, unit, -]
     correlations : tuple, optional
         The columns' rank correlations as (first, second, rho), the rows they are over, and
         the ``[correlations]`` block. [-, count, -]
@@ -662,8 +659,7 @@ def fit_prior_page(
         Folders for ``fit_prior.html`` and the PNG files. [-]
     """
     sections, figures = [], {}
-    for k, (title, values, fits, priors, best, line) in enumerate(columns, start=1):
-        fitted = fit_table(list(fits), list(priors), best)
+    for k, (title, values, fits, fitted, line) in enumerate(columns, start=1):
         rows = pd.DataFrame(
             {
                 "AIC": [f"{v:,.1f}" for v in fitted["aic"]],
