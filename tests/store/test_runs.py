@@ -332,7 +332,7 @@ def test_the_priors_sheet_says_where_a_prior_is_truncated():
             "market.elasticity": {"dist": "lognormal", "low": 0.5, "high": 2, "truncate": [0.6, math.inf]},
             "market.price_decline": {"dist": "uniform", "low": 0.5, "high": 1.5},
         },
-        [],
+        {},
     )  # fmt: skip
     assert table["truncated to"].fillna("-").tolist() == ["[0.5, 10]", "[0.6, inf]", "-"]
 

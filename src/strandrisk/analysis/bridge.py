@@ -26,7 +26,7 @@ import pandas as pd
 
 from strandrisk.engine.simulate import OUTCOME_UNITS, simulate
 from strandrisk.errors import InputError
-from strandrisk.scenarios.sampling import UncertaintySpace
+from strandrisk.scenarios.sampling import UncertaintySpace, copula_text
 from strandrisk.scenarios.schema import GROUPS, SHARE_RULES, Scenario, field_metadata
 
 __all__ = [
@@ -164,7 +164,8 @@ def prior_diff(
     -------
     priors : pandas.DataFrame
         ``key``, ``unit``, ``first``, ``second``: each prior in words, ``"not drawn"`` where
-        a scenario holds the key at its value. [-]
+        a scenario holds the key at its value; last, ``correlations.copula`` where the two
+        join their parameters through different copulas. [-]
     correlations : list of (str, str, float, float)
         Pairs of keys drawn in both whose target rank correlation differs: the keys and
         the two values (0 where a block does not correlate them). [-]
@@ -194,6 +195,11 @@ def prior_diff(
                 out[a, b] = float(space.correlation[i, j])
         return out
 
+    if first.copula_df != second.copula_df:  # how the correlations join the parameters
+        texts = (copula_text(first.copula_df), copula_text(second.copula_df))
+        rows.append(
+            {"key": "correlations.copula", "unit": "-", "first": texts[0], "second": texts[1]}
+        )
     ra, rb = rho(first), rho(second)
     pairs = [  # pairs drawn in both: a key drawn in one only is in ``priors`` already
         (p[0], p[1], ra[p], rb[p]) for p in sorted(set(ra) & set(rb)) if ra[p] != rb[p]

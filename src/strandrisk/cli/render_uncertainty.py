@@ -6,6 +6,7 @@ limits) are in :mod:`strandrisk.cli.render_analysis`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -134,15 +135,16 @@ def mc_summary(
         Probabilities to show (default: the 2026 programme's NPV below 0). [USD]
     """
     from strandrisk.reports.brief import condition_label, precision_note
-    from strandrisk.scenarios.sampling import SAMPLER_NAMES
+    from strandrisk.scenarios.sampling import SAMPLER_NAMES, copula_text
 
     r: Any = result
     order = [c.name for c in scenario.companies] + ["industry"]
+    joined = f" ({copula_text(space.copula_df)})" if math.isfinite(space.copula_df) else ""
     table = quantile_table(
         r.quantiles.join(r.moments[["mean"]]),
         f"Monte Carlo: {scenario.name}, {r.n:,} scenarios "
         f"({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), "
-        f"{len(space.keys)} uncertain parameter{'' if len(space.keys) == 1 else 's'}",
+        f"{len(space.keys)} uncertain parameter{'' if len(space.keys) == 1 else 's'}{joined}",
         order,
     )
     precision = Text(precision_note(r.intervals, r.quantiles, r.n, r.precision), style="dim")

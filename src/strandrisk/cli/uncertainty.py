@@ -203,10 +203,11 @@ def mc(
                 company,
                 conditions,
                 samples=drawn,
+                copula_df=space.copula_df,
             )
             ui.wrote(page, as_json)
     if as_json:
-        ui.print_json(_summary_json(result, quarters, conditions, run_id))
+        ui.print_json(_summary_json(result, space, quarters, conditions, run_id))
         return
     ui.out.print(
         render_uncertainty.mc_summary(result, chosen, space, quarters, company, conditions)
@@ -383,12 +384,22 @@ def _record(
 
 def _summary_json(
     result: Any,
+    space: Any,
     quarters: list[str],
     conditions: list[tuple[str, float, bool]],
     run_id: int | None,
 ) -> dict[str, object]:
     """Return ``mc --json``'s object, with the ``--at`` block when quarters are asked for."""
-    summary = result.as_json(conditions)
+    t = math.isfinite(space.copula_df)
+    summary = {
+        **result.as_json(conditions),
+        "copula": {"kind": "t" if t else "normal", "df": space.copula_df if t else None},
+    }
+    summary["units"] = {
+        **summary["units"],
+        "copula": "how the rank correlations joined the parameters: a normal or t copula; "
+        "df the t's degrees of freedom (null for the normal)",
+    }
     if not quarters:
         return {**summary, "run_id": run_id}
     summary["units"] = {  # say what the extra block is in, beside the others

@@ -8,12 +8,16 @@ from_register = true                     # every parameter whose register row ha
 
 [correlations]
 pairs = [["market.price_decline", "technology.software_efficiency", 0.5]]
+copula = "t"                             # optional: joint extremes (normal by default)
+df = 4
 ```
 
 ``dist = "fit"`` samples the doubling (or halving) time implied by a register trend fit's
 95 % interval. Register ranges become bounded distributions (normal and lognormal rows,
 whose ranges are confidence intervals, become PERT over the interval with the row's value
-as mode), so that every draw stays inside the parameter's allowed range.
+as mode), so that every draw stays inside the parameter's allowed range. The correlations
+join the parameters through a normal copula, or a Student t copula of ``df`` degrees of
+freedom, under which their extremes come together more often.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from strandrisk.errors import InputError, did_you_mean
 from strandrisk.io.files import parse_toml, read_toml_source
 from strandrisk.io.scenario import PRESETS, preset_text
 from strandrisk.scenarios.distributions import KINDS, Distribution
-from strandrisk.scenarios.sampling import UncertaintySpace
+from strandrisk.scenarios.sampling import COPULAS, UncertaintySpace
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 
 __all__ = [
@@ -283,11 +287,11 @@ def _correlation(
     held = set(held)
     if not isinstance(table, dict):
         raise InputError(f"{where}: correlations: expected a table with pairs = [[key, key, rho]]")
-    unknown = sorted(set(table) - {"pairs", "keys", "matrix"})
+    unknown = sorted(set(table) - {"pairs", "keys", "matrix", "copula", "df"})
     if unknown:
         raise InputError(
             f"{where}: correlations: unknown key {unknown[0]!r}; the table has pairs, or keys "
-            "with a matrix"
+            'with a matrix, and copula = "t" with its df'
         )
     pairs = table.get("pairs", [])
     if not isinstance(pairs, list):
@@ -316,6 +320,35 @@ def _correlation(
             )
         c[index[a], index[b]] = c[index[b], index[a]] = float(rho)
     return c
+
+
+def _copula_df(table: object, where: str) -> float:
+    """Degrees of freedom of the ``[correlations]`` table's copula (``inf``: the normal one).
+
+    ``copula = "t"`` with ``df``, a number of at least 1 (@RISK's ``RiskCopula`` of the t
+    family); ``copula = "normal"`` or none, without ``df``.
+    """
+    if not isinstance(table, dict):
+        return math.inf
+    here = f"{where}: correlations"
+    kind = table.get("copula", "normal")
+    if kind not in COPULAS:
+        raise InputError(
+            f"{here}.copula: unknown copula {kind!r}; one of {', '.join(map(repr, COPULAS))}"
+        )
+    df = table.get("df")
+    if kind == "normal":
+        if df is not None:
+            raise InputError(f'{here}.df: degrees of freedom belong to a t copula (copula = "t")')
+        return math.inf
+    if df is None:
+        raise InputError(
+            f'{here}: copula = "t" needs its degrees of freedom, df = 4 say (the fewer, the '
+            "more often the parameters' extremes come together; 30 and more is close to normal)"
+        )
+    if isinstance(df, bool) or not isinstance(df, int | float) or not (1 <= df < math.inf):
+        raise InputError(f"{here}.df: expected a finite number of at least 1, got {df!r}")
+    return float(df)
 
 
 def _matrix_pairs(names: Any, matrix: Any, pairs: list, where: str) -> list[list]:
@@ -480,6 +513,8 @@ def dump_uncertainty(space: UncertaintySpace) -> str:
         if c[i, j] != 0.0
     ]
     lines += ["", "[correlations]", "pairs = [" + ", ".join(pairs) + "]"]
+    if math.isfinite(space.copula_df):
+        lines += ['copula = "t"', f"df = {space.copula_df!r}"]
     return "\n".join(lines) + "\n"
 
 
@@ -533,8 +568,9 @@ def _space_from_data(
                 f"{where}: correlations: {key!r} is fixed at {lo:g} (a constant has no ranks), "
                 f"so it cannot be correlated with {others[0]!r}: drop the pair or give it a range"
             )
+    copula_df = _copula_df(data.get("correlations", {}), where)
     try:
-        space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation)
+        space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation, copula_df)
     except ValueError as exc:
         raise InputError(f"{where}: correlations: {exc}") from None
     return hold_fixed(space, fixed, where) if hold else space

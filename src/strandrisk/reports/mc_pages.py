@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from strandrisk.reports.figures import (
     p_impairment_figure,
     rank_drivers_figure,
 )
-from strandrisk.scenarios.sampling import SAMPLER_NAMES
+from strandrisk.scenarios.sampling import SAMPLER_NAMES, copula_text
 from strandrisk.scenarios.schema import COMPANIES
 from strandrisk.units import signed_text
 
@@ -50,6 +51,7 @@ def mc_page(
     conditions: Sequence[tuple[str, float, bool]] = (),
     note: str = "",
     samples: pd.DataFrame | None = None,
+    copula_df: float = math.inf,
 ) -> list[Path]:
     """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), drivers.
 
@@ -76,12 +78,16 @@ def mc_page(
         The drawn parameters of the same scenarios, in the same order: the page then shows
         the outcomes by decile of their strongest parameters (over the first
         :data:`DECILE_SCENARIOS`). [parameter units]
+    copula_df : float
+        Degrees of freedom of the t copula that joined the parameters (``inf``: the
+        normal copula, not mentioned). [-]
     """
     r = result
+    joined = f" ({copula_text(copula_df)})" if math.isfinite(copula_df) else ""
     intro = (
         f"{r.n:,} scenarios of '{scenario}' ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
         f"seed {r.seed}) over "
-        f"{parameters} uncertain parameter{'' if parameters == 1 else 's'}. Money in US dollars; Capex-at-Risk is the 95th "
+        f"{parameters} uncertain parameter{'' if parameters == 1 else 's'}{joined}. Money in US dollars; Capex-at-Risk is the 95th "
         "percentile of peak stranded value, the expected shortfall the mean beyond it."
         + (f" {note}" if note else "")
     )

@@ -18,6 +18,7 @@ from strandrisk.engine.mc_result import capex_year_table
 from strandrisk.engine.simulate import OUTCOME_UNITS, SERIES_UNITS
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_with
+from strandrisk.scenarios.sampling import copula_text
 from strandrisk.scenarios.schema import COMPANIES
 from strandrisk.store.runs import StoredRun
 
@@ -44,8 +45,13 @@ def _flatten(table: dict, prefix: str = "") -> dict:
     return out
 
 
-def _priors(block: dict, pairs: list) -> pd.DataFrame:
-    """Return the priors a run drew from: a row per parameter, with its rank correlations."""
+def _priors(block: dict, correlations: dict) -> pd.DataFrame:
+    """Return the priors a run drew from: a row per parameter, with its rank correlations.
+
+    Under a t copula (``copula = "t"`` in ``correlations``) a last column names it on
+    every row: it joins every parameter, correlated or not.
+    """
+    pairs = correlations.get("pairs", [])
     rows = []
     for key, spec in block.items():
         partners = [
@@ -71,7 +77,10 @@ def _priors(block: dict, pairs: list) -> pd.DataFrame:
                 else None,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if correlations.get("copula") == "t":
+        table["copula"] = copula_text(float(correlations["df"]))
+    return table
 
 
 def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
@@ -105,7 +114,7 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     """
     recorded = tomllib.loads(str(run.meta["scenario_toml"]))
     block = recorded.pop("uncertainty", None)  # the priors a Monte Carlo run drew from
-    pairs = recorded.pop("correlations", {}).get("pairs", [])
+    correlations = recorded.pop("correlations", {})
     inputs = pd.DataFrame(
         [(k, str(v)) for k, v in _flatten(recorded).items()], columns=["parameter", "value"]
     )
@@ -123,7 +132,7 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
     meta = pd.DataFrame([(k, str(v)) for k, v in run.meta.items()], columns=["field", "value"])
     tables = {"run": meta, "inputs": inputs}
     if block:
-        tables["priors"] = _priors(block, pairs)
+        tables["priors"] = _priors(block, correlations)
     if run.comparison is not None:  # a decision comparison: its tables, every company
         tables.update(_comparison_tables(run.comparison))
         tables["assumptions"] = assumptions
