@@ -33,7 +33,7 @@ def _outcomes(tmp_path, name, **kw):
 
 def test_the_reductions_read_each_company_as_a_groupby_would_whatever_the_rows_order():
     """Each company's values (and quarters' years) in company order, the rows' order within."""
-    from strandrisk.engine.mc_task import _ByCompany
+    from strandrisk.engine.mc_task import _ByCompany, _year_counts
 
     rng = np.random.default_rng(3)
     rows = pd.DataFrame(
@@ -48,7 +48,7 @@ def test_the_reductions_read_each_company_as_a_groupby_would_whatever_the_rows_o
     assert by.names == [name for name, _ in groups]
     for got, (_, group) in zip(by.column("x"), groups, strict=True):
         np.testing.assert_array_equal(got, group["x"].to_numpy())
-    for got, (_, group) in zip(by.year_counts("q", 10), groups, strict=True):
+    for got, (_, group) in zip(_year_counts(by, "q", 10), groups, strict=True):
         years = [10 if q is None else int(q[:4]) - 2026 for q in group["q"]]
         np.testing.assert_array_equal(got, np.bincount(years, minlength=11))
 
@@ -79,6 +79,8 @@ def test_a_tasks_outcome_arrays_reduce_as_its_outcome_table_does(llcr):
         for name in got[counts]:
             np.testing.assert_array_equal(got[counts][name], want[counts][name])
     assert got[1]["industry"].shape == (3 if llcr else 2, sc.years + 1)
+    np.testing.assert_array_equal(got[3], want[3])  # how many companies at once
+    assert got[3].shape == (3 if llcr else 2, sc.years, 6)
 
 
 def test_the_reductions_are_the_same_on_any_number_of_threads_and_one_uses_no_helper(
@@ -100,7 +102,8 @@ def test_the_reductions_are_the_same_on_any_number_of_threads_and_one_uses_no_he
             monkeypatch.setattr(common, "_helpers", lambda: pytest.fail("a helper was used"))
         made[threads] = _reduce(rows, sc.years)
     for threads in (3, 2):
-        sketches, impaired, peaks = made[threads]
+        sketches, impaired, peaks, together = made[threads]
+        np.testing.assert_array_equal(together, made[1][3])
         assert list(sketches) == list(made[1][0])
         for key, sketch in sketches.items():
             np.testing.assert_array_equal(sketch.keys, made[1][0][key].keys)
@@ -145,6 +148,7 @@ def test_summary_shapes_and_probabilities():
         "debt_cover",
         "interest_cover",
         "economic_life",
+        "together",
         "confidence",
         "precision",
         "units",
@@ -379,6 +383,7 @@ def test_summaries_are_identical_for_any_chunk_size_and_workers():
         pd.testing.assert_frame_equal(
             a.peak_year_to_2026, other.peak_year_to_2026, check_exact=True
         )
+        pd.testing.assert_frame_equal(a.together, other.together, check_exact=True)
         conditions = [("npv_2026", 0.0, False), ("stranded_peak", 1e12, True)]
         pd.testing.assert_frame_equal(
             a.probabilities(conditions), other.probabilities(conditions), check_exact=True
@@ -866,7 +871,7 @@ def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):
     samples = samples.set_index("scenario")
     again = result_from_rows(sc, samples[sorted(samples.columns)], rows, 9, "lhs")
     for name in ("quantiles", "moments", "intervals", "capex_at_risk", "p_impairment", "fans",
-                 "drivers"):  # fmt: skip
+                 "drivers", "together"):  # fmt: skip
         pd.testing.assert_frame_equal(getattr(again, name), getattr(live, name), check_exact=True)
     assert (again.n, again.seed, again.sampler) == (150, 9, "lhs")
     pd.testing.assert_frame_equal(again.peak_year_to_2026, live.peak_year_to_2026)
@@ -1230,3 +1235,53 @@ def _run_cli_rows(base):
 
     samples = sample_range(load_uncertainty("base", sc), 0, 40, 3, "mc")
     return sr.simulate(sc, samples, breakeven=False, keep_series=False, llcr=True).outcomes
+
+
+# --- how many companies at once (``MCResult.together``, ``at_once``) ----------------------------
+
+
+def test_how_many_companies_at_once_by_hand():
+    """Three scenarios of three companies, first charges by hand: scenario 0 has a in 2026,
+    b in 2028 and never c; scenario 1 all three in 2027; scenario 2 none. By the end of
+    2026: 1, 0, 0 companies; of 2027: 1, 3, 0; of 2028 on: 2, 3, 0."""
+    from strandrisk.engine.mc_task import _reduce
+
+    firsts = {
+        (0, "a"): "2026Q2", (0, "b"): "2028Q4", (0, "c"): None,
+        (1, "a"): "2027Q1", (1, "b"): "2027Q3", (1, "c"): "2027Q4",
+        (2, "a"): None, (2, "b"): None, (2, "c"): None,
+    }  # fmt: skip
+    industry = [("industry", "2026Q1", None)] * 3  # the industry's rows count as no company
+    rows = pd.DataFrame(
+        [(s, c, q, q) for (s, c), q in firsts.items()]
+        + [(s, *row) for s, row in enumerate(industry)],
+        columns=["scenario", "company", "first_impairment_ifrs", "first_impairment_usgaap"],
+    )
+    together = _reduce(rows, 4)[3]
+    assert together.shape == (2, 4, 4)
+    want = [[2, 1, 0, 0], [1, 1, 0, 1], [1, 0, 1, 1], [1, 0, 1, 1]]  # years x k
+    np.testing.assert_array_equal(together[0], want)
+    np.testing.assert_array_equal(together[1], want)
+
+
+def test_the_mean_number_impaired_is_the_sum_of_the_companies_chances():
+    """Linearity of expectation, exactly: sum over k of k times P(k) by a year is the sum of
+    the companies' own chances of a charge by then; the shares add to 1 and the chance that
+    at least m are impaired only grows from year to year."""
+    r = _run(300, sampler="lhs", chunk_size=128)
+    for event in ("ifrs", "usgaap"):
+        table = r.at_once(event)
+        counts = [c for c in table.columns if isinstance(c, int)]
+        assert counts == [0, 1, 2, 3, 4, 5]
+        shares = table[counts].to_numpy()
+        np.testing.assert_allclose(shares.sum(axis=1), 1.0, rtol=1e-12)
+        own = r.p_impairment[event].drop("industry", level="company").groupby(level="year").sum()
+        np.testing.assert_allclose(shares @ np.arange(6), own.to_numpy(), rtol=1e-12)
+        at_least = shares[:, ::-1].cumsum(axis=1)[:, ::-1]
+        assert (np.diff(at_least, axis=0) >= -1e-12).all()
+        np.testing.assert_allclose(table["any"], 1 - table[0])
+        alone = r.p_impairment[event].unstack("company").drop(columns="industry")
+        np.testing.assert_allclose(table["independent"], alone.prod(axis=1), rtol=1e-12)
+    as_json = r.as_json()["together"]
+    assert set(as_json) == {"ifrs", "usgaap"}
+    assert as_json["ifrs"]["2027"]["5"] == float(r.together.loc[("ifrs", 2027), 5])

@@ -160,6 +160,7 @@ def mc_summary(
     loan = loan_cover_tables(r, order) if r.has_loan_cover else []
     lt = economic_life_table(r.economic_life(), order)
     pt = _impairment_by_year_table(r, order)
+    together = [together_table(r.at_once("ifrs"), "IFRS")] if r.together is not None else []
     when = []  # when today's capital peaks; which year's capex strands (when the run has them)
     if r.peak_year_to_2026 is not None:
         when = [
@@ -183,6 +184,7 @@ def mc_summary(
         *loan,
         lt,
         pt,
+        *together,
         *when,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
@@ -259,6 +261,35 @@ def _impairment_by_year_table(r: Any, order: Sequence[str]) -> Table:
         if i % len(order) == 0:  # IFRS, then US GAAP
             pt.add_section()
     return pt
+
+
+def together_table(table: pd.DataFrame, standard: str) -> Table:
+    """Return how many companies have had a material impairment by each year's end, at once.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :meth:`~strandrisk.engine.mc_result.MCResult.at_once`: a row per year, a column per
+        number of companies, then ``any`` and ``independent``. [fraction]
+    standard : str
+        The standard's name, for the title. [-]
+    """
+    from strandrisk.reports.brief import together_rows
+
+    rows = together_rows(table)
+    last = max(c for c in table.columns if isinstance(c, int))
+    t = _compact(
+        f"How many companies at once ({standard}): the share of scenarios in which so many "
+        "have had a material impairment by the end of the year",
+        caption=f"The last row: all {last}, were their impairments independent (the product "
+        "of their own chances by that year).",
+    )
+    t.add_column("companies", no_wrap=True)
+    for year in table.index:
+        t.add_column(str(year), justify="right")
+    for i, (label, row) in enumerate(rows.iterrows()):
+        t.add_row(str(label), *(_share(v) for v in row), style="dim" if i == last + 1 else None)
+    return t
 
 
 def _capex_year_table(years: pd.DataFrame, company: str) -> Table:

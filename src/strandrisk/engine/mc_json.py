@@ -13,7 +13,14 @@ import pandas as pd
 
 from strandrisk.jsonable import json_number, json_rows
 
-__all__ = ["JSON_UNITS", "capex_years_json", "drivers_json", "intervals_json", "loan_cover_json"]
+__all__ = [
+    "JSON_UNITS",
+    "capex_years_json",
+    "drivers_json",
+    "intervals_json",
+    "loan_cover_json",
+    "together_json",
+]
 
 
 def intervals_json(
@@ -99,6 +106,21 @@ def loan_cover_json(lowest: pd.DataFrame, below_1: pd.DataFrame) -> dict[str, ob
     }
 
 
+def together_json(together: pd.DataFrame) -> dict[str, dict[str, dict[str, float]]]:
+    """Return how many companies at once, by event and year: the share for each count.
+
+    Parameters
+    ----------
+    together : pandas.DataFrame
+        :attr:`~strandrisk.engine.mc_result.MCResult.together`: index (event, year), a
+        column per number of companies. [fraction]
+    """
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for (event, year), row in together.iterrows():
+        out.setdefault(str(event), {})[str(year)] = {str(k): float(v) for k, v in row.items()}
+    return out
+
+
 JSON_UNITS: dict[str, str] = {
     "quantiles": "USD",
     "moments": "USD (mean, sample standard deviation, standard error of the mean, min, "
@@ -127,6 +149,9 @@ JSON_UNITS: dict[str, str] = {
     "peak_year_to_2026": "share of scenarios whose today's capital (installed "
     "base and 2026 programme, valued alone) has its peak stranded value in each "
     "year; none: never a material one",
+    "together": "share of scenarios in which exactly 0, 1, ... of the companies (the "
+    "industry aside) have had the event by the end of each year: ifrs, usgaap (a material "
+    "charge), llcr_below_1 (with --llcr); null for a summary without the counts",
     "drivers": "rank correlation and standardised rank regression coefficient "
     "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
     "precision": "target, achieved and history (at each size checked; null "

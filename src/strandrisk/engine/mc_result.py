@@ -23,6 +23,7 @@ from strandrisk.engine.mc_json import (
     drivers_json,
     intervals_json,
     loan_cover_json,
+    together_json,
 )
 from strandrisk.engine.mc_precision import (
     PRECISION_FIRST,
@@ -176,6 +177,13 @@ class MCResult:
         today's capital (the installed base and the 2026 programme, valued alone) has its
         peak stranded value in that year, or never a material one; None for a summary
         rebuilt from rows without the date. [fraction]
+    together : pandas.DataFrame or None
+        How many companies at once: index (``event``, year), the event ``ifrs`` or
+        ``usgaap`` (a material charge; with the loan life cover also ``llcr_below_1``); a
+        column per ``k = 0 .. companies``: the share of scenarios in which exactly ``k`` of
+        the companies (the industry aside) have had the event by the end of the year. The
+        companies share one market, so they tend to go together: compare ``k = companies``
+        with the product of their own chances (:meth:`at_once`). [fraction]
     """
 
     n: int
@@ -194,6 +202,7 @@ class MCResult:
     precision: PrecisionControl | None = None
     p_llcr_below_1: pd.DataFrame | None = None
     peak_year_to_2026: pd.DataFrame | None = None
+    together: pd.DataFrame | None = None
 
     @property
     def driver_scenarios(self) -> int:
@@ -469,6 +478,30 @@ class MCResult:
         """
         return {k: v for k, v in self.sketches.items() if k[1].startswith(CAPEX_YEAR_PREFIX)}
 
+    def at_once(self, event: str = "ifrs") -> pd.DataFrame:
+        """How many companies have had a material charge by each year, and were they independent.
+
+        Parameters
+        ----------
+        event : {"ifrs", "usgaap"}
+            Which standard's charges. [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            A row per year; a column per ``k`` (the share of scenarios in which exactly
+            ``k`` companies have been impaired by the end of the year), then ``any`` (at
+            least one) and ``independent``: the chance that all would be, were the
+            companies' impairments independent, the product of their own chances. [fraction]
+        """
+        if self.together is None:
+            raise ValueError("this summary has no count of companies at once")
+        table = self.together.xs(event, level="event").copy()
+        alone = self.p_impairment[event].drop("industry", level="company")
+        table["any"] = 1.0 - table[0]
+        table["independent"] = alone.groupby(level="year").prod()
+        return table
+
     def impairment_by_year(self, order: Sequence[str]) -> pd.DataFrame:
         """P(impairment) by year as a table: IFRS rows, then US GAAP rows, companies in ``order``.
 
@@ -538,6 +571,7 @@ class MCResult:
                 str(c): {str(y): json_number(v) for y, v in row.items()}
                 for c, row in self.peak_year_to_2026.iterrows()
             },
+            "together": None if self.together is None else together_json(self.together),
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": dict(JSON_UNITS),

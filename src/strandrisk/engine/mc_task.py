@@ -9,6 +9,7 @@ them, its outcome rows, draws and series.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 
@@ -82,6 +83,7 @@ class _TaskResult:
     drawn: pd.DataFrame | None = None
     series: pd.DataFrame | None = None
     peaks: dict[str, np.ndarray] | None = None
+    together: np.ndarray | None = None
 
 
 class _ByCompany:
@@ -112,12 +114,11 @@ class _ByCompany:
         """Each company's values of a numeric column, as floats."""
         return self._split(self.rows[name].to_numpy(dtype=float))
 
-    def year_counts(self, name: str, years: int) -> list[np.ndarray]:
-        """Each company's ISO quarters (None: never) counted by year from 2026, never last."""
+    def years(self, name: str, years: int) -> list[np.ndarray]:
+        """Each company's ISO quarters (None: never) as years from 2026, ``years`` for never."""
         codes, labels = pd.factorize(self.rows[name])  # a few dozen quarters; -1 = none
         of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
-        year = np.minimum(of_label[codes], years)
-        return [np.bincount(part, minlength=years + 1) for part in self._split(year)]
+        return self._split(np.minimum(of_label[codes], years))
 
 
 _QUARTER_INDEX = {
@@ -151,14 +152,38 @@ class _ByArray:
         values = self.columns[name]
         return [values[:, k] for k in self.index]
 
-    def year_counts(self, name: str, years: int) -> list[np.ndarray]:
-        """Each company's quarters (-1: never) counted by year from 2026, never last."""
+    def years(self, name: str, years: int) -> list[np.ndarray]:
+        """Each company's quarters (-1: never) as years from 2026, ``years`` for never."""
         quarters = self.columns[_QUARTER_INDEX[name]]
         year = np.where(quarters < 0, years, np.minimum(quarters // 4, years))
-        return [np.bincount(year[:, k], minlength=years + 1) for k in self.index]
+        return [year[:, k] for k in self.index]
 
 
-def _reduce(rows: pd.DataFrame | OutcomeArrays, years: int) -> tuple[dict, dict, dict | None]:
+def _year_counts(by: _ByCompany | _ByArray, name: str, years: int) -> list[np.ndarray]:
+    """Each company's first events of column ``name`` counted by year from 2026, never last."""
+    return [np.bincount(year, minlength=years + 1) for year in by.years(name, years)]
+
+
+def _together(by: _ByCompany | _ByArray, firsts: Sequence[str], years: int) -> np.ndarray:
+    """Scenarios in which exactly ``k`` companies have had each first event by each year.
+
+    Returns counts of shape (events, years, companies + 1): for each column of ``firsts``
+    and each year from 2026, the scenarios in which ``k = 0 .. companies`` of the companies
+    (the industry aside) had their first event in that year or before. [count]
+    """
+    companies = [i for i, name in enumerate(by.names) if name != "industry"]
+    out = np.zeros((len(firsts), years, len(companies) + 1), dtype=np.int64)
+    for e, name in enumerate(firsts):
+        year = by.years(name, years)
+        first = np.column_stack([year[i] for i in companies])  # (scenarios, companies)
+        for y in range(years):  # a loop over years: each a pass over every scenario
+            out[e, y] = np.bincount((first <= y).sum(axis=1), minlength=len(companies) + 1)
+    return out
+
+
+def _reduce(
+    rows: pd.DataFrame | OutcomeArrays, years: int
+) -> tuple[dict, dict, dict | None, np.ndarray]:
     """Per company: a quantile sketch of each summarised outcome, and counts by year.
 
     ``rows``: the outcome rows (read back from a store or a kept file, say), or a task's
@@ -170,7 +195,8 @@ def _reduce(rows: pd.DataFrame | OutcomeArrays, years: int) -> tuple[dict, dict,
     (years + 1,): scenarios whose today's capital's stranded value peaks in each year (the
     year of ``stranded_peak_to_2026_date``), the last entry counting those where it never
     strands materially; None where the rows lack the date (rows read back from a store or a
-    kept file). [count]
+    kept file). ``together``: :func:`_together` over the same first events, how many
+    companies at once. [count]
 
     The sketches are made on the kernel's threads, a share of the columns each (NumPy
     releases the GIL on each company's column).
@@ -199,14 +225,14 @@ def _reduce(rows: pd.DataFrame | OutcomeArrays, years: int) -> tuple[dict, dict,
     parts = [sketched[a:b] for a, b in pairwise(cuts)]
     made = map_in_threads(lambda part: [QuantileSketch.of(x) for _, x in part], parts)
     sketches = dict(zip([key for key, _ in sketched], chain.from_iterable(made), strict=True))
-    counts = [by.year_counts(column, years) for column in firsts]
+    counts = [_year_counts(by, column, years) for column in firsts]
     impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
     peaks = None
     if by.has("stranded_peak_to_2026_date"):
         peaks = dict(
-            zip(by.names, by.year_counts("stranded_peak_to_2026_date", years), strict=True)
+            zip(by.names, _year_counts(by, "stranded_peak_to_2026_date", years), strict=True)
         )
-    return sketches, impaired, peaks
+    return sketches, impaired, peaks, _together(by, firsts, years)
 
 
 def capex_year_sketches(
@@ -260,7 +286,7 @@ def _task(
     """
     samples = sample_in_threads(space, start, stop, seed, sampler)
     arrays = outcome_arrays(scenario, samples, llcr=llcr, capex_years=capex_years)
-    sketches, impaired, peaks = _reduce(arrays, scenario.years)
+    sketches, impaired, peaks, together = _reduce(arrays, scenario.years)
     sketches.update(capex_year_sketches(scenario, arrays))
     fans, series = None, None
     if keep_series:
@@ -284,9 +310,11 @@ def _task(
             first.loc[first["scenario"] < last, ["scenario", "company", *DRIVER_OUTCOMES]],
         )
     if rows is None:
-        return _TaskResult(start, stop, sketches, impaired, fans, head, ranked, peaks=peaks)
+        return _TaskResult(
+            start, stop, sketches, impaired, fans, head, ranked, peaks=peaks, together=together
+        )
     return _TaskResult(
-        start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series, peaks
+        start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series, peaks, together
     )
 
 

@@ -287,6 +287,7 @@ def run_mc(
         Path(outcomes_path) if outcomes_path is not None else None,
         control,
         merged.peaks or None,
+        merged.together,
     )
 
 
@@ -304,6 +305,7 @@ class _Merged:
         self.sketches: dict[tuple[str, str], QuantileSketch] = {}
         self.impaired: dict[str, np.ndarray] = {}
         self.peaks: dict[str, np.ndarray] = {}
+        self.together: np.ndarray | None = None
         self.fans: list[tuple[int, dict]] = []
         self.ranked: list[tuple[int, tuple[pd.DataFrame, pd.DataFrame]]] = []
         self.head: pd.DataFrame | None = None
@@ -317,6 +319,9 @@ class _Merged:
             self.impaired[company] = self.impaired.get(company, 0) + counts
         for company, counts in (part.peaks or {}).items():
             self.peaks[company] = self.peaks.get(company, 0) + counts
+        if part.together is not None:
+            before = self.together
+            self.together = part.together if before is None else before + part.together
         if self.kept is not None:
             self.kept.insert(part)
         if part.fans is not None:
@@ -365,6 +370,7 @@ def _assemble(
     outcomes_path: Path | None,
     precision: PrecisionControl | None = None,
     peaks: dict[str, np.ndarray] | None = None,
+    together: np.ndarray | None = None,
 ) -> MCResult:
     """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
@@ -377,6 +383,14 @@ def _assemble(
         peak_years = pd.DataFrame(
             {c: peaks[c] / peaks[c].sum() for c in sorted(peaks)}, index=columns
         ).T.rename_axis("company")
+    at_once = None
+    if together is not None:
+        events = ("ifrs", "usgaap", "llcr_below_1")[: together.shape[0]]
+        index = pd.MultiIndex.from_product(
+            [events, [START_YEAR + y for y in range(years)]], names=["event", "year"]
+        )
+        shares = together.reshape(-1, together.shape[2]) / together[0, 0].sum()
+        at_once = pd.DataFrame(shares, index=index, columns=range(together.shape[2]))
     return MCResult(
         *design,
         quantiles,
@@ -392,6 +406,7 @@ def _assemble(
         precision,
         p_llcr,
         peak_years,
+        at_once,
     )
 
 
@@ -434,7 +449,7 @@ def result_from_rows(
     if n == 0 or not np.array_equal(samples.index.to_numpy(), np.arange(n)):
         raise ValueError("samples must be indexed by scenario 0 .. n - 1")
     rows = outcomes.sort_values(["scenario", "company"], kind="stable")
-    sketches, impaired, peaks = _reduce(rows, scenario.years)
+    sketches, impaired, peaks, together = _reduce(rows, scenario.years)
     fan = samples.iloc[:FAN_SCENARIOS]
     paths = value_paths(scenario, {k: fan[k].to_numpy(dtype=float) for k in fan.columns})
     return _assemble(
@@ -447,4 +462,5 @@ def result_from_rows(
         samples.iloc[:HEAD_ROWS].reset_index(names="scenario"),
         None,
         peaks=peaks,
+        together=together,
     )

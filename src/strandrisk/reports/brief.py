@@ -33,6 +33,7 @@ __all__ = [
     "outside_note",
     "precision_note",
     "series_llcr_line",
+    "together_rows",
     "usd",
 ]
 
@@ -305,6 +306,29 @@ def driver_notes(drivers: pd.DataFrame, shown: list[str], n: int) -> list[str]:
                 f"effect is {beta:+.2f} (standardised rank regression coefficient)."
             )
     return notes
+
+
+def together_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Turn :meth:`MCResult.at_once` into rows for people: "none", "1 of 5", ..., "all 5".
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A row per year; a column per number of companies, then ``any`` and ``independent``.
+        [fraction]
+
+    Returns
+    -------
+    pandas.DataFrame
+        A row per number of companies, then "all N if independent"; a column per year
+        (``any`` left out: it is 1 less "none"). [fraction]
+    """
+    counts = [c for c in table.columns if isinstance(c, int)]
+    last = max(counts)
+    rows = table[[*counts, "independent"]].T
+    names = {0: "none", last: f"all {last}", "independent": f"all {last} if independent"}
+    rows.index = [names.get(c, f"{c} of {last}") for c in rows.index]
+    return rows
 
 
 def condition_label(label: str) -> str:

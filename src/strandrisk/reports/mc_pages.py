@@ -23,6 +23,7 @@ from strandrisk.reports.brief import (
     covenant_label,
     driver_notes,
     precision_note,
+    together_rows,
 )
 from strandrisk.reports.figures import (
     convergence_figure,
@@ -174,6 +175,7 @@ def _mc_tables(
             "Probability of a material impairment by the end of the year (%)",
             _table(p, "company", "{:.0f}"),
         ),
+        *_together_section(r),
         *_peak_year_section(r),
         *_capex_year_section(r, company),
         (
@@ -183,6 +185,28 @@ def _mc_tables(
         ),
     ]
     return tables
+
+
+def _together_section(r: MCResult) -> list[tuple[str, str]]:
+    """How many companies have been impaired at once, by year, under each standard."""
+    if r.together is None:
+        return []
+    parts = []
+    for event, standard in (("ifrs", "IFRS"), ("usgaap", "US GAAP")):
+        wide = together_rows(r.at_once(event)) * 100
+        parts.append(f"<h3>{standard}</h3>" + _table(wide, "companies", "{:.0f}"))
+    return [
+        (
+            "How many companies at once: the share of scenarios (%) in which so many have had "
+            "a material impairment by the end of the year",
+            "".join(parts)
+            + _small(
+                "The companies (the industry aside) share one market, so their impairments "
+                "come together; the last row is the chance that all would have been impaired "
+                "were their impairments independent, the product of their own chances."
+            ),
+        )
+    ]
 
 
 def _mc_figures(r: MCResult, outcomes: pd.DataFrame, company: str) -> dict[str, go.Figure]:

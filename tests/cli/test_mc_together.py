@@ -1,0 +1,36 @@
+"""The terminal's and the page's table of how many companies have been impaired at once."""
+
+import pandas as pd
+from rich.console import Console
+from typer.testing import CliRunner
+
+from strandrisk.cli.main import app
+from strandrisk.cli.render_uncertainty import together_table
+
+
+def test_the_table_shows_each_count_and_the_independent_benchmark():
+    table = pd.DataFrame(
+        {0: [0.5, 0.2], 1: [0.3, 0.3], 2: [0.2, 0.5]}, index=pd.Index([2026, 2027], name="year")
+    )
+    table["any"] = 1 - table[0]
+    table["independent"] = [0.04, 0.25]
+    console = Console(width=80, record=True)
+    console.print(together_table(table, "IFRS"))
+    text = console.export_text()
+    assert "How many companies at once (IFRS)" in " ".join(text.split())
+    lines = text.splitlines()
+    rows = {ln[:20].strip(): ln[20:].split() for ln in lines if ln[:1].isalnum()}
+    assert rows["none"] == ["50%", "20%"]
+    assert rows["1 of 2"] == ["30%", "30%"]
+    assert rows["all 2"] == ["20%", "50%"]
+    assert rows["all 2 if independent"] == ["4%", "25%"]
+
+
+def test_mc_prints_and_writes_how_many_companies_at_once(tmp_path):
+    r = CliRunner().invoke(app, ["mc", "--n", "64", "--set", "years=4", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "How many companies at once (IFRS)" in r.stdout
+    assert "all 5 if independent" in r.stdout
+    page = (tmp_path / "mc.html").read_text()
+    assert "How many companies at once" in page
+    assert "<h3>US GAAP</h3>" in page
