@@ -147,6 +147,7 @@ def _mc_figures(
     drivers = mc.drivers_of("industry")
     npv = drivers[drivers.index.get_level_values("outcome") == "npv_2026"].droplevel("outcome")
     order = [*(c.name for c in scenario.companies), "industry"]
+    deciles, floor = deciles_shown(samples, y) or (None, None)
     figures = build_mc_figures(
         outcomes,
         mc.fans,
@@ -156,7 +157,9 @@ def _mc_figures(
         box.boxes[box.chosen],
         mc.cumulative("stranded_peak")[order],
         npv,
-        *(deciles_shown(samples, y) or (None, None)),
+        deciles,
+        floor,
+        together=mc.at_once("ifrs"),
     )
     held = [k for k in whole.keys if k in fixed]
     note = (

@@ -34,3 +34,21 @@ def test_mc_prints_and_writes_how_many_companies_at_once(tmp_path):
     page = (tmp_path / "mc.html").read_text()
     assert "How many companies at once" in page
     assert "<h3>US GAAP</h3>" in page
+
+
+def test_the_chart_stacks_all_companies_at_the_bottom_beside_the_independent_line():
+    from strandrisk.reports.figures import together_figure
+
+    table = pd.DataFrame(
+        {0: [0.5, 0.2], 1: [0.3, 0.3], 2: [0.2, 0.5]}, index=pd.Index([2026, 2027], name="year")
+    )
+    table["any"] = 1 - table[0]
+    table["independent"] = [0.04, 0.25]
+    fig = together_figure(table, "t")
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [t.name for t in bars] == ["all 2", "1 of 2", "none"]
+    assert list(bars[0].y) == [0.2, 0.5]
+    (line,) = [t for t in fig.data if t.type == "scatter"]
+    assert line.name == "all 2 if independent"
+    assert list(line.y) == [0.04, 0.25]
+    assert fig.layout.barmode == "stack"

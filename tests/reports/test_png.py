@@ -84,3 +84,18 @@ def test_the_fans_bands_have_their_own_shades_in_both_charts():
     assert outer.get_alpha() < inner.get_alpha()  # the inner band darker, as on the page
     assert np.allclose(outer.get_facecolor()[0][:3], inner.get_facecolor()[0][:3])  # one hue
     plt.close(plot)
+
+
+def test_stacked_bars_stand_on_the_ones_before():
+    fig = go.Figure()
+    fig.add_bar(x=["2026", "2027"], y=[0.1, 0.4], name="all")
+    fig.add_bar(x=["2026", "2027"], y=[0.3, 0.2], name="some")
+    fig.add_bar(x=["2026", "2027"], y=[0.6, 0.4], name="none")
+    fig.update_layout(barmode="stack")
+    plot, ax = plt.subplots()
+    _draw(fig, ax)
+    bottoms = [[round(p.get_y(), 9) for p in c.patches] for c in ax.containers]
+    tops = [[round(p.get_y() + p.get_height(), 9) for p in c.patches] for c in ax.containers]
+    assert bottoms == [[0.0, 0.0], [0.1, 0.4], [0.4, 0.6]]
+    assert tops[-1] == [1.0, 1.0]
+    plt.close(plot)

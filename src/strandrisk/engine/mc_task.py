@@ -164,20 +164,26 @@ def _year_counts(by: _ByCompany | _ByArray, name: str, years: int) -> list[np.nd
     return [np.bincount(year, minlength=years + 1) for year in by.years(name, years)]
 
 
-def _together(by: _ByCompany | _ByArray, firsts: Sequence[str], years: int) -> np.ndarray:
+def _together(names: Sequence[str], by_event: Sequence[list[np.ndarray]], years: int) -> np.ndarray:
     """Scenarios in which exactly ``k`` companies have had each first event by each year.
 
-    Returns counts of shape (events, years, companies + 1): for each column of ``firsts``
-    and each year from 2026, the scenarios in which ``k = 0 .. companies`` of the companies
-    (the industry aside) had their first event in that year or before. [count]
+    ``by_event``: per event, each of ``names``'s first events as years from 2026
+    (``years``: never), as :meth:`_ByArray.years` gives them. Returns counts of shape
+    (events, years, companies + 1): for each event and each year from 2026, the scenarios
+    in which ``k = 0 .. companies`` of the companies (the industry aside) had their first
+    event in that year or before. [count]
     """
-    companies = [i for i, name in enumerate(by.names) if name != "industry"]
-    out = np.zeros((len(firsts), years, len(companies) + 1), dtype=np.int64)
-    for e, name in enumerate(firsts):
-        year = by.years(name, years)
-        first = np.column_stack([year[i] for i in companies])  # (scenarios, companies)
-        for y in range(years):  # a loop over years: each a pass over every scenario
-            out[e, y] = np.bincount((first <= y).sum(axis=1), minlength=len(companies) + 1)
+    companies = [i for i, name in enumerate(names) if name != "industry"]
+    out = np.zeros((len(by_event), years, len(companies) + 1), dtype=np.int64)
+    for e, year in enumerate(by_event):
+        # each scenario's companies in the order of their first events: at least k have had
+        # theirs by year y where the k-th first event is in y or before
+        first = np.sort(np.column_stack([year[i] for i in companies]), axis=1)
+        at_least = np.zeros((len(companies) + 2, years), dtype=np.int64)
+        at_least[0] = len(first)
+        for k in range(len(companies)):  # a pass over the scenarios per company
+            at_least[k + 1] = np.cumsum(np.bincount(first[:, k], minlength=years + 1))[:years]
+        out[e] = (at_least[:-1] - at_least[1:]).T  # exactly k: at least k, not k + 1
     return out
 
 
@@ -225,14 +231,15 @@ def _reduce(
     parts = [sketched[a:b] for a, b in pairwise(cuts)]
     made = map_in_threads(lambda part: [QuantileSketch.of(x) for _, x in part], parts)
     sketches = dict(zip([key for key, _ in sketched], chain.from_iterable(made), strict=True))
-    counts = [_year_counts(by, column, years) for column in firsts]
+    by_event = [by.years(column, years) for column in firsts]
+    counts = [[np.bincount(year, minlength=years + 1) for year in event] for event in by_event]
     impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
     peaks = None
     if by.has("stranded_peak_to_2026_date"):
         peaks = dict(
             zip(by.names, _year_counts(by, "stranded_peak_to_2026_date", years), strict=True)
         )
-    return sketches, impaired, peaks, _together(by, firsts, years)
+    return sketches, impaired, peaks, _together(by.names, by_event, years)
 
 
 def capex_year_sketches(

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from strandrisk.analysis.deciles import median_range
 from strandrisk.analysis.prim import PrimBox
 from strandrisk.reports._style import _B, _INDUSTRY, _LAYOUT, _PALETTE, _colour
+from strandrisk.reports.brief import together_rows
 from strandrisk.reports.whatif_figures import display_unit
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ __all__ = [
     "regional_cdf_figure",
     "sobol_figure",
     "spider_figure",
+    "together_figure",
 ]
 
 MC_FIGURES: dict[str, str] = {
@@ -48,6 +50,7 @@ MC_FIGURES: dict[str, str] = {
     "mc_fan": "Fan chart: stranded value, 5th-95th and 25th-75th percentiles (industry)",
     "mc_cdf": "Cumulative distribution of peak stranded value, per company",
     "mc_p_impairment": "Probability of an impairment by the end of each year (industry)",
+    "mc_together": "How many companies have been impaired at once by the end of each year (IFRS)",
     "mc_drivers": "What moves the 2026 programme's NPV over the draws (industry, rank correlation)",
     "mc_deciles": "Peak stranded value (industry) per tenth of each parameter's draws: medians, "
     "the parameters above noise",
@@ -67,6 +70,7 @@ def build_mc_figures(
     drivers: pd.DataFrame | None = None,
     deciles: pd.DataFrame | None = None,
     floor: float | None = None,
+    together: pd.DataFrame | None = None,
 ) -> dict[str, go.Figure]:
     """Build the Monte Carlo charts of the report.
 
@@ -96,6 +100,9 @@ def build_mc_figures(
     floor : float, optional
         Its noise floor: only parameters above it are drawn
         (:func:`strandrisk.analysis.deciles.decile_noise_floor`). [USD]
+    together : pandas.DataFrame, optional
+        How many companies have been impaired at once under IFRS
+        (``MCResult.at_once("ifrs")``). [fraction]
 
     Returns
     -------
@@ -125,7 +132,40 @@ def build_mc_figures(
         figures["mc_deciles"] = decile_figure(
             deciles, t["mc_deciles"], "median peak stranded value, USD billion", floor=floor
         )
+    if together is not None:
+        figures["mc_together"] = together_figure(together, t["mc_together"])
     return figures
+
+
+def together_figure(table: pd.DataFrame, title: str) -> go.Figure:
+    """Draw how many companies have had a material impairment by each year, stacked.
+
+    A bar per year split by the number of companies, all of them at the bottom and none at
+    the top, and the chance that all would have been, were their impairments independent,
+    as a line: where the bottom band rises above it, the companies impair together.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``MCResult.at_once``: a row per year, a column per number of companies, then
+        ``any`` and ``independent``. [fraction]
+    title : str
+        Chart title. [-]
+    """
+    rows = together_rows(table)
+    years = [str(y) for y in table.index]
+    fig = go.Figure()
+    for label, row in rows.iloc[-2::-1].iterrows():  # all of them first: the bottom band
+        fig.add_bar(x=years, y=row.to_numpy(), name=str(label))
+    fig.add_scatter(
+        x=years,
+        y=rows.iloc[-1].to_numpy(),
+        name=str(rows.index[-1]),
+        mode="lines+markers",
+        line={"color": "black", "dash": "dot"},
+    )
+    fig.update_layout(title=title, barmode="stack", yaxis_title="share of scenarios", **_LAYOUT)
+    return fig
 
 
 def decile_figure(

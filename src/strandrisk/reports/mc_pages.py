@@ -26,6 +26,7 @@ from strandrisk.reports.brief import (
     together_rows,
 )
 from strandrisk.reports.figures import (
+    MC_FIGURES,
     convergence_figure,
     cumulative_figure,
     decile_figure,
@@ -33,6 +34,7 @@ from strandrisk.reports.figures import (
     mc_histogram_figure,
     p_impairment_figure,
     rank_drivers_figure,
+    together_figure,
 )
 from strandrisk.scenarios.sampling import SAMPLER_NAMES, copula_text
 from strandrisk.scenarios.schema import COMPANIES
@@ -234,6 +236,11 @@ def _mc_figures(r: MCResult, outcomes: pd.DataFrame, company: str) -> dict[str, 
         "mc_p_impairment": p_impairment_figure(
             r.p_impairment,
             "Probability of an impairment by the end of each year (industry)",
+        ),
+        **(
+            {"mc_together": together_figure(r.at_once("ifrs"), MC_FIGURES["mc_together"])}
+            if r.together is not None
+            else {}
         ),
         **{
             f"mc_drivers_{name}": rank_drivers_figure(

@@ -32,6 +32,7 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
     bars = [t for t in fig.data if t.type == "bar"]
     grouped = fig.layout.barmode in (None, "group")  # Plotly's default; overlay shares a row
     width = 0.8 / max(len(bars), 1) if grouped else 0.8
+    stacked: np.ndarray | float = 0.0  # barmode "stack": the vertical bars drawn so far, summed
     previous = None
     for trace in fig.data:
         if trace.type == "scatter" and not _numeric(trace.y):
@@ -118,10 +119,14 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
             else:
                 pos = np.arange(len(trace.x)) + (i - (n_side - 1) / 2) * width
                 colour = getattr(trace.marker, "color", None)
+                heights = np.asarray(trace.y, dtype=float)
+                bottom = np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0
+                if fig.layout.barmode == "stack":
+                    bottom, stacked = stacked, stacked + heights
                 ax.bar(
                     pos,
-                    np.asarray(trace.y, dtype=float),
-                    bottom=np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0,
+                    heights,
+                    bottom=bottom,
                     width=width,
                     label=trace.name,
                     color=list(colour) if isinstance(colour, tuple | list) else colour,
