@@ -15,7 +15,7 @@ def test_the_table_shows_each_count_and_the_independent_benchmark():
     table["any"] = 1 - table[0]
     table["independent"] = [0.04, 0.25]
     console = Console(width=80, record=True)
-    console.print(together_table(table, "IFRS"))
+    console.print(together_table(table, "How many companies at once (IFRS)"))
     text = console.export_text()
     assert "How many companies at once (IFRS)" in " ".join(text.split())
     lines = text.splitlines()
@@ -31,9 +31,13 @@ def test_mc_prints_and_writes_how_many_companies_at_once(tmp_path):
     assert r.exit_code == 0, r.output
     assert "How many companies at once (IFRS)" in r.stdout
     assert "all 5 if independent" in r.stdout
+    assert "Covenant breaches at once" in " ".join(r.stdout.split())
     page = (tmp_path / "mc.html").read_text()
     assert "How many companies at once" in page
     assert "<h3>US GAAP</h3>" in page
+    assert "<h3>Covenant breaches: each company's lowest annual DSCR below each level</h3>" in (
+        page.replace("&#x27;", "'")
+    )
 
 
 def test_the_chart_stacks_all_companies_at_the_bottom_beside_the_independent_line():

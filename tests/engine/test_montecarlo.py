@@ -80,6 +80,7 @@ def test_a_tasks_outcome_arrays_reduce_as_its_outcome_table_does(llcr):
             np.testing.assert_array_equal(got[counts][name], want[counts][name])
     assert got[1]["industry"].shape == (3 if llcr else 2, sc.years + 1)
     np.testing.assert_array_equal(got[3], want[3])  # how many companies at once
+    np.testing.assert_array_equal(got[4], want[4])  # and how many breach a covenant
     assert got[3].shape == (3 if llcr else 2, sc.years, 6)
 
 
@@ -102,8 +103,9 @@ def test_the_reductions_are_the_same_on_any_number_of_threads_and_one_uses_no_he
             monkeypatch.setattr(common, "_helpers", lambda: pytest.fail("a helper was used"))
         made[threads] = _reduce(rows, sc.years)
     for threads in (3, 2):
-        sketches, impaired, peaks, together = made[threads]
+        sketches, impaired, peaks, together, breaches = made[threads]
         np.testing.assert_array_equal(together, made[1][3])
+        np.testing.assert_array_equal(breaches, made[1][4])
         assert list(sketches) == list(made[1][0])
         for key, sketch in sketches.items():
             np.testing.assert_array_equal(sketch.keys, made[1][0][key].keys)
@@ -149,6 +151,7 @@ def test_summary_shapes_and_probabilities():
         "interest_cover",
         "economic_life",
         "together",
+        "breaches",
         "confidence",
         "precision",
         "units",
@@ -384,6 +387,7 @@ def test_summaries_are_identical_for_any_chunk_size_and_workers():
             a.peak_year_to_2026, other.peak_year_to_2026, check_exact=True
         )
         pd.testing.assert_frame_equal(a.together, other.together, check_exact=True)
+        pd.testing.assert_frame_equal(a.breaches, other.breaches, check_exact=True)
         conditions = [("npv_2026", 0.0, False), ("stranded_peak", 1e12, True)]
         pd.testing.assert_frame_equal(
             a.probabilities(conditions), other.probabilities(conditions), check_exact=True
@@ -871,7 +875,7 @@ def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):
     samples = samples.set_index("scenario")
     again = result_from_rows(sc, samples[sorted(samples.columns)], rows, 9, "lhs")
     for name in ("quantiles", "moments", "intervals", "capex_at_risk", "p_impairment", "fans",
-                 "drivers", "together"):  # fmt: skip
+                 "drivers", "together", "breaches"):  # fmt: skip
         pd.testing.assert_frame_equal(getattr(again, name), getattr(live, name), check_exact=True)
     assert (again.n, again.seed, again.sampler) == (150, 9, "lhs")
     pd.testing.assert_frame_equal(again.peak_year_to_2026, live.peak_year_to_2026)
@@ -1285,3 +1289,39 @@ def test_the_mean_number_impaired_is_the_sum_of_the_companies_chances():
     as_json = r.as_json()["together"]
     assert set(as_json) == {"ifrs", "usgaap"}
     assert as_json["ifrs"]["2027"]["5"] == float(r.together.loc[("ifrs", 2027), 5])
+
+
+def test_covenant_breaches_at_once_by_hand():
+    """Lowest DSCRs of three companies in four scenarios; NaN (no debt service) never
+    breaches; the industry is not a company. Below 1.0: scenario 0 has a (0.9), scenario 2
+    a and c (b's 1.0 is not below); below 1.2: scenario 0 has a and b (1.1), 1 has b (1.15),
+    2 all three, 3 none; below 1.5 scenario 3 has c (1.4)."""
+    from strandrisk.engine.mc_task import _breaches
+
+    lowest = [
+        np.array([0.9, 2.0, 0.5, 3.0]),  # a
+        np.array([1.1, 1.15, 1.0, np.nan]),  # b
+        np.array([np.nan, 5.0, 0.2, 1.4]),  # c
+        np.array([0.1, 0.1, 0.1, 0.1]),  # the industry
+    ]
+    got = _breaches(["a", "b", "c", "industry"], lowest)
+    np.testing.assert_array_equal(got, [[2, 1, 1, 0], [1, 1, 1, 1], [0, 2, 1, 1]])
+
+
+def test_breaches_at_once_add_up_to_each_companys_own_chance(tmp_path):
+    """The mean number of companies below a level is the sum of their own shares below it,
+    counted here from the kept rows; the independent benchmark is their product."""
+    import duckdb
+
+    path = tmp_path / "k.duckdb"
+    r = _run(300, sampler="lhs", chunk_size=128, outcomes_path=path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("SELECT company, min_dscr FROM mc WHERE company <> 'industry'").df()
+    table = r.breaches_at_once()
+    for level, row in table.iterrows():
+        own = rows.assign(below=rows["min_dscr"] < level).groupby("company")["below"].mean()
+        np.testing.assert_allclose(row[list(range(6))] @ np.arange(6), own.sum(), rtol=1e-12)
+        alone = r.debt_cover().drop(index="industry")[f"below {level:g}"]
+        np.testing.assert_allclose(row["independent"], alone.prod(), rtol=1e-12)
+        np.testing.assert_allclose(row[list(range(6))].sum(), 1.0, rtol=1e-12)
+    assert set(r.as_json()["breaches"]) == {"1", "1.2", "1.5"}

@@ -7,7 +7,7 @@ limits) are in :mod:`strandrisk.cli.render_analysis`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -42,8 +42,18 @@ __all__ = [
     "mc_summary",
     "quantile_table",
     "shape_table",
+    "together_table",
     "value_at_table",
 ]
+
+AT_ONCE_TITLE = (
+    "How many companies at once (IFRS): the share of scenarios in which so many have had a "
+    "material impairment by the end of the year"
+)
+BREACHES_TITLE = (
+    "Covenant breaches at once: the share of scenarios in which so many companies' lowest "
+    "annual DSCR falls below each level"
+)
 
 
 def quantile_table(q: pd.DataFrame, title: str, order: Sequence[str] = ()) -> Table:
@@ -153,14 +163,18 @@ def mc_summary(
     ot = _share_table(
         "Chance of each outcome, per company", r.probabilities(conditions), order, condition_label
     )
-    dt = debt_cover_table(r.debt_cover(), order)
+    dt = [debt_cover_table(r.debt_cover(), order)]
+    if r.breaches is not None:
+        dt.append(together_table(r.breaches_at_once(), BREACHES_TITLE, lambda v: f"< {v:.1f}x"))
     it = debt_cover_table(
         r.interest_cover(), order, "Interest cover: the lowest annual EBIT over interest"
     )
     loan = loan_cover_tables(r, order) if r.has_loan_cover else []
     lt = economic_life_table(r.economic_life(), order)
     pt = _impairment_by_year_table(r, order)
-    together = [together_table(r.at_once("ifrs"), "IFRS")] if r.together is not None else []
+    together = []
+    if r.together is not None:
+        together.append(together_table(r.at_once("ifrs"), AT_ONCE_TITLE))
     when = []  # when today's capital peaks; which year's capex strands (when the run has them)
     if r.peak_year_to_2026 is not None:
         when = [
@@ -179,7 +193,7 @@ def mc_summary(
         *shape,
         ct,
         ot,
-        dt,
+        *dt,
         it,
         *loan,
         lt,
@@ -263,30 +277,32 @@ def _impairment_by_year_table(r: Any, order: Sequence[str]) -> Table:
     return pt
 
 
-def together_table(table: pd.DataFrame, standard: str) -> Table:
-    """Return how many companies have had a material impairment by each year's end, at once.
+def together_table(table: pd.DataFrame, title: str, header: Callable[[Any], str] = str) -> Table:
+    """Return how many companies have had an event at once: a row per number of them.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        :meth:`~strandrisk.engine.mc_result.MCResult.at_once`: a row per year, a column per
-        number of companies, then ``any`` and ``independent``. [fraction]
-    standard : str
-        The standard's name, for the title. [-]
+        :meth:`~strandrisk.engine.mc_result.MCResult.at_once` (a row per year) or
+        :meth:`~strandrisk.engine.mc_result.MCResult.breaches_at_once` (a row per covenant):
+        a column per number of companies, then ``any`` and ``independent``. [fraction]
+    title : str
+        The table's title. [-]
+    header : callable
+        Writes each of the table's rows (a year, a covenant level) as a column's title. [-]
     """
     from strandrisk.reports.brief import together_rows
 
     rows = together_rows(table)
     last = max(c for c in table.columns if isinstance(c, int))
     t = _compact(
-        f"How many companies at once ({standard}): the share of scenarios in which so many "
-        "have had a material impairment by the end of the year",
-        caption=f"The last row: all {last}, were their impairments independent (the product "
-        "of their own chances by that year).",
+        title,
+        caption=f"The last row: all {last}, were they independent (the product of their own "
+        "chances).",
     )
     t.add_column("companies", no_wrap=True)
-    for year in table.index:
-        t.add_column(str(year), justify="right")
+    for column in table.index:
+        t.add_column(header(column), justify="right")
     for i, (label, row) in enumerate(rows.iterrows()):
         t.add_row(str(label), *(_share(v) for v in row), style="dim" if i == last + 1 else None)
     return t

@@ -152,6 +152,8 @@ JSON_UNITS: dict[str, str] = {
     "together": "share of scenarios in which exactly 0, 1, ... of the companies (the "
     "industry aside) have had the event by the end of each year: ifrs, usgaap (a material "
     "charge), llcr_below_1 (with --llcr); null for a summary without the counts",
+    "breaches": "share of scenarios in which exactly 0, 1, ... of the companies' lowest "
+    "annual DSCR falls below each covenant level (no debt service: no breach)",
     "drivers": "rank correlation and standardised rank regression coefficient "
     "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
     "precision": "target, achieved and history (at each size checked; null "

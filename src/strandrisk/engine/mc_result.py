@@ -184,6 +184,11 @@ class MCResult:
         the companies (the industry aside) have had the event by the end of the year. The
         companies share one market, so they tend to go together: compare ``k = companies``
         with the product of their own chances (:meth:`at_once`). [fraction]
+    breaches : pandas.DataFrame or None
+        Covenant breaches at once: index ``covenant`` (:data:`COVENANTS`); a column per
+        ``k = 0 .. companies``: the share of scenarios in which exactly ``k`` companies'
+        lowest annual DSCR falls below the level (no debt service: no breach;
+        :meth:`breaches_at_once`). [fraction]
     """
 
     n: int
@@ -203,6 +208,7 @@ class MCResult:
     p_llcr_below_1: pd.DataFrame | None = None
     peak_year_to_2026: pd.DataFrame | None = None
     together: pd.DataFrame | None = None
+    breaches: pd.DataFrame | None = None
 
     @property
     def driver_scenarios(self) -> int:
@@ -502,6 +508,25 @@ class MCResult:
         table["independent"] = alone.groupby(level="year").prod()
         return table
 
+    def breaches_at_once(self) -> pd.DataFrame:
+        """How many companies breach each DSCR covenant at once, and were they independent.
+
+        Returns
+        -------
+        pandas.DataFrame
+            A row per covenant level; a column per ``k`` (the share of scenarios in which
+            exactly ``k`` companies' lowest annual DSCR falls below it), then ``any`` and
+            ``independent``: the chance that all would, were the companies' breaches
+            independent, the product of their own chances (:meth:`debt_cover`). [fraction]
+        """
+        if self.breaches is None:
+            raise ValueError("this summary has no count of covenant breaches at once")
+        table = self.breaches.copy()
+        alone = self.debt_cover().drop(index="industry", errors="ignore")
+        table["any"] = 1.0 - table[0]
+        table["independent"] = [alone[f"below {level:g}"].prod() for level in table.index]
+        return table
+
     def impairment_by_year(self, order: Sequence[str]) -> pd.DataFrame:
         """P(impairment) by year as a table: IFRS rows, then US GAAP rows, companies in ``order``.
 
@@ -572,6 +597,12 @@ class MCResult:
                 for c, row in self.peak_year_to_2026.iterrows()
             },
             "together": None if self.together is None else together_json(self.together),
+            "breaches": None
+            if self.breaches is None
+            else {
+                f"{level:g}": {str(k): float(v) for k, v in row.items()}
+                for level, row in self.breaches.iterrows()
+            },
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": dict(JSON_UNITS),

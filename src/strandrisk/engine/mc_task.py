@@ -22,6 +22,7 @@ from strandrisk.engine._kernel.common import map_in_threads
 from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.engine.mc_result import (
     CAPEX_YEAR_PREFIX,
+    COVENANTS,
     COVER_OUTCOMES,
     DRIVER_OUTCOMES,
     DRIVER_SCENARIOS,
@@ -84,6 +85,7 @@ class _TaskResult:
     series: pd.DataFrame | None = None
     peaks: dict[str, np.ndarray] | None = None
     together: np.ndarray | None = None
+    breaches: np.ndarray | None = None
 
 
 class _ByCompany:
@@ -187,9 +189,27 @@ def _together(names: Sequence[str], by_event: Sequence[list[np.ndarray]], years:
     return out
 
 
+def _breaches(names: Sequence[str], lowest: Sequence[np.ndarray]) -> np.ndarray:
+    """Scenarios in which exactly ``k`` companies' lowest annual DSCR falls below each covenant.
+
+    ``lowest``: each of ``names``'s lowest annual DSCR per scenario (NaN: no debt service,
+    never below). Returns counts of shape (covenants, companies + 1), a row per level of
+    :data:`~strandrisk.engine.mc_result.COVENANTS`, the industry aside. [count]
+    """
+    companies = [i for i, name in enumerate(names) if name != "industry"]
+    dscr = np.column_stack([lowest[i] for i in companies])
+    with np.errstate(invalid="ignore"):  # NaN < level is False: no debt service, no breach
+        return np.stack(
+            [
+                np.bincount((dscr < level).sum(axis=1), minlength=len(companies) + 1)
+                for level in COVENANTS
+            ]
+        )
+
+
 def _reduce(
     rows: pd.DataFrame | OutcomeArrays, years: int
-) -> tuple[dict, dict, dict | None, np.ndarray]:
+) -> tuple[dict, dict, dict | None, np.ndarray, np.ndarray | None]:
     """Per company: a quantile sketch of each summarised outcome, and counts by year.
 
     ``rows``: the outcome rows (read back from a store or a kept file, say), or a task's
@@ -202,7 +222,8 @@ def _reduce(
     year of ``stranded_peak_to_2026_date``), the last entry counting those where it never
     strands materially; None where the rows lack the date (rows read back from a store or a
     kept file). ``together``: :func:`_together` over the same first events, how many
-    companies at once. [count]
+    companies at once; ``breaches``: :func:`_breaches`, how many companies' lowest DSCR
+    falls below each covenant at once (None where the rows lack it). [count]
 
     The sketches are made on the kernel's threads, a share of the columns each (NumPy
     releases the GIL on each company's column).
@@ -239,7 +260,8 @@ def _reduce(
         peaks = dict(
             zip(by.names, _year_counts(by, "stranded_peak_to_2026_date", years), strict=True)
         )
-    return sketches, impaired, peaks, _together(by.names, by_event, years)
+    breaches = _breaches(by.names, columns["min_dscr"]) if "min_dscr" in columns else None
+    return sketches, impaired, peaks, _together(by.names, by_event, years), breaches
 
 
 def capex_year_sketches(
@@ -293,7 +315,7 @@ def _task(
     """
     samples = sample_in_threads(space, start, stop, seed, sampler)
     arrays = outcome_arrays(scenario, samples, llcr=llcr, capex_years=capex_years)
-    sketches, impaired, peaks, together = _reduce(arrays, scenario.years)
+    sketches, impaired, peaks, together, breaches = _reduce(arrays, scenario.years)
     sketches.update(capex_year_sketches(scenario, arrays))
     fans, series = None, None
     if keep_series:
@@ -318,11 +340,13 @@ def _task(
         )
     if rows is None:
         return _TaskResult(
-            start, stop, sketches, impaired, fans, head, ranked, peaks=peaks, together=together
-        )
+            start, stop, sketches, impaired, fans, head, ranked, peaks=peaks, together=together,
+            breaches=breaches,
+        )  # fmt: skip
     return _TaskResult(
-        start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series, peaks, together
-    )
+        start, stop, sketches, impaired, fans, head, ranked, rows, drawn, series, peaks, together,
+        breaches,
+    )  # fmt: skip
 
 
 def _kept_rows(arrays: OutcomeArrays, start: int, scenarios: int, llcr: bool) -> pd.DataFrame:

@@ -288,6 +288,7 @@ def run_mc(
         control,
         merged.peaks or None,
         merged.together,
+        merged.breaches,
     )
 
 
@@ -306,6 +307,7 @@ class _Merged:
         self.impaired: dict[str, np.ndarray] = {}
         self.peaks: dict[str, np.ndarray] = {}
         self.together: np.ndarray | None = None
+        self.breaches: np.ndarray | None = None
         self.fans: list[tuple[int, dict]] = []
         self.ranked: list[tuple[int, tuple[pd.DataFrame, pd.DataFrame]]] = []
         self.head: pd.DataFrame | None = None
@@ -322,6 +324,9 @@ class _Merged:
         if part.together is not None:
             before = self.together
             self.together = part.together if before is None else before + part.together
+        if part.breaches is not None:
+            before = self.breaches
+            self.breaches = part.breaches if before is None else before + part.breaches
         if self.kept is not None:
             self.kept.insert(part)
         if part.fans is not None:
@@ -371,6 +376,7 @@ def _assemble(
     precision: PrecisionControl | None = None,
     peaks: dict[str, np.ndarray] | None = None,
     together: np.ndarray | None = None,
+    breaches: np.ndarray | None = None,
 ) -> MCResult:
     """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
@@ -391,6 +397,13 @@ def _assemble(
         )
         shares = together.reshape(-1, together.shape[2]) / together[0, 0].sum()
         at_once = pd.DataFrame(shares, index=index, columns=range(together.shape[2]))
+    breached = None
+    if breaches is not None:
+        breached = pd.DataFrame(
+            breaches / breaches[0].sum(),
+            index=pd.Index(COVENANTS, name="covenant"),
+            columns=range(breaches.shape[1]),
+        )
     return MCResult(
         *design,
         quantiles,
@@ -407,6 +420,7 @@ def _assemble(
         p_llcr,
         peak_years,
         at_once,
+        breached,
     )
 
 
@@ -449,7 +463,7 @@ def result_from_rows(
     if n == 0 or not np.array_equal(samples.index.to_numpy(), np.arange(n)):
         raise ValueError("samples must be indexed by scenario 0 .. n - 1")
     rows = outcomes.sort_values(["scenario", "company"], kind="stable")
-    sketches, impaired, peaks, together = _reduce(rows, scenario.years)
+    sketches, impaired, peaks, together, breaches = _reduce(rows, scenario.years)
     fan = samples.iloc[:FAN_SCENARIOS]
     paths = value_paths(scenario, {k: fan[k].to_numpy(dtype=float) for k in fan.columns})
     return _assemble(
@@ -463,4 +477,5 @@ def result_from_rows(
         None,
         peaks=peaks,
         together=together,
+        breaches=breaches,
     )

@@ -197,15 +197,23 @@ def _together_section(r: MCResult) -> list[tuple[str, str]]:
     for event, standard in (("ifrs", "IFRS"), ("usgaap", "US GAAP")):
         wide = together_rows(r.at_once(event)) * 100
         parts.append(f"<h3>{standard}</h3>" + _table(wide, "companies", "{:.0f}"))
+    if r.breaches is not None:
+        wide = together_rows(r.breaches_at_once()) * 100
+        wide.columns = [f"< {level:.1f}x" for level in wide.columns]
+        parts.append(
+            "<h3>Covenant breaches: each company's lowest annual DSCR below each level</h3>"
+            + _table(wide, "companies", "{:.1f}")
+        )
     return [
         (
             "How many companies at once: the share of scenarios (%) in which so many have had "
-            "a material impairment by the end of the year",
+            "a material impairment by the end of the year, or breach a DSCR covenant",
             "".join(parts)
             + _small(
                 "The companies (the industry aside) share one market, so their impairments "
-                "come together; the last row is the chance that all would have been impaired "
-                "were their impairments independent, the product of their own chances."
+                "and breaches come together; the last row of each table is the chance that all "
+                "would be, were they independent, the product of their own chances. A company "
+                "without debt service breaches no covenant."
             ),
         )
     ]
