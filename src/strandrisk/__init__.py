@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.priors import PriorFit, fit_priors
     from strandrisk.analysis.sensitivity import Spider, spider
     from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.analysis.stacking import DimensionalStack, dimensional_stack
     from strandrisk.analysis.sweep import sweep
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
     from strandrisk.engine.headroom import Headroom, headroom
@@ -61,6 +62,8 @@ _LAZY = {
     "prim_covering": "strandrisk.analysis.prim",
     "prim_resample": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
+    "DimensionalStack": "strandrisk.analysis.stacking",
+    "dimensional_stack": "strandrisk.analysis.stacking",
     "Spider": "strandrisk.analysis.sensitivity",
     "spider": "strandrisk.analysis.sensitivity",
     "sweep": "strandrisk.analysis.sweep",
@@ -121,6 +124,7 @@ __all__ = [
     "Claim",
     "CohortTrace",
     "DecisionComparison",
+    "DimensionalStack",
     "Headroom",
     "InputError",
     "LifeEffect",
@@ -139,6 +143,7 @@ __all__ = [
     "bridge",
     "choice_effects",
     "compare_decisions",
+    "dimensional_stack",
     "dump_scenario",
     "fit_priors",
     "fit_trend",

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from strandrisk.analysis.deciles import median_range
 from strandrisk.analysis.prim import PrimBox
+from strandrisk.analysis.stacking import DimensionalStack
 from strandrisk.reports._style import _B, _INDUSTRY, _LAYOUT, _PALETTE, _colour
 from strandrisk.reports.brief import together_rows
 from strandrisk.reports.whatif_figures import display_unit
@@ -42,6 +43,7 @@ __all__ = [
     "regional_cdf_figure",
     "sobol_figure",
     "spider_figure",
+    "stacking_figure",
     "together_figure",
 ]
 
@@ -351,6 +353,42 @@ def regional_cdf_figure(values: np.ndarray, cases: np.ndarray, name: str, ks: fl
         title=f"{name}: among the cases and the others (KS distance {ks:.2f})",
         xaxis_title=name,
         yaxis_title="cumulative share",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def stacking_figure(stack: DimensionalStack, title: str) -> go.Figure:
+    """Draw a dimensional stack: the share of cases in each cell as a heat map.
+
+    EMA Workbench's pivot plot: the rows' parameters nested down the side, the columns'
+    across, each cell's share of cases written in it ("none" where no scenario falls).
+
+    Parameters
+    ----------
+    stack : DimensionalStack
+        From :func:`strandrisk.analysis.stacking.dimensional_stack`. [fraction]
+    title : str
+        Chart title. [-]
+    """
+    z = stack.share
+    fig = go.Figure()
+    fig.add_heatmap(
+        x=stack.labels("columns"),
+        y=stack.labels("rows"),
+        z=z,
+        zmin=0.0,
+        zmax=1.0,
+        colorscale="RdYlGn_r",
+        colorbar={"title": {"text": "share of cases"}},
+        text=[["none" if np.isnan(v) else f"{v:.2f}" for v in row] for row in z],
+        texttemplate="%{text}",
+        name="share of cases",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title=" · ".join(stack.columns),
+        yaxis_title=" · ".join(stack.rows),
         **_LAYOUT,
     )
     return fig

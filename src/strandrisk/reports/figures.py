@@ -30,6 +30,7 @@ from strandrisk.reports.analysis_figures import (  # re-exported: the report's o
     regional_cdf_figure,
     sobol_figure,
     spider_figure,
+    stacking_figure,
     together_figure,
 )
 from strandrisk.reports.whatif_figures import (  # re-exported
@@ -64,6 +65,7 @@ __all__ = [
     "regional_cdf_figure",
     "sobol_figure",
     "spider_figure",
+    "stacking_figure",
     "together_figure",
     "tornado_figure",
 ]

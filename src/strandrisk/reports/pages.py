@@ -19,6 +19,7 @@ from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
 from strandrisk.analysis.priors import PriorFit
 from strandrisk.analysis.sensitivity import Spider, Swing
+from strandrisk.analysis.stacking import dimensional_stack
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
     _MONEY_OUTCOMES,
@@ -44,6 +45,7 @@ from strandrisk.reports.figures import (
     regional_cdf_figure,
     sobol_figure,
     spider_figure,
+    stacking_figure,
     tornado_figure,
 )
 from strandrisk.reports.mc_pages import decisions_page, mc_page  # re-exported
@@ -101,7 +103,9 @@ def prim_page(
         are cases: the first :data:`SCATTER_POINTS` are drawn over the box's two most
         significant restrictions (or its one and the parameter that separates the cases
         most), and every scenario's value of the :data:`REGIONAL_CDFS` parameters that
-        separate the cases most as two CDFs, the cases' and the others'. [canonical units, -]
+        separate the cases most as two CDFs, the cases' and the others', and the share of
+        cases over the terciles of the :data:`STACKED` that separate them most, nested two by
+        two (dimensional stacking). [canonical units, -]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -138,6 +142,14 @@ def prim_page(
             figures[f"regional_cdf_{k}"] = regional_cdf_figure(
                 scenarios[0][:, j], scenarios[1], str(name), float(row["ks"])
             )
+        top = [str(name) for name in regional.index[:STACKED]]
+        if len(top) >= 2:  # the two strongest nested down the side, the next two across
+            half = (len(top) + 1) // 2
+            stack = dimensional_stack(*scenarios, result.names, top[:half], top[half:])
+            figures["dimensional_stacking"] = stacking_figure(
+                stack,
+                "Dimensional stacking: the share of cases in each cell (terciles)",
+            )
     return write_page(
         "discover",
         f"Scenario discovery: {question}",
@@ -157,6 +169,9 @@ def prim_page(
 SCATTER_POINTS = 3_000
 """Scenarios drawn on the discover page's scatter (the first ones). [count]"""
 REGIONAL_CDFS = 4
+STACKED = 4
+"""Parameters the discover page's dimensional stack nests, two down the side and two across:
+those that separate the cases most (regional sensitivity). [count]"""
 """Parameters whose distributions among the cases and the others the discover page draws,
 those that separate the cases most. [count]"""
 
