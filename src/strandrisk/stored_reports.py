@@ -7,7 +7,7 @@ still gives the stored outcomes. Re-exported by :mod:`strandrisk.jobs`.
 from __future__ import annotations
 
 import dataclasses
-import math
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ from strandrisk.errors import InputError
 from strandrisk.io.scenario import (
     scenario_from_toml,
 )
+from strandrisk.io.uncertainty import copula_df
 from strandrisk.scenarios.schema import Scenario
 from strandrisk.store.runs import RunStore
 
@@ -238,25 +239,12 @@ def report_stored_mc(
         conditions,
         note=note,
         samples=samples,
-        copula_df=_copula_df(str(meta["scenario_toml"]), scenario),
+        copula_df=copula_df(
+            tomllib.loads(str(meta["scenario_toml"])).get("correlations", {}), "the stored priors"
+        ),
     )
     with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
     return StoredMCPage(written, matches, len(head), with_)
-
-
-def _copula_df(text: str, scenario: Scenario) -> float:
-    """Return the degrees of freedom of the copula a stored run's priors name (inf: normal).
-
-    Priors that no longer read (a version with other parameters; the page's check of the
-    numbers says so) name no copula: the page then says nothing of one.
-    """
-    from strandrisk.io.uncertainty import uncertainty_from_toml
-
-    try:
-        space = uncertainty_from_toml(text, "the stored priors", scenario, required=False)
-    except InputError:
-        return math.inf
-    return space.copula_df
 
 
 def report_stored_comparison(

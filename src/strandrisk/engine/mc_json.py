@@ -15,6 +15,7 @@ from strandrisk.jsonable import json_number, json_rows
 
 __all__ = [
     "JSON_UNITS",
+    "breaches_json",
     "capex_years_json",
     "drivers_json",
     "intervals_json",
@@ -119,6 +120,21 @@ def together_json(together: pd.DataFrame) -> dict[str, dict[str, dict[str, float
     for (event, year), row in together.iterrows():
         out.setdefault(str(event), {})[str(year)] = {str(k): float(v) for k, v in row.items()}
     return out
+
+
+def breaches_json(breaches: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Return how many companies breach each covenant at once: the share for each count.
+
+    Parameters
+    ----------
+    breaches : pandas.DataFrame
+        :attr:`~strandrisk.engine.mc_result.MCResult.breaches`: index covenant level, a
+        column per number of companies. [ratio, fraction]
+    """
+    return {
+        f"{level:g}": {str(k): float(v) for k, v in row.items()}
+        for level, row in breaches.iterrows()
+    }
 
 
 JSON_UNITS: dict[str, str] = {

@@ -19,6 +19,7 @@ import pandas as pd
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.mc_json import (
     JSON_UNITS,
+    breaches_json,
     capex_years_json,
     drivers_json,
     intervals_json,
@@ -597,12 +598,7 @@ class MCResult:
                 for c, row in self.peak_year_to_2026.iterrows()
             },
             "together": None if self.together is None else together_json(self.together),
-            "breaches": None
-            if self.breaches is None
-            else {
-                f"{level:g}": {str(k): float(v) for k, v in row.items()}
-                for level, row in self.breaches.iterrows()
-            },
+            "breaches": None if self.breaches is None else breaches_json(self.breaches),
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": dict(JSON_UNITS),

@@ -321,12 +321,8 @@ class _Merged:
             self.impaired[company] = self.impaired.get(company, 0) + counts
         for company, counts in (part.peaks or {}).items():
             self.peaks[company] = self.peaks.get(company, 0) + counts
-        if part.together is not None:
-            before = self.together
-            self.together = part.together if before is None else before + part.together
-        if part.breaches is not None:
-            before = self.breaches
-            self.breaches = part.breaches if before is None else before + part.breaches
+        self.together = _added(self.together, part.together)
+        self.breaches = _added(self.breaches, part.breaches)
         if self.kept is not None:
             self.kept.insert(part)
         if part.fans is not None:
@@ -337,6 +333,13 @@ class _Merged:
             self.head = part.head
         if self.progress is not None:
             self.progress(part.stop - part.start)
+
+
+def _added(total: np.ndarray | None, part: np.ndarray | None) -> np.ndarray | None:
+    """Add a task's counts to the total so far (either may be None: nothing yet, or none)."""
+    if part is None or total is None:
+        return part if total is None else total
+    return total + part
 
 
 def _control(

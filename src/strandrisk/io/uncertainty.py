@@ -38,6 +38,7 @@ from strandrisk.scenarios.sampling import COPULAS, UncertaintySpace
 from strandrisk.scenarios.schema import Scenario, parameter_fields
 
 __all__ = [
+    "copula_df",
     "dump_uncertainty",
     "hold_fixed",
     "load_uncertainty",
@@ -322,11 +323,24 @@ def _correlation(
     return c
 
 
-def _copula_df(table: object, where: str) -> float:
-    """Degrees of freedom of the ``[correlations]`` table's copula (``inf``: the normal one).
+def copula_df(table: object, where: str) -> float:
+    """Return the degrees of freedom of a ``[correlations]`` table's copula (``inf``: normal).
 
     ``copula = "t"`` with ``df``, a number of at least 1 (@RISK's ``RiskCopula`` of the t
     family); ``copula = "normal"`` or none, without ``df``.
+
+    Parameters
+    ----------
+    table : object
+        The ``[correlations]`` table as TOML reads it (anything else: no copula given). [-]
+    where : str
+        The file (or text) it comes from, for messages. [-]
+
+    Raises
+    ------
+    InputError
+        An unknown copula, a t copula without its degrees of freedom (or with fewer than 1,
+        or not a finite number), degrees of freedom without a t copula.
     """
     if not isinstance(table, dict):
         return math.inf
@@ -568,9 +582,9 @@ def _space_from_data(
                 f"{where}: correlations: {key!r} is fixed at {lo:g} (a constant has no ranks), "
                 f"so it cannot be correlated with {others[0]!r}: drop the pair or give it a range"
             )
-    copula_df = _copula_df(data.get("correlations", {}), where)
+    df = copula_df(data.get("correlations", {}), where)
     try:
-        space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation, copula_df)
+        space = UncertaintySpace(keys, tuple(dists[k] for k in keys), correlation, df)
     except ValueError as exc:
         raise InputError(f"{where}: correlations: {exc}") from None
     return hold_fixed(space, fixed, where) if hold else space

@@ -309,19 +309,20 @@ def driver_notes(drivers: pd.DataFrame, shown: list[str], n: int) -> list[str]:
 
 
 def together_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """Turn :meth:`MCResult.at_once` into rows for people: "none", "1 of 5", ..., "all 5".
+    """Turn a count of companies at once into rows for people: "none", "1 of 5", ..., "all 5".
 
     Parameters
     ----------
     table : pandas.DataFrame
-        A row per year; a column per number of companies, then ``any`` and ``independent``.
-        [fraction]
+        :meth:`MCResult.at_once` (a row per year) or :meth:`MCResult.breaches_at_once` (a row
+        per covenant level); a column per number of companies, then ``any`` and
+        ``independent``. [fraction]
 
     Returns
     -------
     pandas.DataFrame
-        A row per number of companies, then "all N if independent"; a column per year
-        (``any`` left out: it is 1 less "none"). [fraction]
+        A row per number of companies, then "all N if independent"; a column per year (or
+        level), ``any`` left out (it is 1 less "none"). [fraction]
     """
     counts = [c for c in table.columns if isinstance(c, int)]
     last = max(counts)

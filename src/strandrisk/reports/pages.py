@@ -169,11 +169,11 @@ def prim_page(
 SCATTER_POINTS = 3_000
 """Scenarios drawn on the discover page's scatter (the first ones). [count]"""
 REGIONAL_CDFS = 4
+"""Parameters whose distributions among the cases and the others the discover page draws,
+those that separate the cases most. [count]"""
 STACKED = 4
 """Parameters the discover page's dimensional stack nests, two down the side and two across:
 those that separate the cases most (regional sensitivity). [count]"""
-"""Parameters whose distributions among the cases and the others the discover page draws,
-those that separate the cases most. [count]"""
 
 
 def _scatter_pair(result: PrimResult, regional: pd.DataFrame | None) -> tuple[int, int] | None:

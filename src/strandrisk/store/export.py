@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from functools import partial
 from pathlib import Path
@@ -18,6 +19,7 @@ from strandrisk.engine.mc_result import capex_year_table
 from strandrisk.engine.simulate import OUTCOME_UNITS, SERIES_UNITS
 from strandrisk.errors import InputError
 from strandrisk.io.files import ensure_folder, write_with
+from strandrisk.io.uncertainty import copula_df
 from strandrisk.scenarios.sampling import copula_text
 from strandrisk.scenarios.schema import COMPANIES
 from strandrisk.store.runs import StoredRun
@@ -78,8 +80,9 @@ def _priors(block: dict, correlations: dict) -> pd.DataFrame:
             }
         )
     table = pd.DataFrame(rows)
-    if correlations.get("copula") == "t":
-        table["copula"] = copula_text(float(correlations["df"]))
+    df = copula_df(correlations, "the stored priors")
+    if math.isfinite(df):
+        table["copula"] = copula_text(df)
     return table
 
 
