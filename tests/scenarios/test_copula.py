@@ -223,3 +223,27 @@ def test_a_stored_runs_page_and_export_name_its_t_copula(tmp_path):
     assert said in (again / "mc.html").read_text()
     priors = run_tables(RunStore(store).get(1))["priors"]
     assert priors["copula"].tolist() == ["t copula, 4 degrees of freedom"] * 2
+
+
+def test_sobol_and_morris_say_what_their_independent_designs_leave_out(tmp_path):
+    """Saltelli's and Morris's designs draw independent parameters: a scenario's rank
+    correlations and t copula are named as left out; PAWN draws them; none, no note."""
+    from strandrisk.reports.brief import dependence_note
+
+    f = tmp_path / "t.toml"
+    f.write_text(PRIORS + 'copula = "t"\ndf = 4\n')
+    space = load_uncertainty(f, sr.load_scenario(f))
+    assert dependence_note(space, "sobol") == (
+        "Sobol' indices assume independent parameters, so the design leaves out the scenario's "
+        "1 rank correlation and its t copula; --method pawn draws them as mc does."
+    )
+    assert dependence_note(space, "morris").startswith("Morris screening assumes independent")
+    assert dependence_note(space, "pawn") == ""
+    plain = UncertaintySpace(space.keys, space.distributions, np.eye(2))
+    assert dependence_note(plain, "sobol") == ""
+    t_only = UncertaintySpace(space.keys, space.distributions, np.eye(2), 4.0)
+    assert "leaves out the scenario's t copula;" in dependence_note(t_only, "sobol")
+    args = ["sensitivity", "--scenario", str(f), "--n", "4", "--set", "years=4"]
+    r = CliRunner().invoke(app, [*args, "--json", "--outcome", "stranded_peak"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["note"] == dependence_note(space, "sobol")

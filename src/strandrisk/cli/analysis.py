@@ -124,12 +124,16 @@ def sensitivity(
             indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
         web = spider(chosen, space, outcomes[0], company)  # P10 ... P90 of each parameter
         swings = web.swings()  # its ends: the tornado
+    from strandrisk.reports.brief import dependence_note
+
+    note = dependence_note(space, method)
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
 
-        ui.wrote(sensitivity_page(indices, swings, runs, out, png, company, web), as_json)
+        page = sensitivity_page(indices, swings, runs, out, png, company, web, note)
+        ui.wrote(page, as_json)
     if as_json:
-        ui.print_json(_sensitivity_json(method, company, runs, indices, web))
+        ui.print_json({**_sensitivity_json(method, company, runs, indices, web), "note": note})
         return
     if method == "morris":
         ui.out.print(render_analysis.morris_table(indices, company, runs))
@@ -137,6 +141,8 @@ def sensitivity(
         ui.out.print(render_analysis.pawn_table(indices, company, runs))
     else:
         ui.out.print(render_analysis.sobol_table(indices, company))
+    if note:
+        ui.out.print(note, style="dim", markup=False)
     ui.out.print(render_analysis.spider_tables(web))
 
 

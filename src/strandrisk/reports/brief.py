@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ __all__ = [
     "breakeven_value",
     "condition_label",
     "covenant_label",
+    "dependence_note",
     "driver_notes",
     "in_brief",
     "lives_line",
@@ -306,6 +308,39 @@ def driver_notes(drivers: pd.DataFrame, shown: list[str], n: int) -> list[str]:
                 f"effect is {beta:+.2f} (standardised rank regression coefficient)."
             )
     return notes
+
+
+def dependence_note(space: UncertaintySpace, method: str) -> str:
+    """Say what a sensitivity design leaves out of the scenario's dependence, if anything.
+
+    Sobol' indices and Morris screening draw their own designs with independent parameters:
+    a scenario's rank correlations and its t copula are not imposed there (PAWN draws from
+    the same Latin hypercube as ``mc``, correlations and copula included).
+
+    Parameters
+    ----------
+    space : UncertaintySpace
+        The parameters drawn, their correlations and copula. [-]
+    method : {"sobol", "morris", "pawn"}
+        The sensitivity method. [-]
+
+    Returns
+    -------
+    str
+        One sentence, or "" where nothing is left out. [-]
+    """
+    c = np.asarray(space.correlation, dtype=float)
+    pairs = int(np.count_nonzero(np.triu(c, 1)))
+    t = math.isfinite(space.copula_df)
+    if method == "pawn" or not (pairs or t):
+        return ""
+    what = [f"{pairs} rank correlation{'' if pairs == 1 else 's'}"] if pairs else []
+    what += ["t copula"] if t else []
+    name = "Sobol' indices assume" if method == "sobol" else "Morris screening assumes"
+    return (
+        f"{name} independent parameters, so the design leaves out the scenario's "
+        f"{' and its '.join(what)}; --method pawn draws them as mc does."
+    )
 
 
 def together_rows(table: pd.DataFrame) -> pd.DataFrame:

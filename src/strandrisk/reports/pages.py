@@ -276,6 +276,7 @@ def sensitivity_page(
     png: Path | None,
     company: str = "industry",
     web: Spider | None = None,
+    note: str = "",
 ) -> list[Path]:
     """Write the page of ``strandrisk sensitivity``: Sobol or Morris, the tornado, the spider.
 
@@ -295,6 +296,8 @@ def sensitivity_page(
     web : Spider or None
         Peak stranded value with each parameter at several percentiles, one at a time
         (:func:`~strandrisk.analysis.sensitivity.spider`); its ends are the tornado's. [USD]
+    note : str
+        A sentence added to the introduction (what the design leaves out, say). [-]
     """
     outcomes = list(dict.fromkeys(indices.index.get_level_values("outcome")))
     method = (
@@ -305,6 +308,7 @@ def sensitivity_page(
         else "sobol"
     )
     intro, tables = _indices_text(indices, method, outcomes, company, runs, bool(swings))
+    intro += f" {note}" if note else ""
     from strandrisk.engine.simulate import OUTCOME_UNITS
 
     focus = "stranded_peak" if web is None else web.outcome  # the tornado's and spider's
