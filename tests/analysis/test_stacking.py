@@ -1,6 +1,8 @@
 """Dimensional stacking (EMA Workbench's pivot plot): counts and shares by hand, a planted
 interaction recovered, refusals, and the discover page's chart."""
 
+import json
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -75,6 +77,14 @@ def test_discover_draws_the_stack_of_the_four_strongest_parameters(tmp_path):
     assert r.exit_code == 0, r.output
     page = (tmp_path / "discover.html").read_text()
     assert 'id="fig-dimensional_stacking"' in page
+    args = ["discover", "--above", "2e12", "--n", "600", "--json"]
+    found = json.loads(CliRunner().invoke(app, args).stdout)
+    stacked = found["stacking"]
+    strongest = [r["parameter"] for r in found["regional"][:4]]
+    assert stacked["rows"] + stacked["columns"] == strongest
+    assert [len(row) for row in stacked["share"]] == [9] * 9
+    assert sum(map(sum, stacked["count"])) == 600
+    assert stacked["row_labels"][0] == "low · low"
     rng = np.random.default_rng(2)
     x = rng.random((300, 2))
     s = dimensional_stack(x, x[:, 0] > 0.5, ["a", "b"], ["a"], ["b"])
@@ -88,3 +98,17 @@ def test_a_value_on_an_edge_goes_to_the_bin_above():
     x = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [2.0, 1.0]])
     s = dimensional_stack(x, np.array([1, 0, 0, 0], bool), ["a", "b"], ["a"], ["b"], bins=2)
     assert s.count.sum(axis=1).tolist() == [1, 3]
+
+
+def test_the_strongest_are_stacked_the_first_half_down_the_side():
+    from strandrisk.analysis.stacking import stack_strongest
+
+    rng = np.random.default_rng(3)
+    x = rng.random((200, 5))
+    names = ["a", "b", "c", "d", "e"]
+    flags = x[:, 0] > 0.5
+    s = stack_strongest(x, flags, names, ["c", "a", "e", "b", "d"])
+    assert (s.rows, s.columns) == (("c", "a"), ("e", "b"))
+    s = stack_strongest(x, flags, names, ["c", "a", "e"])
+    assert (s.rows, s.columns) == (("c", "a"), ("e",))
+    assert stack_strongest(x, flags, names, ["c"]) is None

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["DimensionalStack", "dimensional_stack"]
+__all__ = ["STACKED", "DimensionalStack", "dimensional_stack", "stack_strongest"]
+
+STACKED = 4
+"""Parameters ``discover`` stacks: those that separate the cases most, two down the side and
+two across. [count]"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,26 @@ class DimensionalStack:
         for _ in names:
             out = [f"{a} · {w}" if a else w for a in out for w in words]
         return out
+
+    def as_json(self) -> dict[str, object]:
+        """Return the stack as plain lists: its parameters, bin edges, labels, shares, counts.
+
+        Returns
+        -------
+        dict
+            ``rows``, ``columns`` (parameters, outer first), ``edges`` (per parameter
+            [parameter units]), ``row_labels``, ``column_labels``, ``share`` (rows of cells,
+            null where a cell is empty [fraction]) and ``count`` [count].
+        """
+        return {
+            "rows": list(self.rows),
+            "columns": list(self.columns),
+            "edges": {k: [float(v) for v in e] for k, e in self.edges.items()},
+            "row_labels": self.labels("rows"),
+            "column_labels": self.labels("columns"),
+            "share": [[None if np.isnan(v) else float(v) for v in row] for row in self.share],
+            "count": self.count.tolist(),
+        }
 
 
 _BIN_WORDS = {2: ["low", "high"], 3: ["low", "mid", "high"]}
@@ -142,3 +166,40 @@ def dimensional_stack(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(count > 0, hits / count, np.nan)
     return DimensionalStack(tuple(rows), tuple(columns), edges, share, count)
+
+
+def stack_strongest(
+    x: np.ndarray,
+    cases: np.ndarray,
+    names: Sequence[str],
+    ranked: Sequence[str],
+    top: int = STACKED,
+    bins: int = 3,
+) -> DimensionalStack | None:
+    """Stack the ``top`` parameters of a ranking: the first half down the side, the rest across.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, d)
+        Parameter values per scenario. [parameter units]
+    cases : ndarray of bool, shape (n,)
+        Whether each scenario is a case of interest. [-]
+    names : sequence of str
+        The d parameter names, in ``x``'s column order. [-]
+    ranked : sequence of str
+        Parameters, most telling first (the regional sensitivity's order, say). [-]
+    top : int
+        How many to stack. [count]
+    bins : int
+        Bins per parameter. [count]
+
+    Returns
+    -------
+    DimensionalStack or None
+        None where fewer than two parameters are ranked.
+    """
+    chosen = list(ranked)[:top]
+    if len(chosen) < 2:
+        return None
+    half = (len(chosen) + 1) // 2
+    return dimensional_stack(x, cases, names, chosen[:half], chosen[half:], bins)

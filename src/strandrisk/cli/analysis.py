@@ -332,6 +332,7 @@ def discover(
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
     from strandrisk.analysis.prim import check_settings, prim_covering, prim_resample
     from strandrisk.analysis.regional import regional_sensitivity
+    from strandrisk.analysis.stacking import stack_strongest
 
     if above is not None and below is None:
         flag, threshold = "--above", above
@@ -367,6 +368,7 @@ def discover(
         raise InputError(f"--{exc}") from None  # "--step 99: the trajectory has ..."
     result = found[0].result  # the first box: PRIM on every scenario
     regional = regional_sensitivity(x, cases, names)
+    stack = stack_strongest(x, cases, names, [str(k) for k in regional.index])
     resampled = None
     if resample:
         with ui.working(f"PRIM on {resample} random halves of the scenarios", as_json):
@@ -393,11 +395,13 @@ def discover(
             found[1:],
             resampled,
             (x, cases),
+            stack,
         )
         ui.wrote(page, as_json)
     if as_json:
         found_json = _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
-        ui.print_json(found_json | _settings_json(settings, result, resampled, resample))
+        stacked = {"stacking": None if stack is None else stack.as_json()}
+        ui.print_json(found_json | _settings_json(settings, result, resampled, resample) | stacked)
         return
     ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases), ui.out.width))
     if boxes > 1:
@@ -518,6 +522,9 @@ def _discover_json(
             "regional": "ks: Kolmogorov-Smirnov distance (0 to 1) between the cases' "
             "and the other scenarios' values of each parameter, with its p-value; "
             "medians in the parameter's unit",
+            "stacking": "share: the share of each cell's scenarios that are cases (fraction; "
+            "null: an empty cell), count: its scenarios; edges in each parameter's unit, each "
+            "parameter cut at its terciles",
             **{k: parameter_unit(k) for k in sorted(limits)},
         },
     }

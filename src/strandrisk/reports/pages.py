@@ -19,7 +19,7 @@ from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
 from strandrisk.analysis.priors import PriorFit
 from strandrisk.analysis.sensitivity import Spider, Swing
-from strandrisk.analysis.stacking import dimensional_stack
+from strandrisk.analysis.stacking import DimensionalStack
 from strandrisk.engine.limits import LimitSolution
 from strandrisk.reports._page import (
     _MONEY_OUTCOMES,
@@ -78,6 +78,7 @@ def prim_page(
     more: Sequence[CoveringBox] = (),
     resampled: pd.DataFrame | None = None,
     scenarios: tuple[np.ndarray, np.ndarray] | None = None,
+    stack: DimensionalStack | None = None,
 ) -> list[Path]:
     """Write the page of ``strandrisk discover``: the box, the trade-off and box charts.
 
@@ -103,9 +104,10 @@ def prim_page(
         are cases: the first :data:`SCATTER_POINTS` are drawn over the box's two most
         significant restrictions (or its one and the parameter that separates the cases
         most), and every scenario's value of the :data:`REGIONAL_CDFS` parameters that
-        separate the cases most as two CDFs, the cases' and the others', and the share of
-        cases over the terciles of the :data:`STACKED` that separate them most, nested two by
-        two (dimensional stacking). [canonical units, -]
+        separate the cases most as two CDFs, the cases' and the others'. [canonical units, -]
+    stack : DimensionalStack, optional
+        The share of cases over the terciles of the parameters that separate them most,
+        nested two by two (:func:`~strandrisk.analysis.stacking.stack_strongest`). [fraction]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -142,14 +144,10 @@ def prim_page(
             figures[f"regional_cdf_{k}"] = regional_cdf_figure(
                 scenarios[0][:, j], scenarios[1], str(name), float(row["ks"])
             )
-        top = [str(name) for name in regional.index[:STACKED]]
-        if len(top) >= 2:  # the two strongest nested down the side, the next two across
-            half = (len(top) + 1) // 2
-            stack = dimensional_stack(*scenarios, result.names, top[:half], top[half:])
-            figures["dimensional_stacking"] = stacking_figure(
-                stack,
-                "Dimensional stacking: the share of cases in each cell (terciles)",
-            )
+    if stack is not None:
+        figures["dimensional_stacking"] = stacking_figure(
+            stack, "Dimensional stacking: the share of cases in each cell (terciles)"
+        )
     return write_page(
         "discover",
         f"Scenario discovery: {question}",
@@ -171,9 +169,6 @@ SCATTER_POINTS = 3_000
 REGIONAL_CDFS = 4
 """Parameters whose distributions among the cases and the others the discover page draws,
 those that separate the cases most. [count]"""
-STACKED = 4
-"""Parameters the discover page's dimensional stack nests, two down the side and two across:
-those that separate the cases most (regional sensitivity). [count]"""
 
 
 def _scatter_pair(result: PrimResult, regional: pd.DataFrame | None) -> tuple[int, int] | None:
