@@ -8,6 +8,8 @@ import tempfile
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import strandrisk as sr
@@ -1325,3 +1327,24 @@ def test_breaches_at_once_add_up_to_each_companys_own_chance(tmp_path):
         np.testing.assert_allclose(row["independent"], alone.prod(), rtol=1e-12)
         np.testing.assert_allclose(row[list(range(6))].sum(), 1.0, rtol=1e-12)
     assert set(r.as_json()["breaches"]) == {"1", "1.2", "1.5"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 6),
+    st.integers(1, 12),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_at_once_counts_are_the_direct_count_year_by_year(companies, years, seed):
+    """The sorted-rows count equals counting, for each year, the companies whose first event
+    is in it or before, scenario by scenario (``years``: never)."""
+    from strandrisk.engine.mc_task import _together
+
+    rng = np.random.default_rng(seed)
+    names = [f"c{i}" for i in range(companies)] + ["industry"]
+    first = [rng.integers(0, years + 1, 300) for _ in names]
+    got = _together(names, [first], years)[0]
+    stacked = np.column_stack(first[:-1])
+    for y in range(years):
+        k = (stacked <= y).sum(axis=1)
+        np.testing.assert_array_equal(got[y], np.bincount(k, minlength=companies + 1))
