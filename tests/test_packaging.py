@@ -69,3 +69,9 @@ def test_import_leaves_the_heavy_analysis_libraries_for_later():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "True"]
+    cli = (  # the CLI's module too, which every command loads before its own work
+        "import sys, strandrisk.cli.main; "
+        "print(sorted(m for m in ('SALib', 'scipy.stats', 'distributed', 'dask') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", cli], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

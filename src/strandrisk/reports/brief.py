@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:
     from strandrisk.analysis.sensitivity import Spider
+    from strandrisk.scenarios.sampling import UncertaintySpace
 
 __all__ = [
     "DRIVER_NAMES",
