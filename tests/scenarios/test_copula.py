@@ -5,6 +5,7 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -247,3 +248,19 @@ def test_sobol_and_morris_say_what_their_independent_designs_leave_out(tmp_path)
     r = CliRunner().invoke(app, [*args, "--json", "--outcome", "stranded_peak"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["note"] == dependence_note(space, "sobol")
+
+
+def test_a_t_copula_run_is_the_same_for_any_chunk_size_and_on_dask_workers():
+    from strandrisk.engine.montecarlo import run_mc
+
+    scenario = sr.load_scenario("base", overrides={"years": 4})
+    base = load_uncertainty("base", scenario)
+    space = UncertaintySpace(base.keys, base.distributions, base.correlation, 4.0)
+    a = run_mc(scenario, space, 120, 5, sampler="lhs", chunk_size=120)
+    b = run_mc(scenario, space, 120, 5, sampler="lhs", chunk_size=17)
+    c = run_mc(scenario, space, 120, 5, sampler="lhs", chunk_size=50, workers=2)
+    normal = run_mc(scenario, base, 120, 5, sampler="lhs", chunk_size=120)
+    for other in (b, c):
+        for name in ("quantiles", "moments", "together", "breaches"):
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(other, name), check_exact=True)
+    assert not a.quantiles.equals(normal.quantiles)
