@@ -188,6 +188,27 @@ def _mc_headline(mc: MCResult) -> str:
         f"(its 95th percentile) is {usd(car['car95'])} ({bounds}), with an expected shortfall "
         f"of {usd(car['expected_shortfall'])} beyond it; the 2026 programme's NPV is negative "
         f"in {share_text(negative)} of the draws{_covenant_clause(mc)}.{_today_clause(mc)}"
+        f"{_together_clause(mc)}"
+    )
+
+
+def _together_clause(mc: MCResult) -> str:
+    """Say how often all the companies are impaired together, in the year they most go together.
+
+    The year in which the share of draws with every company impaired (IFRS) lies furthest
+    above the product of their own chances, what independent impairments would give.
+    """
+    if mc.together is None:
+        return ""
+    table = mc.at_once("ifrs")
+    last = max(c for c in table.columns if isinstance(c, int))
+    if last < 2:
+        return ""
+    year = (table[last] - table["independent"]).idxmax()
+    return (
+        f" All {last} companies have been impaired (IFRS) by the end of {year} in "
+        f"{share_text(table.loc[year, last])} of the draws, where independent impairments "
+        f"would give {share_text(table.loc[year, 'independent'])}."
     )
 
 

@@ -336,6 +336,7 @@ def test_run_with_a_monte_carlo_section(tmp_path):
     assert "valued alone) has a median peak stranded value of $" in html
     assert re.search(r"The 2026 cohorts earn for a median \d\.\d years \(P5-P95", html)
     assert "booked, shorter in" in html
+    assert re.search(r"All 5 companies have been impaired \(IFRS\) by the end of 20\d\d in", html)
     assert "instead of drawn (--set): capex.growth." in html  # an uncertain key --set holds
     assert (
         run("run", "--mc", "3", "--no-report", "--store", str(tmp_path / "t.duckdb")).exit_code == 2
