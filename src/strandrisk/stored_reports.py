@@ -181,6 +181,7 @@ def report_stored_mc(
     InputError
         No such store or run, or not a Monte Carlo run.
     """
+    from strandrisk.engine.mc_result import covenants_asked
     from strandrisk.engine.montecarlo import KEPT_COLUMNS, result_from_rows
     from strandrisk.engine.simulate import LLCR_COLUMNS
     from strandrisk.reports.pages import mc_page
@@ -198,7 +199,16 @@ def report_stored_mc(
     rows = stored.outcomes
     if not dated:
         rows = rows.drop(columns="stranded_peak_to_2026_date", errors="ignore")
-    result = result_from_rows(scenario, samples, rows, int(meta["seed"]), str(meta["sampler"]))
+    shown = meta.get("page") or {}  # what the run's page showed (older runs: the defaults)
+    conditions = [(str(o), float(v), bool(a)) for o, v, a in shown.get("conditions", [])]
+    result = result_from_rows(
+        scenario,
+        samples,
+        rows,
+        int(meta["seed"]),
+        str(meta["sampler"]),
+        covenants_asked(conditions),
+    )
     if stored.sketches:  # each year's capex valued alone (mc --capex-years)
         result = dataclasses.replace(result, sketches={**result.sketches, **stored.sketches})
     if meta.get("precision"):  # how the run stopped, as it printed it
@@ -226,8 +236,6 @@ def report_stored_mc(
     say("writing the page")
     industry = stored.outcomes[stored.outcomes["company"] == "industry"].set_index("scenario")
     note = f"Rebuilt from run {run_id} of {store_path} ({_when(meta['created_at'])})."
-    shown = meta.get("page") or {}  # what the run's page showed (older runs: the defaults)
-    conditions = [(str(o), float(v), bool(a)) for o, v, a in shown.get("conditions", [])]
     written = mc_page(
         result,
         scenario.name,

@@ -56,3 +56,21 @@ def test_the_chart_stacks_all_companies_at_the_bottom_beside_the_independent_lin
     assert line.name == "all 2 if independent"
     assert list(line.y) == [0.04, 0.25]
     assert fig.layout.barmode == "stack"
+
+
+def test_mc_counts_a_covenant_asked_for_at_once():
+    import json
+
+    from strandrisk.reports.brief import covenant_label
+
+    args = ["mc", "--n", "64", "--set", "years=4", "--below", "min_dscr=1.25"]
+    r = CliRunner().invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    assert list(json.loads(r.stdout)["breaches"]) == ["1", "1.2", "1.25", "1.5"]
+    text = CliRunner().invoke(app, args).stdout
+    assert "< 1.0x  < 1.2x  < 1.25x  < 1.5x" in text
+    assert [covenant_label(c) for c in ("below 1", "below 1.2", "below 1.25")] == [
+        "< 1.0x",
+        "< 1.2x",
+        "< 1.25x",
+    ]

@@ -1348,3 +1348,33 @@ def test_the_at_once_counts_are_the_direct_count_year_by_year(companies, years, 
     for y in range(years):
         k = (stacked <= y).sum(axis=1)
         np.testing.assert_array_equal(got[y], np.bincount(k, minlength=companies + 1))
+
+
+def test_a_covenant_asked_for_is_counted_at_once_too(tmp_path):
+    """``mc --below min_dscr=1.25`` adds 1.25 to the levels counted at once (sorted, each once),
+    live and rebuilt from the kept rows alike; a level that is no DSCR is refused."""
+    import duckdb
+
+    from strandrisk.engine.mc_result import covenants_asked
+    from strandrisk.engine.montecarlo import result_from_rows
+
+    asked = [("min_dscr", 1.25, False), ("min_dscr", 1.2, False), ("min_dscr", 3.0, True)]
+    assert covenants_asked(asked) == (1.0, 1.2, 1.25, 1.5)
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    path = tmp_path / "k.duckdb"
+    live = run_mc(sc, load_uncertainty("base", sc), 150, 9, sampler="lhs", chunk_size=40,
+                  outcomes_path=path, covenants=covenants_asked(asked))  # fmt: skip
+    assert list(live.breaches.index) == [1.0, 1.2, 1.25, 1.5]
+    with duckdb.connect(str(path), read_only=True) as con:
+        samples = con.execute("SELECT * FROM samples ORDER BY scenario").df().set_index("scenario")
+        rows = con.execute("SELECT * FROM mc").df()
+    again = result_from_rows(
+        sc, samples[sorted(samples.columns)], rows, 9, "lhs", covenants_asked(asked)
+    )
+    pd.testing.assert_frame_equal(again.breaches, live.breaches, check_exact=True)
+    companies = rows[rows["company"] != "industry"]
+    below = (companies["min_dscr"] < 1.25).groupby(companies["scenario"]).sum()
+    want = np.bincount(below, minlength=6) / 150
+    np.testing.assert_allclose(live.breaches.loc[1.25].to_numpy(), want, rtol=1e-12)
+    with pytest.raises(sr.InputError, match="positive DSCR levels"):
+        run_mc(sc, load_uncertainty("base", sc), 10, 9, covenants=(float("nan"),))

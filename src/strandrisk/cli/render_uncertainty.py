@@ -165,7 +165,12 @@ def mc_summary(
     )
     dt = [debt_cover_table(r.debt_cover(), order)]
     if r.breaches is not None:
-        dt.append(together_table(r.breaches_at_once(), BREACHES_TITLE, lambda v: f"< {v:.1f}x"))
+        from strandrisk.reports.brief import covenant_label
+
+        def header(level: float) -> str:
+            return covenant_label(f"below {level:g}")
+
+        dt.append(together_table(r.breaches_at_once(), BREACHES_TITLE, header))
     it = debt_cover_table(
         r.interest_cover(), order, "Interest cover: the lowest annual EBIT over interest"
     )

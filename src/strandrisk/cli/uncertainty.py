@@ -168,12 +168,15 @@ def mc(
         comparison = _compare(chosen, space, compare or [], *design, as_json, stress or [], llcr)
         _report_comparison(comparison, chosen, space, store, out, png, company, as_json)
         return
+    from strandrisk.engine.mc_result import covenants_asked
+
     quarters = list(ui.quarters_in_horizon(at, chosen.years))  # each once, in order given
     conditions = _conditions(above or [], below or [])
     llcr = llcr or any(name == "min_llcr" for name, _, _ in conditions)
     pages = out is not None or png is not None  # the histograms need every scenario's outcome
     with _kept_file(keep, store is not None or pages) as kept:
-        result = _run(chosen, space, design, precision, kept, series, llcr, capex_years, as_json)
+        switches = (llcr, capex_years, covenants_asked(conditions))
+        result = _run(chosen, space, design, precision, kept, series, switches, as_json)
         run_id = None
         if store is not None:
             run_id = _record(
@@ -312,17 +315,20 @@ def _run(
     precision: float | None,
     kept: Path | None,
     series: bool,
-    llcr: bool,
-    capex_years: bool,
+    switches: tuple[bool, bool, tuple[float, ...]],
     as_json: bool,
 ) -> Any:
-    """Run the draws with a progress bar; return the ``MCResult``."""
+    """Run the draws with a progress bar; return the ``MCResult``.
+
+    ``switches``: the loan life cover, each year's capex valued alone, the DSCR covenants.
+    """
     from rich.progress import Progress
 
     from strandrisk.engine.montecarlo import run_mc
     from strandrisk.jobs import compile_note
 
     n, seed, sampler, chunk_size, workers, scheduler = design
+    llcr, capex_years, covenants = switches
     label = f"{n:,} scenarios" if precision is None else f"up to {n:,} scenarios"
     with Progress(console=ui.err, transient=True, disable=as_json) as bar:
         task = bar.add_task(label + compile_note(), total=n)
@@ -341,6 +347,7 @@ def _run(
             precision=precision,
             llcr=llcr,
             capex_years=capex_years,
+            covenants=covenants,
         )
 
 

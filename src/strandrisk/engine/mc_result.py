@@ -58,6 +58,7 @@ __all__ = [
     "MCResult",
     "PrecisionControl",
     "capex_year_table",
+    "covenants_asked",
     "precision_checkpoints",
     "quantile_precision",
 ]
@@ -186,7 +187,8 @@ class MCResult:
         companies share one market, so they tend to go together: compare ``k = companies``
         with the product of their own chances (:meth:`at_once`). [fraction]
     breaches : pandas.DataFrame or None
-        Covenant breaches at once: index ``covenant`` (:data:`COVENANTS`); a column per
+        Covenant breaches at once: index ``covenant`` (:data:`COVENANTS` and any level the
+        run was asked for); a column per
         ``k = 0 .. companies``: the share of scenarios in which exactly ``k`` companies'
         lowest annual DSCR falls below the level (no debt service: no breach;
         :meth:`breaches_at_once`). [fraction]
@@ -523,7 +525,7 @@ class MCResult:
         if self.breaches is None:
             raise ValueError("this summary has no count of covenant breaches at once")
         table = self.breaches.copy()
-        alone = self.debt_cover().drop(index="industry", errors="ignore")
+        alone = self.debt_cover(tuple(table.index)).drop(index="industry", errors="ignore")
         table["any"] = 1.0 - table[0]
         table["independent"] = [alone[f"below {level:g}"].prod() for level in table.index]
         return table
@@ -603,6 +605,19 @@ class MCResult:
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": dict(JSON_UNITS),
         }
+
+
+def covenants_asked(conditions: Sequence[tuple[str, float, bool]]) -> tuple[float, ...]:
+    """Return the DSCR covenants to count breaches of: :data:`COVENANTS` and any asked for.
+
+    Parameters
+    ----------
+    conditions : sequence of (outcome, threshold, above)
+        A run's ``--above``/``--below`` conditions; each ``min_dscr`` below a level adds it.
+        [ratio for min_dscr]
+    """
+    asked = [v for name, v, above in conditions if name == "min_dscr" and not above]
+    return tuple(sorted({*COVENANTS, *asked}))
 
 
 def _share(sketch: QuantileSketch, threshold: float, above: bool) -> float:

@@ -189,12 +189,14 @@ def _together(names: Sequence[str], by_event: Sequence[list[np.ndarray]], years:
     return out
 
 
-def _breaches(names: Sequence[str], lowest: Sequence[np.ndarray]) -> np.ndarray:
+def _breaches(
+    names: Sequence[str], lowest: Sequence[np.ndarray], covenants: Sequence[float] = COVENANTS
+) -> np.ndarray:
     """Scenarios in which exactly ``k`` companies' lowest annual DSCR falls below each covenant.
 
     ``lowest``: each of ``names``'s lowest annual DSCR per scenario (NaN: no debt service,
     never below). Returns counts of shape (covenants, companies + 1), a row per level of
-    :data:`~strandrisk.engine.mc_result.COVENANTS`, the industry aside. [count]
+    ``covenants``, the industry aside. [count]
     """
     companies = [i for i, name in enumerate(names) if name != "industry"]
     dscr = np.column_stack([lowest[i] for i in companies])
@@ -202,13 +204,13 @@ def _breaches(names: Sequence[str], lowest: Sequence[np.ndarray]) -> np.ndarray:
         return np.stack(
             [
                 np.bincount((dscr < level).sum(axis=1), minlength=len(companies) + 1)
-                for level in COVENANTS
+                for level in covenants
             ]
         )
 
 
 def _reduce(
-    rows: pd.DataFrame | OutcomeArrays, years: int
+    rows: pd.DataFrame | OutcomeArrays, years: int, covenants: Sequence[float] = COVENANTS
 ) -> tuple[dict, dict, dict | None, np.ndarray, np.ndarray | None]:
     """Per company: a quantile sketch of each summarised outcome, and counts by year.
 
@@ -223,7 +225,7 @@ def _reduce(
     strands materially; None where the rows lack the date (rows read back from a store or a
     kept file). ``together``: :func:`_together` over the same first events, how many
     companies at once; ``breaches``: :func:`_breaches`, how many companies' lowest DSCR
-    falls below each covenant at once (None where the rows lack it). [count]
+    falls below each level of ``covenants`` at once (None where the rows lack it). [count]
 
     The sketches are made on the kernel's threads, a share of the columns each (NumPy
     releases the GIL on each company's column).
@@ -260,7 +262,8 @@ def _reduce(
         peaks = dict(
             zip(by.names, _year_counts(by, "stranded_peak_to_2026_date", years), strict=True)
         )
-    breaches = _breaches(by.names, columns["min_dscr"]) if "min_dscr" in columns else None
+    lowest = columns.get("min_dscr")
+    breaches = None if lowest is None else _breaches(by.names, lowest, covenants)
     return sketches, impaired, peaks, _together(by.names, by_event, years), breaches
 
 
@@ -305,6 +308,7 @@ def _task(
     keep_series: bool = False,
     llcr: bool = False,
     capex_years: bool = False,
+    covenants: Sequence[float] = COVENANTS,
 ) -> _TaskResult:
     """Run scenarios ``start`` to ``stop - 1`` and reduce them.
 
@@ -315,7 +319,7 @@ def _task(
     """
     samples = sample_in_threads(space, start, stop, seed, sampler)
     arrays = outcome_arrays(scenario, samples, llcr=llcr, capex_years=capex_years)
-    sketches, impaired, peaks, together, breaches = _reduce(arrays, scenario.years)
+    sketches, impaired, peaks, together, breaches = _reduce(arrays, scenario.years, covenants)
     sketches.update(capex_year_sketches(scenario, arrays))
     fans, series = None, None
     if keep_series:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +182,7 @@ def run_mc(
     precision: float | None = None,
     llcr: bool = False,
     capex_years: bool = False,
+    covenants: Sequence[float] = COVENANTS,
 ) -> MCResult:
     """Run ``n`` scenarios drawn from ``space`` (or fewer, once a precision target is met).
 
@@ -226,6 +227,10 @@ def run_mc(
     capex_years : bool
         Also value each calendar year's capex alone in every scenario and sketch the peak of
         its stranded value (:meth:`MCResult.capex_years`; ≈10 % more work). [-]
+    covenants : sequence of float
+        DSCR levels at which to count how many companies breach at once
+        (:attr:`MCResult.breaches`; a covenant of ``mc --below min_dscr=1.25`` is added to
+        the defaults). [ratio]
 
     Returns
     -------
@@ -250,6 +255,7 @@ def run_mc(
         raise InputError(
             f"precision = {precision}: a relative half-width between 0 and 1, e.g. 0.01 for ±1 %"
         )
+    covenants = _covenant_levels(covenants)
     chunk = min(chunk_size, SERIES_CHUNK) if keep_series else chunk_size
     sizes = precision_checkpoints(n, PRECISION_FIRST) if precision is not None else [n]
     merged = _Merged(progress)
@@ -262,7 +268,9 @@ def run_mc(
         with executor(workers, scheduler) as client:
             args = (scenario, space)
             keep_rows = outcomes_path is not None
-            extra = (seed, sampler, FAN_SCENARIOS, keep_rows, keep_series, llcr, capex_years)
+            extra = (
+                seed, sampler, FAN_SCENARIOS, keep_rows, keep_series, llcr, capex_years, covenants
+            )  # fmt: skip
             done = 0
             for size in sizes:  # one round per checkpoint; a single round without a target
                 run_tasks(client, _task, args, (done, size, chunk), extra, merged.absorb)
@@ -289,6 +297,7 @@ def run_mc(
         merged.peaks or None,
         merged.together,
         merged.breaches,
+        covenants,
     )
 
 
@@ -333,6 +342,14 @@ class _Merged:
             self.head = part.head
         if self.progress is not None:
             self.progress(part.stop - part.start)
+
+
+def _covenant_levels(levels: Sequence[float]) -> tuple[float, ...]:
+    """Check DSCR covenant levels and return them sorted, each once."""
+    out = sorted({float(v) for v in levels})
+    if not out or not all(math.isfinite(v) and v > 0 for v in out):
+        raise InputError(f"covenants: positive DSCR levels such as 1.2, got {list(levels)}")
+    return tuple(out)
 
 
 def _added(total: np.ndarray | None, part: np.ndarray | None) -> np.ndarray | None:
@@ -380,6 +397,7 @@ def _assemble(
     peaks: dict[str, np.ndarray] | None = None,
     together: np.ndarray | None = None,
     breaches: np.ndarray | None = None,
+    covenants: Sequence[float] = COVENANTS,
 ) -> MCResult:
     """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
@@ -404,7 +422,7 @@ def _assemble(
     if breaches is not None:
         breached = pd.DataFrame(
             breaches / breaches[0].sum(),
-            index=pd.Index(COVENANTS, name="covenant"),
+            index=pd.Index(list(covenants), name="covenant"),
             columns=range(breaches.shape[1]),
         )
     return MCResult(
@@ -433,6 +451,7 @@ def result_from_rows(
     outcomes: pd.DataFrame,
     seed: int,
     sampler: str,
+    covenants: Sequence[float] = COVENANTS,
 ) -> MCResult:
     """Rebuild a Monte Carlo run's summary from its kept or stored rows.
 
@@ -456,6 +475,8 @@ def result_from_rows(
         The run's root seed (for the record). [-]
     sampler : str
         The run's sampling design (for the record). [-]
+    covenants : sequence of float
+        DSCR levels to count the companies breaching at once (as :func:`run_mc`). [ratio]
 
     Returns
     -------
@@ -466,7 +487,8 @@ def result_from_rows(
     if n == 0 or not np.array_equal(samples.index.to_numpy(), np.arange(n)):
         raise ValueError("samples must be indexed by scenario 0 .. n - 1")
     rows = outcomes.sort_values(["scenario", "company"], kind="stable")
-    sketches, impaired, peaks, together, breaches = _reduce(rows, scenario.years)
+    covenants = _covenant_levels(covenants)
+    sketches, impaired, peaks, together, breaches = _reduce(rows, scenario.years, covenants)
     fan = samples.iloc[:FAN_SCENARIOS]
     paths = value_paths(scenario, {k: fan[k].to_numpy(dtype=float) for k in fan.columns})
     return _assemble(
@@ -481,4 +503,5 @@ def result_from_rows(
         peaks=peaks,
         together=together,
         breaches=breaches,
+        covenants=covenants,
     )

@@ -415,7 +415,8 @@ def covenant_label(column: str) -> str:
         A ``below <level>`` column of ``MCResult.debt_cover`` (or ``interest_cover``,
         ``loan_cover``). [-]
     """
-    return f"< {float(column.removeprefix('below ')):.1f}x"
+    level = float(column.removeprefix("below "))
+    return f"< {level:.1f}x" if round(level, 1) == level else f"< {level:g}x"  # 1.0x, 1.25x
 
 
 def llcr_line(quarters: list[str], llcr: np.ndarray, who: str = "industry") -> str | None:

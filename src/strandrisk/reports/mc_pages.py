@@ -199,7 +199,7 @@ def _together_section(r: MCResult) -> list[tuple[str, str]]:
         parts.append(f"<h3>{standard}</h3>" + _table(wide, "companies", "{:.0f}"))
     if r.breaches is not None:
         wide = together_rows(r.breaches_at_once()) * 100
-        wide.columns = [f"< {level:.1f}x" for level in wide.columns]
+        wide.columns = [covenant_label(f"below {level:g}") for level in wide.columns]
         parts.append(
             "<h3>Covenant breaches: each company's lowest annual DSCR below each level</h3>"
             + _table(wide, "companies", "{:.1f}")
