@@ -35,6 +35,7 @@ def test_mc_prints_and_writes_how_many_companies_at_once(tmp_path):
     page = (tmp_path / "mc.html").read_text()
     assert "How many companies at once" in page
     assert "<h3>US GAAP</h3>" in page
+    assert "Contribution to variance (industry; Crystal Ball" in page.replace("&#x27;", "'")
     assert "<h3>Covenant breaches: each company's lowest annual DSCR below each level</h3>" in (
         page.replace("&#x27;", "'")
     )

@@ -796,7 +796,12 @@ def test_mc_says_how_precise_it_is_and_what_drives_a_company():
     summary = json.loads(r.stdout)
     drivers = summary["drivers"]["industry.npv_2026"]
     assert 0.0 <= drivers["r2"] <= 1.0
-    assert set(drivers["parameters"]["market.elasticity"]) == {"spearman", "spearman_pm", "srrc"}
+    assert set(drivers["parameters"]["market.elasticity"]) == {
+        "spearman",
+        "spearman_pm",
+        "srrc",
+        "contribution",
+    }
     p50 = summary["intervals"]["industry.stranded_peak"]["p50"]
     assert p50[0] <= summary["quantiles"]["industry.stranded_peak"]["p50"] <= p50[1]
     assert summary["intervals"]["industry.stranded_peak"]["p95"][1] is None  # 40 draws cannot
@@ -1378,3 +1383,24 @@ def test_a_covenant_asked_for_is_counted_at_once_too(tmp_path):
     np.testing.assert_allclose(live.breaches.loc[1.25].to_numpy(), want, rtol=1e-12)
     with pytest.raises(sr.InputError, match="positive DSCR levels"):
         run_mc(sc, load_uncertainty("base", sc), 10, 9, covenants=(float("nan"),))
+
+
+def test_crystal_balls_contribution_to_variance_by_hand():
+    """Correlations 0.6, -0.3, 0.1 (and one not ranked): squares 0.36, 0.09, 0.01 over 0.46,
+    signed; no correlation at all: no shares. The run's table and JSON read the same."""
+    from strandrisk.core.drivers import variance_contribution
+
+    got = variance_contribution(np.array([0.6, -0.3, 0.1, np.nan]))
+    np.testing.assert_allclose(got[:3], [0.36 / 0.46, -0.09 / 0.46, 0.01 / 0.46], rtol=1e-12)
+    assert np.isnan(got[3])
+    assert np.isnan(variance_contribution(np.zeros(3))).all()
+    r = _run(200, sampler="lhs")
+    table = r.contribution_to_variance("industry")
+    assert list(table.index) == list(r.driver_table("industry").index)
+    ranked = r.drivers_of("industry").xs("stranded_peak", level="outcome")["spearman"]
+    want = variance_contribution(ranked.to_numpy())
+    np.testing.assert_allclose(np.abs(want).sum(), 1.0, rtol=1e-12)
+    top = ranked.index[0]
+    assert table.loc[top, "stranded_peak"] == want[0]
+    json_share = r.as_json()["drivers"]["industry.stranded_peak"]["parameters"][top]["contribution"]
+    assert json_share == want[0]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RankDrivers", "rank_drivers", "spearman_interval"]
+__all__ = ["RankDrivers", "rank_drivers", "spearman_interval", "variance_contribution"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +144,30 @@ def spearman_interval(rho: np.ndarray, n: int, confidence: float = 0.95) -> np.n
     z = np.arctanh(np.clip(rho, -0.999999, 0.999999))
     h = norm.ppf(0.5 + confidence / 2.0) * np.sqrt(1.06 / (n - 3))
     return np.maximum(np.tanh(z + h) - rho, rho - np.tanh(z - h))
+
+
+def variance_contribution(rho: np.ndarray) -> np.ndarray:
+    """Crystal Ball's contribution to variance: squared rank correlations, normalised, signed.
+
+    Each parameter's squared rank correlation with the outcome over the sum of all the
+    parameters' squares, with the sign of its correlation (Crystal Ball's sensitivity chart;
+    @RISK's tornado offers it too). An approximation: it apportions by correlation alone, so
+    correlated parameters share each other's part, and interactions are left out; the rank
+    regression coefficients and Sobol' indices apportion the variance properly.
+
+    Parameters
+    ----------
+    rho : ndarray
+        Rank correlations of the parameters with one outcome (NaN: not ranked, left out). [-]
+
+    Returns
+    -------
+    ndarray
+        Signed shares whose absolute values add up to 1 (NaN where ``rho`` is, and everywhere
+        when no parameter is correlated at all). [fraction]
+    """
+    r = np.asarray(rho, dtype=float)
+    total = np.nansum(r * r)
+    if not total > 0:
+        return np.full_like(r, np.nan)
+    return np.sign(r) * r * r / total

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from strandrisk.core.drivers import variance_contribution
 from strandrisk.jsonable import json_number, json_rows
 
 __all__ = [
@@ -51,6 +52,9 @@ def intervals_json(
 def drivers_json(drivers: pd.DataFrame) -> dict[str, dict]:
     """Return the rank drivers per ``company.outcome``: ``r2`` and each parameter's measures.
 
+    Each parameter's ``contribution`` is Crystal Ball's contribution to variance
+    (:func:`~strandrisk.core.drivers.variance_contribution`) over all the outcome's parameters.
+
     Parameters
     ----------
     drivers : pandas.DataFrame
@@ -59,11 +63,15 @@ def drivers_json(drivers: pd.DataFrame) -> dict[str, dict]:
     """
     out: dict[str, dict] = {}
     for (company, outcome), frame in drivers.groupby(level=[0, 1], sort=False):
+        shares = variance_contribution(frame["spearman"].to_numpy())
         out[f"{company}.{outcome}"] = {
             "r2": json_number(frame["r2"].iloc[0]),
             "parameters": {
-                str(p): {c: json_number(row[c]) for c in ("spearman", "spearman_pm", "srrc")}
-                for (_, _, p), row in frame.iterrows()
+                str(p): {
+                    **{c: json_number(row[c]) for c in ("spearman", "spearman_pm", "srrc")},
+                    "contribution": json_number(share),
+                }
+                for ((_, _, p), row), share in zip(frame.iterrows(), shares, strict=True)
             },
         }
     return out
@@ -171,7 +179,9 @@ JSON_UNITS: dict[str, str] = {
     "breaches": "share of scenarios in which exactly 0, 1, ... of the companies' lowest "
     "annual DSCR falls below each covenant level (no debt service: no breach)",
     "drivers": "rank correlation and standardised rank regression coefficient "
-    "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios",
+    "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios; contribution: "
+    "Crystal Ball's contribution to variance, the squared rank correlation over the sum of "
+    "the outcome's, signed (a fraction)",
     "precision": "target, achieved and history (at each size checked; null "
     "while a quantile is unbounded): widest relative half-width (fraction) of the "
     "95 % intervals of P50, P95 and P99; checked and maximum: scenarios; null for "

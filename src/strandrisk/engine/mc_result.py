@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from strandrisk.core.drivers import variance_contribution
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.mc_json import (
     JSON_UNITS,
@@ -460,6 +461,33 @@ class MCResult:
         wide = d["spearman"].unstack("outcome").reindex(index=chosen, columns=DRIVER_OUTCOMES)
         largest = wide.abs().max(axis=1).fillna(-1.0)
         return wide.iloc[np.argsort(-largest.to_numpy(), kind="stable")]
+
+    def contribution_to_variance(self, company: str = "industry", top: int = 4) -> pd.DataFrame:
+        """Crystal Ball's contribution to variance of each outcome, for the driver table's rows.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        top : int
+            Parameters taken from each outcome's ranking, as :meth:`driver_table`. [count]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index parameter (:meth:`driver_table`'s); a column per outcome: the squared
+            rank correlation over the sum of all the outcome's parameters', signed
+            (:func:`~strandrisk.core.drivers.variance_contribution`). [fraction]
+        """
+        d = self.drivers_of(company)
+        columns = {}
+        for outcome in DRIVER_OUTCOMES:
+            ranked = d.xs(outcome, level="outcome")["spearman"] if outcome in d.index else None
+            if ranked is not None:
+                shares = variance_contribution(ranked.to_numpy())
+                columns[outcome] = pd.Series(shares, index=ranked.index)
+        wide = pd.DataFrame(columns).reindex(columns=DRIVER_OUTCOMES)
+        return wide.reindex(index=self.driver_table(company, top).index)
 
     def capex_years(self, company: str = "industry") -> pd.DataFrame | None:
         """Which year's capex strands: each year's cohorts valued alone, over the scenarios.

@@ -185,8 +185,26 @@ def _mc_tables(
             _table(wide.map(lambda v: "-" if pd.isna(v) else signed_text(v)), "parameter")
             + "".join(_small(n) for n in notes),
         ),
+        (
+            f"Contribution to variance ({company}; Crystal Ball's sensitivity chart, %)",
+            _table(_contributions(r, company), "parameter")
+            + _small(
+                "Each parameter's squared rank correlation over the sum of all the parameters' "
+                "squares, with its correlation's sign: Crystal Ball's reading of the same "
+                "correlations. It apportions by correlation alone, so correlated parameters "
+                "share each other's part and interactions are left out; the rank regression "
+                "above and `strandrisk sensitivity` (Sobol') apportion the variance properly."
+            ),
+        ),
     ]
     return tables
+
+
+def _contributions(r: MCResult, company: str) -> pd.DataFrame:
+    """Return the contribution-to-variance table in signed per cent, outcomes named in words."""
+    table = r.contribution_to_variance(company)
+    table.columns = [DRIVER_NAMES.get(c, c) for c in table.columns]
+    return table.map(lambda v: "-" if pd.isna(v) else f"{100 * v:+.1f}")
 
 
 def _together_section(r: MCResult) -> list[tuple[str, str]]:
