@@ -75,3 +75,13 @@ def test_mc_counts_a_covenant_asked_for_at_once():
         "< 1.2x",
         "< 1.25x",
     ]
+
+
+def test_a_dscr_below_zero_is_a_covenant_too():
+    """Negative EBITDA makes a DSCR below 0: asking for it still runs, and is counted."""
+    import json
+
+    args = ["mc", "--n", "32", "--set", "years=4", "--below", "min_dscr=0", "--json"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert list(json.loads(r.stdout)["breaches"]) == ["0", "1", "1.2", "1.5"]

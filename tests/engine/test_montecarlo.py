@@ -1381,7 +1381,7 @@ def test_a_covenant_asked_for_is_counted_at_once_too(tmp_path):
     below = (companies["min_dscr"] < 1.25).groupby(companies["scenario"]).sum()
     want = np.bincount(below, minlength=6) / 150
     np.testing.assert_allclose(live.breaches.loc[1.25].to_numpy(), want, rtol=1e-12)
-    with pytest.raises(sr.InputError, match="positive DSCR levels"):
+    with pytest.raises(sr.InputError, match="finite DSCR levels"):
         run_mc(sc, load_uncertainty("base", sc), 10, 9, covenants=(float("nan"),))
 
 

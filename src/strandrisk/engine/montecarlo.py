@@ -346,9 +346,9 @@ class _Merged:
 
 def _covenant_levels(levels: Sequence[float]) -> tuple[float, ...]:
     """Check DSCR covenant levels and return them sorted, each once."""
-    out = sorted({float(v) for v in levels})
-    if not out or not all(math.isfinite(v) and v > 0 for v in out):
-        raise InputError(f"covenants: positive DSCR levels such as 1.2, got {list(levels)}")
+    out = sorted({float(v) for v in levels})  # a DSCR below 0 is a question too (negative EBITDA)
+    if not out or not all(math.isfinite(v) for v in out):
+        raise InputError(f"covenants: finite DSCR levels such as 1.2, got {list(levels)}")
     return tuple(out)
 
 
