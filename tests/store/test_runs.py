@@ -159,6 +159,7 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
         "spearman_pm",
         "srrc",
         "r2",
+        "contribution",
     )
     from strandrisk.engine.montecarlo import drivers_frame
 
@@ -169,6 +170,10 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
     assert len(drivers) - 1 == len(expected)  # every company, outcome and parameter
     first = drivers[1]
     assert first[3] == expected.loc[tuple(first[:3]), "spearman"]
+    from strandrisk.core.drivers import variance_contribution
+
+    group = expected.xs(tuple(first[:2]), level=["company", "outcome"])["spearman"]
+    assert first[7] == variance_contribution(group.to_numpy())[0]  # the first ranked
     q = list(book["quantiles"].values)
     assert q[0] == ("company", "outcome", "P5", "P50", "P95", "P99")
     stored = RunStore(store).quantiles(1)

@@ -228,10 +228,18 @@ _FORMATS = {
 
 
 def _drivers(run: StoredRun) -> pd.DataFrame:
-    """Rank a Monte Carlo run's drivers over its first 20,000 scenarios, as ``mc`` does."""
+    """Rank a Monte Carlo run's drivers over its first 20,000 scenarios, as ``mc`` does.
+
+    A last column, ``contribution``, is Crystal Ball's contribution to variance of each
+    parameter among its outcome's (:func:`~strandrisk.core.drivers.variance_contribution`).
+    """
+    from strandrisk.core.drivers import variance_contribution
     from strandrisk.engine.montecarlo import drivers_from_rows
 
-    return drivers_from_rows(run.samples.set_index("scenario"), run.outcomes).reset_index()
+    frame = drivers_from_rows(run.samples.set_index("scenario"), run.outcomes)
+    by = frame.groupby(level=["company", "outcome"], sort=False)["spearman"]
+    frame["contribution"] = by.transform(lambda rho: variance_contribution(rho.to_numpy()))
+    return frame.reset_index()
 
 
 def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -266,6 +274,14 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "spearman, spearman_pm, srrc, r2",
                 "rank correlation (and the half-width of its 95 % interval), standardised rank "
                 "regression coefficient, R² of that regression; over the first 20,000 scenarios",
+            )
+        )
+        rows.append(
+            (
+                "drivers",
+                "contribution",
+                "fraction: Crystal Ball's contribution to variance, the squared rank "
+                "correlation over the sum of the outcome's, signed",
             )
         )
     frame = pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
