@@ -157,12 +157,10 @@ def dimensional_stack(
             out = out * bins + index[name]
         return out
 
-    r, c = cell(rows), cell(columns)
     shape = (bins ** len(rows), bins ** len(columns))
-    count = np.zeros(shape, dtype=np.int64)
-    hits = np.zeros(shape, dtype=np.int64)
-    np.add.at(count, (r, c), 1)
-    np.add.at(hits, (r, c), flag.astype(np.int64))
+    flat = cell(rows) * shape[1] + cell(columns)  # the cell's place in the grid, row by row
+    count = np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape)
+    hits = np.bincount(flat[flag], minlength=shape[0] * shape[1]).reshape(shape)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(count > 0, hits / count, np.nan)
     return DimensionalStack(tuple(rows), tuple(columns), edges, share, count)

@@ -161,9 +161,21 @@ class _ByArray:
         return [year[:, k] for k in self.index]
 
 
+def _counted(per_company: Sequence[np.ndarray], years: int) -> list[np.ndarray]:
+    """Each company's years from 2026 (``years``: never) counted by year, never last."""
+    return [np.bincount(year, minlength=years + 1) for year in per_company]
+
+
 def _year_counts(by: _ByCompany | _ByArray, name: str, years: int) -> list[np.ndarray]:
     """Each company's first events of column ``name`` counted by year from 2026, never last."""
-    return [np.bincount(year, minlength=years + 1) for year in by.years(name, years)]
+    return _counted(by.years(name, years), years)
+
+
+def _side_by_side(names: Sequence[str], per_company: Sequence[np.ndarray]) -> np.ndarray:
+    """Put the companies' columns (the industry aside) side by side: (scenarios, companies)."""
+    return np.column_stack(
+        [v for name, v in zip(names, per_company, strict=True) if name != "industry"]
+    )
 
 
 def _together(names: Sequence[str], by_event: Sequence[list[np.ndarray]], years: int) -> np.ndarray:
@@ -175,15 +187,15 @@ def _together(names: Sequence[str], by_event: Sequence[list[np.ndarray]], years:
     in which ``k = 0 .. companies`` of the companies (the industry aside) had their first
     event in that year or before. [count]
     """
-    companies = [i for i, name in enumerate(names) if name != "industry"]
-    out = np.zeros((len(by_event), years, len(companies) + 1), dtype=np.int64)
+    companies = sum(name != "industry" for name in names)
+    out = np.zeros((len(by_event), years, companies + 1), dtype=np.int64)
     for e, year in enumerate(by_event):
         # each scenario's companies in the order of their first events: at least k have had
         # theirs by year y where the k-th first event is in y or before
-        first = np.sort(np.column_stack([year[i] for i in companies]), axis=1)
-        at_least = np.zeros((len(companies) + 2, years), dtype=np.int64)
+        first = np.sort(_side_by_side(names, year), axis=1)
+        at_least = np.zeros((companies + 2, years), dtype=np.int64)
         at_least[0] = len(first)
-        for k in range(len(companies)):  # a pass over the scenarios per company
+        for k in range(companies):  # a pass over the scenarios per company
             at_least[k + 1] = np.cumsum(np.bincount(first[:, k], minlength=years + 1))[:years]
         out[e] = (at_least[:-1] - at_least[1:]).T  # exactly k: at least k, not k + 1
     return out
@@ -198,12 +210,11 @@ def _breaches(
     never below). Returns counts of shape (covenants, companies + 1), a row per level of
     ``covenants``, the industry aside. [count]
     """
-    companies = [i for i, name in enumerate(names) if name != "industry"]
-    dscr = np.column_stack([lowest[i] for i in companies])
+    dscr = _side_by_side(names, lowest)
     with np.errstate(invalid="ignore"):  # NaN < level is False: no debt service, no breach
         return np.stack(
             [
-                np.bincount((dscr < level).sum(axis=1), minlength=len(companies) + 1)
+                np.bincount((dscr < level).sum(axis=1), minlength=dscr.shape[1] + 1)
                 for level in covenants
             ]
         )
@@ -255,7 +266,7 @@ def _reduce(
     made = map_in_threads(lambda part: [QuantileSketch.of(x) for _, x in part], parts)
     sketches = dict(zip([key for key, _ in sketched], chain.from_iterable(made), strict=True))
     by_event = [by.years(column, years) for column in firsts]
-    counts = [[np.bincount(year, minlength=years + 1) for year in event] for event in by_event]
+    counts = [_counted(event, years) for event in by_event]
     impaired = {name: np.stack([c[i] for c in counts]) for i, name in enumerate(by.names)}
     peaks = None
     if by.has("stranded_peak_to_2026_date"):
