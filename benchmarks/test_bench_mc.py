@@ -6,7 +6,9 @@
   set ``STRANDRISK_BENCH_RSS_MAX`` to stop earlier: 10^7 takes about 20 minutes here);
 - the same model run scenario by scenario through EMA Workbench's SequentialEvaluator on
   10,000 scenarios, as the ratio of its time per scenario to ours;
-- PRIM on 1,000,000 scenarios x 10 parameters, ours beside EMA Workbench's.
+- PRIM on 1,000,000 scenarios x 10 parameters, ours beside EMA Workbench's;
+- extra-trees feature scores of ``base`` on 2,000 draws, ours beside EMA Workbench's
+  ``get_feature_scores_all`` on the same draws (the same leaders, and the time of each).
 """
 
 import os
@@ -172,3 +174,32 @@ def test_prim_one_million_scenarios(benchmark):
     p = ema_prim.Prim(frame, y, threshold=0.8, peel_alpha=0.05, mass_min=0.05)
     p.find_box()
     print(line + f"; EMA Workbench {time.perf_counter() - t0:.2f} s")
+
+
+def test_feature_scores_beside_ema_workbench(benchmark):
+    from strandrisk.analysis.sobol import model_evaluator
+    from strandrisk.analysis.trees import PROBE, feature_scores_given
+    from strandrisk.engine.mc_exec import sample_in_threads
+
+    sc, space = _space()
+    samples = sample_in_threads(space, 0, 2000, 0, "lhs")
+    outcomes = model_evaluator(sc, ("stranded_peak", "npv_2026"), "industry")(samples)
+    ours = benchmark.pedantic(
+        lambda: feature_scores_given(samples, outcomes, 0), rounds=3, iterations=1
+    )
+    line = f"\nFeature scores, 2,000 draws x 31 parameters, 2 outcomes: strandrisk {benchmark.stats.stats.min:.2f} s"
+    try:
+        from ema_workbench.analysis import feature_scoring
+    except ImportError:
+        print(line + " (EMA Workbench not installed)")
+        return
+    t0 = time.perf_counter()
+    ema = feature_scoring.get_feature_scores_all(pd.DataFrame(samples), outcomes)
+    line += f"; EMA Workbench {time.perf_counter() - t0:.2f} s"
+    for o in outcomes:
+        mine = ours.loc[o, "score"].drop(PROBE)
+        theirs = ema[o].sort_values(ascending=False)
+        assert set(mine.index[:1]) == set(theirs.index[:1])  # the leader, whatever the seed
+        line += f"\n  {o}: ours " + ", ".join(f"{k} {v:.3f}" for k, v in mine.head(3).items())
+        line += "; EMA's " + ", ".join(f"{k} {v:.3f}" for k, v in theirs.head(3).items())
+    print(line)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.sobol import sobol_for_scenario
     from strandrisk.analysis.stacking import DimensionalStack, dimensional_stack
     from strandrisk.analysis.sweep import sweep
+    from strandrisk.analysis.trees import feature_scores_for_scenario, feature_scores_given
     from strandrisk.engine.decisions import DecisionComparison, compare_decisions
     from strandrisk.engine.headroom import Headroom, headroom
     from strandrisk.engine.limits import LimitSolution, solve_limit
@@ -69,6 +70,8 @@ _LAZY = {
     "sweep": "strandrisk.analysis.sweep",
     "morris_for_scenario": "strandrisk.analysis.morris",
     "pawn_for_scenario": "strandrisk.analysis.pawn",
+    "feature_scores_for_scenario": "strandrisk.analysis.trees",
+    "feature_scores_given": "strandrisk.analysis.trees",
     "DecisionComparison": "strandrisk.engine.decisions",
     "compare_decisions": "strandrisk.engine.decisions",
     "Headroom": "strandrisk.engine.headroom",
@@ -145,6 +148,8 @@ __all__ = [
     "compare_decisions",
     "dimensional_stack",
     "dump_scenario",
+    "feature_scores_for_scenario",
+    "feature_scores_given",
     "fit_priors",
     "fit_trend",
     "headroom",

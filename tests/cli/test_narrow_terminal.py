@@ -54,6 +54,23 @@ COMMANDS = [
         "impairment_usgaap",
     ],
     ["sensitivity", "--n", "8", "--set", "years=4"],
+    [  # a column per outcome
+        "sensitivity",
+        "--method",
+        "trees",
+        "--n",
+        "200",
+        "--set",
+        "years=4",
+        "--outcome",
+        "stranded_peak",
+        "--outcome",
+        "npv_2026",
+        "--outcome",
+        "impairment_usgaap",
+        "--outcome",
+        "economic_life_years",
+    ],
     ["discover", "--above", "1e12", "--n", "300"],
     ["discover", "--above", "1.5e12", "--n", "2000"],  # a box edge of 1.3e-05: nine characters
     ["discover", "--outcome", "min_dscr", "--below", "2", "--n", "2000"],  # six parameters

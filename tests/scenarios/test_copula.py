@@ -236,10 +236,11 @@ def test_sobol_and_morris_say_what_their_independent_designs_leave_out(tmp_path)
     space = load_uncertainty(f, sr.load_scenario(f))
     assert dependence_note(space, "sobol") == (
         "Sobol' indices assume independent parameters, so the design leaves out the scenario's "
-        "1 rank correlation and its t copula; --method pawn draws them as mc does."
+        "1 rank correlation and its t copula; --method pawn or trees draws them as mc does."
     )
     assert dependence_note(space, "morris").startswith("Morris screening assumes independent")
     assert dependence_note(space, "pawn") == ""
+    assert dependence_note(space, "trees") == ""
     plain = UncertaintySpace(space.keys, space.distributions, np.eye(2))
     assert dependence_note(plain, "sobol") == ""
     t_only = UncertaintySpace(space.keys, space.distributions, np.eye(2), 4.0)

@@ -20,6 +20,7 @@ from strandrisk.errors import InputError
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    from rich.console import RenderableType
 
     from strandrisk.analysis.prim import CoveringBox, PrimResult
     from strandrisk.analysis.sensitivity import Spider
@@ -32,6 +33,15 @@ _PAWN_UNITS = {
     "coefficient of variation; the noise floor row is the 95th percentile of 20 dummy parameters"
 }
 """Units of the PAWN indices in ``sensitivity --method pawn --json``."""
+_TREES_UNITS = {
+    "score": "share of the outcome's forest's reduction in squared error (0 to 1; the "
+    "parameters and 5 dummy parameters sum to 1); the noise floor row is the dummies' largest",
+    "fit": "out-of-bag R² of each outcome's forest: the share of its variance the parameters "
+    "explain, which the scores share out",
+}
+"""Units of the feature scores in ``sensitivity --method trees --json``."""
+_GIVEN = ("pawn", "trees")
+"""The methods that work on plain draws, and so on a kept run's (``--from``)."""
 
 
 @ui.clean_failures
@@ -44,8 +54,8 @@ def sensitivity(
         typer.Option(
             "--n",
             help="Sobol': base sample size (a power of two, default 64), runs n x (d + 2); "
-            "Morris: trajectories (default 64), runs n x (d + 1); PAWN: Latin-hypercube "
-            "draws (default 2,000).",
+            "Morris: trajectories (default 64), runs n x (d + 1); PAWN and trees: "
+            "Latin-hypercube draws (default 2,000).",
         ),
     ] = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the design and bootstrap.")] = 0,
@@ -53,7 +63,8 @@ def sensitivity(
         str,
         typer.Option(
             help="sobol (variance shares), morris (elementary-effects screening, a twentieth "
-            "of the runs) or pawn (distribution-based, from plain draws)."
+            "of the runs), pawn (distribution-based, from plain draws) or trees (EMA "
+            "Workbench's extra-trees feature scores, from plain draws)."
         ),
     ] = "sobol",
     outcome: Annotated[
@@ -68,7 +79,7 @@ def sensitivity(
         Path | None,
         typer.Option(
             "--from",
-            help="PAWN on a kept Monte Carlo run's draws (mc --keep) instead of new ones.",
+            help="PAWN or trees on a kept Monte Carlo run's draws (mc --keep) instead of new ones.",
         ),
     ] = None,
     out: ui.OUT_OPTION = None,
@@ -77,30 +88,39 @@ def sensitivity(
         bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
     ] = False,
 ) -> None:
-    """Sobol' indices, Morris screening or PAWN (SALib), and a P10-P90 tornado."""
+    """Sobol' indices, Morris screening, PAWN (SALib) or feature scores, and a P10-P90 tornado."""
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.sensitivity import spider
     from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.analysis.trees import feature_scores_for_scenario
 
-    if method not in ("sobol", "morris", "pawn"):
-        raise InputError(f"--method: {method!r} is not one of sobol, morris, pawn")
+    if method not in ("sobol", "morris", *_GIVEN):
+        raise InputError(f"--method: {method!r} is not one of sobol, morris, pawn, trees")
     if from_ is not None:
-        if method != "pawn":
+        if method not in _GIVEN:
             raise InputError(
-                f"--from: only --method pawn works on given draws; {method} needs its own design"
+                f"--from: only --method pawn or trees works on given draws; {method} needs its "
+                "own design"
             )
         if set_ or preset or scenario or n is not None:
             raise InputError(
                 "--from: the draws are in the file already; --preset, --scenario, --set and --n "
                 "apply only to draws sensitivity makes itself"
             )
-        _pawn_from(
-            from_, tuple(outcome or ("stranded_peak", "npv_2026")), company, seed, out, png, as_json
+        _given_from(
+            method,
+            from_,
+            tuple(outcome or ("stranded_peak", "npv_2026")),
+            company,
+            seed,
+            out,
+            png,
+            as_json,
         )
         return
     if n is None:
-        n = 2000 if method == "pawn" else 64
+        n = 2000 if method in _GIVEN else 64
     if method == "sobol" and (n < 2 or n & (n - 1)):
         raise InputError(f"--n: {n} is not a power of two >= 2 (Saltelli's design needs one)")
     if method == "morris" and n < 2:
@@ -108,20 +128,18 @@ def sensitivity(
     chosen, space = ui.mc_setup(preset, scenario, set_)
     ui.check_folders(out, png)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    per_draw = {"sobol": len(space.keys) + 2, "morris": len(space.keys) + 1, "pawn": 1}
+    per_draw = {"sobol": len(space.keys) + 2, "morris": len(space.keys) + 1, "pawn": 1, "trees": 1}
     runs = n * per_draw[method]
-    what = {
-        "sobol": "Sobol indices",
-        "morris": "Morris elementary effects",
-        "pawn": "PAWN indices",
-    }[method]
+    what = _WHAT[method]
     with ui.working(f"{what} from {runs:,} runs, then the tornado and spider", as_json):
         if method == "sobol":
             indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
         elif method == "morris":
             indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
-        else:
+        elif method == "pawn":
             indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
+        else:
+            indices = feature_scores_for_scenario(chosen, space, n, seed, outcomes, company)
         web = spider(chosen, space, outcomes[0], company)  # P10 ... P90 of each parameter
         swings = web.swings()  # its ends: the tornado
     from strandrisk.reports.brief import dependence_note
@@ -135,15 +153,42 @@ def sensitivity(
     if as_json:
         ui.print_json({**_sensitivity_json(method, company, runs, indices, web), "note": note})
         return
-    if method == "morris":
-        ui.out.print(render_analysis.morris_table(indices, company, runs))
-    elif method == "pawn":
-        ui.out.print(render_analysis.pawn_table(indices, company, runs))
-    else:
-        ui.out.print(render_analysis.sobol_table(indices, company))
+    ui.out.print(_indices_table(method, indices, company, runs))
     if note:
         ui.out.print(note, style="dim", markup=False)
     ui.out.print(render_analysis.spider_tables(web))
+
+
+_WHAT = {
+    "sobol": "Sobol indices",
+    "morris": "Morris elementary effects",
+    "pawn": "PAWN indices",
+    "trees": "Extra-trees feature scores",
+}
+"""What each ``--method`` computes, for the progress line."""
+
+
+def _indices_table(method: str, indices: pd.DataFrame, company: str, runs: int) -> RenderableType:
+    """Return the terminal's table of ``method``'s indices."""
+    if method == "morris":
+        return render_analysis.morris_table(indices, company, runs)
+    if method == "pawn":
+        return render_analysis.pawn_table(indices, company, runs)
+    if method == "trees":
+        return render_analysis.trees_table(indices, company, runs)
+    return render_analysis.sobol_table(indices, company)
+
+
+def _indices_json(method: str, indices: pd.DataFrame) -> dict[str, object]:
+    """Return the indices' entries of ``sensitivity --json``: the records, and the forests' fit."""
+    if method != "trees":
+        return {method: json.loads(indices.reset_index().to_json(orient="records"))}
+    records = indices.drop(columns="oob_r2").reset_index()
+    fit = indices["oob_r2"].groupby(level="outcome", sort=False).first()
+    return {
+        "trees": json.loads(records.to_json(orient="records")),
+        "fit": {str(k): float(v) for k, v in fit.items()},
+    }
 
 
 def _sensitivity_json(
@@ -160,13 +205,14 @@ def _sensitivity_json(
             "range in probability"
         },
         "pawn": _PAWN_UNITS,
+        "trees": _TREES_UNITS,
     }[method]
     swings = web.swings()
     return {
         "company": company,
         "method": method,
         "runs": runs,
-        method: json.loads(indices.reset_index().to_json(orient="records")),
+        **_indices_json(method, indices),
         "tornado": [
             {
                 "key": s.key,
@@ -207,7 +253,8 @@ def _sensitivity_json(
     }
 
 
-def _pawn_from(
+def _given_from(
+    method: str,
     path: Path,
     outcomes: tuple[str, ...],
     company: str,
@@ -216,10 +263,11 @@ def _pawn_from(
     png: Path | None,
     as_json: bool,
 ) -> None:
-    """Run ``sensitivity --method pawn --from FILE``: PAWN on a kept run's draws, no tornado."""
+    """Run ``sensitivity --method pawn|trees --from FILE``: on a kept run's draws, no tornado."""
     import pandas as pd
 
     from strandrisk.analysis.pawn import pawn_given
+    from strandrisk.analysis.trees import feature_scores_given
     from strandrisk.engine.montecarlo import read_kept
 
     if not path.exists():
@@ -231,8 +279,10 @@ def _pawn_from(
     if bad:
         raise InputError(f"--outcome: {bad[0]!r} is not one of {', '.join(numeric)}")
     draws = {str(k): samples[k].to_numpy(dtype=float) for k in samples.columns}
-    with ui.working(f"PAWN indices from {len(samples):,} kept draws", as_json):
-        indices = pawn_given(draws, {o: rows[o].to_numpy(dtype=float) for o in outcomes}, seed)
+    results = {o: rows[o].to_numpy(dtype=float) for o in outcomes}
+    with ui.working(f"{_WHAT[method]} from {len(samples):,} kept draws", as_json):
+        given = pawn_given if method == "pawn" else feature_scores_given
+        indices = given(draws, results, seed)
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
 
@@ -241,15 +291,15 @@ def _pawn_from(
         ui.print_json(
             {
                 "company": company,
-                "method": "pawn",
+                "method": method,
                 "runs": len(samples),
                 "from": str(path),
-                "pawn": json.loads(indices.reset_index().to_json(orient="records")),
-                "units": _PAWN_UNITS,
+                **_indices_json(method, indices),
+                "units": _PAWN_UNITS if method == "pawn" else _TREES_UNITS,
             }
         )
         return
-    ui.out.print(render_analysis.pawn_table(indices, company, len(samples)))
+    ui.out.print(_indices_table(method, indices, company, len(samples)))
 
 
 @ui.clean_failures

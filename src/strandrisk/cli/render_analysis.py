@@ -1,7 +1,7 @@
 """Rich tables for the analyses over an uncertainty space: sensitivity, discovery, limits.
 
-Sobol, Morris and PAWN indices with their tornado, PRIM boxes and the regional sensitivity,
-break-even surfaces and risk limits. The Monte Carlo tables are in
+Sobol, Morris and PAWN indices and feature scores with their tornado, PRIM boxes and the
+regional sensitivity, break-even surfaces and risk limits. The Monte Carlo tables are in
 :mod:`strandrisk.cli.render_uncertainty`.
 """
 
@@ -43,6 +43,7 @@ __all__ = [
     "regional_table",
     "sobol_table",
     "spider_tables",
+    "trees_table",
 ]
 
 
@@ -202,6 +203,50 @@ def pawn_table(indices: pd.DataFrame, company: str, runs: int) -> Group:
         )
     )
     return Group(*parts)
+
+
+def trees_table(scores: pd.DataFrame, company: str, runs: int, top: int = 12) -> Group:
+    """Render extra-trees feature scores as EMA Workbench lays them out: parameters by outcomes.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Index (outcome, parameter); columns ``score`` and ``oob_r2``, the noise floor's row
+        among the parameters (:func:`~strandrisk.analysis.trees.feature_scores`). [-]
+    company : str
+        Whose outcomes. [-]
+    runs : int
+        Model runs behind the scores. [count]
+    top : int
+        How many parameters, those with the largest score in any outcome. [count]
+    """
+    from strandrisk.analysis.trees import PROBE, scores_wide
+
+    wide = scores_wide(scores, top)
+    floor = wide.loc[PROBE]
+    fit = scores["oob_r2"].groupby(level="outcome", sort=False).first()
+    t = Table(title=f"Extra-trees feature scores ({company})")
+    t.add_column("parameter", no_wrap=True)
+    for outcome in wide.columns:
+        t.add_column(str(outcome), justify="right", overflow="fold")
+    for name, row in wide.drop(index=PROBE).iterrows():
+        t.add_row(
+            str(name),
+            *(Text(f"{v:.3f}", style="" if v > floor[o] else "dim") for o, v in row.items()),
+        )
+    t.add_row(PROBE, *(f"{v:.3f}" for v in floor), style="dim")
+    t.add_row("out-of-bag R²", *(f"{fit[o]:.2f}" for o in wide.columns), style="bold")
+    return Group(
+        t,
+        Text(
+            f"From {runs:,} Latin-hypercube draws. Each outcome's forest of 100 extra trees (EMA "
+            "Workbench's feature scoring): a parameter's share of the forest's reduction in "
+            "squared error, so a column sums to 1 with the dummies. The R² says how much of the "
+            "outcome the parameters explain at all. The noise floor: the largest score of 5 "
+            "dummy parameters that do nothing; a score at or below it (dim) is noise.",
+            style="dim",
+        ),
+    )
 
 
 def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Group:

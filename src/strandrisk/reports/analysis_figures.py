@@ -31,6 +31,7 @@ __all__ = [
     "cumulative_figure",
     "decile_figure",
     "fan_figure",
+    "feature_scores_figure",
     "mc_histogram_figure",
     "morris_figure",
     "p_impairment_figure",
@@ -390,6 +391,40 @@ def stacking_figure(stack: DimensionalStack, title: str) -> go.Figure:
         xaxis_title=" · ".join(stack.columns),
         yaxis_title=" · ".join(stack.rows),
         **_LAYOUT,
+    )
+    return fig
+
+
+def feature_scores_figure(wide: pd.DataFrame, fit: pd.Series, title: str) -> go.Figure:
+    """Draw feature scores as EMA Workbench's heat map: parameters down, outcomes across.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        Index parameter, the noise floor's row last; a column per outcome
+        (:func:`strandrisk.analysis.trees.scores_wide`). [share]
+    fit : pandas.Series
+        Each outcome's forest's out-of-bag R², written under its name. [-]
+    title : str
+        Chart title. [-]
+    """
+    z = wide.to_numpy(dtype=float)[::-1]  # the largest at the top
+    fig = go.Figure()
+    fig.add_heatmap(
+        x=[f"{o} (R² {fit[o]:.2f})" for o in wide.columns],
+        y=[str(p) for p in wide.index[::-1]],
+        z=z,
+        zmin=0.0,
+        colorscale="Viridis",
+        colorbar={"title": {"text": "feature score"}},
+        text=[[f"{v:.2f}" for v in row] for row in z],
+        texttemplate="%{text}",
+        name="feature score",
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="outcome (its forest's out-of-bag R²)",
+        **{**_LAYOUT, "margin": {"l": 260, "r": 20, "t": 60, "b": 80}},
     )
     return fig
 

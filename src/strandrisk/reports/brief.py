@@ -314,14 +314,15 @@ def dependence_note(space: UncertaintySpace, method: str) -> str:
     """Say what a sensitivity design leaves out of the scenario's dependence, if anything.
 
     Sobol' indices and Morris screening draw their own designs with independent parameters:
-    a scenario's rank correlations and its t copula are not imposed there (PAWN draws from
-    the same Latin hypercube as ``mc``, correlations and copula included).
+    a scenario's rank correlations and its t copula are not imposed there (PAWN and the
+    feature scores draw from the same Latin hypercube as ``mc``, correlations and copula
+    included).
 
     Parameters
     ----------
     space : UncertaintySpace
         The parameters drawn, their correlations and copula. [-]
-    method : {"sobol", "morris", "pawn"}
+    method : {"sobol", "morris", "pawn", "trees"}
         The sensitivity method. [-]
 
     Returns
@@ -332,14 +333,14 @@ def dependence_note(space: UncertaintySpace, method: str) -> str:
     c = np.asarray(space.correlation, dtype=float)
     pairs = int(np.count_nonzero(np.triu(c, 1)))
     t = math.isfinite(space.copula_df)
-    if method == "pawn" or not (pairs or t):
+    if method in ("pawn", "trees") or not (pairs or t):
         return ""
     what = [f"{pairs} rank correlation{'' if pairs == 1 else 's'}"] if pairs else []
     what += ["t copula"] if t else []
     name = "Sobol' indices assume" if method == "sobol" else "Morris screening assumes"
     return (
         f"{name} independent parameters, so the design leaves out the scenario's "
-        f"{' and its '.join(what)}; --method pawn draws them as mc does."
+        f"{' and its '.join(what)}; --method pawn or trees draws them as mc does."
     )
 
 

@@ -35,6 +35,7 @@ from strandrisk.reports.figures import (
     breakeven_surface_figure,
     bridge_figure,
     display_unit,
+    feature_scores_figure,
     limit_figure,
     morris_figure,
     pawn_figure,
@@ -298,6 +299,8 @@ def sensitivity_page(
     method = (
         "pawn"
         if "median" in indices.columns
+        else "trees"
+        if "score" in indices.columns
         else "morris"
         if "mu_star" in indices.columns
         else "sobol"
@@ -326,7 +329,10 @@ def sensitivity_page(
                 _table(tornado, "parameter"),
             )
         )
-    figures = {f"{method}_{o}": _indices_chart(indices, method, o, company) for o in outcomes}
+    if method == "trees":  # one heat map for all the outcomes, as EMA Workbench draws them
+        figures = {"feature_scores": _trees_chart(indices, company)}
+    else:
+        figures = {f"{method}_{o}": _indices_chart(indices, method, o, company) for o in outcomes}
     if swings:
         figures["tornado_p10_p90"] = tornado_figure(
             swings,
@@ -380,6 +386,26 @@ def _indices_text(
     tornado: bool,
 ) -> tuple[str, list[tuple[str, str]]]:
     """Return the sensitivity page's introduction and its tables of indices, per ``method``."""
+    if method == "trees":
+        from strandrisk.analysis.trees import scores_wide
+
+        intro = (
+            f"Feature scores of {company}'s outcomes from {runs:,} draws (EMA Workbench's "
+            "feature scoring; extra trees, Geurts et al. 2006, set up as Jaxa-Rozen and Kwakkel, "
+            "2018): for each outcome a forest of 100 randomised regression trees, and each "
+            "parameter's share of the forest's reduction in squared error. It needs no design "
+            "and catches effects that interact or reverse. The out-of-bag R² says how much of "
+            "the outcome the parameters explain at all; the noise floor is the largest score "
+            "of 5 dummy parameters that do nothing."
+            + (
+                " The tornado moves one parameter at a time to its 10th and 90th percentile."
+                if tornado
+                else ""
+            )
+        )
+        fit = indices["oob_r2"].groupby(level="outcome", sort=False).first()
+        table = pd.concat([scores_wide(indices, 15), fit.to_frame("out-of-bag R²").T])
+        return intro, [("Feature scores (extra trees)", _table(table, "parameter", "{:.3f}"))]
     if method == "pawn":
         intro = (
             f"PAWN indices of {company}'s outcomes from {runs:,} draws (SALib; "
@@ -428,6 +454,17 @@ def _indices_text(
             for o in outcomes
         ]
     return intro, tables
+
+
+def _trees_chart(scores: pd.DataFrame, company: str) -> go.Figure:
+    """Return the heat map of the feature scores of every outcome."""
+    from strandrisk.analysis.trees import scores_wide
+
+    return feature_scores_figure(
+        scores_wide(scores, 15),
+        scores["oob_r2"].groupby(level="outcome", sort=False).first(),
+        f"Feature scores, extra trees ({company})",
+    )
 
 
 def _indices_chart(indices: pd.DataFrame, method: str, o: str, company: str) -> go.Figure:
