@@ -30,6 +30,7 @@ from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask take ~1 s
     from strandrisk.analysis.bridge import Bridge, bridge, scenario_diff
+    from strandrisk.analysis.cart import CartResult, cart
     from strandrisk.analysis.choices import ChoiceEffects, choice_effects
     from strandrisk.analysis.deciles import outcome_by_decile
     from strandrisk.analysis.morris import morris_for_scenario
@@ -53,6 +54,8 @@ _LAZY = {
     "Bridge": "strandrisk.analysis.bridge",
     "bridge": "strandrisk.analysis.bridge",
     "scenario_diff": "strandrisk.analysis.bridge",
+    "CartResult": "strandrisk.analysis.cart",
+    "cart": "strandrisk.analysis.cart",
     "ChoiceEffects": "strandrisk.analysis.choices",
     "choice_effects": "strandrisk.analysis.choices",
     "outcome_by_decile": "strandrisk.analysis.deciles",
@@ -123,6 +126,7 @@ __all__ = [
     "SERIES_UNITS",
     "VALUE_AT_COLUMNS",
     "Bridge",
+    "CartResult",
     "ChoiceEffects",
     "Claim",
     "CohortTrace",
@@ -144,6 +148,7 @@ __all__ = [
     "TrendFit",
     "__version__",
     "bridge",
+    "cart",
     "choice_effects",
     "compare_decisions",
     "dimensional_stack",

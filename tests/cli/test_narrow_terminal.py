@@ -76,6 +76,7 @@ COMMANDS = [
     ["discover", "--outcome", "min_dscr", "--below", "2", "--n", "2000"],  # six parameters
     ["discover", "--outcome", "npv_2026", "--below", "0", "--n", "2000", "--boxes", "3"],
     ["discover", "--above", "2e12", "--n", "2000", "--resample", "4"],  # long parameter names
+    ["discover", "--above", "2e12", "--n", "2000", "--cart"],  # the leaves' rules
     ["tco"],
     [
         "fit-prior",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import RenderableType
 
+    from strandrisk.analysis.cart import CartResult
     from strandrisk.analysis.prim import CoveringBox, PrimResult
     from strandrisk.analysis.sensitivity import Spider
 
@@ -373,6 +374,15 @@ def discover(
             "parameter is restricted again (EMA Workbench's resample), e.g. 10.",
         ),
     ] = 0,
+    with_cart: Annotated[
+        bool,
+        typer.Option(
+            "--cart",
+            help="Also CART (EMA Workbench's cart): a classification tree whose leaves each "
+            "hold at least --mass-min of the scenarios; the leaves where the cases are the "
+            "majority, each a box.",
+        ),
+    ] = False,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -380,6 +390,7 @@ def discover(
     ] = False,
 ) -> None:
     """PRIM scenario discovery: the parameter ranges where the outcome is above (below) a value."""
+    from strandrisk.analysis.cart import cart
     from strandrisk.analysis.prim import check_settings, prim_covering, prim_resample
     from strandrisk.analysis.regional import regional_sensitivity
     from strandrisk.analysis.stacking import stack_strongest
@@ -428,6 +439,7 @@ def discover(
                 )
             except ValueError as exc:  # too few scenarios to halve: prim_resample's own check
                 raise InputError(f"--resample: {exc}") from None
+    tree = cart(x, cases, names, mass_min, seed) if with_cart else None
     question = f"{company} {outcome} {flag[2:]} {threshold:g}"
     if out is not None or png is not None:
         from strandrisk.engine.simulate import OUTCOME_UNITS
@@ -446,19 +458,48 @@ def discover(
             resampled,
             (x, cases),
             stack,
+            tree,
         )
         ui.wrote(page, as_json)
     if as_json:
         found_json = _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
         stacked = {"stacking": None if stack is None else stack.as_json()}
-        ui.print_json(found_json | _settings_json(settings, result, resampled, resample) | stacked)
+        extra = stacked | ({} if tree is None else {"cart": _cart_json(tree)})
+        ui.print_json(found_json | _settings_json(settings, result, resampled, resample) | extra)
         return
     ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases), ui.out.width))
     if boxes > 1:
         ui.out.print(render_analysis.covering_summary(found, boxes, ui.out.width))
     if resampled is not None:
         ui.out.print(render_analysis.resample_table(resampled, resample, len(cases)))
+    if tree is not None:
+        ui.out.print(render_analysis.cart_table(tree))
     ui.out.print(render_analysis.regional_table(regional))
+
+
+def _cart_json(tree: CartResult) -> dict[str, object]:
+    """``discover --cart --json``'s ``cart``: every leaf, densest first, with its box."""
+    leaves = []
+    for leaf, row in tree.leaves.iterrows():
+        limits = tree.limits.loc[leaf] if leaf in tree.limits.index.get_level_values(0) else None
+        leaves.append(
+            {
+                "leaf": int(leaf),
+                **{k: int(row[k]) for k in ("scenarios", "cases", "restricted")},
+                **{k: float(row[k]) for k in ("coverage", "density", "mass")},
+                "rule": tree.rule(int(leaf)),
+                "limits": []
+                if limits is None
+                else json.loads(limits.reset_index().to_json(orient="records")),
+            }
+        )
+    return {
+        "mass_min": tree.mass_min,
+        "leaves": leaves,
+        "units": "coverage, density, mass: fraction, as the PRIM box's; low, high: the box's "
+        "edges in each parameter's unit (the data's end where cut_low or cut_high is false); "
+        "the leaves with a density of at least 0.5 are the tree's boxes of cases",
+    }
 
 
 def _settings_json(

@@ -28,6 +28,7 @@ from strandrisk.cli._format import (
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
     from collections.abc import Sequence
 
+    from strandrisk.analysis.cart import CartResult
     from strandrisk.analysis.prim import CoveringBox, PrimResult
     from strandrisk.analysis.sensitivity import Spider
     from strandrisk.engine.limits import LimitSolution
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # the types of what is rendered; their modules load on first 
 
 __all__ = [
     "breakeven_summary",
+    "cart_table",
     "covering_summary",
     "limit_summary",
     "morris_table",
@@ -445,6 +447,42 @@ def breakeven_summary(
     for idx, row in surface.iterrows():
         s.add_row(f"{idx:.4g}", *("none" if pd.isna(v) else f"{v:.3f}" for v in row))
     return Group(t, s)
+
+
+def cart_table(result: CartResult) -> Group:
+    """Render CART's leaves where the cases are the majority, each with its box as a rule.
+
+    Parameters
+    ----------
+    result : CartResult
+        From :func:`~strandrisk.analysis.cart.cart`. [-]
+    """
+    leaves = result.leaves
+    boxes = result.of_cases()
+    table = _compact(
+        f"CART: the tree's leaves where the cases are the majority ({len(boxes)} of "
+        f"{len(leaves)} leaves)"
+    )
+    for col, justify in (("leaf", "right"), ("coverage", "right"), ("density", "right"),
+                         ("mass", "right"), ("box", "left")):  # fmt: skip
+        table.add_column(col, justify=justify, no_wrap=col != "box")  # type: ignore[arg-type]
+    for leaf, row in boxes.iterrows():
+        table.add_row(
+            str(leaf),
+            f"{row['coverage']:.1%}",
+            f"{row['density']:.1%}",
+            f"{row['mass']:.1%}",
+            result.rule(int(leaf)),
+        )
+    held = float(boxes["coverage"].sum())
+    note = Text(
+        f"Together they hold {held:.1%} of the cases. Each leaf of the classification tree (EMA "
+        f"Workbench's CART) holds at least {result.mass_min:.0%} of the scenarios; the splits "
+        "are chosen one at a time for the purity they give, so a box can carry restrictions "
+        "PRIM's would not (--json has every leaf).",
+        style="dim",
+    )
+    return Group(table, note)
 
 
 def regional_table(regional: pd.DataFrame, top: int = 8) -> Group:

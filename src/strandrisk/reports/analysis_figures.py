@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MC_FIGURES",
     "build_mc_figures",
+    "cart_figure",
     "convergence_figure",
     "cumulative_figure",
     "decile_figure",
@@ -481,6 +482,57 @@ def prior_fit_figures(
         **_LAYOUT,
     )
     return pdf, cdf
+
+
+def cart_figure(
+    leaves: pd.DataFrame, rules: Sequence[str], prim_box: PrimBox, title: str
+) -> go.Figure:
+    """Draw CART's leaves as boxes on PRIM's axes: density against coverage, PRIM's box beside.
+
+    Parameters
+    ----------
+    leaves : pandas.DataFrame
+        One row per leaf, index its number: ``coverage``, ``density``
+        (:attr:`~strandrisk.analysis.cart.CartResult.leaves`). [fraction]
+    rules : sequence of str
+        Each leaf's box as a rule, for the hover text. [-]
+    prim_box : PrimBox
+        PRIM's chosen box, for comparison. [-]
+    title : str
+        Chart title. [-]
+    """
+    fig = go.Figure()
+    majority = (leaves["density"] >= 0.5).to_numpy()
+    for mask, name, colour in (
+        (majority, "leaves of cases (density ≥ 50 %)", _PALETTE[3]),
+        (~majority, "other leaves", _PALETTE[0]),
+    ):
+        fig.add_scatter(
+            x=leaves["coverage"].to_numpy()[mask],
+            y=leaves["density"].to_numpy()[mask],
+            mode="markers+text",
+            name=name,
+            text=[str(k) for k in leaves.index[mask]],
+            textposition="top center",
+            hovertext=[rules[int(i)] for i in np.flatnonzero(mask)],
+            marker={"size": 10, "color": colour},
+            line={"color": colour},
+        )
+    fig.add_scatter(
+        x=[prim_box.coverage],
+        y=[prim_box.density],
+        mode="markers",
+        name="PRIM's chosen box",
+        marker={"size": 12, "color": _PALETTE[2], "symbol": "diamond"},
+        line={"color": _PALETTE[2]},
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="coverage: share of the cases of interest inside the box",
+        yaxis_title="density: share of the box that is a case of interest",
+        **_LAYOUT,
+    )
+    return fig
 
 
 def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> go.Figure:

@@ -14,6 +14,7 @@ from strandrisk.reports._style import _B, _LAYOUT, _PALETTE, _colour
 from strandrisk.reports.analysis_figures import (  # re-exported: the report's other charts
     MC_FIGURES,
     build_mc_figures,
+    cart_figure,
     convergence_figure,
     cumulative_figure,
     decile_figure,
@@ -48,6 +49,7 @@ __all__ = [
     "bridge_figure",
     "build_figures",
     "build_mc_figures",
+    "cart_figure",
     "convergence_figure",
     "cumulative_figure",
     "decile_figure",

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from strandrisk.analysis.bridge import Bridge
+from strandrisk.analysis.cart import CartResult
 from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
 from strandrisk.analysis.priors import PriorFit
 from strandrisk.analysis.sensitivity import Spider, Swing
@@ -34,6 +35,7 @@ from strandrisk.reports.brief import DRIVER_NAMES, outside_note
 from strandrisk.reports.figures import (
     breakeven_surface_figure,
     bridge_figure,
+    cart_figure,
     display_unit,
     feature_scores_figure,
     limit_figure,
@@ -80,6 +82,7 @@ def prim_page(
     resampled: pd.DataFrame | None = None,
     scenarios: tuple[np.ndarray, np.ndarray] | None = None,
     stack: DimensionalStack | None = None,
+    tree: CartResult | None = None,
 ) -> list[Path]:
     """Write the page of ``strandrisk discover``: the box, the trade-off and box charts.
 
@@ -109,6 +112,9 @@ def prim_page(
     stack : DimensionalStack, optional
         The share of cases over the terciles of the parameters that separate them most,
         nested two by two (:func:`~strandrisk.analysis.stacking.stack_strongest`). [fraction]
+    tree : CartResult, optional
+        CART's leaves (:func:`~strandrisk.analysis.cart.cart`): a table of the leaves of
+        cases with their rules, and every leaf on the trade-off's axes beside PRIM's box. [-]
     """
     box = result.boxes[result.chosen]
     intro = (
@@ -149,6 +155,11 @@ def prim_page(
         figures["dimensional_stacking"] = stacking_figure(
             stack, "Dimensional stacking: the share of cases in each cell (terciles)"
         )
+    if tree is not None:
+        rules = [tree.rule(int(k)) for k in tree.leaves.index]
+        figures["cart_leaves"] = cart_figure(
+            tree.leaves, rules, box, "CART: each leaf of the tree as a box, beside PRIM's"
+        )
     return write_page(
         "discover",
         f"Scenario discovery: {question}",
@@ -157,6 +168,7 @@ def prim_page(
             ("The box", _limits_table(result.limits) + qp_note),
             *_more_boxes(more, sum(b.coverage for b in more) + box.coverage),
             *_resample_section(resampled),
+            *_cart_section(tree),
             *_regional_section(regional),
         ],
         figures,
@@ -243,6 +255,27 @@ def _resample_section(resampled: pd.DataFrame | None) -> list[tuple[str, str]]:
         "seldom repeat is likely fitted to this sample's noise."
     )
     return [("Does the box come back?", _table(frame, "parameter") + note)]
+
+
+def _cart_section(tree: CartResult | None) -> list[tuple[str, str]]:
+    """Return the discover page's CART section: the leaves of cases, each with its rule."""
+    if tree is None:
+        return []
+    boxes = tree.of_cases()
+    frame = boxes[["coverage", "density", "mass", "restricted"]].astype(object)
+    for k in ("coverage", "density", "mass"):
+        frame[k] = [f"{v:.1%}" for v in boxes[k]]
+    frame["restricted"] = [str(int(v)) for v in boxes["restricted"]]
+    frame["box"] = [html.escape(tree.rule(int(k))) for k in boxes.index]
+    note = _small(
+        f"{len(boxes)} of the tree's {len(tree.leaves)} leaves, together {boxes['coverage'].sum():.1%} "
+        "of the cases. A classification tree (CART, as EMA Workbench's cart) splits the "
+        "scenarios one parameter at a time, each split the purest it can find, until a leaf "
+        f"would hold less than {tree.mass_min:.0%} of them; each leaf is a box. It finds cases "
+        "that sit in several places at once, where PRIM peels one box at a time, but its greedy "
+        "splits can add restrictions PRIM's box does not need."
+    )
+    return [("CART: the leaves where the cases are the majority", _table(frame, "leaf") + note)]
 
 
 def _regional_section(regional: pd.DataFrame | None) -> list[tuple[str, str]]:
