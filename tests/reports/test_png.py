@@ -99,3 +99,38 @@ def test_stacked_bars_stand_on_the_ones_before():
     assert bottoms == [[0.0, 0.0], [0.1, 0.4], [0.4, 0.6]]
     assert tops[-1] == [1.0, 1.0]
     plt.close(plot)
+
+
+def test_a_heat_map_keeps_its_colour_scale_and_legible_labels():
+    from matplotlib import colors
+
+    fig = go.Figure()
+    fig.add_heatmap(x=["1", "2"], y=["a"], z=[[0.0, 1.0]], colorscale="Viridis")
+    plot, ax = plt.subplots()
+    _draw(fig, ax)
+    image = ax.images[0]
+    assert colors.to_hex(image.cmap(0.0)) == "#440154"  # Viridis's ends, not the default map
+    assert colors.to_hex(image.cmap(1.0)) == "#fde725"
+    inks = {t.get_text(): t.get_color() for t in ax.texts}
+    assert inks == {"0.00": "white", "1.00": "black"}  # white on dark purple, black on yellow
+    plt.close(plot)
+    rdylgn = go.Figure()
+    rdylgn.add_heatmap(x=["1"], y=["a"], z=[[0.5]], colorscale="RdYlGn_r")  # rgb(...) stops
+    plot, ax = plt.subplots()
+    _draw(rdylgn, ax)
+    low, high = (colors.to_hex(ax.images[0].cmap(v)) for v in (0.0, 1.0))
+    assert (low, high) == ("#006837", "#a50026")  # reversed: green low, red high, as before
+    plt.close(plot)
+
+
+def test_a_stacked_charts_legend_stands_beside_the_bars():
+    fig = go.Figure()
+    for name, y in (("all", [0.9]), ("none", [0.1])):
+        fig.add_bar(x=["2026"], y=y, name=name)
+    fig.update_layout(barmode="stack")
+    plot = _figure(fig, "stacked")
+    legend = plot.axes[0].get_legend()
+    assert legend._loc == 2  # "upper left" of the anchor: the axes' top right corner
+    anchor = legend.get_bbox_to_anchor().transformed(plot.axes[0].transAxes.inverted())
+    assert anchor.x0 == pytest.approx(1.0)
+    plt.close(plot)

@@ -28,6 +28,21 @@ def _numeric(values: object) -> bool:
     return all(isinstance(v, int | float | np.number) for v in values)  # type: ignore[attr-defined]
 
 
+def _colour_map(scale: object) -> colors.Colormap | str:
+    """Return a heat map trace's Plotly colour scale as a Matplotlib colour map."""
+    if not scale:
+        return "RdYlGn_r"  # Plotly's default would be its own; the report's heat maps set one
+    stops: list[tuple[float, tuple[float, float, float] | str]] = []
+    for position, colour in scale:  # type: ignore[attr-defined]
+        text = str(colour).strip()  # "#440154" or "rgb(0,104,55)"
+        rgb: tuple[float, float, float] | str = text
+        if text.startswith("rgb"):
+            r, g, b = (float(v) / 255.0 for v in text[text.index("(") + 1 : -1].split(",")[:3])
+            rgb = (r, g, b)
+        stops.append((float(position), rgb))
+    return colors.LinearSegmentedColormap.from_list("plotly", stops)
+
+
 def _draw(fig: go.Figure, ax: plt.Axes) -> None:
     bars = [t for t in fig.data if t.type == "bar"]
     grouped = fig.layout.barmode in (None, "group")  # Plotly's default; overlay shares a row
@@ -84,11 +99,14 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
             previous = y
         elif trace.type == "heatmap":
             z = np.asarray(trace.z, dtype=float)
-            image = ax.imshow(z, cmap="RdYlGn_r", aspect="auto", origin="lower")
+            image = ax.imshow(z, cmap=_colour_map(trace.colorscale), aspect="auto", origin="lower")
             ax.set_xticks(np.arange(z.shape[1]), [str(v) for v in trace.x])
             ax.set_yticks(np.arange(z.shape[0]), [str(v) for v in trace.y])
             for (i, j), v in np.ndenumerate(z):
-                ax.text(j, i, "none" if np.isnan(v) else f"{v:.2f}", ha="center", va="center")
+                r, g, b, _ = image.cmap(image.norm(v)) if np.isfinite(v) else (1, 1, 1, 1)
+                ink = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
+                text = "none" if np.isnan(v) else f"{v:.2f}"
+                ax.text(j, i, text, ha="center", va="center", color=ink)
             ax.figure.colorbar(image, ax=ax)
         elif trace.type == "histogram":
             ax.hist(np.asarray(trace.x, dtype=float), bins=40, alpha=0.6, label=trace.name)
@@ -166,7 +184,9 @@ def _figure(fig: go.Figure, key: str) -> plt.Figure:
     if len(ticks) > 16:
         ax.set_xticks(ax.get_xticks()[:: max(1, len(ticks) // 12)])
     ax.tick_params(axis="x", labelrotation=45)
-    if ax.get_legend_handles_labels()[0]:
+    if ax.get_legend_handles_labels()[0] and fig.layout.barmode == "stack":
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars
+    elif ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7, ncol=2, loc="best")
     ax.grid(alpha=0.3)
     plot.tight_layout()
