@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -203,6 +204,38 @@ def test_discover_drops_a_restriction():
     assert (
         "--drop 'market.elasticty': not a parameter (did you mean market.elasticity?)" in r.stderr
     )
+
+
+def test_the_restrictions_a_box_does_not_need_are_named_with_the_flags_that_drop_them():
+    from strandrisk.analysis.prim import PrimResult
+
+    limits = pd.DataFrame(
+        {
+            "lower": [0.6, 0.1, 0.2],
+            "upper": [1.0, 0.9, 1.0],
+            "min": [0.0] * 3,
+            "max": [1.0] * 3,
+            "qp_lower": [1e-9, 0.30, 0.20],
+            "qp_upper": [np.nan, 0.01, np.nan],  # b: one side needed, so b is kept
+        },
+        index=pd.Index(["a", "b", "c"], name="parameter"),
+    )
+    result = PrimResult(["a", "b", "c"], pd.DataFrame(), [], 0, limits)
+    assert result.unneeded() == ["c"]
+    assert result.unneeded(alpha=0.25) == []
+    assert result.unneeded(alpha=0.005) == ["b", "c"]
+    runner = CliRunner()
+    args = ["discover", "--above", "2e12", "--n", "2000", "--seed", "1"]
+    out = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    weak = [
+        row["parameter"]
+        for row in out["limits"]
+        if min(q for q in (row["qp_lower"], row["qp_upper"]) if q is not None) > 0.05
+    ]
+    assert weak  # this sample's box: capex growth and a restriction it hardly needs
+    assert out["unneeded"] == weak
+    text = " ".join(runner.invoke(app, args).stdout.split())
+    assert f"qp above 0.05 on every side: {', '.join(weak)}; --drop {weak[0]}" in text
 
 
 def test_the_scatter_draws_the_box_over_its_two_strongest_restrictions():

@@ -74,6 +74,27 @@ class PrimResult:
     limits: pd.DataFrame
     dropped: tuple[str, ...] = ()
 
+    def unneeded(self, alpha: float = 0.05) -> list[str]:
+        """Return the chosen box's restrictions whose every restricted side has a qp above alpha.
+
+        Such a restriction does not concentrate the cases beyond chance at this sample size:
+        what EMA Workbench's users give up with ``drop_restriction`` (``discover --drop``).
+
+        Parameters
+        ----------
+        alpha : float
+            The quasi-p-value above which a side is not needed. [probability]
+
+        Returns
+        -------
+        list of str
+            The parameters, in the order of :attr:`limits`. [-]
+        """
+        qp = np.fmin(
+            self.limits["qp_lower"].to_numpy(float), self.limits["qp_upper"].to_numpy(float)
+        )
+        return [str(k) for k, v in zip(self.limits.index, qp, strict=True) if v > alpha]
+
 
 def _stats(inside: np.ndarray, y: np.ndarray, total: int) -> tuple[float, float, float]:
     n_in = inside.sum()

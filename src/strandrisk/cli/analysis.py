@@ -378,6 +378,7 @@ def discover(
         bool,
         typer.Option(
             "--cart",
+            metavar="",
             help="Also CART (EMA Workbench's cart): a classification tree whose leaves each "
             "hold at least --mass-min of the scenarios; the leaves where the cases are the "
             "majority, each a box.",
@@ -594,6 +595,7 @@ def _discover_json(
         "density": box.density,
         "mass": box.mass,
         "limits": json.loads(result.limits.reset_index().to_json(orient="records")),
+        "unneeded": result.unneeded(),  # restrictions with qp above 0.05 on every side
         "boxes": [
             {
                 "searched": b.searched,

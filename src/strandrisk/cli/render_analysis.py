@@ -280,8 +280,23 @@ def prim_summary(result: PrimResult, cases: int, n: int, width: int = 80) -> Gro
         )
     )
     dropped = f"; restrictions dropped: {', '.join(result.dropped)}" if result.dropped else ""
+    weak = result.unneeded()
+    hint = (
+        [
+            Text(
+                f"qp above 0.05 on every side: {', '.join(weak)}; "
+                + " ".join(f"--drop {k}" for k in weak)
+                + " gives "
+                + ("it" if len(weak) == 1 else "them")
+                + " up."
+            )
+        ]
+        if weak
+        else []
+    )
     return Group(
         t,
+        *hint,
         f"coverage {box.coverage:.1%} of the cases, density {box.density:.1%} inside the box, "
         f"mass {box.mass:.1%}{dropped}",
         f"trade-off (step: coverage/density, every 5 steps; --step picks one): {curve}",

@@ -129,6 +129,12 @@ def prim_page(
         "qp: the quasi-p-value of each restricted side (Bryant and Lempert, 2010): the chance of "
         "the box's density if that one restriction were dropped. Below 0.05 the restriction "
         "concentrates the cases beyond chance; '-' marks a side left at the data's end."
+        + (
+            f" Above 0.05 on every side: {', '.join(result.unneeded())} (discover --drop gives "
+            "a restriction up)."
+            if result.unneeded()
+            else ""
+        )
     )
     figures = {
         "prim_tradeoff": prim_tradeoff_figure(
