@@ -394,7 +394,7 @@ def test_summaries_are_identical_for_any_chunk_size_and_workers():
         pd.testing.assert_frame_equal(
             a.probabilities(conditions), other.probabilities(conditions), check_exact=True
         )
-        for name in ("moments", "intervals", "drivers"):
+        for name in ("moments", "intervals", "drivers", "scenarios"):
             pd.testing.assert_frame_equal(getattr(a, name), getattr(other, name), check_exact=True)
 
 
@@ -882,7 +882,7 @@ def test_a_summary_rebuilt_from_the_kept_rows_is_the_runs_own(tmp_path):
     samples = samples.set_index("scenario")
     again = result_from_rows(sc, samples[sorted(samples.columns)], rows, 9, "lhs")
     for name in ("quantiles", "moments", "intervals", "capex_at_risk", "p_impairment", "fans",
-                 "drivers", "together", "breaches"):  # fmt: skip
+                 "drivers", "together", "breaches", "scenarios"):  # fmt: skip
         pd.testing.assert_frame_equal(getattr(again, name), getattr(live, name), check_exact=True)
     assert (again.n, again.seed, again.sampler) == (150, 9, "lhs")
     pd.testing.assert_frame_equal(again.peak_year_to_2026, live.peak_year_to_2026)

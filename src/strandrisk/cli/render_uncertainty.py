@@ -207,6 +207,7 @@ def mc_summary(
         *when,
         *(value_at_table(r, q, order) for q in at),
         *drivers_table(r, company),
+        *scenario_table(r, company),
     )
 
 
@@ -366,6 +367,48 @@ def drivers_table(
     notes = driver_notes(r.drivers_of(company), list(wide.index), r.driver_scenarios)
     table: list[RenderableType] = [t] * (not wide.empty)
     return table + [Text(note, style="dim") for note in notes]
+
+
+def scenario_table(result: MCResult, company: str = "industry") -> list[RenderableType]:
+    """Render @RISK's scenario analysis: the inputs that set each outcome's tails apart.
+
+    Parameters
+    ----------
+    result : MCResult
+        The run's summary (:meth:`~strandrisk.engine.montecarlo.MCResult.scenario_analysis`).
+        [-]
+    company : str
+        A company of the run, or ``"industry"``. [-]
+
+    Returns
+    -------
+    list
+        The table and its note; nothing for a summary without the analysis. [-]
+    """
+    from strandrisk.core.drivers import SIGNIFICANT_SD
+    from strandrisk.reports.brief import scenario_tails
+
+    r: Any = result
+    tails = scenario_tails(r, company, _DRIVER_HEADERS)
+    if not tails:
+        return []
+    t = _compact(
+        f"Scenario analysis ({company}): the parameters whose median moves over "
+        f"{SIGNIFICANT_SD:g} sd in each tail"
+    )
+    t.add_column("outcome's tail", no_wrap=True)
+    t.add_column("parameters (their median's move, in sd)")
+    for label, moved in tails:
+        words = ", ".join(f"{p} {signed_text(float(v))}" for p, v in moved["delta_sd"].items())
+        t.add_row(label, words or "none")
+    note = Text(
+        f"Over the first {r.driver_scenarios:,} scenarios, as @RISK's scenario analysis: "
+        "where an outcome is above its P90 (below its P10), how far each parameter's median "
+        "there is from its median over all draws, in its standard deviations; what a tail "
+        "has in common, where a rank correlation averages over the whole range.",
+        style="dim",
+    )
+    return [t, note]
 
 
 _DRIVER_HEADERS = {

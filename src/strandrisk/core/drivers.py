@@ -22,7 +22,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["RankDrivers", "rank_drivers", "spearman_interval", "variance_contribution"]
+__all__ = [
+    "SCENARIO_BANDS",
+    "SIGNIFICANT_SD",
+    "RankDrivers",
+    "ScenarioShift",
+    "rank_drivers",
+    "scenario_shift",
+    "spearman_interval",
+    "variance_contribution",
+    "whole_sample",
+]
+
+SCENARIO_BANDS: dict[str, tuple[float, bool]] = {
+    "above_p90": (0.9, True),
+    "below_p10": (0.1, False),
+}
+"""The tails of an output that the scenario analysis reads, two of @RISK's three defaults:
+its draws above the 90th percentile and below the 10th (each the quantile and whether the
+draws above it). @RISK's third, above the median, is left out: half the draws, it says
+little the rank correlations do not, and its medians cost the most."""
+SIGNIFICANT_SD = 0.5
+"""@RISK's threshold: an input is significant in a scenario where its median there moves by
+more than this many of its standard deviations. [sd]"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,3 +193,91 @@ def variance_contribution(rho: np.ndarray) -> np.ndarray:
     if not total > 0:
         return np.full_like(r, np.nan)
     return np.sign(r) * r * r / total
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioShift:
+    """How each parameter's draws in an outcome's scenario differ from all its draws.
+
+    Attributes
+    ----------
+    median_subset, median_all : ndarray, shape (k,)
+        Each parameter's median over the scenario's draws and over all. [parameter units]
+    sd : ndarray, shape (k,)
+        Each parameter's standard deviation over all draws. [parameter units]
+    delta_sd : ndarray, shape (k,)
+        ``(median_subset - median_all) / sd``; 0 for a parameter that does not vary. [sd]
+    share : float
+        The share of the draws in the scenario (more than the band where the outcome ties at
+        its quantile, e.g. a stranded value of 0). [fraction]
+    """
+
+    median_subset: np.ndarray
+    median_all: np.ndarray
+    sd: np.ndarray
+    delta_sd: np.ndarray
+    share: float
+
+
+def scenario_shift(
+    x: np.ndarray,
+    y: np.ndarray,
+    q: float,
+    above: bool,
+    whole: tuple[np.ndarray, np.ndarray] | None = None,
+) -> ScenarioShift:
+    """@RISK's scenario analysis: the parameters' medians where an outcome is beyond a quantile.
+
+    For the draws where the outcome is at or above its ``q`` quantile (``above``) or at or
+    below it, each parameter's median there against its median over all draws, in its own
+    standard deviations (Palisade's @RISK, "Scenario analysis"; an input whose median moves
+    by more than :data:`SIGNIFICANT_SD` is significant to that scenario). It reads a tail of
+    the outcome, where a rank correlation averages over the whole range.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, k)
+        Parameter values per draw. [parameter units]
+    y : ndarray, shape (n,)
+        The outcome per draw, finite. [outcome unit]
+    q : float
+        The quantile that bounds the scenario, in (0, 1). [fraction]
+    above : bool
+        The draws at or above the quantile (True) or at or below it. [-]
+    whole : tuple of ndarray, optional
+        Each parameter's median and standard deviation over all of ``x``, if known (they
+        are the same for every outcome and band of one sample; the median is the costly
+        part). [parameter units]
+
+    Returns
+    -------
+    ScenarioShift
+        Per parameter, and the share of the draws in the scenario.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    cut = np.quantile(y, q)
+    subset = y >= cut if above else y <= cut
+    median_all, sd = whole if whole is not None else whole_sample(x)
+    median_subset = np.median(x[subset], axis=0)
+    moved = median_subset - median_all
+    delta = np.divide(moved, sd, out=np.zeros_like(moved), where=sd > 0)
+    return ScenarioShift(median_subset, median_all, sd, delta, float(subset.mean()))
+
+
+def whole_sample(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each parameter's median and standard deviation over all draws.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, k)
+        Parameter values per draw. [parameter units]
+
+    Returns
+    -------
+    tuple of ndarray, shape (k,)
+        The medians, and the sample standard deviations (0 for a single draw). [parameter units]
+    """
+    x = np.asarray(x, dtype=float)
+    sd = x.std(axis=0, ddof=1) if len(x) > 1 else np.zeros(x.shape[1])
+    return np.median(x, axis=0), sd

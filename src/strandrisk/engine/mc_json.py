@@ -21,6 +21,7 @@ __all__ = [
     "drivers_json",
     "intervals_json",
     "loan_cover_json",
+    "scenarios_json",
     "together_json",
 ]
 
@@ -47,6 +48,32 @@ def intervals_json(
         }
         for (company, outcome), row in intervals.iterrows()
     }
+
+
+def scenarios_json(scenarios: pd.DataFrame, significant: float) -> dict[str, dict]:
+    """Return the scenario analysis per ``company.outcome.band``: its share and parameters.
+
+    Parameters
+    ----------
+    scenarios : pandas.DataFrame
+        Indexed by (company, outcome, band, parameter), columns ``median_subset``,
+        ``median_all``, ``sd``, ``delta_sd`` and ``share``, largest ``|delta_sd|`` first. [-]
+    significant : float
+        Keep the parameters whose ``|delta_sd|`` is above this. [sd]
+    """
+    out: dict[str, dict] = {}
+    for (company, outcome, band), frame in scenarios.groupby(level=[0, 1, 2], sort=False):
+        kept = frame[frame["delta_sd"].abs() > significant]
+        out[f"{company}.{outcome}.{band}"] = {
+            "share": json_number(frame["share"].iloc[0]),
+            "parameters": {
+                str(p): {
+                    c: json_number(row[c]) for c in ("delta_sd", "median_subset", "median_all")
+                }
+                for (*_, p), row in kept.iterrows()
+            },
+        }
+    return out
 
 
 def drivers_json(drivers: pd.DataFrame) -> dict[str, dict]:
@@ -182,6 +209,12 @@ JSON_UNITS: dict[str, str] = {
     "(-1 to 1), r2 a fraction, over the first driver_scenarios scenarios; contribution: "
     "Crystal Ball's contribution to variance, the squared rank correlation over the sum of "
     "the outcome's, signed (a fraction)",
+    "scenario_analysis": "@RISK's scenario analysis over the first driver_scenarios "
+    "scenarios: for the draws where each outcome is above its P90 (above_p90) or below its "
+    "P10 (below_p10), the parameters whose median there moves more than 0.5 of their standard "
+    "deviations from their median over all draws: delta_sd in standard deviations, the medians "
+    "in the parameter's unit, share the fraction of the draws in the band; null for a summary "
+    "without it",
     "precision": "target, achieved and history (at each size checked; null "
     "while a quantile is unbounded): widest relative half-width (fraction) of the "
     "95 % intervals of P50, P95 and P99; checked and maximum: scenarios; null for "

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from strandrisk.core.drivers import variance_contribution
+from strandrisk.core.drivers import SIGNIFICANT_SD, variance_contribution
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.mc_json import (
     JSON_UNITS,
@@ -25,6 +25,7 @@ from strandrisk.engine.mc_json import (
     drivers_json,
     intervals_json,
     loan_cover_json,
+    scenarios_json,
     together_json,
 )
 from strandrisk.engine.mc_precision import (
@@ -193,6 +194,13 @@ class MCResult:
         ``k = 0 .. companies``: the share of scenarios in which exactly ``k`` companies'
         lowest annual DSCR falls below the level (no debt service: no breach;
         :meth:`breaches_at_once`). [fraction]
+    scenarios : pandas.DataFrame or None
+        @RISK's scenario analysis over the first :attr:`driver_scenarios` scenarios: index
+        (company, outcome, band, parameter), the bands of
+        :data:`~strandrisk.core.drivers.SCENARIO_BANDS`; columns ``median_subset``,
+        ``median_all``, ``sd``, ``delta_sd`` and ``share``
+        (:func:`~strandrisk.engine.mc_drivers.scenarios_frame`;
+        :meth:`scenario_analysis`). [parameter units, sd, fraction]
     """
 
     n: int
@@ -213,6 +221,7 @@ class MCResult:
     peak_year_to_2026: pd.DataFrame | None = None
     together: pd.DataFrame | None = None
     breaches: pd.DataFrame | None = None
+    scenarios: pd.DataFrame | None = None
 
     @property
     def driver_scenarios(self) -> int:
@@ -489,6 +498,35 @@ class MCResult:
         wide = pd.DataFrame(columns).reindex(columns=DRIVER_OUTCOMES)
         return wide.reindex(index=self.driver_table(company, top).index)
 
+    def scenario_analysis(
+        self, company: str = "industry", significant: float = SIGNIFICANT_SD
+    ) -> pd.DataFrame:
+        """@RISK's scenario analysis: the inputs significant to each outcome's tails.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+        significant : float
+            Keep the parameters whose median in a band moves by more than this many
+            standard deviations (@RISK's 0.5). [sd]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Rows of :attr:`scenarios` for ``company`` with ``|delta_sd|`` above
+            ``significant``: index (outcome, band, parameter), largest first in each band.
+            Empty where none is, or for a summary without the analysis. [-]
+        """
+        if self.scenarios is None:
+            return pd.DataFrame(columns=["median_subset", "median_all", "sd", "delta_sd", "share"])
+        at = self.scenarios.index.get_level_values("company") == company
+        if not at.any():
+            known = ", ".join(dict.fromkeys(self.scenarios.index.get_level_values("company")))
+            raise InputError(f"company {company!r}: no scenario analysis; the run has {known}")
+        rows = self.scenarios[at].droplevel("company")
+        return rows[rows["delta_sd"].abs() > significant]
+
     def capex_years(self, company: str = "industry") -> pd.DataFrame | None:
         """Which year's capex strands: each year's cohorts valued alone, over the scenarios.
 
@@ -629,6 +667,9 @@ class MCResult:
             },
             "together": None if self.together is None else together_json(self.together),
             "breaches": None if self.breaches is None else breaches_json(self.breaches),
+            "scenario_analysis": None
+            if self.scenarios is None
+            else scenarios_json(self.scenarios, SIGNIFICANT_SD),
             "confidence": CONFIDENCE,
             "precision": None if self.precision is None else self.precision.as_json(),
             "units": dict(JSON_UNITS),

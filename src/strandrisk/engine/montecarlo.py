@@ -23,7 +23,12 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.core.sketch import QuantileSketch
-from strandrisk.engine.mc_drivers import drivers_frame, drivers_from_rows  # re-exported
+from strandrisk.engine.mc_drivers import (  # drivers_frame, drivers_from_rows re-exported
+    drivers_frame,
+    drivers_from_rows,
+    first_rows,
+    scenarios_frame,
+)
 from strandrisk.engine.mc_exec import executor, run_tasks  # re-exported
 from strandrisk.engine.mc_kept import _Kept, _open_kept, read_kept  # read_kept re-exported
 from strandrisk.engine.mc_result import (
@@ -287,7 +292,7 @@ def run_mc(
         merged.sketches,
         merged.impaired,
         [f for _, f in sorted(merged.fans, key=lambda x: x[0])],
-        drivers_frame(
+        (
             pd.concat([d for _, (d, _) in merged.ranked]).set_index("scenario"),
             pd.concat([o for _, (_, o) in merged.ranked]),
         ),
@@ -390,7 +395,7 @@ def _assemble(
     sketches: dict[tuple[str, str], QuantileSketch],
     impaired: dict[str, np.ndarray],
     fan_pieces: list[dict],
-    drivers: pd.DataFrame,
+    first: tuple[pd.DataFrame, pd.DataFrame],
     head: pd.DataFrame,
     outcomes_path: Path | None,
     precision: PrecisionControl | None = None,
@@ -399,7 +404,11 @@ def _assemble(
     breaches: np.ndarray | None = None,
     covenants: Sequence[float] = COVENANTS,
 ) -> MCResult:
-    """Build the summary of a run from its merged reductions, fan paths and rank drivers."""
+    """Build the summary of a run from its merged reductions, fan paths and first rows.
+
+    ``first`` holds the first :data:`DRIVER_SCENARIOS` scenarios' parameter values (indexed
+    by scenario) and outcome rows: the rank drivers and the scenario analysis read them.
+    """
     quantiles, car, p_imp, moments, intervals = _summaries(sketches, impaired, years)
     p_llcr = None
     if any(counts.shape[0] > 2 for counts in impaired.values()):  # the LLCR's first quarters
@@ -435,13 +444,14 @@ def _assemble(
         outcomes_path,
         moments,
         intervals,
-        drivers,
+        drivers_frame(*first),
         sketches,
         precision,
         p_llcr,
         peak_years,
         at_once,
         breached,
+        scenarios_frame(*first),
     )
 
 
@@ -497,7 +507,7 @@ def result_from_rows(
         sketches,
         impaired,
         [paths],
-        drivers_from_rows(samples, rows),
+        first_rows(samples, rows),
         samples.iloc[:HEAD_ROWS].reset_index(names="scenario"),
         None,
         peaks=peaks,

@@ -6,7 +6,7 @@ Formatting only: every figure comes from the outcome table and the scenario.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from strandrisk.scenarios.schema import Scenario
 
 if TYPE_CHECKING:
     from strandrisk.analysis.sensitivity import Spider
+    from strandrisk.engine.mc_result import MCResult
     from strandrisk.scenarios.sampling import UncertaintySpace
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "llcr_line",
     "outside_note",
     "precision_note",
+    "scenario_tails",
     "series_llcr_line",
     "together_rows",
     "usd",
@@ -405,6 +407,51 @@ def breakeven_value(value: float, change: float, none: str = "none") -> str:
         What to write where there is none. [-]
     """
     return none if pd.isna(value) else f"{value:.4g} ({change:+.3g})"
+
+
+def scenario_tails(
+    result: MCResult, company: str, names: Mapping[str, str]
+) -> list[tuple[str, pd.DataFrame]]:
+    """List each outcome's tails with the parameters significant there, as a page prints them.
+
+    Parameters
+    ----------
+    result : MCResult
+        A run with its scenario analysis (:attr:`MCResult.scenarios`). [-]
+    company : str
+        A company of the run, or ``"industry"``. [-]
+    names : mapping of str to str
+        How to name each outcome, e.g. ``{"stranded_peak": "peak stranded"}``. [-]
+
+    Returns
+    -------
+    list of (str, pandas.DataFrame)
+        Per outcome and band of :data:`~strandrisk.core.drivers.SCENARIO_BANDS`: its label,
+        e.g. "peak stranded above P90" (with the share of the draws where ties at the
+        quantile take more than the band's), and the parameters whose median moves more
+        than :data:`~strandrisk.core.drivers.SIGNIFICANT_SD` there, largest first (index
+        parameter; ``delta_sd``, ``median_subset``, ``median_all``). [-, sd, parameter units]
+    """
+    from strandrisk.core.drivers import SCENARIO_BANDS
+
+    if result.scenarios is None:
+        return []
+    shown = result.scenario_analysis(company)
+    own = result.scenarios.xs(company, level="company")
+    shares = own["share"].groupby(level=["outcome", "band"], sort=False).first()
+    tails = []
+    for outcome in dict.fromkeys(own.index.get_level_values("outcome")):
+        for band, (q, above) in SCENARIO_BANDS.items():
+            label = f"{names.get(str(outcome), outcome)} {'above P90' if above else 'below P10'}"
+            share = float(shares[(outcome, band)])
+            if abs(share - (1.0 - q if above else q)) > 0.005:  # ties at the quantile
+                label += f" ({share:.0%} of draws)"
+            at = (shown.index.get_level_values("outcome") == outcome) & (
+                shown.index.get_level_values("band") == band
+            )
+            moved = shown[at].droplevel(["outcome", "band"])
+            tails.append((label, moved[["delta_sd", "median_subset", "median_all"]]))
+    return tails
 
 
 def covenant_label(column: str) -> str:

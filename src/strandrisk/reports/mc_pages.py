@@ -23,6 +23,7 @@ from strandrisk.reports.brief import (
     covenant_label,
     driver_notes,
     precision_note,
+    scenario_tails,
     together_rows,
 )
 from strandrisk.reports.figures import (
@@ -196,8 +197,51 @@ def _mc_tables(
                 "above and `strandrisk sensitivity` (Sobol') apportion the variance properly."
             ),
         ),
+        *_scenario_section(r, company),
     ]
     return tables
+
+
+def _scenario_section(r: MCResult, company: str) -> list[tuple[str, str]]:
+    """@RISK's scenario analysis: the parameters that set each outcome's tails apart."""
+    from strandrisk.core.drivers import SIGNIFICANT_SD
+
+    tails = scenario_tails(r, company, {k: v[0].upper() + v[1:] for k, v in DRIVER_NAMES.items()})
+    if not tails:
+        return []
+    rows = []
+    for label, moved in tails:
+        if moved.empty:
+            rows.append((label, "none", "", "", ""))
+        for parameter, row in moved.iterrows():
+            rows.append(
+                (
+                    label,
+                    str(parameter),
+                    signed_text(float(row["delta_sd"])),
+                    f"{row['median_subset']:.4g}",
+                    f"{row['median_all']:.4g}",
+                )
+            )
+    frame = pd.DataFrame(
+        [row[1:] for row in rows],
+        index=[row[0] for row in rows],
+        columns=["parameter", "median's move (sd)", "median in the tail", "median over all"],
+    )
+    return [
+        (
+            f"Scenario analysis ({company}; @RISK's): what each outcome's tails have in common",
+            _table(frame, "outcome's tail")
+            + _small(
+                f"Over the first {r.driver_scenarios:,} scenarios: where an outcome is above its "
+                "90th percentile (below its 10th), each parameter's median there against its "
+                "median over all draws, in its own standard deviations; the parameters that "
+                f"move more than {SIGNIFICANT_SD:g} sd (@RISK's threshold), in each "
+                "parameter's unit. A tail can depend on a parameter the rank correlations, "
+                "averaged over the whole range, rank low."
+            ),
+        )
+    ]
 
 
 def _contributions(r: MCResult, company: str) -> pd.DataFrame:

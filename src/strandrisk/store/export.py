@@ -145,8 +145,9 @@ def run_tables(run: StoredRun) -> dict[str, pd.DataFrame]:
         years = _capex_years(run.sketches)
         if years is not None:  # mc --capex-years: which year's capex strands
             tables["capex_years"] = years
-        if not run.samples.empty:  # what drives it, as `mc` ranked it
+        if not run.samples.empty:  # what drives it, as `mc` ranked it; its tails
             tables["drivers"] = _drivers(run)
+            tables["scenarios"] = _scenarios(run)
     tables["outcomes"] = run.outcomes
     if not run.samples.empty:  # a Monte Carlo run: the drawn parameter values per scenario
         tables["samples"] = run.samples
@@ -242,6 +243,18 @@ def _drivers(run: StoredRun) -> pd.DataFrame:
     return frame.reset_index()
 
 
+def _scenarios(run: StoredRun) -> pd.DataFrame:
+    """Return @RISK's scenario analysis of a Monte Carlo run, every parameter, as ``mc`` reads it.
+
+    Over the first 20,000 scenarios (:func:`~strandrisk.engine.mc_drivers.scenarios_frame`).
+    """
+    from strandrisk.engine.mc_drivers import first_rows, scenarios_frame
+
+    return scenarios_frame(
+        *first_rows(run.samples.set_index("scenario"), run.outcomes)
+    ).reset_index()
+
+
 def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if "summary" in tables:  # a decision comparison
         rows = [
@@ -284,6 +297,18 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "correlation over the sum of the outcome's, signed",
             )
         )
+    if "scenarios" in tables:
+        rows.append(
+            (
+                "scenarios",
+                "median_subset, median_all, sd",
+                "the parameter's unit: its median where the outcome is above its P90 "
+                "(above_p90) or below its P10 (below_p10), over all draws, and its standard "
+                "deviation; over the first 20,000 scenarios (@RISK's scenario analysis)",
+            )
+        )
+        rows.append(("scenarios", "delta_sd", "standard deviations of the parameter"))
+        rows.append(("scenarios", "share", "fraction of the draws in the band"))
     frame = pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
     frame["unit"] = frame["unit"].replace({"": "-"})
     return frame
