@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.cart import CartResult, cart
     from strandrisk.analysis.choices import ChoiceEffects, choice_effects
     from strandrisk.analysis.deciles import outcome_by_decile
+    from strandrisk.analysis.fast import fast_for_scenario
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim, prim_covering, prim_resample
@@ -59,6 +60,7 @@ _LAZY = {
     "ChoiceEffects": "strandrisk.analysis.choices",
     "choice_effects": "strandrisk.analysis.choices",
     "outcome_by_decile": "strandrisk.analysis.deciles",
+    "fast_for_scenario": "strandrisk.analysis.fast",
     "PriorFit": "strandrisk.analysis.priors",
     "fit_priors": "strandrisk.analysis.priors",
     "PrimResult": "strandrisk.analysis.prim",
@@ -153,6 +155,7 @@ __all__ = [
     "compare_decisions",
     "dimensional_stack",
     "dump_scenario",
+    "fast_for_scenario",
     "feature_scores_for_scenario",
     "feature_scores_given",
     "fit_priors",

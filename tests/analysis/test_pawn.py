@@ -108,7 +108,7 @@ def test_pawn_on_a_kept_runs_draws(tmp_path):
     for (o, p), value in direct["median"].items():
         assert got[(o, p)] == pytest.approx(value, abs=1e-9)  # JSON keeps 10 decimals
     for args, message in (
-        (["--method", "sobol"], "only --method pawn or trees works on given draws"),
+        (["--method", "sobol"], "only --method rbd-fast, pawn or trees works on given draws"),
         (["--method", "pawn", "--n", "500"], "the draws are in the file already"),
         (["--method", "pawn", "--outcome", "nothing"], "'nothing' is not one of"),
     ):

@@ -154,6 +154,7 @@ def test_summary_shapes_and_probabilities():
         "economic_life",
         "together",
         "breaches",
+        "scenario_analysis",
         "confidence",
         "precision",
         "units",

@@ -142,7 +142,9 @@ def test_a_monte_carlo_export_carries_the_drawn_parameters(tmp_path, monkeypatch
     assert run.samples["scenario"].tolist() == list(range(20))
     path = export_xlsx(run, tmp_path / "mc.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames[:6] == ["run", "inputs", "priors", "quantiles", "drivers", "outcomes"]
+    assert book.sheetnames[:7] == [
+        "run", "inputs", "priors", "quantiles", "drivers", "scenarios", "outcomes"
+    ]  # fmt: skip
     inputs = [row[0] for row in book["inputs"].values]
     assert "years" in inputs
     assert not [k for k in inputs if str(k).startswith(("uncertainty", "correlations"))]

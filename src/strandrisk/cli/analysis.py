@@ -41,8 +41,15 @@ _TREES_UNITS = {
     "explain, which the scores share out",
 }
 """Units of the feature scores in ``sensitivity --method trees --json``."""
-_GIVEN = ("pawn", "trees")
-"""The methods that work on plain draws, and so on a kept run's (``--from``)."""
+_FAST_UNITS = {
+    "S1, S1_conf": "share of the outcome's variance the parameter explains alone "
+    "(bias-corrected, so it can dip just below 0), and the half-width of its 95 % bootstrap "
+    "interval; 1 - sum(S1) is left to interactions"
+}
+"""Units of the RBD-FAST indices in ``sensitivity --method rbd-fast --json``."""
+_GIVEN = {"pawn": _PAWN_UNITS, "trees": _TREES_UNITS, "rbd-fast": _FAST_UNITS}
+"""The methods that work on plain draws, and so on a kept run's (``--from``), with the units
+of their ``--json``."""
 
 
 @ui.clean_failures
@@ -55,7 +62,7 @@ def sensitivity(
         typer.Option(
             "--n",
             help="Sobol': base sample size (a power of two, default 64), runs n x (d + 2); "
-            "Morris: trajectories (default 64), runs n x (d + 1); PAWN and trees: "
+            "Morris: trajectories (default 64), runs n x (d + 1); rbd-fast, PAWN and trees: "
             "Latin-hypercube draws (default 2,000).",
         ),
     ] = None,
@@ -64,8 +71,9 @@ def sensitivity(
         str,
         typer.Option(
             help="sobol (variance shares), morris (elementary-effects screening, a twentieth "
-            "of the runs), pawn (distribution-based, from plain draws) or trees (EMA "
-            "Workbench's extra-trees feature scores, from plain draws)."
+            "of the runs), rbd-fast (first-order shares from plain draws), pawn "
+            "(distribution-based, from plain draws) or trees (EMA Workbench's extra-trees "
+            "feature scores, from plain draws)."
         ),
     ] = "sobol",
     outcome: Annotated[
@@ -80,7 +88,8 @@ def sensitivity(
         Path | None,
         typer.Option(
             "--from",
-            help="PAWN or trees on a kept Monte Carlo run's draws (mc --keep) instead of new ones.",
+            help="rbd-fast, PAWN or trees on a kept Monte Carlo run's draws (mc --keep) instead "
+            "of new ones.",
         ),
     ] = None,
     out: ui.OUT_OPTION = None,
@@ -89,7 +98,8 @@ def sensitivity(
         bool, typer.Option("--json", metavar="", help="Print the indices as JSON.")
     ] = False,
 ) -> None:
-    """Sobol' indices, Morris screening, PAWN (SALib) or feature scores, and a P10-P90 tornado."""
+    """Sobol', RBD-FAST, Morris, PAWN (SALib) or feature scores, and a P10-P90 tornado."""
+    from strandrisk.analysis.fast import fast_for_scenario
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.sensitivity import spider
@@ -97,12 +107,12 @@ def sensitivity(
     from strandrisk.analysis.trees import feature_scores_for_scenario
 
     if method not in ("sobol", "morris", *_GIVEN):
-        raise InputError(f"--method: {method!r} is not one of sobol, morris, pawn, trees")
+        raise InputError(f"--method: {method!r} is not one of sobol, morris, rbd-fast, pawn, trees")
     if from_ is not None:
         if method not in _GIVEN:
             raise InputError(
-                f"--from: only --method pawn or trees works on given draws; {method} needs its "
-                "own design"
+                f"--from: only --method rbd-fast, pawn or trees works on given draws; {method} "
+                "needs its own design"
             )
         if set_ or preset or scenario or n is not None:
             raise InputError(
@@ -129,8 +139,7 @@ def sensitivity(
     chosen, space = ui.mc_setup(preset, scenario, set_)
     ui.check_folders(out, png)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    per_draw = {"sobol": len(space.keys) + 2, "morris": len(space.keys) + 1, "pawn": 1, "trees": 1}
-    runs = n * per_draw[method]
+    runs = n * {"sobol": len(space.keys) + 2, "morris": len(space.keys) + 1}.get(method, 1)
     what = _WHAT[method]
     with ui.working(f"{what} from {runs:,} runs, then the tornado and spider", as_json):
         if method == "sobol":
@@ -139,6 +148,8 @@ def sensitivity(
             indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
         elif method == "pawn":
             indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
+        elif method == "rbd-fast":
+            indices = fast_for_scenario(chosen, space, n, seed, outcomes, company)
         else:
             indices = feature_scores_for_scenario(chosen, space, n, seed, outcomes, company)
         web = spider(chosen, space, outcomes[0], company)  # P10 ... P90 of each parameter
@@ -165,6 +176,7 @@ _WHAT = {
     "morris": "Morris elementary effects",
     "pawn": "PAWN indices",
     "trees": "Extra-trees feature scores",
+    "rbd-fast": "RBD-FAST first-order indices",
 }
 """What each ``--method`` computes, for the progress line."""
 
@@ -177,6 +189,8 @@ def _indices_table(method: str, indices: pd.DataFrame, company: str, runs: int) 
         return render_analysis.pawn_table(indices, company, runs)
     if method == "trees":
         return render_analysis.trees_table(indices, company, runs)
+    if method == "rbd-fast":
+        return render_analysis.fast_table(indices, company, runs)
     return render_analysis.sobol_table(indices, company)
 
 
@@ -205,8 +219,7 @@ def _sensitivity_json(
             "mu, mu_star, mu_star_conf, sigma": "the outcome's unit, across the parameter's "
             "range in probability"
         },
-        "pawn": _PAWN_UNITS,
-        "trees": _TREES_UNITS,
+        **_GIVEN,
     }[method]
     swings = web.swings()
     return {
@@ -267,6 +280,7 @@ def _given_from(
     """Run ``sensitivity --method pawn|trees --from FILE``: on a kept run's draws, no tornado."""
     import pandas as pd
 
+    from strandrisk.analysis.fast import fast_given
     from strandrisk.analysis.pawn import pawn_given
     from strandrisk.analysis.trees import feature_scores_given
     from strandrisk.engine.montecarlo import read_kept
@@ -282,8 +296,8 @@ def _given_from(
     draws = {str(k): samples[k].to_numpy(dtype=float) for k in samples.columns}
     results = {o: rows[o].to_numpy(dtype=float) for o in outcomes}
     with ui.working(f"{_WHAT[method]} from {len(samples):,} kept draws", as_json):
-        given = pawn_given if method == "pawn" else feature_scores_given
-        indices = given(draws, results, seed)
+        given = {"pawn": pawn_given, "trees": feature_scores_given, "rbd-fast": fast_given}
+        indices = given[method](draws, results, seed)
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
 
@@ -296,7 +310,7 @@ def _given_from(
                 "runs": len(samples),
                 "from": str(path),
                 **_indices_json(method, indices),
-                "units": _PAWN_UNITS if method == "pawn" else _TREES_UNITS,
+                "units": _GIVEN[method],
             }
         )
         return

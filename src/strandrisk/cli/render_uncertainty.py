@@ -397,7 +397,7 @@ def scenario_table(result: MCResult, company: str = "industry") -> list[Renderab
         f"{SIGNIFICANT_SD:g} sd in each tail"
     )
     t.add_column("outcome's tail", no_wrap=True)
-    t.add_column("parameters (their median's move, in sd)")
+    t.add_column("parameters (their median's move, in sd)", overflow="fold")
     for label, moved in tails:
         words = ", ".join(f"{p} {signed_text(float(v))}" for p, v in moved["delta_sd"].items())
         t.add_row(label, words or "none")

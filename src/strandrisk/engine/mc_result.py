@@ -516,9 +516,10 @@ class MCResult:
         pandas.DataFrame
             Rows of :attr:`scenarios` for ``company`` with ``|delta_sd|`` above
             ``significant``: index (outcome, band, parameter), largest first in each band.
-            Empty where none is, or for a summary without the analysis. [-]
+            Empty where none is, or for a summary without the analysis (or of fewer than 20
+            draws). [-]
         """
-        if self.scenarios is None:
+        if self.scenarios is None or self.scenarios.empty:  # none, or too few draws for it
             return pd.DataFrame(columns=["median_subset", "median_all", "sd", "delta_sd", "share"])
         at = self.scenarios.index.get_level_values("company") == company
         if not at.any():

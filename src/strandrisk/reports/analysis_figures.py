@@ -579,7 +579,8 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     Parameters
     ----------
     indices : pandas.DataFrame
-        Index parameter; columns ``S1, S1_conf, ST, ST_conf``, largest ST first. [-]
+        Index parameter; columns ``S1, S1_conf, ST, ST_conf``, largest ST first; or only
+        ``S1, S1_conf`` (RBD-FAST), largest S1 first, drawn with their 95 % intervals. [-]
     title : str
         Chart title. [-]
     top : int
@@ -587,8 +588,17 @@ def sobol_figure(indices: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     """
     s = indices.head(top).iloc[::-1]
     fig = go.Figure()
-    fig.add_bar(y=list(s.index), x=s["ST"], name="total (ST)", orientation="h")
-    fig.add_bar(y=list(s.index), x=s["S1"], name="first order (S1)", orientation="h")
+    if "ST" in s.columns:
+        fig.add_bar(y=list(s.index), x=s["ST"], name="total (ST)", orientation="h")
+        fig.add_bar(y=list(s.index), x=s["S1"], name="first order (S1)", orientation="h")
+    else:
+        fig.add_bar(
+            y=list(s.index),
+            x=s["S1"],
+            name="first order (S1), 95 % interval",
+            orientation="h",
+            error_x={"type": "data", "array": list(s["S1_conf"]), "visible": True},
+        )
     fig.update_layout(
         title=title,
         xaxis_title="share of variance",

@@ -316,15 +316,15 @@ def dependence_note(space: UncertaintySpace, method: str) -> str:
     """Say what a sensitivity design leaves out of the scenario's dependence, if anything.
 
     Sobol' indices and Morris screening draw their own designs with independent parameters:
-    a scenario's rank correlations and its t copula are not imposed there (PAWN and the
-    feature scores draw from the same Latin hypercube as ``mc``, correlations and copula
-    included).
+    a scenario's rank correlations and its t copula are not imposed there (RBD-FAST, PAWN
+    and the feature scores draw from the same Latin hypercube as ``mc``, correlations and
+    copula included).
 
     Parameters
     ----------
     space : UncertaintySpace
         The parameters drawn, their correlations and copula. [-]
-    method : {"sobol", "morris", "pawn", "trees"}
+    method : {"sobol", "morris", "rbd-fast", "pawn", "trees"}
         The sensitivity method. [-]
 
     Returns
@@ -335,7 +335,7 @@ def dependence_note(space: UncertaintySpace, method: str) -> str:
     c = np.asarray(space.correlation, dtype=float)
     pairs = int(np.count_nonzero(np.triu(c, 1)))
     t = math.isfinite(space.copula_df)
-    if method in ("pawn", "trees") or not (pairs or t):
+    if method in ("rbd-fast", "pawn", "trees") or not (pairs or t):
         return ""
     what = [f"{pairs} rank correlation{'' if pairs == 1 else 's'}"] if pairs else []
     what += ["t copula"] if t else []
@@ -434,7 +434,7 @@ def scenario_tails(
     """
     from strandrisk.core.drivers import SCENARIO_BANDS
 
-    if result.scenarios is None:
+    if result.scenarios is None or result.scenarios.empty:
         return []
     shown = result.scenario_analysis(company)
     own = result.scenarios.xs(company, level="company")

@@ -340,6 +340,8 @@ def sensitivity_page(
         if "median" in indices.columns
         else "trees"
         if "score" in indices.columns
+        else "rbd-fast"
+        if "ST" not in indices.columns and "S1" in indices.columns
         else "morris"
         if "mu_star" in indices.columns
         else "sobol"
@@ -371,7 +373,10 @@ def sensitivity_page(
     if method == "trees":  # one heat map for all the outcomes, as EMA Workbench draws them
         figures = {"feature_scores": _trees_chart(indices, company)}
     else:
-        figures = {f"{method}_{o}": _indices_chart(indices, method, o, company) for o in outcomes}
+        figures = {
+            f"{method.replace('-', '_')}_{o}": _indices_chart(indices, method, o, company)
+            for o in outcomes
+        }
     if swings:
         figures["tornado_p10_p90"] = tornado_figure(
             swings,
@@ -445,6 +450,24 @@ def _indices_text(
         fit = indices["oob_r2"].groupby(level="outcome", sort=False).first()
         table = pd.concat([scores_wide(indices, 15), fit.to_frame("out-of-bag R²").T])
         return intro, [("Feature scores (extra trees)", _table(table, "parameter", "{:.3f}"))]
+    if method == "rbd-fast":
+        intro = (
+            f"RBD-FAST first-order indices of {company}'s outcomes from {runs:,} draws (SALib; "
+            "Tarantola et al. 2006, bias-corrected as Tissot and Prieur 2012), with 95 % "
+            "bootstrap intervals: the share of an outcome's variance each parameter explains "
+            "alone (Sobol' S1) without Saltelli's design. No total indices: 1 - sum(S1) is "
+            "left to interactions, which --method sobol apportions."
+            + (
+                " The tornado moves one parameter at a time to its 10th and 90th percentile."
+                if tornado
+                else ""
+            )
+        )
+        tables = [
+            (f"RBD-FAST indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
+            for o in outcomes
+        ]
+        return intro, tables
     if method == "pawn":
         intro = (
             f"PAWN indices of {company}'s outcomes from {runs:,} draws (SALib; "
@@ -523,6 +546,8 @@ def _indices_chart(indices: pd.DataFrame, method: str, o: str, company: str) -> 
             "$B" if o in _MONEY_OUTCOMES else "outcome's unit",
             1e9 if o in _MONEY_OUTCOMES else 1.0,
         )
+    if method == "rbd-fast":
+        return sobol_figure(indices.loc[o], f"RBD-FAST first-order indices of {o} ({company})")
     return sobol_figure(indices.loc[o], f"Sobol indices of {o} ({company})")
 
 
