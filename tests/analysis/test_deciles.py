@@ -121,3 +121,22 @@ def test_the_chart_draws_only_the_parameters_above_the_floor():
     only = decile_figure(table, "t", "y", scale=1.0, floor=1e9)  # the strongest always
     assert [trace.name for trace in only.data] == ["line"]
     assert "a tenth of the 10,000 scenarios" in drawn.layout.xaxis.title.text
+
+
+def test_the_change_in_the_mean_tornado_by_hand_and_as_planted():
+    from strandrisk.analysis.deciles import mean_swings
+
+    x = pd.DataFrame({"a": [9.0, 1, 8, 2, 7, 3, 6, 4, 5, 0], "b": [1.0, 1, 2, 2, 1, 1, 2, 2, 1, 2]})
+    y = np.array([90.0, 10, 80, 20, 70, 30, 60, 40, 50, 0])
+    swings = mean_swings(outcome_by_decile(x, y, bins=5), float(y.mean()))
+    a = swings[0]
+    assert (a.key, a.outcome_low, a.outcome_high, a.base) == ("a", 5.0, 85.0, 45.0)
+    assert (a.low, a.high) == (1.0, 8.0)  # the inner edges of the lowest and highest bins
+    assert swings[1].key == "b"
+    assert swings[1].swing < a.swing
+    planted = mean_swings(outcome_by_decile(*_draws()), float(_draws()[1].mean()))
+    assert [s.key for s in planted] == ["line", "bowl", "flat"]
+    line = planted[0]
+    assert line.outcome_high - line.outcome_low == pytest.approx(9.0, abs=0.5)  # 10 x (0.95 - 0.05)
+    assert planted[1].outcome_low == pytest.approx(planted[1].outcome_high, abs=0.3)  # a bowl
+    assert planted[2].swing < 0.5  # no effect: sampling alone

@@ -743,6 +743,8 @@ def test_mc_writes_its_page_and_charts(tmp_path, monkeypatch):
         "mc_cdf_npv_2026",
         "mc_deciles_stranded_peak",
         "mc_deciles_npv_2026",
+        "mc_mean_tornado_stranded_peak",
+        "mc_mean_tornado_npv_2026",
     ):
         assert f'id="fig-{key}"' in page
         assert (png / f"{key}.png").read_bytes()[:4] == b"\x89PNG"

@@ -16,10 +16,15 @@ orders of the scenarios), as PAWN's dummy parameters give its noise floor.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["decile_noise_floor", "median_range", "outcome_by_decile"]
+if TYPE_CHECKING:
+    from strandrisk.analysis.sensitivity import Swing
+
+__all__ = ["decile_noise_floor", "mean_swings", "median_range", "outcome_by_decile"]
 
 
 def outcome_by_decile(
@@ -100,6 +105,50 @@ def outcome_by_decile(
         )
     ranked = sorted(spread, key=lambda k: -spread[k])  # stable: ties keep the columns' order
     return pd.concat(parts).loc[ranked]
+
+
+def mean_swings(deciles: pd.DataFrame, mean: float) -> list[Swing]:
+    """Return @RISK's "change in output mean" tornado: each parameter's lowest and highest bin.
+
+    For each parameter, the outcome's mean over the draws in its lowest bin and in its
+    highest (a tenth each, by default), against the outcome's mean over all the draws;
+    largest swing first. Unlike the spider's tornado it reads the Monte Carlo's own draws,
+    everything else varying, so it is what the outcome does on average as the parameter
+    goes from low to high; like any binned mean, a parameter without an effect swings a
+    little from sampling alone.
+
+    Parameters
+    ----------
+    deciles : pandas.DataFrame
+        From :func:`outcome_by_decile`. [unit of the outcome]
+    mean : float
+        The outcome's mean over the same draws. [unit of the outcome]
+
+    Returns
+    -------
+    list of Swing
+        Per parameter: ``low`` and ``high`` the parameter's values at the inner edges of its
+        lowest and highest bins (its P10 and P90 with deciles), ``outcome_low`` and
+        ``outcome_high`` the bins' means, ``base`` the overall mean; by falling
+        :attr:`~strandrisk.analysis.sensitivity.Swing.swing`. [parameter and outcome units]
+    """
+    from strandrisk.analysis.sensitivity import Swing
+
+    swings = []
+    for name, bins in deciles.groupby(level="parameter", sort=False):
+        first, last = bins.iloc[0], bins.iloc[-1]
+        swings.append(
+            Swing(
+                str(name),
+                "",
+                float(first["high"]),
+                float(last["low"]),
+                float(first["mean"]),
+                float(last["mean"]),
+                float(mean),
+            )
+        )
+    return sorted(swings, key=lambda s: -s.swing)  # stable: ties keep the table's order
 
 
 def median_range(deciles: pd.DataFrame) -> pd.Series:

@@ -291,6 +291,7 @@ def tornado_figure(
     top: int = 12,
     what: str = "peak stranded value",
     unit: str = "USD",
+    ends: tuple[str, str] = ("parameter at its low end", "parameter at its high end"),
 ) -> go.Figure:
     """Draw a tornado: the change in an outcome with each parameter at either end.
 
@@ -304,6 +305,8 @@ def tornado_figure(
         How many parameters to draw. [count]
     what, unit : str
         The outcome in words, and its unit (``USD`` is drawn in billions). [-]
+    ends : tuple of str
+        The legend's names of the low and the high end. [-]
     """
     scale, axis, _ = display_unit(unit)
     shown = list(swings)[:top][::-1]
@@ -312,13 +315,13 @@ def tornado_figure(
     fig.add_bar(
         y=labels,
         x=[(s.outcome_low - s.base) * scale for s in shown],
-        name="parameter at its low end",
+        name=ends[0],
         orientation="h",
     )
     fig.add_bar(
         y=labels,
         x=[(s.outcome_high - s.base) * scale for s in shown],
-        name="parameter at its high end",
+        name=ends[1],
         orientation="h",
     )
     fig.update_layout(

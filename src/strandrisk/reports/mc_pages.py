@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from strandrisk.analysis.deciles import decile_noise_floor, outcome_by_decile
+from strandrisk.analysis.deciles import decile_noise_floor, mean_swings, outcome_by_decile
 from strandrisk.engine.decisions import DecisionComparison
 from strandrisk.engine.montecarlo import MCResult
 from strandrisk.reports._page import _in_order, _small, _table, write_page
@@ -36,6 +36,7 @@ from strandrisk.reports.figures import (
     p_impairment_figure,
     rank_drivers_figure,
     together_figure,
+    tornado_figure,
 )
 from strandrisk.scenarios.sampling import SAMPLER_NAMES, copula_text
 from strandrisk.scenarios.schema import COMPANIES
@@ -354,7 +355,8 @@ def _decile_figures(samples: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, 
     """Return the industry's peak stranded value and NPV by decile of their strongest drivers."""
     figures = {}
     for name, words in (("stranded_peak", "peak stranded value"), ("npv_2026", "the 2026 NPV")):
-        shown = deciles_shown(samples, outcomes.loc[samples.index, name].to_numpy())
+        y = outcomes.loc[samples.index, name].to_numpy()
+        shown = deciles_shown(samples, y)
         if shown is None:
             return {}
         figures[f"mc_deciles_{name}"] = decile_figure(
@@ -363,6 +365,14 @@ def _decile_figures(samples: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, 
             "the parameters above noise",
             f"median {words}, USD billion",
             floor=shown[1],
+        )
+        head = min(len(y), DECILE_SCENARIOS)  # the draws the deciles read
+        figures[f"mc_mean_tornado_{name}"] = tornado_figure(
+            mean_swings(shown[0], float(np.mean(y[:head]))),
+            f"Change in the mean of {words} (industry), @RISK's tornado over the draws",
+            top=10,
+            what=f"the mean of {words}",
+            ends=("the parameter's lowest tenth", "its highest tenth"),
         )
     return figures
 
