@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from SALib.analyze import rbd_fast
 
+from strandrisk.analysis._given import checked_draws, measurable, on_new_draws
 from strandrisk.analysis.sobol import model_evaluator
-from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
@@ -38,9 +38,7 @@ _RESAMPLES = 100
 
 def _enough(n: int) -> int:
     """Return ``n``, or refuse too few draws for the spectrum."""
-    if n < _FEWEST:
-        raise InputError(f"n = {n}: RBD-FAST needs at least {_FEWEST} draws; 2,000 is typical")
-    return n
+    return checked_draws(n, _FEWEST, "RBD-FAST needs")
 
 
 def fast_indices(
@@ -70,9 +68,7 @@ def fast_indices(
         explains alone, bias-corrected, so it can dip just below 0) and ``S1_conf`` (the
         half-width of its 95 % bootstrap interval). [fraction]
     """
-    n = _enough(whole_number("n", n, 1))  # before the model runs
-    samples = sample_in_threads(space, 0, n, seed, "lhs")
-    return fast_given(samples, evaluate(samples), seed)
+    return on_new_draws(fast_given, evaluate, space, n, seed, _enough)
 
 
 def fast_given(
@@ -102,13 +98,9 @@ def fast_given(
     x_all = np.column_stack([np.asarray(samples[k], dtype=float) for k in keys])
     problem = {"num_vars": len(keys), "names": keys, "bounds": [[0.0, 1.0]] * len(keys)}
     frames = []
-    for outcome, values in results.items():
-        y_all = np.asarray(values, dtype=float)
-        keep = ~np.isnan(y_all)
-        if keep.sum() < _FEWEST or np.ptp(y_all[keep]) == 0:
-            continue  # too few draws with a value (an IRR that rarely exists), or a constant
+    for outcome, keep, y in measurable(results, _FEWEST):
         res = rbd_fast.analyze(
-            problem, x_all[keep], y_all[keep], M=HARMONICS, num_resamples=_RESAMPLES, seed=seed
+            problem, x_all[keep], y, M=HARMONICS, num_resamples=_RESAMPLES, seed=seed
         )
         frame = pd.DataFrame(
             {

@@ -19,13 +19,14 @@ cannot be told from noise at that sample size.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from SALib.analyze import pawn as pawn_analyze
 
+from strandrisk.analysis._given import checked_draws, measurable, on_new_draws
 from strandrisk.analysis.sobol import model_evaluator
-from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
@@ -44,12 +45,8 @@ _FEWEST = 10
 
 def _enough(n: int, slides: int) -> int:
     """Return ``n``, or refuse fewer draws than the conditioning intervals need."""
-    if n < slides * _FEWEST:
-        raise InputError(
-            f"n = {n}: PAWN needs at least {slides * _FEWEST} draws ({_FEWEST} in each of its "
-            f"{slides} conditioning intervals); 2,000 is typical"
-        )
-    return n
+    why = f" ({_FEWEST} in each of its {slides} conditioning intervals)"
+    return checked_draws(n, slides * _FEWEST, "PAWN needs", why)
 
 
 def pawn_indices(
@@ -83,9 +80,8 @@ def pawn_indices(
         the Kolmogorov-Smirnov statistic over the intervals, and ``cv`` (its coefficient of
         variation across them). [-]
     """
-    n = _enough(whole_number("n", n, 1), slides)  # before the model runs
-    samples = sample_in_threads(space, 0, n, seed, "lhs")
-    return pawn_given(samples, evaluate(samples), seed, slides)
+    given = partial(pawn_given, slides=slides)
+    return on_new_draws(given, evaluate, space, n, seed, partial(_enough, slides=slides))
 
 
 def pawn_given(
@@ -119,13 +115,8 @@ def pawn_given(
     x_all = np.column_stack([*(np.asarray(samples[k], dtype=float) for k in keys), dummies])
     problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
     frames = []
-    for outcome, values in results.items():
-        y_all = np.asarray(values, dtype=float)
-        keep = ~np.isnan(y_all)
-        if keep.sum() < slides * _FEWEST:
-            continue  # too few draws with a value (an IRR that rarely exists)
-        x, y = x_all[keep], y_all[keep]
-        res = pawn_analyze.analyze(problem, x, y, S=slides)
+    for outcome, keep, y in measurable(results, slides * _FEWEST, spread=False):
+        res = pawn_analyze.analyze(problem, x_all[keep], y, S=slides)
         frame = pd.DataFrame(
             {
                 "median": np.asarray(res["median"], dtype=float),

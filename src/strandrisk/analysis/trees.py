@@ -27,8 +27,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from strandrisk.analysis._given import checked_draws, measurable, on_new_draws
 from strandrisk.analysis.sobol import model_evaluator
-from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
@@ -55,9 +55,7 @@ _FEWEST = 50
 
 def _enough(n: int) -> int:
     """Return ``n``, or refuse too few draws for a forest."""
-    if n < _FEWEST:
-        raise InputError(f"n = {n}: feature scores need at least {_FEWEST} draws; 2,000 is typical")
-    return n
+    return checked_draws(n, _FEWEST, "feature scores need")
 
 
 def feature_scores(
@@ -88,9 +86,7 @@ def feature_scores(
         parameters and the dummies they sum to 1) and ``oob_r2`` (the outcome's forest's
         out-of-bag R², the same on each of its rows). [-]
     """
-    n = _enough(whole_number("n", n, 1))  # before the model runs
-    samples = sample_in_threads(space, 0, n, seed, "lhs")
-    return feature_scores_given(samples, evaluate(samples), seed)
+    return on_new_draws(feature_scores_given, evaluate, space, n, seed, _enough)
 
 
 def feature_scores_given(
@@ -122,21 +118,16 @@ def feature_scores_given(
     probes = np.random.default_rng([seed, 0x7EE5]).random((n, PROBES))  # independent
     x_all = np.column_stack([*(np.asarray(samples[k], dtype=float) for k in keys), probes])
     frames = []
-    for outcome, values in results.items():
-        y_all = np.asarray(values, dtype=float)
-        keep = ~np.isnan(y_all)
-        m = int(keep.sum())
-        if m < _FEWEST or np.ptp(y_all[keep]) == 0:
-            continue  # too few draws with a value (an IRR that rarely exists), or a constant
+    for outcome, keep, y in measurable(results, _FEWEST):
         forest = ExtraTreesRegressor(  # EMA Workbench's get_ex_feature_scores defaults
             n_estimators=TREES,
             max_features=max(1, round(x_all.shape[1] / 3)),
-            min_samples_leaf=max(1, round(math.sqrt(m) / math.sqrt(1000))),
+            min_samples_leaf=max(1, round(math.sqrt(len(y)) / math.sqrt(1000))),
             bootstrap=True,
             oob_score=True,
             random_state=int(np.random.SeedSequence([seed, 0x7EE6]).generate_state(1)[0]),
             n_jobs=-1,  # each tree's seed is drawn before they are fitted: any thread count
-        ).fit(x_all[keep], y_all[keep])
+        ).fit(x_all[keep], y)
         scores = np.asarray(forest.feature_importances_, dtype=float)
         d = len(keys)
         frame = pd.DataFrame(

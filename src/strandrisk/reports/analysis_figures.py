@@ -484,6 +484,13 @@ def prior_fit_figures(
     return pdf, cdf
 
 
+_BOX_AXES = {
+    "xaxis_title": "coverage: share of the cases of interest inside the box",
+    "yaxis_title": "density: share of the box that is a case of interest",
+}
+"""The axes of a scenario-discovery box's trade-off: PRIM's peels, CART's leaves."""
+
+
 def cart_figure(
     leaves: pd.DataFrame, rules: Sequence[str], prim_box: PrimBox, title: str
 ) -> go.Figure:
@@ -528,8 +535,7 @@ def cart_figure(
     )
     fig.update_layout(
         title=title,
-        xaxis_title="coverage: share of the cases of interest inside the box",
-        yaxis_title="density: share of the box that is a case of interest",
+        **_BOX_AXES,
         **_LAYOUT,
     )
     return fig
@@ -566,8 +572,7 @@ def prim_tradeoff_figure(trajectory: pd.DataFrame, chosen: int, title: str) -> g
     )
     fig.update_layout(
         title=title,
-        xaxis_title="coverage: share of the cases of interest inside the box",
-        yaxis_title="density: share of the box that is a case of interest",
+        **_BOX_AXES,
         **_LAYOUT,
     )
     return fig

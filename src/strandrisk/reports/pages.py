@@ -430,6 +430,11 @@ def _indices_text(
     tornado: bool,
 ) -> tuple[str, list[tuple[str, str]]]:
     """Return the sensitivity page's introduction and its tables of indices, per ``method``."""
+    oat = (  # none for the measures on a kept run's draws
+        " The tornado moves one parameter at a time to its 10th and 90th percentile."
+        if tornado
+        else ""
+    )
     if method == "trees":
         from strandrisk.analysis.trees import scores_wide
 
@@ -440,12 +445,7 @@ def _indices_text(
             "parameter's share of the forest's reduction in squared error. It needs no design "
             "and catches effects that interact or reverse. The out-of-bag R² says how much of "
             "the outcome the parameters explain at all; the noise floor is the largest score "
-            "of 5 dummy parameters that do nothing."
-            + (
-                " The tornado moves one parameter at a time to its 10th and 90th percentile."
-                if tornado
-                else ""
-            )
+            "of 5 dummy parameters that do nothing." + oat
         )
         fit = indices["oob_r2"].groupby(level="outcome", sort=False).first()
         table = pd.concat([scores_wide(indices, 15), fit.to_frame("out-of-bag R²").T])
@@ -456,12 +456,7 @@ def _indices_text(
             "Tarantola et al. 2006, bias-corrected as Tissot and Prieur 2012), with 95 % "
             "bootstrap intervals: the share of an outcome's variance each parameter explains "
             "alone (Sobol' S1) without Saltelli's design. No total indices: 1 - sum(S1) is "
-            "left to interactions, which --method sobol apportions."
-            + (
-                " The tornado moves one parameter at a time to its 10th and 90th percentile."
-                if tornado
-                else ""
-            )
+            "left to interactions, which --method sobol apportions." + oat
         )
         tables = [
             (f"RBD-FAST indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
@@ -475,12 +470,7 @@ def _indices_text(
             "between the outcome's distribution with the parameter held in one tenth of its "
             "range and over all draws, the median over the ten (0: no effect). Based on whole "
             "distributions, not variances, so it suits skewed or saturated outcomes. The noise "
-            "floor is the 95th percentile of 20 dummy parameters that do nothing."
-            + (
-                " The tornado moves one parameter at a time to its 10th and 90th percentile."
-                if tornado
-                else ""
-            )
+            "floor is the 95th percentile of 20 dummy parameters that do nothing." + oat
         )
         tables = [
             (f"PAWN indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
