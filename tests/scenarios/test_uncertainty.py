@@ -440,8 +440,23 @@ def test_non_psd_correlations_are_refused():
             "unknown field 'low'; a fit distribution takes fit, the name of a register trend fit",
         ),
         (
+            '[uncertainty]\n"market.price_decline" = { dist = "weibull", a = 2, b = 3 }\n',
+            "unknown distribution 'weibull'; one of fixed, uniform, .*, cumulative, beta, fit$",
+        ),
+        (
             '[uncertainty]\n"market.price_decline" = { dist = "beta", a = 2, b = 3 }\n',
-            "unknown distribution 'beta'; one of fixed, uniform, .*, empirical, cumulative, fit$",
+            "unknown field 'a'; a beta distribution takes low and high, its ends, and alpha and "
+            "beta",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "beta", low = 0.5, high = 1.5, '
+            "alpha = 2 }\n",
+            "a beta distribution takes alpha and beta, two positive numbers: got 2$",
+        ),
+        (
+            '[uncertainty]\n"market.price_decline" = { dist = "beta", low = 0.5, high = 1.5, '
+            "alpha = 2, beta = -1 }\n",
+            "a beta distribution takes alpha and beta, two positive numbers: got 2, -1$",
         ),
         (
             '[uncertainty]\n"market.price_decline" = { dist = ["uniform"], low = 0.5, high = 1 }\n',

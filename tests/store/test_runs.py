@@ -368,4 +368,5 @@ def test_an_export_keeps_a_cumulative_priors_points(tmp_path):
         3,
     )
     assert row["cumulative probabilities"] == "P10 0.6, P50 0.88, P90 1.4"
-    assert list(priors.columns)[-1] == "cumulative probabilities"  # after the older columns
+    assert list(priors.columns)[-2:] == ["cumulative probabilities", "beta shape"]  # the newest
+    assert priors["beta shape"].isna().all()

@@ -118,6 +118,8 @@ def _describe(dist: Any) -> str:
                 f"{g(v)} {w / total:.0%}" for v, w in zip(dist.values, dist.weights, strict=True)
             )
             text = f"discrete: {shares}" if len(dist.values) <= 5 else f"{text}, weighted"
+    elif kind == "beta":
+        text = f"beta({g(dist.shape[0])}, {g(dist.shape[1])}) {g(dist.low)} to {g(dist.high)}"
     elif kind == "cumulative":
         points = ", ".join(
             f"P{100 * p:g} {g(v)}" for v, p in zip(dist.values, dist.probabilities, strict=True)
@@ -138,7 +140,7 @@ def _shape(dist: Any, value: Any) -> tuple:
     follows = dist.kind not in ("fixed", "empirical") and dist.mode == value
     mode = None if follows else dist.mode
     shape = (dist.kind, dist.low, dist.high, mode, dist.values, dist.weights)
-    return (*shape, dist.band, dist.truncate, dist.probabilities)
+    return (*shape, dist.band, dist.truncate, dist.probabilities, dist.shape)
 
 
 def prior_diff(

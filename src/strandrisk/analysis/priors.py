@@ -70,7 +70,7 @@ def frozen(dist: Distribution) -> stats.rv_continuous:
     Parameters
     ----------
     dist : Distribution
-        A uniform, log-uniform, triangular, PERT, normal or lognormal. [unit]
+        A uniform, log-uniform, triangular, PERT, beta, normal or lognormal. [unit]
     """
     lo, hi, mode = dist.low, dist.high, dist.mode
     if dist.kind == "normal":
@@ -87,6 +87,8 @@ def frozen(dist: Distribution) -> stats.rv_continuous:
     if dist.kind == "pert":
         a, b = 1 + 4 * (mode - lo) / (hi - lo), 1 + 4 * (hi - mode) / (hi - lo)
         return stats.beta(a, b, loc=lo, scale=hi - lo)
+    if dist.kind == "beta":
+        return stats.beta(*dist.shape, loc=lo, scale=hi - lo)
     raise ValueError(f"{dist.kind}: no continuous density to fit")
 
 
@@ -129,6 +131,17 @@ def _three_point(x: np.ndarray, kind: str) -> Distribution:
     return dist_of(best.x)
 
 
+def _beta(x: np.ndarray) -> Distribution:
+    """Fit a beta by maximum likelihood over its shape, on the uniform's unbiased ends.
+
+    The ends are estimated as the uniform's (beyond the extremes by a gap, so no value sits
+    on an end, where a density can be 0 or infinite) and counted among its four parameters.
+    """
+    lo, hi = _widened(x)
+    alpha, beta, _, _ = stats.beta.fit(x, floc=lo, fscale=hi - lo)
+    return Distribution("beta", low=lo, high=hi, shape=(float(alpha), float(beta)))
+
+
 def _candidates(x: np.ndarray) -> list[tuple[Distribution, int]]:
     """Each kind that can hold ``x``, fitted, with its count of parameters."""
     mean, sd = float(x.mean()), float(x.std())
@@ -137,6 +150,7 @@ def _candidates(x: np.ndarray) -> list[tuple[Distribution, int]]:
         (Distribution("uniform", *_widened(x)), 2),
         (_three_point(x, "triangular"), 3),
         (_three_point(x, "pert"), 3),
+        (_beta(x), 4),
     ]
     if (x > 0).all():
         logs = np.log(x)
@@ -243,6 +257,8 @@ def prior_toml(key: str, dist: Distribution) -> str:
         if dist.kind in ("triangular", "pert"):
             fields.append(f"mode = {dist.mode:.6g}")
         fields.append(f"high = {dist.high:.6g}")
+        if dist.kind == "beta":
+            fields += [f"alpha = {dist.shape[0]:.6g}", f"beta = {dist.shape[1]:.6g}"]
     return f'"{key}" = {{ {", ".join(fields)} }}'
 
 
@@ -279,9 +295,10 @@ def fit_table(fits: list[PriorFit], priors: list[Distribution | None], best: int
     -------
     pandas.DataFrame
         A row per fit: ``kind``, ``low``, ``mode``, ``high`` (a normal's and lognormal's
-        5th and 95th percentiles), ``p5``, ``p50``, ``p95``, ``log_likelihood``,
-        ``parameters``, ``aic``, ``delta_aic`` (from the best), ``bic``, ``ks``,
-        ``within_range`` and ``label`` (:func:`fit_label`). [unit of the parameter, -]
+        5th and 95th percentiles), ``alpha`` and ``beta`` (a beta's shape), ``p5``, ``p50``,
+        ``p95``, ``log_likelihood``, ``parameters``, ``aic``, ``delta_aic`` (from the best),
+        ``bic``, ``ks``, ``within_range`` and ``label`` (:func:`fit_label`). [unit of the
+        parameter, -]
     """
     rows = []
     for i, (fit, prior) in enumerate(zip(fits, priors, strict=True)):
@@ -293,6 +310,8 @@ def fit_table(fits: list[PriorFit], priors: list[Distribution | None], best: int
                 "low": d.low,
                 "mode": d.mode,
                 "high": d.high,
+                "alpha": d.shape[0] if d.shape else math.nan,
+                "beta": d.shape[1] if d.shape else math.nan,
                 "p5": p5,
                 "p50": p50,
                 "p95": p95,

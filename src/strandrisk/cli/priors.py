@@ -248,6 +248,7 @@ def _json(
             "aic, bic, log_likelihood": "-",
             "ks": "Kolmogorov-Smirnov distance, 0 to 1",
             "low, high of normal and lognormal": "5th and 95th percentiles",
+            "alpha, beta": "a beta's two shape parameters, on its support [low, high] (-)",
             "pairs": "Spearman rank correlation, -1 to 1, rounded to two decimals, over the rows "
             "holding every column",
         },

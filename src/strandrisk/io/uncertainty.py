@@ -168,6 +168,11 @@ _FIELDS = {
         "values, a list of at least two, and weights, the probability of each, if they are "
         "not equally likely",
     ),
+    "beta": (
+        ("low", "high", "alpha", "beta"),
+        "low and high, its ends, and alpha and beta, its two shape parameters (both positive; "
+        "@RISK's RiskBetaGeneral(alpha, beta, low, high))",
+    ),
     "cumulative": (
         ("low", "high", "values", "probabilities"),
         "low and high, its ends, and values with probabilities, its cumulative probability "
@@ -234,6 +239,7 @@ def _parse_one(key: str, spec: Any, where: str) -> Distribution:
             weights=tuple(float(v) for v in spec.get("weights", ())),
             truncate=truncate,
             probabilities=tuple(float(v) for v in spec.get("probabilities", ())),
+            shape=tuple(float(spec[k]) for k in ("alpha", "beta") if k in spec),
         )
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: uncertainty.{key}: {exc}") from None
@@ -516,6 +522,9 @@ def dump_uncertainty(space: UncertaintySpace) -> str:
         if dist.probabilities:
             cdf = ", ".join(repr(float(v)) for v in dist.probabilities)
             fields.append(f"probabilities = [{cdf}]")
+        if dist.shape:
+            alpha, beta = (float(v) for v in dist.shape)
+            fields += [f"alpha = {alpha!r}", f"beta = {beta!r}"]
         if dist.truncated:  # (inf and -inf are TOML's own spelling)
             fields.append(f"truncate = [{dist.truncate[0]!r}, {dist.truncate[1]!r}]")
         lines.append(f'"{key}" = {{ {", ".join(fields)} }}')

@@ -3,7 +3,8 @@
 Every distribution is described by ``low`` and ``high`` (and a ``mode`` where it has
 one). For the bounded ones (uniform, triangular, PERT, log-uniform) they are the support;
 for normal and lognormal they are the 5th and 95th percentiles; ``empirical`` resamples
-given values; ``cumulative`` rises linearly between given points of its CDF; ``fixed`` is
+given values; ``cumulative`` rises linearly between given points of its CDF; ``beta`` is a
+beta on ``[low, high]`` with two shape parameters (@RISK's ``RiskBetaGeneral``); ``fixed`` is
 a point. A normal or lognormal may be truncated to an interval (@RISK's ``RiskTruncate``):
 it is then the distribution conditioned on that interval.
 """
@@ -30,6 +31,7 @@ KINDS = (
     "loguniform",
     "empirical",
     "cumulative",
+    "beta",
 )
 _Z95 = 1.6448536269514722  # standard normal 95th percentile
 
@@ -67,6 +69,10 @@ class Distribution:
         ``cumulative`` only: the CDF at each of ``values``, rising strictly inside (0, 1);
         the CDF is 0 at ``low``, 1 at ``high`` and linear between the points (@RISK's
         ``RiskCumul(low, high, values, probabilities)``, an expert's P10, P50 and P90 say). [-]
+    shape : tuple of float
+        ``beta`` only: its two shape parameters ``(alpha, beta)``, both positive, on the
+        support ``[low, high]`` (@RISK's ``RiskBetaGeneral(alpha, beta, low, high)``; alpha
+        = beta is symmetric, alpha > beta leans to ``high``, both 1 is the uniform). [-]
     """
 
     kind: str
@@ -78,6 +84,7 @@ class Distribution:
     band: tuple[float, float] = (0.0, 1.0)
     truncate: tuple[float, float] = (-math.inf, math.inf)
     probabilities: tuple[float, ...] = ()
+    shape: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -88,6 +95,8 @@ class Distribution:
             raise ValueError(
                 f"{self.kind}: probabilities belong to a cumulative distribution's values"
             )
+        if self.shape and self.kind != "beta":
+            raise ValueError(f"{self.kind}: alpha and beta belong to a beta distribution")
         if self.truncated and self.kind not in ("normal", "lognormal"):
             raise ValueError(
                 f"{self.kind}: truncate applies to a normal or lognormal (the unbounded kinds); "
@@ -118,6 +127,13 @@ class Distribution:
             raise ValueError(f"{self.kind}: low must be positive, got {self.low:g}")
         if self.kind == "cumulative":
             self._check_points()
+        if self.kind == "beta" and not (
+            len(self.shape) == 2 and all(math.isfinite(v) and v > 0 for v in self.shape)
+        ):
+            raise ValueError(
+                f"a beta distribution takes alpha and beta, two positive numbers: got "
+                f"{', '.join(f'{v:g}' for v in self.shape) or 'none'}"
+            )
         if self.truncated:
             self._check_truncation()
 
@@ -285,6 +301,8 @@ class Distribution:
         if self.kind == "lognormal":
             mu, s = self._centre_scale()
             return np.exp(mu + s * self._standard_ppf(u))
+        if self.kind == "beta":
+            return lo + (hi - lo) * stats.beta.ppf(u, *self.shape)
         if self.kind == "cumulative":  # linear between the points of the CDF
             return np.interp(u, (0.0, *self.probabilities, 1.0), (lo, *self.values, hi))
         if self.weights:

@@ -77,6 +77,9 @@ def _priors(block: dict, correlations: dict) -> pd.DataFrame:
                 )
                 if "probabilities" in spec
                 else None,
+                "beta shape": f"alpha {spec['alpha']:g}, beta {spec['beta']:g}"
+                if "alpha" in spec
+                else None,
             }
         )
     table = pd.DataFrame(rows)
