@@ -285,7 +285,10 @@ def test_non_psd_correlations_are_refused():
     with pytest.raises(
         ValueError,
         match=r"positive semi-definite \(smallest eigenvalue -0\.8\): these correlations cannot "
-        r"hold together; scaled by 0\.55 they can \(the strongest, 0\.9, to 0\.5\)$",
+        r"hold together; scaled by 0\.55 they can \(the strongest, 0\.9, to 0\.5\); or the "
+        r"nearest matrix that can \(Higham 2002\): a ~ b 0\.9 to 0\.5, a ~ c -0\.9 to -0\.5, "
+        r'b ~ c 0\.9 to 0\.5 \(pairs = \[\["a", "b", 0\.5\], \["a", "c", -0\.5\], '
+        r'\["b", "c", 0\.5\]\]\)$',
     ):
         UncertaintySpace(("a", "b", "c"), dists, np.eye(3) + 0.9 * pattern)
     UncertaintySpace(("a", "b", "c"), dists, np.eye(3) + 0.55 * 0.9 * pattern)  # as offered

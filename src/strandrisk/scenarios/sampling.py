@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -34,6 +34,7 @@ __all__ = [
     "copula_text",
     "iman_conover",
     "latin_hypercube",
+    "nearest_correlation",
     "one_blas_thread",
     "sample_range",
     "tail_dependence",
@@ -99,7 +100,7 @@ class UncertaintySpace:
                 f"correlation matrix is not positive semi-definite (smallest eigenvalue "
                 f"{smallest:.3g}): these correlations cannot hold together; "
                 f"scaled by {scale:.2f} they can (the strongest, {largest:g}, to "
-                f"{scale * largest:.2g})"
+                f"{scale * largest:.2g}); or {_nearest_text(c, self.keys)}"
             )
 
     def stressed(self, key: str, low: float, high: float) -> UncertaintySpace:
@@ -144,6 +145,64 @@ class UncertaintySpace:
             np.asarray(self.correlation, dtype=float)[np.ix_(keep, keep)],  # PSD stays PSD
             self.copula_df,
         )
+
+
+def nearest_correlation(c: ArrayLike, digits: int = 2) -> np.ndarray:
+    """Return the valid correlation matrix nearest ``c``, rounded, as @RISK adjusts one.
+
+    Higham's alternating projections with Dykstra's correction (Higham, "Computing the
+    nearest correlation matrix", IMA J. Numer. Anal. 22, 2002): in turn onto the positive
+    semi-definite matrices (eigenvalues below a small floor raised to it) and onto those
+    with a unit diagonal, to the nearest in the Frobenius norm. Rounded to ``digits``
+    decimals, as a scenario file writes a correlation; where the rounding takes it outside
+    again, its off-diagonal entries are shrunk by a hundredth at a time until it holds.
+
+    Parameters
+    ----------
+    c : array_like, shape (d, d)
+        A symmetric matrix with ones on the diagonal and entries in [-1, 1]. [-]
+    digits : int
+        Decimals of the result's entries. [count]
+
+    Returns
+    -------
+    ndarray, shape (d, d)
+        Symmetric, ones on the diagonal, positive semi-definite. [-]
+    """
+    a = np.asarray(c, dtype=float)
+    d = len(a)
+    floor = 1e-4  # a little inside, so that rounding keeps it valid
+    y, correction = a.copy(), np.zeros_like(a)
+    for _ in range(500):
+        r = y - correction
+        w, v = np.linalg.eigh(r)
+        x = (v * np.maximum(w, floor)) @ v.T
+        correction = x - r
+        y_next = x.copy()
+        np.fill_diagonal(y_next, 1.0)
+        done = np.linalg.norm(y_next - y) < 1e-10
+        y = y_next
+        if done:
+            break
+    y = (y + y.T) / 2
+    for shrink in np.arange(1.0, 0.0, -0.01):  # rounding may leave it a hair outside
+        z = np.round(np.eye(d) + shrink * (y - np.eye(d)), digits)
+        if np.linalg.eigvalsh(z).min() >= -1e-12:
+            return z
+    return np.eye(d)
+
+
+def _nearest_text(c: np.ndarray, keys: Sequence[str]) -> str:
+    """Say which correlations the nearest valid matrix changes, as pairs to paste."""
+    near = nearest_correlation(c)
+    changed = [
+        (keys[i], keys[j], float(c[i, j]), float(near[i, j]))
+        for i, j in zip(*(v.tolist() for v in np.triu_indices(len(keys), 1)), strict=True)
+        if abs(near[i, j] - c[i, j]) >= 0.005
+    ]
+    moves = ", ".join(f"{a} ~ {b} {old:g} to {new:g}" for a, b, old, new in changed)
+    pairs = ", ".join(f'["{a}", "{b}", {new:g}]' for a, b, _, new in changed)
+    return f"the nearest matrix that can (Higham 2002): {moves} (pairs = [{pairs}])"
 
 
 def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
