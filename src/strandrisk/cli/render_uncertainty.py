@@ -126,6 +126,7 @@ def mc_summary(
     at: Sequence[str] = (),
     company: str = "industry",
     conditions: Sequence[tuple[str, float, bool]] = (),
+    levels: Sequence[float] = (),
 ) -> Group:
     """Render a Monte Carlo summary: quantiles, Capex-at-Risk, P(impairment), drivers.
 
@@ -143,6 +144,8 @@ def mc_summary(
         Whose drivers to rank. [-]
     conditions : sequence of (outcome, threshold, above)
         Probabilities to show (default: the 2026 programme's NPV below 0). [USD]
+    levels : sequence of float
+        Confidence levels of Capex-at-Risk tables besides the 95 % one, e.g. 0.995. [-]
     """
     from strandrisk.reports.brief import condition_label, precision_note
     from strandrisk.scenarios.sampling import SAMPLER_NAMES, copula_text
@@ -159,7 +162,7 @@ def mc_summary(
     )
     precision = Text(precision_note(r.intervals, r.quantiles, r.n, r.precision), style="dim")
     shape = shape_table(r.moments, company)
-    ct = _capex_at_risk_table(r, order)
+    ct = [_capex_at_risk_table(r, order, level) for level in (0.95, *levels)]
     ot = _share_table(
         "Chance of each outcome, per company", r.probabilities(conditions), order, condition_label
     )
@@ -196,7 +199,7 @@ def mc_summary(
         table,
         precision,
         *shape,
-        ct,
+        *ct,
         ot,
         *dt,
         it,
@@ -247,26 +250,34 @@ def shape_table(moments: pd.DataFrame, company: str) -> list[RenderableType]:
     return [table, note]
 
 
-def _capex_at_risk_table(r: Any, order: Sequence[str]) -> Table:
+def _capex_at_risk_table(r: Any, order: Sequence[str], level: float = 0.95) -> Table:
     """Return Capex-at-Risk per company with its sampling error and expected shortfall."""
-    car = r.capex_at_risk
+    car = r.capex_at_risk_at(level)
+    pct = f"{100 * level:g}"
     ct = Table(
-        title="Capex-at-Risk: 95th percentile of peak stranded value, and the mean beyond it"
+        title=f"Capex-at-Risk: {_ordinal(pct)} percentile of peak stranded value, and the mean "
+        "beyond it"
     )
-    for col in ("company", "CaR 95", "sampling error (95 %)", "expected shortfall"):
+    for col in ("company", f"CaR {pct}", "sampling error (95 %)", "expected shortfall"):
         ct.add_column(col, justify="left" if col == "company" else "right", no_wrap=True)
     for name in sorted(car.index, key=_by_order(order)):
         row = car.loc[name]
-        bounds = r.intervals.loc[(name, "stranded_peak"), ["p95_low", "p95_high"]]
         ct.add_row(
             str(name),
-            _money(row["car95"]),
+            _money(row["car"]),
             "unbounded"
-            if bounds.isna().any()
-            else f"{_money(bounds.iloc[0])}–{_money(bounds.iloc[1])}",
+            if pd.isna(row["low"]) or pd.isna(row["high"])
+            else f"{_money(row['low'])}–{_money(row['high'])}",
             _money(row["expected_shortfall"]),
         )
     return ct
+
+
+def _ordinal(pct: str) -> str:
+    """Write a percentile's number as an ordinal: 95th, 99.5th, 1st, 2nd, 3rd."""
+    if "." in pct or pct[-2:] in ("11", "12", "13"):
+        return f"{pct}th"
+    return pct + {"1": "st", "2": "nd", "3": "rd"}.get(pct[-1], "th")
 
 
 def _impairment_by_year_table(r: Any, order: Sequence[str]) -> Table:

@@ -8,7 +8,7 @@ The analyses over the same uncertainty space (``sensitivity``, ``discover``, ``b
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +18,7 @@ import typer
 from strandrisk.cli import _shared as ui
 from strandrisk.cli import render_uncertainty
 from strandrisk.errors import InputError
+from strandrisk.jsonable import json_rows
 
 __all__: list[str] = []  # the commands are registered by main; their docstrings are their --help
 
@@ -111,6 +112,15 @@ def mc(
             "or industry."
         ),
     ] = "industry",
+    level: Annotated[
+        list[float] | None,
+        typer.Option(
+            "--level",
+            metavar="FRACTION",
+            help="Also Capex-at-Risk and its expected shortfall at this confidence level, "
+            "e.g. 0.99 or 0.995 (repeatable; 0.95 is always shown).",
+        ),
+    ] = None,
     above: Annotated[
         list[str] | None,
         typer.Option(
@@ -156,8 +166,9 @@ def mc(
     """Monte Carlo: quantiles, Capex-at-Risk, debt cover, impairment odds, drivers; decisions."""
     comparing = bool(compare or stress)
     n = _checked_design(n, sampler, precision, chunk_size, workers, scheduler)
+    levels = _levels(level or [])
     if comparing:
-        _check_comparison(precision, keep, series, at, above, below, capex_years)
+        _check_comparison(precision, keep, series, at, above, below, capex_years, levels)
     _check_files(series, keep, store, out, png)
     source = scenario if scenario else (preset or "base")
     chosen = ui.scenario_from_options(preset, scenario, set_, None, None, check_uncertainty=False)
@@ -207,16 +218,27 @@ def mc(
                 conditions,
                 samples=drawn,
                 copula_df=space.copula_df,
+                levels=levels,
             )
             ui.wrote(page, as_json)
     if as_json:
-        ui.print_json(_summary_json(result, space, quarters, conditions, run_id))
+        ui.print_json(_summary_json(result, space, quarters, conditions, run_id, levels))
         return
     ui.out.print(
-        render_uncertainty.mc_summary(result, chosen, space, quarters, company, conditions)
+        render_uncertainty.mc_summary(result, chosen, space, quarters, company, conditions, levels)
     )
     if run_id is not None:
         ui.out.print(f"stored: run {run_id} in {store}")
+
+
+def _levels(given: list[float]) -> tuple[float, ...]:
+    """Check ``--level`` values: confidence levels in (0, 1), each once, in the order given."""
+    for level in given:
+        if not 0.0 < level < 1.0:  # NaN too
+            raise InputError(
+                f"--level {level}: a confidence level between 0 and 1, e.g. 0.99 or 0.995"
+            )
+    return tuple(dict.fromkeys(v for v in given if v != 0.95))  # 95 % is always shown
 
 
 def _checked_design(
@@ -253,10 +275,12 @@ def _check_comparison(
     above: list[str] | None,
     below: list[str] | None,
     capex_years: bool,
+    levels: Sequence[float] = (),
 ) -> None:
     """Refuse the options of a single run beside ``--compare`` or ``--stress``."""
     given = {
         "--precision": precision is not None,
+        "--level": bool(levels),
         "--keep": keep is not None,
         "--series": series,
         "--at": bool(at),
@@ -395,8 +419,9 @@ def _summary_json(
     quarters: list[str],
     conditions: list[tuple[str, float, bool]],
     run_id: int | None,
+    levels: Sequence[float] = (),
 ) -> dict[str, object]:
-    """Return ``mc --json``'s object, with the ``--at`` block when quarters are asked for."""
+    """Return ``mc --json``'s object, with the ``--at`` and ``--level`` blocks when asked for."""
     t = math.isfinite(space.copula_df)
     summary = {
         **result.as_json(conditions),
@@ -407,6 +432,15 @@ def _summary_json(
         "copula": "how the rank correlations joined the parameters: a normal or t copula; "
         "df the t's degrees of freedom (null for the normal)",
     }
+    if levels:
+        summary["capex_at_risk_levels"] = {
+            f"{level:g}": json_rows(result.capex_at_risk_at(level)) for level in levels
+        }
+        summary["units"]["capex_at_risk_levels"] = (
+            "USD: per confidence level and company, car (the level's quantile of peak stranded "
+            "value), low and high (its 95 % sampling interval; null where unbounded) and "
+            "expected_shortfall (the mean at or beyond car)"
+        )
     if not quarters:
         return {**summary, "run_id": run_id}
     summary["units"] = {  # say what the extra block is in, beside the others

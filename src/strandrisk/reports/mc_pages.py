@@ -57,6 +57,7 @@ def mc_page(
     note: str = "",
     samples: pd.DataFrame | None = None,
     copula_df: float = math.inf,
+    levels: Sequence[float] = (),
 ) -> list[Path]:
     """Write the page of ``strandrisk mc``: quantiles, Capex-at-Risk, P(impairment), drivers.
 
@@ -86,6 +87,8 @@ def mc_page(
     copula_df : float
         Degrees of freedom of the t copula that joined the parameters (``inf``: the
         normal copula, not mentioned). [-]
+    levels : sequence of float
+        Confidence levels of Capex-at-Risk besides 95 %, e.g. 0.995, as rows of its table. [-]
     """
     r = result
     joined = f" ({copula_text(copula_df)})" if math.isfinite(copula_df) else ""
@@ -96,7 +99,7 @@ def mc_page(
         "percentile of peak stranded value, the expected shortfall the mean beyond it."
         + (f" {note}" if note else "")
     )
-    tables = _mc_tables(r, company, conditions)
+    tables = _mc_tables(r, company, conditions, levels)
     figures = _mc_figures(r, outcomes, company)
     if samples is not None:
         figures.update(_decile_figures(samples, outcomes))
@@ -108,7 +111,10 @@ _SHAPE = {"skewness": "skewness", "excess_kurtosis": "excess kurtosis"}
 
 
 def _mc_tables(
-    r: MCResult, company: str, conditions: Sequence[tuple[str, float, bool]]
+    r: MCResult,
+    company: str,
+    conditions: Sequence[tuple[str, float, bool]],
+    levels: Sequence[float] = (),
 ) -> list[tuple[str, str]]:
     """Return the Monte Carlo page's tables: quantiles, Capex-at-Risk, chances, cover, drivers."""
     q = r.quantiles.join(r.moments.drop(columns=list(_SHAPE)))
@@ -127,6 +133,19 @@ def _mc_tables(
         "high",
         "expected shortfall ($B)",
     ]
+    car_tables = "".join(
+        f"<h3>At {100 * level:g} %</h3>"
+        + _table(
+            (r.capex_at_risk_at(level) / 1e9).set_axis(
+                [f"CaR {100 * level:g} ($B)", "sampling error (95 %): low", "high",
+                 "expected shortfall ($B)"],
+                axis=1,
+            ),
+            "company",
+            "{:,.1f}",
+        )
+        for level in levels
+    )  # fmt: skip
     odds = r.probabilities(conditions) * 100
     odds.columns = [condition_label(c) for c in odds.columns]
     odds = odds.loc[[c for c in (*COMPANIES, "industry") if c in odds.index]]
@@ -143,7 +162,7 @@ def _mc_tables(
             "skewness and excess kurtosis",
             _table(q, "company and outcome", "{:,.1f}") + _small(precision),
         ),
-        ("Capex-at-Risk", _table(car, "company", "{:,.1f}")),
+        ("Capex-at-Risk", _table(car, "company", "{:,.1f}") + car_tables),
         ("Chance of each outcome, per company (%)", _table(odds, "company", "{:.1f}")),
         (
             "Debt service cover: the lowest annual DSCR over the horizon",
