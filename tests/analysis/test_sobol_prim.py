@@ -565,3 +565,47 @@ def test_prim_covering_boxes_share_no_scenario_and_add_up(seed, n, boxes, rate):
     assert sum(b.coverage for b in found) <= 1.0 + 1e-12
     assert sum(b.mass for b in found) <= 1.0 + 1e-12
     assert found[0].result.limits.equals(prim(x, y, ["a", "b", "c"]).limits)
+
+
+def test_second_order_indices_match_the_ishigami_function():
+    """Ishigami's only interaction is x1 with x3: S13 = ST1 - S1 = 0.2437, S12 = S23 = 0."""
+    from strandrisk.analysis.sobol import sobol_pairs
+
+    space = UncertaintySpace(
+        ("x1", "x2", "x3"), (Distribution("uniform", low=-np.pi, high=np.pi),) * 3, np.eye(3)
+    )
+
+    def evaluate(s):
+        return {"y": Ishigami.evaluate(np.column_stack([s["x1"], s["x2"], s["x3"]]))}
+
+    indices, pairs = sobol_pairs(evaluate, space, 2048, seed=3)
+    s2 = pairs.loc["y"]
+    assert list(s2.index[:1]) == [("x1", "x3")]  # the largest first
+    assert abs(s2.loc[("x1", "x3"), "S2"] - 0.2437) <= max(s2.loc[("x1", "x3"), "S2_conf"], 0.03)
+    for pair in (("x1", "x2"), ("x2", "x3")):
+        assert abs(s2.loc[pair, "S2"]) <= max(s2.loc[pair, "S2_conf"], 0.03)
+    for name in S1:  # the first-order and total indices from the larger design as well
+        assert abs(indices.loc[("y", name), "S1"] - S1[name]) <= 0.05
+        assert abs(indices.loc[("y", name), "ST"] - ST[name]) <= 0.05
+
+
+def test_sensitivity_second_order_on_the_command_line(tmp_path):
+    runner = CliRunner()
+    args = ["sensitivity", "--n", "8", "--set", "years=3", "--second-order"]
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    d = len(out["tornado"])  # every uncertain parameter has a swing
+    assert out["runs"] == 8 * (2 * d + 2)
+    pairs = [p for p in out["S2"] if p["outcome"] == "stranded_peak"]
+    assert len(pairs) == d * (d - 1) // 2
+    assert set(pairs[0]) == {"outcome", "parameter", "other", "S2", "S2_conf"}
+    assert "S2, S2_conf" in out["units"]
+    text = " ".join(runner.invoke(app, args).stdout.split())
+    assert "Second-order Sobol indices of stranded_peak (industry): the pairs" in text
+    page = runner.invoke(app, [*args, "--out", str(tmp_path)])
+    assert page.exit_code == 0, page.output
+    assert "Second-order Sobol indices of npv_2026" in (tmp_path / "sensitivity.html").read_text()
+    bad = runner.invoke(app, ["sensitivity", "--method", "morris", "--second-order", "--n", "4"])
+    assert bad.exit_code == 2
+    assert "--second-order: Saltelli's design gives the pairs' indices" in bad.output

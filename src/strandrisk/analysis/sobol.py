@@ -20,7 +20,14 @@ from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["SOBOL_OUTCOMES", "model_evaluator", "sobol_for_scenario", "sobol_indices"]
+__all__ = [
+    "SOBOL_OUTCOMES",
+    "model_evaluator",
+    "sobol_for_scenario",
+    "sobol_indices",
+    "sobol_pairs",
+    "sobol_pairs_for_scenario",
+]
 
 SOBOL_OUTCOMES = (
     "stranded_peak",
@@ -58,35 +65,102 @@ def sobol_indices(
     pandas.DataFrame
         Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``.
     """
+    return _saltelli(evaluate, space, n, seed, second_order=False)[0]
+
+
+def sobol_pairs(
+    evaluate: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]],
+    space: UncertaintySpace,
+    n: int,
+    seed: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sobol indices with the second-order ones: how much each pair adds by acting together.
+
+    Saltelli's design with its second-order columns (SALib's ``calc_second_order=True``):
+    ``n (2 d + 2)`` runs, against ``n (d + 2)`` for the first-order and total indices alone.
+    ``S2`` of a pair is the share of the outcome's variance due to the two together beyond
+    their own first-order shares; summed over a parameter's pairs it is part of ``ST - S1``
+    (the rest is interactions of three or more).
+
+    Parameters
+    ----------
+    evaluate : callable
+        ``samples -> {outcome: values}`` for a dict of parameter arrays. [-]
+    space : UncertaintySpace
+        Parameters and their distributions. [-]
+    n : int
+        Base sample size (a power of two). [count]
+    seed : int
+        Seed of the scrambled Sobol design and of the bootstrap. [-]
+
+    Returns
+    -------
+    indices : pandas.DataFrame
+        As :func:`sobol_indices`, from the larger design. [fraction]
+    pairs : pandas.DataFrame
+        Index (outcome, parameter, other), each pair once, largest ``S2`` first per outcome;
+        columns ``S2`` and ``S2_conf`` (the half-width of its 95 % bootstrap interval).
+        [fraction]
+    """
+    indices, pairs = _saltelli(evaluate, space, n, seed, second_order=True)
+    assert pairs is not None  # (asked for)
+    return indices, pairs
+
+
+def _saltelli(
+    evaluate: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]],
+    space: UncertaintySpace,
+    n: int,
+    seed: int,
+    second_order: bool,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Run Saltelli's design and SALib's analysis: the indices, and the pairs if asked."""
     d = len(space.keys)
-    problem = {"num_vars": d, "names": list(space.keys), "bounds": [[0.0, 1.0]] * d}
-    u = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+    keys = list(space.keys)
+    problem = {"num_vars": d, "names": keys, "bounds": [[0.0, 1.0]] * d}
+    u = sobol_sample.sample(problem, n, calc_second_order=second_order, scramble=True, seed=seed)
     u = np.clip(u, 1e-12, 1 - 1e-12)
     samples = {
         k: dist.ppf(u[:, j])
         for j, (k, dist) in enumerate(zip(space.keys, space.distributions, strict=True))
     }
     results = evaluate(samples)
-    frames = []
+    frames, pair_frames = [], []
+    upper = np.triu_indices(d, 1)
     for outcome, y in results.items():
         y = np.asarray(y, dtype=float)
         if np.nanstd(y) == 0:
-            res = {
-                "S1": np.zeros(d),
-                "S1_conf": np.zeros(d),
-                "ST": np.zeros(d),
-                "ST_conf": np.zeros(d),
-            }
+            zeros = np.zeros(d)
+            res = {"S1": zeros, "S1_conf": zeros, "ST": zeros, "ST_conf": zeros}
+            res |= {"S2": np.zeros((d, d)), "S2_conf": np.zeros((d, d))}
         else:
             res = sobol_analyze.analyze(
-                problem, np.nan_to_num(y), calc_second_order=False, seed=_bootstrap_seed(seed)
+                problem,
+                np.nan_to_num(y),
+                calc_second_order=second_order,
+                seed=_bootstrap_seed(seed),
             )
         frame = pd.DataFrame(
             {c: res[c] for c in ("S1", "S1_conf", "ST", "ST_conf")}, index=list(space.keys)
         )
         frame.index.name = "parameter"
         frames.append(frame.assign(outcome=outcome).set_index("outcome", append=True).swaplevel())
-    return pd.concat(frames).sort_values(["outcome", "ST"], ascending=[True, False])
+        if second_order:
+            pair = pd.DataFrame(
+                {
+                    "outcome": outcome,
+                    "parameter": [keys[i] for i in upper[0]],
+                    "other": [keys[j] for j in upper[1]],
+                    "S2": np.asarray(res["S2"], dtype=float)[upper],
+                    "S2_conf": np.asarray(res["S2_conf"], dtype=float)[upper],
+                }
+            )
+            pair_frames.append(pair.sort_values("S2", ascending=False, kind="stable"))
+    indices = pd.concat(frames).sort_values(["outcome", "ST"], ascending=[True, False])
+    if not second_order:
+        return indices, None
+    pairs = pd.concat(pair_frames).set_index(["outcome", "parameter", "other"])
+    return indices, pairs
 
 
 def _bootstrap_seed(seed: int) -> int:
@@ -134,12 +208,7 @@ def sobol_for_scenario(
     InputError
         For an outcome outside :data:`SOBOL_OUTCOMES`.
     """
-    n, seed = whole_number("n", n, 2), whole_number("seed", seed, 0)
-    if n & (n - 1):
-        raise InputError(
-            f"n = {n}: Saltelli's design needs a power of two (e.g. {1 << n.bit_length()})"
-        )
-    evaluate = model_evaluator(scenario, outcomes, company, "Sobol indices need")
+    n, seed, evaluate = _design(scenario, n, seed, outcomes, company)
     return sobol_indices(evaluate, space, n, seed)
 
 
@@ -177,3 +246,49 @@ def model_evaluator(
         return {o: rows[o].to_numpy(dtype=float) for o in outcomes}
 
     return evaluate
+
+
+def sobol_pairs_for_scenario(
+    scenario: Scenario,
+    space: UncertaintySpace,
+    n: int,
+    seed: int,
+    outcomes: tuple[str, ...] = ("stranded_peak", "npv_2026"),
+    company: str = "industry",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sobol indices with the second-order ones, of the cohort model's outcomes for one company.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Fixed values of the parameters that ``space`` leaves certain. [-]
+    space : UncertaintySpace
+        The uncertain parameters and their distributions. [-]
+    n : int
+        Base sample size, a power of two; the model runs ``n (2 d + 2)`` times. [-]
+    seed : int
+        Seed of Saltelli's design and of the bootstrap intervals. [-]
+    outcomes : tuple of str
+        Columns of the outcome table, from :data:`SOBOL_OUTCOMES`. [-]
+    company : str
+        A company of the scenario, or ``"industry"``. [-]
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        As :func:`sobol_pairs`. [fraction]
+    """
+    n, seed, evaluate = _design(scenario, n, seed, outcomes, company)
+    return sobol_pairs(evaluate, space, n, seed)
+
+
+def _design(
+    scenario: Scenario, n: int, seed: int, outcomes: tuple[str, ...], company: str
+) -> tuple[int, int, Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]]]:
+    """Check Saltelli's base sample size and the seed; return them with the model, checked."""
+    n, seed = whole_number("n", n, 2), whole_number("seed", seed, 0)
+    if n & (n - 1):
+        raise InputError(
+            f"n = {n}: Saltelli's design needs a power of two (e.g. {1 << n.bit_length()})"
+        )
+    return n, seed, model_evaluator(scenario, outcomes, company, "Sobol indices need")

@@ -92,6 +92,15 @@ def sensitivity(
             "of new ones.",
         ),
     ] = None,
+    second_order: Annotated[
+        bool,
+        typer.Option(
+            "--second-order",
+            metavar="",
+            help="Sobol' only: also the second-order indices, what each pair adds by acting "
+            "together (n x (2d + 2) runs).",
+        ),
+    ] = False,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -103,11 +112,16 @@ def sensitivity(
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.sensitivity import spider
-    from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.analysis.sobol import sobol_for_scenario, sobol_pairs_for_scenario
     from strandrisk.analysis.trees import feature_scores_for_scenario
 
     if method not in ("sobol", "morris", *_GIVEN):
         raise InputError(f"--method: {method!r} is not one of sobol, morris, rbd-fast, pawn, trees")
+    if second_order and method != "sobol":
+        raise InputError(
+            f"--second-order: Saltelli's design gives the pairs' indices; --method {method} has "
+            "none (use --method sobol)"
+        )
     if from_ is not None:
         if method not in _GIVEN:
             raise InputError(
@@ -139,10 +153,14 @@ def sensitivity(
     chosen, space = ui.mc_setup(preset, scenario, set_)
     ui.check_folders(out, png)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    runs = n * {"sobol": len(space.keys) + 2, "morris": len(space.keys) + 1}.get(method, 1)
+    d = len(space.keys)
+    runs = n * {"sobol": (2 * d + 2) if second_order else d + 2, "morris": d + 1}.get(method, 1)
     what = _WHAT[method]
+    pairs = None
     with ui.working(f"{what} from {runs:,} runs, then the tornado and spider", as_json):
-        if method == "sobol":
+        if second_order:
+            indices, pairs = sobol_pairs_for_scenario(chosen, space, n, seed, outcomes, company)
+        elif method == "sobol":
             indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
         elif method == "morris":
             indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
@@ -160,12 +178,15 @@ def sensitivity(
     if out is not None or png is not None:
         from strandrisk.reports.pages import sensitivity_page
 
-        page = sensitivity_page(indices, swings, runs, out, png, company, web, note)
+        page = sensitivity_page(indices, swings, runs, out, png, company, web, note, pairs)
         ui.wrote(page, as_json)
     if as_json:
-        ui.print_json({**_sensitivity_json(method, company, runs, indices, web), "note": note})
+        found = _sensitivity_json(method, company, runs, indices, web, pairs)
+        ui.print_json({**found, "note": note})
         return
     ui.out.print(_indices_table(method, indices, company, runs))
+    if pairs is not None:
+        ui.out.print(render_analysis.pairs_table(pairs, company))
     if note:
         ui.out.print(note, style="dim", markup=False)
     ui.out.print(render_analysis.spider_tables(web))
@@ -207,9 +228,14 @@ def _indices_json(method: str, indices: pd.DataFrame) -> dict[str, object]:
 
 
 def _sensitivity_json(
-    method: str, company: str, runs: int, indices: pd.DataFrame, web: Spider
+    method: str,
+    company: str,
+    runs: int,
+    indices: pd.DataFrame,
+    web: Spider,
+    pairs: pd.DataFrame | None = None,
 ) -> dict[str, object]:
-    """Return ``sensitivity --json``'s object: the indices, the tornado and the spider."""
+    """Return ``sensitivity --json``'s object: the indices (and pairs), tornado and spider."""
     from strandrisk.engine.simulate import OUTCOME_UNITS
     from strandrisk.scenarios.schema import parameter_unit
 
@@ -221,12 +247,22 @@ def _sensitivity_json(
         },
         **_GIVEN,
     }[method]
+    second: dict[str, object] = {}
+    if pairs is not None:
+        second = {"S2": json.loads(pairs.reset_index().to_json(orient="records"))}
+        measure_units = {
+            **measure_units,
+            "S2, S2_conf": "share of the outcome's variance the pair (parameter, other) adds by "
+            "acting together, beyond their first-order shares; the half-width of its 95 % "
+            "bootstrap interval",
+        }
     swings = web.swings()
     return {
         "company": company,
         "method": method,
         "runs": runs,
         **_indices_json(method, indices),
+        **second,
         "tornado": [
             {
                 "key": s.key,

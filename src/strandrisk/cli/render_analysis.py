@@ -41,6 +41,7 @@ __all__ = [
     "fast_table",
     "limit_summary",
     "morris_table",
+    "pairs_table",
     "pawn_table",
     "prim_summary",
     "regional_table",
@@ -72,6 +73,49 @@ def sobol_table(indices: pd.DataFrame, company: str = "industry") -> Group:
                 name, f"{row.S1:.3f} ± {row.S1_conf:.3f}", f"{row.ST:.3f} ± {row.ST_conf:.3f}"
             )
         parts.append(t)
+    return Group(*parts)
+
+
+def pairs_table(pairs: pd.DataFrame, company: str, top: int = 8) -> Group:
+    """Render the strongest second-order Sobol' indices of each outcome (the pairs).
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Index (outcome, parameter, other); columns ``S2, S2_conf``, largest first per
+        outcome (:func:`~strandrisk.analysis.sobol.sobol_pairs`). [fraction]
+    company : str
+        Whose outcomes. [-]
+    top : int
+        Pairs shown per outcome. [count]
+    """
+    parts: list[RenderableType] = []
+    for outcome, frame in pairs.groupby(level="outcome", sort=False):
+        t = Table(title=f"Second-order Sobol indices of {outcome} ({company}): the pairs")
+        t.add_column("parameters acting together", overflow="fold")
+        t.add_column("S2", justify="right", no_wrap=True)
+        for (_, a, b), row in frame.head(top).iterrows():
+            clear = row.S2 - row.S2_conf > 0.0
+            t.add_row(
+                f"{a} × {b}", f"{row.S2:.3f} ± {row.S2_conf:.3f}", style="" if clear else "dim"
+            )
+        parts.append(t)
+        if not (frame["S2"] - frame["S2_conf"] > 0.0).any():
+            parts.append(
+                Text(
+                    f"No pair's interval clears 0 for {outcome}: at this --n the pairs cannot be "
+                    "told from none (their estimates converge slowly; try 1024 or more).",
+                    style="bold",
+                )
+            )
+    parts.append(
+        Text(
+            "S2: the share of the outcome's variance a pair adds by acting together, beyond "
+            "each one's first-order share; dim where its interval reaches 0 (not told from "
+            "none). Summed over a parameter's pairs it is part of its ST - S1.",
+            style="dim",
+        )
+    )
     return Group(*parts)
 
 

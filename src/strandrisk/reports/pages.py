@@ -312,6 +312,7 @@ def sensitivity_page(
     company: str = "industry",
     web: Spider | None = None,
     note: str = "",
+    pairs: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write the page of ``strandrisk sensitivity``: Sobol or Morris, the tornado, the spider.
 
@@ -333,6 +334,9 @@ def sensitivity_page(
         (:func:`~strandrisk.analysis.sensitivity.spider`); its ends are the tornado's. [USD]
     note : str
         A sentence added to the introduction (what the design leaves out, say). [-]
+    pairs : pandas.DataFrame, optional
+        Second-order Sobol' indices (:func:`~strandrisk.analysis.sobol.sobol_pairs`): a
+        table of each outcome's strongest pairs. [fraction]
     """
     outcomes = list(dict.fromkeys(indices.index.get_level_values("outcome")))
     method = (
@@ -348,6 +352,20 @@ def sensitivity_page(
     )
     intro, tables = _indices_text(indices, method, outcomes, company, runs, bool(swings))
     intro += f" {note}" if note else ""
+    for o, frame in {} if pairs is None else pairs.groupby(level="outcome", sort=False):
+        top = frame.droplevel("outcome").head(10)
+        top.index = [f"{a} × {b}" for a, b in top.index]
+        tables.append(
+            (
+                f"Second-order Sobol indices of {o}: the pairs that act together",
+                _table(top, "parameters", "{:.3f}")
+                + _small(
+                    "S2: the share of the variance a pair adds by acting together, beyond "
+                    "each one's first-order share, with the half-width of its 95 % bootstrap "
+                    "interval; the ten largest."
+                ),
+            )
+        )
     from strandrisk.engine.simulate import OUTCOME_UNITS
 
     focus = "stranded_peak" if web is None else web.outcome  # the tornado's and spider's
