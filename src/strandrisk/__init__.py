@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.prim import PrimResult, prim, prim_covering, prim_resample
     from strandrisk.analysis.priors import PriorFit, fit_priors
     from strandrisk.analysis.sensitivity import Spider, spider
-    from strandrisk.analysis.sobol import sobol_for_scenario
+    from strandrisk.analysis.sobol import sobol_for_scenario, sobol_pairs_for_scenario
     from strandrisk.analysis.stacking import DimensionalStack, dimensional_stack
     from strandrisk.analysis.sweep import sweep
     from strandrisk.analysis.trees import feature_scores_for_scenario, feature_scores_given
@@ -68,6 +68,7 @@ _LAZY = {
     "prim_covering": "strandrisk.analysis.prim",
     "prim_resample": "strandrisk.analysis.prim",
     "sobol_for_scenario": "strandrisk.analysis.sobol",
+    "sobol_pairs_for_scenario": "strandrisk.analysis.sobol",
     "DimensionalStack": "strandrisk.analysis.stacking",
     "dimensional_stack": "strandrisk.analysis.stacking",
     "Spider": "strandrisk.analysis.sensitivity",
@@ -179,6 +180,7 @@ __all__ = [
     "scenario_diff",
     "simulate",
     "sobol_for_scenario",
+    "sobol_pairs_for_scenario",
     "solve_limit",
     "spider",
     "sweep",
