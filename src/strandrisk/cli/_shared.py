@@ -368,6 +368,8 @@ def reproduce_command(meta: Mapping[str, Any], comparison: Any, file: str) -> st
     for bands in stresses.values():
         for key, (low, high) in bands.items():
             words += ["--stress", f"{key}=P{100 * low:g}:P{100 * high:g}"]
+    for name, value, above in [] if comparison is None else comparison.requirements:
+        words += ["--satisfice", f"{name}{'>' if above else '<'}{value!r}"]
     return " ".join(shlex.quote(w) for w in words)
 
 

@@ -474,7 +474,25 @@ def decisions_tables(
     regret = c.regret(company)
     if not regret.empty:
         tables.append(_regret_table(regret, company, short))
+    good = c.satisficing(company)
+    if not good.empty:
+        tables.append(_satisficing_table(good, c.requirements, company, short))
     return Group(*tables, *legend, note)
+
+
+def _satisficing_table(
+    good: pd.Series, requirements: list, company: str, short: dict[str, str]
+) -> Table:
+    """Return the share of draws in which each decision meets every requirement."""
+    from strandrisk.engine.decisions import requirement_text
+
+    st = _compact(f"Satisficing: the share of draws in which each decision meets: {company}")
+    st.add_column("decision")
+    st.add_column("share of draws", justify="right")
+    for label, share in good.items():
+        st.add_row(short[str(label)], _share(float(share)))
+    st.caption = f"requirements: {requirement_text(requirements)}"
+    return st
 
 
 _DECISION_OUTCOMES = {

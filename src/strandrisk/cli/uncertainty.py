@@ -112,6 +112,16 @@ def mc(
             "or industry."
         ),
     ] = "industry",
+    satisfice: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--satisfice",
+            metavar="OUTCOME>VALUE",
+            help="With --compare: the share of draws in which each decision meets every such "
+            "requirement, e.g. 'npv_2026>0' 'min_dscr>1.2' (EMA Workbench's satisficing; "
+            "repeatable).",
+        ),
+    ] = None,
     level: Annotated[
         list[float] | None,
         typer.Option(
@@ -167,6 +177,12 @@ def mc(
     comparing = bool(compare or stress)
     n = _checked_design(n, sampler, precision, chunk_size, workers, scheduler)
     levels = _levels(level or [])
+    requirements = _requirements(satisfice or [])
+    if requirements and not comparing:
+        raise InputError(
+            "--satisfice: a requirement is met or not by each decision of a comparison; give "
+            "--compare (or --stress) too"
+        )
     if comparing:
         _check_comparison(precision, keep, series, at, above, below, capex_years, levels)
     _check_files(series, keep, store, out, png)
@@ -176,7 +192,9 @@ def mc(
     chosen.check_company(company)
     design = (n, seed, sampler, chunk_size, workers, scheduler)
     if comparing:
-        comparison = _compare(chosen, space, compare or [], *design, as_json, stress or [], llcr)
+        comparison = _compare(
+            chosen, space, compare or [], *design, as_json, stress or [], llcr, requirements
+        )
         _report_comparison(comparison, chosen, space, store, out, png, company, as_json)
         return
     from strandrisk.engine.mc_result import covenants_asked
@@ -544,6 +562,7 @@ def _compare(
     as_json: bool = False,
     stress_texts: list[str] | None = None,
     llcr: bool = False,
+    requirements: Sequence[tuple[str, float, bool]] = (),
 ) -> Any:
     """Run ``mc --compare/--stress``: against the scenario as given, on the same draws."""
     from rich.progress import Progress
@@ -569,8 +588,34 @@ def _compare(
             progress=lambda k: bar.update(task, advance=k, description=label),
             stresses=stresses,
             llcr=llcr,
+            requirements=requirements,
         )
     return comparison
+
+
+def _requirements(texts: list[str]) -> list[tuple[str, float, bool]]:
+    """Parse ``--satisfice OUTCOME>VALUE`` (or ``<``) into (outcome, value, above)."""
+    import re
+
+    found = []
+    for text in texts:
+        m = re.fullmatch(r"\s*(\w+)\s*([<>])\s*(\S+)\s*", text)
+        value = _number(m.group(3)) if m else None
+        if m is None or value is None or not math.isfinite(value):
+            raise InputError(
+                f"--satisfice {text!r}: expected OUTCOME>VALUE or OUTCOME<VALUE with a finite "
+                "number, e.g. npv_2026>0 or min_dscr>1.2"
+            )
+        found.append((m.group(1), value, m.group(2) == ">"))
+    return found
+
+
+def _number(text: str) -> float | None:
+    """Return ``text`` as a float, or None where it is not one."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _stresses(texts: list[str]) -> dict[str, dict[str, tuple[float, float]]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +43,11 @@ __all__ = [
     "COVERS",
     "LOAN_COVER",
     "REGRET",
+    "SATISFICING",
     "DecisionComparison",
     "band_label",
     "compare_decisions",
+    "requirement_text",
 ]
 
 AS_GIVEN = "as given"
@@ -64,6 +66,10 @@ so only the scenario as given and the decisions take part."""
 LOAN_COVER = {"min_llcr": 1.0}
 """Compared as well when asked for (``compare_decisions(..., llcr=True)``, ``mc --compare
 --llcr``): the lowest quarterly loan life cover ratio, counted below 1."""
+SATISFICING = "satisficing: "
+"""Start of the outcome name under which a comparison keeps each draw's satisficing: 1 where
+the decision meets every requirement, 0 where not; the requirements follow
+(:func:`requirement_text`), so a stored comparison keeps them."""
 _STRUCTURE = ("name", "description", "start", "years", "companies.include")
 """Keys a decision may not change: the draws must describe the same companies and quarters."""
 
@@ -236,6 +242,49 @@ class DecisionComparison:
         frame.index = pd.MultiIndex.from_tuples(keys, names=["decision", "outcome"])
         return frame
 
+    @property
+    def requirements(self) -> list[tuple[str, float, bool]]:
+        """Return the requirements of the satisficing measure, as given (none: an empty list).
+
+        Returns
+        -------
+        list of (outcome, value, above)
+            Each requirement: the outcome must be above (``above``) or below ``value``.
+            [outcome unit]
+        """
+        for _, _, name in self.outcomes:
+            if name.startswith(SATISFICING):
+                return _requirements_of(name)
+        return []
+
+    def satisficing(self, company: str = "industry") -> pd.Series:
+        """Each decision's share of the draws in which it meets every requirement.
+
+        EMA Workbench's satisficing robustness metric (Starr's domain criterion): where
+        regret asks how far a decision falls short of the best, this asks how often it is
+        good enough -- the NPV positive and the DSCR above its covenant, say.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+
+        Returns
+        -------
+        pandas.Series
+            Index decision: the share of the draws [fraction]; empty when the comparison was
+            run without requirements.
+        """
+        self._check(company)
+        if not self.requirements:
+            return pd.Series(dtype=float, name="satisficing")
+        name = SATISFICING + requirement_text(self.requirements)
+        shares = {
+            label: self.outcomes[(label, company, name)].share_beyond(0.0)
+            for label in self.decisions
+        }
+        return pd.Series(shares, name="satisficing").rename_axis("decision")
+
     def change(self, company: str = "industry") -> pd.DataFrame:
         """Each decision's change from the scenario as given, draw by draw, for one company.
 
@@ -313,12 +362,18 @@ class DecisionComparison:
 
     def as_json(self) -> dict[str, object]:
         """Return the comparison as one JSON-ready object, every company."""
-        summaries, changes, covers, regrets = {}, {}, {}, {}
+        summaries, changes, covers, regrets, good = {}, {}, {}, {}, {}
         for company in self.companies():
             regrets[company] = json_rows(self.regret(company))
             covers[company] = json_rows(self.cover(company))
             summaries[company] = json_rows(self.summary(company))
             changes[company] = json_rows(self.change(company))
+            good[company] = json_rows(self.satisficing(company).to_frame("share"))
+        satisficing = (
+            {"requirements": requirement_text(self.requirements), "shares": good}
+            if self.requirements
+            else None
+        )
         return {
             "n": self.n,
             "seed": self.seed,
@@ -328,6 +383,7 @@ class DecisionComparison:
             "change": changes,
             "cover": covers,
             "regret": regrets,
+            "satisficing": satisficing,
             "confidence": CONFIDENCE,
             "units": {
                 "summary": "USD; p_npv_negative a share of the draws",
@@ -338,6 +394,8 @@ class DecisionComparison:
                 + "; a draw without debt counts as no breach",
                 "regret": "USD short of the best decision in the same draw (highest NPV, lowest "
                 "peak stranded value): mean, p90, max; best_in a share of the draws",
+                "satisficing": "the share of the draws in which each decision meets every "
+                "requirement (a cover without debt meets its own); null without requirements",
                 "change": "USD, the decision less the scenario as given in the same draw; "
                 "mean_pm the half-width of the mean's 95 % interval; share_up and share_down "
                 "shares of the draws",
@@ -348,6 +406,49 @@ class DecisionComparison:
         if (AS_GIVEN, company, COMPARED[0]) not in self.outcomes:
             known = ", ".join(self.companies())
             raise InputError(f"company {company!r}: not in the comparison; it has {known}")
+
+
+def requirement_text(requirements: list[tuple[str, float, bool]]) -> str:
+    """Write requirements as one line, e.g. ``npv_2026 > 0.0 and min_dscr > 1.2``.
+
+    Parameters
+    ----------
+    requirements : list of (outcome, value, above)
+        Each outcome above (``above``) or below its value. [outcome unit]
+
+    Returns
+    -------
+    str
+        The requirements joined by "and", each value as Python writes the float (so that
+        the line reads back exactly). [-]
+    """
+    return " and ".join(f"{o} {'>' if up else '<'} {float(v)!r}" for o, v, up in requirements)
+
+
+_REQUIREMENT = re.compile(r"(\w+) ([<>]) (\S+)")
+
+
+def _requirements_of(name: str) -> list[tuple[str, float, bool]]:
+    """Read the requirements back from a satisficing outcome's name."""
+    found = []
+    for part in name.removeprefix(SATISFICING).split(" and "):
+        m = _REQUIREMENT.fullmatch(part)
+        if m is None:
+            raise ValueError(f"{name!r}: not a satisficing outcome's name")
+        found.append((m.group(1), float(m.group(3)), m.group(2) == ">"))
+    return found
+
+
+def _meets(rows: pd.DataFrame, requirements: list[tuple[str, float, bool]]) -> np.ndarray:
+    """Return 1 for each row that meets every requirement, else 0 (a cover without debt meets)."""
+    ok = np.ones(len(rows), dtype=bool)
+    for outcome, value, above in requirements:
+        y = rows[outcome].to_numpy(dtype=float)
+        met = y > value if above else y < value
+        if outcome in COVERS or outcome in LOAN_COVER:
+            met |= np.isnan(y)  # no debt service: no breach, as the cover table counts it
+        ok &= met
+    return ok.astype(float)
 
 
 def _z(confidence: float) -> float:
@@ -422,6 +523,23 @@ def _decide(
     return out
 
 
+def _checked_requirements(
+    requirements: Sequence[tuple[str, float, bool]], llcr: bool
+) -> tuple[tuple[str, float, bool], ...]:
+    """Refuse a requirement on an outcome the comparison does not compute, or not a number."""
+    known = (*COMPARED, *COVERS, *(LOAN_COVER if llcr else ()))
+    for outcome, value, _ in requirements:
+        if outcome not in known:
+            raise InputError(
+                f"requirement on {outcome!r}: a comparison computes {', '.join(known)}"
+                + (" (min_llcr with llcr)" if outcome in LOAN_COVER else "")
+                + did_you_mean(outcome, known)
+            )
+        if not math.isfinite(value):
+            raise InputError(f"requirement on {outcome}: {value} is not a finite number")
+    return tuple((o, float(v), bool(up)) for o, v, up in requirements)
+
+
 def _sketch_rows(
     rows: pd.DataFrame, label: str, into: _Sketches, outcomes: tuple[str, ...] = COMPARED
 ) -> None:
@@ -440,6 +558,7 @@ def _decision_task(
     seed: int,
     sampler: str,
     llcr: bool = False,
+    requirements: tuple[tuple[str, float, bool], ...] = (),
 ) -> tuple[int, _Sketches, _Sketches, _Sketches]:
     """Run scenarios ``start`` to ``stop - 1`` as given and under each decision, and reduce."""
     samples = sample_in_threads(space, start, stop, seed, sampler)
@@ -454,8 +573,16 @@ def _decision_task(
 
     outcomes: _Sketches = {}
     changes: _Sketches = {}
+    satisficing = SATISFICING + requirement_text(list(requirements))
+
+    def sketch(rows: pd.DataFrame, label: str) -> None:
+        _sketch_rows(rows, label, outcomes, sketched)
+        if requirements:
+            met = rows.assign(**{satisficing: _meets(rows, list(requirements))})
+            _sketch_rows(met, label, outcomes, (satisficing,))
+
     base = run(scenario, {}, samples)
-    _sketch_rows(base, AS_GIVEN, outcomes, sketched)
+    sketch(base, AS_GIVEN)
     chosen_rows = {AS_GIVEN: base}  # the same futures: the scenario as given and the decisions
     for label, chosen, held, stressed in decided:
         # a stress draws from its own bands, with the same uniforms: the same futures otherwise
@@ -463,7 +590,7 @@ def _decision_task(
             samples if stressed is None else sample_in_threads(stressed, start, stop, seed, sampler)
         )
         rows = run(chosen, held, drawn)
-        _sketch_rows(rows, label, outcomes, sketched)
+        sketch(rows, label)
         diff = rows.copy()
         diff[list(COMPARED)] = rows[list(COMPARED)].to_numpy() - base[list(COMPARED)].to_numpy()
         _sketch_rows(diff, label, changes)
@@ -504,6 +631,7 @@ def compare_decisions(
     progress: Callable[[int], None] | None = None,
     stresses: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
     llcr: bool = False,
+    requirements: Sequence[tuple[str, float, bool]] = (),
 ) -> DecisionComparison:
     """Run the scenario as given and each decision on the same ``n`` draws, and compare.
 
@@ -539,6 +667,11 @@ def compare_decisions(
     llcr : bool
         Also compare each decision's lowest quarterly loan life cover ratio
         (:data:`LOAN_COVER`; about a fifth more model work). [-]
+    requirements : sequence of (outcome, value, above), optional
+        What a decision must meet in a draw to count as good enough there
+        (:meth:`DecisionComparison.satisficing`): each outcome of :data:`COMPARED`,
+        :data:`COVERS` (or, with ``llcr``, :data:`LOAN_COVER`) above or below its value.
+        [outcome unit]
 
     Returns
     -------
@@ -558,6 +691,7 @@ def compare_decisions(
     if taken:
         raise InputError(f"label {sorted(taken)[0]!r}: both a decision and a stress")
     decided = _decide(scenario, space, decisions) + _stress(scenario, space, stresses or {})
+    asked = _checked_requirements(requirements, llcr)
     outcomes: _Sketches = {}
     changes: _Sketches = {}
     regrets: _Sketches = {}
@@ -573,7 +707,8 @@ def compare_decisions(
     with executor(workers, scheduler) as client:
         args = (scenario, space, decided)
         span = (0, n, chunk_size)
-        run_tasks(client, _decision_task, args, span, (seed, sampler, bool(llcr)), absorb)
+        extra = (seed, sampler, bool(llcr), asked)
+        run_tasks(client, _decision_task, args, span, extra, absorb)
     labels: dict[str, dict[str, Any]] = {
         AS_GIVEN: {},
         **{label: dict(o) for label, o in decisions.items()},

@@ -445,6 +445,29 @@ def _decision_tables(
     return summary, change, cover
 
 
+def _satisficing_section(c: DecisionComparison, company: str) -> list[tuple[str, str]]:
+    """Return the satisficing table's section (none without requirements)."""
+    from strandrisk.engine.decisions import requirement_text
+
+    good = c.satisficing(company)
+    if good.empty:
+        return []
+    text = (
+        f"Requirements: {requirement_text(c.requirements)}. The share of the draws in which "
+        "each decision meets all of them (EMA Workbench's satisficing robustness metric, "
+        "Starr's domain criterion): where regret asks how far a decision falls short of the "
+        "best, this asks how often it is good enough. A cover without debt service meets its "
+        "requirement, as the cover table counts it."
+    )
+    return [
+        (
+            "Satisficing: how often each decision is good enough (%)",
+            _table((good * 100).to_frame("share of draws (%)"), "decision", "{:.1f}")
+            + _small(text),
+        )
+    ]
+
+
 def _regret_section(c: DecisionComparison, company: str) -> list[tuple[str, str]]:
     """Return the regret table's section (none when no decision is compared)."""
     regret = c.regret(company).copy()
@@ -634,6 +657,7 @@ def decisions_page(
         ),
     ]
     tables.extend(_regret_section(c, company))
+    tables.extend(_satisficing_section(c, company))
     figures = {
         "decisions_cdf_stranded_peak": cumulative_figure(
             c.cumulative("stranded_peak", company),
