@@ -609,3 +609,29 @@ def test_sensitivity_second_order_on_the_command_line(tmp_path):
     bad = runner.invoke(app, ["sensitivity", "--method", "morris", "--second-order", "--n", "4"])
     assert bad.exit_code == 2
     assert "--second-order: Saltelli's design gives the pairs' indices" in bad.output
+
+
+def test_group_indices_by_hand_and_on_the_command_line():
+    """y = a.one + a.two + b.one on uniforms: the a group holds 2/3 of the variance, b 1/3."""
+    space = UncertaintySpace(
+        ("a.one", "b.one", "a.two"), (Distribution("uniform", low=0.0, high=1.0),) * 3, np.eye(3)
+    )
+
+    def evaluate(s):
+        return {"y": s["a.one"] + s["a.two"] + s["b.one"]}
+
+    got = sobol_indices(evaluate, space, 1024, seed=2, groups=True).loc["y"]
+    assert list(got.index) == ["a.* (2)", "b.* (1)"]  # the strongest first
+    for label, share in (("a.* (2)", 2 / 3), ("b.* (1)", 1 / 3)):
+        assert abs(got.loc[label, "S1"] - share) <= max(got.loc[label, "S1_conf"], 0.03)
+        assert abs(got.loc[label, "ST"] - share) <= max(got.loc[label, "ST_conf"], 0.03)
+    runner = CliRunner()
+    r = runner.invoke(app, ["sensitivity", "--groups", "--n", "8", "--set", "years=3", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    labels = {row["parameter"] for row in out["sobol"]}
+    assert "market.* (15)" in labels
+    assert out["runs"] == 8 * (len(labels) + 2)
+    bad = runner.invoke(app, ["sensitivity", "--groups", "--method", "morris", "--n", "4"])
+    assert bad.exit_code == 2
+    assert "--groups: Sobol' indices of the groups of parameters" in bad.output

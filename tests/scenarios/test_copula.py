@@ -236,7 +236,7 @@ def test_sobol_and_morris_say_what_their_independent_designs_leave_out(tmp_path)
     space = load_uncertainty(f, sr.load_scenario(f))
     assert dependence_note(space, "sobol") == (
         "Sobol' indices assume independent parameters, so the design leaves out the scenario's "
-        "1 rank correlation and its t copula; --method pawn or trees draws them as mc does."
+        "1 rank correlation and its t copula; --method rbd-fast, pawn or trees draws them as mc does."
     )
     assert dependence_note(space, "morris").startswith("Morris screening assumes independent")
     assert dependence_note(space, "pawn") == ""

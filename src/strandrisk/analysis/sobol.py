@@ -8,7 +8,7 @@ not imposed here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from strandrisk.scenarios.schema import Scenario
 
 __all__ = [
     "SOBOL_OUTCOMES",
+    "group_labels",
     "model_evaluator",
     "sobol_for_scenario",
     "sobol_indices",
@@ -46,6 +47,7 @@ def sobol_indices(
     space: UncertaintySpace,
     n: int,
     seed: int,
+    groups: bool = False,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices with 95 % confidence intervals.
 
@@ -56,16 +58,41 @@ def sobol_indices(
     space : UncertaintySpace
         Parameters and their distributions. [-]
     n : int
-        Base sample size (a power of two); the model runs ``n * (d + 2)`` times. [count]
+        Base sample size (a power of two); the model runs ``n * (d + 2)`` times, or
+        ``n * (g + 2)`` by groups. [count]
     seed : int
         Seed of the scrambled Sobol design and of the bootstrap. [-]
+    groups : bool
+        Indices of each group of parameters instead, the parameters grouped by the part of
+        their key before the dot (``market``, ``technology``, ``financing`` ...; SALib's
+        groups): how much each block of assumptions moves the outcome, with far fewer runs.
+        [-]
 
     Returns
     -------
     pandas.DataFrame
-        Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``.
+        Index (outcome, parameter); columns ``S1, S1_conf, ST, ST_conf``. By groups, a
+        "parameter" is a group, written ``market.* (12)`` with its count of parameters.
     """
-    return _saltelli(evaluate, space, n, seed, second_order=False)[0]
+    return _saltelli(evaluate, space, n, seed, second_order=False, groups=groups)[0]
+
+
+def group_labels(keys: Sequence[str]) -> list[str]:
+    """Return each parameter's group (the part of its key before the first dot).
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Dotted scenario keys, e.g. ``market.price_decline``. [-]
+
+    Returns
+    -------
+    list of str
+        A label per key, ``market.* (12)`` with the group's count of parameters. [-]
+    """
+    heads = [k.split(".")[0] for k in keys]
+    count = {h: heads.count(h) for h in heads}
+    return [f"{h}.* ({count[h]})" for h in heads]
 
 
 def sobol_pairs(
@@ -113,11 +140,16 @@ def _saltelli(
     n: int,
     seed: int,
     second_order: bool,
+    groups: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Run Saltelli's design and SALib's analysis: the indices, and the pairs if asked."""
     d = len(space.keys)
     keys = list(space.keys)
-    problem = {"num_vars": d, "names": keys, "bounds": [[0.0, 1.0]] * d}
+    problem: dict[str, object] = {"num_vars": d, "names": keys, "bounds": [[0.0, 1.0]] * d}
+    names = keys
+    if groups:
+        problem["groups"] = group_labels(keys)
+        names = list(dict.fromkeys(group_labels(keys)))  # SALib's order: first appearance
     u = sobol_sample.sample(problem, n, calc_second_order=second_order, scramble=True, seed=seed)
     u = np.clip(u, 1e-12, 1 - 1e-12)
     samples = {
@@ -130,7 +162,7 @@ def _saltelli(
     for outcome, y in results.items():
         y = np.asarray(y, dtype=float)
         if np.nanstd(y) == 0:
-            zeros = np.zeros(d)
+            zeros = np.zeros(len(names))
             res = {"S1": zeros, "S1_conf": zeros, "ST": zeros, "ST_conf": zeros}
             res |= {"S2": np.zeros((d, d)), "S2_conf": np.zeros((d, d))}
         else:
@@ -140,9 +172,7 @@ def _saltelli(
                 calc_second_order=second_order,
                 seed=_bootstrap_seed(seed),
             )
-        frame = pd.DataFrame(
-            {c: res[c] for c in ("S1", "S1_conf", "ST", "ST_conf")}, index=list(space.keys)
-        )
+        frame = pd.DataFrame({c: res[c] for c in ("S1", "S1_conf", "ST", "ST_conf")}, index=names)
         frame.index.name = "parameter"
         frames.append(frame.assign(outcome=outcome).set_index("outcome", append=True).swaplevel())
         if second_order:
@@ -180,6 +210,7 @@ def sobol_for_scenario(
     seed: int,
     outcomes: tuple[str, ...] = ("stranded_peak", "npv_2026"),
     company: str = "industry",
+    groups: bool = False,
 ) -> pd.DataFrame:
     """Sobol indices of the cohort model's outcomes for one company (default the industry).
 
@@ -197,6 +228,8 @@ def sobol_for_scenario(
         Columns of the outcome table, from :data:`SOBOL_OUTCOMES`. [-]
     company : str
         A company of the scenario, or ``"industry"``. [-]
+    groups : bool
+        Indices of each group of parameters (:func:`sobol_indices`), ``n (g + 2)`` runs. [-]
 
     Returns
     -------
@@ -209,7 +242,7 @@ def sobol_for_scenario(
         For an outcome outside :data:`SOBOL_OUTCOMES`.
     """
     n, seed, evaluate = _design(scenario, n, seed, outcomes, company)
-    return sobol_indices(evaluate, space, n, seed)
+    return sobol_indices(evaluate, space, n, seed, groups)
 
 
 def model_evaluator(

@@ -101,6 +101,15 @@ def sensitivity(
             "together (n x (2d + 2) runs).",
         ),
     ] = False,
+    groups: Annotated[
+        bool,
+        typer.Option(
+            "--groups",
+            metavar="",
+            help="Sobol' only: indices of each group of parameters (market, technology, "
+            "financing ...: the key before its dot), n x (g + 2) runs.",
+        ),
+    ] = False,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     as_json: Annotated[
@@ -121,6 +130,11 @@ def sensitivity(
         raise InputError(
             f"--second-order: Saltelli's design gives the pairs' indices; --method {method} has "
             "none (use --method sobol)"
+        )
+    if groups and (method != "sobol" or second_order):
+        raise InputError(
+            "--groups: Sobol' indices of the groups of parameters, with --method sobol and "
+            "without --second-order"
         )
     if from_ is not None:
         if method not in _GIVEN:
@@ -153,7 +167,9 @@ def sensitivity(
     chosen, space = ui.mc_setup(preset, scenario, set_)
     ui.check_folders(out, png)
     outcomes = tuple(outcome or ("stranded_peak", "npv_2026"))
-    d = len(space.keys)
+    from strandrisk.analysis.sobol import group_labels
+
+    d = len(set(group_labels(space.keys))) if groups else len(space.keys)
     runs = n * {"sobol": (2 * d + 2) if second_order else d + 2, "morris": d + 1}.get(method, 1)
     what = _WHAT[method]
     pairs = None
@@ -161,7 +177,7 @@ def sensitivity(
         if second_order:
             indices, pairs = sobol_pairs_for_scenario(chosen, space, n, seed, outcomes, company)
         elif method == "sobol":
-            indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company)
+            indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company, groups)
         elif method == "morris":
             indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
         elif method == "pawn":

@@ -342,7 +342,7 @@ def dependence_note(space: UncertaintySpace, method: str) -> str:
     name = "Sobol' indices assume" if method == "sobol" else "Morris screening assumes"
     return (
         f"{name} independent parameters, so the design leaves out the scenario's "
-        f"{' and its '.join(what)}; --method pawn or trees draws them as mc does."
+        f"{' and its '.join(what)}; --method rbd-fast, pawn or trees draws them as mc does."
     )
 
 
