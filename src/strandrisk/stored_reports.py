@@ -250,6 +250,7 @@ def report_stored_mc(
         copula_df=copula_df(
             tomllib.loads(str(meta["scenario_toml"])).get("correlations", {}), "the stored priors"
         ),
+        levels=[float(v) for v in shown.get("levels", [])],
     )
     with_ = f"strandrisk {meta['package_version']}, register {str(meta['register_sha256'])[:12]}"
     return StoredMCPage(written, matches, len(head), with_)

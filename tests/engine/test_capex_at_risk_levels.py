@@ -76,3 +76,16 @@ def test_mc_level_on_the_command_line(tmp_path):
         refused = runner.invoke(app, [*args, *bad])
         assert refused.exit_code == 2, bad
         assert message in " ".join(refused.output.split())
+
+
+def test_a_stored_run_keeps_its_levels_for_its_page_and_its_command(tmp_path):
+    runner = CliRunner()
+    store = tmp_path / "s.duckdb"
+    r = runner.invoke(app, ["mc", "--n", "60", "--set", "years=4", "--level", "0.99",
+                            "--store", str(store)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    page = runner.invoke(app, ["report", "1", "--store", str(store), "--out", str(tmp_path)])
+    assert page.exit_code == 0, page.output
+    assert "<h3>At 99 %</h3>" in (tmp_path / "mc.html").read_text()
+    shown = runner.invoke(app, ["scenario", "show", "run:1", "--store", str(store)])
+    assert "--level 0.99" in shown.stdout

@@ -360,6 +360,8 @@ def reproduce_command(meta: Mapping[str, Any], comparison: Any, file: str) -> st
         words.append("--capex-years")
     if page.get("company", "industry") != "industry":
         words += ["--company", str(page["company"])]
+    for level in page.get("levels", []):
+        words += ["--level", repr(float(level))]
     for name, value, above in page.get("conditions", []):
         if (name, value, above) != ("npv_2026", 0.0, False):  # always shown
             words += ["--above" if above else "--below", f"{name}={float(value)!r}"]

@@ -219,6 +219,7 @@ def mc(
                 company,
                 conditions,
                 capex_years,
+                levels,
             )
         if pages:
             from strandrisk.engine.montecarlo import read_kept
@@ -404,6 +405,7 @@ def _record(
     company: str,
     conditions: list[tuple[str, float, bool]],
     capex_years: bool,
+    levels: Sequence[float] = (),
 ) -> int:
     """Record the run in the run store, its rows read from ``kept``; return its id."""
     from strandrisk import __version__
@@ -427,6 +429,7 @@ def _record(
             "company": company,
             "conditions": [list(c) for c in conditions],
             "capex_years": capex_years,
+            "levels": list(levels),
         },
     )
 
