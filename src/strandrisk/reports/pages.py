@@ -476,10 +476,7 @@ def _indices_text(
             "alone (Sobol' S1) without Saltelli's design. No total indices: 1 - sum(S1) is "
             "left to interactions, which --method sobol apportions." + oat
         )
-        tables = [
-            (f"RBD-FAST indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
-            for o in outcomes
-        ]
+        tables = _per_outcome(indices, outcomes, "RBD-FAST indices")
         return intro, tables
     if method == "pawn":
         intro = (
@@ -490,10 +487,7 @@ def _indices_text(
             "distributions, not variances, so it suits skewed or saturated outcomes. The noise "
             "floor is the 95th percentile of 20 dummy parameters that do nothing." + oat
         )
-        tables = [
-            (f"PAWN indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
-            for o in outcomes
-        ]
+        tables = _per_outcome(indices, outcomes, "PAWN indices")
     elif method == "morris":
         intro = (
             f"Morris elementary effects on {company}'s outcomes from {runs:,} model runs (SALib), "
@@ -519,10 +513,7 @@ def _indices_text(
             "an outcome's variance due to each parameter alone (S1) and with its interactions "
             "(ST). The tornado moves one parameter at a time to its 10th and 90th percentile."
         )
-        tables = [
-            (f"Sobol indices of {o}", _table(indices.loc[o], "parameter", "{:.3f}"))
-            for o in outcomes
-        ]
+        tables = _per_outcome(indices, outcomes, "Sobol indices")
     return intro, tables
 
 
@@ -535,6 +526,11 @@ def _trees_chart(scores: pd.DataFrame, company: str) -> go.Figure:
         scores["oob_r2"].groupby(level="outcome", sort=False).first(),
         f"Feature scores, extra trees ({company})",
     )
+
+
+def _per_outcome(indices: pd.DataFrame, outcomes: list[str], what: str) -> list[tuple[str, str]]:
+    """Return a table of ``what`` per outcome, three decimals: Sobol', RBD-FAST, PAWN."""
+    return [(f"{what} of {o}", _table(indices.loc[o], "parameter", "{:.3f}")) for o in outcomes]
 
 
 def _indices_chart(indices: pd.DataFrame, method: str, o: str, company: str) -> go.Figure:
