@@ -90,3 +90,26 @@ def test_mc_satisfice_on_the_command_line_stored_and_checked(tmp_path):
         refused = runner.invoke(app, ["mc", "--n", "20", *bad])
         assert refused.exit_code == 2, bad
         assert message in " ".join(refused.output.split())
+
+
+def test_a_stored_comparisons_export_has_its_satisficing_sheet(tmp_path):
+    from strandrisk.store.export import run_tables
+    from strandrisk.store.runs import RunStore
+
+    store = tmp_path / "s.duckdb"
+    r = CliRunner().invoke(
+        app,
+        ["mc", "--n", "40", "--set", "years=4", "--compare", "capex.path=flat",
+         "--satisfice", "npv_2026>0", "--store", str(store)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    tables = run_tables(RunStore(store).get(1))
+    sheet = tables["satisficing"]
+    assert list(sheet.columns) == ["company", "decision", "satisficing", "requirements"]
+    assert set(sheet["requirements"]) == {"npv_2026 > 0.0"}
+    stored = RunStore(store).comparison(1)
+    industry = sheet[sheet["company"] == "industry"].set_index("decision")["satisficing"]
+    assert industry.to_dict() == stored.satisficing("industry").to_dict()
+    from strandrisk.store.export import _units_table
+
+    assert "satisficing" in set(_units_table(tables)["sheet"])  # the workbook's units sheet

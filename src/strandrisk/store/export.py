@@ -177,7 +177,10 @@ def _capex_years(sketches: dict) -> pd.DataFrame | None:
 
 
 def _comparison_tables(c: Any) -> dict[str, pd.DataFrame]:
-    """``decisions`` (each decision's settings) and its ``summary``, ``cover``, ``change``."""
+    """Return a comparison's tables: ``decisions`` and its ``summary``, ``cover``, ``change``.
+
+    Then ``regret`` and, with requirements, ``satisficing`` (a column naming them).
+    """
     decisions = pd.DataFrame(
         [
             (label, key, str(value))
@@ -192,6 +195,14 @@ def _comparison_tables(c: Any) -> dict[str, pd.DataFrame]:
         for company, frame in zip(c.companies(), frames, strict=True):
             frame.insert(0, "company", company)
         out[part] = pd.concat(frames, ignore_index=True)
+    if c.requirements:
+        from strandrisk.engine.decisions import requirement_text
+
+        frames = [c.satisficing(company).reset_index() for company in c.companies()]
+        for company, frame in zip(c.companies(), frames, strict=True):
+            frame.insert(0, "company", company)
+        table = pd.concat(frames, ignore_index=True)
+        out["satisficing"] = table.assign(requirements=requirement_text(c.requirements))
     return out
 
 
@@ -270,6 +281,8 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             ("regret", "best_in", "fraction of the draws"),
             ("regret", "mean, p90, max", "USD short of the best decision in the same draw"),
         ]
+        if "satisficing" in tables:
+            rows.append(("satisficing", "satisficing", "fraction of the draws meeting every one"))
         return pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
     rows = [("outcomes", c, OUTCOME_UNITS.get(c, "")) for c in tables["outcomes"].columns]
     rows += [("series", v, u) for v, u in SERIES_UNITS.items()]
