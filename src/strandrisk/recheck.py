@@ -108,7 +108,7 @@ def _cells_row(name: str, values: list[tuple], unit: str) -> dict:
 
 def _table_unit(table: str, column: str) -> str:
     """Return the unit of a column of a comparison's tables (as ``as_json`` describes them)."""
-    if column.endswith(_SHARES) or table == "satisficing_shares":
+    if column.endswith(_SHARES) or table in ("satisficing_shares", "at_once"):
         return "fraction"
     return "-" if table == "cover" else "USD"
 
@@ -144,8 +144,9 @@ def _compare_again(runs: RunStore, meta: dict, scenario: Scenario, run_id: int) 
     for part in (old, new):  # the satisficing shares as a table like the others
         if part["satisficing"] is not None:
             part["satisficing_shares"] = part["satisficing"]["shares"]  # type: ignore[index]
-    tables = ("summary", "change", "cover", "regret")
-    for table in (*tables, *(("satisficing_shares",) if "satisficing_shares" in old else ())):
+    tables: tuple[str, ...] = ("summary", "change", "cover", "regret")
+    tables += tuple(t for t in ("satisficing_shares", "at_once") if old.get(t) is not None)
+    for table in tables:
         cells: dict[str, list[tuple[float, float, str]]] = {}
         for company, rows in old[table].items():
             for decision, row in rows.items():

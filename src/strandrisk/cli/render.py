@@ -573,6 +573,7 @@ def recheck_table(result: Recheck) -> Group:
             head,
             Text(
                 f"The same: all {int((~years).sum())} outcomes, "
+                f"{'up to ' if m['kind'] == 'compare' else ''}"
                 f"{int(frame.loc[~years, 'compared'].max()):,} {rows} each{also}, within a "
                 "billionth of their size (dates and years exactly).",
                 style="green",

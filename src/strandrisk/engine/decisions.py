@@ -30,6 +30,7 @@ import pandas as pd
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.mc_exec import executor, run_tasks, sample_in_threads
 from strandrisk.engine.mc_result import CONFIDENCE, _share
+from strandrisk.engine.model import START_YEAR
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, did_you_mean, whole_number
 from strandrisk.io.scenario import with_values
@@ -66,6 +67,10 @@ so only the scenario as given and the decisions take part."""
 LOAN_COVER = {"min_llcr": 1.0}
 """Compared as well when asked for (``compare_decisions(..., llcr=True)``, ``mc --compare
 --llcr``): the lowest quarterly loan life cover ratio, counted below 1."""
+AT_ONCE = "impaired_companies_by_"
+"""Start of the outcome names under which a comparison keeps, per decision and year, how many
+companies have had a material IFRS impairment by the end of that year in each draw (the year
+follows): :meth:`DecisionComparison.at_once`."""
 SATISFICING = "satisficing: "
 """Start of the outcome name under which a comparison keeps each draw's satisficing: 1 where
 the decision meets every requirement, 0 where not; the requirements follow
@@ -242,6 +247,40 @@ class DecisionComparison:
         frame.index = pd.MultiIndex.from_tuples(keys, names=["decision", "outcome"])
         return frame
 
+    def at_once(self) -> pd.DataFrame:
+        """Each decision's chance that every company has been impaired by the end of each year.
+
+        The companies share one market, so their impairments come together (``mc``'s
+        at-once table); a decision can change how often all of them are hit -- a lender's
+        concentration question. IFRS, a material charge, the industry aside.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index decision; a column per year: the share of the draws in which all the
+            companies have had a first material IFRS impairment by that year's end. Empty
+            for a comparison stored before the counts were kept. [fraction]
+        """
+        found = sorted(
+            {
+                int(name.removeprefix(AT_ONCE))
+                for _, _, name in self.outcomes
+                if name.startswith(AT_ONCE)
+            }
+        )
+        if not found:
+            return pd.DataFrame()
+        every = len(self.companies()) - 1  # the industry aside
+        shares = {
+            label: [
+                self.outcomes[(label, "industry", f"{AT_ONCE}{year}")].share_beyond(every - 0.5)
+                for year in found
+            ]
+            for label in self.decisions
+        }
+        frame = pd.DataFrame.from_dict(shares, orient="index", columns=found)
+        return frame.rename_axis("decision")
+
     @property
     def requirements(self) -> list[tuple[str, float, bool]]:
         """Return the requirements of the satisficing measure, as given (none: an empty list).
@@ -374,6 +413,7 @@ class DecisionComparison:
             if self.requirements
             else None
         )
+        together = self.at_once()
         return {
             "n": self.n,
             "seed": self.seed,
@@ -384,6 +424,7 @@ class DecisionComparison:
             "cover": covers,
             "regret": regrets,
             "satisficing": satisficing,
+            "at_once": {"industry": json_rows(together)} if not together.empty else None,
             "confidence": CONFIDENCE,
             "units": {
                 "summary": "USD; p_npv_negative a share of the draws",
@@ -396,6 +437,8 @@ class DecisionComparison:
                 "peak stranded value): mean, p90, max; best_in a share of the draws",
                 "satisficing": "the share of the draws in which each decision meets every "
                 "requirement (a cover without debt meets its own); null without requirements",
+                "at_once": "the share of the draws in which every company has had a material "
+                "IFRS impairment by the end of each year, per decision",
                 "change": "USD, the decision less the scenario as given in the same draw; "
                 "mean_pm the half-width of the mean's 95 % interval; share_up and share_down "
                 "shares of the draws",
@@ -437,6 +480,20 @@ def _requirements_of(name: str) -> list[tuple[str, float, bool]]:
             raise ValueError(f"{name!r}: not a satisficing outcome's name")
         found.append((m.group(1), float(m.group(3)), m.group(2) == ">"))
     return found
+
+
+def _impaired_by_year(rows: pd.DataFrame, years: list[int]) -> np.ndarray:
+    """Per year and draw, how many companies (the industry aside) have had an IFRS impairment.
+
+    Returns an array of shape (years, draws): the count of companies whose first material
+    IFRS impairment falls in that year or before. [count]
+    """
+    companies = rows[rows["company"] != "industry"].sort_values("scenario", kind="stable")
+    first = companies["first_impairment_ifrs"].astype("string").str.slice(0, 4)
+    year = pd.to_numeric(first, errors="coerce").to_numpy(dtype=float)  # NaN: never
+    grid = year.reshape(-1, companies["company"].nunique())  # (draws, companies)
+    limits = np.asarray(years, dtype=float)[:, None, None]
+    return (grid[None, :, :] <= limits).sum(axis=2).astype(float)  # NaN never counts
 
 
 def _meets(rows: pd.DataFrame, requirements: list[tuple[str, float, bool]]) -> np.ndarray:
@@ -563,8 +620,9 @@ def _decision_task(
     """Run scenarios ``start`` to ``stop - 1`` as given and under each decision, and reduce."""
     samples = sample_in_threads(space, start, stop, seed, sampler)
     covers = (*COVERS, *(LOAN_COVER if llcr else ()))
-    columns = ["scenario", "company", *COMPARED, *covers]
+    columns = ["scenario", "company", *COMPARED, *covers, "first_impairment_ifrs"]
     sketched = (*COMPARED, *covers)
+    years = [START_YEAR + y for y in range(scenario.years)]
 
     def run(sc: Scenario, held: Mapping[str, float], drawn: Mapping) -> pd.DataFrame:
         drawn = {**drawn, **{k: np.full(stop - start, v) for k, v in held.items()}}
@@ -577,6 +635,8 @@ def _decision_task(
 
     def sketch(rows: pd.DataFrame, label: str) -> None:
         _sketch_rows(rows, label, outcomes, sketched)
+        for year, count in zip(years, _impaired_by_year(rows, years), strict=True):
+            outcomes[(label, "industry", f"{AT_ONCE}{year}")] = QuantileSketch.of(count)
         if requirements:
             met = rows.assign(**{satisficing: _meets(rows, list(requirements))})
             _sketch_rows(met, label, outcomes, (satisficing,))

@@ -658,6 +658,20 @@ def decisions_page(
     ]
     tables.extend(_regret_section(c, company))
     tables.extend(_satisficing_section(c, company))
+    together = c.at_once()
+    if not together.empty:
+        tables.append(
+            (
+                f"All {len(c.companies()) - 1} companies impaired at once (IFRS) by the end of "
+                "the year: share of the draws (%)",
+                _table(together * 100, "decision", "{:.0f}")
+                + _small(
+                    "The companies share one market, so their impairments come together; a "
+                    "decision that changes the market for all of them changes how often all "
+                    "are hit at once."
+                ),
+            )
+        )
     figures = {
         "decisions_cdf_stranded_peak": cumulative_figure(
             c.cumulative("stranded_peak", company),
