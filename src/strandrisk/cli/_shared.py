@@ -36,6 +36,7 @@ __all__ = [
     "has_priors",
     "mc_setup",
     "out",
+    "parse_decisions",
     "parse_set",
     "print_json",
     "quarter_in_horizon",
@@ -373,6 +374,47 @@ def reproduce_command(meta: Mapping[str, Any], comparison: Any, file: str) -> st
     for name, value, above in [] if comparison is None else comparison.requirements:
         words += ["--satisfice", f"{name}{'>' if above else '<'}{value!r}"]
     return " ".join(shlex.quote(w) for w in words)
+
+
+def parse_decisions(texts: list[str], flag: str = "--compare") -> dict[str, dict[str, Any]]:
+    """Parse ``KEY=VALUE[,KEY=VALUE]`` options into labelled decisions, checked.
+
+    Parameters
+    ----------
+    texts : list of str
+        The option's values, one decision each. [-]
+    flag : str
+        The option, for messages (``--compare``, ``--decision``). [-]
+
+    Returns
+    -------
+    dict
+        Label (the text, tidied) -> ``{"dotted.key": value}``. [canonical]
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for text in texts:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        bad = [p for p in parts if "=" not in p or not p.partition("=")[0].strip()]
+        if not parts or bad:
+            raise InputError(
+                f"{flag} {text!r}: expected KEY=VALUE, or several joined by commas, e.g. "
+                "capex.path=flat"
+            )
+        keys = [p.partition("=")[0].strip() for p in parts]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise InputError(f"{flag} {text!r}: {', '.join(twice)} given twice in one decision")
+        try:
+            overrides = parse_set(parts)
+        except InputError as exc:
+            raise InputError(str(exc).replace("--set", flag)) from None
+        label = ", ".join(
+            p.partition("=")[0].strip() + "=" + p.partition("=")[2].strip() for p in parts
+        )
+        if label in found:
+            raise InputError(f"{flag} {text!r}: given twice")
+        found[label] = overrides
+    return found
 
 
 def mc_setup(preset: str | None, scenario: Path | None, set_: list[str] | None) -> tuple[Any, Any]:

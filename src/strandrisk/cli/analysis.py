@@ -440,6 +440,16 @@ def discover(
             "parameter is restricted again (EMA Workbench's resample), e.g. 10.",
         ),
     ] = 0,
+    decision: Annotated[
+        str | None,
+        typer.Option(
+            "--decision",
+            metavar="KEY=VALUE[,KEY=VALUE]",
+            help="Discover over what this decision changes, draw by draw, against the scenario "
+            "as given on the same draws, e.g. capex.path=flat --outcome npv_2026 --below 0: "
+            "the futures where it loses (EMA Workbench's vulnerability analysis).",
+        ),
+    ] = None,
     with_cart: Annotated[
         bool,
         typer.Option(
@@ -477,6 +487,14 @@ def discover(
             "--from: the scenarios are in the file already; --preset, --scenario and --set "
             "apply only to scenarios discover draws itself"
         )
+    if from_ is not None and decision is not None:
+        raise InputError(
+            "--decision runs the decision on the draws discover makes; a kept run's file holds "
+            "the scenario as given only (leave out --from)"
+        )
+    overrides = None
+    if decision is not None:
+        (label, overrides), *_ = ui.parse_decisions([decision], "--decision").items()
     settings = {"peel_alpha": peel_alpha, "mass_min": mass_min, "min_coverage": min_coverage}
     try:  # before the draws are run
         check_settings(
@@ -486,7 +504,16 @@ def discover(
         raise InputError(str(exc)) from None
     ui.check_folders(out, png)
     samples, outcomes = _discover_draws(from_, preset, scenario, set_, n, seed, company, as_json)
-    cases = _cases(outcomes, outcome, flag, threshold)
+    if overrides is not None:
+        outcomes = _changed(outcomes, samples, outcome, overrides, preset, scenario, set_, company)
+    try:
+        cases = _cases(outcomes, outcome, flag, threshold)
+    except InputError as exc:  # say that it is the decision's change that ranges so
+        if decision is None:
+            raise
+        raise InputError(
+            str(exc).replace(f"({outcome} ranges", f"(the change in {outcome} under {label} ranges")
+        ) from None
     x, names = samples.to_numpy(dtype=float), list(samples.columns)
     try:
         found = prim_covering(
@@ -508,6 +535,8 @@ def discover(
                 raise InputError(f"--resample: {exc}") from None
     tree = cart(x, cases, names, mass_min, seed) if with_cart else None
     question = f"{company} {outcome} {flag[2:]} {threshold:g}"
+    if decision is not None:
+        question = f"{company}: the change in {outcome} under {label} {flag[2:]} {threshold:g}"
     if out is not None or png is not None:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.reports.pages import prim_page
@@ -530,10 +559,18 @@ def discover(
         ui.wrote(page, as_json)
     if as_json:
         found_json = _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
-        stacked = {"stacking": None if stack is None else stack.as_json()}
-        extra = stacked | ({} if tree is None else {"cart": _cart_json(tree)})
+        extra: dict[str, object] = {"stacking": None if stack is None else stack.as_json()}
+        extra |= {} if tree is None else {"cart": _cart_json(tree)}
+        if decision is not None:
+            extra |= {"decision": label, "of": f"the change in {outcome} under {label}"}
         ui.print_json(found_json | _settings_json(settings, result, resampled, resample) | extra)
         return
+    if decision is not None:
+        ui.out.print(
+            f"Cases: {question} (the decision against the scenario as given, draw by draw, "
+            "on the same draws)",
+            markup=False,
+        )
     ui.out.print(render_analysis.prim_summary(result, int(cases.sum()), len(cases), ui.out.width))
     if boxes > 1:
         ui.out.print(render_analysis.covering_summary(found, boxes, ui.out.width))
@@ -567,6 +604,30 @@ def _cart_json(tree: CartResult) -> dict[str, object]:
         "edges in each parameter's unit (the data's end where cut_low or cut_high is false); "
         "the leaves with a density of at least 0.5 are the tree's boxes of cases",
     }
+
+
+def _changed(
+    outcomes: pd.DataFrame,
+    samples: pd.DataFrame,
+    outcome: str,
+    overrides: dict,
+    preset: str | None,
+    scenario: Path | None,
+    set_: list[str] | None,
+    company: str,
+) -> pd.DataFrame:
+    """Return ``outcomes`` with ``outcome`` replaced by the decision's change, draw by draw."""
+    import pandas as pd
+
+    from strandrisk.engine.decisions import decision_change
+    from strandrisk.engine.simulate import OUTCOME_UNITS
+
+    numeric = [c for c in outcomes.columns if pd.api.types.is_float_dtype(outcomes[c])]
+    if outcome not in numeric or OUTCOME_UNITS.get(outcome) is None:
+        raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(numeric)}")
+    chosen, space = ui.mc_setup(preset, scenario, set_)
+    change = decision_change(chosen, space, overrides, samples, outcomes[outcome], company)
+    return outcomes.assign(**{outcome: change})
 
 
 def _settings_json(

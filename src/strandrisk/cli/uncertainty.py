@@ -524,34 +524,6 @@ def _recorded(chosen: Any, space: Any) -> str:
     return dump_scenario(chosen) + "\n" + dump_uncertainty(space)
 
 
-def _decisions(texts: list[str]) -> dict[str, dict[str, Any]]:
-    """Parse ``--compare KEY=VALUE[,KEY=VALUE]`` into labelled decisions."""
-    out: dict[str, dict[str, Any]] = {}
-    for text in texts:
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        bad = [p for p in parts if "=" not in p or not p.partition("=")[0].strip()]
-        if not parts or bad:
-            raise InputError(
-                f"--compare {text!r}: expected KEY=VALUE, or several joined by commas, e.g. "
-                "capex.path=flat"
-            )
-        keys = [p.partition("=")[0].strip() for p in parts]
-        twice = sorted({k for k in keys if keys.count(k) > 1})
-        if twice:
-            raise InputError(f"--compare {text!r}: {', '.join(twice)} given twice in one decision")
-        try:
-            overrides = ui.parse_set(parts)
-        except InputError as exc:
-            raise InputError(str(exc).replace("--set", "--compare")) from None
-        label = ", ".join(
-            p.partition("=")[0].strip() + "=" + p.partition("=")[2].strip() for p in parts
-        )
-        if label in out:
-            raise InputError(f"--compare {text!r}: given twice")
-        out[label] = overrides
-    return out
-
-
 def _compare(
     chosen: Any,
     space: Any,
@@ -573,7 +545,7 @@ def _compare(
     from strandrisk.engine.decisions import compare_decisions
     from strandrisk.jobs import compile_note
 
-    decisions = _decisions(texts)
+    decisions = ui.parse_decisions(texts)
     stresses = _stresses(stress_texts or [])
     label = f"{n:,} draws x {len(decisions) + len(stresses) + 1} cases"
     with Progress(console=ui.err, transient=True, disable=as_json) as bar:

@@ -48,6 +48,8 @@ __all__ = [
     "DecisionComparison",
     "band_label",
     "compare_decisions",
+    "decided",
+    "decision_change",
     "requirement_text",
 ]
 
@@ -563,21 +565,103 @@ def _decide(
     """Each decision as (label, scenario with its values, uncertain keys it holds, None)."""
     out: list[_Decided] = []
     for label, overrides in decisions.items():
-        if label == AS_GIVEN:
-            raise InputError(f"decision label {AS_GIVEN!r} is taken by the scenario itself")
-        if not overrides:
-            raise InputError(f"decision {label!r}: no value to change")
-        for key in overrides:
-            if key in _STRUCTURE:
-                raise InputError(
-                    f"decision {label!r}: {key} cannot change between decisions (the same "
-                    "draws must describe the same companies and quarters); set it for the run"
-                )
-        chosen = with_values(scenario, overrides, f"decision {label!r}")
-        flat = chosen.flat()
-        held = {k: float(flat[k]) for k in overrides if k in space.keys}
+        chosen, held = decided(scenario, space, overrides, label)
         out.append((label, chosen, held, None))
     return out
+
+
+def decided(
+    scenario: Scenario, space: UncertaintySpace, overrides: Mapping[str, Any], label: str
+) -> tuple[Scenario, dict[str, float]]:
+    """Return a decision's scenario and the uncertain parameters it holds, checked.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario as given. [-]
+    space : UncertaintySpace
+        What varies. [-]
+    overrides : mapping
+        ``{"dotted.key": value}``: what the decision changes. [canonical]
+    label : str
+        The decision's name, for messages. [-]
+
+    Returns
+    -------
+    tuple of (Scenario, dict)
+        The scenario with the decision's values, and each uncertain parameter it sets with
+        the value it is held at in every draw. [canonical]
+
+    Raises
+    ------
+    InputError
+        For the scenario's own label, no value, a key that shapes the draws (the horizon, the
+        companies) or a value the scenario refuses.
+    """
+    if label == AS_GIVEN:
+        raise InputError(f"decision label {AS_GIVEN!r} is taken by the scenario itself")
+    if not overrides:
+        raise InputError(f"decision {label!r}: no value to change")
+    for key in overrides:
+        if key in _STRUCTURE:
+            raise InputError(
+                f"decision {label!r}: {key} cannot change between decisions (the same "
+                "draws must describe the same companies and quarters); set it for the run"
+            )
+    chosen = with_values(scenario, overrides, f"decision {label!r}")
+    flat = chosen.flat()
+    return chosen, {k: float(flat[k]) for k in overrides if k in space.keys}
+
+
+def decision_change(
+    scenario: Scenario,
+    space: UncertaintySpace,
+    overrides: Mapping[str, Any],
+    samples: pd.DataFrame,
+    given: pd.Series,
+    company: str = "industry",
+    chunk: int = 20_000,
+) -> np.ndarray:
+    """Return a decision's change to one outcome, draw by draw, on draws already made.
+
+    The decision runs on the same parameter values as the scenario as given (an uncertain
+    parameter it sets held at its value), so each draw's change is paired: what
+    ``discover --decision`` looks for the futures of, as EMA Workbench's vulnerability
+    analysis of a policy does.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario as given. [-]
+    space : UncertaintySpace
+        What varied. [-]
+    overrides : mapping
+        ``{"dotted.key": value}``: the decision. [canonical]
+    samples : pandas.DataFrame
+        The draws' parameter values, indexed by scenario. [canonical]
+    given : pandas.Series
+        The outcome as given, indexed by scenario like ``samples``; its name is the
+        outcome's column. [outcome unit]
+    company : str
+        Whose outcome. [-]
+    chunk : int
+        Draws simulated at a time (memory). [count]
+
+    Returns
+    -------
+    ndarray
+        The decision's outcome less the outcome as given, per draw. [outcome unit]
+    """
+    chosen, held = decided(scenario, space, overrides, "--decision")
+    values = []
+    for start in range(0, len(samples), chunk):  # chunks of draws, not single scenarios
+        part = samples.iloc[start : start + chunk]
+        drawn = {k: part[k].to_numpy(dtype=float) for k in part.columns}
+        drawn |= {k: np.full(len(part), v) for k, v in held.items()}
+        out = simulate(chosen, drawn, breakeven=False, keep_series=False).outcomes
+        rows = out[out["company"] == company].sort_values("scenario", kind="stable")
+        values.append(rows[str(given.name)].to_numpy(dtype=float))
+    return np.concatenate(values) - given.to_numpy(dtype=float)
 
 
 def _checked_requirements(
