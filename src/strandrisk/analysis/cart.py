@@ -57,6 +57,24 @@ class CartResult:
         """
         return self.leaves[self.leaves["density"] >= 0.5]
 
+    def box(self, leaf: int) -> pd.DataFrame:
+        """Return a leaf's restrictions: :attr:`limits`' rows for it (none for the root alone).
+
+        Parameters
+        ----------
+        leaf : int
+            A leaf's number (its row of :attr:`leaves`). [-]
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index parameter, in the order of the leaf's path; columns ``low``, ``high``,
+            ``cut_low``, ``cut_high``; empty for a tree of one leaf. [parameter units]
+        """
+        if leaf not in self.limits.index.get_level_values("leaf"):
+            return self.limits.iloc[:0].droplevel("leaf")
+        return self.limits.loc[leaf]
+
     def rule(self, leaf: int, digits: int = 4) -> str:
         """Write a leaf's box as a rule, e.g. ``capex.growth > 0.17 and market.elasticity <= 1.1``.
 
@@ -72,10 +90,11 @@ class CartResult:
         str
             The restrictions joined by "and"; "every scenario" for a tree of one leaf. [-]
         """
-        if leaf not in self.limits.index.get_level_values("leaf"):
+        box = self.box(leaf)
+        if box.empty:
             return "every scenario"
         parts = []
-        for name, row in self.limits.loc[leaf].iterrows():
+        for name, row in box.iterrows():
             cut_low, cut_high = bool(row["cut_low"]), bool(row["cut_high"])
             if cut_low and cut_high:
                 parts.append(f"{row['low']:.{digits}g} < {name} <= {row['high']:.{digits}g}")

@@ -40,6 +40,7 @@ __all__ = [
     "feature_scores",
     "feature_scores_for_scenario",
     "feature_scores_given",
+    "forest_fit",
     "scores_wide",
 ]
 
@@ -139,6 +140,22 @@ def feature_scores_given(
     if not frames:
         raise InputError("no outcome has enough draws with a value, and a spread, for a forest")
     return pd.concat(frames)  # the outcomes in the order given
+
+
+def forest_fit(scores: pd.DataFrame) -> pd.Series:
+    """Return each outcome's forest's out-of-bag R², the outcomes in the order given.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        As :func:`feature_scores` returns. [-]
+
+    Returns
+    -------
+    pandas.Series
+        Index outcome. [-]
+    """
+    return scores["oob_r2"].groupby(level="outcome", sort=False).first()
 
 
 def scores_wide(scores: pd.DataFrame, top: int | None = None) -> pd.DataFrame:

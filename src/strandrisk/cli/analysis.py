@@ -235,8 +235,10 @@ def _indices_json(method: str, indices: pd.DataFrame) -> dict[str, object]:
     """Return the indices' entries of ``sensitivity --json``: the records, and the forests' fit."""
     if method != "trees":
         return {method: json.loads(indices.reset_index().to_json(orient="records"))}
+    from strandrisk.analysis.trees import forest_fit
+
     records = indices.drop(columns="oob_r2").reset_index()
-    fit = indices["oob_r2"].groupby(level="outcome", sort=False).first()
+    fit = forest_fit(indices)
     return {
         "trees": json.loads(records.to_json(orient="records")),
         "fit": {str(k): float(v) for k, v in fit.items()},
@@ -506,14 +508,8 @@ def discover(
     samples, outcomes = _discover_draws(from_, preset, scenario, set_, n, seed, company, as_json)
     if overrides is not None:
         outcomes = _changed(outcomes, samples, outcome, overrides, preset, scenario, set_, company)
-    try:
-        cases = _cases(outcomes, outcome, flag, threshold)
-    except InputError as exc:  # say that it is the decision's change that ranges so
-        if decision is None:
-            raise
-        raise InputError(
-            str(exc).replace(f"({outcome} ranges", f"(the change in {outcome} under {label} ranges")
-        ) from None
+    changed = None if decision is None else f"the change in {outcome} under {label}"
+    cases = _cases(outcomes, outcome, flag, threshold, changed)
     x, names = samples.to_numpy(dtype=float), list(samples.columns)
     try:
         found = prim_covering(
@@ -535,8 +531,8 @@ def discover(
                 raise InputError(f"--resample: {exc}") from None
     tree = cart(x, cases, names, mass_min, seed) if with_cart else None
     question = f"{company} {outcome} {flag[2:]} {threshold:g}"
-    if decision is not None:
-        question = f"{company}: the change in {outcome} under {label} {flag[2:]} {threshold:g}"
+    if changed is not None:
+        question = f"{company}: {changed} {flag[2:]} {threshold:g}"
     if out is not None or png is not None:
         from strandrisk.engine.simulate import OUTCOME_UNITS
         from strandrisk.reports.pages import prim_page
@@ -561,11 +557,11 @@ def discover(
         found_json = _discover_json(found, regional, company, outcome, {flag[2:]: threshold}, cases)
         extra: dict[str, object] = {"stacking": None if stack is None else stack.as_json()}
         extra |= {} if tree is None else {"cart": _cart_json(tree)}
-        if decision is not None:
-            extra |= {"decision": label, "of": f"the change in {outcome} under {label}"}
+        if changed is not None:
+            extra |= {"decision": label, "of": changed}
         ui.print_json(found_json | _settings_json(settings, result, resampled, resample) | extra)
         return
-    if decision is not None:
+    if changed is not None:
         ui.out.print(
             f"Cases: {question} (the decision against the scenario as given, draw by draw, "
             "on the same draws)",
@@ -585,16 +581,14 @@ def _cart_json(tree: CartResult) -> dict[str, object]:
     """``discover --cart --json``'s ``cart``: every leaf, densest first, with its box."""
     leaves = []
     for leaf, row in tree.leaves.iterrows():
-        limits = tree.limits.loc[leaf] if leaf in tree.limits.index.get_level_values(0) else None
+        limits = tree.box(int(leaf))
         leaves.append(
             {
                 "leaf": int(leaf),
                 **{k: int(row[k]) for k in ("scenarios", "cases", "restricted")},
                 **{k: float(row[k]) for k in ("coverage", "density", "mass")},
                 "rule": tree.rule(int(leaf)),
-                "limits": []
-                if limits is None
-                else json.loads(limits.reset_index().to_json(orient="records")),
+                "limits": json.loads(limits.reset_index().to_json(orient="records")),
             }
         )
     return {
@@ -617,14 +611,9 @@ def _changed(
     company: str,
 ) -> pd.DataFrame:
     """Return ``outcomes`` with ``outcome`` replaced by the decision's change, draw by draw."""
-    import pandas as pd
-
     from strandrisk.engine.decisions import decision_change
-    from strandrisk.engine.simulate import OUTCOME_UNITS
 
-    numeric = [c for c in outcomes.columns if pd.api.types.is_float_dtype(outcomes[c])]
-    if outcome not in numeric or OUTCOME_UNITS.get(outcome) is None:
-        raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(numeric)}")
+    _check_outcome(outcomes, outcome)
     chosen, space = ui.mc_setup(preset, scenario, set_)
     change = decision_change(chosen, space, overrides, samples, outcomes[outcome], company)
     return outcomes.assign(**{outcome: change})
@@ -674,14 +663,26 @@ def _discover_draws(
         return read_kept(path, company)
 
 
-def _cases(outcomes: pd.DataFrame, outcome: str, flag: str, threshold: float) -> np.ndarray:
-    """Return which scenarios are cases: ``outcome`` beyond ``threshold`` (``flag``'s way)."""
-    import numpy as np
+def _check_outcome(outcomes: pd.DataFrame, outcome: str) -> None:
+    """Refuse an ``--outcome`` that is not one of the kept rows' numeric columns."""
     import pandas as pd
 
     numeric = [c for c in outcomes.columns if pd.api.types.is_float_dtype(outcomes[c])]
     if outcome not in numeric:
         raise InputError(f"--outcome: {outcome!r} is not one of {', '.join(numeric)}")
+
+
+def _cases(
+    outcomes: pd.DataFrame, outcome: str, flag: str, threshold: float, what: str | None = None
+) -> np.ndarray:
+    """Return which scenarios are cases: ``outcome`` beyond ``threshold`` (``flag``'s way).
+
+    ``what`` names the column in the refusal where it holds something else than the outcome
+    (a decision's change).
+    """
+    import numpy as np
+
+    _check_outcome(outcomes, outcome)
     y = outcomes[outcome].to_numpy(dtype=float)
     cases = y > threshold if flag == "--above" else y < threshold
     if not cases.any() or cases.all():
@@ -689,7 +690,8 @@ def _cases(outcomes: pd.DataFrame, outcome: str, flag: str, threshold: float) ->
         share = "none" if not cases.any() else "every one"
         raise InputError(
             f"{flag} {threshold:g}: {share} of the {len(y):,} scenarios qualifies "
-            f"({outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that range"
+            f"({what or outcome} ranges from {lo:.4g} to {hi:.4g}); choose a value inside that "
+            "range"
         )
     return cases
 

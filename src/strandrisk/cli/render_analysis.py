@@ -303,11 +303,11 @@ def trees_table(scores: pd.DataFrame, company: str, runs: int, top: int = 12) ->
     top : int
         How many parameters, those with the largest score in any outcome. [count]
     """
-    from strandrisk.analysis.trees import PROBE, scores_wide
+    from strandrisk.analysis.trees import PROBE, forest_fit, scores_wide
 
     wide = scores_wide(scores, top)
     floor = wide.loc[PROBE]
-    fit = scores["oob_r2"].groupby(level="outcome", sort=False).first()
+    fit = forest_fit(scores)
     t = Table(title=f"Extra-trees feature scores ({company})")
     t.add_column("parameter", no_wrap=True)
     for outcome in wide.columns:

@@ -30,6 +30,7 @@ import pandas as pd
 from strandrisk.core.sketch import QuantileSketch
 from strandrisk.engine.mc_exec import executor, run_tasks, sample_in_threads
 from strandrisk.engine.mc_result import CONFIDENCE, _share
+from strandrisk.engine.mc_task import first_years
 from strandrisk.engine.model import START_YEAR
 from strandrisk.engine.simulate import simulate
 from strandrisk.errors import InputError, did_you_mean, whole_number
@@ -490,12 +491,9 @@ def _impaired_by_year(rows: pd.DataFrame, years: list[int]) -> np.ndarray:
     Returns an array of shape (years, draws): the count of companies whose first material
     IFRS impairment falls in that year or before. [count]
     """
-    companies = rows[rows["company"] != "industry"].sort_values("scenario", kind="stable")
-    first = companies["first_impairment_ifrs"].astype("string").str.slice(0, 4)
-    year = pd.to_numeric(first, errors="coerce").to_numpy(dtype=float)  # NaN: never
-    grid = year.reshape(-1, companies["company"].nunique())  # (draws, companies)
-    limits = np.asarray(years, dtype=float)[:, None, None]
-    return (grid[None, :, :] <= limits).sum(axis=2).astype(float)  # NaN never counts
+    first = first_years(rows, "first_impairment_ifrs", len(years))  # len(years): never
+    by_year = np.arange(len(years))[:, None, None]
+    return (first[None, :, :] <= by_year).sum(axis=2).astype(float)
 
 
 def _meets(rows: pd.DataFrame, requirements: list[tuple[str, float, bool]]) -> np.ndarray:

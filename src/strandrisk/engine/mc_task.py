@@ -41,7 +41,7 @@ from strandrisk.engine.simulate import (
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
-__all__ = ["KEPT_COLUMNS", "SERIES_CHUNK", "capex_year_sketches"]
+__all__ = ["KEPT_COLUMNS", "SERIES_CHUNK", "capex_year_sketches", "first_years"]
 
 SERIES_CHUNK = 10_000
 """Most scenarios per task when every scenario's series are kept (240 rows a scenario)."""
@@ -121,6 +121,28 @@ class _ByCompany:
         codes, labels = pd.factorize(self.rows[name])  # a few dozen quarters; -1 = none
         of_label = np.array([int(str(q)[:4]) - START_YEAR for q in labels] + [years])
         return self._split(np.minimum(of_label[codes], years))
+
+
+def first_years(rows: pd.DataFrame, name: str, years: int) -> np.ndarray:
+    """Return each scenario's companies' first events as years from 2026, side by side.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Outcome rows (``scenario``, ``company`` and the ISO-quarter column ``name``), each
+        company's in the scenarios' order. [-]
+    name : str
+        A first-event column, e.g. ``first_impairment_ifrs`` (None: never). [-]
+    years : int
+        The horizon in years: the value of "never". [count]
+
+    Returns
+    -------
+    ndarray, shape (scenarios, companies)
+        The companies' columns, the industry aside, as :func:`_together` reads them. [year]
+    """
+    by = _ByCompany(rows)
+    return _side_by_side(by.names, by.years(name, years))
 
 
 _QUARTER_INDEX = {

@@ -123,29 +123,9 @@ def _mc_tables(
     q.columns = [c.upper() if c[1:].isdigit() else c for c in q.columns]
     for column, label in _SHAPE.items():  # two decimals, as text (the table's are $B)
         q[label] = ["-" if np.isnan(v) else f"{v:.2f}" for v in r.moments[column]]
-    car = (r.capex_at_risk / 1e9).join(
-        r.intervals.xs("stranded_peak", level="outcome")[["p95_low", "p95_high"]] / 1e9
+    car_tables = _car_table(r, 0.95) + "".join(
+        f"<h3>At {100 * level:g} %</h3>" + _car_table(r, level) for level in levels
     )
-    car = car[["car95", "p95_low", "p95_high", "expected_shortfall"]]
-    car.columns = [
-        "CaR 95 ($B)",
-        "sampling error (95 %): low",
-        "high",
-        "expected shortfall ($B)",
-    ]
-    car_tables = "".join(
-        f"<h3>At {100 * level:g} %</h3>"
-        + _table(
-            (r.capex_at_risk_at(level) / 1e9).set_axis(
-                [f"CaR {100 * level:g} ($B)", "sampling error (95 %): low", "high",
-                 "expected shortfall ($B)"],
-                axis=1,
-            ),
-            "company",
-            "{:,.1f}",
-        )
-        for level in levels
-    )  # fmt: skip
     odds = r.probabilities(conditions) * 100
     odds.columns = [condition_label(c) for c in odds.columns]
     odds = odds.loc[[c for c in (*COMPANIES, "industry") if c in odds.index]]
@@ -162,7 +142,7 @@ def _mc_tables(
             "skewness and excess kurtosis",
             _table(q, "company and outcome", "{:,.1f}") + _small(precision),
         ),
-        ("Capex-at-Risk", _table(car, "company", "{:,.1f}") + car_tables),
+        ("Capex-at-Risk", car_tables),
         ("Chance of each outcome, per company (%)", _table(odds, "company", "{:.1f}")),
         (
             "Debt service cover: the lowest annual DSCR over the horizon",
@@ -262,6 +242,18 @@ def _scenario_section(r: MCResult, company: str) -> list[tuple[str, str]]:
             ),
         )
     ]
+
+
+def _car_table(r: MCResult, level: float) -> str:
+    """Return Capex-at-Risk at ``level`` as an HTML table in $B, its sampling error beside."""
+    columns = [
+        f"CaR {100 * level:g} ($B)",
+        "sampling error (95 %): low",
+        "high",
+        "expected shortfall ($B)",
+    ]
+    car = (r.capex_at_risk_at(level) / 1e9).set_axis(columns, axis=1)
+    return _table(car, "company", "{:,.1f}")
 
 
 def _contributions(r: MCResult, company: str) -> pd.DataFrame:

@@ -454,7 +454,7 @@ def _indices_text(
         else ""
     )
     if method == "trees":
-        from strandrisk.analysis.trees import scores_wide
+        from strandrisk.analysis.trees import forest_fit, scores_wide
 
         intro = (
             f"Feature scores of {company}'s outcomes from {runs:,} draws (EMA Workbench's "
@@ -465,7 +465,7 @@ def _indices_text(
             "the outcome the parameters explain at all; the noise floor is the largest score "
             "of 5 dummy parameters that do nothing." + oat
         )
-        fit = indices["oob_r2"].groupby(level="outcome", sort=False).first()
+        fit = forest_fit(indices)
         table = pd.concat([scores_wide(indices, 15), fit.to_frame("out-of-bag R²").T])
         return intro, [("Feature scores (extra trees)", _table(table, "parameter", "{:.3f}"))]
     if method == "rbd-fast":
@@ -519,11 +519,11 @@ def _indices_text(
 
 def _trees_chart(scores: pd.DataFrame, company: str) -> go.Figure:
     """Return the heat map of the feature scores of every outcome."""
-    from strandrisk.analysis.trees import scores_wide
+    from strandrisk.analysis.trees import forest_fit, scores_wide
 
     return feature_scores_figure(
         scores_wide(scores, 15),
-        scores["oob_r2"].groupby(level="outcome", sort=False).first(),
+        forest_fit(scores),
         f"Feature scores, extra trees ({company})",
     )
 
