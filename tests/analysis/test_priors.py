@@ -31,6 +31,7 @@ def _fits(x):
         ("loguniform", lambda rng, n: np.exp(rng.uniform(np.log(0.01), np.log(10.0), n))),
         ("triangular", lambda rng, n: rng.triangular(0.0, 0.2, 1.0, n)),
         ("pert", lambda rng, n: 2 + 3 * rng.beta(1 + 4 * 0.8, 1 + 4 * 0.2, n)),
+        ("beta", lambda rng, n: 0.5 + rng.beta(2, 5, n)),
     ],
 )
 def test_the_kind_that_drew_the_values_fits_best(kind, draw):

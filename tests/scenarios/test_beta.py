@@ -5,6 +5,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from typer.testing import CliRunner
 
@@ -67,7 +69,7 @@ def test_fit_prior_fits_a_beta_and_writes_a_line_that_reads_back(tmp_path):
     assert beta.parameters == 4  # the two ends and the two shapes
     d = beta.distribution
     a, b = d.shape
-    assert d.low < x.min()  # the ends: the uniform's unbiased ones, beyond the extremes
+    assert d.low < x.min()  # the ends: fitted, beyond the extremes
     assert d.high > x.max()
     assert d.low + (d.high - d.low) * a / (a + b) == pytest.approx(x.mean(), abs=0.01)
     assert beta.ks < 1.36 / np.sqrt(400)  # within the KS test's 5 % critical distance
@@ -79,6 +81,56 @@ def test_fit_prior_fits_a_beta_and_writes_a_line_that_reads_back(tmp_path):
     read = load_uncertainty(f, sr.load_scenario(f)).distributions[0]
     u = np.array([0.05, 0.5, 0.95])
     np.testing.assert_allclose(read.ppf(u), beta.distribution.ppf(u), rtol=1e-5)  # 6 digits
+
+
+def test_a_beta_fit_finds_the_ends_of_the_beta_that_drew_the_values():
+    """On 3,000 draws of beta(2, 5) on [0.5, 1.5]: its low end and quantiles, the shapes' skew."""
+    x = 0.5 + stats.beta.rvs(2, 5, size=3_000, random_state=np.random.default_rng(0))
+    fit = {f.distribution.kind: f for f in fit_priors(x)}["beta"]
+    d = fit.distribution
+    assert d.low == pytest.approx(0.5, abs=0.01)  # the uniform's end would be at x.min() - gap
+    assert d.low < x.min() - (x.max() - x.min()) / (len(x) - 1)  # farther out than that
+    u = np.array([0.05, 0.5, 0.95])
+    np.testing.assert_allclose(d.ppf(u), 0.5 + stats.beta.ppf(u, 2, 5), atol=0.01)
+    a, b = d.shape
+    assert 1 < a < b  # leaning to the low end, as beta(2, 5) does
+    ll = float(np.sum(stats.beta.logpdf(x, 2, 5, loc=0.5, scale=1.0)))
+    assert fit.log_likelihood >= ll  # the maximum: at least the true distribution's
+
+
+def test_a_beta_with_a_shape_below_1_keeps_the_uniforms_ends():
+    """Free ends would close on a value (unbounded likelihood): the ends stay beyond by a gap."""
+    x = stats.beta.rvs(0.5, 3, size=500, random_state=np.random.default_rng(1))
+    d = {f.distribution.kind: f for f in fit_priors(x)}["beta"].distribution
+    gap = (x.max() - x.min()) / (len(x) - 1)
+    assert (d.low, d.high) == pytest.approx((x.min() - gap, x.max() + gap))
+    assert d.shape[0] < 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(12, 200),
+    st.sampled_from(["lognormal", "beta", "uniform", "triangular", "normal"]),
+)
+def test_a_beta_fit_is_at_least_as_likely_as_the_pert_and_uniform(seed, n, kind):
+    """Both are betas: a uniform's shapes are 1 (the beta on the uniform's ends holds it), a
+    PERT's add to 6 (the beta with fitted ends holds it where both are at least 2). The beta's
+    likelihood is the larger, whatever drew the values."""
+    rng = np.random.default_rng(seed)
+    draw = {
+        "lognormal": lambda: rng.lognormal(0.0, 0.7, n),
+        "beta": lambda: 2 + 3 * rng.beta(4, 1.5, n),
+        "uniform": lambda: rng.uniform(-1, 1, n),
+        "triangular": lambda: rng.triangular(0, 0.1, 1, n),
+        "normal": lambda: rng.normal(0, 1, n),  # a PERT of shapes near 3 and 3
+    }
+    fits = {f.distribution.kind: f for f in fit_priors(draw[kind]())}
+    beta = fits["beta"].log_likelihood
+    assert beta >= fits["uniform"].log_likelihood - 1e-9
+    pert = fits["pert"]
+    if min(frozen(pert.distribution).args) >= 2:
+        assert beta >= pert.log_likelihood - 1e-6
 
 
 def test_a_stored_runs_export_names_the_beta_shape(tmp_path):

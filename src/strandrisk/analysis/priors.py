@@ -13,7 +13,9 @@ Kolmogorov-Smirnov distance between the values' and the fitted distribution's CD
   ``max``, which would never draw beyond what was observed; the likelihood is taken there;
 - triangular and PERT (a beta with shapes ``1 + 4 (mode - low) / (high - low)`` and ``1 + 4
   (high - mode) / (high - low)``): maximum likelihood over ``low < min``, ``high > max`` and
-  the mode between, by Nelder-Mead from the unbiased ends and the moment estimate of the mode.
+  the mode between, by Nelder-Mead from the unbiased ends and the moment estimate of the mode;
+- beta: its shapes by maximum likelihood on the uniform's unbiased ends, or all four with both
+  shapes at least 2 (where the ends' estimate is regular), whichever is likelier.
 
 A kind that cannot hold the values (a lognormal or log-uniform for values that are not all
 positive, or spread over more orders of magnitude than a double holds) is left out. The KS
@@ -131,26 +133,67 @@ def _three_point(x: np.ndarray, kind: str) -> Distribution:
     return dist_of(best.x)
 
 
-def _beta(x: np.ndarray) -> Distribution:
-    """Fit a beta by maximum likelihood over its shape, on the uniform's unbiased ends.
+_REGULAR = 2.0
+"""The least shape of a beta whose ends are fitted by likelihood (Smith 1985). [-]"""
 
-    The ends are estimated as the uniform's (beyond the extremes by a gap, so no value sits
-    on an end, where a density can be 0 or infinite) and counted among its four parameters.
+
+def _beta(x: np.ndarray, pert: Distribution) -> Distribution:
+    """Fit a beta by maximum likelihood: its shapes on the uniform's ends, or all four.
+
+    Two fits, the likelier kept. One takes the uniform's unbiased ends (beyond the extremes by
+    a gap, so no value sits on an end, where a density can be 0 or infinite) and fits the
+    shapes. The other fits the ends too, with both shapes at least 2, where the ends'
+    maximum-likelihood estimate is regular (Smith 1985): below 1 a beta's likelihood grows
+    without bound as an end closes on the nearest value, and as a shape nears 1 the fitted end
+    closes on it too, the uniform's fault that its unbiased ends avoid. It starts from
+    the likelier of the first fit and ``pert`` (a PERT is a beta whose shapes add to 6), so it
+    is at least as likely as either where their shapes are at least 2. Both count four
+    parameters.
     """
     lo, hi = _widened(x)
     alpha, beta, _, _ = stats.beta.fit(x, floc=lo, fscale=hi - lo)
-    return Distribution("beta", low=lo, high=hi, shape=(float(alpha), float(beta)))
+    on_gaps = Distribution("beta", low=lo, high=hi, shape=(float(alpha), float(beta)))
+    first, last = float(x.min()), float(x.max())
+    span = last - first
+
+    def dist_of(theta: np.ndarray) -> Distribution:
+        low = first - span * math.exp(theta[0])
+        high = last + span * math.exp(theta[1])
+        shape = (_REGULAR + math.exp(theta[2]), _REGULAR + math.exp(theta[3]))
+        return Distribution("beta", low=low, high=high, shape=shape)
+
+    def likelihood(dist: Distribution) -> float:
+        total = float(np.sum(frozen(dist).logpdf(x)))
+        return total if math.isfinite(total) else -math.inf
+
+    def cost(theta: np.ndarray) -> float:
+        if not np.all(np.abs(theta) < 30):  # ends within e^30 spans, shapes below 2 + e^30
+            return math.inf
+        return -likelihood(dist_of(theta))
+
+    def theta_of(low: float, high: float, a: float, b: float) -> np.ndarray:
+        gaps = [(first - low) / span, (high - last) / span]
+        return np.log(np.maximum([*gaps, a - _REGULAR, b - _REGULAR], 1e-9))
+
+    starts = [theta_of(lo, hi, alpha, beta), theta_of(pert.low, pert.high, *frozen(pert).args)]
+    start = min(starts, key=cost)
+    best = optimize.minimize(
+        cost, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 8000}
+    )
+    ends = dist_of(best.x)
+    return ends if likelihood(ends) > likelihood(on_gaps) else on_gaps
 
 
 def _candidates(x: np.ndarray) -> list[tuple[Distribution, int]]:
     """Each kind that can hold ``x``, fitted, with its count of parameters."""
     mean, sd = float(x.mean()), float(x.std())
+    pert = _three_point(x, "pert")
     found = [
         (Distribution.from_mean_sd("normal", mean, sd), 2),
         (Distribution("uniform", *_widened(x)), 2),
         (_three_point(x, "triangular"), 3),
-        (_three_point(x, "pert"), 3),
-        (_beta(x), 4),
+        (pert, 3),
+        (_beta(x, pert), 4),
     ]
     if (x > 0).all():
         logs = np.log(x)
