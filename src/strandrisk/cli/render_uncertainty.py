@@ -477,7 +477,7 @@ def decisions_tables(
     good = c.satisficing(company)
     if not good.empty:
         tables.append(_satisficing_table(good, c.requirements, company, short))
-    together = c.at_once()
+    together = c.at_once_by_standard()
     if not together.empty:
         tables.append(_at_once_table(together, len(c.companies()) - 1, short))
     return Group(*tables, *legend, note)
@@ -485,12 +485,16 @@ def decisions_tables(
 
 def _at_once_table(together: pd.DataFrame, companies: int, short: dict[str, str]) -> Table:
     """Return each decision's chance that every company has been impaired by each year."""
-    t = _compact(f"All {companies} companies impaired at once (IFRS) by the end of the year")
+    t = _compact(f"All {companies} companies impaired at once by the end of the year")
     t.add_column("decision", no_wrap=True)
+    t.add_column("standard", no_wrap=True)
     for year in together.columns:
         t.add_column(str(year), justify="right")
-    for label, row in together.iterrows():
-        t.add_row(short[str(label)], *(_share(float(v)) for v in row))
+    shown = None
+    for (label, standard), row in together.iterrows():
+        name = short[str(label)] if label != shown else ""
+        shown = label
+        t.add_row(name, str(standard), *(_share(float(v)) for v in row))
     return t
 
 

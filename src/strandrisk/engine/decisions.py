@@ -70,10 +70,13 @@ so only the scenario as given and the decisions take part."""
 LOAN_COVER = {"min_llcr": 1.0}
 """Compared as well when asked for (``compare_decisions(..., llcr=True)``, ``mc --compare
 --llcr``): the lowest quarterly loan life cover ratio, counted below 1."""
-AT_ONCE = "impaired_companies_by_"
-"""Start of the outcome names under which a comparison keeps, per decision and year, how many
-companies have had a material IFRS impairment by the end of that year in each draw (the year
-follows): :meth:`DecisionComparison.at_once`."""
+AT_ONCE = {"ifrs": "impaired_companies_by_", "usgaap": "impaired_companies_usgaap_by_"}
+"""Per standard, the start of the outcome names under which a comparison keeps, per decision
+and year, how many companies have had a first material impairment by the end of that year in
+each draw (the year follows): :meth:`DecisionComparison.at_once`. A comparison stored before
+US GAAP's counts were kept has the IFRS ones only."""
+STANDARD_NAMES = {"ifrs": "IFRS", "usgaap": "US GAAP"}
+"""The impairment standards as tables name them."""
 SATISFICING = "satisficing: "
 """Start of the outcome name under which a comparison keeps each draw's satisficing: 1 where
 the decision meets every requirement, 0 where not; the requirements follow
@@ -250,25 +253,31 @@ class DecisionComparison:
         frame.index = pd.MultiIndex.from_tuples(keys, names=["decision", "outcome"])
         return frame
 
-    def at_once(self) -> pd.DataFrame:
+    def at_once(self, event: str = "ifrs") -> pd.DataFrame:
         """Each decision's chance that every company has been impaired by the end of each year.
 
         The companies share one market, so their impairments come together (``mc``'s
         at-once table); a decision can change how often all of them are hit -- a lender's
-        concentration question. IFRS, a material charge, the industry aside.
+        concentration question. A material charge, the industry aside.
+
+        Parameters
+        ----------
+        event : {"ifrs", "usgaap"}
+            Which standard's first impairments. [-]
 
         Returns
         -------
         pandas.DataFrame
             Index decision; a column per year: the share of the draws in which all the
-            companies have had a first material IFRS impairment by that year's end. Empty
-            for a comparison stored before the counts were kept. [fraction]
+            companies have had a first material impairment by that year's end. Empty for a
+            comparison stored before the standard's counts were kept. [fraction]
         """
+        start = AT_ONCE[event]
         found = sorted(
             {
-                int(name.removeprefix(AT_ONCE))
+                int(name.removeprefix(start))
                 for _, _, name in self.outcomes
-                if name.startswith(AT_ONCE)
+                if name.startswith(start)
             }
         )
         if not found:
@@ -276,13 +285,32 @@ class DecisionComparison:
         every = len(self.companies()) - 1  # the industry aside
         shares = {
             label: [
-                self.outcomes[(label, "industry", f"{AT_ONCE}{year}")].share_beyond(every - 0.5)
+                self.outcomes[(label, "industry", f"{start}{year}")].share_beyond(every - 0.5)
                 for year in found
             ]
             for label in self.decisions
         }
         frame = pd.DataFrame.from_dict(shares, orient="index", columns=found)
         return frame.rename_axis("decision")
+
+    def at_once_by_standard(self) -> pd.DataFrame:
+        """Return :meth:`at_once` under each standard kept, one below the other.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index (decision, standard), the standard as :data:`STANDARD_NAMES` names it; a
+            column per year. Empty for a comparison stored before the counts were kept.
+            [fraction]
+        """
+        found = {STANDARD_NAMES[e]: t for e in AT_ONCE if not (t := self.at_once(e)).empty}
+        if not found:
+            return pd.DataFrame()
+        order = list(self.decisions)
+        both = pd.concat(found, names=["standard"]).swaplevel()
+        return both.sort_index(
+            level="decision", key=lambda d: d.map(order.index), sort_remaining=False
+        )
 
     @property
     def requirements(self) -> list[tuple[str, float, bool]]:
@@ -416,7 +444,7 @@ class DecisionComparison:
             if self.requirements
             else None
         )
-        together = self.at_once()
+        together = {e: json_rows(t) for e in AT_ONCE if not (t := self.at_once(e)).empty}
         return {
             "n": self.n,
             "seed": self.seed,
@@ -427,7 +455,7 @@ class DecisionComparison:
             "cover": covers,
             "regret": regrets,
             "satisficing": satisficing,
-            "at_once": {"industry": json_rows(together)} if not together.empty else None,
+            "at_once": together or None,
             "confidence": CONFIDENCE,
             "units": {
                 "summary": "USD; p_npv_negative a share of the draws",
@@ -440,8 +468,8 @@ class DecisionComparison:
                 "peak stranded value): mean, p90, max; best_in a share of the draws",
                 "satisficing": "the share of the draws in which each decision meets every "
                 "requirement (a cover without debt meets its own); null without requirements",
-                "at_once": "the share of the draws in which every company has had a material "
-                "IFRS impairment by the end of each year, per decision",
+                "at_once": "per standard (ifrs, usgaap), the share of the draws in which every "
+                "company has had a material impairment by the end of each year, per decision",
                 "change": "USD, the decision less the scenario as given in the same draw; "
                 "mean_pm the half-width of the mean's 95 % interval; share_up and share_down "
                 "shares of the draws",
@@ -485,13 +513,13 @@ def _requirements_of(name: str) -> list[tuple[str, float, bool]]:
     return found
 
 
-def _impaired_by_year(rows: pd.DataFrame, years: list[int]) -> np.ndarray:
-    """Per year and draw, how many companies (the industry aside) have had an IFRS impairment.
+def _impaired_by_year(rows: pd.DataFrame, years: list[int], event: str) -> np.ndarray:
+    """Per year and draw, how many companies (the industry aside) have had an impairment.
 
     Returns an array of shape (years, draws): the count of companies whose first material
-    IFRS impairment falls in that year or before. [count]
+    impairment under ``event`` (``ifrs`` or ``usgaap``) falls in that year or before. [count]
     """
-    first = first_years(rows, "first_impairment_ifrs", len(years))  # len(years): never
+    first = first_years(rows, f"first_impairment_{event}", len(years))  # len(years): never
     by_year = np.arange(len(years))[:, None, None]
     return (first[None, :, :] <= by_year).sum(axis=2).astype(float)
 
@@ -702,7 +730,8 @@ def _decision_task(
     """Run scenarios ``start`` to ``stop - 1`` as given and under each decision, and reduce."""
     samples = sample_in_threads(space, start, stop, seed, sampler)
     covers = (*COVERS, *(LOAN_COVER if llcr else ()))
-    columns = ["scenario", "company", *COMPARED, *covers, "first_impairment_ifrs"]
+    firsts = [f"first_impairment_{event}" for event in AT_ONCE]
+    columns = ["scenario", "company", *COMPARED, *covers, *firsts]
     sketched = (*COMPARED, *covers)
     years = [START_YEAR + y for y in range(scenario.years)]
 
@@ -717,8 +746,9 @@ def _decision_task(
 
     def sketch(rows: pd.DataFrame, label: str) -> None:
         _sketch_rows(rows, label, outcomes, sketched)
-        for year, count in zip(years, _impaired_by_year(rows, years), strict=True):
-            outcomes[(label, "industry", f"{AT_ONCE}{year}")] = QuantileSketch.of(count)
+        for event, start in AT_ONCE.items():
+            for year, count in zip(years, _impaired_by_year(rows, years, event), strict=True):
+                outcomes[(label, "industry", f"{start}{year}")] = QuantileSketch.of(count)
         if requirements:
             met = rows.assign(**{satisficing: _meets(rows, list(requirements))})
             _sketch_rows(met, label, outcomes, (satisficing,))

@@ -650,13 +650,14 @@ def decisions_page(
     ]
     tables.extend(_regret_section(c, company))
     tables.extend(_satisficing_section(c, company))
-    together = c.at_once()
+    together = c.at_once_by_standard()
     if not together.empty:
+        together.index = [f"{d}: {standard}" for d, standard in together.index]
         tables.append(
             (
-                f"All {len(c.companies()) - 1} companies impaired at once (IFRS) by the end of "
-                "the year: share of the draws (%)",
-                _table(together * 100, "decision", "{:.0f}")
+                f"All {len(c.companies()) - 1} companies impaired at once by the end of the "
+                "year: share of the draws (%)",
+                _table(together * 100, "decision and standard", "{:.0f}")
                 + _small(
                     "The companies share one market, so their impairments come together; a "
                     "decision that changes the market for all of them changes how often all "

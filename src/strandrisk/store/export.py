@@ -195,7 +195,7 @@ def _comparison_tables(c: Any) -> dict[str, pd.DataFrame]:
         for company, frame in zip(c.companies(), frames, strict=True):
             frame.insert(0, "company", company)
         out[part] = pd.concat(frames, ignore_index=True)
-    together = c.at_once()
+    together = c.at_once_by_standard()
     if not together.empty:
         out["at_once"] = together.reset_index()
     if c.requirements:
@@ -288,7 +288,7 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             rows.append(("satisficing", "satisficing", "fraction of the draws meeting every one"))
         if "at_once" in tables:
             rows.append(
-                ("at_once", "2026 ...", "fraction of the draws with every company impaired (IFRS)")
+                ("at_once", "2026 ...", "fraction of the draws with every company impaired")
             )
         return pd.DataFrame(rows, columns=["sheet", "column or variable", "unit"])
     rows = [("outcomes", c, OUTCOME_UNITS.get(c, "")) for c in tables["outcomes"].columns]
