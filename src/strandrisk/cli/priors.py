@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from strandrisk.analysis.priors import PriorFit
+    from strandrisk.analysis.priors import CopulaFit, PriorFit
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,13 @@ def fit_prior(
             "where the difference is small and its three points are easier to discuss.",
         ),
     ] = None,
+    copula: Annotated[
+        str | None,
+        typer.Option(
+            help="With several --column: write this copula (normal or t) in the "
+            "\\[correlations] block instead of the lower AIC's.",
+        ),
+    ] = None,
     sheet: ui.SHEET_OPTION = None,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
@@ -89,6 +96,12 @@ def fit_prior(
         raise InputError("--column: a column is named twice")
     if len(set(keys)) < len(keys):
         raise InputError("--key: a parameter is named twice")
+    if copula is not None and copula not in ("normal", "t"):
+        raise InputError(
+            f"--copula: {copula!r}: normal or t" + did_you_mean(copula, ["normal", "t"])
+        )
+    if copula is not None and len(column) < 2:
+        raise InputError("--copula: a copula joins several columns; give at least two --column")
     names = keys or [f"KEY{i + 1}" if len(column) > 1 else "KEY" for i in range(len(column))]
     allowed = _allowed_ranges(keys) if keys else [(-math.inf, math.inf)] * len(column)
     ui.check_folders(out, png)
@@ -101,7 +114,14 @@ def fit_prior(
         for i, c in enumerate(column)
     ]
     pairs, complete = _rank_correlations(table, names) if len(column) > 1 else ([], 0)
-    block = _pairs_toml(pairs)
+    joined = _copula(table, names, pairs) if pairs else None
+    chosen = copula or (joined.kind if joined is not None else "normal")
+    if chosen == "t" and joined is None:
+        raise InputError(
+            "--copula t: the rank correlations, rounded, are not positive definite (a pair at "
+            "+1 or -1?), so no t copula can be fitted to them"
+        )
+    block = _pairs_toml(pairs, joined if chosen == "t" else None)
     if out is not None or png is not None:
         from strandrisk.reports.pages import fit_prior_page
 
@@ -109,17 +129,19 @@ def fit_prior(
             (f"{file.name}: {one.column}", one.values, one.fits, one.table, one.line)
             for one in found
         ]
-        page = fit_prior_page(shown, (pairs, complete, block) if pairs else None, out, png)
+        page = fit_prior_page(
+            shown, (pairs, complete, block, joined, chosen) if pairs else None, out, png
+        )
         ui.wrote(page, as_json)
     if as_json:
-        ui.print_json(_json(found, pairs, complete, block))
+        ui.print_json(_json(found, pairs, complete, block, joined, chosen))
         return
     for one in found:
         title = f"{file.name}: {one.column}, {len(one.values):,} values"
         ui.out.print(render.prior_fits_table(one.table, title, one.skipped))
         ui.out.print(one.line, highlight=False, soft_wrap=True, markup=False)
     if pairs:
-        ui.out.print(render.prior_correlations(pairs, complete))
+        ui.out.print(render.prior_correlations(pairs, complete, joined, chosen))
         ui.out.print(block, highlight=False, soft_wrap=True, markup=False)
 
 
@@ -213,14 +235,41 @@ def _rank_correlations(
     return pairs, len(complete)
 
 
-def _pairs_toml(pairs: list[tuple[str, str, float]]) -> str:
-    """Write rank correlations as a scenario's ``[correlations]`` table."""
+def _copula(
+    table: pd.DataFrame, names: list[str], pairs: list[tuple[str, str, float]]
+) -> CopulaFit | None:
+    """Fit the t copula's degrees of freedom to the complete rows, with the pairs' matrix.
+
+    None where the rounded correlations are not positive definite (no copula density).
+    """
+    import numpy as np
+
+    from strandrisk.analysis.priors import fit_copula
+
+    matrix = np.eye(len(names))
+    for a, b, rho in pairs:
+        i, j = names.index(a), names.index(b)
+        matrix[i, j] = matrix[j, i] = rho
+    try:
+        return fit_copula(table.dropna().to_numpy(dtype=float), matrix)
+    except ValueError:
+        return None
+
+
+def _pairs_toml(pairs: list[tuple[str, str, float]], t: CopulaFit | None = None) -> str:
+    """Write rank correlations as a scenario's ``[correlations]`` table, a t copula's too."""
     body = ", ".join(f'["{a}", "{b}", {rho:g}]' for a, b, rho in pairs if rho != 0)
-    return f"[correlations]\npairs = [{body}]"
+    block = f"[correlations]\npairs = [{body}]"
+    return block if t is None else f'{block}\ncopula = "t"\ndf = {t.df:.3g}'
 
 
 def _json(
-    found: list[_Column], pairs: list[tuple[str, str, float]], complete: int, block: str
+    found: list[_Column],
+    pairs: list[tuple[str, str, float]],
+    complete: int,
+    block: str,
+    joined: CopulaFit | None,
+    chosen: str,
 ) -> dict[str, Any]:
     """Return ``fit-prior --json``'s object: each column's fits and line, the correlations."""
     from strandrisk.scenarios.schema import parameter_unit
@@ -240,9 +289,21 @@ def _json(
                 "toml": one.line,
             }
         )
+    copula = None
+    if joined is not None:
+        copula = {
+            "chosen": chosen,
+            "df": joined.df,
+            "log_likelihood": {
+                "normal": joined.log_likelihood_normal,
+                "t": joined.log_likelihood_t,
+            },
+            "aic": {"normal": joined.aic_normal, "t": joined.aic_t},
+        }
+    correlations = {"rows": complete, "pairs": pairs, "copula": copula, "toml": block}
     return {
         "priors": columns,
-        "correlations": {"rows": complete, "pairs": pairs, "toml": block} if pairs else None,
+        "correlations": correlations if pairs else None,
         "units": {
             "low, mode, high, p5, p50, p95": "the column's (a key's unit where one is given)",
             "aic, bic, log_likelihood": "-",
@@ -251,5 +312,8 @@ def _json(
             "alpha, beta": "a beta's two shape parameters, on its support [low, high] (-)",
             "pairs": "Spearman rank correlation, -1 to 1, rounded to two decimals, over the rows "
             "holding every column",
+            "copula": "the normal and t copulas of the pairs' matrix fitted to those rows: the "
+            "t's degrees of freedom (-), each one's log-likelihood and AIC (the t counting one "
+            "parameter more); null where the rounded pairs are not positive definite",
         },
     }

@@ -32,6 +32,7 @@ from strandrisk.scenarios.schema import changed_choices
 from strandrisk.units import annual_change
 
 if TYPE_CHECKING:  # the types of what is rendered; their modules load on first use
+    from strandrisk.analysis.priors import CopulaFit
     from strandrisk.io.workload import WorkloadFile
     from strandrisk.jobs import MainJob
     from strandrisk.recheck import Recheck
@@ -646,8 +647,13 @@ def prior_fits_table(table: pd.DataFrame, title: str, skipped: int = 0) -> Group
     return Group(shown, Text(notes, style="dim"))
 
 
-def prior_correlations(pairs: Sequence[tuple[str, str, float]], rows: int) -> Group:
-    """Render the rank correlations of the columns fitted together.
+def prior_correlations(
+    pairs: Sequence[tuple[str, str, float]],
+    rows: int,
+    copula: CopulaFit | None = None,
+    chosen: str = "normal",
+) -> Group:
+    """Render the rank correlations of the columns fitted together, and their copula.
 
     Parameters
     ----------
@@ -655,15 +661,49 @@ def prior_correlations(pairs: Sequence[tuple[str, str, float]], rows: int) -> Gr
         Two parameters and Spearman's rank correlation of their columns. [-, -, -]
     rows : int
         Rows holding a value in every column, the correlations' sample. [count]
+    copula : CopulaFit, optional
+        The normal and t copulas of the pairs fitted to those rows
+        (:func:`strandrisk.analysis.priors.fit_copula`). [-]
+    chosen : {"normal", "t"}
+        The copula the block is written with. [-]
     """
     table = _compact(f"Rank correlations (Spearman) over the {rows:,} rows holding every column")
     for col in ("first", "second", "rho"):
         table.add_column(col, justify="right" if col == "rho" else "left")
     for a, b, rho in pairs:
         table.add_row(a, b, f"{rho:+.2f}")
+    parts: list[Any] = [table]
+    if copula is not None:
+        from strandrisk.scenarios.sampling import tail_dependence  # SciPy: on first use
+
+        joined = _compact(f"Copulas of these correlations, fitted to the {rows:,} rows")
+        for col in ("copula", "df", "AIC", "ΔAIC", ""):
+            joined.add_column(col, justify="left" if col in ("copula", "") else "right")
+        best = min(copula.aic_normal, copula.aic_t)
+        for kind, df, aic in (
+            ("normal", "-", copula.aic_normal),
+            ("t", f"{copula.df:.3g}", copula.aic_t),
+        ):
+            joined.add_row(kind, df, f"{aic:,.1f}", f"{aic - best:.1f}", _chosen(kind, chosen))
+        parts.append(joined)
+        worst = max(pairs, key=lambda p: abs(p[2]))
+        tail = float(tail_dependence(worst[2], copula.df))
+        parts.append(
+            Text(
+                f"A t copula's joint extremes: at {copula.df:.3g} degrees of freedom, "
+                f"{worst[0]} and {worst[1]} ({worst[2]:+.2f}) go to their extremes together with "
+                f"a coefficient of tail dependence of {tail:.2f} (the normal copula's: 0).",
+                style="dim",
+            )
+        )
     note = Text(
         "As a [correlations] block (Iman-Conover draws these rank correlations; a pair of 0 is "
         "left out):",
         style="dim",
     )
-    return Group(table, note)
+    return Group(*parts, note)
+
+
+def _chosen(kind: str, chosen: str) -> str:
+    """Mark the copula the block is written with."""
+    return "chosen" if kind == chosen else ""

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from strandrisk.analysis.bridge import Bridge
 from strandrisk.analysis.cart import CartResult
 from strandrisk.analysis.prim import CoveringBox, PrimResult, quasi_p_text
-from strandrisk.analysis.priors import PriorFit
+from strandrisk.analysis.priors import CopulaFit, PriorFit
 from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.analysis.stacking import DimensionalStack
 from strandrisk.engine.limits import LimitSolution
@@ -759,7 +759,7 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
 
 def fit_prior_page(
     columns: Sequence[tuple[str, np.ndarray, Sequence[PriorFit], pd.DataFrame, str]],
-    correlations: tuple[Sequence[tuple[str, str, float]], int, str] | None,
+    correlations: tuple[Sequence[tuple[str, str, float]], int, str, CopulaFit | None, str] | None,
     out: Path | None,
     png: Path | None,
 ) -> list[Path]:
@@ -772,8 +772,10 @@ def fit_prior_page(
         :func:`~strandrisk.analysis.priors.fit_table` and the chosen fit's line for the
         ``[uncertainty]`` block. [-, unit, -, unit, -]
     correlations : tuple, optional
-        The columns' rank correlations as (first, second, rho), the rows they are over, and
-        the ``[correlations]`` block. [-, count, -]
+        The columns' rank correlations as (first, second, rho), the rows they are over, the
+        ``[correlations]`` block, the copulas fitted to those rows
+        (:func:`~strandrisk.analysis.priors.fit_copula`, None where none could be) and the
+        one the block is written with. [-, count, -, -, -]
     out, png : Path or None
         Folders for ``fit_prior.html`` and the PNG files. [-]
     """
@@ -796,14 +798,31 @@ def fit_prior_page(
             values, fits, title
         )
     if correlations is not None:
-        pairs, rows_used, block = correlations
+        pairs, rows_used, block, copula, chosen = correlations
         frame = pd.DataFrame(
             [(a, b, f"{rho:+.2f}") for a, b, rho in pairs], columns=["first", "second", "rho"]
         ).set_index("first")
+        joined = ""
+        if copula is not None:
+            best = min(copula.aic_normal, copula.aic_t)
+            copulas = pd.DataFrame(
+                {
+                    "df": ["-", f"{copula.df:.3g}"],
+                    "AIC": [f"{v:,.1f}" for v in (copula.aic_normal, copula.aic_t)],
+                    "ΔAIC": [f"{v - best:.1f}" for v in (copula.aic_normal, copula.aic_t)],
+                    "": ["chosen" if k == chosen else "" for k in ("normal", "t")],
+                },
+                index=["normal", "t"],
+            )
+            joined = _table(copulas, "copula") + _small(
+                "The normal and t copulas of these correlations fitted to the same rows (the "
+                "t's degrees of freedom by maximum likelihood), ranked by AIC, the t counting "
+                "its degrees of freedom as one parameter more."
+            )
         sections.append(
             (
                 f"Rank correlations (Spearman) over the {rows_used:,} rows holding every column",
-                _table(frame, "first") + f"<pre>{html.escape(block)}</pre>",
+                _table(frame, "first") + joined + f"<pre>{html.escape(block)}</pre>",
             )
         )
     intro = (
