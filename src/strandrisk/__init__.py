@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.analysis.morris import morris_for_scenario
     from strandrisk.analysis.pawn import pawn_for_scenario
     from strandrisk.analysis.prim import PrimResult, prim, prim_covering, prim_resample
-    from strandrisk.analysis.priors import PriorFit, fit_priors
+    from strandrisk.analysis.priors import CopulaFit, PriorFit, fit_copula, fit_priors
     from strandrisk.analysis.sensitivity import Spider, spider
     from strandrisk.analysis.sobol import sobol_for_scenario, sobol_pairs_for_scenario
     from strandrisk.analysis.stacking import DimensionalStack, dimensional_stack
@@ -61,7 +61,9 @@ _LAZY = {
     "choice_effects": "strandrisk.analysis.choices",
     "outcome_by_decile": "strandrisk.analysis.deciles",
     "fast_for_scenario": "strandrisk.analysis.fast",
+    "CopulaFit": "strandrisk.analysis.priors",
     "PriorFit": "strandrisk.analysis.priors",
+    "fit_copula": "strandrisk.analysis.priors",
     "fit_priors": "strandrisk.analysis.priors",
     "PrimResult": "strandrisk.analysis.prim",
     "prim": "strandrisk.analysis.prim",
@@ -133,6 +135,7 @@ __all__ = [
     "ChoiceEffects",
     "Claim",
     "CohortTrace",
+    "CopulaFit",
     "DecisionComparison",
     "DimensionalStack",
     "Headroom",
@@ -159,6 +162,7 @@ __all__ = [
     "fast_for_scenario",
     "feature_scores_for_scenario",
     "feature_scores_given",
+    "fit_copula",
     "fit_priors",
     "fit_trend",
     "headroom",

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize, stats
 
 from strandrisk.scenarios.distributions import Distribution
@@ -415,7 +416,7 @@ MOST_DF = 200.0
 """The most degrees of freedom a fitted t copula is given; beyond, it is the normal's twin. [-]"""
 
 
-def fit_copula(values: np.ndarray, matrix: np.ndarray) -> CopulaFit:
+def fit_copula(values: ArrayLike, matrix: ArrayLike) -> CopulaFit:
     """Fit the degrees of freedom of a t copula with ``matrix``, against the normal copula.
 
     The copula a scenario's ``[correlations]`` block draws with (Iman-Conover's scores are
@@ -429,9 +430,9 @@ def fit_copula(values: np.ndarray, matrix: np.ndarray) -> CopulaFit:
 
     Parameters
     ----------
-    values : ndarray, shape (rows, columns)
+    values : array_like, shape (rows, columns)
         The observations, every cell a finite number, at least 3 rows. [unit of each column]
-    matrix : ndarray, shape (columns, columns)
+    matrix : array_like, shape (columns, columns)
         The copula's correlation matrix, positive definite. [-]
 
     Returns
