@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # loaded on first use (below): SALib, SciPy's stats and Dask 
     from strandrisk.engine.limits import LimitSolution, solve_limit
     from strandrisk.engine.lives import LifeEffect, life_effect
     from strandrisk.engine.montecarlo import MCResult, read_kept, run_mc
+    from strandrisk.engine.optimize import Optimum, optimize
     from strandrisk.engine.trace import CohortTrace, trace_cohort
     from strandrisk.io.uncertainty import load_uncertainty
 
@@ -88,6 +89,8 @@ _LAZY = {
     "life_effect": "strandrisk.engine.lives",
     "LimitSolution": "strandrisk.engine.limits",
     "solve_limit": "strandrisk.engine.limits",
+    "Optimum": "strandrisk.engine.optimize",
+    "optimize": "strandrisk.engine.optimize",
     "MCResult": "strandrisk.engine.montecarlo",
     "read_kept": "strandrisk.engine.montecarlo",
     "run_mc": "strandrisk.engine.montecarlo",
@@ -143,6 +146,7 @@ __all__ = [
     "LifeEffect",
     "LimitSolution",
     "MCResult",
+    "Optimum",
     "PrimResult",
     "PriorFit",
     "Record",
@@ -173,6 +177,7 @@ __all__ = [
     "load_scenario",
     "load_uncertainty",
     "morris_for_scenario",
+    "optimize",
     "outcome_by_decile",
     "pawn_for_scenario",
     "prim",

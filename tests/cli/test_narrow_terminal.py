@@ -24,6 +24,21 @@ COMMANDS = [
     ["trace", "oracle", "2035Q4"],  # run-off years after the horizon, $10B+ figures
     ["limit", "capex.growth", "P(npv_2026<0)<=0.3", "--n", "100", "--set", "years=4"],
     [
+        "optimize",
+        "companies.meta.capex_2026=50e9:250e9",
+        "capex.growth=0:0.2",
+        "--maximize",
+        "npv_2026.mean",
+        "--subject-to",
+        "P(impairment_ifrs>3e11)<=0.5",
+        "--company",
+        "meta",
+        "--n",
+        "40",
+        "--set",
+        "years=4",
+    ],
+    [
         "sweep",
         "capex.growth=0:0.3:7",
         "--outcome",

@@ -895,3 +895,102 @@ def limit(
         ui.print_json(result.as_json())
         return
     ui.out.print(render_analysis.limit_summary(result))
+
+
+@ui.clean_failures
+def optimize(
+    decisions: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="KEY[=LOW:HIGH]...",
+            help="One or two decisions, numeric parameters, each with the range to search "
+            "(default the prior's, else the register's), e.g. companies.meta.capex_2026="
+            "50e9:250e9 capex.growth.",
+        ),
+    ],
+    maximize: Annotated[
+        str | None,
+        typer.Option(
+            metavar="STATISTIC",
+            help="The statistic to maximise, e.g. npv_2026.mean, npv_2026.p10 (USD).",
+        ),
+    ] = None,
+    minimize: Annotated[
+        str | None,
+        typer.Option(
+            metavar="STATISTIC",
+            help="Or to minimise, e.g. stranded_peak.p95, 'P(npv_2026<0)'.",
+        ),
+    ] = None,
+    subject_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--subject-to",
+            metavar="LIMIT",
+            help="A limit the optimum must meet, e.g. 'P(min_dscr<1.2)<=0.05', "
+            "'stranded_peak.p95<=1.5e12' (repeatable; all must hold).",
+        ),
+    ] = None,
+    preset: ui.PRESET_OPTION = None,
+    scenario: ui.SCENARIO_OPTION = None,
+    set_: ui.SET_OPTION = None,
+    n: Annotated[int, typer.Option("--n", help="Draws per point tried.")] = 2000,
+    seed: Annotated[int, typer.Option(min=0, help="Root seed.")] = 0,
+    sampler: Annotated[str, typer.Option(help="mc, lhs or sobol.")] = "lhs",
+    company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    deterministic: Annotated[
+        bool,
+        typer.Option("--deterministic", metavar="", help="The scenario as given, no draws."),
+    ] = False,
+    out: ui.OUT_OPTION = None,
+    png: ui.PNG_OPTION = None,
+    xlsx: Annotated[
+        Path | None, typer.Option("--xlsx", help="Excel workbook of the tables to write.")
+    ] = None,
+    as_json: ui.JSON_OPTION = False,
+) -> None:
+    """Optimise one or two decisions for a Monte Carlo statistic, within risk limits."""
+    from strandrisk.engine.limit_rules import parse_statistic
+    from strandrisk.engine.limits import parse_limit
+    from strandrisk.engine.optimize import optimize as solve
+
+    if (maximize is None) == (minimize is None):
+        raise InputError("optimize: give one of --maximize STATISTIC or --minimize STATISTIC")
+    goal = parse_statistic(maximize if maximize is not None else minimize)  # type: ignore[arg-type]
+    rules = [parse_limit(rule) for rule in subject_to or []]  # refuse a bad one before the work
+    ranges: dict[str, tuple[float, float] | None] = {}
+    for text in decisions:
+        key, sep, span = text.partition("=")
+        if key in ranges:
+            raise InputError(f"optimize: {key} is named twice")
+        ranges[key] = None
+        if sep:
+            low, colon, high = span.partition(":")
+            try:
+                ranges[key] = (float(low), float(high))
+            except ValueError:
+                colon = ""
+            if not colon:
+                raise InputError(f"optimize: {text!r}: KEY=LOW:HIGH, two numbers")
+    if deterministic:
+        chosen, space = ui.scenario_from_options(preset, scenario, set_, None, None), None
+    else:
+        chosen, space = ui.mc_setup(preset, scenario, set_)
+    ui.check_folders(out, png, xlsx)
+    draws = "" if deterministic else f", {n:,} draws a point"
+    with ui.working(f"{goal.name} over {' and '.join(ranges)}{draws}", as_json):
+        result = solve(
+            chosen, space, ranges, goal, maximize is not None, rules, n, seed, sampler, company
+        )
+    if out is not None or png is not None:
+        from strandrisk.reports.pages import optimize_page
+
+        ui.wrote(optimize_page(result, out, png), as_json)
+    if xlsx is not None:
+        from strandrisk.store.export import write_workbook
+
+        ui.wrote([write_workbook(result.tables(), xlsx, {})], as_json)
+    if as_json:
+        ui.print_json(result.as_json())
+        return
+    ui.out.print(render_analysis.optimum_summary(result))

@@ -396,6 +396,7 @@ for command in (
     analysis.discover,
     analysis.breakeven,
     analysis.limit,
+    analysis.optimize,
     whatif.sweep,
     whatif.headroom,
     whatif.lives,

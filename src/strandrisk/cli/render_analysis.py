@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the types of what is rendered; their modules load on first 
     from strandrisk.analysis.prim import CoveringBox, PrimResult
     from strandrisk.analysis.sensitivity import Spider
     from strandrisk.engine.limits import LimitSolution
+    from strandrisk.engine.optimize import Optimum
 
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "fast_table",
     "limit_summary",
     "morris_table",
+    "optimum_summary",
     "pairs_table",
     "pawn_table",
     "prim_summary",
@@ -717,3 +719,61 @@ def limit_summary(result: LimitSolution) -> Group:
         style="dim",
     )
     return Group(t, *legend, Text(text + own), caption)
+
+
+def optimum_summary(result: Optimum) -> Group:
+    """Render an optimisation: the optimum beside the scenario's own values, and what binds.
+
+    Parameters
+    ----------
+    result : Optimum
+        From :func:`~strandrisk.engine.optimize.optimize`. [-]
+    """
+    from strandrisk.scenarios.sampling import SAMPLER_NAMES
+    from strandrisk.scenarios.schema import field_metadata
+
+    r = result
+    sense = "Maximise" if r.maximize else "Minimise"
+    how = (
+        f"{r.n:,} draws a point ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, seed {r.seed}), the "
+        "same at each"
+        if r.drawn
+        else "the scenario as given, no draws"
+    )
+    tried = int((r.trials["round"] >= 0).sum())
+    t = _compact(f"{sense} {r.objective.name} ({r.company}): {how}; {tried} points tried")
+    t.add_column("", no_wrap=True)
+    points = [("scenario's own", r.own)] + ([("optimum", r.best)] if r.best is not None else [])
+    for name, _ in points:
+        t.add_column(name, justify="right", no_wrap=True)
+    for key in r.keys:
+        unit = str(field_metadata(key).get("unit", ""))
+        t.add_row(key, *(_statistic(float(r.trials.iloc[row][key]), unit) for _, row in points))
+    units = [r.objective.unit, *(rule.unit for rule in r.limits)]
+    ats = [r.at(row) for _, row in points]
+    for i, (name, unit) in enumerate(zip(ats[0].index, units, strict=True)):
+        cells = []
+        for at in ats:
+            s = at.iloc[i]
+            verdict = "" if i == 0 else (" met" if s.met else " breached")
+            cells.append(_statistic(float(s.statistic), unit) + verdict)
+        t.add_row(name, *cells)
+        if i == 0 and r.drawn:
+            t.add_row(
+                "  95 % interval",
+                *(
+                    f"{_statistic(float(at.iloc[0].low), unit)} to "
+                    f"{_statistic(float(at.iloc[0].high), unit)}"
+                    for at in ats
+                ),
+            )
+    grid = "17 values" if len(r.keys) == 1 else "a 9 x 9 grid"
+    caption = Text(
+        f"The search: {grid} over the range{'s' if len(r.keys) > 1 else ''} "
+        f"({'; '.join(f'{a:g} to {b:g}' for a, b in r.ranges)}), then rounds around the best "
+        "point meeting every limit, each halving the step. Every point runs on the same "
+        "parameter draws (common random numbers): the decisions are held at the point's values "
+        "in every draw, the other draws unchanged. Every point: --json, --xlsx, --out.",
+        style="dim",
+    )
+    return Group(t, Text(r.text(_statistic)), caption)

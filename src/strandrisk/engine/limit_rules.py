@@ -17,7 +17,7 @@ from strandrisk.engine.montecarlo import COVER_OUTCOMES
 from strandrisk.engine.simulate import OUTCOME_UNITS
 from strandrisk.errors import InputError
 
-__all__ = ["LIMIT_OUTCOMES", "Limit", "parse_limit"]
+__all__ = ["LIMIT_OUTCOMES", "Limit", "parse_limit", "parse_statistic"]
 
 LIMIT_OUTCOMES: tuple[str, ...] = (
     "stranded_peak",
@@ -35,6 +35,8 @@ LIMIT_OUTCOMES: tuple[str, ...] = (
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _QUANTILE = re.compile(rf"^(\w+)\.(p\d{{1,2}}|mean)\s*(<=|>=)\s*({_NUMBER})$")
 _SHARE = re.compile(rf"^P\((\w+)\s*([<>])\s*({_NUMBER})\)\s*(<=|>=)\s*({_NUMBER})$")
+_STATISTIC = re.compile(r"^(\w+)\.(p\d{1,2}|mean)$")
+_CHANCE = re.compile(rf"^P\((\w+)\s*([<>])\s*({_NUMBER})\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +67,15 @@ class Limit:
     @property
     def text(self) -> str:
         """The limit as written (``stranded_peak.p95 <= 1e+12``) [-]."""
-        op = "<=" if self.at_most else ">="
+        return f"{self.name} {'<=' if self.at_most else '>='} {self.bound:g}"
+
+    @property
+    def name(self) -> str:
+        """The statistic alone (``stranded_peak.p95``, ``P(npv_2026 < 0)``) [-]."""
         if self.statistic in ("below", "above"):
             sign = "<" if self.statistic == "below" else ">"
-            return f"P({self.outcome} {sign} {self.threshold:g}) {op} {self.bound:g}"
-        return f"{self.outcome}.{self.statistic} {op} {self.bound:g}"
+            return f"P({self.outcome} {sign} {self.threshold:g})"
+        return f"{self.outcome}.{self.statistic}"
 
     @property
     def unit(self) -> str:
@@ -201,13 +207,53 @@ def parse_limit(text: str) -> Limit:
             f"limit {text!r}: write OUTCOME.pNN<=VALUE (a quantile, e.g. stranded_peak.p95<=1e12), "
             "OUTCOME.mean>=VALUE, or P(OUTCOME<VALUE)<=SHARE (e.g. P(npv_2026<0)<=0.2)"
         )
-    if outcome not in LIMIT_OUTCOMES:
-        raise InputError(
-            f"limit {text!r}: {outcome!r} is not an outcome a limit can be set on; one of "
-            + ", ".join(LIMIT_OUTCOMES)
-        )
-    if stat.startswith("p") and not 1 <= int(stat[1:]) <= 99:
-        raise InputError(f"limit {text!r}: a percentile between p1 and p99")
+    _check(f"limit {text!r}", outcome, stat)
     if stat in ("below", "above") and not 0.0 <= float(bound) <= 1.0:
         raise InputError(f"limit {text!r}: a probability is a share between 0 and 1")
     return Limit(outcome, stat, threshold, float(bound), op == "<=")
+
+
+def parse_statistic(text: str) -> Limit:
+    """Read a statistic to optimise, such as ``npv_2026.mean`` or ``P(min_dscr<1.2)``.
+
+    Parameters
+    ----------
+    text : str
+        ``OUTCOME.pNN`` or ``OUTCOME.mean``, or ``P(OUTCOME<VALUE)`` / ``P(OUTCOME>VALUE)``
+        (a share of the draws). Money in USD. [-]
+
+    Returns
+    -------
+    Limit
+        The statistic, its bound NaN (none). [-]
+
+    Raises
+    ------
+    InputError
+        Anything else, an unknown outcome, a percentile outside 1-99.
+    """
+    compact = text.strip()
+    if m := _STATISTIC.match(compact):
+        outcome, stat = m.groups()
+        threshold = math.nan
+    elif m := _CHANCE.match(compact):
+        outcome, sign, thr = m.groups()
+        stat, threshold = ("below" if sign == "<" else "above"), float(thr)
+    else:
+        raise InputError(
+            f"objective {text!r}: write OUTCOME.pNN (a quantile, e.g. stranded_peak.p95), "
+            "OUTCOME.mean (e.g. npv_2026.mean) or P(OUTCOME<VALUE) (e.g. P(npv_2026<0))"
+        )
+    _check(f"objective {text!r}", outcome, stat)
+    return Limit(outcome, stat, threshold, math.nan, True)
+
+
+def _check(what: str, outcome: str, stat: str) -> None:
+    """Refuse an outcome no limit can be set on, and a percentile outside 1-99."""
+    if outcome not in LIMIT_OUTCOMES:
+        raise InputError(
+            f"{what}: {outcome!r} is not an outcome a limit can be set on; one of "
+            + ", ".join(LIMIT_OUTCOMES)
+        )
+    if stat.startswith("p") and not 1 <= int(stat[1:]) <= 99:
+        raise InputError(f"{what}: a percentile between p1 and p99")

@@ -354,6 +354,69 @@ def solve_limit(
     )
 
 
+def run_points(
+    scenario: Scenario,
+    samples: dict[str, np.ndarray],
+    keys: Sequence[str],
+    points: np.ndarray,
+    n: int,
+    rules: Sequence[Limit],
+    company: str,
+    where: str = "limit",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each rule's statistic and its 95 % interval at each point of the decisions.
+
+    Every point runs on the same draws (common random numbers): ``keys``' columns are set to
+    the point's values in every draw, the other draws unchanged; points run in batches of at
+    most :data:`BATCH` scenarios.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario. [-]
+    samples : dict of str to ndarray
+        The draws, ``n`` per parameter (empty: the scenario as given, ``n`` = 1). [unit]
+    keys : sequence of str
+        The decisions, numeric scenario parameters. [-]
+    points : ndarray, shape (m, len(keys))
+        The decisions' values at each point. [each key's unit]
+    n : int
+        Draws per point. [count]
+    rules : sequence of Limit
+        The statistics (a limit's bound is not used). [-]
+    company : str
+        Whose outcomes. [-]
+    where : str
+        The command, for a refusal's message. [-]
+
+    Returns
+    -------
+    tuple of ndarray
+        The statistics, shape (m, rules), and their intervals, shape (m, rules, 2).
+        [statistic unit]
+    """
+    llcr = any(rule.outcome == "min_llcr" for rule in rules)
+    per = max(1, BATCH // n)  # points per batch
+    m = len(points)
+    stats, bands = np.empty((m, len(rules))), np.empty((m, len(rules), 2))
+    for start in range(0, m, per):
+        part = points[start : start + per]
+        batch = {k: np.tile(v, len(part)) for k, v in samples.items()}
+        for j, key in enumerate(keys):
+            batch[key] = np.repeat(part[:, j], n)
+        try:
+            table = simulate(scenario, batch, breakeven=False, keep_series=False, llcr=llcr)
+        except ValueError as exc:  # a value the scenario's other values cannot take
+            raise InputError(f"{where}: {', '.join(keys)}: {exc}") from None
+        mine = table.outcomes[table.outcomes["company"] == company]
+        done = slice(start, start + len(part))
+        for r, rule in enumerate(rules):
+            rows = mine[rule.outcome].to_numpy(dtype=float).reshape(len(part), n)
+            stats[done, r] = rule.evaluate(rows)
+            bands[done, r] = rule.interval(rows)
+    return stats, bands
+
+
 def _search_range(
     scenario: Scenario,
     space: UncertaintySpace | None,
@@ -394,32 +457,23 @@ class _Trials:
     ) -> None:
         self.scenario, self.samples, self.key, self.n = scenario, samples, key, n
         self.rules, self.company = rules, company
-        self.llcr = any(rule.outcome == "min_llcr" for rule in rules)
         self.seen: dict[float, tuple[np.ndarray, np.ndarray]] = {}
 
     def statistics(self, values: np.ndarray) -> np.ndarray:
         """Return every limit's statistic at each value, shape (values, limits), batched."""
-        n = self.n
-        per = max(1, BATCH // n)  # trial values per batch
         todo = np.array([v for v in dict.fromkeys(values.tolist()) if v not in self.seen])
-        for start in range(0, len(todo), per):
-            part = todo[start : start + per]
-            batch = {k: np.tile(v, len(part)) for k, v in self.samples.items()}
-            batch[self.key] = np.repeat(part, n)
-            try:
-                table = simulate(
-                    self.scenario, batch, breakeven=False, keep_series=False, llcr=self.llcr
-                ).outcomes
-            except ValueError as exc:  # a value the scenario's other values cannot take
-                raise InputError(f"limit: {self.key}: {exc}") from None
-            mine = table[table["company"] == self.company]
-            stats, bands = [], []
-            for rule in self.rules:
-                rows = mine[rule.outcome].to_numpy(dtype=float).reshape(len(part), n)
-                stats.append(rule.evaluate(rows))
-                bands.append(rule.interval(rows))
-            for i, v in enumerate(part.tolist()):
-                self.seen[v] = (np.array([x[i] for x in stats]), np.array([x[i] for x in bands]))
+        if todo.size:
+            stats, bands = run_points(
+                self.scenario,
+                self.samples,
+                (self.key,),
+                todo[:, None],
+                self.n,
+                self.rules,
+                self.company,
+            )
+            for i, v in enumerate(todo.tolist()):
+                self.seen[v] = (stats[i], bands[i])
         return np.array([self.seen[v][0] for v in values.tolist()])
 
     def meets(self, stats: np.ndarray) -> np.ndarray:

@@ -40,6 +40,7 @@ from strandrisk.reports.whatif_figures import (  # re-exported
     bridge_figure,
     display_unit,
     limit_figure,
+    optimum_figure,
 )
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "limit_figure",
     "mc_histogram_figure",
     "morris_figure",
+    "optimum_figure",
     "p_impairment_figure",
     "pawn_figure",
     "prim_box_figure",

@@ -22,6 +22,7 @@ from strandrisk.analysis.priors import CopulaFit, PriorFit
 from strandrisk.analysis.sensitivity import Spider, Swing
 from strandrisk.analysis.stacking import DimensionalStack
 from strandrisk.engine.limits import LimitSolution
+from strandrisk.engine.optimize import Optimum
 from strandrisk.reports._page import (
     _MONEY_OUTCOMES,
     PAGE_CSS,
@@ -40,6 +41,7 @@ from strandrisk.reports.figures import (
     feature_scores_figure,
     limit_figure,
     morris_figure,
+    optimum_figure,
     pawn_figure,
     prim_box_figure,
     prim_scatter_figure,
@@ -63,6 +65,7 @@ __all__ = [
     "html_page",
     "limit_page",
     "mc_page",
+    "optimize_page",
     "prim_page",
     "sensitivity_page",
     "write_charts",
@@ -755,6 +758,68 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
         )
     title = f"Risk limit: {texts[0]}" if len(texts) == 1 else f"Risk limits: {len(texts)}"
     return write_page("limit", title, intro, tables, figures, out, png)
+
+
+def _shown(value: float, unit: str) -> str:
+    """Write a statistic in its display unit (USD in billions, a share in per cent)."""
+    scale, _, label = display_unit(unit)
+    return "-" if not np.isfinite(value) else f"{value * scale:,.4g} {label}"
+
+
+def optimize_page(result: Optimum, out: Path | None, png: Path | None) -> list[Path]:
+    """Write the page of ``strandrisk optimize``: the optimum, the limits there, every point.
+
+    Parameters
+    ----------
+    result : Optimum
+        From :func:`~strandrisk.engine.optimize.optimize`. [-]
+    out, png : Path or None
+        Folders for ``optimize.html`` and ``optimize.png``. [-]
+    """
+    r = result
+    sense = "Maximise" if r.maximize else "Minimise"
+    how = (
+        f"every point on the same {r.n:,} draws ({SAMPLER_NAMES.get(r.sampler, r.sampler)}, "
+        f"seed {r.seed}), the decisions held at the point's values in every draw"
+        if r.drawn
+        else "the scenario as given, no draws"
+    )
+    limits = "; ".join(rule.text for rule in r.limits) or "no limit"
+    intro = (
+        f"{sense} {r.objective.name} for {r.company} over {' and '.join(r.keys)}, subject to "
+        f"{limits}: {how}. {r.text(_shown)}"
+    )
+    tables = []
+    points = [("scenario's own", r.own)] + ([("optimum", r.best)] if r.best is not None else [])
+    frame = pd.DataFrame(
+        {
+            name: [*(r.trials.iloc[row][k] for k in r.keys), *r.at(row)["statistic"]]
+            for name, row in points
+        },
+        index=[*r.keys, *r.at(r.own).index],
+    )
+    tables.append(("The optimum and the scenario's own values", _table(frame, "", "{:,.6g}")))
+    shown = r.trials[r.trials["round"] >= 0].drop(columns="round")
+    tables.append(
+        (
+            f"Every point tried ({len(shown)})",
+            _table(shown.set_index(list(r.keys)), " and ".join(r.keys), "{:,.6g}")
+            + _small(
+                "objective: the statistic optimised, with its 95 % sampling interval; limit_j: "
+                "the j-th limit's statistic, its interval and whether it is met; feasible: every "
+                "limit met. Money in USD, chances as fractions."
+            ),
+        )
+    )
+    return write_page(
+        "optimize",
+        f"{sense} {r.objective.name}",
+        intro,
+        tables,
+        {"optimize": optimum_figure(r)},
+        out,
+        png,
+    )
 
 
 def fit_prior_page(

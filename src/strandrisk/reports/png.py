@@ -106,6 +106,8 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 r, g, b, _ = image.cmap(image.norm(v)) if np.isfinite(v) else (1, 1, 1, 1)
                 ink = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
                 text = "none" if np.isnan(v) else f"{v:.2f}"
+                if trace.text is not None:  # the chart's own labels, where it has them
+                    text = str(trace.text[i][j])
                 ax.text(j, i, text, ha="center", va="center", color=ink)
             ax.figure.colorbar(image, ax=ax)
         elif trace.type == "histogram":

@@ -6,6 +6,7 @@ The numbers come from the engine; :mod:`strandrisk.reports.figures` re-exports e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,16 @@ import plotly.graph_objects as go
 
 from strandrisk.reports._style import _B, _LAYOUT
 
-__all__ = ["breakeven_surface_figure", "bridge_figure", "display_unit", "limit_figure"]
+if TYPE_CHECKING:
+    from strandrisk.engine.optimize import Optimum
+
+__all__ = [
+    "breakeven_surface_figure",
+    "bridge_figure",
+    "display_unit",
+    "limit_figure",
+    "optimum_figure",
+]
 
 
 def breakeven_surface_figure(surface: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
@@ -166,4 +176,80 @@ def limit_figure(
             line={"color": "#d62728"},  # the PNG copy colours points by their line
         )
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, **_LAYOUT)
+    return fig
+
+
+def optimum_figure(result: Optimum) -> go.Figure:
+    """Draw an optimisation: the statistic over the decisions, the points that breach a limit.
+
+    One decision: the statistic at every point tried in the range, with its 95 % sampling
+    interval, the points breaching a limit marked, the optimum and the scenario's own value.
+    Two: a heat map of the statistic over the first grid, a cell breaching a limit labelled so.
+
+    Parameters
+    ----------
+    result : Optimum
+        From :func:`strandrisk.engine.optimize.optimize`. [-]
+    """
+    r = result
+    scale, y_title, label = display_unit(r.objective.unit)
+    sense = "Maximise" if r.maximize else "Minimise"
+    title = f"{sense} {r.objective.name} ({r.company})"
+    rows = r.trials[r.trials["round"] >= 0]
+    fig = go.Figure()
+    if len(r.keys) == 2:
+        a, b = r.keys
+        grid = rows[rows["round"] == 0]
+        z = grid.pivot(index=a, columns=b, values="objective") * scale
+        ok = grid.pivot(index=a, columns=b, values="feasible")
+        cells = z.to_numpy(dtype=float)
+        fig.add_heatmap(
+            x=[f"{v:.4g}" for v in z.columns],
+            y=[f"{v:.4g}" for v in z.index],
+            z=cells,
+            colorscale="RdYlGn" if r.maximize else "RdYlGn_r",
+            colorbar={"title": {"text": label}},
+            text=[
+                [f"{v:,.3g}" if good else "breached" for v, good in zip(row, fine, strict=True)]
+                for row, fine in zip(cells, ok.to_numpy(dtype=bool), strict=True)
+            ],
+            texttemplate="%{text}",
+            name=r.objective.name,
+        )
+        fig.update_layout(title=title, xaxis_title=b, yaxis_title=a, **_LAYOUT)
+        return fig
+    key = r.keys[0]
+    rows = rows.sort_values(key)
+    x = rows[key].to_numpy(dtype=float)
+    fig.add_scatter(
+        x=x, y=rows["objective_low"] * scale, mode="lines", line={"width": 0}, name="95 % low"
+    )
+    fig.add_scatter(
+        x=x,
+        y=rows["objective_high"] * scale,
+        mode="lines",
+        line={"width": 0, "color": "#9ecae1"},
+        fill="tonexty",
+        name="95 % sampling interval",
+    )
+    fig.add_scatter(
+        x=x, y=rows["objective"] * scale, mode="lines", name=r.objective.name,
+        line={"color": "#1f77b4"},
+    )  # fmt: skip
+    bad = rows[~rows["feasible"].astype(bool)]
+    if len(bad):
+        fig.add_scatter(
+            x=bad[key], y=bad["objective"] * scale, mode="markers", name="breaches a limit",
+            marker={"color": "#d62728", "size": 7}, line={"color": "#d62728"},
+        )  # fmt: skip
+    marks = [(r.own, "the scenario's own value", "#7f7f7f")]
+    if r.best is not None:
+        marks.append((r.best, "optimum", "#2ca02c"))
+    for row, name, colour in marks:
+        point = r.trials.iloc[row]
+        fig.add_scatter(
+            x=[point[key]], y=[point["objective"] * scale], mode="markers", name=name,
+            marker={"color": colour, "size": 12}, line={"color": colour},
+        )  # fmt: skip
+    fig.update_layout(title=title, xaxis_title=key, yaxis_title=y_title, **_LAYOUT)
     return fig
