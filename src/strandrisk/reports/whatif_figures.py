@@ -191,9 +191,14 @@ def optimum_figure(result: Optimum) -> go.Figure:
     result : Optimum
         From :func:`strandrisk.engine.optimize.optimize`. [-]
     """
+    from strandrisk.scenarios.schema import field_metadata
+
     r = result
     scale, y_title, label = display_unit(r.objective.unit)
     sense = "Maximise" if r.maximize else "Minimise"
+    # each decision on its axis in its display unit: USD in billions, a rate in per cent
+    shown = {k: display_unit(str(field_metadata(k).get("unit", ""))) for k in r.keys}
+    axis = {k: f"{k} ({shown[k][2]})" if shown[k][2] else k for k in r.keys}
     title = f"{sense} {r.objective.name} ({r.company})"
     rows = r.trials[r.trials["round"] >= 0]
     fig = go.Figure()
@@ -204,8 +209,8 @@ def optimum_figure(result: Optimum) -> go.Figure:
         ok = grid.pivot(index=a, columns=b, values="feasible")
         cells = z.to_numpy(dtype=float)
         fig.add_heatmap(
-            x=[f"{v:.4g}" for v in z.columns],
-            y=[f"{v:.4g}" for v in z.index],
+            x=[f"{v * shown[b][0]:.4g}" for v in z.columns],
+            y=[f"{v * shown[a][0]:.4g}" for v in z.index],
             z=cells,
             colorscale="RdYlGn" if r.maximize else "RdYlGn_r",
             colorbar={"title": {"text": label}},
@@ -216,11 +221,11 @@ def optimum_figure(result: Optimum) -> go.Figure:
             texttemplate="%{text}",
             name=r.objective.name,
         )
-        fig.update_layout(title=title, xaxis_title=b, yaxis_title=a, **_LAYOUT)
+        fig.update_layout(title=title, xaxis_title=axis[b], yaxis_title=axis[a], **_LAYOUT)
         return fig
     key = r.keys[0]
     rows = rows.sort_values(key)
-    x = rows[key].to_numpy(dtype=float)
+    x = rows[key].to_numpy(dtype=float) * shown[key][0]
     fig.add_scatter(
         x=x, y=rows["objective_low"] * scale, mode="lines", line={"width": 0}, name="95 % low"
     )
@@ -239,7 +244,8 @@ def optimum_figure(result: Optimum) -> go.Figure:
     bad = rows[~rows["feasible"].astype(bool)]
     if len(bad):
         fig.add_scatter(
-            x=bad[key], y=bad["objective"] * scale, mode="markers", name="breaches a limit",
+            x=bad[key] * shown[key][0], y=bad["objective"] * scale, mode="markers",
+            name="breaches a limit",
             marker={"color": "#d62728", "size": 7}, line={"color": "#d62728"},
         )  # fmt: skip
     marks = [(r.own, "the scenario's own value", "#7f7f7f")]
@@ -248,8 +254,9 @@ def optimum_figure(result: Optimum) -> go.Figure:
     for row, name, colour in marks:
         point = r.trials.iloc[row]
         fig.add_scatter(
-            x=[point[key]], y=[point["objective"] * scale], mode="markers", name=name,
+            x=[point[key] * shown[key][0]], y=[point["objective"] * scale], mode="markers",
+            name=name,
             marker={"color": colour, "size": 12}, line={"color": colour},
         )  # fmt: skip
-    fig.update_layout(title=title, xaxis_title=key, yaxis_title=y_title, **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=axis[key], yaxis_title=y_title, **_LAYOUT)
     return fig
