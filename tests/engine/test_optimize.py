@@ -219,3 +219,21 @@ def test_command_decision_refusals(decisions, message):
     r = CliRunner().invoke(app, ["optimize", *decisions, "--maximize", "npv_2026.mean"])
     assert r.exit_code == 2
     assert message in r.stderr
+
+
+def test_the_scenario_as_given_is_optimised_without_draws():
+    """--deterministic: one run a point, the statistic the outcome itself (Excel's Solver)."""
+    args = ["optimize", "companies.meta.capex_2026=50e9:250e9", "--maximize", "npv_2026.mean"]
+    args += ["--deterministic", "--company", "meta", "--set", "years=5"]
+    runner = CliRunner()
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert (doc["drawn"], doc["n"], doc["sampler"]) == (False, 1, None)
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    value = doc["optimum"]["values"]["companies.meta.capex_2026"]
+    out = sr.simulate(sc, {"companies.meta.capex_2026": np.array([value])}, breakeven=False)
+    meta = out.outcomes[out.outcomes["company"] == "meta"]
+    assert doc["optimum"]["objective"] == pytest.approx(float(meta["npv_2026"].iloc[0]), rel=1e-12)
+    shown = " ".join(runner.invoke(app, args).stdout.split())
+    assert "the scenario as given, no draws" in shown
+    assert "The scenario as given: a quantile or mean is the outcome itself" in shown
+    assert "($50B to $250B)" in shown

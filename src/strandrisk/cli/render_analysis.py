@@ -746,9 +746,10 @@ def optimum_summary(result: Optimum) -> Group:
     points = [("scenario's own", r.own)] + ([("optimum", r.best)] if r.best is not None else [])
     for name, _ in points:
         t.add_column(name, justify="right", no_wrap=True)
+    units_of = {key: str(field_metadata(key).get("unit", "")) for key in r.keys}
     for key in r.keys:
-        unit = str(field_metadata(key).get("unit", ""))
-        t.add_row(key, *(_statistic(float(r.trials.iloc[row][key]), unit) for _, row in points))
+        shown = [_statistic(float(r.trials.iloc[row][key]), units_of[key]) for _, row in points]
+        t.add_row(key, *shown)
     units = [r.objective.unit, *(rule.unit for rule in r.limits)]
     ats = [r.at(row) for _, row in points]
     for i, (name, unit) in enumerate(zip(ats[0].index, units, strict=True)):
@@ -768,12 +769,20 @@ def optimum_summary(result: Optimum) -> Group:
                 ),
             )
     grid = "17 values" if len(r.keys) == 1 else "a 9 x 9 grid"
+    spans = "; ".join(
+        f"{_statistic(a, units_of[k])} to {_statistic(b, units_of[k])}"
+        for k, (a, b) in zip(r.keys, r.ranges, strict=True)
+    )
+    same = (
+        "Every point runs on the same parameter draws (common random numbers): the decisions "
+        "are held at the point's values in every draw, the other draws unchanged."
+        if r.drawn
+        else "The scenario as given: a quantile or mean is the outcome itself, a chance 0 or 1."
+    )
     caption = Text(
-        f"The search: {grid} over the range{'s' if len(r.keys) > 1 else ''} "
-        f"({'; '.join(f'{a:g} to {b:g}' for a, b in r.ranges)}), then rounds around the best "
-        "point meeting every limit, each halving the step. Every point runs on the same "
-        "parameter draws (common random numbers): the decisions are held at the point's values "
-        "in every draw, the other draws unchanged. Every point: --json, --xlsx, --out.",
+        f"The search: {grid} over the range{'s' if len(r.keys) > 1 else ''} ({spans}), then "
+        f"rounds around the best point meeting every limit, each halving the step. {same} "
+        "Every point: --json, --xlsx, --out.",
         style="dim",
     )
     return Group(t, Text(r.text(_statistic)), caption)
