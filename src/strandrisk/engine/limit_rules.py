@@ -33,8 +33,7 @@ LIMIT_OUTCOMES: tuple[str, ...] = (
 )
 """Outcomes a limit can be set on (``min_llcr``: the loan life cover is then computed). [-]"""
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTILE = re.compile(rf"^(\w+)\.(p\d{{1,2}}|mean)\s*(<=|>=)\s*({_NUMBER})$")
-_SHARE = re.compile(rf"^P\((\w+)\s*([<>])\s*({_NUMBER})\)\s*(<=|>=)\s*({_NUMBER})$")
+_BOUNDED = re.compile(rf"^(.+?)\s*(<=|>=)\s*({_NUMBER})$")
 _STATISTIC = re.compile(r"^(\w+)\.(p\d{1,2}|mean)$")
 _CHANCE = re.compile(rf"^P\((\w+)\s*([<>])\s*({_NUMBER})\)$")
 
@@ -195,18 +194,15 @@ def parse_limit(text: str) -> Limit:
     InputError
         Anything else, an unknown outcome, a percentile outside 1-99, a share outside 0-1.
     """
-    compact = text.strip()
-    if m := _QUANTILE.match(compact):
-        outcome, stat, op, bound = m.groups()
-        threshold = math.nan
-    elif m := _SHARE.match(compact):
-        outcome, sign, thr, op, bound = m.groups()
-        stat, threshold = ("below" if sign == "<" else "above"), float(thr)
-    else:
+    m = _BOUNDED.match(text.strip())
+    found = _statistic(m.group(1)) if m else None
+    if m is None or found is None:
         raise InputError(
             f"limit {text!r}: write OUTCOME.pNN<=VALUE (a quantile, e.g. stranded_peak.p95<=1e12), "
             "OUTCOME.mean>=VALUE, or P(OUTCOME<VALUE)<=SHARE (e.g. P(npv_2026<0)<=0.2)"
         )
+    outcome, stat, threshold = found
+    op, bound = m.group(2), m.group(3)
     _check(f"limit {text!r}", outcome, stat)
     if stat in ("below", "above") and not 0.0 <= float(bound) <= 1.0:
         raise InputError(f"limit {text!r}: a probability is a share between 0 and 1")
@@ -232,20 +228,27 @@ def parse_statistic(text: str) -> Limit:
     InputError
         Anything else, an unknown outcome, a percentile outside 1-99.
     """
-    compact = text.strip()
-    if m := _STATISTIC.match(compact):
-        outcome, stat = m.groups()
-        threshold = math.nan
-    elif m := _CHANCE.match(compact):
-        outcome, sign, thr = m.groups()
-        stat, threshold = ("below" if sign == "<" else "above"), float(thr)
-    else:
+    found = _statistic(text.strip())
+    if found is None:
         raise InputError(
             f"objective {text!r}: write OUTCOME.pNN (a quantile, e.g. stranded_peak.p95), "
             "OUTCOME.mean (e.g. npv_2026.mean) or P(OUTCOME<VALUE) (e.g. P(npv_2026<0))"
         )
+    outcome, stat, threshold = found
     _check(f"objective {text!r}", outcome, stat)
     return Limit(outcome, stat, threshold, math.nan, True)
+
+
+def _statistic(text: str) -> tuple[str, str, float] | None:
+    """Return the outcome, statistic and threshold of ``OUTCOME.pNN``, ``.mean`` or ``P(...)``.
+
+    The threshold is NaN but for a share; None for anything else.
+    """
+    if m := _STATISTIC.match(text):
+        return m.group(1), m.group(2), math.nan
+    if m := _CHANCE.match(text):
+        return m.group(1), ("below" if m.group(2) == "<" else "above"), float(m.group(3))
+    return None
 
 
 def _check(what: str, outcome: str, stat: str) -> None:

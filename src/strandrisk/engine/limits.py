@@ -422,17 +422,19 @@ def _search_range(
     space: UncertaintySpace | None,
     key: str,
     between: tuple[float, float] | None,
+    where: str = "limit",
+    remedy: str = "give --between LOW:HIGH",
 ) -> tuple[float, float, float]:
     """Return the range to search and the scenario's own value of ``key`` [key's unit]."""
-    lo_ok, hi_ok = _bounds(scenario, key)
+    lo_ok, hi_ok = _bounds(scenario, key, where)
     own = float(scenario.flat()[key])
     if between is None:
-        low, high = _default_range(space, key, own, lo_ok, hi_ok)
+        low, high = _default_range(space, key, own, lo_ok, hi_ok, where, remedy)
     else:
         low, high = (float(x) for x in between)
     if not (math.isfinite(low) and math.isfinite(high) and lo_ok <= low < high <= hi_ok):
         raise InputError(
-            f"limit: the range {low:g} to {high:g} of {key}: two values with low < high inside "
+            f"{where}: the range {low:g} to {high:g} of {key}: two values with low < high inside "
             f"its allowed range [{lo_ok:g}, {hi_ok:g}]"
         )
     return low, high, own

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from strandrisk.engine.limit_rules import Limit, parse_limit, parse_statistic
-from strandrisk.engine.limits import _bounds, _default_range, run_points
+from strandrisk.engine.limits import _search_range, run_points
 from strandrisk.engine.mc_exec import sample_in_threads
 from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
@@ -387,20 +387,9 @@ def optimize(
     company = scenario.check_company(company)
     ranges, own = [], []
     for key in keys:
-        lo_ok, hi_ok = _bounds(scenario, key, "optimize")
-        value = float(scenario.flat()[key])
-        given = ranges_given[key]
-        if given is None:
-            low, high = _default_range(
-                space, key, value, lo_ok, hi_ok, "optimize", "give KEY=LOW:HIGH"
-            )
-        else:
-            low, high = (float(x) for x in given)
-        if not (math.isfinite(low) and math.isfinite(high) and lo_ok <= low < high <= hi_ok):
-            raise InputError(
-                f"optimize: the range {low:g} to {high:g} of {key}: two values with low < high "
-                f"inside its allowed range [{lo_ok:g}, {hi_ok:g}]"
-            )
+        low, high, value = _search_range(
+            scenario, space, key, ranges_given[key], "optimize", "give KEY=LOW:HIGH"
+        )
         ranges.append((low, high))
         own.append(value)
     samples = sample_in_threads(space, 0, n, seed, sampler) if space is not None else {}

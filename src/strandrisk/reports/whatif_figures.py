@@ -113,6 +113,19 @@ def display_unit(unit: str) -> tuple[float, str, str]:
     return _DISPLAY.get(unit, (1.0, unit, unit))
 
 
+def _band(fig: go.Figure, x: np.ndarray, low: pd.Series, high: pd.Series) -> None:
+    """Shade a statistic's 95 % sampling interval between ``low`` and ``high`` over ``x``."""
+    fig.add_scatter(x=x, y=low, mode="lines", line={"width": 0}, name="95 % interval")
+    fig.add_scatter(
+        x=x,
+        y=high,
+        mode="lines",
+        line={"width": 0, "color": "#9ecae1"},
+        fill="tonexty",
+        name="95 % sampling interval",
+    )
+
+
 def limit_figure(
     trials: pd.DataFrame,
     bound: float,
@@ -141,17 +154,7 @@ def limit_figure(
     scale, y_title, _ = display_unit(unit)
     x = trials["value"].to_numpy(dtype=float)
     fig = go.Figure()
-    fig.add_scatter(
-        x=x, y=trials["low"] * scale, mode="lines", line={"width": 0}, name="95 % interval"
-    )
-    fig.add_scatter(
-        x=x,
-        y=trials["high"] * scale,
-        mode="lines",
-        line={"width": 0, "color": "#9ecae1"},
-        fill="tonexty",
-        name="95 % sampling interval",
-    )
+    _band(fig, x, trials["low"] * scale, trials["high"] * scale)
     fig.add_scatter(
         x=x,
         y=trials["statistic"] * scale,
@@ -226,17 +229,7 @@ def optimum_figure(result: Optimum) -> go.Figure:
     key = r.keys[0]
     rows = rows.sort_values(key)
     x = rows[key].to_numpy(dtype=float) * shown[key][0]
-    fig.add_scatter(
-        x=x, y=rows["objective_low"] * scale, mode="lines", line={"width": 0}, name="95 % low"
-    )
-    fig.add_scatter(
-        x=x,
-        y=rows["objective_high"] * scale,
-        mode="lines",
-        line={"width": 0, "color": "#9ecae1"},
-        fill="tonexty",
-        name="95 % sampling interval",
-    )
+    _band(fig, x, rows["objective_low"] * scale, rows["objective_high"] * scale)
     fig.add_scatter(
         x=x, y=rows["objective"] * scale, mode="lines", name=r.objective.name,
         line={"color": "#1f77b4"},
