@@ -144,6 +144,7 @@ def test_the_model_optimum_is_what_the_draws_give_there():
         ({}, "npv_2026.mean", [], "0 decisions; one or two"),
         ({X: None, Y: None, "market.elasticity": None}, "npv_2026.mean", [], "3 decisions"),
         ({X: (0.3, 0.1)}, "npv_2026.mean", [], "two values with low < high"),
+        ([X, X], "npv_2026.mean", [], "capex.growth is named twice"),
         ({"capex.path": None}, "npv_2026.mean", [], "not a numeric scenario parameter"),
         ({X: None}, "npv_2026.p0", [], "a percentile between p1 and p99"),
         ({X: None}, "npv.mean", [], "'npv' is not an outcome"),

@@ -370,8 +370,7 @@ def optimize(
         No decision or more than two, a key that is not numeric or named twice, a range
         outside the allowed one, a bad objective, limit, sampler, company or draw count.
     """
-    ranges_given = dict.fromkeys(decisions) if not isinstance(decisions, Mapping) else decisions
-    keys = tuple(ranges_given)
+    keys = tuple(decisions)
     if not 1 <= len(keys) <= 2:
         raise InputError(
             f"optimize: {len(keys)} decisions; one or two (a grid over more would take "
@@ -379,6 +378,7 @@ def optimize(
         )
     if len(set(keys)) < len(keys):
         raise InputError(f"optimize: {keys[0]} is named twice")
+    ranges_given = decisions if isinstance(decisions, Mapping) else dict.fromkeys(keys)
     goal = parse_statistic(objective) if isinstance(objective, str) else objective
     rules = tuple(parse_limit(x) if isinstance(x, str) else x for x in limits)
     n = whole_number("n", n, 1) if space is not None else 1
