@@ -904,8 +904,8 @@ def optimize(
         typer.Argument(
             metavar="KEY[=LOW:HIGH]...",
             help="One or two decisions, numeric parameters, each with the range to search "
-            "(default the prior's, else the register's), e.g. companies.meta.capex_2026="
-            "50e9:250e9 capex.growth.",
+            "(default the prior's, else the register's), e.g. capex.growth=0:0.2 "
+            "financing.debt_share.",
         ),
     ],
     maximize: Annotated[
