@@ -153,3 +153,19 @@ def test_copula_refusals(tmp_path, extra, message):
     r = CliRunner().invoke(app, [*args, *extra])
     assert r.exit_code == 2
     assert message in r.stderr
+
+
+def test_correlations_at_one_get_no_copula_fit(tmp_path):
+    """Two columns in the same order: the rank correlation is 1, the matrix singular, so no
+    copula is fitted (the block is the normal's), and a t asked for is refused."""
+    path = tmp_path / "same.csv"
+    path.write_text("a,b\n" + "\n".join(f"{i},{2 * i + 1}" for i in range(1, 21)) + "\n")
+    runner = CliRunner()
+    args = ["fit-prior", str(path), "--column", "a", "--column", "b"]
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert doc["correlations"]["pairs"] == [["KEY1", "KEY2", 1.0]]
+    assert doc["correlations"]["copula"] is None
+    assert "copula" not in doc["correlations"]["toml"]
+    r = runner.invoke(app, [*args, "--copula", "t"])
+    assert r.exit_code == 2
+    assert "not positive definite (a pair at +1 or -1?)" in r.stderr
