@@ -238,3 +238,38 @@ def test_the_scenario_as_given_is_optimised_without_draws():
     assert "the scenario as given, no draws" in shown
     assert "The scenario as given: a quantile or mean is the outcome itself" in shown
     assert "($50B to $250B)" in shown
+
+
+def test_the_search_again_on_other_draws():
+    """--resample K: each row the optimum of its own seed's search, as a search on that seed."""
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    space = sr.load_uncertainty("base", sc)
+    key = "companies.meta.capex_2026"
+    args = (sc, space, {key: (50e9, 250e9)}, "npv_2026.mean", True, [], 80, 4, "lhs", "meta")
+    found = opt.optimize(*args)
+    again = opt.resampled_optima(found, sc, space, 2)
+    assert list(again.index) == [5, 6]
+    for seed in (5, 6):
+        alone = opt.optimize(*args[:7], seed, "lhs", "meta")
+        assert again.loc[seed, key] == alone.values[key]
+        assert again.loc[seed, "objective"] == alone.trials.iloc[alone.best]["objective"]
+    with pytest.raises(InputError, match="times"):
+        opt.resampled_optima(found, sc, space, 0)
+
+
+def test_the_command_resamples(tmp_path):
+    runner = CliRunner()
+    args = ["optimize", "companies.meta.capex_2026=50e9:250e9", "--maximize", "npv_2026.mean"]
+    args += ["--company", "meta", "--n", "40", "--set", "years=4", "--resample", "2"]
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert [row["seed"] for row in doc["resampled"]] == [1, 2]
+    shown = " ".join(runner.invoke(app, args).stdout.split())
+    assert "The same search on 2 other sets of 40 draws" in shown
+    assert "The optimum over these draws: companies.meta.capex_2026 $" in shown
+    done = runner.invoke(app, [*args, "--xlsx", str(tmp_path / "o.xlsx"), "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert len(pd.read_excel(tmp_path / "o.xlsx", sheet_name="resampled")) == 2
+    assert "The same search on 2 other sets of 40 draws" in (tmp_path / "optimize.html").read_text()
+    r = runner.invoke(app, [*args, "--deterministic"])
+    assert r.exit_code == 2
+    assert "--resample: the scenario as given has no draws to resample" in r.stderr

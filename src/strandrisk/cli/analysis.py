@@ -942,6 +942,15 @@ def optimize(
         bool,
         typer.Option("--deterministic", metavar="", help="The scenario as given, no draws."),
     ] = False,
+    resample: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            metavar="K",
+            help="Also search again on K other sets of draws (seeds SEED+1 to SEED+K): how far "
+            "sampling moves the optimum, e.g. 5.",
+        ),
+    ] = 0,
     out: ui.OUT_OPTION = None,
     png: ui.PNG_OPTION = None,
     xlsx: Annotated[
@@ -972,6 +981,8 @@ def optimize(
                 colon = ""
             if not colon:
                 raise InputError(f"optimize: {text!r}: KEY=LOW:HIGH, two numbers")
+    if resample and deterministic:
+        raise InputError("--resample: the scenario as given has no draws to resample")
     if deterministic:
         chosen, space = ui.scenario_from_options(preset, scenario, set_, None, None), None
     else:
@@ -982,15 +993,29 @@ def optimize(
         result = solve(
             chosen, space, ranges, goal, maximize is not None, rules, n, seed, sampler, company
         )
+    again = None
+    if resample and space is not None:
+        from strandrisk.engine.optimize import resampled_optima
+
+        with ui.working(f"the same search on {resample} other sets of draws", as_json):
+            again = resampled_optima(result, chosen, space, resample)
     if out is not None or png is not None:
         from strandrisk.reports.pages import optimize_page
 
-        ui.wrote(optimize_page(result, out, png), as_json)
+        ui.wrote(optimize_page(result, out, png, again), as_json)
     if xlsx is not None:
         from strandrisk.store.export import write_workbook
 
-        ui.wrote([write_workbook(result.tables(), xlsx, {})], as_json)
+        tables = result.tables()
+        if again is not None:
+            tables["resampled"] = again.reset_index()
+        ui.wrote([write_workbook(tables, xlsx, {})], as_json)
     if as_json:
-        ui.print_json(result.as_json())
+        doc = result.as_json()
+        if again is not None:
+            doc["resampled"] = json.loads(again.reset_index().to_json(orient="records"))
+        ui.print_json(doc)
         return
     ui.out.print(render_analysis.optimum_summary(result))
+    if again is not None:
+        ui.out.print(render_analysis.resampled_optima_table(again, result))

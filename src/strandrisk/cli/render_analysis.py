@@ -47,6 +47,7 @@ __all__ = [
     "pawn_table",
     "prim_summary",
     "regional_table",
+    "resampled_optima_table",
     "sobol_table",
     "spider_tables",
     "trees_table",
@@ -786,3 +787,48 @@ def optimum_summary(result: Optimum) -> Group:
         style="dim",
     )
     return Group(t, Text(r.text(_statistic)), caption)
+
+
+def resampled_optima_table(again: pd.DataFrame, result: Optimum) -> Group:
+    """Render the optimum found on other sets of draws, and its spread.
+
+    Parameters
+    ----------
+    again : pandas.DataFrame
+        From :func:`~strandrisk.engine.optimize.resampled_optima`. [each key's unit]
+    result : Optimum
+        The search repeated. [-]
+    """
+    from strandrisk.scenarios.schema import field_metadata
+
+    units = {k: str(field_metadata(k).get("unit", "")) for k in result.keys}
+    t = _compact(f"The same search on {len(again)} other sets of {result.n:,} draws")
+    t.add_column("seed", justify="right")
+    for key in result.keys:
+        t.add_column(key, justify="right", no_wrap=True)
+    t.add_column(result.objective.name, justify="right", no_wrap=True)
+    t.add_column("binding")
+    for seed, row in again.iterrows():
+        cells = [_statistic(float(row[k]), units[k]) for k in result.keys]
+        cells.append(_statistic(float(row["objective"]), result.objective.unit))
+        t.add_row(str(seed), *cells, str(row["binding"]) or "-")
+    spans = []
+    for key, (low, high) in zip(result.keys, result.ranges, strict=True):
+        found = again[key].dropna()
+        if len(found):
+            a, b = float(found.min()), float(found.max())
+            share = (b - a) / (high - low)
+            spans.append(
+                f"{key} {_finer(a, units[key])} to {_finer(b, units[key])} "
+                f"({share:.1%} of its range)"
+            )
+    missing = int(again[list(result.keys)].isna().any(axis=1).sum())
+    text = f"The optimum over these draws: {'; '.join(spans)}." if spans else ""
+    if missing:
+        text += f" {missing} found no point meeting every limit."
+    return Group(t, Text(text.strip(), style="dim"))
+
+
+def _finer(v: float, unit: str) -> str:
+    """Write a decision's value a digit finer than a table does (USD to $0.1B)."""
+    return f"${v / 1e9:,.1f}B" if unit == "USD" else _statistic(v, unit)

@@ -36,7 +36,7 @@ from strandrisk.errors import InputError, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
 from strandrisk.scenarios.schema import Scenario, field_metadata
 
-__all__ = ["GRID", "GRID_2D", "ROUNDS", "Optimum", "optimize"]
+__all__ = ["GRID", "GRID_2D", "ROUNDS", "Optimum", "optimize", "resampled_optima"]
 
 GRID = 17
 """Values of a single decision on the first grid. [count]"""
@@ -429,6 +429,58 @@ def optimize(
         flat=flat,
         drawn=space is not None,
     )
+
+
+def resampled_optima(
+    found: Optimum, scenario: Scenario, space: UncertaintySpace, times: int
+) -> pd.DataFrame:
+    """Search again on ``times`` other sets of draws: how far sampling moves the optimum.
+
+    The same decisions, ranges, statistic, limits, draw count and sampler as ``found``, with
+    the root seeds ``found.seed + 1`` to ``found.seed + times`` (independent draws: each
+    seed spawns its own streams). A spread small against the ranges says the optimum is the
+    model's, not the sample's; a wide one asks for more draws (``n``).
+
+    Parameters
+    ----------
+    found : Optimum
+        The search to repeat (:func:`optimize`, over draws). [-]
+    scenario : Scenario
+        The scenario it ran on. [-]
+    space : UncertaintySpace
+        The uncertainty it drew from. [-]
+    times : int
+        How many other sets of draws, at least 1. [count]
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed (index ``seed``): each decision at that search's optimum (NaN where
+        none met every limit), ``objective`` there and ``binding`` (the limits that bind,
+        joined by ``"; "``). [each key's unit, statistic unit, -]
+    """
+    times = whole_number("times", times, 1)
+    rows = {}
+    for seed in range(found.seed + 1, found.seed + 1 + times):
+        again = optimize(
+            scenario,
+            space,
+            dict(zip(found.keys, found.ranges, strict=True)),
+            found.objective,
+            found.maximize,
+            found.limits,
+            found.n,
+            seed,
+            found.sampler,
+            found.company,
+        )
+        best = again.trials.iloc[again.best] if again.best is not None else None
+        rows[seed] = {
+            **{k: again.values.get(k, math.nan) for k in found.keys},
+            "objective": float(best["objective"]) if best is not None else math.nan,
+            "binding": "; ".join(again.binding),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("seed")
 
 
 def _unit(key: str) -> str:

@@ -766,7 +766,9 @@ def _shown(value: float, unit: str) -> str:
     return "-" if not np.isfinite(value) else f"{value * scale:,.4g} {label}"
 
 
-def optimize_page(result: Optimum, out: Path | None, png: Path | None) -> list[Path]:
+def optimize_page(
+    result: Optimum, out: Path | None, png: Path | None, again: pd.DataFrame | None = None
+) -> list[Path]:
     """Write the page of ``strandrisk optimize``: the optimum, the limits there, every point.
 
     Parameters
@@ -775,6 +777,9 @@ def optimize_page(result: Optimum, out: Path | None, png: Path | None) -> list[P
         From :func:`~strandrisk.engine.optimize.optimize`. [-]
     out, png : Path or None
         Folders for ``optimize.html`` and ``optimize.png``. [-]
+    again : pandas.DataFrame, optional
+        The same search on other sets of draws
+        (:func:`~strandrisk.engine.optimize.resampled_optima`). [each key's unit]
     """
     r = result
     sense = "Maximise" if r.maximize else "Minimise"
@@ -799,6 +804,14 @@ def optimize_page(result: Optimum, out: Path | None, png: Path | None) -> list[P
         index=[*r.keys, *r.at(r.own).index],
     )
     tables.append(("The optimum and the scenario's own values", _table(frame, "", "{:,.6g}")))
+    if again is not None:
+        tables.append(
+            (
+                f"The same search on {len(again)} other sets of {r.n:,} draws",
+                _table(again, "seed", "{:,.6g}")
+                + _small("How far sampling moves the optimum: each row a search on its own seed."),
+            )
+        )
     shown = r.trials[r.trials["round"] >= 0].drop(columns="round")
     tables.append(
         (
