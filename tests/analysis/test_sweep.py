@@ -105,3 +105,61 @@ def test_the_command(tmp_path):
     r = CliRunner().invoke(app, ["sweep", "capex.growth=0:1:1"])
     assert r.exit_code == 2
     assert "between 2 and 1,000 values" in r.output
+
+
+# --- over draws of the uncertainty (@RISK's advanced sensitivity analysis) -----------------
+
+
+def test_a_table_over_draws_is_each_values_statistic_on_the_same_draws():
+    """Each cell by hand: the draws of mc, the value held in every draw, the mean and the
+    quantile (NumPy's linear) of the company's outcome over them."""
+    from strandrisk.scenarios.sampling import sample_range
+
+    sc = sr.load_scenario("base", overrides={"years": 5})
+    space = sr.load_uncertainty("base", sc)
+    values = {"capex.growth": [0.0, 0.2]}
+    means = sweep(sc, values, ("stranded_peak", "npv_2026"), "meta", space, 60, 2)
+    p90 = sweep(sc, values, ("stranded_peak",), "meta", space, 60, 2, "lhs", "p90")
+    draws = sample_range(space, 0, 60, 2, "lhs")
+    for g in values["capex.growth"]:
+        out = sr.simulate(sc, {**draws, "capex.growth": np.full(60, g)}, breakeven=False)
+        meta = out.outcomes[out.outcomes["company"] == "meta"]
+        for o in ("stranded_peak", "npv_2026"):
+            assert means.loc[g, o] == pytest.approx(meta[o].mean(), rel=1e-12)
+        assert p90.loc[g, "stranded_peak"] == pytest.approx(
+            np.quantile(meta["stranded_peak"], 0.9), rel=1e-12
+        )
+    assert means.attrs == {"statistic": "mean", "n": 60, "seed": 2, "sampler": "lhs"}
+    assert means.loc[0.2, "stranded_peak"] > means.loc[0.0, "stranded_peak"]
+
+
+def test_a_choice_and_two_ways_over_draws():
+    sc = sr.load_scenario("base", overrides={"years": 4})
+    space = sr.load_uncertainty("base", sc)
+    paths = sweep(sc, {"capex.path": ["guided", "none"]}, ("stranded_peak",), space=space, n=40)
+    assert paths.loc["none", "stranded_peak"] < paths.loc["guided", "stranded_peak"]
+    both = sweep(
+        sc,
+        {"capex.growth": [0.0, 0.2], "financing.debt_share": [0.2, 0.4]},
+        ("min_dscr",),
+        space=space,
+        n=40,
+        statistic="p5",
+    )
+    assert both.attrs["outcome"] == "min_dscr"
+    assert both.loc[0.0, 0.2] > both.loc[0.0, 0.4]  # more debt: a lower cover in the tail
+    for statistic in ("p0", "p100", "median"):
+        with pytest.raises(InputError, match="mean or a percentile p1 to p99"):
+            sweep(sc, {"capex.growth": [0.1]}, space=space, n=10, statistic=statistic)
+    with pytest.raises(InputError, match="solved scenario by scenario"):
+        sweep(sc, {"capex.growth": [0.1]}, ("breakeven_demand_growth",), space=space, n=10)
+
+
+def test_the_command_over_draws():
+    runner = CliRunner()
+    args = ["sweep", "capex.growth=0,0.2", "--n", "30", "--statistic", "p95", "--set", "years=4"]
+    doc = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert doc["draws"] == {"n": 30, "seed": 0, "sampler": "lhs", "statistic": "p95"}
+    shown = " ".join(runner.invoke(app, args).stdout.split())
+    assert "p95 of industry outcomes (base) as capex.growth moves" in shown
+    assert "each value on the same 30 draws (Latin hypercube, seed 0)" in shown

@@ -3,18 +3,26 @@
 A spreadsheet modeller's data table (Excel's one- and two-variable "Data Table"): the scenario
 as given, one or two of its parameters set to each of a list of values, every combination run
 in one ``simulate`` batch (a batch per value of a non-numeric choice such as ``capex.path``).
+
+Over draws of the uncertainty (``space``; @RISK's advanced sensitivity analysis, a simulation
+per value): each value (or pair) runs on the same ``n`` draws, the parameters held at the value
+in every draw, and each cell is a statistic of the outcome over them (its mean, or a quantile).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from strandrisk.analysis.bridge import BRIDGE_OUTCOMES, outcomes_at
-from strandrisk.errors import InputError, did_you_mean
+from strandrisk.analysis.bridge import _BREAKEVEN, BRIDGE_OUTCOMES, outcomes_at, with_choices
+from strandrisk.errors import InputError, did_you_mean, whole_number
+from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
 
 __all__ = ["SWEEP_OUTCOMES", "sweep"]
@@ -29,6 +37,11 @@ def sweep(
     values: Mapping[str, Sequence[Any]],
     outcomes: Sequence[str] = ("stranded_peak", "impairment_ifrs", "npv_2026"),
     company: str = "industry",
+    space: UncertaintySpace | None = None,
+    n: int = 2000,
+    seed: int = 0,
+    sampler: str = "lhs",
+    statistic: str = "mean",
 ) -> pd.DataFrame:
     """Run the scenario at each value (or pair of values) of one or two parameters.
 
@@ -45,13 +58,25 @@ def sweep(
         first. [-]
     company : str
         A company of the scenario, or ``"industry"``. [-]
+    space : UncertaintySpace, optional
+        Draw the uncertainty: each value runs on the same ``n`` draws and each cell is
+        ``statistic`` of the outcome over them (None: the scenario as given, one run). [-]
+    n : int
+        Draws per value, with ``space``. [count]
+    seed : int
+        Root seed of the draws (those of ``mc --n N --seed S``). [-]
+    sampler : {"mc", "lhs", "sobol"}
+        Sampling design. [-]
+    statistic : str
+        ``mean`` or a percentile ``p1`` to ``p99`` of each outcome over the draws. [-]
 
     Returns
     -------
     pandas.DataFrame
         One way: a row per value (index named by the key), a column per outcome. Two ways:
         the first key's values as rows, the second's as columns, the first outcome in the
-        cells (``attrs["outcome"]`` names it). [outcome units]
+        cells (``attrs["outcome"]`` names it). Over draws, ``attrs["statistic"]``,
+        ``attrs["n"]``, ``attrs["seed"]`` and ``attrs["sampler"]`` say how. [outcome units]
 
     Raises
     ------
@@ -84,16 +109,76 @@ def sweep(
             raise InputError(f"sweep: {key}: no values to try")
     grid = list(itertools.product(*(list(values[k]) for k in keys)))
     settings = [dict(zip(keys, combo, strict=True)) for combo in grid]
-    cells = outcomes_at(scenario, settings, outcomes, company, "sweep")
+    if space is None:
+        cells = outcomes_at(scenario, settings, outcomes, company, "sweep")
+    else:
+        cells = _statistics_at(scenario, settings, outcomes, company, space, n, seed, sampler,
+                               statistic)  # fmt: skip
     if len(keys) == 1:
         frame = pd.DataFrame(cells, columns=list(outcomes))
         frame.index = pd.Index([c[0] for c in grid], name=keys[0])
-        return frame
-    a, b = (list(values[k]) for k in keys)
-    frame = pd.DataFrame(
-        cells[:, 0].reshape(len(a), len(b)),
-        index=pd.Index(a, name=keys[0]),
-        columns=pd.Index(b, name=keys[1]),
-    )
-    frame.attrs["outcome"] = outcomes[0]
+    else:
+        a, b = (list(values[k]) for k in keys)
+        frame = pd.DataFrame(
+            cells[:, 0].reshape(len(a), len(b)),
+            index=pd.Index(a, name=keys[0]),
+            columns=pd.Index(b, name=keys[1]),
+        )
+        frame.attrs["outcome"] = outcomes[0]
+    if space is not None:
+        frame.attrs.update(statistic=statistic, n=n, seed=seed, sampler=sampler)
     return frame
+
+
+_STATISTIC = re.compile(r"^(mean|p\d{1,2})$")
+
+
+def _statistics_at(
+    scenario: Scenario,
+    settings: list[dict[str, Any]],
+    outcomes: tuple[str, ...],
+    company: str,
+    space: UncertaintySpace,
+    n: int,
+    seed: int,
+    sampler: str,
+    statistic: str,
+) -> np.ndarray:
+    """Return each outcome's statistic over the same draws at each setting (a row each)."""
+    from strandrisk.engine.limit_rules import Limit
+    from strandrisk.engine.limits import run_points
+    from strandrisk.engine.mc_exec import sample_in_threads
+
+    if not _STATISTIC.match(statistic) or statistic in ("p0", "p00"):
+        raise InputError(f"sweep: --statistic {statistic!r}: mean or a percentile p1 to p99")
+    n = whole_number("n", n, 1)
+    if sampler not in SAMPLERS:
+        raise InputError(f"sampler {sampler!r}: one of {', '.join(SAMPLERS)}")
+    solved = [o for o in outcomes if o in _BREAKEVEN]
+    if solved:
+        raise InputError(
+            f"sweep: {solved[0]} is solved scenario by scenario; over draws, see strandrisk "
+            "breakeven"
+        )
+    flat = scenario.flat()
+    keys = list(settings[0])
+    choices = [k for k in keys if isinstance(flat[k], bool | str)]
+    numeric = [k for k in keys if k not in choices]
+    draws = sample_in_threads(space, 0, n, seed, sampler)
+    rules = [Limit(o, statistic, math.nan, math.nan, True) for o in outcomes]
+    batches: dict[tuple, list[int]] = {}
+    for i, setting in enumerate(settings):
+        batches.setdefault(tuple(setting[k] for k in choices), []).append(i)
+    value = np.full((len(settings), len(outcomes)), np.nan)
+    for chosen, rows in batches.items():
+        run = with_choices(scenario, dict(zip(choices, chosen, strict=True)), "sweep")
+        try:
+            points = np.array([[float(settings[i][k]) for k in numeric] for i in rows])
+        except (TypeError, ValueError):
+            raise InputError(f"sweep: {', '.join(numeric)} takes numbers") from None
+        stats, _ = run_points(
+            run, draws, numeric, points.reshape(len(rows), len(numeric)), n, rules, company,
+            "sweep",
+        )  # fmt: skip
+        value[rows] = stats
+    return value

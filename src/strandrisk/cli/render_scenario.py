@@ -256,15 +256,27 @@ def sweep_table(table: pd.DataFrame, scenario: str, company: str) -> Table:
         )
 
     two_way = "outcome" in table.attrs
+    drawn = "statistic" in table.attrs
+    of = f"{table.attrs['statistic']} of " if drawn else ""
     if two_way:
         outcome = table.attrs["outcome"]
         title = (
-            f"{outcome} ({company}, {scenario}): {table.index.name} (rows) by "
+            f"{of}{outcome} ({company}, {scenario}): {table.index.name} (rows) by "
             f"{table.columns.name} (columns)"
         )
     else:
-        title = f"{company} outcomes ({scenario}) as {table.index.name} moves"
-    t = _compact(title, caption="every other value as in the scenario; money in $B")
+        title = f"{of}{company} outcomes ({scenario}) as {table.index.name} moves"
+    caption = "every other value as in the scenario; money in $B"
+    if drawn:
+        from strandrisk.scenarios.sampling import SAMPLER_NAMES
+
+        a = table.attrs
+        caption = (
+            f"each value on the same {a['n']:,} draws ({SAMPLER_NAMES.get(a['sampler'])}, seed "
+            f"{a['seed']}), held at the value in every draw; {a['statistic']} over them; money "
+            "in $B"
+        )
+    t = _compact(title, caption=caption)
     key = str(table.index.name)  # a long key on two lines, at its dot (the title names it whole)
     key = key.replace(".", ".\n", 1) if len(key) > 16 else key
     t.add_column(key if not two_way else "", justify="right", no_wrap=True)

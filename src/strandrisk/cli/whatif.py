@@ -59,6 +59,19 @@ def sweep(
         ),
     ] = None,
     company: Annotated[str, typer.Option(help="Company or industry.")] = "industry",
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n",
+            help="Draw the uncertainty: each value runs on the same N draws, and each cell is "
+            "--statistic of the outcome over them (@RISK's advanced sensitivity analysis).",
+        ),
+    ] = None,
+    statistic: Annotated[
+        str, typer.Option(help="With --n: mean, or a percentile p1 to p99, e.g. p95.")
+    ] = "mean",
+    seed: Annotated[int, typer.Option(min=0, help="With --n: the root seed.")] = 0,
+    sampler: Annotated[str, typer.Option(help="With --n: mc, lhs or sobol.")] = "lhs",
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="Excel workbook of the table to write.")
     ] = None,
@@ -69,7 +82,11 @@ def sweep(
     from strandrisk.analysis.sweep import sweep as run_sweep
     from strandrisk.engine.simulate import OUTCOME_UNITS
 
-    chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    space = None
+    if n is None:
+        chosen = ui.scenario_from_options(preset, scenario, set_, None, None)
+    else:
+        chosen, space = ui.mc_setup(preset, scenario, set_)
     specs = dict(_sweep_values(s) for s in [rows] + ([columns] if columns else []))
     if columns and len(specs) == 1:
         raise InputError("sweep: two different parameters for a two-way table")
@@ -78,8 +95,9 @@ def sweep(
     )
     ui.check_folders(None, None, xlsx)
     runs = int(np.prod([len(v) for v in specs.values()]))
-    with ui.working(f"data table: {runs:,} runs", as_json):
-        table = run_sweep(chosen, specs, wanted, company)
+    draws = "" if n is None else f", {n:,} draws each"
+    with ui.working(f"data table: {runs:,} runs{draws}", as_json):
+        table = run_sweep(chosen, specs, wanted, company, space, n or 1, seed, sampler, statistic)
     keys = list(specs)
     units = {o: OUTCOME_UNITS[o] for o in wanted}
     if xlsx is not None:
@@ -94,6 +112,8 @@ def sweep(
         )
     if as_json:
         body: dict[str, Any] = {"scenario": chosen.name, "company": company, "keys": keys}
+        if space is not None:
+            body["draws"] = {"n": n, "seed": seed, "sampler": sampler, "statistic": statistic}
         if len(keys) == 1:
             body["rows"] = [
                 {"value": v, **{o: json_number(x) for o, x in row.items()}}
