@@ -54,6 +54,7 @@ COMMANDS = [
     ],
     ["sweep", "capex.growth=0:0.3:4", "market.elasticity=0.5:1.5:6"],
     ["sweep", "market.price_decline=0.5:1.5:3"],  # a long name, the default outcomes
+    ["sweep", "capex.growth=0:0.2:3", "--n", "40", "--statistic", "p95", "--set", "years=4"],
     [
         "sweep",
         "technology.doubling_acceleration=0:0.1:3",
