@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from strandrisk.scenarios.distributions import Distribution
 
@@ -178,13 +178,25 @@ def _beta(x: np.ndarray, pert: Distribution) -> Distribution:
         return total if math.isfinite(total) else -math.inf
 
     def cost(theta: np.ndarray) -> float:
-        if not np.all(np.abs(theta) < 30):  # ends within e^30 spans, shapes below 2 + e^30
+        # the beta's log-density in closed form (SciPy's frozen one costs ~50x more a call):
+        # (a - 1) ln z + (b - 1) ln(1 - z) - ln B(a, b) - ln(high - low), z in (0, 1)
+        if not np.all(np.abs(theta) < 10):  # ends within e^10 spans, shapes below 2 + e^10
             return math.inf
-        return -likelihood(dist_of(theta))
+        low = first - span * math.exp(theta[0])
+        width = last + span * math.exp(theta[1]) - low
+        a, b = _REGULAR + math.exp(theta[2]), _REGULAR + math.exp(theta[3])
+        z = (x - low) / width
+        total = float(
+            (a - 1) * np.sum(np.log(z))
+            + (b - 1) * np.sum(np.log1p(-z))
+            - x.size * (special.betaln(a, b) + math.log(width))
+        )
+        return -total if math.isfinite(total) else math.inf
 
     def theta_of(low: float, high: float, a: float, b: float) -> np.ndarray:
         gaps = [(first - low) / span, (high - last) / span]
-        return np.log(np.maximum([*gaps, a - _REGULAR, b - _REGULAR], 1e-9))
+        theta = np.log(np.maximum([*gaps, a - _REGULAR, b - _REGULAR], 1e-300))
+        return np.clip(theta, -9.9, 9.9)  # inside the search's bounds
 
     starts = [theta_of(lo, hi, alpha, beta), theta_of(pert.low, pert.high, *frozen(pert).args)]
     start = min(starts, key=cost)
