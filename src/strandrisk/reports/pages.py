@@ -55,6 +55,7 @@ from strandrisk.reports.figures import (
 )
 from strandrisk.reports.mc_pages import decisions_page, mc_page  # re-exported
 from strandrisk.scenarios.sampling import SAMPLER_NAMES
+from strandrisk.scenarios.schema import field_metadata
 
 __all__ = [
     "PAGE_CSS",
@@ -763,7 +764,11 @@ def limit_page(result: LimitSolution, out: Path | None, png: Path | None) -> lis
 def _shown(value: float, unit: str) -> str:
     """Write a statistic in its display unit (USD in billions, a share in per cent)."""
     scale, _, label = display_unit(unit)
-    return "-" if not np.isfinite(value) else f"{value * scale:,.4g} {label}"
+    if not np.isfinite(value):
+        return "-"
+    if unit == "USD":
+        return f"${value * scale:,.4g}B"
+    return f"{value * scale:,.4g} {label}".strip()
 
 
 def optimize_page(
@@ -796,14 +801,23 @@ def optimize_page(
     )
     tables = []
     points = [("scenario's own", r.own)] + ([("optimum", r.best)] if r.best is not None else [])
+    units = [str(field_metadata(k).get("unit", "")) for k in r.keys]
+    units += [r.objective.unit, *(rule.unit for rule in r.limits)]
     frame = pd.DataFrame(
         {
-            name: [*(r.trials.iloc[row][k] for k in r.keys), *r.at(row)["statistic"]]
+            name: [
+                _shown(float(v), unit)
+                for v, unit in zip(
+                    [*(r.trials.iloc[row][k] for k in r.keys), *r.at(row)["statistic"]],
+                    units,
+                    strict=True,
+                )
+            ]
             for name, row in points
         },
         index=[*r.keys, *r.at(r.own).index],
     )
-    tables.append(("The optimum and the scenario's own values", _table(frame, "", "{:,.6g}")))
+    tables.append(("The optimum and the scenario's own values", _table(frame, "")))
     if again is not None:
         tables.append(
             (
