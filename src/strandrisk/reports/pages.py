@@ -767,7 +767,7 @@ def _shown(value: float, unit: str) -> str:
     if not np.isfinite(value):
         return "-"
     if unit == "USD":
-        return f"${value * scale:,.4g}B"
+        return f"{'-' if value < 0 else ''}${abs(value) * scale:,.4g}B"
     return f"{value * scale:,.4g} {label}".strip()
 
 
