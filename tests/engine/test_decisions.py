@@ -144,6 +144,51 @@ def test_regret_is_the_distance_from_the_best_decision_in_each_draw():
     assert only_stress.regret("industry").empty  # a stress changes the futures, not the choice
 
 
+def test_robustness_metrics_against_each_decision_run_alone():
+    """McPhail et al.'s metrics from the outcomes of each decision run on the same draws;
+    the metric's pick is the decision its hand value ranks first; stresses take no part."""
+    from strandrisk.core.sketch import QuantileSketch
+    from strandrisk.engine.decisions import HURWICZ, ROBUSTNESS
+
+    sc, space = _setup()
+    decisions = {"flat": {"capex.path": "flat"}, "short": {"companies.meta.compute_life": 3.0}}
+    stress = {"elastic": {"market.elasticity": (0.9, 1.0)}}
+    got = compare_decisions(sc, space, decisions, N, 9, sampler="mc", stresses=stress)
+    samples = sample_range(space, 0, N, 9, "mc")
+    runs = {AS_GIVEN: sr.simulate(sc, samples, breakeven=False).outcomes}
+    for label, overrides in decisions.items():
+        chosen = sr.load_scenario("base", overrides={"years": 4, **overrides})
+        runs[label] = sr.simulate(chosen, samples, breakeven=False).outcomes
+    metrics, picks = got.robustness("meta")
+    assert set(metrics.index.get_level_values("decision")) == {AS_GIVEN, "flat", "short"}
+    for outcome, up in ROBUSTNESS.items():
+        hand = {}
+        for label, r in runs.items():
+            x = r.loc[r["company"] == "meta", outcome].to_numpy()
+            worst, best = (x.min(), x.max()) if up else (x.max(), x.min())
+            q = QuantileSketch.of(x).quantile(np.array([0.1, 0.9]))
+            hand[label] = {
+                "laplace": x.mean(),
+                "maximin": worst,
+                "maximax": best,
+                "hurwicz": HURWICZ * best + (1 - HURWICZ) * worst,
+                "decile": q[0] if up else q[1],
+                "sd": x.std(ddof=1),
+            }
+            row = metrics.loc[(outcome, label)]
+            scale = max(np.abs(x).max(), 1.0)
+            for m, v in hand[label].items():
+                assert row[m] == pytest.approx(v, rel=2e-4, abs=2e-4 * scale), (outcome, m)
+        for m in ("laplace", "maximin", "hurwicz", "decile"):
+            values = {d: h[m] for d, h in hand.items()}
+            top = (max if up else min)(values, key=values.get)
+            assert top in str(picks.loc[outcome, m]).split(" = "), (outcome, m)
+    assert got.robustness("industry")[1].loc["stranded_peak", "laplace"] == "flat"
+    doc = got.as_json()["robustness"]["meta"]
+    assert set(doc["metrics"]) == set(ROBUSTNESS)
+    assert doc["picks"]["npv_2026"]["laplace"] == picks.loc["npv_2026", "laplace"]
+
+
 def test_holding_capex_growth_at_zero_is_the_flat_path():
     """An uncertain key a decision sets is held in every draw: growth 0 is the flat path."""
     sc, space = _setup()
@@ -412,3 +457,25 @@ def test_a_failed_comparison_write_leaves_no_partial_run(tmp_path, monkeypatch):
     with duckdb.connect(str(store.path), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
+
+
+def test_robustness_on_the_command_line_page_and_export(tmp_path):
+    from strandrisk.store.export import run_tables
+    from strandrisk.store.runs import RunStore
+
+    runner = CliRunner()
+    store = tmp_path / "s.duckdb"
+    args = ["mc", "--n", "60", "--set", "years=4", "--compare", "capex.path=flat"]
+    text = " ".join(runner.invoke(app, args).stdout.split())
+    assert "Robustness metrics: the decision each ranks first: industry" in text
+    assert "mean (Laplace) D1 D1 D1" in text  # flat capex: the best mean of all three
+    done = runner.invoke(app, [*args, "--out", str(tmp_path), "--store", str(store)])
+    assert done.exit_code == 0, done.output
+    page = (tmp_path / "decisions.html").read_text()
+    assert "Robustness metrics" in page
+    assert "The decision each metric ranks first" in page
+    sheet = run_tables(RunStore(store).get(1))["robustness"]
+    assert set(sheet["decision"]) == {AS_GIVEN, "capex.path=flat"}
+    assert {"company", "outcome", "laplace", "maximin", "kurtosis"} <= set(sheet.columns)
+    stressed = ["mc", "--n", "30", "--set", "years=4", "--stress", "market.elasticity=P0:P10"]
+    assert "Robustness metrics" not in runner.invoke(app, stressed).stdout  # no choice made

@@ -474,6 +474,7 @@ def decisions_tables(
     regret = c.regret(company)
     if not regret.empty:
         tables.append(_regret_table(regret, company, short))
+        tables.append(_robustness_table(c.robustness(company)[1], company, short))
     good = c.satisficing(company)
     if not good.empty:
         tables.append(_satisficing_table(good, c.requirements, company, short))
@@ -592,6 +593,39 @@ def _decision_change_table(c: Any, company: str, short: dict[str, str]) -> Table
         if i % len(COMPARED) == 0 and i < len(change):
             ct.add_section()
     return ct
+
+
+_METRICS = {
+    "laplace": "mean (Laplace)",
+    "maximin": "worst draw (maximin)",
+    "maximax": "best draw (maximax)",
+    "hurwicz": "half best, half worst (Hurwicz)",
+    "decile": "worst tenth's edge",
+    "sd": "least spread (sd)",
+    "skew": "skew to the good side",
+    "kurtosis": "lightest tails",
+}
+"""The robustness metrics as the terminal names them."""
+
+
+def _robustness_table(picks: pd.DataFrame, company: str, short: dict[str, str]) -> Table:
+    """Return the decision each robustness metric ranks first, per outcome."""
+    t = _compact(f"Robustness metrics: the decision each ranks first: {company}")
+    t.add_column("metric", no_wrap=True)
+    for outcome in picks.index:
+        t.add_column(_DECISION_OUTCOMES.get(str(outcome), str(outcome)))
+    for metric in picks.columns:
+        cells = []
+        for outcome in picks.index:
+            pick = picks.loc[outcome, metric]
+            cells.append(
+                "-" if pick is None else " = ".join(short.get(p, p) for p in str(pick).split(" = "))
+            )
+        t.add_row(_METRICS.get(str(metric), str(metric)), *cells)
+    t.caption = (
+        "McPhail et al. (2018); every metric's values per decision: --json, --out, the export"
+    )
+    return t
 
 
 def _regret_table(regret: pd.DataFrame, company: str, short: dict[str, str]) -> Table:

@@ -67,6 +67,11 @@ REGRET = {"npv_2026": True, "stranded_peak": False}
 robustness metrics): in each draw, how far a decision falls short of the best decision for
 that draw (:meth:`DecisionComparison.regret`). Stresses change the futures, not the choice,
 so only the scenario as given and the decisions take part."""
+ROBUSTNESS = {"npv_2026": True, "stranded_peak": False, "impairment_ifrs": False}
+"""Outcomes whose robustness metrics a comparison reports, and whether more is better
+(:meth:`DecisionComparison.robustness`)."""
+HURWICZ = 0.5
+"""Weight of the best outcome in Hurwicz's optimism-pessimism metric. [-]"""
 LOAN_COVER = {"min_llcr": 1.0}
 """Compared as well when asked for (``compare_decisions(..., llcr=True)``, ``mc --compare
 --llcr``): the lowest quarterly loan life cover ratio, counted below 1."""
@@ -252,6 +257,71 @@ class DecisionComparison:
         frame = pd.DataFrame([rows[k] for k in keys], columns=["best_in", "mean", "p90", "max"])
         frame.index = pd.MultiIndex.from_tuples(keys, names=["decision", "outcome"])
         return frame
+
+    def robustness(self, company: str = "industry") -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Each decision's robustness metrics, and the decision each metric picks.
+
+        The metrics of McPhail et al. (2018, *Earth's Future* 6: 169-191), EMA Workbench's
+        robustness metrics, over the draws (each value within the sketches' 0.01 %), with
+        "worst" and "best" by the outcome's direction (:data:`ROBUSTNESS`: a higher NPV, a
+        lower peak stranded value and impairment): ``laplace`` (the mean: the principle of
+        insufficient reason), ``maximin`` (the worst draw), ``maximax`` (the best),
+        ``hurwicz`` (:data:`HURWICZ` of the best plus the rest of the worst), ``decile``
+        (the worst tenth's edge: P10 of the NPV, P90 of the others; percentile-based),
+        ``sd`` (the spread: less is better), ``skew`` (percentile skewness, ``((P90 + P10)
+        / 2 - P50) / ((P90 - P10) / 2)``, toward the good side is better) and ``kurtosis``
+        (percentile kurtosis, ``(P90 - P10) / (P75 - P25)``: less is better). Regret and
+        satisficing are :meth:`regret` and :meth:`satisficing`. Stresses change the futures,
+        not the choice, and take no part.
+
+        Parameters
+        ----------
+        company : str
+            A company of the run, or ``"industry"``. [-]
+
+        Returns
+        -------
+        metrics : pandas.DataFrame
+            Index (outcome, decision), a column per metric. [USD; skew and kurtosis -]
+        picks : pandas.DataFrame
+            Index outcome, a column per metric: the decision the metric ranks first (the
+            first on a tie). [-]
+        """
+        self._check(company)
+        taking_part = {label for label, _, _ in self.regrets}  # the decisions, no stress
+        chosen = [label for label in self.decisions if label in taking_part] or [AS_GIVEN]
+        rows = {}
+        for outcome, up in ROBUSTNESS.items():
+            for label in chosen:
+                sketch = self.outcomes[(label, company, outcome)]
+                p10, p25, p50, p75, p90 = sketch.quantile(np.array([0.1, 0.25, 0.5, 0.75, 0.9]))
+                worst, best = (
+                    (sketch.minimum(), sketch.maximum())
+                    if up
+                    else (sketch.maximum(), sketch.minimum())
+                )
+                half = (p90 - p10) / 2
+                rows[(outcome, label)] = {
+                    "laplace": sketch.mean(),
+                    "maximin": worst,
+                    "maximax": best,
+                    "hurwicz": HURWICZ * best + (1 - HURWICZ) * worst,
+                    "decile": float(p10 if up else p90),
+                    "sd": sketch.std(),
+                    "skew": float(((p90 + p10) / 2 - p50) / half) if half > 0 else np.nan,
+                    "kurtosis": float((p90 - p10) / (p75 - p25)) if p75 > p25 else np.nan,
+                }
+        frame = pd.DataFrame.from_dict(rows, orient="index")
+        frame.index = pd.MultiIndex.from_tuples(list(rows), names=["outcome", "decision"])
+        picks = {}
+        for outcome, up in ROBUSTNESS.items():
+            part = frame.xs(outcome, level="outcome")
+            # the direction of each metric: the outcome's for the levels, toward the good
+            # side for the skew, less for the spread and the tails' weight
+            sense = {m: up for m in ("laplace", "maximin", "maximax", "hurwicz", "decile")}
+            sense.update(sd=False, skew=up, kurtosis=False)
+            picks[outcome] = {m: _first(part[m], sense[m]) for m in frame.columns}
+        return frame, pd.DataFrame.from_dict(picks, orient="index").rename_axis("outcome")
 
     def at_once(self, event: str = "ifrs") -> pd.DataFrame:
         """Each decision's chance that every company has been impaired by the end of each year.
@@ -445,6 +515,13 @@ class DecisionComparison:
             else None
         )
         together = {e: json_rows(t) for e in AT_ONCE if not (t := self.at_once(e)).empty}
+        robust = {}
+        for company in self.companies():
+            metrics, picks = self.robustness(company)
+            robust[company] = {
+                "metrics": {o: json_rows(metrics.xs(o, level="outcome")) for o in ROBUSTNESS},
+                "picks": {o: dict(picks.loc[o]) for o in ROBUSTNESS},
+            }
         return {
             "n": self.n,
             "seed": self.seed,
@@ -456,6 +533,7 @@ class DecisionComparison:
             "regret": regrets,
             "satisficing": satisficing,
             "at_once": together or None,
+            "robustness": robust,
             "confidence": CONFIDENCE,
             "units": {
                 "summary": "USD; p_npv_negative a share of the draws",
@@ -468,6 +546,11 @@ class DecisionComparison:
                 "peak stranded value): mean, p90, max; best_in a share of the draws",
                 "satisficing": "the share of the draws in which each decision meets every "
                 "requirement (a cover without debt meets its own); null without requirements",
+                "robustness": "per company and outcome, each decision's robustness metrics "
+                "(McPhail et al. 2018): laplace (mean), maximin (worst draw), maximax (best), "
+                "hurwicz (half best, half worst), decile (the worst tenth's edge), sd in USD; "
+                "skew and kurtosis (percentile-based) unitless; picks: the decision each "
+                "metric ranks first (tied ones joined by ' = ', 'all' when every one ties)",
                 "at_once": "per standard (ifrs, usgaap), the share of the draws in which every "
                 "company has had a material impairment by the end of each year, per decision",
                 "change": "USD, the decision less the scenario as given in the same draw; "
@@ -480,6 +563,19 @@ class DecisionComparison:
         if (AS_GIVEN, company, COMPARED[0]) not in self.outcomes:
             known = ", ".join(self.companies())
             raise InputError(f"company {company!r}: not in the comparison; it has {known}")
+
+
+def _first(values: pd.Series, more: bool) -> str | None:
+    """Return the decision a metric ranks first: tied ones joined by `` = ``, all: ``"all"``.
+
+    None where no decision has a value. Values within 1e-9 (relative) of the best tie.
+    """
+    found = values.dropna()
+    if found.empty:
+        return None
+    top = found.max() if more else found.min()
+    tied = [str(d) for d, v in found.items() if abs(v - top) <= 1e-9 * max(abs(top), 1.0)]
+    return "all" if len(tied) == len(values) > 1 else " = ".join(tied)
 
 
 def requirement_text(requirements: list[tuple[str, float, bool]]) -> str:

@@ -483,6 +483,37 @@ def _regret_section(c: DecisionComparison, company: str) -> list[tuple[str, str]
     ]
 
 
+def _robustness_section(c: DecisionComparison, company: str) -> list[tuple[str, str]]:
+    """Return the robustness metrics' section (none when no decision is compared)."""
+    if c.regret(company).empty:
+        return []
+    metrics, picks = c.robustness(company)
+    shown = metrics.copy()
+    money = ["laplace", "maximin", "maximax", "hurwicz", "decile", "sd"]
+    shown[money] /= 1e9
+    shown.index = [f"{DRIVER_NAMES.get(o, o)}: {d}" for o, d in shown.index]
+    shown.columns = [*(f"{m} ($B)" for m in money), "skew", "kurtosis"]
+    picks = picks.fillna("-")
+    picks.index = [DRIVER_NAMES.get(o, o) for o in picks.index]
+    text = (
+        "McPhail et al. (2018), EMA Workbench's robustness metrics, over the draws: the mean "
+        "(Laplace), the worst and best draw (maximin, maximax), half of each (Hurwicz), the worst "
+        "tenth's edge (P10 of the NPV, P90 of the others), the spread, and the percentile "
+        "skewness ((P90 + P10)/2 - P50 over (P90 - P10)/2) and kurtosis ((P90 - P10)/(P75 - "
+        "P25)). Worst and best by the outcome's direction: a higher NPV, a lower peak stranded "
+        "value and impairment. The metrics can pick different decisions: that is their point."
+    )
+    return [
+        (
+            "Robustness metrics",
+            _table(shown, "outcome and decision", "{:,.3g}")
+            + "<h3>The decision each metric ranks first</h3>"
+            + _table(picks, "outcome")
+            + _small(text),
+        )
+    ]
+
+
 def _peak_year_section(r: MCResult) -> list[tuple[str, str]]:
     """When today's capital's stranded value peaks, as a page section (none if not known)."""
     if r.peak_year_to_2026 is None:
@@ -649,6 +680,7 @@ def decisions_page(
         ),
     ]
     tables.extend(_regret_section(c, company))
+    tables.extend(_robustness_section(c, company))
     tables.extend(_satisficing_section(c, company))
     together = c.at_once_by_standard()
     if not together.empty:

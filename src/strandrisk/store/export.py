@@ -198,6 +198,11 @@ def _comparison_tables(c: Any) -> dict[str, pd.DataFrame]:
     together = c.at_once_by_standard()
     if not together.empty:
         out["at_once"] = together.reset_index()
+    if c.regrets:  # a decision besides the scenario as given: robustness to compare
+        frames = [c.robustness(company)[0].reset_index() for company in c.companies()]
+        for company, frame in zip(c.companies(), frames, strict=True):
+            frame.insert(0, "company", company)
+        out["robustness"] = pd.concat(frames, ignore_index=True)
     if c.requirements:
         from strandrisk.engine.decisions import requirement_text
 
@@ -286,6 +291,11 @@ def _units_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         ]
         if "satisficing" in tables:
             rows.append(("satisficing", "satisficing", "fraction of the draws meeting every one"))
+        if "robustness" in tables:
+            rows.append(
+                ("robustness", "laplace ... sd", "USD (each decision's metric over the draws)")
+            )
+            rows.append(("robustness", "skew, kurtosis", "- (percentile-based)"))
         if "at_once" in tables:
             rows.append(
                 ("at_once", "2026 ...", "fraction of the draws with every company impaired")
