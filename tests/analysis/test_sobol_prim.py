@@ -632,6 +632,42 @@ def test_group_indices_by_hand_and_on_the_command_line():
     labels = {row["parameter"] for row in out["sobol"]}
     assert "market.* (15)" in labels
     assert out["runs"] == 8 * (len(labels) + 2)
-    bad = runner.invoke(app, ["sensitivity", "--groups", "--method", "morris", "--n", "4"])
+    bad = runner.invoke(app, ["sensitivity", "--groups", "--method", "pawn", "--n", "40"])
     assert bad.exit_code == 2
-    assert "--groups: Sobol' indices of the groups of parameters" in bad.output
+    assert "--groups: indices of the groups of parameters, with --method sobol" in bad.output
+
+
+def test_morris_by_groups_by_hand_and_on_the_command_line():
+    """Linear effects move a group by exactly its members' effects: a group of one keeps its
+    coefficient (mu* = mu = |c| x range, sigma 0), a group of idle members has none, and a
+    group of several gets a mu* between its largest member's and their sum, mu and sigma NaN."""
+    from strandrisk.analysis.morris import morris_indices
+
+    u01 = Distribution("uniform", low=0.0, high=1.0)
+    space = UncertaintySpace(("a.one", "b.one", "a.two", "c.one", "c.two"), (u01,) * 5, np.eye(5))
+
+    def evaluate(s):
+        return {"y": 3.0 * s["a.one"] + 1.0 * s["a.two"] - 2.0 * s["b.one"] + 0.0 * s["c.one"]}
+
+    got = morris_indices(evaluate, space, 40, seed=3, groups=True).loc["y"]
+    assert list(got.index) == ["a.* (2)", "b.* (1)", "c.* (2)"]  # the strongest first
+    assert got.loc["b.* (1)", "mu_star"] == pytest.approx(2.0, rel=1e-5)
+    assert got.loc["b.* (1)", "mu"] == pytest.approx(-2.0, rel=1e-5)
+    assert got.loc["b.* (1)", "sigma"] == pytest.approx(0.0, abs=1e-6)
+    assert got.loc["c.* (2)", "mu_star"] == pytest.approx(0.0, abs=1e-9)
+    assert 3.0 * (1 - 1e-5) <= got.loc["a.* (2)", "mu_star"] <= 4.0 * (1 + 1e-5)
+    assert np.isnan(got.loc["a.* (2)", ["mu", "sigma"]]).all()
+    from strandrisk.reports.analysis_figures import morris_figure
+
+    bars = morris_figure(got, "t", "-").data[0]  # no spread for a group: bars of mu*
+    assert bars.type == "bar"
+    assert list(bars.x) == list(got.index)
+    np.testing.assert_allclose(bars.error_y.array, got["mu_star_conf"])
+    runner = CliRunner()
+    args = ["sensitivity", "--method", "morris", "--groups", "--n", "4", "--set", "years=3"]
+    out = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    labels = {row["parameter"] for row in out["morris"]}
+    assert "market.* (15)" in labels
+    assert out["runs"] == 4 * (len(labels) + 1)
+    text = " ".join(runner.invoke(app, args).stdout.split())
+    assert "By groups: a group's parameters move together in each step" in text

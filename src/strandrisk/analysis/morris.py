@@ -13,6 +13,12 @@ change in the outcome by the step, so an effect reads as the change in the outco
 the parameter's whole range in probability (its 0th to 100th percentile), in the
 outcome's unit. A screening method: it says which parameters matter, not how much of the
 variance each explains (that is Sobol', :mod:`strandrisk.analysis.sobol`).
+
+By groups (Campolongo, Cariboni and Saltelli 2007): the parameters of a group (the part of
+their keys before the first dot: market, technology ...) move together in each step, so the
+model runs ``r (g + 1)`` times for ``g`` groups, and each group gets a ``mu*``. A group's
+members may move in opposite directions in one step, so ``mu`` and ``sigma`` lose their
+meaning for a group of several (NaN); a group of one keeps them.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
-from strandrisk.analysis.sobol import model_evaluator
+from strandrisk.analysis.sobol import group_labels, model_evaluator
 from strandrisk.errors import whole_number
 from strandrisk.scenarios.sampling import UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
@@ -43,6 +49,7 @@ def morris_indices(
     trajectories: int,
     seed: int,
     levels: int = MORRIS_LEVELS,
+    groups: bool = False,
 ) -> pd.DataFrame:
     """Morris ``mu``, ``mu*`` (with its 95 % bootstrap interval) and ``sigma``.
 
@@ -58,15 +65,28 @@ def morris_indices(
         Seed of the design and of the bootstrap. [-]
     levels : int
         Grid levels per parameter (even). [count]
+    groups : bool
+        By groups of parameters (:func:`~strandrisk.analysis.sobol.group_labels`): ``r (g +
+        1)`` runs. [-]
 
     Returns
     -------
     pandas.DataFrame
-        Index (outcome, parameter), largest ``mu_star`` first per outcome; columns ``mu``,
-        ``mu_star``, ``mu_star_conf``, ``sigma``. [outcome unit across the probability range]
+        Index (outcome, parameter or group), largest ``mu_star`` first per outcome; columns
+        ``mu``, ``mu_star``, ``mu_star_conf``, ``sigma`` (``mu`` and ``sigma`` NaN for a
+        group of several). [outcome unit across the probability range]
     """
     d = len(space.keys)
-    problem = {"num_vars": d, "names": list(space.keys), "bounds": [[0.0, 1.0]] * d}
+    problem: dict[str, object] = {
+        "num_vars": d,
+        "names": list(space.keys),
+        "bounds": [[0.0, 1.0]] * d,
+    }
+    names = list(space.keys)
+    if groups:
+        labels = group_labels(space.keys)
+        problem["groups"] = labels
+        names = list(dict.fromkeys(labels))  # SALib's order: first appearance
     u = morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
     mapped = np.clip(u, _EDGE, 1.0 - _EDGE)
     samples = {
@@ -83,8 +103,11 @@ def morris_indices(
                 c: np.asarray(res[c], dtype=float)
                 for c in ("mu", "mu_star", "mu_star_conf", "sigma")
             },
-            index=pd.Index(list(space.keys), name="parameter"),
+            index=pd.Index(names, name="parameter"),
         )
+        if groups:  # members moving in opposite directions: a signed mean means nothing
+            several = [label for label in names if not label.endswith(" (1)")]
+            frame.loc[several, ["mu", "sigma"]] = np.nan
         frames.append(frame.assign(outcome=outcome).set_index("outcome", append=True).swaplevel())
     order = pd.concat(frames)
     return order.sort_values(["outcome", "mu_star"], ascending=[True, False], kind="stable")
@@ -97,6 +120,7 @@ def morris_for_scenario(
     seed: int,
     outcomes: tuple[str, ...] = ("stranded_peak", "npv_2026"),
     company: str = "industry",
+    groups: bool = False,
 ) -> pd.DataFrame:
     """Morris screening of the cohort model's outcomes for one company (default the industry).
 
@@ -115,6 +139,8 @@ def morris_for_scenario(
         [-]
     company : str
         A company of the scenario, or ``"industry"``. [-]
+    groups : bool
+        By groups of parameters: ``r (g + 1)`` runs. [-]
 
     Returns
     -------
@@ -129,4 +155,4 @@ def morris_for_scenario(
     trajectories = whole_number("trajectories", trajectories, 2)
     seed = whole_number("seed", seed, 0)
     evaluate = model_evaluator(scenario, outcomes, company, "Morris screening needs")
-    return morris_indices(evaluate, space, trajectories, seed)
+    return morris_indices(evaluate, space, trajectories, seed, groups=groups)

@@ -106,8 +106,8 @@ def sensitivity(
         typer.Option(
             "--groups",
             metavar="",
-            help="Sobol' only: indices of each group of parameters (market, technology, "
-            "financing ...: the key before its dot), n x (g + 2) runs.",
+            help="Sobol' or Morris: indices of each group of parameters (market, technology, "
+            "financing ...: the key before its dot), n x (g + 2) or n x (g + 1) runs.",
         ),
     ] = False,
     out: ui.OUT_OPTION = None,
@@ -131,10 +131,10 @@ def sensitivity(
             f"--second-order: Saltelli's design gives the pairs' indices; --method {method} has "
             "none (use --method sobol)"
         )
-    if groups and (method != "sobol" or second_order):
+    if groups and (method not in ("sobol", "morris") or second_order):
         raise InputError(
-            "--groups: Sobol' indices of the groups of parameters, with --method sobol and "
-            "without --second-order"
+            "--groups: indices of the groups of parameters, with --method sobol (without "
+            "--second-order) or morris"
         )
     if from_ is not None:
         if method not in _GIVEN:
@@ -179,7 +179,7 @@ def sensitivity(
         elif method == "sobol":
             indices = sobol_for_scenario(chosen, space, n, seed, outcomes, company, groups)
         elif method == "morris":
-            indices = morris_for_scenario(chosen, space, n, seed, outcomes, company)
+            indices = morris_for_scenario(chosen, space, n, seed, outcomes, company, groups)
         elif method == "pawn":
             indices = pawn_for_scenario(chosen, space, n, seed, outcomes, company)
         elif method == "rbd-fast":

@@ -238,7 +238,13 @@ def morris_table(indices: pd.DataFrame, company: str, runs: int) -> Group:
             f"From {runs:,} runs. mu*: the mean absolute change of the outcome as the parameter "
             "moves across its range in probability (P0 to P100); sigma: how much that change "
             "varies from one point to another (nonlinearity, interactions); mu: its mean with "
-            "sign. A screening: it ranks what matters; --method sobol apportions the variance.",
+            "sign. A screening: it ranks what matters; --method sobol apportions the variance."
+            + (
+                " By groups: a group's parameters move together in each step, some up and some "
+                "down, so mu and sigma mean nothing for a group of several (-)."
+                if any(".* (" in str(p) for p in indices.index.get_level_values(-1))
+                else ""
+            ),
             style="dim",
         )
     )

@@ -793,7 +793,8 @@ def morris_figure(indices: pd.DataFrame, title: str, unit: str, scale: float = 1
     Parameters
     ----------
     indices : pandas.DataFrame
-        Index parameter; columns ``mu_star`` and ``sigma``. [outcome unit]
+        Index parameter (or group); columns ``mu_star``, ``mu_star_conf`` and ``sigma``
+        (NaN for a group of several: then bars of mu*). [outcome unit]
     title : str
         Chart title. [-]
     unit : str
@@ -803,6 +804,20 @@ def morris_figure(indices: pd.DataFrame, title: str, unit: str, scale: float = 1
     """
     d = indices.head(12)
     fig = go.Figure()
+    if d["sigma"].isna().any():  # by groups: no spread for a group of several, so bars of mu*
+        fig.add_bar(
+            x=list(d.index),
+            y=d["mu_star"] / scale,
+            error_y={"type": "data", "array": (d["mu_star_conf"] / scale).tolist()},
+            name="mu*",
+        )
+        fig.update_layout(
+            title=title,
+            xaxis_title="group of parameters",
+            yaxis_title=f"mu*: mean absolute effect ({unit})",
+            **_LAYOUT,
+        )
+        return fig
     fig.add_scatter(
         x=d["mu_star"] / scale,
         y=d["sigma"] / scale,
