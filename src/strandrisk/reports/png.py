@@ -143,6 +143,7 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                 bottom = np.asarray(trace.base, dtype=float) if trace.base is not None else 0.0
                 if fig.layout.barmode == "stack":
                     bottom, stacked = stacked, stacked + heights
+                whiskers = trace.error_y.array if trace.error_y.visible is not False else None
                 ax.bar(
                     pos,
                     heights,
@@ -150,6 +151,7 @@ def _draw(fig: go.Figure, ax: plt.Axes) -> None:
                     width=width,
                     label=trace.name,
                     color=list(colour) if isinstance(colour, tuple | list) else colour,
+                    yerr=None if whiskers is None else np.asarray(whiskers, dtype=float),
                 )
                 ax.set_xticks(np.arange(len(trace.x)), [str(v) for v in trace.x])
 
