@@ -32,12 +32,15 @@ def _table(frame: pd.DataFrame, index_name: str, fmt: str = "{:.4g}") -> str:
     head = f'<th class="text">{html.escape(index_name)}</th>' + "".join(
         f"<th>{html.escape(str(c))}</th>" for c in frame.columns
     )
+
+    def cell(v: object) -> str:
+        if isinstance(v, str):
+            return html.escape(v, quote=False)  # a label such as "P(x > 1) <= 0.5"
+        return "-" if pd.isna(v) else fmt.format(v)
+
     rows = "".join(
         f'<tr><td class="text">{html.escape(str(i))}</td>'
-        + "".join(
-            f"<td>{'-' if pd.isna(v) else (fmt.format(v) if not isinstance(v, str) else v)}</td>"
-            for v in row
-        )
+        + "".join(f"<td>{cell(v)}</td>" for v in row)
         + "</tr>"
         for i, row in zip(frame.index, frame.to_numpy(), strict=True)
     )

@@ -819,10 +819,15 @@ def optimize_page(
     )
     tables.append(("The optimum and the scenario's own values", _table(frame, "")))
     if again is not None:
+        spread = again.copy()
+        for key, unit in zip(r.keys, units, strict=False):
+            spread[key] = [_shown(float(v), unit) for v in spread[key]]
+        spread["objective"] = [_shown(float(v), r.objective.unit) for v in spread["objective"]]
+        spread = spread.rename(columns={"objective": r.objective.name})
         tables.append(
             (
                 f"The same search on {len(again)} other sets of {r.n:,} draws",
-                _table(again, "seed", "{:,.6g}")
+                _table(spread, "seed")
                 + _small("How far sampling moves the optimum: each row a search on its own seed."),
             )
         )
