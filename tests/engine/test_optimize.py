@@ -190,6 +190,10 @@ def test_the_command_its_page_workbook_and_json(tmp_path):
     assert "Every point tried" in page
     sheets = pd.read_excel(tmp_path / "o.xlsx", sheet_name=None)
     assert {"summary", "optimum", "trials"} <= set(sheets)
+    units = sheets["units"].set_index("column")["unit"].to_dict()
+    assert units["companies.meta.capex_2026"] == "USD"
+    assert units["objective"] == "USD"
+    assert units["limit_1"] == "fraction"
     assert len(sheets["trials"]) == doc["points_tried"] + 1  # and the scenario's own
 
 

@@ -1009,7 +1009,7 @@ def optimize(
         tables = result.tables()
         if again is not None:
             tables["resampled"] = again.reset_index()
-        ui.wrote([write_workbook(tables, xlsx, {})], as_json)
+        ui.wrote([write_workbook(tables, xlsx, result.units())], as_json)
     if as_json:
         doc = result.as_json()
         if again is not None:

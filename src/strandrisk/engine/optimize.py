@@ -225,6 +225,16 @@ class Optimum:
             f"{'the range' if len(self.keys) == 1 else 'each range'}.{flat} {said}"
         )
 
+    def units(self) -> dict[str, str]:
+        """Return the unit of each numeric column of :meth:`tables`' trials [-]."""
+        found = {k: _unit(k) for k in self.keys}
+        found |= dict.fromkeys(
+            ("objective", "objective_low", "objective_high"), self.objective.unit
+        )
+        for j, rule in enumerate(self.limits, start=1):
+            found |= dict.fromkeys((f"limit_{j}", f"limit_{j}_low", f"limit_{j}_high"), rule.unit)
+        return found
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return the result as tables: ``summary``, ``optimum`` and ``trials``.
 
