@@ -17,7 +17,7 @@ with it; the gap between the two is what it owes to the other changes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "MAX_STEPS",
     "Bridge",
     "bridge",
+    "choice_batches",
     "key_unit",
     "outcomes_at",
     "prior_diff",
@@ -394,22 +395,8 @@ def outcomes_at(
         A value a parameter does not take (out of its range, not a number, a choice it
         does not offer, shares that stop adding up).
     """
-    flat = scenario.flat()
-    keys = list(settings[0]) if settings else []
-    choices = [k for k in keys if isinstance(flat[k], bool | str)]
-    numeric = [k for k in keys if k not in choices]
-    batches: dict[tuple, list[int]] = {}
-    for i, setting in enumerate(settings):
-        batches.setdefault(tuple(setting[k] for k in choices), []).append(i)
     value = np.full((len(settings), len(outcomes)), np.nan)
-    for chosen, rows in batches.items():
-        run = with_choices(scenario, dict(zip(choices, chosen, strict=True)), where)
-        samples = {}
-        for key in numeric:
-            try:
-                samples[key] = np.array([float(settings[i][key]) for i in rows])
-            except (TypeError, ValueError):
-                raise InputError(f"{where}: {key} takes numbers") from None
+    for run, rows, samples in choice_batches(scenario, settings, where):
         try:
             result = simulate(
                 run,
@@ -422,6 +409,49 @@ def outcomes_at(
         table = result.outcomes[result.outcomes["company"] == company]
         value[rows] = table[list(outcomes)].to_numpy(dtype=float)
     return value
+
+
+def choice_batches(
+    scenario: Scenario, settings: Sequence[Mapping[str, Any]], where: str
+) -> Iterator[tuple[Scenario, list[int], dict[str, np.ndarray]]]:
+    """Group settings by their non-numeric choices: one scenario and batch of values each.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Every value a setting leaves out stays as here. [-]
+    settings : sequence of mapping
+        ``{dotted.key: value}`` per run, all with the same keys. [canonical units]
+    where : str
+        What asks, for messages. [-]
+
+    Yields
+    ------
+    tuple
+        The scenario with the batch's choices (``capex.path``, switches), the settings'
+        positions in the batch, and each numeric key's values over them. [-, -, key units]
+
+    Raises
+    ------
+    InputError
+        A numeric key given something that is not a number, a choice it does not offer.
+    """
+    flat = scenario.flat()
+    keys = list(settings[0]) if settings else []
+    choices = [k for k in keys if isinstance(flat[k], bool | str)]
+    numeric = [k for k in keys if k not in choices]
+    batches: dict[tuple, list[int]] = {}
+    for i, setting in enumerate(settings):
+        batches.setdefault(tuple(setting[k] for k in choices), []).append(i)
+    for chosen, rows in batches.items():
+        run = with_choices(scenario, dict(zip(choices, chosen, strict=True)), where)
+        samples = {}
+        for key in numeric:
+            try:
+                samples[key] = np.array([float(settings[i][key]) for i in rows])
+            except (TypeError, ValueError):
+                raise InputError(f"{where}: {key} takes numbers") from None
+        yield run, rows, samples
 
 
 def _shapley(v: np.ndarray, k: int) -> np.ndarray:

@@ -167,11 +167,15 @@ def _beta(x: np.ndarray, pert: Distribution) -> Distribution:
     first, last = float(x.min()), float(x.max())
     span = last - first
 
-    def dist_of(theta: np.ndarray) -> Distribution:
+    def parts(theta: np.ndarray) -> tuple[float, float, float, float]:
+        """Low and high end, and the two shapes, of the search's coordinates."""
         low = first - span * math.exp(theta[0])
         high = last + span * math.exp(theta[1])
-        shape = (_REGULAR + math.exp(theta[2]), _REGULAR + math.exp(theta[3]))
-        return Distribution("beta", low=low, high=high, shape=shape)
+        return low, high, _REGULAR + math.exp(theta[2]), _REGULAR + math.exp(theta[3])
+
+    def dist_of(theta: np.ndarray) -> Distribution:
+        low, high, a, b = parts(theta)
+        return Distribution("beta", low=low, high=high, shape=(a, b))
 
     def likelihood(dist: Distribution) -> float:
         total = float(np.sum(frozen(dist).logpdf(x)))
@@ -182,9 +186,8 @@ def _beta(x: np.ndarray, pert: Distribution) -> Distribution:
         # (a - 1) ln z + (b - 1) ln(1 - z) - ln B(a, b) - ln(high - low), z in (0, 1)
         if not np.all(np.abs(theta) < 10):  # ends within e^10 spans, shapes below 2 + e^10
             return math.inf
-        low = first - span * math.exp(theta[0])
-        width = last + span * math.exp(theta[1]) - low
-        a, b = _REGULAR + math.exp(theta[2]), _REGULAR + math.exp(theta[3])
+        low, high, a, b = parts(theta)
+        width = high - low
         z = (x - low) / width
         total = float(
             (a - 1) * np.sum(np.log(z))

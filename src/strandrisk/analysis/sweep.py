@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from strandrisk.analysis.bridge import _BREAKEVEN, BRIDGE_OUTCOMES, outcomes_at, with_choices
+from strandrisk.analysis.bridge import _BREAKEVEN, BRIDGE_OUTCOMES, choice_batches, outcomes_at
 from strandrisk.errors import InputError, did_you_mean, whole_number
 from strandrisk.scenarios.sampling import SAMPLERS, UncertaintySpace
 from strandrisk.scenarios.schema import Scenario
@@ -130,7 +130,8 @@ def sweep(
     return frame
 
 
-_STATISTIC = re.compile(r"^(mean|p\d{1,2})$")
+_STATISTIC = re.compile(r"^(mean|p(0?[1-9]|[1-9]\d))$")
+"""A statistic a data table over draws shows: the mean, or a percentile p1 to p99."""
 
 
 def _statistics_at(
@@ -149,7 +150,7 @@ def _statistics_at(
     from strandrisk.engine.limits import run_points
     from strandrisk.engine.mc_exec import sample_in_threads
 
-    if not _STATISTIC.match(statistic) or statistic in ("p0", "p00"):
+    if not _STATISTIC.match(statistic):
         raise InputError(f"sweep: --statistic {statistic!r}: mean or a percentile p1 to p99")
     n = whole_number("n", n, 1)
     if sampler not in SAMPLERS:
@@ -160,25 +161,10 @@ def _statistics_at(
             f"sweep: {solved[0]} is solved scenario by scenario; over draws, see strandrisk "
             "breakeven"
         )
-    flat = scenario.flat()
-    keys = list(settings[0])
-    choices = [k for k in keys if isinstance(flat[k], bool | str)]
-    numeric = [k for k in keys if k not in choices]
     draws = sample_in_threads(space, 0, n, seed, sampler)
     rules = [Limit(o, statistic, math.nan, math.nan, True) for o in outcomes]
-    batches: dict[tuple, list[int]] = {}
-    for i, setting in enumerate(settings):
-        batches.setdefault(tuple(setting[k] for k in choices), []).append(i)
     value = np.full((len(settings), len(outcomes)), np.nan)
-    for chosen, rows in batches.items():
-        run = with_choices(scenario, dict(zip(choices, chosen, strict=True)), "sweep")
-        try:
-            points = np.array([[float(settings[i][k]) for k in numeric] for i in rows])
-        except (TypeError, ValueError):
-            raise InputError(f"sweep: {', '.join(numeric)} takes numbers") from None
-        stats, _ = run_points(
-            run, draws, numeric, points.reshape(len(rows), len(numeric)), n, rules, company,
-            "sweep",
-        )  # fmt: skip
-        value[rows] = stats
+    for run, rows, values in choice_batches(scenario, settings, "sweep"):
+        points = np.array(list(values.values())).T.reshape(len(rows), len(values))
+        value[rows], _ = run_points(run, draws, list(values), points, n, rules, company, "sweep")
     return value

@@ -863,15 +863,9 @@ def limit(
     else:
         chosen, space = ui.mc_setup(preset, scenario, set_)
     wanted = [parse_limit(rule) for rule in rules]  # refuse a bad limit before the work
-    span = None
-    if between is not None:
-        low, sep, high = between.partition(":")
-        try:
-            span = (float(low), float(high))
-        except ValueError:
-            raise InputError(f"--between {between!r}: LOW:HIGH, two numbers") from None
-        if not sep:
-            raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
+    span = None if between is None else _span(between)
+    if between is not None and span is None:
+        raise InputError(f"--between {between!r}: LOW:HIGH, two numbers")
     ui.check_folders(out, png, xlsx)
     what = wanted[0].text if len(wanted) == 1 else f"{len(wanted)} limits"
     with ui.working(
@@ -972,15 +966,9 @@ def optimize(
         key, sep, span = text.partition("=")
         if key in ranges:
             raise InputError(f"optimize: {key} is named twice")
-        ranges[key] = None
-        if sep:
-            low, colon, high = span.partition(":")
-            try:
-                ranges[key] = (float(low), float(high))
-            except ValueError:
-                colon = ""
-            if not colon:
-                raise InputError(f"optimize: {text!r}: KEY=LOW:HIGH, two numbers")
+        ranges[key] = _span(span) if sep else None
+        if sep and ranges[key] is None:
+            raise InputError(f"optimize: {text!r}: KEY=LOW:HIGH, two numbers")
     if resample and deterministic:
         raise InputError("--resample: the scenario as given has no draws to resample")
     if deterministic:
@@ -1019,3 +1007,12 @@ def optimize(
     ui.out.print(render_analysis.optimum_summary(result))
     if again is not None:
         ui.out.print(render_analysis.resampled_optima_table(again, result))
+
+
+def _span(text: str) -> tuple[float, float] | None:
+    """Read ``LOW:HIGH`` as two numbers; None for anything else."""
+    low, _, high = text.partition(":")
+    try:
+        return float(low), float(high)
+    except ValueError:
+        return None

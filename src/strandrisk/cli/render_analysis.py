@@ -737,7 +737,6 @@ def optimum_summary(result: Optimum) -> Group:
         From :func:`~strandrisk.engine.optimize.optimize`. [-]
     """
     from strandrisk.scenarios.sampling import SAMPLER_NAMES
-    from strandrisk.scenarios.schema import field_metadata
 
     r = result
     sense = "Maximise" if r.maximize else "Minimise"
@@ -753,7 +752,7 @@ def optimum_summary(result: Optimum) -> Group:
     points = [("scenario's own", r.own)] + ([("optimum", r.best)] if r.best is not None else [])
     for name, _ in points:
         t.add_column(name, justify="right", no_wrap=True)
-    units_of = {key: str(field_metadata(key).get("unit", "")) for key in r.keys}
+    units_of = r.units()
     for key in r.keys:
         shown = [_statistic(float(r.trials.iloc[row][key]), units_of[key]) for _, row in points]
         t.add_row(key, *shown)
@@ -805,9 +804,7 @@ def resampled_optima_table(again: pd.DataFrame, result: Optimum) -> Group:
     result : Optimum
         The search repeated. [-]
     """
-    from strandrisk.scenarios.schema import field_metadata
-
-    units = {k: str(field_metadata(k).get("unit", "")) for k in result.keys}
+    units = result.units()
     t = _compact(f"The same search on {len(again)} other sets of {result.n:,} draws")
     t.add_column("seed", justify="right")
     for key in result.keys:

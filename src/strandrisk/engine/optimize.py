@@ -182,10 +182,8 @@ class Optimum:
         own_values = ", ".join(f"{k} = {statistic(float(own[k]), _unit(k))}" for k in self.keys)
         said = (
             f"The scenario's own values ({own_values}) give "
-            f"{statistic(float(own['objective']), unit)} and {own_ok}."
-            if self.limits
-            else f"The scenario's own values ({own_values}) give "
-            f"{statistic(float(own['objective']), unit)}."
+            f"{statistic(float(own['objective']), unit)}"
+            + (f" and {own_ok}." if self.limits else ".")
         )
         if self.best is None:
             return (
@@ -415,8 +413,7 @@ def optimize(
         if best is None:
             break
         step = step / 2
-        around = [np.array(best) + np.array(d) * step for d in _offsets(len(keys))]
-        search.run(np.clip(np.array(around), lows, highs), round_)
+        search.run(np.array(_neighbours(best, _offsets(len(keys)), step, lows, highs)), round_)
     trials = search.table()
     best = search.best(lows, highs)
     best_row = None if best is None else search.row(best)
@@ -503,6 +500,18 @@ def _offsets(k: int) -> list[tuple[int, ...]]:
     return list(itertools.product((-1, 0, 1), repeat=k))
 
 
+def _neighbours(
+    point: tuple[float, ...],
+    offsets: list[tuple[int, ...]],
+    step: np.ndarray,
+    lows: np.ndarray,
+    highs: np.ndarray,
+) -> list[tuple[float, ...]]:
+    """Return the points ``offsets`` steps from ``point``, each kept inside the ranges."""
+    moved = np.array(point) + np.array(offsets) * step
+    return [tuple(p) for p in np.clip(moved, lows, highs).tolist()]
+
+
 class _Search:
     """Points of the decisions run once each, their statistics kept in the order tried."""
 
@@ -562,8 +571,7 @@ class _Search:
         """Return the limits breached by a neighbour of the last round that does better."""
         top = self.seen[best][1][0]
         found: list[str] = []
-        for d in _offsets(len(best)):
-            p = tuple(np.clip(np.array(best) + np.array(d) * step, lows, highs).tolist())
+        for p in _neighbours(best, _offsets(len(best)), step, lows, highs):
             if p not in self.seen or not self._better(self.seen[p][1][0], top):
                 continue
             stats = self.seen[p][1]
@@ -579,13 +587,12 @@ class _Search:
         top = self.seen[best][1][0]
         found = []
         for j, key in enumerate(self.keys):
-            beside = []
-            for sign in (-1, 1):
-                move = np.zeros(len(best))
-                move[j] = sign
-                p = tuple(np.clip(np.array(best) + move * step, lows, highs).tolist())
-                if p != best and p in self.seen:
-                    beside.append(self.seen[p][1][0])
+            along = [tuple(sign if i == j else 0 for i in range(len(best))) for sign in (-1, 1)]
+            beside = [
+                self.seen[p][1][0]
+                for p in _neighbours(best, along, step, lows, highs)
+                if p != best and p in self.seen
+            ]
             if beside and all(v == top for v in beside):
                 found.append(key)
         return tuple(found)

@@ -485,7 +485,7 @@ def _regret_section(c: DecisionComparison, company: str) -> list[tuple[str, str]
 
 def _robustness_section(c: DecisionComparison, company: str) -> list[tuple[str, str]]:
     """Return the robustness metrics' section (none when no decision is compared)."""
-    if c.regret(company).empty:
+    if not c.regrets:
         return []
     metrics, picks = c.robustness(company)
     shown = metrics.copy()

@@ -55,7 +55,6 @@ from strandrisk.reports.figures import (
 )
 from strandrisk.reports.mc_pages import decisions_page, mc_page  # re-exported
 from strandrisk.scenarios.sampling import SAMPLER_NAMES
-from strandrisk.scenarios.schema import field_metadata
 
 __all__ = [
     "PAGE_CSS",
@@ -801,8 +800,10 @@ def optimize_page(
     )
     tables = []
     points = [("scenario's own", r.own)] + ([("optimum", r.best)] if r.best is not None else [])
-    units = [str(field_metadata(k).get("unit", "")) for k in r.keys]
-    units += [r.objective.unit, *(rule.unit for rule in r.limits)]
+    of = r.units()
+    units = [
+        of[k] for k in (*r.keys, "objective", *(f"limit_{j + 1}" for j in range(len(r.limits))))
+    ]
     frame = pd.DataFrame(
         {
             name: [

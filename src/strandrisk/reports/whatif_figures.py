@@ -194,13 +194,11 @@ def optimum_figure(result: Optimum) -> go.Figure:
     result : Optimum
         From :func:`strandrisk.engine.optimize.optimize`. [-]
     """
-    from strandrisk.scenarios.schema import field_metadata
-
     r = result
     scale, y_title, label = display_unit(r.objective.unit)
     sense = "Maximise" if r.maximize else "Minimise"
     # each decision on its axis in its display unit: USD in billions, a rate in per cent
-    shown = {k: display_unit(str(field_metadata(k).get("unit", ""))) for k in r.keys}
+    shown = {k: display_unit(r.units()[k]) for k in r.keys}
     axis = {k: f"{k} ({shown[k][2]})" if shown[k][2] else k for k in r.keys}
     title = f"{sense} {r.objective.name} ({r.company})"
     rows = r.trials[r.trials["round"] >= 0]
